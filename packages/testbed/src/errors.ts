@@ -1,0 +1,22 @@
+/** A binary the test bed needs is not installed; `install` is the exact command that installs it. */
+export class MissingBinaryError extends Error {
+  constructor(
+    readonly binary: string,
+    readonly install: string,
+  ) {
+    super(`${binary} is not installed. Install it with:\n  ${install}\n(or run: npm run setup)`);
+    this.name = 'MissingBinaryError';
+  }
+}
+
+/** A component did not become ready; carries the tail of its log so the cause is visible. */
+export class ComponentStartError extends Error {
+  constructor(
+    readonly component: string,
+    reason: string,
+    readonly logTail: string,
+  ) {
+    super(`${component} did not start: ${reason}${logTail ? `\n--- last lines of its log ---\n${logTail}` : ''}`);
+    this.name = 'ComponentStartError';
+  }
+}

@@ -1,0 +1,11 @@
+export * from './binaries.js';
+export * from './env.js';
+export * from './errors.js';
+export * from './info.js';
+export * from './paths.js';
+export * from './ports.js';
+export * from './process.js';
+export * from './stack.js';
+export * from './testbed.js';
+export * from './wait.js';
+export { startNginx, type NginxInstance } from './components/nginx.js';

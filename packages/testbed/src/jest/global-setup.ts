@@ -1,0 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TESTBED_INFO_ENV } from '../env.js';
+import { ALL_COMPONENTS, type ComponentName } from '../info.js';
+import { describeTestbed, startTestbed, type Testbed } from '../testbed.js';
+
+declare global {
+  var novaTestbed: Testbed | undefined;
+}
+
+function wantedComponents(): ComponentName[] {
+  const raw = process.env.NOVA_TESTBED_COMPONENTS;
+  if (raw === undefined || raw.trim() === '') return [...ALL_COMPONENTS];
+  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!ALL_COMPONENTS.includes(name as ComponentName)) {
+      throw new Error(`NOVA_TESTBED_COMPONENTS names '${name}'; known components: ${ALL_COMPONENTS.join(', ')}`);
+    }
+  }
+  return names as ComponentName[];
+}
+
+/** Starts the real components once per jest run and hands their addresses to the workers. */
+export default async function globalSetup(): Promise<void> {
+  const bed = await startTestbed({ components: wantedComponents(), keep: process.env.NOVA_TESTBED_KEEP === '1' });
+  globalThis.novaTestbed = bed;
+  const infoPath = join(bed.info.stackDir, 'testbed.json');
+  writeFileSync(infoPath, JSON.stringify(bed.info, null, 2));
+  // Workers are forked after globalSetup, so they inherit this.
+  process.env[TESTBED_INFO_ENV] = infoPath;
+  process.stdout.write(`\n${describeTestbed(bed.info)}\n`);
+}

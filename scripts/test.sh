@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one test command: set up what is missing, type-check and build, lint, then run every
+# test (unit and against the real components the test bed starts). Extra arguments go to jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+echo "test: build (tsc -b)"
+npm run --silent build
+echo "test: lint"
+npm run --silent lint
+echo "test: jest"
+exec node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"
