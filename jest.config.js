@@ -20,8 +20,9 @@ export default {
   roots: ['<rootDir>/packages', '<rootDir>/operator', '<rootDir>/services', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  globalSetup: '<rootDir>/packages/testbed/src/jest/global-setup.ts',
-  globalTeardown: '<rootDir>/packages/testbed/src/jest/global-teardown.ts',
+  // The test bed runs from its build (npm test builds first): jest's module mapping does not apply to globalSetup.
+  globalSetup: '<rootDir>/packages/testbed/dist/jest/global-setup.js',
+  globalTeardown: '<rootDir>/packages/testbed/dist/jest/global-teardown.js',
   // Real components are shared by every worker; two workers keep a 2-core machine responsive.
   maxWorkers: 2,
   testTimeout: 120_000,

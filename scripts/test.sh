@@ -10,4 +10,4 @@ npm run --silent build
 echo "test: lint"
 npm run --silent lint
 echo "test: jest"
-exec node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"
+exec node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js "$@"

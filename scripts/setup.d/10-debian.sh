@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Debian packages the test bed and the demo run: etcd (serves kube-apiserver), PostgreSQL,
-# Prometheus, nginx.
+# Prometheus, nginx; openssl (test PKI) and unzip (kubectl/helm from their npm package).
 set -euo pipefail
 needed=()
 command -v etcd >/dev/null || needed+=(etcd-server)
-[ -x /usr/lib/postgresql/15/bin/initdb ] || needed+=(postgresql)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || needed+=(postgresql)
+command -v openssl >/dev/null || needed+=(openssl)
+command -v unzip >/dev/null || needed+=(unzip)
 command -v prometheus >/dev/null || needed+=(prometheus)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || needed+=(nginx)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "  apt-get install ${needed[*]}"
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
 fi
 # The packages start system services we do not use; the test bed runs its own instances.
 for service in etcd prometheus nginx postgresql; do

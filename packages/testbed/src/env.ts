@@ -19,5 +19,5 @@ export function testbed(): TestbedInfo {
 export function component<K extends ComponentName>(name: K): NonNullable<TestbedInfo[K]> {
   const value = testbed()[name];
   if (value === undefined) throw new Error(`the test bed of this run did not start '${name}' (NOVA_TESTBED_COMPONENTS limits them)`);
-  return value as NonNullable<TestbedInfo[K]>;
+  return value;
 }

@@ -14,7 +14,7 @@ export class ComponentStartError extends Error {
   constructor(
     readonly component: string,
     reason: string,
-    readonly logTail: string,
+    readonly logTail = '',
   ) {
     super(`${component} did not start: ${reason}${logTail ? `\n--- last lines of its log ---\n${logTail}` : ''}`);
     this.name = 'ComponentStartError';

@@ -9,3 +9,6 @@ export * from './stack.js';
 export * from './testbed.js';
 export * from './wait.js';
 export { startNginx, type NginxInstance } from './components/nginx.js';
+export { writeKubeconfig, writeKubeconfigForUser, pinnedKubeVersion } from './components/kube.js';
+export { addScrapeTarget } from './components/prometheus.js';
+export { issueCert, type CertPair, type CertRequest } from './components/pki.js';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,13 @@ export function defaultCrdDirs(): string[] {
     join(sharedDir(), 'thirdparty-crds', 'istio'),
     join(sharedDir(), 'thirdparty-crds', 'gateway-api'),
   ];
+}
+
+/** The version a Go module under tools/ requires `modulePath` at (the pin setup builds). */
+export function pinnedToolVersion(tool: string, modulePath: string): string {
+  const goMod = readFileSync(join(repoRoot(), 'tools', tool, 'go.mod'), 'utf8');
+  const escaped = modulePath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\d+\\.\\d+\\.\\d+)\\s*$`, 'm').exec(goMod);
+  if (!match?.[1]) throw new Error(`tools/${tool}/go.mod does not require ${modulePath} at a vX.Y.Z version`);
+  return match[1];
 }

@@ -12,6 +12,9 @@ export interface SupervisedSpec {
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** Run as this user (e.g. PostgreSQL refuses to run as root). */
+  readonly uid?: number;
+  readonly gid?: number;
   /** Returns true once the process serves what it is for. */
   readonly ready: () => Promise<boolean>;
   readonly readyTimeoutMs?: number;
@@ -71,6 +74,8 @@ export class SupervisedProcess {
         cwd: spec.cwd ?? stack.dir,
         env: { ...process.env, ...spec.env },
         stdio: ['ignore', logFd, logFd],
+        ...(spec.uid === undefined ? {} : { uid: spec.uid }),
+        ...(spec.gid === undefined ? {} : { gid: spec.gid }),
       });
     } finally {
       closeSync(logFd);

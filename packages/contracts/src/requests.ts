@@ -1,0 +1,21 @@
+import type { DescMethodUnary, MessageShape } from '@bufbuild/protobuf';
+import { BotService } from './gen/nova/v1/bot_pb.js';
+import { UserService } from './gen/nova/v1/user_pb.js';
+import type { ServiceSubject } from './subjects.js';
+
+/**
+ * The rpc each request subject stands for: its input and output messages. The subject's method
+ * is the short verb of the issue texts (`svc.user.get`), the rpc keeps protobuf's style
+ * (`UserService.GetUser`); this table is the one place that pairs them.
+ */
+export const REQUEST_METHODS = {
+  'svc.user.get': UserService.method.getUser,
+  'svc.user.upsert': UserService.method.upsertUser,
+  'svc.user.stats': UserService.method.userStats,
+  'svc.bot.list': BotService.method.listBots,
+  'svc.bot.get': BotService.method.getBot,
+} as const satisfies Record<ServiceSubject, DescMethodUnary>;
+
+export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];
+export type RequestMessage<S extends ServiceSubject> = MessageShape<RequestMethod<S>['input']>;
+export type ResponseMessage<S extends ServiceSubject> = MessageShape<RequestMethod<S>['output']>;

@@ -1,0 +1,24 @@
+import { findBinary } from '../binaries.js';
+import type { NatsInfo } from '../info.js';
+import { freePort } from '../ports.js';
+import { SupervisedProcess } from '../process.js';
+import type { Stack } from '../stack.js';
+import { httpOk } from '../wait.js';
+
+/** nats-server with JetStream, file storage in the stack folder. */
+export async function startNats(stack: Stack): Promise<NatsInfo> {
+  const binary = findBinary({ name: 'nats-server', install: 'bash scripts/setup.sh (go install github.com/nats-io/nats-server/v2@<pin>)' });
+  const port = await freePort();
+  const monitorPort = await freePort();
+  const monitorUrl = `http://127.0.0.1:${monitorPort}`;
+  await SupervisedProcess.start(stack, {
+    name: 'nats-server',
+    command: binary,
+    args: ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', stack.path('nats'), '--server_name', 'nova-testbed'],
+    // Ready only once JetStream itself is, not just the client port.
+    ready: () => httpOk(`${monitorUrl}/healthz?js-enabled-only=true`),
+    readyTimeoutMs: 30_000,
+  });
+  const varz = (await (await fetch(`${monitorUrl}/varz`)).json()) as { version?: string };
+  return { url: `nats://127.0.0.1:${port}`, monitorUrl, version: varz.version ?? 'unknown' };
+}

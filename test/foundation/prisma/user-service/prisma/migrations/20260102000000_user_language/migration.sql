@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "user_service"."users" ADD COLUMN "language_code" TEXT;
