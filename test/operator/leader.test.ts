@@ -1,0 +1,134 @@
+/**
+ * Leader election on a real Lease with two replicas: exactly one leads; a leader that stops
+ * hands over through a released lease; a leader cut off from the apiserver steps down by its
+ * renew deadline, before the other takes over after the lease expired.
+ *
+ * Timings are scaled down (3 s lease, 2 s renew deadline, 0.5 s retry) and keep
+ * controller-runtime's proportions; the production defaults are 15 s / 10 s / 2 s.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LeaderElector, type ElectionOutcome } from '../../operator/src/kube/leader-election.js';
+import { adminKubeConfig, createNamespace, deleteNamespace, eventually, suffix } from './support/kube.js';
+import { PartitionableRelay } from './support/partition.js';
+
+let admin: KubeConfig;
+let namespace: string;
+const electors: LeaderElector[] = [];
+
+beforeAll(async () => {
+  admin = adminKubeConfig();
+  namespace = await createNamespace(admin, 'leader');
+});
+
+afterAll(async () => {
+  for (const elector of electors) elector.stop();
+  await deleteNamespace(admin, namespace);
+});
+
+interface Candidate {
+  readonly elector: LeaderElector;
+  readonly outcome: Promise<ElectionOutcome>;
+}
+
+/** Transitions of every candidate of one test, in the order they happened. */
+type Journal = string[];
+
+function candidate(name: string, leaseName: string, journal: Journal, kubeConfig: KubeConfig = admin): Candidate {
+  const elector = new LeaderElector({
+    kubeConfig,
+    namespace,
+    leaseName,
+    identity: name,
+    leaseDurationMs: 3_000,
+    renewDeadlineMs: 2_000,
+    retryPeriodMs: 500,
+    callbacks: {
+      onStartedLeading: () => journal.push(`${name} started`),
+      onStoppedLeading: () => { journal.push(`${name} stopped`); },
+    },
+  });
+  electors.push(elector);
+  return { elector, outcome: elector.run() };
+}
+
+async function holder(leaseName: string): Promise<{ holder: string; durationSeconds: number; transitions: number }> {
+  const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: leaseName });
+  return {
+    holder: lease.spec?.holderIdentity ?? '',
+    durationSeconds: lease.spec?.leaseDurationSeconds ?? 0,
+    transitions: lease.spec?.leaseTransitions ?? 0,
+  };
+}
+
+describe('LeaderElector on a real Lease', () => {
+  it('elects exactly one of two candidates, and the Lease names it', async () => {
+    const lease = `one-${suffix()}`;
+    const journal: Journal = [];
+    const a = candidate('a', lease, journal);
+    const b = candidate('b', lease, journal);
+    await eventually('a leader', () => a.elector.isLeader() || b.elector.isLeader());
+    // Watch them through several renew periods: never two leaders, never a different holder.
+    for (let i = 0; i < 12; i++) {
+      const leaders = [a, b].filter((c) => c.elector.isLeader()).map((c) => c.elector.identity);
+      expect(leaders).toHaveLength(1);
+      expect((await holder(lease)).holder).toBe(leaders[0]);
+      await sleep(250);
+    }
+    expect(journal).toHaveLength(1);
+    await eventually('both know the leader', () => a.elector.leader() === b.elector.leader() && a.elector.leader() !== undefined);
+    a.elector.stop();
+    b.elector.stop();
+    await Promise.all([a.outcome, b.outcome]);
+  });
+
+  it('hands over when the leader stops: it stops its work, releases the Lease, and the standby takes it', async () => {
+    const lease = `handover-${suffix()}`;
+    const journal: Journal = [];
+    const first = candidate('first', lease, journal);
+    await eventually('first leads', () => first.elector.isLeader());
+    const second = candidate('second', lease, journal);
+    await sleep(1_000);
+    expect(second.elector.isLeader()).toBe(false);
+
+    first.elector.stop();
+    expect(await first.outcome).toBe('stopped');
+    // Released, not left to expire: either still empty with a 1 s duration, or already taken.
+    const after = await holder(lease);
+    expect(after.holder === '' ? after.durationSeconds : 1).toBe(1);
+    expect(['', 'second']).toContain(after.holder);
+    await eventually('second leads', () => second.elector.isLeader());
+    expect(journal).toEqual(['first started', 'first stopped', 'second started']);
+    expect((await holder(lease)).transitions).toBe(1);
+    second.elector.stop();
+    expect(await second.outcome).toBe('stopped');
+  });
+
+  it('a leader that cannot renew steps down by its deadline, before the other takes over', async () => {
+    const lease = `partition-${suffix()}`;
+    const journal: Journal = [];
+    const server = admin.getCurrentCluster()?.server;
+    if (server === undefined) throw new Error('no apiserver in the kubeconfig');
+    const relay = await PartitionableRelay.start(new URL(server));
+    try {
+      const cutOff = candidate('cut-off', lease, journal, relay.kubeConfigVia(admin));
+      await eventually('cut-off leads', () => cutOff.elector.isLeader());
+      const healthy = candidate('healthy', lease, journal);
+      await sleep(1_000);
+      expect(healthy.elector.isLeader()).toBe(false);
+
+      relay.partition();
+      expect(await cutOff.outcome).toBe('lost');
+      expect(cutOff.elector.isLeader()).toBe(false);
+      await eventually('healthy leads after the lease expired', () => healthy.elector.isLeader());
+      // The cut-off leader had stopped before anyone else started: never two at once.
+      expect(journal).toEqual(['cut-off started', 'cut-off stopped', 'healthy started']);
+      expect((await holder(lease)).holder).toBe('healthy');
+      healthy.elector.stop();
+      await healthy.outcome;
+    } finally {
+      await relay.close();
+    }
+  });
+});
