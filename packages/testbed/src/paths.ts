@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, found from this file whether it runs from src/ or dist/. */
@@ -13,17 +13,15 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** The team's shared folder (third-party CRDs and schemas), beside the clone unless NOVA_SHARED_DIR says otherwise. */
-export function sharedDir(): string {
-  return process.env.NOVA_SHARED_DIR ?? resolve(repoRoot(), '..', 'shared');
-}
-
-/** Folders of CRDs installed on every test control plane: ours, then the providers'. */
+/**
+ * Folders of CRDs installed on every test control plane: ours, then the providers' (Istio,
+ * Gateway API), vendored unchanged under test/ so a clean clone needs nothing beside it.
+ */
 export function defaultCrdDirs(): string[] {
   return [
     join(repoRoot(), 'crds'),
-    join(sharedDir(), 'thirdparty-crds', 'istio'),
-    join(sharedDir(), 'thirdparty-crds', 'gateway-api'),
+    join(repoRoot(), 'test', 'thirdparty-crds', 'istio'),
+    join(repoRoot(), 'test', 'thirdparty-crds', 'gateway-api'),
   ];
 }
 
