@@ -69,3 +69,13 @@ while IFS= read -r schema; do
   # prisma rewrites only what changed; the marker must say "generated now".
   [ -z "$output" ] || touch "$schema_dir/$output/client.ts"
 done < <(find services test -name schema.prisma -not -path '*/node_modules/*' 2>/dev/null | sort)
+
+# TypeScript types of the NovaMigration CRD, generated from its schema (they cannot drift).
+crd=crds/novabot.io_novamigrations.yaml
+crd_types=operator/src/api/generated/novamigration.ts
+if newer_than "$crd_types" "$crd" scripts/codegen/crd-types.mjs; then
+  echo "  crd types: up to date"
+else
+  echo "  crd types: generate from $crd"
+  node scripts/codegen/crd-types.mjs "$crd" "$crd_types"
+fi

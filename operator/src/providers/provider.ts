@@ -100,7 +100,7 @@ export function configString(migration: ProviderMigration, key: string): string 
  * The name a provider gives what it creates for a migration (an Istio route, a Gateway API rule,
  * a canary Ingress). Route objects live in the migration's namespace, so the name is unique there.
  */
-export function managedName(migration: ProviderMigration): string {
+export function managedName(migration: Pick<ProviderMigration, 'name'>): string {
   return `nova-${migration.name}`;
 }
 

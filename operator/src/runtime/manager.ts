@@ -140,7 +140,8 @@ export class Manager {
     this.options.metrics.leader.set(0);
     const stopping = this.running;
     this.running = [];
-    await Promise.all(stopping.map((controller) => controller.stop({ dropQueued: true })));
+    // In-flight reconciles stop before their next write: another replica may be leading already.
+    await Promise.all(stopping.map((controller) => controller.stop({ dropQueued: true, abortInFlight: true })));
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * The operator's entry point: configuration from the environment (see operator/README.md),
+ * credentials from KUBECONFIG or the pod's service account, then run until SIGTERM or lost
+ * leadership (exit 1, so the kubelet restarts a replica that may hold stale assumptions).
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { parseDuration } from './migration/steps.js';
+import { createOperator } from './operator.js';
+import { jsonLogger } from './runtime/log.js';
+import { shutdownOnSignals } from './runtime/signals.js';
+import type { NginxInstanceOptions } from './providers/index.js';
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function durationMs(env: Env, variable: string): number | undefined {
+  const text = env[variable];
+  if (text === undefined || text === '') return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new ConfigError(variable, `"${text}" is not a duration like 15s or 500ms`);
+  return ms;
+}
+
+function address(env: Env, variable: string, fallback: string): { host: string; port: number } {
+  const text = env[variable] ?? fallback;
+  const colon = text.lastIndexOf(':');
+  const port = Number(text.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(variable, `"${text}" is not host:port`);
+  return { host: text.slice(0, colon) || '0.0.0.0', port };
+}
+
+function nginx(env: Env): NginxInstanceOptions | undefined {
+  const configFile = env.NOVA_NGINX_CONFIG;
+  if (configFile === undefined || configFile === '') return undefined;
+  const confDir = env.NOVA_NGINX_CONF_DIR;
+  if (confDir === undefined || confDir === '') throw new ConfigError('NOVA_NGINX_CONF_DIR', 'is required with NOVA_NGINX_CONFIG');
+  return { binary: env.NOVA_NGINX_BINARY ?? 'nginx', configFile, confDir, prefix: env.NOVA_NGINX_PREFIX, pidFile: env.NOVA_NGINX_PID_FILE };
+}
+
+async function main(env: Env): Promise<number> {
+  const level = env.NOVA_LOG_LEVEL === 'debug' ? 'debug' : 'info';
+  const logger = jsonLogger({ component: 'nova-operator' }, level);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const identity = env.NOVA_IDENTITY ?? `${hostname()}-${String(process.pid)}`;
+  const { manager } = await createOperator({
+    kubeConfig,
+    leaseNamespace: env.NOVA_OPERATOR_NAMESPACE ?? env.POD_NAMESPACE ?? 'nova-system',
+    leaseName: env.NOVA_LEASE_NAME ?? 'nova-operator',
+    identity,
+    leaseDurationMs: durationMs(env, 'NOVA_LEASE_DURATION'),
+    renewDeadlineMs: durationMs(env, 'NOVA_RENEW_DEADLINE'),
+    retryPeriodMs: durationMs(env, 'NOVA_RETRY_PERIOD'),
+    watchNamespace: env.NOVA_WATCH_NAMESPACE === '' ? undefined : env.NOVA_WATCH_NAMESPACE,
+    http: address(env, 'NOVA_HTTP_ADDRESS', '0.0.0.0:8080'),
+    nginx: nginx(env),
+    informerWatchdogMs: durationMs(env, 'NOVA_INFORMER_WATCHDOG'),
+    logger,
+  });
+  shutdownOnSignals(() => manager.shutdown(), logger);
+  const url = await manager.start();
+  logger.info('operator started', { identity, ops: url });
+  const outcome = await manager.done();
+  if (outcome === 'lost') {
+    logger.error('lost leadership; exiting so a fresh process campaigns again');
+    await manager.shutdown();
+    return 1;
+  }
+  return 0;
+}
+
+main(process.env).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'operator failed to start', error: error instanceof Error ? { name: error.name, message: error.message } : String(error) })}\n`);
+    process.exitCode = 1;
+  },
+);

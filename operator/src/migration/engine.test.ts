@@ -1,0 +1,227 @@
+/**
+ * The step engine in isolation. The simulation below plays the reconciler's part with an
+ * in-memory status and data plane, and can "kill the process" after any number of effects: the
+ * crash-safety claims (never rewinds, never skips, never writes a weight it did not mean) are
+ * checked for every possible crash point of a whole migration.
+ */
+import { describe, expect, it } from '@jest/globals';
+import type { NovaMigrationSpec, NovaMigrationStatus } from '../api/generated/novamigration.js';
+import type { WeightReading } from '../providers/index.js';
+import { decide, PLACEHOLDER_ANALYSIS_SUMMARY, type Decision, type Progress } from './engine.js';
+import { parseDuration, stepLabel } from './steps.js';
+
+const T0 = Date.parse('2026-11-25T10:00:00.000Z');
+
+function spec(steps: NovaMigrationSpec['steps'], extra: Partial<NovaMigrationSpec> = {}): NovaMigrationSpec {
+  return {
+    route: { pathPrefix: '/webhook/' },
+    legacy: { service: 'nova-monolith', port: 8099 },
+    target: { service: 'webhook-gateway', port: 8100 },
+    trafficProvider: { istio: { virtualService: 'nova' } },
+    steps,
+    paused: false,
+    onDelete: 'restoreLegacy',
+    ...extra,
+  };
+}
+
+/** What a status write stores: the engine's progress fields over the previous status. */
+function stored(previous: NovaMigrationStatus, progress: Progress): NovaMigrationStatus {
+  const { reason: _reason, ...fields } = progress;
+  return { ...previous, ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) };
+}
+
+interface World {
+  status: NovaMigrationStatus;
+  plane: WeightReading | undefined;
+  now: number;
+  approvedStep?: number;
+  /** Every weight written to the data plane, with the desired weight stored at that moment. */
+  readonly writes: { weight: number; storedDesired: number | undefined }[];
+  /** Every step index entered, in order. */
+  readonly entered: number[];
+  /** Status writes and data plane writes so far. */
+  effects: number;
+}
+
+function world(): World {
+  return { status: {}, plane: { weight: 0, exact: true }, now: T0, writes: [], entered: [], effects: 0 };
+}
+
+/**
+ * Runs reconciles until the engine waits, like the reconciler does. `budget` is how many effects
+ * (status writes + data plane writes) happen before the process dies; returns false when it died.
+ */
+function reconcile(s: NovaMigrationSpec, w: World, budget: { left: number } = { left: Number.POSITIVE_INFINITY }): { alive: boolean; last?: Decision } {
+  for (let round = 0; round < 200; round++) {
+    const decision = decide({ spec: s, status: w.status, now: w.now, approvedStep: w.approvedStep, dataPlane: w.plane });
+    const next = stored(w.status, decision.progress);
+    if (JSON.stringify(next) !== JSON.stringify(w.status)) {
+      if (budget.left-- <= 0) return { alive: false };
+      if (next.currentStep !== w.status.currentStep && next.currentStep !== undefined) w.entered.push(next.currentStep);
+      w.status = next;
+      w.effects++;
+    }
+    if (decision.effect.type === 'wait') return { alive: true, last: decision };
+    if (decision.effect.type === 'applyWeight') {
+      if (budget.left-- <= 0) return { alive: false };
+      w.writes.push({ weight: decision.effect.weight, storedDesired: w.status.desiredWeight });
+      w.plane = { weight: decision.effect.weight, exact: true };
+      w.effects++;
+    }
+  }
+  throw new Error('engine did not settle');
+}
+
+/** Drives a migration to its end: time jumps to each pause's end, every manual pause is approved. */
+function runToEnd(s: NovaMigrationSpec, w: World, crashAt?: number): void {
+  const budget = { left: crashAt ?? Number.POSITIVE_INFINITY };
+  for (let guard = 0; guard < 100; guard++) {
+    const { alive, last } = reconcile(s, w, budget);
+    if (!alive) {
+      budget.left = Number.POSITIVE_INFINITY; // the process died; a new one starts from the stored status
+      continue;
+    }
+    if (w.status.phase === 'Promoted') return;
+    if (last?.effect.type === 'wait' && last.effect.afterMs !== undefined) w.now += last.effect.afterMs;
+    else if (w.status.phase === 'Paused') w.approvedStep = (w.status.currentStep ?? 0) + 1;
+  }
+  throw new Error(`migration did not finish: ${JSON.stringify(w.status)}`);
+}
+
+const STAGE = spec([
+  { setWeight: 10 },
+  { pause: { duration: '5m' } },
+  { analysis: {} },
+  { setWeight: 50 },
+  { pause: {} },
+  { setWeight: 100 },
+]);
+
+describe('parseDuration and stepLabel', () => {
+  it('reads the durations the CRD admits, and refuses the rest', () => {
+    expect(parseDuration('10m')).toBe(600_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('1.5s')).toBe(1_500);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('48h')).toBe(172_800_000);
+    expect(parseDuration('10')).toBeUndefined();
+    expect(parseDuration('5 m')).toBeUndefined();
+    expect(parseDuration('')).toBeUndefined();
+  });
+
+  it('labels steps from 1, and the end as done', () => {
+    expect(stepLabel(STAGE.steps, 0)).toBe('1/6 setWeight 10');
+    expect(stepLabel(STAGE.steps, 1)).toBe('2/6 pause 5m');
+    expect(stepLabel(STAGE.steps, 2)).toBe('3/6 analysis');
+    expect(stepLabel(STAGE.steps, 4)).toBe('5/6 pause (approval)');
+    expect(stepLabel(STAGE.steps, 6)).toBe('6/6 done');
+  });
+});
+
+describe('the step engine', () => {
+  it('runs a whole stage in order and ends Promoted at 100 %', () => {
+    const w = world();
+    runToEnd(STAGE, w);
+    expect(w.entered).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(w.writes.map((write) => write.weight)).toEqual([10, 50, 100]);
+    expect(w.status).toMatchObject({ phase: 'Promoted', currentStep: 6, weight: 100, desiredWeight: 100, stepLabel: '6/6 done' });
+    expect(w.status.analysis).toMatchObject({ summary: PLACEHOLDER_ANALYSIS_SUMMARY, placeholder: true, failures: 0 });
+  });
+
+  it('stores the desired weight before asking for the data plane write', () => {
+    const w = world();
+    const first = reconcile(STAGE, w, { left: 1 });
+    expect(first.alive).toBe(false);
+    expect(w.status).toMatchObject({ currentStep: 0, desiredWeight: 10, phase: 'Progressing' });
+    expect(w.writes).toEqual([]);
+    const decision = decide({ spec: STAGE, status: w.status, now: w.now, dataPlane: w.plane });
+    expect(decision.effect).toEqual({ type: 'applyWeight', weight: 10 });
+    expect(decision.progress.desiredWeight).toBe(10);
+  });
+
+  it('waits out a timed pause from its stored start, across restarts', () => {
+    const w = world();
+    const { last } = reconcile(STAGE, w);
+    expect(w.status.currentStep).toBe(1);
+    expect(last?.effect).toEqual({ type: 'wait', afterMs: 300_000 });
+    w.now += 120_000; // a new process two minutes later
+    expect(reconcile(STAGE, w).last?.effect).toEqual({ type: 'wait', afterMs: 180_000 });
+    w.now += 180_000;
+    reconcile(STAGE, w);
+    expect(w.status.currentStep).toBe(4); // past the analysis, at 50 %, waiting for a person
+    expect(w.status.phase).toBe('Paused');
+    expect(w.status.message).toContain('novabot.io/approved-step=5');
+  });
+
+  it('passes a manual pause only for an approval of that step or a later one', () => {
+    const w = world();
+    reconcile(STAGE, w);
+    w.now += 10 * 60_000;
+    reconcile(STAGE, w);
+    expect(w.status.currentStep).toBe(4);
+    w.approvedStep = 4;
+    reconcile(STAGE, w);
+    expect(w.status.currentStep).toBe(4);
+    w.approvedStep = 5;
+    reconcile(STAGE, w);
+    expect(w.status).toMatchObject({ phase: 'Promoted', weight: 100 });
+  });
+
+  it('holds at the current step and weight while spec.paused, then resumes', () => {
+    const w = world();
+    reconcile(STAGE, w);
+    const held = spec(STAGE.steps, { paused: true });
+    w.now += 3_600_000;
+    const paused = reconcile(held, w).last;
+    expect(w.status).toMatchObject({ phase: 'Paused', currentStep: 1, weight: 10 });
+    expect(paused?.events.map((event) => event.reason)).toContain('Paused');
+    // The Paused condition is what tells the engine the hold came from spec.paused.
+    w.status = { ...w.status, conditions: [{ type: 'Paused', status: 'True', reason: 'PausedBySpec', message: '', lastTransitionTime: '2026-11-25T10:00:00Z' }] };
+    const resumed = reconcile(STAGE, w);
+    expect(resumed.alive).toBe(true);
+    expect(w.status.currentStep).toBe(4);
+  });
+
+  it('corrects drift: a hand-edited weight is written back to the stored one, with a warning', () => {
+    const w = world();
+    reconcile(STAGE, w);
+    w.plane = { weight: 70, exact: false };
+    const decision = decide({ spec: STAGE, status: w.status, now: w.now, dataPlane: w.plane });
+    expect(decision.effect).toEqual({ type: 'applyWeight', weight: 10 });
+    expect(decision.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'DriftCorrected' })]);
+    reconcile(STAGE, w);
+    expect(w.plane).toEqual({ weight: 10, exact: true });
+  });
+
+  it('writes the stored weight again when the route vanished (undefined reading)', () => {
+    const w = world();
+    reconcile(STAGE, w);
+    const decision = decide({ spec: STAGE, status: w.status, now: w.now, dataPlane: undefined });
+    expect(decision.effect).toEqual({ type: 'applyWeight', weight: 10 });
+  });
+
+  it('finishes a migration whose steps were shortened under it', () => {
+    const w = world();
+    runToEnd(STAGE, w);
+    const shorter = spec([{ setWeight: 100 }]);
+    reconcile(shorter, w);
+    expect(w.status).toMatchObject({ phase: 'Promoted', currentStep: 1, weight: 100 });
+  });
+
+  // Every crash point of a whole migration: the effects made before the crash, then a fresh process.
+  const clean = world();
+  runToEnd(STAGE, clean);
+  const effectCount = clean.effects;
+  it.each(Array.from({ length: effectCount }, (_, index) => index))('killed after %i effects: no rewind, no skip, no unmeant weight', (crashAt) => {
+    const w = world();
+    runToEnd(STAGE, w, crashAt);
+    expect(w.status).toMatchObject({ phase: 'Promoted', weight: 100 });
+    // Steps entered in order, each once.
+    expect(w.entered).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Every data plane write was of the weight stored as desired at that moment, in the planned order.
+    for (const write of w.writes) expect(write.weight).toBe(write.storedDesired);
+    const distinct = w.writes.map((write) => write.weight).filter((weight, index, all) => index === 0 || all[index - 1] !== weight);
+    expect(distinct).toEqual([10, 50, 100]);
+  });
+});

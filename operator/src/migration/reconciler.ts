@@ -1,0 +1,196 @@
+/**
+ * Reconciles one NovaMigration: finalizer first, then the dependency gate, then the engine's
+ * decisions carried out one at a time — status write, then (only for a weight already stored as
+ * desired) the data plane write — until the engine waits.
+ *
+ * The object is read from the apiserver at the start of every reconcile, not from the informer
+ * cache: a cache that lags behind our own last status write would show an older desired weight,
+ * and writing that to the data plane is exactly the "weight it did not mean" the design forbids.
+ */
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { MIGRATION_FINALIZER, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
+import { isNotFound, KubeOperationError } from '../kube/api-errors.js';
+import type { EventRecorder } from '../kube/events.js';
+import { hasFinalizer, isBeingDeleted, type Finalizers } from '../kube/finalizers.js';
+import { describeObject, parseQueueKey } from '../kube/resource.js';
+import { ObjectGoneError, type StatusWriter } from '../kube/status-writer.js';
+import type { ProviderRegistry, ResolvedProvider, TrafficProvider, ProviderMigration } from '../providers/index.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { ReconcileResult } from '../runtime/controller.js';
+import { silentLogger, type Logger } from '../runtime/log.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
+import { classifyProblem, providerMigration, type ClassifiedProblem } from './binding.js';
+import { unmetDependencies, type Lookup } from './dependencies.js';
+import { APPROVED_STEP_ANNOTATION, decide, type EngineEvent, type Progress } from './engine.js';
+import { renderStatus, statusChanged, storedProgress, type DataPlaneProblem } from './status.js';
+
+/** Each step takes at most three rounds (enter, write weight, confirm); this bounds a runaway loop. */
+const MAX_ROUNDS = 512;
+
+export class EngineInvariantError extends Error {
+  constructor(readonly migration: string, problem: string) {
+    super(`migration ${migration}: ${problem}`);
+    this.name = 'EngineInvariantError';
+  }
+}
+
+export interface MigrationReconcilerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly providers: ProviderRegistry;
+  readonly statusWriter: StatusWriter;
+  readonly finalizers: Finalizers;
+  readonly events: EventRecorder;
+  readonly metrics: OperatorMetrics;
+  /** Other migrations, for dependsOn (the informer cache: a lagging view only delays a start). */
+  readonly lookup: Lookup;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export class MigrationReconciler {
+  private readonly api: CustomObjectsApi;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: MigrationReconcilerOptions) {
+    this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  readonly reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> => {
+    const { namespace, name } = parseQueueKey(key);
+    let migration = await this.read(namespace, name);
+    if (migration === undefined) {
+      this.options.metrics.forgetMigration(namespace, name);
+      return undefined;
+    }
+    try {
+      if (isBeingDeleted(migration)) {
+        await this.finalize(migration);
+        return undefined;
+      }
+      if (!hasFinalizer(migration, MIGRATION_FINALIZER)) migration = await this.options.finalizers.add(migration, MIGRATION_FINALIZER);
+      return await this.progress(migration, signal);
+    } catch (error) {
+      if (error instanceof ObjectGoneError) return undefined;
+      throw error;
+    }
+  };
+
+  private async progress(start: NovaMigration, signal: AbortSignal): Promise<ReconcileResult | undefined> {
+    let migration = start;
+    if (migration.status?.currentStep === undefined) {
+      const unmet = unmetDependencies(migration, this.options.lookup);
+      if (unmet.length > 0) {
+        await this.store(migration, { phase: 'Pending', reason: 'WaitingForDependencies', message: `waits for ${unmet.join(', ')} to be Promoted` });
+        return undefined;
+      }
+    }
+    let resolved: ResolvedProvider | undefined;
+    try {
+      resolved = this.options.providers.resolve(migration.spec.trafficProvider);
+      const target = providerMigration(migration, resolved.config);
+      await resolved.provider.ensureRoute(target);
+      let plane = await resolved.provider.readWeight(target);
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        // Leadership lost: stop before the next write; the new leader resumes from status.
+        if (signal.aborted) return undefined;
+        const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(migration), dataPlane: plane });
+        migration = await this.store(migration, decision.progress);
+        await this.record(migration, decision.events);
+        const effect = decision.effect;
+        if (effect.type === 'wait') return effect.afterMs === undefined ? undefined : { requeueAfterMs: effect.afterMs };
+        if (effect.type === 'applyWeight') {
+          await this.applyWeight(resolved.provider, target, migration, effect.weight);
+          plane = { weight: effect.weight, exact: true };
+        }
+      }
+      throw new EngineInvariantError(keyText(migration), `the engine did not settle within ${String(MAX_ROUNDS)} rounds`);
+    } catch (error) {
+      const problem = classifyProblem(error);
+      if (problem === undefined) throw error;
+      await this.reportProblem(migration, problem);
+      // A fatal problem waits for a spec change (which enqueues the migration again); a transient one backs off.
+      if (problem.kind === 'fatal') return undefined;
+      throw error;
+    }
+  }
+
+  private async applyWeight(provider: TrafficProvider, target: ProviderMigration, migration: NovaMigration, weight: number): Promise<void> {
+    // The one rule the whole crash-safety argument rests on, checked rather than trusted.
+    const stored = migration.status?.desiredWeight;
+    if (stored !== weight) throw new EngineInvariantError(keyText(migration), `refusing to write ${String(weight)}% while status.desiredWeight is ${String(stored)}`);
+    await provider.setWeight(target, weight);
+  }
+
+  /** Writes the status `progress` renders to, when it differs from what is stored. */
+  private async store(migration: NovaMigration, progress: Progress, problem?: DataPlaneProblem): Promise<NovaMigration> {
+    const previous = migration.status ?? {};
+    const next = renderStatus(progress, previous, migration.metadata?.generation, this.clock.now(), problem);
+    let stored = migration;
+    if (statusChanged(previous, next)) stored = await this.options.statusWriter.write(migration, next);
+    const { namespace = '', name = '' } = stored.metadata ?? {};
+    const status = stored.status ?? next;
+    this.options.metrics.setMigration(namespace, name, { phase: status.phase ?? 'Pending', weight: status.weight ?? 0, step: status.currentStep ?? 0 });
+    return stored;
+  }
+
+  private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<void> {
+    const current = storedProgress(migration.status ?? {});
+    const progress: Progress = problem.kind === 'fatal' ? { ...current, phase: 'Failed', reason: problem.reason, message: problem.message } : current;
+    const known = migration.status?.conditions?.find((condition) => condition.type === 'Ready');
+    const isNew = known?.reason !== problem.reason || known.message !== problem.message;
+    try {
+      const stored = await this.store(migration, progress, { reason: problem.reason, message: problem.message });
+      if (isNew) await this.record(stored, [{ type: 'Warning', reason: problem.reason, note: problem.message }]);
+    } catch (error) {
+      // The original problem is what matters; a status write failing on top of it is only logged.
+      this.logger.warn('could not report a problem in status', { migration: keyText(migration), problem: problem.reason, error });
+    }
+  }
+
+  private async finalize(migration: NovaMigration): Promise<void> {
+    if (!hasFinalizer(migration, MIGRATION_FINALIZER)) return;
+    const policy = migration.spec.onDelete;
+    let note = policy === 'restoreLegacy' ? `route ${migration.spec.route.pathPrefix} restored to 100% legacy` : `route ${migration.spec.route.pathPrefix} left as it is`;
+    try {
+      const resolved = this.options.providers.resolve(migration.spec.trafficProvider);
+      await resolved.provider.finalize(providerMigration(migration, resolved.config), policy);
+    } catch (error) {
+      const problem = classifyProblem(error);
+      // Nothing the operator could ever have written (unknown provider, bad config, route object gone) is nothing to clean up.
+      if (problem === undefined || (problem.kind === 'retry' && problem.reason !== 'RouteNotFound')) throw error;
+      note = `nothing to clean up: ${problem.message}`;
+    }
+    await this.record(migration, [{ type: 'Normal', reason: 'Finalized', note }]);
+    await this.options.finalizers.remove(migration, MIGRATION_FINALIZER);
+    const { namespace = '', name = '' } = migration.metadata ?? {};
+    this.options.metrics.forgetMigration(namespace, name);
+  }
+
+  private async record(migration: NovaMigration, events: readonly EngineEvent[]): Promise<void> {
+    for (const event of events) await this.options.events.record(migration, { type: event.type, reason: event.reason, action: event.reason, note: event.note });
+  }
+
+  private async read(namespace: string, name: string): Promise<NovaMigration | undefined> {
+    const { group, version, plural } = NOVA_MIGRATION;
+    try {
+      const object: unknown = await this.api.getNamespacedCustomObject({ group, version, plural, namespace, name });
+      return object as NovaMigration;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new KubeOperationError('read of', describeObject(NOVA_MIGRATION, { namespace, name }), error);
+    }
+  }
+}
+
+/** The step number (1-based) a person approved, from the annotation; anything else approves nothing. */
+export function approvedStep(migration: NovaMigration): number | undefined {
+  const value = migration.metadata?.annotations?.[APPROVED_STEP_ANNOTATION];
+  return value !== undefined && /^\d{1,4}$/u.test(value) ? Number(value) : undefined;
+}
+
+function keyText(migration: NovaMigration): string {
+  return `${migration.metadata?.namespace ?? ''}/${migration.metadata?.name ?? ''}`;
+}

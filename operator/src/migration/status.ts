@@ -1,0 +1,84 @@
+/**
+ * Turns the engine's progress (or a problem the reconciler met) into the status the apiserver
+ * stores: the engine's fields, `observedGeneration`, and the five metav1-shaped conditions
+ * `kubectl wait --for=condition=Promoted` and dashboards read.
+ */
+import type { NovaMigrationStatus } from '../api/generated/novamigration.js';
+import { jsonEqual } from '../providers/json.js';
+import { setCondition, type Condition, type ConditionStatus } from '../kube/conditions.js';
+import type { Phase, Progress } from './engine.js';
+
+export type MigrationStatus = NovaMigrationStatus;
+
+/** A reason the data plane could not be brought to the desired weight (route missing, provider error). */
+export interface DataPlaneProblem {
+  readonly reason: string;
+  readonly message: string;
+}
+
+export const CONDITION_TYPES = ['Ready', 'Progressing', 'Paused', 'Promoted', 'RolledBack'] as const;
+
+export function renderStatus(
+  progress: Progress,
+  previous: MigrationStatus,
+  generation: number | undefined,
+  now: number,
+  problem?: DataPlaneProblem,
+): MigrationStatus {
+  const flag = (phase: Phase, whenTrue: string, whenFalse: string): { status: ConditionStatus; reason: string } =>
+    progress.phase === phase ? { status: 'True', reason: whenTrue } : { status: 'False', reason: whenFalse };
+  const inSync = progress.weight !== undefined && progress.weight === progress.desiredWeight;
+  const ready =
+    problem !== undefined
+      ? { status: 'False' as const, reason: problem.reason, message: problem.message }
+      : inSync
+        ? { status: 'True' as const, reason: 'InSync', message: `the data plane sends ${String(progress.weight)}% to the target, as meant` }
+        : { status: 'False' as const, reason: 'WeightPending', message: `writing ${String(progress.desiredWeight ?? 0)}% to the data plane` };
+  const updates = [
+    { type: 'Ready', ...ready },
+    { type: 'Progressing', ...flag('Progressing', progress.reason, progress.phase), message: progress.phase === 'Progressing' ? progress.message : `phase ${progress.phase}` },
+    { type: 'Paused', ...flag('Paused', progress.reason, 'NotPaused'), message: progress.phase === 'Paused' ? progress.message : '' },
+    { type: 'Promoted', ...flag('Promoted', 'AllStepsDone', 'StepsRemaining'), message: progress.phase === 'Promoted' ? progress.message : '' },
+    // Rollback arrives with metric analysis (issue 5); until then nothing rolls back on its own.
+    { type: 'RolledBack', ...flag('RolledBack', progress.reason, 'NotRolledBack'), message: '' },
+  ];
+  let conditions: Condition[] = (previous.conditions ?? []).map((condition) => ({ ...condition }));
+  for (const update of updates) conditions = setCondition(conditions, { ...update, observedGeneration: generation }, now);
+  const status: Record<string, unknown> = {
+    phase: progress.phase,
+    message: problem?.message ?? progress.message,
+    conditions,
+  };
+  if (generation !== undefined) status.observedGeneration = generation;
+  const optional = {
+    currentStep: progress.currentStep,
+    stepLabel: progress.stepLabel,
+    stepStartedAt: progress.stepStartedAt,
+    desiredWeight: progress.desiredWeight,
+    weight: progress.weight,
+    analysis: progress.analysis,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) status[key] = value;
+  return status;
+}
+
+/** True when writing `next` would change what is stored (fields `next` leaves out stay as they are). */
+export function statusChanged(previous: MigrationStatus, next: MigrationStatus): boolean {
+  const stored = previous as Readonly<Record<string, unknown>>;
+  return Object.entries(next as Readonly<Record<string, unknown>>).some(([key, value]) => !jsonEqual(stored[key], value));
+}
+
+/** The progress stored in a status, for when the reconciler reports a problem without an engine decision. */
+export function storedProgress(status: MigrationStatus, fallbackPhase: Phase = 'Pending'): Progress {
+  return {
+    phase: status.phase ?? fallbackPhase,
+    reason: status.phase ?? fallbackPhase,
+    message: status.message ?? '',
+    currentStep: status.currentStep,
+    stepLabel: status.stepLabel,
+    stepStartedAt: status.stepStartedAt,
+    desiredWeight: status.desiredWeight,
+    weight: status.weight,
+    analysis: status.analysis,
+  };
+}

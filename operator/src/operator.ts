@@ -1,0 +1,76 @@
+/**
+ * One operator process put together: the NovaMigration controller (its informers, reconciler and
+ * providers) inside a Manager (leader election, ops HTTP server, graceful shutdown). `main.ts`
+ * reads the configuration from the environment; tests build it directly.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { NOVA_MIGRATION } from './api/novamigration.js';
+import { EventRecorder } from './kube/events.js';
+import { Finalizers } from './kube/finalizers.js';
+import { StatusWriter } from './kube/status-writer.js';
+import { MigrationReconciler } from './migration/reconciler.js';
+import { migrationWatches } from './migration/watches.js';
+import { builtinProviders, type NginxInstanceOptions } from './providers/index.js';
+import { silentLogger, type Logger } from './runtime/log.js';
+import { Manager } from './runtime/manager.js';
+import { OperatorMetrics } from './runtime/metrics.js';
+
+export const FIELD_MANAGER = 'nova-operator';
+export const REPORTING_CONTROLLER = 'novabot.io/nova-operator';
+
+export interface OperatorConfig {
+  readonly kubeConfig: KubeConfig;
+  /** The operator's own namespace, where its Lease lives. */
+  readonly leaseNamespace: string;
+  readonly leaseName: string;
+  readonly identity: string;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+  /** Manage migrations of one namespace only; all namespaces when absent. */
+  readonly watchNamespace?: string;
+  readonly http?: { readonly host?: string; readonly port?: number };
+  /** The plain nginx this operator drives (the one-machine fleet); without it, `nginx` migrations fail clearly. */
+  readonly nginx?: NginxInstanceOptions;
+  readonly workers?: number;
+  readonly informerWatchdogMs?: number;
+  readonly logger?: Logger;
+}
+
+export interface Operator {
+  readonly manager: Manager;
+  readonly metrics: OperatorMetrics;
+}
+
+export async function createOperator(config: OperatorConfig): Promise<Operator> {
+  const logger = config.logger ?? silentLogger;
+  const { kubeConfig } = config;
+  const metrics = new OperatorMetrics();
+  const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx });
+  const { migrations, informers, watches } = await migrationWatches({ kubeConfig, namespace: config.watchNamespace, watchdogMs: config.informerWatchdogMs, logger });
+  const reconciler = new MigrationReconciler({
+    kubeConfig,
+    providers,
+    statusWriter: new StatusWriter(kubeConfig, NOVA_MIGRATION, FIELD_MANAGER),
+    finalizers: new Finalizers(kubeConfig, NOVA_MIGRATION, FIELD_MANAGER),
+    events: new EventRecorder({ kubeConfig, reportingController: REPORTING_CONTROLLER, reportingInstance: config.identity, logger }),
+    metrics,
+    lookup: (namespace, name) => migrations.get(namespace, name),
+    logger,
+  });
+  const manager = new Manager({
+    kubeConfig,
+    leaseNamespace: config.leaseNamespace,
+    leaseName: config.leaseName,
+    identity: config.identity,
+    leaseDurationMs: config.leaseDurationMs,
+    renewDeadlineMs: config.renewDeadlineMs,
+    retryPeriodMs: config.retryPeriodMs,
+    informers,
+    controllers: [{ name: 'novamigration', reconcile: reconciler.reconcile, workers: config.workers ?? 4, watches }],
+    metrics,
+    http: config.http,
+    logger,
+  });
+  return { manager, metrics };
+}
