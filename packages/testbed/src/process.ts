@@ -113,6 +113,12 @@ export class SupervisedProcess {
     }
   }
 
+  /** Sends `signal` (SIGKILL by default: a crash, no clean-up) and resolves once the process is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<string> {
+    if (this.running) this.child.kill(signal);
+    return this.waitForExit();
+  }
+
   /** Resolves when the process exits, whatever the reason. */
   async waitForExit(): Promise<string> {
     await this.exited;

@@ -1,0 +1,103 @@
+/**
+ * The operator as it runs in production: its built entry point (operator/dist/main.js, which
+ * `npm test` builds first) in its own process, configured through the environment, with the
+ * least-privilege identity operator/rbac describes (a client certificate bound to those roles),
+ * never the test's admin. Tests kill it with SIGKILL to play a crash.
+ */
+import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { component, freePort, httpOk, type Stack, SupervisedProcess, writeKubeconfigForUser } from '@nova/testbed';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { createNamespace, deleteNamespace, suffix } from './kube.js';
+
+const RBAC_DIR = new URL('../../../operator/rbac/', import.meta.url);
+const MAIN = new URL('../../../operator/dist/main.js', import.meta.url).pathname;
+
+export interface OperatorIdentity {
+  /** A kubeconfig file for the operator's user. */
+  readonly kubeconfigPath: string;
+  /** Where its Lease lives. */
+  readonly operatorNamespace: string;
+  cleanup(): Promise<void>;
+}
+
+function rbacDocuments(file: string): KubernetesObject[] {
+  return parseAllDocuments(readFileSync(new URL(file, RBAC_DIR), 'utf8')).map((doc) => doc.toJS() as KubernetesObject);
+}
+
+/** Creates the operator's namespace, its roles from operator/rbac (made unique per test file) and a user bound to them. */
+export async function operatorIdentity(admin: KubeConfig, stack: Stack): Promise<OperatorIdentity> {
+  const api = KubernetesObjectApi.makeApiClient(admin);
+  const operatorNamespace = await createNamespace(admin, 'nova-system');
+  const id = suffix();
+  const user = `nova-operator-${id}`;
+  const [clusterRole] = rbacDocuments('clusterrole.yaml');
+  const [role] = rbacDocuments('leader-election-role.yaml');
+  if (clusterRole?.metadata === undefined || role?.metadata?.name === undefined) throw new Error('operator/rbac is missing its roles');
+  const clusterRoleName = `nova-operator-${id}`;
+  const subjects = [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }];
+  const created: KubernetesObject[] = [
+    { ...clusterRole, metadata: { ...clusterRole.metadata, name: clusterRoleName } },
+    { ...role, metadata: { ...role.metadata, namespace: operatorNamespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: clusterRoleName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName }, subjects,
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'nova-operator-leader-election', namespace: operatorNamespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name }, subjects,
+    } as KubernetesObject,
+  ];
+  for (const object of created) await api.create(object);
+  const kubeconfigPath = await writeKubeconfigForUser(component('kube'), stack.path(), user);
+  return {
+    kubeconfigPath,
+    operatorNamespace,
+    cleanup: async () => {
+      for (const object of created.reverse()) await api.delete(object).catch(() => undefined);
+      await deleteNamespace(admin, operatorNamespace);
+    },
+  };
+}
+
+export interface OperatorOptions {
+  /** Its identity in the Lease, and the name of its log file. */
+  readonly name: string;
+  /** The namespace whose migrations it manages (tests run side by side). */
+  readonly watchNamespace: string;
+  /** Scaled-down leader election (lease/renew/retry), e.g. ['3s', '2s', '500ms']. */
+  readonly election?: readonly [string, string, string];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface RunningOperator {
+  readonly process: SupervisedProcess;
+  /** http://127.0.0.1:<port> of its /metrics, /healthz, /readyz. */
+  readonly opsUrl: string;
+}
+
+export async function startOperator(stack: Stack, identity: OperatorIdentity, options: OperatorOptions): Promise<RunningOperator> {
+  const port = await freePort();
+  const opsUrl = `http://127.0.0.1:${String(port)}`;
+  const [lease = '3s', renew = '2s', retry = '500ms'] = options.election ?? [];
+  const process = await SupervisedProcess.start(stack, {
+    name: options.name,
+    command: globalThis.process.execPath,
+    args: [MAIN],
+    env: {
+      KUBECONFIG: identity.kubeconfigPath,
+      NOVA_OPERATOR_NAMESPACE: identity.operatorNamespace,
+      NOVA_WATCH_NAMESPACE: options.watchNamespace,
+      NOVA_IDENTITY: options.name,
+      NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
+      NOVA_LEASE_DURATION: lease,
+      NOVA_RENEW_DEADLINE: renew,
+      NOVA_RETRY_PERIOD: retry,
+      NOVA_LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+    ready: () => httpOk(`${opsUrl}/readyz`),
+    stopTimeoutMs: 10_000,
+  });
+  return { process, opsUrl };
+}
