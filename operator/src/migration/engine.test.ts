@@ -27,8 +27,8 @@ function spec(steps: NovaMigrationSpec['steps'], extra: Partial<NovaMigrationSpe
 
 /** What a status write stores: the engine's progress fields over the previous status. */
 function stored(previous: NovaMigrationStatus, progress: Progress): NovaMigrationStatus {
-  const { reason: _reason, ...fields } = progress;
-  return { ...previous, ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) };
+  const fields = Object.entries(progress).filter(([key, value]) => key !== 'reason' && value !== undefined);
+  return { ...previous, ...Object.fromEntries(fields) };
 }
 
 interface World {

@@ -21,8 +21,16 @@ export interface OperatorIdentity {
   cleanup(): Promise<void>;
 }
 
-function rbacDocuments(file: string): KubernetesObject[] {
-  return parseAllDocuments(readFileSync(new URL(file, RBAC_DIR), 'utf8')).map((doc) => doc.toJS() as KubernetesObject);
+/** An RBAC document as YAML gives it: plain data, not the client's model classes. */
+interface RbacDocument {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly [field: string]: unknown;
+}
+
+function rbacDocuments(file: string): RbacDocument[] {
+  return parseAllDocuments(readFileSync(new URL(file, RBAC_DIR), 'utf8')).map((doc) => doc.toJS() as RbacDocument);
 }
 
 /** Creates the operator's namespace, its roles from operator/rbac (made unique per test file) and a user bound to them. */
@@ -33,7 +41,7 @@ export async function operatorIdentity(admin: KubeConfig, stack: Stack): Promise
   const user = `nova-operator-${id}`;
   const [clusterRole] = rbacDocuments('clusterrole.yaml');
   const [role] = rbacDocuments('leader-election-role.yaml');
-  if (clusterRole?.metadata === undefined || role?.metadata?.name === undefined) throw new Error('operator/rbac is missing its roles');
+  if (clusterRole === undefined || role === undefined) throw new Error('operator/rbac is missing its roles');
   const clusterRoleName = `nova-operator-${id}`;
   const subjects = [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }];
   const created: KubernetesObject[] = [
