@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { Stack } from '@nova/testbed';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dig } from '../../operator/src/providers/json.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { migrationSpec, Migrations, ROUTE_RESOURCES, RouteObjects, type ProviderKind } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
@@ -91,6 +93,17 @@ describe.each(kinds)('%s: two migrations on one shared route object', (kind) => 
     expect((await migrations.status(payments)).phase).toBe('Paused');
     const reasons = await eventReasons(webhook);
     for (const reason of ['Started', 'WeightChanged', 'StepCompleted', 'AwaitingApproval', 'Promoted']) expect(reasons).toContain(reason);
+  });
+
+  it('killed while one path waits, a new operator resumes at the same step and weight without writing the route', async () => {
+    const routeObject = kind === 'ingressNginx' ? `nova-${payments}` : object;
+    const before = dig(await routes.read(kind, routeObject), 'metadata', 'resourceVersion');
+    await operator.process.kill('SIGKILL');
+    operator = await startOperator(stack, identity, { name: `operator-k8s-${kind}`, watchNamespace: namespace });
+    await eventually('the new operator leads', async () => (await (await fetch(`${operator.opsUrl}/metrics`)).text()).match(/^nova_leader 1$/mu) !== null);
+    await sleep(1_000); // it has reconciled everything once by now
+    expect(await migrations.status(payments)).toMatchObject({ currentStep: 4, weight: 60, desiredWeight: 60, phase: 'Paused' });
+    expect(dig(await routes.read(kind, routeObject), 'metadata', 'resourceVersion')).toBe(before);
   });
 
   it('takes a hand-edited weight back to the one the migration means', async () => {

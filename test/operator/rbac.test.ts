@@ -184,7 +184,7 @@ describe('the operator runtime under its own RBAC', () => {
       expect(scraped).toContain(`nova_migration_weight{namespace="${appNamespace}",name="m1"} 0`);
       expect(scraped).toContain(`nova_migration_phase{namespace="${appNamespace}",name="m1",phase="Progressing"} 1`);
       expect(scraped).toMatch(/nova_reconcile_duration_seconds_count\{controller="novamigrations",result="success"\} [1-9]/u);
-      expect(scraped).toContain('nova_leader 1');
+      expect(scraped).toMatch(/^nova_leader 1$/mu);
 
       // Deleting waits for the operator's finalizer, which it removes.
       await adminCustom.deleteNamespacedCustomObject({ ...MIGRATIONS, namespace: appNamespace, name: 'm1' });
