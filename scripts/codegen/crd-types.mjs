@@ -2,11 +2,12 @@
 // types cannot drift from what the apiserver admits. Usage: node crd-types.mjs <crd.yaml> <out.ts>
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import process from 'node:process';
 import { parse } from 'yaml';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
-  console.error('usage: node crd-types.mjs <crd.yaml> <out.ts>');
+  process.stderr.write('usage: node crd-types.mjs <crd.yaml> <out.ts>\n');
   process.exit(2);
 }
 const crd = parse(readFileSync(input, 'utf8'));
