@@ -1,0 +1,120 @@
+/**
+ * The NovaMigration CRD on the real apiserver is the first line of defence: defaults are filled
+ * in, invalid migrations are refused at admission with a message a person understands (and
+ * nothing is stored), status is only writable through /status, and every file in
+ * examples/stages is admitted and encodes the seed's completion rule.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import type { NovaMigration } from '../../operator/src/api/novamigration.js';
+import { apiFailure } from '../../operator/src/providers/kube-writes.js';
+import { adminKubeConfig, createNamespace, deleteNamespace, suffix } from './support/kube.js';
+import { migrationSpec, MIGRATIONS } from './support/migrations.js';
+
+const EXAMPLES = new URL('../../examples/stages/', import.meta.url);
+
+let admin: KubeConfig;
+let custom: CustomObjectsApi;
+let namespace: string;
+
+beforeAll(async () => {
+  admin = adminKubeConfig();
+  custom = admin.makeApiClient(CustomObjectsApi);
+  namespace = await createNamespace(admin, 'crd');
+});
+
+afterAll(async () => {
+  await deleteNamespace(admin, namespace);
+});
+
+const VALID_STEPS = [{ setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 100 }];
+
+function valid(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return migrationSpec('istio', 'nova', '/webhook/', VALID_STEPS, extra);
+}
+
+async function create(name: string, spec: Record<string, unknown>, dryRun?: 'All'): Promise<NovaMigration> {
+  const body = { apiVersion: 'novabot.io/v1alpha1', kind: 'NovaMigration', metadata: { name }, spec };
+  return (await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body, dryRun })) as NovaMigration;
+}
+
+describe('defaults', () => {
+  it('fills in paused, onDelete and the analysis settings', async () => {
+    const stored = await create(`defaults-${suffix()}`, valid({ analysis: { thresholds: {} } }));
+    expect(stored.spec).toMatchObject({ paused: false, onDelete: 'restoreLegacy', analysis: { interval: '30s', failureLimit: 2, thresholds: { minRequests: 50 } } });
+  });
+});
+
+type Case = readonly [what: string, spec: Record<string, unknown>, message: string];
+
+const invalid: readonly Case[] = [
+  ['a weight above 100', valid({ steps: [{ setWeight: 101 }, { setWeight: 100 }] }), 'should be less than or equal to 100'],
+  ['a negative weight', valid({ steps: [{ setWeight: -1 }, { setWeight: 100 }] }), 'should be greater than or equal to 0'],
+  ['legacy and target the same', valid({ target: { service: 'nova-monolith', port: 8099 } }), 'legacy and target must be different services'],
+  ['no traffic provider', valid({ trafficProvider: {} }), 'trafficProvider must name exactly one provider'],
+  ['two traffic providers', valid({ trafficProvider: { istio: { virtualService: 'a' }, gatewayAPI: { httpRoute: 'b' } } }), 'trafficProvider must name exactly one provider'],
+  ['no steps', valid({ steps: [] }), 'should have at least 1 items'],
+  ['a step that is two things', valid({ steps: [{ setWeight: 10, pause: {} }, { setWeight: 100 }] }), 'each step is exactly one of setWeight, pause or analysis'],
+  ['a step that is nothing', valid({ steps: [{}, { setWeight: 100 }] }), 'each step is exactly one of setWeight, pause or analysis'],
+  ['ending short of 100 %', valid({ steps: [{ setWeight: 10 }, { setWeight: 50 }] }), 'the last setWeight step must be 100'],
+  ['a zero pause', valid({ steps: [{ pause: { duration: '0s' } }, { setWeight: 100 }] }), 'a pause lasts from 1s to 336h'],
+  ['a pause of over two weeks', valid({ steps: [{ pause: { duration: '400h' } }, { setWeight: 100 }] }), 'a pause lasts from 1s to 336h'],
+  ['a pause in words', valid({ steps: [{ pause: { duration: 'ten minutes' } }, { setWeight: 100 }] }), 'should match'],
+  ['an analysis step without spec.analysis', valid({ steps: [{ analysis: {} }, { setWeight: 100 }] }), 'an analysis step needs spec.analysis'],
+  ['a path without its leading slash', valid({ route: { pathPrefix: 'webhook/' } }), 'spec.route.pathPrefix'],
+  ['port 0', valid({ legacy: { service: 'nova-monolith', port: 0 } }), 'should be greater than or equal to 1'],
+  ['an unknown delete policy', valid({ onDelete: 'explode' }), 'Unsupported value: "explode"'],
+];
+
+describe('admission refuses invalid migrations, storing nothing', () => {
+  it.each(invalid)('%s', async (_what, spec, message) => {
+    const name = `invalid-${suffix()}`;
+    const refusal = await create(name, spec).then(
+      () => undefined,
+      (error: unknown) => apiFailure(error),
+    );
+    expect(refusal?.code).toBe(422);
+    expect(refusal?.message).toContain(message);
+    const lookup = await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name }).then(() => 200, (error: unknown) => apiFailure(error)?.code);
+    expect(lookup).toBe(404);
+  });
+});
+
+describe('the status subresource', () => {
+  it('ignores status in a write to the object, and takes it through /status', async () => {
+    const name = `status-${suffix()}`;
+    await create(name, valid());
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await custom.patchNamespacedCustomObject({ ...MIGRATIONS, namespace, name, body: { status: { phase: 'Promoted', weight: 100 } } }, merge);
+    expect(((await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name })) as NovaMigration).status).toBeUndefined();
+    await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace, name, body: { status: { phase: 'Progressing', weight: 10 } } }, merge);
+    expect(((await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name })) as NovaMigration).status).toMatchObject({ phase: 'Progressing', weight: 10 });
+  });
+});
+
+describe('examples/stages', () => {
+  const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.yaml')).sort();
+  const load = (file: string): NovaMigration[] =>
+    parseAllDocuments(readFileSync(new URL(file, EXAMPLES), 'utf8')).map((doc) => doc.toJS() as NovaMigration);
+
+  it('has a stage-1 file per provider kind, sharing one name', () => {
+    const stageOne = files.filter((file) => file.startsWith('stage-1-')).flatMap(load);
+    expect(stageOne.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['gatewayAPI', 'ingressNginx', 'istio', 'nginx']);
+    expect(new Set(stageOne.map((migration) => migration.metadata?.name))).toEqual(new Set(['stage-1-webhook-gateway']));
+    expect(files.some((file) => file.includes('payment-callbacks'))).toBe(true);
+    expect(files.some((file) => file.includes('admin-panel'))).toBe(true);
+  });
+
+  it.each(files)('%s is admitted and ends with the 48 h bake under analysis', async (file) => {
+    const [migration, ...rest] = load(file);
+    expect(rest).toEqual([]);
+    if (migration === undefined) throw new Error(`${file} is empty`);
+    expect(migration.kind).toBe('NovaMigration');
+    const steps = migration.spec.steps;
+    expect(steps.slice(-3)).toEqual([{ pause: { duration: '48h' } }, { analysis: {} }, { setWeight: 100 }]);
+    if (!file.startsWith('stage-1-')) expect(migration.spec.dependsOn?.length).toBeGreaterThan(0);
+    await create(migration.metadata?.name ?? file, migration.spec, 'All');
+  });
+});
