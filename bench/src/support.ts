@@ -1,0 +1,57 @@
+/** Small helpers the benchmarks share: percentiles, timing, polling, and the objects they create. */
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const MIGRATIONS = { group: 'novabot.io', version: 'v1alpha1', plural: 'novamigrations' } as const;
+export const VIRTUAL_SERVICES = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } as const;
+
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+export async function timed(action: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await action();
+  return performance.now() - start;
+}
+
+export async function until(what: string, probe: () => Promise<boolean>, intervalMs: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await probe())) {
+    if (performance.now() > deadline) throw new Error(`benchmark gave up waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+export async function createNamespace(kubeConfig: KubeConfig, name: string): Promise<void> {
+  await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+}
+
+export function virtualService(name: string): Record<string, unknown> {
+  const legacy = { destination: { host: 'nova-monolith', port: { number: 8099 } } };
+  return {
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name },
+    spec: { hosts: ['bot.example.com'], http: [{ name: 'default', route: [legacy] }] },
+  };
+}
+
+export function migration(name: string, virtualServiceName: string, pathPrefix: string, steps: readonly Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    apiVersion: 'novabot.io/v1alpha1', kind: 'NovaMigration', metadata: { name },
+    spec: {
+      route: { pathPrefix },
+      legacy: { service: 'nova-monolith', port: 8099 },
+      target: { service: 'new-service', port: 8100 },
+      trafficProvider: { istio: { virtualService: virtualServiceName } },
+      steps,
+    },
+  };
+}
+
+/** The target's weight of `route` in a VirtualService as stored (the operator writes [legacy, target]). */
+export async function targetWeight(custom: CustomObjectsApi, namespace: string, name: string, route: string): Promise<number | undefined> {
+  const object = (await custom.getNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, name })) as { spec?: { http?: { name?: string; route?: { weight?: number }[] }[] } };
+  return object.spec?.http?.find((entry) => entry.name === route)?.route?.[1]?.weight;
+}
