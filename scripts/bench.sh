@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every benchmark (they print ratios against baselines measured in the same run).
+# Extra arguments go to the benchmark, e.g. `npm run bench -- --migrations 200 --samples 20`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 npm run --silent build
-node bench/dist/operator.js "$@"
+# --expose-gc: a collection right before the resync, so its peak RSS is measured from a settled heap.
+node --expose-gc bench/dist/operator.js "$@"
