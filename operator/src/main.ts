@@ -44,6 +44,13 @@ function nginx(env: Env): NginxInstanceOptions | undefined {
   return { binary: env.NOVA_NGINX_BINARY ?? 'nginx', configFile, confDir, prefix: env.NOVA_NGINX_PREFIX, pidFile: env.NOVA_NGINX_PID_FILE };
 }
 
+function prometheus(env: Env): string | undefined {
+  const text = env.NOVA_PROMETHEUS_ADDRESS;
+  if (text === undefined || text === '') return undefined;
+  if (!/^https?:\/\/[^\s]+$/u.test(text)) throw new ConfigError('NOVA_PROMETHEUS_ADDRESS', `"${text}" is not an http(s) URL`);
+  return text;
+}
+
 async function main(env: Env): Promise<number> {
   const level = env.NOVA_LOG_LEVEL === 'debug' ? 'debug' : 'info';
   const logger = jsonLogger({ component: 'nova-operator' }, level);
@@ -62,6 +69,7 @@ async function main(env: Env): Promise<number> {
     http: address(env, 'NOVA_HTTP_ADDRESS', '0.0.0.0:8080'),
     nginx: nginx(env),
     informerWatchdogMs: durationMs(env, 'NOVA_INFORMER_WATCHDOG'),
+    prometheusAddress: prometheus(env),
     logger,
   });
   shutdownOnSignals(() => manager.shutdown(), logger);

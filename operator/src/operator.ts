@@ -4,6 +4,7 @@
  * reads the configuration from the environment; tests build it directly.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { Analyzer } from './analysis/analyzer.js';
 import { NOVA_MIGRATION } from './api/novamigration.js';
 import { EventRecorder } from './kube/events.js';
 import { Finalizers } from './kube/finalizers.js';
@@ -34,6 +35,8 @@ export interface OperatorConfig {
   readonly nginx?: NginxInstanceOptions;
   readonly workers?: number;
   readonly informerWatchdogMs?: number;
+  /** Prometheus for migrations whose spec.analysis names none (NOVA_PROMETHEUS_ADDRESS). */
+  readonly prometheusAddress?: string;
   readonly logger?: Logger;
 }
 
@@ -56,6 +59,7 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
     events: new EventRecorder({ kubeConfig, reportingController: REPORTING_CONTROLLER, reportingInstance: config.identity, logger }),
     metrics,
     lookup: (namespace, name) => migrations.get(namespace, name),
+    analyzer: new Analyzer({ defaultAddress: config.prometheusAddress }),
     logger,
   });
   const manager = new Manager({

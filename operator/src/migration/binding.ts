@@ -3,6 +3,7 @@
  * each provider failure shows on the migration (a problem a person must fix, or a transient one).
  */
 import type { NovaMigration } from '../api/novamigration.js';
+import { AnalysisConfigError } from '../analysis/analyzer.js';
 import { KubeOperationError } from '../kube/api-errors.js';
 import {
   DataPlaneRejectedError,
@@ -45,6 +46,7 @@ export function classifyProblem(error: unknown): ClassifiedProblem | undefined {
   if (error instanceof UnknownProviderError) return { reason: 'UnknownProvider', message: error.message, kind: 'fatal' };
   if (error instanceof ProviderSetupError) return { reason: 'ProviderUnavailable', message: error.message, kind: 'fatal' };
   if (error instanceof InvalidProviderConfigError) return { reason: 'InvalidProviderConfig', message: error.message, kind: 'fatal' };
+  if (error instanceof AnalysisConfigError) return { reason: 'InvalidAnalysis', message: error.message, kind: 'fatal' };
   if (error instanceof InvalidStepError) return { reason: 'InvalidStep', message: error.message, kind: 'fatal' };
   if (error instanceof RouteNotFoundError) return { reason: 'RouteNotFound', message: error.message, kind: 'retry' };
   if (error instanceof RouteConflictError) return { reason: 'RouteConflict', message: error.message, kind: 'retry' };

@@ -5,89 +5,9 @@
  * checked for every possible crash point of a whole migration.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { NovaMigrationSpec, NovaMigrationStatus } from '../api/generated/novamigration.js';
-import type { WeightReading } from '../providers/index.js';
-import { decide, PLACEHOLDER_ANALYSIS_SUMMARY, type Decision, type Progress } from './engine.js';
+import { decide } from './engine.js';
+import { ANALYSIS, reconcile, runToEnd, spec, world } from './simulation.test-support.js';
 import { parseDuration, stepLabel } from './steps.js';
-
-const T0 = Date.parse('2026-11-25T10:00:00.000Z');
-
-function spec(steps: NovaMigrationSpec['steps'], extra: Partial<NovaMigrationSpec> = {}): NovaMigrationSpec {
-  return {
-    route: { pathPrefix: '/webhook/' },
-    legacy: { service: 'nova-monolith', port: 8099 },
-    target: { service: 'webhook-gateway', port: 8100 },
-    trafficProvider: { istio: { virtualService: 'nova' } },
-    steps,
-    paused: false,
-    onDelete: 'restoreLegacy',
-    ...extra,
-  };
-}
-
-/** What a status write stores: the engine's progress fields over the previous status. */
-function stored(previous: NovaMigrationStatus, progress: Progress): NovaMigrationStatus {
-  const fields = Object.entries(progress).filter(([key, value]) => key !== 'reason' && value !== undefined);
-  return { ...previous, ...Object.fromEntries(fields) };
-}
-
-interface World {
-  status: NovaMigrationStatus;
-  plane: WeightReading | undefined;
-  now: number;
-  approvedStep?: number;
-  /** Every weight written to the data plane, with the desired weight stored at that moment. */
-  readonly writes: { weight: number; storedDesired: number | undefined }[];
-  /** Every step index entered, in order. */
-  readonly entered: number[];
-  /** Status writes and data plane writes so far. */
-  effects: number;
-}
-
-function world(): World {
-  return { status: {}, plane: { weight: 0, exact: true }, now: T0, writes: [], entered: [], effects: 0 };
-}
-
-/**
- * Runs reconciles until the engine waits, like the reconciler does. `budget` is how many effects
- * (status writes + data plane writes) happen before the process dies; returns false when it died.
- */
-function reconcile(s: NovaMigrationSpec, w: World, budget: { left: number } = { left: Number.POSITIVE_INFINITY }): { alive: boolean; last?: Decision } {
-  for (let round = 0; round < 200; round++) {
-    const decision = decide({ spec: s, status: w.status, now: w.now, approvedStep: w.approvedStep, dataPlane: w.plane });
-    const next = stored(w.status, decision.progress);
-    if (JSON.stringify(next) !== JSON.stringify(w.status)) {
-      if (budget.left-- <= 0) return { alive: false };
-      if (next.currentStep !== w.status.currentStep && next.currentStep !== undefined) w.entered.push(next.currentStep);
-      w.status = next;
-      w.effects++;
-    }
-    if (decision.effect.type === 'wait') return { alive: true, last: decision };
-    if (decision.effect.type === 'applyWeight') {
-      if (budget.left-- <= 0) return { alive: false };
-      w.writes.push({ weight: decision.effect.weight, storedDesired: w.status.desiredWeight });
-      w.plane = { weight: decision.effect.weight, exact: true };
-      w.effects++;
-    }
-  }
-  throw new Error('engine did not settle');
-}
-
-/** Drives a migration to its end: time jumps to each pause's end, every manual pause is approved. */
-function runToEnd(s: NovaMigrationSpec, w: World, crashAt?: number): void {
-  const budget = { left: crashAt ?? Number.POSITIVE_INFINITY };
-  for (let guard = 0; guard < 100; guard++) {
-    const { alive, last } = reconcile(s, w, budget);
-    if (!alive) {
-      budget.left = Number.POSITIVE_INFINITY; // the process died; a new one starts from the stored status
-      continue;
-    }
-    if (w.status.phase === 'Promoted') return;
-    if (last?.effect.type === 'wait' && last.effect.afterMs !== undefined) w.now += last.effect.afterMs;
-    else if (w.status.phase === 'Paused') w.approvedStep = (w.status.currentStep ?? 0) + 1;
-  }
-  throw new Error(`migration did not finish: ${JSON.stringify(w.status)}`);
-}
 
 const STAGE = spec([
   { setWeight: 10 },
@@ -96,7 +16,10 @@ const STAGE = spec([
   { setWeight: 50 },
   { pause: {} },
   { setWeight: 100 },
-]);
+], { analysis: ANALYSIS });
+
+/** The same stage without metric analysis: the step mechanics alone, waits not cut by check intervals. */
+const PLAIN = spec(STAGE.steps.filter((step) => step.analysis === undefined));
 
 describe('parseDuration and stepLabel', () => {
   it('reads the durations the CRD admits, and refuses the rest', () => {
@@ -126,7 +49,8 @@ describe('the step engine', () => {
     expect(w.entered).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(w.writes.map((write) => write.weight)).toEqual([10, 50, 100]);
     expect(w.status).toMatchObject({ phase: 'Promoted', currentStep: 6, weight: 100, desiredWeight: 100, stepLabel: '6/6 done' });
-    expect(w.status.analysis).toMatchObject({ summary: PLACEHOLDER_ANALYSIS_SUMMARY, placeholder: true, failures: 0 });
+    expect(w.status.analysis).toMatchObject({ lastResult: 'Pass', failures: 0, errors: 0 });
+    expect(w.checks).toBeGreaterThan(10); // every 30 s while the target carried traffic
   });
 
   it('stores the desired weight before asking for the data plane write', () => {
@@ -142,45 +66,44 @@ describe('the step engine', () => {
 
   it('waits out a timed pause from its stored start, across restarts', () => {
     const w = world();
-    const { last } = reconcile(STAGE, w);
+    const { last } = reconcile(PLAIN, w);
     expect(w.status.currentStep).toBe(1);
     expect(last?.effect).toEqual({ type: 'wait', afterMs: 300_000 });
     w.now += 120_000; // a new process two minutes later
-    expect(reconcile(STAGE, w).last?.effect).toEqual({ type: 'wait', afterMs: 180_000 });
+    expect(reconcile(PLAIN, w).last?.effect).toEqual({ type: 'wait', afterMs: 180_000 });
     w.now += 180_000;
-    reconcile(STAGE, w);
-    expect(w.status.currentStep).toBe(4); // past the analysis, at 50 %, waiting for a person
+    reconcile(PLAIN, w);
+    expect(w.status.currentStep).toBe(3); // at 50 %, waiting for a person
     expect(w.status.phase).toBe('Paused');
-    expect(w.status.message).toContain('novabot.io/approved-step=5');
+    expect(w.status.message).toContain('novabot.io/approved-step=4');
   });
 
   it('passes a manual pause only for an approval of that step or a later one', () => {
     const w = world();
-    reconcile(STAGE, w);
+    reconcile(PLAIN, w);
     w.now += 10 * 60_000;
-    reconcile(STAGE, w);
-    expect(w.status.currentStep).toBe(4);
+    reconcile(PLAIN, w);
+    expect(w.status.currentStep).toBe(3);
+    w.approvedStep = 3;
+    reconcile(PLAIN, w);
+    expect(w.status.currentStep).toBe(3);
     w.approvedStep = 4;
-    reconcile(STAGE, w);
-    expect(w.status.currentStep).toBe(4);
-    w.approvedStep = 5;
-    reconcile(STAGE, w);
+    reconcile(PLAIN, w);
     expect(w.status).toMatchObject({ phase: 'Promoted', weight: 100 });
   });
 
   it('holds at the current step and weight while spec.paused, then resumes', () => {
     const w = world();
-    reconcile(STAGE, w);
-    const held = spec(STAGE.steps, { paused: true });
+    reconcile(PLAIN, w);
+    const held = spec(PLAIN.steps, { paused: true });
     w.now += 3_600_000;
     const paused = reconcile(held, w).last;
     expect(w.status).toMatchObject({ phase: 'Paused', currentStep: 1, weight: 10 });
     expect(paused?.events.map((event) => event.reason)).toContain('Paused');
-    // The Paused condition is what tells the engine the hold came from spec.paused.
-    w.status = { ...w.status, conditions: [{ type: 'Paused', status: 'True', reason: 'PausedBySpec', message: '', lastTransitionTime: '2026-11-25T10:00:00Z' }] };
-    const resumed = reconcile(STAGE, w);
+    const resumed = reconcile(PLAIN, w);
     expect(resumed.alive).toBe(true);
-    expect(w.status.currentStep).toBe(4);
+    expect(w.events.map((event) => event.reason)).toContain('Resumed');
+    expect(w.status.currentStep).toBe(3);
   });
 
   it('corrects drift: a hand-edited weight is written back to the stored one, with a warning', () => {
@@ -204,7 +127,7 @@ describe('the step engine', () => {
   it('finishes a migration whose steps were shortened under it', () => {
     const w = world();
     runToEnd(STAGE, w);
-    const shorter = spec([{ setWeight: 100 }]);
+    const shorter = spec([{ setWeight: 100 }], { analysis: ANALYSIS });
     reconcile(shorter, w);
     expect(w.status).toMatchObject({ phase: 'Promoted', currentStep: 1, weight: 100 });
   });

@@ -1,7 +1,8 @@
 /**
  * The step engine: a pure function from what is stored (spec, status) and what is observed (the
- * data plane's weight, the clock, a person's approval) to the next thing to do. It never performs
- * anything itself, which is what makes its crash-safety argument checkable in unit tests:
+ * data plane's weight, the clock, a person's requests, an analysis check, the dependencies) to the
+ * next thing to do. It never performs anything itself, which is what makes its crash-safety
+ * argument checkable in unit tests:
  *
  * - `status` is the operator's memory (ARCHITECTURE.md, Decided 10). A decision to move traffic
  *   is first persisted as `status.desiredWeight`; only a decision whose desired weight is already
@@ -10,27 +11,25 @@
  * - A step is left only once the weight it set is confirmed in `status.weight`, and entering the
  *   next step (index, start time, its weight) is one status write: a restart can neither rewind
  *   nor skip a step. Timed pauses end at `stepStartedAt + duration`, whenever the process restarts.
+ * - A rollback (analysis limits, a person's abort) is one status write of phase RolledBack with
+ *   desired weight 0; the data plane follows like any other weight.
  */
 import type { NovaMigrationSpec, NovaMigrationStatus } from '../api/generated/novamigration.js';
+import type { AnalysisOutcome } from '../analysis/analyzer.js';
 import type { WeightReading } from '../providers/index.js';
 import { metaTime } from '../kube/conditions.js';
+import { analysisActive, analysisDueInMs, analysisHolds, foldOutcome, passedSince } from './analysis-state.js';
+import { applyControl, pendingControl, type ControlRequests } from './controls.js';
+import { enterStep, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
 import { stepKind, stepLabel, type Step } from './steps.js';
 
-export type Phase = NonNullable<NovaMigrationStatus['phase']>;
-export type AnalysisStatus = NonNullable<NovaMigrationStatus['analysis']>;
+export type { AnalysisStatus, Decision, Effect, EngineEvent, Phase, Progress } from './decision.js';
 
-/** The status fields the engine owns; the reconciler adds observedGeneration and conditions. */
-export interface Progress {
-  readonly phase: Phase;
-  /** UpperCamelCase why of the phase, used as the conditions' reason. */
-  readonly reason: string;
-  readonly message: string;
-  readonly currentStep?: number;
-  readonly stepLabel?: string;
-  readonly stepStartedAt?: string;
-  readonly desiredWeight?: number;
-  readonly weight?: number;
-  readonly analysis?: AnalysisStatus;
+export interface DependencyState {
+  /** "stage-1 (Progressing)" for each dependency not Promoted (rolled-back ones included). */
+  readonly unmet: readonly string[];
+  /** Names of the dependencies that rolled back. */
+  readonly rolledBack: readonly string[];
 }
 
 export interface EngineInput {
@@ -41,49 +40,45 @@ export interface EngineInput {
   readonly approvedStep?: number;
   /** What the data plane carries now; undefined when the route is absent. */
   readonly dataPlane: WeightReading | undefined;
+  /** A person's promote/abort/retry annotations. */
+  readonly controls?: ControlRequests;
+  /** A check the reconciler just made because `analysisDueInMs` said one was due. */
+  readonly analysis?: AnalysisOutcome;
+  readonly dependencies?: DependencyState;
 }
 
-export type Effect =
-  /** Progress changed: persist it, then decide again. */
-  | { readonly type: 'continue' }
-  /** Write this weight (already stored as status.desiredWeight) to the data plane, then decide again. */
-  | { readonly type: 'applyWeight'; readonly weight: number }
-  /** Nothing to do until something changes, or until `afterMs` passed (a timed pause's end). */
-  | { readonly type: 'wait'; readonly afterMs?: number };
-
-export interface EngineEvent {
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly note: string;
-}
-
-export interface Decision {
-  readonly progress: Progress;
-  readonly effect: Effect;
-  /** To record once `progress` is stored (a refused status write must not leave an Event behind). */
-  readonly events: readonly EngineEvent[];
-}
-
-/** The annotation a person sets to let a migration past a `pause: {}` (kubectl nova promote sets it too). */
+/** The annotation a person sets to let a migration past a `pause: {}` (kubectl nova resume sets it). */
 export const APPROVED_STEP_ANNOTATION = 'novabot.io/approved-step';
 
-/**
- * Analysis is a placeholder until metric analysis lands (issue 5): an analysis step passes at
- * once, and status says so (`analysis.placeholder: true`, summary "Passed (placeholder)").
- */
-export const PLACEHOLDER_ANALYSIS_SUMMARY = 'Passed (placeholder)';
+/** Paused reasons a migration leaves on its own once the cause is gone (an Event says it resumed). */
+const RESUMABLE = new Set(['PausedBySpec', 'DependencyRolledBack', 'WaitingForDependencies']);
 
 export function decide(input: EngineInput): Decision {
+  const decision = decideNow(input);
+  if (decision.effect.type !== 'wait') return decision;
+  // Waiting still wakes up for the next analysis check.
+  const dueIn = analysisDueInMs(input.spec, decision.progress, decision.progress.analysis, input.now);
+  if (dueIn === undefined) return decision;
+  const afterMs = decision.effect.afterMs === undefined ? dueIn : Math.min(decision.effect.afterMs, dueIn);
+  return { ...decision, effect: { type: 'wait', afterMs } };
+}
+
+function decideNow(input: EngineInput): Decision {
   const { spec, status, now } = input;
   const steps = spec.steps;
   if (status.currentStep === undefined || status.desiredWeight === undefined || status.stepStartedAt === undefined) {
     // First sight: start at step 1 with the route fully on legacy.
-    const entered = enterStep(steps, 0, 0, now, { phase: 'Progressing', reason: 'Started', message: '' });
-    return { progress: { ...entered, weight: status.weight }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'Started', note: `migration started at ${entered.stepLabel ?? ''}` }] };
+    const entered = enterStep(steps, 0, 0, now, { phase: 'Progressing', reason: 'Started', message: '', control: status.control });
+    return { progress: { ...entered, weight: status.weight, waitingFor: [] }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'Started', note: `migration started at ${entered.stepLabel ?? ''}` }] };
   }
   const index = Math.min(status.currentStep, steps.length);
   const desired = status.desiredWeight;
   const current = currentProgress(status, steps, index, desired);
+
+  // 0. A person's request acts once, before anything else; then a fresh analysis check is counted.
+  const request = pendingControl(input.controls, status.control);
+  if (request !== undefined) return applyControl(steps, current, request, now);
+  if (input.analysis !== undefined && analysisActive(spec, current)) return foldOutcome(spec, current, input.analysis);
 
   // 1. The data plane must carry what status says the operator meant.
   const plane = input.dataPlane;
@@ -102,60 +97,77 @@ export function decide(input: EngineInput): Decision {
     };
   }
 
-  // 2. In sync. Held by a person?
+  // 2. Rolled back: all on legacy, staying put until a person retries.
+  if (current.phase === 'RolledBack') return { progress: current, effect: { type: 'wait' }, events: [] };
+
+  // 3. In sync. Held by a person?
   if (spec.paused) {
     const progress: Progress = { ...current, phase: 'Paused', reason: 'PausedBySpec', message: `held at ${current.stepLabel ?? ''} with ${String(desired)}% on the target (spec.paused)` };
     return { progress, effect: { type: 'wait' }, events: transition(status, progress, 'Paused', `paused by spec.paused at ${current.stepLabel ?? ''}`) };
   }
 
-  // 3. All steps done.
+  // 4. Held by a dependency that is no longer Promoted (a promoted migration is done: nothing to hold).
+  const held = current.phase === 'Promoted' ? undefined : dependencyHold(input, current);
+  if (held !== undefined) return held;
+  const base: Progress = { ...current, waitingFor: [] };
+
+  // 5. All steps done.
   const step = steps[index];
   if (step === undefined) {
     if (desired !== 100) {
       // Only a spec edited mid-flight gets here (admission demands the last setWeight be 100).
-      return { progress: { ...current, desiredWeight: 100, phase: 'Progressing', reason: 'Completing', message: 'all steps done; sending the whole route to the target' }, effect: { type: 'continue' }, events: [] };
+      return { progress: { ...base, desiredWeight: 100, phase: 'Progressing', reason: 'Completing', message: 'all steps done; sending the whole route to the target' }, effect: { type: 'continue' }, events: [] };
     }
-    const progress: Progress = { ...current, phase: 'Promoted', reason: 'Promoted', message: `all ${String(steps.length)} steps done: ${spec.route.pathPrefix} is served by ${spec.target.service}` };
+    const progress: Progress = { ...base, phase: 'Promoted', reason: 'Promoted', message: `all ${String(steps.length)} steps done: ${spec.route.pathPrefix} is served by ${spec.target.service}` };
     return { progress, effect: { type: 'wait' }, events: transition(status, progress, 'Promoted', progress.message) };
   }
 
-  // 4. The current step.
+  // 6. The current step.
   const kind = stepKind(step, index);
-  const resumed = status.phase === 'Paused' && status.conditions?.find((condition) => condition.type === 'Paused')?.reason === 'PausedBySpec';
+  const pausedReason = status.conditions?.find((condition) => condition.type === 'Paused')?.reason;
+  const resumed = status.phase === 'Paused' && pausedReason !== undefined && RESUMABLE.has(pausedReason);
   const resumedEvents: EngineEvent[] = resumed ? [{ type: 'Normal', reason: 'Resumed', note: `resumed at ${current.stepLabel ?? ''}` }] : [];
+  const running: Progress = resumed ? { ...base, phase: 'Progressing', reason: 'Resumed', message: `resumed at ${current.stepLabel ?? ''}` } : base;
   switch (kind.kind) {
     case 'setWeight':
       if (desired !== kind.weight) {
-        return { progress: { ...current, desiredWeight: kind.weight }, effect: { type: 'continue' }, events: resumedEvents };
+        return { progress: { ...running, phase: 'Progressing', desiredWeight: kind.weight }, effect: { type: 'continue' }, events: resumedEvents };
       }
-      return advance(input, index, current, [...resumedEvents]);
+      return advance(input, index, running, resumedEvents);
     case 'timedPause': {
       const endsAt = Date.parse(status.stepStartedAt) + kind.durationMs;
-      if (now >= endsAt) return advance(input, index, current, resumedEvents);
-      const progress: Progress = { ...current, phase: 'Progressing', reason: 'PauseRunning', message: `pause ${kind.duration} until ${metaTime(endsAt)}, ${String(desired)}% on the target` };
+      if (now >= endsAt) return advance(input, index, running, resumedEvents);
+      const progress: Progress = { ...running, phase: 'Progressing', reason: 'PauseRunning', message: `pause ${kind.duration} until ${metaTime(endsAt)}, ${String(desired)}% on the target` };
       return { progress, effect: { type: 'wait', afterMs: endsAt - now }, events: resumedEvents };
     }
     case 'manualPause': {
-      if ((input.approvedStep ?? 0) >= index + 1) return advance(input, index, current, resumedEvents);
+      if ((input.approvedStep ?? 0) >= index + 1) return advance(input, index, running, resumedEvents);
       const progress: Progress = {
-        ...current,
+        ...running,
         phase: 'Paused',
         reason: 'AwaitingApproval',
-        message: `step ${String(index + 1)} waits for a person: annotate ${APPROVED_STEP_ANNOTATION}=${String(index + 1)} (kubectl nova promote) to go on`,
+        message: `step ${String(index + 1)} waits for a person: kubectl nova resume (annotation ${APPROVED_STEP_ANNOTATION}=${String(index + 1)}) to go on`,
       };
-      return { progress, effect: { type: 'wait' }, events: [...resumedEvents, ...transition(status, progress, 'AwaitingApproval', progress.message)] };
+      return { progress, effect: { type: 'wait' }, events: transition(status, progress, 'AwaitingApproval', progress.message) };
     }
-    case 'analysis':
-      // PLACEHOLDER (issue 5 replaces it with metric analysis against Prometheus): passes at once.
-      return advance(input, index, { ...current, analysis: { summary: PLACEHOLDER_ANALYSIS_SUMMARY, placeholder: true, failures: 0, lastRun: metaTime(now) } }, resumedEvents);
+    case 'analysis': {
+      if (passedSince(status, status.stepStartedAt)) return advance(input, index, running, resumedEvents);
+      const last = status.analysis?.summary;
+      const progress: Progress = { ...running, phase: 'Progressing', reason: 'AnalysisRunning', message: `step ${String(index + 1)} waits for a passing check${last === undefined ? '' : `; last: ${last}`}` };
+      return { progress, effect: { type: 'wait' }, events: resumedEvents };
+    }
   }
 }
 
 /** The stored progress, with the label recomputed (the steps may have been edited). */
 function currentProgress(status: NovaMigrationStatus, steps: readonly Step[], index: number, desired: number): Progress {
+  const phase = status.phase ?? 'Progressing';
+  // A held phase keeps the reason it was entered with (the RolledBack or Paused condition's).
+  const conditionType = phase === 'RolledBack' ? 'RolledBack' : phase === 'Paused' ? 'Paused' : undefined;
+  const reason = status.conditions?.find((condition) => condition.type === conditionType)?.reason ?? 'Progressing';
   return {
-    phase: status.phase ?? 'Progressing',
-    reason: 'Progressing',
+    phase,
+    reason,
     message: status.message ?? '',
     currentStep: index,
     stepLabel: stepLabel(steps, index),
@@ -163,34 +175,38 @@ function currentProgress(status: NovaMigrationStatus, steps: readonly Step[], in
     desiredWeight: desired,
     weight: status.weight,
     analysis: status.analysis,
+    waitingFor: status.waitingFor,
+    control: status.control,
   };
 }
 
-/** Completes step `index` and enters the next in one status write. */
+function dependencyHold(input: EngineInput, current: Progress): Decision | undefined {
+  const dependencies = input.dependencies;
+  if (dependencies === undefined || dependencies.unmet.length === 0) return undefined;
+  const rolledBack = dependencies.rolledBack.length > 0;
+  const reason = rolledBack ? 'DependencyRolledBack' : 'WaitingForDependencies';
+  const cause = rolledBack ? `${dependencies.rolledBack.join(', ')} rolled back` : `waits for ${dependencies.unmet.join(', ')} to be Promoted`;
+  const progress: Progress = {
+    ...current,
+    phase: 'Paused',
+    reason,
+    message: `held at ${current.stepLabel ?? ''} with ${String(current.desiredWeight ?? 0)}% on the target: ${cause}`,
+    waitingFor: [...dependencies.unmet],
+  };
+  return { progress, effect: { type: 'wait' }, events: transition(input.status, progress, reason, progress.message).map((event) => ({ ...event, type: rolledBack ? 'Warning' : 'Normal' })) };
+}
+
+/** Completes step `index` and enters the next in one status write — unless the last check failed. */
 function advance(input: EngineInput, index: number, current: Progress, events: readonly EngineEvent[]): Decision {
   const steps = input.spec.steps;
+  if (analysisHolds(input.spec, input.status)) {
+    const progress: Progress = { ...current, phase: 'Progressing', reason: 'AnalysisHolding', message: `step ${stepLabel(steps, index)} is done but the last check did not pass (${input.status.analysis?.summary ?? ''}); waiting for the next` };
+    return { progress, effect: { type: 'wait' }, events };
+  }
   const next = enterStep(steps, index + 1, current.desiredWeight ?? 0, input.now, current);
   return {
     progress: next,
     effect: { type: 'continue' },
     events: [...events, { type: 'Normal', reason: 'StepCompleted', note: `step ${stepLabel(steps, index)} completed; now ${next.stepLabel ?? ''}` }],
   };
-}
-
-function enterStep(steps: readonly Step[], index: number, weightBefore: number, now: number, base: Progress): Progress {
-  const step = steps[index];
-  const kind = step === undefined ? undefined : stepKind(step, index);
-  const desiredWeight = kind?.kind === 'setWeight' ? kind.weight : weightBefore;
-  const label = stepLabel(steps, index);
-  return { ...base, phase: 'Progressing', reason: 'StepStarted', message: `running ${label}`, currentStep: index, stepLabel: label, stepStartedAt: preciseTime(now), desiredWeight };
-}
-
-/** Milliseconds kept: a timed pause must not end early because its start was rounded down. */
-function preciseTime(at: number): string {
-  return new Date(at).toISOString();
-}
-
-/** An Event when the phase changes into `progress.phase`, none when it already was there. */
-function transition(status: NovaMigrationStatus, progress: Progress, reason: string, note: string): EngineEvent[] {
-  return status.phase === progress.phase && status.message === progress.message ? [] : [{ type: 'Normal', reason, note }];
 }

@@ -20,7 +20,10 @@ import type { ReconcileResult } from '../runtime/controller.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { classifyProblem, providerMigration, type ClassifiedProblem } from './binding.js';
-import { unmetDependencies, type Lookup } from './dependencies.js';
+import type { AnalysisOutcome, Analyzer } from '../analysis/analyzer.js';
+import { analysisDueInMs } from './analysis-state.js';
+import { readControls } from './controls.js';
+import { dependencyState, type Lookup } from './dependencies.js';
 import { APPROVED_STEP_ANNOTATION, decide, type EngineEvent, type Progress } from './engine.js';
 import { renderStatus, statusChanged, storedProgress, type DataPlaneProblem } from './status.js';
 
@@ -43,6 +46,8 @@ export interface MigrationReconcilerOptions {
   readonly metrics: OperatorMetrics;
   /** Other migrations, for dependsOn (the informer cache: a lagging view only delays a start). */
   readonly lookup: Lookup;
+  /** Makes the metric checks (Prometheus queries) the engine asks for. */
+  readonly analyzer: Analyzer;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -80,24 +85,32 @@ export class MigrationReconciler {
 
   private async progress(start: NovaMigration, signal: AbortSignal): Promise<ReconcileResult | undefined> {
     let migration = start;
-    if (migration.status?.currentStep === undefined) {
-      const unmet = unmetDependencies(migration, this.options.lookup);
-      if (unmet.length > 0) {
-        await this.store(migration, { phase: 'Pending', reason: 'WaitingForDependencies', message: `waits for ${unmet.join(', ')} to be Promoted` });
-        return undefined;
-      }
+    const dependencies = dependencyState(migration, this.options.lookup);
+    if (migration.status?.currentStep === undefined && dependencies.unmet.length > 0) {
+      const why = dependencies.rolledBack.length > 0 ? `; ${dependencies.rolledBack.join(', ')} rolled back` : '';
+      await this.store(migration, { phase: 'Pending', reason: 'WaitingForDependencies', message: `waits for ${dependencies.unmet.join(', ')} to be Promoted${why}`, waitingFor: [...dependencies.unmet] });
+      return undefined;
     }
     let resolved: ResolvedProvider | undefined;
     try {
+      // Refuse to move any traffic without a way to watch it; mid-flight the check counts as an error instead.
+      const configProblem = migration.status?.currentStep === undefined ? this.options.analyzer.configProblem(migration) : undefined;
+      if (configProblem !== undefined) throw configProblem;
       resolved = this.options.providers.resolve(migration.spec.trafficProvider);
       const target = providerMigration(migration, resolved.config);
       await resolved.provider.ensureRoute(target);
       let plane = await resolved.provider.readWeight(target);
+      let analysis = await this.analyseIfDue(migration, signal);
+      const controls = readControls(migration);
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // Leadership lost: stop before the next write; the new leader resumes from status.
         if (signal.aborted) return undefined;
-        const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(migration), dataPlane: plane });
+        const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(migration), dataPlane: plane, controls, analysis, dependencies });
+        const phaseBefore = migration.status?.phase;
         migration = await this.store(migration, decision.progress);
+        // The check is counted once: the decision that folded it in is now stored.
+        analysis = undefined;
+        if (decision.progress.phase === 'RolledBack' && phaseBefore !== 'RolledBack') this.options.metrics.rollbacks.inc({ namespace: migration.metadata?.namespace ?? '', name: migration.metadata?.name ?? '', reason: decision.progress.reason });
         await this.record(migration, decision.events);
         const effect = decision.effect;
         if (effect.type === 'wait') return effect.afterMs === undefined ? undefined : { requeueAfterMs: effect.afterMs };
@@ -115,6 +128,18 @@ export class MigrationReconciler {
       if (problem.kind === 'fatal') return undefined;
       throw error;
     }
+  }
+
+  /** Makes an analysis check when one is due for the stored status; the engine folds it in. */
+  private async analyseIfDue(migration: NovaMigration, signal: AbortSignal): Promise<AnalysisOutcome | undefined> {
+    const status = migration.status ?? {};
+    const now = this.clock.now();
+    const dueIn = analysisDueInMs(migration.spec, { phase: status.phase ?? 'Pending', currentStep: status.currentStep, desiredWeight: status.desiredWeight, stepStartedAt: status.stepStartedAt }, status.analysis, now);
+    if (dueIn !== 0) return undefined;
+    const outcome = await this.options.analyzer.check(migration, now, signal);
+    this.options.metrics.recordAnalysis(migration.metadata?.namespace ?? '', migration.metadata?.name ?? '', outcome);
+    if (outcome.kind === 'error') this.logger.warn('analysis check could not be made', { migration: keyText(migration), error: outcome.message });
+    return outcome;
   }
 
   private async applyWeight(provider: TrafficProvider, target: ProviderMigration, migration: NovaMigration, weight: number): Promise<void> {

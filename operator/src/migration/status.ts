@@ -39,8 +39,7 @@ export function renderStatus(
     { type: 'Progressing', ...flag('Progressing', progress.reason, progress.phase), message: progress.phase === 'Progressing' ? progress.message : `phase ${progress.phase}` },
     { type: 'Paused', ...flag('Paused', progress.reason, 'NotPaused'), message: progress.phase === 'Paused' ? progress.message : '' },
     { type: 'Promoted', ...flag('Promoted', 'AllStepsDone', 'StepsRemaining'), message: progress.phase === 'Promoted' ? progress.message : '' },
-    // Rollback arrives with metric analysis (issue 5); until then nothing rolls back on its own.
-    { type: 'RolledBack', ...flag('RolledBack', progress.reason, 'NotRolledBack'), message: '' },
+    { type: 'RolledBack', ...flag('RolledBack', progress.reason, 'NotRolledBack'), message: progress.phase === 'RolledBack' ? progress.message : '' },
   ];
   let conditions: Condition[] = (previous.conditions ?? []).map((condition) => ({ ...condition }));
   for (const update of updates) conditions = setCondition(conditions, { ...update, observedGeneration: generation }, now);
@@ -56,7 +55,10 @@ export function renderStatus(
     stepStartedAt: progress.stepStartedAt,
     desiredWeight: progress.desiredWeight,
     weight: progress.weight,
+    // null stays null: the merge patch then removes the stored field.
     analysis: progress.analysis,
+    waitingFor: progress.waitingFor,
+    control: progress.control,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) status[key] = value;
   return status;
@@ -80,5 +82,7 @@ export function storedProgress(status: MigrationStatus, fallbackPhase: Phase = '
     desiredWeight: status.desiredWeight,
     weight: status.weight,
     analysis: status.analysis,
+    waitingFor: status.waitingFor,
+    control: status.control,
   };
 }

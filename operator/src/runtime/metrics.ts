@@ -3,6 +3,7 @@
  * two operators in one test process do not share counters.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AnalysisOutcome } from '../analysis/analyzer.js';
 
 /** The phases a NovaMigration can be in (ARCHITECTURE.md); one series per phase, 1 for the current. */
 export const DEFAULT_PHASES = ['Pending', 'Progressing', 'Paused', 'Promoted', 'RolledBack', 'Failed'] as const;
@@ -23,6 +24,11 @@ export class OperatorMetrics {
   readonly informerRestarts: Counter<'informer' | 'reason'>;
   readonly leader: Gauge;
   readonly queueDepth: Gauge<'controller'>;
+  readonly analysisChecks: Counter<'namespace' | 'name' | 'result'>;
+  readonly analysisErrorRate: Gauge<'namespace' | 'name' | 'side'>;
+  readonly analysisP95: Gauge<'namespace' | 'name' | 'side'>;
+  readonly analysisRequests: Gauge<'namespace' | 'name' | 'side'>;
+  readonly rollbacks: Counter<'namespace' | 'name' | 'reason'>;
   private readonly phases: readonly string[];
 
   constructor(options: { phases?: readonly string[]; processMetrics?: boolean } = {}) {
@@ -42,6 +48,11 @@ export class OperatorMetrics {
     this.informerRestarts = new Counter({ name: 'nova_informer_restarts_total', help: 'Informer restarts after errors or watchdog silence.', labelNames: ['informer', 'reason'], registers });
     this.leader = new Gauge({ name: 'nova_leader', help: '1 while this replica holds the leader lease.', registers });
     this.queueDepth = new Gauge({ name: 'nova_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers });
+    this.analysisChecks = new Counter({ name: 'nova_analysis_checks_total', help: 'Analysis checks made, by result (Pass, Fail, Inconclusive, Error).', labelNames: ['namespace', 'name', 'result'], registers });
+    this.analysisErrorRate = new Gauge({ name: 'nova_analysis_error_rate', help: 'Error rate (0..1) of each side in the last analysis check.', labelNames: ['namespace', 'name', 'side'], registers });
+    this.analysisP95 = new Gauge({ name: 'nova_analysis_p95_latency_ms', help: 'p95 latency in milliseconds of each side in the last analysis check.', labelNames: ['namespace', 'name', 'side'], registers });
+    this.analysisRequests = new Gauge({ name: 'nova_analysis_requests', help: 'Requests each side served in the window of the last analysis check.', labelNames: ['namespace', 'name', 'side'], registers });
+    this.rollbacks = new Counter({ name: 'nova_migration_rollbacks_total', help: 'Rollbacks to 100% legacy, by reason (AnalysisFailed, AnalysisUnavailable, Aborted).', labelNames: ['namespace', 'name', 'reason'], registers });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'nova_operator_' });
   }
 
@@ -52,11 +63,31 @@ export class OperatorMetrics {
     for (const phase of phases) this.phase.set({ namespace, name, phase }, phase === gauges.phase ? 1 : 0);
   }
 
+  recordAnalysis(namespace: string, name: string, outcome: AnalysisOutcome): void {
+    if (outcome.kind === 'error') {
+      this.analysisChecks.inc({ namespace, name, result: 'Error' });
+      return;
+    }
+    this.analysisChecks.inc({ namespace, name, result: outcome.verdict.result });
+    for (const [side, measurement] of [['target', outcome.target], ['legacy', outcome.legacy]] as const) {
+      this.analysisRequests.set({ namespace, name, side }, measurement.requests);
+      this.analysisErrorRate.set({ namespace, name, side }, measurement.requests > 0 ? measurement.errors / measurement.requests : 0);
+      // No latency samples: drop the series rather than report a made-up number.
+      if (measurement.p95LatencyMs === undefined) this.analysisP95.remove({ namespace, name, side });
+      else this.analysisP95.set({ namespace, name, side }, measurement.p95LatencyMs);
+    }
+  }
+
   /** Drops a deleted migration's series so dashboards do not show it forever. */
   forgetMigration(namespace: string, name: string): void {
     this.weight.remove({ namespace, name });
     this.step.remove({ namespace, name });
     for (const phase of this.phases) this.phase.remove({ namespace, name, phase });
+    for (const side of ['target', 'legacy']) {
+      this.analysisErrorRate.remove({ namespace, name, side });
+      this.analysisP95.remove({ namespace, name, side });
+      this.analysisRequests.remove({ namespace, name, side });
+    }
   }
 
   text(): Promise<string> {

@@ -52,18 +52,37 @@ export type NovaMigrationSpec = {
     /** Run spec.analysis now; the step passes when it does. */
     readonly analysis?: Readonly<Record<string, unknown>>;
   })[];
+  /** How the operator decides from metrics whether the target is safe; checked every interval while the target carries traffic, and at analysis steps. */
   readonly analysis?: {
     readonly interval: string;
+    /** The range each check looks back over (PromQL range), the same for both sides; the interval when absent. */
+    readonly window?: string;
+    /** Failed checks (in one run of the steps) that roll the migration back. */
     readonly failureLimit: number;
+    /** Checks in a row that could not be made (Prometheus unreachable, a query erroring) that roll the migration back. */
+    readonly errorLimit: number;
+    /** Where to query; the operator's NOVA_PROMETHEUS_ADDRESS when absent. */
     readonly prometheus?: {
       readonly address: string;
     };
-    readonly thresholds?: {
-      /** Roll back when the target's error rate exceeds legacy's times this. */
-      readonly errorRateRatio?: number;
-      readonly maxErrorRate?: number;
-      readonly p95LatencyMs?: number;
+    readonly thresholds: {
+      /** Fail when the target's error rate exceeds legacy's times this (skipped when legacy had no errors or too little traffic). */
+      readonly errorRateRatio: number;
+      /** Fail when the target's error rate (a fraction: 0.001 = 0.1 %) is above this. */
+      readonly maxErrorRate: number;
+      /** Fail when the target's p95 latency in milliseconds is above this. */
+      readonly p95LatencyMs: number;
+      /** Fewer target requests in the window make a check inconclusive. */
       readonly minRequests: number;
+    };
+    /** Custom PromQL replacing the built-in queries of the provider. Placeholders: {{namespace}} {{service}} {{port}} {{route}} {{host}} {{side}} {{window}}. Each is run once per side. */
+    readonly queries?: {
+      /** Requests in the window (a number). */
+      readonly requests?: string;
+      /** Failed requests in the window (a number). */
+      readonly errors?: string;
+      /** The 95th percentile latency in milliseconds. */
+      readonly p95LatencyMs?: string;
     };
   };
   /** Holds the migration at its current step and weight. */
@@ -88,10 +107,33 @@ export type NovaMigrationStatus = {
   readonly message?: string;
   readonly analysis?: {
     readonly summary?: string;
-    /** True while analysis is the placeholder that always passes. */
-    readonly placeholder?: boolean;
-    readonly failures?: number;
     readonly lastRun?: string;
+    readonly lastResult?: "Pass" | "Fail" | "Inconclusive" | "Error";
+    /** Failed checks since the migration (re)started. */
+    readonly failures?: number;
+    /** Checks in a row that could not be made. */
+    readonly errors?: number;
+    readonly passes?: number;
+    readonly inconclusive?: number;
+    readonly failedChecks?: readonly (string)[];
+    readonly target?: {
+      readonly requests?: number;
+      readonly errorRate?: number;
+      readonly p95LatencyMs?: number;
+    };
+    readonly legacy?: {
+      readonly requests?: number;
+      readonly errorRate?: number;
+      readonly p95LatencyMs?: number;
+    };
+  };
+  /** The dependsOn migrations this one waits for, with their phases. */
+  readonly waitingFor?: readonly (string)[];
+  /** The control annotations (novabot.io/promote, abort, retry) already acted on, so each request acts once. */
+  readonly control?: {
+    readonly promote?: string;
+    readonly abort?: string;
+    readonly retry?: string;
   };
   readonly conditions?: readonly ({
     readonly type: string;

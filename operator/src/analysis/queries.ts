@@ -1,0 +1,97 @@
+/**
+ * What the analysis asks Prometheus, per side of a route: requests and failed requests in the
+ * window, and the p95 latency in milliseconds. Each traffic provider has built-in queries over the
+ * metrics its data plane exports; `spec.analysis.queries` replaces any of them with custom PromQL.
+ *
+ * Data planes that do not measure per route (plain nginx, Gateway API implementations) are
+ * measured by the processes themselves: the monolith and every service export
+ * `nova_http_server_requests_total{namespace, side, route, code}` and
+ * `nova_http_server_request_duration_seconds_bucket{namespace, side, route, le}`, where side is
+ * "legacy" (the monolith) or "target" (the new service) and route is the migration's pathPrefix.
+ */
+import type { NovaMigration } from '../api/novamigration.js';
+
+export type Side = 'legacy' | 'target';
+
+export interface SideQueries {
+  readonly requests: string;
+  readonly errors: string;
+  readonly p95LatencyMs: string;
+}
+
+/** The names the services' own request metrics use (the contract the monolith and services export). */
+export const SERVICE_METRICS = {
+  requests: 'nova_http_server_requests_total',
+  duration: 'nova_http_server_request_duration_seconds_bucket',
+} as const;
+
+export type QueryVariables = Readonly<Record<'namespace' | 'service' | 'port' | 'route' | 'host' | 'side' | 'window', string>>;
+
+export function queryVariables(migration: NovaMigration, side: Side, window: string): QueryVariables {
+  const ref = migration.spec[side];
+  return {
+    namespace: migration.metadata?.namespace ?? '',
+    service: ref.service,
+    port: String(ref.port),
+    route: migration.spec.route.pathPrefix,
+    host: migration.spec.route.host ?? '',
+    side,
+    window,
+  };
+}
+
+/** The queries for one side: the provider's built-ins, with any custom PromQL of the spec in their place. */
+export function sideQueries(migration: NovaMigration, side: Side, window: string): SideQueries {
+  const variables = queryVariables(migration, side, window);
+  const builtin = builtinQueries(migration, side, variables);
+  const custom = migration.spec.analysis?.queries;
+  return {
+    requests: custom?.requests === undefined ? builtin.requests : render(custom.requests, variables),
+    errors: custom?.errors === undefined ? builtin.errors : render(custom.errors, variables),
+    p95LatencyMs: custom?.p95LatencyMs === undefined ? builtin.p95LatencyMs : render(custom.p95LatencyMs, variables),
+  };
+}
+
+/** Replaces {{name}} placeholders; values are escaped for use inside a double-quoted label matcher. */
+export function render(template: string, variables: QueryVariables): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/gu, (whole, name: string) => {
+    const value = (variables as Readonly<Record<string, string | undefined>>)[name];
+    return value === undefined ? whole : name === 'window' ? value : escapeLabelValue(value);
+  });
+}
+
+export function escapeLabelValue(value: string): string {
+  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+}
+
+function builtinQueries(migration: NovaMigration, side: Side, v: QueryVariables): SideQueries {
+  const provider = migration.spec.trafficProvider;
+  if (provider.istio !== undefined) {
+    // The destination proxy reports every request the service received, whichever route sent it.
+    const selector = `reporter="destination",destination_service_namespace="${escapeLabelValue(v.namespace)}",destination_service_name="${escapeLabelValue(v.service)}"`;
+    return {
+      requests: `sum(increase(istio_requests_total{${selector}}[${v.window}]))`,
+      errors: `sum(increase(istio_requests_total{${selector},response_code=~"5.."}[${v.window}]))`,
+      p95LatencyMs: `histogram_quantile(0.95, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${selector}}[${v.window}])))`,
+    };
+  }
+  if (provider.ingressNginx !== undefined) {
+    // ingress-nginx serves the canary inside the primary Ingress's location: canary traffic carries
+    // the canary upstream in the `canary` label, legacy traffic an empty one.
+    const canary = side === 'target' ? 'canary!=""' : 'canary=""';
+    const selector = `namespace="${escapeLabelValue(v.namespace)}",ingress="${escapeLabelValue(provider.ingressNginx.ingress)}",path="${escapeLabelValue(v.route)}",${canary}`;
+    return {
+      requests: `sum(increase(nginx_ingress_controller_requests{${selector}}[${v.window}]))`,
+      errors: `sum(increase(nginx_ingress_controller_requests{${selector},status=~"5.."}[${v.window}]))`,
+      p95LatencyMs: `histogram_quantile(0.95, sum by (le) (rate(nginx_ingress_controller_response_duration_seconds_bucket{${selector}}[${v.window}]))) * 1000`,
+    };
+  }
+  // Plain nginx and Gateway API: the processes' own metrics, labelled by side and route.
+  const selector = `namespace="${escapeLabelValue(v.namespace)}",side="${side}",route="${escapeLabelValue(v.route)}"`;
+  return {
+    requests: `sum(increase(${SERVICE_METRICS.requests}{${selector}}[${v.window}]))`,
+    errors: `sum(increase(${SERVICE_METRICS.requests}{${selector},code=~"5.."}[${v.window}]))`,
+    p95LatencyMs: `histogram_quantile(0.95, sum by (le) (rate(${SERVICE_METRICS.duration}{${selector}}[${v.window}]))) * 1000`,
+  };
+}
+
