@@ -1,7 +1,7 @@
 /**
  * The operator, as a real process under its own RBAC, driving NovaMigrations end to end on the
  * real apiserver with the real Istio / Gateway API CRDs: apply → route weights written; every
- * step honoured (setWeight, timed pause, analysis placeholder, manual pause and its approval);
+ * step honoured (setWeight, timed pause, an analysis step checked on the real Prometheus, manual pause and its approval);
  * two migrations on two paths of ONE shared route object moved at once without undoing each
  * other; delete with each finalizer policy; a route object created late is picked up.
  */
@@ -11,7 +11,7 @@ import { Stack } from '@nova/testbed';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dig } from '../../operator/src/providers/json.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
-import { migrationSpec, Migrations, ROUTE_RESOURCES, RouteObjects, type ProviderKind } from './support/migrations.js';
+import { migrationSpec, Migrations, PASSING_SUMMARY, passingAnalysis, ROUTE_RESOURCES, RouteObjects, type ProviderKind } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
@@ -24,7 +24,7 @@ let routes: RouteObjects;
 
 /** 1 setWeight 20, 2 pause 2s, 3 analysis, 4 setWeight 60, 5 pause (approval), 6 setWeight 100. */
 const STEPS = [{ setWeight: 20 }, { pause: { duration: '2s' } }, { analysis: {} }, { setWeight: 60 }, { pause: {} }, { setWeight: 100 }];
-const ANALYSIS = { analysis: { interval: '1s' } };
+
 
 beforeAll(async () => {
   admin = adminKubeConfig();
@@ -58,10 +58,10 @@ describe.each(kinds)('%s: two migrations on one shared route object', (kind) => 
     await routes.create(kind, object);
   });
 
-  it('writes each step\'s weight, waits out the pause, passes the placeholder analysis, and stops for a person', async () => {
+  it('writes each step\'s weight, waits out the pause, passes the analysis step, and stops for a person', async () => {
     await Promise.all([
-      migrations.create(webhook, migrationSpec(kind, object, '/webhook/', STEPS, ANALYSIS)),
-      migrations.create(payments, migrationSpec(kind, object, '/payments/', STEPS, { ...ANALYSIS, onDelete: 'leaveAsIs' })),
+      migrations.create(webhook, migrationSpec(kind, object, '/webhook/', STEPS, passingAnalysis())),
+      migrations.create(payments, migrationSpec(kind, object, '/payments/', STEPS, { ...passingAnalysis(), onDelete: 'leaveAsIs' })),
     ]);
     // Step 1 at 20 %, then the 2 s pause: the data plane carries 20 % for both paths meanwhile.
     const first = await migrations.waitFor(webhook, 'at the timed pause', (s) => s.currentStep === 1 && s.weight === 20);
@@ -69,7 +69,7 @@ describe.each(kinds)('%s: two migrations on one shared route object', (kind) => 
     expect(await routes.targetWeight(kind, object, webhook)).toBe(20);
     for (const name of [webhook, payments]) {
       const waiting = await migrations.waitFor(name, 'waiting for approval at 60 %', (s) => s.currentStep === 4 && s.weight === 60 && s.phase === 'Paused');
-      expect(waiting).toMatchObject({ stepLabel: '5/6 pause (approval)', desiredWeight: 60, analysis: { summary: 'Passed (placeholder)', placeholder: true } });
+      expect(waiting).toMatchObject({ stepLabel: '5/6 pause (approval)', desiredWeight: 60, analysis: { summary: PASSING_SUMMARY, lastResult: 'Pass', failures: 0 } });
       expect(await routes.targetWeight(kind, object, name)).toBe(60);
       const paused = waiting.conditions?.find((condition) => condition.type === 'Paused');
       expect(paused).toMatchObject({ status: 'True', reason: 'AwaitingApproval' });

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { asArray, dig } from '../../operator/src/providers/json.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
-import { migrationSpec, Migrations, RouteObjects } from './support/migrations.js';
+import { migrationSpec, Migrations, PASSING_SUMMARY, passingAnalysis, RouteObjects } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
@@ -165,12 +165,12 @@ describe('what people see', () => {
   it('kubectl get nm shows Phase, Weight, Step, Analysis and Age, live; /metrics has the gauges', async () => {
     await routes.create('istio', 'vs-seen');
     const operator = await start('replica-seen');
-    await migrations.create('seen', migrationSpec('istio', 'vs-seen', '/seen/', [{ setWeight: 40 }, { analysis: {} }, { pause: {} }, { setWeight: 100 }], { analysis: { interval: '1s' } }));
+    await migrations.create('seen', migrationSpec('istio', 'vs-seen', '/seen/', [{ setWeight: 40 }, { analysis: {} }, { pause: {} }, { setWeight: 100 }], passingAnalysis()));
     await migrations.waitFor('seen', 'at the manual pause', (s) => s.phase === 'Paused' && s.weight === 40);
     const { stdout } = await promisify(execFile)(join(cacheBinDir(), 'kubectl'), ['--kubeconfig', component('kube').kubeconfig, 'get', 'nm', 'seen', '-n', namespace]);
     const [header = '', row = ''] = stdout.trimEnd().split('\n');
     expect(header.split(/\s{2,}/u)).toEqual(['NAME', 'PHASE', 'WEIGHT', 'STEP', 'ANALYSIS', 'AGE']);
-    expect(row.split(/\s{2,}/u).slice(0, 5)).toEqual(['seen', 'Paused', '40', '3/4 pause (approval)', 'Passed (placeholder)']);
+    expect(row.split(/\s{2,}/u).slice(0, 5)).toEqual(['seen', 'Paused', '40', '3/4 pause (approval)', PASSING_SUMMARY]);
     const metrics = await (await fetch(`${operator.opsUrl}/metrics`)).text();
     expect(metrics).toContain(`nova_migration_weight{namespace="${namespace}",name="seen"} 40`);
     expect(metrics).toContain(`nova_migration_step{namespace="${namespace}",name="seen"} 2`);

@@ -1,6 +1,6 @@
 /** A person's requests (abort, retry, promote annotations; spec.paused) and dependencies, in the step engine. */
 import { describe, expect, it } from '@jest/globals';
-import { readControls } from './controls.js';
+import { approvedStep, readControls } from './controls.js';
 import { ANALYSIS, outcome, reconcile, runToEnd, spec, world } from './simulation.test-support.js';
 
 const STAGE = spec([{ setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }], { analysis: ANALYSIS });
@@ -9,6 +9,21 @@ describe('controls', () => {
   it('reads only the nova annotations that carry a token', () => {
     const migration = { metadata: { annotations: { 'novabot.io/abort': '2026-11-25T10:00:00Z', 'novabot.io/promote': '', other: 'x' } } };
     expect(readControls(migration as never)).toEqual({ abort: '2026-11-25T10:00:00Z' });
+  });
+
+  it('the paused annotation holds like spec.paused, and lifting it resumes', () => {
+    expect(readControls({ metadata: { annotations: { 'novabot.io/paused': 'true' } } } as never)).toEqual({ paused: true });
+    const w = world();
+    reconcile(STAGE, w);
+    w.controls = { paused: true };
+    w.now += 600_000;
+    reconcile(STAGE, w);
+    expect(w.status).toMatchObject({ phase: 'Paused', currentStep: 1, weight: 10 });
+    expect(w.status.message).toContain('novabot.io/paused');
+    w.controls = {};
+    reconcile(STAGE, w);
+    expect(w.events.map((event) => event.reason)).toContain('Resumed');
+    expect(w.status).toMatchObject({ currentStep: 3, weight: 50 });
   });
 
   it('abort rolls back at once, and the same token never acts twice', () => {
@@ -23,6 +38,24 @@ describe('controls', () => {
     reconcile(STAGE, w);
     expect(w.status).toMatchObject({ phase: 'Progressing', currentStep: 1, weight: 10, control: { abort: 't1', retry: 'r1' } });
     expect(w.status.analysis?.failures ?? 0).toBe(0);
+  });
+
+  it('reads an approval as a step number, with or without a token, and discounts the one from before a retry', () => {
+    expect(approvedStep('4', undefined)).toBe(4);
+    expect(approvedStep('4@2026-11-25T10:00:00.000Z', undefined)).toBe(4);
+    expect(approvedStep('four', undefined)).toBeUndefined();
+    expect(approvedStep('4; rm -rf', undefined)).toBeUndefined();
+    expect(approvedStep('4', '4')).toBeUndefined();
+    expect(approvedStep('4@b', '4@a')).toBe(4);
+  });
+
+  it('a retry remembers the standing approval as stale, so the new run stops at its manual pauses again', () => {
+    const w = world();
+    w.controls = { abort: 'a1', approval: '4' };
+    reconcile(STAGE, w);
+    w.controls = { abort: 'a1', retry: 'r1', approval: '4' };
+    reconcile(STAGE, w);
+    expect(w.status.control).toMatchObject({ retry: 'r1', staleApproval: '4' });
   });
 
   it('retry starts again from the first step with fresh analysis counts', () => {

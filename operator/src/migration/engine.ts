@@ -19,7 +19,7 @@ import type { AnalysisOutcome } from '../analysis/analyzer.js';
 import type { WeightReading } from '../providers/index.js';
 import { metaTime } from '../kube/conditions.js';
 import { analysisActive, analysisDueInMs, analysisHolds, foldOutcome, passedSince } from './analysis-state.js';
-import { applyControl, pendingControl, type ControlRequests } from './controls.js';
+import { APPROVED_STEP_ANNOTATION, applyControl, PAUSED_ANNOTATION, pendingControl, type ControlRequests } from './controls.js';
 import { enterStep, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
 import { stepKind, stepLabel, type Step } from './steps.js';
 
@@ -47,11 +47,10 @@ export interface EngineInput {
   readonly dependencies?: DependencyState;
 }
 
-/** The annotation a person sets to let a migration past a `pause: {}` (kubectl nova resume sets it). */
-export const APPROVED_STEP_ANNOTATION = 'novabot.io/approved-step';
+export { APPROVED_STEP_ANNOTATION } from './controls.js';
 
 /** Paused reasons a migration leaves on its own once the cause is gone (an Event says it resumed). */
-const RESUMABLE = new Set(['PausedBySpec', 'DependencyRolledBack', 'WaitingForDependencies']);
+const RESUMABLE = new Set(['PausedBySpec', 'PausedByPerson', 'DependencyRolledBack', 'WaitingForDependencies']);
 
 export function decide(input: EngineInput): Decision {
   const decision = decideNow(input);
@@ -77,7 +76,7 @@ function decideNow(input: EngineInput): Decision {
 
   // 0. A person's request acts once, before anything else; then a fresh analysis check is counted.
   const request = pendingControl(input.controls, status.control);
-  if (request !== undefined) return applyControl(steps, current, request, now);
+  if (request !== undefined) return applyControl(steps, current, request, now, input.controls?.approval);
   if (input.analysis !== undefined && analysisActive(spec, current)) return foldOutcome(spec, current, input.analysis);
 
   // 1. The data plane must carry what status says the operator meant.
@@ -100,10 +99,11 @@ function decideNow(input: EngineInput): Decision {
   // 2. Rolled back: all on legacy, staying put until a person retries.
   if (current.phase === 'RolledBack') return { progress: current, effect: { type: 'wait' }, events: [] };
 
-  // 3. In sync. Held by a person?
-  if (spec.paused) {
-    const progress: Progress = { ...current, phase: 'Paused', reason: 'PausedBySpec', message: `held at ${current.stepLabel ?? ''} with ${String(desired)}% on the target (spec.paused)` };
-    return { progress, effect: { type: 'wait' }, events: transition(status, progress, 'Paused', `paused by spec.paused at ${current.stepLabel ?? ''}`) };
+  // 3. In sync. Held by a person (spec.paused declared, or the novabot.io/paused annotation)?
+  if (spec.paused || input.controls?.paused === true) {
+    const by = spec.paused ? 'spec.paused' : `the ${PAUSED_ANNOTATION} annotation (kubectl nova resume lifts it)`;
+    const progress: Progress = { ...current, phase: 'Paused', reason: spec.paused ? 'PausedBySpec' : 'PausedByPerson', message: `held at ${current.stepLabel ?? ''} with ${String(desired)}% on the target by ${by}` };
+    return { progress, effect: { type: 'wait' }, events: transition(status, progress, 'Paused', `paused by ${by} at ${current.stepLabel ?? ''}`) };
   }
 
   // 4. Held by a dependency that is no longer Promoted (a promoted migration is done: nothing to hold).

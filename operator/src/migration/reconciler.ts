@@ -22,9 +22,9 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import { classifyProblem, providerMigration, type ClassifiedProblem } from './binding.js';
 import type { AnalysisOutcome, Analyzer } from '../analysis/analyzer.js';
 import { analysisDueInMs } from './analysis-state.js';
-import { readControls } from './controls.js';
+import { approvedStep, readControls } from './controls.js';
 import { dependencyState, type Lookup } from './dependencies.js';
-import { APPROVED_STEP_ANNOTATION, decide, type EngineEvent, type Progress } from './engine.js';
+import { decide, type EngineEvent, type Progress } from './engine.js';
 import { renderStatus, statusChanged, storedProgress, type DataPlaneProblem } from './status.js';
 
 /** Each step takes at most three rounds (enter, write weight, confirm); this bounds a runaway loop. */
@@ -105,7 +105,7 @@ export class MigrationReconciler {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // Leadership lost: stop before the next write; the new leader resumes from status.
         if (signal.aborted) return undefined;
-        const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(migration), dataPlane: plane, controls, analysis, dependencies });
+        const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(controls.approval, migration.status?.control?.staleApproval), dataPlane: plane, controls, analysis, dependencies });
         const phaseBefore = migration.status?.phase;
         migration = await this.store(migration, decision.progress);
         // The check is counted once: the decision that folded it in is now stored.
@@ -208,12 +208,6 @@ export class MigrationReconciler {
       throw new KubeOperationError('read of', describeObject(NOVA_MIGRATION, { namespace, name }), error);
     }
   }
-}
-
-/** The step number (1-based) a person approved, from the annotation; anything else approves nothing. */
-export function approvedStep(migration: NovaMigration): number | undefined {
-  const value = migration.metadata?.annotations?.[APPROVED_STEP_ANNOTATION];
-  return value !== undefined && /^\d{1,4}$/u.test(value) ? Number(value) : undefined;
 }
 
 function keyText(migration: NovaMigration): string {

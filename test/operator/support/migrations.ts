@@ -6,6 +6,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { NovaMigration, NovaMigrationSpec, NovaMigrationStatus } from '../../../operator/src/api/novamigration.js';
 import { asArray, asObject, dig, type JsonObject } from '../../../operator/src/providers/json.js';
+import { component } from '@nova/testbed';
 import { eventually } from './kube.js';
 
 export const MIGRATIONS = { group: 'novabot.io', version: 'v1alpha1', plural: 'novamigrations' } as const;
@@ -30,6 +31,16 @@ export function migrationSpec(kind: ProviderKind | 'nginx', objectName: string, 
     ...extra,
   };
 }
+
+/**
+ * spec.analysis for tests about steps and providers rather than analysis: real checks on the test
+ * bed's real Prometheus, with constant PromQL that always passes (1000 requests, no errors, 20 ms).
+ */
+export function passingAnalysis(interval = '1s'): { analysis: Record<string, unknown> } {
+  return { analysis: { interval, prometheus: { address: component('prometheus').url }, queries: { requests: 'vector(1000)', errors: 'vector(0)', p95LatencyMs: 'vector(20)' } } };
+}
+
+export const PASSING_SUMMARY = 'Passed: errors 0.00% (legacy 0.00%), p95 20 ms, 1000 requests';
 
 export class Migrations {
   private readonly api: CustomObjectsApi;

@@ -134,6 +134,8 @@ export type NovaMigrationStatus = {
     readonly promote?: string;
     readonly abort?: string;
     readonly retry?: string;
+    /** The novabot.io/approved-step value when the migration was last retried: approvals given before a retry do not count in the new run. */
+    readonly staleApproval?: string;
   };
   readonly conditions?: readonly ({
     readonly type: string;

@@ -1,0 +1,56 @@
+/**
+ * `kubectl nova watch`: every migration of the namespace, live. On a terminal the table is
+ * redrawn in place on each change; otherwise (a pipe, a test, `-o json`) each change is printed
+ * as it happens: the whole table again, or one JSON line `{type, migration}`.
+ */
+import type { NovaMigration } from '../api/novamigration.js';
+import { key, type MigrationClient } from './client.js';
+import { summarize, table } from './render.js';
+
+export interface WatchOptions {
+  readonly json: boolean;
+  readonly withNamespace: boolean;
+  readonly tty: boolean;
+  readonly timeoutMs?: number;
+  readonly write: (text: string) => void;
+}
+
+const CLEAR = '\u001b[H\u001b[2J';
+
+export async function watch(client: MigrationClient, options: WatchOptions): Promise<void> {
+  const known = new Map<string, NovaMigration>();
+  for (const migration of await client.list()) known.set(key(migration), migration);
+  const render = (): void => {
+    const rows = [...known.values()].sort((a, b) => key(a).localeCompare(key(b)));
+    const stamp = `Every change, live (Ctrl-C to stop) — ${new Date().toISOString()}`;
+    options.write(options.tty ? `${CLEAR}${stamp}\n\n${table(rows, options.withNamespace)}` : `${table(rows, options.withNamespace)}\n`);
+  };
+  if (options.json) for (const migration of known.values()) options.write(JSON.stringify({ type: 'EXISTING', migration: summarize(migration) }));
+  else render();
+  const controller = new AbortController();
+  const stop = (): void => { controller.abort(); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(stop, options.timeoutMs);
+  const onChange = (type: string, migration: NovaMigration): void => {
+    if (type === 'DELETED') known.delete(key(migration));
+    else known.set(key(migration), migration);
+    if (options.json) options.write(JSON.stringify({ type, migration: summarize(migration) }));
+    else render();
+  };
+  try {
+    // The apiserver ends every watch after a while; a live view watches again until stopped.
+    while (!controller.signal.aborted) {
+      try {
+        await client.watch(onChange, controller.signal);
+      } catch (error) {
+        process.stderr.write(`watch interrupted (${error instanceof Error ? error.message : String(error)}); watching again\n`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

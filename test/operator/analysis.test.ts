@@ -1,0 +1,151 @@
+/**
+ * Metric analysis end to end: the operator process (under its own RBAC) queries the test bed's
+ * real Prometheus, which scrapes simulated traffic whose error rate and latency each test sets.
+ * A healthy target is promoted through every step; a target with twice legacy's error rate is
+ * rolled back after exactly failureLimit failed checks; too little traffic stays inconclusive and
+ * never passes an analysis step; an unreachable Prometheus or a refused query never promotes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { component, freePort, Stack } from '@nova/testbed';
+import { adminKubeConfig, createNamespace, deleteNamespace } from './support/kube.js';
+import { Migrations, RouteObjects } from './support/migrations.js';
+import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
+import { SimulatedTraffic, type TrafficProfile } from './support/traffic.js';
+
+let admin: KubeConfig;
+let stack: Stack;
+let identity: OperatorIdentity;
+let namespace: string;
+let operator: RunningOperator;
+let migrations: Migrations;
+let routes: RouteObjects;
+const traffic: SimulatedTraffic[] = [];
+
+/** 1 setWeight 20, 2 pause 4s, 3 analysis, 4 setWeight 50, 5 pause 4s, 6 analysis, 7 setWeight 100. */
+const STEPS = [{ setWeight: 20 }, { pause: { duration: '4s' } }, { analysis: {} }, { setWeight: 50 }, { pause: { duration: '4s' } }, { analysis: {} }, { setWeight: 100 }];
+// maxErrorRate is loose so that the seed's comparative rule (1.5 x legacy) is what a 2x target fails.
+// minRequests 100: the ratio of two small error counts is noise (1 error in 60 requests is "1.7 %").
+const THRESHOLDS = { errorRateRatio: 1.5, maxErrorRate: 0.05, p95LatencyMs: 200, minRequests: 100 };
+
+beforeAll(async () => {
+  admin = adminKubeConfig();
+  stack = Stack.create();
+  namespace = await createNamespace(admin, 'analysis');
+  identity = await operatorIdentity(admin, stack);
+  operator = await startOperator(stack, identity, { name: 'operator-analysis', watchNamespace: namespace, env: { NOVA_PROMETHEUS_ADDRESS: component('prometheus').url } });
+  migrations = new Migrations(admin, namespace);
+  routes = new RouteObjects(admin, namespace);
+});
+
+afterAll(async () => {
+  for (const simulation of traffic) await simulation.stop();
+  await stack.stop();
+  await deleteNamespace(admin, namespace);
+  await identity.cleanup();
+});
+
+/** A migration on its own VirtualService, legacy and target services of its own, and traffic on it. */
+async function migrate(name: string, profile: TrafficProfile, analysis: Record<string, unknown> = {}): Promise<SimulatedTraffic> {
+  const vs = `vs-${name}`;
+  await routes.create('istio', vs);
+  const route = { namespace, pathPrefix: `/${name}/`, legacyService: `monolith-${name}`, targetService: `svc-${name}` };
+  const simulation = await SimulatedTraffic.start(`analysis-${namespace}-${name}`, route, profile, () => routes.targetWeight('istio', vs, name));
+  traffic.push(simulation);
+  await migrations.create(name, {
+    route: { host: 'bot.example.com', pathPrefix: route.pathPrefix },
+    legacy: { service: route.legacyService, port: 8099 },
+    target: { service: route.targetService, port: 8100 },
+    trafficProvider: { istio: { virtualService: vs } },
+    steps: STEPS,
+    analysis: { interval: '2s', window: '6s', failureLimit: 2, errorLimit: 3, thresholds: THRESHOLDS, ...analysis },
+  });
+  return simulation;
+}
+
+/** Promoted, or rolled back with the route confirmed at 0 % (the phase is stored before the weight is written). */
+function settled(status: { phase?: string; weight?: number }): boolean {
+  return status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0);
+}
+
+async function events(name: string): Promise<{ reason: string; note: string }[]> {
+  const list = await admin.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` });
+  return list.items.map((event) => ({ reason: event.reason ?? '', note: event.note ?? '' }));
+}
+
+async function checks(name: string, result: string): Promise<number> {
+  const text = await (await fetch(`${operator.opsUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`nova_analysis_checks_total{namespace="${namespace}",name="${name}",result="${result}"}`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+describe('analysis against the real Prometheus', () => {
+  it('promotes a healthy target (errors below legacy\'s, fast) through every step', async () => {
+    const healthy = { requestsPerSecond: 300, legacy: { errorRate: 0.01, latencyMs: 40 }, target: { errorRate: 0.005, latencyMs: 40 } };
+    const simulation = await migrate('healthy', healthy);
+    const done = await migrations.waitFor('healthy', 'Promoted', settled, 120_000);
+    expect(done).toMatchObject({ phase: 'Promoted', weight: 100, currentStep: 7 });
+    expect(done.analysis).toMatchObject({ failures: 0, errors: 0, lastResult: 'Pass' });
+    expect(done.analysis?.passes).toBeGreaterThanOrEqual(2);
+    // The numbers in status come from Prometheus: near the 0.5 % and 1 % the simulation injects.
+    expect(done.analysis?.target?.errorRate).toBeGreaterThan(0.001);
+    expect(done.analysis?.target?.errorRate).toBeLessThan(0.01);
+    expect(done.analysis?.legacy?.errorRate).toBeGreaterThan(0.005);
+    expect(done.analysis?.legacy?.errorRate).toBeLessThan(0.02);
+    expect(done.analysis?.target?.p95LatencyMs).toBeLessThan(100);
+    expect(await routes.targetWeight('istio', 'vs-healthy', 'healthy')).toBe(100);
+    expect(simulation.sent.target.ok).toBeGreaterThan(0);
+    expect(await checks('healthy', 'Pass')).toBeGreaterThanOrEqual(2);
+    expect(await checks('healthy', 'Fail')).toBe(0);
+  });
+
+  it('rolls a target with twice legacy\'s error rate back to 100 % legacy after failureLimit failed checks', async () => {
+    const doubled = { requestsPerSecond: 500, legacy: { errorRate: 0.01, latencyMs: 40 }, target: { errorRate: 0.02, latencyMs: 40 } };
+    await migrate('doubled', doubled);
+    const done = await migrations.waitFor('doubled', 'RolledBack', settled, 120_000);
+    expect(done).toMatchObject({ phase: 'RolledBack', weight: 0, desiredWeight: 0 });
+    expect(done.analysis).toMatchObject({ failures: 2, passes: 0, lastResult: 'Fail' });
+    expect(done.analysis?.failedChecks?.[0]).toMatch(/^error rate \d\.\d\d% > 1\.5 × legacy \d\.\d\d% \(×\d\.\d\d\)$/u);
+    expect(done.message).toContain('rolled back after 2 failed checks (failureLimit 2)');
+    expect(done.conditions?.find((c) => c.type === 'RolledBack')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
+    expect(await routes.targetWeight('istio', 'vs-doubled', 'doubled')).toBe(0);
+    const seen = await events('doubled');
+    expect(seen.filter((e) => e.reason === 'AnalysisFailed')).toHaveLength(2);
+    expect(seen.find((e) => e.reason === 'RolledBack')?.note).toContain('× legacy');
+    expect(await checks('doubled', 'Fail')).toBe(2);
+    // Rolled back stays put: no more checks are made and the weight stays at 0.
+    const failedChecks = await checks('doubled', 'Fail');
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(await checks('doubled', 'Fail')).toBe(failedChecks);
+    expect((await migrations.status('doubled')).phase).toBe('RolledBack');
+  });
+
+  it('calls too little traffic inconclusive: never a pass, never a failure, the analysis step waits', async () => {
+    const trickle = { requestsPerSecond: 4, legacy: { errorRate: 0, latencyMs: 40 }, target: { errorRate: 0, latencyMs: 40 } };
+    await migrate('trickle', trickle);
+    const waiting = await migrations.waitFor('trickle', 'three inconclusive checks at the analysis step', (s) => s.currentStep === 2 && (s.analysis?.inconclusive ?? 0) >= 3, 120_000);
+    expect(waiting).toMatchObject({ phase: 'Progressing', weight: 20, analysis: { lastResult: 'Inconclusive', failures: 0, passes: 0 } });
+    expect(waiting.analysis?.summary).toMatch(/^Inconclusive: \d+ requests to the target < minRequests 100$/u);
+    expect(waiting.message).toContain('waits for a passing check');
+    expect(await checks('trickle', 'Pass')).toBe(0);
+  });
+
+  it('never promotes while Prometheus is unreachable: errorLimit checks in a row roll back', async () => {
+    const closed = await freePort();
+    await migrate('blind', { requestsPerSecond: 50, legacy: { errorRate: 0, latencyMs: 40 }, target: { errorRate: 0, latencyMs: 40 } }, { prometheus: { address: `http://127.0.0.1:${String(closed)}` } });
+    const done = await migrations.waitFor('blind', 'RolledBack', settled, 120_000);
+    expect(done).toMatchObject({ phase: 'RolledBack', weight: 0, analysis: { errors: 3, lastResult: 'Error' } });
+    expect(done.analysis?.passes ?? 0).toBe(0);
+    expect(done.message).toContain('3 checks in a row could not be made (errorLimit 3)');
+    expect(done.analysis?.summary).toContain(`Prometheus at http://127.0.0.1:${String(closed)} is unavailable`);
+    expect(done.conditions?.find((c) => c.type === 'RolledBack')).toMatchObject({ reason: 'AnalysisUnavailable' });
+    expect((await events('blind')).filter((e) => e.reason === 'AnalysisUnavailable')).toHaveLength(3);
+  });
+
+  it('treats a query Prometheus refuses as a check that could not be made, not a pass', async () => {
+    await migrate('badquery', { requestsPerSecond: 50, legacy: { errorRate: 0, latencyMs: 40 }, target: { errorRate: 0, latencyMs: 40 } }, { queries: { requests: 'sum(rate(nova_http_server_requests_total[{{window}}]' } });
+    const done = await migrations.waitFor('badquery', 'RolledBack', settled, 120_000);
+    expect(done).toMatchObject({ phase: 'RolledBack', weight: 0, analysis: { lastResult: 'Error' } });
+    expect(done.analysis?.summary).toContain('refused the query sum(rate(nova_http_server_requests_total[6s]');
+  });
+});
