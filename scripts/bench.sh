@@ -8,3 +8,4 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 npm run --silent build
 # --expose-gc: a collection right before the resync, so its peak RSS is measured from a settled heap.
 node --expose-gc bench/dist/operator.js "$@"
+node bench/dist/rollback.js

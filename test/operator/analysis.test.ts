@@ -7,11 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { component, freePort, Stack } from '@nova/testbed';
+import { component, freePort, SimulatedTraffic, Stack, type TrafficProfile } from '@nova/testbed';
 import { adminKubeConfig, createNamespace, deleteNamespace } from './support/kube.js';
 import { Migrations, RouteObjects } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
-import { SimulatedTraffic, type TrafficProfile } from './support/traffic.js';
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -50,7 +49,7 @@ async function migrate(name: string, profile: TrafficProfile, analysis: Record<s
   const vs = `vs-${name}`;
   await routes.create('istio', vs);
   const route = { namespace, pathPrefix: `/${name}/`, legacyService: `monolith-${name}`, targetService: `svc-${name}` };
-  const simulation = await SimulatedTraffic.start(`analysis-${namespace}-${name}`, route, profile, () => routes.targetWeight('istio', vs, name));
+  const simulation = await SimulatedTraffic.start(component('prometheus'), `analysis-${namespace}-${name}`, route, profile, () => routes.targetWeight('istio', vs, name));
   traffic.push(simulation);
   await migrations.create(name, {
     route: { host: 'bot.example.com', pathPrefix: route.pathPrefix },

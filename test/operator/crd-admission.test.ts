@@ -107,6 +107,20 @@ describe('examples/stages', () => {
     expect(files.some((file) => file.includes('admin-panel'))).toBe(true);
   });
 
+  it('orders the stages: each depends on exactly the stage before it among the examples', () => {
+    const stages = files.flatMap(load).map((migration) => ({
+      name: migration.metadata?.name ?? '',
+      stage: Number(migration.metadata?.labels?.['novabot.io/stage']),
+      dependsOn: migration.spec.dependsOn ?? [],
+    }));
+    const numbers = [...new Set(stages.map((s) => s.stage))].sort((a, b) => a - b);
+    for (const stage of stages) {
+      const previous = numbers.filter((n) => n < stage.stage).at(-1);
+      const expected = previous === undefined ? [] : [...new Set(stages.filter((s) => s.stage === previous).map((s) => s.name))];
+      expect({ name: stage.name, dependsOn: stage.dependsOn }).toEqual({ name: stage.name, dependsOn: expected });
+    }
+  });
+
   it.each(files)('%s is admitted and ends with the 48 h bake under analysis', async (file) => {
     const [migration, ...rest] = load(file);
     expect(rest).toEqual([]);

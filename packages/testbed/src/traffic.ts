@@ -1,6 +1,7 @@
 /**
  * Simulated traffic on one migration's route, as the data planes and services would report it to
- * Prometheus: a real HTTP exporter (prom-client) that the test bed's real Prometheus scrapes every
+ * Prometheus, for the operator's analysis tests and benchmark: a real HTTP exporter (prom-client)
+ * that the test bed's real Prometheus scrapes every
  * second. The test sets the request rate and each side's error rate and latency; requests are
  * split between legacy and target by the weight the data plane carries now (read from the route
  * object through `weightOf`), so the target only sees traffic once the operator sent it some.
@@ -9,7 +10,9 @@
  * Istio's destination metrics, ingress-nginx's controller metrics and the services' own
  * nova_http_server_* metrics, so one simulator serves a test of any provider.
  */
-import { addScrapeTarget, component, freePort } from '@nova/testbed';
+import { addScrapeTarget } from './components/prometheus.js';
+import type { PrometheusInfo } from './info.js';
+import { freePort } from './ports.js';
 import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry } from 'prom-client';
 
@@ -69,9 +72,9 @@ export class SimulatedTraffic {
   }
 
   /** Starts the exporter, registers it with the test bed's Prometheus, and starts sending. */
-  static async start(name: string, route: RouteIdentity, profile: TrafficProfile, weightOf: () => Promise<number | undefined>): Promise<SimulatedTraffic> {
+  static async start(prometheus: PrometheusInfo, name: string, route: RouteIdentity, profile: TrafficProfile, weightOf: () => Promise<number | undefined>): Promise<SimulatedTraffic> {
     const traffic = new SimulatedTraffic(route, profile, weightOf);
-    await traffic.listen(name);
+    await traffic.listen(prometheus, name);
     return traffic;
   }
 
@@ -80,7 +83,7 @@ export class SimulatedTraffic {
     await new Promise<void>((resolve) => { this.server?.close(() => { resolve(); }) ?? resolve(); });
   }
 
-  private async listen(name: string): Promise<void> {
+  private async listen(prometheus: PrometheusInfo, name: string): Promise<void> {
     const port = await freePort();
     this.server = createServer((request, response) => {
       void this.registry.metrics().then((text) => {
@@ -89,7 +92,7 @@ export class SimulatedTraffic {
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    addScrapeTarget(component('prometheus'), name, `127.0.0.1:${String(port)}`);
+    addScrapeTarget(prometheus, name, `127.0.0.1:${String(port)}`);
     this.timer = setInterval(() => { void this.tick(); }, TICK_MS);
   }
 
