@@ -146,10 +146,12 @@ function webhookReplyOf(contentType: string | null, body: string): Record<string
   }
 }
 
+/** Telegram's wording; errors are read by shape, since fetch's may come from another realm (jest's VM). */
 function describe(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'Read timeout expired';
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (cause?.code === 'ECONNREFUSED') return 'Connection refused';
-  if (cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET') return 'Connection reset by peer';
+  const failure = error as { name?: unknown; cause?: { code?: unknown; errors?: { code?: unknown }[] } } | null;
+  if (failure?.name === 'TimeoutError') return 'Read timeout expired';
+  const codes = [failure?.cause?.code, ...(failure?.cause?.errors ?? []).map((inner) => inner.code)];
+  if (codes.includes('ECONNREFUSED')) return 'Connection refused';
+  if (codes.includes('ECONNRESET') || codes.includes('UND_ERR_SOCKET')) return 'Connection reset by peer';
   return 'Connection failed';
 }

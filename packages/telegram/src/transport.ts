@@ -86,13 +86,16 @@ function throwError(error: Error): never {
   throw error;
 }
 
-/** undici reports "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. */
+/**
+ * undici reports "fetch failed" and hides the reason (ECONNREFUSED, ...) in `cause`. Read by shape:
+ * fetch's errors may come from another realm (jest's VM), where instanceof Error is false.
+ */
 function describeFetchFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause: unknown = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${cause.message}` : cause.message;
+  const failure = error as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const cause = failure?.cause;
+  if (cause !== undefined && cause !== null) {
+    const message = typeof cause.message === 'string' ? cause.message : 'connection failed';
+    return typeof cause.code === 'string' && !message.includes(cause.code) ? `${cause.code}: ${message}` : message;
   }
-  return error.message;
+  return typeof failure?.message === 'string' ? failure.message : String(error);
 }
