@@ -41,6 +41,8 @@ export class SendScheduler {
   private pending = 0;
   private lanesCreated = 0;
   private closed = false;
+  /** Aborted by close(): cuts short the waits of messages that have not gone out yet. */
+  private readonly closing = new AbortController();
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -86,9 +88,10 @@ export class SendScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Refuses new messages and fails every queued one that has not started with TelegramClientClosedError. */
+  /** Refuses new messages and fails every one that has not gone out yet with TelegramClientClosedError. */
   close(): void {
     this.closed = true;
+    this.closing.abort();
     for (const lane of this.lanes.values()) {
       for (const job of lane.queue.splice(0)) job.reject(new TelegramClientClosedError(job.method, this.botId));
     }
@@ -99,13 +102,16 @@ export class SendScheduler {
     const job = lane.queue.shift();
     if (job === undefined) return;
     lane.busy = true;
+    let sending = false;
     try {
-      await sleep(lane.bucket.reserve(this.now()), job.signal);
-      if (lane.groupWindow !== undefined) await sleep(lane.groupWindow.reserve(this.now()), job.signal);
-      await this.paceBot(job.signal);
+      const waiting = job.signal === undefined ? this.closing.signal : AbortSignal.any([job.signal, this.closing.signal]);
+      await sleep(lane.bucket.reserve(this.now()), waiting);
+      if (lane.groupWindow !== undefined) await sleep(lane.groupWindow.reserve(this.now()), waiting);
+      await this.paceBot(waiting);
+      sending = true;
       job.resolve(await job.task(() => this.paceBot(job.signal)));
     } catch (error) {
-      job.reject(error);
+      job.reject(this.closed && !sending ? new TelegramClientClosedError(job.method, this.botId) : error);
     } finally {
       lane.busy = false;
       void this.pump(lane);

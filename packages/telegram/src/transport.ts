@@ -23,7 +23,8 @@ export async function postMethod(
   signal: AbortSignal | undefined,
 ): Promise<unknown> {
   const { body, contentType } = encodeParams(method, params);
-  const url = new URL(`bot${target.token}/${method}`, target.apiRoot.endsWith('/') ? target.apiRoot : `${target.apiRoot}/`);
+  // './' keeps `bot<id>:<secret>` from being read as a URL scheme.
+  const url = new URL(`./bot${target.token}/${method}`, target.apiRoot.endsWith('/') ? target.apiRoot : `${target.apiRoot}/`);
   const timeout = AbortSignal.timeout(target.timeoutMs);
   const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
   let status: number;
