@@ -24,9 +24,9 @@ describe('nova-telegram-emulator (bin)', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ port: 0, rateLimits: false, bots: [{ username: 'fixed_bot', token: fixedToken }, { username: 'fresh_bot' }] }));
     const running = spawn(process.execPath, [BIN, '--config', join(dir, 'config.json'), '--tokens-out', join(dir, 'tokens.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = running;
-    running.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    running.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const firstLine = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: running.stdout as NodeJS.ReadableStream });
+      const lines = createInterface({ input: running.stdout });
       lines.once('line', (line) => { output += line; resolve(line); });
       running.once('exit', (code) => { reject(new Error(`emulator exited with ${String(code)}: ${output}`)); });
     });
@@ -39,7 +39,7 @@ describe('nova-telegram-emulator (bin)', () => {
     expect(firstLine).not.toContain(freshToken.split(':')[1]);
 
     expect((await rawCall(ready.apiRoot, freshToken, 'getMe')).body['result']).toEqual(expect.objectContaining({ username: 'fresh_bot' }));
-    const control = (path: string, init?: RequestInit) => fetch(`${ready.apiRoot}/_emulator${path}`, init).then(async (response) => ({ status: response.status, body: (await response.json()) as unknown }));
+    const control = (path: string, init?: RequestInit) => fetch(`${ready.apiRoot}/_emulator${path}`, init).then(async (response) => ({ status: response.status, body: (await response.json()) }));
     const sent = await control('/messages', { method: 'POST', body: JSON.stringify({ botId: 1_111_111, from: { id: 9, first_name: 'Ann' }, text: '/start' }) });
     expect(sent.body).toEqual(expect.objectContaining({ update_id: expect.any(Number), message: expect.objectContaining({ text: '/start' }) }));
     await rawCall(ready.apiRoot, fixedToken, 'sendMessage', { chat_id: 9, text: 'Welcome' });

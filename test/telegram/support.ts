@@ -5,7 +5,7 @@ import type { TelegramLogger } from '@nova/telegram';
 export interface MemoryTracing {
   readonly provider: TracerProvider;
   /** Every span ended so far (after the processor's asynchronous export). */
-  finishedSpans(): Promise<ReadableSpan[]>;
+  readonly finishedSpans: () => Promise<ReadableSpan[]>;
 }
 
 export function memoryTracing(): MemoryTracing {

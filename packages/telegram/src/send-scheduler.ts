@@ -13,7 +13,10 @@ import { SlidingWindow, TokenBucket } from './limits.js';
 import type { SendTarget } from './methods.js';
 import type { RateLimitSettings } from './settings.js';
 
-/** Waits for a bot-wide slot again (before a retry of the same message). */
+/**
+ * Waits for the message's limits again before a retry: a message Telegram refused did not count
+ * there, and counts when it is sent again.
+ */
 export type Pace = () => Promise<void>;
 
 interface Job {
@@ -105,17 +108,21 @@ export class SendScheduler {
     let sending = false;
     try {
       const waiting = job.signal === undefined ? this.closing.signal : AbortSignal.any([job.signal, this.closing.signal]);
-      await sleep(lane.bucket.reserve(this.now()), waiting);
-      if (lane.groupWindow !== undefined) await sleep(lane.groupWindow.reserve(this.now()), waiting);
-      await this.paceBot(waiting);
+      await this.paceLane(lane, waiting);
       sending = true;
-      job.resolve(await job.task(() => this.paceBot(job.signal)));
+      job.resolve(await job.task(() => this.paceLane(lane, job.signal)));
     } catch (error) {
       job.reject(this.closed && !sending ? new TelegramClientClosedError(job.method, this.botId) : error);
     } finally {
       lane.busy = false;
       void this.pump(lane);
     }
+  }
+
+  private async paceLane(lane: Lane, signal: AbortSignal | undefined): Promise<void> {
+    await sleep(lane.bucket.reserve(this.now()), signal);
+    if (lane.groupWindow !== undefined) await sleep(lane.groupWindow.reserve(this.now()), signal);
+    await this.paceBot(signal);
   }
 
   private paceBot(signal: AbortSignal | undefined): Promise<void> {

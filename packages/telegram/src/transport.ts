@@ -92,7 +92,7 @@ function throwError(error: Error): never {
  * fetch's errors may come from another realm (jest's VM), where instanceof Error is false.
  */
 function describeFetchFailure(error: unknown): string {
-  const failure = error as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const failure = error as { message?: unknown; cause?: { code?: unknown; message?: unknown } | null } | null;
   const cause = failure?.cause;
   if (cause !== undefined && cause !== null) {
     const message = typeof cause.message === 'string' ? cause.message : 'connection failed';
