@@ -8,3 +8,5 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 npm run --silent build
 # --expose-gc: a collection right before the resync, so its peak RSS is measured from a settled heap.
 node --expose-gc bench/dist/operator.js "$@"
+# The Telegram client's pacing against Telegram's documented limits (its own flags: see bench/README.md).
+node bench/dist/telegram.js
