@@ -57,6 +57,7 @@ export class TelegramClient {
   /** The number before ':' in the token: how logs, errors and metrics name the bot. */
   readonly botId: string;
   readonly apiRoot: string;
+  readonly #apiHost: string;
   readonly #token: string;
   readonly #breaker: CircuitBreaker;
   readonly #scheduler: SendScheduler | undefined;
@@ -73,6 +74,7 @@ export class TelegramClient {
     this.botId = botIdOf(options.token);
     this.#token = options.token;
     this.apiRoot = options.apiRoot ?? DEFAULT_API_ROOT;
+    this.#apiHost = apiHostOf(this.apiRoot);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#retry = withDefaults(DEFAULT_RETRY, options.retry);
     this.#logger = options.logger ?? SILENT_LOGGER;
@@ -151,7 +153,7 @@ export class TelegramClient {
     const attributes = {
       'rpc.system': 'telegram_bot_api',
       'rpc.method': method,
-      'server.address': new URL(this.apiRoot).hostname,
+      'server.address': this.#apiHost,
       'telegram.bot.id': this.botId,
       ...(target?.chatKey === undefined ? {} : { 'telegram.chat.id': target.chatKey }),
     };
@@ -197,6 +199,16 @@ export class TelegramClient {
   #failFastWhileOpen(): void {
     if (this.#breaker.state === 'open') throw new CircuitOpenError(this.#breaker.name, this.#openUntil, this.#lastFailure);
   }
+}
+
+function apiHostOf(apiRoot: string): string {
+  try {
+    const url = new URL(apiRoot);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.hostname;
+  } catch {
+    // reported below
+  }
+  throw new RangeError(`apiRoot must be an http(s) URL such as ${DEFAULT_API_ROOT}`);
 }
 
 function outcomeOf(error: unknown): CallOutcome {
