@@ -9,3 +9,5 @@ npm run --silent build
 # --expose-gc: a collection right before the resync, so its peak RSS is measured from a settled heap.
 node --expose-gc bench/dist/operator.js "$@"
 node bench/dist/rollback.js
+# The Telegram client's pacing against Telegram's documented limits (its own flags: see bench/README.md).
+node bench/dist/telegram.js

@@ -1,0 +1,82 @@
+/**
+ * Everything the emulator knows about one bot: its identity, webhook, updates not yet
+ * delivered, the chats it may write to, the messages in them, its open callback queries.
+ */
+import { randomInt } from 'node:crypto';
+import type { BotUser, CallbackQuery, Chat, Message, Update } from './wire.js';
+
+export interface WebhookSettings {
+  readonly url: string;
+  readonly secretToken: string | undefined;
+  readonly maxConnections: number;
+  readonly allowedUpdates: readonly string[] | undefined;
+}
+
+export interface CallbackQueryState {
+  readonly query: CallbackQuery;
+  answer: { readonly text: string | undefined; readonly showAlert: boolean } | undefined;
+}
+
+export class BotState {
+  webhook: WebhookSettings | undefined;
+  /** Updates not yet delivered (webhook) or confirmed (getUpdates), oldest first. */
+  readonly pending: Update[] = [];
+  lastError: { readonly date: number; readonly message: string } | undefined;
+  readonly chats = new Map<number, Chat>();
+  readonly blockedBy = new Set<number>();
+  readonly messages = new Map<number, Message[]>();
+  readonly callbackQueries = new Map<string, CallbackQueryState>();
+  commands: unknown[] = [];
+  private nextUpdateId: number;
+  private readonly nextMessageIds = new Map<number, number>();
+
+  constructor(
+    readonly token: string,
+    readonly user: BotUser,
+  ) {
+    // Telegram's update ids start at an arbitrary number and then grow by one.
+    this.nextUpdateId = randomInt(100_000, 900_000);
+  }
+
+  get id(): number {
+    return this.user.id;
+  }
+
+  takeUpdateId(): number {
+    return this.nextUpdateId++;
+  }
+
+  takeMessageId(chatId: number): number {
+    const id = this.nextMessageIds.get(chatId) ?? 1;
+    this.nextMessageIds.set(chatId, id + 1);
+    return id;
+  }
+
+  knowChat(chat: Chat): void {
+    this.chats.set(chat.id, { ...this.chats.get(chat.id), ...chat });
+  }
+
+  storeMessage(message: Message): void {
+    const list = this.messages.get(message.chat.id) ?? [];
+    list.push(message);
+    this.messages.set(message.chat.id, list);
+  }
+
+  findMessage(chatId: number, messageId: number): Message | undefined {
+    return this.messages.get(chatId)?.find((message) => message.message_id === messageId);
+  }
+
+  replaceMessage(updated: Message): void {
+    const list = this.messages.get(updated.chat.id);
+    const index = list?.findIndex((message) => message.message_id === updated.message_id) ?? -1;
+    if (list !== undefined && index >= 0) list[index] = updated;
+  }
+
+  deleteMessage(chatId: number, messageId: number): boolean {
+    const list = this.messages.get(chatId);
+    const index = list?.findIndex((message) => message.message_id === messageId) ?? -1;
+    if (list === undefined || index < 0) return false;
+    list.splice(index, 1);
+    return true;
+  }
+}
