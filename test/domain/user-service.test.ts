@@ -21,7 +21,7 @@ import {
   createUserHandlers,
   flushUserOutbox,
   openUserDatabase,
-  pruneUserEffects,
+  pruneUserHistory,
   type UserDatabase,
 } from '@nova/user-service/domain';
 import { readFileSync } from 'node:fs';
@@ -245,10 +245,15 @@ describe('upsert', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('prunes effect keys older than a bound and keeps newer ones', async () => {
+  it('prunes effect keys and published events older than a bound, keeping newer and unpublished ones', async () => {
     await database.query("UPDATE user_service.processed_effects SET processed_at = now() - interval '8 days' WHERE effect_key = 'race:0'");
-    const pruned = await pruneUserEffects(db, new Date(Date.now() - 7 * 24 * 3_600_000));
-    expect(pruned).toBe(1);
+    await database.query("UPDATE user_service.outbox_events SET published_at = now() - interval '8 days' WHERE msg_id = 'nova.user.registered:1001'");
+    await database.query("INSERT INTO user_service.outbox_events (subject, msg_id, payload, created_at) VALUES ('nova.user.registered', 'old-unpublished', '', now() - interval '30 days')");
+    const pruned = await pruneUserHistory(db, new Date(Date.now() - 7 * 24 * 3_600_000));
+    expect(pruned).toEqual({ effects: 1, events: 1 });
+    const events = await database.query("SELECT msg_id FROM user_service.outbox_events WHERE msg_id IN ('nova.user.registered:1001', 'old-unpublished')");
+    expect(events.rows).toEqual([{ msg_id: 'old-unpublished' }]);
+    await database.query("DELETE FROM user_service.outbox_events WHERE msg_id = 'old-unpublished'");
     const left = await database.query("SELECT count(*)::int AS n FROM user_service.processed_effects WHERE effect_key IN ('race:0', 'race:1')");
     expect(left.rows[0]).toEqual({ n: 1 });
   });

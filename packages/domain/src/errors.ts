@@ -53,6 +53,12 @@ export class UnavailableError extends DomainError {
   readonly code = ErrorCode.UNAVAILABLE;
 }
 
+/** The caller stopped waiting (its deadline passed, or the process is draining) before the work was done. */
+export class DeadlineExceededError extends DomainError {
+  override readonly name: string = 'DeadlineExceededError';
+  readonly code = ErrorCode.DEADLINE_EXCEEDED;
+}
+
 /** Any error a caller receives from another context, rebuilt from its `ServiceError`. */
 export class RemoteDomainError extends DomainError {
   override readonly name = 'RemoteDomainError';

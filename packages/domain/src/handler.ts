@@ -1,3 +1,4 @@
+import { DeadlineExceededError } from './errors.js';
 import type { ContextName, MethodName, RequestMessage, ResponseMessage, ServiceSubject } from '@nova/contracts';
 
 /** What a transport hands a handler beside the request. */
@@ -24,3 +25,8 @@ export type ContextHandlers<C extends ContextName> = {
 export type Clock = () => Date;
 
 export const systemClock: Clock = () => new Date();
+
+/** Stops before an effect outside the database when the caller is gone (ctx.signal aborted). */
+export function throwIfAborted(ctx: HandlerContext, before: string): void {
+  if (ctx.signal?.aborted === true) throw new DeadlineExceededError(`the caller stopped waiting; stopped before ${before}`);
+}

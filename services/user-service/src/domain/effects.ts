@@ -21,10 +21,12 @@ export async function recordEffectResult(tx: UserTransaction, key: string, resul
 }
 
 /**
- * Forgets keys older than a bound past which no redelivery can arrive (JetStream's duplicate
- * window and the consumers' max_deliver backoff are minutes; a week is a wide margin).
+ * Forgets effect keys, published events older than a bound past which no
+ * redelivery can arrive (JetStream's duplicate window and the consumers' max_deliver backoff are
+ * minutes; a week is a wide margin). Unpublished events are kept whatever their age.
  */
-export async function pruneUserEffects(db: UserDatabase, olderThan: Date): Promise<number> {
-  const { count } = await db.processedEffect.deleteMany({ where: { processedAt: { lt: olderThan } } });
-  return count;
+export async function pruneUserHistory(db: UserDatabase, olderThan: Date): Promise<{ effects: number; events: number }> {
+  const effects = await db.processedEffect.deleteMany({ where: { processedAt: { lt: olderThan } } });
+  const events = await db.outboxEvent.deleteMany({ where: { publishedAt: { lt: olderThan } } });
+  return { effects: effects.count, events: events.count };
 }
