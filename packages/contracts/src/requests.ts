@@ -14,6 +14,9 @@ export const REQUEST_METHODS = {
   'svc.user.stats': UserService.method.userStats,
   'svc.bot.list': BotService.method.listBots,
   'svc.bot.get': BotService.method.getBot,
+  'svc.bot.remove': BotService.method.removeBot,
+  'svc.bot.set_greeting': BotService.method.setBotGreeting,
+  'svc.bot.webhook_auth': BotService.method.getWebhookAuth,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

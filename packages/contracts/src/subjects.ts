@@ -46,7 +46,7 @@ export type EventSubject = { [C in ContextName]: `nova.${C}.${EventName<C>}` }[C
 /** Request methods each context answers. A new method needs its rpc in proto/ and in requests.ts. */
 export const METHODS = {
   user: ['get', 'upsert', 'stats'],
-  bot: ['list', 'get'],
+  bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth'],
   publisher: [],
   payment: [],
   notification: [],
@@ -83,6 +83,9 @@ export const SUBJECTS = {
   userStats: 'svc.user.stats',
   botList: 'svc.bot.list',
   botGet: 'svc.bot.get',
+  botRemove: 'svc.bot.remove',
+  botSetGreeting: 'svc.bot.set_greeting',
+  botWebhookAuth: 'svc.bot.webhook_auth',
 } as const satisfies Record<string, EventSubject | ServiceSubject>;
 
 /**

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './events.js';
+export * from './handler.js';
+export * from './outbox.js';
+export * from './validate.js';

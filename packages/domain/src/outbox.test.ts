@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { create } from '@bufbuild/protobuf';
+import { UserRegisteredSchema, UserSchema, eventMsgId, type EventMessage, type EventSubject } from '@nova/contracts';
+import type { EventPublisher } from './events.js';
+import { OutboxPublishError, OutboxRowError, flushOutbox, outboxRecord, type OutboxStore, type PendingOutboxRow } from './outbox.js';
+
+/** An in-memory outbox table: the real ones are tested against PostgreSQL in test/domain. */
+class MemoryOutbox implements OutboxStore {
+  readonly rows: (PendingOutboxRow & { publishedAt?: Date })[] = [];
+  add(row: PendingOutboxRow): void {
+    this.rows.push(row);
+  }
+  pending(limit: number): Promise<readonly PendingOutboxRow[]> {
+    return Promise.resolve(this.rows.filter((row) => row.publishedAt === undefined).slice(0, limit));
+  }
+  markPublished(id: bigint, at: Date): Promise<void> {
+    const row = this.rows.find((candidate) => candidate.id === id);
+    if (row) row.publishedAt = at;
+    return Promise.resolve();
+  }
+}
+
+class RecordingPublisher implements EventPublisher {
+  readonly published: { subject: string; message: unknown; msgId: string }[] = [];
+  failOn: string | undefined;
+  publish<S extends EventSubject>(subject: S, message: EventMessage<S>, options: { msgId: string }): Promise<void> {
+    if (options.msgId === this.failOn) return Promise.reject(new Error('nats: timeout'));
+    this.published.push({ subject, message, msgId: options.msgId });
+    return Promise.resolve();
+  }
+}
+
+function registered(telegramId: bigint): PendingOutboxRow & { id: bigint } {
+  const message = create(UserRegisteredSchema, { user: create(UserSchema, { telegramId, firstName: `user ${telegramId}` }), botId: 9n });
+  const record = outboxRecord('nova.user.registered', message, eventMsgId('nova.user.registered', telegramId));
+  return { id: telegramId, ...record };
+}
+
+describe('flushOutbox', () => {
+  it('publishes pending events in order, decoded to their schema, with their msgIDs', async () => {
+    const store = new MemoryOutbox();
+    store.add(registered(1n));
+    store.add(registered(2n));
+    const publisher = new RecordingPublisher();
+    expect(await flushOutbox(store, publisher)).toBe(2);
+    expect(publisher.published.map((event) => event.msgId)).toEqual(['nova.user.registered:1', 'nova.user.registered:2']);
+    expect(publisher.published[1]?.message).toMatchObject({ user: { telegramId: 2n, firstName: 'user 2' }, botId: 9n });
+    expect(await flushOutbox(store, publisher)).toBe(0);
+    expect(publisher.published).toHaveLength(2);
+  });
+
+  it('stops at a failed publish, keeps it and everything after it pending, and resumes later', async () => {
+    const store = new MemoryOutbox();
+    for (const id of [1n, 2n, 3n]) store.add(registered(id));
+    const publisher = new RecordingPublisher();
+    publisher.failOn = 'nova.user.registered:2';
+    await expect(flushOutbox(store, publisher)).rejects.toBeInstanceOf(OutboxPublishError);
+    expect(publisher.published.map((event) => event.msgId)).toEqual(['nova.user.registered:1']);
+    publisher.failOn = undefined;
+    expect(await flushOutbox(store, publisher)).toBe(2);
+    expect(publisher.published.map((event) => event.msgId)).toEqual(['nova.user.registered:1', 'nova.user.registered:2', 'nova.user.registered:3']);
+  });
+
+  it('refuses a row with a subject that is not an event', async () => {
+    const store = new MemoryOutbox();
+    store.add({ id: 5n, subject: 'nova.user.deleted', msgId: 'x', payload: new Uint8Array() });
+    await expect(flushOutbox(store, new RecordingPublisher())).rejects.toBeInstanceOf(OutboxRowError);
+  });
+});

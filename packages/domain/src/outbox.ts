@@ -1,0 +1,93 @@
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { EVENT_SCHEMAS, type EventMessage, type EventSubject } from '@nova/contracts';
+import { UnavailableError } from './errors.js';
+import type { EventPublisher } from './events.js';
+
+/**
+ * Transactional outbox: a handler writes its events into its own schema's outbox table in the
+ * same transaction as the state change (so an event exists exactly when the change does), and
+ * publishes them after the commit. A publish that fails is retried by the next flush, or by the
+ * redelivered request that finds its effect key already recorded; JetStream drops the repeats by
+ * msgID.
+ */
+
+/** An event as its outbox row holds it. */
+export interface OutboxRecord {
+  readonly subject: EventSubject;
+  readonly msgId: string;
+  readonly payload: Uint8Array<ArrayBuffer>;
+}
+
+export interface PendingOutboxRow {
+  readonly id: bigint;
+  readonly subject: string;
+  readonly msgId: string;
+  readonly payload: Uint8Array;
+}
+
+/** One context's outbox table. */
+export interface OutboxStore {
+  /** Unpublished rows, oldest first. */
+  pending(limit: number): Promise<readonly PendingOutboxRow[]>;
+  markPublished(id: bigint, at: Date): Promise<void>;
+}
+
+/** A row whose subject no event schema knows (written by another version, or by hand). */
+export class OutboxRowError extends Error {
+  override readonly name = 'OutboxRowError';
+  constructor(
+    readonly rowId: bigint,
+    readonly subject: string,
+  ) {
+    super(`outbox row ${rowId} has subject "${subject}", which is not an event of contracts/subjects.ts`);
+  }
+}
+
+/** Publishing stopped at a row; the rest stay pending for the next flush. */
+export class OutboxPublishError extends UnavailableError {
+  override readonly name = 'OutboxPublishError';
+}
+
+function schemaOf(subject: string): DescMessage | undefined {
+  return Object.hasOwn(EVENT_SCHEMAS, subject) ? EVENT_SCHEMAS[subject as EventSubject] : undefined;
+}
+
+/** Encodes an event for its outbox row. */
+export function outboxRecord<S extends EventSubject>(subject: S, message: EventMessage<S>, msgId: string): OutboxRecord {
+  const schema: DescMessage = EVENT_SCHEMAS[subject];
+  const payload = toBinary(schema, message as MessageShape<DescMessage>);
+  return { subject, msgId, payload: new Uint8Array(payload) };
+}
+
+export interface FlushOptions {
+  /** Rows per flush; a flush publishes at most this many. */
+  readonly limit?: number;
+  readonly now?: () => Date;
+}
+
+/**
+ * Publishes pending rows in order and marks each as published. Stops at the first failure so a
+ * later event never overtakes an earlier one, and throws OutboxPublishError (retryable).
+ */
+export async function flushOutbox(store: OutboxStore, publisher: EventPublisher, options: FlushOptions = {}): Promise<number> {
+  const now = options.now ?? (() => new Date());
+  const rows = await store.pending(options.limit ?? 100);
+  let published = 0;
+  for (const row of rows) {
+    const schema = schemaOf(row.subject);
+    if (schema === undefined) throw new OutboxRowError(row.id, row.subject);
+    const message = fromBinary(schema, row.payload);
+    try {
+      await publisher.publish(row.subject as EventSubject, message as EventMessage<EventSubject>, { msgId: row.msgId });
+    } catch (error) {
+      throw new OutboxPublishError(
+        `publishing ${row.subject} (outbox row ${row.id}) failed; ${rows.length - published} event(s) stay pending`,
+        { subject: row.subject, msg_id: row.msgId },
+        { cause: error },
+      );
+    }
+    await store.markPublished(row.id, now());
+    published += 1;
+  }
+  return published;
+}

@@ -1,0 +1,16 @@
+import type { ContextHandlers } from '@nova/domain';
+import type { RegistryDeps } from './registry/deps.js';
+import { getBot, listBots, webhookAuth } from './registry/queries.js';
+import { removeChildBot } from './registry/remove-bot.js';
+import { setBotGreeting } from './registry/set-greeting.js';
+
+/** The bots context's request handlers, keyed like METHODS.bot: svc.bot.set_greeting → set_greeting. */
+export function createBotHandlers(deps: RegistryDeps): ContextHandlers<'bot'> {
+  return {
+    list: (request, ctx) => listBots(deps.db, request, ctx),
+    get: (request, ctx) => getBot(deps.db, request, ctx),
+    remove: (request, ctx) => removeChildBot(deps, request, ctx),
+    set_greeting: (request, ctx) => setBotGreeting(deps, request, ctx),
+    webhook_auth: (request, ctx) => webhookAuth(deps.db, request, ctx),
+  };
+}

@@ -1,0 +1,35 @@
+export { BOT_MIGRATIONS_DIR, BOT_SCHEMA, openBotDatabase, type BotDatabase, type BotDatabaseOptions, type BotTransaction } from './database.js';
+export { pruneBotHistory } from './effects.js';
+export { BotOutboxStore, flushBotOutbox } from './outbox-store.js';
+export { BotKeyring, InvalidEncryptionKeyError, TokenDecryptionError, TokenKeyMismatchError, matchesSha256, sha256, type SealedToken } from './keyring.js';
+export { InvalidBotTokenError, REDACTED_TOKEN, looksLikeBotToken, parseBotToken, redactBotTokens, type ParsedBotToken } from './token.js';
+export { BotTokens, InvalidMainBotTokenError, mainBotIdentity, type MainBotIdentity } from './bot-tokens.js';
+export {
+  TelegramRejectedError,
+  type OutgoingMessage,
+  type ReplyMarkup,
+  type TelegramBotInfo,
+  type TelegramGateway,
+  type WebhookSettings,
+} from './telegram-gateway.js';
+export { TelegramUnavailableError } from './telegram-calls.js';
+export { DEFAULT_GREETING, MAX_MESSAGE_LENGTH, NAME_PLACEHOLDER, renderGreeting, validGreeting } from './greeting.js';
+export { childWebhookUrl, type RegistryDeps } from './registry/deps.js';
+export { BotAlreadyAddedError, BotTokenRejectedError, addChildBot, type AddBotInput } from './registry/add-bot.js';
+export { removeChildBot } from './registry/remove-bot.js';
+export { setBotGreeting } from './registry/set-greeting.js';
+export { botsOwnedBy } from './registry/queries.js';
+export { createBotHandlers } from './handlers.js';
+export { registerSender, type Registration, type UserRegistry } from './users.js';
+export { MalformedUpdateError, readIncomingUpdate, type IncomingMessage, type IncomingSender, type IncomingUpdate } from './updates/incoming.js';
+export { childBotReply, type ChildBotDecision, type ChildBotView } from './child-bot/reply.js';
+export { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './main-bot/decide.js';
+export { mainBotInput, type MainBotCommand, type MainBotInput } from './main-bot/input.js';
+export { IDLE, type ConversationState } from './main-bot/state.js';
+export { BUTTONS, CANCEL_ONLY, MENU, TEXT } from './main-bot/texts.js';
+export type { Reply } from './replies/reply.js';
+export { RepliesBusyError, deliverReplies, type DeliveryDeps, type DeliveryReport } from './replies/outgoing.js';
+export { createUpdateProcessor, type UpdateProcessor } from './process/processor.js';
+export type { UpdateProcessingDeps } from './process/deps.js';
+export type { ProcessOutcome } from './process/outcome.js';
+export { updateEffectKey } from './process/shared.js';

@@ -1,0 +1,128 @@
+import { describe, expect, it } from '@jest/globals';
+import { create } from '@bufbuild/protobuf';
+import { BotSchema, type Bot } from '@nova/contracts';
+import { concludeMainBot, decideMainBot, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
+import { mainBotInput } from './input.js';
+import { IDLE, type ConversationState } from './state.js';
+import { BUTTONS, CANCEL_ONLY, MENU, TEXT, botChoice } from './texts.js';
+
+const TOKEN = '7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const anna = create(BotSchema, { botId: 11n, username: 'AnnaHelloBot', greeting: 'Hi {name}', audienceSize: 1n });
+const shop = create(BotSchema, { botId: 12n, username: 'anna_shop_bot', greeting: 'Shop!', audienceSize: 3n });
+
+function view(state: ConversationState = IDLE, bots: readonly Bot[] = [], registeredNow = false): MainBotView {
+  return { chatId: 42n, user: { firstName: 'Анна', registeredNow }, state, bots };
+}
+
+function stepOf(result: MainBotStep | MainBotIntent): MainBotStep {
+  if (result.kind !== 'step') throw new Error(`expected a step, got intent ${result.kind}`);
+  return result;
+}
+
+const say = (text: string, replyMarkup?: MainBotStep['replies'][number]['replyMarkup']) => ({ chatId: 42n, text, ...(replyMarkup ? { replyMarkup } : {}) });
+
+describe('decideMainBot', () => {
+  it('/start welcomes a new user differently from a returning one, with the menu, from any state', () => {
+    expect(decideMainBot(mainBotInput('/start'), view(IDLE, [], true))).toEqual({
+      kind: 'step',
+      next: IDLE,
+      replies: [say(TEXT.welcome('Анна', true), MENU)],
+    });
+    const midway = stepOf(decideMainBot(mainBotInput('/start'), view({ step: 'awaiting_token' })));
+    expect(midway.next).toEqual(IDLE);
+    expect(midway.replies[0]?.text).toBe(TEXT.welcome('Анна', false));
+  });
+
+  it('"Add a bot" asks for the token; a token then becomes an add intent; anything else is asked again', () => {
+    const asked = stepOf(decideMainBot(mainBotInput(BUTTONS.add), view()));
+    expect(asked).toEqual({ kind: 'step', next: { step: 'awaiting_token' }, replies: [say(TEXT.askToken, CANCEL_ONLY)] });
+    expect(decideMainBot(mainBotInput(` ${TOKEN} `), view(asked.next))).toEqual({ kind: 'add', token: TOKEN });
+    expect(decideMainBot(mainBotInput('my token is secret'), view(asked.next))).toEqual({
+      kind: 'step',
+      next: { step: 'awaiting_token' },
+      replies: [say(TEXT.notAToken, CANCEL_ONLY)],
+    });
+  });
+
+  it('a token pasted at the menu is an add intent too; other text gets the menu back', () => {
+    expect(decideMainBot(mainBotInput(TOKEN), view())).toEqual({ kind: 'add', token: TOKEN });
+    expect(stepOf(decideMainBot(mainBotInput('hello?'), view())).replies).toEqual([say(TEXT.notUnderstood, MENU)]);
+  });
+
+  it('lists the user\'s bots with their audience, or says there are none', () => {
+    expect(stepOf(decideMainBot(mainBotInput(BUTTONS.list), view(IDLE, [anna, shop]))).replies).toEqual([
+      say('Your bots:\n• @AnnaHelloBot: 1 person\n• @anna_shop_bot: 3 people', MENU),
+    ]);
+    expect(stepOf(decideMainBot(mainBotInput('/bots'), view())).replies).toEqual([say(TEXT.noBots, MENU)]);
+  });
+
+  it('removing: choose a bot by its button (or typed name), then a remove intent; a name not owned is asked again', () => {
+    const none = stepOf(decideMainBot(mainBotInput(BUTTONS.remove), view()));
+    expect(none.next).toEqual(IDLE);
+    const choose = stepOf(decideMainBot(mainBotInput(BUTTONS.remove), view(IDLE, [anna, shop])));
+    expect(choose).toEqual({ kind: 'step', next: { step: 'choosing_bot_to_remove' }, replies: [say(TEXT.chooseToRemove, botChoice([anna, shop]))] });
+    expect(decideMainBot(mainBotInput('@anna_shop_bot'), view(choose.next, [anna, shop]))).toEqual({ kind: 'remove', botId: 12n, username: 'anna_shop_bot' });
+    expect(decideMainBot(mainBotInput('annahellobot'), view(choose.next, [anna, shop]))).toEqual({ kind: 'remove', botId: 11n, username: 'AnnaHelloBot' });
+    expect(stepOf(decideMainBot(mainBotInput('@someone_elses_bot'), view(choose.next, [anna, shop])))).toEqual({
+      kind: 'step',
+      next: choose.next,
+      replies: [say(TEXT.chooseFromButtons, botChoice([anna, shop]))],
+    });
+  });
+
+  it('changing a greeting: choose the bot, then the next text is the greeting', () => {
+    const choose = stepOf(decideMainBot(mainBotInput(BUTTONS.greeting), view(IDLE, [anna])));
+    expect(choose.next).toEqual({ step: 'choosing_bot_for_greeting' });
+    const ask = stepOf(decideMainBot(mainBotInput('@AnnaHelloBot'), view(choose.next, [anna])));
+    expect(ask).toEqual({ kind: 'step', next: { step: 'awaiting_greeting', botId: 11n }, replies: [say(TEXT.askGreeting('AnnaHelloBot'), CANCEL_ONLY)] });
+    expect(decideMainBot(mainBotInput('Welcome, {name}!'), view(ask.next, [anna]))).toEqual({
+      kind: 'set_greeting',
+      botId: 11n,
+      username: 'AnnaHelloBot',
+      greeting: 'Welcome, {name}!',
+    });
+    // The bot was removed meanwhile (e.g. from another device): back to the menu.
+    expect(stepOf(decideMainBot(mainBotInput('Welcome!'), view(ask.next, []))).replies).toEqual([say(TEXT.botGone, MENU)]);
+  });
+
+  it('Cancel returns to the menu from any question; a message without text is asked for text, state kept', () => {
+    for (const state of [{ step: 'awaiting_token' }, { step: 'choosing_bot_to_remove' }, { step: 'awaiting_greeting', botId: 11n }] as const) {
+      expect(decideMainBot(mainBotInput(BUTTONS.cancel), view(state, [anna]))).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.cancelled, MENU)] });
+      expect(decideMainBot(mainBotInput(undefined), view(state, [anna]))).toEqual({ kind: 'step', next: state, replies: [say(TEXT.textOnly)] });
+    }
+  });
+});
+
+describe('concludeMainBot', () => {
+  const added = create(BotSchema, { botId: 13n, username: 'NewBot', greeting: 'Hello, {name}! 👋' });
+
+  it('after an add: the menu with the greeting, or the question again for a bad or refused token', () => {
+    const intent = { kind: 'add', token: TOKEN } as const;
+    const waiting = view({ step: 'awaiting_token' });
+    expect(concludeMainBot(intent, { ok: true, bot: added }, waiting)).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.added(added), MENU)] });
+    expect(TEXT.added(added)).toContain('Hello, {name}! 👋');
+    expect(concludeMainBot(intent, { ok: false, failure: 'token_rejected' }, waiting)).toEqual({
+      kind: 'step',
+      next: { step: 'awaiting_token' },
+      replies: [say(TEXT.tokenRejected, CANCEL_ONLY)],
+    });
+    expect(concludeMainBot(intent, { ok: false, failure: 'already_yours', username: 'NewBot' }, waiting).replies).toEqual([
+      say('@NewBot is already connected to your account.', MENU),
+    ]);
+    expect(concludeMainBot(intent, { ok: false, failure: 'taken' }, waiting).replies).toEqual([say(TEXT.taken, MENU)]);
+  });
+
+  it('after a removal or a greeting change: the menu; an invalid greeting keeps the question', () => {
+    expect(concludeMainBot({ kind: 'remove', botId: 11n, username: 'AnnaHelloBot' }, { ok: true, bot: anna }, view()).replies).toEqual([
+      say(TEXT.removed('AnnaHelloBot'), MENU),
+    ]);
+    const asking = view({ step: 'awaiting_greeting', botId: 11n }, [anna]);
+    const intent = { kind: 'set_greeting', botId: 11n, username: 'AnnaHelloBot', greeting: '' } as const;
+    expect(concludeMainBot(intent, { ok: false, failure: 'greeting_invalid' }, asking)).toEqual({
+      kind: 'step',
+      next: asking.state,
+      replies: [say(TEXT.greetingInvalid, CANCEL_ONLY)],
+    });
+    expect(concludeMainBot(intent, { ok: false, failure: 'not_found' }, asking)).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.botGone, MENU)] });
+  });
+});

@@ -1,0 +1,139 @@
+import type { Bot } from '@nova/contracts';
+import type { Reply } from '../replies/reply.js';
+import { looksLikeBotToken } from '../token.js';
+import type { MainBotInput } from './input.js';
+import { IDLE, type ConversationState } from './state.js';
+import { CANCEL_ONLY, MENU, TEXT, botChoice } from './texts.js';
+
+/**
+ * The main bot's menu and conversation as pure functions: (input, view) → what to do. Actions
+ * with effects outside this conversation (adding, removing a bot, saving a greeting) come back as
+ * an intent; the flow layer carries it out and hands the outcome to concludeMainBot.
+ */
+
+/** What the main bot knows when a message arrives. */
+export interface MainBotView {
+  readonly chatId: bigint;
+  readonly user: { readonly firstName: string; readonly registeredNow: boolean };
+  readonly state: ConversationState;
+  /** The sender's child bots, oldest first. */
+  readonly bots: readonly Bot[];
+}
+
+/** The conversation's next state and what to say. */
+export interface MainBotStep {
+  readonly kind: 'step';
+  readonly next: ConversationState;
+  readonly replies: readonly Reply[];
+}
+
+export type MainBotIntent =
+  | { readonly kind: 'add'; readonly token: string }
+  | { readonly kind: 'remove'; readonly botId: bigint; readonly username: string }
+  | { readonly kind: 'set_greeting'; readonly botId: bigint; readonly username: string; readonly greeting: string };
+
+/** How an intent went; transient failures are not outcomes (they are retried by redelivery). */
+export type IntentOutcome =
+  | { readonly ok: true; readonly bot: Bot }
+  | { readonly ok: false; readonly failure: 'already_yours'; readonly username: string }
+  | { readonly ok: false; readonly failure: 'token_invalid' | 'token_rejected' | 'taken' | 'not_found' | 'greeting_invalid' };
+
+function step(view: MainBotView, next: ConversationState, ...replies: { text: string; markup: Reply['replyMarkup'] }[]): MainBotStep {
+  return { kind: 'step', next, replies: replies.map(({ text, markup }) => ({ chatId: view.chatId, text, ...(markup ? { replyMarkup: markup } : {}) })) };
+}
+
+function toMenu(view: MainBotView, text: string): MainBotStep {
+  return step(view, IDLE, { text, markup: MENU });
+}
+
+/** The bot a button (or typed @username) names, among the sender's own. */
+function chosenBot(text: string, bots: readonly Bot[]): Bot | undefined {
+  const name = text.replace(/^@/, '').toLowerCase();
+  return bots.find((bot) => bot.username.toLowerCase() === name);
+}
+
+function onCommand(command: Extract<MainBotInput, { kind: 'command' }>['command'], view: MainBotView): MainBotStep {
+  switch (command) {
+    case 'start':
+      return toMenu(view, TEXT.welcome(view.user.firstName, view.user.registeredNow));
+    case 'help':
+      return toMenu(view, TEXT.help);
+    case 'cancel':
+      return toMenu(view, TEXT.cancelled);
+    case 'add':
+      return step(view, { step: 'awaiting_token' }, { text: TEXT.askToken, markup: CANCEL_ONLY });
+    case 'list':
+      return toMenu(view, view.bots.length === 0 ? TEXT.noBots : TEXT.list(view.bots));
+    case 'remove':
+      if (view.bots.length === 0) return toMenu(view, TEXT.noBots);
+      return step(view, { step: 'choosing_bot_to_remove' }, { text: TEXT.chooseToRemove, markup: botChoice(view.bots) });
+    case 'greeting':
+      if (view.bots.length === 0) return toMenu(view, TEXT.noBots);
+      return step(view, { step: 'choosing_bot_for_greeting' }, { text: TEXT.chooseForGreeting, markup: botChoice(view.bots) });
+  }
+}
+
+function onText(text: string, view: MainBotView): MainBotStep | MainBotIntent {
+  const { state } = view;
+  switch (state.step) {
+    case 'idle':
+      // A token pasted without pressing "Add" first is still plainly a request to add it.
+      return looksLikeBotToken(text) ? { kind: 'add', token: text } : toMenu(view, TEXT.notUnderstood);
+    case 'awaiting_token':
+      return looksLikeBotToken(text) ? { kind: 'add', token: text } : step(view, state, { text: TEXT.notAToken, markup: CANCEL_ONLY });
+    case 'choosing_bot_to_remove': {
+      const bot = chosenBot(text, view.bots);
+      if (bot === undefined) return step(view, state, { text: TEXT.chooseFromButtons, markup: botChoice(view.bots) });
+      return { kind: 'remove', botId: bot.botId, username: bot.username };
+    }
+    case 'choosing_bot_for_greeting': {
+      const bot = chosenBot(text, view.bots);
+      if (bot === undefined) return step(view, state, { text: TEXT.chooseFromButtons, markup: botChoice(view.bots) });
+      return step(view, { step: 'awaiting_greeting', botId: bot.botId }, { text: TEXT.askGreeting(bot.username), markup: CANCEL_ONLY });
+    }
+    case 'awaiting_greeting': {
+      const bot = view.bots.find((candidate) => candidate.botId === state.botId);
+      if (bot === undefined) return toMenu(view, TEXT.botGone);
+      return { kind: 'set_greeting', botId: bot.botId, username: bot.username, greeting: text };
+    }
+  }
+}
+
+export function decideMainBot(input: MainBotInput, view: MainBotView): MainBotStep | MainBotIntent {
+  switch (input.kind) {
+    case 'command':
+      return onCommand(input.command, view);
+    case 'text':
+      return onText(input.text, view);
+    case 'other':
+      return step(view, view.state, { text: TEXT.textOnly, markup: undefined });
+  }
+}
+
+/** What to say and where the conversation goes once an intent was carried out. */
+export function concludeMainBot(intent: MainBotIntent, outcome: IntentOutcome, view: MainBotView): MainBotStep {
+  if (outcome.ok) {
+    switch (intent.kind) {
+      case 'add':
+        return toMenu(view, TEXT.added(outcome.bot));
+      case 'remove':
+        return toMenu(view, TEXT.removed(intent.username));
+      case 'set_greeting':
+        return toMenu(view, TEXT.greetingSaved(outcome.bot));
+    }
+  }
+  switch (outcome.failure) {
+    case 'token_invalid':
+      return step(view, { step: 'awaiting_token' }, { text: TEXT.notAToken, markup: CANCEL_ONLY });
+    case 'token_rejected':
+      return step(view, { step: 'awaiting_token' }, { text: TEXT.tokenRejected, markup: CANCEL_ONLY });
+    case 'already_yours':
+      return toMenu(view, TEXT.alreadyYours(outcome.username));
+    case 'taken':
+      return toMenu(view, TEXT.taken);
+    case 'not_found':
+      return toMenu(view, TEXT.botGone);
+    case 'greeting_invalid':
+      return step(view, view.state, { text: TEXT.greetingInvalid, markup: CANCEL_ONLY });
+  }
+}

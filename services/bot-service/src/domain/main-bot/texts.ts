@@ -1,0 +1,62 @@
+import type { Bot } from '@nova/contracts';
+import { NAME_PLACEHOLDER } from '../greeting.js';
+import type { ReplyMarkup } from '../telegram-gateway.js';
+
+/** Every word the main bot says, in one place (a translation is one more file like this). */
+
+export const BUTTONS = {
+  add: '➕ Add a bot',
+  list: '📋 My bots',
+  greeting: '✏️ Change greeting',
+  remove: '🗑 Remove a bot',
+  cancel: '✖️ Cancel',
+} as const;
+
+export const MENU: ReplyMarkup = {
+  keyboard: [[{ text: BUTTONS.add }, { text: BUTTONS.list }], [{ text: BUTTONS.greeting }, { text: BUTTONS.remove }]],
+  resize_keyboard: true,
+  is_persistent: true,
+};
+
+export const CANCEL_ONLY: ReplyMarkup = { keyboard: [[{ text: BUTTONS.cancel }]], resize_keyboard: true };
+
+/** One button per bot (its @username), then Cancel. */
+export function botChoice(bots: readonly Bot[]): ReplyMarkup {
+  return { keyboard: [...bots.map((bot) => [{ text: `@${bot.username}` }]), [{ text: BUTTONS.cancel }]], resize_keyboard: true };
+}
+
+export const TEXT = {
+  welcome: (firstName: string, registeredNow: boolean) =>
+    registeredNow
+      ? `Welcome to Nova, ${firstName}! Connect your own Telegram bot and it will greet everyone who writes to it.\nUse the menu below.`
+      : `Welcome back, ${firstName}! Use the menu below.`,
+  help:
+    'Nova connects your own bots.\n' +
+    `${BUTTONS.add}: send me a token from @BotFather\n` +
+    `${BUTTONS.list}: your bots and how many people talked to them\n` +
+    `${BUTTONS.greeting}: what your bot answers (${NAME_PLACEHOLDER} becomes the person's first name)\n` +
+    `${BUTTONS.remove}: disconnect a bot\n` +
+    '/cancel stops what you started.',
+  cancelled: 'Cancelled.',
+  askToken: 'Send me your bot\'s token. @BotFather gives it when you create a bot with /newbot; it looks like 123456789:AAH…',
+  notAToken: 'That does not look like a bot token (digits, a colon, then about 35 letters and digits). Send the token, or press Cancel.',
+  tokenRejected: 'Telegram did not accept this token. Check it with @BotFather (/token) and send it again, or press Cancel.',
+  added: (bot: Bot) =>
+    `✅ @${bot.username} is connected. Everyone who writes to it gets your greeting:\n\n${bot.greeting}\n\nChange it with "${BUTTONS.greeting}".`,
+  alreadyYours: (username: string) => `@${username} is already connected to your account.`,
+  taken: 'This bot is already connected to Nova by another account. Its owner can remove it first.',
+  noBots: `You have no bots yet. Press "${BUTTONS.add}" to connect one.`,
+  list: (bots: readonly Bot[]) =>
+    ['Your bots:', ...bots.map((bot) => `• @${bot.username}: ${bot.audienceSize} ${bot.audienceSize === 1n ? 'person' : 'people'}`)].join('\n'),
+  chooseToRemove: 'Which bot should I disconnect?',
+  chooseForGreeting: 'Which bot\'s greeting do you want to change?',
+  chooseFromButtons: 'Choose one of your bots with the buttons below, or press Cancel.',
+  askGreeting: (username: string) =>
+    `Send the new greeting for @${username}. ${NAME_PLACEHOLDER} is replaced by the first name of the person it greets.`,
+  greetingSaved: (bot: Bot) => `✏️ @${bot.username} now answers:\n\n${bot.greeting}`,
+  greetingInvalid: 'A greeting is text of 1 to 4096 characters. Send it again, or press Cancel.',
+  removed: (username: string) => `🗑 @${username} is disconnected. Its webhook is deleted and its token forgotten.`,
+  botGone: 'That bot is no longer connected to your account.',
+  notUnderstood: 'I did not understand that. Use the menu below, or /help.',
+  textOnly: 'Please send text.',
+} as const;

@@ -1,0 +1,53 @@
+import { telegramMsgId } from '@nova/contracts';
+import type { HandlerContext } from '@nova/domain';
+import { claimEffect } from '../effects.js';
+import { concludeMainBot, decideMainBot, type MainBotStep } from '../main-bot/decide.js';
+import { mainBotInput } from '../main-bot/input.js';
+import { botsOwnedBy } from '../registry/queries.js';
+import { recordReplies } from '../replies/outgoing.js';
+import type { IncomingUpdate } from '../updates/incoming.js';
+import { registerSender } from '../users.js';
+import { carryOut } from './carry-out.js';
+import { loadConversation, saveConversation } from './conversation-store.js';
+import type { UpdateProcessingDeps } from './deps.js';
+import type { ProcessOutcome } from './outcome.js';
+import { deliver, isProcessed, recordIgnored, updateEffectKey } from './shared.js';
+
+/**
+ * One update to the main bot: register the sender, decide on the message in its conversation,
+ * carry out what was decided (add, remove, greeting; each idempotent under the update's msgID),
+ * then in one transaction record the update as processed with the conversation's next state and
+ * the replies; then send them. The main bot talks in private chats only.
+ */
+export async function processMainUpdate(deps: UpdateProcessingDeps, update: IncomingUpdate, ctx: HandlerContext): Promise<ProcessOutcome> {
+  const botId = deps.mainBot.botId;
+  const key = updateEffectKey(botId, update.updateId);
+  if (await isProcessed(deps.db, key)) return { effectKey: key, repeated: true, registration: 'none', delivery: await deliver(deps, key) };
+
+  const message = update.message;
+  const sender = message?.sender;
+  if (message === undefined || sender === undefined || sender.isBot || message.chatType !== 'private') {
+    await recordIgnored(deps, key, botId);
+    return { effectKey: key, repeated: false, registration: 'none', delivery: { sent: 0, failed: 0 } };
+  }
+
+  const msgId = telegramMsgId(botId, update.updateId);
+  const registration = await registerSender(deps.users, sender, botId, msgId, ctx);
+  const view = {
+    chatId: message.chatId,
+    user: { firstName: sender.firstName, registeredNow: registration === 'created' },
+    state: await loadConversation(deps.db, message.chatId),
+    bots: await botsOwnedBy(deps.db, sender.id),
+  };
+  const decided = decideMainBot(mainBotInput(message.text), view);
+  const result: MainBotStep = decided.kind === 'step' ? decided : concludeMainBot(decided, await carryOut(deps, decided, view, sender.id, msgId, ctx), view);
+
+  const now = deps.clock();
+  const fresh = await deps.db.$transaction(async (tx) => {
+    if (!(await claimEffect(tx, key))) return false;
+    await saveConversation(tx, message.chatId, result.next, now);
+    await recordReplies(tx, key, botId, result.replies);
+    return true;
+  });
+  return { effectKey: key, repeated: !fresh, registration, delivery: await deliver(deps, key) };
+}

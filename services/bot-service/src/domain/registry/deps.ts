@@ -1,0 +1,28 @@
+import type { Clock, EventPublisher } from '@nova/domain';
+import type { BotDatabase } from '../database.js';
+import type { BotKeyring } from '../keyring.js';
+import type { TelegramGateway } from '../telegram-gateway.js';
+
+/** What managing child bots needs, injected by the flow layer (service or monolith). */
+export interface RegistryDeps {
+  readonly db: BotDatabase;
+  readonly keyring: BotKeyring;
+  readonly gateway: TelegramGateway;
+  /** Where nova.bot.added / nova.bot.removed go once committed. */
+  readonly publisher: EventPublisher;
+  readonly clock: Clock;
+  /** The HTTPS URL a child bot's webhook is set to (see childWebhookUrl). */
+  readonly webhookUrl: (botId: bigint) => string;
+}
+
+/**
+ * The token-free webhook path of a child bot under the public base URL (NOVA_PUBLIC_URL): the
+ * bot is named by its id, and Telegram's secret_token header authenticates the call, so no
+ * token ends up in access logs (the legacy /webhook/{token} path stays for old bots).
+ */
+export function childWebhookUrl(publicUrl: string): (botId: bigint) => string {
+  const base = new URL(publicUrl);
+  if (base.protocol !== 'https:') throw new TypeError('NOVA_PUBLIC_URL must be an https:// URL (Telegram delivers webhooks over HTTPS only)');
+  const prefix = base.toString().replace(/\/+$/, '');
+  return (botId) => `${prefix}/webhook/bot/${botId}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * The bots context wired as the monolith will wire it, on real parts: its own database on the
+ * test bed's PostgreSQL holding both schemas (user_service and bot_service, each migrated by
+ * @nova/db), the users context's real handlers as the UserRegistry, a real JetStream stream for
+ * events, and the Telegram emulator behind the HTTP gateway.
+ */
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import {
+  BOT_MIGRATIONS_DIR,
+  BotKeyring,
+  BotTokens,
+  childWebhookUrl,
+  createUpdateProcessor,
+  mainBotIdentity,
+  openBotDatabase,
+  type BotDatabase,
+  type UpdateProcessingDeps,
+  type UpdateProcessor,
+} from '@nova/bot-service/domain';
+import { BotRole, TelegramUpdateSchema, type TelegramUpdate } from '@nova/contracts';
+import { migrate } from '@nova/db';
+import { systemClock } from '@nova/domain';
+import { USER_MIGRATIONS_DIR, createUserHandlers, openUserDatabase, type UserDatabase } from '@nova/user-service/domain';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { HttpTelegramGateway } from './http-telegram-gateway.js';
+import { JetStreamTestPublisher } from './jetstream-publisher.js';
+import { TelegramEmulator, type EmulatedBot } from './telegram-emulator.js';
+
+export const PUBLIC_URL = 'https://nova.example.com';
+
+export interface TelegramPerson {
+  readonly id: number;
+  readonly first_name: string;
+  readonly username?: string;
+  readonly language_code?: string;
+}
+
+export class BotContextFixture {
+  private nextUpdateId = 1;
+  private nextMessageId = 1;
+
+  private constructor(
+    readonly database: TestDatabase,
+    readonly botDb: BotDatabase,
+    readonly userDb: UserDatabase,
+    readonly emulator: TelegramEmulator,
+    readonly publisher: JetStreamTestPublisher,
+    /** The NOVA_TOKEN_ENCRYPTION_KEY value. */
+    readonly key: string,
+    readonly mainBot: EmulatedBot,
+    readonly deps: UpdateProcessingDeps,
+    readonly process: UpdateProcessor,
+  ) {}
+
+  static async start(prefix: string): Promise<BotContextFixture> {
+    const database = await createTestDatabase(prefix);
+    await migrate({ connectionString: database.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
+    await migrate({ connectionString: database.url, schema: 'bot_service', migrationsDir: BOT_MIGRATIONS_DIR });
+    const botDb = openBotDatabase({ connectionString: database.url, maxConnections: 8 });
+    const userDb = openUserDatabase({ connectionString: database.url, maxConnections: 4 });
+    const emulator = await TelegramEmulator.start();
+    const publisher = await JetStreamTestPublisher.start();
+    const key = randomBytes(32).toString('base64');
+    const keyring = BotKeyring.fromBase64(key);
+    const main = emulator.createBot('NovaMainBot');
+    const mainBot = mainBotIdentity(main.token);
+    const users = createUserHandlers({ db: userDb, publisher });
+    const deps: UpdateProcessingDeps = {
+      db: botDb,
+      keyring,
+      gateway: new HttpTelegramGateway(emulator.apiRoot),
+      publisher,
+      clock: systemClock,
+      webhookUrl: childWebhookUrl(PUBLIC_URL),
+      users,
+      mainBot,
+      tokens: new BotTokens(botDb, keyring, mainBot),
+    };
+    return new BotContextFixture(database, botDb, userDb, emulator, publisher, key, main, deps, createUpdateProcessor(deps));
+  }
+
+  /** A Telegram update with a text message from a person, in their private chat unless another chat is given. */
+  textUpdate(from: TelegramPerson, text: string | undefined, chat: { id: number; type: string } = { id: from.id, type: 'private' }): Record<string, unknown> {
+    return {
+      update_id: this.nextUpdateId++,
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: { ...from, is_bot: false },
+        ...(text === undefined ? { sticker: { file_id: 'x' } } : { text }),
+      },
+    };
+  }
+
+  /** The envelope the webhook gateway would write to stream TELEGRAM for this update. */
+  envelope(bot: EmulatedBot, update: Record<string, unknown>, role: BotRole = bot.id === this.mainBot.id ? BotRole.MAIN : BotRole.CHILD): TelegramUpdate {
+    const message = update.message as { chat?: { id?: number }; from?: { id?: number } } | undefined;
+    return create(TelegramUpdateSchema, {
+      rawUpdate: new TextEncoder().encode(JSON.stringify(update)),
+      botId: BigInt(bot.id),
+      updateId: BigInt(update.update_id as number),
+      receivedAt: timestampNow(),
+      chatId: BigInt(message?.chat?.id ?? 0),
+      userId: BigInt(message?.from?.id ?? 0),
+      kind: 'message',
+      botRole: role,
+    });
+  }
+
+  /** Sends a person's text to a bot and processes it, as the consumer would. */
+  async say(bot: EmulatedBot, from: TelegramPerson, text: string | undefined): Promise<TelegramUpdate> {
+    const envelope = this.envelope(bot, this.textUpdate(from, text));
+    await this.process(envelope, {});
+    return envelope;
+  }
+
+  async close(): Promise<void> {
+    await this.botDb.$disconnect();
+    await this.userDb.$disconnect();
+    await this.publisher.close();
+    await this.emulator.close();
+    await this.database.drop();
+  }
+}
+
+/**
+ * Every row of every table in the service schemas as text: each row as JSON (bytea shown in hex)
+ * and each bytea value's raw bytes as Latin-1, so a secret stored in clear shows up either way.
+ */
+export async function dumpServiceSchemas(database: TestDatabase): Promise<string> {
+  const tables = await database.query<{ schema: string; name: string }>(
+    `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+      WHERE table_schema IN ('user_service', 'bot_service') AND table_type = 'BASE TABLE' ORDER BY 1, 2`,
+  );
+  const parts: string[] = [];
+  for (const { schema, name } of tables.rows) {
+    const rows = await database.query(`SELECT * FROM "${schema}"."${name}"`);
+    parts.push(`${schema}.${name}`);
+    for (const row of rows.rows) {
+      parts.push(JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
+      for (const value of Object.values(row)) {
+        if (Buffer.isBuffer(value)) parts.push(value.toString('latin1'), value.toString('hex'));
+      }
+    }
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,306 @@
+/**
+ * The users context against the test bed's real PostgreSQL (its own database) and real
+ * JetStream: migrations through @nova/db, every handler's behaviour and errors, registration
+ * exactly once under repeated and concurrent calls, and events that survive a JetStream outage
+ * through the outbox.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { create } from '@bufbuild/protobuf';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import {
+  ErrorCode,
+  GetUserRequestSchema,
+  UpsertUserRequestSchema,
+  UserStatsRequestSchema,
+  type UpsertUserRequest,
+} from '@nova/contracts';
+import { migrate, migrationChecksum } from '@nova/db';
+import { InvalidArgumentError, NotFoundError, OutboxPublishError } from '@nova/domain';
+import {
+  USER_MIGRATIONS_DIR,
+  createUserHandlers,
+  flushUserOutbox,
+  openUserDatabase,
+  pruneUserHistory,
+  type UserDatabase,
+} from '@nova/user-service/domain';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { migrationNames } from './support/migrations.js';
+
+const ctx = {};
+const MAIN_BOT = 5_000_000_001n;
+let database: TestDatabase;
+let db: UserDatabase;
+let publisher: JetStreamTestPublisher;
+let now = new Date('2026-11-25T12:00:00.000Z');
+const clock = (): Date => now;
+let handlers: ReturnType<typeof createUserHandlers>;
+
+function upsertRequest(telegramId: bigint, init: Partial<Omit<UpsertUserRequest, '$typeName'>> = {}): UpsertUserRequest {
+  return create(UpsertUserRequestSchema, { telegramId, firstName: 'Анна', botId: MAIN_BOT, ...init });
+}
+
+async function counts(): Promise<{ users: number; effects: number; outbox: number }> {
+  const result = await database.query<{ users: number; effects: number; outbox: number }>(
+    `SELECT (SELECT count(*) FROM user_service.users)::int AS users,
+            (SELECT count(*) FROM user_service.processed_effects)::int AS effects,
+            (SELECT count(*) FROM user_service.outbox_events)::int AS outbox`,
+  );
+  const row = result.rows[0];
+  if (row === undefined) throw new Error('no counts');
+  return row;
+}
+
+async function registeredEventsFor(telegramId: bigint): Promise<number> {
+  return (await publisher.stored()).filter((event) => event.subject === 'nova.user.registered' && event.msgId === `nova.user.registered:${telegramId}`).length;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('nova_users');
+  publisher = await JetStreamTestPublisher.start();
+  await migrate({ connectionString: database.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
+  db = openUserDatabase({ connectionString: database.url, maxConnections: 8 });
+  handlers = createUserHandlers({ db, publisher, clock });
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await publisher.close();
+  await database.drop();
+});
+
+describe('migrations', () => {
+  it('apply through the runner into user_service and are recorded in its _prisma_migrations', async () => {
+    const history = await database.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      'SELECT migration_name, checksum, finished_at FROM user_service._prisma_migrations ORDER BY migration_name',
+    );
+    const names = migrationNames(USER_MIGRATIONS_DIR);
+    expect(history.rows.map((row) => row.migration_name)).toEqual(names);
+    for (const row of history.rows) {
+      const sql = readFileSync(join(USER_MIGRATIONS_DIR, row.migration_name, 'migration.sql'), 'utf8');
+      expect(row.checksum).toBe(migrationChecksum(sql));
+      expect(row.finished_at).toBeInstanceOf(Date);
+    }
+    const tables = await database.query<{ name: string }>(
+      `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+        WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+    );
+    expect(tables.rows.map((row) => row.name)).toEqual([
+      'user_service._prisma_migrations',
+      'user_service.outbox_events',
+      'user_service.processed_effects',
+      'user_service.users',
+    ]);
+    const again = await migrate({ connectionString: database.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
+    expect(again).toMatchObject({ applied: [], alreadyApplied: names });
+  });
+});
+
+describe('get', () => {
+  it('is NOT_FOUND for a user never seen, naming the id in details', async () => {
+    const attempt = handlers.get(create(GetUserRequestSchema, { telegramId: 404n }), ctx);
+    await expect(attempt).rejects.toBeInstanceOf(NotFoundError);
+    await expect(attempt).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND, details: { telegram_id: '404' } });
+  });
+
+  it('refuses an id that is not a Telegram user id', async () => {
+    for (const telegramId of [0n, -1n, 2n ** 60n]) {
+      await expect(handlers.get(create(GetUserRequestSchema, { telegramId }), ctx)).rejects.toMatchObject({
+        code: ErrorCode.INVALID_ARGUMENT,
+        details: { field: 'telegram_id' },
+      });
+    }
+  });
+});
+
+describe('upsert', () => {
+  it('registers on first sight, publishes nova.user.registered, and get returns the user', async () => {
+    now = new Date('2026-11-25T12:00:00.000Z');
+    const response = await handlers.upsert(
+      upsertRequest(1001n, { lastName: 'Иванова', username: 'anna_i', languageCode: 'ru', effectKey: `${MAIN_BOT}:1` }),
+      ctx,
+    );
+    expect(response.created).toBe(true);
+    expect(response.user).toMatchObject({ telegramId: 1001n, firstName: 'Анна', lastName: 'Иванова', username: 'anna_i', languageCode: 'ru' });
+    expect(response.user?.createdAt && timestampDate(response.user.createdAt).toISOString()).toBe(now.toISOString());
+
+    const fetched = await handlers.get(create(GetUserRequestSchema, { telegramId: 1001n }), ctx);
+    expect(fetched.user).toEqual(response.user);
+
+    const events = (await publisher.stored()).filter((event) => event.msgId === 'nova.user.registered:1001');
+    expect(events).toHaveLength(1);
+    expect(events[0]?.message).toMatchObject({ user: { telegramId: 1001n, firstName: 'Анна' }, botId: MAIN_BOT });
+    expect(await flushUserOutbox(db, publisher)).toBe(0);
+  });
+
+  it('on a later sighting refreshes names and last_seen_at, keeps created_at, and publishes nothing', async () => {
+    now = new Date('2026-11-25T13:00:00.000Z');
+    const response = await handlers.upsert(upsertRequest(1001n, { firstName: 'Anna', botId: 77n, effectKey: `77:5` }), ctx);
+    expect(response.created).toBe(false);
+    expect(response.user).toMatchObject({ firstName: 'Anna', lastName: '', username: '', languageCode: '' });
+    expect(response.user?.lastSeenAt && timestampDate(response.user.lastSeenAt).toISOString()).toBe('2026-11-25T13:00:00.000Z');
+    expect(response.user?.createdAt && timestampDate(response.user.createdAt).toISOString()).toBe('2026-11-25T12:00:00.000Z');
+    const row = await database.query('SELECT first_bot_id::text AS first_bot FROM user_service.users WHERE telegram_id = 1001');
+    expect(row.rows[0]).toEqual({ first_bot: MAIN_BOT.toString() });
+    expect(await registeredEventsFor(1001n)).toBe(1);
+  });
+
+  it('a repeated effect key returns the first answer and changes nothing', async () => {
+    now = new Date('2026-11-25T14:00:00.000Z');
+    const first = await handlers.upsert(upsertRequest(1002n, { firstName: 'Борис', effectKey: `${MAIN_BOT}:2` }), ctx);
+    const before = await counts();
+    now = new Date('2026-11-25T15:00:00.000Z');
+    // Same key, different content (a redelivery never differs; this shows the key alone decides).
+    const again = await handlers.upsert(upsertRequest(1002n, { firstName: 'Boris', effectKey: `${MAIN_BOT}:2` }), ctx);
+    expect(again).toEqual(first);
+    expect(again.created).toBe(true);
+    expect(await counts()).toEqual(before);
+    const row = await database.query('SELECT first_name, last_seen_at FROM user_service.users WHERE telegram_id = 1002');
+    expect(row.rows[0]).toEqual({ first_name: 'Борис', last_seen_at: new Date('2026-11-25T14:00:00.000Z') });
+    expect(await registeredEventsFor(1002n)).toBe(1);
+  });
+
+  it('concurrent first sightings register once; concurrent repeats of one key all get the same answer', async () => {
+    const distinctKeys = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => handlers.upsert(upsertRequest(1003n, { effectKey: `race:${i}` }), ctx)),
+    );
+    expect(distinctKeys.filter((response) => response.created)).toHaveLength(1);
+    expect(await registeredEventsFor(1003n)).toBe(1);
+
+    const sameKey = await Promise.all(Array.from({ length: 6 }, () => handlers.upsert(upsertRequest(1004n, { effectKey: 'same:1' }), ctx)));
+    for (const response of sameKey) expect(response).toEqual(sameKey[0]);
+    expect(sameKey[0]?.created).toBe(true);
+    const effects = await database.query("SELECT count(*)::int AS n FROM user_service.processed_effects WHERE effect_key = 'same:1'");
+    expect(effects.rows[0]).toEqual({ n: 1 });
+    expect(await registeredEventsFor(1004n)).toBe(1);
+  });
+
+  it('records the effect key in the same transaction as the change: a failed change leaves no key', async () => {
+    // A trigger makes the insert of this one user fail after the key was claimed.
+    await database.query(`CREATE FUNCTION user_service.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.telegram_id = 1005 THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`);
+    await database.query('CREATE TRIGGER refuse BEFORE INSERT ON user_service.users FOR EACH ROW EXECUTE FUNCTION user_service.refuse()');
+    const before = await counts();
+    try {
+      await expect(handlers.upsert(upsertRequest(1005n, { effectKey: 'atomic:1' }), ctx)).rejects.toThrow();
+      expect(await counts()).toEqual(before);
+    } finally {
+      await database.query('DROP TRIGGER refuse ON user_service.users');
+      await database.query('DROP FUNCTION user_service.refuse()');
+    }
+    const retried = await handlers.upsert(upsertRequest(1005n, { effectKey: 'atomic:1' }), ctx);
+    expect(retried.created).toBe(true);
+    expect(await registeredEventsFor(1005n)).toBe(1);
+  });
+
+  it('keeps the event when JetStream is down and publishes it once on the redelivered call', async () => {
+    await publisher.deleteStream();
+    let failure: unknown;
+    try {
+      await handlers.upsert(upsertRequest(1006n, { effectKey: 'outage:1' }), ctx);
+    } catch (error) {
+      failure = error;
+    } finally {
+      await publisher.createStream();
+    }
+    expect(failure).toBeInstanceOf(OutboxPublishError);
+    expect(failure).toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    // The registration itself committed; its event waits in the outbox.
+    const pending = await database.query("SELECT subject, msg_id FROM user_service.outbox_events WHERE published_at IS NULL");
+    expect(pending.rows).toEqual([{ subject: 'nova.user.registered', msg_id: 'nova.user.registered:1006' }]);
+
+    const redelivered = await handlers.upsert(upsertRequest(1006n, { effectKey: 'outage:1' }), ctx);
+    expect(redelivered.created).toBe(true);
+    expect(await registeredEventsFor(1006n)).toBe(1);
+    expect((await database.query('SELECT count(*)::int AS n FROM user_service.outbox_events WHERE published_at IS NULL')).rows[0]).toEqual({ n: 0 });
+    // A relay flushing again publishes nothing new; republishing an event JetStream already has is dropped by msgID.
+    expect(await flushUserOutbox(db, publisher)).toBe(0);
+    const storedBefore = (await publisher.stored()).length;
+    await database.query("UPDATE user_service.outbox_events SET published_at = NULL WHERE msg_id = 'nova.user.registered:1006'");
+    expect(await flushUserOutbox(db, publisher)).toBe(1);
+    expect((await publisher.stored()).length).toBe(storedBefore);
+    expect(await registeredEventsFor(1006n)).toBe(1);
+  });
+
+  it('refuses bad input with INVALID_ARGUMENT naming the field, and writes nothing', async () => {
+    const before = await counts();
+    const cases: [Partial<Omit<UpsertUserRequest, '$typeName'>>, string][] = [
+      [{ firstName: '' }, 'first_name'],
+      [{ firstName: 'a\u0000b' }, 'first_name'],
+      [{ lastName: 'x'.repeat(300) }, 'last_name'],
+      [{ username: 'not a username' }, 'username'],
+      [{ languageCode: 'english please' }, 'language_code'],
+      [{ botId: 0n }, 'bot_id'],
+      [{ effectKey: 'has space' }, 'effect_key'],
+    ];
+    for (const [init, field] of cases) {
+      const attempt = handlers.upsert(upsertRequest(1010n, { effectKey: 'bad:1', ...init }), ctx);
+      await expect(attempt).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(attempt).rejects.toMatchObject({ details: { field } });
+    }
+    await expect(handlers.upsert(upsertRequest(0n), ctx)).rejects.toMatchObject({ details: { field: 'telegram_id' } });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('prunes effect keys and published events older than a bound, keeping newer and unpublished ones', async () => {
+    await database.query("UPDATE user_service.processed_effects SET processed_at = now() - interval '8 days' WHERE effect_key = 'race:0'");
+    await database.query("UPDATE user_service.outbox_events SET published_at = now() - interval '8 days' WHERE msg_id = 'nova.user.registered:1001'");
+    await database.query("INSERT INTO user_service.outbox_events (subject, msg_id, payload, created_at) VALUES ('nova.user.registered', 'old-unpublished', '', now() - interval '30 days')");
+    const pruned = await pruneUserHistory(db, new Date(Date.now() - 7 * 24 * 3_600_000));
+    expect(pruned).toEqual({ effects: 1, events: 1 });
+    const events = await database.query("SELECT msg_id FROM user_service.outbox_events WHERE msg_id IN ('nova.user.registered:1001', 'old-unpublished')");
+    expect(events.rows).toEqual([{ msg_id: 'old-unpublished' }]);
+    await database.query("DELETE FROM user_service.outbox_events WHERE msg_id = 'old-unpublished'");
+    const left = await database.query("SELECT count(*)::int AS n FROM user_service.processed_effects WHERE effect_key IN ('race:0', 'race:1')");
+    expect(left.rows[0]).toEqual({ n: 1 });
+  });
+});
+
+describe('stats', () => {
+  let statsDatabase: TestDatabase;
+  let statsDb: UserDatabase;
+
+  beforeAll(async () => {
+    statsDatabase = await createTestDatabase('nova_user_stats');
+    await migrate({ connectionString: statsDatabase.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
+    statsDb = openUserDatabase({ connectionString: statsDatabase.url });
+  });
+
+  afterAll(async () => {
+    await statsDb.$disconnect();
+    await statsDatabase.drop();
+  });
+
+  it('counts totals, new in 24 h and today (UTC), active in 24 h and 7 days, as of one instant', async () => {
+    let at = new Date();
+    const statsHandlers = createUserHandlers({ db: statsDb, publisher, clock: () => at });
+    const asOf = new Date('2026-11-25T12:00:00.000Z');
+    const hoursBefore = (hours: number): Date => new Date(asOf.getTime() - hours * 3_600_000);
+    const sightings: [bigint, Date][] = [
+      [1n, hoursBefore(240)], // registered 10 days ago, not seen since
+      [2n, hoursBefore(48)], // registered 2 days ago
+      [3n, hoursBefore(30)], // registered 30 h ago...
+      [3n, hoursBefore(1)], // ...and active an hour ago
+      [6n, hoursBefore(13)], // 23:00 UTC yesterday: within 24 h, not today
+      [4n, new Date('2026-11-25T00:30:00.000Z')], // today
+      [5n, hoursBefore(1 / 60)], // a minute ago
+    ];
+    for (const [telegramId, when] of sightings) {
+      at = when;
+      await statsHandlers.upsert(upsertRequest(telegramId), ctx);
+    }
+    at = asOf;
+    const stats = await statsHandlers.stats(create(UserStatsRequestSchema), ctx);
+    expect(stats).toMatchObject({
+      totalUsers: 6n,
+      registeredLast24h: 3n,
+      registeredToday: 2n,
+      activeLast24h: 4n,
+      activeLast7d: 5n,
+    });
+    expect(stats.asOf && timestampDate(stats.asOf).toISOString()).toBe(asOf.toISOString());
+  });
+});
