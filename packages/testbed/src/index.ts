@@ -12,3 +12,4 @@ export { startNginx, type NginxInstance } from './components/nginx.js';
 export { writeKubeconfig, writeKubeconfigForUser, pinnedKubeVersion } from './components/kube.js';
 export { addScrapeTarget } from './components/prometheus.js';
 export { issueCert, type CertPair, type CertRequest } from './components/pki.js';
+export { startNats } from './components/nats.js';
