@@ -163,8 +163,24 @@ export class NovaBus implements Bus {
     const binding = await this.options.transport.serve(`svc-${context}`, [...table.keys()], `svc.${context}`, (subject, data, headers) =>
       this.respond(context, subject, table, data, headers),
     );
-    this.servers.push(binding);
-    return binding;
+    return this.track(this.servers, binding);
+  }
+
+  /** Keeps `binding` for close(); its stop runs once, whoever calls it first. */
+  private track(list: Binding[], binding: Binding): Binding {
+    let stopped: Promise<void> | undefined;
+    const tracked: Binding = {
+      name: binding.name,
+      stop: () => {
+        stopped ??= binding.stop().finally(() => {
+          const index = list.indexOf(tracked);
+          if (index !== -1) list.splice(index, 1);
+        });
+        return stopped;
+      },
+    };
+    list.push(tracked);
+    return tracked;
   }
 
   private async respond(context: ContextName, address: string, table: ReadonlyMap<string, RequestHandler<ServiceSubject>>, data: Uint8Array, headers: Headers): Promise<Reply> {
@@ -234,9 +250,7 @@ export class NovaBus implements Bus {
   }
 
   private async bind(binding: Parameters<Transport['consume']>[0], process: Processor): Promise<Binding> {
-    const running = await this.options.transport.consume(binding, process);
-    this.consumers.push(running);
-    return running;
+    return this.track(this.consumers, await this.options.transport.consume(binding, process));
   }
 
   /**
@@ -300,8 +314,8 @@ export class NovaBus implements Bus {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all(this.consumers.splice(0).map((binding) => binding.stop()));
-      await Promise.all(this.servers.splice(0).map((binding) => binding.stop()));
+      await Promise.all([...this.consumers].map((binding) => binding.stop()));
+      await Promise.all([...this.servers].map((binding) => binding.stop()));
       await this.options.transport.close();
     })();
     return this.closing;

@@ -91,7 +91,7 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  serve(name: string, subjects: readonly string[], queue: string, respond: Responder): Promise<Binding> {
+  async serve(name: string, subjects: readonly string[], queue: string, respond: Responder): Promise<Binding> {
     const inFlight = new Set<Promise<void>>();
     const answer = (msg: Msg): void => {
       const work = respond(msg.subject, msg.data, fromNatsHeaders(msg.headers))
@@ -103,14 +103,16 @@ export class JetStreamTransport implements Transport {
     const subscriptions: Subscription[] = subjects.map((subject) => this.nc.subscribe(subject, { queue, callback: (error, msg) => {
       if (error === null) answer(msg);
     } }));
-    return Promise.resolve({
+    // Once the server has the subscriptions, a request from any connection reaches them.
+    await this.nc.flush();
+    return {
       name,
       stop: async () => {
         // Stop taking requests (others in the queue group get them), then finish those we hold.
-        await Promise.all(subscriptions.map((sub) => sub.drain()));
+        await Promise.all(subscriptions.filter((sub) => !sub.isClosed()).map((sub) => sub.drain()));
         await Promise.all(inFlight);
       },
-    });
+    };
   }
 
   consume(binding: ConsumeBinding, process: Processor): Promise<Binding> {
