@@ -4,7 +4,7 @@
  * with other chats progressing, and the per-message metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectJetStreamBus, listDeadLetters, type Delivery, type NovaBus } from '@nova/bus';
+import { connectJetStreamBus, listDeadLetters, type Delivery, type JetStreamTransport, type NovaBus } from '@nova/bus';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,8 +12,8 @@ import { memoryLogger, startPrivateNats, testMetrics, until, type PrivateNats } 
 import { NODE, ROOT } from './support/processes.js';
 
 let nats: PrivateNats;
-let publisher: NovaBus;
-let consumer: NovaBus;
+let publisher: NovaBus<JetStreamTransport>;
+let consumer: NovaBus<JetStreamTransport>;
 const consumerMetrics = testMetrics('target');
 
 beforeAll(async () => {

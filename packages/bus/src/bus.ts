@@ -34,8 +34,8 @@ import { extractTraceContext, injectTraceContext, inSpan, messagingAttributes, S
 import type { InboundMessage, Processor, Reply, Settlement, Transport } from './transport.js';
 import type { Binding, Bus, Delivery, EventConsumer, PublishOptions, PublishResult, RequestContext, RequestHandler, RequestHandlers, RequestOptions, UpdateConsumer } from './types.js';
 
-export interface BusOptions {
-  readonly transport: Transport;
+export interface BusOptions<T extends Transport = Transport> {
+  readonly transport: T;
   /** The process's registry; its `side` and `namespace` label every bus metric. */
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -67,7 +67,7 @@ function seconds(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e9;
 }
 
-export class NovaBus implements Bus {
+export class NovaBus<T extends Transport = Transport> implements Bus {
   readonly side: Side;
   private readonly router: Router;
   private readonly metrics: BusMetrics;
@@ -76,7 +76,7 @@ export class NovaBus implements Bus {
   private readonly servers: Binding[] = [];
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: BusOptions) {
+  constructor(private readonly options: BusOptions<T>) {
     this.side = options.metrics.side;
     this.router = options.router ?? ownSideRouter(this.side);
     this.metrics = new BusMetrics(options.metrics);
@@ -90,7 +90,7 @@ export class NovaBus implements Bus {
     });
   }
 
-  get transport(): Transport {
+  get transport(): T {
     return this.options.transport;
   }
 

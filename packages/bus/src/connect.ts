@@ -7,13 +7,13 @@ import { JetStreamTransport, type JetStreamTransportOptions } from './jetstream/
 export interface ConnectOptions extends Omit<BusOptions, 'transport'>, Omit<JetStreamTransportOptions, 'logger'> {}
 
 /** Connects to NATS, ensures the streams, and returns a bus on JetStream. */
-export async function connectJetStreamBus(options: ConnectOptions): Promise<NovaBus & { readonly transport: JetStreamTransport }> {
+export async function connectJetStreamBus(options: ConnectOptions): Promise<NovaBus<JetStreamTransport>> {
   const transport = await JetStreamTransport.connect({ ...options, logger: options.logger });
-  return new NovaBus({ ...options, transport }) as NovaBus & { readonly transport: JetStreamTransport };
+  return new NovaBus({ ...options, transport });
 }
 
-export function createInProcessBus(options: Omit<BusOptions, 'transport'>): NovaBus & { readonly transport: InProcessTransport } {
-  return new NovaBus({ ...options, transport: new InProcessTransport() }) as NovaBus & { readonly transport: InProcessTransport };
+export function createInProcessBus(options: Omit<BusOptions, 'transport'>): NovaBus<InProcessTransport> {
+  return new NovaBus({ ...options, transport: new InProcessTransport() });
 }
 
 export interface ServiceBusContext {

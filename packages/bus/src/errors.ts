@@ -62,24 +62,68 @@ export class ServiceCallError extends BusError {
   }
 }
 
-function codeClass(code: ErrorCode, name: string) {
-  return class extends ServiceCallError {
-    override readonly name = name;
-    constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
-      super(code, message, details, service);
-    }
-  };
+export class InvalidArgumentError extends ServiceCallError {
+  override readonly name: string = 'InvalidArgumentError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.INVALID_ARGUMENT, message, details, service);
+  }
 }
 
-export class InvalidArgumentError extends codeClass(ErrorCode.INVALID_ARGUMENT, 'InvalidArgumentError') {}
-export class NotFoundError extends codeClass(ErrorCode.NOT_FOUND, 'NotFoundError') {}
-export class AlreadyExistsError extends codeClass(ErrorCode.ALREADY_EXISTS, 'AlreadyExistsError') {}
-export class FailedPreconditionError extends codeClass(ErrorCode.FAILED_PRECONDITION, 'FailedPreconditionError') {}
-export class PermissionDeniedError extends codeClass(ErrorCode.PERMISSION_DENIED, 'PermissionDeniedError') {}
-export class ResourceExhaustedError extends codeClass(ErrorCode.RESOURCE_EXHAUSTED, 'ResourceExhaustedError') {}
-export class UnavailableError extends codeClass(ErrorCode.UNAVAILABLE, 'UnavailableError') {}
-export class DeadlineExceededError extends codeClass(ErrorCode.DEADLINE_EXCEEDED, 'DeadlineExceededError') {}
-export class InternalError extends codeClass(ErrorCode.INTERNAL, 'InternalError') {}
+export class NotFoundError extends ServiceCallError {
+  override readonly name: string = 'NotFoundError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.NOT_FOUND, message, details, service);
+  }
+}
+
+export class AlreadyExistsError extends ServiceCallError {
+  override readonly name: string = 'AlreadyExistsError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.ALREADY_EXISTS, message, details, service);
+  }
+}
+
+export class FailedPreconditionError extends ServiceCallError {
+  override readonly name: string = 'FailedPreconditionError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.FAILED_PRECONDITION, message, details, service);
+  }
+}
+
+export class PermissionDeniedError extends ServiceCallError {
+  override readonly name: string = 'PermissionDeniedError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.PERMISSION_DENIED, message, details, service);
+  }
+}
+
+export class ResourceExhaustedError extends ServiceCallError {
+  override readonly name: string = 'ResourceExhaustedError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.RESOURCE_EXHAUSTED, message, details, service);
+  }
+}
+
+export class UnavailableError extends ServiceCallError {
+  override readonly name: string = 'UnavailableError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.UNAVAILABLE, message, details, service);
+  }
+}
+
+export class DeadlineExceededError extends ServiceCallError {
+  override readonly name: string = 'DeadlineExceededError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.DEADLINE_EXCEEDED, message, details, service);
+  }
+}
+
+export class InternalError extends ServiceCallError {
+  override readonly name: string = 'InternalError';
+  constructor(message: string, details: Readonly<Record<string, string>> = {}, service = '') {
+    super(ErrorCode.INTERNAL, message, details, service);
+  }
+}
 
 const BY_CODE: Partial<Record<ErrorCode, new (message: string, details?: Readonly<Record<string, string>>, service?: string) => ServiceCallError>> = {
   [ErrorCode.INVALID_ARGUMENT]: InvalidArgumentError,

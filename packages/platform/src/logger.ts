@@ -24,8 +24,9 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? 'info',
       base: { name: options.name, pid: process.pid, ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
-      // Errors are turned into plain, scrubbed objects by formatters.log below.
-      serializers: {},
+      // formatters.log below has already turned errors into plain, scrubbed objects; pino's own
+      // err serializer would run after it and rename their type to "Object".
+      serializers: { err: (value: unknown) => value },
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => scrubValue(object) as Record<string, unknown>,

@@ -14,9 +14,9 @@ interface Rule {
 
 const RULES: readonly Rule[] = [
   // Telegram bot tokens: <bot id>:<35 url-safe characters>; the bot id is public and useful.
-  { pattern: /\b(\d{3,15}):[A-Za-z0-9_-]{30,}/g, replace: (_m, id) => `${id}:${REDACTED}` },
+  { pattern: /(?<!\d)(\d{3,15}):[A-Za-z0-9_-]{30,}/g, replace: (_m, id) => `${id}:${REDACTED}` },
   // The same token URL-encoded (':' as %3A) in a path or query.
-  { pattern: /\b(\d{3,15})%3A[A-Za-z0-9_-]{30,}/gi, replace: (_m, id) => `${id}%3A${REDACTED}` },
+  { pattern: /(?<!\d)(\d{3,15})%3A[A-Za-z0-9_-]{30,}/gi, replace: (_m, id) => `${id}%3A${REDACTED}` },
   // Anything in the legacy webhook path but the main bot's fixed segment.
   { pattern: /(\/webhook\/)(?!main\b)([^/\s?#"'\\]+)/g, replace: (_m, prefix) => `${prefix}${REDACTED}` },
   // user:password@ in URLs (database URLs, proxies).
@@ -43,7 +43,15 @@ const MIN_KNOWN_SECRET_LENGTH = 6;
 
 /** Scrub this exact value wherever it appears from now on (config secrets, generated keys). */
 export function registerSecret(value: string | undefined): void {
-  if (value !== undefined && value.length >= MIN_KNOWN_SECRET_LENGTH) knownSecrets.add(value);
+  if (value === undefined || value.length < MIN_KNOWN_SECRET_LENGTH) return;
+  knownSecrets.add(value);
+  // A URL's password is secret on its own too (it shows up in driver errors without the URL).
+  try {
+    const password = decodeURIComponent(new URL(value).password);
+    if (password.length >= MIN_KNOWN_SECRET_LENGTH) knownSecrets.add(password);
+  } catch {
+    // not a URL
+  }
 }
 
 /** `text` with every secret this module recognises replaced by [REDACTED]. */
