@@ -13,3 +13,4 @@ export { writeKubeconfig, writeKubeconfigForUser, pinnedKubeVersion } from './co
 export { addScrapeTarget } from './components/prometheus.js';
 export { issueCert, type CertPair, type CertRequest } from './components/pki.js';
 export { SimulatedTraffic, HEALTHY, type RouteIdentity, type SideProfile, type TrafficProfile } from './traffic.js';
+export { startNats } from './components/nats.js';

@@ -1,0 +1,28 @@
+/** Header names the bus writes and reads, in one place. */
+export { MSG_ID_HEADER, NOVA_ERROR_HEADER } from '@nova/contracts';
+
+/** The key of what a message is about (the chat id), for ordering and, later, routing (issue 7). */
+export const ROUTING_KEY_HEADER = 'Nova-Routing-Key';
+/** The handler's idempotency key when it differs from Nats-Msg-Id (a replayed dead letter). */
+export const IDEMPOTENCY_KEY_HEADER = 'Nova-Idempotency-Key';
+/** The side a router sent the message to (issue 7); informational today. */
+export const SIDE_HEADER = 'Nova-Side';
+export const TRACEPARENT_HEADER = 'traceparent';
+export const TRACESTATE_HEADER = 'tracestate';
+
+/** Dead letters carry where they came from and why they died. */
+export const DLQ_HEADERS = {
+  subject: 'Nova-Dlq-Subject',
+  stream: 'Nova-Dlq-Stream',
+  sequence: 'Nova-Dlq-Sequence',
+  deliveries: 'Nova-Dlq-Deliveries',
+  error: 'Nova-Dlq-Error',
+  consumer: 'Nova-Dlq-Consumer',
+  msgId: 'Nova-Dlq-Msg-Id',
+  failedAt: 'Nova-Dlq-Failed-At',
+} as const;
+
+/** Header values as the bus passes them between its layers (NATS headers are converted at the edge). */
+export type Headers = Map<string, string>;
+/** When the caller of a request stops waiting (ms since the epoch). */
+export const DEADLINE_HEADER = 'Nova-Deadline';

@@ -1,0 +1,14 @@
+export * from './bus.js';
+export * from './connect.js';
+export * from './errors.js';
+export * from './headers.js';
+export * from './retry.js';
+export * from './routing.js';
+export * from './types.js';
+export { destinationTemplate } from './tracing.js';
+export type { Transport, ConsumeBinding, InboundMessage, Settlement, Processor, Reply, Responder, StreamKind } from './transport.js';
+export { InProcessTransport, type InProcessDeadLetter } from './in-process/transport.js';
+export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream/transport.js';
+export { ensureStreams, partitionsOf, partitionTransform, DEFAULT_PARTITIONS, STREAM_SETTINGS, type EnsureStreamsOptions } from './jetstream/streams.js';
+export { listDeadLetters, replayDeadLetters, type DeadLetter, type DeadLetterQuery } from './jetstream/dead-letters.js';
+export { CircuitOpenError } from '@nova/resilience';

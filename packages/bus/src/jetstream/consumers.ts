@@ -1,0 +1,168 @@
+/**
+ * Durable pull consumers, declared in code and ensured idempotently, and the loops that feed
+ * their messages to the bus's processor.
+ *
+ * Ordered (Telegram updates): one durable per partition of TELEGRAM (`<name>-p<k>`), each with
+ * max_ack_pending 1. A partition has one message out at a time across every replica of the
+ * service, and a message waiting for its retry still counts as pending, so nothing later of
+ * the same chat is delivered before it (the server holds it back, not this process).
+ * Unordered (events): one durable, up to `concurrency` messages at once.
+ *
+ * The server's max_deliver is the bus's plus one: the bus dead-letters on the last failed
+ * attempt itself, and the extra delivery lets it dead-letter a message whose handler never
+ * finished (the process crashed or froze) instead of the server dropping it silently.
+ */
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import type { Logger } from '@nova/platform';
+import { BusConfigError } from '../errors.js';
+import type { ConsumeBinding, InboundMessage, Processor, Settlement } from '../transport.js';
+import type { Binding } from '../types.js';
+import { publishDeadLetter } from './dead-letters.js';
+import { fromNatsHeaders } from './nats-headers.js';
+import { partitionsOf } from './streams.js';
+
+interface Durable {
+  readonly durable: string;
+  readonly filters: readonly string[];
+  readonly maxAckPending: number;
+  readonly partition: number | undefined;
+}
+
+/** `telegram.update.<bot|*>.*` → the same filter on partition `k`'s stored subjects. */
+function partitionFilter(filter: string, partition: number): string {
+  const tokens = filter.split('.');
+  if (tokens.length === 3 && tokens[2] === '>') return `telegram.update.*.*.${String(partition)}`;
+  if (tokens.length === 4) return `${filter}.${String(partition)}`;
+  throw new BusConfigError(`cannot partition the filter ${filter}: expected telegram.update.<bot|*>.*`);
+}
+
+async function durablesFor(jsm: JetStreamManager, binding: ConsumeBinding): Promise<Durable[]> {
+  if (!binding.ordered) return [{ durable: binding.name, filters: binding.filters, maxAckPending: binding.concurrency, partition: undefined }];
+  const info = await jsm.streams.info(binding.stream);
+  const partitions = partitionsOf(info.config);
+  if (partitions === undefined) throw new BusConfigError(`stream ${binding.stream} has no partition transform: ordered consumers need it (ensureStreams)`);
+  return Array.from({ length: partitions }, (_, k) => ({
+    durable: `${binding.name}-p${String(k)}`,
+    filters: binding.filters.map((filter) => partitionFilter(filter, k)),
+    maxAckPending: 1,
+    partition: k,
+  }));
+}
+
+async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: Durable, binding: ConsumeBinding): Promise<void> {
+  const config: Partial<ConsumerConfig> = {
+    durable_name: durable.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(binding.ackWaitMs),
+    max_deliver: binding.maxDeliver + 1,
+    max_ack_pending: durable.maxAckPending,
+    filter_subjects: [...durable.filters],
+  };
+  const current = await jsm.consumers.info(stream, durable.durable).catch((error: unknown) => {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
+    throw error;
+  });
+  if (current === undefined) {
+    await jsm.consumers.add(stream, config).catch(async (error: unknown) => {
+      if (!/already (in use|exists)/i.test(String(error))) throw error;
+      await jsm.consumers.update(stream, durable.durable, config);
+    });
+    return;
+  }
+  const drift = (Object.keys(config) as (keyof ConsumerConfig)[]).some((key) => JSON.stringify(current.config[key]) !== JSON.stringify(config[key]));
+  if (drift) await jsm.consumers.update(stream, durable.durable, config);
+}
+
+/** Strips the partition token TELEGRAM's transform appended: handlers see the contract subject. */
+function contractSubject(binding: ConsumeBinding, subject: string): { subject: string; partition: number | undefined } {
+  if (binding.stream !== 'TELEGRAM') return { subject, partition: undefined };
+  const tokens = subject.split('.');
+  if (tokens.length !== 5) return { subject, partition: undefined };
+  return { subject: tokens.slice(0, 4).join('.'), partition: Number(tokens[4]) };
+}
+
+export interface ConsumerRuntime {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly logger: Logger;
+}
+
+export async function startConsumer(runtime: ConsumerRuntime, binding: ConsumeBinding, process: Processor): Promise<Binding> {
+  const { js, jsm, logger } = runtime;
+  const durables = await durablesFor(jsm, binding);
+  for (const durable of durables) await ensureConsumer(jsm, binding.stream, durable, binding);
+  let stopping = false;
+  const running = await Promise.all(durables.map(async (durable) => {
+    const consumer = await js.consumers.get(binding.stream, durable.durable);
+    const messages = await consumer.consume({ max_messages: durable.maxAckPending });
+    const inFlight = new Set<Promise<void>>();
+    const handleOne = async (message: JsMsg): Promise<void> => {
+      const { subject, partition } = contractSubject(binding, message.subject);
+      const inbound: InboundMessage = {
+        subject,
+        data: message.data,
+        headers: fromNatsHeaders(message.headers),
+        deliveryCount: message.info.deliveryCount,
+        sequence: message.seq,
+        partition: partition ?? durable.partition,
+      };
+      // Tell the server the handler is alive, so only a dead or frozen process loses the message.
+      const heartbeat = setInterval(() => { message.working(); }, Math.max(500, Math.floor(binding.ackWaitMs / 3)));
+      let settlement: Settlement;
+      try {
+        settlement = await process(inbound);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      await settle(runtime, binding, message, subject, settlement);
+    };
+    const loop = (async () => {
+      for await (const message of messages) {
+        const work = handleOne(message).catch((error: unknown) => {
+          logger.error({ err: error, consumer: durable.durable, sequence: message.seq }, 'could not settle a message; it will be redelivered');
+        });
+        if (durable.maxAckPending === 1) {
+          await work;
+        } else {
+          inFlight.add(work);
+          void work.finally(() => inFlight.delete(work));
+          while (inFlight.size >= durable.maxAckPending) await Promise.race(inFlight);
+        }
+        if (stopping) break;
+      }
+      await Promise.all(inFlight);
+    })();
+    return { messages, loop };
+  }));
+  return {
+    name: binding.name,
+    stop: async () => {
+      stopping = true;
+      for (const { messages } of running) messages.stop();
+      await Promise.all(running.map(({ loop }) => loop));
+    },
+  };
+}
+
+async function settle(runtime: ConsumerRuntime, binding: ConsumeBinding, message: JsMsg, subject: string, settlement: Settlement): Promise<void> {
+  switch (settlement.kind) {
+    case 'ack':
+      await message.ackAck();
+      return;
+    case 'retry':
+      message.nak(settlement.delayMs);
+      return;
+    case 'dead':
+      try {
+        await publishDeadLetter(runtime.js, { stream: binding.stream, subject, consumer: binding.name, message, error: settlement.error });
+      } catch (error) {
+        // The message must not be lost: leave it to be redelivered and moved again.
+        message.nak(1_000);
+        throw error;
+      }
+      message.term(settlement.error.slice(0, 200));
+      return;
+  }
+}

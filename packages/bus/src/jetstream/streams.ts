@@ -1,0 +1,93 @@
+/**
+ * The streams, declared in code and ensured idempotently at start (create, or update when the
+ * declared settings drifted). TELEGRAM stores each update under
+ * `telegram.update.<bot>.<chat>.<partition>`: a stream subject transform appends
+ * `partition(n, bot, chat)`, so an ordered consumer can bind one durable per partition with one
+ * message in flight (max_ack_pending 1) and keep every chat's order across all replicas of a
+ * service, while partitions run in parallel (Decided 3). The bus strips the token again:
+ * handlers, dead letters and replays see the contract subject.
+ */
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { STREAM_SUBJECTS, STREAMS } from '@nova/contracts';
+import { BusConfigError } from '../errors.js';
+
+export interface StreamSettings {
+  /** How long a msgID is remembered for de-duplication. */
+  readonly duplicateWindowMs: number;
+  readonly maxAgeMs: number;
+}
+
+export const STREAM_SETTINGS = {
+  // Events are republished by redelivered handlers within the retry schedule (about a minute).
+  NOVA: { duplicateWindowMs: 10 * 60_000, maxAgeMs: 7 * 24 * 3_600_000 },
+  // Telegram retries a webhook it got no 2xx for; an hour covers its schedule with room.
+  TELEGRAM: { duplicateWindowMs: 60 * 60_000, maxAgeMs: 7 * 24 * 3_600_000 },
+  // Dead letters wait for a person: keep them a month.
+  DLQ: { duplicateWindowMs: 10 * 60_000, maxAgeMs: 30 * 24 * 3_600_000 },
+} as const satisfies Record<keyof typeof STREAMS, StreamSettings>;
+
+/** Ordering partitions of TELEGRAM. More partitions: more parallelism, less head-of-line waiting. */
+export const DEFAULT_PARTITIONS = 16;
+
+export function partitionTransform(partitions: number): { src: string; dest: string } {
+  return {
+    src: 'telegram.update.*.*',
+    dest: `telegram.update.{{wildcard(1)}}.{{wildcard(2)}}.{{partition(${String(partitions)},1,2)}}`,
+  };
+}
+
+/** The partition count a TELEGRAM stream was created with, read from its transform. */
+export function partitionsOf(config: Pick<StreamConfig, 'subject_transform'>): number | undefined {
+  const match = /\{\{\s*partition\((\d+)/.exec(config.subject_transform?.dest ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+export interface EnsureStreamsOptions {
+  readonly partitions?: number;
+  readonly replicas?: number;
+}
+
+function desired(name: keyof typeof STREAMS, options: EnsureStreamsOptions): Partial<StreamConfig> & { name: string } {
+  const settings = STREAM_SETTINGS[name];
+  const config: Partial<StreamConfig> & { name: string } = {
+    name,
+    subjects: [...STREAM_SUBJECTS[name]],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(settings.duplicateWindowMs),
+    max_age: nanos(settings.maxAgeMs),
+    num_replicas: options.replicas ?? 1,
+    // Direct get lets `nova-bus dlq list` walk a stream by subject without a consumer.
+    allow_direct: true,
+  };
+  if (name === 'TELEGRAM') config.subject_transform = partitionTransform(options.partitions ?? DEFAULT_PARTITIONS);
+  return config;
+}
+
+function drifted(current: StreamConfig, wanted: Partial<StreamConfig>): boolean {
+  return (Object.keys(wanted) as (keyof StreamConfig)[]).some((key) => JSON.stringify(current[key]) !== JSON.stringify(wanted[key]));
+}
+
+/** Creates the NOVA, TELEGRAM and DLQ streams, or brings their settings to the declared ones. */
+export async function ensureStreams(jsm: JetStreamManager, options: EnsureStreamsOptions = {}): Promise<void> {
+  const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024) throw new BusConfigError(`partitions must be an integer in 1..1024, got ${String(partitions)}`);
+  for (const name of Object.values(STREAMS)) {
+    const wanted = desired(name, options);
+    const current = await jsm.streams.info(name).catch((error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return undefined;
+      throw error;
+    });
+    if (current === undefined) {
+      await jsm.streams.add(wanted).catch(async (error: unknown) => {
+        // Another replica created it between our look and our add.
+        if (!/already in use|already exists/i.test(String(error))) throw error;
+        await jsm.streams.update(name, wanted);
+      });
+    } else if (drifted(current.config, wanted)) {
+      await jsm.streams.update(name, { ...current.config, ...wanted });
+    }
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The one HTTP server of a process (contracts.md): /healthz, /readyz, /metrics and the app's
+ * routes, with a body size limit and the request metrics the operator's analysis reads,
+ * recorded for every request and labelled with the route prefix it matched (never the full
+ * path: legacy webhook paths carry bot tokens).
+ */
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpListenError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { Readiness } from './readiness.js';
+
+export interface HttpRequest {
+  readonly method: string;
+  /** Path and query as received. Contains tokens on legacy webhook paths: never log it unscrubbed. */
+  readonly url: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** The route prefix that matched. */
+  readonly route: string;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+}
+
+export type HttpHandler = (request: HttpRequest) => Promise<HttpReply>;
+
+export interface RouteOptions {
+  /** Bytes; a larger body gets 413 without the handler running. Default 1 MiB. */
+  readonly bodyLimit?: number;
+}
+
+interface Route {
+  readonly method: string;
+  readonly prefix: string;
+  readonly handler: HttpHandler;
+  readonly bodyLimit: number;
+}
+
+export interface HttpServerOptions {
+  /** host:port; port 0 picks a free one (tests). */
+  readonly address: string;
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const UNMATCHED_ROUTE = 'unmatched';
+
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${String(limit)} bytes`);
+  }
+}
+
+export class HttpServer {
+  private readonly server: Server;
+  private readonly routes: Route[] = [];
+  private readonly tracer = trace.getTracer('@nova/platform');
+  private listening: AddressInfo | undefined;
+
+  constructor(private readonly options: HttpServerOptions) {
+    const { metrics } = options;
+    const requests = metrics.counter('nova_http_server_requests_total', 'HTTP requests served, by route prefix and status code', ['namespace', 'side', 'route', 'code']);
+    const durations = metrics.histogram('nova_http_server_request_duration_seconds', 'HTTP request duration, by route prefix', ['namespace', 'side', 'route']);
+    this.server = createServer((req, res) => {
+      const started = process.hrtime.bigint();
+      const route = this.match(req.method ?? 'GET', pathOf(req.url));
+      const routeLabel = route?.prefix ?? UNMATCHED_ROUTE;
+      res.once('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const labels = { namespace: metrics.namespace, side: metrics.side, route: routeLabel };
+        requests.inc({ ...labels, code: String(res.statusCode) });
+        durations.observe(labels, seconds);
+      });
+      void this.serve(req, res, route);
+    });
+    this.server.keepAliveTimeout = 65_000;
+    this.get('/healthz', () => Promise.resolve({ status: 200, body: 'ok\n' }));
+    this.get('/readyz', async () => {
+      const report = await options.readiness.report();
+      return { status: report.ready ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) };
+    });
+    this.get('/metrics', async () => ({ status: 200, headers: { 'content-type': metrics.contentType }, body: await metrics.text() }));
+  }
+
+  /** Exact path for GET endpoints. */
+  get(path: string, handler: HttpHandler): void {
+    this.route('GET', path, handler);
+  }
+
+  /**
+   * Registers `handler` for requests whose path starts with `prefix` (the longest prefix wins);
+   * `prefix` is also the `route` label of the request metrics.
+   */
+  route(method: string, prefix: string, handler: HttpHandler, options: RouteOptions = {}): void {
+    if (!prefix.startsWith('/')) throw new RangeError(`route prefix must start with '/': ${prefix}`);
+    this.routes.push({ method: method.toUpperCase(), prefix, handler, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+    this.routes.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const { host, port } = splitAddress(this.options.address);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => { reject(new HttpListenError(this.options.address, error)); };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.listening = this.server.address() as AddressInfo;
+    return this.listening;
+  }
+
+  /** The bound address (after listen), e.g. for a test to find port 0's choice. */
+  get address(): AddressInfo {
+    if (this.listening === undefined) throw new Error('the HTTP server is not listening');
+    return this.listening;
+  }
+
+  /**
+   * Stops accepting connections and waits for requests in flight; idle keep-alive connections
+   * are closed at once, busy ones after their response.
+   */
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
+    this.server.closeIdleConnections();
+    await closed;
+  }
+
+  /** Cuts every connection (the shutdown deadline passed). */
+  destroy(): void {
+    this.server.closeAllConnections();
+  }
+
+  private match(method: string, path: string): Route | undefined {
+    return this.routes.find((route) => {
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) return false;
+      return route.method === 'GET' && !route.prefix.endsWith('/') ? path === route.prefix : path.startsWith(route.prefix);
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, route: Route | undefined): Promise<void> {
+    if (route === undefined) {
+      // Drain what the client sends so the connection can be reused, but keep none of it.
+      req.resume();
+      send(res, { status: this.routes.some((r) => pathOf(req.url).startsWith(r.prefix)) ? 405 : 404, body: 'not found\n' });
+      return;
+    }
+    const parent = propagation.extract(context.active(), req.headers);
+    const span = this.tracer.startSpan(`${req.method ?? 'GET'} ${route.prefix}`, {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method ?? 'GET', 'http.route': route.prefix, 'url.scheme': 'http' },
+    }, parent);
+    try {
+      const body = await readBody(req, route.bodyLimit);
+      const reply = await context.with(trace.setSpan(parent, span), () =>
+        route.handler({ method: req.method ?? 'GET', url: req.url ?? '/', path: pathOf(req.url), headers: req.headers, body, route: route.prefix }),
+      );
+      send(res, reply);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        send(res, { status: 413, body: `${error.message}\n` }, true);
+      } else {
+        this.options.logger.error({ err: error, route: route.prefix }, 'HTTP handler failed');
+        span.recordException(error as Error);
+        send(res, { status: 500, body: 'internal error\n' });
+      }
+    } finally {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  }
+}
+
+function send(res: ServerResponse, reply: HttpReply, closeConnection = false): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', ...reply.headers };
+  const body = reply.body ?? '';
+  headers['content-length'] = Buffer.byteLength(body);
+  if (closeConnection) headers.connection = 'close';
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const end = raw.search(/[?#]/);
+  return end === -1 ? raw : raw.slice(0, end);
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const index = address.lastIndexOf(':');
+  const host = address.slice(0, index).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(address.slice(index + 1)) };
+}
+
+/** Reads the whole body, refusing it as soon as it passes `limit` (declared or streamed). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(new BodyTooLargeError(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => { if (!refused) resolve(Buffer.concat(chunks)); });
+    req.once('error', (error) => { if (!refused) reject(error); });
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * What /readyz answers: every registered check passes and the process is not draining.
+ * A check is a named function (NATS connected, database reachable, consumers bound); one that
+ * throws or takes longer than its timeout counts as failing, so a hung dependency reads 503.
+ */
+export type ReadinessCheck = () => boolean | Promise<boolean>;
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly draining: boolean;
+  readonly checks: Readonly<Record<string, boolean>>;
+}
+
+export class Readiness {
+  private readonly checks = new Map<string, ReadinessCheck>();
+  private drainingNow = false;
+
+  constructor(private readonly checkTimeoutMs = 2_000) {}
+
+  add(name: string, check: ReadinessCheck): void {
+    this.checks.set(name, check);
+  }
+
+  /** From now on /readyz answers 503: the process is shutting down. */
+  startDraining(): void {
+    this.drainingNow = true;
+  }
+
+  get draining(): boolean {
+    return this.drainingNow;
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const entries = await Promise.all([...this.checks].map(async ([name, check]) => [name, await this.run(check)] as const));
+    const checks = Object.fromEntries(entries);
+    return { ready: !this.drainingNow && entries.every(([, ok]) => ok), draining: this.drainingNow, checks };
+  }
+
+  private async run(check: ReadinessCheck): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => { resolve(false); }, this.checkTimeoutMs); });
+      return await Promise.race([Promise.resolve().then(check), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
