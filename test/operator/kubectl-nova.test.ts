@@ -37,7 +37,7 @@ beforeAll(async () => {
   routes = new RouteObjects(admin, namespace);
   // A person with the nova-sre role in this namespace, nothing else.
   const user = `sre-${suffix()}`;
-  const role = parse(readFileSync(new URL('../../operator/rbac/sre-clusterrole.yaml', import.meta.url), 'utf8')) as KubernetesObject;
+  const role = parse(readFileSync(new URL('../../operator/rbac/sre-clusterrole.yaml', import.meta.url), 'utf8')) as { apiVersion: string; kind: string; metadata: Record<string, unknown> };
   const roleName = `nova-sre-${suffix()}`;
   const objects: KubernetesObject[] = [
     { ...role, metadata: { ...role.metadata, name: roleName } },

@@ -76,7 +76,7 @@ export class PrometheusClient {
 function parseJson(text: string): QueryResponse | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as QueryResponse) : undefined;
+    return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined;
   }

@@ -68,7 +68,7 @@ export class MigrationClient {
       watch
         .watch(path, {}, (type: string, object: NovaMigration) => { onChange(type, object); }, (error: unknown) => {
           if (error === null || error === undefined || signal.aborted) resolve();
-          else reject(error instanceof Error ? error : new CliError(String(error)));
+          else reject(error instanceof Error ? error : new CliError(`the watch ended: ${JSON.stringify(error)}`));
         })
         .then((request) => {
           signal.addEventListener('abort', () => { request.abort(); resolve(); }, { once: true });

@@ -63,7 +63,7 @@ export async function request(client: MigrationClient, name: string, verb: Contr
   if (acted.status?.control?.[verb] !== token) {
     return { message: `${verb} of ${name} requested; the operator has not acted on it yet (is it running?)`, migration: acted };
   }
-  return { message: `${name}: ${verb} done; now ${acted.status?.phase ?? '-'} with ${String(acted.status?.desiredWeight ?? 0)}% on the target (${acted.status?.message ?? ''})`, migration: acted };
+  return { message: `${name}: ${verb} done; now ${acted.status.phase ?? '-'} with ${String(acted.status.desiredWeight ?? 0)}% on the target (${acted.status.message ?? ''})`, migration: acted };
 }
 
 /** Re-reads until `done` holds or the acknowledgement timeout passes; returns the last read. */

@@ -35,16 +35,15 @@ export const ANALYSIS: NonNullable<NovaMigrationSpec['analysis']> = {
 
 /** What a status write stores: the progress's fields over the previous status; null removes a field (merge patch). */
 export function stored(previous: NovaMigrationStatus, progress: Progress): NovaMigrationStatus {
-  const next: Record<string, unknown> = { ...previous };
+  const cleared = new Set(Object.entries(progress).filter(([, value]) => value === null).map(([key]) => key));
+  const next: Record<string, unknown> = Object.fromEntries(Object.entries(previous).filter(([key]) => !cleared.has(key)));
   for (const [key, value] of Object.entries(progress)) {
-    if (key === 'reason' || value === undefined) continue;
-    if (value === null) delete next[key];
-    else next[key] = value;
+    if (key !== 'reason' && value !== undefined && value !== null) next[key] = value;
   }
   // The reconciler stores the reason in the conditions; the engine reads held reasons back from them.
   if (progress.phase === 'Paused' || progress.phase === 'RolledBack') next.conditions = [{ type: progress.phase, status: 'True', reason: progress.reason, message: progress.message, lastTransitionTime: '2026-11-25T10:00:00Z' }];
   else next.conditions = [];
-  return next as NovaMigrationStatus;
+  return next;
 }
 
 export function verdictOf(result: Verdict['result']): Verdict {

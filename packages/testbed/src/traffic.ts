@@ -80,7 +80,8 @@ export class SimulatedTraffic {
 
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
-    await new Promise<void>((resolve) => { this.server?.close(() => { resolve(); }) ?? resolve(); });
+    const server = this.server;
+    if (server !== undefined) await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
   }
 
   private async listen(prometheus: PrometheusInfo, name: string): Promise<void> {
