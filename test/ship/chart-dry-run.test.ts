@@ -102,7 +102,7 @@ describe('the ServiceMonitor', () => {
     expect(monitors).toHaveLength(1);
     const monitor = new ServiceMonitor(monitors[0] as ConstructorParameters<typeof ServiceMonitor>[0]);
     expect(() => { monitor.validate(); }).not.toThrow();
-    expect(monitor.spec.endpoints?.[0]).toMatchObject({ port: 'http', path: '/metrics', honorLabels: true });
+    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics', honorLabels: true });
     expect(monitor.metadata?.labels).toMatchObject({ release: 'kube-prometheus-stack' });
   });
 
