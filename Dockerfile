@@ -7,7 +7,7 @@
 # which does not depend on WORKSPACE, is one cached layer shared by every image.
 #
 # NODE_IMAGE is the runtime base, BUILD_IMAGE the build stages' (the official Node 24 image by
-# default for both; the tests substitute local ones, see test/ship/README.md). The runtime base
+# default for both; the tests build local ones: test/ship/support/base-images.ts). The runtime base
 # needs nothing but `node` on PATH; the build stages need npm and a POSIX shell with coreutils,
 # findutils, sed and bash.
 ARG NODE_IMAGE=docker.io/library/node:24-bookworm-slim

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CHART_DIR, lintChart, PROVIDER_VALUES, REPO_ROOT, renderChart, type RenderedObject } from './support/chart.js';
+import { discoverDeployables } from './support/deployables.js';
 
 interface Container {
   readonly name: string;
@@ -115,6 +116,15 @@ describe('every deployable the chart renders', () => {
       'nova-operator': 8080, 'nova-monolith': 8099, 'webhook-gateway': 8100, 'user-service': 8101, 'bot-service': 8102,
       'publisher-service': 8103, 'payment-service': 8104, 'notification-service': 8105,
     });
+  });
+
+  it('has an entry for every deployable workspace (its package.json "nova" field), on the same port', async () => {
+    const { objects } = await renderChart({ namespace: 'nova' });
+    const services = new Map(objects.filter((o) => o.kind === 'Service').map((o) => [o.metadata.name, (o.spec as { ports: { port: number }[] }).ports[0]?.port]));
+    for (const deployable of discoverDeployables()) {
+      const name = deployable.name === 'operator' ? 'nova-operator' : deployable.name;
+      expect({ name, port: services.get(name) }).toEqual({ name, port: deployable.port });
+    }
   });
 
   it('takes every secret from a Secret by reference: no value in the manifests names one', async () => {

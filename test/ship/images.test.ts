@@ -9,13 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { component, freePort, waitFor } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { BUILD_BASE, buildBaseImages, RUNTIME_BASE } from './support/base-images.js';
 import { REPO_ROOT, renderChart } from './support/chart.js';
-import { buildImage, containerLogs, containerState, imageConfig, podmanResult, removeContainer, runInImage, startContainer } from './support/containers.js';
+import { buildImage, containerLogs, containerState, imageConfig, podmanResult, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
 import { discoverDeployables, type Deployable } from './support/deployables.js';
 import { createNamespaces, deleteNamespaces } from './support/kubectl.js';
 
@@ -48,11 +48,11 @@ async function createDatabase(name: string): Promise<string> {
 }
 
 /** The contract's environment (the lead's notes), pointed at the test bed; test-only secrets. */
-async function environment(deployable: Deployable, port: number): Promise<Record<string, string>> {
+async function environment(deployable: Deployable, port: number, variant = 'image'): Promise<Record<string, string>> {
   return {
     NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
     NOVA_NATS_URL: component('nats').url,
-    NOVA_DATABASE_URL: await createDatabase(`image_${deployable.name.replace(/-/g, '_')}_${runId}`),
+    NOVA_DATABASE_URL: await createDatabase(`${variant}_${deployable.name.replace(/-/g, '_')}_${runId}`),
     NOVA_LOG_LEVEL: 'info',
     NOVA_NAMESPACE: namespaces[0] ?? 'default',
     NOVA_SHUTDOWN_TIMEOUT: '10s',
@@ -166,4 +166,47 @@ describe.each(deployables.map((d) => [d.name, d] as const))('the %s image', (_na
     const { exitCode } = await containerState(container);
     if (exitCode !== 0) throw new Error(`${deployable.name} exited ${String(exitCode)} on SIGTERM\n${await containerLogs(container)}`);
   }, 120_000);
+});
+
+describe('the dev target (skaffold dev)', () => {
+  const operator = deployables.find((d) => d.name === 'operator');
+  const container = `nova-operator-dev-${runId}`;
+
+  afterAll(async () => {
+    await removeContainer(container);
+  });
+
+  it('recompiles a synced TypeScript source and restarts the process on it', async () => {
+    if (operator === undefined) throw new Error('no operator workspace');
+    const tag = 'localhost/nova/operator:dev';
+    await buildImage({
+      tag,
+      target: 'dev',
+      containerfile: join(REPO_ROOT, 'Dockerfile'),
+      context: REPO_ROOT,
+      buildArgs: { NODE_IMAGE: RUNTIME_BASE, BUILD_IMAGE: BUILD_BASE, WORKSPACE: operator.workspace, DEPLOYABLE: operator.name, PORT: String(operator.port) },
+    });
+    const port = await freePort();
+    // As the chart runs it in the dev profile: writable root (tsc writes dist/ in place).
+    await startContainer({
+      name: container,
+      image: tag,
+      env: await environment(operator, port, 'dev'),
+      mounts: { [kubeconfigCopy]: '/var/run/nova/kubeconfig' },
+      writableRoot: true,
+    });
+    const healthz = async (): Promise<boolean> => (await fetch(`http://127.0.0.1:${String(port)}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok;
+    const up = await waitFor(healthz, { timeoutMs: 90_000, intervalMs: 250 });
+    if (up !== undefined) throw new Error(`/healthz of the dev operator: ${up}\n${await containerLogs(container)}`);
+    // What skaffold's sync does: copy the changed file into the container at the same path.
+    const changed = join(scratch, 'main.ts');
+    writeFileSync(changed, `${readFileSync(join(REPO_ROOT, 'operator', 'src', 'main.ts'), 'utf8')}\n// synced by the images test ${runId}\n`);
+    expect((await podmanResult(['cp', changed, `${container}:/app/operator/src/main.ts`])).code).toBe(0);
+    const restarted = await waitFor(async () => (await containerLogs(container)).includes('Restarting'), { timeoutMs: 90_000, intervalMs: 500 });
+    if (restarted !== undefined) throw new Error(`no restart after the sync: ${restarted}\n${await containerLogs(container)}`);
+    const compiled = await runInContainer(container, ['node', '-e', 'process.stdout.write(require("fs").readFileSync("/app/operator/dist/main.js", "utf8"))']);
+    expect(compiled).toContain(`synced by the images test ${runId}`);
+    const again = await waitFor(healthz, { timeoutMs: 60_000, intervalMs: 250 });
+    if (again !== undefined) throw new Error(`/healthz after the restart: ${again}\n${await containerLogs(container)}`);
+  }, BUILD_TIMEOUT_MS);
 });

@@ -66,11 +66,13 @@ export interface RunContainerOptions {
   readonly env: Readonly<Record<string, string>>;
   /** host path -> container path, mounted read-only. */
   readonly mounts?: Readonly<Record<string, string>>;
+  /** The dev image recompiles in place; production images run read-only. */
+  readonly writableRoot?: boolean;
 }
 
 /** Starts a container detached, on the host network, with a read-only root and a /tmp tmpfs (as the chart runs it). */
 export async function startContainer(options: RunContainerOptions): Promise<void> {
-  const args = ['run', '-d', '--name', options.name, '--network=host', ...ULIMITS, '--read-only', '--tmpfs', '/tmp'];
+  const args = ['run', '-d', '--name', options.name, '--network=host', ...ULIMITS, ...(options.writableRoot === true ? [] : ['--read-only', '--tmpfs', '/tmp'])];
   for (const [name, value] of Object.entries(options.env)) args.push('-e', `${name}=${value}`);
   for (const [host, container] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${container}:ro`);
   await podman([...args, options.image]);
@@ -79,6 +81,11 @@ export async function startContainer(options: RunContainerOptions): Promise<void
 /** Runs `command` in a throwaway container of `image` (entrypoint replaced) and returns its outcome. */
 export function runInImage(image: string, entrypoint: string, args: readonly string[]): Promise<CommandResult> {
   return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', '--entrypoint', entrypoint, image, ...args]);
+}
+
+/** Runs a command inside a running container; returns its stdout or throws. */
+export async function runInContainer(name: string, command: readonly string[]): Promise<string> {
+  return podman(['exec', name, ...command]);
 }
 
 export interface ContainerState {
