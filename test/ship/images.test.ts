@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { BUILD_BASE, buildBaseImages, RUNTIME_BASE } from './support/base-images.js';
 import { REPO_ROOT, renderChart } from './support/chart.js';
-import { buildImage, containerLogs, containerState, imageConfig, podmanResult, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
+import { buildImage, containerLogs, containerState, imageConfig, podmanResult, reapOrphanContainers, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
 import { discoverDeployables, type Deployable } from './support/deployables.js';
 import { createNamespaces, deleteNamespaces } from './support/kubectl.js';
 
@@ -72,6 +72,7 @@ async function environment(deployable: Deployable, port: number, variant = 'imag
 }
 
 beforeAll(async () => {
+  await reapOrphanContainers();
   await createNamespaces(namespaces);
   // The kubeconfig is 0600 root's; the container runs as uid 1000.
   kubeconfigCopy = join(scratch, 'kubeconfig');

@@ -70,9 +70,33 @@ export interface RunContainerOptions {
   readonly writableRoot?: boolean;
 }
 
+/** Marks the containers a test process starts, so a later run can reap those of a killed one. */
+const OWNER_LABEL = 'io.novabot.test-owner-pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes containers left by test processes that no longer exist (a run killed mid-way). */
+export async function reapOrphanContainers(): Promise<void> {
+  const listed = await podman(['ps', '--all', '--filter', `label=${OWNER_LABEL}`, '--format', 'json']);
+  const containers = JSON.parse(listed === '' ? '[]' : listed) as { Names?: string[]; Labels?: Record<string, string> }[];
+  for (const container of containers) {
+    const owner = Number(container.Labels?.[OWNER_LABEL]);
+    const name = container.Names?.[0];
+    if (name !== undefined && Number.isInteger(owner) && !alive(owner)) await removeContainer(name);
+  }
+}
+
 /** Starts a container detached, on the host network, with a read-only root and a /tmp tmpfs (as the chart runs it). */
 export async function startContainer(options: RunContainerOptions): Promise<void> {
-  const args = ['run', '-d', '--name', options.name, '--network=host', ...ULIMITS, ...(options.writableRoot === true ? [] : ['--read-only', '--tmpfs', '/tmp'])];
+  const args = ['run', '-d', '--name', options.name, '--label', `${OWNER_LABEL}=${String(process.pid)}`, '--network=host', ...ULIMITS,
+    ...(options.writableRoot === true ? [] : ['--read-only', '--tmpfs', '/tmp'])];
   for (const [name, value] of Object.entries(options.env)) args.push('-e', `${name}=${value}`);
   for (const [host, container] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${container}:ro`);
   await podman([...args, options.image]);
