@@ -26,7 +26,7 @@ RUN mkdir -p /manifests \
 # Every workspace compiled once (codegen, then tsc -b): independent of WORKSPACE, so shared.
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
-ENV NOVA_CACHE_DIR=/tmp/nova-cache CI=true
+ENV NOVA_CACHE_DIR=/tmp/nova-cache CI=true NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --no-audit --no-fund --ignore-scripts
@@ -44,6 +44,7 @@ RUN bash scripts/setup.d/40-codegen.sh \
 FROM ${BUILD_IMAGE} AS production
 ARG WORKSPACE
 RUN test -n "${WORKSPACE}" || { echo "--build-arg WORKSPACE=<workspace folder> is required" >&2; exit 1; }
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
