@@ -1,0 +1,86 @@
+/** The demo's last word: what moved, how long each step took, what the analysis saw, and whether anything was lost. */
+import type { Snapshot, Transition } from './snapshot.js';
+import { clock } from './view.js';
+
+export interface StepTiming {
+  readonly step: string;
+  readonly weight: number;
+  readonly seconds: number;
+}
+
+export interface DemoReport {
+  readonly migration: string;
+  readonly route: string;
+  readonly from: string;
+  readonly to: string;
+  readonly outcome: string;
+  readonly reason: string;
+  readonly finalWeight: number;
+  readonly seconds: number;
+  readonly steps: readonly StepTiming[];
+  readonly analysis: {
+    readonly passes: number;
+    readonly failures: number;
+    readonly inconclusive: number;
+    readonly errors: number;
+    readonly last: string;
+    readonly legacy?: { requests?: number; errorRate?: number; p95LatencyMs?: number };
+    readonly target?: { requests?: number; errorRate?: number; p95LatencyMs?: number };
+  };
+  readonly updates: { readonly sent: number; readonly answered: number; readonly lost: number; readonly duplicates: number; readonly refusedDeliveries: number };
+  readonly trace?: { readonly id: string; readonly url: string; readonly spans: number; readonly services: readonly string[] };
+}
+
+export function buildReport(s: Snapshot, trace: DemoReport['trace']): DemoReport {
+  const status = s.status;
+  const a = status.analysis;
+  const reason = status.conditions?.find((condition) => condition.type === (status.phase === 'RolledBack' ? 'RolledBack' : 'Promoted'))?.reason ?? '';
+  return {
+    migration: s.migration,
+    route: s.route,
+    from: s.legacy,
+    to: s.target,
+    outcome: status.phase ?? 'Pending',
+    reason,
+    finalWeight: status.weight ?? 0,
+    seconds: Math.round((s.at - s.startedAt) / 1000),
+    steps: stepTimings(s.transitions, s.at),
+    analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
+    updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
+    trace,
+  };
+}
+
+/** How long each step lasted, from the moments the demo saw the step change. */
+export function stepTimings(transitions: readonly Transition[], end: number): StepTiming[] {
+  const steps: StepTiming[] = [];
+  for (let i = 0; i < transitions.length; i++) {
+    const current = transitions[i];
+    if (current === undefined || (i > 0 && transitions[i - 1]?.step === current.step)) continue;
+    let j = i + 1;
+    while (j < transitions.length && transitions[j]?.step === current.step) j++;
+    const until = transitions[j]?.at ?? end;
+    steps.push({ step: current.step, weight: transitions[j - 1]?.weight ?? current.weight, seconds: Math.round((until - current.at) / 100) / 10 });
+  }
+  return steps;
+}
+
+export function renderReport(r: DemoReport): string {
+  const pct = (value: number | undefined): string => `${((value ?? 0) * 100).toFixed(2)}%`;
+  const side = (m: DemoReport['analysis']['legacy']): string => (m === undefined ? '-' : `errors ${pct(m.errorRate)}, p95 ${m.p95LatencyMs === undefined ? '-' : `${Math.round(m.p95LatencyMs).toString()} ms`}, ${String(m.requests ?? 0)} requests`);
+  const lines = [
+    '',
+    `=== Nova demo report: ${r.migration} ===`,
+    `moved     ${r.route} from ${r.from} to ${r.to}: ${r.outcome}${r.reason === '' ? '' : ` (${r.reason})`}, ${String(r.finalWeight)}% on the target, after ${clock(r.seconds * 1000)}`,
+    'steps',
+    ...r.steps.map((step) => `          ${step.step.padEnd(28)} ${step.seconds.toFixed(1).padStart(6)} s   weight ${String(step.weight)}%`),
+    `analysis  ${String(r.analysis.passes)} passed, ${String(r.analysis.failures)} failed, ${String(r.analysis.inconclusive)} inconclusive, ${String(r.analysis.errors)} unavailable; last: ${r.analysis.last}`,
+    `          legacy: ${side(r.analysis.legacy)}`,
+    `          target: ${side(r.analysis.target)}`,
+    `updates   ${String(r.updates.sent)} sent by the simulated users, ${String(r.updates.answered)} processed and answered: ${r.updates.lost === 0 ? 'nothing lost' : `${String(r.updates.lost)} LOST`}, ${String(r.updates.duplicates)} duplicate replies` +
+      (r.updates.refusedDeliveries > 0 ? `; ${String(r.updates.refusedDeliveries)} deliveries refused and retried by Telegram` : ''),
+    r.trace === undefined ? 'trace     none found' : `trace     ${r.trace.id}: ${String(r.trace.spans)} spans across ${r.trace.services.join(', ')} — ${r.trace.url}`,
+    '',
+  ];
+  return lines.join('\n');
+}

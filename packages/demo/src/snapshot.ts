@@ -1,0 +1,33 @@
+/** What the demo knows at one instant: the migration as stored, and the simulated users' traffic. */
+import type { NovaMigrationStatus } from '../../../operator/dist/api/novamigration.js';
+
+export interface TrafficCounts {
+  /** Updates the simulated users sent (Telegram accepted them for delivery). */
+  readonly sent: number;
+  /** Of those, answered by the bot (exactly one reply each is expected). */
+  readonly answered: number;
+  /** Replies beyond the one expected per update. */
+  readonly duplicates: number;
+  /** Webhook deliveries the receiving side refused (4xx/5xx): Telegram retries them. */
+  readonly refusedDeliveries: number;
+}
+
+export interface Transition {
+  readonly at: number;
+  readonly phase: string;
+  readonly step: string;
+  readonly weight: number;
+}
+
+export interface Snapshot {
+  readonly at: number;
+  readonly startedAt: number;
+  readonly migration: string;
+  readonly route: string;
+  readonly legacy: string;
+  readonly target: string;
+  readonly status: NovaMigrationStatus;
+  readonly traffic: TrafficCounts;
+  readonly transitions: readonly Transition[];
+  readonly notes: readonly string[];
+}

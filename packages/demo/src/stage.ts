@@ -1,0 +1,75 @@
+/**
+ * The stage the demo rehearses is the real file from examples/stages/, adapted only where one
+ * machine differs from a cluster: the services' addresses (loopback ports instead of Service
+ * names), the Prometheus address, and time (every timed pause, the 48 h bake included, lasts
+ * --pause; the analysis runs every --interval). Steps, weights, thresholds and dependencies stay
+ * as written, so what the demo shows is what the stage file does.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { durationText, type DemoOptions } from './options.js';
+
+export interface StageObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec: {
+    dependsOn?: string[];
+    route: { host?: string; pathPrefix: string };
+    legacy: { service: string; port: number };
+    target: { service: string; port: number };
+    trafficProvider: Record<string, unknown>;
+    steps: Record<string, unknown>[];
+    analysis?: Record<string, unknown> & { thresholds?: Record<string, number> };
+  };
+}
+
+export const STAGE_FILES: Readonly<Record<1 | 2, string>> = {
+  1: 'examples/stages/stage-1-webhook-gateway-nginx.yaml',
+  2: 'examples/stages/stage-2-users.yaml',
+};
+
+export interface Endpoints {
+  readonly legacy: { host: string; port: number };
+  readonly target: { host: string; port: number };
+  readonly prometheusUrl: string;
+}
+
+export function loadStage(repoRoot: string, stage: 1 | 2): StageObject {
+  return parse(readFileSync(`${repoRoot}/${STAGE_FILES[stage]}`, 'utf8')) as StageObject;
+}
+
+/** The expected target requests in one window at the first weight, halved: enough to judge, few enough to reach. */
+export function demoMinRequests(stage: StageObject, options: DemoOptions): number {
+  const first = stage.spec.steps.find((step) => typeof step.setWeight === 'number' && step.setWeight > 0)?.setWeight as number | undefined;
+  const perWindow = options.rate * ((2 * options.intervalMs) / 1000) * ((first ?? 100) / 100);
+  return Math.max(3, Math.floor(perWindow / 2));
+}
+
+export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions): StageObject {
+  const pause = durationText(options.pauseMs);
+  const steps = stage.spec.steps.map((step) => {
+    const timed = step.pause as { duration?: string } | undefined;
+    return timed?.duration === undefined ? step : { pause: { duration: pause } };
+  });
+  const spec = {
+    ...stage.spec,
+    steps,
+    analysis: {
+      ...stage.spec.analysis,
+      interval: durationText(options.intervalMs),
+      window: durationText(2 * options.intervalMs),
+      prometheus: { address: endpoints.prometheusUrl },
+      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options) },
+    },
+  };
+  if ('nginx' in stage.spec.trafficProvider) {
+    spec.legacy = { service: endpoints.legacy.host, port: endpoints.legacy.port };
+    spec.target = { service: endpoints.target.host, port: endpoints.target.port };
+  }
+  return { ...stage, spec };
+}
+
+export function writeStage(stage: StageObject, file: string): void {
+  writeFileSync(file, `# Adapted by the demo from the stage file: loopback addresses, short pauses.\n${stringify(stage)}`);
+}

@@ -1,0 +1,39 @@
+/** The live view: redrawn in place on a terminal, or one line per change in a log. */
+import type { Snapshot } from './snapshot.js';
+
+const CLEAR = '\u001b[H\u001b[2J';
+
+export function renderLive(s: Snapshot): string {
+  const status = s.status;
+  const weight = status.weight ?? 0;
+  const bar = `${'█'.repeat(Math.round(weight / 5))}${'░'.repeat(20 - Math.round(weight / 5))}`;
+  const a = status.analysis;
+  const side = (name: string, m: { requests?: number; errorRate?: number; p95LatencyMs?: number } | undefined): string =>
+    m === undefined ? `${name}  -` : `${name}  errors ${((m.errorRate ?? 0) * 100).toFixed(2).padStart(6)}%   p95 ${m.p95LatencyMs === undefined ? '   -' : `${Math.round(m.p95LatencyMs).toString().padStart(4)} ms`}   requests ${String(m.requests ?? 0)}`;
+  const lines = [
+    `Nova demo — ${s.migration}: ${s.route} from ${s.legacy} to ${s.target}          ${clock(s.at - s.startedAt)}`,
+    '',
+    `  phase    ${status.phase ?? 'Pending'}${status.message === undefined ? '' : ` — ${status.message}`}`,
+    `  step     ${status.stepLabel ?? '-'}`,
+    `  weight   ${bar} ${String(weight)}% on the target`,
+    `  analysis ${a?.summary ?? 'no check yet'}`,
+    `           checks: ${String(a?.passes ?? 0)} passed, ${String(a?.failures ?? 0)} failed, ${String(a?.inconclusive ?? 0)} inconclusive, ${String(a?.errors ?? 0)} unavailable`,
+    `           ${side('legacy', a?.legacy)}`,
+    `           ${side('target', a?.target)}`,
+    `  traffic  ${String(s.traffic.sent)} updates sent by simulated users, ${String(s.traffic.answered)} answered, ${String(s.traffic.sent - s.traffic.answered)} in flight, ${String(s.traffic.duplicates)} duplicate replies; ${String(s.traffic.refusedDeliveries)} deliveries refused and retried by Telegram`,
+    '',
+    ...s.notes.slice(-6).map((note) => `  ${note}`),
+  ];
+  return `${CLEAR}${lines.join('\n')}\n`;
+}
+
+/** One line for a log: only when phase, step or weight changed. */
+export function renderLine(s: Snapshot): string {
+  const a = s.status.analysis;
+  return `[${clock(s.at - s.startedAt)}] ${s.status.phase ?? 'Pending'} ${s.status.stepLabel ?? '-'} weight ${String(s.status.weight ?? 0)}% | ${a?.summary ?? 'no check yet'} | sent ${String(s.traffic.sent)} answered ${String(s.traffic.answered)}`;
+}
+
+export function clock(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+}

