@@ -42,23 +42,17 @@ function serviceRegistry(side: 'legacy' | 'target'): () => void {
   };
 }
 
-/** The operator's series: its real metrics class, plus the analysis series of the contract. */
+/** The operator's series: its real metrics class, fed a real analysis outcome and a rollback. */
 function operatorRegistry(): () => void {
   const operator = new OperatorMetrics({ processMetrics: false });
-  operator.setMigration(namespace, 'stage-1-webhook-gateway', { phase: 'Progressing', weight: 25, step: 3 });
-  const registers = [operator.registry];
-  const errorRate = new Gauge({ name: 'nova_analysis_error_rate', help: 'Error rate per side, as the analysis measured it.', labelNames: ['namespace', 'name', 'side'], registers });
-  const p95 = new Gauge({ name: 'nova_analysis_p95_latency_ms', help: 'p95 latency per side, as the analysis measured it.', labelNames: ['namespace', 'name', 'side'], registers });
-  const checks = new Counter({ name: 'nova_analysis_checks_total', help: 'Analysis runs by result.', labelNames: ['namespace', 'name', 'result'], registers });
-  const rollbacks = new Counter({ name: 'nova_migration_rollbacks_total', help: 'Rollbacks by reason.', labelNames: ['namespace', 'name', 'reason'], registers });
   const name = 'stage-1-webhook-gateway';
-  errorRate.set({ namespace, name, side: 'legacy' }, 0.002);
-  errorRate.set({ namespace, name, side: 'target' }, 0.001);
-  p95.set({ namespace, name, side: 'legacy' }, 48);
-  p95.set({ namespace, name, side: 'target' }, 31);
-  rollbacks.inc({ namespace, name, reason: 'ErrorRateRatio' }, 0);
+  operator.setMigration(namespace, name, { phase: 'Progressing', weight: 25, step: 3 });
+  const verdict = { result: 'Pass' as const, failed: [], notes: [], summary: 'Passed' };
+  const check = { kind: 'check' as const, at: Date.now(), verdict, target: { requests: 1000, errors: 1, p95LatencyMs: 31 }, legacy: { requests: 3000, errors: 6, p95LatencyMs: 48 } };
+  operator.recordAnalysis(namespace, name, check);
+  operator.rollbacks.inc({ namespace, name, reason: 'AnalysisFailed' }, 0);
   serve(operator.registry, 'nova-operator');
-  return () => { checks.inc({ namespace, name, result: 'passed' }); };
+  return () => { operator.recordAnalysis(namespace, name, { ...check, at: Date.now() }); };
 }
 
 function serve(registry: Registry, job: string): void {
