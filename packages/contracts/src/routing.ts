@@ -86,7 +86,7 @@ function object(bytes: Uint8Array | string, what: string): Record<string, unknow
 function integer(record: Record<string, unknown>, field: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const value = record[field];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new RoutingRecordError(`${field} must be an integer from 0 to ${String(max)}, got ${JSON.stringify(value) ?? 'nothing'}`, what);
+    throw new RoutingRecordError(`${field} must be an integer from 0 to ${String(max)}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`, what);
   }
   return value;
 }

@@ -60,6 +60,10 @@ export class KvRouter implements Router {
   private watch: QueuedIterator<KvEntry> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Read through a method: a flag that an await may have flipped is not narrowed by the compiler. */
+  private isStopped(): boolean {
+    return this.stopped;
+  }
 
   private constructor(
     private readonly options: KvRouterOptions,
@@ -131,11 +135,11 @@ export class KvRouter implements Router {
     } catch (error) {
       this.options.logger.error({ err: error }, 'routing: the watch of the weights failed');
     }
-    if (this.stopped) return;
+    if (this.isStopped()) return;
     // The watch ended under us (connection closed, consumer lost): follow again; revisions make repeats harmless.
     this.options.logger.warn('routing: the watch of the weights ended; watching again');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    if (!this.stopped) await this.follow().catch((error: unknown) => { this.options.logger.error({ err: error }, 'routing: could not watch the weights again'); });
+    if (!this.isStopped()) await this.follow().catch((error: unknown) => { this.options.logger.error({ err: error }, 'routing: could not watch the weights again'); });
   }
 
   private apply(entry: KvEntry): void {
@@ -165,13 +169,13 @@ export class KvRouter implements Router {
   }
 
   private async acknowledge(context: ContextName): Promise<void> {
-    if (this.stopped) return;
+    if (this.isStopped()) return;
     const { weight, revision } = this.table.get(context);
     const record = { process: this.options.process, side: this.options.side, revision, weight, at: new Date().toISOString() };
     try {
       await this.buckets.applied.put(appliedKey(context, this.options.process), encodeAppliedRecord(record));
     } catch (error) {
-      if (!this.stopped) this.options.logger.warn({ err: error, context }, 'routing: could not record the applied weight; retrying at the next heartbeat');
+      if (!this.isStopped()) this.options.logger.warn({ err: error, context }, 'routing: could not record the applied weight; retrying at the next heartbeat');
     }
   }
 }
