@@ -13,6 +13,8 @@ export interface FleetView {
   readonly lagging: readonly string[];
   /** The weight of the first lagging process (what part of the fleet still routes by). */
   readonly laggingWeight: number | undefined;
+  /** Some process already routes by a later revision: the weight was overwritten since. */
+  readonly superseded: boolean;
 }
 
 interface MigrationId {
@@ -26,6 +28,7 @@ export function fleetView(records: readonly AppliedRecord[], revision: number): 
     applied: lagging.length === 0,
     lagging: lagging.map((record) => `${record.process} (${String(record.weight)}%)`),
     laggingWeight: lagging[0]?.weight,
+    superseded: records.some((record) => record.revision > revision),
   };
 }
 
@@ -38,7 +41,7 @@ export async function awaitFleet(store: NatsRoutingStore, migration: MigrationId
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await readFleet(store, migration, context, revision);
-    if (view.applied || Date.now() >= deadline) return view;
+    if (view.applied || view.superseded || Date.now() >= deadline) return view;
     await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
   }
 }

@@ -143,6 +143,8 @@ class NatsProvider implements TrafficProvider {
   private async confirm(migration: ProviderMigration, context: ContextName, weight: number, revision: number | undefined): Promise<void> {
     if (revision === undefined) return;
     const fleet = await awaitFleet(this.store, migration, context, revision, this.applyTimeoutMs);
+    // Someone wrote after us (another operator): our weight is not what the fleet routes by.
+    if (fleet.superseded) throw new RouteConflictError(migration, this.object(context), 1);
     if (!fleet.applied) throw new WeightNotAppliedError(migration, weight, fleet.lagging, this.applyTimeoutMs);
   }
 
