@@ -8,10 +8,11 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { KvRouter } from '@nova/bus';
+import { connectRoutedBus, KvRouter, type JetStreamTransport, type NovaBus } from '@nova/bus';
 import { ROUTING_APPLIED_BUCKET, ROUTING_BUCKET } from '@nova/contracts';
-import { createLogger, type Side } from '@nova/platform';
+import { createLogger, Metrics, type Side } from '@nova/platform';
 import { Writable } from 'node:stream';
+import { builtinProviders, type ProviderMigration, type TrafficProvider } from '../../../operator/src/providers/index.js';
 
 export { startPrivateNats, until, testMetrics, memoryLogger } from '../../bus/support/nats.js';
 
@@ -46,4 +47,51 @@ export async function weightHistory(routing: KV, context: string): Promise<{ wei
     history.push({ weight: record.weight, fence: record.fence, revision: entry.revision });
   }
   return history;
+}
+
+/** A bus process of the fleet: a routed JetStream bus with its own connection, metrics and router. */
+export interface BusProcess {
+  readonly bus: NovaBus<JetStreamTransport>;
+  readonly router: KvRouter;
+  readonly metrics: Metrics;
+}
+
+export async function startBusProcess(url: string, name: string, side: Side): Promise<BusProcess> {
+  const metrics = new Metrics({ namespace: 'nova', side, defaults: false });
+  const { bus, router } = await connectRoutedBus({ servers: [url], name, metrics, logger: quiet, processName: name, heartbeatMs: 250, requestTimeoutMs: 5_000 });
+  return { bus, router, metrics };
+}
+
+/** The value of a counter or gauge sample in a process's registry (0 when absent). */
+export async function sample(metrics: Metrics, name: string, labels: Readonly<Record<string, string>>): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  const found = metric?.values.find((value) => Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted));
+  return found?.value ?? 0;
+}
+
+/**
+ * Writes weights the way the operator does (its nats provider): each write carries a higher
+ * fence, and resolves once every live process applied it.
+ */
+export class Weights {
+  private readonly provider: TrafficProvider;
+  private fence = 0;
+
+  constructor(url: string) {
+    this.provider = builtinProviders({ fieldManager: 'nova-operator', nats: { servers: [url], applyTimeoutMs: 10_000 } }).get('nats');
+  }
+
+  private migration(context: string): ProviderMigration {
+    return { namespace: 'nova', name: `stage-${context}`, uid: `uid-${context}`, legacy: { service: 'nova-monolith', port: 8099 }, target: { service: `${context}-service`, port: 8101 }, config: { context }, fence: this.fence };
+  }
+
+  async set(context: string, weight: number): Promise<void> {
+    this.fence += 1;
+    await this.provider.ensureRoute(this.migration(context));
+    await this.provider.setWeight(this.migration(context), weight);
+  }
+
+  async close(): Promise<void> {
+    await this.provider.close?.();
+  }
 }
