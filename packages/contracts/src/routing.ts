@@ -172,19 +172,22 @@ export function appliedFilter(context: ContextName): string {
  */
 const LEGACY = 'legacy';
 
+// String prefixes rather than split/join: this runs for every message a process sends or receives.
+const SVC = 'svc.';
+const SVC_LEGACY = `svc.${LEGACY}.`;
+const UPDATES = 'telegram.update.';
+const UPDATES_LEGACY = `telegram.${LEGACY}.`;
+
 export function sideSubject(subject: string, side: RoutingSide): string {
   if (side === 'target') return subject;
-  const tokens = subject.split('.');
-  if (tokens[0] === 'svc' && tokens.length >= 2 && tokens[1] !== LEGACY) return ['svc', LEGACY, ...tokens.slice(1)].join('.');
-  if (tokens[0] === 'telegram' && tokens[1] === 'update') return ['telegram', LEGACY, ...tokens.slice(2)].join('.');
+  if (subject.startsWith(SVC) && !subject.startsWith(SVC_LEGACY)) return SVC_LEGACY + subject.slice(SVC.length);
+  if (subject.startsWith(UPDATES)) return UPDATES_LEGACY + subject.slice(UPDATES.length);
   return subject;
 }
 
 /** The contract subject of a subject a message arrived on (the inverse of sideSubject). */
 export function contractSubjectOf(address: string): string {
-  const tokens = address.split('.');
-  if (tokens[1] !== LEGACY) return address;
-  if (tokens[0] === 'svc') return ['svc', ...tokens.slice(2)].join('.');
-  if (tokens[0] === 'telegram') return ['telegram', 'update', ...tokens.slice(2)].join('.');
+  if (address.startsWith(SVC_LEGACY)) return SVC + address.slice(SVC_LEGACY.length);
+  if (address.startsWith(UPDATES_LEGACY)) return UPDATES + address.slice(UPDATES_LEGACY.length);
   return address;
 }
