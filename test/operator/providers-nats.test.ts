@@ -143,10 +143,10 @@ describe('nats provider', () => {
   it('lets the higher fence win when two operators race', async () => {
     const a = migration('user', 'uid-users', 7);
     const b = migration('user', 'uid-users', 8);
-    const results = await Promise.allSettled([provider.setWeight(a, 40), provider.setWeight(b, 50)]);
+    const [, newer] = await Promise.allSettled([provider.setWeight(a, 40), provider.setWeight(b, 50)]);
     // Whatever the interleaving, the newer decision stands; the older was refused or overwritten.
     expect(await stored('user')).toMatchObject({ weight: 50, fence: 8 });
-    expect(results[1]?.status).toBe('fulfilled');
+    expect(newer.status).toBe('fulfilled');
     const history = await weightHistory(routing, 'user');
     const fences = history.map((entry) => entry.fence);
     expect([...fences].sort((x, y) => x - y)).toEqual(fences); // fences never went down

@@ -88,9 +88,9 @@ describe('updates, routed at publish by their stored subject', () => {
     const chats = Array.from({ length: 200 }, (_, index) => BigInt(900_000 + index * 31));
     let updateId = 1n;
     let published = 0;
-    let publishing = true;
+    const publishing = { on: true };
     const publishingDone = (async () => {
-      while (publishing) {
+      while (publishing.on) {
         await Promise.all(chats.map((chat) => publisher.bus.publishUpdate({ botId: BOT, chatId: chat, updateId: updateId++, kind: 'message' })));
         published += chats.length;
       }
@@ -100,7 +100,7 @@ describe('updates, routed at publish by their stored subject', () => {
       await weights.set('bot', weight);
     }
     await until('some updates published after the last switch', () => published >= 2_200);
-    publishing = false;
+    publishing.on = false;
     await publishingDone;
     await until(`all ${String(published)} updates handled`, () => handled.size === published, 60_000);
     await Promise.all([legacyUpdates.stop(), targetUpdates.stop()]);
