@@ -24,6 +24,11 @@ import {
   type TrafficProvider,
 } from '../../operator/src/providers/index.js';
 import { NatsRoutingStore } from '../../operator/src/providers/nats-store.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NODE, ROOT } from '../bus/support/processes.js';
 import { routingBuckets, startPrivateNats, startRoutingProcess, until, weightHistory, type RoutingProcess } from '../routing/support/fleet.js';
 
 let nats: Awaited<ReturnType<typeof startPrivateNats>>;
@@ -208,5 +213,15 @@ describe('nats provider', () => {
     expect((error as Error).message).toContain('NATS KV bucket nova_routing is unreachable');
     expect((error as Error).message).not.toContain('s3cret-pass');
     await unreachable.close?.();
+  });
+
+  it('is configured by NOVA_NATS_URL: the operator refuses one that is not, naming the variable and not its value', async () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'nova-home-')), NOVA_NATS_URL: 'http://nova:s3cret-pass@127.0.0.1:4222' };
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = execFile(NODE, [join(ROOT, 'operator/dist/main.js')], { env }, (_error, _stdout, stderr) => { done({ code: child.exitCode, stderr }); });
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('NOVA_NATS_URL: expected comma-separated nats://host:port URLs');
+    expect(stderr).not.toContain('s3cret-pass');
   });
 });
