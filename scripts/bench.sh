@@ -9,5 +9,7 @@ npm run --silent build
 # --expose-gc: a collection right before the resync, so its peak RSS is measured from a settled heap.
 node --expose-gc bench/dist/operator.js "$@"
 node bench/dist/rollback.js
+# Sticky per-chat routing on the bus: the decision per message, and throughput with routing on vs off.
+node bench/dist/routing.js
 # The Telegram client's pacing against Telegram's documented limits (its own flags: see bench/README.md).
 node bench/dist/telegram.js

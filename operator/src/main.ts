@@ -9,7 +9,7 @@ import { parseDuration } from './migration/steps.js';
 import { createOperator } from './operator.js';
 import { jsonLogger } from './runtime/log.js';
 import { shutdownOnSignals } from './runtime/signals.js';
-import type { NginxInstanceOptions } from './providers/index.js';
+import type { NatsProviderOptions, NginxInstanceOptions } from './providers/index.js';
 
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -44,6 +44,15 @@ function nginx(env: Env): NginxInstanceOptions | undefined {
   return { binary: env.NOVA_NGINX_BINARY ?? 'nginx', configFile, confDir, prefix: env.NOVA_NGINX_PREFIX, pidFile: env.NOVA_NGINX_PID_FILE };
 }
 
+function nats(env: Env): NatsProviderOptions | undefined {
+  const text = env.NOVA_NATS_URL;
+  if (text === undefined || text.trim() === '') return undefined;
+  const servers = text.split(',').map((server) => server.trim()).filter((server) => server !== '');
+  // The value may carry credentials (nats://user:password@host): name the variable, never echo it.
+  if (servers.some((server) => !/^(nats|tls|wss?):\/\/[^\s]+$/u.test(server))) throw new ConfigError('NOVA_NATS_URL', 'expected comma-separated nats://host:port URLs');
+  return { servers, applyTimeoutMs: durationMs(env, 'NOVA_NATS_APPLY_TIMEOUT') };
+}
+
 function prometheus(env: Env): string | undefined {
   const text = env.NOVA_PROMETHEUS_ADDRESS;
   if (text === undefined || text === '') return undefined;
@@ -57,7 +66,7 @@ async function main(env: Env): Promise<number> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const identity = env.NOVA_IDENTITY ?? `${hostname()}-${String(process.pid)}`;
-  const { manager } = await createOperator({
+  const { manager, close } = await createOperator({
     kubeConfig,
     leaseNamespace: env.NOVA_OPERATOR_NAMESPACE ?? env.POD_NAMESPACE ?? 'nova-system',
     leaseName: env.NOVA_LEASE_NAME ?? 'nova-operator',
@@ -68,6 +77,7 @@ async function main(env: Env): Promise<number> {
     watchNamespace: env.NOVA_WATCH_NAMESPACE === '' ? undefined : env.NOVA_WATCH_NAMESPACE,
     http: address(env, 'NOVA_HTTP_ADDRESS', '0.0.0.0:8080'),
     nginx: nginx(env),
+    nats: nats(env),
     informerWatchdogMs: durationMs(env, 'NOVA_INFORMER_WATCHDOG'),
     prometheusAddress: prometheus(env),
     logger,
@@ -79,8 +89,10 @@ async function main(env: Env): Promise<number> {
   if (outcome === 'lost') {
     logger.error('lost leadership; exiting so a fresh process campaigns again');
     await manager.shutdown();
+    await close();
     return 1;
   }
+  await close();
   return 0;
 }
 

@@ -11,7 +11,7 @@ import { Finalizers } from './kube/finalizers.js';
 import { StatusWriter } from './kube/status-writer.js';
 import { MigrationReconciler } from './migration/reconciler.js';
 import { migrationWatches } from './migration/watches.js';
-import { builtinProviders, type NginxInstanceOptions } from './providers/index.js';
+import { builtinProviders, type NatsProviderOptions, type NginxInstanceOptions } from './providers/index.js';
 import { silentLogger, type Logger } from './runtime/log.js';
 import { Manager } from './runtime/manager.js';
 import { OperatorMetrics } from './runtime/metrics.js';
@@ -33,6 +33,8 @@ export interface OperatorConfig {
   readonly http?: { readonly host?: string; readonly port?: number };
   /** The plain nginx this operator drives (the one-machine fleet); without it, `nginx` migrations fail clearly. */
   readonly nginx?: NginxInstanceOptions;
+  /** The NATS the fleet routes by (NOVA_NATS_URL); without it, `nats` migrations fail clearly. */
+  readonly nats?: NatsProviderOptions;
   readonly workers?: number;
   readonly informerWatchdogMs?: number;
   /** Prometheus for migrations whose spec.analysis names none (NOVA_PROMETHEUS_ADDRESS). */
@@ -43,13 +45,15 @@ export interface OperatorConfig {
 export interface Operator {
   readonly manager: Manager;
   readonly metrics: OperatorMetrics;
+  /** After the manager stopped: closes what providers hold open (the NATS connection). */
+  readonly close: () => Promise<void>;
 }
 
 export async function createOperator(config: OperatorConfig): Promise<Operator> {
   const logger = config.logger ?? silentLogger;
   const { kubeConfig } = config;
   const metrics = new OperatorMetrics();
-  const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx });
+  const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx, nats: config.nats });
   const { migrations, informers, watches } = await migrationWatches({ kubeConfig, namespace: config.watchNamespace, watchdogMs: config.informerWatchdogMs, logger });
   const reconciler = new MigrationReconciler({
     kubeConfig,
@@ -76,5 +80,5 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
     http: config.http,
     logger,
   });
-  return { manager, metrics };
+  return { manager, metrics, close: () => providers.close() };
 }

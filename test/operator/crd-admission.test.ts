@@ -47,6 +47,11 @@ describe('defaults', () => {
   });
 });
 
+/** A bus migration (Decided 11): no HTTP route, the context's weight in NATS KV. */
+function validNats(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { legacy: { service: 'nova-monolith', port: 8099 }, target: { service: 'user-service', port: 8101 }, trafficProvider: { nats: { context: 'user' } }, steps: VALID_STEPS, ...extra };
+}
+
 type Case = readonly [what: string, spec: Record<string, unknown>, message: string];
 
 const invalid: readonly Case[] = [
@@ -66,7 +71,20 @@ const invalid: readonly Case[] = [
   ['a path without its leading slash', valid({ route: { pathPrefix: 'webhook/' } }), 'spec.route.pathPrefix'],
   ['port 0', valid({ legacy: { service: 'nova-monolith', port: 0 } }), 'should be greater than or equal to 1'],
   ['an unknown delete policy', valid({ onDelete: 'explode' }), 'Unsupported value: "explode"'],
+  ['an HTTP provider without a route', valid({ route: undefined }), 'spec.route is required'],
+  ['a nats migration with an HTTP route', valid({ trafficProvider: { nats: { context: 'user' } } }), 'a nats migration moves a bus context'],
+  ['a nats context that is not one', validNats({ trafficProvider: { nats: { context: 'users' } } }), 'Unsupported value: "users"'],
+  ['a nats provider without its context', validNats({ trafficProvider: { nats: {} } }), 'spec.trafficProvider.nats.context: Required value'],
+  ['nats and istio at once', validNats({ trafficProvider: { nats: { context: 'bot' }, istio: { virtualService: 'nova' } } }), 'trafficProvider must name exactly one provider'],
 ];
+
+describe('a nats migration', () => {
+  it('is admitted without a route, and keeps its context', async () => {
+    const stored = await create(`nats-${suffix()}`, validNats());
+    expect(stored.spec.route).toBeUndefined();
+    expect(stored.spec.trafficProvider).toEqual({ nats: { context: 'user' } });
+  });
+});
 
 describe('admission refuses invalid migrations, storing nothing', () => {
   it.each(invalid)('%s', async (_what, spec, message) => {
@@ -105,6 +123,14 @@ describe('examples/stages', () => {
     expect(new Set(stageOne.map((migration) => migration.metadata?.name))).toEqual(new Set(['stage-1-webhook-gateway']));
     expect(files.some((file) => file.includes('payment-callbacks'))).toBe(true);
     expect(files.some((file) => file.includes('admin-panel'))).toBe(true);
+  });
+
+  it('moves users (stage 2) and bots (stage 3) on the bus, with the nats provider and no HTTP route', () => {
+    const onTheBus = files.flatMap(load).filter((migration) => migration.spec.trafficProvider.nats !== undefined);
+    expect(onTheBus.map((migration) => [migration.metadata?.name, migration.spec.trafficProvider.nats?.context, migration.spec.route])).toEqual([
+      ['stage-2-users', 'user', undefined],
+      ['stage-3-bots', 'bot', undefined],
+    ]);
   });
 
   it('orders the stages: each depends on exactly the stage before it among the examples', () => {

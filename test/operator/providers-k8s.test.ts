@@ -170,7 +170,7 @@ describe.each(cases)('$kind provider on one shared object', (shape) => {
 
   it('refuses a missing object and a host the object does not serve', async () => {
     await expect(provider.ensureRoute({ ...webhook, config: { [shape.configKey]: 'nope' } })).rejects.toThrow(RouteNotFoundError);
-    await expect(provider.ensureRoute({ ...webhook, route: { ...webhook.route, host: 'evil.example.org' } })).rejects.toThrow(InvalidProviderConfigError);
+    await expect(provider.ensureRoute({ ...webhook, route: { pathPrefix: '/webhook/', host: 'evil.example.org' } })).rejects.toThrow(InvalidProviderConfigError);
     expect(await provider.readWeight(webhook)).toBeUndefined();
   });
 

@@ -8,6 +8,8 @@
  * `nova_http_server_requests_total{namespace, side, route, code}` and
  * `nova_http_server_request_duration_seconds_bucket{namespace, side, route, le}`, where side is
  * "legacy" (the monolith) or "target" (the new service) and route is the migration's pathPrefix.
+ * On the bus (the nats provider) the same processes' `nova_bus_messages_total{namespace, side,
+ * context, outcome}` and `nova_bus_message_duration_seconds_bucket` compare the sides per context.
  */
 import type { NovaMigration } from '../api/novamigration.js';
 
@@ -25,7 +27,13 @@ export const SERVICE_METRICS = {
   duration: 'nova_http_server_request_duration_seconds_bucket',
 } as const;
 
-export type QueryVariables = Readonly<Record<'namespace' | 'service' | 'port' | 'route' | 'host' | 'side' | 'window', string>>;
+/** The names the bus's per-message metrics use: the sides of a `nats` migration, per context (contracts.md). */
+export const BUS_METRICS = {
+  messages: 'nova_bus_messages_total',
+  duration: 'nova_bus_message_duration_seconds_bucket',
+} as const;
+
+export type QueryVariables = Readonly<Record<'namespace' | 'service' | 'port' | 'route' | 'host' | 'context' | 'side' | 'window', string>>;
 
 export function queryVariables(migration: NovaMigration, side: Side, window: string): QueryVariables {
   const ref = migration.spec[side];
@@ -33,8 +41,9 @@ export function queryVariables(migration: NovaMigration, side: Side, window: str
     namespace: migration.metadata?.namespace ?? '',
     service: ref.service,
     port: String(ref.port),
-    route: migration.spec.route.pathPrefix,
-    host: migration.spec.route.host ?? '',
+    route: migration.spec.route?.pathPrefix ?? '',
+    host: migration.spec.route?.host ?? '',
+    context: migration.spec.trafficProvider.nats?.context ?? '',
     side,
     window,
   };
@@ -84,6 +93,16 @@ function builtinQueries(migration: NovaMigration, side: Side, v: QueryVariables)
       requests: `sum(increase(nginx_ingress_controller_requests{${selector}}[${v.window}]))`,
       errors: `sum(increase(nginx_ingress_controller_requests{${selector},status=~"5.."}[${v.window}]))`,
       p95LatencyMs: `histogram_quantile(0.95, sum by (le) (rate(nginx_ingress_controller_response_duration_seconds_bucket{${selector}}[${v.window}]))) * 1000`,
+    };
+  }
+  if (provider.nats !== undefined) {
+    // On the bus: every message a side handled for the context (served requests, consumed updates
+    // and events), from the processes' own nova_bus_* metrics; errors are outcome="error".
+    const selector = `namespace="${escapeLabelValue(v.namespace)}",side="${side}",context="${escapeLabelValue(v.context)}"`;
+    return {
+      requests: `sum(increase(${BUS_METRICS.messages}{${selector}}[${v.window}]))`,
+      errors: `sum(increase(${BUS_METRICS.messages}{${selector},outcome="error"}[${v.window}]))`,
+      p95LatencyMs: `histogram_quantile(0.95, sum by (le) (rate(${BUS_METRICS.duration}{${selector}}[${v.window}]))) * 1000`,
     };
   }
   // Plain nginx and Gateway API: the processes' own metrics, labelled by side and route.

@@ -14,3 +14,14 @@ export const NOVA_MIGRATION: ResourceType = { group: GROUP, version: VERSION, pl
 
 /** The finalizer that lets the operator restore (or leave) the route before a migration disappears. */
 export const MIGRATION_FINALIZER = 'novabot.io/route-cleanup';
+
+/**
+ * What a migration moves, for people: its HTTP route (`bot.example.com/webhook/`), or on the bus
+ * the chats of a context (`the user context's chats`).
+ */
+export function movedThing(spec: Pick<NovaMigrationSpec, 'route' | 'trafficProvider'>): string {
+  const context = spec.trafficProvider.nats?.context;
+  if (context !== undefined) return `the ${context} context's chats`;
+  if (spec.route === undefined) return 'the route';
+  return `${spec.route.host ?? ''}${spec.route.pathPrefix}`;
+}

@@ -1,5 +1,5 @@
 /** What `kubectl nova` prints: a table for many migrations, a page for one, or JSON for tools. */
-import type { NovaMigration, NovaMigrationStatus } from '../api/novamigration.js';
+import { movedThing, type NovaMigration, type NovaMigrationStatus } from '../api/novamigration.js';
 
 type Analysis = NonNullable<NovaMigrationStatus['analysis']>;
 type Measurement = NonNullable<Analysis['target']>;
@@ -90,7 +90,7 @@ export function page(migration: NovaMigration): string {
     ['Name', s.name],
     ['Namespace', s.namespace],
     ['Phase', `${s.phase}${s.message === '' ? '' : `: ${s.message}`}`],
-    ['Route', `${spec.route.host ?? '*'}${spec.route.pathPrefix}  ${spec.legacy.service}:${String(spec.legacy.port)} -> ${spec.target.service}:${String(spec.target.port)} (${provider})`],
+    ['Route', `${spec.route === undefined ? movedThing(spec) : `${spec.route.host ?? '*'}${spec.route.pathPrefix}`}  ${spec.legacy.service}:${String(spec.legacy.port)} -> ${spec.target.service}:${String(spec.target.port)} (${provider})`],
     ['Weight', `${String(s.weight)}% to the target${s.desiredWeight === s.weight ? '' : ` (writing ${String(s.desiredWeight)}%)`}`],
     ['Step', s.stepLabel === '' ? '-' : `${s.stepLabel}${migration.status?.stepStartedAt === undefined ? '' : `, since ${migration.status.stepStartedAt}`}`],
   ];

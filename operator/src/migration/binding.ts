@@ -7,11 +7,13 @@ import { AnalysisConfigError } from '../analysis/analyzer.js';
 import { KubeOperationError } from '../kube/api-errors.js';
 import {
   DataPlaneRejectedError,
+  DataPlaneUnavailableError,
   InvalidProviderConfigError,
   ProviderSetupError,
   RouteConflictError,
   RouteNotFoundError,
   UnknownProviderError,
+  WeightNotAppliedError,
   type ProviderMigration,
 } from '../providers/index.js';
 import { InvalidStepError } from './steps.js';
@@ -19,14 +21,16 @@ import { InvalidStepError } from './steps.js';
 export function providerMigration(migration: NovaMigration, config: Readonly<Record<string, unknown>>): ProviderMigration {
   const { namespace = '', name = '', uid = '' } = migration.metadata ?? {};
   const { route, legacy, target } = migration.spec;
+  const fence = migration.status?.weightFence;
   return {
     namespace,
     name,
     uid,
-    route: route.host === undefined ? { pathPrefix: route.pathPrefix } : { host: route.host, pathPrefix: route.pathPrefix },
+    ...(route === undefined ? {} : { route: route.host === undefined ? { pathPrefix: route.pathPrefix } : { host: route.host, pathPrefix: route.pathPrefix } }),
     legacy: { service: legacy.service, port: legacy.port },
     target: { service: target.service, port: target.port },
     config,
+    ...(fence === undefined ? {} : { fence }),
   };
 }
 
@@ -51,6 +55,8 @@ export function classifyProblem(error: unknown): ClassifiedProblem | undefined {
   if (error instanceof RouteNotFoundError) return { reason: 'RouteNotFound', message: error.message, kind: 'retry' };
   if (error instanceof RouteConflictError) return { reason: 'RouteConflict', message: error.message, kind: 'retry' };
   if (error instanceof DataPlaneRejectedError) return { reason: 'DataPlaneRejected', message: error.message, kind: 'retry' };
+  if (error instanceof DataPlaneUnavailableError) return { reason: 'DataPlaneUnavailable', message: error.message, kind: 'retry' };
+  if (error instanceof WeightNotAppliedError) return { reason: 'WeightNotApplied', message: error.message, kind: 'retry' };
   if (error instanceof KubeOperationError) return { reason: 'ApiError', message: error.message, kind: 'retry' };
   return undefined;
 }

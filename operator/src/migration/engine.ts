@@ -15,6 +15,7 @@
  *   desired weight 0; the data plane follows like any other weight.
  */
 import type { NovaMigrationSpec, NovaMigrationStatus } from '../api/generated/novamigration.js';
+import { movedThing } from '../api/novamigration.js';
 import type { AnalysisOutcome } from '../analysis/analyzer.js';
 import type { WeightReading } from '../providers/index.js';
 import { metaTime } from '../kube/conditions.js';
@@ -92,7 +93,7 @@ function decideNow(input: EngineInput): Decision {
     return {
       progress: { ...current, weight: desired },
       effect: { type: 'continue' },
-      events: [{ type: 'Normal', reason: 'WeightChanged', note: `${String(desired)}% of ${spec.route.pathPrefix} goes to ${spec.target.service}:${String(spec.target.port)}, ${String(100 - desired)}% to ${spec.legacy.service}:${String(spec.legacy.port)}` }],
+      events: [{ type: 'Normal', reason: 'WeightChanged', note: `${String(desired)}% of ${movedThing(spec)} goes to ${spec.target.service}:${String(spec.target.port)}, ${String(100 - desired)}% to ${spec.legacy.service}:${String(spec.legacy.port)}` }],
     };
   }
 
@@ -118,7 +119,7 @@ function decideNow(input: EngineInput): Decision {
       // Only a spec edited mid-flight gets here (admission demands the last setWeight be 100).
       return { progress: { ...base, desiredWeight: 100, phase: 'Progressing', reason: 'Completing', message: 'all steps done; sending the whole route to the target' }, effect: { type: 'continue' }, events: [] };
     }
-    const progress: Progress = { ...base, phase: 'Promoted', reason: 'Promoted', message: `all ${String(steps.length)} steps done: ${spec.route.pathPrefix} is served by ${spec.target.service}` };
+    const progress: Progress = { ...base, phase: 'Promoted', reason: 'Promoted', message: `all ${String(steps.length)} steps done: ${movedThing(spec)} is served by ${spec.target.service}` };
     return { progress, effect: { type: 'wait' }, events: transition(status, progress, 'Promoted', progress.message) };
   }
 

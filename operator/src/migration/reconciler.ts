@@ -8,7 +8,7 @@
  * and writing that to the data plane is exactly the "weight it did not mean" the design forbids.
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { MIGRATION_FINALIZER, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
+import { MIGRATION_FINALIZER, movedThing, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
 import { isNotFound, KubeOperationError } from '../kube/api-errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import { hasFinalizer, isBeingDeleted, type Finalizers } from '../kube/finalizers.js';
@@ -115,7 +115,8 @@ export class MigrationReconciler {
         const effect = decision.effect;
         if (effect.type === 'wait') return effect.afterMs === undefined ? undefined : { requeueAfterMs: effect.afterMs };
         if (effect.type === 'applyWeight') {
-          await this.applyWeight(resolved.provider, target, migration, effect.weight);
+          // Built from the status just stored: its weightFence is the one this weight was decided with.
+          await this.applyWeight(resolved.provider, providerMigration(migration, resolved.config), migration, effect.weight);
           plane = { weight: effect.weight, exact: true };
         }
       }
@@ -178,7 +179,7 @@ export class MigrationReconciler {
   private async finalize(migration: NovaMigration): Promise<void> {
     if (!hasFinalizer(migration, MIGRATION_FINALIZER)) return;
     const policy = migration.spec.onDelete;
-    let note = policy === 'restoreLegacy' ? `route ${migration.spec.route.pathPrefix} restored to 100% legacy` : `route ${migration.spec.route.pathPrefix} left as it is`;
+    let note = policy === 'restoreLegacy' ? `${movedThing(migration.spec)} restored to 100% legacy` : `${movedThing(migration.spec)} left as it is`;
     try {
       const resolved = this.options.providers.resolve(migration.spec.trafficProvider);
       await resolved.provider.finalize(providerMigration(migration, resolved.config), policy);

@@ -54,6 +54,7 @@ export function renderStatus(
     stepLabel: progress.stepLabel,
     stepStartedAt: progress.stepStartedAt,
     desiredWeight: progress.desiredWeight,
+    weightFence: nextWeightFence(previous, progress.desiredWeight),
     weight: progress.weight,
     // null stays null: the merge patch then removes the stored field.
     analysis: progress.analysis,
@@ -62,6 +63,18 @@ export function renderStatus(
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) status[key] = value;
   return status;
+}
+
+/**
+ * status.weightFence: one more in the status write that changes desiredWeight, else as stored.
+ * The fence travels with every weight a provider writes (ProviderMigration.fence); because it is
+ * written in the same status write as the decision, a process holding an older status (a stale
+ * leader, a second operator) carries a lower fence than the stored weight, and the nats provider
+ * refuses its write whatever revision of the key it read.
+ */
+export function nextWeightFence(previous: MigrationStatus, desiredWeight: number | undefined): number | undefined {
+  if (desiredWeight === undefined || desiredWeight === previous.desiredWeight) return previous.weightFence;
+  return (previous.weightFence ?? 0) + 1;
 }
 
 /** True when writing `next` would change what is stored (fields `next` leaves out stay as they are). */

@@ -64,6 +64,35 @@ export class DataPlaneRejectedError extends ProviderError {
   }
 }
 
+/** The data plane could not be reached (a NATS server down, a request timing out); nothing is known to be written. */
+export class DataPlaneUnavailableError extends ProviderError {
+  constructor(migration: MigrationId, readonly object: string, options?: ErrorOptions) {
+    super(migration, `${object} is unreachable: ${describeCause(options?.cause)}`, options);
+  }
+}
+
+/**
+ * The weight is written but not yet applied by every live process of the fleet (the nats
+ * provider): it is not confirmed, and the reconciler retries until it is or the laggards drop out.
+ */
+export class WeightNotAppliedError extends ProviderError {
+  constructor(
+    migration: MigrationId,
+    readonly weight: number,
+    /** The processes still routing by an older weight, e.g. "user-service.pod-1.7 (30%)". */
+    readonly lagging: readonly string[],
+    readonly waitedMs: number,
+  ) {
+    super(migration, `${String(weight)}% is written but after ${String(waitedMs)} ms ${String(lagging.length)} process(es) still route by an older weight: ${lagging.slice(0, 5).join(', ')}${lagging.length > 5 ? ', ...' : ''}`);
+  }
+}
+
+/** The cause in one line, without the credentials a server URL may carry (nats://user:password@host). */
+function describeCause(cause: unknown): string {
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : cause === undefined ? 'no answer' : JSON.stringify(cause);
+  return text.replace(/\/\/[^/@\s]+@/gu, '//***@');
+}
+
 /** `spec.trafficProvider` names no provider, several, or one this operator does not know. */
 export class UnknownProviderError extends Error {
   constructor(readonly keys: readonly string[], readonly known: readonly string[]) {

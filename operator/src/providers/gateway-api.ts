@@ -12,7 +12,7 @@
  */
 import { ProviderSetupError } from './errors.js';
 import { asArray, asNumber, asObject, asString, dig, type JsonObject } from './json.js';
-import { managedName, type ProviderMigration, type ServiceRef, type TrafficProvider } from './provider.js';
+import { httpRoute, managedName, type ProviderMigration, type ServiceRef, type TrafficProvider } from './provider.js';
 import type { ProviderContext } from './registry.js';
 import { SharedRouteProvider, type SharedRouteShape } from './shared-route.js';
 
@@ -48,7 +48,7 @@ export const GATEWAY_API_SHAPE: SharedRouteShape = {
 };
 
 export function newGatewayRule(migration: ProviderMigration): JsonObject {
-  return { name: managedName(migration), matches: [{ path: { type: 'PathPrefix', value: migration.route.pathPrefix } }] };
+  return { name: managedName(migration), matches: [{ path: { type: 'PathPrefix', value: httpRoute(migration).pathPrefix } }] };
 }
 
 export function createGatewayApiProvider(context: ProviderContext): TrafficProvider {

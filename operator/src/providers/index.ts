@@ -1,6 +1,7 @@
 import { createGatewayApiProvider } from './gateway-api.js';
 import { createIngressNginxProvider } from './ingress-nginx.js';
 import { createIstioProvider } from './istio.js';
+import { createNatsProvider } from './nats.js';
 import { createNginxProvider } from './nginx.js';
 import { ProviderRegistry, type ProviderContext } from './registry.js';
 
@@ -9,16 +10,18 @@ export type { FinalizePolicy, ProviderMigration, RouteMatch, ServiceRef, Traffic
 export { managedName } from './provider.js';
 export { ProviderRegistry, type ProviderContext, type ProviderFactory, type ResolvedProvider } from './registry.js';
 export type { NginxInstanceOptions } from './nginx-files.js';
+export { ContextOwnedError, StaleWeightWriteError, type NatsProviderOptions } from './nats.js';
 
 /**
  * The providers this operator ships, under their `spec.trafficProvider` keys. Each is built on
  * first use, so an operator without an nginx (or without Kubernetes credentials) only fails for
- * migrations that name that provider. More providers (the bus-level `nats` one) register here.
+ * migrations that name that provider (nats without NOVA_NATS_URL: ProviderUnavailable).
  */
 export function builtinProviders(context: ProviderContext): ProviderRegistry {
   return new ProviderRegistry(context)
     .register('istio', createIstioProvider)
     .register('ingressNginx', createIngressNginxProvider)
     .register('gatewayAPI', createGatewayApiProvider)
-    .register('nginx', createNginxProvider);
+    .register('nginx', createNginxProvider)
+    .register('nats', createNatsProvider);
 }

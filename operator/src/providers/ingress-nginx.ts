@@ -14,7 +14,7 @@
 import { NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Ingress } from '@kubernetes/client-node';
 import { InvalidProviderConfigError, ProviderSetupError, RouteConflictError, RouteNotFoundError } from './errors.js';
 import { apiFailure, isStaleWrite, translateApiError } from './kube-writes.js';
-import { checkWeight, configString, managedName, type FinalizePolicy, type ProviderMigration, type TrafficProvider, type WeightReading } from './provider.js';
+import { checkWeight, configString, httpRoute, managedName, type FinalizePolicy, type ProviderMigration, type TrafficProvider, type WeightReading } from './provider.js';
 import type { ProviderContext } from './registry.js';
 
 export const CANARY = 'nginx.ingress.kubernetes.io/canary';
@@ -43,23 +43,24 @@ export interface IngressView {
 
 export function findPrimaryRoute(migration: ProviderMigration, primary: IngressView): PrimaryRoute {
   const label = `Ingress ${migration.namespace}/${primary.metadata?.name ?? '?'}`;
+  const route = httpRoute(migration);
   for (const rule of primary.spec?.rules ?? []) {
-    if (migration.route.host !== undefined && rule.host !== undefined && rule.host !== migration.route.host) continue;
+    if (route.host !== undefined && rule.host !== undefined && rule.host !== route.host) continue;
     for (const path of rule.http?.paths ?? []) {
-      if (path.path !== migration.route.pathPrefix) continue;
+      if (path.path !== route.pathPrefix) continue;
       const service = path.backend.service;
       if (service?.name !== migration.legacy.service) {
         throw new InvalidProviderConfigError(
           migration,
-          `${label} sends ${migration.route.pathPrefix} to ${service?.name ?? 'a non-service backend'}, not to legacy ${migration.legacy.service}`,
+          `${label} sends ${route.pathPrefix} to ${service?.name ?? 'a non-service backend'}, not to legacy ${migration.legacy.service}`,
         );
       }
-      return { host: rule.host ?? migration.route.host, pathType: path.pathType, ingressClassName: primary.spec?.ingressClassName };
+      return { host: rule.host ?? route.host, pathType: path.pathType, ingressClassName: primary.spec?.ingressClassName };
     }
   }
   throw new InvalidProviderConfigError(
     migration,
-    `${label} has no path ${migration.route.pathPrefix}${migration.route.host === undefined ? '' : ` for host ${migration.route.host}`}; ` +
+    `${label} has no path ${route.pathPrefix}${route.host === undefined ? '' : ` for host ${route.host}`}; ` +
       'ingress-nginx applies a canary only where a primary Ingress serves the same host and path',
   );
 }
@@ -122,7 +123,7 @@ export function canaryIngress(migration: ProviderMigration, primary: PrimaryRout
           http: {
             paths: [
               {
-                path: migration.route.pathPrefix,
+                path: httpRoute(migration).pathPrefix,
                 pathType: primary.pathType,
                 backend: { service: { name: migration.target.service, port: { number: migration.target.port } } },
               },

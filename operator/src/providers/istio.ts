@@ -16,7 +16,7 @@
  */
 import { ProviderSetupError } from './errors.js';
 import { asArray, asNumber, asObject, asString, dig, type JsonObject } from './json.js';
-import { managedName, type ProviderMigration, type ServiceRef, type TrafficProvider } from './provider.js';
+import { httpRoute, managedName, type ProviderMigration, type ServiceRef, type TrafficProvider } from './provider.js';
 import type { ProviderContext } from './registry.js';
 import { SharedRouteProvider, type SharedRouteShape } from './shared-route.js';
 
@@ -74,7 +74,7 @@ export const ISTIO_SHAPE: SharedRouteShape = {
 };
 
 export function newIstioRoute(migration: ProviderMigration): JsonObject {
-  return { name: managedName(migration), match: [{ uri: { prefix: migration.route.pathPrefix } }] };
+  return { name: managedName(migration), match: [{ uri: { prefix: httpRoute(migration).pathPrefix } }] };
 }
 
 export function createIstioProvider(context: ProviderContext): TrafficProvider {

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InvalidProviderConfigError } from './errors.js';
-import type { ProviderMigration, ServiceRef, WeightReading } from './provider.js';
+import { httpRoute, type ProviderMigration, type ServiceRef, type WeightReading } from './provider.js';
 
 /** The one plain nginx this operator drives. */
 export interface NginxInstanceOptions {
@@ -92,14 +92,15 @@ export function renderUpstream(migration: ProviderMigration, weight: number, inc
 
 /** The server-level file: the migration's path, proxied to whichever upstream the split chose. */
 export function renderLocation(migration: ProviderMigration): string {
-  if (!PATH.test(migration.route.pathPrefix)) {
-    throw new InvalidProviderConfigError(migration, `path prefix "${migration.route.pathPrefix}" has characters nginx configuration cannot carry safely`);
+  const { pathPrefix } = httpRoute(migration);
+  if (!PATH.test(pathPrefix)) {
+    throw new InvalidProviderConfigError(migration, `path prefix "${pathPrefix}" has characters nginx configuration cannot carry safely`);
   }
   const id = nginxId(migration);
   return [
     header(migration),
     // ^~ : a prefix match that regex locations elsewhere in the server cannot take over.
-    `location ^~ ${migration.route.pathPrefix} {`,
+    `location ^~ ${pathPrefix} {`,
     `    proxy_pass http://$${id};`,
     '    proxy_http_version 1.1;',
     '    proxy_set_header Connection "";',
@@ -113,7 +114,8 @@ export function renderLocation(migration: ProviderMigration): string {
 }
 
 function header(migration: ProviderMigration): string {
-  const host = migration.route.host === undefined ? '' : ` (host ${migration.route.host} is the including server block's business)`;
+  const { host: routeHost } = httpRoute(migration);
+  const host = routeHost === undefined ? '' : ` (host ${routeHost} is the including server block's business)`;
   return `# Managed by nova-operator for NovaMigration ${migration.namespace}/${migration.name}${host}. Do not edit: it is rewritten.`;
 }
 

@@ -32,11 +32,18 @@ export interface ProviderMigration {
   readonly name: string;
   /** The NovaMigration's uid: owner references point at it. */
   readonly uid: string;
-  readonly route: RouteMatch;
+  /** The HTTP route; absent for a bus migration (nats), which moves a context instead (see httpRoute). */
+  readonly route?: RouteMatch;
   readonly legacy: ServiceRef;
   readonly target: ServiceRef;
   /** The value under this provider's key in `spec.trafficProvider`, checked by the provider itself. */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * status.weightFence: grows with every status write that changes the desired weight. A provider
+   * that can store it beside the weight (nats) refuses a write whose fence is below the stored
+   * one, so a stale leader cannot overwrite a newer weight even after re-reading the data plane.
+   */
+  readonly fence?: number;
 }
 
 /**
@@ -77,6 +84,8 @@ export interface TrafficProvider {
   readWeight(migration: ProviderMigration): Promise<WeightReading | undefined>;
   /** Runs once when the migration is deleted; see FinalizePolicy. Succeeds when nothing is left to do. */
   finalize(migration: ProviderMigration, policy: FinalizePolicy): Promise<void>;
+  /** Releases what the provider holds open (a NATS connection) when the operator stops. */
+  close?(): Promise<void>;
 }
 
 /** Rejects anything but an integer percent: a provider never writes a weight it was not meant to. */
@@ -85,6 +94,12 @@ export function checkWeight(migration: ProviderMigration, weight: number): numbe
     throw new InvalidProviderConfigError(migration, `weight must be an integer from 0 to 100, got ${String(weight)}`);
   }
   return weight;
+}
+
+/** The HTTP route an HTTP provider moves; admission demands it for them, this is the defensive check. */
+export function httpRoute(migration: ProviderMigration): RouteMatch {
+  if (migration.route === undefined) throw new InvalidProviderConfigError(migration, 'spec.route is required for an HTTP traffic provider');
+  return migration.route;
 }
 
 /** Reads a required non-empty string from a provider's config block. */

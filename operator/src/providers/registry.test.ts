@@ -40,10 +40,11 @@ describe('ProviderRegistry', () => {
     expect(() => registry.register('fake', () => noop)).toThrow(ProviderSetupError);
   });
 
-  it('ships istio, ingressNginx, gatewayAPI and nginx, failing only when one is used without what it needs', () => {
+  it('ships istio, ingressNginx, gatewayAPI, nginx and nats, failing only when one is used without what it needs', () => {
     const registry = builtinProviders({ fieldManager: 'test' });
-    expect(registry.kinds()).toEqual(['istio', 'ingressNginx', 'gatewayAPI', 'nginx']);
+    expect(registry.kinds()).toEqual(['istio', 'ingressNginx', 'gatewayAPI', 'nginx', 'nats']);
     expect(() => registry.get('istio')).toThrow(/"istio" is not available: no kubeConfig/);
     expect(() => registry.get('nginx')).toThrow(ProviderSetupError);
+    expect(() => registry.get('nats')).toThrow(/"nats" is not available: this operator runs without NATS \(set NOVA_NATS_URL\)/);
   });
 });

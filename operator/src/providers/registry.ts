@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ProviderSetupError, UnknownProviderError } from './errors.js';
+import type { NatsProviderOptions } from './nats-store.js';
 import type { NginxInstanceOptions } from './nginx-files.js';
 import type { TrafficProvider } from './provider.js';
 
@@ -11,6 +12,8 @@ export interface ProviderContext {
   readonly fieldManager: string;
   /** The plain nginx this operator drives, when it runs next to one (the one-machine fleet). */
   readonly nginx?: NginxInstanceOptions;
+  /** The NATS the fleet routes by (NOVA_NATS_URL); needed by the nats provider. */
+  readonly nats?: NatsProviderOptions;
 }
 
 export type ProviderFactory = (context: ProviderContext) => TrafficProvider;
@@ -50,6 +53,13 @@ export class ProviderRegistry {
     const provider = factory(this.context);
     this.instances.set(kind, provider);
     return provider;
+  }
+
+  /** Closes every provider built so far (the operator is stopping). */
+  async close(): Promise<void> {
+    const built = [...this.instances.values()];
+    this.instances.clear();
+    await Promise.all(built.map((provider) => provider.close?.() ?? Promise.resolve()));
   }
 
   /** Picks the one provider a `spec.trafficProvider` object names, e.g. `{ istio: { virtualService: nova } }`. */

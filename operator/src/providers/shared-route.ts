@@ -17,7 +17,7 @@ import {
   type JsonPatchOperation,
   type WriteAttempt,
 } from './kube-writes.js';
-import { checkWeight, configString, managedName, type FinalizePolicy, type ProviderMigration, type TrafficProvider, type WeightReading } from './provider.js';
+import { checkWeight, configString, httpRoute, managedName, type FinalizePolicy, type ProviderMigration, type TrafficProvider, type WeightReading } from './provider.js';
 
 export interface SharedRouteShape {
   /** Provider key in spec.trafficProvider. */
@@ -43,7 +43,7 @@ export interface SharedRouteShape {
 /** The migration's item: the one we named, else the first matching its path prefix. */
 export function findItem(shape: SharedRouteShape, items: readonly unknown[], migration: ProviderMigration): number {
   const byName = items.findIndex((item) => asString(asObject(item)?.name) === managedName(migration));
-  return byName >= 0 ? byName : items.findIndex((item) => shape.hasPrefix(item, migration.route.pathPrefix));
+  return byName >= 0 ? byName : items.findIndex((item) => shape.hasPrefix(item, httpRoute(migration).pathPrefix));
 }
 
 /** Exact names or wildcards like `*.example.com` or `*`. */
@@ -72,8 +72,9 @@ export class SharedRouteProvider implements TrafficProvider {
     const [top, list] = this.shape.listField;
     await readModifyWrite(migration, this.objects, name, (object): WriteAttempt => {
       const hosts = asArray(dig(object, ...this.shape.hostsField)).flatMap((host) => asString(host) ?? []);
-      if (migration.route.host !== undefined && !servesHost(hosts, migration.route.host)) {
-        throw new InvalidProviderConfigError(migration, `${this.label(migration, name)} does not serve host ${migration.route.host} (it serves ${hosts.join(', ')})`);
+      const { host } = httpRoute(migration);
+      if (host !== undefined && !servesHost(hosts, host)) {
+        throw new InvalidProviderConfigError(migration, `${this.label(migration, name)} does not serve host ${host} (it serves ${hosts.join(', ')})`);
       }
       const items = asArray(dig(object, top, list));
       if (findItem(this.shape, items, migration) >= 0) return { done: true };
@@ -84,7 +85,7 @@ export class SharedRouteProvider implements TrafficProvider {
       // Inserting shifts the indexes other writers pinned, so this one is conditional on the whole object.
       const write: JsonPatchOperation[] = [resourceVersionTest(object)];
       if (dig(object, top, list) === undefined) write.push({ op: 'add', path: `/${top}/${list}`, value: [item] });
-      else write.push({ op: 'add', path: `/${top}/${list}/${String(this.shape.insertionIndex(items, migration.route.pathPrefix))}`, value: item });
+      else write.push({ op: 'add', path: `/${top}/${list}/${String(this.shape.insertionIndex(items, httpRoute(migration).pathPrefix))}`, value: item });
       return { write };
     });
   }
@@ -127,13 +128,13 @@ export class SharedRouteProvider implements TrafficProvider {
       const index = findItem(this.shape, items, migration);
       if (index < 0) {
         if (missingIsDone) return { done: true };
-        throw new RouteNotFoundError(migration, `route for ${migration.route.pathPrefix} in ${this.label(migration, name)}`);
+        throw new RouteNotFoundError(migration, `route for ${httpRoute(migration).pathPrefix} in ${this.label(migration, name)}`);
       }
       const where = this.itemLabel(migration, name, index);
       const item = asObject(items[index]) ?? {};
       const current = item[this.shape.backendsKey];
       if (!Array.isArray(current)) {
-        throw new InvalidProviderConfigError(migration, `${where} matches ${migration.route.pathPrefix} but forwards nowhere (a redirect or direct response?)`);
+        throw new InvalidProviderConfigError(migration, `${where} matches ${httpRoute(migration).pathPrefix} but forwards nowhere (a redirect or direct response?)`);
       }
       const next = compute(where, objectsIn(current));
       if (jsonEqual(next, current)) return { done: true };

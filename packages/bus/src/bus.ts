@@ -27,7 +27,7 @@ import { scrubSecrets, type Logger, type Metrics, type Side } from '@nova/platfo
 import { CircuitBreakers, type CircuitBreakerOptions } from '@nova/resilience';
 import { BusMetrics } from './bus-metrics.js';
 import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, ServiceCallError, serviceCallError } from './errors.js';
-import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
+import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, ROUTE_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
 import { checkDurableName, resolveRetry, retryDelay, type ResolvedRetry } from './retry.js';
 import { ownSideRouter, type Router } from './routing.js';
 import { extractTraceContext, injectTraceContext, inSpan, messagingAttributes, SpanKind, destinationTemplate } from './tracing.js';
@@ -113,6 +113,9 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const address = this.router.address(subject, side);
     const headers: Headers = new Map([[SIDE_HEADER, side]]);
     if (routingKey !== undefined) headers.set(ROUTING_KEY_HEADER, routingKey);
+    // An event's consumers live in several contexts: each context's side is decided now, once.
+    const eventRoute = stream === 'NOVA' ? this.router.eventRoute(routingKey) : undefined;
+    if (eventRoute !== undefined) headers.set(ROUTE_HEADER, eventRoute);
     const attributes = messagingAttributes('send', address, { 'messaging.message.id': msgId, 'messaging.message.body.size': data.byteLength, 'nova.side': side });
     return inSpan(`send ${destinationTemplate(address)}`, SpanKind.PRODUCER, attributes, extractTraceContext(new Map()), async () => {
       injectTraceContext(headers);
@@ -186,7 +189,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
   private async respond(context: ContextName, address: string, table: ReadonlyMap<string, RequestHandler<ServiceSubject>>, data: Uint8Array, headers: Headers): Promise<Reply> {
     const started = process.hrtime.bigint();
     const handler = table.get(address);
-    const subject = address as ServiceSubject;
+    const subject = this.router.subjectOf(address) as ServiceSubject;
     const attributes = { ...messagingAttributes('process', address), 'rpc.system': 'nats', 'rpc.method': subject, 'nova.side': this.side };
     let outcomeOk = true;
     try {
@@ -228,7 +231,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     }
     const retry = resolveRetry(consumer, consumer.name);
     const concurrency = consumer.concurrency ?? this.options.defaultConcurrency ?? 8;
-    const process = this.processor(consumer.name, consumer.context, retry, (message) => {
+    const process = this.processor(consumer.name, consumer.context, retry, { routedByHeader: true }, (message) => {
       const subject = message.subject as S;
       const schema = EVENT_SCHEMAS[subject] as DescMessage | undefined;
       if (schema === undefined) throw new DecodeError(message.subject, 'an event', new Error('not a subject this consumer handles'));
@@ -243,7 +246,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const retry = resolveRetry(consumer, consumer.name);
     const filters = consumer.botIds === undefined ? [telegramUpdateFilter()] : consumer.botIds.map((id) => telegramUpdateFilter(id));
     if (filters.length === 0) throw new BusConfigError(`consumer ${consumer.name}: botIds is empty`);
-    const process = this.processor(consumer.name, consumer.context, retry,
+    const process = this.processor(consumer.name, consumer.context, retry, { routedByHeader: false },
       (message) => ({ decoded: decode(TelegramUpdateSchema, message.data, message.subject), subject: message.subject }),
       async ({ decoded }, delivery) => { await consumer.handle(decoded, delivery); });
     return this.bind({ name: consumer.name, stream: 'TELEGRAM', filters: filters.map((f) => this.router.bindingSubject(f, this.side)), ordered: true, concurrency: 1, maxDeliver: retry.maxDeliver, ackWaitMs: retry.ackWaitMs }, process);
@@ -258,9 +261,15 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
    * the backoff; or dead-letter once `maxDeliver` attempts failed, or at once when the body
    * can never decode.
    */
-  private processor<T>(name: string, context: ContextName, retry: ResolvedRetry, decodeMessage: (message: InboundMessage) => T, handle: (decoded: T, delivery: Delivery) => Promise<void>): Processor {
+  private processor<T>(name: string, context: ContextName, retry: ResolvedRetry, routing: { readonly routedByHeader: boolean }, decodeMessage: (message: InboundMessage) => T, handle: (decoded: T, delivery: Delivery) => Promise<void>): Processor {
     const { logger } = this.options;
-    return async (message): Promise<Settlement> => {
+    return async (arrived): Promise<Settlement> => {
+      // Handlers see the contract subject, whichever side's subject the message was addressed to.
+      const message: InboundMessage = { ...arrived, subject: this.router.subjectOf(arrived.subject) };
+      if (routing.routedByHeader && !this.router.accepts(context, message.headers.get(ROUTE_HEADER), message.headers.get(ROUTING_KEY_HEADER), this.side)) {
+        // The other side's consumer of this context handles it.
+        return { kind: 'ack' };
+      }
       const started = process.hrtime.bigint();
       const msgId = message.headers.get(MSG_ID_HEADER) ?? '';
       const delivery: Delivery = {
@@ -272,7 +281,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         sequence: message.sequence,
         partition: message.partition,
       };
-      const where = { consumer: name, subject: message.subject, sequence: message.sequence, deliveryCount: message.deliveryCount, idempotencyKey: delivery.idempotencyKey };
+      const where = { consumer: name, subject: arrived.subject, sequence: message.sequence, deliveryCount: message.deliveryCount, idempotencyKey: delivery.idempotencyKey };
       if (message.deliveryCount > retry.maxDeliver) {
         // Only reached when earlier attempts never finished (a crash, an expired ack wait).
         this.metrics.deadLettered(context);
@@ -280,7 +289,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         logger.error(where, `dead-lettering: ${error}`);
         return { kind: 'dead', error };
       }
-      const attributes = messagingAttributes('process', message.subject, {
+      const attributes = messagingAttributes('process', arrived.subject, {
         'messaging.message.id': delivery.idempotencyKey,
         'messaging.consumer.group.name': name,
         'messaging.message.body.size': message.data.byteLength,
@@ -288,7 +297,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         'nova.side': this.side,
       });
       try {
-        await inSpan(`process ${destinationTemplate(message.subject)}`, SpanKind.CONSUMER, attributes, extractTraceContext(message.headers), async () => {
+        await inSpan(`process ${destinationTemplate(arrived.subject)}`, SpanKind.CONSUMER, attributes, extractTraceContext(message.headers), async () => {
           await handle(decodeMessage(message), delivery);
         });
         this.metrics.handled(context, true, seconds(started));

@@ -5,8 +5,10 @@ export { MSG_ID_HEADER, NOVA_ERROR_HEADER } from '@nova/contracts';
 export const ROUTING_KEY_HEADER = 'Nova-Routing-Key';
 /** The handler's idempotency key when it differs from Nats-Msg-Id (a replayed dead letter). */
 export const IDEMPOTENCY_KEY_HEADER = 'Nova-Idempotency-Key';
-/** The side a router sent the message to (issue 7); informational today. */
+/** The side a router sent the message to (issue 7). */
 export const SIDE_HEADER = 'Nova-Side';
+/** On events: the side each consuming context handles it on, decided at publish (routing.ts). */
+export const ROUTE_HEADER = 'Nova-Route';
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
 

@@ -12,3 +12,7 @@ export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream/
 export { ensureStreams, partitionsOf, partitionTransform, DEFAULT_PARTITIONS, STREAM_SETTINGS, type EnsureStreamsOptions } from './jetstream/streams.js';
 export { listDeadLetters, replayDeadLetters, type DeadLetter, type DeadLetterQuery } from './jetstream/dead-letters.js';
 export { CircuitOpenError } from '@nova/resilience';
+export { KvRouter, openRoutingBuckets, type KvRouterOptions } from './routing/kv-router.js';
+export { RoutingTable, stampedSide, type ContextWeight, type RoutingTableOptions } from './routing/routing-table.js';
+export { chatHash, routingBucket } from './routing/chat-hash.js';
+export { connectRoutedBus, type RoutedBus, type RoutedConnectOptions } from './routing/connect-routed.js';

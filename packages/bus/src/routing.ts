@@ -1,28 +1,40 @@
 /**
- * The seam for issue 7 (routing by chat between the monolith and the new services). Nothing is
- * routed yet: the default router sends every message to the process's own side. The bus asks
- * the router at the three places the decision will live, and carries the routing key (the chat
- * id) on every message about a chat so the decision can be made per message later:
+ * The routing seam (issue 7): the bus asks its Router wherever a side is chosen, so that domain
+ * code never knows whether a chat is served by the monolith or by the new service.
  *
- *  - publish (events, updates)     → `route()` picks the side; `address()` will pick its subject
- *  - request                       → the same, for `svc.<context>.<method>`
- *  - consumer / server binding     → `bindingSubject()` will pick the side's subject to listen on
+ *  - publish (events, updates)  → `route()` picks the side; `address()` its subject
+ *  - request                    → the same, for `svc.<context>.<method>`
+ *  - consumer / server binding  → `bindingSubject()` the subject (or filter) the side listens on
+ *  - a message arriving         → `subjectOf()` gives handlers the contract subject back
+ *  - events                     → `eventRoute()` stamps the side per consuming context at publish,
+ *                                 `accepts()` lets a consumer skip what was meant for the other side
  *
- * Issue 7 replaces `ownSideRouter` with a router that watches the weights in a NATS KV bucket
- * and hashes the routing key; `address`/`bindingSubject` then map to side-specific subjects.
+ * `ownSideRouter` (the default) changes nothing. `KvRouter` (routing/kv-router.ts) routes by the
+ * weights the operator writes into the NATS KV bucket `nova_routing` (Decided 11).
  */
+import type { ContextName } from '@nova/contracts';
 import type { Side } from '@nova/platform';
 
-/** What is routed: a bounded context (`user`, `bot`, ...) or Telegram updates. */
+/** What is routed: a bounded context (`user`, `bot`, ...) or `telegram` (updates). */
 export type RoutingScope = string;
 
 export interface Router {
   /** The side that handles a message of `scope` about `routingKey` (undefined: no key). */
   route(scope: RoutingScope, routingKey: string | undefined): Side;
-  /** The subject to send to for `side` (identity until issue 7 gives sides their own subjects). */
+  /** The subject to send to for `side`. */
   address(subject: string, side: Side): string;
   /** The subject (or filter) a binding of `side` listens on. */
   bindingSubject(subject: string, side: Side): string;
+  /** The contract subject of the subject a message arrived on (the inverse of address). */
+  subjectOf(address: string): string;
+  /**
+   * The value of the Nova-Route header of an event about `routingKey`: the side each consuming
+   * context handles it on, decided now (an event has one subject but consumers in several
+   * contexts). Undefined: no header.
+   */
+  eventRoute(routingKey: string | undefined): string | undefined;
+  /** Whether a consumer of `context` on `side` handles an event published with `eventRoute` (its header, if any). */
+  accepts(context: ContextName, eventRoute: string | undefined, routingKey: string | undefined, side: Side): boolean;
 }
 
 /** Everything to this process's own side, on the contract subjects. */
@@ -31,5 +43,8 @@ export function ownSideRouter(side: Side): Router {
     route: () => side,
     address: (subject) => subject,
     bindingSubject: (subject) => subject,
+    subjectOf: (address) => address,
+    eventRoute: () => undefined,
+    accepts: () => true,
   };
 }

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './events.js';
 export * from './requests.js';
+export * from './routing.js';
 export * from './subjects.js';
 export * from './gen/nova/v1/bot_pb.js';
 export * from './gen/nova/v1/errors_pb.js';

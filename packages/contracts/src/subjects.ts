@@ -8,6 +8,8 @@ import { SubjectError } from './errors.js';
  *   updates    telegram.update.<bot>.<chat>     stream TELEGRAM, msgID <bot>:<update_id>
  *   requests   svc.<context>.<method>           request/reply, no stream
  *   dead       dlq.<stream>.<original subject>  stream DLQ
+ *
+ * During a bus migration the legacy side listens on marked subjects (routing.ts, sideSubject).
  */
 
 /** JetStream stream names. */
@@ -24,7 +26,8 @@ export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
 /** The subjects each stream captures. */
 export const STREAM_SUBJECTS: Readonly<Record<StreamName, readonly string[]>> = {
   NOVA: ['nova.>'],
-  TELEGRAM: ['telegram.update.>'],
+  // telegram.legacy.>: updates addressed to the legacy side during a bus migration (routing.ts).
+  TELEGRAM: ['telegram.update.>', 'telegram.legacy.>'],
   DLQ: ['dlq.>'],
 };
 

@@ -9,7 +9,8 @@ export const KIND = "NovaMigration";
 export type NovaMigrationSpec = {
   /** Names of NovaMigrations in this namespace that must be Promoted before this one starts. */
   readonly dependsOn?: readonly (string)[];
-  readonly route: {
+  /** The HTTP route that moves; required by every provider but nats (a bus migration moves a context, not a path). */
+  readonly route?: {
     /** Host the route serves; absent means whatever host the route object serves. */
     readonly host?: string;
     /** Requests whose path starts with this prefix move (e.g. /webhook/). */
@@ -41,6 +42,11 @@ export type NovaMigrationSpec = {
     };
     /** The plain nginx the operator runs beside (configured on the operator, not here). */
     readonly nginx?: Readonly<Record<string, unknown>>;
+    /** On the bus (Decided 11): the weight of one bounded context in the NATS KV bucket nova_routing, which every process of the fleet routes by, per chat (the operator's NOVA_NATS_URL). */
+    readonly nats?: {
+      /** The bounded context whose requests, updates and events move, as it appears in subjects (svc.<context>.*) and in the nova_bus_* metrics. */
+      readonly context: "user" | "bot" | "publisher" | "payment" | "notification";
+    };
   };
   readonly steps: readonly ({
     /** Percent of the route to send to the target. */
@@ -75,7 +81,7 @@ export type NovaMigrationSpec = {
       /** Fewer target requests in the window make a check inconclusive. */
       readonly minRequests: number;
     };
-    /** Custom PromQL replacing the built-in queries of the provider. Placeholders: {{namespace}} {{service}} {{port}} {{route}} {{host}} {{side}} {{window}}. Each is run once per side. */
+    /** Custom PromQL replacing the built-in queries of the provider. Placeholders: {{namespace}} {{service}} {{port}} {{route}} {{host}} {{context}} {{side}} {{window}}. Each is run once per side. */
     readonly queries?: {
       /** Requests in the window (a number). */
       readonly requests?: string;
@@ -104,6 +110,8 @@ export type NovaMigrationStatus = {
   readonly weight?: number;
   /** Percent the operator decided on; written to status before the data plane. */
   readonly desiredWeight?: number;
+  /** Grows by one in every status write that changes desiredWeight. Providers that can store it with the weight (nats) refuse a write carrying a lower one: a stale leader never overwrites a newer weight. */
+  readonly weightFence?: number;
   readonly message?: string;
   readonly analysis?: {
     readonly summary?: string;

@@ -29,12 +29,12 @@ interface Durable {
   readonly partition: number | undefined;
 }
 
-/** `telegram.update.<bot|*>.*` → the same filter on partition `k`'s stored subjects. */
+/** `telegram.<update|legacy>.<bot|*>.*` → the same filter on partition `k`'s stored subjects. */
 function partitionFilter(filter: string, partition: number): string {
   const tokens = filter.split('.');
-  if (tokens.length === 3 && tokens[2] === '>') return `telegram.update.*.*.${String(partition)}`;
+  if (tokens.length === 3 && tokens[2] === '>') return `${tokens[0] ?? ''}.${tokens[1] ?? ''}.*.*.${String(partition)}`;
   if (tokens.length === 4) return `${filter}.${String(partition)}`;
-  throw new BusConfigError(`cannot partition the filter ${filter}: expected telegram.update.<bot|*>.*`);
+  throw new BusConfigError(`cannot partition the filter ${filter}: expected telegram.<update|legacy>.<bot|*>.*`);
 }
 
 async function durablesFor(jsm: JetStreamManager, binding: ConsumeBinding): Promise<Durable[]> {

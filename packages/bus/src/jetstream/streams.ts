@@ -31,9 +31,10 @@ export const STREAM_SETTINGS = {
 export const DEFAULT_PARTITIONS = 16;
 
 export function partitionTransform(partitions: number): { src: string; dest: string } {
+  // telegram.<update|legacy>.<bot>.<chat>: both sides' updates (contracts, routing.ts), partitioned by bot and chat alike.
   return {
-    src: 'telegram.update.*.*',
-    dest: `telegram.update.{{wildcard(1)}}.{{wildcard(2)}}.{{partition(${String(partitions)},1,2)}}`,
+    src: 'telegram.*.*.*',
+    dest: `telegram.{{wildcard(1)}}.{{wildcard(2)}}.{{wildcard(3)}}.{{partition(${String(partitions)},2,3)}}`,
   };
 }
 

@@ -1,0 +1,47 @@
+/**
+ * Whether the fleet routes by a context's stored weight: every live process (one with an applied
+ * record younger than the bucket's TTL) acknowledged the key's current revision. No live process
+ * at all counts as applied: a process that starts later reads the bucket before it sends anything.
+ */
+import type { AppliedRecord, ContextName } from '@nova/contracts';
+import type { NatsRoutingStore } from './nats-store.js';
+
+export interface FleetView {
+  /** Every live process acknowledged `revision`. */
+  readonly applied: boolean;
+  /** The processes that did not, as "<process> (<weight>%)". */
+  readonly lagging: readonly string[];
+  /** The weight of the first lagging process (what part of the fleet still routes by). */
+  readonly laggingWeight: number | undefined;
+  /** Some process already routes by a later revision: the weight was overwritten since. */
+  readonly superseded: boolean;
+}
+
+interface MigrationId {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export function fleetView(records: readonly AppliedRecord[], revision: number): FleetView {
+  const lagging = records.filter((record) => record.revision !== revision);
+  return {
+    applied: lagging.length === 0,
+    lagging: lagging.map((record) => `${record.process} (${String(record.weight)}%)`),
+    laggingWeight: lagging[0]?.weight,
+    superseded: records.some((record) => record.revision > revision),
+  };
+}
+
+export async function readFleet(store: NatsRoutingStore, migration: MigrationId, context: ContextName, revision: number): Promise<FleetView> {
+  return fleetView(await store.applied(migration, context), revision);
+}
+
+/** Polls the applied records until the fleet routes by `revision` or `timeoutMs` passed; the last view either way. */
+export async function awaitFleet(store: NatsRoutingStore, migration: MigrationId, context: ContextName, revision: number, timeoutMs: number): Promise<FleetView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await readFleet(store, migration, context, revision);
+    if (view.applied || view.superseded || Date.now() >= deadline) return view;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
+  }
+}

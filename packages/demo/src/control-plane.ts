@@ -1,0 +1,110 @@
+/**
+ * The parts of the fleet that are infrastructure: the test bed's real components (kube-apiserver
+ * + etcd with the CRDs, NATS JetStream, PostgreSQL, Prometheus, Jaeger), the nginx that plays the
+ * ingress (its split rewritten by the operator's nginx provider), and the operator itself as a
+ * process pointed at the local control plane.
+ */
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { addScrapeTarget, freePort, httpOk, startTestbed, SupervisedProcess, type Stack, type Testbed, type TestbedInfo } from '@nova/testbed';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ControlPlane {
+  readonly bed: Testbed;
+  readonly info: Required<Omit<TestbedInfo, 'nginx'>> & { nginx: NonNullable<TestbedInfo['nginx']> };
+  readonly kubeConfig: KubeConfig;
+}
+
+export async function startControlPlane(keep: boolean): Promise<ControlPlane> {
+  const bed = await startTestbed({ components: ['kube', 'nats', 'postgres', 'prometheus', 'nginx', 'jaeger'], keep });
+  const { kube, nats, postgres, prometheus, nginx, jaeger } = bed.info;
+  if (kube === undefined || nats === undefined || postgres === undefined || prometheus === undefined || nginx === undefined || jaeger === undefined) {
+    await bed.stop();
+    throw new Error('the test bed did not start every component the demo needs');
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kube.kubeconfig);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  for (const name of ['nova', 'nova-system']) await core.createNamespace({ body: { metadata: { name } } });
+  return { bed, info: { stackDir: bed.info.stackDir, kube, nats, postgres, prometheus, nginx, jaeger }, kubeConfig };
+}
+
+export interface Ingress {
+  readonly url: string;
+  readonly process: SupervisedProcess;
+  /** What the operator's nginx provider needs (NOVA_NGINX_*). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * nginx in front of the fleet: whatever no migration owns goes to the monolith; the operator
+ * owns `nova-*.conf` include files in its conf dir (one pair per migration) and reloads nginx.
+ */
+export async function startIngress(stack: Stack, binary: string, legacyPort: number): Promise<Ingress> {
+  const prefix = stack.path('ingress');
+  const confDir = stack.path('ingress', 'nova');
+  const port = await freePort();
+  const configFile = join(prefix, 'nginx.conf');
+  const pidFile = join(prefix, 'nginx.pid');
+  writeFileSync(configFile, [
+    'daemon off;',
+    'worker_processes 2;',
+    `pid ${pidFile};`,
+    `error_log ${join(prefix, 'error.log')} warn;`,
+    'events { worker_connections 512; }',
+    'http {',
+    '  access_log off;',
+    '  client_max_body_size 1m;',
+    `  client_body_temp_path ${stack.path('ingress', 'tmp')};`,
+    `  proxy_temp_path ${stack.path('ingress', 'tmp')};`,
+    `  include ${confDir}/*.upstream.conf;`,
+    '  server {',
+    `    listen 127.0.0.1:${String(port)};`,
+    `    include ${confDir}/*.location.conf;`,
+    `    location / { proxy_pass http://127.0.0.1:${String(legacyPort)}; }`,
+    '  }',
+    '}',
+    '',
+  ].join('\n'));
+  const process = await SupervisedProcess.start(stack, {
+    name: 'ingress-nginx',
+    command: binary,
+    args: ['-p', prefix, '-c', configFile],
+    ready: () => httpOk(`http://127.0.0.1:${String(port)}/healthz`),
+    stopSignal: 'SIGQUIT',
+  });
+  return {
+    url: `http://127.0.0.1:${String(port)}`,
+    process,
+    env: { NOVA_NGINX_BINARY: binary, NOVA_NGINX_CONFIG: configFile, NOVA_NGINX_CONF_DIR: confDir, NOVA_NGINX_PREFIX: prefix, NOVA_NGINX_PID_FILE: pidFile },
+  };
+}
+
+export interface OperatorProcess {
+  readonly process: SupervisedProcess;
+  readonly opsUrl: string;
+}
+
+/** The operator as it runs in production (operator/dist/main.js), with the nginx provider and the local Prometheus. */
+export async function startOperator(stack: Stack, repoRoot: string, plane: ControlPlane, ingress: Ingress, natsUrl: string): Promise<OperatorProcess> {
+  const port = await freePort();
+  const opsUrl = `http://127.0.0.1:${String(port)}`;
+  const process = await SupervisedProcess.start(stack, {
+    name: 'nova-operator',
+    command: globalThis.process.execPath,
+    args: [join(repoRoot, 'operator/dist/main.js')],
+    env: {
+      KUBECONFIG: plane.info.kube.kubeconfig,
+      NOVA_OPERATOR_NAMESPACE: 'nova-system',
+      NOVA_IDENTITY: 'demo-operator',
+      NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
+      NOVA_PROMETHEUS_ADDRESS: plane.info.prometheus.url,
+      NOVA_NATS_URL: natsUrl,
+      ...ingress.env,
+    },
+    ready: () => httpOk(`${opsUrl}/readyz`),
+    readyTimeoutMs: 60_000,
+  });
+  addScrapeTarget(plane.info.prometheus, 'nova-operator', `127.0.0.1:${String(port)}`, { job: 'nova-operator' });
+  return { process, opsUrl };
+}
