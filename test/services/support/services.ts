@@ -54,7 +54,7 @@ export async function startService(stack: Stack, deployable: Deployable, env: Re
     command: NODE,
     args: [resolve(ROOT, 'services', deployable, 'dist/main.js')],
     cwd: ROOT,
-    env: { NOVA_LOG_LEVEL: 'info', NOVA_NAMESPACE: 'nova-test', NOVA_SHUTDOWN_TIMEOUT: '20s', ...env, NOVA_HTTP_ADDRESS: address },
+    env: { NOVA_LOG_LEVEL: 'debug', NOVA_NAMESPACE: 'nova-test', NOVA_SHUTDOWN_TIMEOUT: '20s', ...env, NOVA_HTTP_ADDRESS: address },
     ready: async () => {
       try {
         return (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok;
