@@ -9,8 +9,8 @@ import { TEXT } from '@nova/bot-service/domain';
 import { component } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { ANNA, say } from './support/script.js';
-import { until } from './support/until.js';
-import { World, type Fleet } from './support/world.js';
+import { eventually } from './support/until.js';
+import { World } from './support/world.js';
 
 jest.setTimeout(300_000);
 
@@ -30,11 +30,10 @@ interface JaegerTrace {
 
 const suffix = randomBytes(4).toString('hex');
 let world: World;
-let fleet: Fleet;
 
 beforeAll(async () => {
   world = await World.create('svc_trace', { tracingSuffix: suffix });
-  fleet = await world.startFleet();
+  await world.startFleet();
 });
 
 afterAll(async () => {
@@ -70,17 +69,14 @@ it('finds one trace: webhook HTTP (gateway) → JetStream → bot service handle
   const botsName = `bot-service-${suffix}`;
   const usersName = `user-service-${suffix}`;
 
-  let found: { trace: JaegerTrace; send: JaegerSpan } | undefined;
-  await until('Jaeger holds the whole trace', async () => {
-    for (const trace of await tracesOf(gatewayName)) {
-      const send = trace.spans.find((span) => span.operationName === 'telegram.sendMessage' && serviceOf(trace, span) === botsName);
-      const services = new Set(trace.spans.map((span) => serviceOf(trace, span)));
-      if (send !== undefined && services.has(usersName)) found = { trace, send };
+  const { trace, send } = await eventually('Jaeger holds the whole trace', async () => {
+    for (const candidate of await tracesOf(gatewayName)) {
+      const sendMessage = candidate.spans.find((span) => span.operationName === 'telegram.sendMessage' && serviceOf(candidate, span) === botsName);
+      const services = new Set(candidate.spans.map((span) => serviceOf(candidate, span)));
+      if (sendMessage !== undefined && services.has(usersName)) return { trace: candidate, send: sendMessage };
     }
-    return found !== undefined;
+    return undefined;
   }, 60_000, 500);
-  const { trace, send } = found ?? { trace: undefined, send: undefined };
-  if (trace === undefined || send === undefined) throw new Error('no trace');
 
   expect(new Set(trace.spans.map((span) => span.traceID))).toEqual(new Set([trace.traceID]));
   // From the Telegram call up to the webhook request, across the three processes.

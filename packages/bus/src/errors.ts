@@ -50,9 +50,6 @@ export class DecodeError extends BusError {
  */
 export class UnprocessableMessageError extends BusError {
   override readonly name = 'UnprocessableMessageError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** A consumer, stream or binding that is declared wrong (caught at start, not per message). */

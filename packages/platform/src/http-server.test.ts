@@ -60,7 +60,7 @@ describe('HttpServer', () => {
         duplex: 'half',
         // Sent slowly, so the client is still writing long after the server has answered.
         body: slowBody(40, 64 * 1024, 5),
-      } as RequestInit);
+      });
       expect(streamed.status).toBe(413);
       await streamed.arrayBuffer();
     }

@@ -33,11 +33,11 @@ describe('serveContext', () => {
     const bus = quietBus();
     let signalSeen: AbortSignal | undefined;
     const handlers: ContextHandlers<'user'> = {
-      get: async (request, ctx) => {
+      get: (request, ctx) => {
         signalSeen = ctx.signal;
-        if (request.telegramId === 404n) throw new NotFoundError('no user 404', { telegram_id: '404' });
-        if (request.telegramId === 500n) throw new Error('connect ECONNREFUSED postgresql://nova:hunter22@db/nova');
-        return create(GetUserResponseSchema, { user: { telegramId: request.telegramId, firstName: 'Ann' } });
+        if (request.telegramId === 404n) return Promise.reject(new NotFoundError('no user 404', { telegram_id: '404' }));
+        if (request.telegramId === 500n) return Promise.reject(new Error('connect ECONNREFUSED postgresql://nova:hunter22@db/nova'));
+        return Promise.resolve(create(GetUserResponseSchema, { user: { telegramId: request.telegramId, firstName: 'Ann' } }));
       },
       upsert: () => Promise.resolve(create(UpsertUserResponseSchema, {})),
       stats: () => Promise.resolve(create(UserStatsResponseSchema, {})),

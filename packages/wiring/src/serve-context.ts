@@ -4,7 +4,7 @@
  * (in-process bus), so both answer alike (Decided 1).
  */
 import { METHODS, serviceSubject, type ContextName, type ServiceSubject } from '@nova/contracts';
-import type { Binding, Bus, RequestContext, RequestHandler, RequestHandlers } from '@nova/bus';
+import type { Binding, Bus, RequestContext, RequestHandler } from '@nova/bus';
 import type { ContextHandlers, Handler, HandlerContext } from '@nova/domain';
 import { toBusError } from './errors.js';
 
@@ -20,14 +20,14 @@ export async function serveContext<C extends ContextName>(bus: Pick<Bus, 'serve'
   for (const method of METHODS[context] as readonly string[]) {
     const handler = byMethod[method];
     if (handler === undefined) continue;
-    const subject = serviceSubject(context, method as never) as ServiceSubject;
+    const subject: ServiceSubject = serviceSubject(context, method as never);
     table[subject] = async (request, requestContext) => {
       try {
-        return await handler(request as never, handlerContext(requestContext));
+        return await handler(request, handlerContext(requestContext));
       } catch (error) {
         throw toBusError(error, context);
       }
     };
   }
-  return bus.serve(context, table as RequestHandlers<C>);
+  return bus.serve(context, table);
 }

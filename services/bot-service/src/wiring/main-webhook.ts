@@ -23,13 +23,15 @@ export function mainWebhookUrl(publicUrl: string): string {
 /** Resolves once the webhook is set, refused, or the process is stopping. */
 export async function setMainWebhook(options: MainWebhookOptions): Promise<void> {
   const url = mainWebhookUrl(options.publicUrl);
-  for (let attempt = 0; !options.signal.aborted; attempt++) {
+  // A function, not the property: the compiler would take `aborted` as fixed inside the loop.
+  const stopping = (): boolean => options.signal.aborted;
+  for (let attempt = 0; !stopping(); attempt++) {
     try {
       await options.client.setWebhook({ url, secret_token: options.secret, allowed_updates: ['message'] }, { signal: options.signal });
       options.logger.info({ bot: options.client.botId, url }, 'main bot webhook set');
       return;
     } catch (error) {
-      if (options.signal.aborted) return;
+      if (stopping()) return;
       if (error instanceof TelegramApiError && !(error instanceof TelegramRateLimitError) && error.errorCode < 500) {
         options.logger.error({ bot: options.client.botId, url, err: error }, 'Telegram refused the main bot\'s webhook; fix the configuration');
         return;
