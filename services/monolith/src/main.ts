@@ -6,6 +6,7 @@
  * processed (see config.ts and README "The monolith's two modes").
  */
 import { attachBus, connectJetStreamBus, createInProcessBus } from '@nova/bus';
+import { mainBotIdentity } from '@nova/bot-service/domain';
 import { startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
 import { runService } from '@nova/platform';
 import { startUserContext } from '@nova/user-service/wiring';
@@ -31,10 +32,13 @@ await runService({
       // Stage 1 and after: both sides' webhooks append to one stream, and one consumer group reads it.
       const stream = attachBus(service, await connectJetStreamBus({ servers, name: service.name, metrics: service.metrics, logger }));
       await bots.consumeUpdates(stream);
+      // The gateway authenticates child bots' webhooks with svc.bot.webhook_auth: until stage 3
+      // moves the bots context, the monolith is where it is answered.
+      await bots.serveOn(stream);
       accept = async (envelope) => { await stream.publishUpdate(envelope); };
     }
     registerWebhookRoutes(service.http, {
-      mainBotId: BigInt(config.NOVA_MAIN_BOT_TOKEN.split(':')[0] ?? '0'),
+      mainBotId: mainBotIdentity(config.NOVA_MAIN_BOT_TOKEN).botId,
       mainSecret: config.NOVA_WEBHOOK_SECRET,
       auth: new WebhookAuthCache(busWebhookAuth(bus)),
       accept,

@@ -65,6 +65,8 @@ export interface BotContext {
   readonly handleUpdate: UpdateHandler;
   /** Binds BOT_UPDATES_CONSUMER on `bus` (JetStream); it is stopped with the context. */
   consumeUpdates(bus: Bus): Promise<Binding>;
+  /** Also answers svc.bot.* on another bus (the monolith on NATS, for the gateway's webhook_auth). */
+  serveOn(bus: Bus): Promise<Binding>;
 }
 
 export async function startBotContext(host: BotContextHost, options: BotContextOptions): Promise<BotContext> {
@@ -93,9 +95,10 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   const handleUpdate = updateHandler(processUpdate, host.logger);
   const relay = new OutboxRelay({ name: BOT_SCHEMA, flush: () => flushBotOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   const consumers: Binding[] = [];
-  let server: Binding;
+  const handlers = createBotHandlers(deps);
+  const servers: Binding[] = [];
   try {
-    server = await serveContext(bus, 'bot', createBotHandlers(deps));
+    servers.push(await serveContext(bus, 'bot', handlers));
   } catch (error) {
     await db.$disconnect();
     throw error;
@@ -106,7 +109,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   // Updates in flight finish (their replies included) before requests, the outbox, Telegram and the database close.
   host.onStop('bots context', async () => {
     await Promise.all(consumers.map((binding) => binding.stop()));
-    await server.stop();
+    await Promise.all(servers.map((binding) => binding.stop()));
     await relay.stop();
     await webhook;
     await clients.idle();
@@ -121,6 +124,11 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     async consumeUpdates(updatesBus) {
       const binding = await updatesBus.consumeUpdates({ name: BOT_UPDATES_CONSUMER, context: 'bot', ...updateRetry(config), handle: handleUpdate });
       consumers.push(binding);
+      return binding;
+    },
+    async serveOn(otherBus) {
+      const binding = await serveContext(otherBus, 'bot', handlers);
+      servers.push(binding);
       return binding;
     },
   };
