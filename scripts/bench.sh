@@ -11,3 +11,6 @@ node --expose-gc bench/dist/operator.js "$@"
 node bench/dist/rollback.js
 # The Telegram client's pacing against Telegram's documented limits (its own flags: see bench/README.md).
 node bench/dist/telegram.js
+# The services: webhook accept against a bare node:http + js.publish, and update → reply latency (see bench/README.md).
+node bench/dist/webhook.js
+node bench/dist/reply-latency.js

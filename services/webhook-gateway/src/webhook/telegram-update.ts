@@ -36,6 +36,7 @@ export class NotAnUpdateError extends Error {
 type Json = Record<string, unknown>;
 
 const KIND = /^[a-z][a-z_]{0,63}$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -56,7 +57,7 @@ function senderOf(body: Json): number | undefined {
 export function readWebhookUpdate(body: Uint8Array): WebhookUpdate {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    parsed = JSON.parse(UTF8.decode(body));
   } catch {
     throw new MalformedJsonError();
   }
