@@ -9,6 +9,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TelegramEmulator, type EmulatedBot, type TelegramEmulatorOptions } from '@nova/telegram-emulator';
 import { component, freePort, startNats, Stack, type NatsInfo } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../domain/support/database.js';
 import { startService, type Deployable, type RunningService } from './services.js';
 
@@ -40,6 +42,8 @@ export class World {
   private constructor(
     readonly stack: Stack,
     readonly nats: NatsInfo,
+    /** The nats-server's process id (to freeze it: SIGSTOP, SIGCONT). */
+    readonly natsPid: number,
     private readonly nc: NatsConnection,
     readonly jsm: JetStreamManager,
     readonly database: TestDatabase,
@@ -54,6 +58,8 @@ export class World {
   static async create(prefix: string, options: WorldOptions = {}): Promise<World> {
     const stack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
     const nats = await startNats(stack);
+    // The stack's first child: its pid file lists processes in start order.
+    const natsPid = Number(readFileSync(join(stack.dir, 'children.pid'), 'utf8').split('\n')[0]);
     const nc = await connect({ servers: nats.url, name: `${prefix}-test` });
     const database = await createTestDatabase(prefix);
     const databasePassword = `pw-${randomBytes(12).toString('hex')}`;
@@ -67,7 +73,7 @@ export class World {
       webhookSecret: randomBytes(24).toString('base64url'),
       databasePassword,
     };
-    return new World(stack, nats, nc, await jetstreamManager(nc), database, url.toString(), emulator, mainBot, secrets, options);
+    return new World(stack, nats, natsPid, nc, await jetstreamManager(nc), database, url.toString(), emulator, mainBot, secrets, options);
   }
 
   /** The environment every deployable of this world shares. */
@@ -125,6 +131,11 @@ export class World {
   }
 
   async close(): Promise<void> {
+    try {
+      process.kill(this.natsPid, 'SIGCONT');
+    } catch {
+      // not running
+    }
     await this.stack.stop();
     await this.nc.close();
     await this.emulator.stop();
