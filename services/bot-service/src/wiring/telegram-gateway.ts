@@ -5,7 +5,7 @@
  * client throws (429 after its retries, 5xx, timeouts, an open circuit) the domain takes as
  * transient and the update is retried.
  */
-import { TelegramApiError, TelegramRateLimitError, type TelegramClients } from '@nova/telegram';
+import { TelegramApiError, TelegramRateLimitError, type MethodParams, type TelegramClients } from '@nova/telegram';
 import type { ReplyKeyboardMarkup, ReplyKeyboardRemove } from '@telegraf/types';
 import { TelegramRejectedError, type OutgoingMessage, type TelegramBotInfo, type TelegramGateway, type WebhookSettings } from '../domain/index.js';
 
@@ -32,7 +32,9 @@ export class ClientTelegramGateway implements TelegramGateway {
 
   setWebhook(token: string, settings: WebhookSettings): Promise<void> {
     return refusalsTyped('setWebhook', async () => {
-      await this.clients.forToken(token).setWebhook({ url: settings.url, secret_token: settings.secretToken, allowed_updates: [...settings.allowedUpdates] as never });
+      // The domain names update kinds as strings; Telegram's type lists them.
+      const allowed = [...settings.allowedUpdates] as NonNullable<MethodParams<'setWebhook'>['allowed_updates']>;
+      await this.clients.forToken(token).setWebhook({ url: settings.url, secret_token: settings.secretToken, allowed_updates: allowed });
     });
   }
 
