@@ -12,7 +12,7 @@ import { TEXT } from '@nova/bot-service/domain';
 import { onboardingScript, say } from './support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
 import { sample, type LogLine, type RunningService } from './support/services.js';
-import { until } from './support/until.js';
+import { eventually, until } from './support/until.js';
 import { World, type Fleet } from './support/world.js';
 
 jest.setTimeout(300_000);
@@ -55,11 +55,11 @@ describe('a circuit per Telegram bot', () => {
     const failedCalls = (): number => world.emulator.calls((call) => call.botId === child.id && call.method === 'sendMessage' && call.status === 502).length;
     world.emulator.userSends(child.token, { from: dana, text: 'hi' });
 
-    await until('the circuit is open', async () => circuit(await fleet.bots.metrics(), name) === 2);
-    expect(failedCalls()).toBe(CIRCUIT_DEFAULTS.failureThreshold);
-    const opened = fleet.bots.logLines().find((line) => line.msg === 'telegram circuit open');
-    expect(opened).toBeDefined();
-    const openedAt = timeOf(opened ?? {});
+    const opened = await eventually('the circuit opened', () => fleet.bots.logLines().find((line) => line.msg === 'telegram circuit open'));
+    const openedAt = timeOf(opened);
+    expect(circuit(await fleet.bots.metrics(), name)).toBeGreaterThan(0);
+    // Exactly its threshold of failed calls reached Telegram before it opened.
+    expect(world.emulator.calls((call) => call.botId === child.id && call.method === 'sendMessage' && call.status === 502 && call.at <= openedAt)).toHaveLength(CIRCUIT_DEFAULTS.failureThreshold);
     // Retries keep failing, fast, without reaching Telegram.
     await until('two retries failed fast', () => retriedFailures(fleet.bots, new RegExp(`CircuitOpenError: circuit ${name} is open`)).filter((line) => timeOf(line) > openedAt).length >= 2);
     const halfOpen = fleet.bots.logLines().find((line) => line.msg === 'telegram circuit half-open' && timeOf(line) >= openedAt);
@@ -82,11 +82,15 @@ describe('a circuit per callee on the bus', () => {
     await fleet.users.stop();
     world.emulator.userSends(world.mainBot.token, { from: erik, text: '/start' });
 
-    await until('svc.user\'s circuit is open', async () => circuit(await fleet.bots.metrics(), 'svc.user') === 2);
-    const noResponders = retriedFailures(fleet.bots, /no responders for svc\.user\.upsert/);
-    expect(noResponders).toHaveLength(CIRCUIT_DEFAULTS.failureThreshold);
-    const opened = fleet.bots.logLines().find((line) => line.msg === 'circuit svc.user is open');
-    const openedAt = timeOf(opened ?? {});
+    const opened = await eventually('svc.user\'s circuit opened', () => fleet.bots.logLines().find((line) => line.msg === 'circuit svc.user is open'));
+    const openedAt = timeOf(opened);
+    expect(circuit(await fleet.bots.metrics(), 'svc.user')).toBeGreaterThan(0);
+    // Exactly its threshold of failed requests before the first that failed fast (in log order).
+    await until('a retry failed fast', () => retriedFailures(fleet.bots, /CircuitOpenError: circuit svc\.user is open/).length > 0);
+    const failures = retriedFailures(fleet.bots, /no responders for svc\.user\.upsert|CircuitOpenError: circuit svc\.user is open/);
+    const firstFast = failures.findIndex((line) => errorText(line).includes('CircuitOpenError'));
+    expect(failures.slice(0, firstFast).every((line) => errorText(line).includes('no responders'))).toBe(true);
+    expect(firstFast).toBe(CIRCUIT_DEFAULTS.failureThreshold);
     await until('retries fail fast on the open circuit', () => retriedFailures(fleet.bots, /CircuitOpenError: circuit svc\.user is open/).filter((line) => timeOf(line) >= openedAt).length >= 2);
     expect(world.emulator.messagesTo(erik.id)).toEqual([]);
 
