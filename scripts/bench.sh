@@ -13,3 +13,6 @@ node bench/dist/rollback.js
 node bench/dist/routing.js
 # The Telegram client's pacing against Telegram's documented limits (its own flags: see bench/README.md).
 node bench/dist/telegram.js
+# The services: webhook accept against a bare node:http + js.publish, and update → reply latency (see bench/README.md).
+node bench/dist/webhook.js
+node bench/dist/reply-latency.js

@@ -1,6 +1,6 @@
 /**
  * Managing child bots against the test bed's real PostgreSQL and JetStream, with Telegram played
- * by the HTTP emulator: migrations through @nova/db, add (getMe, setWebhook with a per-bot
+ * by @nova/telegram-emulator through the real TelegramClients: migrations through @nova/db, add (getMe, setWebhook with a per-bot
  * secret), list, get, greeting, webhook auth and remove with their errors; tokens sealed at rest
  * and a wrong key failing clearly; repeated and racing adds.
  */
@@ -38,7 +38,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BotContextFixture, PUBLIC_URL, dumpServiceSchemas } from './support/bot-context.js';
 import { migrationNames } from './support/migrations.js';
-import type { EmulatedBot } from './support/telegram-emulator.js';
+import type { EmulatedBot } from '@nova/telegram-emulator';
 
 const ANNA = 501n;
 const BORIS = 502n;
@@ -61,7 +61,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 function callsOf(bot: EmulatedBot, method?: string): number {
-  return fixture.emulator.calls.filter((call) => call.botId === bot.id && (method === undefined || call.method === method)).length;
+  return fixture.calls((call) => call.botId === bot.id && (method === undefined || call.method === method)).length;
 }
 
 async function rowCount(table: string): Promise<number> {
@@ -107,14 +107,14 @@ describe('adding a child bot', () => {
   let hello: EmulatedBot;
 
   beforeAll(() => {
-    hello = fixture.emulator.createBot('AnnaHelloBot');
+    hello = fixture.createBot('AnnaHelloBot');
   });
 
   it('checks the token with getMe, sets the webhook with a per-bot secret, stores the bot and publishes nova.bot.added', async () => {
     const bot = await addChildBot(deps, { ownerTelegramId: ANNA, token: ` ${hello.token} `, effectKey: 'add:1' }, ctx);
     expect(bot).toMatchObject({ botId: BigInt(hello.id), username: 'AnnaHelloBot', ownerTelegramId: ANNA, greeting: DEFAULT_GREETING, audienceSize: 0n });
 
-    const webhook = fixture.emulator.bot(hello.id)?.webhook;
+    const webhook = fixture.webhookOf(hello);
     expect(webhook?.url).toBe(`${PUBLIC_URL}/webhook/bot/${hello.id}`);
     expect(webhook?.allowedUpdates).toEqual(['message']);
     const auth = await handlers.webhook_auth(create(GetWebhookAuthRequestSchema, { botId: BigInt(hello.id) }), ctx);
@@ -166,13 +166,13 @@ describe('adding a child bot', () => {
   });
 
   it('refuses a text that is not a token without calling Telegram, and a token Telegram refuses without storing anything', async () => {
-    const callsBefore = fixture.emulator.calls.length;
+    const callsBefore = fixture.calls().length;
     const shape = await failure(addChildBot(deps, { ownerTelegramId: ANNA, token: 'please add my bot' }, ctx));
     expect(shape).toBeInstanceOf(InvalidBotTokenError);
-    expect(fixture.emulator.calls.length).toBe(callsBefore);
+    expect(fixture.calls().length).toBe(callsBefore);
 
-    const revoked = fixture.emulator.createBot('RevokedBot');
-    fixture.emulator.revoke(revoked);
+    const revoked = fixture.createBot('RevokedBot');
+    fixture.revoke(revoked);
     const refused = await failure(addChildBot(deps, { ownerTelegramId: ANNA, token: revoked.token }, ctx));
     expect(refused).toBeInstanceOf(BotTokenRejectedError);
     expect(refused).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { field: 'token' } });
@@ -181,19 +181,19 @@ describe('adding a child bot', () => {
   });
 
   it('a Telegram outage is UNAVAILABLE with the token redacted, stores nothing, and a retry succeeds', async () => {
-    const flaky = fixture.emulator.createBot('FlakyBot');
-    fixture.emulator.failNext('setWebhook', 1, 502);
+    const flaky = fixture.createBot('FlakyBot');
+    fixture.failNext(flaky, 'setWebhook', 1, 502);
     const outage = await failure(addChildBot(deps, { ownerTelegramId: BORIS, token: flaky.token, effectKey: 'add:flaky' }, ctx));
     expect(outage).toBeInstanceOf(TelegramUnavailableError);
     expect(outage).toMatchObject({ code: ErrorCode.UNAVAILABLE });
-    expect(outage.message).toBe('Telegram setWebhook failed: TelegramHttpError: setWebhook: 502 Bad Gateway');
+    expect(outage.message).toBe(`Telegram setWebhook failed: TelegramApiError: telegram setWebhook (bot ${String(flaky.id)}) failed: 502 Bad Gateway`);
     expect(await fixture.botDb.bot.findUnique({ where: { botId: BigInt(flaky.id) } })).toBeNull();
     const retried = await addChildBot(deps, { ownerTelegramId: BORIS, token: flaky.token, effectKey: 'add:flaky' }, ctx);
     expect(retried.username).toBe('FlakyBot');
   });
 
   it('two users adding the same new bot at once: one stores it, the other is told it is taken, and the webhook secret is the stored one', async () => {
-    const contested = fixture.emulator.createBot('ContestedBot');
+    const contested = fixture.createBot('ContestedBot');
     const results = await Promise.allSettled([
       addChildBot(deps, { ownerTelegramId: 601n, token: contested.token }, ctx),
       addChildBot(deps, { ownerTelegramId: 602n, token: contested.token }, ctx),
@@ -206,7 +206,7 @@ describe('adding a child bot', () => {
     expect(refused).toHaveLength(2);
     for (const reason of refused) expect(reason).toBeInstanceOf(BotAlreadyAddedError);
     const auth = await handlers.webhook_auth(create(GetWebhookAuthRequestSchema, { botId: BigInt(contested.id) }), ctx);
-    expect(matchesSha256(fixture.emulator.bot(contested.id)?.webhook?.secretToken ?? '', auth.webhookSecretSha256)).toBe(true);
+    expect(matchesSha256(fixture.webhookOf(contested)?.secretToken ?? '', auth.webhookSecretSha256)).toBe(true);
     const added = (await fixture.publisher.stored()).filter((event) => event.subject === 'nova.bot.added' && event.msgId.includes(String(contested.id)));
     expect(added).toHaveLength(1);
   });
@@ -216,7 +216,7 @@ describe('greeting, removal and the wrong key', () => {
   let bot: EmulatedBot;
 
   beforeAll(async () => {
-    bot = fixture.emulator.createBot('GreeterBot');
+    bot = fixture.createBot('GreeterBot');
     await addChildBot(deps, { ownerTelegramId: ANNA, token: bot.token }, ctx);
     await fixture.botDb.botAudience.createMany({
       data: [701n, 702n].map((telegramId) => ({ botId: BigInt(bot.id), telegramId, firstSeenAt: new Date(), lastSeenAt: new Date() })),
@@ -249,17 +249,17 @@ describe('greeting, removal and the wrong key', () => {
     expect(toServiceError(attempt, 'bot').message).toBe(attempt.message);
     await expect(new BotTokens(fixture.botDb, wrong, { botId: 1n, token: 'unused' }).tokenFor(BigInt(bot.id))).rejects.toBeInstanceOf(TokenKeyMismatchError);
     expect(await fixture.botDb.bot.count({ where: { botId: BigInt(bot.id) } })).toBe(1);
-    expect(fixture.emulator.bot(bot.id)?.webhook).toBeDefined();
+    expect(fixture.webhookOf(bot)).toBeDefined();
   });
 
   it('only the owner removes a bot: its webhook is deleted, its row and audience go, nova.bot.removed is published once', async () => {
     const remove = (owner: bigint, effectKey = '') => handlers.remove(create(RemoveBotRequestSchema, { botId: BigInt(bot.id), ownerTelegramId: owner, effectKey }), ctx);
     expect(await failure(remove(BORIS))).toBeInstanceOf(PermissionDeniedError);
-    expect(fixture.emulator.bot(bot.id)?.webhook).toBeDefined();
+    expect(fixture.webhookOf(bot)).toBeDefined();
 
     const removed = await remove(ANNA, 'remove:1');
     expect(removed.botId).toBe(BigInt(bot.id));
-    expect(fixture.emulator.bot(bot.id)?.webhook).toBeUndefined();
+    expect(fixture.webhookOf(bot)).toBeUndefined();
     expect(await fixture.botDb.bot.count({ where: { botId: BigInt(bot.id) } })).toBe(0);
     expect(await fixture.botDb.botAudience.count({ where: { botId: BigInt(bot.id) } })).toBe(0);
     expect(await remove(ANNA, 'remove:1')).toEqual(removed);
@@ -271,9 +271,9 @@ describe('greeting, removal and the wrong key', () => {
   });
 
   it('removing a bot whose token was revoked still removes it', async () => {
-    const revoked = fixture.emulator.createBot('SoonRevokedBot');
+    const revoked = fixture.createBot('SoonRevokedBot');
     await addChildBot(deps, { ownerTelegramId: ANNA, token: revoked.token }, ctx);
-    fixture.emulator.revoke(revoked);
+    fixture.revoke(revoked);
     await handlers.remove(create(RemoveBotRequestSchema, { botId: BigInt(revoked.id), ownerTelegramId: ANNA }), ctx);
     expect(await fixture.botDb.bot.count({ where: { botId: BigInt(revoked.id) } })).toBe(0);
   });
@@ -289,7 +289,7 @@ describe('the request handlers', () => {
   });
 
   it('no error thrown in this file mentions a token', () => {
-    const tokens = fixture.emulator.issuedTokens;
+    const tokens = fixture.issuedTokens;
     expect(tokens.length).toBeGreaterThan(5);
     expect(errors.length).toBeGreaterThan(8);
     const json = (value: unknown): string => JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner));

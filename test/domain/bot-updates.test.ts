@@ -1,6 +1,6 @@
 /**
  * Telegram updates through the bots context's processor, on real PostgreSQL (both contexts in one
- * database, as in the monolith) and JetStream, Telegram played by the HTTP emulator: the main
+ * database, as in the monolith) and JetStream, Telegram played by @nova/telegram-emulator through the real TelegramClients: the main
  * bot's conversation from /start to a connected child bot, the child bot greeting its users and
  * keeping its audience, and Decided 4: a redelivered update registers nobody twice and replies
  * nothing twice, a reply that could not be sent is sent on redelivery, exactly once.
@@ -18,7 +18,7 @@ import {
 import { BotRole } from '@nova/contracts';
 import { InvalidArgumentError } from '@nova/domain';
 import { BotContextFixture, dumpServiceSchemas, type TelegramPerson } from './support/bot-context.js';
-import type { EmulatedBot } from './support/telegram-emulator.js';
+import type { EmulatedBot } from '@nova/telegram-emulator';
 
 const anna: TelegramPerson = { id: 3001, first_name: 'Анна', username: 'anna', language_code: 'ru' };
 const boris: TelegramPerson = { id: 3002, first_name: 'Борис' };
@@ -32,13 +32,13 @@ async function count(sql: string): Promise<number> {
 }
 
 function lastTextTo(chatId: number, botId: number): string | undefined {
-  return fixture.emulator.sent.filter((message) => message.chatId === chatId && message.botId === botId).at(-1)?.text;
+  return fixture.sent(chatId).filter((message) => message.botId === botId).at(-1)?.text;
 }
 
 beforeAll(async () => {
   fixture = await BotContextFixture.start('nova_bot_updates');
   main = fixture.mainBot;
-  child = fixture.emulator.createBot('AnnaHelloBot');
+  child = fixture.createBot('AnnaHelloBot');
 });
 
 afterAll(async () => {
@@ -48,7 +48,7 @@ afterAll(async () => {
 describe('the main bot and a child bot, end to end', () => {
   it('/start registers the user once and answers with the menu', async () => {
     const start = await fixture.say(main, anna, '/start');
-    expect(fixture.emulator.sentTo(anna.id)).toEqual([{ botId: main.id, chatId: anna.id, text: TEXT.welcome('Анна', true), replyMarkup: MENU }]);
+    expect(fixture.sent(anna.id)).toEqual([{ botId: main.id, chatId: anna.id, text: TEXT.welcome('Анна', true), replyMarkup: MENU }]);
     const user = await fixture.database.query('SELECT first_name, username, language_code, first_bot_id::text AS first_bot FROM user_service.users WHERE telegram_id = $1', [anna.id]);
     expect(user.rows).toEqual([{ first_name: 'Анна', username: 'anna', language_code: 'ru', first_bot: String(main.id) }]);
     const registered = (await fixture.publisher.stored()).filter((event) => event.msgId === `nova.user.registered:${anna.id}`);
@@ -57,7 +57,7 @@ describe('the main bot and a child bot, end to end', () => {
     // Telegram (or JetStream) delivers the same update again: nothing is registered or said twice.
     const outcome = await fixture.process(start, {});
     expect(outcome).toMatchObject({ repeated: true, delivery: { sent: 0, failed: 0 } });
-    expect(fixture.emulator.sentTo(anna.id)).toHaveLength(1);
+    expect(fixture.sent(anna.id)).toHaveLength(1);
     expect(await count('SELECT count(*) FROM user_service.users')).toBe(1);
     expect((await fixture.publisher.stored()).filter((event) => event.subject === 'nova.user.registered')).toHaveLength(1);
 
@@ -76,25 +76,25 @@ describe('the main bot and a child bot, end to end', () => {
     const tokenUpdate = await fixture.say(main, anna, child.token);
     const connected = lastTextTo(anna.id, main.id);
     expect(connected).toContain('✅ @AnnaHelloBot is connected');
-    expect(fixture.emulator.bot(child.id)?.webhook?.url).toBe(`https://nova.example.com/webhook/bot/${child.id}`);
+    expect(fixture.webhookOf(child)?.url).toBe(`https://nova.example.com/webhook/bot/${child.id}`);
     expect(await count(`SELECT count(*) FROM bot_service.main_bot_conversations WHERE chat_id = ${anna.id} AND step = 'IDLE'`)).toBe(1);
 
     // Redelivered: no second add, no second webhook call, no second answer.
-    const webhookCalls = fixture.emulator.calls.filter((call) => call.method === 'setWebhook').length;
-    const sent = fixture.emulator.sent.length;
+    const webhookCalls = fixture.calls((call) => call.method === 'setWebhook').length;
+    const sent = fixture.sent().length;
     expect(await fixture.process(tokenUpdate, {})).toMatchObject({ repeated: true });
-    expect(fixture.emulator.calls.filter((call) => call.method === 'setWebhook').length).toBe(webhookCalls);
-    expect(fixture.emulator.sent.length).toBe(sent);
+    expect(fixture.calls((call) => call.method === 'setWebhook').length).toBe(webhookCalls);
+    expect(fixture.sent().length).toBe(sent);
     expect((await fixture.publisher.stored()).filter((event) => event.subject === 'nova.bot.added')).toHaveLength(1);
   });
 
   it('a second user talks to the child bot and gets the owner\'s greeting; the audience counts them once', async () => {
     const hello = await fixture.say(child, boris, 'hi!');
-    expect(fixture.emulator.sentTo(boris.id)).toEqual([{ botId: child.id, chatId: boris.id, text: 'Hello, Борис! 👋', replyMarkup: undefined }]);
+    expect(fixture.sent(boris.id)).toEqual([{ botId: child.id, chatId: boris.id, text: 'Hello, Борис! 👋', replyMarkup: undefined }]);
     await fixture.say(child, boris, 'hello again');
-    expect(fixture.emulator.sentTo(boris.id)).toHaveLength(2);
+    expect(fixture.sent(boris.id)).toHaveLength(2);
     expect(await fixture.process(hello, {})).toMatchObject({ repeated: true });
-    expect(fixture.emulator.sentTo(boris.id)).toHaveLength(2);
+    expect(fixture.sent(boris.id)).toHaveLength(2);
     expect(await count(`SELECT count(*) FROM bot_service.bot_audience WHERE bot_id = ${child.id}`)).toBe(1);
     // Boris is a platform user too, first seen by the child bot.
     expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${boris.id} AND first_bot_id = ${child.id}`)).toBe(1);
@@ -117,12 +117,12 @@ describe('the main bot and a child bot, end to end', () => {
   it('in a group the child bot answers /start only, and the main bot ignores groups', async () => {
     const group = { id: -100_777, type: 'supergroup' };
     await fixture.process(fixture.envelope(child, fixture.textUpdate(anna, 'chatting', group)), {});
-    expect(fixture.emulator.sentTo(group.id)).toEqual([]);
+    expect(fixture.sent(group.id)).toEqual([]);
     await fixture.process(fixture.envelope(child, fixture.textUpdate(anna, '/start@AnnaHelloBot', group)), {});
-    expect(fixture.emulator.sentTo(group.id)).toHaveLength(1);
+    expect(fixture.sent(group.id)).toHaveLength(1);
     const ignored = await fixture.process(fixture.envelope(main, fixture.textUpdate(anna, '/start', group)), {});
     expect(ignored).toMatchObject({ repeated: false, registration: 'none', delivery: { sent: 0 } });
-    expect(fixture.emulator.sentTo(group.id)).toHaveLength(1);
+    expect(fixture.sent(group.id)).toHaveLength(1);
     expect(await count(`SELECT count(*) FROM bot_service.bot_audience WHERE bot_id = ${child.id}`)).toBe(2);
   });
 });
@@ -132,41 +132,41 @@ describe('replies under failure and concurrency', () => {
   const dmitri: TelegramPerson = { id: 3004, first_name: 'Дмитрий' };
 
   it('a reply Telegram could not take is sent when the update is redelivered, exactly once', async () => {
-    fixture.emulator.failNext('sendMessage', 1, 500);
+    fixture.failNext(child, 'sendMessage', 1, 500);
     const envelope = fixture.envelope(child, fixture.textUpdate(clara, 'hello'));
     await expect(fixture.process(envelope, {})).rejects.toBeInstanceOf(TelegramUnavailableError);
-    expect(fixture.emulator.sentTo(clara.id)).toEqual([]);
+    expect(fixture.sent(clara.id)).toEqual([]);
     // The processing itself committed: the audience counts Clara, the reply waits.
     expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE chat_id = ${clara.id} AND sent_at IS NULL AND lease_until IS NULL`)).toBe(1);
 
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 1, failed: 0 } });
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0, failed: 0 } });
-    expect(fixture.emulator.sentTo(clara.id)).toHaveLength(1);
+    expect(fixture.sent(clara.id)).toHaveLength(1);
   });
 
   it('a reply held by a worker that died is left alone until its lease expires, then sent once', async () => {
     const fedor: TelegramPerson = { id: 3007, first_name: 'Фёдор' };
-    fixture.emulator.failNext('sendMessage', 1, 502);
+    fixture.failNext(child, 'sendMessage', 1, 502);
     const envelope = fixture.envelope(child, fixture.textUpdate(fedor, 'hello'));
     await expect(fixture.process(envelope, {})).rejects.toBeInstanceOf(TelegramUnavailableError);
     // As a worker killed between leasing the reply and calling Telegram leaves it.
     await fixture.database.query(`UPDATE bot_service.outgoing_replies SET lease_until = now() + interval '1 minute' WHERE chat_id = ${fedor.id}`);
     await expect(fixture.process(envelope, {})).rejects.toBeInstanceOf(RepliesBusyError);
-    expect(fixture.emulator.sentTo(fedor.id)).toEqual([]);
+    expect(fixture.sent(fedor.id)).toEqual([]);
     await fixture.database.query(`UPDATE bot_service.outgoing_replies SET lease_until = now() - interval '1 second' WHERE chat_id = ${fedor.id}`);
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 1 } });
-    expect(fixture.emulator.sentTo(fedor.id)).toHaveLength(1);
+    expect(fixture.sent(fedor.id)).toHaveLength(1);
   });
 
   it('a user who blocked the bot: the refusal is recorded and not retried', async () => {
-    fixture.emulator.block(child.id, dmitri.id);
+    fixture.emulator.userBlocksBot(child.id, dmitri.id);
     const envelope = fixture.envelope(child, fixture.textUpdate(dmitri, 'hi'));
     expect(await fixture.process(envelope, {})).toMatchObject({ delivery: { sent: 0, failed: 1 } });
     const failure = await fixture.database.query(`SELECT failure FROM bot_service.outgoing_replies WHERE chat_id = ${dmitri.id}`);
     expect(failure.rows).toEqual([{ failure: '403 Forbidden: bot was blocked by the user' }]);
-    const attempts = fixture.emulator.calls.filter((call) => call.method === 'sendMessage' && call.params.chat_id === dmitri.id).length;
+    const attempts = fixture.calls((call) => call.method === 'sendMessage' && call.params.chat_id === dmitri.id).length;
     await fixture.process(envelope, {});
-    expect(fixture.emulator.calls.filter((call) => call.method === 'sendMessage' && call.params.chat_id === dmitri.id).length).toBe(attempts);
+    expect(fixture.calls((call) => call.method === 'sendMessage' && call.params.chat_id === dmitri.id).length).toBe(attempts);
   });
 
   it('the same update processed by several workers at once is answered once; the others are told to retry or find it done', async () => {
@@ -177,11 +177,11 @@ describe('replies under failure and concurrency', () => {
       if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(RepliesBusyError);
     }
     expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
-    expect(fixture.emulator.sentTo(eve.id)).toHaveLength(1);
+    expect(fixture.sent(eve.id)).toHaveLength(1);
     expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${updateEffectKey(BigInt(child.id), envelope.updateId)}'`)).toBe(1);
     expect((await fixture.publisher.stored()).filter((event) => event.msgId === `nova.user.registered:${eve.id}`)).toHaveLength(1);
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0 } });
-    expect(fixture.emulator.sentTo(eve.id)).toHaveLength(1);
+    expect(fixture.sent(eve.id)).toHaveLength(1);
   });
 
   it('records an update as processed in the same transaction as its effects: a failed processing leaves no mark and is redone whole', async () => {
@@ -195,14 +195,14 @@ describe('replies under failure and concurrency', () => {
       await expect(fixture.process(envelope, {})).rejects.toThrow();
       expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${key}'`)).toBe(0);
       expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE effect_key = '${key}'`)).toBe(0);
-      expect(fixture.emulator.sentTo(gleb.id)).toEqual([]);
+      expect(fixture.sent(gleb.id)).toEqual([]);
     } finally {
       await fixture.database.query('DROP TRIGGER refuse ON bot_service.bot_audience');
       await fixture.database.query('DROP FUNCTION bot_service.refuse()');
     }
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: false, delivery: { sent: 1 } });
     expect(await count(`SELECT count(*) FROM bot_service.bot_audience WHERE telegram_id = ${gleb.id}`)).toBe(1);
-    expect(fixture.emulator.sentTo(gleb.id)).toHaveLength(1);
+    expect(fixture.sent(gleb.id)).toHaveLength(1);
   });
 
   it('a sender the users context refuses still gets the greeting', async () => {
@@ -218,11 +218,11 @@ describe('removal and bad envelopes', () => {
     await fixture.say(main, anna, BUTTONS.remove);
     await fixture.say(main, anna, '@AnnaHelloBot');
     expect(lastTextTo(anna.id, main.id)).toBe(TEXT.removed('AnnaHelloBot'));
-    expect(fixture.emulator.bot(child.id)?.webhook).toBeUndefined();
-    const before = fixture.emulator.sentTo(boris.id).length;
+    expect(fixture.webhookOf(child)).toBeUndefined();
+    const before = fixture.sent(boris.id).length;
     const late = await fixture.process(fixture.envelope(child, fixture.textUpdate(boris, 'still there?')), {});
     expect(late).toMatchObject({ repeated: false, delivery: { sent: 0, failed: 0 } });
-    expect(fixture.emulator.sentTo(boris.id)).toHaveLength(before);
+    expect(fixture.sent(boris.id)).toHaveLength(before);
   });
 
   it('refuses envelopes that cannot be processed with a non-retryable error, recording nothing', async () => {
@@ -245,7 +245,7 @@ describe('removal and bad envelopes', () => {
   it('after all of it, no token is stored in clear anywhere in either schema', async () => {
     const dump = await dumpServiceSchemas(fixture.database);
     expect(dump).toContain('AnnaHelloBot');
-    for (const token of fixture.emulator.issuedTokens) {
+    for (const token of fixture.issuedTokens) {
       expect(dump.includes(token)).toBe(false);
       expect(dump.includes(token.split(':')[1] ?? token)).toBe(false);
     }

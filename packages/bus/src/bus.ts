@@ -26,7 +26,7 @@ import {
 import { scrubSecrets, type Logger, type Metrics, type Side } from '@nova/platform';
 import { CircuitBreakers, type CircuitBreakerOptions } from '@nova/resilience';
 import { BusMetrics } from './bus-metrics.js';
-import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, ServiceCallError, serviceCallError } from './errors.js';
+import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, ServiceCallError, serviceCallError, UnprocessableMessageError } from './errors.js';
 import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, ROUTE_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
 import { checkDurableName, resolveRetry, retryDelay, type ResolvedRetry } from './retry.js';
 import { ownSideRouter, type Router } from './routing.js';
@@ -259,7 +259,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
   /**
    * Runs one delivery through decode → span → handler and decides its fate: ack; retry after
    * the backoff; or dead-letter once `maxDeliver` attempts failed, or at once when the body
-   * can never decode.
+   * can never decode or the handler says no redelivery can help (UnprocessableMessageError).
    */
   private processor<T>(name: string, context: ContextName, retry: ResolvedRetry, routing: { readonly routedByHeader: boolean }, decodeMessage: (message: InboundMessage) => T, handle: (decoded: T, delivery: Delivery) => Promise<void>): Processor {
     const { logger } = this.options;
@@ -305,7 +305,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
       } catch (error) {
         this.metrics.handled(context, false, seconds(started));
         const reason = errorText(error);
-        if (error instanceof DecodeError || message.deliveryCount >= retry.maxDeliver) {
+        if (error instanceof DecodeError || error instanceof UnprocessableMessageError || message.deliveryCount >= retry.maxDeliver) {
           this.metrics.deadLettered(context);
           logger.error({ ...where, err: error }, 'handler failed for the last time; dead-lettering');
           return { kind: 'dead', error: reason };

@@ -43,6 +43,15 @@ export class DecodeError extends BusError {
   }
 }
 
+/**
+ * Thrown by a consumer's handler for a message no redelivery can fix (it is well-formed on the
+ * wire but the domain refuses it for good): the bus dead-letters it at once instead of spending
+ * its retries, and holding its chat's partition, on it. Replay it once the cause is fixed.
+ */
+export class UnprocessableMessageError extends BusError {
+  override readonly name = 'UnprocessableMessageError';
+}
+
 /** A consumer, stream or binding that is declared wrong (caught at start, not per message). */
 export class BusConfigError extends BusError {
   override readonly name = 'BusConfigError';

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { HttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
@@ -13,6 +15,22 @@ readiness.add('hung', () => new Promise<boolean>(() => undefined));
 const logger = createLogger({ name: 'http', level: 'silent', destination: new Writable({ write(_c, _e, done) { done(); } }) });
 const server = new HttpServer({ address: '127.0.0.1:0', metrics, readiness, logger });
 let base = '';
+
+/** `chunks` chunks of `size` bytes, one every `everyMs`. */
+function slowBody(chunks: number, size: number, everyMs: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent === chunks) {
+        controller.close();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      sent++;
+      controller.enqueue(new Uint8Array(size).fill(97));
+    },
+  });
+}
 
 beforeAll(async () => {
   server.route('POST', '/webhook/', (request) => Promise.resolve({ status: 200, body: `got ${String(request.body.length)} bytes on ${request.route}` }), { bodyLimit: 1024 });
@@ -33,6 +51,47 @@ describe('HttpServer', () => {
     expect((await fetch(`${base}/boom`, { method: 'POST' })).status).toBe(500);
   });
 
+  it('answers 413 to a client still sending a large body, declared or streamed, so it reads the answer', async () => {
+    for (let round = 0; round < 3; round++) {
+      const declared = await fetch(`${base}/webhook/main`, { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024, 97) });
+      expect([declared.status, await declared.text()]).toEqual([413, 'request body exceeds 1024 bytes\n']);
+      const streamed = await fetch(`${base}/webhook/main`, {
+        method: 'POST',
+        duplex: 'half',
+        // Sent slowly, so the client is still writing long after the server has answered.
+        body: slowBody(40, 64 * 1024, 5),
+      });
+      expect(streamed.status).toBe(413);
+      await streamed.arrayBuffer();
+    }
+    // The connection is still good for the next request.
+    expect((await fetch(`${base}/webhook/x`, { method: 'POST', body: 'ok' })).status).toBe(200);
+  });
+
+  it('keeps the connection open after a 413 until the client has sent what it declared', async () => {
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
+    let closed = false;
+    socket.on('close', () => { closed = true; });
+    const declared = 1024 * 1024;
+    socket.write(`POST /webhook/main HTTP/1.1\r\nHost: test\r\nContent-Length: ${String(declared)}\r\n\r\n`);
+    socket.write(Buffer.alloc(4096, 97));
+    const deadline = Date.now() + 10_000;
+    while (!received.includes('\r\n\r\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received.toLowerCase()).not.toContain('connection: close');
+    // Still open: the rest of the body is taken (and dropped), then the next request is served.
+    await new Promise<void>((resolve, reject) => { socket.write(Buffer.alloc(declared - 4096, 97), (error) => { if (error) reject(error); else resolve(); }); });
+    received = '';
+    socket.write('POST /webhook/next HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\nok');
+    while (!received.includes('got 2 bytes') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(closed).toBe(false);
+    socket.destroy();
+  });
+
   it('answers /healthz, and /readyz 503 while a check fails or hangs, or while draining', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${base}/readyz`);
@@ -44,8 +103,8 @@ describe('HttpServer', () => {
 
   it('records every request by route prefix, side, namespace and code, never by full path', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="200"\} 1/);
-    expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="413"\} 1/);
+    expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="200"\} 3/);
+    expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="413"\} 8/);
     expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="unmatched",code="404"\} 1/);
     expect(text).toMatch(/nova_http_server_request_duration_seconds_bucket\{le="0.005",namespace="nova",side="legacy",route="\/webhook\/"\} \d/);
     expect(text).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX');

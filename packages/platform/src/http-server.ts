@@ -170,7 +170,10 @@ export class HttpServer {
       send(res, reply);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        send(res, { status: 413, body: `${error.message}\n` }, true);
+        // The client may still be sending: closing now would make it fail writing (EPIPE) before it
+        // reads the 413. The rest is read and dropped instead, within bounds (discardRest).
+        send(res, { status: 413, body: `${error.message}\n` });
+        discardRest(req);
       } else {
         this.options.logger.error({ err: error, route: route.prefix }, 'HTTP handler failed');
         span.recordException(error as Error);
@@ -184,14 +187,35 @@ export class HttpServer {
   }
 }
 
-function send(res: ServerResponse, reply: HttpReply, closeConnection = false): void {
+function send(res: ServerResponse, reply: HttpReply): void {
   if (res.headersSent) return;
   const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', ...reply.headers };
   const body = reply.body ?? '';
   headers['content-length'] = Buffer.byteLength(body);
-  if (closeConnection) headers.connection = 'close';
   res.writeHead(reply.status, headers);
   res.end(body);
+}
+
+/** Bounds on reading and dropping the rest of a refused body; past either the connection is cut. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+/** Reads and drops what is left of a refused request body, cutting the connection if it goes on too long. */
+function discardRest(req: IncomingMessage): void {
+  if (req.complete) return;
+  let discarded = 0;
+  const cut = (): void => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  };
+  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_MAX_BYTES) cut();
+  });
+  req.once('close', () => { clearTimeout(timer); });
+  req.resume();
 }
 
 function pathOf(url: string | undefined): string {

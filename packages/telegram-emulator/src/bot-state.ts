@@ -31,7 +31,8 @@ export class BotState {
   private readonly nextMessageIds = new Map<number, number>();
 
   constructor(
-    readonly token: string,
+    /** Changes when the owner revokes it with @BotFather (the old one then gets 401). */
+    public token: string,
     readonly user: BotUser,
   ) {
     // Telegram's update ids start at an arbitrary number and then grow by one.

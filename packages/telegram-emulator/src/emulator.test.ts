@@ -37,6 +37,15 @@ describe('TelegramEmulator: the Bot API over HTTP', () => {
     expect(wrongSecret.status).toBe(401);
   });
 
+  it('revokes a token like @BotFather: the old one gets 401, the new one works for the same bot', async () => {
+    const bot = telegram.createBot({ username: 'revoked_bot' });
+    const renewed = telegram.revokeToken(bot.token);
+    expect(renewed.id).toBe(bot.id);
+    expect(renewed.token).not.toBe(bot.token);
+    expect((await rawCall(telegram.apiRoot, bot.token, 'getMe')).body).toEqual({ ok: false, error_code: 401, description: 'Unauthorized' });
+    expect((await rawCall(telegram.apiRoot, renewed.token, 'getMe')).body).toMatchObject({ ok: true, result: { id: bot.id, username: 'revoked_bot' } });
+  });
+
   it('answers 404 Not Found to an unknown method and an unknown path', async () => {
     const method = await rawCall(telegram.apiRoot, bot.token, 'sendTelepathy');
     expect(method.status).toBe(404);

@@ -110,6 +110,16 @@ export class TelegramEmulator {
     return { token, id, username: input.username };
   }
 
+  /**
+   * The owner revokes the token with @BotFather (/revoke): the old token gets 401 Unauthorized
+   * from now on, and the bot (same id, webhook, chats) answers to the new one, returned here.
+   */
+  revokeToken(bot: BotRef): EmulatedBot {
+    const state = this.botState(bot);
+    state.token = generateToken(state.id);
+    return { token: state.token, id: state.id, username: state.user.username };
+  }
+
   /** A user writes to a bot: the Update is queued and delivered (webhook) or kept for getUpdates. */
   userSends(bot: BotRef, message: UserMessage): Update {
     const state = this.botState(bot);

@@ -1,8 +1,9 @@
 /**
- * The bots context wired as the monolith will wire it, on real parts: its own database on the
- * test bed's PostgreSQL holding both schemas (user_service and bot_service, each migrated by
- * @nova/db), the users context's real handlers as the UserRegistry, a real JetStream stream for
- * events, and the Telegram emulator behind the HTTP gateway.
+ * The bots context wired as the services wire it, on real parts: its own database on the test
+ * bed's PostgreSQL holding both schemas (user_service and bot_service, each migrated by @nova/db),
+ * the users context's real handlers as the UserRegistry, a real JetStream stream for events, and
+ * Telegram played by @nova/telegram-emulator behind the real TelegramClients (the services'
+ * gateway, ClientTelegramGateway).
  */
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
@@ -18,15 +19,17 @@ import {
   type UpdateProcessingDeps,
   type UpdateProcessor,
 } from '@nova/bot-service/domain';
+import { ClientTelegramGateway } from '@nova/bot-service/wiring';
 import { BotRole, TelegramUpdateSchema, type TelegramUpdate } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import { systemClock } from '@nova/domain';
+import { TelegramClients } from '@nova/telegram';
+import { TelegramEmulator, type Chat, type EmulatedBot, type RecordedCall } from '@nova/telegram-emulator';
 import { USER_MIGRATIONS_DIR, createUserHandlers, openUserDatabase, type UserDatabase } from '@nova/user-service/domain';
+import { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { HttpTelegramGateway } from './http-telegram-gateway.js';
 import { JetStreamTestPublisher } from './jetstream-publisher.js';
-import { TelegramEmulator, type EmulatedBot } from './telegram-emulator.js';
 
 export const PUBLIC_URL = 'https://nova.example.com';
 
@@ -37,15 +40,26 @@ export interface TelegramPerson {
   readonly language_code?: string;
 }
 
+/** A message a bot sent, as the Bot API call that sent it (reply keyboards included). */
+export interface SentMessage {
+  readonly botId: number;
+  readonly chatId: number;
+  readonly text: string;
+  readonly replyMarkup: unknown;
+}
+
 export class BotContextFixture {
   private nextUpdateId = 1;
   private nextMessageId = 1;
+  /** Every token the emulator issued in this fixture, revoked ones included: what a leak scan looks for. */
+  readonly issuedTokens: string[] = [];
 
   private constructor(
     readonly database: TestDatabase,
     readonly botDb: BotDatabase,
     readonly userDb: UserDatabase,
     readonly emulator: TelegramEmulator,
+    readonly clients: TelegramClients,
     readonly publisher: JetStreamTestPublisher,
     /** The NOVA_TOKEN_ENCRYPTION_KEY value. */
     readonly key: string,
@@ -64,13 +78,15 @@ export class BotContextFixture {
     const publisher = await JetStreamTestPublisher.start();
     const key = randomBytes(32).toString('base64');
     const keyring = BotKeyring.fromBase64(key);
-    const main = emulator.createBot('NovaMainBot');
+    const main = emulator.createBot({ username: 'NovaMainBot' });
+    // A failed call fails at once (no client-side retries): the domain's own retry is what is tested here.
+    const clients = new TelegramClients({ apiRoot: emulator.apiRoot, registry: new Registry(), retry: { maxServerRetries: 0 } });
     const mainBot = mainBotIdentity(main.token);
     const users = createUserHandlers({ db: userDb, publisher });
     const deps: UpdateProcessingDeps = {
       db: botDb,
       keyring,
-      gateway: new HttpTelegramGateway(emulator.apiRoot),
+      gateway: new ClientTelegramGateway(clients),
       publisher,
       clock: systemClock,
       webhookUrl: childWebhookUrl(PUBLIC_URL),
@@ -78,7 +94,43 @@ export class BotContextFixture {
       mainBot,
       tokens: new BotTokens(botDb, keyring, mainBot),
     };
-    return new BotContextFixture(database, botDb, userDb, emulator, publisher, key, main, deps, createUpdateProcessor(deps));
+    const fixture = new BotContextFixture(database, botDb, userDb, emulator, clients, publisher, key, main, deps, createUpdateProcessor(deps));
+    fixture.issuedTokens.push(main.token);
+    return fixture;
+  }
+
+  /** A bot as @BotFather would create it. */
+  createBot(username: string): EmulatedBot {
+    const bot = this.emulator.createBot({ username });
+    this.issuedTokens.push(bot.token);
+    return bot;
+  }
+
+  /** /revoke in @BotFather: the old token stops working. */
+  revoke(bot: EmulatedBot): void {
+    this.issuedTokens.push(this.emulator.revokeToken(bot.id).token);
+  }
+
+  /** The bot's webhook as Telegram holds it. */
+  webhookOf(bot: EmulatedBot): { url: string; secretToken: string | undefined; allowedUpdates: readonly string[] | undefined } | undefined {
+    return this.emulator.botState(bot.id).webhook;
+  }
+
+  /** The next `times` calls of `method` by the bot fail with this status. */
+  failNext(bot: EmulatedBot, method: string, times: number, status: 500 | 502 | 503): void {
+    this.emulator.injectFault(bot.id, { status, times, methods: [method] });
+  }
+
+  /** Every Bot API call answered so far. */
+  calls(predicate?: (call: RecordedCall) => boolean): RecordedCall[] {
+    return this.emulator.calls(predicate);
+  }
+
+  /** Messages bots sent, optionally to one chat, oldest first. */
+  sent(chatId?: number): SentMessage[] {
+    return this.emulator
+      .calls((call) => call.ok && call.method === 'sendMessage' && (chatId === undefined || Number(call.params.chat_id) === chatId))
+      .map((call) => ({ botId: call.botId ?? 0, chatId: Number(call.params.chat_id), text: String(call.params.text), replyMarkup: call.params.reply_markup }));
   }
 
   /** A Telegram update with a text message from a person, in their private chat unless another chat is given. */
@@ -98,6 +150,8 @@ export class BotContextFixture {
   /** The envelope the webhook gateway would write to stream TELEGRAM for this update. */
   envelope(bot: EmulatedBot, update: Record<string, unknown>, role: BotRole = bot.id === this.mainBot.id ? BotRole.MAIN : BotRole.CHILD): TelegramUpdate {
     const message = update.message as { chat?: { id?: number }; from?: { id?: number } } | undefined;
+    // The person wrote to the bot, so Telegram lets the bot answer in that chat.
+    if (message?.chat?.id !== undefined) this.emulator.addChat(bot.id, message.chat as Chat);
     return create(TelegramUpdateSchema, {
       rawUpdate: new TextEncoder().encode(JSON.stringify(update)),
       botId: BigInt(bot.id),
@@ -120,8 +174,9 @@ export class BotContextFixture {
   async close(): Promise<void> {
     await this.botDb.$disconnect();
     await this.userDb.$disconnect();
+    this.clients.close();
     await this.publisher.close();
-    await this.emulator.close();
+    await this.emulator.stop();
     await this.database.drop();
   }
 }

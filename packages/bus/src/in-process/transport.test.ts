@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { createLogger, Metrics } from '@nova/platform';
 import { CircuitOpenError } from '@nova/resilience';
 import { createInProcessBus } from '../connect.js';
-import { InvalidArgumentError, NoRespondersError, NotFoundError, RequestTimeoutError } from '../errors.js';
+import { InvalidArgumentError, NoRespondersError, NotFoundError, RequestTimeoutError, UnprocessableMessageError } from '../errors.js';
 import type { Delivery } from '../types.js';
 
 function bus(options: { circuit?: { failureThreshold: number; windowSize: number; openMs: number } } = {}) {
@@ -76,6 +76,23 @@ describe('in-process events and updates', () => {
     await until(() => deliveries.length === 3);
     expect(deliveries[2]?.idempotencyKey).toBe('nova.user.registered:1');
     expect(b.transport.deadLetters()).toEqual([]);
+    await b.close();
+  });
+
+  it('dead-letters at once what the handler calls unprocessable, spending no retries on it', async () => {
+    const { bus: b } = bus();
+    const attempts: number[] = [];
+    await b.consumeUpdates({
+      name: 'strict', context: 'bot', maxDeliver: 5, backoffMs: [10],
+      handle: (_update, delivery) => {
+        attempts.push(delivery.deliveryCount);
+        return Promise.reject(new UnprocessableMessageError('the update names a bot that is not the main bot'));
+      },
+    });
+    await b.publishUpdate({ botId: 1n, chatId: 1n, updateId: 1n });
+    await until(() => b.transport.deadLetters().length === 1);
+    expect(attempts).toEqual([1]);
+    expect(b.transport.deadLetters()[0]).toMatchObject({ consumer: 'strict', deliveries: 1, error: 'UnprocessableMessageError: the update names a bot that is not the main bot' });
     await b.close();
   });
 

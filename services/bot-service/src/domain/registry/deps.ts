@@ -15,14 +15,23 @@ export interface RegistryDeps {
   readonly webhookUrl: (botId: bigint) => string;
 }
 
+/** Hosts of this machine, where a Bot API emulator (tests, the one-machine demo) delivers over plain HTTP. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 /**
  * The token-free webhook path of a child bot under the public base URL (NOVA_PUBLIC_URL): the
  * bot is named by its id, and Telegram's secret_token header authenticates the call, so no
- * token ends up in access logs (the legacy /webhook/{token} path stays for old bots).
+ * token ends up in access logs (the legacy /webhook/{token} path stays for old bots). Telegram
+ * delivers over HTTPS only; plain HTTP is accepted for a loopback host, where only an emulator
+ * can be the caller.
  */
 export function childWebhookUrl(publicUrl: string): (botId: bigint) => string {
   const base = new URL(publicUrl);
-  if (base.protocol !== 'https:') throw new TypeError('NOVA_PUBLIC_URL must be an https:// URL (Telegram delivers webhooks over HTTPS only)');
+  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && isLoopback(base.hostname))) {
+    throw new TypeError('NOVA_PUBLIC_URL must be an https:// URL (Telegram delivers webhooks over HTTPS only; http:// only on a loopback host)');
+  }
   const prefix = base.toString().replace(/\/+$/, '');
   return (botId) => `${prefix}/webhook/bot/${botId}`;
 }

@@ -1,0 +1,180 @@
+/**
+ * Update → reply latency at the emulator: people write to child bots at a fixed rate over many
+ * chats (open loop), and each message's latency is from the moment the emulator queued the update
+ * (Telegram has it) to the moment the bot's sendMessage reached the emulator. The path: the
+ * emulator's webhook delivery → the webhook gateway → JetStream → the bot service (svc.user.upsert
+ * to the user service, the update's transaction, the reply through the Telegram client, paced to
+ * Telegram's limits, which the emulator enforces). The same load then runs against the legacy
+ * monolith (inline mode, one process) as the same run's baseline.
+ *
+ * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30]
+ */
+import { BUTTONS } from '@nova/bot-service/domain';
+import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
+import { freePort, startTestbed, type Stack } from '@nova/testbed';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { deployable, startProcess } from './processes.js';
+import { percentile } from './support.js';
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index < 0 ? undefined : Number(process.argv[index + 1]);
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const RATE = option('rate', 40);
+const CHATS = option('chats', 200);
+const BOTS = option('bots', 2);
+const SECONDS = option('seconds', 30);
+const OWNER: UserSpec = { id: 1, first_name: 'Owner' };
+
+interface Scenario {
+  readonly emulator: TelegramEmulator;
+  readonly children: readonly EmulatedBot[];
+}
+
+async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function ownerSays(emulator: TelegramEmulator, main: EmulatedBot, text: string): Promise<string> {
+  const reply = emulator.nextMessageTo(OWNER.id, { botId: main.id, timeoutMs: 60_000 });
+  emulator.userSends(main.token, { from: OWNER, text });
+  return (await reply).text ?? '';
+}
+
+/** The owner connects BOTS child bots through the main bot, as a person would. */
+async function connectChildren(emulator: TelegramEmulator, main: EmulatedBot): Promise<EmulatedBot[]> {
+  await ownerSays(emulator, main, '/start');
+  const children: EmulatedBot[] = [];
+  for (let n = 0; n < BOTS; n++) {
+    const child = emulator.createBot({ username: `bench_child_${String(n)}_bot` });
+    await ownerSays(emulator, main, BUTTONS.add);
+    const answer = await ownerSays(emulator, main, child.token);
+    if (!answer.includes('is connected')) throw new Error(`could not connect a child bot: ${answer}`);
+    children.push(child);
+  }
+  return children;
+}
+
+interface Measured {
+  readonly latencies: number[];
+  readonly sent: number;
+  readonly achievedRate: number;
+  readonly tooMany: number;
+}
+
+/** Sends at RATE for SECONDS, round-robin over chats and bots, and pairs each message with its reply. */
+async function measure({ emulator, children }: Scenario): Promise<Measured> {
+  const total = RATE * SECONDS;
+  const sentAt = new Map<string, number[]>();
+  const started = Date.now();
+  for (let n = 0; n < total; n++) {
+    const due = started + (n * 1000) / RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const bot = children[n % children.length];
+    if (bot === undefined) throw new Error('no child bot');
+    const chat = 10_000 + (n % CHATS);
+    const key = `${String(bot.id)}:${String(chat)}`;
+    sentAt.set(key, [...(sentAt.get(key) ?? []), Date.now()]);
+    emulator.userSends(bot.token, { from: { id: chat, first_name: `P${String(chat)}` }, text: `message ${String(n)}` });
+  }
+  const achievedRate = total / ((Date.now() - started) / 1000);
+  const ids = new Set(children.map((bot) => bot.id));
+  const replies = () => emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId !== undefined && ids.has(call.botId));
+  const deadline = Date.now() + 180_000;
+  while (replies().length < total) {
+    if (Date.now() > deadline) throw new Error(`only ${String(replies().length)} of ${String(total)} replies arrived`);
+    await sleep(100);
+  }
+  const latencies: number[] = [];
+  const byChat = new Map<string, number[]>();
+  for (const call of replies()) {
+    const key = `${String(call.botId)}:${String(call.params.chat_id)}`;
+    byChat.set(key, [...(byChat.get(key) ?? []), call.at]);
+  }
+  for (const [key, sends] of sentAt) {
+    const answered = byChat.get(key) ?? [];
+    sends.forEach((at, index) => {
+      const reply = answered[index];
+      if (reply !== undefined) latencies.push(reply - at);
+    });
+  }
+  const tooMany = emulator.calls((call) => call.status === 429).length;
+  return { latencies, sent: total, achievedRate, tooMany };
+}
+
+interface Secrets {
+  readonly NOVA_MAIN_BOT_TOKEN: string;
+  readonly NOVA_TOKEN_ENCRYPTION_KEY: string;
+  readonly NOVA_WEBHOOK_SECRET: string;
+}
+
+function secretsFor(main: EmulatedBot): Secrets {
+  return { NOVA_MAIN_BOT_TOKEN: main.token, NOVA_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), NOVA_WEBHOOK_SECRET: randomBytes(24).toString('base64url') };
+}
+
+async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string): Promise<Scenario> {
+  const emulator = await TelegramEmulator.start();
+  const main = emulator.createBot({ username: 'bench_main_bot' });
+  const secrets = secretsFor(main);
+  const gatewayAddress = `127.0.0.1:${String(await freePort())}`;
+  const common = { NOVA_NATS_URL: natsUrl, NOVA_NAMESPACE: 'bench' };
+  await Promise.all([
+    startProcess(stack, 'webhook-gateway', deployable('webhook-gateway'), { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
+    startProcess(stack, 'user-service', deployable('user-service'), { ...common, NOVA_DATABASE_URL: databaseUrl }),
+  ]);
+  await startProcess(stack, 'bot-service', deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
+  return { emulator, children: await connectChildren(emulator, main) };
+}
+
+async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scenario> {
+  const emulator = await TelegramEmulator.start();
+  const main = emulator.createBot({ username: 'bench_main_bot' });
+  const address = `127.0.0.1:${String(await freePort())}`;
+  await startProcess(stack, 'monolith', deployable('monolith'), {
+    ...secretsFor(main), NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${address}`, NOVA_MONOLITH_UPDATES: 'inline',
+  }, address);
+  return { emulator, children: await connectChildren(emulator, main) };
+}
+
+const fmt = (value: number, digits = 0): string => value.toFixed(digits);
+function line(name: string, result: Measured): string {
+  const l = result.latencies;
+  return `${name}: p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms, p99 ${fmt(percentile(l, 99))} ms, max ${fmt(Math.max(...l))} ms; ${String(l.length)}/${String(result.sent)} answered at ${fmt(result.achievedRate, 1)} msg/s; 429s: ${String(result.tooMany)}`;
+}
+
+const testbed = await startTestbed({ components: ['nats', 'postgres'] });
+try {
+  const { nats, postgres } = testbed.info;
+  if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
+  const tag = randomBytes(3).toString('hex');
+  const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, `bench_fleet_${tag}`));
+  const fleetResult = await measure(fleet);
+  await fleet.emulator.stop();
+  const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
+  const monolithResult = await measure(monolith);
+  await monolith.emulator.stop();
+
+  console.log(`update → reply latency benchmark: ${String(cpus().length)} cores (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`);
+  console.log(`  ${String(RATE)} messages/s for ${String(SECONDS)} s over ${String(CHATS)} chats and ${String(BOTS)} child bots (${fmt(RATE / BOTS, 1)}/s per bot, one message per chat every ${fmt((CHATS / RATE), 1)} s); the emulator enforces Telegram's limits`);
+  console.log(`  nats-server ${nats.version}, PostgreSQL ${postgres.version}, every process on this machine`);
+  console.log(line('fleet (gateway → JetStream → bot service ↔ user service)', fleetResult));
+  console.log(line('monolith, inline (legacy baseline)                       ', monolithResult));
+  console.log(`fleet / monolith: p50 ${fmt(percentile(fleetResult.latencies, 50) / percentile(monolithResult.latencies, 50), 2)}×, p95 ${fmt(percentile(fleetResult.latencies, 95) / percentile(monolithResult.latencies, 95), 2)}×, p99 ${fmt(percentile(fleetResult.latencies, 99) / percentile(monolithResult.latencies, 99), 2)}×`);
+} finally {
+  await testbed.stop();
+}

@@ -1,0 +1,135 @@
+/**
+ * The bots context, assembled on a bus: its database (migrated at start when allowed), svc.bot.*
+ * served, the update processor with the real Telegram clients as its gateway and svc.user.upsert
+ * as its user registry, the outbox relay, and the main bot's webhook. The bot service runs it on
+ * JetStream; the monolith on its in-process bus (and, after stage 1, consumes updates from
+ * JetStream with the same consumer).
+ */
+import type { Binding, Bus, UpdateHandler } from '@nova/bus';
+import { systemClock } from '@nova/domain';
+import type { Logger } from '@nova/platform';
+import type { TelegramClients } from '@nova/telegram';
+import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import {
+  BOT_MIGRATIONS_DIR,
+  BOT_SCHEMA,
+  BotKeyring,
+  BotTokens,
+  childWebhookUrl,
+  createBotHandlers,
+  createUpdateProcessor,
+  flushBotOutbox,
+  mainBotIdentity,
+  openBotDatabase,
+  type BotDatabase,
+  type UpdateProcessingDeps,
+  type UpdateProcessor,
+} from '../domain/index.js';
+import { checkBotConfig, updateRetry, type BotContextConfig } from './config.js';
+import { setMainWebhook } from './main-webhook.js';
+import { ClientTelegramGateway } from './telegram-gateway.js';
+import { updateHandler } from './update-handler.js';
+import { BusUserRegistry } from './user-registry.js';
+
+/**
+ * The durable consumer of Telegram updates for the bots context. The bot service and the
+ * monolith (reading JetStream after stage 1) bind the same one, so each update is processed once,
+ * by whichever process holds its partition, in the stream's order.
+ */
+export const BOT_UPDATES_CONSUMER = 'bot-updates';
+
+export interface BotContextHost {
+  readonly logger: Logger;
+  readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
+  readonly shutdownSignal: AbortSignal;
+  onStop(name: string, step: () => Promise<void>): void;
+}
+
+export interface BotContextOptions {
+  readonly config: BotContextConfig;
+  readonly databaseUrl: string;
+  /** Serves svc.bot.*, carries the context's events and its svc.user.upsert requests. */
+  readonly bus: Bus;
+  /** One TelegramClient per bot (see telegramClientsFor). */
+  readonly clients: TelegramClients;
+  /** Database connections of this context. Default 20 (16 update partitions run at once). */
+  readonly maxConnections?: number;
+  readonly outboxIntervalMs?: number;
+}
+
+export interface BotContext {
+  readonly db: BotDatabase;
+  /** Processes one update envelope (the monolith's webhook calls it directly in legacy mode). */
+  readonly processUpdate: UpdateProcessor;
+  /** The processor as the bus's update handler: retry or dead-letter as its failure says. */
+  readonly handleUpdate: UpdateHandler;
+  /** Binds BOT_UPDATES_CONSUMER on `bus` (JetStream); it is stopped with the context. */
+  consumeUpdates(bus: Bus): Promise<Binding>;
+  /** Also answers svc.bot.* on another bus (the monolith on NATS, for the gateway's webhook_auth). */
+  serveOn(bus: Bus): Promise<Binding>;
+}
+
+export async function startBotContext(host: BotContextHost, options: BotContextOptions): Promise<BotContext> {
+  const { config, bus, clients } = options;
+  checkBotConfig(config);
+  const keyring = BotKeyring.fromBase64(config.NOVA_TOKEN_ENCRYPTION_KEY);
+  const mainBot = mainBotIdentity(config.NOVA_MAIN_BOT_TOKEN);
+  const webhookUrl = childWebhookUrl(config.NOVA_PUBLIC_URL);
+  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.databaseUrl, [{ schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }], host.logger);
+
+  const db = openBotDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 20 });
+  const publisher = busEventPublisher(bus);
+  const deps: UpdateProcessingDeps = {
+    db,
+    keyring,
+    gateway: new ClientTelegramGateway(clients),
+    publisher,
+    clock: systemClock,
+    webhookUrl,
+    users: new BusUserRegistry(bus),
+    mainBot,
+    tokens: new BotTokens(db, keyring, mainBot),
+    replyLeaseMs: config.NOVA_REPLY_LEASE,
+  };
+  const processUpdate = createUpdateProcessor(deps);
+  const handleUpdate = updateHandler(processUpdate, host.logger);
+  const relay = new OutboxRelay({ name: BOT_SCHEMA, flush: () => flushBotOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
+  const consumers: Binding[] = [];
+  const handlers = createBotHandlers(deps);
+  const servers: Binding[] = [];
+  try {
+    servers.push(await serveContext(bus, 'bot', handlers));
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+  host.readiness.add('database:bot_service', databaseReachable(db));
+  relay.start();
+  const webhook = setMainWebhook({ client: clients.forToken(config.NOVA_MAIN_BOT_TOKEN), publicUrl: config.NOVA_PUBLIC_URL, secret: config.NOVA_WEBHOOK_SECRET, logger: host.logger, signal: host.shutdownSignal });
+  // Updates in flight finish (their replies included) before requests, the outbox, Telegram and the database close.
+  host.onStop('bots context', async () => {
+    await Promise.all(consumers.map((binding) => binding.stop()));
+    await Promise.all(servers.map((binding) => binding.stop()));
+    await relay.stop();
+    await webhook;
+    await clients.idle();
+    clients.close();
+    await db.$disconnect();
+  });
+
+  return {
+    db,
+    processUpdate,
+    handleUpdate,
+    async consumeUpdates(updatesBus) {
+      const binding = await updatesBus.consumeUpdates({ name: BOT_UPDATES_CONSUMER, context: 'bot', ...updateRetry(config), handle: handleUpdate });
+      consumers.push(binding);
+      return binding;
+    },
+    async serveOn(otherBus) {
+      const binding = await serveContext(otherBus, 'bot', handlers);
+      servers.push(binding);
+      return binding;
+    },
+  };
+}

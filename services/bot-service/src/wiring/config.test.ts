@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@nova/platform';
+import { z } from 'zod';
+import { BotConfigError, botContextConfig, checkBotConfig, retryHorizonMs } from './config.js';
+
+const env = {
+  NOVA_MAIN_BOT_TOKEN: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX',
+  NOVA_TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  NOVA_WEBHOOK_SECRET: 'main-secret_1',
+  NOVA_PUBLIC_URL: 'https://bot.example.com',
+};
+const schema = z.object(botContextConfig);
+
+describe('the bots context configuration', () => {
+  it('has defaults whose reply lease ends inside the retry horizon', () => {
+    const config = loadConfig(schema, env);
+    expect(config).toMatchObject({ NOVA_TELEGRAM_API_ROOT: 'https://api.telegram.org', NOVA_UPDATES_MAX_DELIVER: 8, NOVA_REPLY_LEASE: 30_000, NOVA_MIGRATE_ON_START: true });
+    expect(retryHorizonMs({ maxDeliver: config.NOVA_UPDATES_MAX_DELIVER, backoffMs: config.NOVA_UPDATES_BACKOFF })).toBe(1_000 + 2_000 + 4_000 + 8_000 + 16_000 + 30_000 + 30_000);
+    expect(() => { checkBotConfig(config); }).not.toThrow();
+  });
+
+  it('refuses a lease that would outlast the retries, naming the variables', () => {
+    const config = loadConfig(schema, { ...env, NOVA_UPDATES_MAX_DELIVER: '3', NOVA_UPDATES_BACKOFF: '1s', NOVA_REPLY_LEASE: '2s' });
+    expect(retryHorizonMs({ maxDeliver: 3, backoffMs: [1_000] })).toBe(2_000);
+    expect(() => { checkBotConfig(config); }).toThrow(BotConfigError);
+    expect(() => { checkBotConfig(config); }).toThrow(/NOVA_REPLY_LEASE \(2000 ms\) must be shorter than the update retry horizon \(2000 ms/);
+  });
+
+  it('names every bad variable and never echoes a secret', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(schema, { ...env, NOVA_MAIN_BOT_TOKEN: 'not-a-token-but-a-secret-value', NOVA_TOKEN_ENCRYPTION_KEY: 'short', NOVA_UPDATES_BACKOFF: '1s,fast', NOVA_PUBLIC_URL: 'ftp://x' });
+    } catch (error) {
+      problems = (error as { problems?: readonly string[] }).problems ?? [];
+    }
+    expect(problems.map((line) => line.split(':')[0])).toEqual(['NOVA_MAIN_BOT_TOKEN', 'NOVA_TOKEN_ENCRYPTION_KEY', 'NOVA_PUBLIC_URL', 'NOVA_UPDATES_BACKOFF']);
+    expect(problems.join('\n')).not.toContain('not-a-token-but-a-secret-value');
+  });
+});

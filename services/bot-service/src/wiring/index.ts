@@ -1,0 +1,7 @@
+export { BOT_UPDATES_CONSUMER, startBotContext, type BotContext, type BotContextHost, type BotContextOptions } from './bot-context.js';
+export { BotConfigError, botContextConfig, checkBotConfig, durations, retryHorizonMs, updateRetry, type BotContextConfig } from './config.js';
+export { mainWebhookUrl, setMainWebhook, type MainWebhookOptions } from './main-webhook.js';
+export { ClientTelegramGateway } from './telegram-gateway.js';
+export { telegramClientsFor } from './telegram-clients.js';
+export { updateHandler } from './update-handler.js';
+export { BusUserRegistry } from './user-registry.js';

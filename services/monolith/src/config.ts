@@ -1,0 +1,36 @@
+/**
+ * The monolith's configuration: both contexts' (one database holding both schemas), the webhook
+ * endpoint's, and the one flag that says where updates are processed.
+ */
+import { botContextConfig } from '@nova/bot-service/wiring';
+import { databaseConfig, natsServers } from '@nova/platform';
+import { z } from 'zod';
+
+export const UPDATE_MODES = ['inline', 'jetstream'] as const;
+export type UpdateMode = (typeof UPDATE_MODES)[number];
+
+export const monolithConfig = {
+  ...databaseConfig,
+  ...botContextConfig,
+  /**
+   * inline (the legacy Nova Bot, before stage 1): the webhook processes each update before it
+   * answers. jetstream (after stage 1): the webhook writes to stream TELEGRAM like the gateway and
+   * the monolith consumes it like the bot service would.
+   */
+  NOVA_MONOLITH_UPDATES: z.enum(UPDATE_MODES).default('inline'),
+  /** Required when NOVA_MONOLITH_UPDATES=jetstream. */
+  NOVA_NATS_URL: natsServers.optional(),
+};
+
+export type MonolithConfig = z.output<z.ZodObject<typeof monolithConfig>>;
+
+/** NOVA_MONOLITH_UPDATES=jetstream without NOVA_NATS_URL. */
+export class MonolithConfigError extends Error {
+  override readonly name = 'MonolithConfigError';
+}
+
+export function natsServersFor(config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL'>): readonly string[] | undefined {
+  if (config.NOVA_MONOLITH_UPDATES === 'inline') return undefined;
+  if (config.NOVA_NATS_URL === undefined) throw new MonolithConfigError('NOVA_NATS_URL: is required when NOVA_MONOLITH_UPDATES=jetstream');
+  return config.NOVA_NATS_URL;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The user service (port 8101): the users context on NATS. Answers svc.user.get/upsert/stats
+ * in queue group svc.user (run as many replicas as needed) and publishes nova.user.registered.
+ */
+import { attachBus, connectJetStreamBus } from '@nova/bus';
+import { databaseConfig, natsConfig, runService } from '@nova/platform';
+import { z } from 'zod';
+import { startUserContext } from './wiring/index.js';
+
+await runService({
+  name: 'user-service',
+  side: 'target',
+  port: 8101,
+  config: {
+    ...natsConfig,
+    ...databaseConfig,
+    NOVA_MIGRATE_ON_START: z.stringbool().default(true),
+  },
+  async start(service) {
+    const bus = attachBus(service, await connectJetStreamBus({ servers: service.config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
+    await startUserContext(service, { databaseUrl: service.config.NOVA_DATABASE_URL, migrate: service.config.NOVA_MIGRATE_ON_START, bus });
+  },
+});

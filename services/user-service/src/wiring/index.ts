@@ -1,0 +1,1 @@
+export { startUserContext, type UserContext, type UserContextHost, type UserContextOptions } from './user-context.js';

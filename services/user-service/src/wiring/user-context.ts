@@ -1,0 +1,53 @@
+/**
+ * The users context, assembled on a bus: its database (migrated at start when allowed), its
+ * handlers served on svc.user.*, nova.user.registered published from the outbox. The user
+ * service runs it on JetStream; the monolith on its in-process bus, beside the bots context.
+ */
+import type { Bus } from '@nova/bus';
+import type { Logger } from '@nova/platform';
+import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import { USER_MIGRATIONS_DIR, USER_SCHEMA, createUserHandlers, flushUserOutbox, openUserDatabase, type UserDatabase } from '../domain/index.js';
+
+export interface UserContextHost {
+  readonly logger: Logger;
+  readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
+  onStop(name: string, step: () => Promise<void>): void;
+}
+
+export interface UserContextOptions {
+  readonly databaseUrl: string;
+  /** Apply pending migrations of user_service before serving (needs a role that may create in it). */
+  readonly migrate: boolean;
+  /** Serves svc.user.* and carries the context's events. */
+  readonly bus: Bus;
+  /** Database connections of this context. Default 10. */
+  readonly maxConnections?: number;
+  /** How often the outbox is flushed besides right after each commit. Default 5 s. */
+  readonly outboxIntervalMs?: number;
+}
+
+export interface UserContext {
+  readonly db: UserDatabase;
+}
+
+export async function startUserContext(host: UserContextHost, options: UserContextOptions): Promise<UserContext> {
+  if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }], host.logger);
+  const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
+  const publisher = busEventPublisher(options.bus);
+  const relay = new OutboxRelay({ name: USER_SCHEMA, flush: () => flushUserOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
+  try {
+    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher }));
+    host.readiness.add('database:user_service', databaseReachable(db));
+    relay.start();
+    // Requests in flight finish on an open database; the outbox empties while the bus is still up.
+    host.onStop('users context', async () => {
+      await binding.stop();
+      await relay.stop();
+      await db.$disconnect();
+    });
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+  return { db };
+}

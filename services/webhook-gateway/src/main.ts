@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/**
+ * The webhook gateway (port 8100): Telegram's webhooks in, stream TELEGRAM out. It answers 200
+ * only after JetStream acknowledged the update (msgID <bot>:<update_id> de-duplicates Telegram's
+ * retries), and authenticates child bots through svc.bot.webhook_auth (cached).
+ */
+import { attachBus, connectJetStreamBus } from '@nova/bus';
+import { natsConfig, runService } from '@nova/platform';
+import { busWebhookAuth, mainBotIdOf, registerWebhookRoutes, WebhookAuthCache, webhookConfig } from './webhook/index.js';
+
+await runService({
+  name: 'webhook-gateway',
+  side: 'target',
+  port: 8100,
+  config: { ...natsConfig, ...webhookConfig },
+  async start(service) {
+    const { config } = service;
+    const mainBotId = mainBotIdOf(config);
+    const bus = attachBus(service, await connectJetStreamBus({ servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
+    registerWebhookRoutes(service.http, {
+      mainBotId,
+      mainSecret: config.NOVA_WEBHOOK_SECRET,
+      auth: new WebhookAuthCache(busWebhookAuth(bus)),
+      accept: async (envelope) => { await bus.publishUpdate(envelope); },
+      logger: service.logger,
+    });
+  },
+});

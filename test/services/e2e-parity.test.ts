@@ -1,0 +1,81 @@
+/**
+ * End to end on real parts (NATS JetStream, PostgreSQL, the Telegram emulator, the deployables as
+ * processes from dist/): the onboarding conversation against the fleet (webhook gateway, user
+ * service, bot service), then against the monolith in each of its modes; all three make the same
+ * Telegram calls (a parity test on the emulator's record, normalised for ids and secrets).
+ */
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { BotKeyring } from '@nova/bot-service/domain';
+import { onboardingScript, normalisedCalls, ANNA, BORIS, type NormalisedCall } from './support/script.js';
+import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
+import type { RunningService } from './support/services.js';
+import { World } from './support/world.js';
+
+jest.setTimeout(300_000);
+
+const runs = new Map<string, NormalisedCall[]>();
+let world: World | undefined;
+
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function holdConversation(side: string, services: () => readonly RunningService[], publicUrl: string, current: World): Promise<void> {
+  const { child } = await onboardingScript(current.emulator, current.mainBot);
+  const webhook = current.emulator.webhookInfo(child.id);
+  expect(webhook.url).toBe(`${publicUrl}/webhook/bot/${String(child.id)}`);
+  const secret = current.emulator.botState(child.id).webhook?.secretToken;
+  expect(secret).toBe(BotKeyring.fromBase64(current.secrets.encryptionKey).webhookSecret(BigInt(child.id), child.token));
+  const users = await current.database.query<{ id: string }>('SELECT telegram_id::text AS id FROM user_service.users ORDER BY telegram_id');
+  expect(users.rows.map((row) => Number(row.id))).toEqual([ANNA.id, BORIS.id]);
+  const names = new Map<number, string>([[current.mainBot.id, 'main bot'], [child.id, 'child bot'], [ANNA.id, 'Anna'], [BORIS.id, 'Boris']]);
+  runs.set(side, normalisedCalls(current.emulator.calls(), names, current.secrets.webhookSecret));
+  expectNoSecretsInLogs(services(), secretsOfRun(current.secrets, [child]));
+}
+
+describe('one conversation, three deployments', () => {
+  it('the fleet holds it: gateway → JetStream → bot service ↔ user service', async () => {
+    world = await World.create('svc_e2e_fleet');
+    const current = world;
+    const fleet = await current.startFleet();
+    await holdConversation('fleet', () => [fleet.gateway, fleet.users, fleet.bots], fleet.publicUrl, current);
+    // Five updates went through the stream, each once.
+    expect(await current.streamMessages('TELEGRAM')).toBe(5);
+    expect(await current.streamMessages('NOVA')).toBeGreaterThanOrEqual(3); // two registrations, one bot added
+  });
+
+  it('the monolith holds it processing updates inside the webhook (legacy, before stage 1)', async () => {
+    world = await World.create('svc_e2e_inline');
+    const current = world;
+    const { monolith, publicUrl } = await current.startMonolith('inline');
+    await holdConversation('monolith inline', () => [monolith], publicUrl, current);
+    expect(monolith.logLines().some((line) => line.msg === 'monolith mode' && line.updates === 'inline')).toBe(true);
+    expect(await current.streamMessages('TELEGRAM')).toBe(0);
+  });
+
+  it('the monolith holds it reading updates from JetStream (after stage 1)', async () => {
+    world = await World.create('svc_e2e_js');
+    const current = world;
+    const { monolith, publicUrl } = await current.startMonolith('jetstream');
+    await holdConversation('monolith jetstream', () => [monolith], publicUrl, current);
+    expect(await current.streamMessages('TELEGRAM')).toBe(5);
+  });
+
+  it('all three made the same Telegram calls, in the same order', () => {
+    const fleet = runs.get('fleet');
+    // The main bot's webhook at start, then five answers, the child bot's getMe and setWebhook.
+    expect(fleet?.map((call) => `${call.bot} ${call.method}`)).toEqual([
+      'main bot setWebhook',
+      'main bot sendMessage',
+      'main bot sendMessage',
+      'child bot getMe',
+      'child bot setWebhook',
+      'main bot sendMessage',
+      'child bot sendMessage',
+      'main bot sendMessage',
+    ]);
+    expect(runs.get('monolith inline')).toEqual(fleet);
+    expect(runs.get('monolith jetstream')).toEqual(fleet);
+  });
+});
