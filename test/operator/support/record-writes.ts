@@ -51,7 +51,7 @@ export interface RecorderOptions {
   readonly streamTimeoutSeconds?: number;
 }
 
-function describe(error: unknown): string {
+function explain(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
 }
 
@@ -149,7 +149,7 @@ export class WriteRecorder {
           this.starting?.resolve();
           this.starting = undefined;
         },
-        (error: unknown) => { this.fail(new WriteRecordingError(this.ref, `opening the watch failed: ${describe(error)}`, { cause: error })); },
+        (error: unknown) => { this.fail(new WriteRecordingError(this.ref, `opening the watch failed: ${explain(error)}`, { cause: error })); },
       );
   }
 
@@ -172,7 +172,7 @@ export class WriteRecorder {
       this.options.onWrite?.(write);
     } catch (error) {
       // client-node swallows whatever its callback throws; keep it instead.
-      this.fail(new WriteRecordingError(this.ref, `the write handler threw: ${describe(error)}`, { cause: error }));
+      this.fail(new WriteRecordingError(this.ref, `the write handler threw: ${explain(error)}`, { cause: error }));
     }
   }
 
@@ -185,7 +185,7 @@ export class WriteRecorder {
     }
     // A clean end, or client-node's 30 s timeout on a quiet stream, loses nothing: go on from the last version.
     const quiet = error instanceof Error && error.name === 'TimeoutError';
-    if (error !== null && error !== undefined && !quiet) stream.problem = describe(error);
+    if (error !== null && error !== undefined && !quiet) stream.problem = explain(error);
     if (stream.problem !== undefined && ++this.failedStreams >= MAX_FAILED_STREAMS) {
       this.fail(new WriteRecordingError(this.ref, `the watch failed ${String(this.failedStreams)} times in a row (last: ${stream.problem})`, { cause: error }));
       return;
