@@ -122,7 +122,7 @@ describe('analysis against the real Prometheus', () => {
   it('calls too little traffic inconclusive: never a pass, never a failure, the analysis step waits', async () => {
     const trickle = { requestsPerSecond: 4, legacy: { errorRate: 0, latencyMs: 40 }, target: { errorRate: 0, latencyMs: 40 } };
     await migrate('trickle', trickle);
-    const waiting = await migrations.waitFor('trickle', 'three inconclusive checks at the analysis step', (s) => s.currentStep === 2 && (s.analysis?.inconclusive ?? 0) >= 3, 120_000);
+    const waiting = await migrations.waitFor('trickle', 'three inconclusive checks at the analysis step', (s) => s.currentStep === 2 && (s.analysis?.inconclusive ?? 0) >= 3 && s.message?.includes('waits for a passing check') === true, 120_000);
     expect(waiting).toMatchObject({ phase: 'Progressing', weight: 20, analysis: { lastResult: 'Inconclusive', failures: 0, passes: 0 } });
     expect(waiting.analysis?.summary).toMatch(/^Inconclusive: \d+ requests to the target < minRequests 100$/u);
     expect(waiting.message).toContain('waits for a passing check');

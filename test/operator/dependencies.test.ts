@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Stack } from '@nova/testbed';
-import { adminKubeConfig, createNamespace, deleteNamespace } from './support/kube.js';
+import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { migrationSpec, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity } from './support/operator-process.js';
 
@@ -67,7 +67,8 @@ describe('dependsOn', () => {
     const held = await migrations.waitFor('stage-2', 'held by the rollback', (s) => s.conditions?.some((c) => c.type === 'Paused' && c.reason === 'DependencyRolledBack') === true);
     expect(held).toMatchObject({ phase: 'Paused', weight: 30, waitingFor: ['stage-1 (RolledBack)'] });
     expect(held.message).toContain('stage-1 rolled back');
-    expect(await reasons('stage-2')).toContain('DependencyRolledBack');
+    // Events are recorded after the status write that they explain.
+    await eventually('a DependencyRolledBack event', async () => (await reasons('stage-2')).includes('DependencyRolledBack'));
     // An approval of stage 2's manual pause does nothing while it is held.
     await migrations.approve('stage-2', 2);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -81,6 +82,6 @@ describe('dependsOn', () => {
     await migrations.patch('stage-1', { metadata: { annotations: { 'novabot.io/approved-step': '2@after-fix' } } });
     await migrations.waitFor('stage-1', 'Promoted again', (s) => s.phase === 'Promoted');
     await migrations.waitFor('stage-2', 'resumed and (already approved) Promoted', (s) => s.phase === 'Promoted' && s.weight === 100);
-    expect(await reasons('stage-2')).toContain('Resumed');
+    await eventually('a Resumed event', async () => (await reasons('stage-2')).includes('Resumed'));
   });
 });

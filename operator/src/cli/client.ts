@@ -4,7 +4,22 @@ import { NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
 import type { Invocation } from './args.js';
 
 export class CliError extends Error {
-  override readonly name = 'CliError';
+  override readonly name: string = 'CliError';
+}
+
+/** The apiserver no longer holds the history a watch asked for (410 Gone): list again. */
+export class WatchExpiredError extends CliError {
+  override readonly name = 'WatchExpiredError';
+
+  constructor(readonly resourceVersion: string) {
+    super(`the watch's resourceVersion ${resourceVersion} expired (410 Gone)`);
+  }
+}
+
+export interface MigrationSnapshot {
+  readonly items: NovaMigration[];
+  /** Where a watch goes on from, missing and repeating nothing. */
+  readonly resourceVersion: string;
 }
 
 export interface Target {
@@ -31,12 +46,16 @@ export class MigrationClient {
   }
 
   async list(): Promise<NovaMigration[]> {
+    return (await this.snapshot()).items;
+  }
+
+  async snapshot(): Promise<MigrationSnapshot> {
     const { group, version, plural } = NOVA_MIGRATION;
     const namespace = this.where.namespace;
     const list = (namespace === undefined
       ? await this.api.listClusterCustomObject({ group, version, plural })
-      : await this.api.listNamespacedCustomObject({ group, version, plural, namespace })) as { items?: NovaMigration[] };
-    return (list.items ?? []).sort((a, b) => key(a).localeCompare(key(b)));
+      : await this.api.listNamespacedCustomObject({ group, version, plural, namespace })) as { items?: NovaMigration[]; metadata?: { resourceVersion?: string } };
+    return { items: (list.items ?? []).sort((a, b) => key(a).localeCompare(key(b))), resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
   async get(name: string): Promise<NovaMigration> {
@@ -59,21 +78,48 @@ export class MigrationClient {
     )) as NovaMigration;
   }
 
-  /** Calls `onChange` with every added/modified/deleted migration until `signal` aborts; resolves when the watch ends. */
-  async watch(onChange: (type: string, migration: NovaMigration) => void, signal: AbortSignal): Promise<void> {
+  /**
+   * Calls `onChange` with every change after `resourceVersion` (a snapshot's) until the apiserver
+   * ends the stream or `signal` aborts; resolves with the last version seen, where the next watch
+   * goes on. Always from a version: without one, kube-apiserver >= 1.34 first waits for its cache to
+   * reach etcd's newest revision and may end the stream with an ERROR instead (DEVELOPERS.md).
+   */
+  async watch(resourceVersion: string, onChange: (type: string, migration: NovaMigration) => void, signal: AbortSignal): Promise<string> {
     const { group, version, plural } = NOVA_MIGRATION;
     const path = this.where.namespace === undefined ? `/apis/${group}/${version}/${plural}` : `/apis/${group}/${version}/namespaces/${this.where.namespace}/${plural}`;
-    await new Promise<void>((resolve, reject) => {
-      const watch = new Watch(this.where.kubeConfig);
-      watch
-        .watch(path, {}, (type: string, object: NovaMigration) => { onChange(type, object); }, (error: unknown) => {
-          if (error === null || error === undefined || signal.aborted) resolve();
-          else reject(error instanceof Error ? error : new CliError(`the watch ended: ${JSON.stringify(error)}`));
-        })
-        .then((request) => {
-          signal.addEventListener('abort', () => { request.abort(); resolve(); }, { once: true });
-        }, reject);
-    });
+    let last = resourceVersion;
+    let failure: Error | undefined;
+    const fail = (error: unknown): void => { failure ??= error instanceof Error ? error : new CliError(`the watch ended: ${JSON.stringify(error)}`); };
+    let streamEnded = (): void => undefined;
+    const ended = new Promise<void>((resolve) => { streamEnded = resolve; });
+    const onEvent = (type: string, object: unknown): void => {
+      const event = object as NovaMigration & { code?: number; message?: string };
+      if (type === 'ERROR') {
+        fail(event.code === 410 ? new WatchExpiredError(last) : new CliError(`the watch ended with an error: ${event.message ?? String(event.code)}`));
+        return;
+      }
+      last = event.metadata?.resourceVersion ?? last;
+      if (type === 'BOOKMARK') return;
+      try {
+        onChange(type, event);
+      } catch (error) {
+        fail(error); // client-node would swallow it
+      }
+    };
+    const onEnd = (error: unknown): void => {
+      // A clean end, our abort, or client-node's 30 s timeout on a quiet stream: go on from `last`.
+      const quiet = error instanceof Error && error.name === 'TimeoutError';
+      if (error !== null && error !== undefined && !quiet && !signal.aborted) fail(error);
+      streamEnded();
+    };
+    const request = await new Watch(this.where.kubeConfig).watch(path, { resourceVersion, allowWatchBookmarks: true }, onEvent, onEnd);
+    const abort = (): void => { request.abort(); };
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    await ended;
+    signal.removeEventListener('abort', abort);
+    if (failure !== undefined) throw failure;
+    return last;
   }
 
   private namespace(): string {

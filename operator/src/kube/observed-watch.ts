@@ -4,6 +4,8 @@
  * activity, and the current connection can be recycled: aborted and reported to ListWatch as an
  * ordinary server-side close, which makes it reconnect from its last resourceVersion with its
  * own backoff instead of giving up as it does on errors.
+ * ListWatch always watches from its list's (or last event's) resourceVersion, which the apiserver
+ * serves at once; a watch without one may wait for the cache and end in an ERROR (DEVELOPERS.md).
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 

@@ -83,6 +83,8 @@ export interface CanaryIngressBody {
     readonly labels: Readonly<Record<string, string>>;
     readonly annotations: Readonly<Record<string, string>>;
     readonly ownerReferences: readonly OwnerReferenceBody[];
+    /** Set when re-applying what was read: the apply is refused (409) if the canary changed since. */
+    readonly resourceVersion?: string;
   };
   readonly spec: {
     readonly ingressClassName?: string;
@@ -155,7 +157,10 @@ class IngressNginxProvider implements TrafficProvider {
 
   async ensureRoute(migration: ProviderMigration): Promise<void> {
     const existing = await this.readCanary(migration);
-    await this.apply(migration, existing === undefined ? 0 : readCanaryWeight(existing).weight);
+    // Re-applying the weight just read must not overwrite a change made since (a person's edit,
+    // which the engine then sees and reports as drift): the apply is pinned to what was read.
+    if (existing === undefined) await this.apply(migration, 0);
+    else await this.apply(migration, readCanaryWeight(existing).weight, existing.metadata?.resourceVersion);
   }
 
   async setWeight(migration: ProviderMigration, weight: number): Promise<void> {
@@ -190,7 +195,7 @@ class IngressNginxProvider implements TrafficProvider {
     }
   }
 
-  private async apply(migration: ProviderMigration, weight: number): Promise<void> {
+  private async apply(migration: ProviderMigration, weight: number, resourceVersion?: string): Promise<void> {
     const primaryName = configString(migration, 'ingress');
     let primary: V1Ingress;
     try {
@@ -199,13 +204,16 @@ class IngressNginxProvider implements TrafficProvider {
       if (apiFailure(error)?.code === 404) throw new RouteNotFoundError(migration, `primary Ingress ${migration.namespace}/${primaryName}`, { cause: error });
       throw translateApiError(migration, `Ingress ${migration.namespace}/${primaryName}`, error);
     }
-    const body = canaryIngress(migration, findPrimaryRoute(migration, primary), weight);
+    const desired = canaryIngress(migration, findPrimaryRoute(migration, primary), weight);
+    const body = resourceVersion === undefined ? desired : { ...desired, metadata: { ...desired.metadata, resourceVersion } };
     try {
       await this.api.patchNamespacedIngress(
         { namespace: migration.namespace, name: managedName(migration), body, fieldManager: this.fieldManager, force: true },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       );
     } catch (error) {
+      // Changed since it was read: the next reconcile reads it again (and sees any drift).
+      if (resourceVersion !== undefined && apiFailure(error)?.code === 409) throw new RouteConflictError(migration, `Ingress ${migration.namespace}/${managedName(migration)}`, 1, { cause: error });
       throw translateApiError(migration, `Ingress ${migration.namespace}/${managedName(migration)}`, error);
     }
   }

@@ -13,8 +13,9 @@ export class LinkCutter {
   private constructor(private readonly server: Server, readonly port: number) {}
 
   static async start(targetHost: string, targetPort: number): Promise<LinkCutter> {
-    let cutter: LinkCutter | undefined;
+    const holder: { cutter?: LinkCutter } = {};
     const server = createServer((client) => {
+      const cutter = holder.cutter;
       if (cutter === undefined || cutter.cut) {
         client.destroy();
         return;
@@ -22,7 +23,7 @@ export class LinkCutter {
       const upstream = connect(targetPort, targetHost);
       for (const socket of [client, upstream]) {
         cutter.sockets.add(socket);
-        socket.on('close', () => cutter?.sockets.delete(socket));
+        socket.on('close', () => cutter.sockets.delete(socket));
         socket.on('error', () => { client.destroy(); upstream.destroy(); });
       }
       client.pipe(upstream).pipe(client);
@@ -30,8 +31,8 @@ export class LinkCutter {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('the link cutter did not get a port');
-    cutter = new LinkCutter(server, address.port);
-    return cutter;
+    holder.cutter = new LinkCutter(server, address.port);
+    return holder.cutter;
   }
 
   get url(): string {

@@ -125,6 +125,17 @@ export function sharedRouteObject(kind: ProviderKind, name: string): JsonObject 
   }
 }
 
+/** The target's percent for `migration` in a shared Istio / Gateway API object; undefined when it has no item there. */
+export function routeTargetWeight(kind: 'istio' | 'gatewayAPI', object: unknown, migration: string): number | undefined {
+  const list = kind === 'istio' ? dig(object, 'spec', 'http') : dig(object, 'spec', 'rules');
+  const item = asArray(list).map((entry) => asObject(entry) ?? {}).find((entry) => entry.name === `nova-${migration}`);
+  if (item === undefined) return undefined;
+  const backends = asArray(kind === 'istio' ? item.route : item.backendRefs).map((entry) => asObject(entry) ?? {});
+  // The operator writes [legacy, target]; the target is the second entry.
+  const target = backends[1]?.weight;
+  return typeof target === 'number' ? target : 0;
+}
+
 export class RouteObjects {
   private readonly api: CustomObjectsApi;
 
@@ -154,14 +165,7 @@ export class RouteObjects {
       const weight = asObject(dig(canary, 'metadata', 'annotations'))?.['nginx.ingress.kubernetes.io/canary-weight'];
       return typeof weight === 'string' ? Number(weight) : undefined;
     }
-    const object = await this.read(kind, objectName);
-    const list = kind === 'istio' ? dig(object, 'spec', 'http') : dig(object, 'spec', 'rules');
-    const item = asArray(list).map((entry) => asObject(entry) ?? {}).find((entry) => entry.name === `nova-${migration}`);
-    if (item === undefined) return undefined;
-    const backends = asArray(kind === 'istio' ? item.route : item.backendRefs).map((entry) => asObject(entry) ?? {});
-    // The operator writes [legacy, target]; the target is the second entry.
-    const target = backends[1]?.weight;
-    return typeof target === 'number' ? target : 0;
+    return routeTargetWeight(kind, await this.read(kind, objectName), migration);
   }
 
   /** Names of the items in a shared object (routes / rules), in order. */

@@ -95,7 +95,7 @@ export class World {
   async start(deployable: Deployable, env: Env, address?: string): Promise<RunningService> {
     const n = (this.count.get(deployable) ?? 0) + 1;
     this.count.set(deployable, n);
-    const tracing = this.options.tracingSuffix === undefined ? {} : { OTEL_SERVICE_NAME: `${deployable}-${this.options.tracingSuffix}` };
+    const tracing: Record<string, string> = this.options.tracingSuffix === undefined ? {} : { OTEL_SERVICE_NAME: `${deployable}-${this.options.tracingSuffix}` };
     return startService(this.stack, deployable, { ...tracing, ...env }, { name: n === 1 ? deployable : `${deployable}-${String(n)}`, ...(address === undefined ? {} : { address }) });
   }
 
