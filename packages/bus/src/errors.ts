@@ -35,6 +35,18 @@ export class BusClosedError extends BusError {
   }
 }
 
+/**
+ * The connection to NATS is down (reconnecting): a publish would only wait out its timeout. Failing
+ * at once lets a webhook answer 503 now, so Telegram retries (elsewhere) instead of holding the
+ * bot's whole delivery queue behind a request that cannot succeed.
+ */
+export class BrokerUnavailableError extends BusError {
+  override readonly name = 'BrokerUnavailableError';
+  constructor(readonly subject: string) {
+    super(`cannot publish to ${subject}: not connected to NATS (reconnecting)`);
+  }
+}
+
 /** A message body that does not decode as its subject's protobuf message. */
 export class DecodeError extends BusError {
   override readonly name = 'DecodeError';

@@ -61,6 +61,8 @@ export async function startIngress(stack: Stack, binary: string, legacyPort: num
     '  server {',
     `    listen 127.0.0.1:${String(port)};`,
     `    include ${confDir}/*.location.conf;`,
+    // nginx's own liveness, not the monolith's (which starts after it).
+    "    location = /_ingress/healthz { return 200 'ok'; }",
     `    location / { proxy_pass http://127.0.0.1:${String(legacyPort)}; }`,
     '  }',
     '}',
@@ -70,7 +72,7 @@ export async function startIngress(stack: Stack, binary: string, legacyPort: num
     name: 'ingress-nginx',
     command: binary,
     args: ['-p', prefix, '-c', configFile],
-    ready: () => httpOk(`http://127.0.0.1:${String(port)}/healthz`),
+    ready: () => httpOk(`http://127.0.0.1:${String(port)}/_ingress/healthz`),
     stopSignal: 'SIGQUIT',
   });
   return {

@@ -8,7 +8,7 @@ export interface DemoOptions {
   readonly users: number;
   /** Every timed pause of the stage (the 48 h bake included) lasts this long. */
   readonly pauseMs: number;
-  /** The analysis interval (and window: twice this). */
+  /** The analysis interval (the window is four of them). */
   readonly intervalMs: number;
   /** Break the target once it carries traffic, so the operator rolls back. */
   readonly fail: boolean;
@@ -26,7 +26,7 @@ export class DemoUsageError extends Error {
 
 export const DEMO_USAGE = `npm run demo -- [options]
   --stage 1|2        1: webhooks move to the webhook gateway (nginx split); 2: users move on the bus (default 1)
-  --rate N           updates per second from the simulated users (default 5)
+  --rate N           updates per second from the simulated users (default 10)
   --users N          simulated users (default 20)
   --pause DURATION   length of every timed pause of the stage, e.g. 15s (default 15s)
   --interval DURATION analysis interval (default 5s)
@@ -50,7 +50,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
   if (stage !== 1 && stage !== 2) throw new DemoUsageError(`--stage ${String(stage)}: the demo rehearses stage 1 or 2`);
   return {
     stage,
-    rate: positive('--rate', value('--rate') ?? '5'),
+    rate: positive('--rate', value('--rate') ?? '10'),
     users: positive('--users', value('--users') ?? '20'),
     pauseMs: duration('--pause', value('--pause') ?? '15s'),
     intervalMs: duration('--interval', value('--interval') ?? '5s'),

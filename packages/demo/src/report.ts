@@ -1,5 +1,5 @@
 /** The demo's last word: what moved, how long each step took, what the analysis saw, and whether anything was lost. */
-import type { Snapshot, Transition } from './snapshot.js';
+import type { MigrationEvent, Snapshot } from './snapshot.js';
 import { clock } from './view.js';
 
 export interface StepTiming {
@@ -44,25 +44,47 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace']): DemoReport
     reason,
     finalWeight: status.weight ?? 0,
     seconds: Math.round((s.at - s.startedAt) / 1000),
-    steps: stepTimings(s.transitions, s.at),
+    steps: stepTimings(s.events, s.at),
     analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
     updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
     trace,
   };
 }
 
-/** How long each step lasted, from the moments the demo saw the step change. */
-export function stepTimings(transitions: readonly Transition[], end: number): StepTiming[] {
+/**
+ * How long each step lasted, from the operator's own Events: `Started`, then one `StepCompleted`
+ * ("step <label> completed; now <next>") per step, and `WeightChanged` ("<n>% of ...") for the
+ * weight each step ran at. A step still running at the end (a rollback) lasts until `end`.
+ */
+export function stepTimings(events: readonly MigrationEvent[], end: number): StepTiming[] {
+  const sorted = [...events].sort((a, b) => a.at - b.at);
   const steps: StepTiming[] = [];
-  for (let i = 0; i < transitions.length; i++) {
-    const current = transitions[i];
-    if (current === undefined || (i > 0 && transitions[i - 1]?.step === current.step)) continue;
-    let j = i + 1;
-    while (j < transitions.length && transitions[j]?.step === current.step) j++;
-    const until = transitions[j]?.at ?? end;
-    steps.push({ step: current.step, weight: transitions[j - 1]?.weight ?? current.weight, seconds: Math.round((until - current.at) / 100) / 10 });
+  let since: number | undefined;
+  let weight = 0;
+  let current: string | undefined;
+  for (const event of sorted) {
+    if (event.reason === 'Started' || event.reason === 'Retried') {
+      since = event.at;
+      current = /at (.+)$/u.exec(event.note)?.[1];
+    } else if (event.reason === 'WeightChanged') {
+      weight = Number(/^(\d+)%/u.exec(event.note)?.[1] ?? weight);
+    } else if (event.reason === 'StepCompleted' && since !== undefined) {
+      const match = /^step (.+) completed; now (.+)$/u.exec(event.note);
+      if (match?.[1] !== undefined) steps.push({ step: match[1], weight, seconds: seconds(event.at - since) });
+      since = event.at;
+      current = match?.[2];
+    } else if (event.reason === 'RolledBack' && since !== undefined && current !== undefined) {
+      steps.push({ step: `${current} (rolled back)`, weight, seconds: seconds(event.at - since) });
+      since = undefined;
+      current = undefined;
+    }
   }
+  if (since !== undefined && current !== undefined && !current.endsWith('done')) steps.push({ step: current, weight, seconds: seconds(end - since) });
   return steps;
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
 
 export function renderReport(r: DemoReport): string {

@@ -12,6 +12,14 @@ export interface TrafficCounts {
   readonly refusedDeliveries: number;
 }
 
+/** An Event the operator recorded about the migration. */
+export interface MigrationEvent {
+  readonly at: number;
+  readonly type: string;
+  readonly reason: string;
+  readonly note: string;
+}
+
 export interface Transition {
   readonly at: number;
   readonly phase: string;
@@ -29,5 +37,6 @@ export interface Snapshot {
   readonly status: NovaMigrationStatus;
   readonly traffic: TrafficCounts;
   readonly transitions: readonly Transition[];
+  readonly events: readonly MigrationEvent[];
   readonly notes: readonly string[];
 }

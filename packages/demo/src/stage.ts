@@ -42,8 +42,13 @@ export function loadStage(repoRoot: string, stage: 1 | 2): StageObject {
 /** The expected target requests in one window at the first weight, halved: enough to judge, few enough to reach. */
 export function demoMinRequests(stage: StageObject, options: DemoOptions): number {
   const first = stage.spec.steps.find((step) => typeof step.setWeight === 'number' && step.setWeight > 0)?.setWeight as number | undefined;
-  const perWindow = options.rate * ((2 * options.intervalMs) / 1000) * ((first ?? 100) / 100);
+  const perWindow = options.rate * (windowMs(options) / 1000) * ((first ?? 100) / 100);
   return Math.max(3, Math.floor(perWindow / 2));
+}
+
+/** Four intervals: a few percent of a demo's traffic needs a wide window to say anything. */
+export function windowMs(options: DemoOptions): number {
+  return 4 * options.intervalMs;
 }
 
 export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions): StageObject {
@@ -58,7 +63,7 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
     analysis: {
       ...stage.spec.analysis,
       interval: durationText(options.intervalMs),
-      window: durationText(2 * options.intervalMs),
+      window: durationText(windowMs(options)),
       prometheus: { address: endpoints.prometheusUrl },
       thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options) },
     },

@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { errors as natsErrors, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from '@nova/platform';
-import { NoRespondersError, RequestTimeoutError } from '../errors.js';
+import { BrokerUnavailableError, NoRespondersError, RequestTimeoutError } from '../errors.js';
 import type { Headers } from '../headers.js';
 import type { ConsumeBinding, Processor, Reply, Responder, StreamKind, Transport } from '../transport.js';
 import type { Binding, PublishResult } from '../types.js';
@@ -76,6 +76,7 @@ export class JetStreamTransport implements Transport {
   }
 
   async publish(_stream: StreamKind, subject: string, data: Uint8Array, headers: Headers, msgId: string): Promise<PublishResult> {
+    if (!this.connected) throw new BrokerUnavailableError(subject);
     const ack = await this.js.publish(subject, data, { msgID: msgId, headers: toNatsHeaders(headers) });
     return { duplicate: ack.duplicate, sequence: ack.seq };
   }

@@ -1,0 +1,2 @@
+export { parseOptions, type DemoOptions } from './options.js';
+export type { DemoReport } from './report.js';

@@ -1,0 +1,100 @@
+/**
+ * The simulated users: real Telegram updates from the emulator, delivered as Telegram does (one
+ * at a time per bot, retried until a 2xx), through the ingress to whichever side the split picks.
+ * Each user waits for the bot's answer before writing again, so "answered" counts updates that
+ * went all the way through (webhook → stream → handler → Telegram call), and a lost update shows
+ * as a user still waiting at the end.
+ */
+import { BUTTONS } from '@nova/bot-service/domain';
+import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
+import type { TrafficCounts } from './snapshot.js';
+
+const REPLY_TIMEOUT_MS = 180_000;
+const FIRST_USER_ID = 61_000;
+
+interface User {
+  readonly spec: UserSpec;
+  busy: boolean;
+}
+
+export class SimulatedUsers {
+  private readonly users: User[];
+  private readonly sentTo = new Map<string, number>();
+  private sent = 0;
+  private answered = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private next = 0;
+  private readonly owner: UserSpec = { id: FIRST_USER_ID, first_name: 'Anna', username: 'anna' };
+  private child: EmulatedBot | undefined;
+
+  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number) {
+    this.users = Array.from({ length: count }, (_, i) => ({ spec: { id: FIRST_USER_ID + 1 + i, first_name: `User${String(i + 1)}` }, busy: false }));
+  }
+
+  /** Anna starts the main bot and connects her own bot by its token: the child bot the others will talk to. */
+  async onboard(): Promise<EmulatedBot> {
+    const child = this.emulator.createBot({ username: 'AnnaHelloBot', firstName: 'Anna hello' });
+    await this.say(this.main, this.owner, '/start');
+    await this.say(this.main, this.owner, BUTTONS.add);
+    const connected = await this.say(this.main, this.owner, child.token);
+    if (!connected.includes('is connected')) throw new Error(`the main bot did not connect the child bot: "${connected}"`);
+    this.child = child;
+    return child;
+  }
+
+  /** Starts writing at `rate` updates per second in all, spread over the users; each waits for its answer. */
+  start(): void {
+    const everyMs = 1000 / this.rate;
+    this.timer = setInterval(() => { this.tick(); }, everyMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Waits until every update sent was answered, or the deadline passed. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.answered < this.sent && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  counts(): TrafficCounts {
+    let duplicates = 0;
+    for (const [key, sent] of this.sentTo) {
+      const [chat, bot] = key.split(':').map(Number);
+      duplicates += Math.max(0, this.emulator.messagesTo(chat ?? 0, { botId: bot ?? 0 }).length - sent);
+    }
+    const refusedDeliveries = this.emulator.deliveries().filter((attempt) => !attempt.delivered).length;
+    return { sent: this.sent, answered: this.answered, duplicates, refusedDeliveries };
+  }
+
+  private tick(): void {
+    const child = this.child;
+    if (child === undefined) return;
+    for (let tried = 0; tried < this.users.length; tried++) {
+      const user = this.users[this.next];
+      this.next = (this.next + 1) % this.users.length;
+      if (user === undefined || user.busy) continue;
+      user.busy = true;
+      // Mostly the child bot (its greeting), now and then the main bot's /start.
+      const toMain = this.sent % 5 === 4;
+      void this.say(toMain ? this.main : child, user.spec, toMain ? '/start' : `hi #${String(this.sent)}`)
+        .catch(() => undefined)
+        .finally(() => { user.busy = false; });
+      return;
+    }
+  }
+
+  /** One update from `from` to `bot`; resolves with the bot's answer text. */
+  private async say(bot: EmulatedBot, from: UserSpec, text: string): Promise<string> {
+    const key = `${String(from.id)}:${String(bot.id)}`;
+    this.sentTo.set(key, (this.sentTo.get(key) ?? 0) + 1);
+    const reply = this.emulator.nextMessageTo(from.id, { botId: bot.id, timeoutMs: REPLY_TIMEOUT_MS });
+    this.sent++;
+    this.emulator.userSends(bot.token, { from, text });
+    const message = await reply;
+    this.answered++;
+    return message.text ?? '';
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The main job, headless: `npm run demo` as a newcomer runs it (the built packages/demo, its own
+ * real components, the fleet and the operator as processes), with short steps. Once healthy: the
+ * stage is Promoted with nothing lost; once with --fail: the new side breaks, the operator rolls
+ * back to 100 % legacy, and still nothing is lost (Telegram's retries land on legacy).
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { DemoReport } from '../../packages/demo/src/report.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DEMO = join(ROOT, 'packages/demo/dist/main.js');
+
+interface Run {
+  readonly code: number;
+  readonly output: string;
+  readonly report: DemoReport;
+}
+
+function runDemo(args: readonly string[]): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-demo-test-'));
+  const reportFile = join(dir, 'report.json');
+  return new Promise((resolveRun, reject) => {
+    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...args], { cwd: ROOT, timeout: 600_000, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+      const output = `${stdout}\n${stderr}`;
+      try {
+        const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+        resolveRun({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output, report });
+      } catch (cause) {
+        reject(new Error(`the demo wrote no report (exit ${String(error?.code ?? 0)}):\n${output.slice(-4000)}`, { cause }));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+describe('npm run demo (headless, short steps)', () => {
+  it('promotes stage 1 with every update answered once, and shows where one update went in Jaeger', async () => {
+    const { code, output, report } = await runDemo([]);
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ migration: 'stage-1-webhook-gateway', route: '/webhook/', outcome: 'Promoted', finalWeight: 100 });
+    expect(report.updates.sent).toBeGreaterThan(50);
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+    expect(report.updates.answered).toBe(report.updates.sent);
+    expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
+    expect(report.analysis.failures).toBe(0);
+    // Every step of the stage file ran, in order, the manual pause approved with kubectl nova.
+    expect(report.steps.map((step) => step.step)).toEqual([
+      '1/11 setWeight 5', '2/11 pause 3s', '3/11 analysis', '4/11 setWeight 25', '5/11 pause 3s', '6/11 analysis',
+      '7/11 setWeight 50', '8/11 pause (approval)', '9/11 pause 3s', '10/11 analysis', '11/11 setWeight 100',
+    ]);
+    expect(output).toContain('$ kubectl nova resume stage-1-webhook-gateway -n nova');
+    expect(report.trace?.services).toEqual(expect.arrayContaining(['webhook-gateway', 'nova-monolith']));
+    expect(output).toContain('=== Nova demo report: stage-1-webhook-gateway ===');
+    expect(output).toContain('nothing lost');
+  });
+
+  it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
+    const { code, output, report } = await runDemo(['--fail']);
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
+    expect(report.analysis.failures).toBe(2);
+    expect(report.analysis.target?.errorRate).toBeGreaterThan(0.5);
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+    expect(report.updates.refusedDeliveries).toBeGreaterThan(0);
+    expect(output).toContain('--fail: webhook-gateway just lost its connection to NATS');
+    expect(output).toMatch(/RolledBack: rolled back after 2 failed checks/u);
+  });
+});
