@@ -47,8 +47,12 @@ RUN test -n "${WORKSPACE}" || { echo "--build-arg WORKSPACE=<workspace folder> i
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
+# --omit=optional too: @prisma/client's optional peers (the prisma CLI, typescript) are marked
+# dev-and-optional in the lockfile, which --omit=dev alone still installs (~85 packages: react,
+# effect, mysql2, ... nothing the services run). The only runtime optional left out is
+# pg-cloudflare, for Cloudflare Workers.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --omit=dev --no-audit --no-fund --ignore-scripts --workspace="${WORKSPACE}"
+    npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts --workspace="${WORKSPACE}"
 COPY --from=build /out/ /compiled/
 RUN mkdir -p /image && cp -a package.json node_modules /image/ \
  && for link in node_modules/@nova/*; do \

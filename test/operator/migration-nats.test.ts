@@ -116,7 +116,8 @@ describe('a nats migration on the real control plane', () => {
   it('steps the context 0 → 100, each weight confirmed only once every routing process applied it', async () => {
     const writes = await recordWrites('user');
     operator = await start();
-    const steps = [{ setWeight: 25 }, { pause: { duration: '3s' } }, { setWeight: 50 }, { pause: { duration: '3s' } }, { setWeight: 75 }, { pause: { duration: '3s' } }, { setWeight: 100 }];
+    // The manual pause at 50 % is where the test freezes a process, whatever the machine's speed.
+    const steps = [{ setWeight: 25 }, { pause: { duration: '3s' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 75 }, { pause: { duration: '3s' } }, { setWeight: 100 }];
     await migrations.create('stage-2-users', natsMigration('user', steps));
 
     // Whenever status confirms a weight, both processes already route by it (the pause keeps the next write away).
@@ -126,9 +127,11 @@ describe('a nats migration on the real control plane', () => {
     }
 
     // Freeze the legacy process before 75 is written: it can neither apply it nor say so.
+    await migrations.waitFor('stage-2-users', 'waiting for approval at 50 %', (s) => s.phase === 'Paused' && s.weight === 50);
     const frozen = fleet.find(({ side }) => side === 'legacy');
     frozen?.child.process.kill('SIGSTOP');
     try {
+      await migrations.approve('stage-2-users', 4);
       await migrations.waitFor('stage-2-users', '75 % decided', (s) => s.desiredWeight === 75);
       await eventually('75 % written to the bucket', async () => parseRoutingRecord((await routing.get('user'))?.value ?? new Uint8Array()).weight === 75);
       const held = await migrations.waitFor('stage-2-users', 'Ready=False WeightNotApplied', (s) => s.conditions?.some((c) => c.type === 'Ready' && c.reason === 'WeightNotApplied') === true);

@@ -72,10 +72,23 @@ function debianFiles(packages: readonly string[]): string[] {
   return listed.filter((path) => /^\/(usr\/)?s?bin\/[^/]+$/.test(path) && existsSync(path));
 }
 
+/**
+ * The machine's npm package folder (the one holding bin/npm-cli.js). Not `npm root -g`: under
+ * `npm test` the first node on PATH is node_modules/.bin/node (Node 24 from npm), and npm then
+ * reports a global root inside that package, where no npm lives.
+ */
 function globalNpmDir(): string {
-  const root = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
-  const dir = join(root, 'npm');
-  if (!existsSync(join(dir, 'bin', 'npm-cli.js'))) throw new BaseImageError(`no npm under ${root}: the build base copies the machine's npm`);
+  const candidates: string[] = [];
+  const execPath = process.env.npm_execpath;
+  if (execPath !== undefined && execPath.endsWith('npm-cli.js')) candidates.push(dirname(dirname(realpathSync(execPath))));
+  try {
+    const onPath = execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim();
+    if (onPath !== '') candidates.push(dirname(dirname(realpathSync(onPath))));
+  } catch {
+    // no npm on PATH: the error below says so
+  }
+  const dir = candidates.find((candidate) => existsSync(join(candidate, 'bin', 'npm-cli.js')));
+  if (dir === undefined) throw new BaseImageError(`no npm found (looked in ${candidates.join(', ') || 'nothing: npm is not on PATH'}): the build base copies the machine's npm`);
   return dir;
 }
 
