@@ -205,6 +205,29 @@ describe('replies under failure and concurrency', () => {
     expect(fixture.sent(gleb.id)).toHaveLength(1);
   });
 
+  it('the main bot\'s telegraf handlers answer into the outbox: nothing reaches Telegram unless the update\'s transaction commits', async () => {
+    const hanna: TelegramPerson = { id: 3009, first_name: 'Ханна' };
+    await fixture.database.query(`CREATE FUNCTION bot_service.refuse_conversation() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.chat_id = ${hanna.id} THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`);
+    await fixture.database.query('CREATE TRIGGER refuse_conversation BEFORE INSERT OR UPDATE ON bot_service.main_bot_conversations FOR EACH ROW EXECUTE FUNCTION bot_service.refuse_conversation()');
+    const envelope = fixture.envelope(main, fixture.textUpdate(hanna, '/start'));
+    const key = updateEffectKey(BigInt(main.id), envelope.updateId);
+    try {
+      // telegraf's /start handler ran and replied; the commit failed, so the reply never left.
+      await expect(fixture.process(envelope, {})).rejects.toThrow(/refused by test/);
+      expect(fixture.sent(hanna.id)).toEqual([]);
+      expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${key}'`)).toBe(0);
+      expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE effect_key = '${key}'`)).toBe(0);
+    } finally {
+      await fixture.database.query('DROP TRIGGER refuse_conversation ON bot_service.main_bot_conversations');
+      await fixture.database.query('DROP FUNCTION bot_service.refuse_conversation()');
+    }
+    // Redelivered: routed again, committed, answered once (the users context repeats its first answer: a new user).
+    expect(await fixture.process(envelope, {})).toMatchObject({ repeated: false, registration: 'created', delivery: { sent: 1 } });
+    expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0 } });
+    expect(fixture.sent(hanna.id)).toEqual([{ botId: main.id, chatId: hanna.id, text: TEXT.welcome('Ханна', true), replyMarkup: MENU }]);
+  });
+
   it('a sender the users context refuses still gets the greeting', async () => {
     const nameless: TelegramPerson = { id: 3006, first_name: '' };
     const outcome = await fixture.process(fixture.envelope(child, fixture.textUpdate(nameless, 'hi')), {});

@@ -73,7 +73,10 @@ it('finds one trace: webhook HTTP (gateway) → JetStream → bot service handle
     for (const candidate of await tracesOf(gatewayName)) {
       const sendMessage = candidate.spans.find((span) => span.operationName === 'telegram.sendMessage' && serviceOf(candidate, span) === botsName);
       const services = new Set(candidate.spans.map((span) => serviceOf(candidate, span)));
-      if (sendMessage !== undefined && services.has(usersName)) return { trace: candidate, send: sendMessage };
+      // Each process exports in batches: the handler's span (it ends after the reply is sent and
+      // the update acked) can reach Jaeger a batch after the sendMessage span under it.
+      const reachesTheWebhook = sendMessage !== undefined && ancestors(candidate, sendMessage).some((span) => span.operationName === 'POST /webhook/');
+      if (sendMessage !== undefined && reachesTheWebhook && services.has(usersName)) return { trace: candidate, send: sendMessage };
     }
     return undefined;
   }, 60_000, 500);

@@ -1,6 +1,7 @@
 export { TelegramClient, DEFAULT_API_ROOT, type TelegramClientOptions, type CallOptions, type TelegramMethods, type TelegramMethod, type MethodParams, type MethodResult } from './client.js';
 export { TelegramClients, type TelegramClientsOptions } from './clients.js';
 export { createTelegraf, ClientTelegram, type TelegrafOptions } from './telegraf.js';
+export { RecordingTelegram, routeUpdate, type TelegramCallRecorder } from './recording-telegram.js';
 export {
   TelegramApiError,
   TelegramRateLimitError,

@@ -24,7 +24,7 @@ import { BotRole, TelegramUpdateSchema, type TelegramUpdate } from '@nova/contra
 import { migrate } from '@nova/db';
 import { systemClock } from '@nova/domain';
 import { TelegramClients } from '@nova/telegram';
-import { TelegramEmulator, type Chat, type EmulatedBot, type RecordedCall } from '@nova/telegram-emulator';
+import { TelegramEmulator, commandEntities, type Chat, type EmulatedBot, type RecordedCall } from '@nova/telegram-emulator';
 import { USER_MIGRATIONS_DIR, createUserHandlers, openUserDatabase, type UserDatabase } from '@nova/user-service/domain';
 import { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
@@ -133,8 +133,13 @@ export class BotContextFixture {
       .map((call) => ({ botId: call.botId ?? 0, chatId: Number(call.params.chat_id), text: String(call.params.text), replyMarkup: call.params.reply_markup }));
   }
 
-  /** A Telegram update with a text message from a person, in their private chat unless another chat is given. */
+  /**
+   * A Telegram update with a text message from a person, in their private chat unless another
+   * chat is given; commands marked with bot_command entities as Telegram marks them (telegraf
+   * routes commands by these).
+   */
   textUpdate(from: TelegramPerson, text: string | undefined, chat: { id: number; type: string } = { id: from.id, type: 'private' }): Record<string, unknown> {
+    const entities = text === undefined ? [] : commandEntities(text);
     return {
       update_id: this.nextUpdateId++,
       message: {
@@ -143,6 +148,7 @@ export class BotContextFixture {
         chat,
         from: { ...from, is_bot: false },
         ...(text === undefined ? { sticker: { file_id: 'x' } } : { text }),
+        ...(entities.length > 0 ? { entities } : {}),
       },
     };
   }

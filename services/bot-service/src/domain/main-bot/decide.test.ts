@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { BotSchema, type Bot } from '@nova/contracts';
 import { concludeMainBot, decideMainBot, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
-import { mainBotInput } from './input.js';
+import type { MainBotCommand, MainBotInput } from './input.js';
 import { IDLE, type ConversationState } from './state.js';
-import { BUTTONS, CANCEL_ONLY, MENU, TEXT, botChoice } from './texts.js';
+import { CANCEL_ONLY, MENU, TEXT, botChoice } from './texts.js';
 
 const TOKEN = '7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const anna = create(BotSchema, { botId: 11n, username: 'AnnaHelloBot', greeting: 'Hi {name}', audienceSize: 1n });
@@ -19,25 +19,30 @@ function stepOf(result: MainBotStep | MainBotIntent): MainBotStep {
   return result;
 }
 
+// The router (router.test.ts) turns messages into these inputs.
+const command = (name: MainBotCommand): MainBotInput => ({ kind: 'command', command: name });
+const text = (value: string): MainBotInput => ({ kind: 'text', text: value });
+const OTHER: MainBotInput = { kind: 'other' };
+
 const say = (text: string, replyMarkup?: MainBotStep['replies'][number]['replyMarkup']) => ({ chatId: 42n, text, ...(replyMarkup ? { replyMarkup } : {}) });
 
 describe('decideMainBot', () => {
   it('/start welcomes a new user differently from a returning one, with the menu, from any state', () => {
-    expect(decideMainBot(mainBotInput('/start'), view(IDLE, [], true))).toEqual({
+    expect(decideMainBot(command('start'), view(IDLE, [], true))).toEqual({
       kind: 'step',
       next: IDLE,
       replies: [say(TEXT.welcome('Анна', true), MENU)],
     });
-    const midway = stepOf(decideMainBot(mainBotInput('/start'), view({ step: 'awaiting_token' })));
+    const midway = stepOf(decideMainBot(command('start'), view({ step: 'awaiting_token' })));
     expect(midway.next).toEqual(IDLE);
     expect(midway.replies[0]?.text).toBe(TEXT.welcome('Анна', false));
   });
 
   it('"Add a bot" asks for the token; a token then becomes an add intent; anything else is asked again', () => {
-    const asked = stepOf(decideMainBot(mainBotInput(BUTTONS.add), view()));
+    const asked = stepOf(decideMainBot(command('add'), view()));
     expect(asked).toEqual({ kind: 'step', next: { step: 'awaiting_token' }, replies: [say(TEXT.askToken, CANCEL_ONLY)] });
-    expect(decideMainBot(mainBotInput(` ${TOKEN} `), view(asked.next))).toEqual({ kind: 'add', token: TOKEN });
-    expect(decideMainBot(mainBotInput('my token is secret'), view(asked.next))).toEqual({
+    expect(decideMainBot(text(TOKEN), view(asked.next))).toEqual({ kind: 'add', token: TOKEN });
+    expect(decideMainBot(text('my token is secret'), view(asked.next))).toEqual({
       kind: 'step',
       next: { step: 'awaiting_token' },
       replies: [say(TEXT.notAToken, CANCEL_ONLY)],
@@ -45,25 +50,25 @@ describe('decideMainBot', () => {
   });
 
   it('a token pasted at the menu is an add intent too; other text gets the menu back', () => {
-    expect(decideMainBot(mainBotInput(TOKEN), view())).toEqual({ kind: 'add', token: TOKEN });
-    expect(stepOf(decideMainBot(mainBotInput('hello?'), view())).replies).toEqual([say(TEXT.notUnderstood, MENU)]);
+    expect(decideMainBot(text(TOKEN), view())).toEqual({ kind: 'add', token: TOKEN });
+    expect(stepOf(decideMainBot(text('hello?'), view())).replies).toEqual([say(TEXT.notUnderstood, MENU)]);
   });
 
   it('lists the user\'s bots with their audience, or says there are none', () => {
-    expect(stepOf(decideMainBot(mainBotInput(BUTTONS.list), view(IDLE, [anna, shop]))).replies).toEqual([
+    expect(stepOf(decideMainBot(command('list'), view(IDLE, [anna, shop]))).replies).toEqual([
       say('Your bots:\n• @AnnaHelloBot: 1 person\n• @anna_shop_bot: 3 people', MENU),
     ]);
-    expect(stepOf(decideMainBot(mainBotInput('/bots'), view())).replies).toEqual([say(TEXT.noBots, MENU)]);
+    expect(stepOf(decideMainBot(command('list'), view())).replies).toEqual([say(TEXT.noBots, MENU)]);
   });
 
   it('removing: choose a bot by its button (or typed name), then a remove intent; a name not owned is asked again', () => {
-    const none = stepOf(decideMainBot(mainBotInput(BUTTONS.remove), view()));
+    const none = stepOf(decideMainBot(command('remove'), view()));
     expect(none.next).toEqual(IDLE);
-    const choose = stepOf(decideMainBot(mainBotInput(BUTTONS.remove), view(IDLE, [anna, shop])));
+    const choose = stepOf(decideMainBot(command('remove'), view(IDLE, [anna, shop])));
     expect(choose).toEqual({ kind: 'step', next: { step: 'choosing_bot_to_remove' }, replies: [say(TEXT.chooseToRemove, botChoice([anna, shop]))] });
-    expect(decideMainBot(mainBotInput('@anna_shop_bot'), view(choose.next, [anna, shop]))).toEqual({ kind: 'remove', botId: 12n, username: 'anna_shop_bot' });
-    expect(decideMainBot(mainBotInput('annahellobot'), view(choose.next, [anna, shop]))).toEqual({ kind: 'remove', botId: 11n, username: 'AnnaHelloBot' });
-    expect(stepOf(decideMainBot(mainBotInput('@someone_elses_bot'), view(choose.next, [anna, shop])))).toEqual({
+    expect(decideMainBot(text('@anna_shop_bot'), view(choose.next, [anna, shop]))).toEqual({ kind: 'remove', botId: 12n, username: 'anna_shop_bot' });
+    expect(decideMainBot(text('annahellobot'), view(choose.next, [anna, shop]))).toEqual({ kind: 'remove', botId: 11n, username: 'AnnaHelloBot' });
+    expect(stepOf(decideMainBot(text('@someone_elses_bot'), view(choose.next, [anna, shop])))).toEqual({
       kind: 'step',
       next: choose.next,
       replies: [say(TEXT.chooseFromButtons, botChoice([anna, shop]))],
@@ -71,24 +76,24 @@ describe('decideMainBot', () => {
   });
 
   it('changing a greeting: choose the bot, then the next text is the greeting', () => {
-    const choose = stepOf(decideMainBot(mainBotInput(BUTTONS.greeting), view(IDLE, [anna])));
+    const choose = stepOf(decideMainBot(command('greeting'), view(IDLE, [anna])));
     expect(choose.next).toEqual({ step: 'choosing_bot_for_greeting' });
-    const ask = stepOf(decideMainBot(mainBotInput('@AnnaHelloBot'), view(choose.next, [anna])));
+    const ask = stepOf(decideMainBot(text('@AnnaHelloBot'), view(choose.next, [anna])));
     expect(ask).toEqual({ kind: 'step', next: { step: 'awaiting_greeting', botId: 11n }, replies: [say(TEXT.askGreeting('AnnaHelloBot'), CANCEL_ONLY)] });
-    expect(decideMainBot(mainBotInput('Welcome, {name}!'), view(ask.next, [anna]))).toEqual({
+    expect(decideMainBot(text('Welcome, {name}!'), view(ask.next, [anna]))).toEqual({
       kind: 'set_greeting',
       botId: 11n,
       username: 'AnnaHelloBot',
       greeting: 'Welcome, {name}!',
     });
     // The bot was removed meanwhile (e.g. from another device): back to the menu.
-    expect(stepOf(decideMainBot(mainBotInput('Welcome!'), view(ask.next, []))).replies).toEqual([say(TEXT.botGone, MENU)]);
+    expect(stepOf(decideMainBot(text('Welcome!'), view(ask.next, []))).replies).toEqual([say(TEXT.botGone, MENU)]);
   });
 
   it('Cancel returns to the menu from any question; a message without text is asked for text, state kept', () => {
     for (const state of [{ step: 'awaiting_token' }, { step: 'choosing_bot_to_remove' }, { step: 'awaiting_greeting', botId: 11n }] as const) {
-      expect(decideMainBot(mainBotInput(BUTTONS.cancel), view(state, [anna]))).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.cancelled, MENU)] });
-      expect(decideMainBot(mainBotInput(undefined), view(state, [anna]))).toEqual({ kind: 'step', next: state, replies: [say(TEXT.textOnly)] });
+      expect(decideMainBot(command('cancel'), view(state, [anna]))).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.cancelled, MENU)] });
+      expect(decideMainBot(OTHER, view(state, [anna]))).toEqual({ kind: 'step', next: state, replies: [say(TEXT.textOnly)] });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { telegramMsgId } from '@nova/contracts';
 import type { HandlerContext } from '@nova/domain';
-import { childBotReply } from '../child-bot/reply.js';
+import { routeChildBotUpdate } from '../child-bot/router.js';
 import { claimEffect } from '../effects.js';
 import { recordReplies } from '../replies/outgoing.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
@@ -11,8 +11,9 @@ import { deliver, isProcessed, updateEffectKey } from './shared.js';
 
 /**
  * One update to a child bot: register the sender with the users context, then in one transaction
- * record the update as processed, count the sender in the bot's audience and record the greeting
- * to send; then send it. A redelivery finds the update processed and only sends what is unsent.
+ * record the update as processed, route the update through telegraf (in memory: whom to count,
+ * what to answer), count the sender in the bot's audience and record the greeting into the
+ * outbox; then send it. A redelivery finds the update processed and only sends what is unsent.
  */
 export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigint, update: IncomingUpdate, ctx: HandlerContext): Promise<ProcessOutcome> {
   const key = updateEffectKey(botId, update.updateId);
@@ -25,7 +26,7 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
     const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true } });
     // A bot removed while its updates were in flight: nothing to say, nobody to count.
     if (bot === null) return true;
-    const decision = childBotReply(update.message, bot);
+    const decision = await routeChildBotUpdate({ update, bot, now });
     if (decision.audienceMember !== undefined) {
       const member = { botId, telegramId: decision.audienceMember };
       await tx.botAudience.upsert({

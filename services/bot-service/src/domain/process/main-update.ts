@@ -1,8 +1,7 @@
 import { telegramMsgId } from '@nova/contracts';
 import type { HandlerContext } from '@nova/domain';
 import { claimEffect } from '../effects.js';
-import { concludeMainBot, decideMainBot, type MainBotStep } from '../main-bot/decide.js';
-import { mainBotInput } from '../main-bot/input.js';
+import { routeMainBotMessage } from '../main-bot/router.js';
 import { botsOwnedBy } from '../registry/queries.js';
 import { recordReplies } from '../replies/outgoing.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
@@ -14,10 +13,11 @@ import type { ProcessOutcome } from './outcome.js';
 import { deliver, isProcessed, recordIgnored, updateEffectKey } from './shared.js';
 
 /**
- * One update to the main bot: register the sender, decide on the message in its conversation,
- * carry out what was decided (add, remove, greeting; each idempotent under the update's msgID),
- * then in one transaction record the update as processed with the conversation's next state and
- * the replies; then send them. The main bot talks in private chats only.
+ * One update to the main bot: register the sender, route the message through telegraf to decide
+ * on it in its conversation, carry out what was decided (add, remove, greeting; each idempotent
+ * under the update's msgID), then in one transaction record the update as processed with the
+ * conversation's next state and the replies telegraf's handlers recorded; then send them. The
+ * main bot talks in private chats only.
  */
 export async function processMainUpdate(deps: UpdateProcessingDeps, update: IncomingUpdate, ctx: HandlerContext): Promise<ProcessOutcome> {
   const botId = deps.mainBot.botId;
@@ -39,8 +39,13 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
     state: await loadConversation(deps.db, message.chatId),
     bots: await botsOwnedBy(deps.db, sender.id),
   };
-  const decided = decideMainBot(mainBotInput(message.text), view);
-  const result: MainBotStep = decided.kind === 'step' ? decided : concludeMainBot(decided, await carryOut(deps, decided, view, sender.id, msgId, ctx), view);
+  const result = await routeMainBotMessage({
+    botId,
+    update,
+    view,
+    carryOut: (intent) => carryOut(deps, intent, view, sender.id, msgId, ctx),
+    now: deps.clock(),
+  });
 
   const now = deps.clock();
   const fresh = await deps.db.$transaction(async (tx) => {

@@ -5,19 +5,20 @@ const encode = (value: unknown): Uint8Array => new TextEncoder().encode(typeof v
 
 describe('readIncomingUpdate', () => {
   it('reads a private text message with its sender', () => {
-    const update = readIncomingUpdate(
-      encode({
-        update_id: 10,
-        message: {
-          message_id: 1,
-          date: 1_700_000_000,
-          chat: { id: 42, type: 'private', first_name: 'Анна' },
-          from: { id: 42, is_bot: false, first_name: 'Анна', username: 'anna', language_code: 'ru' },
-          text: '/start',
-        },
-      }),
-    );
+    const raw = {
+      update_id: 10,
+      message: {
+        message_id: 1,
+        date: 1_700_000_000,
+        chat: { id: 42, type: 'private', first_name: 'Анна' },
+        from: { id: 42, is_bot: false, first_name: 'Анна', username: 'anna', language_code: 'ru' },
+        text: '/start',
+        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+      },
+    };
+    const update = readIncomingUpdate(encode(raw));
     expect(update).toEqual({
+      raw,
       updateId: 10n,
       message: {
         chatId: 42n,
@@ -43,5 +44,13 @@ describe('readIncomingUpdate', () => {
       expect(() => readIncomingUpdate(encode(raw))).toThrow(MalformedUpdateError);
     }
     expect(() => readIncomingUpdate(new Uint8Array([0xff, 0xfe]))).toThrow(/UTF-8 JSON/);
+  });
+
+  it('refuses a message whose text or entities telegraf could not route on', () => {
+    const chat = { id: 1, type: 'private' };
+    expect(() => readIncomingUpdate(encode({ update_id: 14, message: { chat, text: 42 } }))).toThrow(/text is not a string/);
+    for (const entities of [{}, [{ type: 'bot_command', offset: '0', length: 6 }], [null]]) {
+      expect(() => readIncomingUpdate(encode({ update_id: 15, message: { chat, text: '/start', entities } }))).toThrow(MalformedUpdateError);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@nova/domain';
+import type { Update } from 'telegraf/types';
 
 /**
  * The part of a Telegram update the bots context acts on: a message with its chat, sender and
@@ -28,6 +29,11 @@ export interface IncomingUpdate {
   readonly updateId: bigint;
   /** undefined when the update is not a new message. */
   readonly message: IncomingMessage | undefined;
+  /**
+   * The update as Telegram sent it, for telegraf to route. Checked where the routes read it: the
+   * fields above, and a message's text and command entities.
+   */
+  readonly raw: Update;
 }
 
 /** The raw update is not a Telegram update at all; redelivering it cannot help. */
@@ -65,8 +71,22 @@ function sender(value: unknown): IncomingSender | undefined {
   };
 }
 
+function isEntity(value: unknown): boolean {
+  return isObject(value) && typeof value.type === 'string' && integer(value.offset) !== undefined && integer(value.length) !== undefined;
+}
+
+/** telegraf reads a message's text and entities to find commands: they must be what Telegram sends, or the update is not Telegram's. */
+function checkTextAndEntities(value: Json): void {
+  if ('text' in value && typeof value.text !== 'string') throw new MalformedUpdateError('the message text is not a string', { field: 'raw_update' });
+  if ('entities' in value && !(Array.isArray(value.entities) && value.entities.every(isEntity))) {
+    throw new MalformedUpdateError('the message entities are not a list of entities', { field: 'raw_update' });
+  }
+}
+
 function message(value: unknown): IncomingMessage | undefined {
-  if (!isObject(value) || !isObject(value.chat)) return undefined;
+  if (!isObject(value)) return undefined;
+  checkTextAndEntities(value);
+  if (!isObject(value.chat)) return undefined;
   const chatId = integer(value.chat.id);
   const chatType = value.chat.type;
   if (chatId === undefined || typeof chatType !== 'string' || !CHAT_TYPES.includes(chatType)) return undefined;
@@ -84,5 +104,6 @@ export function readIncomingUpdate(raw: Uint8Array): IncomingUpdate {
   if (!isObject(parsed)) throw new MalformedUpdateError('the update is not a JSON object', { field: 'raw_update' });
   const updateId = integer(parsed.update_id);
   if (updateId === undefined || updateId < 0n) throw new MalformedUpdateError('the update has no update_id', { field: 'raw_update' });
-  return { updateId, message: message(parsed.message) };
+  // What the routes read was checked above; telegraf takes the rest of the update as it is.
+  return { updateId, message: message(parsed.message), raw: parsed as unknown as Update };
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { create } from '@bufbuild/protobuf';
+import { BotSchema, type Bot } from '@nova/contracts';
+import { UnavailableError } from '@nova/domain';
+import type { IncomingUpdate } from '../updates/incoming.js';
+import { messageUpdate } from '../updates/sample-updates.js';
+import type { IntentOutcome, MainBotIntent, MainBotStep } from './decide.js';
+import { routeMainBotMessage } from './router.js';
+import { IDLE, type ConversationState } from './state.js';
+import { BUTTONS, CANCEL_ONLY, MENU, TEXT } from './texts.js';
+
+const TOKEN = '7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const anna = { id: 42, first_name: 'Анна' };
+const added = create(BotSchema, { botId: 7000000123n, username: 'NewBot', greeting: 'Hello, {name}! 👋' });
+
+interface Routed {
+  readonly step: MainBotStep;
+  readonly intents: readonly MainBotIntent[];
+}
+
+/** Routes one message from Anna, in this state; an intent is answered with `outcome` (the processor carries it out for real). */
+async function route(update: IncomingUpdate, state: ConversationState = IDLE, bots: readonly Bot[] = [], outcome?: IntentOutcome): Promise<Routed> {
+  const intents: MainBotIntent[] = [];
+  const step = await routeMainBotMessage({
+    botId: 100n,
+    update,
+    view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state, bots },
+    carryOut: (intent) => {
+      intents.push(intent);
+      if (outcome === undefined) throw new Error(`no intent expected, got ${intent.kind}`);
+      return Promise.resolve(outcome);
+    },
+    now: new Date(1_700_000_000_000),
+  });
+  return { step, intents };
+}
+
+const says = (text: string, replyMarkup = MENU) => [{ chatId: 42n, text, replyMarkup }];
+
+describe('the main bot routed by telegraf', () => {
+  it('routes slash commands: payloads, any @name in a private chat, aliases, any case', async () => {
+    expect((await route(messageUpdate(anna, '/start'))).step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.welcome('Анна', false)) });
+    expect((await route(messageUpdate(anna, '/start ref123'), { step: 'awaiting_token' })).step.next).toEqual(IDLE);
+    expect((await route(messageUpdate(anna, '/START@NovaBot'))).step.replies).toEqual(says(TEXT.welcome('Анна', false)));
+    expect((await route(messageUpdate(anna, '/newbot'))).step).toEqual({ kind: 'step', next: { step: 'awaiting_token' }, replies: says(TEXT.askToken, CANCEL_ONLY) });
+    expect((await route(messageUpdate(anna, '/bots'))).step.replies).toEqual(says(TEXT.noBots));
+    expect((await route(messageUpdate(anna, '/help'))).step.replies).toEqual(says(TEXT.help));
+  });
+
+  it('routes the reply-keyboard menu, blanks around a label included', async () => {
+    expect((await route(messageUpdate(anna, BUTTONS.add))).step.next).toEqual({ step: 'awaiting_token' });
+    expect((await route(messageUpdate(anna, ` ${BUTTONS.cancel} `), { step: 'awaiting_token' })).step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.cancelled) });
+    expect((await route(messageUpdate(anna, BUTTONS.remove))).step.replies).toEqual(says(TEXT.noBots));
+  });
+
+  it('takes anything else as text: unknown commands, prototype names, a command not marked by Telegram', async () => {
+    for (const text of ['/constructor', '/unknown', '  hello ', 'start']) {
+      expect((await route(messageUpdate(anna, text))).step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.notUnderstood) });
+    }
+    // Telegram marks every command with a bot_command entity; without one telegraf sees text.
+    const unmarked = messageUpdate(anna, 'ignored');
+    const raw = { ...unmarked.raw, message: { message_id: 1, date: 0, from: { id: 42, is_bot: false, first_name: 'Анна' }, chat: { id: 42, type: 'private' as const, first_name: 'Анна' }, text: '/start' } };
+    expect((await route({ ...unmarked, raw })).step.replies).toEqual(says(TEXT.notUnderstood));
+  });
+
+  it('a token (trimmed) is carried out as an add, and the outcome is answered', async () => {
+    const routed = await route(messageUpdate(anna, `  ${TOKEN} `), { step: 'awaiting_token' }, [], { ok: true, bot: added });
+    expect(routed.intents).toEqual([{ kind: 'add', token: TOKEN }]);
+    expect(routed.step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.added(added)) });
+    const refused = await route(messageUpdate(anna, TOKEN), IDLE, [], { ok: false, failure: 'token_rejected' });
+    expect(refused.step).toEqual({ kind: 'step', next: { step: 'awaiting_token' }, replies: says(TEXT.tokenRejected, CANCEL_ONLY) });
+  });
+
+  it('a message without text is asked for text, the question kept', async () => {
+    const asking = { step: 'awaiting_greeting', botId: 9n } as const;
+    expect((await route(messageUpdate(anna, undefined), asking)).step).toEqual({ kind: 'step', next: asking, replies: [{ chatId: 42n, text: TEXT.textOnly }] });
+  });
+
+  it('rejects with a transient failure of carrying out, so the update is redelivered with nothing recorded', async () => {
+    const failing = routeMainBotMessage({
+      botId: 100n,
+      update: messageUpdate(anna, TOKEN),
+      view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state: IDLE, bots: [] },
+      carryOut: () => Promise.reject(new UnavailableError('Telegram getMe failed: 502')),
+      now: new Date(),
+    });
+    await expect(failing).rejects.toBeInstanceOf(UnavailableError);
+  });
+});

@@ -1,0 +1,135 @@
+import { routeUpdate } from '@nova/telegram';
+import { Composer, Context, type Telegram } from 'telegraf';
+import { message } from 'telegraf/filters';
+import type { Update, UserFromGetMe } from 'telegraf/types';
+import { ReplyRecorder, say } from '../replies/reply-recorder.js';
+import type { IncomingUpdate } from '../updates/incoming.js';
+import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
+import type { MainBotCommand, MainBotInput } from './input.js';
+import type { ConversationState } from './state.js';
+import { BUTTONS } from './texts.js';
+
+/**
+ * telegraf routes the main bot's messages: slash commands (`bot.command`), the reply-keyboard
+ * menu (`bot.hears`), other text and other messages (`bot.on`). Each route hands its input to the
+ * pure decision layer (decideMainBot / concludeMainBot), and the replies go out through a
+ * ReplyRecorder's telegram: into the outbox the processor commits with the update, never to
+ * Telegram while the update is being processed.
+ */
+
+/** One private message from a person to the main bot, with what deciding on it needs. */
+export interface MainBotTurn {
+  readonly botId: bigint;
+  readonly update: IncomingUpdate;
+  readonly view: MainBotView;
+  /** Carries out an add, remove or greeting change; idempotent under the update's msgID. */
+  readonly carryOut: (intent: MainBotIntent) => Promise<IntentOutcome>;
+  /** The date recorded replies carry. */
+  readonly now: Date;
+}
+
+/** What the routes read and write besides telegraf's context. */
+interface TurnState {
+  readonly turn: MainBotTurn;
+  next: ConversationState | undefined;
+}
+
+class MainBotContext extends Context implements TurnState {
+  next: ConversationState | undefined;
+
+  constructor(
+    update: Update,
+    telegram: Telegram,
+    botInfo: UserFromGetMe,
+    readonly turn: MainBotTurn,
+  ) {
+    super(update, telegram, botInfo);
+  }
+
+  /**
+   * telegraf skips "/start@name" as another bot's command unless name is ctx.me. The main bot is
+   * routed private messages only, and in a private chat every message is for this bot whatever
+   * name a command carries; its username is not configured (only its token), and asking getMe
+   * for it would add a Telegram call. So the bot is whichever name the command gives.
+   */
+  override get me(): string {
+    return commandAddressee(this.update) ?? this.botInfo.username;
+  }
+}
+
+/** The "name" of "/command@name" at the start of a message, read the way telegraf's command() reads it. */
+function commandAddressee(update: Update): string | undefined {
+  if (!('message' in update) || !('text' in update.message)) return undefined;
+  const entity = update.message.entities?.[0];
+  if (entity?.type !== 'bot_command' || entity.offset !== 0) return undefined;
+  return update.message.text.slice(0, entity.length).split('@')[1];
+}
+
+/** Slash commands by the names users type; case-insensitive, as they were before telegraf. */
+const SLASH_COMMANDS: readonly (readonly [MainBotCommand, readonly string[]])[] = [
+  ['start', ['start']],
+  ['help', ['help']],
+  ['cancel', ['cancel']],
+  ['add', ['add', 'newbot']],
+  ['list', ['bots', 'list']],
+  ['remove', ['remove']],
+  ['greeting', ['greeting']],
+];
+
+const MENU_BUTTONS: readonly (readonly [MainBotCommand, string])[] = [
+  ['add', BUTTONS.add],
+  ['list', BUTTONS.list],
+  ['greeting', BUTTONS.greeting],
+  ['remove', BUTTONS.remove],
+  ['cancel', BUTTONS.cancel],
+];
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function commandNamed(names: readonly string[]): RegExp {
+  return new RegExp(`^(?:${names.map(escapeRegExp).join('|')})$`, 'i');
+}
+
+/** A button's label, with the blanks a client may add around it. */
+function buttonLabelled(label: string): RegExp {
+  return new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`, 'u');
+}
+
+async function respond(ctx: Context & TurnState, input: MainBotInput): Promise<void> {
+  const { view, carryOut } = ctx.turn;
+  const decided = decideMainBot(input, view);
+  const step = decided.kind === 'step' ? decided : concludeMainBot(decided, await carryOut(decided), view);
+  ctx.next = step.next;
+  for (const reply of step.replies) await say(ctx, reply);
+}
+
+function mainBotRouter(): Composer<MainBotContext> {
+  const bot = new Composer<MainBotContext>();
+  for (const [command, names] of SLASH_COMMANDS) bot.command(commandNamed(names), (ctx) => respond(ctx, { kind: 'command', command }));
+  for (const [command, label] of MENU_BUTTONS) bot.hears(buttonLabelled(label), (ctx) => respond(ctx, { kind: 'command', command }));
+  // Unknown commands ("/unknown") are text too: the conversation answers them as any text.
+  bot.on(message('text'), (ctx) => respond(ctx, { kind: 'text', text: ctx.message.text.trim() }));
+  bot.on('message', (ctx) => respond(ctx, { kind: 'other' }));
+  return bot;
+}
+
+const MAIN_BOT_ROUTER = mainBotRouter();
+
+/** telegraf's getMe answer, from what is known without asking Telegram (only the id is read). */
+function mainBotInfo(botId: bigint): UserFromGetMe {
+  return { id: Number(botId), is_bot: true, first_name: 'Nova', username: '', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false };
+}
+
+/**
+ * Routes a person's private message to the main bot through telegraf and returns the
+ * conversation's next state with the replies recorded for the outbox. Carrying out an intent is
+ * the only effect; the caller commits the rest in the update's transaction.
+ */
+export async function routeMainBotMessage(turn: MainBotTurn): Promise<MainBotStep> {
+  const recorder = ReplyRecorder.answering(turn.update.raw, turn.now);
+  const ctx = new MainBotContext(turn.update.raw, recorder.telegram, mainBotInfo(turn.botId), turn);
+  await routeUpdate(MAIN_BOT_ROUTER, ctx);
+  return { kind: 'step', next: ctx.next ?? turn.view.state, replies: recorder.replies };
+}
