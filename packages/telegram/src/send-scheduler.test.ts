@@ -11,29 +11,65 @@ const FAST: RateLimitSettings = {
   maxQueued: 50,
 };
 
-function recorder(): { log: { key: string; at: number }[]; task: (key: string) => () => Promise<string> } {
+/**
+ * Virtual time: pending waits end in deadline order, each moving the clock to its deadline, once
+ * the work already under way has run (setImmediate). The pacing is checked in the scheduler's own
+ * milliseconds, never against a busy machine's timers.
+ */
+function virtualClock(): { now: () => number; wait: (ms: number) => Promise<void> } {
+  let at = 1_000_000;
+  const timers: { due: number; order: number; resolve: () => void }[] = [];
+  let order = 0;
+  let scheduled = false;
+  const pump = (): void => {
+    scheduled = false;
+    timers.sort((x, y) => x.due - y.due || x.order - y.order);
+    const next = timers.shift();
+    if (next === undefined) return;
+    at = Math.max(at, next.due);
+    next.resolve();
+    schedule();
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(pump);
+  };
+  return {
+    now: () => at,
+    wait: (ms) => new Promise<void>((resolve) => {
+      timers.push({ due: at + ms, order: order++, resolve });
+      schedule();
+    }),
+  };
+}
+
+function recorder(clock: { now: () => number } = { now: Date.now }): { log: { key: string; at: number }[]; task: (key: string) => () => Promise<string> } {
   const log: { key: string; at: number }[] = [];
-  return { log, task: (key) => () => { log.push({ key, at: Date.now() }); return Promise.resolve(key); } };
+  return { log, task: (key) => () => { log.push({ key, at: clock.now() }); return Promise.resolve(key); } };
 }
 
 describe('SendScheduler', () => {
   it('paces one chat, in order, while another chat goes out at once', async () => {
-    const scheduler = new SendScheduler('1', FAST);
-    const { log, task } = recorder();
+    const clock = virtualClock();
+    const scheduler = new SendScheduler('1', FAST, clock.now, clock.wait);
+    const { log, task } = recorder(clock);
     const flood = [1, 2, 3, 4].map((n) => scheduler.run('sendMessage', { chatKey: 'A', group: false }, task(`A${String(n)}`)));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await scheduler.run('sendMessage', { chatKey: 'B', group: false }, task('B1'));
-    await Promise.all(flood);
+    const other = scheduler.run('sendMessage', { chatKey: 'B', group: false }, task('B1'));
+    await Promise.all([...flood, other]);
     expect(log.map((entry) => entry.key)).toEqual(['A1', 'B1', 'A2', 'A3', 'A4']);
-    const gaps = log.filter((entry) => entry.key.startsWith('A')).map((entry, index, all) => (index === 0 ? 300 : entry.at - (all[index - 1]?.at ?? 0)));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(295);
+    const start = log[0]?.at ?? 0;
+    // One chat: a message per 300 ms after the burst of one; the other chat did not wait for it.
+    expect(log.map((entry) => entry.at - start)).toEqual([0, 0, 300, 600, 900]);
   });
 
   it('holds a group to its window', async () => {
-    const scheduler = new SendScheduler('1', { ...FAST, perChat: { burst: 10, intervalMs: 1 } });
-    const { log, task } = recorder();
+    const clock = virtualClock();
+    const scheduler = new SendScheduler('1', { ...FAST, perChat: { burst: 10, intervalMs: 1 } }, clock.now, clock.wait);
+    const { log, task } = recorder(clock);
     await Promise.all([1, 2, 3].map((n) => scheduler.run('sendMessage', { chatKey: '-5', group: true }, task(`G${String(n)}`))));
-    expect((log[2]?.at ?? 0) - (log[0]?.at ?? 0)).toBeGreaterThanOrEqual(395);
+    // Two per 400 ms window: the third waits for the first to leave it.
+    expect((log[2]?.at ?? 0) - (log[0]?.at ?? 0)).toBe(400);
   });
 
   it('refuses at once when a chat\'s queue or the bot\'s queue is full', async () => {

@@ -52,6 +52,8 @@ export class SendScheduler {
     private readonly botId: string,
     private readonly limits: RateLimitSettings,
     private readonly now: () => number = Date.now,
+    /** How waits happen: real timers, or a test's virtual clock (pacing checked without wall-clock time). */
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
   ) {
     this.botWindow = new SlidingWindow(limits.perBot.limit, limits.perBot.windowMs);
   }
@@ -120,13 +122,13 @@ export class SendScheduler {
   }
 
   private async paceLane(lane: Lane, signal: AbortSignal | undefined): Promise<void> {
-    await sleep(lane.bucket.reserve(this.now()), signal);
-    if (lane.groupWindow !== undefined) await sleep(lane.groupWindow.reserve(this.now()), signal);
+    await this.wait(lane.bucket.reserve(this.now()), signal);
+    if (lane.groupWindow !== undefined) await this.wait(lane.groupWindow.reserve(this.now()), signal);
     await this.paceBot(signal);
   }
 
   private paceBot(signal: AbortSignal | undefined): Promise<void> {
-    return sleep(this.botWindow.reserve(this.now()), signal);
+    return this.wait(this.botWindow.reserve(this.now()), signal);
   }
 
   private dropQueued(lane: Lane, job: Job, reason: unknown): void {
