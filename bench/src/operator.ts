@@ -18,13 +18,7 @@ import { startTestbed } from '@nova/testbed';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createOperator, type Operator } from '../../operator/dist/operator.js';
-import { createNamespace, migration, MIGRATIONS, percentile, timed, until, VIRTUAL_SERVICES, virtualService, targetWeight } from './support.js';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? undefined : Number(process.argv[index + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { createNamespace, migration, MIGRATIONS, option, percentile, timed, until, VIRTUAL_SERVICES, virtualService, targetWeight } from './support.js';
 
 const SAMPLES = option('samples', 50);
 const MIGRATION_COUNT = option('migrations', 1000);

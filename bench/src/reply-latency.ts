@@ -11,19 +11,12 @@
  */
 import { BUTTONS } from '@nova/bot-service/domain';
 import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
-import { freePort, startTestbed, type Stack } from '@nova/testbed';
+import { createDatabase, freePort, startTestbed, type Stack } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { deployable, startProcess } from './processes.js';
-import { percentile } from './support.js';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? undefined : Number(process.argv[index + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { option, percentile } from './support.js';
 
 const RATE = option('rate', 40);
 const CHATS = option('chats', 200);
@@ -34,19 +27,6 @@ const OWNER: UserSpec = { id: 1, first_name: 'Owner' };
 interface Scenario {
   readonly emulator: TelegramEmulator;
   readonly children: readonly EmulatedBot[];
-}
-
-async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function ownerSays(emulator: TelegramEmulator, main: EmulatedBot, text: string): Promise<string> {

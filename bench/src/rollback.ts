@@ -16,17 +16,12 @@ import { SimulatedTraffic, startTestbed, type TrafficProfile } from '@nova/testb
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createOperator } from '../../operator/dist/operator.js';
-import { MIGRATIONS, percentile, targetWeight, until, VIRTUAL_SERVICES, virtualService } from './support.js';
+import { MIGRATIONS, option, percentile, targetWeight, textOption, until, VIRTUAL_SERVICES, virtualService } from './support.js';
 
-const SAMPLES = Number(argument('samples', '3'));
-const INTERVALS = argument('intervals', '2,5').split(',').map(Number);
+const SAMPLES = option('samples', 3);
+const INTERVALS = textOption('intervals', '2,5').split(',').map(Number);
 const FAILURE_LIMIT = 2;
 const NAMESPACE = 'bench-rollback';
-
-function argument(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index < 0 ? fallback : (process.argv[index + 1] ?? fallback);
-}
 
 const HEALTHY: TrafficProfile = { requestsPerSecond: 400, legacy: { errorRate: 0.01, latencyMs: 40 }, target: { errorRate: 0.005, latencyMs: 40 } };
 

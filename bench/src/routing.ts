@@ -23,13 +23,7 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { builtinProviders } from '../../operator/dist/providers/index.js';
-import { percentile } from './support.js';
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? undefined : Number(process.argv[index + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { option as argument, percentile } from './support.js';
 
 const REQUESTS = argument('requests', 20_000);
 const ROUNDS = argument('rounds', 5);

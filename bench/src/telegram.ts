@@ -20,12 +20,7 @@ import { cpus, totalmem } from 'node:os';
 import { Registry } from 'prom-client';
 import { DEFAULT_RATE_LIMITS, TELEGRAM_DOCUMENTED_LIMITS, TelegramClient } from '@nova/telegram';
 import { TelegramEmulator, type EmulatedBot, type RecordedCall } from '@nova/telegram-emulator';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? undefined : Number(process.argv[index + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { option } from './support.js';
 
 const CHAT_MESSAGES = option('chat-messages', 10);
 const BOT_CHATS = option('bot-chats', 150);

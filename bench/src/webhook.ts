@@ -14,13 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { startNats, Stack } from '@nova/testbed';
 import { load, type LoadResult } from './http-load.js';
 import { deployable, startProcess } from './processes.js';
-import { percentile } from './support.js';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index < 0 ? undefined : Number(process.argv[index + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { option, percentile } from './support.js';
 
 const REQUESTS = option('requests', 20_000);
 const CONCURRENCY = option('concurrency', 32);

@@ -9,11 +9,10 @@
  * and no update was lost; 1 otherwise; 2 for a bad command line.
  */
 import { TelegramEmulator } from '@nova/telegram-emulator';
-import { describeTestbed, freePort } from '@nova/testbed';
+import { createDatabase, describeTestbed, freePort } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { startControlPlane, startIngress, startOperator, type ControlPlane } from './control-plane.js';
 import { gatewayEnv, monolithEnv, startDeployable, type FleetSettings } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
@@ -37,26 +36,12 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-async function createDatabase(serverUrl: string): Promise<string> {
-  const name = `nova_demo_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<DemoReport> {
   const stack = plane.bed.stack;
   const { info } = plane;
   if (options.stage !== 1) throw new DemoUsageError('--stage 2 arrives with the routed fleet (issue 7); run stage 1 for now');
   const mainBot = emulator.createBot({ username: 'NovaMainBot', firstName: 'Nova' });
-  const [legacyPort, targetPort, databaseUrl] = await Promise.all([freePort(), freePort(), createDatabase(info.postgres.url)]);
+  const [legacyPort, targetPort, databaseUrl] = await Promise.all([freePort(), freePort(), createDatabase(info.postgres.url, `nova_demo_${randomBytes(3).toString('hex')}`)]);
   const ingress = await startIngress(stack, info.nginx.binary, legacyPort);
   say(`ingress (nginx) at ${ingress.url}: the monolith serves everything until the operator splits /webhook/`);
   const settings: FleetSettings = {

@@ -14,3 +14,4 @@ export { addScrapeTarget } from './components/prometheus.js';
 export { issueCert, type CertPair, type CertRequest } from './components/pki.js';
 export { SimulatedTraffic, HEALTHY, type RouteIdentity, type SideProfile, type TrafficProfile } from './traffic.js';
 export { startNats } from './components/nats.js';
+export { createDatabase } from './database.js';
