@@ -44,9 +44,9 @@ describe('helm template | kubectl apply --server-side --dry-run=server', () => {
     expect(kinds(objects)).toEqual([
       'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
     ]);
-    // The operator, the monolith and the six services of the contract.
+    // The operator, the monolith and the services that exist (stages 4-6's are in the values, disabled).
     expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual([
-      'bot-service', 'notification-service', 'nova-monolith', 'nova-operator', 'payment-service', 'publisher-service', 'user-service', 'webhook-gateway',
+      'bot-service', 'nova-monolith', 'nova-operator', 'user-service', 'webhook-gateway',
     ]);
   });
 
@@ -70,7 +70,9 @@ describe('helm template | kubectl apply --server-side --dry-run=server', () => {
       image: { registry: 'registry.example.com/nova', tag: '1.2.3' },
       imagePullSecrets: ['registry-credentials'],
       services: {
-        'payment-service': { extraSecretEnv: [{ name: 'NOVA_CRYPTOBOT_TOKEN', secretName: 'payment-keys', key: 'cryptobot' }] },
+        'payment-service': { enabled: true, extraSecretEnv: [{ name: 'NOVA_CRYPTOBOT_TOKEN', secretName: 'payment-keys', key: 'cryptobot' }] },
+        'publisher-service': { enabled: true },
+        'notification-service': { enabled: true },
         'admin-panel': { enabled: true, routed: true, image: { repository: 'nova/admin-panel', digest: `sha256:${'a'.repeat(64)}` }, port: 8106, replicas: 1 },
       },
     }));
