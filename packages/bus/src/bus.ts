@@ -133,7 +133,9 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const context = contextOf(subject);
     const side = this.router.route(context, routingKey);
     const address = this.router.address(subject, side);
-    const callee = `svc.${context}`;
+    // One breaker per side's callee (svc.user, svc.legacy.user): a failing target must not cut
+    // off the chats the monolith still serves well (a canary's whole point).
+    const callee = address.slice(0, address.lastIndexOf('.'));
     const breaker = this.breakers.for(callee);
     this.metrics.circuit(callee, breaker.state);
     const attributes = { ...messagingAttributes('send', address), 'rpc.system': 'nats', 'rpc.method': subject, 'nova.side': side };
