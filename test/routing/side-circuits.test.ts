@@ -4,9 +4,10 @@
  * the monolith), on real NATS with the real KvRouter. At weight 50 the target fails every request
  * (its database gone): its circuit opens after the breaker's threshold (5 failures in the last 10
  * calls) and fails fast, while every legacy chat is still answered and its circuit stays closed.
+ * What the target never answered is counted by the caller against the target's side.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { CircuitOpenError, InternalError, routingBucket } from '@nova/bus';
+import { CircuitOpenError, InternalError, NoRespondersError, routingBucket } from '@nova/bus';
 import { sample, startBusProcess, startPrivateNats, Weights, type BusProcess } from './support/fleet.js';
 
 const CHATS = Array.from({ length: 200 }, (_, index) => 410_000_000 + index * 104_729);
@@ -69,4 +70,15 @@ it('opens the target\'s circuit only; the monolith\'s chats are still answered',
   // Still open for the target's chats: nothing more reached it.
   expect(await ask(TARGET_CHATS[0] ?? 0)).toBeInstanceOf(CircuitOpenError);
   expect(targetCalls).toBe(5);
+  // The target never saw the fail-fast requests, so the caller counts them against it: the
+  // analysis of a bus migration adds them to the target's requests and errors.
+  expect(await sample(caller.metrics, 'nova_bus_unanswered_requests_total', { context: 'user', callee_side: 'target', reason: 'circuit_open' })).toBe(6);
+  expect(await sample(caller.metrics, 'nova_bus_unanswered_requests_total', { callee_side: 'legacy' })).toBe(0);
+});
+
+it('counts a request nobody on its side answers against that side', async () => {
+  // No weight for `bot`: everything goes to the monolith's subjects, where nothing serves it here.
+  const error = await caller.bus.request('svc.bot.get', { botId: 1n }, { routingKey: 7 }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(NoRespondersError);
+  expect(await sample(caller.metrics, 'nova_bus_unanswered_requests_total', { context: 'bot', callee_side: 'legacy', reason: 'no_responders' })).toBe(1);
 });
