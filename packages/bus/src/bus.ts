@@ -138,6 +138,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const callee = address.slice(0, address.lastIndexOf('.'));
     const breaker = this.breakers.for(callee);
     this.metrics.circuit(callee, breaker.state);
+    this.metrics.requesting(context, side);
     const attributes = { ...messagingAttributes('send', address), 'rpc.system': 'nats', 'rpc.method': subject, 'nova.side': side };
     return inSpan(`send ${address}`, SpanKind.CLIENT, attributes, extractTraceContext(new Map()), () => this.countUnanswered(context, side,
       breaker.run(async () => {
