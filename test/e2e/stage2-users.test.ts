@@ -121,10 +121,11 @@ async function nova(...args: string[]): Promise<void> {
   expect(result).toMatchObject({ code: 0 });
 }
 
-/** A number from the test bed's Prometheus (0 when the query has no series). */
+/** A number from the test bed's Prometheus (0 when the query has no series; a refused query throws). */
 async function promNumber(query: string): Promise<number> {
   const response = await fetch(`${component('prometheus').url}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { data?: { result?: { value?: [number, string] }[] } };
+  const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
+  if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
   return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
 }
 
@@ -398,6 +399,7 @@ describe('stage 2: the users context moves chat by chat on the real fleet', () =
       throw new Error(`${String(error)}: metrics ${JSON.stringify(await served())}, wire ${JSON.stringify(wire())}`);
     });
     expect(wire().target).toBeGreaterThan(0);
+    expect(record.malformed()).toEqual([]);
 
     // Stopped, nothing more can be sent: the emulator's record is final.
     await fleet.stop();

@@ -54,9 +54,12 @@ export class RequestRecord {
         this.problems.push(`${message.subject} without a routing key or deadline`);
         continue;
       }
+      const sentAt = deadline - this.requestTimeoutMs;
+      // A send time in the future means the callers' timeout is not the one assumed here.
+      if (sentAt > Date.now() + 1_000) this.problems.push(`${message.subject} sent in the future: the callers' timeout is not ${String(this.requestTimeoutMs)} ms`);
       const side: SideName = message.subject.startsWith(LEGACY_PREFIX) ? 'legacy' : 'target';
       const method = side === 'legacy' ? `svc.${message.subject.slice(LEGACY_PREFIX.length)}` : message.subject;
-      this.requests.push({ chat, side, method, sentAt: deadline - this.requestTimeoutMs });
+      this.requests.push({ chat, side, method, sentAt });
     }
   }
 
@@ -69,7 +72,7 @@ export class RequestRecord {
     return this.requests.filter((request) => request.sentAt >= from && request.sentAt < to);
   }
 
-  /** Requests that carried no chat or no deadline (each is a defect: every users-context request is about a chat). */
+  /** Requests without a chat or a deadline (every users-context request is about a chat), or with a deadline the assumed timeout cannot explain. */
   malformed(): readonly string[] {
     return this.problems;
   }
