@@ -18,8 +18,9 @@ const busMigration = (extra: Record<string, unknown> = {}): NovaMigration => ({
 describe('built-in queries of the nats provider', () => {
   it('compare both sides on the bus metrics of the migration\'s context', () => {
     const target = sideQueries(busMigration(), 'target', '1m');
-    expect(target.requests).toBe('sum(increase(nova_bus_messages_total{namespace="nova",side="target",context="user"}[1m]))');
-    expect(target.errors).toBe('sum(increase(nova_bus_messages_total{namespace="nova",side="target",context="user",outcome="error"}[1m]))');
+    const unanswered = '(sum(increase(nova_bus_unanswered_requests_total{namespace="nova",callee_side="target",context="user"}[1m])) or vector(0))';
+    expect(target.requests).toBe(`(sum(increase(nova_bus_messages_total{namespace="nova",side="target",context="user"}[1m])) or vector(0)) + ${unanswered}`);
+    expect(target.errors).toBe(`(sum(increase(nova_bus_messages_total{namespace="nova",side="target",context="user",outcome="error"}[1m])) or vector(0)) + ${unanswered}`);
     expect(target.p95LatencyMs).toBe('histogram_quantile(0.95, sum by (le) (rate(nova_bus_message_duration_seconds_bucket{namespace="nova",side="target",context="user"}[1m]))) * 1000');
     expect(sideQueries(busMigration(), 'legacy', '1m').requests).toContain('side="legacy",context="user"');
   });

@@ -9,7 +9,9 @@
  * `nova_http_server_request_duration_seconds_bucket{namespace, side, route, le}`, where side is
  * "legacy" (the monolith) or "target" (the new service) and route is the migration's pathPrefix.
  * On the bus (the nats provider) the same processes' `nova_bus_messages_total{namespace, side,
- * context, outcome}` and `nova_bus_message_duration_seconds_bucket` compare the sides per context.
+ * context, outcome}` and `nova_bus_message_duration_seconds_bucket` compare the sides per context,
+ * plus the requests callers addressed to a side that it never answered
+ * (`nova_bus_unanswered_requests_total{namespace, context, callee_side, reason}`).
  */
 import type { NovaMigration } from '../api/novamigration.js';
 
@@ -31,6 +33,8 @@ export const SERVICE_METRICS = {
 export const BUS_METRICS = {
   messages: 'nova_bus_messages_total',
   duration: 'nova_bus_message_duration_seconds_bucket',
+  /** Counted by callers, labelled with the side addressed: what the callee's own metrics cannot see. */
+  unanswered: 'nova_bus_unanswered_requests_total',
 } as const;
 
 export type QueryVariables = Readonly<Record<'namespace' | 'service' | 'port' | 'route' | 'host' | 'context' | 'side' | 'window', string>>;
@@ -98,10 +102,14 @@ function builtinQueries(migration: NovaMigration, side: Side, v: QueryVariables)
   if (provider.nats !== undefined) {
     // On the bus: every message a side handled for the context (served requests, consumed updates
     // and events), from the processes' own nova_bus_* metrics; errors are outcome="error".
+    // Requests the side never answered (a dead service, one behind an open circuit, too slow)
+    // count as its requests and errors too: it cannot report them itself, and without them a
+    // target that handles nothing would look like one with too little traffic to judge.
     const selector = `namespace="${escapeLabelValue(v.namespace)}",side="${side}",context="${escapeLabelValue(v.context)}"`;
+    const unanswered = `(sum(increase(${BUS_METRICS.unanswered}{namespace="${escapeLabelValue(v.namespace)}",callee_side="${side}",context="${escapeLabelValue(v.context)}"}[${v.window}])) or vector(0))`;
     return {
-      requests: `sum(increase(${BUS_METRICS.messages}{${selector}}[${v.window}]))`,
-      errors: `sum(increase(${BUS_METRICS.messages}{${selector},outcome="error"}[${v.window}]))`,
+      requests: `(sum(increase(${BUS_METRICS.messages}{${selector}}[${v.window}])) or vector(0)) + ${unanswered}`,
+      errors: `(sum(increase(${BUS_METRICS.messages}{${selector},outcome="error"}[${v.window}])) or vector(0)) + ${unanswered}`,
       p95LatencyMs: `histogram_quantile(0.95, sum by (le) (rate(${BUS_METRICS.duration}{${selector}}[${v.window}]))) * 1000`,
     };
   }

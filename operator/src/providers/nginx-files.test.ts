@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidProviderConfigError } from './errors.js';
-import { migrationFiles, nginxId, parseUpstreamWeight, renderLocation, renderUpstream } from './nginx-files.js';
+import { migrationFiles, NGINX_ID_MAX, nginxId, parseUpstreamWeight, renderLocation, renderUpstream } from './nginx-files.js';
 import type { ProviderMigration } from './provider.js';
 
 const migration: ProviderMigration = {
@@ -21,6 +21,16 @@ describe('nginx include files', () => {
     });
     expect(nginxId(migration)).toMatch(/^nova_nova_stage_1_webhook_[0-9a-f]{8}$/);
     expect(nginxId({ namespace: 'nova', name: 'stage-1-webhook' })).not.toBe(nginxId(migration));
+  });
+
+  it('keeps the split variable short enough for nginx\'s default variables hash, and unique', () => {
+    // Found with namespace stage2-<6 hex> and stage-1-webhook-gateway: 51 characters, and nginx -t refused it.
+    const long = { namespace: 'stage2-674443', name: 'stage-1-webhook-gateway' };
+    expect(nginxId(long)).toHaveLength(NGINX_ID_MAX);
+    expect(nginxId(long)).toMatch(/^nova_stage2_674443_stage_1_webhook_ga_[0-9a-f]{8}$/);
+    expect(nginxId({ ...long, name: 'stage-1-webhook-gateway-2' })).not.toBe(nginxId(long));
+    // Ids that fit were never cut: an operator upgrade finds its own files as it wrote them.
+    expect(nginxId({ namespace: 'nova', name: 'stage-1-webhook-gateway' })).toMatch(/^nova_nova_stage_1_webhook_gateway_[0-9a-f]{8}$/);
   });
 
   it('renders the split and reads it back', () => {

@@ -42,10 +42,21 @@ export function migrationFiles(confDir: string, migration: Pick<ProviderMigratio
   return { upstream: `${base}.upstream.conf`, location: `${base}.location.conf` };
 }
 
-/** A readable nginx identifier, made unique by a hash since `-` and `.` both map to `_`. */
+/**
+ * The longest variable name nginx's default `variables_hash_bucket_size` (64) takes: a longer one
+ * fails `nginx -t` with "could not build variables_hash" (checked on nginx 1.22: 46 passes, 47
+ * fails), and the id names the split_clients variable.
+ */
+export const NGINX_ID_MAX = 46;
+
+/**
+ * A readable nginx identifier, made unique by a hash since `-` and `.` both map to `_`; the
+ * readable part is cut so the whole fits NGINX_ID_MAX (ids that fit are as they always were).
+ */
 export function nginxId(migration: Pick<ProviderMigration, 'namespace' | 'name'>): string {
   const hash = createHash('sha256').update(`${migration.namespace}/${migration.name}`).digest('hex').slice(0, 8);
-  return `nova_${`${migration.namespace}_${migration.name}`.replaceAll(/[^A-Za-z0-9]/gu, '_')}_${hash}`;
+  const readable = `${migration.namespace}_${migration.name}`.replaceAll(/[^A-Za-z0-9]/gu, '_');
+  return `nova_${readable.slice(0, NGINX_ID_MAX - 'nova_'.length - hash.length - 1)}_${hash}`;
 }
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/u;

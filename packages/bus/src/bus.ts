@@ -24,9 +24,9 @@ import {
   type ServiceSubject,
 } from '@nova/contracts';
 import { scrubSecrets, type Logger, type Metrics, type Side } from '@nova/platform';
-import { CircuitBreakers, type CircuitBreakerOptions } from '@nova/resilience';
+import { CircuitBreakers, CircuitOpenError, type CircuitBreakerOptions } from '@nova/resilience';
 import { BusMetrics } from './bus-metrics.js';
-import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, ServiceCallError, serviceCallError, UnprocessableMessageError } from './errors.js';
+import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, NoRespondersError, RequestTimeoutError, ServiceCallError, serviceCallError, UnprocessableMessageError } from './errors.js';
 import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, ROUTE_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
 import { checkDurableName, resolveRetry, retryDelay, type ResolvedRetry } from './retry.js';
 import { ownSideRouter, type Router } from './routing.js';
@@ -133,11 +133,14 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const context = contextOf(subject);
     const side = this.router.route(context, routingKey);
     const address = this.router.address(subject, side);
-    const callee = `svc.${context}`;
+    // One breaker per side's callee (svc.user, svc.legacy.user): a failing target must not cut
+    // off the chats the monolith still serves well (a canary's whole point).
+    const callee = address.slice(0, address.lastIndexOf('.'));
     const breaker = this.breakers.for(callee);
     this.metrics.circuit(callee, breaker.state);
+    this.metrics.requesting(context, side);
     const attributes = { ...messagingAttributes('send', address), 'rpc.system': 'nats', 'rpc.method': subject, 'nova.side': side };
-    return inSpan(`send ${address}`, SpanKind.CLIENT, attributes, extractTraceContext(new Map()), () =>
+    return inSpan(`send ${address}`, SpanKind.CLIENT, attributes, extractTraceContext(new Map()), () => this.countUnanswered(context, side,
       breaker.run(async () => {
         const headers: Headers = new Map([[DEADLINE_HEADER, String(Date.now() + timeoutMs)], [SIDE_HEADER, side]]);
         if (routingKey !== undefined) headers.set(ROUTING_KEY_HEADER, routingKey);
@@ -150,7 +153,18 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         }
         return decode(method.output as DescMessage, reply.data, address) as ResponseMessage<S>;
       }),
-    );
+    ));
+  }
+
+  /** Counts a request that got no answer against the side it was addressed to (the analysis of a bus migration reads it). */
+  private async countUnanswered<R>(context: ContextName, side: Side, attempt: Promise<R>): Promise<R> {
+    try {
+      return await attempt;
+    } catch (error) {
+      const reason = error instanceof RequestTimeoutError ? 'timeout' : error instanceof NoRespondersError ? 'no_responders' : error instanceof CircuitOpenError ? 'circuit_open' : undefined;
+      if (reason !== undefined) this.metrics.unansweredRequest(context, side, reason);
+      throw error;
+    }
   }
 
   async serve<C extends ContextName>(context: C, handlers: RequestHandlers<C>): Promise<Binding> {

@@ -15,4 +15,4 @@ export { CircuitOpenError } from '@nova/resilience';
 export { KvRouter, openRoutingBuckets, type KvRouterOptions } from './routing/kv-router.js';
 export { RoutingTable, stampedSide, type ContextWeight, type RoutingTableOptions } from './routing/routing-table.js';
 export { chatHash, routingBucket } from './routing/chat-hash.js';
-export { connectRoutedBus, type RoutedBus, type RoutedConnectOptions } from './routing/connect-routed.js';
+export { connectRoutedBus, connectServiceBus, type RoutedBus, type RoutedConnectOptions } from './routing/connect-routed.js';

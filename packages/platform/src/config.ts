@@ -65,6 +65,16 @@ export function commonConfig(port: number) {
 /** NOVA_NATS_URL, for processes that use NATS. */
 export const natsConfig = { NOVA_NATS_URL: natsServers };
 
+export const ROUTING_MODES = ['off', 'kv'] as const;
+export type RoutingMode = (typeof ROUTING_MODES)[number];
+
+/**
+ * NOVA_ROUTING: `off` (default) sends everything to the process's own side, as before any bus
+ * migration; `kv` routes each chat by the weights the operator writes into NATS KV (Decided 11).
+ * Every process of a fleet must run with the same value (README, "Stage 2 on the real fleet").
+ */
+export const routingConfig = { NOVA_ROUTING: z.enum(ROUTING_MODES).default('off') };
+
 /** NOVA_DATABASE_URL (secret: it holds the password). */
 export const databaseConfig = { NOVA_DATABASE_URL: secret(url(['postgres', 'postgresql'])) };
 

@@ -5,19 +5,19 @@
  * child bots' replies, registers users through svc.user.upsert, answers svc.bot.*, sets the main
  * bot's webhook, and publishes nova.bot.added / nova.bot.removed.
  */
-import { attachBus, connectJetStreamBus } from '@nova/bus';
-import { databaseConfig, natsConfig, runService } from '@nova/platform';
+import { attachBus, connectServiceBus } from '@nova/bus';
+import { databaseConfig, natsConfig, routingConfig, runService } from '@nova/platform';
 import { botContextConfig, startBotContext, telegramClientsFor } from './wiring/index.js';
 
 await runService({
   name: 'bot-service',
   side: 'target',
   port: 8102,
-  config: { ...natsConfig, ...databaseConfig, ...botContextConfig },
+  config: { ...natsConfig, ...routingConfig, ...databaseConfig, ...botContextConfig },
   async start(service) {
     const { config } = service;
     const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN);
-    const bus = attachBus(service, await connectJetStreamBus({ servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus, clients });
     await bots.consumeUpdates(bus);
   },

@@ -3,7 +3,7 @@
  * endpoint's, and the one flag that says where updates are processed.
  */
 import { botContextConfig } from '@nova/bot-service/wiring';
-import { databaseConfig, natsServers } from '@nova/platform';
+import { databaseConfig, natsServers, routingConfig } from '@nova/platform';
 import { z } from 'zod';
 
 export const UPDATE_MODES = ['inline', 'jetstream'] as const;
@@ -20,17 +20,23 @@ export const monolithConfig = {
   NOVA_MONOLITH_UPDATES: z.enum(UPDATE_MODES).default('inline'),
   /** Required when NOVA_MONOLITH_UPDATES=jetstream. */
   NOVA_NATS_URL: natsServers.optional(),
+  /** kv (stages 2–6): serve and call on NATS, routed per chat by the operator's weights; needs jetstream. */
+  ...routingConfig,
 };
 
 export type MonolithConfig = z.output<z.ZodObject<typeof monolithConfig>>;
 
-/** NOVA_MONOLITH_UPDATES=jetstream without NOVA_NATS_URL. */
+/** NOVA_MONOLITH_UPDATES=jetstream without NOVA_NATS_URL, or NOVA_ROUTING=kv without jetstream. */
 export class MonolithConfigError extends Error {
   override readonly name = 'MonolithConfigError';
 }
 
-export function natsServersFor(config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL'>): readonly string[] | undefined {
-  if (config.NOVA_MONOLITH_UPDATES === 'inline') return undefined;
+export function natsServersFor(config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL' | 'NOVA_ROUTING'>): readonly string[] | undefined {
+  if (config.NOVA_MONOLITH_UPDATES === 'inline') {
+    // A routed fleet stores the monolith's updates on telegram.legacy.> in TELEGRAM; inline mode reads no stream.
+    if (config.NOVA_ROUTING === 'kv') throw new MonolithConfigError('NOVA_ROUTING: kv needs NOVA_MONOLITH_UPDATES=jetstream (a routed fleet hands the monolith its updates through stream TELEGRAM)');
+    return undefined;
+  }
   if (config.NOVA_NATS_URL === undefined) throw new MonolithConfigError('NOVA_NATS_URL: is required when NOVA_MONOLITH_UPDATES=jetstream');
   return config.NOVA_NATS_URL;
 }

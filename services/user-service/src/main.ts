@@ -3,8 +3,8 @@
  * The user service (port 8101): the users context on NATS. Answers svc.user.get/upsert/stats
  * in queue group svc.user (run as many replicas as needed) and publishes nova.user.registered.
  */
-import { attachBus, connectJetStreamBus } from '@nova/bus';
-import { databaseConfig, natsConfig, runService } from '@nova/platform';
+import { attachBus, connectServiceBus } from '@nova/bus';
+import { databaseConfig, natsConfig, routingConfig, runService } from '@nova/platform';
 import { z } from 'zod';
 import { startUserContext } from './wiring/index.js';
 
@@ -14,11 +14,12 @@ await runService({
   port: 8101,
   config: {
     ...natsConfig,
+    ...routingConfig,
     ...databaseConfig,
     NOVA_MIGRATE_ON_START: z.stringbool().default(true),
   },
   async start(service) {
-    const bus = attachBus(service, await connectJetStreamBus({ servers: service.config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
+    const bus = attachBus(service, await connectServiceBus(service.config.NOVA_ROUTING, { servers: service.config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
     await startUserContext(service, { databaseUrl: service.config.NOVA_DATABASE_URL, migrate: service.config.NOVA_MIGRATE_ON_START, bus });
   },
 });

@@ -4,19 +4,19 @@
  * only after JetStream acknowledged the update (msgID <bot>:<update_id> de-duplicates Telegram's
  * retries), and authenticates child bots through svc.bot.webhook_auth (cached).
  */
-import { attachBus, connectJetStreamBus } from '@nova/bus';
-import { natsConfig, runService } from '@nova/platform';
+import { attachBus, connectServiceBus } from '@nova/bus';
+import { natsConfig, routingConfig, runService } from '@nova/platform';
 import { busWebhookAuth, mainBotIdOf, registerWebhookRoutes, WebhookAuthCache, webhookConfig } from './webhook/index.js';
 
 await runService({
   name: 'webhook-gateway',
   side: 'target',
   port: 8100,
-  config: { ...natsConfig, ...webhookConfig },
+  config: { ...natsConfig, ...routingConfig, ...webhookConfig },
   async start(service) {
     const { config } = service;
     const mainBotId = mainBotIdOf(config);
-    const bus = attachBus(service, await connectJetStreamBus({ servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
     registerWebhookRoutes(service.http, {
       mainBotId,
       mainSecret: config.NOVA_WEBHOOK_SECRET,

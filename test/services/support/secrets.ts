@@ -27,7 +27,7 @@ export function secretsOfRun(world: WorldSecrets, childBots: readonly EmulatedBo
 }
 
 /** Fails naming the process, the secret and the line, never printing the secret itself. */
-export function expectNoSecretsInLogs(services: readonly RunningService[], secrets: ReadonlyMap<string, string>): void {
+export function expectNoSecretsInLogs(services: readonly Pick<RunningService, 'name' | 'logText'>[], secrets: ReadonlyMap<string, string>): void {
   const leaks: string[] = [];
   let lines = 0;
   for (const service of services) {

@@ -3,9 +3,10 @@
  * fleet (gateway, monolith, services) uses once bus migrations are on. The router shares the
  * bus's NATS connection and stops with it.
  */
+import type { RoutingMode } from '@nova/platform';
 import { hostname } from 'node:os';
 import { NovaBus } from '../bus.js';
-import type { ConnectOptions } from '../connect.js';
+import { connectJetStreamBus, type ConnectOptions } from '../connect.js';
 import { JetStreamTransport } from '../jetstream/transport.js';
 import { KvRouter, type KvRouterOptions } from './kv-router.js';
 
@@ -37,4 +38,13 @@ export async function connectRoutedBus(options: RoutedConnectOptions): Promise<R
     await transport.close();
     throw error;
   }
+}
+
+/**
+ * The bus of a deployable, by its NOVA_ROUTING: `kv` routes by the operator's weights, `off` sends
+ * everything to the process's own side on the contract subjects (no migration on the bus yet).
+ */
+export async function connectServiceBus(routing: RoutingMode, options: RoutedConnectOptions): Promise<NovaBus<JetStreamTransport>> {
+  if (routing === 'kv') return (await connectRoutedBus(options)).bus;
+  return connectJetStreamBus(options);
 }

@@ -38,6 +38,13 @@ import { BusUserRegistry } from './user-registry.js';
  */
 export const BOT_UPDATES_CONSUMER = 'bot-updates';
 
+/**
+ * The monolith's own durable once the fleet routes on the bus (NOVA_ROUTING=kv): it reads the
+ * legacy side's subjects (telegram.legacy.>), the bot service keeps BOT_UPDATES_CONSUMER on the
+ * target's. One durable shared by both would have one filter, rewritten by whoever bound last.
+ */
+export const LEGACY_BOT_UPDATES_CONSUMER = 'monolith-bot-updates';
+
 export interface BotContextHost {
   readonly logger: Logger;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
@@ -63,8 +70,8 @@ export interface BotContext {
   readonly processUpdate: UpdateProcessor;
   /** The processor as the bus's update handler: retry or dead-letter as its failure says. */
   readonly handleUpdate: UpdateHandler;
-  /** Binds BOT_UPDATES_CONSUMER on `bus` (JetStream); it is stopped with the context. */
-  consumeUpdates(bus: Bus): Promise<Binding>;
+  /** Binds the durable `name` (BOT_UPDATES_CONSUMER by default) on `bus` (JetStream); it is stopped with the context. */
+  consumeUpdates(bus: Bus, name?: string): Promise<Binding>;
   /** Also answers svc.bot.* on another bus (the monolith on NATS, for the gateway's webhook_auth). */
   serveOn(bus: Bus): Promise<Binding>;
 }
@@ -121,8 +128,8 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     db,
     processUpdate,
     handleUpdate,
-    async consumeUpdates(updatesBus) {
-      const binding = await updatesBus.consumeUpdates({ name: BOT_UPDATES_CONSUMER, context: 'bot', ...updateRetry(config), handle: handleUpdate });
+    async consumeUpdates(updatesBus, name = BOT_UPDATES_CONSUMER) {
+      const binding = await updatesBus.consumeUpdates({ name, context: 'bot', ...updateRetry(config), handle: handleUpdate });
       consumers.push(binding);
       return binding;
     },

@@ -1,0 +1,20 @@
+/**
+ * The deployables of the fleet, by the names Helm, the images and NovaMigrations use
+ * (`nova.deployable` in each workspace's package.json), with the folder their build lives in and
+ * their contract port (contracts.md).
+ */
+export const DEPLOYABLES = {
+  'nova-monolith': { folder: 'monolith', port: 8099 },
+  'webhook-gateway': { folder: 'webhook-gateway', port: 8100 },
+  'user-service': { folder: 'user-service', port: 8101 },
+  'bot-service': { folder: 'bot-service', port: 8102 },
+} as const;
+
+export type Deployable = keyof typeof DEPLOYABLES;
+
+/** Start order: the monolith first (it applies both schemas' migrations and declares the streams and routing buckets). */
+export const FLEET_ORDER: readonly Deployable[] = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service'];
+
+export function isDeployable(name: string): name is Deployable {
+  return Object.hasOwn(DEPLOYABLES, name);
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { deployableEnv, FleetSettingsError, type FleetSettings } from './env.js';
+
+const TOKEN = '700100200:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX';
+const settings: FleetSettings = {
+  natsUrl: 'nats://127.0.0.1:4222',
+  databaseUrl: 'postgresql://nova:owner-pw@127.0.0.1:5432/nova',
+  telegramApiRoot: 'http://127.0.0.1:8081',
+  publicUrl: 'http://127.0.0.1:8080',
+  secrets: { mainBotToken: TOKEN, encryptionKey: 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=', webhookSecret: 'main-secret' },
+  routing: 'kv',
+  namespace: 'nova',
+};
+
+describe('deployableEnv', () => {
+  it('routes every process the same way and labels its metrics with the namespace', () => {
+    for (const deployable of ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service'] as const) {
+      expect(deployableEnv(deployable, settings)).toMatchObject({ NOVA_ROUTING: 'kv', NOVA_NATS_URL: settings.natsUrl, NOVA_NAMESPACE: 'nova' });
+    }
+    expect(deployableEnv('user-service', { ...settings, routing: 'off' }).NOVA_ROUTING).toBe('off');
+  });
+
+  it('runs the monolith on JetStream with the bots context\'s variables', () => {
+    expect(deployableEnv('nova-monolith', settings)).toMatchObject({
+      NOVA_MONOLITH_UPDATES: 'jetstream', NOVA_DATABASE_URL: settings.databaseUrl, NOVA_MAIN_BOT_TOKEN: TOKEN, NOVA_PUBLIC_URL: settings.publicUrl, NOVA_TELEGRAM_API_ROOT: settings.telegramApiRoot,
+    });
+  });
+
+  it('gives the gateway the main bot\'s id, never its token, nor the database', () => {
+    const env = deployableEnv('webhook-gateway', settings);
+    expect(env.NOVA_MAIN_BOT_ID).toBe('700100200');
+    expect(Object.values(env).join(' ')).not.toContain(TOKEN);
+    expect(env.NOVA_DATABASE_URL).toBeUndefined();
+  });
+
+  it('gives the user service its own login, which then leaves migrations to the monolith', () => {
+    expect(deployableEnv('user-service', settings)).toMatchObject({ NOVA_DATABASE_URL: settings.databaseUrl });
+    expect(deployableEnv('user-service', settings).NOVA_MIGRATE_ON_START).toBeUndefined();
+    const own = 'postgresql://user_service_x:pw@127.0.0.1:5432/nova';
+    expect(deployableEnv('user-service', { ...settings, userServiceDatabaseUrl: own })).toMatchObject({ NOVA_DATABASE_URL: own, NOVA_MIGRATE_ON_START: 'false' });
+    expect(Object.keys(deployableEnv('user-service', settings))).not.toContain('NOVA_MAIN_BOT_TOKEN');
+  });
+
+  it('turns tracing on with a service name per deployable, and applies extras last', () => {
+    const env = deployableEnv('bot-service', { ...settings, otlpEndpoint: 'http://127.0.0.1:4318', serviceNameSuffix: '-t1', extra: { 'bot-service': { NOVA_LOG_LEVEL: 'debug' } } });
+    expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'bot-service-t1', NOVA_LOG_LEVEL: 'debug' });
+    expect(deployableEnv('bot-service', settings).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  });
+
+  it('refuses a main bot token without a bot id, without echoing it', () => {
+    const bad = { ...settings, secrets: { ...settings.secrets, mainBotToken: 'not-a-token-secret' } };
+    expect(() => deployableEnv('webhook-gateway', bad)).toThrow(FleetSettingsError);
+    expect(() => deployableEnv('webhook-gateway', bad)).toThrow(/^fleet setting mainBotToken: is not a Telegram bot token/);
+    expect(() => deployableEnv('webhook-gateway', bad)).not.toThrow(/not-a-token-secret/);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Exactly the environment each deployable of the fleet needs (README, "Running the fleet"), for
+ * the fleet as it runs once stage 1 is done: the gateway takes Telegram's webhooks, the monolith
+ * reads stream TELEGRAM (jetstream mode), and with `routing: 'kv'` every process routes each chat
+ * by the operator's weights (stages 2–6). Pure, so the demo, the tests and a person reading it
+ * see the same thing. NOVA_HTTP_ADDRESS is the starter's (start.ts).
+ */
+import { DEPLOYABLES, type Deployable } from './deployables.js';
+
+export type Env = Readonly<Record<string, string>>;
+
+/** NOVA_ROUTING: `off` until a migration on the bus exists, `kv` from stage 2 on, on every process at once. */
+export type FleetRouting = 'off' | 'kv';
+
+export interface FleetSecrets {
+  readonly mainBotToken: string;
+  /** 32 bytes, base64 (NOVA_TOKEN_ENCRYPTION_KEY). */
+  readonly encryptionKey: string;
+  /** The main bot's webhook secret_token (NOVA_WEBHOOK_SECRET). */
+  readonly webhookSecret: string;
+}
+
+export interface FleetSettings {
+  readonly natsUrl: string;
+  /** A login that may create in both schemas: the monolith applies the migrations at start. */
+  readonly databaseUrl: string;
+  /** The user service's own login (SchemaRole); it then does not migrate. Default: databaseUrl. */
+  readonly userServiceDatabaseUrl?: string;
+  /** Telegram, or the emulator (NOVA_TELEGRAM_API_ROOT). */
+  readonly telegramApiRoot: string;
+  /** Where Telegram's webhooks arrive: the ingress in front of the gateway and the monolith. */
+  readonly publicUrl: string;
+  readonly secrets: FleetSecrets;
+  readonly routing: FleetRouting;
+  /** NOVA_NAMESPACE: the namespace label of every metric, the NovaMigrations' namespace. Default `default`. */
+  readonly namespace?: string;
+  /** OTLP/HTTP base URL; tracing export off when absent. */
+  readonly otlpEndpoint?: string;
+  /** Appended to each OTEL_SERVICE_NAME (several fleets, one Jaeger). */
+  readonly serviceNameSuffix?: string;
+  readonly logLevel?: string;
+  readonly shutdownTimeout?: string;
+  /** Per deployable, added last (overrides). */
+  readonly extra?: Partial<Record<Deployable, Env>>;
+}
+
+/** The bot id is the token's first part: the gateway is given only that, never the token. */
+export function botIdOfToken(token: string): string {
+  const id = token.split(':')[0] ?? '';
+  if (!/^\d+$/.test(id)) throw new FleetSettingsError('mainBotToken', 'is not a Telegram bot token (<bot id>:<secret>)');
+  return id;
+}
+
+/** A setting no deployable could start with; names the setting, never echoes its value. */
+export class FleetSettingsError extends Error {
+  override readonly name = 'FleetSettingsError';
+  constructor(readonly setting: string, problem: string) {
+    super(`fleet setting ${setting}: ${problem}`);
+  }
+}
+
+function common(deployable: Deployable, settings: FleetSettings): Record<string, string> {
+  const env: Record<string, string> = {
+    NOVA_NAMESPACE: settings.namespace ?? 'default',
+    NOVA_LOG_LEVEL: settings.logLevel ?? 'info',
+    NOVA_SHUTDOWN_TIMEOUT: settings.shutdownTimeout ?? '10s',
+    NOVA_NATS_URL: settings.natsUrl,
+    NOVA_ROUTING: settings.routing,
+  };
+  if (settings.otlpEndpoint !== undefined) {
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = settings.otlpEndpoint;
+    env.OTEL_SERVICE_NAME = `${deployable}${settings.serviceNameSuffix ?? ''}`;
+  }
+  return env;
+}
+
+/** The bots context's variables: the bot service's, and the monolith's (which runs it too). */
+function botsContext(settings: FleetSettings): Record<string, string> {
+  return {
+    NOVA_DATABASE_URL: settings.databaseUrl,
+    NOVA_MAIN_BOT_TOKEN: settings.secrets.mainBotToken,
+    NOVA_TOKEN_ENCRYPTION_KEY: settings.secrets.encryptionKey,
+    NOVA_WEBHOOK_SECRET: settings.secrets.webhookSecret,
+    NOVA_PUBLIC_URL: settings.publicUrl,
+    NOVA_TELEGRAM_API_ROOT: settings.telegramApiRoot,
+  };
+}
+
+function own(deployable: Deployable, settings: FleetSettings): Record<string, string> {
+  switch (deployable) {
+    case 'nova-monolith':
+      return { ...botsContext(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
+    case 'webhook-gateway':
+      return { NOVA_WEBHOOK_SECRET: settings.secrets.webhookSecret, NOVA_MAIN_BOT_ID: botIdOfToken(settings.secrets.mainBotToken) };
+    case 'user-service':
+      return settings.userServiceDatabaseUrl === undefined
+        ? { NOVA_DATABASE_URL: settings.databaseUrl }
+        : { NOVA_DATABASE_URL: settings.userServiceDatabaseUrl, NOVA_MIGRATE_ON_START: 'false' };
+    case 'bot-service':
+      return botsContext(settings);
+  }
+}
+
+/** The environment `deployable` runs with in this fleet (besides NOVA_HTTP_ADDRESS). */
+export function deployableEnv(deployable: Deployable, settings: FleetSettings): Env {
+  if (!Object.hasOwn(DEPLOYABLES, deployable)) throw new FleetSettingsError('deployable', `unknown deployable ${deployable}`);
+  return { ...common(deployable, settings), ...own(deployable, settings), ...settings.extra?.[deployable] };
+}
