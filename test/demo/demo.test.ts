@@ -59,6 +59,19 @@ describe('npm run demo (headless, short steps)', () => {
     expect(output).toContain('nothing lost');
   });
 
+  it('--stage 2: stage 1 first, then the users context moved chat by chat on the bus, nothing lost', async () => {
+    const { code, output, report } = await runDemo(['--stage', '2']);
+    expect(code).toBe(0);
+    expect(output).toContain('stage 1 Promoted: every webhook reaches the gateway');
+    expect(report).toMatchObject({ migration: 'stage-2-users', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'user-service' });
+    expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
+    expect(report.analysis.failures).toBe(0);
+    // Both sides served users-context requests in the last window: the chats really moved.
+    expect(report.analysis.target?.requests).toBeGreaterThan(0);
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+    expect(report.updates.sent).toBeGreaterThan(50);
+  });
+
   it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
     const { code, output, report } = await runDemo(['--fail']);
     expect(code).toBe(0);
@@ -68,6 +81,7 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
     expect(report.updates.refusedDeliveries).toBeGreaterThan(0);
     expect(output).toContain('--fail: webhook-gateway just lost its connection to NATS');
+    expect(report.steps.at(-1)?.weight).toBeGreaterThanOrEqual(25); // broken once it carried a real share
     expect(output).toMatch(/RolledBack: rolled back after 2 failed checks/u);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Progress } from './engine.js';
-import { nextWeightFence, renderStatus, type MigrationStatus } from './status.js';
+import { nextWeightFence, renderStatus, storedProgress, type MigrationStatus } from './status.js';
 
 const progress = (desiredWeight: number | undefined): Progress => ({ phase: 'Progressing', reason: 'Progressing', message: '', desiredWeight, currentStep: 0 });
 
@@ -24,5 +24,16 @@ describe('status.weightFence', () => {
       fences.push(status.weightFence);
     }
     expect(fences).toEqual([1, 2, 2, 3, 4, 4, 5]);
+  });
+});
+
+describe('storedProgress', () => {
+  it('keeps the reason the phase was entered with when a problem is reported on top', () => {
+    const rolledBack = renderStatus({ phase: 'RolledBack', reason: 'AnalysisFailed', message: 'rolled back after 2 failed checks', desiredWeight: 0, currentStep: 2 }, {}, 1, 0);
+    const progressNow = storedProgress(rolledBack);
+    expect(progressNow).toMatchObject({ phase: 'RolledBack', reason: 'AnalysisFailed' });
+    const withProblem = renderStatus(progressNow, rolledBack, 1, 0, { reason: 'WeightNotApplied', message: '1 process still routes by 50%' });
+    expect(withProblem.conditions?.find((condition) => condition.type === 'RolledBack')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
+    expect(withProblem.conditions?.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WeightNotApplied' });
   });
 });

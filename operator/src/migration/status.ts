@@ -85,9 +85,13 @@ export function statusChanged(previous: MigrationStatus, next: MigrationStatus):
 
 /** The progress stored in a status, for when the reconciler reports a problem without an engine decision. */
 export function storedProgress(status: MigrationStatus, fallbackPhase: Phase = 'Pending'): Progress {
+  const phase = status.phase ?? fallbackPhase;
+  // Reporting a data plane problem must not rename why the migration is where it is (a RolledBack
+  // condition's AnalysisFailed stays AnalysisFailed): keep the reason its phase's condition holds.
+  const held = phase === 'RolledBack' || phase === 'Paused' || phase === 'Progressing' || phase === 'Promoted' ? status.conditions?.find((condition) => condition.type === phase)?.reason : undefined;
   return {
-    phase: status.phase ?? fallbackPhase,
-    reason: status.phase ?? fallbackPhase,
+    phase,
+    reason: held ?? phase,
     message: status.message ?? '',
     currentStep: status.currentStep,
     stepLabel: status.stepLabel,

@@ -9,19 +9,20 @@
  * and no update was lost; 1 otherwise; 2 for a bad command line.
  */
 import { TelegramEmulator } from '@nova/telegram-emulator';
-import { createDatabase, describeTestbed, freePort } from '@nova/testbed';
+import { createDatabase, describeTestbed } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startControlPlane, startIngress, startOperator, type ControlPlane } from './control-plane.js';
-import { gatewayEnv, monolithEnv, startDeployable, type FleetSettings } from './fleet.js';
+import { fleetAddresses, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
+import { startStageFleet } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
 import { LinkCutter } from './link-cutter.js';
 import { MigrationWatch } from './migration-watch.js';
 import { DemoUsageError, parseOptions, type DemoOptions } from './options.js';
 import { buildReport, renderReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
-import { adaptStage, loadStage, writeStage } from './stage.js';
+import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageObject } from './stage.js';
 import { findUpdateTrace } from './traces.js';
 import { SimulatedUsers } from './users.js';
 import { renderLine, renderLive } from './view.js';
@@ -30,54 +31,97 @@ const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const POLL_MS = 500;
 /** Long enough for Telegram's retries (capped at 8 s apart) to land on the healthy side. */
 const DRAIN_MS = 120_000;
-const STAGE_TIMEOUT_MS = 30 * 60_000;
+const STAGE_TIMEOUT_MS = 15 * 60_000;
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<DemoReport> {
-  const stack = plane.bed.stack;
-  const { info } = plane;
-  if (options.stage !== 1) throw new DemoUsageError('--stage 2 arrives with the routed fleet (issue 7); run stage 1 for now');
-  const mainBot = emulator.createBot({ username: 'NovaMainBot', firstName: 'Nova' });
-  const [legacyPort, targetPort, databaseUrl] = await Promise.all([freePort(), freePort(), createDatabase(info.postgres.url, `nova_demo_${randomBytes(3).toString('hex')}`)]);
-  const ingress = await startIngress(stack, info.nginx.binary, legacyPort);
-  say(`ingress (nginx) at ${ingress.url}: the monolith serves everything until the operator splits /webhook/`);
-  const settings: FleetSettings = {
-    repoRoot: REPO_ROOT,
-    natsUrl: info.nats.url,
-    databaseUrl,
-    telegramApiRoot: emulator.apiRoot,
-    publicUrl: ingress.url,
-    otlpUrl: info.jaeger.otlpHttpUrl,
-    prometheus: info.prometheus,
-    secrets: { mainBotToken: mainBot.token, mainBotId: mainBot.id, encryptionKey: randomBytes(32).toString('base64'), webhookSecret: randomBytes(24).toString('base64url') },
-  };
-  // --fail breaks the new side the way an outage would: it loses its broker (see link-cutter.ts).
-  const natsPort = Number(new URL(info.nats.url).port);
-  const cutter = options.fail ? await LinkCutter.start('127.0.0.1', natsPort) : undefined;
-  if (cutter !== undefined) cleanups.push(() => cutter.stop());
-  const [monolith, gateway] = await Promise.all([
-    startDeployable(stack, settings, 'services/monolith', 'nova-monolith', legacyPort, monolithEnv(settings)),
-    startDeployable(stack, settings, 'services/webhook-gateway', 'webhook-gateway', targetPort, gatewayEnv(settings, cutter?.url ?? info.nats.url)),
-  ]);
-  say(`legacy: nova-monolith on :${String(monolith.port)} (users and bots in one process); target: webhook-gateway on :${String(gateway.port)}`);
-  await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url);
-  say('operator: running against the local kube-apiserver, nginx provider, Prometheus analysis');
+interface StagePlan {
+  readonly file: string;
+  /** What moves, for people: a route or a bus context. */
+  readonly moves: string;
+  readonly legacy: Deployable;
+  readonly target: Deployable;
+  /** The process --fail cuts off from NATS. */
+  readonly breaks: Deployable;
+  /** Spread the simulated users over this context's routing buckets. */
+  readonly spreadFor?: string;
+}
 
-  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate);
-  await users.onboard();
-  users.start();
-  say(`simulated users: Anna connected her own bot; ${String(options.users)} users now write at ${String(options.rate)} updates/s`);
+const PLANS: Readonly<Record<1 | 2, StagePlan>> = {
+  1: { file: STAGE_FILES[1], moves: '/webhook/', legacy: 'nova-monolith', target: 'webhook-gateway', breaks: 'webhook-gateway' },
+  2: { file: STAGE_FILES[2], moves: "the user context's chats", legacy: 'nova-monolith', target: 'user-service', breaks: 'user-service', spreadFor: 'user' },
+};
 
-  const stage = adaptStage(loadStage(REPO_ROOT, 1), { legacy: { host: '127.0.0.1', port: legacyPort }, target: { host: '127.0.0.1', port: targetPort }, prometheusUrl: info.prometheus.url }, options);
-  const file = join(stack.dir, 'stage-1-webhook-gateway.yaml');
+async function applyStage(info: ControlPlane['info'], stage: StageObject, file: string, shownAs: string, pauseMs: number): Promise<void> {
   writeStage(stage, file);
   const apply = ['apply', '-f', file];
   const applied = await kubectl(REPO_ROOT, info.kube.kubeconfig, apply);
   if (applied.code !== 0) throw new Error(`${shown(apply)} failed: ${applied.stderr}`);
-  say(`${shown(['apply', '-f', 'examples/stages/stage-1-webhook-gateway-nginx.yaml'])}  (adapted: loopback ports, pauses of ${String(options.pauseMs / 1000)} s)`);
+  say(`${shown(['apply', '-f', shownAs])}  (adapted: loopback, pauses of ${String(pauseMs / 1000)} s)`);
+}
+
+/** Stage 2 depends on stage 1: moved first, in one step (the default demo rehearses stage 1 in full). */
+async function promoteStageOne(plane: ControlPlane, options: DemoOptions, addresses: FleetAddresses): Promise<void> {
+  const stageOne = adaptStage(loadStage(REPO_ROOT, 1), endpoints(plane, addresses, PLANS[1]), options);
+  const oneStep: StageObject = { ...stageOne, spec: { ...stageOne.spec, steps: [{ setWeight: 100 }] } };
+  await applyStage(plane.info, oneStep, join(plane.bed.stack.dir, 'stage-1-webhook-gateway.yaml'), `${STAGE_FILES[1]} (one step: setWeight 100)`, options.pauseMs);
+  const watch = new MigrationWatch(plane.kubeConfig, 'nova', oneStep.metadata.name);
+  const deadline = Date.now() + 120_000;
+  while ((await watch.poll().catch(() => watch.status)).phase !== 'Promoted') {
+    if (Date.now() > deadline) throw new Error('stage 1 was not Promoted within 2 minutes');
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  say('stage 1 Promoted: every webhook reaches the gateway; stage 2 may start\n');
+}
+
+function endpoints(plane: ControlPlane, addresses: FleetAddresses, plan: StagePlan): Endpoints {
+  const at = (deployable: Deployable): { host: string; port: number } => {
+    const [host = '127.0.0.1', port = '0'] = addresses[deployable].split(':');
+    return { host, port: Number(port) };
+  };
+  return { legacy: at(plan.legacy), target: at(plan.target), prometheusUrl: plane.info.prometheus.url };
+}
+
+async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<DemoReport> {
+  const stack = plane.bed.stack;
+  const { info } = plane;
+  const plan = PLANS[options.stage];
+  const mainBot = emulator.createBot({ username: 'NovaMainBot', firstName: 'Nova' });
+  const [addresses, databaseUrl] = await Promise.all([fleetAddresses(), createDatabase(info.postgres.url, `nova_demo_${randomBytes(3).toString('hex')}`)]);
+  const legacyPort = endpoints(plane, addresses, plan).legacy.port;
+  const targetPort = endpoints(plane, addresses, PLANS[1]).target.port;
+  const ingress = await startIngress(stack, info.nginx.binary, options.stage === 1 ? legacyPort : targetPort);
+  say(`ingress (nginx) at ${ingress.url}: ${options.stage === 1 ? 'the monolith serves everything until the operator splits /webhook/' : 'webhooks go to the gateway (stage 1 done)'}`);
+  // --fail breaks the new side the way an outage would: it loses its broker (see link-cutter.ts).
+  const natsPort = Number(new URL(info.nats.url).port);
+  const cutter = options.fail ? await LinkCutter.start('127.0.0.1', natsPort) : undefined;
+  if (cutter !== undefined) cleanups.push(() => cutter.stop());
+  const settings: FleetSettings = {
+    natsUrl: info.nats.url,
+    databaseUrl,
+    telegramApiRoot: emulator.apiRoot,
+    publicUrl: ingress.url,
+    secrets: { mainBotToken: mainBot.token, encryptionKey: randomBytes(32).toString('base64'), webhookSecret: randomBytes(24).toString('base64url') },
+    routing: options.stage === 1 ? 'off' : 'kv',
+    namespace: 'nova',
+    otlpEndpoint: info.jaeger.otlpHttpUrl,
+    ...(cutter === undefined ? {} : { extra: { [plan.breaks]: { NOVA_NATS_URL: cutter.url } } }),
+  };
+  const fleet = await startStageFleet(stack, options.stage, settings, addresses, info.prometheus);
+  say(`fleet: ${fleet.map((deployable) => `${deployable.name} on ${deployable.address}`).join(', ')}`);
+  await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url);
+  say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nats'} provider, Prometheus analysis`);
+
+  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor);
+  await users.onboard();
+  users.start();
+  say(`simulated users: Anna connected her own bot; ${String(options.users)} users now write at ${String(options.rate)} updates/s`);
+  if (options.stage === 2) await promoteStageOne(plane, options, addresses);
+
+  const stage = adaptStage(loadStage(REPO_ROOT, options.stage), endpoints(plane, addresses, plan), options);
+  await applyStage(info, stage, join(stack.dir, `${stage.metadata.name}.yaml`), plan.file, options.pauseMs);
   say(`watch it yourself:  PATH=$PWD/bin:$PATH KUBECONFIG=${info.kube.kubeconfig} kubectl nova watch -n nova\n`);
 
   const watch = new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name);
@@ -86,8 +130,8 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   let targetSince: number | undefined;
   let lastLine = '';
   const snapshot = (): Snapshot => ({
-    at: Date.now(), startedAt, migration: stage.metadata.name, route: stage.spec.route.pathPrefix,
-    legacy: 'nova-monolith', target: 'webhook-gateway', status: watch.status, traffic: users.counts(), transitions: watch.transitions, events: watch.events, notes: watch.notes,
+    at: Date.now(), startedAt, migration: stage.metadata.name, route: plan.moves,
+    legacy: plan.legacy, target: plan.target, status: watch.status, traffic: users.counts(), transitions: watch.transitions, events: watch.events, notes: watch.notes,
   });
   for (;;) {
     const status = await watch.poll().catch(() => watch.status);
@@ -106,10 +150,12 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
         });
       }, 3_000);
     }
-    if ((status.weight ?? 0) > 0) targetSince ??= Date.now();
+    // --fail breaks the target once it carries a real share (25 %): at 5 % a demo's few chats give
+    // the analysis too little to judge, which is "inconclusive", never a rollback.
+    if ((status.weight ?? 0) >= 25) targetSince ??= Date.now();
     if (cutter !== undefined && !cutter.severed && targetSince !== undefined && Date.now() - targetSince > 2 * options.intervalMs) {
       cutter.sever();
-      watch.note('--fail: webhook-gateway just lost its connection to NATS; it can no longer store updates');
+      watch.note(`--fail: ${plan.breaks} just lost its connection to NATS`);
     }
     const view = snapshot();
     if (options.live) process.stdout.write(renderLive(view));

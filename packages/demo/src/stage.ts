@@ -15,7 +15,7 @@ export interface StageObject {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
   spec: {
     dependsOn?: string[];
-    route: { host?: string; pathPrefix: string };
+    route?: { host?: string; pathPrefix: string };
     legacy: { service: string; port: number };
     target: { service: string; port: number };
     trafficProvider: Record<string, unknown>;

@@ -6,6 +6,7 @@
  * as a user still waiting at the end.
  */
 import { BUTTONS } from '@nova/bot-service/domain';
+import { routingBucket } from '@nova/bus';
 import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 import type { TrafficCounts } from './snapshot.js';
 
@@ -27,8 +28,14 @@ export class SimulatedUsers {
   private readonly owner: UserSpec = { id: FIRST_USER_ID, first_name: 'Anna', username: 'anna' };
   private child: EmulatedBot | undefined;
 
-  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number) {
-    this.users = Array.from({ length: count }, (_, i) => ({ spec: { id: FIRST_USER_ID + 1 + i, first_name: `User${String(i + 1)}` }, busy: false }));
+  /**
+   * `spreadFor`: pick the users so that their chats spread evenly over that context's routing
+   * buckets (stage 2 moves chats by bucket), so 5 % of the weight really is some chat and not,
+   * by chance, none of twenty.
+   */
+  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string) {
+    const ids = spreadFor === undefined ? Array.from({ length: count }, (_, i) => FIRST_USER_ID + 1 + i) : spreadIds(spreadFor, count);
+    this.users = ids.map((id, i) => ({ spec: { id, first_name: `User${String(i + 1)}` }, busy: false }));
   }
 
   /** Anna starts the main bot and connects her own bot by its token: the child bot the others will talk to. */
@@ -97,4 +104,16 @@ export class SimulatedUsers {
     this.answered++;
     return message.text ?? '';
   }
+}
+
+/** `count` user ids whose buckets for `context` are 0, 100/count, 2·100/count, …: an even spread. */
+function spreadIds(context: string, count: number): number[] {
+  const ids: number[] = [];
+  let candidate = FIRST_USER_ID + 1;
+  for (let i = 0; i < count; i++) {
+    const bucket = Math.floor((i * 100) / count);
+    while (routingBucket(context, String(candidate)) !== bucket) candidate++;
+    ids.push(candidate++);
+  }
+  return ids;
 }
