@@ -6,7 +6,6 @@ import { component, findBinary } from '@nova/testbed';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { RenderedObject } from './chart.js';
 import { run, runOk, type CommandResult } from './command.js';
 
@@ -46,8 +45,10 @@ export function kubectlName(object: RenderedObject): string {
 export async function dryRunApply(objects: readonly RenderedObject[]): Promise<DryRunOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-dry-run-'));
   try {
-    const file = join(dir, 'objects.yaml');
-    writeFileSync(file, objects.map((object) => stringify(object)).join('---\n'));
+    // JSON, not re-serialized YAML: the yaml package writes the string "off" bare (plain YAML 1.2),
+    // which kubectl's YAML 1.1 reader takes for the boolean false.
+    const file = join(dir, 'objects.json');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
     const result = await kubectl(['apply', '--server-side', '--dry-run=server', '--field-manager=helm', '-o', 'name', '-f', file]);
     const accepted = result.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '');
     return { accepted, result };
