@@ -5,8 +5,7 @@
  * process pointed at the local control plane.
  */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { addScrapeTarget, freePort, httpOk, startTestbed, SupervisedProcess, type Stack, type Testbed, type TestbedInfo } from '@nova/testbed';
-import { writeFileSync } from 'node:fs';
+import { addScrapeTarget, freePort, httpOk, startTestbed, SupervisedProcess, type Ingress, type Stack, type Testbed, type TestbedInfo } from '@nova/testbed';
 import { join } from 'node:path';
 
 export interface ControlPlane {
@@ -29,59 +28,6 @@ export async function startControlPlane(keep: boolean): Promise<ControlPlane> {
   return { bed, info: { stackDir: bed.info.stackDir, kube, nats, postgres, prometheus, nginx, jaeger }, kubeConfig };
 }
 
-export interface Ingress {
-  readonly url: string;
-  readonly process: SupervisedProcess;
-  /** What the operator's nginx provider needs (NOVA_NGINX_*). */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-/**
- * nginx in front of the fleet: whatever no migration owns goes to the monolith; the operator
- * owns `nova-*.conf` include files in its conf dir (one pair per migration) and reloads nginx.
- */
-export async function startIngress(stack: Stack, binary: string, legacyPort: number): Promise<Ingress> {
-  const prefix = stack.path('ingress');
-  const confDir = stack.path('ingress', 'nova');
-  const port = await freePort();
-  const configFile = join(prefix, 'nginx.conf');
-  const pidFile = join(prefix, 'nginx.pid');
-  writeFileSync(configFile, [
-    'daemon off;',
-    'worker_processes 2;',
-    `pid ${pidFile};`,
-    `error_log ${join(prefix, 'error.log')} warn;`,
-    'events { worker_connections 512; }',
-    'http {',
-    '  access_log off;',
-    '  client_max_body_size 1m;',
-    `  client_body_temp_path ${stack.path('ingress', 'tmp')};`,
-    `  proxy_temp_path ${stack.path('ingress', 'tmp')};`,
-    `  include ${confDir}/*.upstream.conf;`,
-    '  server {',
-    `    listen 127.0.0.1:${String(port)};`,
-    `    include ${confDir}/*.location.conf;`,
-    // nginx's own liveness, not the monolith's (which starts after it).
-    "    location = /_ingress/healthz { return 200 'ok'; }",
-    `    location / { proxy_pass http://127.0.0.1:${String(legacyPort)}; }`,
-    '  }',
-    '}',
-    '',
-  ].join('\n'));
-  const process = await SupervisedProcess.start(stack, {
-    name: 'ingress-nginx',
-    command: binary,
-    args: ['-p', prefix, '-c', configFile],
-    ready: () => httpOk(`http://127.0.0.1:${String(port)}/_ingress/healthz`),
-    stopSignal: 'SIGQUIT',
-  });
-  return {
-    url: `http://127.0.0.1:${String(port)}`,
-    process,
-    env: { NOVA_NGINX_BINARY: binary, NOVA_NGINX_CONFIG: configFile, NOVA_NGINX_CONF_DIR: confDir, NOVA_NGINX_PREFIX: prefix, NOVA_NGINX_PID_FILE: pidFile },
-  };
-}
-
 export interface OperatorProcess {
   readonly process: SupervisedProcess;
   readonly opsUrl: string;
@@ -102,7 +48,7 @@ export async function startOperator(stack: Stack, repoRoot: string, plane: Contr
       NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
       NOVA_PROMETHEUS_ADDRESS: plane.info.prometheus.url,
       NOVA_NATS_URL: natsUrl,
-      ...ingress.env,
+      ...ingress.operatorEnv,
     },
     ready: () => httpOk(`${opsUrl}/readyz`),
     readyTimeoutMs: 60_000,

@@ -9,11 +9,11 @@
  * and no update was lost; 1 otherwise; 2 for a bad command line.
  */
 import { TelegramEmulator } from '@nova/telegram-emulator';
-import { createDatabase, describeTestbed } from '@nova/testbed';
+import { createDatabase, describeTestbed, startIngress } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startControlPlane, startIngress, startOperator, type ControlPlane } from './control-plane.js';
+import { startControlPlane, startOperator, type ControlPlane } from './control-plane.js';
 import { fleetAddresses, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
 import { startStageFleet } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
@@ -92,7 +92,7 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   const [addresses, databaseUrl] = await Promise.all([fleetAddresses(), createDatabase(info.postgres.url, `nova_demo_${randomBytes(3).toString('hex')}`)]);
   const legacyPort = endpoints(plane, addresses, plan).legacy.port;
   const targetPort = endpoints(plane, addresses, PLANS[1]).target.port;
-  const ingress = await startIngress(stack, info.nginx.binary, options.stage === 1 ? legacyPort : targetPort);
+  const ingress = await startIngress(stack, info.nginx.binary, `127.0.0.1:${String(options.stage === 1 ? legacyPort : targetPort)}`);
   say(`ingress (nginx) at ${ingress.url}: ${options.stage === 1 ? 'the monolith serves everything until the operator splits /webhook/' : 'webhooks go to the gateway (stage 1 done)'}`);
   // --fail breaks the new side the way an outage would: it loses its broker (see link-cutter.ts).
   const natsPort = Number(new URL(info.nats.url).port);

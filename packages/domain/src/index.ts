@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './handler.js';
 export * from './outbox.js';
 export * from './validate.js';
+export * from './prisma-outbox.js';

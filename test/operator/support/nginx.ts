@@ -4,10 +4,8 @@
  * And a way to measure the split nginx really applies.
  */
 import { expect } from '@jest/globals';
-import { component, freePort, httpOk, type Stack, SupervisedProcess } from '@nova/testbed';
-import { writeFile } from 'node:fs/promises';
+import { component, freePort, startIngress, type Stack, type SupervisedProcess } from '@nova/testbed';
 import { createServer, request, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { NginxInstanceOptions } from '../../../operator/src/providers/index.js';
 
 /** An upstream answering its own name, so each response says which side served it. */
@@ -70,42 +68,8 @@ export interface NginxFront {
   readonly base: string;
 }
 
-/** Starts nginx in `stack`, sending whatever no migration owns to `legacyPort`. */
+/** Starts the test bed's ingress nginx in `stack`, sending whatever no migration owns to `legacyPort`. */
 export async function startNginxFront(stack: Stack, legacyPort: number): Promise<NginxFront> {
-  const { binary } = component('nginx');
-  const prefix = stack.path('nginx');
-  const confDir = stack.path('nginx', 'nova');
-  const port = await freePort();
-  const configFile = join(prefix, 'nginx.conf');
-  await writeFile(
-    configFile,
-    [
-      'daemon off;',
-      'worker_processes 2;',
-      `pid ${join(prefix, 'nginx.pid')};`,
-      `error_log ${join(prefix, 'error.log')} warn;`,
-      'events { worker_connections 256; }',
-      'http {',
-      '  access_log off;',
-      `  client_body_temp_path ${stack.path('nginx', 'tmp')};`,
-      `  proxy_temp_path ${stack.path('nginx', 'tmp')};`,
-      `  include ${confDir}/*.upstream.conf;`,
-      '  server {',
-      `    listen 127.0.0.1:${String(port)};`,
-      `    include ${confDir}/*.location.conf;`,
-      `    location / { proxy_pass http://127.0.0.1:${String(legacyPort)}; }`,
-      '  }',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const nginx = await SupervisedProcess.start(stack, {
-    name: 'nginx',
-    command: binary,
-    args: ['-p', prefix, '-c', configFile],
-    ready: () => httpOk(`http://127.0.0.1:${String(port)}/`),
-    stopSignal: 'SIGQUIT',
-  });
-  const instance = { binary, configFile, prefix, confDir, pidFile: join(prefix, 'nginx.pid') };
-  return { nginx, instance, base: `http://127.0.0.1:${String(port)}` };
+  const ingress = await startIngress(stack, component('nginx').binary, `127.0.0.1:${String(legacyPort)}`);
+  return { nginx: ingress.process, instance: ingress.paths, base: ingress.url };
 }

@@ -1,6 +1,6 @@
 export { BOT_MIGRATIONS_DIR, BOT_SCHEMA, openBotDatabase, type BotDatabase, type BotDatabaseOptions, type BotTransaction } from './database.js';
 export { pruneBotHistory } from './effects.js';
-export { BotOutboxStore, flushBotOutbox } from './outbox-store.js';
+export { botOutboxStore, flushBotOutbox } from './outbox-store.js';
 export { BotKeyring, InvalidEncryptionKeyError, TokenDecryptionError, TokenKeyMismatchError, matchesSha256, sha256, type SealedToken } from './keyring.js';
 export { InvalidBotTokenError, REDACTED_TOKEN, looksLikeBotToken, parseBotToken, redactBotTokens, type ParsedBotToken } from './token.js';
 export { BotTokens, InvalidMainBotTokenError, mainBotIdentity, type MainBotIdentity } from './bot-tokens.js';

@@ -1,31 +1,12 @@
-import { flushOutbox, type EventPublisher, type FlushOptions, type OutboxRecord, type OutboxStore, type PendingOutboxRow } from '@nova/domain';
-import type { BotDatabase, BotTransaction } from './database.js';
+import { flushOutbox, PrismaOutboxStore, type EventPublisher, type FlushOptions } from '@nova/domain';
+import type { BotDatabase } from './database.js';
 
 /** bot_service.outbox_events as an OutboxStore. */
-export class BotOutboxStore implements OutboxStore {
-  constructor(private readonly db: BotDatabase) {}
-
-  async pending(limit: number): Promise<readonly PendingOutboxRow[]> {
-    return this.db.outboxEvent.findMany({
-      where: { publishedAt: null },
-      orderBy: { id: 'asc' },
-      take: limit,
-      select: { id: true, subject: true, msgId: true, payload: true },
-    });
-  }
-
-  async markPublished(id: bigint, at: Date): Promise<void> {
-    await this.db.outboxEvent.updateMany({ where: { id, publishedAt: null }, data: { publishedAt: at } });
-  }
-}
-
-/** Writes events into the outbox inside the caller's transaction. */
-export async function appendToOutbox(tx: BotTransaction, records: readonly OutboxRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  await tx.outboxEvent.createMany({ data: records.map((record) => ({ subject: record.subject, msgId: record.msgId, payload: record.payload })) });
+export function botOutboxStore(db: BotDatabase): PrismaOutboxStore {
+  return new PrismaOutboxStore(db.outboxEvent);
 }
 
 /** Publishes what this context's outbox holds; a relay calls it periodically and at start. */
 export function flushBotOutbox(db: BotDatabase, publisher: EventPublisher, options?: FlushOptions): Promise<number> {
-  return flushOutbox(new BotOutboxStore(db), publisher, options);
+  return flushOutbox(botOutboxStore(db), publisher, options);
 }

@@ -1,10 +1,10 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UpsertUserResponseSchema, UserRegisteredSchema, eventMsgId, type UpsertUserRequest, type UpsertUserResponse } from '@nova/contracts';
-import { outboxRecord, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
+import { appendToOutbox, outboxRecord, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
 import type { UserDatabase, UserTransaction } from './database.js';
 import { claimEffect, effectResult, recordEffectResult } from './effects.js';
 import { userMessage } from './mapping.js';
-import { appendToOutbox, flushUserOutbox } from './outbox-store.js';
+import { flushUserOutbox } from './outbox-store.js';
 import { upsertInput, type UpsertInput } from './validation.js';
 
 export interface UpsertDeps {
@@ -55,7 +55,7 @@ async function apply(tx: UserTransaction, input: UpsertInput, now: Date): Promis
   const response = create(UpsertUserResponseSchema, { user: userMessage(row), created: inserted !== undefined });
   if (inserted !== undefined) {
     const event = create(UserRegisteredSchema, { user: response.user, botId: input.botId });
-    await appendToOutbox(tx, [outboxRecord('nova.user.registered', event, eventMsgId('nova.user.registered', input.telegramId))]);
+    await appendToOutbox(tx.outboxEvent, [outboxRecord('nova.user.registered', event, eventMsgId('nova.user.registered', input.telegramId))]);
   }
   if (input.effectKey !== undefined) await recordEffectResult(tx, input.effectKey, toBinary(UpsertUserResponseSchema, response));
   return { response, flush: inserted !== undefined };

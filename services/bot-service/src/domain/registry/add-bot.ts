@@ -1,6 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { BotSchema, ChildBotAddedSchema, eventMsgId, type Bot } from '@nova/contracts';
 import {
+  appendToOutbox,
   AlreadyExistsError,
   FailedPreconditionError,
   InvalidArgumentError,
@@ -15,7 +16,7 @@ import { claimEffect, effectResult, recordEffectResult } from '../effects.js';
 import { DEFAULT_GREETING } from '../greeting.js';
 import { sha256 } from '../keyring.js';
 import { botMessage } from '../mapping.js';
-import { appendToOutbox, flushBotOutbox } from '../outbox-store.js';
+import { flushBotOutbox } from '../outbox-store.js';
 import { callTelegram } from '../telegram-calls.js';
 import { TelegramRejectedError } from '../telegram-gateway.js';
 import { parseBotToken, redactBotTokens } from '../token.js';
@@ -125,7 +126,7 @@ export async function addChildBot(deps: RegistryDeps, input: AddBotInput, ctx: H
     }
     const added = botMessage(row, 0);
     const event = create(ChildBotAddedSchema, { bot: added });
-    await appendToOutbox(tx, [outboxRecord('nova.bot.added', event, eventMsgId('nova.bot.added', `${botId}-${row.createdAt.getTime()}`))]);
+    await appendToOutbox(tx.outboxEvent, [outboxRecord('nova.bot.added', event, eventMsgId('nova.bot.added', `${botId}-${row.createdAt.getTime()}`))]);
     if (effect !== undefined) await recordEffectResult(tx, effect, toBinary(BotSchema, added));
     return added;
   });

@@ -1,9 +1,9 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ChildBotRemovedSchema, RemoveBotResponseSchema, eventMsgId, type RemoveBotRequest, type RemoveBotResponse } from '@nova/contracts';
-import { NotFoundError, effectKey, outboxRecord, telegramId, throwIfAborted, type HandlerContext } from '@nova/domain';
+import { appendToOutbox, NotFoundError, effectKey, outboxRecord, telegramId, throwIfAborted, type HandlerContext } from '@nova/domain';
 import { claimEffect, effectResult, recordEffectResult } from '../effects.js';
-import { appendToOutbox, flushBotOutbox } from '../outbox-store.js';
+import { flushBotOutbox } from '../outbox-store.js';
 import { callTelegram } from '../telegram-calls.js';
 import type { RegistryDeps } from './deps.js';
 import { ownedBot } from './owned-bot.js';
@@ -42,7 +42,7 @@ export async function removeChildBot(deps: RegistryDeps, request: RemoveBotReque
     if (count === 0) throw new NotFoundError(`no child bot ${botId}`, { bot_id: botId.toString() });
     const removed = create(RemoveBotResponseSchema, { botId, removedAt: timestampFromDate(now) });
     const event = create(ChildBotRemovedSchema, { botId, ownerTelegramId: owner, removedAt: removed.removedAt });
-    await appendToOutbox(tx, [outboxRecord('nova.bot.removed', event, eventMsgId('nova.bot.removed', `${botId}-${row.createdAt.getTime()}`))]);
+    await appendToOutbox(tx.outboxEvent, [outboxRecord('nova.bot.removed', event, eventMsgId('nova.bot.removed', `${botId}-${row.createdAt.getTime()}`))]);
     if (effect !== undefined) await recordEffectResult(tx, effect, toBinary(RemoveBotResponseSchema, removed));
     return removed;
   });
