@@ -39,7 +39,7 @@ import { deployableEnv, fleetAddresses, SchemaRole, startDeployable, startFleet,
 import type { UserSpec } from '@nova/telegram-emulator';
 import { addScrapeTarget, component } from '@nova/testbed';
 import { USER_MIGRATIONS_DIR, USER_SCHEMA } from '@nova/user-service/domain';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminKubeConfig, createNamespace, deleteNamespace } from '../operator/support/kube.js';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
@@ -86,6 +86,7 @@ let userService: RunningDeployable;
 let record: RequestRecord;
 let timeline: StatusTimeline | undefined;
 let people: Conversations | undefined;
+let operatorLog = '';
 let stage2: StageDocument;
 const scrapeTargets: string[] = [];
 /** Moments (ms since the epoch) the phases are cut at. */
@@ -233,8 +234,15 @@ async function explained<T>(wait: Promise<T>): Promise<T> {
   try {
     return await wait;
   } catch (error) {
-    throw new Error(`${String(error)}\n${await analysisNow()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await analysisNow()}\n${await operatorStory()}`, { cause: error });
   }
+}
+
+/** The migration's Events and the operator's warnings, oldest first: what it decided, and why. */
+async function operatorStory(): Promise<string> {
+  const events = await kubectl(component('kube').kubeconfig, ['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${STAGE2}`, '--sort-by=.metadata.creationTimestamp', '-o', 'custom-columns=TIME:.metadata.creationTimestamp,REASON:.reason,NOTE:.message', '--no-headers']);
+  const warnings = readFileSync(operatorLog, 'utf8').split('\n').filter((line) => /"level":"(warn|error)"|leader/iu.test(line)).slice(-15);
+  return `events:\n${events.stdout.split('\n').slice(-25).join('\n')}\noperator warnings:\n${warnings.join('\n')}`;
 }
 
 /** What an SRE does before `kubectl nova retry`: waits until the failed requests left the analysis window (the new run's first check would count them). */
@@ -276,7 +284,7 @@ beforeAll(async () => {
     addScrapeTarget(component('prometheus'), name, running.address);
     scrapeTargets.push(name);
   }
-  await startOperator(world.stack, identity, { name: 'operator-stage2', watchNamespace: namespace, env: { NOVA_NATS_URL: world.nats.url, ...ingress.operatorEnv } });
+  operatorLog = (await startOperator(world.stack, identity, { name: 'operator-stage2', watchNamespace: namespace, env: { NOVA_NATS_URL: world.nats.url, ...ingress.operatorEnv } })).process.logPath;
   record = await RequestRecord.start(world.nats.url, 'user', REQUEST_TIMEOUT_MS);
 });
 

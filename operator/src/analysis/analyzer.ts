@@ -46,7 +46,7 @@ export class Analyzer {
     const address = analysis.prometheus?.address ?? this.options.defaultAddress;
     if (address === undefined) return { kind: 'error', at, message: this.configProblem(migration)?.message ?? 'no Prometheus address' };
     const client = this.client(address);
-    const window = analysisWindow(analysis.window ?? analysis.interval);
+    const window = analysisWindow(analysis.window ?? analysis.interval, runElapsedMs(migration, at));
     try {
       const [target, legacy] = await Promise.all([
         measure(client, sideQueries(migration, 'target', window), at, signal),
@@ -79,11 +79,25 @@ async function measure(client: PrometheusClient, queries: SideQueries, at: numbe
   return { requests: requests ?? 0, errors: errors ?? 0, p95LatencyMs };
 }
 
-/** PromQL ranges take whole units: "1m30s" and "1.5s" become milliseconds. */
-export function analysisWindow(duration: string): string {
-  if (/^\d+(ms|s|m|h)$/u.test(duration)) return duration;
+/** The shortest window a check looks at: a scrape or two must fall into it. */
+export const MIN_WINDOW_MS = 1_000;
+
+/**
+ * The PromQL range of a check: the configured window, but never reaching back before this run of
+ * the steps began (`runElapsedMs`), so a retried migration is judged on its own requests, not on
+ * the failures that rolled the last run back. PromQL ranges take whole units: "1m30s" and "1.5s"
+ * become milliseconds.
+ */
+export function analysisWindow(duration: string, runElapsedMs?: number): string {
   const ms = parseDuration(duration);
-  return ms === undefined ? duration : `${String(ms)}ms`;
+  if (ms === undefined) return duration;
+  if (runElapsedMs !== undefined && runElapsedMs < ms) return `${String(Math.max(MIN_WINDOW_MS, Math.floor(runElapsedMs)))}ms`;
+  return /^\d+(ms|s|m|h)$/u.test(duration) ? duration : `${String(ms)}ms`;
+}
+
+function runElapsedMs(migration: NovaMigration, at: number): number | undefined {
+  const started = migration.status?.runStartedAt === undefined ? Number.NaN : Date.parse(migration.status.runStartedAt);
+  return Number.isNaN(started) ? undefined : at - started;
 }
 
 function keyOf(migration: NovaMigration): string {

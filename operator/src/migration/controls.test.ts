@@ -1,7 +1,7 @@
 /** A person's requests (abort, retry, promote annotations; spec.paused) and dependencies, in the step engine. */
 import { describe, expect, it } from '@jest/globals';
 import { approvedStep, readControls } from './controls.js';
-import { ANALYSIS, outcome, reconcile, runToEnd, spec, world } from './simulation.test-support.js';
+import { ANALYSIS, outcome, reconcile, runToEnd, spec, T0, world } from './simulation.test-support.js';
 
 const STAGE = spec([{ setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }], { analysis: ANALYSIS });
 
@@ -69,6 +69,8 @@ describe('controls', () => {
     expect(w.status).toMatchObject({ phase: 'Promoted', weight: 100 });
     expect(w.status.analysis).toMatchObject({ failures: 0 });
     expect(w.events.map((event) => event.reason)).toContain('Retried');
+    // The new run's analysis looks back no further than the retry.
+    expect(Date.parse(w.status.runStartedAt ?? '')).toBeGreaterThan(T0);
   });
 
   it('a request that does not fit the phase is recorded as handled with a warning, so it cannot fire later', () => {

@@ -87,7 +87,7 @@ export function applyControl(steps: readonly Step[], current: Progress, request:
       if (current.phase !== 'RolledBack') return ignored(`retry restarts a RolledBack migration; this one is ${current.phase}`);
       // Approvals belong to a run: the one standing now must not wave the new run past its manual pauses.
       const fresh: ControlStatus = approval === undefined ? control : { ...control, staleApproval: approval };
-      const restarted = enterStep(steps, 0, 0, now, { ...current, control: fresh, analysis: null });
+      const restarted = enterStep(steps, 0, 0, now, { ...current, control: fresh, analysis: null, runStartedAt: preciseTime(now) });
       return { progress: { ...restarted, reason: 'Retried' }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'Retried', note: `retried by a person: starting again at ${restarted.stepLabel ?? ''}` }] };
     }
     case 'promote': {

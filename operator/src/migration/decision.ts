@@ -19,6 +19,8 @@ export interface Progress {
   readonly currentStep?: number;
   readonly stepLabel?: string;
   readonly stepStartedAt?: string;
+  /** When this run of the steps began: the first start, or the last retry. */
+  readonly runStartedAt?: string;
   readonly desiredWeight?: number;
   readonly weight?: number;
   /** null clears what is stored (a retry starts the counts afresh). */

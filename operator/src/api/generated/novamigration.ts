@@ -106,6 +106,8 @@ export type NovaMigrationStatus = {
   readonly stepLabel?: string;
   /** When the current step began (pauses resume from it after a restart). */
   readonly stepStartedAt?: string;
+  /** When this run of the steps began (the first start, or the last retry): analysis never looks further back, so a retry is not judged on the failures that rolled the last run back. */
+  readonly runStartedAt?: string;
   /** Percent the data plane was last confirmed to send to the target. */
   readonly weight?: number;
   /** Percent the operator decided on; written to status before the data plane. */
