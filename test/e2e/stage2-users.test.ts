@@ -284,7 +284,7 @@ beforeAll(async () => {
     addScrapeTarget(component('prometheus'), name, running.address);
     scrapeTargets.push(name);
   }
-  operatorLog = (await startOperator(world.stack, identity, { name: 'operator-stage2', watchNamespace: namespace, env: { NOVA_NATS_URL: world.nats.url, ...ingress.operatorEnv } })).process.logPath;
+  operatorLog = (await startOperator(world.stack, identity, { name: 'operator-stage2', watchNamespace: namespace, election: ['15s', '10s', '2s'], env: { NOVA_NATS_URL: world.nats.url, ...ingress.operatorEnv } })).process.logPath;
   record = await RequestRecord.start(world.nats.url, 'user', REQUEST_TIMEOUT_MS);
 });
 

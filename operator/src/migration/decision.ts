@@ -77,3 +77,14 @@ export function preciseTime(at: number): string {
 export function transition(status: NovaMigrationStatus, progress: Progress, reason: string, note: string): EngineEvent[] {
   return status.phase === progress.phase && status.message === progress.message ? [] : [{ type: 'Normal', reason, note }];
 }
+
+/**
+ * Why the migration is in its phase and what it said then, from that phase's condition. status.message
+ * shows a problem while one lasts (the Ready condition too); the phase's condition keeps the
+ * reason and message the phase was entered with (a rollback's AnalysisFailed and its numbers).
+ */
+export function phaseCondition(status: NovaMigrationStatus, phase: Phase): { reason?: string; message?: string } {
+  if (phase !== 'RolledBack' && phase !== 'Paused' && phase !== 'Progressing' && phase !== 'Promoted') return {};
+  const condition = status.conditions?.find((candidate) => candidate.type === phase && candidate.status === 'True');
+  return condition === undefined ? {} : { reason: condition.reason, message: condition.message === '' ? undefined : condition.message };
+}

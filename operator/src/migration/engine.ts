@@ -21,7 +21,7 @@ import type { WeightReading } from '../providers/index.js';
 import { metaTime } from '../kube/conditions.js';
 import { analysisActive, analysisDueInMs, analysisHolds, foldOutcome, passedSince } from './analysis-state.js';
 import { APPROVED_STEP_ANNOTATION, applyControl, PAUSED_ANNOTATION, pendingControl, type ControlRequests } from './controls.js';
-import { enterStep, preciseTime, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
+import { enterStep, phaseCondition, preciseTime, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
 import { stepKind, stepLabel, type Step } from './steps.js';
 
 export type { AnalysisStatus, Decision, Effect, EngineEvent, Phase, Progress } from './decision.js';
@@ -163,13 +163,12 @@ function decideNow(input: EngineInput): Decision {
 /** The stored progress, with the label recomputed (the steps may have been edited). */
 function currentProgress(status: NovaMigrationStatus, steps: readonly Step[], index: number, desired: number): Progress {
   const phase = status.phase ?? 'Progressing';
-  // A held phase keeps the reason it was entered with (the RolledBack or Paused condition's).
-  const conditionType = phase === 'RolledBack' ? 'RolledBack' : phase === 'Paused' ? 'Paused' : undefined;
-  const reason = status.conditions?.find((condition) => condition.type === conditionType)?.reason ?? 'Progressing';
+  // A held phase keeps the reason and message it was entered with, not a problem reported since.
+  const held = phase === 'RolledBack' || phase === 'Paused' ? phaseCondition(status, phase) : {};
   return {
     phase,
-    reason,
-    message: status.message ?? '',
+    reason: held.reason ?? 'Progressing',
+    message: held.message ?? status.message ?? '',
     currentStep: index,
     stepLabel: stepLabel(steps, index),
     stepStartedAt: status.stepStartedAt,

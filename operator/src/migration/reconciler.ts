@@ -25,7 +25,7 @@ import { analysisDueInMs } from './analysis-state.js';
 import { approvedStep, readControls } from './controls.js';
 import { dependencyState, type Lookup } from './dependencies.js';
 import { decide, type EngineEvent, type Progress } from './engine.js';
-import { renderStatus, statusChanged, storedProgress, type DataPlaneProblem } from './status.js';
+import { progressWithProblem, renderStatus, statusChanged, type DataPlaneProblem } from './status.js';
 
 /** Each step takes at most three rounds (enter, write weight, confirm); this bounds a runaway loop. */
 const MAX_ROUNDS = 512;
@@ -163,8 +163,7 @@ export class MigrationReconciler {
   }
 
   private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<void> {
-    const current = storedProgress(migration.status ?? {});
-    const progress: Progress = problem.kind === 'fatal' ? { ...current, phase: 'Failed', reason: problem.reason, message: problem.message } : current;
+    const progress = progressWithProblem(migration.status ?? {}, problem);
     const known = migration.status?.conditions?.find((condition) => condition.type === 'Ready');
     const isNew = known?.reason !== problem.reason || known.message !== problem.message;
     try {

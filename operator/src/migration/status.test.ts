@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Progress } from './engine.js';
-import { nextWeightFence, renderStatus, storedProgress, type MigrationStatus } from './status.js';
+import { nextWeightFence, progressWithProblem, renderStatus, storedProgress, type MigrationStatus } from './status.js';
 
 const progress = (desiredWeight: number | undefined): Progress => ({ phase: 'Progressing', reason: 'Progressing', message: '', desiredWeight, currentStep: 0 });
 
@@ -35,5 +35,24 @@ describe('storedProgress', () => {
     const withProblem = renderStatus(progressNow, rolledBack, 1, 0, { reason: 'WeightNotApplied', message: '1 process still routes by 50%' });
     expect(withProblem.conditions?.find((condition) => condition.type === 'RolledBack')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
     expect(withProblem.conditions?.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WeightNotApplied' });
+    // status.message shows the problem while it lasts; the rollback's own message is read back from its condition.
+    expect(withProblem.message).toBe('1 process still routes by 50%');
+    expect(storedProgress(withProblem)).toMatchObject({ phase: 'RolledBack', reason: 'AnalysisFailed', message: 'rolled back after 2 failed checks' });
+  });
+});
+
+describe('progressWithProblem', () => {
+  const fatal = { kind: 'fatal' as const, reason: 'ProviderUnavailable', message: 'this operator runs without NATS (set NOVA_NATS_URL)' };
+  const at = (phase: 'Progressing' | 'Paused' | 'RolledBack' | 'Promoted', desiredWeight: number): MigrationStatus =>
+    renderStatus({ phase, reason: phase === 'RolledBack' ? 'AnalysisFailed' : 'StepStarted', message: `${phase} at step 8`, desiredWeight, weight: desiredWeight, currentStep: 7 }, {}, 1, 0);
+
+  it('fails a migration under way on a fatal problem, and leaves its phase alone on a transient one', () => {
+    expect(progressWithProblem(at('Paused', 50), fatal)).toMatchObject({ phase: 'Failed', reason: 'ProviderUnavailable', desiredWeight: 50 });
+    expect(progressWithProblem(at('Progressing', 25), { ...fatal, kind: 'retry' })).toMatchObject({ phase: 'Progressing', desiredWeight: 25 });
+  });
+
+  it('never turns a rolled-back or promoted migration into a failed one the next decision would carry on', () => {
+    expect(progressWithProblem(at('RolledBack', 0), fatal)).toMatchObject({ phase: 'RolledBack', reason: 'AnalysisFailed', message: 'RolledBack at step 8', desiredWeight: 0 });
+    expect(progressWithProblem(at('Promoted', 100), fatal)).toMatchObject({ phase: 'Promoted', desiredWeight: 100 });
   });
 });

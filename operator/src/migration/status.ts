@@ -6,6 +6,7 @@
 import type { NovaMigrationStatus } from '../api/generated/novamigration.js';
 import { jsonEqual } from '../providers/json.js';
 import { setCondition, type Condition, type ConditionStatus } from '../kube/conditions.js';
+import { phaseCondition } from './decision.js';
 import type { Phase, Progress } from './engine.js';
 
 export type MigrationStatus = NovaMigrationStatus;
@@ -88,12 +89,12 @@ export function statusChanged(previous: MigrationStatus, next: MigrationStatus):
 export function storedProgress(status: MigrationStatus, fallbackPhase: Phase = 'Pending'): Progress {
   const phase = status.phase ?? fallbackPhase;
   // Reporting a data plane problem must not rename why the migration is where it is (a RolledBack
-  // condition's AnalysisFailed stays AnalysisFailed): keep the reason its phase's condition holds.
-  const held = phase === 'RolledBack' || phase === 'Paused' || phase === 'Progressing' || phase === 'Promoted' ? status.conditions?.find((condition) => condition.type === phase)?.reason : undefined;
+  // condition's AnalysisFailed stays AnalysisFailed, with its message).
+  const held = phaseCondition(status, phase);
   return {
     phase,
-    reason: held ?? phase,
-    message: status.message ?? '',
+    reason: held.reason ?? phase,
+    message: held.message ?? status.message ?? '',
     currentStep: status.currentStep,
     stepLabel: status.stepLabel,
     stepStartedAt: status.stepStartedAt,
@@ -104,4 +105,17 @@ export function storedProgress(status: MigrationStatus, fallbackPhase: Phase = '
     waitingFor: status.waitingFor,
     control: status.control,
   };
+}
+
+/**
+ * The progress to store with a problem the reconciler met. A fatal one (retrying cannot help until
+ * the spec or the operator's configuration changes) fails a migration that is under way; a
+ * finished one keeps its phase and only its Ready condition says what is wrong — reported as
+ * Failed, the next decision would take a RolledBack migration for a run in progress and carry on
+ * from its step at 0 %, as if it had never been rolled back.
+ */
+export function progressWithProblem(status: MigrationStatus, problem: { kind: 'fatal' | 'retry'; reason: string; message: string }): Progress {
+  const current = storedProgress(status);
+  const finished = current.phase === 'RolledBack' || current.phase === 'Promoted';
+  return problem.kind === 'fatal' && !finished ? { ...current, phase: 'Failed', reason: problem.reason, message: problem.message } : current;
 }

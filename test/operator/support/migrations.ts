@@ -85,7 +85,9 @@ export class Migrations {
     try {
       await eventually(`${name}: ${what}`, async () => probe((last = await this.status(name).catch(() => ({})))), timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; last status: ${JSON.stringify({ ...last, conditions: undefined })}`, { cause: error });
+      // Conditions shortened to what tells a stuck migration apart: which are True, and why.
+      const conditions = last.conditions?.map((condition) => `${condition.type}=${condition.status}/${condition.reason}`);
+      throw new Error(`${(error as Error).message}; last status: ${JSON.stringify({ ...last, conditions })}`, { cause: error });
     }
     return last;
   }
