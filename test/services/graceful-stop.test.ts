@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { EmulatedBot, UserSpec } from '@nova/telegram-emulator';
 import { onboardingScript } from './support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
-import type { RunningService } from './support/services.js';
+import { terminate, type RunningService } from './support/services.js';
 import { until } from './support/until.js';
 import { World, type Fleet } from './support/world.js';
 
@@ -55,7 +55,7 @@ describe('graceful stop', () => {
     const base = 91_000;
     for (let round = 0; round < ROUNDS; round++) sendWave(base, round);
     await until('some replies went out', () => world.emulator.calls((call) => call.ok && call.botId === child.id && call.method === 'sendMessage').length >= 15);
-    expect(await fleet.bots.kill('SIGTERM')).toBe('exited with code 0');
+    expect(await terminate(fleet.bots)).toBe('exited with code 0');
     expect(fleet.bots.logLines().map((line) => line.msg)).toContain('stopped');
     // It stopped mid-stream: what it had not taken waits in the stream for the next process.
     expect(world.emulator.calls((call) => call.ok && call.botId === child.id && call.method === 'sendMessage' && Number(call.params.chat_id) >= base).length).toBeLessThan(CHATS * ROUNDS);
@@ -74,7 +74,7 @@ describe('graceful stop', () => {
     const before = delivered();
     sendWave(base, 0);
     await until('the gateway took some updates', () => delivered() >= before + 5);
-    expect(await fleet.gateway.kill('SIGTERM')).toBe('exited with code 0');
+    expect(await terminate(fleet.gateway)).toBe('exited with code 0');
     for (let round = 1; round < ROUNDS; round++) sendWave(base, round);
     const gateway = await world.start('webhook-gateway', { NOVA_NATS_URL: world.nats.url, NOVA_WEBHOOK_SECRET: world.secrets.webhookSecret, NOVA_MAIN_BOT_ID: String(world.mainBot.id) }, fleet.gateway.address);
     services.push(gateway);

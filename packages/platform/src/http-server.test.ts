@@ -109,4 +109,28 @@ describe('HttpServer', () => {
     expect(text).toMatch(/nova_http_server_request_duration_seconds_bucket\{le="0.005",namespace="nova",side="legacy",route="\/webhook\/"\} \d/);
     expect(text).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX');
   });
+
+  it('stops while a client keeps sending on its keep-alive connection: responses from then on close it', async () => {
+    const closing = new HttpServer({ address: '127.0.0.1:0', metrics: new Metrics({ namespace: 'nova', side: 'target', defaults: false }), readiness: new Readiness(200), logger });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    closing.route('POST', '/slow', async () => { await held; return { status: 200, body: 'slow done' }; });
+    const { port } = await closing.listen();
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
+    const ended = once(socket, 'close');
+    socket.write('POST /slow HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = closing.close();
+    release();
+    await stopped;
+    await ended;
+    // The request in flight was answered, and told the client the connection ends with it (a
+    // keep-alive client such as Telegram sends its next update on a new connection, refused now).
+    expect(received).toMatch(/^HTTP\/1\.1 200 /u);
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(received).toContain('slow done');
+  });
 });

@@ -66,6 +66,9 @@ export class HttpServer {
   private readonly routes: Route[] = [];
   private readonly tracer = trace.getTracer('@nova/platform');
   private listening: AddressInfo | undefined;
+  /** Set by close(): every response from then on ends its connection. */
+  private closing = false;
+  private readonly inFlight = new Set<ServerResponse>();
 
   constructor(private readonly options: HttpServerOptions) {
     const { metrics } = options;
@@ -75,6 +78,7 @@ export class HttpServer {
       const started = process.hrtime.bigint();
       const route = this.match(req.method ?? 'GET', pathOf(req.url));
       const routeLabel = route?.prefix ?? UNMATCHED_ROUTE;
+      this.admit(res);
       res.once('finish', () => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const labels = { namespace: metrics.namespace, side: metrics.side, route: routeLabel };
@@ -133,6 +137,11 @@ export class HttpServer {
    */
   async close(): Promise<void> {
     if (!this.server.listening) return;
+    this.closing = true;
+    // Node keeps serving requests that arrive on open keep-alive connections after close(): a
+    // client that never pauses (Telegram delivering a backlog) would hold the stop until its
+    // deadline. Responses still to be written say `Connection: close` instead.
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     const closed = new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
     this.server.closeIdleConnections();
     await closed;
@@ -141,6 +150,17 @@ export class HttpServer {
   /** Cuts every connection (the shutdown deadline passed). */
   destroy(): void {
     this.server.closeAllConnections();
+  }
+
+  /** Tracks a response until it is done; while closing, its connection ends with it. */
+  private admit(res: ServerResponse): void {
+    if (this.closing) res.setHeader('connection', 'close');
+    this.inFlight.add(res);
+    res.once('close', () => {
+      this.inFlight.delete(res);
+      // A response whose headers had gone out before close() left its connection open: now idle, it goes.
+      if (this.closing) this.server.closeIdleConnections();
+    });
   }
 
   private match(method: string, path: string): Route | undefined {

@@ -96,3 +96,15 @@ export function sample(metrics: string, name: string, labels: Readonly<Record<st
   }
   return undefined;
 }
+
+/**
+ * SIGTERM, then how the process ended: "exited with code 0" for a graceful stop, else the exit
+ * with what it logged from "shutting down" on, so a failed stop says which step hung or failed.
+ */
+export async function terminate(service: RunningService): Promise<string> {
+  const exit = await service.kill('SIGTERM');
+  if (exit === 'exited with code 0') return exit;
+  const lines = service.logText().split('\n');
+  const from = lines.findLastIndex((line) => line.includes('shutting down'));
+  return `${exit}; its log from the stop on:\n${lines.slice(Math.max(0, from)).slice(-30).join('\n')}`;
+}
