@@ -45,16 +45,38 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('open');
     time.advance(1);
     expect(breaker.state).toBe('half-open');
-    let release: () => void = () => undefined;
-    const probe = breaker.run(() => new Promise<string>((resolve) => { release = () => { resolve('ok'); }; }));
-    // A second call while the only probe is in flight is refused.
-    await expect(breaker.run(succeed)).rejects.toBeInstanceOf(CircuitOpenError);
-    release();
+    let release: (value: string) => void = () => undefined;
+    const slow = new Promise<string>((resolve) => { release = resolve; });
+    let calls = 0;
+    const probe = breaker.run(() => { calls++; return slow; });
+    // A second call while the only probe is in flight waits for it instead of reaching the callee.
+    const waiting = breaker.run(() => { calls++; return Promise.resolve('second'); });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+    release('ok');
     await expect(probe).resolves.toBe('ok');
-    expect(breaker.state).toBe('half-open');
-    await breaker.run(succeed);
+    // The probe succeeded: the waiting call went on as the second probe, which closed the circuit.
+    await expect(waiting).resolves.toBe('second');
+    expect(calls).toBe(2);
     expect(breaker.state).toBe('closed');
     expect(changes).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('fails the calls that waited on a probe that failed, without calling the callee', async () => {
+    const time = clock();
+    const breaker = new CircuitBreaker('x', { failureThreshold: 1, windowSize: 1, openMs: 500, now: time.now });
+    await expect(breaker.run(fail)).rejects.toThrow();
+    time.advance(500);
+    let reject: (error: Error) => void = () => undefined;
+    const stillDown = new Promise<string>((_resolve, rejectProbe) => { reject = rejectProbe; });
+    const probe = breaker.run(() => stillDown);
+    let reached = 0;
+    const waiters = [1, 2, 3].map(() => breaker.run(() => { reached++; return Promise.resolve('ok'); }));
+    reject(new Error('still down'));
+    await expect(probe).rejects.toThrow('still down');
+    for (const waiter of waiters) await expect(waiter).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(reached).toBe(0);
+    expect(breaker.state).toBe('open');
   });
 
   it('opens again for another openMs when a probe fails', async () => {

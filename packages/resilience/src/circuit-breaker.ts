@@ -7,6 +7,10 @@
  *            `openMs`; then it turns half-open.
  * half-open  up to `halfOpenProbes` calls at a time go through as probes; `successesToClose`
  *            successes in a row close it, any failure opens it again for another `openMs`.
+ *            Calls made while the probes are out wait for one to end, then go on by its
+ *            outcome: a callee that has recovered is not failed for the calls that happened to
+ *            arrive while it was being probed (a bus migration's analysis counts those), and
+ *            one that has not still gets only the probes.
  *
  * Only failures the caller classifies as the callee's (`isFailure`) count: a 400 for a bad
  * request says nothing about the callee's health and must not open the circuit.
@@ -46,6 +50,8 @@ export class CircuitBreaker {
   private outcomes: boolean[] = [];
   private openedAt = 0;
   private probesInFlight = 0;
+  /** Resolved whenever a probe ends; the calls waiting in half-open look again then. */
+  private probeEnded: { promise: Promise<void>; resolve: () => void } | undefined;
   private probeSuccesses = 0;
   private lastFailure: string | undefined;
   private readonly settings: Required<Omit<CircuitBreakerOptions, 'isFailure' | 'onStateChange' | 'now'>>;
@@ -76,9 +82,7 @@ export class CircuitBreaker {
 
   /** Runs `call` through the breaker, or throws CircuitOpenError without running it. */
   async run<T>(call: () => Promise<T>): Promise<T> {
-    this.admit();
-    const probe = this.stateNow === 'half-open';
-    if (probe) this.probesInFlight++;
+    const probe = await this.admit();
     try {
       const result = await call();
       this.recordSuccess(probe);
@@ -88,17 +92,42 @@ export class CircuitBreaker {
       else this.recordSuccess(probe);
       throw error;
     } finally {
-      if (probe) this.probesInFlight--;
+      if (probe) this.endProbe();
     }
   }
 
-  /** Throws CircuitOpenError when a call may not go through now. */
-  private admit(): void {
-    const state = this.state;
-    if (state === 'closed') return;
-    if (state === 'half-open' && this.probesInFlight < this.settings.halfOpenProbes) return;
-    const retryAt = state === 'open' ? this.openedAt + this.settings.openMs : this.now();
-    throw new CircuitOpenError(this.name, retryAt, this.lastFailure);
+  /**
+   * Lets a call through (true when it goes as a probe), waiting while half-open probes are out;
+   * throws CircuitOpenError when the circuit is open.
+   */
+  private async admit(): Promise<boolean> {
+    for (;;) {
+      const state = this.state;
+      if (state === 'closed') return false;
+      if (state === 'open') throw new CircuitOpenError(this.name, this.openedAt + this.settings.openMs, this.lastFailure);
+      if (this.probesInFlight < this.settings.halfOpenProbes) {
+        // Counted before returning: the waiters woken with this one must see the slot taken.
+        this.probesInFlight++;
+        return true;
+      }
+      await this.nextProbeEnd();
+    }
+  }
+
+  private nextProbeEnd(): Promise<void> {
+    if (this.probeEnded === undefined) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((done) => { resolve = done; });
+      this.probeEnded = { promise, resolve };
+    }
+    return this.probeEnded.promise;
+  }
+
+  private endProbe(): void {
+    this.probesInFlight--;
+    const ended = this.probeEnded;
+    this.probeEnded = undefined;
+    ended?.resolve();
   }
 
   private recordSuccess(probe: boolean): void {
