@@ -145,7 +145,6 @@ describe('analysis against the real Prometheus', () => {
     await migrate('badquery', { requestsPerSecond: 50, legacy: { errorRate: 0, latencyMs: 40 }, target: { errorRate: 0, latencyMs: 40 } }, { queries: { requests: 'sum(rate(nova_http_server_requests_total[{{window}}]' } });
     const done = await migrations.waitFor('badquery', 'RolledBack', settled, 120_000);
     expect(done).toMatchObject({ phase: 'RolledBack', weight: 0, analysis: { lastResult: 'Error' } });
-    // {{window}} filled in: the run's 6s window, or less while the run is younger than that.
-    expect(done.analysis?.summary).toMatch(/refused the query sum\(rate\(nova_http_server_requests_total\[(6s|\d{4}ms)\]: invalid parameter/u);
+    expect(done.analysis?.summary).toContain('refused the query sum(rate(nova_http_server_requests_total[6s]');
   });
 });

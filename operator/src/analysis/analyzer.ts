@@ -83,10 +83,10 @@ async function measure(client: PrometheusClient, queries: SideQueries, at: numbe
 export const MIN_WINDOW_MS = 1_000;
 
 /**
- * The PromQL range of a check: the configured window, but never reaching back before this run of
- * the steps began (`runElapsedMs`), so a retried migration is judged on its own requests, not on
- * the failures that rolled the last run back. PromQL ranges take whole units: "1m30s" and "1.5s"
- * become milliseconds.
+ * The PromQL range of a check: the configured window, but never reaching back before a retry
+ * started the run over (`runElapsedMs`, from status.runStartedAt), so a retried migration is
+ * judged on its own requests, not on the failures that rolled the last run back. PromQL ranges
+ * take whole units: "1m30s" and "1.5s" become milliseconds.
  */
 export function analysisWindow(duration: string, runElapsedMs?: number): string {
   const ms = parseDuration(duration);

@@ -19,7 +19,11 @@ export interface Progress {
   readonly currentStep?: number;
   readonly stepLabel?: string;
   readonly stepStartedAt?: string;
-  /** When this run of the steps began: the first start, or the last retry. */
+  /**
+   * When the last retry started the steps over. A first run has none: the window may reach back
+   * before it, when the target carried none of the route (and legacy's longer record steadies
+   * the comparison); after a retry it holds the failures that rolled the last run back.
+   */
   readonly runStartedAt?: string;
   readonly desiredWeight?: number;
   readonly weight?: number;

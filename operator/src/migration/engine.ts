@@ -21,7 +21,7 @@ import type { WeightReading } from '../providers/index.js';
 import { metaTime } from '../kube/conditions.js';
 import { analysisActive, analysisDueInMs, analysisHolds, foldOutcome, passedSince } from './analysis-state.js';
 import { APPROVED_STEP_ANNOTATION, applyControl, PAUSED_ANNOTATION, pendingControl, type ControlRequests } from './controls.js';
-import { enterStep, phaseCondition, preciseTime, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
+import { enterStep, phaseCondition, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
 import { stepKind, stepLabel, type Step } from './steps.js';
 
 export type { AnalysisStatus, Decision, Effect, EngineEvent, Phase, Progress } from './decision.js';
@@ -68,7 +68,7 @@ function decideNow(input: EngineInput): Decision {
   const steps = spec.steps;
   if (status.currentStep === undefined || status.desiredWeight === undefined || status.stepStartedAt === undefined) {
     // First sight: start at step 1 with the route fully on legacy.
-    const entered = enterStep(steps, 0, 0, now, { phase: 'Progressing', reason: 'Started', message: '', control: status.control, runStartedAt: preciseTime(now) });
+    const entered = enterStep(steps, 0, 0, now, { phase: 'Progressing', reason: 'Started', message: '', control: status.control });
     return { progress: { ...entered, weight: status.weight, waitingFor: [] }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'Started', note: `migration started at ${entered.stepLabel ?? ''}` }] };
   }
   const index = Math.min(status.currentStep, steps.length);

@@ -106,7 +106,7 @@ export type NovaMigrationStatus = {
   readonly stepLabel?: string;
   /** When the current step began (pauses resume from it after a restart). */
   readonly stepStartedAt?: string;
-  /** When this run of the steps began (the first start, or the last retry): analysis never looks further back, so a retry is not judged on the failures that rolled the last run back. */
+  /** When the last retry started the steps over (absent for a first run): analysis never looks further back, so a retried run is not judged on the failures that rolled the last one back. */
   readonly runStartedAt?: string;
   /** Percent the data plane was last confirmed to send to the target. */
   readonly weight?: number;
