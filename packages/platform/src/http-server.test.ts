@@ -106,6 +106,8 @@ describe('HttpServer', () => {
     expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="200"\} 3/);
     expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="413"\} 8/);
     expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="unmatched",code="404"\} 1/);
+    // No handler failed on /webhook/, yet its 500 series exists at 0: a first error is a visible increase for rate().
+    expect(text).toMatch(/nova_http_server_requests_total\{namespace="nova",side="legacy",route="\/webhook\/",code="500"\} 0\n/);
     expect(text).toMatch(/nova_http_server_request_duration_seconds_bucket\{le="0.005",namespace="nova",side="legacy",route="\/webhook\/"\} \d/);
     expect(text).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX');
   });

@@ -7,6 +7,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Counter } from 'prom-client';
 import { HttpListenError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -69,10 +70,12 @@ export class HttpServer {
   /** Set by close(): every response from then on ends its connection. */
   private closing = false;
   private readonly inFlight = new Set<ServerResponse>();
+  private readonly requests: Counter<'namespace' | 'side' | 'route' | 'code'>;
 
   constructor(private readonly options: HttpServerOptions) {
     const { metrics } = options;
     const requests = metrics.counter('nova_http_server_requests_total', 'HTTP requests served, by route prefix and status code', ['namespace', 'side', 'route', 'code']);
+    this.requests = requests;
     const durations = metrics.histogram('nova_http_server_request_duration_seconds', 'HTTP request duration, by route prefix', ['namespace', 'side', 'route']);
     this.server = createServer((req, res) => {
       const started = process.hrtime.bigint();
@@ -109,6 +112,11 @@ export class HttpServer {
     if (!prefix.startsWith('/')) throw new RangeError(`route prefix must start with '/': ${prefix}`);
     this.routes.push({ method: method.toUpperCase(), prefix, handler, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT });
     this.routes.sort((a, b) => b.prefix.length - a.prefix.length);
+    // The error series exist at 0 from the start: rate() cannot see what a series already holds
+    // when Prometheus first scrapes it, so a 500 series born mid-window would hide the very first
+    // errors a migration's analysis is about.
+    const { namespace, side } = this.options.metrics;
+    this.requests.inc({ namespace, side, route: prefix, code: '500' }, 0);
   }
 
   async listen(): Promise<AddressInfo> {

@@ -74,6 +74,7 @@ export class SimulatedTraffic {
   /** Starts the exporter, registers it with the test bed's Prometheus, and starts sending. */
   static async start(prometheus: PrometheusInfo, name: string, route: RouteIdentity, profile: TrafficProfile, weightOf: () => Promise<number | undefined>): Promise<SimulatedTraffic> {
     const traffic = new SimulatedTraffic(route, profile, weightOf);
+    traffic.initialize();
     await traffic.listen(prometheus, name);
     return traffic;
   }
@@ -116,21 +117,39 @@ export class SimulatedTraffic {
   }
 
   private record(side: 'legacy' | 'target', failed: boolean): void {
-    const { namespace, pathPrefix } = this.route;
-    const code = failed ? '503' : '200';
     const seconds = (this.profile[side].latencyMs * (0.8 + 0.4 * Math.random())) / 1000;
     this.sent[side][failed ? 'error' : 'ok']++;
-    this.nova.requests.inc({ namespace, side, route: pathPrefix, code });
-    this.nova.duration.observe({ namespace, side, route: pathPrefix }, seconds);
+    this.count(side, failed ? '503' : '200', 1);
+    const { nova, istio, ingress } = this.labels(side);
+    this.nova.duration.observe(nova, seconds);
+    this.istio.duration.observe(istio, seconds * 1000);
+    if (ingress !== undefined) this.ingress.duration.observe(ingress, seconds);
+  }
+
+  /**
+   * Every series at 0 before the first request, as a well-behaved exporter does: rate() cannot
+   * see the increments a series already holds when Prometheus first scrapes it, so an error
+   * series born mid-window under-counts exactly the first errors a check is about.
+   */
+  private initialize(): void {
+    for (const side of ['legacy', 'target'] as const) for (const code of ['200', '503']) this.count(side, code, 0);
+  }
+
+  private count(side: 'legacy' | 'target', code: string, by: number): void {
+    const { nova, istio, ingress } = this.labels(side);
+    this.nova.requests.inc({ ...nova, code }, by);
+    this.istio.requests.inc({ ...istio, response_code: code }, by);
+    if (ingress !== undefined) this.ingress.requests.inc({ ...ingress, status: code }, by);
+  }
+
+  private labels(side: 'legacy' | 'target'): { nova: Record<string, string>; istio: Record<string, string>; ingress?: Record<string, string> } {
+    const { namespace, pathPrefix } = this.route;
     const service = side === 'target' ? this.route.targetService : this.route.legacyService;
-    const destination = { reporter: 'destination', destination_service_namespace: namespace, destination_service_name: service };
-    this.istio.requests.inc({ ...destination, response_code: code });
-    this.istio.duration.observe(destination, seconds * 1000);
-    if (this.route.ingress !== undefined) {
-      const labels = { namespace, ingress: this.route.ingress, path: pathPrefix, canary: side === 'target' ? `${namespace}-${service}-80` : '' };
-      this.ingress.requests.inc({ ...labels, status: code });
-      this.ingress.duration.observe(labels, seconds);
-    }
+    return {
+      nova: { namespace, side, route: pathPrefix },
+      istio: { reporter: 'destination', destination_service_namespace: namespace, destination_service_name: service },
+      ...(this.route.ingress === undefined ? {} : { ingress: { namespace, ingress: this.route.ingress, path: pathPrefix, canary: side === 'target' ? `${namespace}-${service}-80` : '' } }),
+    };
   }
 }
 
