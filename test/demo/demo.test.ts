@@ -41,7 +41,8 @@ function runDemo(args: readonly string[]): Promise<Run> {
 describe('npm run demo (headless, short steps)', () => {
   it('promotes stage 1 with every update answered once, and shows where one update went in Jaeger', async () => {
     const { code, output, report } = await runDemo([]);
-    expect(code).toBe(0);
+    // The report first: a wrong outcome or a lost update says more than the exit code.
+    expect({ outcome: report.outcome, lost: report.updates.lost, code, lastCheck: report.analysis.last }).toMatchObject({ outcome: 'Promoted', lost: 0, code: 0 });
     expect(report).toMatchObject({ migration: 'stage-1-webhook-gateway', route: '/webhook/', outcome: 'Promoted', finalWeight: 100 });
     expect(report.updates.sent).toBeGreaterThan(50);
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
@@ -63,7 +64,8 @@ describe('npm run demo (headless, short steps)', () => {
 
   it('--stage 2: stage 1 first, then the users context moved chat by chat on the bus, nothing lost', async () => {
     const { code, output, report } = await runDemo(['--stage', '2']);
-    expect(code).toBe(0);
+    // The report first: a wrong outcome or a lost update says more than the exit code.
+    expect({ outcome: report.outcome, lost: report.updates.lost, code, lastCheck: report.analysis.last }).toMatchObject({ outcome: 'Promoted', lost: 0, code: 0 });
     expect(output).toContain('stage 1 Promoted: every webhook reaches the gateway');
     expect(report).toMatchObject({ migration: 'stage-2-users', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'user-service' });
     expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
@@ -78,7 +80,8 @@ describe('npm run demo (headless, short steps)', () => {
 
   it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
     const { code, output, report } = await runDemo(['--fail']);
-    expect(code).toBe(0);
+    // The report first: a wrong outcome or a lost update says more than the exit code.
+    expect({ outcome: report.outcome, lost: report.updates.lost, code, lastCheck: report.analysis.last }).toMatchObject({ outcome: 'RolledBack', lost: 0, code: 0 });
     expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
     expect(report.analysis.failures).toBe(2);
     expect(report.analysis.target?.errorRate).toBeGreaterThan(0.01); // the stage's maxErrorRate is 0.1 %
