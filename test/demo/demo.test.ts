@@ -20,6 +20,15 @@ interface Run {
   readonly report: DemoReport;
 }
 
+/** The report first: a wrong outcome or a lost update, with the last check and the output's tail, says more than an exit code. */
+function expectOutcome(run: Run, outcome: DemoReport['outcome']): void {
+  const { report, code } = run;
+  if (report.outcome !== outcome || report.updates.lost !== 0 || code !== 0) {
+    throw new Error(`expected ${outcome} with nothing lost and exit 0; got ${report.outcome}, ${String(report.updates.lost)} lost, exit ${String(code)}; last check: ${report.analysis.last}\n${run.output.slice(-3000)}`);
+  }
+  expect(report.outcome).toBe(outcome);
+}
+
 function runDemo(args: readonly string[]): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-demo-test-'));
   const reportFile = join(dir, 'report.json');
@@ -41,8 +50,7 @@ function runDemo(args: readonly string[]): Promise<Run> {
 describe('npm run demo (headless, short steps)', () => {
   it('promotes stage 1 with every update answered once, and shows where one update went in Jaeger', async () => {
     const { code, output, report } = await runDemo([]);
-    // The report first: a wrong outcome or a lost update says more than the exit code.
-    expect({ outcome: report.outcome, lost: report.updates.lost, code, lastCheck: report.analysis.last }).toMatchObject({ outcome: 'Promoted', lost: 0, code: 0 });
+    expectOutcome({ code, output, report }, 'Promoted');
     expect(report).toMatchObject({ migration: 'stage-1-webhook-gateway', route: '/webhook/', outcome: 'Promoted', finalWeight: 100 });
     expect(report.updates.sent).toBeGreaterThan(50);
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
@@ -64,8 +72,7 @@ describe('npm run demo (headless, short steps)', () => {
 
   it('--stage 2: stage 1 first, then the users context moved chat by chat on the bus, nothing lost', async () => {
     const { code, output, report } = await runDemo(['--stage', '2']);
-    // The report first: a wrong outcome or a lost update says more than the exit code.
-    expect({ outcome: report.outcome, lost: report.updates.lost, code, lastCheck: report.analysis.last }).toMatchObject({ outcome: 'Promoted', lost: 0, code: 0 });
+    expectOutcome({ code, output, report }, 'Promoted');
     expect(output).toContain('stage 1 Promoted: every webhook reaches the gateway');
     expect(report).toMatchObject({ migration: 'stage-2-users', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'user-service' });
     expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
@@ -80,8 +87,7 @@ describe('npm run demo (headless, short steps)', () => {
 
   it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
     const { code, output, report } = await runDemo(['--fail']);
-    // The report first: a wrong outcome or a lost update says more than the exit code.
-    expect({ outcome: report.outcome, lost: report.updates.lost, code, lastCheck: report.analysis.last }).toMatchObject({ outcome: 'RolledBack', lost: 0, code: 0 });
+    expectOutcome({ code, output, report }, 'RolledBack');
     expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
     expect(report.analysis.failures).toBe(2);
     expect(report.analysis.target?.errorRate).toBeGreaterThan(0.01); // the stage's maxErrorRate is 0.1 %
