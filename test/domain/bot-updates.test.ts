@@ -31,6 +31,23 @@ async function count(sql: string): Promise<number> {
   return result.rows[0]?.n ?? -1;
 }
 
+/**
+ * Runs `during` while the `on` statements (default INSERT) on `table` for rows whose `column` is
+ * `value` fail with "refused by test": a failure inside the update's transaction, then all as before.
+ */
+async function whileRefused(table: string, column: string, value: number, during: () => Promise<void>, on = 'INSERT'): Promise<void> {
+  const name = `refuse_${table.replace(/\W/gu, '_')}`;
+  await fixture.database.query(`CREATE FUNCTION bot_service.${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.${column} = ${String(value)} THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`);
+  await fixture.database.query(`CREATE TRIGGER ${name} BEFORE ${on} ON bot_service.${table} FOR EACH ROW EXECUTE FUNCTION bot_service.${name}()`);
+  try {
+    await during();
+  } finally {
+    await fixture.database.query(`DROP TRIGGER ${name} ON bot_service.${table}`);
+    await fixture.database.query(`DROP FUNCTION bot_service.${name}()`);
+  }
+}
+
 function lastTextTo(chatId: number, botId: number): string | undefined {
   return fixture.sent(chatId).filter((message) => message.botId === botId).at(-1)?.text;
 }
@@ -186,20 +203,14 @@ describe('replies under failure and concurrency', () => {
 
   it('records an update as processed in the same transaction as its effects: a failed processing leaves no mark and is redone whole', async () => {
     const gleb: TelegramPerson = { id: 3008, first_name: 'Глеб' };
-    await fixture.database.query(`CREATE FUNCTION bot_service.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.telegram_id = ${gleb.id} THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`);
-    await fixture.database.query('CREATE TRIGGER refuse BEFORE INSERT ON bot_service.bot_audience FOR EACH ROW EXECUTE FUNCTION bot_service.refuse()');
     const envelope = fixture.envelope(child, fixture.textUpdate(gleb, 'hello'));
     const key = updateEffectKey(BigInt(child.id), envelope.updateId);
-    try {
+    await whileRefused('bot_audience', 'telegram_id', gleb.id, async () => {
       await expect(fixture.process(envelope, {})).rejects.toThrow();
       expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${key}'`)).toBe(0);
       expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE effect_key = '${key}'`)).toBe(0);
       expect(fixture.sent(gleb.id)).toEqual([]);
-    } finally {
-      await fixture.database.query('DROP TRIGGER refuse ON bot_service.bot_audience');
-      await fixture.database.query('DROP FUNCTION bot_service.refuse()');
-    }
+    });
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: false, delivery: { sent: 1 } });
     expect(await count(`SELECT count(*) FROM bot_service.bot_audience WHERE telegram_id = ${gleb.id}`)).toBe(1);
     expect(fixture.sent(gleb.id)).toHaveLength(1);
@@ -207,21 +218,15 @@ describe('replies under failure and concurrency', () => {
 
   it('the main bot\'s telegraf handlers answer into the outbox: nothing reaches Telegram unless the update\'s transaction commits', async () => {
     const hanna: TelegramPerson = { id: 3009, first_name: 'Ханна' };
-    await fixture.database.query(`CREATE FUNCTION bot_service.refuse_conversation() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.chat_id = ${hanna.id} THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`);
-    await fixture.database.query('CREATE TRIGGER refuse_conversation BEFORE INSERT OR UPDATE ON bot_service.main_bot_conversations FOR EACH ROW EXECUTE FUNCTION bot_service.refuse_conversation()');
     const envelope = fixture.envelope(main, fixture.textUpdate(hanna, '/start'));
     const key = updateEffectKey(BigInt(main.id), envelope.updateId);
-    try {
+    await whileRefused('main_bot_conversations', 'chat_id', hanna.id, async () => {
       // telegraf's /start handler ran and replied; the commit failed, so the reply never left.
       await expect(fixture.process(envelope, {})).rejects.toThrow(/refused by test/);
       expect(fixture.sent(hanna.id)).toEqual([]);
       expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${key}'`)).toBe(0);
       expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE effect_key = '${key}'`)).toBe(0);
-    } finally {
-      await fixture.database.query('DROP TRIGGER refuse_conversation ON bot_service.main_bot_conversations');
-      await fixture.database.query('DROP FUNCTION bot_service.refuse_conversation()');
-    }
+    }, 'INSERT OR UPDATE');
     // Redelivered: routed again, committed, answered once (the users context repeats its first answer: a new user).
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: false, registration: 'created', delivery: { sent: 1 } });
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0 } });

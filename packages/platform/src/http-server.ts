@@ -74,8 +74,7 @@ export class HttpServer {
 
   constructor(private readonly options: HttpServerOptions) {
     const { metrics } = options;
-    const requests = metrics.counter('nova_http_server_requests_total', 'HTTP requests served, by route prefix and status code', ['namespace', 'side', 'route', 'code']);
-    this.requests = requests;
+    this.requests = metrics.counter('nova_http_server_requests_total', 'HTTP requests served, by route prefix and status code', ['namespace', 'side', 'route', 'code']);
     const durations = metrics.histogram('nova_http_server_request_duration_seconds', 'HTTP request duration, by route prefix', ['namespace', 'side', 'route']);
     this.server = createServer((req, res) => {
       const started = process.hrtime.bigint();
@@ -85,7 +84,7 @@ export class HttpServer {
       res.once('finish', () => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const labels = { namespace: metrics.namespace, side: metrics.side, route: routeLabel };
-        requests.inc({ ...labels, code: String(res.statusCode) });
+        this.requests.inc({ ...labels, code: String(res.statusCode) });
         durations.observe(labels, seconds);
       });
       void this.serve(req, res, route);

@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 const LOWEST = 20_000;
 /** Ports this process handed out: a second caller must not get one the first has not bound yet. */
 const handedOut = new Set<number>();
+/** Read once: the range does not change while tests run. */
+let ephemeralLow: number | undefined;
 
 /**
  * A TCP port on 127.0.0.1 that is free now, for a component to listen on. It is taken from
@@ -14,7 +16,7 @@ const handedOut = new Set<number>();
  * the kernel's choice when the range leaves no room below it.
  */
 export async function freePort(): Promise<number> {
-  const ephemeralLow = ephemeralRangeStart();
+  ephemeralLow ??= ephemeralRangeStart();
   if (ephemeralLow > LOWEST + 1_000) {
     for (let attempt = 0; attempt < 100; attempt++) {
       const port = LOWEST + Math.floor(Math.random() * (ephemeralLow - LOWEST));

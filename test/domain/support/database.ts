@@ -2,7 +2,7 @@
  * A throwaway database per test file on the test bed's PostgreSQL, so files running in parallel
  * never see each other's rows.
  */
-import { component } from '@nova/testbed';
+import { component, createDatabase } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -18,16 +18,7 @@ export interface TestDatabase {
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const server = component('postgres').url;
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const target = new URL(server);
-  target.pathname = `/${name}`;
-  const url = target.toString();
+  const url = await createDatabase(server, name);
   const inspector = new pg.Client({ connectionString: url });
   await inspector.connect();
   return {
