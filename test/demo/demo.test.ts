@@ -4,12 +4,15 @@
  * stage is Promoted with nothing lost; once with --fail: the new side breaks, the operator rolls
  * back to 100 % legacy, and still nothing is lost (Telegram's retries land on legacy).
  */
-import { describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { describe, expect, it, jest } from '@jest/globals';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DemoReport } from '../../packages/demo/src/report.js';
+
+// A whole demo run: about 80 s on a quiet machine, several times that beside CPU hogs.
+jest.setTimeout(600_000);
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEMO = join(ROOT, 'packages/demo/dist/main.js');
@@ -97,4 +100,31 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.steps.at(-1)?.weight).toBeGreaterThanOrEqual(25); // broken once it carried a real share
     expect(output).toMatch(/RolledBack: rolled back after 2 failed checks/u);
   });
+
+  it('Ctrl-C stops everything it started and removes its folder, however many processes of the group get the signal', async () => {
+    // Its own process group, as a terminal's foreground job: Ctrl-C signals every process in it.
+    const demo = spawn(process.execPath, [DEMO, '--no-live', '--keep', '--pause', '1h', '--rate', '2', '--users', '2'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    demo.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const exited = new Promise<number | null>((resolveExit) => { demo.once('exit', (code) => { resolveExit(code); }); });
+    const deadline = Date.now() + 300_000;
+    while (!output.includes('simulated users:')) {
+      if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`the demo did not get its fleet running:\n${output.slice(-3000)}`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    }
+    const stackDir = /^test bed in (\S+)$/mu.exec(output)?.[1] ?? '';
+    expect(existsSync(stackDir)).toBe(true);
+    const pids = readFileSync(join(stackDir, 'children.pid'), 'utf8').split('\n').filter(Boolean).map(Number);
+    expect(pids.length).toBeGreaterThanOrEqual(8); // etcd, kube-apiserver, nats, postgres, prometheus, jaeger, the fleet, the operator
+    const pid = demo.pid ?? 0;
+    process.kill(-pid, 'SIGINT'); // the terminal's Ctrl-C: the whole group
+    process.kill(pid, 'SIGINT'); // and again, as npm forwards what it received to its child
+    expect(await exited).toBe(130);
+    expect(output).toContain('stopping everything the demo started');
+    const alive = pids.filter((child) => { try { process.kill(child, 0); return true; } catch { return false; } });
+    expect(alive).toEqual([]);
+    expect(existsSync(stackDir)).toBe(false);
+  });
 });
+

@@ -119,7 +119,17 @@ async function apply(stage: StageDocument): Promise<void> {
 
 async function nova(...args: string[]): Promise<void> {
   const result = await kubectl(component('kube').kubeconfig, ['nova', ...args, '-n', namespace]);
-  expect(result).toMatchObject({ code: 0 });
+  if (result.code !== 0) {
+    // Say what the plugin said and what it saw, not just "exit 1".
+    const status = await migrations.status(STAGE2).catch((error: unknown) => String(error));
+    throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\nstatus: ${JSON.stringify(status)}\n${await operatorStory()}`);
+  }
+}
+
+/** `kubectl nova retry` once the last run's rollback is what status says (never a retry of a run in flight). */
+async function retry(): Promise<void> {
+  await explained(migrations.waitFor(STAGE2, 'rolled back, weight 0', (s) => s.phase === 'RolledBack' && s.weight === 0, 60_000));
+  await nova('retry', STAGE2);
 }
 
 /** A number from the test bed's Prometheus (0 when the query has no series; a refused query throws). */
@@ -335,7 +345,7 @@ describe('stage 2: the users context moves chat by chat on the real fleet', () =
     await usersRole.grant();
     await untilWindowClean();
     const from = Date.now();
-    await nova('retry', STAGE2);
+    await retry();
     // Killed, it reports nothing itself; its callers count timeouts, no responders and their open circuit.
     // The recorder's subscriptions are interest on the subjects, so here a dead service's requests
     // time out instead of failing with no responders: both count as unanswered.
@@ -351,7 +361,7 @@ describe('stage 2: the users context moves chat by chat on the real fleet', () =
   it('retried, the weight steps 0 → 100 while people talk: each chat moves legacy → target once, when the weight passes its bucket', async () => {
     await untilWindowClean();
     marks.retried = Date.now();
-    await nova('retry', STAGE2);
+    await retry();
     await explained(migrations.waitFor(STAGE2, 'at the manual pause, 50 %', atManualPause, 180_000));
     await nova('resume', STAGE2);
     const promoted = await explained(migrations.waitFor(STAGE2, 'Promoted', (s) => s.phase === 'Promoted' && s.weight === 100, 180_000));

@@ -98,6 +98,15 @@ describe('admission refuses invalid migrations, storing nothing', () => {
     const lookup = await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name }).then(() => 200, (error: unknown) => apiFailure(error)?.code);
     expect(lookup).toBe(404);
   });
+
+  it('a migration that depends on itself (a CEL rule at the root sees metadata.name)', async () => {
+    const name = `self-${suffix()}`;
+    const refusal = await create(name, valid({ dependsOn: ['stage-1', name] })).then(() => undefined, (error: unknown) => apiFailure(error));
+    expect(refusal?.code).toBe(422);
+    expect(refusal?.message).toContain('spec.dependsOn names the migration itself');
+    // Depending on others is fine.
+    await create(`other-${suffix()}`, valid({ dependsOn: ['stage-1'] }), 'All');
+  });
 });
 
 describe('the status subresource', () => {

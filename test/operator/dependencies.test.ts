@@ -84,4 +84,29 @@ describe('dependsOn', () => {
     await migrations.waitFor('stage-2', 'resumed and (already approved) Promoted', (s) => s.phase === 'Promoted' && s.weight === 100);
     await eventually('a Resumed event', async () => (await reasons('stage-2')).includes('Resumed'));
   });
+
+  it('reports a cycle (x -> y -> z -> x) as what it is, on every member, and moves once it is broken', async () => {
+    const spec = (path: string, dependsOn: string[]): Record<string, unknown> => migrationSpec('istio', 'nova', path, STEPS, { ...passingAnalysis(), dependsOn });
+    await migrations.create('cyc-x', spec('/x/', ['cyc-y']));
+    await migrations.create('cyc-y', spec('/y/', ['cyc-z']));
+    await migrations.create('cyc-z', spec('/z/', ['cyc-x']));
+    const ready = (s: { conditions?: { type: string; reason: string; message: string }[] }) => s.conditions?.find((c) => c.type === 'Ready');
+    const cycles = { 'cyc-x': 'cyc-x -> cyc-y -> cyc-z -> cyc-x', 'cyc-y': 'cyc-y -> cyc-z -> cyc-x -> cyc-y', 'cyc-z': 'cyc-z -> cyc-x -> cyc-y -> cyc-z' };
+    for (const [name, cycle] of Object.entries(cycles)) {
+      const status = await migrations.waitFor(name, 'the cycle reported', (s) => ready(s)?.reason === 'DependencyCycle');
+      expect(status).toMatchObject({ phase: 'Pending' });
+      expect(ready(status)).toMatchObject({ status: 'False', message: expect.stringContaining(`spec.dependsOn forms a cycle: ${cycle}`) });
+      expect(status.message).toContain(cycle);
+      expect(status.weight ?? 0).toBe(0);
+      await eventually(`a DependencyCycle event on ${name}`, async () => (await reasons(name)).includes('DependencyCycle'));
+    }
+    expect(await routes.targetWeight('istio', 'nova', 'cyc-x')).toBeUndefined();
+    // Broken at z: z moves, y and x wait for their dependency as usual.
+    await migrations.patch('cyc-z', { spec: { dependsOn: [] } });
+    await migrations.waitFor('cyc-z', 'cyc-z at 30 %', (s) => s.phase === 'Paused' && s.weight === 30);
+    const y = await migrations.waitFor('cyc-y', 'cyc-y waiting for cyc-z', (s) => s.waitingFor?.[0] === 'cyc-z (Paused)');
+    expect(y.message).toBe('waits for cyc-z (Paused) to be Promoted');
+    await migrations.waitFor('cyc-x', 'cyc-x waiting for cyc-y', (s) => s.waitingFor?.[0] === 'cyc-y (Pending)');
+  });
 });
+

@@ -22,8 +22,9 @@ let operator: RunningOperator;
 let migrations: Migrations;
 let routes: RouteObjects;
 
-/** 1 setWeight 20, 2 pause 2s, 3 analysis, 4 setWeight 60, 5 pause (approval), 6 setWeight 100. */
-const STEPS = [{ setWeight: 20 }, { pause: { duration: '2s' } }, { analysis: {} }, { setWeight: 60 }, { pause: {} }, { setWeight: 100 }];
+/** 1 setWeight 20, 2 pause 8s, 3 analysis, 4 setWeight 60, 5 pause (approval), 6 setWeight 100. */
+// The timed pause is long enough that polling status surely sees the migration in it on a loaded machine.
+const STEPS = [{ setWeight: 20 }, { pause: { duration: '8s' } }, { analysis: {} }, { setWeight: 60 }, { pause: {} }, { setWeight: 100 }];
 
 
 beforeAll(async () => {
@@ -63,9 +64,9 @@ describe.each(kinds)('%s: two migrations on one shared route object', (kind) => 
       migrations.create(webhook, migrationSpec(kind, object, '/webhook/', STEPS, passingAnalysis())),
       migrations.create(payments, migrationSpec(kind, object, '/payments/', STEPS, { ...passingAnalysis(), onDelete: 'leaveAsIs' })),
     ]);
-    // Step 1 at 20 %, then the 2 s pause: the data plane carries 20 % for both paths meanwhile.
+    // Step 1 at 20 %, then the 8 s pause: the data plane carries 20 % for both paths meanwhile.
     const first = await migrations.waitFor(webhook, 'at the timed pause', (s) => s.currentStep === 1 && s.weight === 20);
-    expect(first.stepLabel).toBe('2/6 pause 2s');
+    expect(first.stepLabel).toBe('2/6 pause 8s');
     expect(await routes.targetWeight(kind, object, webhook)).toBe(20);
     for (const name of [webhook, payments]) {
       const waiting = await migrations.waitFor(name, 'waiting for approval at 60 %', (s) => s.currentStep === 4 && s.weight === 60 && s.phase === 'Paused');

@@ -117,7 +117,8 @@ describe('a nats migration on the real control plane', () => {
     const writes = await recordWrites('user');
     operator = await start();
     // The manual pause at 50 % is where the test freezes a process, whatever the machine's speed.
-    const steps = [{ setWeight: 25 }, { pause: { duration: '3s' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 75 }, { pause: { duration: '3s' } }, { setWeight: 100 }];
+    // Timed pauses long enough to read every process's applied weight in them on a loaded machine.
+    const steps = [{ setWeight: 25 }, { pause: { duration: '10s' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 75 }, { pause: { duration: '10s' } }, { setWeight: 100 }];
     await migrations.create('stage-2-users', natsMigration('user', steps));
 
     // Whenever status confirms a weight, both processes already route by it (the pause keeps the next write away).

@@ -104,7 +104,7 @@ describe('a killed operator resumes where it was', () => {
     await routes.create('istio', 'vs-pause');
     const route = await recordWeights('vs-pause', 'pauses');
     let operator = await start();
-    await migrations.create('pauses', migrationSpec('istio', 'vs-pause', '/pauses/', [{ setWeight: 20 }, { pause: { duration: '6s' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }]));
+    await migrations.create('pauses', migrationSpec('istio', 'vs-pause', '/pauses/', [{ setWeight: 20 }, { pause: { duration: '15s' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }]));
     const inPause = await migrations.waitFor('pauses', 'in the timed pause', (s) => s.currentStep === 1 && s.weight === 20);
     await operator.process.kill('SIGKILL');
     operator = await start();
@@ -112,8 +112,8 @@ describe('a killed operator resumes where it was', () => {
     const resumed = await migrations.waitFor('pauses', 'seen again by the new operator', (s) => s.currentStep !== undefined && s.currentStep >= 1);
     expect(resumed.stepStartedAt).toBe(inPause.stepStartedAt);
     const atApproval = await migrations.waitFor('pauses', 'at the manual pause with 50 %', (s) => s.currentStep === 3 && s.weight === 50 && s.phase === 'Paused');
-    // The pause lasted its full 6 s across the crash (a lower bound only: nothing here depends on speed).
-    expect(Date.parse(atApproval.stepStartedAt ?? '') - Date.parse(inPause.stepStartedAt ?? '')).toBeGreaterThanOrEqual(6_000);
+    // The pause lasted its full 15 s across the crash (a lower bound only: nothing here depends on speed).
+    expect(Date.parse(atApproval.stepStartedAt ?? '') - Date.parse(inPause.stepStartedAt ?? '')).toBeGreaterThanOrEqual(15_000);
 
     const before = dig(await routes.read('istio', 'vs-pause'), 'metadata', 'resourceVersion');
     await operator.process.kill('SIGKILL');

@@ -23,3 +23,31 @@ export function dependantKeys(all: readonly NovaMigration[], namespace: string, 
     .filter((candidate) => candidate.metadata?.namespace === namespace && (candidate.spec.dependsOn ?? []).includes(name))
     .map((candidate) => `${namespace}/${candidate.metadata?.name ?? ''}`);
 }
+
+/**
+ * The dependency cycle through `migration`, if its dependsOn leads back to it: the names in order,
+ * first and last the migration's own (["a", "b", "a"]). Every migration of a cycle waits for the
+ * next to be Promoted, so none can ever start: the reconciler reports it instead of waiting.
+ * A migration that only depends on a cycle is not in one: it waits, and the cycle's members say why.
+ */
+export function dependencyCycle(migration: NovaMigration, lookup: Lookup): string[] | undefined {
+  const namespace = migration.metadata?.namespace ?? '';
+  const self = migration.metadata?.name ?? '';
+  const visited = new Set<string>();
+  // Depth-first from the migration's own dependencies; `path` is the chain from it to `name`.
+  const search = (name: string, path: readonly string[]): string[] | undefined => {
+    if (name === self) return [...path, name];
+    if (visited.has(name)) return undefined;
+    visited.add(name);
+    for (const dependency of lookup(namespace, name)?.spec.dependsOn ?? []) {
+      const found = search(dependency, [...path, name]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  for (const dependency of migration.spec.dependsOn ?? []) {
+    const found = search(dependency, [self]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

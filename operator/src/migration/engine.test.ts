@@ -106,6 +106,21 @@ describe('the step engine', () => {
     expect(w.status.currentStep).toBe(3);
   });
 
+  it('holds past a timed pause\'s end while a person paused it (kubectl nova pause), then resumes', () => {
+    const w = world();
+    reconcile(PLAIN, w);
+    expect(w.status).toMatchObject({ currentStep: 1, weight: 10 }); // in the 5 m pause
+    w.controls = { paused: true };
+    reconcile(PLAIN, w);
+    w.now += 3_600_000; // the timed pause ended long ago
+    reconcile(PLAIN, w);
+    expect(w.status).toMatchObject({ phase: 'Paused', currentStep: 1, weight: 10 });
+    expect(w.status.conditions?.find((condition) => condition.type === 'Paused')?.reason).toBe('PausedByPerson');
+    w.controls = {};
+    reconcile(PLAIN, w);
+    expect(w.status.currentStep).toBe(3); // past the elapsed pause, at the manual one
+  });
+
   it('corrects drift: a hand-edited weight is written back to the stored one, with a warning', () => {
     const w = world();
     reconcile(STAGE, w);

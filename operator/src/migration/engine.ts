@@ -51,7 +51,7 @@ export interface EngineInput {
 export { APPROVED_STEP_ANNOTATION } from './controls.js';
 
 /** Paused reasons a migration leaves on its own once the cause is gone (an Event says it resumed). */
-const RESUMABLE = new Set(['PausedBySpec', 'PausedByPerson', 'DependencyRolledBack', 'WaitingForDependencies']);
+const RESUMABLE = new Set(['PausedBySpec', 'PausedByPerson', 'DependencyRolledBack', 'WaitingForDependencies', 'DependencyCycle']);
 
 export function decide(input: EngineInput): Decision {
   const decision = decideNow(input);

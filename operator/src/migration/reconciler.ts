@@ -23,9 +23,9 @@ import { classifyProblem, providerMigration, type ClassifiedProblem } from './bi
 import type { AnalysisOutcome, Analyzer } from '../analysis/analyzer.js';
 import { analysisDueInMs } from './analysis-state.js';
 import { approvedStep, readControls } from './controls.js';
-import { dependencyState, type Lookup } from './dependencies.js';
+import { dependencyCycle, dependencyState, type Lookup } from './dependencies.js';
 import { decide, type EngineEvent, type Progress } from './engine.js';
-import { progressWithProblem, renderStatus, statusChanged, type DataPlaneProblem } from './status.js';
+import { progressWithProblem, renderStatus, statusChanged, storedProgress, type DataPlaneProblem } from './status.js';
 
 /** Each step takes at most three rounds (enter, write weight, confirm); this bounds a runaway loop. */
 const MAX_ROUNDS = 512;
@@ -85,6 +85,11 @@ export class MigrationReconciler {
 
   private async progress(start: NovaMigration, signal: AbortSignal): Promise<ReconcileResult | undefined> {
     let migration = start;
+    const cycle = dependencyCycle(migration, this.options.lookup);
+    if (cycle !== undefined) {
+      await this.reportCycle(migration, cycle);
+      return undefined; // a change of any migration in the cycle enqueues this one again
+    }
     const dependencies = dependencyState(migration, this.options.lookup);
     if (migration.status?.currentStep === undefined && dependencies.unmet.length > 0) {
       const why = dependencies.rolledBack.length > 0 ? `; ${dependencies.rolledBack.join(', ')} rolled back` : '';
@@ -160,6 +165,23 @@ export class MigrationReconciler {
     const status = stored.status ?? next;
     this.options.metrics.setMigration(namespace, name, { phase: status.phase ?? 'Pending', weight: status.weight ?? 0, step: status.currentStep ?? 0 });
     return stored;
+  }
+
+  /**
+   * Every migration of a dependency cycle waits for the next: none can ever start. Status says so
+   * (Ready False, reason DependencyCycle, the cycle named), with one Warning Event, instead of an
+   * endless "waits for ..."; a migration already under way is held where it stands.
+   */
+  private async reportCycle(migration: NovaMigration, cycle: readonly string[]): Promise<void> {
+    const message = `spec.dependsOn forms a cycle: ${cycle.join(' -> ')}; none of these migrations can ever start: remove one of these dependencies`;
+    const status = migration.status ?? {};
+    const waitingFor = [cycle[1] ?? ''];
+    const progress: Progress = status.currentStep === undefined
+      ? { phase: 'Pending', reason: 'DependencyCycle', message, waitingFor }
+      : { ...storedProgress(status), phase: 'Paused', reason: 'DependencyCycle', message, waitingFor };
+    const isNew = status.conditions?.find((condition) => condition.type === 'Ready')?.message !== message;
+    const stored = await this.store(migration, progress, { reason: 'DependencyCycle', message });
+    if (isNew) await this.record(stored, [{ type: 'Warning', reason: 'DependencyCycle', note: message }]);
   }
 
   private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<void> {

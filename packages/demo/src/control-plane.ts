@@ -14,8 +14,9 @@ export interface ControlPlane {
   readonly kubeConfig: KubeConfig;
 }
 
-export async function startControlPlane(keep: boolean): Promise<ControlPlane> {
-  const bed = await startTestbed({ components: ['kube', 'nats', 'postgres', 'prometheus', 'nginx', 'jaeger'], keep });
+/** The folder goes with the stop, --keep or not: --keep keeps things running, not their files. */
+export async function startControlPlane(): Promise<ControlPlane> {
+  const bed = await startTestbed({ components: ['kube', 'nats', 'postgres', 'prometheus', 'nginx', 'jaeger'] });
   const { kube, nats, postgres, prometheus, nginx, jaeger } = bed.info;
   if (kube === undefined || nats === undefined || postgres === undefined || prometheus === undefined || nginx === undefined || jaeger === undefined) {
     await bed.stop();

@@ -185,24 +185,29 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   say(`Nova demo: stage ${String(options.stage)}${options.fail ? ' (--fail: the new side will break)' : ''}. Starting the real components…`);
-  const plane = await startControlPlane(options.keep);
+  const plane = await startControlPlane();
   say(describeTestbed(plane.bed.info));
   const emulator = await TelegramEmulator.start();
   say(`Telegram (emulator) at ${emulator.apiRoot}`);
   const cleanups: (() => Promise<void>)[] = [() => emulator.stop()];
-  let stopping = false;
-  const stopAll = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await plane.bed.stop();
+  // One stop, however many ask for it: Ctrl-C reaches npm and the demo alike, npm forwards it
+  // again, and the finally block below asks too. Every one of them waits for the same whole stop
+  // (a second caller returning at once let the process exit with kube-apiserver still up).
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => {
+    stopping ??= (async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      await plane.bed.stop();
+    })();
+    return stopping;
   };
   const onSignal = (): void => {
-    say('\nstopping everything the demo started…');
+    if (stopping === undefined) say('\nstopping everything the demo started…');
     void stopAll().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  plane.bed.releaseSignals(); // from here the demo stops things in order: its fleet, then the stack
   try {
     const report = await rehearse(options, plane, emulator, cleanups);
     say(renderReport(report));

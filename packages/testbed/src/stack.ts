@@ -80,8 +80,19 @@ export class Stack {
     this.cleanups.push(cleanup);
   }
 
-  /** Stops everything, newest first, and removes the folder unless asked to keep it. */
-  async stop(): Promise<void> {
+  /**
+   * Stops everything, newest first, and removes the folder unless asked to keep it. Every caller
+   * waits for the one whole stop: a second caller (a second Ctrl-C, a signal handler beside a
+   * finally block) returning early once let the process exit while kube-apiserver was stopping.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopEverything();
+    return this.stopping;
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  private async stopEverything(): Promise<void> {
     for (const cleanup of this.cleanups.splice(0).reverse()) {
       try { await cleanup(); } catch { /* stopping must go on */ }
     }

@@ -19,6 +19,11 @@ export interface Testbed {
   readonly info: TestbedInfo;
   readonly stack: Stack;
   stop(): Promise<void>;
+  /**
+   * Until this is called, SIGINT/SIGTERM stop the stack and exit (130). A program with an orderly
+   * stop of its own (the demo stops its fleet, then the stack) installs its handlers, then calls it.
+   */
+  releaseSignals(): void;
 }
 
 /**
@@ -29,11 +34,14 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const wanted = new Set(options.components ?? ALL_COMPONENTS);
   const stack = Stack.create({ keep: options.keep ?? false });
   const stopOnSignal = (): void => { void stack.stop().finally(() => process.exit(130)); };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
-  const stop = async (): Promise<void> => {
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
+  const releaseSignals = (): void => {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
+  };
+  const stop = async (): Promise<void> => {
+    releaseSignals();
     await stack.stop();
   };
   const crdDirs = options.crdDirs ?? defaultCrdDirs();
@@ -47,7 +55,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       wanted.has('jaeger') ? startJaeger(stack) : undefined,
     ]);
     const info: TestbedInfo = { stackDir: stack.dir, kube, nats, postgres, prometheus, nginx, jaeger };
-    return { info, stack, stop };
+    return { info, stack, stop, releaseSignals };
   } catch (error) {
     await stop();
     throw error;
