@@ -1,5 +1,5 @@
 /**
- * Exactly the environment each deployable of the fleet needs (README, "Running the fleet"), for
+ * Exactly the environment each deployable of the fleet needs (docs/services.md, "Running the fleet"), for
  * the fleet as it runs once stage 1 is done: the gateway takes Telegram's webhooks, the monolith
  * reads stream TELEGRAM (jetstream mode), and with `routing: 'kv'` every process routes each chat
  * by the operator's weights (stages 2–6). Pure, so the demo, the tests and a person reading it

@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL login granted one schema's data and nothing else, as each service is meant to run
- * in production (README, "The users and bots contexts": Deployment); migrations stay with a
+ * in production (docs/services.md, "The users and bots contexts": Deployment); migrations stay with a
  * login that may create. `revoke()` takes the data away while the process keeps running and
  * its readiness check (a bare `SELECT 1`) keeps passing: a deployed service that fails every
  * request, which is the fault a canary exists to catch (the stage-2 test and demo inject it).

@@ -71,7 +71,7 @@ export type RoutingMode = (typeof ROUTING_MODES)[number];
 /**
  * NOVA_ROUTING: `off` (default) sends everything to the process's own side, as before any bus
  * migration; `kv` routes each chat by the weights the operator writes into NATS KV (Decided 11).
- * Every process of a fleet must run with the same value (README, "Stage 2 on the real fleet").
+ * Every process of a fleet must run with the same value (docs/sre.md, "Stage 2 on the real fleet").
  */
 export const routingConfig = { NOVA_ROUTING: z.enum(ROUTING_MODES).default('off') };
 

@@ -3,8 +3,8 @@
  * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users and bots
  * contexts run with the same domain code and database (both schemas) as the services, behind the
  * same webhook paths. NOVA_MONOLITH_UPDATES chooses where updates are processed, NOVA_ROUTING
- * whether the contexts talk in-process or on the routed bus (see buses.ts and README "The
- * monolith's two modes").
+ * whether the contexts talk in-process or on the routed bus (see buses.ts and docs/services.md,
+ * "The monolith's two modes").
  */
 import { mainBotIdentity } from '@nova/bot-service/domain';
 import { startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';

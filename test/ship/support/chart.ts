@@ -70,7 +70,7 @@ export function lintChart(values: Values): Promise<CommandResult> {
   return withValuesFile(values, (file) => run(helmBinary(), ['lint', '--strict', CHART_DIR, '-f', file]));
 }
 
-/** Values for each route provider, as the README shows them. */
+/** Values for each route provider, as docs/packaging.md shows them. */
 export const PROVIDER_VALUES: Readonly<Record<string, Values>> = {
   istio: { routing: { provider: 'istio', istio: { gateways: ['istio-system/nova-gateway'] } } },
   ingressNginx: { routing: { provider: 'ingressNginx' } },
