@@ -103,7 +103,7 @@ describe('npm run demo (headless, short steps)', () => {
 
   it('Ctrl-C stops everything it started and removes its folder, however many processes of the group get the signal', async () => {
     // Its own process group, as a terminal's foreground job: Ctrl-C signals every process in it.
-    const demo = spawn(process.execPath, [DEMO, '--no-live', '--keep', '--pause', '1h', '--rate', '2', '--users', '2'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const demo = spawn(process.execPath, [DEMO, '--no-live', '--keep', '--pause', '600s', '--rate', '2', '--users', '2'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     demo.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
