@@ -177,10 +177,14 @@ describe('TelegramClient against the Bot API emulator', () => {
       expect(error).toBeInstanceOf(TelegramApiError);
       expect(error).toEqual(expect.objectContaining({ errorCode: 400, description: 'Bad Request: message text is empty', method: 'sendMessage', botId: String(bot.id) }));
     }
-    expect(callsOf(bot, 'sendMessage')).toHaveLength(4);
+    // Four sends to one chat in a second can meet the emulator's per-chat limit when the client's
+    // pacing and the emulator's clock disagree on a loaded machine: a 429 is retried after
+    // retry_after, as it should be. What must hold: each 400 was answered once and never retried.
+    const answered = (): number => callsOf(bot, 'sendMessage').filter((call) => call.status !== 429).length;
+    expect(answered()).toBe(4);
     telegram.userBlocksBot(bot.token, bob.id);
     await expect(client.sendMessage({ chat_id: bob.id, text: 'hi' })).rejects.toThrow(`telegram sendMessage (bot ${String(bot.id)}) failed: 403 Forbidden: bot was blocked by the user`);
-    expect(callsOf(bot, 'sendMessage')).toHaveLength(5);
+    expect(answered()).toBe(5);
     expect(client.circuitState).toBe('closed');
   });
 
