@@ -15,7 +15,9 @@ beforeAll(async () => {
   nats = await startPrivateNats();
   client = await connectJetStreamBus({
     servers: [nats.info.url], name: 'client', metrics: clientMetrics, logger: memoryLogger('client').logger,
-    requestTimeoutMs: 1_000, circuit: { failureThreshold: 3, windowSize: 3, openMs: 1_000, successesToClose: 2 },
+    // Generous timeouts: on a loaded machine (a fresh clone beside CPU hogs) a first request took over 1 s,
+    // and an open circuit must still be open after the responder was started again.
+    requestTimeoutMs: 5_000, circuit: { failureThreshold: 3, windowSize: 3, openMs: 3_000, successesToClose: 2 },
   });
   server = await connectJetStreamBus({ servers: [nats.info.url], name: 'server', metrics: testMetrics(), logger: memoryLogger('server').logger, ensureStreams: false });
 });
@@ -57,7 +59,7 @@ describe('request/reply', () => {
     await expect(client.request('svc.bot.get', { botId: 1n })).rejects.toMatchObject({ constructor: NoRespondersError, subject: 'svc.bot.get' });
     await binding.stop();
     // A fresh callee circuit for the next test: one success resets nothing, so wait it out.
-    await new Promise((done) => setTimeout(done, 1_100));
+    await new Promise((done) => setTimeout(done, 3_100));
   });
 });
 
@@ -85,7 +87,7 @@ describe('circuit breaker per callee', () => {
     const users = await serveUsers();
     await expect(client.request('svc.user.get', { telegramId: 1n })).resolves.toBeDefined();
     // Refused (CircuitOpenError, no call) until openMs has passed; then one probe goes through.
-    await until('a probe goes through', () => client.request('svc.bot.list', { ownerTelegramId: 1n }).then(() => true, () => false), 5_000);
+    await until('a probe goes through', () => client.request('svc.bot.list', { ownerTelegramId: 1n }).then(() => true, () => false), 15_000);
     expect(await gauge('svc.bot')).toBe('1');
     await client.request('svc.bot.list', { ownerTelegramId: 1n });
     expect(await gauge('svc.bot')).toBe('0');
