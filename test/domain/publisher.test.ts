@@ -8,7 +8,7 @@
  * its token) come from a table here, as svc.bot.get and svc.bot.sealed_token would give them.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   CancelPostRequestSchema,
@@ -80,7 +80,7 @@ async function link(owner: bigint, bot: EmulatedBot, chatId: number): Promise<vo
   await handlers.link_channel(create(LinkChannelRequestSchema, { ownerTelegramId: owner, botId: BigInt(bot.id), chatId: BigInt(chatId) }), ctx);
 }
 
-function postRequest(chatIds: readonly number[], init: Partial<Omit<CreatePostRequest, '$typeName' | 'chatIds'>> = {}): CreatePostRequest {
+function postRequest(chatIds: readonly number[], init: Omit<MessageInitShape<typeof CreatePostRequestSchema>, 'chatIds' | '$typeName'> = {}): CreatePostRequest {
   return create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: chatIds.map(BigInt), content: { text: 'Hello, channel' }, ...init });
 }
 

@@ -52,7 +52,7 @@ describe('ClientChannelTelegram', () => {
   });
 
   it('types Telegram\'s refusals, its transient failures and an unknown bot; never leaks the token', async () => {
-    const missing = await failure(gateway.sendPost(BigInt(bot.id), -1009, post));
+    const missing = await failure(gateway.sendPost(BigInt(bot.id), -1009n, post));
     expect(missing).toBeInstanceOf(ChannelRefusedError);
     expect(missing).toMatchObject({ errorCode: 400, description: 'Bad Request: chat not found' });
     const tooLong = await failure(gateway.sendPost(BigInt(bot.id), BigInt(channel.id), { ...post, text: 'x'.repeat(4097) }));
