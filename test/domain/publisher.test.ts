@@ -36,7 +36,7 @@ import {
   type BotOwnership,
   type PublisherDatabase,
 } from '@nova/publisher-service/domain';
-import { ClientChannelTelegram, type BotTokenSource } from '@nova/publisher-service/wiring';
+import { ClientChannelTelegram, MainBotNotifier, type BotTokenSource } from '@nova/publisher-service/wiring';
 import { TelegramClients } from '@nova/telegram';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
 import { Registry } from 'prom-client';
@@ -54,6 +54,7 @@ let publisher: JetStreamTestPublisher;
 let telegram: TelegramEmulator;
 let clients: TelegramClients;
 let handlers: ReturnType<typeof createPublisherHandlers>;
+let mainBot: EmulatedBot;
 let now = new Date();
 const clock = (): Date => now;
 let nextChat = -1_001_000_000_001;
@@ -110,6 +111,14 @@ function sentTo(chatId: number): number {
   return telegram.calls((call) => call.ok && (call.method === 'sendMessage' || call.method === 'sendPhoto') && Number(call.params['chat_id']) === chatId).length;
 }
 
+/** The main bot's reports to the owner about one post. */
+function ownerReports(postId: bigint): string[] {
+  return telegram
+    .calls((call) => call.ok && call.botId === mainBot.id && call.method === 'sendMessage' && Number(call.params['chat_id']) === Number(OWNER))
+    .map((call) => String(call.params['text']))
+    .filter((text) => text.startsWith(`Post #${postId.toString()} `));
+}
+
 async function reportOf(postId: bigint): Promise<PostPublished[]> {
   return (await publisher.stored())
     .filter((event) => event.subject === 'nova.publisher.post_published' && event.msgId === `nova.publisher.post_published:${postId.toString()}`)
@@ -125,7 +134,19 @@ beforeAll(async () => {
   telegram = await TelegramEmulator.start({ rateLimits: false });
   // A failed call fails at once (no client-side retries): the publisher's own retry is what is tested.
   clients = new TelegramClients({ apiRoot: telegram.apiRoot, registry: new Registry(), limits: false, retry: { maxServerRetries: 0, maxRateLimitRetries: 0 } });
-  handlers = createPublisherHandlers({ db, publisher, telegram: new ClientChannelTelegram(clients, tokens), bots: ownership, entitlement: new GrantTableEntitlement(db), clock, sendLeaseMs: 30_000 });
+  mainBot = telegram.createBot({ username: 'NovaMainBot' });
+  // The owner talked to the main bot (that is how they added their bots): it may write to them.
+  telegram.addChat(mainBot.id, { id: Number(OWNER), type: 'private', first_name: 'Olga' });
+  handlers = createPublisherHandlers({
+    db,
+    publisher,
+    telegram: new ClientChannelTelegram(clients, tokens),
+    notifier: new MainBotNotifier(clients, mainBot.token),
+    bots: ownership,
+    entitlement: new GrantTableEntitlement(db),
+    clock,
+    sendLeaseMs: 30_000,
+  });
   await handlers.grant_posting(create(GrantPostingRequestSchema, { telegramId: OWNER, grantedBy: ADMIN, until: timestampFromDate(new Date(Date.now() + 86_400_000 * 30)) }), ctx);
   await handlers.grant_posting(create(GrantPostingRequestSchema, { telegramId: STRANGER, grantedBy: ADMIN, until: timestampFromDate(new Date(Date.now() + 86_400_000 * 30)) }), ctx);
 });
@@ -243,6 +264,9 @@ describe('publishing', () => {
     const reports = await reportOf(post?.postId ?? 0n);
     expect(reports).toHaveLength(1);
     expect(reports[0]?.post?.outcomes.every((outcome) => outcome.sent)).toBe(true);
+    expect(ownerReports(post?.postId ?? 0n)).toEqual([
+      `Post #${String(post?.postId)} published in 2 of 2 channels.\n✓ Channel ${String(-first)}\n✓ Channel ${String(-second)}`,
+    ]);
 
     const photo = await handlers.create_post(postRequest([first], { content: { text: 'Look', photo: 'https://cdn.example/look.jpg' } }), ctx);
     expect(photo.post?.status).toBe(PostStatus.PUBLISHED);
@@ -264,6 +288,12 @@ describe('publishing', () => {
       { chat: demoted, sent: false, code: 400, error: 'Bad Request: need administrator rights in the channel chat' },
     ]);
     expect(sentTo(kept)).toBe(1);
+    expect(ownerReports(post?.postId ?? 0n)).toEqual([[
+      `Post #${String(post?.postId)} published in 1 of 3 channels.`,
+      `✓ Channel ${String(-kept)}`,
+      `✗ Channel ${String(-kicked)}: Forbidden: bot was kicked from the channel chat`,
+      `✗ Channel ${String(-demoted)}: Bad Request: need administrator rights in the channel chat`,
+    ].join('\n')]);
   });
 
   it('schedules a post, lets the owner edit and cancel it while scheduled, and publishes it when due', async () => {
@@ -354,5 +384,21 @@ describe('nothing posted twice', () => {
     expect([sentTo(steady), sentTo(flaky)]).toEqual([1, 1]);
     const [report] = await reportOf(postId);
     expect(report?.post?.outcomes.every((outcome) => outcome.sent)).toBe(true);
+    expect(ownerReports(postId)).toHaveLength(1);
+  });
+
+  it('an owner\'s report that failed is sent by the next publish_due, once', async () => {
+    const bot = childBot(OWNER, 'report_retry_bot');
+    const chatId = channel(bot);
+    await link(OWNER, bot, chatId);
+    telegram.injectFault(mainBot.id, { status: 502, times: 1, methods: ['sendMessage'] });
+    const { post } = await handlers.create_post(postRequest([chatId]), ctx);
+    const postId = post?.postId ?? 0n;
+    expect(post?.status).toBe(PostStatus.PUBLISHED);
+    expect(ownerReports(postId)).toEqual([]);
+    await handlers.publish_due(create(PublishDueRequestSchema, {}), ctx);
+    await handlers.publish_due(create(PublishDueRequestSchema, {}), ctx);
+    expect(ownerReports(postId)).toHaveLength(1);
+    expect(sentTo(chatId)).toBe(1);
   });
 });

@@ -4,7 +4,7 @@
  * svc.bot.sealed_token). A child bot added through the main bot's conversation is linked to a
  * channel and posts there over svc.publisher.* on NATS: now, and when a scheduled post falls due
  * (publish_due called as the notification context's scheduler will). The report reaches stream
- * NOVA once, and no log holds a token or secret of the run.
+ * NOVA once and the owner from the main bot, and no log holds a token or secret of the run.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -36,6 +36,7 @@ beforeAll(async () => {
     NOVA_NATS_URL: world.nats.url,
     NOVA_DATABASE_URL: world.databaseUrl,
     NOVA_TOKEN_ENCRYPTION_KEY: world.secrets.encryptionKey,
+    NOVA_MAIN_BOT_TOKEN: world.secrets.mainBotToken,
     NOVA_TELEGRAM_API_ROOT: world.emulator.apiRoot,
   });
   ({ child } = await onboardingScript(world.emulator, world.mainBot));
@@ -80,6 +81,9 @@ describe('the publisher service on NATS', () => {
       return found.length > 0 ? found : undefined;
     });
     expect(report?.post?.outcomes).toMatchObject([{ chatId: BigInt(CHANNEL.id), sent: true }]);
+    // And the owner hears it from the main bot.
+    const owners = world.emulator.calls((call) => call.ok && call.botId === world.mainBot.id && Number(call.params['chat_id']) === ANNA.id && String(call.params['text']).startsWith(`Post #${postId.toString()} `));
+    expect(owners.map((call) => call.params['text'])).toEqual([`Post #${postId.toString()} published in 1 of 1 channels.\n✓ Anna's news`]);
   });
 
   it('publishes a scheduled post once it is due, once, however often publish_due is called', async () => {

@@ -2,7 +2,7 @@ import { systemClock, type Clock, type ContextHandlers, type EventPublisher } fr
 import { linkChannelHandler, listChannelsHandler, unlinkChannelHandler } from './channels.js';
 import type { PublisherDatabase } from './database.js';
 import { grantPostingHandler } from './entitlement.js';
-import type { BotOwnership, ChannelTelegram, PostingEntitlement } from './ports.js';
+import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement } from './ports.js';
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
 import { publishDueHandler } from './publish-due.js';
 
@@ -11,6 +11,8 @@ export interface PublisherContextDeps {
   /** Where nova.publisher.post_published goes once committed (JetStream, or the monolith's in-process bus). */
   readonly publisher: EventPublisher;
   readonly telegram: ChannelTelegram;
+  /** The main bot, for the owner's report after each publication. */
+  readonly notifier: OwnerNotifier;
   readonly bots: BotOwnership;
   readonly entitlement: PostingEntitlement;
   readonly clock?: Clock;
@@ -21,7 +23,7 @@ export interface PublisherContextDeps {
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */
 export function createPublisherHandlers(deps: PublisherContextDeps): ContextHandlers<'publisher'> {
   const clock = deps.clock ?? systemClock;
-  const publishing = { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
+  const publishing = { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
   const posts = { ...publishing, entitlement: deps.entitlement };
   const channels = { db: deps.db, telegram: deps.telegram, bots: deps.bots, clock };
   return {

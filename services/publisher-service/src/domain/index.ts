@@ -10,10 +10,12 @@ export {
   type BotOwnership,
   type ChannelTelegram,
   type LinkableChatKind,
+  type OwnerNotifier,
   type OutgoingPost,
   type PostButton,
   type PostEntity,
   type PostingEntitlement,
   type TelegramChatInfo,
 } from './ports.js';
+export { reportText } from './report.js';
 export { MAX_CAPTION, MAX_TEXT } from './validation.js';

@@ -96,3 +96,12 @@ export interface BotOwnership {
 export interface PostingEntitlement {
   hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean>;
 }
+
+/**
+ * The owner's report after a publication, sent by the main bot to the owner's private chat. Throws
+ * like a ChannelTelegram: ChannelRefusedError when Telegram refused for good (the owner blocked
+ * the main bot), ChannelNotSentError when surely not sent.
+ */
+export interface OwnerNotifier {
+  sendReport(ownerTelegramId: bigint, text: string): Promise<void>;
+}

@@ -18,12 +18,15 @@ import { appendToOutbox, FailedPreconditionError, NotFoundError, outboxRecord, U
 import type { PublisherDatabase } from './database.js';
 import { isSettled, postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import { ChannelNotSentError, ChannelRefusedError, type ChannelTelegram, type OutgoingPost } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, type ChannelTelegram, type OutgoingPost, type OwnerNotifier } from './ports.js';
+import { sendOwnerReport } from './report.js';
 
 export interface PublishDeps {
   readonly db: PublisherDatabase;
   readonly telegram: ChannelTelegram;
   readonly publisher: EventPublisher;
+  /** Sends the owner's report from the main bot once the post is published. */
+  readonly notifier: OwnerNotifier;
   readonly clock: Clock;
   /** How long a sender holds a channel it is sending to. Longer than one Telegram call with its retries. */
   readonly sendLeaseMs: number;
@@ -48,17 +51,25 @@ export async function publishPost(deps: PublishDeps, postId: bigint): Promise<Pu
   await deps.db.post.updateMany({ where: { id: postId, status: 'SCHEDULED' }, data: { status: 'PUBLISHING', updatedAt: deps.clock() } });
 
   const content = storedContent(post);
+  // Channels in parallel: the Telegram client paces each chat and the bot as Telegram's limits
+  // say, so one slow or rate-limited channel does not hold the others back.
+  const pending = post.deliveries.filter((delivery) => !isSettled(delivery));
+  const results = await Promise.allSettled(pending.map((delivery) => sendToChannel(deps, post.id, post.ownerTelegramId, delivery.chatId, content)));
   const unsettled: string[] = [];
-  for (const delivery of post.deliveries) {
-    if (isSettled(delivery)) continue;
-    const outcome = await sendToChannel(deps, post.id, post.ownerTelegramId, delivery.chatId, content);
-    if (outcome !== 'settled') unsettled.push(`${delivery.chatId.toString()} (${outcome})`);
+  for (const [index, result] of results.entries()) {
+    // A database failure: the row keeps its lease or state, and the publish is retried as a whole.
+    if (result.status === 'rejected') throw result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+    if (result.value !== 'settled') unsettled.push(`${String(pending[index]?.chatId)} (${result.value})`);
   }
   if (unsettled.length > 0) {
     throw new PublishIncompleteError(`post ${postId.toString()}: channels not yet settled: ${unsettled.join(', ')}`, { post_id: postId.toString() });
   }
   const publishedNow = await markPublished(deps, postId);
-  if (publishedNow) await flushPublisherOutbox(deps.db, deps.publisher).catch(() => undefined);
+  if (publishedNow) {
+    // The relay and publish_due retry what fails here; the publication itself is done.
+    await flushPublisherOutbox(deps.db, deps.publisher).catch(() => undefined);
+    await sendOwnerReport(deps, postId).catch(() => undefined);
+  }
   const final = await deps.db.post.findUniqueOrThrow({ where: { id: postId }, include: WITH_DELIVERIES });
   return { post: final, publishedNow };
 }

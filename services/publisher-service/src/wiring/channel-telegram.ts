@@ -6,9 +6,9 @@
  * (a timeout) is left as it is: the message may have been posted. Tokens come from a
  * BotTokenSource and never appear in what is thrown.
  */
-import { CircuitOpenError, TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, type TelegramClient, type TelegramClients } from '@nova/telegram';
-import { UnavailableError } from '@nova/domain';
-import { ChannelNotSentError, ChannelRefusedError, type BotMembership, type ChannelTelegram, type OutgoingPost, type TelegramChatInfo } from '../domain/index.js';
+import type { TelegramClient, TelegramClients } from '@nova/telegram';
+import { ChannelRefusedError, type BotMembership, type ChannelTelegram, type OutgoingPost, type TelegramChatInfo } from '../domain/index.js';
+import { publisherTelegramError } from './telegram-failures.js';
 
 /** A child bot's token by its id; undefined when the bots context does not know the bot (any more). */
 export interface BotTokenSource {
@@ -67,13 +67,7 @@ export class ClientChannelTelegram implements ChannelTelegram {
     try {
       return await run(this.clients.forToken(token));
     } catch (error) {
-      if (error instanceof TelegramApiError && !(error instanceof TelegramRateLimitError) && error.errorCode >= 400 && error.errorCode < 500) {
-        throw new ChannelRefusedError(method, error.errorCode, error.description);
-      }
-      if (error instanceof TelegramApiError || error instanceof CircuitOpenError || error instanceof TelegramQueueFullError) {
-        throw new ChannelNotSentError(`Telegram ${method} for bot ${botId.toString()} failed: ${error.message}`, { cause: error });
-      }
-      throw new UnavailableError(`Telegram ${method} for bot ${botId.toString()} did not answer`, { bot_id: botId.toString() }, { cause: error });
+      throw publisherTelegramError(method, `bot ${botId.toString()}`, error);
     }
   }
 }

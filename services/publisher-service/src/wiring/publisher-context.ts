@@ -22,6 +22,7 @@ import {
 import { BusBotOwnership, BusBotTokens } from './bot-directory.js';
 import { ClientChannelTelegram } from './channel-telegram.js';
 import type { PublisherContextConfig } from './config.js';
+import { MainBotNotifier } from './main-bot-notifier.js';
 
 export interface PublisherContextHost {
   readonly logger: Logger;
@@ -30,7 +31,7 @@ export interface PublisherContextHost {
 }
 
 export interface PublisherContextOptions {
-  readonly config: Pick<PublisherContextConfig, 'NOVA_TOKEN_ENCRYPTION_KEY' | 'NOVA_PUBLISH_LEASE' | 'NOVA_MIGRATE_ON_START'>;
+  readonly config: Pick<PublisherContextConfig, 'NOVA_MAIN_BOT_TOKEN' | 'NOVA_TOKEN_ENCRYPTION_KEY' | 'NOVA_PUBLISH_LEASE' | 'NOVA_MIGRATE_ON_START'>;
   readonly databaseUrl: string;
   /** Serves svc.publisher.*, carries the context's events and its svc.bot.* requests. */
   readonly bus: Bus;
@@ -57,6 +58,7 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       db,
       publisher,
       telegram: new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring)),
+      notifier: new MainBotNotifier(options.clients, config.NOVA_MAIN_BOT_TOKEN),
       bots: new BusBotOwnership(bus),
       entitlement: new GrantTableEntitlement(db),
       sendLeaseMs: config.NOVA_PUBLISH_LEASE,

@@ -32,6 +32,9 @@ CREATE TABLE "publisher_service"."posts" (
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
     "published_at" TIMESTAMPTZ(3),
+    "report_lease_until" TIMESTAMPTZ(3),
+    "report_sent_at" TIMESTAMPTZ(3),
+    "report_failure" TEXT,
 
     CONSTRAINT "posts_pkey" PRIMARY KEY ("id")
 );
