@@ -387,6 +387,20 @@ describe('nothing posted twice', () => {
     expect(ownerReports(postId)).toHaveLength(1);
   });
 
+  it('a post for now that Telegram could not take yet comes back PUBLISHING, and publish_due finishes it', async () => {
+    const bot = childBot(OWNER, 'now_later_bot');
+    const chatId = channel(bot);
+    await link(OWNER, bot, chatId);
+    telegram.injectFault(bot.id, { status: 503, times: 1, methods: ['sendMessage'] });
+    const { post } = await handlers.create_post(postRequest([chatId]), ctx);
+    expect(post?.status).toBe(PostStatus.PUBLISHING);
+    expect(post?.outcomes).toEqual([]);
+    expect(sentTo(chatId)).toBe(0);
+    const due = await handlers.publish_due(create(PublishDueRequestSchema, {}), ctx);
+    expect(due.publishedPostIds).toContain(post?.postId);
+    expect(sentTo(chatId)).toBe(1);
+  });
+
   it('an owner\'s report that failed is sent by the next publish_due, once', async () => {
     const bot = childBot(OWNER, 'report_retry_bot');
     const chatId = channel(bot);

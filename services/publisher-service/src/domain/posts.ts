@@ -25,7 +25,7 @@ import type { PublisherTransaction } from './database.js';
 import { claimEffect, effectResult, recordEffectResult } from './effects.js';
 import { postMessage, postStatusRow, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import type { OutgoingPost, PostingEntitlement } from './ports.js';
-import { publishPost, type PublishDeps } from './publish.js';
+import { publishPost, PublishIncompleteError, type PublishDeps } from './publish.js';
 import { postChats, postContent, publishTime } from './validation.js';
 
 export interface PostDeps extends PublishDeps {
@@ -76,8 +76,14 @@ export function createPostHandler(deps: PostDeps) {
     });
     // "Now" publishes in the call; a repeated call goes on where a failed first one stopped.
     if (publishAt.getTime() <= now.getTime()) {
-      const { post } = await publishPost(deps, postId);
-      return create(CreatePostResponseSchema, { post: postMessage(post) });
+      try {
+        const { post } = await publishPost(deps, postId);
+        return create(CreatePostResponseSchema, { post: postMessage(post) });
+      } catch (error) {
+        // Stored and under way: answering an error would invite the caller to create it again.
+        // The post comes back PUBLISHING with the channels done so far; publish_due finishes it.
+        if (!(error instanceof PublishIncompleteError)) throw error;
+      }
     }
     return create(CreatePostResponseSchema, { post: postMessage(await deps.db.post.findUniqueOrThrow({ where: { id: postId }, include: WITH_DELIVERIES })) });
   };
