@@ -401,6 +401,22 @@ describe('nothing posted twice', () => {
     expect(sentTo(chatId)).toBe(1);
   });
 
+  it('a scheduled post whose owner\'s subscription ended meanwhile fails every channel, saying why', async () => {
+    const owner = 9_003n;
+    const bot = childBot(owner, 'lapsed_bot');
+    const chatId = channel(bot);
+    await link(owner, bot, chatId);
+    await handlers.grant_posting(create(GrantPostingRequestSchema, { telegramId: owner, grantedBy: ADMIN, until: timestampFromDate(new Date(now.getTime() + 60_000)) }), ctx);
+    const at = new Date(now.getTime() + 30_000);
+    const { post } = await handlers.create_post(postRequest([chatId], { ownerTelegramId: owner, publishAt: timestampFromDate(at) }), ctx);
+    now = new Date(now.getTime() + 120_000);
+    const due = await handlers.publish_due(create(PublishDueRequestSchema, {}), ctx);
+    expect(due.publishedPostIds).toContain(post?.postId);
+    expect(sentTo(chatId)).toBe(0);
+    const [report] = await reportOf(post?.postId ?? 0n);
+    expect(report?.post?.outcomes).toMatchObject([{ chatId: BigInt(chatId), sent: false, errorCode: 0, error: 'the owner\'s posting subscription has ended' }]);
+  });
+
   it('an owner\'s report that failed is sent by the next publish_due, once', async () => {
     const bot = childBot(OWNER, 'report_retry_bot');
     const chatId = channel(bot);

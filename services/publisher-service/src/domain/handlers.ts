@@ -23,17 +23,16 @@ export interface PublisherContextDeps {
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */
 export function createPublisherHandlers(deps: PublisherContextDeps): ContextHandlers<'publisher'> {
   const clock = deps.clock ?? systemClock;
-  const publishing = { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
-  const posts = { ...publishing, entitlement: deps.entitlement };
+  const publishing = { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
   const channels = { db: deps.db, telegram: deps.telegram, bots: deps.bots, clock };
   return {
     link_channel: linkChannelHandler(channels),
     unlink_channel: unlinkChannelHandler(deps.db),
     list_channels: listChannelsHandler(deps.db),
-    create_post: createPostHandler(posts),
-    update_post: updatePostHandler(posts),
-    cancel_post: cancelPostHandler(posts),
-    list_posts: listPostsHandler(posts),
+    create_post: createPostHandler(publishing),
+    update_post: updatePostHandler(publishing),
+    cancel_post: cancelPostHandler(publishing),
+    list_posts: listPostsHandler(publishing),
     publish_due: publishDueHandler(publishing),
     grant_posting: grantPostingHandler(deps.db, clock),
   };

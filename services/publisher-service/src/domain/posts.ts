@@ -24,13 +24,11 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { PublisherTransaction } from './database.js';
 import { claimEffect, effectResult, recordEffectResult } from './effects.js';
 import { postMessage, postStatusRow, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
-import type { OutgoingPost, PostingEntitlement } from './ports.js';
+import type { OutgoingPost } from './ports.js';
 import { publishPost, PublishIncompleteError, type PublishDeps } from './publish.js';
 import { postChats, postContent, publishTime } from './validation.js';
 
-export interface PostDeps extends PublishDeps {
-  readonly entitlement: PostingEntitlement;
-}
+export type PostDeps = PublishDeps;
 
 function contentColumns(content: OutgoingPost): Pick<Prisma.PostUncheckedCreateInput, 'text' | 'entities' | 'photo' | 'buttons'> {
   return {

@@ -18,7 +18,7 @@ import { appendToOutbox, FailedPreconditionError, NotFoundError, outboxRecord, U
 import type { PublisherDatabase } from './database.js';
 import { isSettled, postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import { ChannelNotSentError, ChannelRefusedError, type ChannelTelegram, type OutgoingPost, type OwnerNotifier } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, type ChannelTelegram, type OutgoingPost, type OwnerNotifier, type PostingEntitlement } from './ports.js';
 import { sendOwnerReport } from './report.js';
 
 export interface PublishDeps {
@@ -27,6 +27,8 @@ export interface PublishDeps {
   readonly publisher: EventPublisher;
   /** Sends the owner's report from the main bot once the post is published. */
   readonly notifier: OwnerNotifier;
+  /** Checked again at publication: a subscription that ended since the post was made stops it. */
+  readonly entitlement: PostingEntitlement;
   readonly clock: Clock;
   /** How long a sender holds a channel it is sending to. Longer than one Telegram call with its retries. */
   readonly sendLeaseMs: number;
@@ -50,10 +52,18 @@ export async function publishPost(deps: PublishDeps, postId: bigint): Promise<Pu
   // From here on edits and cancelling are refused (they need SCHEDULED).
   await deps.db.post.updateMany({ where: { id: postId, status: 'SCHEDULED' }, data: { status: 'PUBLISHING', updatedAt: deps.clock() } });
 
+  if (!(await deps.entitlement.hasPostingSubscription(post.ownerTelegramId, deps.clock()))) {
+    // Every channel still open fails with the reason; the post is published (reported) as such.
+    await deps.db.postDelivery.updateMany({
+      where: { postId, sentAt: null, errorCode: null, OR: [{ leaseUntil: null }, { leaseUntil: { lt: deps.clock() } }] },
+      data: { leaseUntil: null, errorCode: OWN_FAILURE, failure: 'the owner\'s posting subscription has ended' },
+    });
+  }
   const content = storedContent(post);
   // Channels in parallel: the Telegram client paces each chat and the bot as Telegram's limits
   // say, so one slow or rate-limited channel does not hold the others back.
-  const pending = post.deliveries.filter((delivery) => !isSettled(delivery));
+  const current = await deps.db.postDelivery.findMany({ where: { postId }, orderBy: { position: 'asc' } });
+  const pending = current.filter((delivery) => !isSettled(delivery));
   const results = await Promise.allSettled(pending.map((delivery) => sendToChannel(deps, post.id, post.ownerTelegramId, delivery.chatId, content)));
   const unsettled: string[] = [];
   for (const [index, result] of results.entries()) {
