@@ -1,5 +1,6 @@
 import type { DescMethodUnary, MessageShape } from '@bufbuild/protobuf';
 import { BotService } from './gen/nova/v1/bot_pb.js';
+import { PublisherService } from './gen/nova/v1/publisher_pb.js';
 import { UserService } from './gen/nova/v1/user_pb.js';
 import type { ServiceSubject } from './subjects.js';
 
@@ -17,6 +18,16 @@ export const REQUEST_METHODS = {
   'svc.bot.remove': BotService.method.removeBot,
   'svc.bot.set_greeting': BotService.method.setBotGreeting,
   'svc.bot.webhook_auth': BotService.method.getWebhookAuth,
+  'svc.bot.sealed_token': BotService.method.getSealedToken,
+  'svc.publisher.link_channel': PublisherService.method.linkChannel,
+  'svc.publisher.unlink_channel': PublisherService.method.unlinkChannel,
+  'svc.publisher.list_channels': PublisherService.method.listChannels,
+  'svc.publisher.create_post': PublisherService.method.createPost,
+  'svc.publisher.update_post': PublisherService.method.updatePost,
+  'svc.publisher.cancel_post': PublisherService.method.cancelPost,
+  'svc.publisher.list_posts': PublisherService.method.listPosts,
+  'svc.publisher.publish_due': PublisherService.method.publishDue,
+  'svc.publisher.grant_posting': PublisherService.method.grantPosting,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

@@ -39,7 +39,7 @@ export type ContextName = (typeof CONTEXTS)[number];
 export const EVENTS = {
   user: ['registered'],
   bot: ['added', 'removed'],
-  publisher: [],
+  publisher: ['post_published'],
   payment: [],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
@@ -49,8 +49,8 @@ export type EventSubject = { [C in ContextName]: `nova.${C}.${EventName<C>}` }[C
 /** Request methods each context answers. A new method needs its rpc in proto/ and in requests.ts. */
 export const METHODS = {
   user: ['get', 'upsert', 'stats'],
-  bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth'],
-  publisher: [],
+  bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token'],
+  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting'],
   payment: [],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
@@ -89,6 +89,8 @@ export const SUBJECTS = {
   botRemove: 'svc.bot.remove',
   botSetGreeting: 'svc.bot.set_greeting',
   botWebhookAuth: 'svc.bot.webhook_auth',
+  postPublished: 'nova.publisher.post_published',
+  publisherPublishDue: 'svc.publisher.publish_due',
 } as const satisfies Record<string, EventSubject | ServiceSubject>;
 
 /**

@@ -12,6 +12,18 @@ export interface WebhookSettings {
   readonly allowedUpdates: readonly string[] | undefined;
 }
 
+/**
+ * The bot's own standing in a group or channel, as getChatMember reports it. A chat the bot knows
+ * without one (addChat) is one it was simply added to: it may write there as before.
+ */
+export interface ChatMembership {
+  readonly status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+  /** ChatMemberAdministrator.can_post_messages: channels only. */
+  readonly canPostMessages?: boolean;
+  /** The person who created the chat (getChatAdministrators lists them as its creator). */
+  readonly owner?: { readonly id: number; readonly first_name: string; readonly username?: string };
+}
+
 export interface CallbackQueryState {
   readonly query: CallbackQuery;
   answer: { readonly text: string | undefined; readonly showAlert: boolean } | undefined;
@@ -24,6 +36,8 @@ export class BotState {
   lastError: { readonly date: number; readonly message: string } | undefined;
   readonly chats = new Map<number, Chat>();
   readonly blockedBy = new Set<number>();
+  /** The bot's membership per group or channel id (see ChatMembership). */
+  readonly memberships = new Map<number, ChatMembership>();
   readonly messages = new Map<number, Message[]>();
   readonly callbackQueries = new Map<string, CallbackQueryState>();
   commands: unknown[] = [];

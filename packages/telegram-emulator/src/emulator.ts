@@ -13,7 +13,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { answerCall, type CallContext } from './api-calls.js';
-import { BotState } from './bot-state.js';
+import { BotState, type ChatMembership } from './bot-state.js';
 import { generateToken, botIdOfToken, TOKEN_PATTERN } from './bot-token.js';
 import { CallLog, type CallPredicate, type RecordedCall } from './call-log.js';
 import { handleControl } from './control-api.js';
@@ -137,6 +137,23 @@ export class TelegramEmulator {
   /** The bot was added to a group or channel, so it may write there. */
   addChat(bot: BotRef, chat: Chat): void {
     this.botState(bot).knowChat(chat);
+  }
+
+  /**
+   * The bot was added to a group or channel with this standing (an administrator with or without
+   * can_post_messages, a plain member, ...), as getChatMember will report it. Change it by calling
+   * again; `kickFromChat` removes the bot.
+   */
+  joinChat(bot: BotRef, chat: Chat, membership: ChatMembership): void {
+    const state = this.botState(bot);
+    state.knowChat(chat);
+    state.memberships.set(chat.id, membership);
+  }
+
+  /** An administrator removed the bot: from now on every call there gets 403 "Forbidden: bot was kicked from the <type> chat". */
+  kickFromChat(bot: BotRef, chatId: number): void {
+    const state = this.botState(bot);
+    state.memberships.set(chatId, { ...state.memberships.get(chatId), status: 'kicked' });
   }
 
   /** From now on the bot gets 403 "Forbidden: bot was blocked by the user" in this user's chat. */

@@ -2,6 +2,7 @@ export { TelegramEmulator, type TelegramEmulatorOptions, type NewBot, type Emula
 export { TELEGRAM_RATE_LIMITS, type EmulatorRateLimits } from './rate-limits.js';
 export { DEFAULT_DELIVERY, type DeliverySettings, type DeliveryAttempt } from './webhook-delivery.js';
 export type { FaultSpec, FaultKind } from './faults.js';
+export type { ChatMembership } from './bot-state.js';
 export type { RecordedCall, CallPredicate } from './call-log.js';
 export type { UserSpec, UserMessage, UserClick } from './updates.js';
 export { commandEntities } from './updates.js';

@@ -142,6 +142,19 @@ export class TelegramClient {
     return this.call('sendPhoto', params, options);
   }
 
+  getChat(params: MethodParams<'getChat'>, options?: CallOptions): Promise<MethodResult<'getChat'>> {
+    return this.call('getChat', params, options);
+  }
+
+  /** A member's status and rights; with the bot's own id, whether it may post in a channel (can_post_messages). */
+  getChatMember(params: MethodParams<'getChatMember'>, options?: CallOptions): Promise<MethodResult<'getChatMember'>> {
+    return this.call('getChatMember', params, options);
+  }
+
+  getChatAdministrators(params: MethodParams<'getChatAdministrators'>, options?: CallOptions): Promise<MethodResult<'getChatAdministrators'>> {
+    return this.call('getChatAdministrators', params, options);
+  }
+
   /** Any Bot API method, typed. */
   async call<M extends TelegramMethod>(method: M, params: MethodParams<M>, options?: CallOptions): Promise<MethodResult<M>> {
     return (await this.callRaw(method, params, options)) as MethodResult<M>;

@@ -4,6 +4,7 @@
  */
 import { botContextConfig } from '@nova/bot-service/wiring';
 import { databaseConfig, natsServers, routingConfig } from '@nova/platform';
+import { publisherContextConfig } from '@nova/publisher-service/wiring';
 import { z } from 'zod';
 
 export const UPDATE_MODES = ['inline', 'jetstream'] as const;
@@ -12,6 +13,8 @@ export type UpdateMode = (typeof UPDATE_MODES)[number];
 export const monolithConfig = {
   ...databaseConfig,
   ...botContextConfig,
+  // Its key, API root and migrate flag are the bots context's own variables (same definitions).
+  ...publisherContextConfig,
   /**
    * inline (the legacy Nova Bot, before stage 1): the webhook processes each update before it
    * answers. jetstream (after stage 1): the webhook writes to stream TELEGRAM like the gateway and

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users and bots
- * contexts run with the same domain code and database (both schemas) as the services, behind the
+ * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users, bots and
+ * publisher contexts run with the same domain code and database (both schemas) as the services, behind the
  * same webhook paths. NOVA_MONOLITH_UPDATES chooses where updates are processed, NOVA_ROUTING
  * whether the contexts talk in-process or on the routed bus (see buses.ts and docs/services.md,
  * "The monolith's two modes").
@@ -9,6 +9,7 @@
 import { mainBotIdentity } from '@nova/bot-service/domain';
 import { startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
 import { runService } from '@nova/platform';
+import { startPublisherContext } from '@nova/publisher-service/wiring';
 import { startUserContext } from '@nova/user-service/wiring';
 import { busWebhookAuth, registerWebhookRoutes, WebhookAuthCache } from '@nova/webhook-gateway/webhook';
 import { monolithBuses } from './buses.js';
@@ -26,6 +27,8 @@ await runService({
     const buses = await monolithBuses(service, config);
     await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
+    // Started after the bots context, so it stops first (newest first) while the shared clients are open.
+    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
 
     let accept = inlineUpdates(bots.processUpdate, logger);
     const { updates } = buses;

@@ -1,4 +1,5 @@
 import { answerCallbackQuery, getChat, getMe, getMyCommands, setMyCommands } from './bot-info.js';
+import { getChatAdministrators, getChatMember } from './members.js';
 import { deleteMessage, editMessageText, sendChatAction, sendMessage, sendPhoto } from './messages.js';
 import type { MethodHandler } from './types.js';
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from './webhook.js';
@@ -7,6 +8,7 @@ export type { MethodEnv, MethodHandler, MethodOutcome } from './types.js';
 
 const HANDLERS: Readonly<Record<string, MethodHandler>> = {
   getMe, getChat, answerCallbackQuery, setMyCommands, getMyCommands,
+  getChatMember, getChatAdministrators,
   sendMessage, editMessageText, sendPhoto, deleteMessage, sendChatAction,
   setWebhook, deleteWebhook, getWebhookInfo, getUpdates,
 };

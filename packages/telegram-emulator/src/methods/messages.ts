@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { badRequest } from '../api-failure.js';
 import { optionalInteger, optionalJson, optionalString, type Params } from '../params.js';
 import { unixTime, type Message } from '../wire.js';
-import { writableChat } from './chats.js';
+import { postableChat, writableChat } from './chats.js';
 import type { MethodHandler } from './types.js';
 
 const MAX_TEXT = 4096;
@@ -11,7 +11,7 @@ const MAX_CAPTION = 1024;
 const PARSE_MODES = new Set(['markdown', 'markdownv2', 'html']);
 
 export const sendMessage: MethodHandler = (bot, params) => {
-  const chat = writableChat(bot, params);
+  const chat = postableChat(bot, params);
   const text = messageText(params);
   const markup = replyMarkup(params);
   const message: Message = {
@@ -29,7 +29,7 @@ export const sendMessage: MethodHandler = (bot, params) => {
 
 export const editMessageText: MethodHandler = (bot, params) => {
   if (params['inline_message_id'] !== undefined) throw badRequest('MESSAGE_ID_INVALID');
-  const chat = writableChat(bot, params);
+  const chat = postableChat(bot, params);
   const messageId = optionalInteger(params, 'message_id');
   if (messageId === undefined) throw badRequest('message identifier is not specified');
   const current = bot.findMessage(chat.id, messageId);
@@ -56,7 +56,7 @@ export const editMessageText: MethodHandler = (bot, params) => {
 };
 
 export const sendPhoto: MethodHandler = (bot, params) => {
-  const chat = writableChat(bot, params);
+  const chat = postableChat(bot, params);
   const photo = params['photo'];
   if (photo === undefined || photo === '') throw badRequest('there is no photo in the request');
   const caption = optionalString(params, 'caption');

@@ -1,6 +1,6 @@
 import type { ContextHandlers } from '@nova/domain';
 import type { RegistryDeps } from './registry/deps.js';
-import { getBot, listBots, webhookAuth } from './registry/queries.js';
+import { getBot, listBots, sealedToken, webhookAuth } from './registry/queries.js';
 import { removeChildBot } from './registry/remove-bot.js';
 import { setBotGreeting } from './registry/set-greeting.js';
 
@@ -12,5 +12,6 @@ export function createBotHandlers(deps: RegistryDeps): ContextHandlers<'bot'> {
     remove: (request, ctx) => removeChildBot(deps, request, ctx),
     set_greeting: (request, ctx) => setBotGreeting(deps, request, ctx),
     webhook_auth: (request, ctx) => webhookAuth(deps.db, request, ctx),
+    sealed_token: (request, ctx) => sealedToken(deps.db, request, ctx),
   };
 }

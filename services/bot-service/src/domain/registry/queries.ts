@@ -1,11 +1,14 @@
 import { create } from '@bufbuild/protobuf';
 import {
   GetBotResponseSchema,
+  GetSealedTokenResponseSchema,
   GetWebhookAuthResponseSchema,
   ListBotsResponseSchema,
   type Bot,
   type GetBotRequest,
   type GetBotResponse,
+  type GetSealedTokenRequest,
+  type GetSealedTokenResponse,
   type GetWebhookAuthRequest,
   type GetWebhookAuthResponse,
   type ListBotsRequest,
@@ -45,4 +48,12 @@ export async function webhookAuth(db: BotDatabase, request: GetWebhookAuthReques
   const row = await db.bot.findUnique({ where: { botId }, select: { tokenSha256: true, webhookSecretSha256: true } });
   if (row === null) throw notFound(botId);
   return create(GetWebhookAuthResponseSchema, { botId, webhookSecretSha256: row.webhookSecretSha256, tokenSha256: row.tokenSha256 });
+}
+
+/** The token sealed as stored, for a context holding the same key (the publisher posts as the bot). */
+export async function sealedToken(db: BotDatabase, request: GetSealedTokenRequest, _ctx: HandlerContext): Promise<GetSealedTokenResponse> {
+  const botId = telegramId(request.botId, 'bot_id');
+  const row = await db.bot.findUnique({ where: { botId }, select: { tokenCiphertext: true, tokenKeyId: true } });
+  if (row === null) throw notFound(botId);
+  return create(GetSealedTokenResponseSchema, { botId, sealedToken: row.tokenCiphertext, keyId: row.tokenKeyId });
 }

@@ -1,0 +1,34 @@
+/**
+ * The posting entitlement until the payments context sells subscriptions: an administrator's
+ * explicit grant, kept in publisher_service.posting_grants, valid until its time.
+ */
+import { create } from '@bufbuild/protobuf';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { GrantPostingResponseSchema, type GrantPostingRequest, type GrantPostingResponse } from '@nova/contracts';
+import { InvalidArgumentError, telegramId, type Clock, type HandlerContext } from '@nova/domain';
+import type { PublisherDatabase } from './database.js';
+import type { PostingEntitlement } from './ports.js';
+
+export class GrantTableEntitlement implements PostingEntitlement {
+  constructor(private readonly db: PublisherDatabase) {}
+
+  async hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean> {
+    const grant = await this.db.postingGrant.findUnique({ where: { telegramId }, select: { until: true } });
+    return grant !== null && grant.until.getTime() > at.getTime();
+  }
+}
+
+/** Grants (or moves the end of) posting for a user; a later grant replaces the earlier one. */
+export function grantPostingHandler(db: PublisherDatabase, clock: Clock) {
+  return async (request: GrantPostingRequest, _ctx: HandlerContext): Promise<GrantPostingResponse> => {
+    const user = telegramId(request.telegramId, 'telegram_id');
+    const grantedBy = telegramId(request.grantedBy, 'granted_by');
+    if (request.until === undefined) throw new InvalidArgumentError('until is required', { field: 'until' });
+    const until = timestampDate(request.until);
+    const now = clock();
+    if (!(until.getTime() > now.getTime())) throw new InvalidArgumentError('until must be in the future', { field: 'until' });
+    const data = { grantedBy, until, grantedAt: now };
+    await db.postingGrant.upsert({ where: { telegramId: user }, create: { telegramId: user, ...data }, update: data });
+    return create(GrantPostingResponseSchema, { telegramId: user, until: timestampFromDate(until) });
+  };
+}

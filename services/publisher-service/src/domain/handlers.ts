@@ -1,0 +1,39 @@
+import { systemClock, type Clock, type ContextHandlers, type EventPublisher } from '@nova/domain';
+import { linkChannelHandler, listChannelsHandler, unlinkChannelHandler } from './channels.js';
+import type { PublisherDatabase } from './database.js';
+import { grantPostingHandler } from './entitlement.js';
+import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement } from './ports.js';
+import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
+import { publishDueHandler } from './publish-due.js';
+
+export interface PublisherContextDeps {
+  readonly db: PublisherDatabase;
+  /** Where nova.publisher.post_published goes once committed (JetStream, or the monolith's in-process bus). */
+  readonly publisher: EventPublisher;
+  readonly telegram: ChannelTelegram;
+  /** The main bot, for the owner's report after each publication. */
+  readonly notifier: OwnerNotifier;
+  readonly bots: BotOwnership;
+  readonly entitlement: PostingEntitlement;
+  readonly clock?: Clock;
+  /** How long a sender holds a channel it sends to before another may take it over. Default 60 s. */
+  readonly sendLeaseMs?: number;
+}
+
+/** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */
+export function createPublisherHandlers(deps: PublisherContextDeps): ContextHandlers<'publisher'> {
+  const clock = deps.clock ?? systemClock;
+  const publishing = { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
+  const channels = { db: deps.db, telegram: deps.telegram, bots: deps.bots, clock };
+  return {
+    link_channel: linkChannelHandler(channels),
+    unlink_channel: unlinkChannelHandler(deps.db),
+    list_channels: listChannelsHandler(deps.db),
+    create_post: createPostHandler(publishing),
+    update_post: updatePostHandler(publishing),
+    cancel_post: cancelPostHandler(publishing),
+    list_posts: listPostsHandler(publishing),
+    publish_due: publishDueHandler(publishing),
+    grant_posting: grantPostingHandler(deps.db, clock),
+  };
+}

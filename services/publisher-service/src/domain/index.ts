@@ -1,0 +1,21 @@
+export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type PublisherDatabase, type PublisherDatabaseOptions, type PublisherTransaction } from './database.js';
+export { prunePublisherHistory } from './effects.js';
+export { GrantTableEntitlement } from './entitlement.js';
+export { createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
+export { publisherOutboxStore, flushPublisherOutbox } from './outbox-store.js';
+export {
+  ChannelNotSentError,
+  ChannelRefusedError,
+  type BotMembership,
+  type BotOwnership,
+  type ChannelTelegram,
+  type LinkableChatKind,
+  type OwnerNotifier,
+  type OutgoingPost,
+  type PostButton,
+  type PostEntity,
+  type PostingEntitlement,
+  type TelegramChatInfo,
+} from './ports.js';
+export { reportText } from './report.js';
+export { MAX_CAPTION, MAX_TEXT } from './validation.js';

@@ -1,0 +1,107 @@
+/**
+ * What the publisher context needs from outside, as interfaces the wiring fills in (Decided 1):
+ * Telegram as the channel's bot sees it, the bots context's word on who owns a bot, and whether a
+ * user may post (their subscription). Bots are named by id: tokens stay in the wiring, never in
+ * the domain, its errors or its rows.
+ */
+
+/** Telegram's Chat.type of a chat a post can go to (private chats are not linkable). */
+export type LinkableChatKind = 'channel' | 'group' | 'supergroup';
+
+export interface TelegramChatInfo {
+  readonly id: bigint;
+  readonly kind: LinkableChatKind | 'private';
+  readonly title: string;
+}
+
+/** The bot's ChatMember in a chat, as getChatMember answers it. */
+export interface BotMembership {
+  /** Telegram's status: creator, administrator, member, restricted, left, kicked. */
+  readonly status: string;
+  /** ChatMemberAdministrator.can_post_messages (channels only); undefined when Telegram does not say. */
+  readonly canPostMessages: boolean | undefined;
+}
+
+/** A URL button under a post. */
+export interface PostButton {
+  readonly text: string;
+  readonly url: string;
+}
+
+/** Telegram's MessageEntity as the Bot API takes it. */
+export interface PostEntity {
+  readonly type: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly url?: string;
+  readonly language?: string;
+  readonly custom_emoji_id?: string;
+}
+
+/** What one channel receives: sendMessage for text, sendPhoto (text as caption) with a photo. */
+export interface OutgoingPost {
+  readonly text: string;
+  readonly entities: readonly PostEntity[];
+  readonly photo: string | undefined;
+  readonly buttons: readonly (readonly PostButton[])[];
+}
+
+export interface ChannelTelegram {
+  getChat(botId: bigint, chatId: bigint): Promise<TelegramChatInfo>;
+  /** The bot's own membership in the chat (getChatMember with the bot's id). */
+  getBotMembership(botId: bigint, chatId: bigint): Promise<BotMembership>;
+  /** Sends the post; answers Telegram's message_id. */
+  sendPost(botId: bigint, chatId: bigint, post: OutgoingPost): Promise<{ readonly messageId: bigint }>;
+}
+
+/**
+ * Thrown by a ChannelTelegram when Telegram refused a call for good: a 4xx other than 429 (the
+ * bot was kicked: 403; the chat is gone or the bot lost its rights: 400). The publisher fails
+ * that channel and goes on; anything else thrown (429 after retries, 5xx, timeouts, an open
+ * circuit) is transient and the channel is tried again later.
+ */
+export class ChannelRefusedError extends Error {
+  override readonly name = 'ChannelRefusedError';
+  constructor(
+    readonly method: string,
+    /** Telegram's error_code. */
+    readonly errorCode: number,
+    /** Telegram's description, e.g. "Forbidden: bot was kicked from the channel chat". */
+    readonly description: string,
+  ) {
+    super(`Telegram refused ${method}: ${String(errorCode)} ${description}`);
+  }
+}
+
+/**
+ * Thrown by a ChannelTelegram for a transient failure after which the message surely was not
+ * posted: Telegram answered with a failure (429 after retries, 5xx), or the call never left (an
+ * open circuit, a full queue). Any other error (a timeout) leaves it unknown whether Telegram
+ * posted, and the publisher waits for the channel's lease to run out before trying again.
+ */
+export class ChannelNotSentError extends Error {
+  override readonly name = 'ChannelNotSentError';
+}
+
+/** Who owns a child bot (the bots context, over the bus); undefined for a bot it does not know. */
+export interface BotOwnership {
+  ownerOf(botId: bigint): Promise<bigint | undefined>;
+}
+
+/**
+ * Whether a user holds an active posting subscription at a time. The payments context will sell
+ * them; until it does the wiring answers from publisher_service.posting_grants (an
+ * administrator's explicit grant, svc.publisher.grant_posting).
+ */
+export interface PostingEntitlement {
+  hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean>;
+}
+
+/**
+ * The owner's report after a publication, sent by the main bot to the owner's private chat. Throws
+ * like a ChannelTelegram: ChannelRefusedError when Telegram refused for good (the owner blocked
+ * the main bot), ChannelNotSentError when surely not sent.
+ */
+export interface OwnerNotifier {
+  sendReport(ownerTelegramId: bigint, text: string): Promise<void>;
+}

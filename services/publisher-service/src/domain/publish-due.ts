@@ -1,0 +1,46 @@
+import { create } from '@bufbuild/protobuf';
+import { PublishDueResponseSchema, type PublishDueRequest, type PublishDueResponse } from '@nova/contracts';
+import { FailedPreconditionError, InvalidArgumentError, isRetryable, throwIfAborted, type HandlerContext } from '@nova/domain';
+import { publishPost, type PublishDeps } from './publish.js';
+import { postsAwaitingReport, sendOwnerReport } from './report.js';
+
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 500;
+
+/**
+ * Publishes the posts whose time has come, oldest first, and those a failed or crashed publish
+ * left PUBLISHING, then sends the owners' reports still unsent. Two callers at once (two replicas, a retry) are safe: each channel is leased
+ * by one sender. A post that cannot finish now (a transient Telegram failure) counts as remaining
+ * and is taken again by the next call; the scheduler (the notification context, stage 6) calls
+ * this every few seconds.
+ */
+export function publishDueHandler(deps: PublishDeps) {
+  return async (request: PublishDueRequest, ctx: HandlerContext): Promise<PublishDueResponse> => {
+    if (request.limit < 0 || request.limit > MAX_LIMIT) throw new InvalidArgumentError(`limit must be 0-${String(MAX_LIMIT)}`, { field: 'limit' });
+    const limit = request.limit === 0 ? DEFAULT_LIMIT : request.limit;
+    const now = deps.clock();
+    const where = { status: { in: ['SCHEDULED', 'PUBLISHING'] as ('SCHEDULED' | 'PUBLISHING')[] }, publishAt: { lte: now } };
+    const due = await deps.db.post.findMany({ where, orderBy: [{ publishAt: 'asc' }, { id: 'asc' }], take: limit, select: { id: true } });
+    const published: bigint[] = [];
+    let unfinished = 0;
+    for (const { id } of due) {
+      throwIfAborted(ctx, `publishing post ${id.toString()}`);
+      try {
+        const result = await publishPost(deps, id);
+        if (result.publishedNow) published.push(id);
+      } catch (error) {
+        // A post cancelled between the query and now, or a transient failure: the others go on.
+        if (isRetryable(error)) unfinished += 1;
+        else if (!(error instanceof FailedPreconditionError)) throw error;
+      }
+    }
+    // Reports a failure or a crash left unsent (one per post, leased like a channel).
+    for (const id of await postsAwaitingReport(deps.db, limit)) {
+      throwIfAborted(ctx, `sending the report of post ${id.toString()}`);
+      await sendOwnerReport(deps, id);
+    }
+    // What is still due: the unfinished ones and those beyond the limit.
+    const remaining = await deps.db.post.count({ where });
+    return create(PublishDueResponseSchema, { publishedPostIds: published, remaining: Math.max(remaining, unfinished) });
+  };
+}

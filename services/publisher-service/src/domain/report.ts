@@ -1,0 +1,60 @@
+/**
+ * The owner's report of a publication, as a message from the main bot (besides the
+ * nova.publisher.post_published event): which channels got the post, which did not and why. Sent
+ * once per post, leased like a channel (a crash between Telegram's answer and the record can
+ * send it twice, never more); a post whose report failed transiently is taken again by
+ * publish_due.
+ */
+import type { Clock } from '@nova/domain';
+import type { PublisherDatabase } from './database.js';
+import type { PostWithDeliveries } from './mapping.js';
+import { ChannelNotSentError, ChannelRefusedError, type OwnerNotifier } from './ports.js';
+
+export interface ReportDeps {
+  readonly db: PublisherDatabase;
+  readonly notifier: OwnerNotifier;
+  readonly clock: Clock;
+  readonly sendLeaseMs: number;
+}
+
+/** The report's text: plain (no parse mode), one line per channel in the owner's order. */
+export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint, string>): string {
+  const sent = post.deliveries.filter((delivery) => delivery.sentAt !== null).length;
+  const lines = post.deliveries.map((delivery) => {
+    const name = titles.get(delivery.chatId) ?? delivery.chatId.toString();
+    return delivery.sentAt === null ? `✗ ${name}: ${delivery.failure ?? 'not sent'}` : `✓ ${name}`;
+  });
+  return [`Post #${post.id.toString()} published in ${String(sent)} of ${String(post.deliveries.length)} channels.`, ...lines].join('\n');
+}
+
+export type ReportOutcome = 'sent' | 'refused' | 'pending';
+
+export async function sendOwnerReport(deps: ReportDeps, postId: bigint): Promise<ReportOutcome> {
+  const now = deps.clock();
+  const claimed = await deps.db.post.updateMany({
+    where: { id: postId, status: 'PUBLISHED', reportSentAt: null, reportFailure: null, OR: [{ reportLeaseUntil: null }, { reportLeaseUntil: { lt: now } }] },
+    data: { reportLeaseUntil: new Date(now.getTime() + deps.sendLeaseMs) },
+  });
+  if (claimed.count === 0) return 'pending';
+  const post = await deps.db.post.findUniqueOrThrow({ where: { id: postId }, include: { deliveries: { orderBy: { position: 'asc' } } } });
+  const channels = await deps.db.channel.findMany({ where: { chatId: { in: post.deliveries.map((delivery) => delivery.chatId) } }, select: { chatId: true, title: true } });
+  const text = reportText(post, new Map(channels.map((channel) => [channel.chatId, channel.title])));
+  try {
+    await deps.notifier.sendReport(post.ownerTelegramId, text);
+    await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportSentAt: deps.clock() } });
+    return 'sent';
+  } catch (error) {
+    if (error instanceof ChannelRefusedError) {
+      await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportFailure: `${String(error.errorCode)} ${error.description}` } });
+      return 'refused';
+    }
+    if (error instanceof ChannelNotSentError) await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null } });
+    return 'pending';
+  }
+}
+
+/** Published posts whose report is still to send (a transient failure, or a crash before it). */
+export async function postsAwaitingReport(db: PublisherDatabase, limit: number): Promise<bigint[]> {
+  const rows = await db.post.findMany({ where: { status: 'PUBLISHED', reportSentAt: null, reportFailure: null }, orderBy: { id: 'asc' }, take: limit, select: { id: true } });
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,24 @@
+/**
+ * The owner's report as a message from the main bot to the owner's private chat (the owner
+ * talked to the main bot to add their child bots, so Telegram lets it write there).
+ */
+import type { TelegramClients } from '@nova/telegram';
+import type { OwnerNotifier } from '../domain/index.js';
+import { publisherTelegramError } from './telegram-failures.js';
+
+export class MainBotNotifier implements OwnerNotifier {
+  constructor(
+    private readonly clients: TelegramClients,
+    /** NOVA_MAIN_BOT_TOKEN; kept here, never logged. */
+    private readonly mainBotToken: string,
+  ) {}
+
+  async sendReport(ownerTelegramId: bigint, text: string): Promise<void> {
+    const client = this.clients.forToken(this.mainBotToken);
+    try {
+      await client.sendMessage({ chat_id: Number(ownerTelegramId), text });
+    } catch (error) {
+      throw publisherTelegramError('sendMessage', `main bot ${client.botId}`, error);
+    }
+  }
+}

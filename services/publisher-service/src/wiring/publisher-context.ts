@@ -1,0 +1,80 @@
+/**
+ * The publisher context, assembled on a bus: its database (migrated at start when allowed), its
+ * handlers served on svc.publisher.*, nova.publisher.post_published published from the outbox,
+ * Telegram through the real clients with the child bots' tokens asked of the bots context. The
+ * publisher service runs it on JetStream; the monolith on its in-process bus, beside the users
+ * and bots contexts.
+ */
+import type { Bus } from '@nova/bus';
+import { BotKeyring } from '@nova/bot-service/domain';
+import type { Logger } from '@nova/platform';
+import type { TelegramClients } from '@nova/telegram';
+import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import {
+  GrantTableEntitlement,
+  PUBLISHER_MIGRATIONS_DIR,
+  PUBLISHER_SCHEMA,
+  createPublisherHandlers,
+  flushPublisherOutbox,
+  openPublisherDatabase,
+  type PublisherDatabase,
+} from '../domain/index.js';
+import { BusBotOwnership, BusBotTokens } from './bot-directory.js';
+import { ClientChannelTelegram } from './channel-telegram.js';
+import type { PublisherContextConfig } from './config.js';
+import { MainBotNotifier } from './main-bot-notifier.js';
+
+export interface PublisherContextHost {
+  readonly logger: Logger;
+  readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
+  onStop(name: string, step: () => Promise<void>): void;
+}
+
+export interface PublisherContextOptions {
+  readonly config: Pick<PublisherContextConfig, 'NOVA_MAIN_BOT_TOKEN' | 'NOVA_TOKEN_ENCRYPTION_KEY' | 'NOVA_PUBLISH_LEASE' | 'NOVA_MIGRATE_ON_START'>;
+  readonly databaseUrl: string;
+  /** Serves svc.publisher.*, carries the context's events and its svc.bot.* requests. */
+  readonly bus: Bus;
+  /** One TelegramClient per bot; the monolith shares the bots context's. */
+  readonly clients: TelegramClients;
+  /** Database connections of this context. Default 10. */
+  readonly maxConnections?: number;
+  readonly outboxIntervalMs?: number;
+}
+
+export interface PublisherContext {
+  readonly db: PublisherDatabase;
+}
+
+export async function startPublisherContext(host: PublisherContextHost, options: PublisherContextOptions): Promise<PublisherContext> {
+  const { config, bus } = options;
+  const keyring = BotKeyring.fromBase64(config.NOVA_TOKEN_ENCRYPTION_KEY);
+  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.databaseUrl, [{ schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }], host.logger);
+  const db = openPublisherDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
+  const publisher = busEventPublisher(bus);
+  const relay = new OutboxRelay({ name: PUBLISHER_SCHEMA, flush: () => flushPublisherOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
+  try {
+    const handlers = createPublisherHandlers({
+      db,
+      publisher,
+      telegram: new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring)),
+      notifier: new MainBotNotifier(options.clients, config.NOVA_MAIN_BOT_TOKEN),
+      bots: new BusBotOwnership(bus),
+      entitlement: new GrantTableEntitlement(db),
+      sendLeaseMs: config.NOVA_PUBLISH_LEASE,
+    });
+    const binding = await serveContext(bus, 'publisher', handlers);
+    host.readiness.add('database:publisher_service', databaseReachable(db));
+    relay.start();
+    // Requests in flight finish on an open database; the outbox empties while the bus is still up.
+    host.onStop('publisher context', async () => {
+      await binding.stop();
+      await relay.stop();
+      await db.$disconnect();
+    });
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+  return { db };
+}
