@@ -1,5 +1,6 @@
 import type { DescMethodUnary, MessageShape } from '@bufbuild/protobuf';
 import { BotService } from './gen/nova/v1/bot_pb.js';
+import { PaymentService } from './gen/nova/v1/payment_pb.js';
 import { UserService } from './gen/nova/v1/user_pb.js';
 import type { ServiceSubject } from './subjects.js';
 
@@ -17,6 +18,11 @@ export const REQUEST_METHODS = {
   'svc.bot.remove': BotService.method.removeBot,
   'svc.bot.set_greeting': BotService.method.setBotGreeting,
   'svc.bot.webhook_auth': BotService.method.getWebhookAuth,
+  'svc.payment.plans': PaymentService.method.listPlans,
+  'svc.payment.create_invoice': PaymentService.method.createInvoice,
+  'svc.payment.entitlement': PaymentService.method.getEntitlement,
+  'svc.payment.list': PaymentService.method.listPayments,
+  'svc.payment.expire_due': PaymentService.method.expireDue,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users and bots
- * contexts run with the same domain code and database (both schemas) as the services, behind the
+ * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users, bots and
+ * payments contexts run with the same domain code and database (both schemas) as the services, behind the
  * same webhook paths. NOVA_MONOLITH_UPDATES chooses where updates are processed, NOVA_ROUTING
  * whether the contexts talk in-process or on the routed bus (see buses.ts and README "The
  * monolith's two modes").
  */
 import { mainBotIdentity } from '@nova/bot-service/domain';
 import { startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
+import { startPaymentContext } from '@nova/payment-service/wiring';
 import { runService } from '@nova/platform';
 import { startUserContext } from '@nova/user-service/wiring';
 import { busWebhookAuth, registerWebhookRoutes, WebhookAuthCache } from '@nova/webhook-gateway/webhook';
@@ -26,6 +27,8 @@ await runService({
     const buses = await monolithBuses(service, config);
     await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
+    // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).
+    await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
 
     let accept = inlineUpdates(bots.processUpdate, logger);
     const { updates } = buses;
