@@ -23,7 +23,7 @@ import {
 import { migrate } from '@nova/db';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@nova/domain';
 import { CryptoBotEmulator, PlategaEmulator, cryptoPaySignature } from '@nova/payment-emulators';
-import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, type PaymentDatabase, type PaymentProviders } from '@nova/payment-service/domain';
+import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, reconcilePending, type PaymentDatabase, type PaymentProviders } from '@nova/payment-service/domain';
 import { CryptoPayClient, PlategaClient, ProviderHttp, callbackHandlers, type CallbackCredentials } from '@nova/payment-service/wiring';
 import { createLogger, Metrics, type HttpReply, type HttpRequest } from '@nova/platform';
 import { Writable } from 'node:stream';
@@ -38,6 +38,7 @@ let publisher: JetStreamTestPublisher;
 let cryptobot: CryptoBotEmulator;
 let platega: PlategaEmulator;
 let handlers: ReturnType<typeof createPaymentHandlers>;
+let providers: PaymentProviders;
 let callbacks: ReturnType<typeof callbackHandlers>;
 let metrics: Metrics;
 let now = new Date('2026-12-02T22:00:00.000Z');
@@ -53,7 +54,7 @@ beforeAll(async () => {
   cryptobot = await CryptoBotEmulator.start();
   platega = await PlategaEmulator.start();
   const http = (provider: string): ProviderHttp => new ProviderHttp({ provider, timeoutMs: 2_000 });
-  const providers: PaymentProviders = {
+  providers = {
     cryptobot: new CryptoPayClient({ apiRoot: cryptobot.apiRoot, token: cryptobot.token, http: http('cryptobot') }),
     platega: new PlategaClient({ apiRoot: platega.apiRoot, merchantId: platega.merchantId, secret: platega.secret, returnUrl: 'https://t.me/NovaBot', failedUrl: 'https://t.me/NovaBot', paymentMethod: 2, http: http('platega') }),
   };
@@ -254,7 +255,8 @@ describe('callbacks that must change nothing', () => {
     const { invoice } = await newInvoice(PaymentProvider.PLATEGA);
     const confirmed = platega.confirm(plategaTransactionId(invoice), { deliver: false });
     const before = await snapshot();
-    for (const headers of [{}, { 'x-merchantid': platega.merchantId }, { 'x-merchantid': platega.merchantId, 'x-secret': 'guess' }, { 'x-merchantid': 'someone-else', 'x-secret': platega.secret }]) {
+    const attempts: Record<string, string>[] = [{}, { 'x-merchantid': platega.merchantId }, { 'x-merchantid': platega.merchantId, 'x-secret': 'guess' }, { 'x-merchantid': 'someone-else', 'x-secret': platega.secret }];
+    for (const headers of attempts) {
       const reply = await plategaCallback(confirmed.body, headers);
       expect(reply.status).toBe(401);
     }
@@ -325,5 +327,48 @@ describe('chargebacks and expiry', () => {
     expect(await eventsFor('nova.payment.subscription_expired', subscription.id)).toBe(1);
     expect((await handlers.expire_due(create(ExpireDueRequestSchema, {}), ctx)).expired).toBe(0);
     await expect(handlers.expire_due(create(ExpireDueRequestSchema, { limit: -1 }), ctx)).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('lost callbacks: the reconciler asks the providers', () => {
+  const reconcile = () => reconcilePending({ db, publisher, providers, clock });
+
+  it('activates what was paid without a callback, once, even with passes and a late callback racing', async () => {
+    const crypto = await newInvoice(PaymentProvider.CRYPTOBOT, 'stories-30d');
+    const expiring = await newInvoice(PaymentProvider.CRYPTOBOT, 'stories-30d');
+    const plat = await newInvoice(PaymentProvider.PLATEGA, 'stories-30d');
+    const update = cryptobot.pay(cryptoInvoiceId(crypto.invoice), { deliver: false });
+    cryptobot.expire(cryptoInvoiceId(expiring.invoice));
+    platega.confirm(plategaTransactionId(plat.invoice), { deliver: false });
+
+    // Young invoices are left to their callbacks.
+    expect((await reconcile()).results.filter((result) => 'invoiceId' in result && result.invoiceId === crypto.invoice.id)).toEqual([]);
+    now = new Date(now.getTime() + 120_000);
+    const [first, second] = await Promise.all([reconcile(), reconcile()]);
+    const late = await cryptobotCallback(update.body, update.signature);
+    const activations = [...first.results, ...second.results].filter((result) => result.kind === 'activated' && [crypto.invoice.id, plat.invoice.id].includes(result.invoiceId));
+    expect(activations).toHaveLength(2);
+    expect(outcomeOf(late)).toBe('unchanged');
+    expect(await subscriptionsOf(crypto.invoice.id)).toBe(1);
+    expect(await subscriptionsOf(plat.invoice.id)).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_activated', crypto.invoice.id)).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_activated', plat.invoice.id)).toBe(1);
+    expect((await db.invoice.findUniqueOrThrow({ where: { id: expiring.invoice.id } })).status).toBe('expired');
+    expect(await subscriptionsOf(expiring.invoice.id)).toBe(0);
+  });
+
+  it('asks the other provider when one is down, and names the one it could not ask', async () => {
+    const crypto = await newInvoice(PaymentProvider.CRYPTOBOT, 'bots-30d');
+    cryptobot.pay(cryptoInvoiceId(crypto.invoice), { deliver: false });
+    await newInvoice(PaymentProvider.PLATEGA, 'bots-30d');
+    now = new Date(now.getTime() + 120_000);
+    await platega.down();
+    try {
+      const summary = await reconcile();
+      expect(summary.failed.map((failure) => failure.provider)).toEqual(['platega']);
+      expect(summary.results.some((result) => result.kind === 'activated' && result.invoiceId === crypto.invoice.id)).toBe(true);
+    } finally {
+      await platega.up();
+    }
   });
 });

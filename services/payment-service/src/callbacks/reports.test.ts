@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cryptoBotReport, MalformedCallbackError, plategaReport } from './reports.js';
+import { cryptoBotReport, cryptoInvoiceReport, MalformedCallbackError, parseExactJson, plategaReport, plategaTransactionReport } from './reports.js';
 
 const paidInvoice = { invoice_id: 7, hash: 'IVX', currency_type: 'fiat', fiat: 'RUB', amount: '299.00', status: 'paid', payload: 'our-id' };
 const cryptoBody = (invoice: Record<string, unknown>, type = 'invoice_paid'): Buffer =>
@@ -44,5 +44,21 @@ describe('Platega callbacks', () => {
     expect(() => plategaReport(body({ status: 'PAID' }))).toThrow(MalformedCallbackError);
     expect(() => plategaReport(body({ id: '../../etc' }))).toThrow(MalformedCallbackError);
     expect(() => plategaReport(body({}, '1e2'))).toThrow(MalformedCallbackError);
+  });
+});
+
+describe('what the reconciler reads', () => {
+  it('a getInvoices item: paid and expired are reports, active is nothing yet', () => {
+    expect(cryptoInvoiceReport(paidInvoice)).toMatchObject({ outcome: 'paid', providerInvoiceId: '7' });
+    expect(cryptoInvoiceReport({ ...paidInvoice, status: 'expired' })).toMatchObject({ outcome: 'expired' });
+    expect(cryptoInvoiceReport({ ...paidInvoice, status: 'active' })).toBeUndefined();
+    expect(() => cryptoInvoiceReport({ ...paidInvoice, status: 'refunded' })).toThrow(MalformedCallbackError);
+  });
+
+  it('a Platega GET /transaction answer, amount under paymentDetails, read exactly', () => {
+    const body = parseExactJson('{"id":"6f1b0c2e-3a4d-4e5f-8a9b-0c1d2e3f4a5b","status":"CONFIRMED","paymentDetails":{"amount":1990.10,"currency":"RUB"},"payload":"our-id"}') as Record<string, unknown>;
+    expect(plategaTransactionReport(body)).toMatchObject({ outcome: 'paid', amount: { minorUnits: 199010n, currency: 'RUB' }, invoiceId: 'our-id' });
+    expect(plategaTransactionReport({ ...body, status: 'PENDING' })).toBeUndefined();
+    expect(() => plategaTransactionReport({ ...body, paymentDetails: undefined })).toThrow(MalformedCallbackError);
   });
 });

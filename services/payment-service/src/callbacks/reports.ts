@@ -14,12 +14,17 @@ export interface IgnoredCallback {
   readonly ignored: string;
 }
 
+/** JSON with every number kept as its source text (JSON.parse's reviver `context.source`, Node >= 21). */
+export function parseExactJson(text: string): unknown {
+  const reviver = (_key: string, value: unknown, context?: { source?: string }): unknown =>
+    typeof value === 'number' && context?.source !== undefined ? context.source : value;
+  return JSON.parse(text, reviver);
+}
+
 function parseExact(raw: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
-    const reviver = (_key: string, value: unknown, context?: { source?: string }): unknown =>
-      typeof value === 'number' && context?.source !== undefined ? context.source : value;
-    parsed = JSON.parse(raw.toString('utf8'), reviver);
+    parsed = parseExactJson(raw.toString('utf8'));
   } catch {
     throw new MalformedCallbackError('body is not JSON');
   }
@@ -43,29 +48,41 @@ function amountOf(text: string, currency: string): bigint {
   }
 }
 
+const CRYPTO_OUTCOMES: Readonly<Record<string, ReportedOutcome | undefined>> = { paid: 'paid', expired: 'expired', active: undefined };
+
 /**
- * A Crypto Pay webhook update: `{ update_id, update_type: "invoice_paid", request_date, payload:
- * Invoice }`. Nova creates fiat invoices, so the amount is compared in the invoice's fiat.
+ * A Crypto Pay Invoice object (a webhook's payload, or an item of getInvoices) as a report;
+ * undefined while it is still active. Nova creates fiat invoices, so the amount is compared in
+ * the invoice's fiat.
  */
-export function cryptoBotReport(raw: Buffer): ProviderReport | IgnoredCallback {
-  const update = parseExact(raw);
-  if (update.update_type !== 'invoice_paid') return { ignored: 'update_type is not invoice_paid' };
-  const invoice = update.payload;
+export function cryptoInvoiceReport(invoice: unknown): ProviderReport | undefined {
   if (typeof invoice !== 'object' || invoice === null || Array.isArray(invoice)) throw new MalformedCallbackError('payload is not an Invoice');
   const fields = invoice as Record<string, unknown>;
-  const invoiceId = fields.invoice_id;
-  // The id arrives as source text (parseExact); ids are positive integers.
+  // Read as source text (parseExactJson) or a number (JSON.parse); ids are positive integers.
+  const invoiceId = typeof fields.invoice_id === 'number' ? String(fields.invoice_id) : fields.invoice_id;
   if (typeof invoiceId !== 'string' || !/^[1-9]\d{0,18}$/.test(invoiceId)) throw new MalformedCallbackError('payload.invoice_id is not an invoice id');
-  if (fields.status !== 'paid') throw new MalformedCallbackError('an invoice_paid update whose invoice is not paid');
+  const status = field(fields, 'status', 'payload.status');
+  if (!Object.hasOwn(CRYPTO_OUTCOMES, status)) throw new MalformedCallbackError('payload.status is not an invoice status');
+  const outcome = CRYPTO_OUTCOMES[status];
+  if (outcome === undefined) return undefined;
   const currency = fields.currency_type === 'fiat' ? field(fields, 'fiat', 'payload.fiat') : field(fields, 'asset', 'payload.asset');
   const ours = fields.payload;
   return {
     provider: 'cryptobot',
     providerInvoiceId: invoiceId,
     invoiceId: typeof ours === 'string' ? ours : undefined,
-    outcome: 'paid',
+    outcome,
     amount: { minorUnits: amountOf(field(fields, 'amount', 'payload.amount'), currency), currency },
   };
+}
+
+/** A Crypto Pay webhook update: `{ update_id, update_type: "invoice_paid", request_date, payload: Invoice }`. */
+export function cryptoBotReport(raw: Buffer): ProviderReport | IgnoredCallback {
+  const update = parseExact(raw);
+  if (update.update_type !== 'invoice_paid') return { ignored: 'update_type is not invoice_paid' };
+  const report = cryptoInvoiceReport(update.payload);
+  if (report?.outcome !== 'paid') throw new MalformedCallbackError('an invoice_paid update whose invoice is not paid');
+  return report;
 }
 
 const PLATEGA_OUTCOMES: Readonly<Record<string, ReportedOutcome | undefined>> = {
@@ -77,20 +94,34 @@ const PLATEGA_OUTCOMES: Readonly<Record<string, ReportedOutcome | undefined>> = 
 
 /** A Platega callback: `{ id, amount, currency, status, paymentMethod, payload }`. */
 export function plategaReport(raw: Buffer): ProviderReport | IgnoredCallback {
-  const body = parseExact(raw);
+  return plategaFields(parseExact(raw), (body) => field(body, 'amount', 'amount'), (body) => field(body, 'currency', 'currency'));
+}
+
+/** Platega's `GET /transaction/<id>` answer: the amount and currency are under paymentDetails. */
+export function plategaTransactionReport(body: Record<string, unknown>): ProviderReport | undefined {
+  const details = (body: Record<string, unknown>): Record<string, unknown> => {
+    const value = body.paymentDetails;
+    if (typeof value !== 'object' || value === null) throw new MalformedCallbackError('paymentDetails is missing');
+    return value as Record<string, unknown>;
+  };
+  const report = plategaFields(body, (fields) => field(details(fields), 'amount', 'paymentDetails.amount'), (fields) => field(details(fields), 'currency', 'paymentDetails.currency'));
+  return 'ignored' in report ? undefined : report;
+}
+
+function plategaFields(body: Record<string, unknown>, amountText: (body: Record<string, unknown>) => string, currencyText: (body: Record<string, unknown>) => string): ProviderReport | IgnoredCallback {
   const id = field(body, 'id', 'id');
   if (!/^[0-9a-fA-F-]{1,64}$/.test(id)) throw new MalformedCallbackError('id is not a transaction id');
   const status = field(body, 'status', 'status');
   if (!Object.hasOwn(PLATEGA_OUTCOMES, status)) throw new MalformedCallbackError('status is not a Platega status');
   const outcome = PLATEGA_OUTCOMES[status];
   if (outcome === undefined) return { ignored: `status ${status}` };
-  const currency = field(body, 'currency', 'currency');
+  const currency = currencyText(body);
   const ours = body.payload;
   return {
     provider: 'platega',
     providerInvoiceId: id,
     invoiceId: typeof ours === 'string' && ours !== '' ? ours : undefined,
     outcome,
-    amount: { minorUnits: amountOf(field(body, 'amount', 'amount'), currency), currency },
+    amount: { minorUnits: amountOf(amountText(body), currency), currency },
   };
 }

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Clock, type EventPublisher, type HandlerCont
 import type { PaymentDatabase } from './database.js';
 import { flushPaymentOutbox } from './outbox-store.js';
 import { appendExpired } from './provider-report.js';
+import { RECONCILE_GRACE_MS } from './reconcile.js';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 5_000;
@@ -18,7 +19,8 @@ export interface ExpireDueDeps {
  * Expires active subscriptions whose period has ended, each with its subscription_expired event
  * in the same transaction. Safe to run from any number of schedulers at once: each row moves
  * from active to expired in a conditional UPDATE, so only one caller expires (and announces) it.
- * Pending invoices past their expiry are marked expired too (a late payment can still activate).
+ * Pending invoices past their expiry and the reconciler's grace are marked expired (until then
+ * the reconciler still asks the provider about them; a late payment can activate even after).
  */
 export function expireDueHandler(deps: ExpireDueDeps) {
   return async (request: ExpireDueRequest, _ctx: HandlerContext): Promise<ExpireDueResponse> => {
@@ -36,7 +38,7 @@ export function expireDueHandler(deps: ExpireDueDeps) {
       });
       if (moved) expired += 1;
     }
-    await deps.db.invoice.updateMany({ where: { status: 'pending', expiresAt: { lte: now } }, data: { status: 'expired' } });
+    await deps.db.invoice.updateMany({ where: { status: 'pending', expiresAt: { lte: new Date(now.getTime() - RECONCILE_GRACE_MS) } }, data: { status: 'expired' } });
     if (expired > 0) await flushPaymentOutbox(deps.db, deps.publisher).catch(() => undefined);
     return create(ExpireDueResponseSchema, { expired });
   };

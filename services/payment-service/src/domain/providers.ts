@@ -4,6 +4,7 @@
  * timeout; tests may hand in anything that keeps the contract.
  */
 import type { ProviderName } from './names.js';
+import type { ProviderReport } from './provider-report.js';
 
 export interface ProviderInvoiceRequest {
   /** Our invoice id; the provider keeps it as the invoice's payload and reports it back. */
@@ -24,6 +25,12 @@ export interface ProviderInvoice {
 export interface PaymentProviderGateway {
   readonly name: ProviderName;
   createInvoice(request: ProviderInvoiceRequest, signal?: AbortSignal): Promise<ProviderInvoice>;
+  /**
+   * What the provider says now about these invoices (CryptoBot getInvoices, Platega
+   * GET /transaction/<id>): a report for each one that is no longer pending there, nothing for
+   * the rest. The reconciler asks this for invoices whose callback may have been lost.
+   */
+  reportsFor(providerInvoiceIds: readonly string[], signal?: AbortSignal): Promise<ProviderReport[]>;
 }
 
 /** The providers this process is configured for (a provider without credentials is absent). */

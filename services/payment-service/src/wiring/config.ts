@@ -18,6 +18,8 @@ export const paymentContextConfig = {
   NOVA_PLATEGA_PAYMENT_METHOD: z.coerce.number().int().positive().default(2),
   /** Where a payer lands after paying with Platega (e.g. the main bot's t.me link). */
   NOVA_PAYMENT_RETURN_URL: url(['http', 'https']).default('https://t.me/'),
+  /** How often invoices still pending are checked at their provider (in case a callback was lost). */
+  NOVA_PAYMENT_RECONCILE_INTERVAL: duration.default(60_000),
   /** How long one call to a provider may take. */
   NOVA_PAYMENT_PROVIDER_TIMEOUT: duration.default(10_000),
 };

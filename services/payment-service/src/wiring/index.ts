@@ -4,3 +4,4 @@ export { CryptoPayClient, type CryptoPayClientOptions } from './cryptobot-client
 export { PlategaClient, type PlategaClientOptions } from './platega-client.js';
 export { ProviderCallError, ProviderHttp, type ProviderHttpOptions } from './provider-http.js';
 export * from '../callbacks/index.js';
+export { PaymentReconciler, type ReconcilerOptions } from './reconciler.js';

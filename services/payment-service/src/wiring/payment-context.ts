@@ -13,6 +13,7 @@ import { plategaCredentials, type PaymentContextConfig } from './config.js';
 import { CryptoPayClient } from './cryptobot-client.js';
 import { PlategaClient } from './platega-client.js';
 import { ProviderHttp } from './provider-http.js';
+import { PaymentReconciler } from './reconciler.js';
 
 export interface PaymentContextHost {
   readonly logger: Logger;
@@ -36,6 +37,7 @@ export interface PaymentContextOptions {
 export interface PaymentContext {
   readonly db: PaymentDatabase;
   readonly providers: PaymentProviders;
+  readonly reconciler: PaymentReconciler;
 }
 
 /** The provider clients the configuration has credentials for. */
@@ -71,6 +73,7 @@ export async function startPaymentContext(host: PaymentContextHost, options: Pay
   if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }], host.logger);
   const db = openPaymentDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
+  const reconciler = new PaymentReconciler({ deps: { db, publisher, providers, clock: () => new Date() }, intervalMs: options.config.NOVA_PAYMENT_RECONCILE_INTERVAL, logger: host.logger });
   const relay = new OutboxRelay({ name: PAYMENT_SCHEMA, flush: () => flushPaymentOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   try {
     const binding = await serveContext(options.bus, 'payment', createPaymentHandlers({ db, publisher, providers }));
@@ -80,10 +83,12 @@ export async function startPaymentContext(host: PaymentContextHost, options: Pay
     });
     host.readiness.add('database:payment_service', databaseReachable(db));
     relay.start();
+    reconciler.start();
     host.logger.info({ providers: Object.keys(providers) }, 'payments context started');
     // The HTTP server stops first (runService), so no callback is in flight when the database closes.
     host.onStop('payments context', async () => {
       await binding.stop();
+      await reconciler.stop();
       await relay.stop();
       await db.$disconnect();
     });
@@ -91,5 +96,5 @@ export async function startPaymentContext(host: PaymentContextHost, options: Pay
     await db.$disconnect();
     throw error;
   }
-  return { db, providers };
+  return { db, providers, reconciler };
 }

@@ -3,7 +3,8 @@
  * with headers X-MerchantId and X-Secret; the amount goes as a JSON number written from its
  * decimal text (never through a float); our invoice id travels as the payload.
  */
-import { formatDecimalAmount, type PaymentProviderGateway, type ProviderInvoice, type ProviderInvoiceRequest } from '../domain/index.js';
+import { parseExactJson, plategaTransactionReport } from '../callbacks/index.js';
+import { formatDecimalAmount, type PaymentProviderGateway, type ProviderInvoice, type ProviderInvoiceRequest, type ProviderReport } from '../domain/index.js';
 import { ProviderCallError, ProviderHttp } from './provider-http.js';
 
 export interface PlategaClientOptions {
@@ -48,5 +49,28 @@ export class PlategaClient implements PaymentProviderGateway {
     }
     if (typeof parsed.transactionId !== 'string' || typeof parsed.redirect !== 'string') throw new ProviderCallError('platega', 'transaction/process', answer.status, 'the answer has no transactionId and redirect');
     return { providerInvoiceId: parsed.transactionId, payUrl: parsed.redirect };
+  }
+
+  /** GET /transaction/<id> for each: a report for each transaction no longer PENDING. */
+  async reportsFor(providerInvoiceIds: readonly string[], signal?: AbortSignal): Promise<ProviderReport[]> {
+    const reports: ProviderReport[] = [];
+    for (const id of providerInvoiceIds) {
+      const answer = await this.options.http.call('transaction/get', new URL(`/transaction/${encodeURIComponent(id)}`, this.options.apiRoot), {
+        method: 'GET',
+        headers: { 'X-MerchantId': this.options.merchantId, 'X-Secret': this.options.secret },
+      }, signal);
+      if (answer.status === 404) continue;
+      if (answer.status !== 200) throw new ProviderCallError('platega', 'transaction/get', answer.status, `refused (HTTP ${String(answer.status)})`);
+      let body: unknown;
+      try {
+        body = parseExactJson(answer.text);
+      } catch {
+        throw new ProviderCallError('platega', 'transaction/get', answer.status, 'the answer is not JSON');
+      }
+      if (typeof body !== 'object' || body === null) throw new ProviderCallError('platega', 'transaction/get', answer.status, 'the answer is not a transaction');
+      const report = plategaTransactionReport(body as Record<string, unknown>);
+      if (report !== undefined) reports.push(report);
+    }
+    return reports;
   }
 }
