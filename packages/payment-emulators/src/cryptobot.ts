@@ -68,6 +68,8 @@ export interface CryptoBotEmulatorOptions {
   readonly webhookUrl?: string;
   readonly delivery?: Partial<DeliverySettings>;
   readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
 }
 
 /** CryptoBot retries for days; tests want it fast. */
@@ -100,7 +102,7 @@ export class CryptoBotEmulator {
 
   static async start(options: CryptoBotEmulatorOptions = {}): Promise<CryptoBotEmulator> {
     const emulator = new CryptoBotEmulator(options);
-    await emulator.http.listen();
+    await emulator.http.listen(options.port ?? 0);
     return emulator;
   }
 

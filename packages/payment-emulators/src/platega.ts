@@ -51,6 +51,8 @@ export interface PlategaEmulatorOptions {
   readonly callbackUrl?: string;
   readonly delivery?: Partial<DeliverySettings>;
   readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
 }
 
 /** Platega: the first try and 3 retries, 5 minutes apart, 60 s to answer. */
@@ -80,7 +82,7 @@ export class PlategaEmulator {
 
   static async start(options: PlategaEmulatorOptions = {}): Promise<PlategaEmulator> {
     const emulator = new PlategaEmulator(options);
-    await emulator.http.listen();
+    await emulator.http.listen(options.port ?? 0);
     return emulator;
   }
 
