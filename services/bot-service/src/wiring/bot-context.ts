@@ -30,6 +30,7 @@ import { setMainWebhook } from './main-webhook.js';
 import { ClientTelegramGateway } from './telegram-gateway.js';
 import { updateHandler } from './update-handler.js';
 import { BusUserRegistry } from './user-registry.js';
+import { BusPaymentDesk } from './payment-desk.js';
 
 /**
  * The durable consumer of Telegram updates for the bots context. The bot service and the
@@ -94,6 +95,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     clock: systemClock,
     webhookUrl,
     users: new BusUserRegistry(bus),
+    payments: new BusPaymentDesk(bus),
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),
     replyLeaseMs: config.NOVA_REPLY_LEASE,

@@ -5,3 +5,4 @@ export { ClientTelegramGateway } from './telegram-gateway.js';
 export { telegramClientsFor } from './telegram-clients.js';
 export { updateHandler } from './update-handler.js';
 export { BusUserRegistry } from './user-registry.js';
+export { BusPaymentDesk } from './payment-desk.js';
