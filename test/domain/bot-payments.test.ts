@@ -5,7 +5,8 @@
  * both providers emulated behind the real clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createUpdateProcessor, type UpdateProcessor } from '@nova/bot-service/domain';
+import { RepliesBusyError, announceSubscription, createUpdateProcessor, type UpdateProcessor } from '@nova/bot-service/domain';
+import type { SubscriptionActivated } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, type PaymentDatabase } from '@nova/payment-service/domain';
@@ -96,6 +97,20 @@ describe('subscriptions in the main bot', () => {
     const billing = await say('/billing');
     expect(billing).toMatch(/Your subscriptions:\n• more bots until \d{4}-\d{2}-\d{2} \(active\)/);
     expect(billing).toContain('299.00 RUB, CryptoBot, paid');
+  });
+
+  it('tells the user once when the payments context announces the activation, however often the event comes', async () => {
+    const stored = (await fixture.publisher.stored()).filter((event) => event.subject === 'nova.payment.subscription_activated');
+    expect(stored).toHaveLength(1);
+    const event = stored[0]?.message as SubscriptionActivated;
+    const before = fixture.sent(anna.id).length;
+    // Concurrent deliveries of one event: one sends, the others find the reply leased (RepliesBusyError, retryable: the bus redelivers).
+    const concurrent = await Promise.allSettled([announceSubscription(fixture.deps, event), announceSubscription(fixture.deps, event), announceSubscription(fixture.deps, event)]);
+    for (const result of concurrent) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(RepliesBusyError);
+    await announceSubscription(fixture.deps, event);
+    const notices = fixture.sent(anna.id).slice(before);
+    expect(notices.map((message) => message.text)).toHaveLength(1);
+    expect(notices[0]?.text).toMatch(/^⭐ Payment received: your more bots subscription is active until \d{4}-\d{2}-\d{2}\. \/billing shows it\.$/);
   });
 
   it('explains /buy without a plan and a provider', async () => {

@@ -75,6 +75,8 @@ afterAll(async () => {
 describe('payments as deployed', () => {
   it('an invoice made by the payment service is paid through the monolith\'s callback endpoint', async () => {
     cryptobot.setWebhookUrl(`${monolithUrl}/payments/cryptobot/callback`);
+    // The user has talked to the main bot, so Telegram lets it write to them.
+    world.emulator.addChat(world.mainBot.id, { id: 800_000_001, type: 'private' });
     const created = await bus.request('svc.payment.create_invoice', { telegramId: 800_000_001n, planId: 'bots-30d', provider: PaymentProvider.CRYPTOBOT }, { routingKey: 800_000_001 });
     const invoiceId = created.invoice?.id ?? '';
     const atProvider = cryptobot.invoiceWithPayload(invoiceId);
@@ -87,6 +89,10 @@ describe('payments as deployed', () => {
     expect(await subscriptionStatuses(invoiceId)).toEqual(['active']);
     const entitlement = await bus.request('svc.payment.entitlement', { telegramId: 800_000_001n, kind: PlanKind.BOTS }, { routingKey: 800_000_001 });
     expect(entitlement.active).toBe(true);
+    // The monolith's main bot says so (its bots context consumes the activation on the in-process bus), once.
+    const notices = () => world.emulator.calls((call) => call.ok && call.method === 'sendMessage' && Number(call.params.chat_id) === 800_000_001);
+    await until(() => Promise.resolve(notices().length === 1), 'the main bot to announce the payment');
+    expect(String(notices()[0]?.params.text)).toContain('Payment received');
   });
 
   it('a payment service killed with SIGKILL gets the provider\'s retries once back, and activates once', async () => {

@@ -7,7 +7,7 @@
  * monolith's two modes").
  */
 import { mainBotIdentity } from '@nova/bot-service/domain';
-import { startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
+import { LEGACY_PAYMENT_NOTICES_CONSUMER, startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
 import { startPaymentContext } from '@nova/payment-service/wiring';
 import { runService } from '@nova/platform';
 import { startUserContext } from '@nova/user-service/wiring';
@@ -27,6 +27,8 @@ await runService({
     const buses = await monolithBuses(service, config);
     await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
+    // Bound before the payments context can publish (the in-process bus delivers only to bound consumers).
+    await bots.consumePaymentNotices(buses.contexts, LEGACY_PAYMENT_NOTICES_CONSUMER);
     // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).
     await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
 

@@ -34,6 +34,7 @@ export { ReplyRecorder, UnrecordableCallError, say, type RecordedMessage } from 
 export { RepliesBusyError, deliverReplies, type DeliveryDeps, type DeliveryReport } from './replies/outgoing.js';
 export { createUpdateProcessor, type UpdateProcessor } from './process/processor.js';
 export type { PaymentDesk, UpdateProcessingDeps } from './process/deps.js';
+export { announceSubscription } from './process/payment-notices.js';
 export { concludePayment, decidePayment, formatPrice, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './main-bot/payments.js';
 export type { ProcessOutcome } from './process/outcome.js';
 export { updateEffectKey } from './process/shared.js';

@@ -68,6 +68,16 @@ const INVOICE_WORD: Readonly<Record<number, string>> = {
 };
 const SUBSCRIPTION_WORD: Readonly<Record<number, string>> = { [SubscriptionStatus.ACTIVE]: 'active', [SubscriptionStatus.EXPIRED]: 'ended', [SubscriptionStatus.REVOKED]: 'revoked' };
 
+/** What a subscription of this kind gives, in words. */
+export function subscriptionKindWord(kind: PlanKind): string {
+  return KIND_WORD[kind] ?? 'plan';
+}
+
+/** A Timestamp's day (UTC), e.g. 2027-01-01. */
+export function formatDay(seconds: bigint | undefined): string {
+  return day(seconds);
+}
+
 function day(seconds: bigint | undefined): string {
   return seconds === undefined ? '?' : new Date(Number(seconds) * 1000).toISOString().slice(0, 10);
 }

@@ -82,6 +82,7 @@ export const PAYMENT_TEXT = {
       subscriptions.length === 0 ? 'You have no subscriptions. /subscribe shows the plans.' : ['Your subscriptions:', ...subscriptions].join('\n'),
       invoices.length === 0 ? '' : ['Your payments:', ...invoices].join('\n'),
     ].filter(Boolean).join('\n\n'),
+  activated: (kind: string, until: string) => `⭐ Payment received: your ${kind} subscription is active until ${until}. /billing shows it.`,
   subscriptionLine: (kind: string, until: string, status: string) => `• ${kind} until ${until} (${status})`,
   invoiceLine: (price: string, provider: string, status: string, date: string) => `• ${date}: ${price}, ${provider}, ${status}`,
 } as const;
