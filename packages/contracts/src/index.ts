@@ -6,5 +6,6 @@ export * from './subjects.js';
 export * from './gen/nova/v1/bot_pb.js';
 export * from './gen/nova/v1/errors_pb.js';
 export * from './gen/nova/v1/publisher_pb.js';
+export * from './gen/nova/v1/payment_pb.js';
 export * from './gen/nova/v1/telegram_pb.js';
 export * from './gen/nova/v1/user_pb.js';

@@ -1,6 +1,7 @@
 import type { DescMethodUnary, MessageShape } from '@bufbuild/protobuf';
 import { BotService } from './gen/nova/v1/bot_pb.js';
 import { PublisherService } from './gen/nova/v1/publisher_pb.js';
+import { PaymentService } from './gen/nova/v1/payment_pb.js';
 import { UserService } from './gen/nova/v1/user_pb.js';
 import type { ServiceSubject } from './subjects.js';
 
@@ -28,6 +29,11 @@ export const REQUEST_METHODS = {
   'svc.publisher.list_posts': PublisherService.method.listPosts,
   'svc.publisher.publish_due': PublisherService.method.publishDue,
   'svc.publisher.grant_posting': PublisherService.method.grantPosting,
+  'svc.payment.plans': PaymentService.method.listPlans,
+  'svc.payment.create_invoice': PaymentService.method.createInvoice,
+  'svc.payment.entitlement': PaymentService.method.getEntitlement,
+  'svc.payment.list': PaymentService.method.listPayments,
+  'svc.payment.expire_due': PaymentService.method.expireDue,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

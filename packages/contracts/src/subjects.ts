@@ -40,7 +40,7 @@ export const EVENTS = {
   user: ['registered'],
   bot: ['added', 'removed'],
   publisher: ['post_published'],
-  payment: [],
+  payment: ['subscription_activated', 'subscription_expired'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
 export type EventName<C extends ContextName> = (typeof EVENTS)[C][number];
@@ -51,7 +51,7 @@ export const METHODS = {
   user: ['get', 'upsert', 'stats'],
   bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token'],
   publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting'],
-  payment: [],
+  payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
 export type MethodName<C extends ContextName> = (typeof METHODS)[C][number];
@@ -91,6 +91,13 @@ export const SUBJECTS = {
   botWebhookAuth: 'svc.bot.webhook_auth',
   postPublished: 'nova.publisher.post_published',
   publisherPublishDue: 'svc.publisher.publish_due',
+  paymentSubscriptionActivated: 'nova.payment.subscription_activated',
+  paymentSubscriptionExpired: 'nova.payment.subscription_expired',
+  paymentPlans: 'svc.payment.plans',
+  paymentCreateInvoice: 'svc.payment.create_invoice',
+  paymentEntitlement: 'svc.payment.entitlement',
+  paymentList: 'svc.payment.list',
+  paymentExpireDue: 'svc.payment.expire_due',
 } as const satisfies Record<string, EventSubject | ServiceSubject>;
 
 /**

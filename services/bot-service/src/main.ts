@@ -3,7 +3,8 @@
  * The bot service (port 8102): the bots context on NATS. Consumes Telegram updates from stream
  * TELEGRAM (durable bot-updates, in order per chat), runs the main bot's conversation and the
  * child bots' replies, registers users through svc.user.upsert, answers svc.bot.*, sets the main
- * bot's webhook, and publishes nova.bot.added / nova.bot.removed.
+ * bot's webhook, publishes nova.bot.added / nova.bot.removed, and tells users their payment was
+ * received (nova.payment.subscription_activated).
  */
 import { attachBus, connectServiceBus } from '@nova/bus';
 import { databaseConfig, natsConfig, routingConfig, runService } from '@nova/platform';
@@ -20,5 +21,6 @@ await runService({
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus, clients });
     await bots.consumeUpdates(bus);
+    await bots.consumePaymentNotices(bus);
   },
 });

@@ -3,6 +3,7 @@
  * endpoint's, and the one flag that says where updates are processed.
  */
 import { botContextConfig } from '@nova/bot-service/wiring';
+import { paymentContextConfig } from '@nova/payment-service/wiring';
 import { databaseConfig, natsServers, routingConfig } from '@nova/platform';
 import { publisherContextConfig } from '@nova/publisher-service/wiring';
 import { z } from 'zod';
@@ -15,6 +16,8 @@ export const monolithConfig = {
   ...botContextConfig,
   // Its key, API root and migrate flag are the bots context's own variables (same definitions).
   ...publisherContextConfig,
+  /** Payment providers; each is off until its credentials are set. */
+  ...paymentContextConfig,
   /**
    * inline (the legacy Nova Bot, before stage 1): the webhook processes each update before it
    * answers. jetstream (after stage 1): the webhook writes to stream TELEGRAM like the gateway and

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users, bots and
- * publisher contexts run with the same domain code and database (both schemas) as the services, behind the
+ * publisher and payments contexts run with the same domain code and database (every schema) as the services, behind the
  * same webhook paths. NOVA_MONOLITH_UPDATES chooses where updates are processed, NOVA_ROUTING
  * whether the contexts talk in-process or on the routed bus (see buses.ts and docs/services.md,
  * "The monolith's two modes").
  */
 import { mainBotIdentity } from '@nova/bot-service/domain';
-import { startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
+import { LEGACY_PAYMENT_NOTICES_CONSUMER, startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
+import { startPaymentContext } from '@nova/payment-service/wiring';
 import { runService } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
 import { startUserContext } from '@nova/user-service/wiring';
@@ -29,6 +30,10 @@ await runService({
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
     // Started after the bots context, so it stops first (newest first) while the shared clients are open.
     await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
+    // Bound before the payments context can publish (the in-process bus delivers only to bound consumers).
+    await bots.consumePaymentNotices(buses.contexts, LEGACY_PAYMENT_NOTICES_CONSUMER);
+    // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).
+    await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
 
     let accept = inlineUpdates(bots.processUpdate, logger);
     const { updates } = buses;

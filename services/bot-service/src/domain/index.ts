@@ -28,11 +28,13 @@ export { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent,
 export type { MainBotCommand, MainBotInput } from './main-bot/input.js';
 export { routeMainBotMessage, type MainBotTurn } from './main-bot/router.js';
 export { IDLE, type ConversationState } from './main-bot/state.js';
-export { BUTTONS, CANCEL_ONLY, MENU, TEXT } from './main-bot/texts.js';
+export { BUTTONS, CANCEL_ONLY, MENU, PAYMENT_TEXT, TEXT } from './main-bot/texts.js';
 export type { Reply } from './replies/reply.js';
 export { ReplyRecorder, UnrecordableCallError, say, type RecordedMessage } from './replies/reply-recorder.js';
 export { RepliesBusyError, deliverReplies, type DeliveryDeps, type DeliveryReport } from './replies/outgoing.js';
 export { createUpdateProcessor, type UpdateProcessor } from './process/processor.js';
-export type { UpdateProcessingDeps } from './process/deps.js';
+export type { PaymentDesk, UpdateProcessingDeps } from './process/deps.js';
+export { announceSubscription } from './process/payment-notices.js';
+export { concludePayment, decidePayment, formatPrice, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './main-bot/payments.js';
 export type { ProcessOutcome } from './process/outcome.js';
 export { updateEffectKey } from './process/shared.js';

@@ -11,6 +11,7 @@ import type { Logger } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import {
+  announceSubscription,
   BOT_MIGRATIONS_DIR,
   BOT_SCHEMA,
   BotKeyring,
@@ -30,6 +31,7 @@ import { setMainWebhook } from './main-webhook.js';
 import { ClientTelegramGateway } from './telegram-gateway.js';
 import { updateHandler } from './update-handler.js';
 import { BusUserRegistry } from './user-registry.js';
+import { BusPaymentDesk } from './payment-desk.js';
 
 /**
  * The durable consumer of Telegram updates for the bots context. The bot service and the
@@ -44,6 +46,10 @@ export const BOT_UPDATES_CONSUMER = 'bot-updates';
  * target's. One durable shared by both would have one filter, rewritten by whoever bound last.
  */
 export const LEGACY_BOT_UPDATES_CONSUMER = 'monolith-bot-updates';
+
+/** The durable consumer of nova.payment.subscription_activated (the main bot's "payment received"), per side. */
+export const PAYMENT_NOTICES_CONSUMER = 'bot-payment-notices';
+export const LEGACY_PAYMENT_NOTICES_CONSUMER = 'monolith-bot-payment-notices';
 
 export interface BotContextHost {
   readonly logger: Logger;
@@ -74,6 +80,12 @@ export interface BotContext {
   consumeUpdates(bus: Bus, name?: string): Promise<Binding>;
   /** Also answers svc.bot.* on another bus (the monolith on NATS, for the gateway's webhook_auth). */
   serveOn(bus: Bus): Promise<Binding>;
+  /**
+   * Binds the durable `name` on `bus` for nova.payment.subscription_activated: the main bot tells
+   * the user. Bind it before the payments context can publish (an in-process bus delivers only to
+   * consumers bound before the publish). Stopped with the context.
+   */
+  consumePaymentNotices(bus: Bus, name?: string): Promise<Binding>;
 }
 
 export async function startBotContext(host: BotContextHost, options: BotContextOptions): Promise<BotContext> {
@@ -94,6 +106,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     clock: systemClock,
     webhookUrl,
     users: new BusUserRegistry(bus),
+    payments: new BusPaymentDesk(bus),
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),
     replyLeaseMs: config.NOVA_REPLY_LEASE,
@@ -130,6 +143,16 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     handleUpdate,
     async consumeUpdates(updatesBus, name = BOT_UPDATES_CONSUMER) {
       const binding = await updatesBus.consumeUpdates({ name, context: 'bot', ...updateRetry(config), handle: handleUpdate });
+      consumers.push(binding);
+      return binding;
+    },
+    async consumePaymentNotices(eventsBus, name = PAYMENT_NOTICES_CONSUMER) {
+      const binding = await eventsBus.consumeEvents({
+        name,
+        context: 'bot',
+        subjects: ['nova.payment.subscription_activated'],
+        handle: async (event) => { await announceSubscription(deps, event); },
+      });
       consumers.push(binding);
       return binding;
     },

@@ -6,6 +6,7 @@ import { ReplyRecorder, say } from '../replies/reply-recorder.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
 import type { MainBotCommand, MainBotInput } from './input.js';
+import { concludePayment, decidePayment, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
 import type { ConversationState } from './state.js';
 import { BUTTONS } from './texts.js';
 
@@ -24,6 +25,8 @@ export interface MainBotTurn {
   readonly view: MainBotView;
   /** Carries out an add, remove or greeting change; idempotent under the update's msgID. */
   readonly carryOut: (intent: MainBotIntent) => Promise<IntentOutcome>;
+  /** Asks the payments context for /subscribe, /buy and /billing; idempotent under the update's msgID. Absent: payments are unavailable. */
+  readonly payments?: (intent: PaymentIntent) => Promise<PaymentOutcome>;
   /** The date recorded replies carry. */
   readonly now: Date;
 }
@@ -105,10 +108,24 @@ async function respond(ctx: Context & TurnState, input: MainBotInput): Promise<v
   for (const reply of step.replies) await say(ctx, reply);
 }
 
+async function respondPayment(ctx: Context & TurnState, input: PaymentInput): Promise<void> {
+  const { view, payments } = ctx.turn;
+  const decided = decidePayment(input, view);
+  const outcome = async (intent: PaymentIntent): Promise<PaymentOutcome> => (payments === undefined ? { ok: false, failure: 'unavailable' } : payments(intent));
+  const step = decided.kind === 'step' ? decided : concludePayment(decided, await outcome(decided), view);
+  ctx.next = step.next;
+  for (const reply of step.replies) await say(ctx, reply);
+}
+
 function mainBotRouter(): Composer<MainBotContext> {
   const bot = new Composer<MainBotContext>();
   for (const [command, names] of SLASH_COMMANDS) bot.command(commandNamed(names), (ctx) => respond(ctx, { kind: 'command', command }));
   for (const [command, label] of MENU_BUTTONS) bot.hears(buttonLabelled(label), (ctx) => respond(ctx, { kind: 'command', command }));
+  bot.command(commandNamed(['subscribe', 'plans']), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
+  bot.command(commandNamed(['billing']), (ctx) => respondPayment(ctx, { kind: 'billing' }));
+  bot.command(commandNamed(['buy']), (ctx) => respondPayment(ctx, { kind: 'buy', args: ctx.args }));
+  bot.hears(buttonLabelled(BUTTONS.subscribe), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
+  bot.hears(buttonLabelled(BUTTONS.billing), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   // Unknown commands ("/unknown") are text too: the conversation answers them as any text.
   bot.on(message('text'), (ctx) => respond(ctx, { kind: 'text', text: ctx.message.text.trim() }));
   bot.on('message', (ctx) => respond(ctx, { kind: 'other' }));

@@ -9,11 +9,13 @@ export const BUTTONS = {
   list: '📋 My bots',
   greeting: '✏️ Change greeting',
   remove: '🗑 Remove a bot',
+  subscribe: '⭐ Subscribe',
+  billing: '💳 Billing',
   cancel: '✖️ Cancel',
 } as const;
 
 export const MENU: ReplyMarkup = {
-  keyboard: [[{ text: BUTTONS.add }, { text: BUTTONS.list }], [{ text: BUTTONS.greeting }, { text: BUTTONS.remove }]],
+  keyboard: [[{ text: BUTTONS.add }, { text: BUTTONS.list }], [{ text: BUTTONS.greeting }, { text: BUTTONS.remove }], [{ text: BUTTONS.subscribe }, { text: BUTTONS.billing }]],
   resize_keyboard: true,
   is_persistent: true,
 };
@@ -36,6 +38,7 @@ export const TEXT = {
     `${BUTTONS.list}: your bots and how many people talked to them\n` +
     `${BUTTONS.greeting}: what your bot answers (${NAME_PLACEHOLDER} becomes the person's first name)\n` +
     `${BUTTONS.remove}: disconnect a bot\n` +
+    `${BUTTONS.subscribe}: plans for more bots, stories and posting; ${BUTTONS.billing}: your subscriptions and payments\n` +
     '/cancel stops what you started.',
   cancelled: 'Cancelled.',
   askToken: 'Send me your bot\'s token. @BotFather gives it when you create a bot with /newbot; it looks like 123456789:AAH…',
@@ -59,4 +62,27 @@ export const TEXT = {
   botGone: 'That bot is no longer connected to your account.',
   notUnderstood: 'I did not understand that. Use the menu below, or /help.',
   textOnly: 'Please send text.',
+} as const;
+
+/** The main bot's words about subscriptions and payments (main-bot/payments.ts). */
+export const PAYMENT_TEXT = {
+  providerName: { cryptobot: 'CryptoBot', platega: 'Platega' } as const,
+  offer: (lines: readonly string[]) => ['Subscriptions (pay with CryptoBot or Platega):', ...lines].join('\n'),
+  offerLine: (title: string, price: string, planId: string) => `⭐ ${title}: ${price}\n   /buy ${planId} cryptobot · /buy ${planId} platega`,
+  noPlans: 'There are no plans on offer right now.',
+  buyUsage: 'To buy a plan, send /buy <plan> <cryptobot|platega>, e.g. /buy bots-30d cryptobot. /subscribe lists the plans.',
+  payLink: (title: string, price: string, provider: string, url: string) =>
+    `Pay ${price} for "${title}" with ${provider}:\n${url}\n\nThe subscription starts as soon as ${provider} confirms the payment.`,
+  unknownPlan: 'There is no such plan. /subscribe lists the plans on offer.',
+  providerDown: (provider: string, other: string, planId: string) =>
+    `${provider} cannot take payments right now. Pay with ${other} instead: /buy ${planId} ${other.toLowerCase()}`,
+  unavailable: 'Payments are not available right now. Please try again later.',
+  billing: (subscriptions: readonly string[], invoices: readonly string[]) =>
+    [
+      subscriptions.length === 0 ? 'You have no subscriptions. /subscribe shows the plans.' : ['Your subscriptions:', ...subscriptions].join('\n'),
+      invoices.length === 0 ? '' : ['Your payments:', ...invoices].join('\n'),
+    ].filter(Boolean).join('\n\n'),
+  activated: (kind: string, until: string) => `⭐ Payment received: your ${kind} subscription is active until ${until}. /billing shows it.`,
+  subscriptionLine: (kind: string, until: string, status: string) => `• ${kind} until ${until} (${status})`,
+  invoiceLine: (price: string, provider: string, status: string, date: string) => `• ${date}: ${price}, ${provider}, ${status}`,
 } as const;

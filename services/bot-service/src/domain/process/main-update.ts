@@ -7,6 +7,7 @@ import { recordReplies } from '../replies/outgoing.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { registerSender } from '../users.js';
 import { carryOut } from './carry-out.js';
+import { carryOutPayment } from './carry-out-payment.js';
 import { loadConversation, saveConversation } from './conversation-store.js';
 import type { UpdateProcessingDeps } from './deps.js';
 import type { ProcessOutcome } from './outcome.js';
@@ -44,6 +45,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
     update,
     view,
     carryOut: (intent) => carryOut(deps, intent, view, sender.id, msgId, ctx),
+    payments: (intent) => carryOutPayment(deps, intent, sender.id, msgId, ctx),
     now: deps.clock(),
   });
 

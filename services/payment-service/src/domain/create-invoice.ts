@@ -1,0 +1,77 @@
+import { create } from '@bufbuild/protobuf';
+import { CreateInvoiceResponseSchema, type CreateInvoiceRequest, type CreateInvoiceResponse } from '@nova/contracts';
+import { effectKey, FailedPreconditionError, NotFoundError, telegramId, text, throwIfAborted, UnavailableError, type Clock, type HandlerContext } from '@nova/domain';
+import { randomUUID } from 'node:crypto';
+import type { Invoice as InvoiceRow } from '../generated/prisma/client.js';
+import type { PaymentDatabase } from './database.js';
+import { invoiceMessage } from './mapping.js';
+import { providerName, type ProviderName } from './names.js';
+import type { PaymentProviders } from './providers.js';
+
+/** How long a user has to pay; the provider expires the invoice after it. */
+export const INVOICE_TTL_SECONDS = 3_600;
+
+export interface CreateInvoiceDeps {
+  readonly db: PaymentDatabase;
+  readonly providers: PaymentProviders;
+  readonly clock: Clock;
+}
+
+/** The provider could not create the invoice now; the caller may offer the other provider. */
+export class ProviderUnavailableError extends UnavailableError {
+  override readonly name = 'ProviderUnavailableError';
+}
+
+/**
+ * Records the invoice (pending) before asking the provider, so a crash in between leaves a row a
+ * reconciler can find, then asks the provider and stores its id and payment link. With an
+ * effect key, a repeated request returns the first invoice and asks the provider nothing.
+ */
+export function createInvoiceHandler(deps: CreateInvoiceDeps) {
+  return async (request: CreateInvoiceRequest, ctx: HandlerContext): Promise<CreateInvoiceResponse> => {
+    const user = telegramId(request.telegramId, 'telegram_id');
+    const planId = text(request.planId, 'plan_id', { max: 64, required: true, pattern: /^[a-z0-9-]+$/, patternHint: 'a plan id' }) ?? '';
+    const provider = providerName(request.provider, 'provider');
+    const key = effectKey(request.effectKey);
+    const gateway = deps.providers[provider];
+    if (gateway === undefined) throw new FailedPreconditionError(`payments with ${provider} are not configured`, { provider });
+
+    if (key !== undefined) {
+      const earlier = await deps.db.invoice.findUnique({ where: { effectKey: key } });
+      if (earlier !== null) return answer(earlier);
+    }
+    const plan = await deps.db.plan.findFirst({ where: { id: planId, active: true } });
+    if (plan === null) throw new NotFoundError(`no plan ${planId} on offer`, { plan_id: planId });
+
+    const now = deps.clock();
+    const [row] = await deps.db.invoice.createManyAndReturn({
+      data: [{
+        id: randomUUID(), telegramId: user, planId: plan.id, provider, amountMinor: plan.priceMinor, currency: plan.currency, status: 'pending',
+        createdAt: now, expiresAt: new Date(now.getTime() + INVOICE_TTL_SECONDS * 1000), effectKey: key ?? null,
+      }],
+      skipDuplicates: true,
+    });
+    // Another request with the same key inserted first (ON CONFLICT DO NOTHING): it asks the provider.
+    if (row === undefined) return answer(await deps.db.invoice.findUniqueOrThrow({ where: { effectKey: key ?? '' } }));
+
+    throwIfAborted(ctx, `creating invoice ${row.id} at ${provider}`);
+    let created;
+    try {
+      created = await gateway.createInvoice({ invoiceId: row.id, amountMinor: row.amountMinor, currency: row.currency, description: plan.title, expiresInSeconds: INVOICE_TTL_SECONDS }, ctx.signal);
+    } catch (error) {
+      await deps.db.invoice.updateMany({ where: { id: row.id, status: 'pending', providerInvoiceId: null }, data: { status: 'canceled' } });
+      throw unavailable(provider, row.id, error);
+    }
+    const stored = await deps.db.invoice.update({ where: { id: row.id }, data: { providerInvoiceId: created.providerInvoiceId, payUrl: created.payUrl } });
+    return answer(stored);
+  };
+}
+
+function answer(row: InvoiceRow): CreateInvoiceResponse {
+  return create(CreateInvoiceResponseSchema, { invoice: invoiceMessage(row) });
+}
+
+function unavailable(provider: ProviderName, invoiceId: string, cause: unknown): ProviderUnavailableError {
+  // The cause stays in the process (logs, scrubbed); the caller learns which provider failed.
+  return new ProviderUnavailableError(`${provider} cannot create invoices right now; try the other provider or later`, { provider, invoice_id: invoiceId }, { cause });
+}

@@ -1,0 +1,374 @@
+/**
+ * The payments context against the test bed's real PostgreSQL (its own database) and real
+ * JetStream, with both providers played by @nova/payment-emulators behind the real provider
+ * clients: invoices created at the provider, callbacks exactly as the providers sign and send
+ * them, handed to the real callback endpoints. A paid invoice activates once under duplicate
+ * and concurrent callbacks; forged, malformed or mismatching callbacks change nothing.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { create } from '@bufbuild/protobuf';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import {
+  CreateInvoiceRequestSchema,
+  ExpireDueRequestSchema,
+  GetEntitlementRequestSchema,
+  InvoiceStatus,
+  ListPaymentsRequestSchema,
+  ListPlansRequestSchema,
+  PaymentProvider,
+  PlanKind,
+  SubscriptionStatus,
+  type Invoice,
+} from '@nova/contracts';
+import { migrate } from '@nova/db';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@nova/domain';
+import { CryptoBotEmulator, PlategaEmulator, cryptoPaySignature } from '@nova/payment-emulators';
+import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, reconcilePending, type PaymentDatabase, type PaymentProviders } from '@nova/payment-service/domain';
+import { CryptoPayClient, PlategaClient, ProviderHttp, callbackHandlers, type CallbackCredentials } from '@nova/payment-service/wiring';
+import { createLogger, Metrics, type HttpReply, type HttpRequest } from '@nova/platform';
+import { Writable } from 'node:stream';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+
+const ctx = {};
+const DAY_MS = 86_400_000;
+let database: TestDatabase;
+let db: PaymentDatabase;
+let publisher: JetStreamTestPublisher;
+let cryptobot: CryptoBotEmulator;
+let platega: PlategaEmulator;
+let handlers: ReturnType<typeof createPaymentHandlers>;
+let providers: PaymentProviders;
+let callbacks: ReturnType<typeof callbackHandlers>;
+let metrics: Metrics;
+let now = new Date('2026-12-02T22:00:00.000Z');
+const clock = (): Date => now;
+const logLines: string[] = [];
+let nextUser = 700_000_001n;
+
+beforeAll(async () => {
+  database = await createTestDatabase('nova_payments');
+  publisher = await JetStreamTestPublisher.start();
+  await migrate({ connectionString: database.url, schema: 'payment_service', migrationsDir: PAYMENT_MIGRATIONS_DIR });
+  db = openPaymentDatabase({ connectionString: database.url, maxConnections: 8 });
+  cryptobot = await CryptoBotEmulator.start();
+  platega = await PlategaEmulator.start();
+  const http = (provider: string): ProviderHttp => new ProviderHttp({ provider, timeoutMs: 2_000 });
+  providers = {
+    cryptobot: new CryptoPayClient({ apiRoot: cryptobot.apiRoot, token: cryptobot.token, http: http('cryptobot') }),
+    platega: new PlategaClient({ apiRoot: platega.apiRoot, merchantId: platega.merchantId, secret: platega.secret, returnUrl: 'https://t.me/NovaBot', failedUrl: 'https://t.me/NovaBot', paymentMethod: 2, http: http('platega') }),
+  };
+  handlers = createPaymentHandlers({ db, publisher, providers, clock });
+  metrics = new Metrics({ namespace: 'test', side: 'target', defaults: false });
+  const destination = new Writable({ write(chunk: Buffer, _encoding, done) { logLines.push(chunk.toString()); done(); } });
+  const credentials: CallbackCredentials = { cryptobotToken: cryptobot.token, platega: { merchantId: platega.merchantId, secret: platega.secret } };
+  callbacks = callbackHandlers({ db, publisher, clock, credentials, metrics, logger: createLogger({ name: 'payments-test', level: 'info', destination }) });
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await cryptobot.stop();
+  await platega.stop();
+  await publisher.close();
+  await database.drop();
+});
+
+beforeEach(() => {
+  now = new Date('2026-12-02T22:00:00.000Z');
+});
+
+function request(path: string, body: string, headers: Record<string, string>): HttpRequest {
+  return { method: 'POST', url: path, path, headers, body: Buffer.from(body), route: path };
+}
+
+function cryptobotCallback(body: string, signature: string | undefined): Promise<HttpReply> {
+  return callbacks.cryptobot(request('/payments/cryptobot/callback', body, signature === undefined ? {} : { 'crypto-pay-api-signature': signature }));
+}
+
+function plategaCallback(body: string, headers: Record<string, string> = { 'x-merchantid': platega.merchantId, 'x-secret': platega.secret }): Promise<HttpReply> {
+  return callbacks.platega(request('/payments/platega/callback', body, headers));
+}
+
+const outcomeOf = (reply: HttpReply): string => (JSON.parse(String(reply.body)) as { outcome: string }).outcome;
+
+async function newInvoice(provider: PaymentProvider, planId = 'bots-30d', effectKey = ''): Promise<{ user: bigint; invoice: Invoice }> {
+  const user = nextUser++;
+  const answer = await handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId, provider, effectKey }), ctx);
+  if (answer.invoice === undefined) throw new Error('no invoice');
+  return { user, invoice: answer.invoice };
+}
+
+/** The provider's id of our invoice, as the emulator holds it. */
+function cryptoInvoiceId(invoice: Invoice): number {
+  const found = cryptobot.invoiceWithPayload(invoice.id);
+  if (found === undefined) throw new Error(`cryptobot has no invoice for ${invoice.id}`);
+  return found.invoice_id;
+}
+
+function plategaTransactionId(invoice: Invoice): string {
+  const found = platega.allTransactions().find((transaction) => transaction.payload === invoice.id);
+  if (found === undefined) throw new Error(`platega has no transaction for ${invoice.id}`);
+  return found.id;
+}
+
+/** Everything a callback could change, for "nothing changed" checks. */
+async function snapshot(): Promise<unknown> {
+  const result = await database.query(
+    `SELECT (SELECT json_agg(i ORDER BY id) FROM payment_service.invoices i) AS invoices,
+            (SELECT json_agg(s ORDER BY id) FROM payment_service.subscriptions s) AS subscriptions,
+            (SELECT count(*) FROM payment_service.outbox_events)::int AS outbox`,
+  );
+  return result.rows[0];
+}
+
+async function subscriptionsOf(invoiceId: string): Promise<number> {
+  return (await db.subscription.count({ where: { invoiceId } }));
+}
+
+async function eventsFor(subject: string, key: string): Promise<number> {
+  return (await publisher.stored()).filter((event) => event.subject === subject && event.msgId === `${subject}:${key}`).length;
+}
+
+async function entitled(user: bigint, kind: PlanKind): Promise<{ active: boolean; until: Date | undefined }> {
+  const answer = await handlers.entitlement(create(GetEntitlementRequestSchema, { telegramId: user, kind }), ctx);
+  return { active: answer.active, until: answer.activeUntil === undefined ? undefined : timestampDate(answer.activeUntil) };
+}
+
+describe('plans and invoices', () => {
+  it('offers the plans of the seed migration, prices in minor units', async () => {
+    const { plans } = await handlers.plans(create(ListPlansRequestSchema, {}), ctx);
+    expect(plans.map((plan) => [plan.id, plan.kind, plan.periodDays, plan.price?.minorUnits, plan.price?.currency])).toEqual([
+      ['bots-30d', PlanKind.BOTS, 30, 29900n, 'RUB'],
+      ['posting-30d', PlanKind.POSTING, 30, 24900n, 'RUB'],
+      ['stories-30d', PlanKind.STORIES, 30, 19900n, 'RUB'],
+    ]);
+  });
+
+  it('creates a CryptoBot fiat invoice for the exact price, our id as its payload', async () => {
+    const { invoice } = await newInvoice(PaymentProvider.CRYPTOBOT);
+    const atProvider = cryptobot.invoice(cryptoInvoiceId(invoice));
+    expect(atProvider).toMatchObject({ currency_type: 'fiat', fiat: 'RUB', amount: '299.00', status: 'active', payload: invoice.id, description: 'More bots, 30 days' });
+    expect(invoice).toMatchObject({ status: InvoiceStatus.PENDING, provider: PaymentProvider.CRYPTOBOT, payUrl: atProvider.bot_invoice_url, amount: { minorUnits: 29900n, currency: 'RUB' } });
+  });
+
+  it('creates a Platega transaction whose amount is the JSON number 249.00, digit for digit', async () => {
+    const { invoice } = await newInvoice(PaymentProvider.PLATEGA, 'posting-30d');
+    const transaction = platega.transaction(plategaTransactionId(invoice));
+    expect(transaction).toMatchObject({ amount: '249.00', currency: 'RUB', status: 'PENDING', paymentMethod: 2, payload: invoice.id });
+    expect(invoice.payUrl).toBe(`https://pay.platega.io/?id=${transaction.id}`);
+  });
+
+  it('returns the first invoice for a repeated effect key and asks the provider once', async () => {
+    const before = cryptobot.allInvoices().length;
+    const user = nextUser++;
+    const ask = () => handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'stories-30d', provider: PaymentProvider.CRYPTOBOT, effectKey: `tg:${String(user)}:1` }), ctx);
+    const first = await ask();
+    const again = await ask();
+    expect(again.invoice?.id).toBe(first.invoice?.id);
+    expect(again.invoice?.payUrl).toBe(first.invoice?.payUrl);
+    expect(cryptobot.allInvoices().length).toBe(before + 1);
+  });
+
+  it('refuses unknown plans, missing providers and bad ids with typed errors', async () => {
+    const ask = (init: Record<string, unknown>) => handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: 42n, planId: 'bots-30d', provider: PaymentProvider.CRYPTOBOT, ...init }), ctx);
+    await expect(ask({ planId: 'gold-forever' })).rejects.toThrow(NotFoundError);
+    await expect(ask({ provider: PaymentProvider.UNSPECIFIED })).rejects.toThrow(InvalidArgumentError);
+    await expect(ask({ telegramId: 0n })).rejects.toThrow(InvalidArgumentError);
+    const withoutPlatega = createPaymentHandlers({ db, publisher, providers: {}, clock });
+    await expect(withoutPlatega.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: 42n, planId: 'bots-30d', provider: PaymentProvider.PLATEGA }), ctx)).rejects.toThrow(FailedPreconditionError);
+  });
+
+  it('says the provider is unavailable when it is down, and leaves no pending invoice behind', async () => {
+    await platega.down();
+    try {
+      const user = nextUser++;
+      await expect(handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'bots-30d', provider: PaymentProvider.PLATEGA }), ctx)).rejects.toThrow(UnavailableError);
+      expect(await db.invoice.findMany({ where: { telegramId: user }, select: { status: true } })).toEqual([{ status: 'canceled' }]);
+    } finally {
+      await platega.up();
+    }
+  });
+});
+
+describe('a paid invoice activates exactly once', () => {
+  it('CryptoBot: the signed invoice_paid update activates the plan for its period and publishes once', async () => {
+    const { user, invoice } = await newInvoice(PaymentProvider.CRYPTOBOT);
+    const update = cryptobot.pay(cryptoInvoiceId(invoice), { deliver: false });
+    const reply = await cryptobotCallback(update.body, update.signature);
+    expect([reply.status, outcomeOf(reply)]).toEqual([200, 'activated']);
+    expect(await entitled(user, PlanKind.BOTS)).toEqual({ active: true, until: new Date(now.getTime() + 30 * DAY_MS) });
+    expect(await entitled(user, PlanKind.STORIES)).toEqual({ active: false, until: undefined });
+    expect(await eventsFor('nova.payment.subscription_activated', invoice.id)).toBe(1);
+    const { invoices, subscriptions } = await handlers.list(create(ListPaymentsRequestSchema, { telegramId: user }), ctx);
+    expect(invoices.map((row) => row.status)).toEqual([InvoiceStatus.PAID]);
+    expect(subscriptions.map((row) => [row.status, row.invoiceId])).toEqual([[SubscriptionStatus.ACTIVE, invoice.id]]);
+  });
+
+  it('CryptoBot: 25 concurrent copies of one update and a late redelivery activate once', async () => {
+    const { invoice } = await newInvoice(PaymentProvider.CRYPTOBOT);
+    const update = cryptobot.pay(cryptoInvoiceId(invoice), { deliver: false });
+    const replies = await Promise.all(Array.from({ length: 25 }, () => cryptobotCallback(update.body, update.signature)));
+    expect(replies.every((reply) => reply.status === 200)).toBe(true);
+    expect(replies.filter((reply) => outcomeOf(reply) === 'activated')).toHaveLength(1);
+    expect(outcomeOf(await cryptobotCallback(update.body, update.signature))).toBe('unchanged');
+    expect(await subscriptionsOf(invoice.id)).toBe(1);
+    expect(await db.outboxEvent.count({ where: { msgId: `nova.payment.subscription_activated:${invoice.id}` } })).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_activated', invoice.id)).toBe(1);
+  });
+
+  it('Platega: 25 concurrent CONFIRMED callbacks activate once; a second plan of the kind extends the first', async () => {
+    const { user, invoice } = await newInvoice(PaymentProvider.PLATEGA, 'posting-30d');
+    const confirmed = platega.confirm(plategaTransactionId(invoice), { deliver: false });
+    const replies = await Promise.all(Array.from({ length: 25 }, () => plategaCallback(confirmed.body)));
+    expect(replies.filter((reply) => outcomeOf(reply) === 'activated')).toHaveLength(1);
+    expect(replies.every((reply) => reply.status === 200)).toBe(true);
+    expect(await subscriptionsOf(invoice.id)).toBe(1);
+
+    const second = await handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'posting-30d', provider: PaymentProvider.PLATEGA }), ctx);
+    if (second.invoice === undefined) throw new Error('no invoice');
+    expect(outcomeOf(await plategaCallback(platega.confirm(plategaTransactionId(second.invoice), { deliver: false }).body))).toBe('activated');
+    expect(await entitled(user, PlanKind.POSTING)).toEqual({ active: true, until: new Date(now.getTime() + 60 * DAY_MS) });
+  });
+});
+
+describe('callbacks that must change nothing', () => {
+  it('refuses forged CryptoBot updates with 401: tampered body, another token\'s key, no signature', async () => {
+    const { invoice } = await newInvoice(PaymentProvider.CRYPTOBOT);
+    const update = cryptobot.pay(cryptoInvoiceId(invoice), { deliver: false });
+    const before = await snapshot();
+    const tampered = update.body.replace('"amount":"299.00"', '"amount":"2.99"');
+    expect(tampered).not.toBe(update.body);
+    for (const [body, signature] of [
+      [tampered, update.signature],
+      [update.body, cryptoPaySignature('99999:AAanotherAppsTokenXXXXXXXX', update.body)],
+      [update.body, undefined],
+      [update.body, 'not-hex'],
+      [`${update.body} `, update.signature],
+    ] as const) {
+      const reply = await cryptobotCallback(body, signature);
+      expect([reply.status, outcomeOf(reply)]).toEqual([401, 'unauthenticated']);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses Platega callbacks without the merchant\'s id and secret with 401', async () => {
+    const { invoice } = await newInvoice(PaymentProvider.PLATEGA);
+    const confirmed = platega.confirm(plategaTransactionId(invoice), { deliver: false });
+    const before = await snapshot();
+    const attempts: Record<string, string>[] = [{}, { 'x-merchantid': platega.merchantId }, { 'x-merchantid': platega.merchantId, 'x-secret': 'guess' }, { 'x-merchantid': 'someone-else', 'x-secret': platega.secret }];
+    for (const headers of attempts) {
+      const reply = await plategaCallback(confirmed.body, headers);
+      expect(reply.status).toBe(401);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses authentic callbacks that do not match the invoice (422), unknown invoices (404) and garbage (400)', async () => {
+    const { invoice } = await newInvoice(PaymentProvider.PLATEGA);
+    const transactionId = plategaTransactionId(invoice);
+    const before = await snapshot();
+    const body = (fields: Record<string, unknown>, amount = '299.00'): string =>
+      JSON.stringify({ id: transactionId, amount: '§', currency: 'RUB', status: 'CONFIRMED', paymentMethod: 2, payload: invoice.id, ...fields }).replace('"§"', amount);
+    expect((await plategaCallback(body({}, '2.99'))).status).toBe(422);
+    expect((await plategaCallback(body({}, '299.01'))).status).toBe(422);
+    expect((await plategaCallback(body({ currency: 'USD' }))).status).toBe(422);
+    expect((await plategaCallback(body({ payload: 'another-invoice' }))).status).toBe(422);
+    expect((await plategaCallback(body({ id: '00000000-0000-4000-8000-000000000000' }))).status).toBe(404);
+    expect((await plategaCallback('{"id":')).status).toBe(400);
+    expect((await plategaCallback(body({}, '2.999'))).status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+    const mismatchLogged = logLines.some((line) => line.includes('does not match the invoice') && line.includes(invoice.id));
+    expect(mismatchLogged).toBe(true);
+  });
+
+  it('never logs the secrets, the token or the signature', () => {
+    const text = logLines.join('');
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of [cryptobot.token, platega.secret]) expect(text).not.toContain(secret);
+    expect(text).not.toContain('crypto-pay-api-signature');
+  });
+
+  it('counts every refused callback by provider and outcome', async () => {
+    const series = await metrics.registry.getSingleMetricAsString('nova_payment_callbacks_total');
+    expect(series).toMatch(/provider="cryptobot",outcome="unauthenticated"} [1-9]/);
+    expect(series).toMatch(/provider="platega",outcome="mismatch"} [1-9]/);
+  });
+});
+
+describe('chargebacks and expiry', () => {
+  it('a chargeback revokes the subscription once; a late CONFIRMED never revives it', async () => {
+    const { user, invoice } = await newInvoice(PaymentProvider.PLATEGA, 'stories-30d');
+    const transactionId = plategaTransactionId(invoice);
+    const confirmed = platega.confirm(transactionId, { deliver: false });
+    expect(outcomeOf(await plategaCallback(confirmed.body))).toBe('activated');
+    const chargeback = platega.chargeback(transactionId, { deliver: false });
+    const replies = await Promise.all([plategaCallback(chargeback.body), plategaCallback(chargeback.body), plategaCallback(chargeback.body)]);
+    expect(replies.map(outcomeOf).sort()).toEqual(['revoked', 'unchanged', 'unchanged']);
+    expect(outcomeOf(await plategaCallback(confirmed.body))).toBe('unchanged');
+    expect(await entitled(user, PlanKind.STORIES)).toEqual({ active: false, until: undefined });
+    const subscription = await db.subscription.findUniqueOrThrow({ where: { invoiceId: invoice.id } });
+    expect(subscription.status).toBe('revoked');
+    expect(await eventsFor('nova.payment.subscription_expired', subscription.id)).toBe(1);
+  });
+
+  it('expire_due ends subscriptions whose period is over, once, with their event', async () => {
+    const { user, invoice } = await newInvoice(PaymentProvider.CRYPTOBOT, 'stories-30d');
+    const update = cryptobot.pay(cryptoInvoiceId(invoice), { deliver: false });
+    expect(outcomeOf(await cryptobotCallback(update.body, update.signature))).toBe('activated');
+    now = new Date(now.getTime() + 30 * DAY_MS + 1);
+    expect(await entitled(user, PlanKind.STORIES)).toEqual({ active: false, until: undefined });
+    const runs = await Promise.all([
+      handlers.expire_due(create(ExpireDueRequestSchema, {}), ctx),
+      handlers.expire_due(create(ExpireDueRequestSchema, {}), ctx),
+    ]);
+    const subscription = await db.subscription.findUniqueOrThrow({ where: { invoiceId: invoice.id } });
+    expect(subscription.status).toBe('expired');
+    expect(runs.reduce((sum, run) => sum + run.expired, 0)).toBeGreaterThanOrEqual(1);
+    expect(await eventsFor('nova.payment.subscription_expired', subscription.id)).toBe(1);
+    expect((await handlers.expire_due(create(ExpireDueRequestSchema, {}), ctx)).expired).toBe(0);
+    await expect(handlers.expire_due(create(ExpireDueRequestSchema, { limit: -1 }), ctx)).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('lost callbacks: the reconciler asks the providers', () => {
+  const reconcile = () => reconcilePending({ db, publisher, providers, clock });
+
+  it('activates what was paid without a callback, once, even with passes and a late callback racing', async () => {
+    const crypto = await newInvoice(PaymentProvider.CRYPTOBOT, 'stories-30d');
+    const expiring = await newInvoice(PaymentProvider.CRYPTOBOT, 'stories-30d');
+    const plat = await newInvoice(PaymentProvider.PLATEGA, 'stories-30d');
+    const update = cryptobot.pay(cryptoInvoiceId(crypto.invoice), { deliver: false });
+    cryptobot.expire(cryptoInvoiceId(expiring.invoice));
+    platega.confirm(plategaTransactionId(plat.invoice), { deliver: false });
+
+    // Young invoices are left to their callbacks.
+    expect((await reconcile()).results.filter((result) => 'invoiceId' in result && result.invoiceId === crypto.invoice.id)).toEqual([]);
+    now = new Date(now.getTime() + 120_000);
+    const [first, second] = await Promise.all([reconcile(), reconcile()]);
+    const late = await cryptobotCallback(update.body, update.signature);
+    const activations = [...first.results, ...second.results].filter((result) => result.kind === 'activated' && [crypto.invoice.id, plat.invoice.id].includes(result.invoiceId));
+    expect(activations).toHaveLength(2);
+    expect(outcomeOf(late)).toBe('unchanged');
+    expect(await subscriptionsOf(crypto.invoice.id)).toBe(1);
+    expect(await subscriptionsOf(plat.invoice.id)).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_activated', crypto.invoice.id)).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_activated', plat.invoice.id)).toBe(1);
+    expect((await db.invoice.findUniqueOrThrow({ where: { id: expiring.invoice.id } })).status).toBe('expired');
+    expect(await subscriptionsOf(expiring.invoice.id)).toBe(0);
+  });
+
+  it('asks the other provider when one is down, and names the one it could not ask', async () => {
+    const crypto = await newInvoice(PaymentProvider.CRYPTOBOT, 'bots-30d');
+    cryptobot.pay(cryptoInvoiceId(crypto.invoice), { deliver: false });
+    await newInvoice(PaymentProvider.PLATEGA, 'bots-30d');
+    now = new Date(now.getTime() + 120_000);
+    await platega.down();
+    try {
+      const summary = await reconcile();
+      expect(summary.failed.map((failure) => failure.provider)).toEqual(['platega']);
+      expect(summary.results.some((result) => result.kind === 'activated' && result.invoiceId === crypto.invoice.id)).toBe(true);
+    } finally {
+      await platega.up();
+    }
+  });
+});
