@@ -14,10 +14,11 @@
  * deliver updates out of order, make the API slow, fail with 5xx, or refuse connections.
  */
 import { randomBytes } from 'node:crypto';
-import { CallbackDelivery, type DeliveryAttempt, type DeliverySettings } from './callback-delivery.js';
+import type { DeliverySettings } from './callback-delivery.js';
 import { cryptoPaySignature } from './cryptobot-signature.js';
-import { CONTROL_PREFIX, EmulatorHttpServer, type ApiFault, type EmulatorReply, type EmulatorRequest } from './http.js';
+import { CONTROL_PREFIX, type EmulatorReply, type EmulatorRequest } from './http.js';
 import { parseJsonExact, positiveDecimal } from './json.js';
+import { ProviderEmulator } from './provider-emulator.js';
 
 export const CRYPTO_ASSETS = ['USDT', 'TON', 'BTC', 'ETH', 'LTC', 'BNB', 'TRX', 'USDC'] as const;
 export const CRYPTO_FIATS = ['USD', 'EUR', 'RUB', 'BYN', 'UAH', 'GBP', 'CNY', 'KZT', 'UZS', 'GEL', 'TRY', 'AMD', 'THB', 'INR', 'BRL', 'IDR', 'AZN', 'AED', 'PLN', 'ILS'] as const;
@@ -81,23 +82,20 @@ class CryptoApiError extends Error {
   }
 }
 
-export class CryptoBotEmulator {
+export class CryptoBotEmulator extends ProviderEmulator {
   readonly token: string;
   private webhookUrl: string | undefined;
   private readonly invoices = new Map<number, CryptoInvoice>();
   private readonly sentUpdates: CryptoUpdate[] = [];
   private nextInvoiceId = 1;
   private nextUpdateId = 1;
-  private readonly http: EmulatorHttpServer;
-  private readonly delivery: CallbackDelivery;
   private readonly appId: number;
 
   private constructor(options: CryptoBotEmulatorOptions) {
+    super({ ...CRYPTOBOT_TEST_DELIVERY, ...options.delivery }, options.host);
     this.appId = 10_000 + Math.floor(Math.random() * 90_000);
     this.token = options.token ?? `${String(this.appId)}:AA${randomBytes(24).toString('base64url')}`;
     this.webhookUrl = options.webhookUrl;
-    this.delivery = new CallbackDelivery({ ...CRYPTOBOT_TEST_DELIVERY, ...options.delivery });
-    this.http = new EmulatorHttpServer((request) => this.handle(request), options.host);
   }
 
   static async start(options: CryptoBotEmulatorOptions = {}): Promise<CryptoBotEmulator> {
@@ -109,10 +107,6 @@ export class CryptoBotEmulator {
   /** The API root to configure a client with, like https://pay.crypt.bot/api/ */
   get apiRoot(): string {
     return `${this.http.origin}/api/`;
-  }
-
-  get origin(): string {
-    return this.http.origin;
   }
 
   setWebhookUrl(url: string | undefined): void {
@@ -175,38 +169,6 @@ export class CryptoBotEmulator {
     return [...this.sentUpdates];
   }
 
-  deliveries(): DeliveryAttempt[] {
-    return this.delivery.attempts();
-  }
-
-  /** Resolves once no webhook delivery is in progress. */
-  settled(): Promise<void> {
-    return this.delivery.settled();
-  }
-
-  /** The next API calls fail with a status, answer slowly, or both. */
-  injectFault(fault: ApiFault): void {
-    this.http.injectFault(fault);
-  }
-
-  clearFaults(): void {
-    this.http.clearFaults();
-  }
-
-  /** Refuses connections until `up()`. */
-  down(): Promise<void> {
-    return this.http.down();
-  }
-
-  up(): Promise<void> {
-    return this.http.up();
-  }
-
-  async stop(): Promise<void> {
-    this.delivery.stop();
-    await this.http.close();
-  }
-
   private makeUpdate(invoice: CryptoInvoice): CryptoUpdate {
     const body = JSON.stringify({ update_id: this.nextUpdateId++, update_type: 'invoice_paid', request_date: new Date().toISOString(), payload: invoice });
     const update: CryptoUpdate = { updateId: this.nextUpdateId - 1, invoiceId: invoice.invoice_id, body, signature: cryptoPaySignature(this.token, body) };
@@ -225,7 +187,7 @@ export class CryptoBotEmulator {
     return invoice;
   }
 
-  private async handle(request: EmulatorRequest): Promise<EmulatorReply> {
+  protected async handle(request: EmulatorRequest): Promise<EmulatorReply> {
     if (request.url.pathname.startsWith(CONTROL_PREFIX)) return this.control(request);
     const method = /^\/api\/([A-Za-z]+)\/?$/.exec(request.url.pathname)?.[1];
     try {

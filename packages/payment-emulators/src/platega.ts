@@ -17,9 +17,10 @@
  * send a callback again or out of order, slow or failing API calls, refused connections.
  */
 import { randomUUID } from 'node:crypto';
-import { CallbackDelivery, type DeliveryAttempt, type DeliverySettings } from './callback-delivery.js';
-import { CONTROL_PREFIX, EmulatorHttpServer, type ApiFault, type EmulatorReply, type EmulatorRequest } from './http.js';
+import type { DeliverySettings } from './callback-delivery.js';
+import { CONTROL_PREFIX, type ApiFault, type EmulatorReply, type EmulatorRequest } from './http.js';
 import { jsonNumber, parseJsonExact, positiveDecimal, stringifyExact } from './json.js';
+import { ProviderEmulator } from './provider-emulator.js';
 
 export type PlategaStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED' | 'CHARGEBACKED';
 
@@ -63,21 +64,18 @@ export const PLATEGA_TEST_DELIVERY: DeliverySettings = { attempts: 4, intervalMs
 /** Payment methods Platega lists (2 = SBP QR, 10 = cards RUB, 11 = card acquiring, 12 = international, 13 = crypto). */
 const PAYMENT_METHODS = new Set([2, 10, 11, 12, 13]);
 
-export class PlategaEmulator {
+export class PlategaEmulator extends ProviderEmulator {
   readonly merchantId: string;
   readonly secret: string;
   private callbackUrl: string | undefined;
   private readonly transactions = new Map<string, PlategaTransaction>();
   private readonly sentCallbacks: PlategaCallback[] = [];
-  private readonly http: EmulatorHttpServer;
-  private readonly delivery: CallbackDelivery;
 
   private constructor(options: PlategaEmulatorOptions) {
+    super({ ...PLATEGA_TEST_DELIVERY, ...options.delivery }, options.host);
     this.merchantId = options.merchantId ?? randomUUID();
     this.secret = options.secret ?? randomUUID().replaceAll('-', '');
     this.callbackUrl = options.callbackUrl;
-    this.delivery = new CallbackDelivery({ ...PLATEGA_TEST_DELIVERY, ...options.delivery });
-    this.http = new EmulatorHttpServer((request) => Promise.resolve(this.handle(request)), options.host);
   }
 
   static async start(options: PlategaEmulatorOptions = {}): Promise<PlategaEmulator> {
@@ -129,35 +127,6 @@ export class PlategaEmulator {
     return [...this.sentCallbacks];
   }
 
-  deliveries(): DeliveryAttempt[] {
-    return this.delivery.attempts();
-  }
-
-  settled(): Promise<void> {
-    return this.delivery.settled();
-  }
-
-  injectFault(fault: ApiFault): void {
-    this.http.injectFault(fault);
-  }
-
-  clearFaults(): void {
-    this.http.clearFaults();
-  }
-
-  down(): Promise<void> {
-    return this.http.down();
-  }
-
-  up(): Promise<void> {
-    return this.http.up();
-  }
-
-  async stop(): Promise<void> {
-    this.delivery.stop();
-    await this.http.close();
-  }
-
   private move(id: string, from: readonly PlategaStatus[], to: PlategaStatus, deliver = true): PlategaCallback {
     const transaction = this.transaction(id);
     if (!from.includes(transaction.status)) throw new RangeError(`platega emulator: transaction ${id} is ${transaction.status}, cannot become ${to}`);
@@ -186,7 +155,7 @@ export class PlategaEmulator {
     });
   }
 
-  private handle(request: EmulatorRequest): EmulatorReply {
+  protected handle(request: EmulatorRequest): EmulatorReply {
     if (request.url.pathname.startsWith(CONTROL_PREFIX)) return this.control(request);
     if (request.headers['x-merchantid'] !== this.merchantId || request.headers['x-secret'] !== this.secret) {
       return { status: 401, body: JSON.stringify({ message: 'Unauthorized' }) };
