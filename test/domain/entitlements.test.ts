@@ -41,6 +41,8 @@ let http: HttpServer;
 let cryptobot: CryptoBotEmulator;
 let platega: PlategaEmulator;
 let processUpdate: UpdateProcessor;
+/** The routing key each subscription_activated event arrived with, by the buyer's Telegram id. */
+const activationKeys = new Map<bigint, (string | undefined)[]>();
 const stops: (() => Promise<void>)[] = [];
 let nextChannel = -1_007_770_000_001;
 
@@ -78,6 +80,15 @@ beforeAll(async () => {
   const botBinding = await serveContext(bus, 'bot', createBotHandlers(deps));
   stops.push(() => botBinding.stop());
   processUpdate = createUpdateProcessor(deps);
+  const notices = await bus.consumeEvents({
+    name: 'entitlements-test-activations', context: 'bot', subjects: ['nova.payment.subscription_activated'],
+    handle: (event, delivery) => {
+      const user = event.subscription?.telegramId ?? 0n;
+      activationKeys.set(user, [...(activationKeys.get(user) ?? []), delivery.routingKey]);
+      return Promise.resolve();
+    },
+  });
+  stops.push(() => notices.stop());
 
   const address = await http.listen();
   const origin = `http://127.0.0.1:${String(address.port)}`;
@@ -201,5 +212,15 @@ describe('the bot limit follows the bots subscription', () => {
     expect(await say(boris, extra.token)).toContain('@BorisExtraBot is connected');
     const listed = await bus.request('svc.bot.list', { ownerTelegramId: BigInt(boris.id) }, { routingKey: boris.id });
     expect(listed.bots).toHaveLength(FREE_CHILD_BOTS + 1);
+  });
+});
+
+describe('payment events name their user', () => {
+  it('every subscription_activated so far was published with the buyer\'s Telegram id as its routing key', async () => {
+    // Anna bought twice and Boris once in the tests above.
+    const failure = await waitFor(() => Promise.resolve((activationKeys.get(BigInt(anna.id))?.length ?? 0) >= 2 && (activationKeys.get(BigInt(boris.id))?.length ?? 0) >= 1), { timeoutMs: 15_000, intervalMs: 50 });
+    if (failure !== undefined) throw new Error(`the activations to be consumed: ${failure}`);
+    expect(new Set(activationKeys.get(BigInt(anna.id)))).toEqual(new Set([String(anna.id)]));
+    expect(activationKeys.get(BigInt(boris.id))).toEqual([String(boris.id)]);
   });
 });
