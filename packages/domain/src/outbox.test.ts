@@ -21,11 +21,11 @@ class MemoryOutbox implements OutboxStore {
 }
 
 class RecordingPublisher implements EventPublisher {
-  readonly published: { subject: string; message: unknown; msgId: string }[] = [];
+  readonly published: { subject: string; message: unknown; msgId: string; routingKey?: string | bigint }[] = [];
   failOn: string | undefined;
-  publish<S extends EventSubject>(subject: S, message: EventMessage<S>, options: { msgId: string }): Promise<void> {
+  publish<S extends EventSubject>(subject: S, message: EventMessage<S>, options: { msgId: string; routingKey?: string | bigint }): Promise<void> {
     if (options.msgId === this.failOn) return Promise.reject(new Error('nats: timeout'));
-    this.published.push({ subject, message, msgId: options.msgId });
+    this.published.push({ subject, message, msgId: options.msgId, ...(options.routingKey === undefined ? {} : { routingKey: options.routingKey }) });
     return Promise.resolve();
   }
 }
@@ -59,6 +59,20 @@ describe('flushOutbox', () => {
     publisher.failOn = undefined;
     expect(await flushOutbox(store, publisher)).toBe(2);
     expect(publisher.published.map((event) => event.msgId)).toEqual(['nova.user.registered:1', 'nova.user.registered:2', 'nova.user.registered:3']);
+  });
+
+  it('publishes each event with the routing key routingKeyOf reads from it, and none without it', async () => {
+    const outbox = new MemoryOutbox();
+    outbox.add(registered(1n));
+    outbox.add(registered(2n));
+    const publisher = new RecordingPublisher();
+    const routingKeyOf = (_subject: EventSubject, message: EventMessage<EventSubject>) => {
+      const user = (message as EventMessage<'nova.user.registered'>).user?.telegramId;
+      return user === 2n ? undefined : user;
+    };
+    await flushOutbox(outbox, publisher, { routingKeyOf });
+    expect(publisher.published.map((event) => event.routingKey)).toEqual([1n, undefined]);
+    expect(publisher.published[1]).not.toHaveProperty('routingKey');
   });
 
   it('refuses a row with a subject that is not an event', async () => {

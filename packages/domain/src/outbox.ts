@@ -63,6 +63,11 @@ export interface FlushOptions {
   /** Rows per flush; a flush publishes at most this many. */
   readonly limit?: number;
   readonly now?: () => Date;
+  /**
+   * The routing key of an event, read from the event itself (its user's Telegram id), so the rows
+   * need no column for it and rows written before this existed are routed too. Undefined: none.
+   */
+  readonly routingKeyOf?: (subject: EventSubject, message: EventMessage<EventSubject>) => string | bigint | undefined;
 }
 
 /**
@@ -76,9 +81,11 @@ export async function flushOutbox(store: OutboxStore, publisher: EventPublisher,
   for (const row of rows) {
     const schema = schemaOf(row.subject);
     if (schema === undefined) throw new OutboxRowError(row.id, row.subject);
-    const message = fromBinary(schema, row.payload);
+    const subject = row.subject as EventSubject;
+    const message = fromBinary(schema, row.payload) as EventMessage<EventSubject>;
+    const routingKey = options.routingKeyOf?.(subject, message);
     try {
-      await publisher.publish(row.subject as EventSubject, message as EventMessage<EventSubject>, { msgId: row.msgId });
+      await publisher.publish(subject, message, routingKey === undefined ? { msgId: row.msgId } : { msgId: row.msgId, routingKey });
     } catch (error) {
       throw new OutboxPublishError(
         `publishing ${row.subject} (outbox row ${row.id}) failed; ${rows.length - published} event(s) stay pending`,

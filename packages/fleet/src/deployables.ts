@@ -8,12 +8,14 @@ export const DEPLOYABLES = {
   'webhook-gateway': { folder: 'webhook-gateway', port: 8100 },
   'user-service': { folder: 'user-service', port: 8101 },
   'bot-service': { folder: 'bot-service', port: 8102 },
+  'publisher-service': { folder: 'publisher-service', port: 8103 },
+  'payment-service': { folder: 'payment-service', port: 8104 },
 } as const;
 
 export type Deployable = keyof typeof DEPLOYABLES;
 
-/** Start order: the monolith first (it applies both schemas' migrations and declares the streams and routing buckets). */
-export const FLEET_ORDER: readonly Deployable[] = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service'];
+/** Start order: the monolith first (it applies every schema's migrations and declares the streams and routing buckets). */
+export const FLEET_ORDER: readonly Deployable[] = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service', 'publisher-service', 'payment-service'];
 
 export function isDeployable(name: string): name is Deployable {
   return Object.hasOwn(DEPLOYABLES, name);

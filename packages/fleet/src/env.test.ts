@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { FLEET_ORDER } from './deployables.js';
 import { deployableEnv, FleetSettingsError, type FleetSettings } from './env.js';
 
 const TOKEN = '700100200:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX';
@@ -14,7 +15,7 @@ const settings: FleetSettings = {
 
 describe('deployableEnv', () => {
   it('routes every process the same way and labels its metrics with the namespace', () => {
-    for (const deployable of ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service'] as const) {
+    for (const deployable of FLEET_ORDER) {
       expect(deployableEnv(deployable, settings)).toMatchObject({ NOVA_ROUTING: 'kv', NOVA_NATS_URL: settings.natsUrl, NOVA_NAMESPACE: 'nova' });
     }
     expect(deployableEnv('user-service', { ...settings, routing: 'off' }).NOVA_ROUTING).toBe('off');
@@ -39,6 +40,32 @@ describe('deployableEnv', () => {
     const own = 'postgresql://user_service_x:pw@127.0.0.1:5432/nova';
     expect(deployableEnv('user-service', { ...settings, userServiceDatabaseUrl: own })).toMatchObject({ NOVA_DATABASE_URL: own, NOVA_MIGRATE_ON_START: 'false' });
     expect(Object.keys(deployableEnv('user-service', settings))).not.toContain('NOVA_MAIN_BOT_TOKEN');
+  });
+
+  it('gives the publisher service the database, the main bot and the bots context\'s key, not the webhook secret', () => {
+    const env = deployableEnv('publisher-service', settings);
+    expect(env).toMatchObject({
+      NOVA_DATABASE_URL: settings.databaseUrl, NOVA_MAIN_BOT_TOKEN: TOKEN, NOVA_TOKEN_ENCRYPTION_KEY: settings.secrets.encryptionKey, NOVA_TELEGRAM_API_ROOT: settings.telegramApiRoot,
+    });
+    expect(env.NOVA_WEBHOOK_SECRET).toBeUndefined();
+  });
+
+  it('runs the payment service with providers off unless given, and gives both payments contexts the same credentials', () => {
+    const off = deployableEnv('payment-service', settings);
+    expect(off.NOVA_DATABASE_URL).toBe(settings.databaseUrl);
+    expect(Object.keys(off).filter((name) => name.startsWith('NOVA_CRYPTOBOT') || name.startsWith('NOVA_PLATEGA'))).toEqual([]);
+    expect(Object.keys(off)).not.toContain('NOVA_MAIN_BOT_TOKEN');
+    const payments = {
+      cryptobot: { apiRoot: 'http://127.0.0.1:9001/api/', token: '12345:AAcryptopaytoken' },
+      platega: { apiRoot: 'http://127.0.0.1:9002', merchantId: 'merchant-1', secret: 'platega-secret' },
+    };
+    const expected = {
+      NOVA_CRYPTOBOT_API_ROOT: payments.cryptobot.apiRoot, NOVA_CRYPTOBOT_TOKEN: payments.cryptobot.token,
+      NOVA_PLATEGA_API_ROOT: payments.platega.apiRoot, NOVA_PLATEGA_MERCHANT_ID: 'merchant-1', NOVA_PLATEGA_SECRET: 'platega-secret',
+    };
+    expect(deployableEnv('payment-service', { ...settings, payments })).toMatchObject(expected);
+    expect(deployableEnv('nova-monolith', { ...settings, payments })).toMatchObject(expected);
+    expect(deployableEnv('bot-service', { ...settings, payments }).NOVA_CRYPTOBOT_TOKEN).toBeUndefined();
   });
 
   it('turns tracing on with a service name per deployable, and applies extras last', () => {

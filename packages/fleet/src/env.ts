@@ -20,6 +20,16 @@ export interface FleetSecrets {
   readonly webhookSecret: string;
 }
 
+/**
+ * The payment providers' APIs and credentials (the emulators' on one machine). A provider left
+ * out is off in both payments contexts (no invoices with it, its callback answers 404); with
+ * none the payments context still runs (plans, entitlement, expiry).
+ */
+export interface FleetPaymentProviders {
+  readonly cryptobot?: { readonly apiRoot: string; readonly token: string };
+  readonly platega?: { readonly apiRoot: string; readonly merchantId: string; readonly secret: string };
+}
+
 export interface FleetSettings {
   readonly natsUrl: string;
   /** A login that may create in both schemas: the monolith applies the migrations at start. */
@@ -31,6 +41,8 @@ export interface FleetSettings {
   /** Where Telegram's webhooks arrive: the ingress in front of the gateway and the monolith. */
   readonly publicUrl: string;
   readonly secrets: FleetSecrets;
+  /** Given to the payment service and the monolith alike (both serve the callbacks during stage 5). Default: none. */
+  readonly payments?: FleetPaymentProviders;
   readonly routing: FleetRouting;
   /** NOVA_NAMESPACE: the namespace label of every metric, the NovaMigrations' namespace. Default `default`. */
   readonly namespace?: string;
@@ -86,10 +98,19 @@ function botsContext(settings: FleetSettings): Record<string, string> {
   };
 }
 
+/** The payments context's provider variables: the payment service's, and the monolith's. */
+function paymentsContext(settings: FleetSettings): Record<string, string> {
+  const { cryptobot, platega } = settings.payments ?? {};
+  return {
+    ...(cryptobot === undefined ? {} : { NOVA_CRYPTOBOT_API_ROOT: cryptobot.apiRoot, NOVA_CRYPTOBOT_TOKEN: cryptobot.token }),
+    ...(platega === undefined ? {} : { NOVA_PLATEGA_API_ROOT: platega.apiRoot, NOVA_PLATEGA_MERCHANT_ID: platega.merchantId, NOVA_PLATEGA_SECRET: platega.secret }),
+  };
+}
+
 function own(deployable: Deployable, settings: FleetSettings): Record<string, string> {
   switch (deployable) {
     case 'nova-monolith':
-      return { ...botsContext(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
+      return { ...botsContext(settings), ...paymentsContext(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
     case 'webhook-gateway':
       return { NOVA_WEBHOOK_SECRET: settings.secrets.webhookSecret, NOVA_MAIN_BOT_ID: botIdOfToken(settings.secrets.mainBotToken) };
     case 'user-service':
@@ -98,6 +119,16 @@ function own(deployable: Deployable, settings: FleetSettings): Record<string, st
         : { NOVA_DATABASE_URL: settings.userServiceDatabaseUrl, NOVA_MIGRATE_ON_START: 'false' };
     case 'bot-service':
       return botsContext(settings);
+    case 'publisher-service':
+      // The bots context's key opens the child bots' sealed tokens; the main bot sends the reports.
+      return {
+        NOVA_DATABASE_URL: settings.databaseUrl,
+        NOVA_MAIN_BOT_TOKEN: settings.secrets.mainBotToken,
+        NOVA_TOKEN_ENCRYPTION_KEY: settings.secrets.encryptionKey,
+        NOVA_TELEGRAM_API_ROOT: settings.telegramApiRoot,
+      };
+    case 'payment-service':
+      return { NOVA_DATABASE_URL: settings.databaseUrl, ...paymentsContext(settings) };
   }
 }
 

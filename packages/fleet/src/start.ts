@@ -109,25 +109,32 @@ export interface StartFleetOptions extends Pick<StartDeployableOptions, 'node' |
 }
 
 /**
- * The monolith (jetstream mode), then the gateway, the user service and the bot service, all
- * with `settings.routing`. The monolith goes first: it migrates both schemas and declares the
- * streams and routing buckets the others then find.
+ * The monolith (jetstream mode), then the gateway, the user, bot, publisher and payment
+ * services, all with `settings.routing`. The monolith goes first: it migrates every schema and
+ * declares the streams and routing buckets the others then find. The publisher and payment
+ * services serve only the target side of their contexts: until stages 4 and 5 move weight, the
+ * monolith answers svc.publisher.* and svc.payment.*.
  */
 export async function startFleet(stack: Stack, settings: FleetSettings, options: StartFleetOptions = {}): Promise<RunningFleet> {
   const addresses = options.addresses ?? (await fleetAddresses());
   const start = (deployable: Deployable): Promise<RunningDeployable> =>
     startDeployable(stack, deployable, deployableEnv(deployable, settings), { ...options, address: addresses[deployable] });
   const monolith = await start('nova-monolith');
-  const [gateway, users, bots] = await Promise.all([start('webhook-gateway'), start('user-service'), start('bot-service')]);
-  const all = [monolith, gateway, users, bots];
+  const [gateway, users, bots, publisher, payments] = await Promise.all([
+    start('webhook-gateway'), start('user-service'), start('bot-service'), start('publisher-service'), start('payment-service'),
+  ]);
+  const all = [monolith, gateway, users, bots, publisher, payments];
   return {
     'nova-monolith': monolith,
     'webhook-gateway': gateway,
     'user-service': users,
     'bot-service': bots,
+    'publisher-service': publisher,
+    'payment-service': payments,
     all,
     async stop() {
-      for (const running of [gateway, bots, monolith, users]) await running.stop();
+      // Callers before their callees: the publisher and the bots context ask svc.payment.*.
+      for (const running of [gateway, publisher, bots, payments, monolith, users]) await running.stop();
     },
   };
 }

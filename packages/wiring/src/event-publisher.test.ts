@@ -18,6 +18,10 @@ describe('busEventPublisher', () => {
     await publisher.publish('nova.user.registered', event, { msgId: eventMsgId('nova.user.registered', 42n) });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen.map((delivery) => delivery.idempotencyKey)).toEqual(['nova.user.registered:42']);
+    expect(seen[0]?.routingKey).toBeUndefined();
+    await publisher.publish('nova.user.registered', event, { msgId: eventMsgId('nova.user.registered', 43n), routingKey: 42n });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen[1]?.routingKey).toBe('42');
     await expect(publisher.publish('nova.user.registered', event, { msgId: 'nova.bot.added:42' })).rejects.toBeInstanceOf(EventMsgIdError);
     await bus.close();
   });

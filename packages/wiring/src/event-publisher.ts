@@ -20,7 +20,8 @@ export function busEventPublisher(bus: Pick<Bus, 'publishEvent'>): EventPublishe
     async publish<S extends EventSubject>(subject: S, message: EventMessage<S>, options: PublishOptions): Promise<void> {
       const prefix = `${subject}:`;
       if (!options.msgId.startsWith(prefix) || options.msgId.length === prefix.length) throw new EventMsgIdError(subject, options.msgId);
-      await bus.publishEvent(subject, message as never, { key: options.msgId.slice(prefix.length) });
+      const key = options.msgId.slice(prefix.length);
+      await bus.publishEvent(subject, message as never, options.routingKey === undefined ? { key } : { key, routingKey: options.routingKey });
     },
   };
 }

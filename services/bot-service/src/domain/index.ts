@@ -16,6 +16,7 @@ export { TelegramUnavailableError } from './telegram-calls.js';
 export { DEFAULT_GREETING, MAX_MESSAGE_LENGTH, NAME_PLACEHOLDER, renderGreeting, validGreeting } from './greeting.js';
 export { childWebhookUrl, type RegistryDeps } from './registry/deps.js';
 export { BotAlreadyAddedError, BotTokenRejectedError, addChildBot, type AddBotInput } from './registry/add-bot.js';
+export { BotLimitReachedError, FREE_CHILD_BOTS, SUBSCRIBED_CHILD_BOTS, requireBotAllowance, type BotsEntitlement } from './registry/bot-allowance.js';
 export { removeChildBot } from './registry/remove-bot.js';
 export { setBotGreeting } from './registry/set-greeting.js';
 export { botsOwnedBy } from './registry/queries.js';

@@ -31,6 +31,7 @@ import { setMainWebhook } from './main-webhook.js';
 import { ClientTelegramGateway } from './telegram-gateway.js';
 import { updateHandler } from './update-handler.js';
 import { BusUserRegistry } from './user-registry.js';
+import { PaymentsBotsEntitlement } from './bots-entitlement.js';
 import { BusPaymentDesk } from './payment-desk.js';
 
 /**
@@ -107,6 +108,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     webhookUrl,
     users: new BusUserRegistry(bus),
     payments: new BusPaymentDesk(bus),
+    botsEntitlement: new PaymentsBotsEntitlement(bus),
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),
     replyLeaseMs: config.NOVA_REPLY_LEASE,

@@ -6,3 +6,4 @@ export { telegramClientsFor } from './telegram-clients.js';
 export { updateHandler } from './update-handler.js';
 export { BusUserRegistry } from './user-registry.js';
 export { BusPaymentDesk } from './payment-desk.js';
+export { PaymentsBotsEntitlement } from './bots-entitlement.js';

@@ -6,5 +6,5 @@ export { AmountFormatError, formatDecimalAmount, isSupportedCurrency, parseDecim
 export { PLAN_KINDS, PROVIDERS, type InvoiceStatusName, type PlanKindName, type ProviderName, type SubscriptionStatusName } from './names.js';
 export { applyProviderReport, type ProviderReport, type ReportDeps, type ReportedOutcome, type ReportResult } from './provider-report.js';
 export type { PaymentProviderGateway, PaymentProviders, ProviderInvoice, ProviderInvoiceRequest } from './providers.js';
-export { flushPaymentOutbox, paymentOutboxStore } from './outbox-store.js';
+export { flushPaymentOutbox, paymentEventRoutingKey, paymentOutboxStore } from './outbox-store.js';
 export { reconcilePending, type ReconcileDeps, type ReconcileOptions, type ReconcileSummary } from './reconcile.js';

@@ -1,6 +1,7 @@
 /**
- * The posting entitlement until the payments context sells subscriptions: an administrator's
- * explicit grant, kept in publisher_service.posting_grants, valid until its time.
+ * Where posting rights come from: an administrator's explicit grant, kept in
+ * publisher_service.posting_grants and valid until its time, and (in the wiring) a posting
+ * subscription sold by the payments context. The grant is an override: it is read first.
  */
 import { create } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -15,6 +16,26 @@ export class GrantTableEntitlement implements PostingEntitlement {
   async hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean> {
     const grant = await this.db.postingGrant.findUnique({ where: { telegramId }, select: { until: true } });
     return grant !== null && grant.until.getTime() > at.getTime();
+  }
+}
+
+/**
+ * Entitled when any source says so, asked in order; the first yes wins and later sources are not
+ * asked. The wiring puts the local grants table first, so an administrator's grant works (and
+ * costs no bus request) even while the payments context is unreachable.
+ */
+export class AnyOfEntitlements implements PostingEntitlement {
+  private readonly sources: readonly PostingEntitlement[];
+
+  constructor(...sources: readonly PostingEntitlement[]) {
+    this.sources = sources;
+  }
+
+  async hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean> {
+    for (const source of this.sources) {
+      if (await source.hasPostingSubscription(telegramId, at)) return true;
+    }
+    return false;
   }
 }
 

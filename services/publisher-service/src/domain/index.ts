@@ -1,6 +1,6 @@
 export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type PublisherDatabase, type PublisherDatabaseOptions, type PublisherTransaction } from './database.js';
 export { prunePublisherHistory } from './effects.js';
-export { GrantTableEntitlement } from './entitlement.js';
+export { AnyOfEntitlements, GrantTableEntitlement } from './entitlement.js';
 export { createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
 export { publisherOutboxStore, flushPublisherOutbox } from './outbox-store.js';
 export {

@@ -89,9 +89,10 @@ export interface BotOwnership {
 }
 
 /**
- * Whether a user holds an active posting subscription at a time. The payments context will sell
- * them; until it does the wiring answers from publisher_service.posting_grants (an
- * administrator's explicit grant, svc.publisher.grant_posting).
+ * Whether a user may post at a time. The wiring answers from publisher_service.posting_grants (an
+ * administrator's explicit grant, svc.publisher.grant_posting) and, failing that, from the
+ * payments context (svc.payment.entitlement, kind posting). Throws a retryable error when it
+ * cannot tell (the payments context unreachable): a refusal must mean "not entitled".
  */
 export interface PostingEntitlement {
   hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean>;

@@ -1,5 +1,6 @@
 export { BusBotOwnership, BusBotTokens } from './bot-directory.js';
 export { ClientChannelTelegram, type BotTokenSource } from './channel-telegram.js';
 export { MainBotNotifier } from './main-bot-notifier.js';
+export { PaymentsPostingEntitlement } from './payment-entitlement.js';
 export { publisherContextConfig, type PublisherContextConfig } from './config.js';
 export { startPublisherContext, type PublisherContext, type PublisherContextHost, type PublisherContextOptions } from './publisher-context.js';

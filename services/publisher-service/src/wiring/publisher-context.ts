@@ -11,6 +11,7 @@ import type { Logger } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import {
+  AnyOfEntitlements,
   GrantTableEntitlement,
   PUBLISHER_MIGRATIONS_DIR,
   PUBLISHER_SCHEMA,
@@ -23,6 +24,7 @@ import { BusBotOwnership, BusBotTokens } from './bot-directory.js';
 import { ClientChannelTelegram } from './channel-telegram.js';
 import type { PublisherContextConfig } from './config.js';
 import { MainBotNotifier } from './main-bot-notifier.js';
+import { PaymentsPostingEntitlement } from './payment-entitlement.js';
 
 export interface PublisherContextHost {
   readonly logger: Logger;
@@ -33,7 +35,7 @@ export interface PublisherContextHost {
 export interface PublisherContextOptions {
   readonly config: Pick<PublisherContextConfig, 'NOVA_MAIN_BOT_TOKEN' | 'NOVA_TOKEN_ENCRYPTION_KEY' | 'NOVA_PUBLISH_LEASE' | 'NOVA_MIGRATE_ON_START'>;
   readonly databaseUrl: string;
-  /** Serves svc.publisher.*, carries the context's events and its svc.bot.* requests. */
+  /** Serves svc.publisher.*, carries the context's events and its svc.bot.* and svc.payment.entitlement requests. */
   readonly bus: Bus;
   /** One TelegramClient per bot; the monolith shares the bots context's. */
   readonly clients: TelegramClients;
@@ -60,7 +62,8 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       telegram: new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring)),
       notifier: new MainBotNotifier(options.clients, config.NOVA_MAIN_BOT_TOKEN),
       bots: new BusBotOwnership(bus),
-      entitlement: new GrantTableEntitlement(db),
+      // An administrator's grant overrides; otherwise a posting subscription bought from payments.
+      entitlement: new AnyOfEntitlements(new GrantTableEntitlement(db), new PaymentsPostingEntitlement(bus)),
       sendLeaseMs: config.NOVA_PUBLISH_LEASE,
     });
     const binding = await serveContext(bus, 'publisher', handlers);

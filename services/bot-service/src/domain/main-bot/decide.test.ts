@@ -117,6 +117,15 @@ describe('concludeMainBot', () => {
     expect(concludeMainBot(intent, { ok: false, failure: 'taken' }, waiting).replies).toEqual([say(TEXT.taken, MENU)]);
   });
 
+  it('over the bot limit: back to the menu, pointing at the subscription only where it would help', () => {
+    const intent = { kind: 'add', token: TOKEN } as const;
+    const waiting = view({ step: 'awaiting_token' });
+    const free = concludeMainBot(intent, { ok: false, failure: 'bot_limit', limit: 3, subscribed: false }, waiting);
+    expect(free).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.botLimitFree(3), MENU)] });
+    expect(TEXT.botLimitFree(3)).toContain('subscription');
+    expect(concludeMainBot(intent, { ok: false, failure: 'bot_limit', limit: 20, subscribed: true }, waiting).replies).toEqual([say(TEXT.botLimitSubscribed(20), MENU)]);
+  });
+
   it('after a removal or a greeting change: the menu; an invalid greeting keeps the question', () => {
     expect(concludeMainBot({ kind: 'remove', botId: 11n, username: 'AnnaHelloBot' }, { ok: true, bot: anna }, view()).replies).toEqual([
       say(TEXT.removed('AnnaHelloBot'), MENU),

@@ -36,6 +36,7 @@ export type MainBotIntent =
 export type IntentOutcome =
   | { readonly ok: true; readonly bot: Bot }
   | { readonly ok: false; readonly failure: 'already_yours'; readonly username: string }
+  | { readonly ok: false; readonly failure: 'bot_limit'; readonly limit: number; readonly subscribed: boolean }
   | { readonly ok: false; readonly failure: 'token_invalid' | 'token_rejected' | 'taken' | 'not_found' | 'greeting_invalid' };
 
 function step(view: MainBotView, next: ConversationState, ...replies: { text: string; markup: Reply['replyMarkup'] }[]): MainBotStep {
@@ -131,6 +132,8 @@ export function concludeMainBot(intent: MainBotIntent, outcome: IntentOutcome, v
       return toMenu(view, TEXT.alreadyYours(outcome.username));
     case 'taken':
       return toMenu(view, TEXT.taken);
+    case 'bot_limit':
+      return toMenu(view, outcome.subscribed ? TEXT.botLimitSubscribed(outcome.limit) : TEXT.botLimitFree(outcome.limit));
     case 'not_found':
       return toMenu(view, TEXT.botGone);
     case 'greeting_invalid':

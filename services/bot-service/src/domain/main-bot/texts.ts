@@ -48,6 +48,9 @@ export const TEXT = {
     `✅ @${bot.username} is connected. Everyone who writes to it gets your greeting:\n\n${bot.greeting}\n\nChange it with "${BUTTONS.greeting}".`,
   alreadyYours: (username: string) => `@${username} is already connected to your account.`,
   taken: 'This bot is already connected to Nova by another account. Its owner can remove it first.',
+  botLimitFree: (limit: number) =>
+    `You already have ${String(limit)} bots, the most the free plan allows. A bots subscription (${BUTTONS.subscribe}) allows more, or remove one with "${BUTTONS.remove}".`,
+  botLimitSubscribed: (limit: number) => `You already have ${String(limit)} bots, the most a bots subscription allows. Remove one with "${BUTTONS.remove}" to connect another.`,
   noBots: `You have no bots yet. Press "${BUTTONS.add}" to connect one.`,
   list: (bots: readonly Bot[]) =>
     ['Your bots:', ...bots.map((bot) => `• @${bot.username}: ${bot.audienceSize} ${bot.audienceSize === 1n ? 'person' : 'people'}`)].join('\n'),

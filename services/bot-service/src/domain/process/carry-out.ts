@@ -3,6 +3,7 @@ import { RemoveBotRequestSchema, SetBotGreetingRequestSchema } from '@nova/contr
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError, type HandlerContext } from '@nova/domain';
 import type { IntentOutcome, MainBotIntent, MainBotView } from '../main-bot/decide.js';
 import { BotAlreadyAddedError, BotTokenRejectedError, addChildBot } from '../registry/add-bot.js';
+import { BotLimitReachedError } from '../registry/bot-allowance.js';
 import { removeChildBot } from '../registry/remove-bot.js';
 import { setBotGreeting } from '../registry/set-greeting.js';
 import { InvalidBotTokenError } from '../token.js';
@@ -41,6 +42,7 @@ export async function carryOut(
   } catch (error) {
     if (error instanceof InvalidBotTokenError) return { ok: false, failure: 'token_invalid' };
     if (error instanceof BotTokenRejectedError) return { ok: false, failure: 'token_rejected' };
+    if (error instanceof BotLimitReachedError) return { ok: false, failure: 'bot_limit', limit: error.limit, subscribed: error.subscribed };
     if (error instanceof BotAlreadyAddedError) {
       return error.ownedByCaller ? { ok: false, failure: 'already_yours', username: error.username } : { ok: false, failure: 'taken' };
     }

@@ -20,6 +20,7 @@ import { flushBotOutbox } from '../outbox-store.js';
 import { callTelegram } from '../telegram-calls.js';
 import { TelegramRejectedError } from '../telegram-gateway.js';
 import { parseBotToken, redactBotTokens } from '../token.js';
+import { requireBotAllowance } from './bot-allowance.js';
 import type { RegistryDeps } from './deps.js';
 
 export interface AddBotInput {
@@ -79,6 +80,8 @@ export async function addChildBot(deps: RegistryDeps, input: AddBotInput, ctx: H
   }
   const existing = await deps.db.bot.findUnique({ where: { botId } });
   if (existing !== null) throw alreadyAdded(existing, owner);
+  // Before Telegram: a bot over the limit gets no webhook set for nothing.
+  if (deps.botsEntitlement !== undefined) await requireBotAllowance(deps.db, deps.botsEntitlement, owner);
 
   throwIfAborted(ctx, 'calling Telegram getMe');
   const info = await callTelegram('getMe', token, () => deps.gateway.getMe(token));

@@ -1,6 +1,7 @@
 import type { Clock, EventPublisher } from '@nova/domain';
 import type { BotDatabase } from '../database.js';
 import type { BotKeyring } from '../keyring.js';
+import type { BotsEntitlement } from './bot-allowance.js';
 import type { TelegramGateway } from '../telegram-gateway.js';
 
 /** What managing child bots needs, injected by the flow layer (service or monolith). */
@@ -13,6 +14,12 @@ export interface RegistryDeps {
   readonly clock: Clock;
   /** The HTTPS URL a child bot's webhook is set to (see childWebhookUrl). */
   readonly webhookUrl: (botId: bigint) => string;
+  /**
+   * Whether an owner has a `bots` subscription (the payments context over the bus). Present: an
+   * owner may connect FREE_CHILD_BOTS, or SUBSCRIBED_CHILD_BOTS with the subscription. Absent: no
+   * limit, as before the payments context existed (unit tests, fixtures).
+   */
+  readonly botsEntitlement?: BotsEntitlement;
 }
 
 /** Hosts of this machine, where a Bot API emulator (tests, the one-machine demo) delivers over plain HTTP. */
