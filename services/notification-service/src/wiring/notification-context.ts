@@ -1,0 +1,73 @@
+/**
+ * The notification context, assembled: the plan's jobs on a bus, run by the single active
+ * scheduler whose lease and tick records live in a NATS KV bucket. The notification service runs
+ * it; the monolith will run the same (issue 17, not wired yet).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Bus } from '@nova/bus';
+import type { Logger, Metrics } from '@nova/platform';
+import { Scheduler, SchedulerLease, TickFence } from '../domain/index.js';
+import type { NotificationContextConfig } from './config.js';
+import { expireSubscriptionsJob, publishDueJob } from './jobs.js';
+import { NatsKvStore, openSchedulerBucket } from './nats-kv-store.js';
+import { schedulerObserver } from './scheduler-metrics.js';
+
+export interface NotificationContextHost {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
+  onStop(name: string, step: () => Promise<void>): void;
+}
+
+export interface NotificationContextOptions {
+  /** Carries the jobs' requests. */
+  readonly bus: Pick<Bus, 'request'>;
+  /** Holds the scheduler's KV bucket. */
+  readonly nc: NatsConnection;
+  readonly config: NotificationContextConfig;
+  /** Bucket name (tests); SCHEDULER_BUCKET by default, shared by both sides. */
+  readonly bucket?: string;
+}
+
+/** A name unique to this process: the pod's (hostname) and a random part, so a restarted pod is a new holder. */
+export function holderName(): string {
+  return `${hostname()}-${randomBytes(4).toString('hex')}`;
+}
+
+/** How often a replica looks at its lease and the jobs' ticks: well inside the shortest interval and the lease. */
+export function pollIntervalMs(config: NotificationContextConfig): number {
+  const shortest = Math.min(config.NOVA_NOTIFY_PUBLISH_INTERVAL, config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, config.NOVA_SCHEDULER_LEASE_TTL / 2);
+  return Math.max(50, Math.min(1_000, Math.floor(shortest / 5)));
+}
+
+export async function startNotificationContext(host: NotificationContextHost, options: NotificationContextOptions): Promise<Scheduler> {
+  const holder = holderName();
+  const store = new NatsKvStore(await openSchedulerBucket(options.nc, options.bucket));
+  const clock = (): Date => new Date();
+  const scheduler = new Scheduler({
+    lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock }),
+    fence: new TickFence(store, holder, clock),
+    jobs: [publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL), expireSubscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL)],
+    clock,
+    observer: schedulerObserver(host.metrics, host.logger, holder),
+    leaseTtlMs: options.config.NOVA_SCHEDULER_LEASE_TTL,
+  });
+  let polling: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    // One poll at a time: a slow store must not stack polls up.
+    polling = polling.then(() => scheduler.poll()).catch((error: unknown) => {
+      host.logger.warn({ err: error }, 'scheduler poll failed');
+    });
+  }, pollIntervalMs(options.config));
+  host.logger.info({ holder }, 'notification context started');
+  host.onStop('notification scheduler', async () => {
+    clearInterval(timer);
+    await polling;
+    await scheduler.idle();
+    // Release with the lease object the scheduler used.
+    await scheduler.release();
+  });
+  return scheduler;
+}
