@@ -6,7 +6,7 @@
  */
 import { attachBus, connectServiceBus } from '@nova/bus';
 import { natsConfig, routingConfig, runService } from '@nova/platform';
-import { notificationContextConfig, startNotificationContext } from './wiring/index.js';
+import { natsSchedulerStore, notificationContextConfig, startNotificationContext } from './wiring/index.js';
 
 await runService({
   name: 'notification-service',
@@ -16,6 +16,6 @@ await runService({
   async start(service) {
     const { config } = service;
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
-    await startNotificationContext(service, { bus, nc: bus.transport.nc, config });
+    await startNotificationContext(service, { bus, store: await natsSchedulerStore(bus.transport.nc), config });
   },
 });

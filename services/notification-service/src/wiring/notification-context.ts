@@ -1,14 +1,14 @@
 /**
  * The notification context, assembled: the plan's jobs on a bus, run by the single active
- * scheduler whose lease and tick records live in a NATS KV bucket. The notification service runs
- * it; the monolith will run the same (issue 17, not wired yet).
+ * scheduler whose lease and tick records live in a NATS KV bucket. The notification service and
+ * the monolith (the legacy side) run the same, on the same bucket, so the two never both tick.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Bus } from '@nova/bus';
 import type { Logger, Metrics } from '@nova/platform';
-import { Scheduler, SchedulerLease, TickFence } from '../domain/index.js';
+import { Scheduler, SchedulerLease, TickFence, type KeyValueStore } from '../domain/index.js';
 import type { NotificationContextConfig } from './config.js';
 import { expireSubscriptionsJob, publishDueJob } from './jobs.js';
 import { NatsKvStore, openSchedulerBucket } from './nats-kv-store.js';
@@ -24,11 +24,17 @@ export interface NotificationContextHost {
 export interface NotificationContextOptions {
   /** Carries the jobs' requests. */
   readonly bus: Pick<Bus, 'request'>;
-  /** Holds the scheduler's KV bucket. */
-  readonly nc: NatsConnection;
+  /**
+   * Where the lease and the tick records live: natsSchedulerStore(nc) (the bucket both sides
+   * share), or an InMemoryKeyValueStore for a process without NATS.
+   */
+  readonly store: KeyValueStore;
   readonly config: NotificationContextConfig;
-  /** Bucket name (tests); SCHEDULER_BUCKET by default, shared by both sides. */
-  readonly bucket?: string;
+}
+
+/** The scheduler's store on the NATS KV bucket every scheduler of both sides shares. */
+export async function natsSchedulerStore(nc: NatsConnection, bucket?: string): Promise<KeyValueStore> {
+  return new NatsKvStore(await openSchedulerBucket(nc, bucket));
 }
 
 /** A name unique to this process: the pod's (hostname) and a random part, so a restarted pod is a new holder. */
@@ -44,7 +50,7 @@ export function pollIntervalMs(config: NotificationContextConfig): number {
 
 export async function startNotificationContext(host: NotificationContextHost, options: NotificationContextOptions): Promise<Scheduler> {
   const holder = holderName();
-  const store = new NatsKvStore(await openSchedulerBucket(options.nc, options.bucket));
+  const { store } = options;
   const clock = (): Date => new Date();
   const scheduler = new Scheduler({
     lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock }),
