@@ -30,11 +30,11 @@ beforeAll(async () => {
   // The service's jobs ask on NATS; the monolith's (routing off) ask its own contexts in-process.
   bus = await connectJetStreamBus({ servers: [world.nats.url], name: 'notification-legacy-test', metrics: testMetrics(), logger: memoryLogger('notification-legacy-test').logger });
   await bus.serve('publisher', { 'svc.publisher.publish_due': () => Promise.resolve({ publishedPostIds: [], remaining: 0 }) });
-  await bus.serve('payment', { 'svc.payment.expire_due': () => Promise.resolve({ expired: 0 }) });
+  await bus.serve('payment', { 'svc.payment.expire_due': () => Promise.resolve({ expired: 0 }), 'svc.payment.expiring': () => Promise.resolve({ subscriptions: [] }) });
   nc = await connect({ servers: world.nats.url, name: 'notification-legacy-test-kv' });
   bucket = await openSchedulerBucket(nc);
   ({ monolith } = await world.startMonolith('jetstream', SHORT));
-  service = await world.start('notification-service', { NOVA_NATS_URL: world.nats.url, ...SHORT });
+  service = await world.start('notification-service', { NOVA_NATS_URL: world.nats.url, NOVA_MAIN_BOT_TOKEN: world.secrets.mainBotToken, NOVA_TELEGRAM_API_ROOT: world.emulator.apiRoot, ...SHORT });
 });
 
 afterAll(async () => {

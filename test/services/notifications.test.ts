@@ -4,14 +4,17 @@
  * the others stand by. SIGKILL of the active one hands the ticks to another within one interval
  * plus the lease TTL, with no tick run twice and none lost, counted two ways: the tick records'
  * history in the KV bucket (the fence), and the publish_due requests this test answers in place of
- * the publisher.
+ * the publisher. A subscription ending in two days gets its 3-day reminder from the main bot
+ * (the Telegram emulator) once.
  *
  * Short intervals (1 s ticks, 3 s lease) through the service's own configuration.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { connectJetStreamBus, type NovaBus } from '@nova/bus';
+import { PlanKind, SubscriptionStatus } from '@nova/contracts';
 import type { TickRecord } from '@nova/notification-service/domain';
 import { openSchedulerBucket } from '@nova/notification-service/wiring';
 import { memoryLogger, testMetrics } from '../bus/support/nats.js';
@@ -22,6 +25,7 @@ import { World } from './support/world.js';
 jest.setTimeout(300_000);
 
 const INTERVAL_MS = 1_000;
+const SUBSCRIBER = { id: 880_000_001, type: 'private' as const, first_name: 'Vera' };
 const LEASE_TTL_MS = 3_000;
 let world: World;
 let bus: NovaBus;
@@ -46,11 +50,21 @@ beforeAll(async () => {
       expireDueCalls.push(Date.now());
       return Promise.resolve({ expired: 0 });
     },
+    // One subscription ending in two days: its 3-day reminder must reach the user once, whatever the kills.
+    'svc.payment.expiring': (request) => {
+      const from = timestampDate(request.endsFrom ?? timestampFromDate(new Date(0))).getTime();
+      const before = timestampDate(request.endsBefore ?? timestampFromDate(new Date(0))).getTime();
+      const ends = Date.now() + 2 * 86_400_000;
+      return Promise.resolve({ subscriptions: ends >= from && ends < before ? [{ id: 'sub-reminded', telegramId: BigInt(SUBSCRIBER.id), kind: PlanKind.POSTING, status: SubscriptionStatus.ACTIVE, endsAt: timestampFromDate(new Date(ends)) }] : [] });
+    },
   });
+  world.emulator.addChat(world.mainBot.id, SUBSCRIBER);
   nc = await connect({ servers: world.nats.url, name: 'notification-test-kv' });
   bucket = await openSchedulerBucket(nc);
   const env = {
     NOVA_NATS_URL: world.nats.url,
+    NOVA_MAIN_BOT_TOKEN: world.secrets.mainBotToken,
+    NOVA_TELEGRAM_API_ROOT: world.emulator.apiRoot,
     NOVA_NOTIFY_PUBLISH_INTERVAL: `${String(INTERVAL_MS)}ms`,
     NOVA_NOTIFY_SUBSCRIPTION_INTERVAL: '2s',
     NOVA_SCHEDULER_LEASE_TTL: `${String(LEASE_TTL_MS)}ms`,
@@ -112,6 +126,8 @@ describe('the notification service with three replicas', () => {
     expect(publishDueCalls.length).toBeLessThanOrEqual((await claims('publish_due')).length);
     expect(expireDueCalls.length).toBeGreaterThan(0);
     expect(await activeReplicas(survivors)).toHaveLength(1);
+    // The reminder: sent by the first holder, never again by the next (its record is in the bucket).
+    expect(world.emulator.messagesTo(SUBSCRIBER.id, { botId: world.mainBot.id }).map((m) => m.text)).toEqual([expect.stringContaining('posting subscription ends in 3 days')]);
   });
 
   it('hands the lease over at once on a graceful stop, and stops with exit code 0', async () => {
@@ -124,7 +140,7 @@ describe('the notification service with three replicas', () => {
     const stoppedAt = Date.now();
     await until('the standby replica ticks', async () => {
       const last = (await claims('publish_due')).at(-1);
-      return last !== undefined && last.tick > lastTick && last.holder !== undefined;
+      return last !== undefined && last.tick > lastTick;
     }, 30_000, 50);
     // Released, not run out: well inside the lease TTL.
     expect(Date.now() - stoppedAt).toBeLessThan(LEASE_TTL_MS + INTERVAL_MS);

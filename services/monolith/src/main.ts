@@ -41,7 +41,7 @@ await runService({
     // Without NATS (inline, before stage 1) the lease is this process's own (docs/notifications.md).
     if (buses.nc === undefined) logger.warn('no NATS: the scheduler lease is in-process, so replicas of this monolith each run the schedulers');
     const schedulerStore = buses.nc === undefined ? new InMemoryKeyValueStore() : await natsSchedulerStore(buses.nc);
-    await startNotificationContext(service, { bus: buses.contexts, store: schedulerStore, config });
+    startNotificationContext(service, { bus: buses.contexts, store: schedulerStore, config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN });
 
     let accept = inlineUpdates(bots.processUpdate, logger);
     const { updates } = buses;

@@ -1,8 +1,9 @@
 /**
- * The configuration of the notification context, shared by the notification service and (later)
- * the monolith. The intervals and the lease are configurable so tests run with short ones.
+ * The configuration of the notification context, shared by the notification service and the
+ * monolith (which has the main bot's token and Telegram's API root from the bots context already). The intervals and the lease are configurable so tests run with short ones.
  */
-import { duration } from '@nova/platform';
+import { duration, secret, url } from '@nova/platform';
+import { z } from 'zod';
 
 export const notificationContextConfig = {
   /** How often due posts are handed to the publisher (the plan: 30 s). */
@@ -18,3 +19,12 @@ export interface NotificationContextConfig {
   readonly NOVA_NOTIFY_SUBSCRIPTION_INTERVAL: number;
   readonly NOVA_SCHEDULER_LEASE_TTL: number;
 }
+
+const BOT_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
+
+/** The service's own: the main bot sends the subscription reminders. */
+export const notificationServiceConfig = {
+  ...notificationContextConfig,
+  NOVA_MAIN_BOT_TOKEN: secret(z.string().regex(BOT_TOKEN, 'must be a bot token as @BotFather gives it (<bot id>:<secret>)')),
+  NOVA_TELEGRAM_API_ROOT: url(['http', 'https']).default('https://api.telegram.org'),
+};

@@ -4,7 +4,7 @@
  * expire_due moves each subscription with a conditional update (one event each).
  */
 import type { Bus } from '@nova/bus';
-import type { ScheduledJob } from '../domain/index.js';
+import { sendDueReminders, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
 
 /** publish_due calls per tick at most: each hands up to the publisher's default limit (20) posts. */
 const MAX_PUBLISH_CALLS_PER_TICK = 50;
@@ -26,13 +26,34 @@ export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number): Sc
   };
 }
 
-export function expireSubscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number): ScheduledJob {
+/**
+ * The hourly job: reminders for subscriptions ending within 3 days and within 1 day, then the
+ * expiry of ended ones. A failure of the reminders does not hold the expiry back; the tick reports
+ * it after both ran (its reminders are retried by the next tick).
+ */
+export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, reminders: ReminderDeps): ScheduledJob {
   return {
     name: 'subscriptions',
     intervalMs,
     async run() {
+      let reminded = 0;
+      let reminderFailure: unknown;
+      try {
+        reminded = await sendDueReminders(reminders);
+      } catch (error) {
+        reminderFailure = error;
+      }
       const answer = await bus.request('svc.payment.expire_due', { limit: 0 }, { timeoutMs: 30_000 });
-      return answer.expired;
+      if (reminderFailure !== undefined) throw new ReminderTickError(reminded, answer.expired, reminderFailure);
+      return reminded + answer.expired;
     },
   };
+}
+
+/** Reminders failed part way (after `reminded` were sent); the expiry ran. */
+export class ReminderTickError extends Error {
+  override readonly name = 'ReminderTickError';
+  constructor(readonly reminded: number, readonly expired: number, cause: unknown) {
+    super(`subscription reminders failed after ${String(reminded)} sent (${String(expired)} subscriptions expired); the rest are retried next tick`, { cause });
+  }
 }

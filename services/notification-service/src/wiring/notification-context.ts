@@ -8,10 +8,12 @@ import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Bus } from '@nova/bus';
 import type { Logger, Metrics } from '@nova/platform';
+import type { TelegramClients } from '@nova/telegram';
 import { Scheduler, SchedulerLease, TickFence, type KeyValueStore } from '../domain/index.js';
 import type { NotificationContextConfig } from './config.js';
-import { expireSubscriptionsJob, publishDueJob } from './jobs.js';
+import { publishDueJob, subscriptionsJob } from './jobs.js';
 import { NatsKvStore, openSchedulerBucket } from './nats-kv-store.js';
+import { MainBotReminderSender, paymentEndingSubscriptions } from './reminder-ports.js';
 import { schedulerObserver } from './scheduler-metrics.js';
 
 export interface NotificationContextHost {
@@ -30,6 +32,10 @@ export interface NotificationContextOptions {
    */
   readonly store: KeyValueStore;
   readonly config: NotificationContextConfig;
+  /** The main bot writes the reminders (the process's shared clients). */
+  readonly clients: TelegramClients;
+  /** NOVA_MAIN_BOT_TOKEN; never logged. */
+  readonly mainBotToken: string;
 }
 
 /** The scheduler's store on the NATS KV bucket every scheduler of both sides shares. */
@@ -48,14 +54,22 @@ export function pollIntervalMs(config: NotificationContextConfig): number {
   return Math.max(50, Math.min(1_000, Math.floor(shortest / 5)));
 }
 
-export async function startNotificationContext(host: NotificationContextHost, options: NotificationContextOptions): Promise<Scheduler> {
+export function startNotificationContext(host: NotificationContextHost, options: NotificationContextOptions): Scheduler {
   const holder = holderName();
   const { store } = options;
   const clock = (): Date => new Date();
   const scheduler = new Scheduler({
     lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock }),
     fence: new TickFence(store, holder, clock),
-    jobs: [publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL), expireSubscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL)],
+    jobs: [
+      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL),
+      subscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, {
+        subscriptions: paymentEndingSubscriptions(options.bus),
+        sender: new MainBotReminderSender(options.clients, options.mainBotToken),
+        store,
+        clock,
+      }),
+    ],
     clock,
     observer: schedulerObserver(host.metrics, host.logger, holder),
     leaseTtlMs: options.config.NOVA_SCHEDULER_LEASE_TTL,
