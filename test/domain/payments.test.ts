@@ -7,10 +7,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
-import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   CreateInvoiceRequestSchema,
   ExpireDueRequestSchema,
+  ListExpiringRequestSchema,
   GetEntitlementRequestSchema,
   InvoiceStatus,
   ListPaymentsRequestSchema,
@@ -327,6 +328,25 @@ describe('chargebacks and expiry', () => {
     expect(await eventsFor('nova.payment.subscription_expired', subscription.id)).toBe(1);
     expect((await handlers.expire_due(create(ExpireDueRequestSchema, {}), ctx)).expired).toBe(0);
     await expect(handlers.expire_due(create(ExpireDueRequestSchema, { limit: -1 }), ctx)).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it('expiring lists active subscriptions ending in a window, but not one a renewal follows (svc.payment.expiring, for reminders)', async () => {
+    const paid = async (user: bigint | undefined): Promise<{ user: bigint; invoiceId: string }> => {
+      const made = user === undefined ? await newInvoice(PaymentProvider.CRYPTOBOT, 'posting-30d')
+        : { user, invoice: (await handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'posting-30d', provider: PaymentProvider.CRYPTOBOT }), ctx)).invoice };
+      if (made.invoice === undefined) throw new Error('no invoice');
+      const update = cryptobot.pay(cryptoInvoiceId(made.invoice), { deliver: false });
+      expect(outcomeOf(await cryptobotCallback(update.body, update.signature))).toBe('activated');
+      return { user: made.user, invoiceId: made.invoice.id };
+    };
+    const ending = await paid(undefined);
+    const renewed = await paid(undefined);
+    await paid(renewed.user); // starts where the first period ends: that user stays entitled
+    const window = { endsFrom: timestampFromDate(new Date(now.getTime() + 29 * DAY_MS)), endsBefore: timestampFromDate(new Date(now.getTime() + 31 * DAY_MS)) };
+    const listed = (await handlers.expiring(create(ListExpiringRequestSchema, window), ctx)).subscriptions.filter((s) => s.telegramId === ending.user || s.telegramId === renewed.user);
+    expect(listed.map((s) => [s.telegramId, s.invoiceId])).toEqual([[ending.user, ending.invoiceId]]);
+    await expect(handlers.expiring(create(ListExpiringRequestSchema, {}), ctx)).rejects.toThrow(InvalidArgumentError);
+    await expect(handlers.expiring(create(ListExpiringRequestSchema, { endsFrom: window.endsBefore, endsBefore: window.endsFrom }), ctx)).rejects.toThrow(InvalidArgumentError);
   });
 });
 

@@ -134,12 +134,13 @@ describe('examples/stages', () => {
     expect(files.some((file) => file.includes('admin-panel'))).toBe(true);
   });
 
-  it('moves users (stage 2), bots (stage 3) and publishing (stage 4) on the bus, with the nats provider and no HTTP route', () => {
+  it('moves users (stage 2), bots (stage 3), publishing (stage 4) and notifications (stage 6) on the bus, with the nats provider and no HTTP route', () => {
     const onTheBus = files.flatMap(load).filter((migration) => migration.spec.trafficProvider.nats !== undefined);
     expect(onTheBus.map((migration) => [migration.metadata?.name, migration.spec.trafficProvider.nats?.context, migration.spec.route])).toEqual([
       ['stage-2-users', 'user', undefined],
       ['stage-3-bots', 'bot', undefined],
       ['stage-4-publisher', 'publisher', undefined],
+      ['stage-6-notifications', 'notification', undefined],
     ]);
   });
 

@@ -44,9 +44,9 @@ describe('helm template | kubectl apply --server-side --dry-run=server', () => {
     expect(kinds(objects)).toEqual([
       'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
     ]);
-    // The operator, the monolith and the services that exist (stage 6's is in the values, disabled).
+    // The operator, the monolith and every service.
     expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual([
-      'bot-service', 'nova-monolith', 'nova-operator', 'payment-service', 'publisher-service', 'user-service', 'webhook-gateway',
+      'bot-service', 'notification-service', 'nova-monolith', 'nova-operator', 'payment-service', 'publisher-service', 'user-service', 'webhook-gateway',
     ]);
   });
 

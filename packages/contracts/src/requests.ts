@@ -34,6 +34,7 @@ export const REQUEST_METHODS = {
   'svc.payment.entitlement': PaymentService.method.getEntitlement,
   'svc.payment.list': PaymentService.method.listPayments,
   'svc.payment.expire_due': PaymentService.method.expireDue,
+  'svc.payment.expiring': PaymentService.method.listExpiring,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

@@ -51,7 +51,7 @@ export const METHODS = {
   user: ['get', 'upsert', 'stats'],
   bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token'],
   publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting'],
-  payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due'],
+  payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due', 'expiring'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
 export type MethodName<C extends ContextName> = (typeof METHODS)[C][number];
@@ -98,6 +98,7 @@ export const SUBJECTS = {
   paymentEntitlement: 'svc.payment.entitlement',
   paymentList: 'svc.payment.list',
   paymentExpireDue: 'svc.payment.expire_due',
+  paymentExpiring: 'svc.payment.expiring',
 } as const satisfies Record<string, EventSubject | ServiceSubject>;
 
 /**

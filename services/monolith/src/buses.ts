@@ -13,6 +13,7 @@
  *                           a service, and a chat the weight gave to the service must reach it
  *                           even when the monolith is the caller.
  */
+import type { NatsConnection } from '@nats-io/nats-core';
 import { attachBus, connectJetStreamBus, connectRoutedBus, createInProcessBus, type Bus } from '@nova/bus';
 import { BOT_UPDATES_CONSUMER, LEGACY_BOT_UPDATES_CONSUMER } from '@nova/bot-service/wiring';
 import type { Logger, Metrics } from '@nova/platform';
@@ -30,6 +31,8 @@ export interface MonolithBuses {
     /** The contexts' bus is not on NATS: also serve svc.bot.* on this one. */
     readonly serveBotsHere: boolean;
   };
+  /** The NATS connection, when the monolith has one: the notification scheduler's lease lives there. */
+  readonly nc?: NatsConnection;
 }
 
 export interface MonolithHost {
@@ -47,9 +50,9 @@ export async function monolithBuses(service: MonolithHost, config: Pick<Monolith
   if (config.NOVA_ROUTING === 'kv') {
     const { bus } = await connectRoutedBus({ servers, name: service.name, metrics, logger });
     const routed = attachBus(service, bus);
-    return { contexts: routed, updates: { bus: routed, consumer: LEGACY_BOT_UPDATES_CONSUMER, serveBotsHere: false } };
+    return { contexts: routed, updates: { bus: routed, consumer: LEGACY_BOT_UPDATES_CONSUMER, serveBotsHere: false }, nc: bus.transport.nc };
   }
   const contexts = attachBus(service, createInProcessBus({ metrics, logger }));
   const stream = attachBus(service, await connectJetStreamBus({ servers, name: service.name, metrics, logger }));
-  return { contexts, updates: { bus: stream, consumer: BOT_UPDATES_CONSUMER, serveBotsHere: true } };
+  return { contexts, updates: { bus: stream, consumer: BOT_UPDATES_CONSUMER, serveBotsHere: true }, nc: stream.transport.nc };
 }

@@ -3,6 +3,7 @@
  * endpoint's, and the one flag that says where updates are processed.
  */
 import { botContextConfig } from '@nova/bot-service/wiring';
+import { notificationContextConfig } from '@nova/notification-service/wiring';
 import { paymentContextConfig } from '@nova/payment-service/wiring';
 import { databaseConfig, natsServers, routingConfig } from '@nova/platform';
 import { publisherContextConfig } from '@nova/publisher-service/wiring';
@@ -18,6 +19,8 @@ export const monolithConfig = {
   ...publisherContextConfig,
   /** Payment providers; each is off until its credentials are set. */
   ...paymentContextConfig,
+  /** The schedulers' intervals and lease (the notification context's variables). */
+  ...notificationContextConfig,
   /**
    * inline (the legacy Nova Bot, before stage 1): the webhook processes each update before it
    * answers. jetstream (after stage 1): the webhook writes to stream TELEGRAM like the gateway and

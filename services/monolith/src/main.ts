@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users, bots and
- * publisher and payments contexts run with the same domain code and database (every schema) as the services, behind the
+ * The monolith (port 8099, side legacy): the legacy Nova Bot as one process. The users, bots,
+ * publisher and payments contexts and the schedulers (notification context) run with the same domain code and database (every schema) as the services, behind the
  * same webhook paths. NOVA_MONOLITH_UPDATES chooses where updates are processed, NOVA_ROUTING
  * whether the contexts talk in-process or on the routed bus (see buses.ts and docs/services.md,
  * "The monolith's two modes").
  */
 import { mainBotIdentity } from '@nova/bot-service/domain';
 import { LEGACY_PAYMENT_NOTICES_CONSUMER, startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
+import { InMemoryKeyValueStore } from '@nova/notification-service/domain';
+import { natsSchedulerStore, startNotificationContext } from '@nova/notification-service/wiring';
 import { startPaymentContext } from '@nova/payment-service/wiring';
 import { runService } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
@@ -34,6 +36,12 @@ await runService({
     await bots.consumePaymentNotices(buses.contexts, LEGACY_PAYMENT_NOTICES_CONSUMER);
     // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).
     await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
+    // The legacy side's schedulers, started last so they stop first (before the contexts they call).
+    // On NATS they share the notification service's lease bucket: the two sides never both tick.
+    // Without NATS (inline, before stage 1) the lease is this process's own (docs/notifications.md).
+    if (buses.nc === undefined) logger.warn('no NATS: the scheduler lease is in-process, so replicas of this monolith each run the schedulers');
+    const schedulerStore = buses.nc === undefined ? new InMemoryKeyValueStore() : await natsSchedulerStore(buses.nc);
+    startNotificationContext(service, { bus: buses.contexts, store: schedulerStore, config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN });
 
     let accept = inlineUpdates(bots.processUpdate, logger);
     const { updates } = buses;

@@ -2,6 +2,7 @@ import { systemClock, type Clock, type ContextHandlers, type EventPublisher } fr
 import { createInvoiceHandler } from './create-invoice.js';
 import type { PaymentDatabase } from './database.js';
 import { expireDueHandler } from './expire-due.js';
+import { listExpiringHandler } from './expiring.js';
 import type { PaymentProviders } from './providers.js';
 import { entitlementHandler, listPaymentsHandler, listPlansHandler } from './queries.js';
 
@@ -23,5 +24,6 @@ export function createPaymentHandlers(deps: PaymentContextDeps): ContextHandlers
     entitlement: entitlementHandler(deps.db, clock),
     list: listPaymentsHandler(deps.db),
     expire_due: expireDueHandler({ db: deps.db, publisher: deps.publisher, clock }),
+    expiring: listExpiringHandler(deps.db),
   };
 }

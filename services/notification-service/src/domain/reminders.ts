@@ -1,0 +1,93 @@
+/**
+ * Reminders before a subscription ends: 3 days and 1 day before, once each, from the main bot.
+ * "Never twice" is the rule: each (subscription, window) has one record in the scheduler's store,
+ * claimed with compare-and-set before the message is sent (states sending → sent, or → retry after
+ * a failure that surely sent nothing). A process that dies between claim and send leaves the
+ * record at `sending`, and that reminder is not sent: one missing reminder, never a duplicate.
+ */
+import type { KeyValueStore } from './key-value-store.js';
+
+const DAY_MS = 86_400_000;
+
+export interface ReminderWindow {
+  /** Names the record: `3d`, `1d`. */
+  readonly name: string;
+  /** Subscriptions ending in [now + fromMs, now + toMs) get this window's reminder. */
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** Non-overlapping, so a subscription bought with 2 days left gets only the 1-day reminder... when its time comes. */
+export const REMINDER_WINDOWS: readonly ReminderWindow[] = [
+  { name: '3d', fromMs: DAY_MS, toMs: 3 * DAY_MS },
+  { name: '1d', fromMs: 0, toMs: DAY_MS },
+];
+
+export interface EndingSubscription {
+  readonly id: string;
+  readonly telegramId: bigint;
+  /** bots, stories, posting */
+  readonly kind: string;
+  readonly endsAt: Date;
+}
+
+/** The payments context's answer (svc.payment.expiring). */
+export interface EndingSubscriptions {
+  list(from: Date, before: Date): Promise<readonly EndingSubscription[]>;
+}
+
+/** Sends a reminder; resolves `refused` when Telegram refused for good (the user blocked the bot), throws when it may be retried. */
+export interface ReminderSender {
+  send(telegramId: bigint, text: string): Promise<'sent' | 'refused'>;
+}
+
+export type ReminderState = 'sending' | 'sent' | 'refused' | 'retry';
+
+export function reminderKey(subscriptionId: string, window: string): string {
+  // KV keys allow [-/_=.a-zA-Z0-9]; subscription ids are uuids.
+  return `reminder.${subscriptionId.replace(/[^-_=a-zA-Z0-9]/g, '_')}.${window}`;
+}
+
+export function reminderText(subscription: EndingSubscription, window: ReminderWindow): string {
+  const when = window.name === '1d' ? 'tomorrow' : 'in 3 days';
+  return `⏳ Your ${subscription.kind} subscription ends ${when} (${subscription.endsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC). Send /subscribe to renew it.`;
+}
+
+export interface ReminderDeps {
+  readonly subscriptions: EndingSubscriptions;
+  readonly sender: ReminderSender;
+  readonly store: KeyValueStore;
+  readonly clock: () => Date;
+}
+
+/** Claims the record of one reminder: true when this caller must send it now. */
+async function claim(store: KeyValueStore, key: string): Promise<number | undefined> {
+  const current = await store.get(key);
+  if (current === undefined) return store.create(key, 'sending');
+  if (current.value !== 'retry') return undefined;
+  return store.update(key, 'sending', current.revision);
+}
+
+/** Sends every reminder now due; answers how many were sent. */
+export async function sendDueReminders(deps: ReminderDeps): Promise<number> {
+  const now = deps.clock().getTime();
+  let sent = 0;
+  for (const window of REMINDER_WINDOWS) {
+    const ending = await deps.subscriptions.list(new Date(now + window.fromMs), new Date(now + window.toMs));
+    for (const subscription of ending) {
+      const key = reminderKey(subscription.id, window.name);
+      const revision = await claim(deps.store, key);
+      if (revision === undefined) continue;
+      let state: ReminderState;
+      try {
+        state = await deps.sender.send(subscription.telegramId, reminderText(subscription, window));
+      } catch (error) {
+        await deps.store.update(key, 'retry' satisfies ReminderState, revision);
+        throw error;
+      }
+      await deps.store.update(key, state, revision);
+      if (state === 'sent') sent += 1;
+    }
+  }
+  return sent;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * The notification service (port 8105): the plan's schedulers on NATS. Run two or three replicas:
+ * one holds the scheduler lease (NATS KV) and runs the ticks, each tick claimed with
+ * compare-and-set so it runs once; the others stand by and take over after the lease runs out.
+ * The main bot (NOVA_MAIN_BOT_TOKEN) sends the subscription reminders.
+ */
+import { attachBus, connectServiceBus } from '@nova/bus';
+import { natsConfig, routingConfig, runService } from '@nova/platform';
+import { TelegramClients } from '@nova/telegram';
+import { natsSchedulerStore, notificationServiceConfig, startNotificationContext } from './wiring/index.js';
+
+await runService({
+  name: 'notification-service',
+  side: 'target',
+  port: 8105,
+  config: { ...natsConfig, ...routingConfig, ...notificationServiceConfig },
+  async start(service) {
+    const { config } = service;
+    const clients = new TelegramClients({ apiRoot: config.NOVA_TELEGRAM_API_ROOT, registry: service.metrics.registry, logger: service.logger });
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
+    // Stop steps run newest first: the clients close after the scheduler stopped sending.
+    service.onStop('telegram clients', async () => {
+      await clients.idle();
+      clients.close();
+    });
+    startNotificationContext(service, { bus, store: await natsSchedulerStore(bus.transport.nc), config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN });
+  },
+});

@@ -1,0 +1,93 @@
+/**
+ * The notification context, assembled: the plan's jobs on a bus, run by the single active
+ * scheduler whose lease and tick records live in a NATS KV bucket. The notification service and
+ * the monolith (the legacy side) run the same, on the same bucket, so the two never both tick.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Bus } from '@nova/bus';
+import type { Logger, Metrics } from '@nova/platform';
+import type { TelegramClients } from '@nova/telegram';
+import { Scheduler, SchedulerLease, TickFence, type KeyValueStore } from '../domain/index.js';
+import type { NotificationContextConfig } from './config.js';
+import { publishDueJob, subscriptionsJob } from './jobs.js';
+import { NatsKvStore, openSchedulerBucket } from './nats-kv-store.js';
+import { MainBotReminderSender, paymentEndingSubscriptions } from './reminder-ports.js';
+import { schedulerObserver } from './scheduler-metrics.js';
+
+export interface NotificationContextHost {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
+  onStop(name: string, step: () => Promise<void>): void;
+}
+
+export interface NotificationContextOptions {
+  /** Carries the jobs' requests. */
+  readonly bus: Pick<Bus, 'request'>;
+  /**
+   * Where the lease and the tick records live: natsSchedulerStore(nc) (the bucket both sides
+   * share), or an InMemoryKeyValueStore for a process without NATS.
+   */
+  readonly store: KeyValueStore;
+  readonly config: NotificationContextConfig;
+  /** The main bot writes the reminders (the process's shared clients). */
+  readonly clients: TelegramClients;
+  /** NOVA_MAIN_BOT_TOKEN; never logged. */
+  readonly mainBotToken: string;
+}
+
+/** The scheduler's store on the NATS KV bucket every scheduler of both sides shares. */
+export async function natsSchedulerStore(nc: NatsConnection, bucket?: string): Promise<KeyValueStore> {
+  return new NatsKvStore(await openSchedulerBucket(nc, bucket));
+}
+
+/** A name unique to this process: the pod's (hostname) and a random part, so a restarted pod is a new holder. */
+export function holderName(): string {
+  return `${hostname()}-${randomBytes(4).toString('hex')}`;
+}
+
+/** How often a replica looks at its lease and the jobs' ticks: well inside the shortest interval and the lease. */
+export function pollIntervalMs(config: NotificationContextConfig): number {
+  const shortest = Math.min(config.NOVA_NOTIFY_PUBLISH_INTERVAL, config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, config.NOVA_SCHEDULER_LEASE_TTL / 2);
+  return Math.max(50, Math.min(1_000, Math.floor(shortest / 5)));
+}
+
+export function startNotificationContext(host: NotificationContextHost, options: NotificationContextOptions): Scheduler {
+  const holder = holderName();
+  const { store } = options;
+  const clock = (): Date => new Date();
+  const scheduler = new Scheduler({
+    lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock }),
+    fence: new TickFence(store, holder, clock),
+    jobs: [
+      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL),
+      subscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, {
+        subscriptions: paymentEndingSubscriptions(options.bus),
+        sender: new MainBotReminderSender(options.clients, options.mainBotToken),
+        store,
+        clock,
+      }),
+    ],
+    clock,
+    observer: schedulerObserver(host.metrics, host.logger, holder),
+    leaseTtlMs: options.config.NOVA_SCHEDULER_LEASE_TTL,
+  });
+  let polling: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    // One poll at a time: a slow store must not stack polls up.
+    polling = polling.then(() => scheduler.poll()).catch((error: unknown) => {
+      host.logger.warn({ err: error }, 'scheduler poll failed');
+    });
+  }, pollIntervalMs(options.config));
+  host.logger.info({ holder }, 'notification context started');
+  host.onStop('notification scheduler', async () => {
+    clearInterval(timer);
+    await polling;
+    await scheduler.idle();
+    // Release with the lease object the scheduler used.
+    await scheduler.release();
+  });
+  return scheduler;
+}
