@@ -7,6 +7,10 @@ bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "test: build (tsc -b)"
 npm run --silent build
+# The build covers what ships; the tests, benchmarks and scripts are type-checked here (jest's swc
+# transform strips types without checking them).
+echo "test: type-check tests (tsc --noEmit)"
+tsc --noEmit -p tsconfig.json
 echo "test: lint"
 npm run --silent lint
 echo "test: jest"

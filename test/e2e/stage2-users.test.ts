@@ -239,12 +239,41 @@ async function analysisNow(): Promise<string> {
   return `analysis now: ${sides.join('; ')}; unanswered series: ${unanswered}`;
 }
 
+/**
+ * The target's errors as the last failed check saw them, by where they came from: handled with an
+ * error by the service itself (outcome="error") or never answered, by the caller's reason (timeout,
+ * no responders, open circuit). Evaluated at the check's own moment, not at the wait's end.
+ */
+async function targetErrorsAtLastCheck(): Promise<string> {
+  const status = await migrations.status(STAGE2).catch(() => undefined);
+  const at = status?.analysis?.lastRun;
+  if (at === undefined) return 'no check yet';
+  const time = Date.parse(at) / 1_000;
+  const ask = async (query: string): Promise<string> => {
+    const response = await fetch(`${component('prometheus').url}/api/v1/query?time=${String(time)}&query=${encodeURIComponent(query)}`);
+    const body = (await response.json()) as { data?: { result?: { metric: Record<string, string>; value: [number, string] }[] } };
+    return (body.data?.result ?? []).map((series) => `${JSON.stringify(series.metric)}=${series.value[1]}`).join(', ') || 'none';
+  };
+  const handled = await ask(`sum by (instance, outcome) (increase(nova_bus_messages_total{namespace="${namespace}",side="target",context="user"}[${WINDOW}]))`);
+  const unanswered = await ask(`sum by (instance, reason) (increase(nova_bus_unanswered_requests_total{namespace="${namespace}",callee_side="target",context="user"}[${WINDOW}]))`);
+  return `target at the last check (${at}): handled ${handled}; unanswered ${unanswered}`;
+}
+
+/** The last warnings and errors of every fleet process (the restarted user service included). */
+function fleetComplaints(): string {
+  const processes = [...fleet.all.filter((running) => running.deployable !== 'user-service'), userService];
+  return processes.map((running) => {
+    const lines = running.logText().split('\n').filter((line) => /"level":(40|50|60)|"level":"(warn|error|fatal)"/u.test(line)).slice(-8);
+    return `${running.name}:\n${lines.map((line) => `  ${line.slice(0, 600)}`).join('\n')}`;
+  }).join('\n');
+}
+
 /** `wait`, failing with what the analysis measures now appended. */
 async function explained<T>(wait: Promise<T>): Promise<T> {
   try {
     return await wait;
   } catch (error) {
-    throw new Error(`${String(error)}\n${await analysisNow()}\n${await operatorStory()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await targetErrorsAtLastCheck()}\n${await analysisNow()}\n${await operatorStory()}\nfleet warnings:\n${fleetComplaints()}`, { cause: error });
   }
 }
 

@@ -9,6 +9,7 @@ import { Stack } from '@nova/testbed';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { migrationSpec, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity } from './support/operator-process.js';
+import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -90,7 +91,7 @@ describe('dependsOn', () => {
     await migrations.create('cyc-x', spec('/x/', ['cyc-y']));
     await migrations.create('cyc-y', spec('/y/', ['cyc-z']));
     await migrations.create('cyc-z', spec('/z/', ['cyc-x']));
-    const ready = (s: { conditions?: { type: string; reason: string; message: string }[] }) => s.conditions?.find((c) => c.type === 'Ready');
+    const ready = (s: NovaMigrationStatus) => s.conditions?.find((c) => c.type === 'Ready');
     const cycles = { 'cyc-x': 'cyc-x -> cyc-y -> cyc-z -> cyc-x', 'cyc-y': 'cyc-y -> cyc-z -> cyc-x -> cyc-y', 'cyc-z': 'cyc-z -> cyc-x -> cyc-y -> cyc-z' };
     for (const [name, cycle] of Object.entries(cycles)) {
       const status = await migrations.waitFor(name, 'the cycle reported', (s) => ready(s)?.reason === 'DependencyCycle');
