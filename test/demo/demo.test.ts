@@ -5,6 +5,7 @@
  * back to 100 % legacy, and still nothing is lost (Telegram's retries land on legacy).
  */
 import { describe, expect, it, jest } from '@jest/globals';
+import { stackChildren } from '@nova/testbed';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,7 +108,7 @@ describe('npm run demo (headless, short steps)', () => {
     let output = '';
     demo.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    const exited = new Promise<number | null>((resolveExit) => { demo.once('exit', (code) => { resolveExit(code); }); });
+    const exited = new Promise<number | string>((resolveExit) => { demo.once('exit', (code, signal) => { resolveExit(code ?? `killed by ${String(signal)}`); }); });
     const deadline = Date.now() + 300_000;
     while (!output.includes('simulated users:')) {
       if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`the demo did not get its fleet running:\n${output.slice(-3000)}`);
@@ -115,12 +116,13 @@ describe('npm run demo (headless, short steps)', () => {
     }
     const stackDir = /^test bed in (\S+)$/mu.exec(output)?.[1] ?? '';
     expect(existsSync(stackDir)).toBe(true);
-    const pids = readFileSync(join(stackDir, 'children.pid'), 'utf8').split('\n').filter(Boolean).map(Number);
+    const pids = stackChildren(stackDir).map((child) => child.pid);
     expect(pids.length).toBeGreaterThanOrEqual(8); // etcd, kube-apiserver, nats, postgres, prometheus, jaeger, the fleet, the operator
     const pid = demo.pid ?? 0;
     process.kill(-pid, 'SIGINT'); // the terminal's Ctrl-C: the whole group
     process.kill(pid, 'SIGINT'); // and again, as npm forwards what it received to its child
-    expect(await exited).toBe(130);
+    const exit = await exited;
+    if (exit !== 130) throw new Error(`the demo exited ${String(exit)}, not 130; it printed:\n${output.slice(-3000)}`);
     expect(output).toContain('stopping everything the demo started');
     const alive = pids.filter((child) => { try { process.kill(child, 0); return true; } catch { return false; } });
     expect(alive).toEqual([]);

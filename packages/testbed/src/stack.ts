@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SupervisedProcess } from './process.js';
@@ -15,29 +15,74 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readPids(path: string): number[] {
+/**
+ * When the process with this pid started (clock ticks since boot, /proc/<pid>/stat's 22nd field),
+ * or undefined where there is no /proc. A pid alone does not name a process for long: pid_max is
+ * 32768 here, and a busy run wraps it within the hour, so a stale folder's pid may by then be a
+ * stranger's, or this very run's.
+ */
+export function processStartTime(pid: number): string | undefined {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter(Boolean).map(Number).filter(Number.isInteger);
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // The command name (2nd field) is in parentheses and may hold spaces: count from after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process as a stack folder records it: its pid and, where known, when it started. */
+export interface RecordedProcess {
+  readonly pid: number;
+  readonly startTime?: string;
+}
+
+/** Where /proc exists a start time is always recorded; "?" for a process already gone, never to be killed. */
+const HAS_PROC = existsSync('/proc/self/stat');
+
+function recordLine(pid: number): string {
+  return HAS_PROC ? `${String(pid)} ${processStartTime(pid) ?? '?'}\n` : `${String(pid)}\n`;
+}
+
+function readRecords(path: string): RecordedProcess[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => {
+      const [pid, startTime] = line.split(' ');
+      return startTime === undefined ? { pid: Number(pid) } : { pid: Number(pid), startTime };
+    }).filter((record) => Number.isInteger(record.pid) && record.pid > 0);
   } catch {
     return [];
   }
 }
 
+/** The recorded process is still the one that runs under its pid (not one that reused it). */
+function isStillRunning(record: RecordedProcess): boolean {
+  if (!isAlive(record.pid)) return false;
+  if (record.startTime === undefined) return true; // recorded where there is no /proc
+  return processStartTime(record.pid) === record.startTime;
+}
+
+/** The processes a stack folder started, oldest first (`children.pid`: one "pid start-time" per line). */
+export function stackChildren(dir: string): RecordedProcess[] {
+  return readRecords(join(dir, 'children.pid'));
+}
+
 /**
  * Kills the processes of stacks whose owner died without stopping them (a test run killed with
  * SIGKILL, a crashed demo) and removes their folders. Stacks with a live owner, such as a
- * developer's running demo, are left alone.
+ * developer's running demo, are left alone. A pid is killed only while it still names the process
+ * recorded (same start time): never a stranger that reused it.
  */
 export function reapStaleStacks(root = tmpdir()): number {
   let reaped = 0;
   for (const entry of readdirSync(root)) {
     if (!entry.startsWith(STACK_PREFIX)) continue;
     const dir = join(root, entry);
-    const owner = readPids(join(dir, 'owner.pid'))[0];
-    if (owner === undefined || isAlive(owner)) continue;
-    for (const pid of readPids(join(dir, 'children.pid'))) {
-      if (isAlive(pid)) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    const owner = readRecords(join(dir, 'owner.pid'))[0];
+    if (owner === undefined || isStillRunning(owner)) continue;
+    for (const child of stackChildren(dir)) {
+      if (isStillRunning(child)) {
+        try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     }
     rmSync(dir, { recursive: true, force: true });
@@ -55,7 +100,7 @@ export class Stack {
   private constructor(readonly dir: string, private readonly keepOnStop: boolean) {
     this.logDir = join(dir, 'logs');
     mkdirSync(this.logDir, { recursive: true });
-    writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
+    writeFileSync(join(dir, 'owner.pid'), recordLine(process.pid));
   }
 
   static create(options: { keep?: boolean } = {}): Stack {
@@ -72,7 +117,7 @@ export class Stack {
 
   track(process: SupervisedProcess): void {
     this.processes.push(process);
-    appendFileSync(join(this.dir, 'children.pid'), `${process.pid}\n`);
+    appendFileSync(join(this.dir, 'children.pid'), recordLine(process.pid));
   }
 
   /** Runs at stop, before the processes are stopped (e.g. a graceful database shutdown). */

@@ -7,10 +7,8 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TelegramEmulator, type EmulatedBot, type TelegramEmulatorOptions } from '@nova/telegram-emulator';
-import { component, freePort, startNats, Stack, type NatsInfo } from '@nova/testbed';
+import { component, freePort, stackChildren, startNats, Stack, type NatsInfo } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../domain/support/database.js';
 import { startService, type Deployable, type RunningService } from './services.js';
 
@@ -59,7 +57,7 @@ export class World {
     const stack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
     const nats = await startNats(stack);
     // The stack's first child: its pid file lists processes in start order.
-    const natsPid = Number(readFileSync(join(stack.dir, 'children.pid'), 'utf8').split('\n')[0]);
+    const natsPid = stackChildren(stack.dir)[0]?.pid ?? 0;
     const nc = await connect({ servers: nats.url, name: `${prefix}-test` });
     const database = await createTestDatabase(prefix);
     const databasePassword = `pw-${randomBytes(12).toString('hex')}`;
