@@ -223,8 +223,9 @@ async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof DemoUsageError) return 2;
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // The handlers stay until the process exits: a Ctrl-C that lands while this stop runs (a
+    // second press, npm forwarding the first, a run that failed because the first one stopped
+    // its parts) must join the stop, not kill the demo half way with its stack still up.
     await stopAll();
   }
 }
