@@ -21,8 +21,11 @@ function post(agent: Agent, url: URL, headers: Readonly<Record<string, string>>,
   });
 }
 
+/** A request's body, or its body with headers of its own (a signature over that body). */
+export type LoadBody = string | { readonly body: string; readonly headers: Readonly<Record<string, string>> };
+
 /** Sends `count` requests, `body(n)` each, keeping `concurrency` in flight. */
-export async function load(target: string, headers: Readonly<Record<string, string>>, body: (n: number) => string, count: number, concurrency: number): Promise<LoadResult> {
+export async function load(target: string, headers: Readonly<Record<string, string>>, body: (n: number) => LoadBody, count: number, concurrency: number): Promise<LoadResult> {
   const url = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
@@ -32,8 +35,9 @@ export async function load(target: string, headers: Readonly<Record<string, stri
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) {
       const n = next++;
+      const made = body(n);
       const at = performance.now();
-      const status = await post(agent, url, headers, body(n));
+      const status = typeof made === 'string' ? await post(agent, url, headers, made) : await post(agent, url, { ...headers, ...made.headers }, made.body);
       latencies.push(performance.now() - at);
       if (status !== 200) failures++;
     }

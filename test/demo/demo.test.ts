@@ -77,7 +77,7 @@ describe('npm run demo (headless, short steps)', () => {
   it('--stage 2: stage 1 first, then the users context moved chat by chat on the bus, nothing lost', async () => {
     const { code, output, report } = await runDemo(['--stage', '2']);
     expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage 1 Promoted: every webhook reaches the gateway');
+    expect(output).toContain('stage-1-webhook-gateway Promoted: stage 2 may start');
     expect(report).toMatchObject({ migration: 'stage-2-users', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'user-service' });
     expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
     // Promoted means never rolled back; a single failed check may still happen on a loaded machine
@@ -87,6 +87,32 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.analysis.target?.requests).toBeGreaterThan(0);
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
     expect(report.updates.sent).toBeGreaterThan(50);
+  });
+
+  it('--stage 5: stages 1–4 first, then both halves of payments moved while the users pay with both providers; every payment activated and announced once', async () => {
+    const { code, output, report } = await runDemo(['--stage', '5']);
+    expectOutcome({ code, output, report }, 'Promoted');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher Promoted: stage 5 may start');
+    expect(report).toMatchObject({ migration: 'stage-5-payments', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'payment-service' });
+    expect(report.also).toEqual([expect.objectContaining({ migration: 'stage-5-payment-callbacks', route: '/payments/', outcome: 'Promoted', finalWeight: 100 })]);
+    expect(output).toContain('$ kubectl nova resume stage-5-payment-callbacks -n nova');
+    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
+    // Both providers were paid, every payment announced once (a second notice would be a duplicate reply).
+    expect(report.payments?.cryptobot).toBeGreaterThan(5);
+    expect(report.payments?.platega).toBeGreaterThan(5);
+    expect(report.payments).toMatchObject({ lost: 0, withoutLink: 0 });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  });
+
+  it('--stage 5 --fail: a payment service without its database privileges rolls both halves back; every payment is still activated and announced once', async () => {
+    const { code, output, report } = await runDemo(['--stage', '5', '--fail']);
+    expectOutcome({ code, output, report }, 'RolledBack');
+    expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
+    expect(report.also).toEqual([expect.objectContaining({ migration: 'stage-5-payment-callbacks', outcome: 'RolledBack', finalWeight: 0 })]);
+    expect(output).toContain('--fail: payment-service just lost its database privileges');
+    expect((report.payments?.cryptobot ?? 0) + (report.payments?.platega ?? 0)).toBeGreaterThan(10);
+    expect(report.payments).toMatchObject({ lost: 0 });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
   });
 
   it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {

@@ -112,4 +112,14 @@ describe('payments over HTTP, as deployed', () => {
     const text = logLines.join('');
     for (const secret of [cryptobot.token, platega.secret]) expect(text).not.toContain(secret);
   });
+
+  it('serves and measures both endpoints under stage 5\'s route /payments/ (what a plain-nginx analysis reads); any other path there is 404', async () => {
+    const stray = await fetch(`${origin}/payments/stripe/callback`, { method: 'POST', body: '{}' });
+    expect(stray.status).toBe(404);
+    const metrics = await (await fetch(`${origin}/metrics`)).text();
+    // The forged callbacks of the test before, and this one: all under the route prefix, none by full path.
+    expect(metrics).toMatch(/nova_http_server_requests_total\{namespace="test",side="target",route="\/payments\/",code="401"\} 2/);
+    expect(metrics).toMatch(/nova_http_server_requests_total\{namespace="test",side="target",route="\/payments\/",code="404"\} 1/);
+    expect(metrics).not.toMatch(/route="\/payments\/(cryptobot|platega)/);
+  });
 });

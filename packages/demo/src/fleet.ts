@@ -6,7 +6,8 @@
  * TELEGRAM stream too, so both sides of the split feed one stream and each chat keeps its order)
  * and the new webhook gateway. Stage 2: the whole fleet on the routed bus (`NOVA_ROUTING=kv`):
  * the monolith, the gateway, the user service and the bot service, every chat's users-context
- * requests sent to one side by the operator's weight.
+ * requests sent to one side by the operator's weight. Stage 5 runs that whole fleet too (the
+ * publisher and payment services included), the payment service on its own database login.
  */
 import { deployableEnv, startDeployable, startFleet, type Deployable, type FleetAddresses, type FleetSettings, type RunningDeployable } from '@nova/fleet';
 import { addScrapeTarget, type PrometheusInfo, type Stack } from '@nova/testbed';

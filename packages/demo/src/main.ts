@@ -8,23 +8,26 @@
  * Exit code 0 when the stage ended as expected (Promoted; RolledBack to 100 % legacy with --fail)
  * and no update was lost; 1 otherwise; 2 for a bad command line.
  */
+import { migrate } from '@nova/db';
+import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
+import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
 import { TelegramEmulator } from '@nova/telegram-emulator';
 import { createDatabase, describeTestbed, startIngress } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startControlPlane, startOperator, type ControlPlane } from './control-plane.js';
-import { fleetAddresses, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
+import { fleetAddresses, SchemaRole, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
 import { startStageFleet } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
 import { LinkCutter } from './link-cutter.js';
 import { MigrationWatch } from './migration-watch.js';
-import { DemoUsageError, parseOptions, type DemoOptions } from './options.js';
+import { DemoUsageError, parseOptions, type DemoOptions, type DemoStage } from './options.js';
 import { buildReport, renderReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
-import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageObject } from './stage.js';
+import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
 import { findUpdateTrace } from './traces.js';
-import { SimulatedUsers } from './users.js';
+import { SimulatedUsers, type PaymentProviders } from './users.js';
 import { renderLine, renderLive } from './view.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -37,21 +40,46 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-interface StagePlan {
+/** One migration of a stage: its file, what it moves, the service it moves to, and its share of the users' updates. */
+interface MovingPart {
   readonly file: string;
   /** What moves, for people: a route or a bus context. */
   readonly moves: string;
-  readonly legacy: Deployable;
   readonly target: Deployable;
-  /** The process --fail cuts off from NATS. */
+  /** Requests this migration sees per update the users send (scales minRequests). */
+  readonly share: number;
+}
+
+interface StagePlan {
+  /** The stage's migrations, applied together; the first is shown in full, the others on a line each. */
+  readonly moving: readonly [MovingPart, ...MovingPart[]];
+  readonly legacy: Deployable;
+  /**
+   * How --fail breaks the new side, once it carries traffic: `nats-link` cuts its connection to
+   * NATS (link-cutter.ts); `schema-privileges` takes its database login's privileges away (it stays
+   * alive and ready, failing every request and callback: a bad deploy).
+   */
+  readonly fault: 'nats-link' | 'schema-privileges';
   readonly breaks: Deployable;
   /** Spread the simulated users over this context's routing buckets. */
   readonly spreadFor?: string;
+  /** The stages before it, Promoted first in one step each (applied at once: dependsOn orders them). */
+  readonly earlier: readonly StageNumber[];
+  /** The users buy subscriptions and pay with both providers (emulated). */
+  readonly shop: boolean;
 }
 
-const PLANS: Readonly<Record<1 | 2, StagePlan>> = {
-  1: { file: STAGE_FILES[1], moves: '/webhook/', legacy: 'nova-monolith', target: 'webhook-gateway', breaks: 'webhook-gateway' },
-  2: { file: STAGE_FILES[2], moves: "the user context's chats", legacy: 'nova-monolith', target: 'user-service', breaks: 'user-service', spreadFor: 'user' },
+const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
+  1: { moving: [{ file: STAGE_FILES[1][0], moves: '/webhook/', target: 'webhook-gateway', share: 1 }], legacy: 'nova-monolith', fault: 'nats-link', breaks: 'webhook-gateway', earlier: [], shop: false },
+  2: { moving: [{ file: STAGE_FILES[2][0], moves: "the user context's chats", target: 'user-service', share: 1 }], legacy: 'nova-monolith', fault: 'nats-link', breaks: 'user-service', spreadFor: 'user', earlier: [1], shop: false },
+  5: {
+    moving: [
+      { file: STAGE_FILES[5][0], moves: "the payment context's users", target: 'payment-service', share: 1 },
+      // One callback per payment, and a payment is one update in three.
+      { file: STAGE_FILES[5][1], moves: '/payments/', target: 'payment-service', share: 1 / 3 },
+    ],
+    legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'payment-service', spreadFor: 'payment', earlier: [1, 2, 3, 4], shop: true,
+  },
 };
 
 async function applyStage(info: ControlPlane['info'], stage: StageObject, file: string, shownAs: string, pauseMs: number): Promise<void> {
@@ -62,42 +90,80 @@ async function applyStage(info: ControlPlane['info'], stage: StageObject, file: 
   say(`${shown(['apply', '-f', shownAs])}  (adapted: loopback, pauses of ${String(pauseMs / 1000)} s)`);
 }
 
-/** Stage 2 depends on stage 1: moved first, in one step (the default demo rehearses stage 1 in full). */
-async function promoteStageOne(plane: ControlPlane, options: DemoOptions, addresses: FleetAddresses): Promise<void> {
-  const stageOne = adaptStage(loadStage(REPO_ROOT, 1), endpoints(plane, addresses, PLANS[1]), options);
-  const oneStep: StageObject = { ...stageOne, spec: { ...stageOne.spec, steps: [{ setWeight: 100 }] } };
-  await applyStage(plane.info, oneStep, join(plane.bed.stack.dir, 'stage-1-webhook-gateway.yaml'), `${STAGE_FILES[1]} (one step: setWeight 100)`, options.pauseMs);
-  const watch = new MigrationWatch(plane.kubeConfig, 'nova', oneStep.metadata.name);
-  const deadline = Date.now() + 120_000;
-  while ((await watch.poll().catch(() => watch.status)).phase !== 'Promoted') {
-    if (Date.now() > deadline) throw new Error('stage 1 was not Promoted within 2 minutes');
+/** The stages before the one rehearsed, in one step each (setWeight 100), applied at once: dependsOn alone orders them. */
+async function promoteEarlier(plane: ControlPlane, options: DemoOptions, addresses: FleetAddresses, stages: readonly StageNumber[]): Promise<void> {
+  if (stages.length === 0) return;
+  const names: string[] = [];
+  for (const number of stages) {
+    for (const file of STAGE_FILES[number]) {
+      const adapted = adaptStage(loadStage(REPO_ROOT, file), endpoints(plane, addresses, 'nova-monolith', number === 1 ? 'webhook-gateway' : 'nova-monolith'), options);
+      const oneStep: StageObject = { ...adapted, spec: { ...adapted.spec, steps: [{ setWeight: 100 }] } };
+      await applyStage(plane.info, oneStep, join(plane.bed.stack.dir, `${oneStep.metadata.name}.yaml`), `${file} (one step: setWeight 100)`, options.pauseMs);
+      names.push(oneStep.metadata.name);
+    }
+  }
+  const watches = names.map((name) => new MigrationWatch(plane.kubeConfig, 'nova', name));
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const phases = await Promise.all(watches.map(async (watch) => (await watch.poll().catch(() => watch.status)).phase));
+    if (phases.every((phase) => phase === 'Promoted')) break;
+    if (Date.now() > deadline) throw new Error(`the earlier stages were not all Promoted within 3 minutes: ${names.map((name, i) => `${name} ${phases[i] ?? 'Pending'}`).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  say('stage 1 Promoted: every webhook reaches the gateway; stage 2 may start\n');
+  say(`${names.join(', ')} Promoted: stage ${String(Math.max(...stages) + 1)} may start\n`);
 }
 
-function endpoints(plane: ControlPlane, addresses: FleetAddresses, plan: StagePlan): Endpoints {
+function endpoints(plane: ControlPlane, addresses: FleetAddresses, legacy: Deployable, target: Deployable): Endpoints {
   const at = (deployable: Deployable): { host: string; port: number } => {
     const [host = '127.0.0.1', port = '0'] = addresses[deployable].split(':');
     return { host, port: Number(port) };
   };
-  return { legacy: at(plan.legacy), target: at(plan.target), prometheusUrl: plane.info.prometheus.url };
+  return { legacy: at(legacy), target: at(target), prometheusUrl: plane.info.prometheus.url };
+}
+
+/** Both payment providers, emulated, calling back through the ingress as they would the public address. */
+async function startProviders(ingressUrl: string, cleanups: (() => Promise<void>)[]): Promise<PaymentProviders> {
+  // Their retry schedules compressed to a demo's time (Platega's real one: 3 retries 5 minutes apart).
+  const delivery = { attempts: 240, intervalMs: 500, timeoutMs: 5_000 };
+  const cryptobot = await CryptoBotEmulator.start({ webhookUrl: `${ingressUrl}/payments/cryptobot/callback`, delivery });
+  cleanups.push(() => cryptobot.stop());
+  const platega = await PlategaEmulator.start({ callbackUrl: `${ingressUrl}/payments/platega/callback`, delivery });
+  cleanups.push(() => platega.stop());
+  say(`payment providers (emulators): CryptoBot at ${cryptobot.apiRoot}, Platega at ${platega.apiRoot}; callbacks to ${ingressUrl}/payments/`);
+  return { cryptobot, platega };
 }
 
 async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<DemoReport> {
   const stack = plane.bed.stack;
   const { info } = plane;
   const plan = PLANS[options.stage];
+  const [primary] = plan.moving;
   const mainBot = emulator.createBot({ username: 'NovaMainBot', firstName: 'Nova' });
   const [addresses, databaseUrl] = await Promise.all([fleetAddresses(), createDatabase(info.postgres.url, `nova_demo_${randomBytes(3).toString('hex')}`)]);
-  const legacyPort = endpoints(plane, addresses, plan).legacy.port;
-  const targetPort = endpoints(plane, addresses, PLANS[1]).target.port;
-  const ingress = await startIngress(stack, info.nginx.binary, `127.0.0.1:${String(options.stage === 1 ? legacyPort : targetPort)}`);
-  say(`ingress (nginx) at ${ingress.url}: ${options.stage === 1 ? 'the monolith serves everything until the operator splits /webhook/' : 'webhooks go to the gateway (stage 1 done)'}`);
-  // --fail breaks the new side the way an outage would: it loses its broker (see link-cutter.ts).
+  const monolithPort = endpoints(plane, addresses, 'nova-monolith', 'webhook-gateway').legacy.port;
+  const gatewayPort = endpoints(plane, addresses, 'nova-monolith', 'webhook-gateway').target.port;
+  // Stage 2 starts with webhooks at the gateway; stages 1 and 5 with everything at the monolith
+  // (in stage 5 the operator's stage 1 then splits /webhook/ off, and /payments/ stays until stage 5 moves it).
+  const ingress = await startIngress(stack, info.nginx.binary, `127.0.0.1:${String(options.stage === 2 ? gatewayPort : monolithPort)}`);
+  say(`ingress (nginx) at ${ingress.url}: ${options.stage === 2 ? 'webhooks go to the gateway (stage 1 done)' : 'the monolith serves everything until the operator splits a route off'}`);
+  const providers = plan.shop ? await startProviders(ingress.url, cleanups) : undefined;
+  // --fail breaks the new side the way an outage would: it loses its broker (see link-cutter.ts),
+  // or its database privileges (a bad deploy).
   const natsPort = Number(new URL(info.nats.url).port);
-  const cutter = options.fail ? await LinkCutter.start('127.0.0.1', natsPort) : undefined;
+  const cutter = options.fail && plan.fault === 'nats-link' ? await LinkCutter.start('127.0.0.1', natsPort) : undefined;
   if (cutter !== undefined) cleanups.push(() => cutter.stop());
+  // The payment service on its own login, granted its schema's data only, as in production.
+  let paymentsRole: SchemaRole | undefined;
+  if (plan.shop) {
+    await migrate({ connectionString: databaseUrl, schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR });
+    const role = await SchemaRole.create(databaseUrl, PAYMENT_SCHEMA);
+    cleanups.push(() => role.drop());
+    paymentsRole = role;
+  }
+  const extra: NonNullable<FleetSettings['extra']> = {
+    ...(cutter === undefined ? {} : { [plan.breaks]: { NOVA_NATS_URL: cutter.url } }),
+    ...(paymentsRole === undefined ? {} : { 'payment-service': { NOVA_DATABASE_URL: paymentsRole.url(), NOVA_MIGRATE_ON_START: 'false' } }),
+  };
   const settings: FleetSettings = {
     natsUrl: info.nats.url,
     databaseUrl,
@@ -107,55 +173,71 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
     routing: options.stage === 1 ? 'off' : 'kv',
     namespace: 'nova',
     otlpEndpoint: info.jaeger.otlpHttpUrl,
-    ...(cutter === undefined ? {} : { extra: { [plan.breaks]: { NOVA_NATS_URL: cutter.url } } }),
+    extra,
+    ...(providers === undefined ? {} : {
+      payments: {
+        cryptobot: { apiRoot: providers.cryptobot.apiRoot, token: providers.cryptobot.token },
+        platega: { apiRoot: providers.platega.apiRoot, merchantId: providers.platega.merchantId, secret: providers.platega.secret },
+      },
+    }),
   };
-  const fleet = await startStageFleet(stack, options.stage, settings, addresses, info.prometheus);
+  const fleet = await startStageFleet(stack, options.stage === 1 ? 1 : 2, settings, addresses, info.prometheus);
   say(`fleet: ${fleet.map((deployable) => `${deployable.name} on ${deployable.address}`).join(', ')}`);
   await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url);
-  say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nats'} provider, Prometheus analysis`);
+  say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nginx and nats'} providers, Prometheus analysis`);
 
-  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor);
+  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor, providers);
   await users.onboard();
   users.start();
-  say(`simulated users: Anna connected her own bot; ${String(options.users)} users now write at ${String(options.rate)} updates/s`);
-  if (options.stage === 2) await promoteStageOne(plane, options, addresses);
+  say(`simulated users: Anna connected her own bot; ${String(options.users)} users now ${plan.shop ? 'buy subscriptions (/subscribe, /buy, paying, /billing)' : 'write'} at ${String(options.rate)} updates/s`);
+  await promoteEarlier(plane, options, addresses, plan.earlier);
 
-  const stage = adaptStage(loadStage(REPO_ROOT, options.stage), endpoints(plane, addresses, plan), options);
-  await applyStage(info, stage, join(stack.dir, `${stage.metadata.name}.yaml`), plan.file, options.pauseMs);
+  const stages = plan.moving.map((part) => adaptStage(loadStage(REPO_ROOT, part.file), endpoints(plane, addresses, plan.legacy, part.target), options, part.share));
+  for (const [index, stage] of stages.entries()) await applyStage(info, stage, join(stack.dir, `${stage.metadata.name}.yaml`), plan.moving[index]?.file ?? '', options.pauseMs);
   say(`watch it yourself:  PATH=$PWD/bin:$PATH KUBECONFIG=${info.kube.kubeconfig} kubectl nova watch -n nova\n`);
 
-  const watch = new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name);
+  const watches = stages.map((stage) => new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name));
+  const [watch] = watches;
+  if (watch === undefined) throw new Error(`stage ${String(options.stage)} has no migration`);
   const startedAt = Date.now();
-  let approving = false;
+  const approving = new Set<string>();
   let targetSince: number | undefined;
+  let broken = false;
   let lastLine = '';
   const snapshot = (): Snapshot => ({
-    at: Date.now(), startedAt, migration: stage.metadata.name, route: plan.moves,
-    legacy: plan.legacy, target: plan.target, status: watch.status, traffic: users.counts(), transitions: watch.transitions, events: watch.events, notes: watch.notes,
+    at: Date.now(), startedAt, migration: watch.name, route: primary.moves,
+    legacy: plan.legacy, target: primary.target, status: watch.status, traffic: users.counts(), transitions: watch.transitions, events: watch.events, notes: watches.flatMap((each) => each.notes).sort(),
+    also: watches.slice(1).map((other, index) => ({ migration: other.name, route: plan.moving[index + 1]?.moves ?? '', status: other.status })),
   });
+  const finished = (status: Snapshot['status']): boolean => status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0);
   for (;;) {
-    const status = await watch.poll().catch(() => watch.status);
-    const done = status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0);
-    if (done) break;
+    const statuses = await Promise.all(watches.map((each) => each.poll().catch(() => each.status)));
+    if (statuses.every(finished)) break;
     if (Date.now() - startedAt > STAGE_TIMEOUT_MS) throw new Error(`the stage did not finish in ${String(STAGE_TIMEOUT_MS / 60_000)} minutes`);
-    const step = watch.awaitingApproval();
-    if (step !== undefined && !approving) {
-      approving = true;
+    for (const each of watches) {
+      if (each.awaitingApproval() === undefined || approving.has(each.name)) continue;
+      approving.add(each.name);
       // A person looks at the numbers first; the demo gives it a moment, then approves like an SRE would.
       setTimeout(() => {
-        const args = ['nova', 'resume', stage.metadata.name, '-n', 'nova'];
+        const args = ['nova', 'resume', each.name, '-n', 'nova'];
         void kubectl(REPO_ROOT, info.kube.kubeconfig, args).then((result) => {
-          watch.note(`$ ${shown(args)}  →  ${(result.stdout || result.stderr).trim()}`);
-          approving = false;
+          each.note(`$ ${shown(args)}  →  ${(result.stdout || result.stderr).trim()}`);
+          approving.delete(each.name);
         });
       }, 3_000);
     }
     // --fail breaks the target once it carries a real share (25 %): at 5 % a demo's few chats give
     // the analysis too little to judge, which is "inconclusive", never a rollback.
-    if ((status.weight ?? 0) >= 25) targetSince ??= Date.now();
-    if (cutter !== undefined && !cutter.severed && targetSince !== undefined && Date.now() - targetSince > 2 * options.intervalMs) {
-      cutter.sever();
-      watch.note(`--fail: ${plan.breaks} just lost its connection to NATS`);
+    if ((watch.status.weight ?? 0) >= 25) targetSince ??= Date.now();
+    if (options.fail && !broken && targetSince !== undefined && Date.now() - targetSince > 2 * options.intervalMs) {
+      broken = true;
+      if (cutter !== undefined) {
+        cutter.sever();
+        watch.note(`--fail: ${plan.breaks} just lost its connection to NATS`);
+      } else if (paymentsRole !== undefined) {
+        await paymentsRole.revoke();
+        watch.note(`--fail: ${plan.breaks} just lost its database privileges (alive and ready, failing every request and callback)`);
+      }
     }
     const view = snapshot();
     if (options.live) process.stdout.write(renderLive(view));
@@ -168,11 +250,11 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   }
   if (options.live) process.stdout.write(renderLive(snapshot()));
   users.stop();
-  say(`\nthe stage ended ${watch.status.phase ?? ''}; waiting for every update sent to be answered…`);
+  say(`\nthe stage ended ${watches.map((each) => `${each.name} ${each.status.phase ?? ''}`).join(', ')}; waiting for every update sent to be answered${plan.shop ? ' and every payment announced' : ''}…`);
   await users.drain(DRAIN_MS);
   const trace = await findUpdateTrace(info.jaeger.queryUrl, 'webhook-gateway') ?? await findUpdateTrace(info.jaeger.queryUrl, 'nova-monolith');
-  await watch.poll().catch(() => undefined);
-  if (!options.live) for (const note of watch.notes) say(`  ${note}`);
+  await Promise.all(watches.map((each) => each.poll().catch(() => undefined)));
+  if (!options.live) for (const note of snapshot().notes) say(`  ${note}`);
   return buildReport(snapshot(), trace);
 }
 
@@ -212,12 +294,13 @@ async function main(argv: readonly string[]): Promise<number> {
     const report = await rehearse(options, plane, emulator, cleanups);
     say(renderReport(report));
     if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
-    const expected = options.fail ? report.outcome === 'RolledBack' && report.finalWeight === 0 : report.outcome === 'Promoted' && report.finalWeight === 100;
+    const ended = [report, ...report.also];
+    const expected = options.fail ? ended.every((moved) => moved.outcome === 'RolledBack' && moved.finalWeight === 0) : ended.every((moved) => moved.outcome === 'Promoted' && moved.finalWeight === 100);
     if (options.keep) {
       say(`--keep: everything stays up until Ctrl-C. KUBECONFIG=${plane.info.kube.kubeconfig}; Prometheus ${plane.info.prometheus.url}; Jaeger ${plane.info.jaeger.queryUrl}`);
       await new Promise(() => undefined);
     }
-    return expected && report.updates.lost === 0 ? 0 : 1;
+    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 ? 0 : 1;
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof DemoUsageError) return 2;

@@ -1,6 +1,6 @@
 /** The demo's last word: what moved, how long each step took, what the analysis saw, and whether anything was lost. */
-import type { MigrationEvent, Snapshot } from './snapshot.js';
-import { clock } from './view.js';
+import type { MigrationEvent, PaymentCounts, Snapshot } from './snapshot.js';
+import { clock, paymentsLine } from './view.js';
 
 export interface StepTiming {
   readonly step: string;
@@ -28,6 +28,10 @@ export interface DemoReport {
     readonly target?: { requests?: number; errorRate?: number; p95LatencyMs?: number };
   };
   readonly updates: { readonly sent: number; readonly answered: number; readonly lost: number; readonly duplicates: number; readonly refusedDeliveries: number };
+  /** Stage 5: payments made, and how many of them were never announced (lost). */
+  readonly payments?: PaymentCounts & { readonly lost: number };
+  /** The stage's other migrations (stage 5's callbacks), as they ended. */
+  readonly also: readonly { readonly migration: string; readonly route: string; readonly outcome: string; readonly reason: string; readonly finalWeight: number; readonly last: string }[];
   readonly trace?: { readonly id: string; readonly url: string; readonly spans: number; readonly services: readonly string[] };
 }
 
@@ -47,6 +51,15 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace']): DemoReport
     steps: stepTimings(s.events, s.at),
     analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
     updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
+    ...(s.traffic.payments === undefined ? {} : { payments: { ...s.traffic.payments, lost: s.traffic.payments.cryptobot + s.traffic.payments.platega - s.traffic.payments.announced } }),
+    also: s.also.map((other) => ({
+      migration: other.migration,
+      route: other.route,
+      outcome: other.status.phase ?? 'Pending',
+      reason: other.status.conditions?.find((condition) => condition.type === (other.status.phase === 'RolledBack' ? 'RolledBack' : 'Promoted'))?.reason ?? '',
+      finalWeight: other.status.weight ?? 0,
+      last: other.status.analysis?.summary ?? '-',
+    })),
     trace,
   };
 }
@@ -101,6 +114,8 @@ export function renderReport(r: DemoReport): string {
     `          target: ${side(r.analysis.target)}`,
     `updates   ${String(r.updates.sent)} sent by the simulated users, ${String(r.updates.answered)} processed and answered: ${r.updates.lost === 0 ? 'nothing lost' : `${String(r.updates.lost)} LOST`}, ${String(r.updates.duplicates)} duplicate replies` +
       (r.updates.refusedDeliveries > 0 ? `; ${String(r.updates.refusedDeliveries)} deliveries refused and retried by Telegram` : ''),
+    ...r.also.map((other) => `also      ${other.migration} (${other.route}): ${other.outcome}${other.reason === '' ? '' : ` (${other.reason})`}, ${String(other.finalWeight)}% on the target; last check: ${other.last}`),
+    ...(r.payments === undefined ? [] : [`payments  ${paymentsLine(r.payments)}: ${r.payments.lost === 0 ? 'every payment activated and announced' : `${String(r.payments.lost)} NOT ANNOUNCED`}`]),
     r.trace === undefined ? 'trace     none found' : `trace     ${r.trace.id}: ${String(r.trace.spans)} spans across ${r.trace.services.join(', ')} — ${r.trace.url}`,
     '',
   ];

@@ -10,6 +10,25 @@ export interface TrafficCounts {
   readonly duplicates: number;
   /** Webhook deliveries the receiving side refused (4xx/5xx): Telegram retries them. */
   readonly refusedDeliveries: number;
+  /** Stage 5: what the users paid. */
+  readonly payments?: PaymentCounts;
+}
+
+/** Payments the simulated users made (confirmed at the provider), and the main bot's notices of them. */
+export interface PaymentCounts {
+  readonly cryptobot: number;
+  readonly platega: number;
+  /** "Payment received" notices: one per payment is expected, each after its activation. */
+  readonly announced: number;
+  /** /buy answered without a payment link (payments unavailable, a provider down). */
+  readonly withoutLink: number;
+}
+
+/** Another migration the demo moves at the same time (stage 5's callbacks beside its context). */
+export interface AlsoMoving {
+  readonly migration: string;
+  readonly route: string;
+  readonly status: NovaMigrationStatus;
 }
 
 /** An Event the operator recorded about the migration. */
@@ -39,4 +58,6 @@ export interface Snapshot {
   readonly transitions: readonly Transition[];
   readonly events: readonly MigrationEvent[];
   readonly notes: readonly string[];
+  /** The stage's other migrations, moving beside this one (none but in stage 5). */
+  readonly also: readonly AlsoMoving[];
 }

@@ -25,10 +25,19 @@ export interface StageObject {
   };
 }
 
-export const STAGE_FILES: Readonly<Record<1 | 2, string>> = {
-  1: 'examples/stages/stage-1-webhook-gateway-nginx.yaml',
-  2: 'examples/stages/stage-2-users.yaml',
-};
+/**
+ * The stage files the demo applies, by the seed's stage number: the one-machine data plane's
+ * variant where a stage has several (nginx for the HTTP routes), and both halves of stage 5.
+ */
+export const STAGE_FILES = {
+  1: ['examples/stages/stage-1-webhook-gateway-nginx.yaml'],
+  2: ['examples/stages/stage-2-users.yaml'],
+  3: ['examples/stages/stage-3-bots.yaml'],
+  4: ['examples/stages/stage-4-publisher.yaml'],
+  5: ['examples/stages/stage-5-payments.yaml', 'examples/stages/stage-5-payment-callbacks-nginx.yaml'],
+} as const satisfies Readonly<Record<number, readonly string[]>>;
+
+export type StageNumber = keyof typeof STAGE_FILES;
 
 export interface Endpoints {
   readonly legacy: { host: string; port: number };
@@ -36,15 +45,19 @@ export interface Endpoints {
   readonly prometheusUrl: string;
 }
 
-export function loadStage(repoRoot: string, stage: 1 | 2): StageObject {
-  return parse(readFileSync(`${repoRoot}/${STAGE_FILES[stage]}`, 'utf8')) as StageObject;
+export function loadStage(repoRoot: string, file: string): StageObject {
+  return parse(readFileSync(`${repoRoot}/${file}`, 'utf8')) as StageObject;
 }
 
-/** The expected target requests in one window at the first weight, halved: enough to judge, few enough to reach. */
-export function demoMinRequests(stage: StageObject, options: DemoOptions): number {
+/**
+ * The expected target requests in one window at the first weight, halved: enough to judge, few
+ * enough to reach. `share`: the requests this migration sees per update the users send (stage 5's
+ * callbacks: one per payment, a third of the updates); below 1 the floor is 2, not 3.
+ */
+export function demoMinRequests(stage: StageObject, options: DemoOptions, share = 1): number {
   const first = stage.spec.steps.find((step) => typeof step.setWeight === 'number' && step.setWeight > 0)?.setWeight as number | undefined;
-  const perWindow = options.rate * (windowMs(options) / 1000) * ((first ?? 100) / 100);
-  return Math.max(3, Math.floor(perWindow / 2));
+  const perWindow = options.rate * share * (windowMs(options) / 1000) * ((first ?? 100) / 100);
+  return Math.max(share < 1 ? 2 : 3, Math.floor(perWindow / 2));
 }
 
 /**
@@ -64,7 +77,7 @@ export function windowMs(options: DemoOptions): number {
   return 4 * options.intervalMs;
 }
 
-export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions): StageObject {
+export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions, share = 1): StageObject {
   const pause = durationText(options.pauseMs);
   const steps = stage.spec.steps.map((step) => {
     const timed = step.pause as { duration?: string } | undefined;
@@ -78,7 +91,7 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
       interval: durationText(options.intervalMs),
       window: durationText(windowMs(options)),
       prometheus: { address: endpoints.prometheusUrl },
-      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options), p95LatencyMs: demoP95Limit(stage) },
+      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage) },
     },
   };
   if ('nginx' in stage.spec.trafficProvider) {

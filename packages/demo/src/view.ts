@@ -1,5 +1,5 @@
 /** The live view: redrawn in place on a terminal, or one line per change in a log. */
-import type { Snapshot } from './snapshot.js';
+import type { AlsoMoving, PaymentCounts, Snapshot } from './snapshot.js';
 
 const CLEAR = '\u001b[H\u001b[2J';
 
@@ -20,7 +20,9 @@ export function renderLive(s: Snapshot): string {
     `           checks: ${String(a?.passes ?? 0)} passed, ${String(a?.failures ?? 0)} failed, ${String(a?.inconclusive ?? 0)} inconclusive, ${String(a?.errors ?? 0)} unavailable`,
     `           ${side('legacy', a?.legacy)}`,
     `           ${side('target', a?.target)}`,
+    ...s.also.map((other) => `  also     ${alsoLine(other)}`),
     `  traffic  ${String(s.traffic.sent)} updates sent by simulated users, ${String(s.traffic.answered)} answered, ${String(s.traffic.sent - s.traffic.answered)} in flight, ${String(s.traffic.duplicates)} duplicate replies; ${String(s.traffic.refusedDeliveries)} deliveries refused and retried by Telegram`,
+    ...(s.traffic.payments === undefined ? [] : [`  payments ${paymentsLine(s.traffic.payments)}`]),
     '',
     ...s.notes.slice(-6).map((note) => `  ${note}`),
   ];
@@ -30,7 +32,18 @@ export function renderLive(s: Snapshot): string {
 /** One line for a log: only when phase, step or weight changed. */
 export function renderLine(s: Snapshot): string {
   const a = s.status.analysis;
-  return `[${clock(s.at - s.startedAt)}] ${s.status.phase ?? 'Pending'} ${s.status.stepLabel ?? '-'} weight ${String(s.status.weight ?? 0)}% | ${a?.summary ?? 'no check yet'} | sent ${String(s.traffic.sent)} answered ${String(s.traffic.answered)}`;
+  const others = s.also.map((other) => ` | ${other.migration} ${other.status.phase ?? 'Pending'} ${other.status.stepLabel ?? '-'} weight ${String(other.status.weight ?? 0)}%`).join('');
+  return `[${clock(s.at - s.startedAt)}] ${s.status.phase ?? 'Pending'} ${s.status.stepLabel ?? '-'} weight ${String(s.status.weight ?? 0)}% | ${a?.summary ?? 'no check yet'}${others} | sent ${String(s.traffic.sent)} answered ${String(s.traffic.answered)}`;
+}
+
+function alsoLine(other: AlsoMoving): string {
+  const status = other.status;
+  return `${other.migration} (${other.route}): ${status.phase ?? 'Pending'}, ${status.stepLabel ?? '-'}, ${String(status.weight ?? 0)}% — ${status.analysis?.summary ?? 'no check yet'}`;
+}
+
+export function paymentsLine(p: PaymentCounts): string {
+  const made = p.cryptobot + p.platega;
+  return `${String(made)} paid (CryptoBot ${String(p.cryptobot)}, Platega ${String(p.platega)}), ${String(p.announced)} announced by the main bot${p.withoutLink > 0 ? `; ${String(p.withoutLink)} /buy answered without a link` : ''}`;
 }
 
 export function clock(ms: number): string {

@@ -13,9 +13,9 @@ import type { PaymentDesk } from '../domain/index.js';
 export class BusPaymentDesk implements PaymentDesk {
   constructor(private readonly bus: Pick<Bus, 'request'>) {}
 
-  async plans(request: ListPlansRequest, _ctx: HandlerContext): Promise<ListPlansResponse> {
+  async plans(request: ListPlansRequest, _ctx: HandlerContext, asker?: bigint): Promise<ListPlansResponse> {
     try {
-      return await this.bus.request('svc.payment.plans', request);
+      return await this.bus.request('svc.payment.plans', request, asker === undefined ? {} : { routingKey: asker });
     } catch (error) {
       throw toDomainError(error);
     }

@@ -118,8 +118,18 @@ export function callbackHandlers(options: CallbackEndpointOptions): Record<Provi
   };
 }
 
+/**
+ * The route prefix both endpoints are served and measured under: stage 5's pathPrefix. The
+ * operator's analysis of a plain-nginx or Gateway API split reads the processes' own
+ * nova_http_server_requests_total by `route`, the prefix that matched, which must therefore be the
+ * migration's prefix, not each endpoint's full path.
+ */
+export const CALLBACK_ROUTE = '/payments/';
+
+const NOT_A_CALLBACK: HttpReply = { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: false, outcome: 'not_found' }) };
+
 export function registerCallbackRoutes(http: Pick<HttpServer, 'route'>, options: CallbackEndpointOptions): void {
   const handlers = callbackHandlers(options);
-  http.route('POST', CALLBACK_PATHS.cryptobot, handlers.cryptobot, { bodyLimit: CALLBACK_BODY_LIMIT });
-  http.route('POST', CALLBACK_PATHS.platega, handlers.platega, { bodyLimit: CALLBACK_BODY_LIMIT });
+  const byPath = new Map<string, HttpHandler>([[CALLBACK_PATHS.cryptobot, handlers.cryptobot], [CALLBACK_PATHS.platega, handlers.platega]]);
+  http.route('POST', CALLBACK_ROUTE, (request) => (byPath.get(request.path) ?? (() => Promise.resolve(NOT_A_CALLBACK)))(request), { bodyLimit: CALLBACK_BODY_LIMIT });
 }

@@ -22,7 +22,7 @@ export async function carryOutPayment(deps: UpdateProcessingDeps, intent: Paymen
   if (desk === undefined) return { ok: false, failure: 'unavailable' };
   switch (intent.kind) {
     case 'offer':
-      return { ok: true, kind: 'offer', plans: (await desk.plans(create(ListPlansRequestSchema, {}), ctx)).plans };
+      return { ok: true, kind: 'offer', plans: (await desk.plans(create(ListPlansRequestSchema, {}), ctx, owner)).plans };
     case 'billing': {
       const answer = await desk.list(create(ListPaymentsRequestSchema, { telegramId: owner }), ctx);
       return { ok: true, kind: 'billing', invoices: answer.invoices, subscriptions: answer.subscriptions };
@@ -31,7 +31,7 @@ export async function carryOutPayment(deps: UpdateProcessingDeps, intent: Paymen
       try {
         const [{ invoice }, { plans }] = await Promise.all([
           desk.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: owner, planId: intent.planId, provider: PROVIDER_ENUM[intent.provider], effectKey }), ctx),
-          desk.plans(create(ListPlansRequestSchema, {}), ctx),
+          desk.plans(create(ListPlansRequestSchema, {}), ctx, owner),
         ]);
         if (invoice === undefined) return { ok: false, failure: 'unavailable' };
         return { ok: true, kind: 'invoice', invoice, plan: plans.find((plan) => plan.id === intent.planId) };

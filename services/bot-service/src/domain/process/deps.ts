@@ -1,4 +1,5 @@
-import type { ContextHandlers } from '@nova/domain';
+import type { ListPlansRequest, ListPlansResponse } from '@nova/contracts';
+import type { ContextHandlers, HandlerContext } from '@nova/domain';
 import type { BotTokens, MainBotIdentity } from '../bot-tokens.js';
 import type { RegistryDeps } from '../registry/deps.js';
 import type { UserRegistry } from '../users.js';
@@ -17,5 +18,11 @@ export interface UpdateProcessingDeps extends RegistryDeps {
   readonly replyLeaseMs?: number;
 }
 
-/** The part of the payments context the main bot uses. */
-export type PaymentDesk = Pick<ContextHandlers<'payment'>, 'plans' | 'create_invoice' | 'list'>;
+/**
+ * The part of the payments context the main bot uses. `plans` also takes who asks: the catalogue
+ * is the same for everyone, but over the bus the question is routed by the asker's id like every
+ * other payments request, so during stage 5 a user's payments conversation stays on one side.
+ */
+export interface PaymentDesk extends Pick<ContextHandlers<'payment'>, 'create_invoice' | 'list'> {
+  plans(request: ListPlansRequest, ctx: HandlerContext, asker?: bigint): Promise<ListPlansResponse>;
+}
