@@ -16,3 +16,5 @@ node bench/dist/telegram.js
 # The services: webhook accept against a bare node:http + js.publish, and update → reply latency (see bench/README.md).
 node bench/dist/webhook.js
 node bench/dist/reply-latency.js
+# Payment callbacks against a bare node:http, and confirmation → the main bot's message (see bench/README.md).
+node bench/dist/payments.js

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { UserRegisteredSchema, UserSchema, eventMsgId, type EventMessage, type EventSubject } from '@nova/contracts';
 import type { EventPublisher } from './events.js';
-import { OutboxPublishError, OutboxRowError, flushOutbox, outboxRecord, type OutboxStore, type PendingOutboxRow } from './outbox.js';
+import { CoalescedFlush, OutboxPublishError, OutboxRowError, flushOutbox, outboxRecord, type OutboxStore, type PendingOutboxRow } from './outbox.js';
 
 /** An in-memory outbox table: the real ones are tested against PostgreSQL in test/domain. */
 class MemoryOutbox implements OutboxStore {
@@ -79,5 +79,52 @@ describe('flushOutbox', () => {
     const store = new MemoryOutbox();
     store.add({ id: 5n, subject: 'nova.user.deleted', msgId: 'x', payload: new Uint8Array() });
     await expect(flushOutbox(store, new RecordingPublisher())).rejects.toBeInstanceOf(OutboxRowError);
+  });
+});
+
+describe('CoalescedFlush', () => {
+  /** A flush the test finishes by hand, counting how many ran and how many ran at once. */
+  function gatedFlush() {
+    const gates: (() => void)[] = [];
+    const state = { started: 0, concurrent: 0, most: 0 };
+    const flush = async (): Promise<void> => {
+      state.started += 1;
+      state.concurrent += 1;
+      state.most = Math.max(state.most, state.concurrent);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      state.concurrent -= 1;
+    };
+    const finishNext = async (): Promise<void> => {
+      while (gates.length === 0) await Promise.resolve();
+      gates.shift()?.();
+      // Let the finished flush's reactions (and the next one's start) run.
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    };
+    return { flush, state, finishNext };
+  }
+
+  it('serves requests made during a flush with one more flush, begun after them, never two at once', async () => {
+    const { flush, state, finishNext } = gatedFlush();
+    const coalesced = new CoalescedFlush(flush);
+    const done: number[] = [];
+    const first = coalesced.request().then(() => done.push(1));
+    const during = Array.from({ length: 20 }, (_, i) => coalesced.request().then(() => done.push(i + 2)));
+    await finishNext();
+    await first;
+    // The 20 asked while the first flush ran: their rows may have missed it, so they wait for the next.
+    expect(done).toEqual([1]);
+    expect(state.started).toBe(2);
+    await finishNext();
+    await Promise.all(during);
+    expect(done).toHaveLength(21);
+    expect(state).toMatchObject({ started: 2, most: 1 });
+  });
+
+  it('starts at once when idle, and passes a failed flush\'s error to its requests only', async () => {
+    let fail = true;
+    const coalesced = new CoalescedFlush(() => (fail ? Promise.reject(new Error('nats: timeout')) : Promise.resolve()));
+    await expect(coalesced.request()).rejects.toThrow('nats: timeout');
+    fail = false;
+    await expect(coalesced.request()).resolves.toBeUndefined();
   });
 });

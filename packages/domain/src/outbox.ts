@@ -98,3 +98,34 @@ export async function flushOutbox(store: OutboxStore, publisher: EventPublisher,
   }
   return published;
 }
+
+/**
+ * One flush of an outbox at a time in a process, however many commits ask for one. Each commit's
+ * request is answered by a flush that starts after the request (so the rows it committed are in
+ * it); requests made while a flush runs share the next one. Without this, N concurrent commits
+ * each ran a flush over every pending row (all of theirs): N² publishes and marks where N do, and
+ * a payment callback's answer waited on all of them (bench/README.md, "payments").
+ */
+export class CoalescedFlush {
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(private readonly flush: () => Promise<unknown>) {}
+
+  /** Resolves when a flush begun after this call has finished; rejects with its error. */
+  request(): Promise<void> {
+    if (this.queued !== undefined) return this.queued;
+    if (this.running === undefined) return this.begin();
+    this.queued = this.running.then(() => this.begin(), () => this.begin());
+    return this.queued;
+  }
+
+  private begin(): Promise<void> {
+    this.queued = undefined;
+    const run = (async () => { await this.flush(); })().finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+}

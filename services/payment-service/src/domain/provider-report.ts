@@ -59,13 +59,18 @@ export interface ReportDeps {
   readonly db: PaymentDatabase;
   readonly publisher: EventPublisher;
   readonly clock: Clock;
+  /**
+   * Publishes the outbox after a commit. The wiring passes one CoalescedFlush per process, so
+   * concurrent callbacks share flushes; default: a flush of its own each time.
+   */
+  readonly flushOutbox?: () => Promise<unknown>;
 }
 
 export async function applyProviderReport(deps: ReportDeps, report: ProviderReport): Promise<ReportResult> {
   const result = await deps.db.$transaction((tx) => apply(tx, report, deps.clock()));
   if (result.kind === 'activated' || result.kind === 'revoked') {
     // Committed: publish now; a failure leaves the events to the relay's next flush.
-    await flushPaymentOutbox(deps.db, deps.publisher).catch(() => undefined);
+    await (deps.flushOutbox ?? (() => flushPaymentOutbox(deps.db, deps.publisher)))().catch(() => undefined);
   }
   return result;
 }

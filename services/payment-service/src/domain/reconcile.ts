@@ -19,6 +19,8 @@ export interface ReconcileDeps {
   readonly publisher: EventPublisher;
   readonly providers: PaymentProviders;
   readonly clock: Clock;
+  /** As ReportDeps.flushOutbox. */
+  readonly flushOutbox?: () => Promise<unknown>;
 }
 
 export interface ReconcileOptions {

@@ -6,6 +6,7 @@
  */
 import type { Bus } from '@nova/bus';
 import type { HttpServer, Logger, Metrics } from '@nova/platform';
+import { CoalescedFlush } from '@nova/domain';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import { registerCallbackRoutes } from '../callbacks/index.js';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA, createPaymentHandlers, flushPaymentOutbox, openPaymentDatabase, type PaymentDatabase, type PaymentProviders } from '../domain/index.js';
@@ -73,12 +74,15 @@ export async function startPaymentContext(host: PaymentContextHost, options: Pay
   if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }], host.logger);
   const db = openPaymentDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
-  const reconciler = new PaymentReconciler({ deps: { db, publisher, providers, clock: () => new Date() }, intervalMs: options.config.NOVA_PAYMENT_RECONCILE_INTERVAL, logger: host.logger });
+  // One flush at a time for every callback and reconciler pass in this process (CoalescedFlush).
+  const flusher = new CoalescedFlush(() => flushPaymentOutbox(db, publisher));
+  const flushOutbox = (): Promise<void> => flusher.request();
+  const reconciler = new PaymentReconciler({ deps: { db, publisher, providers, clock: () => new Date(), flushOutbox }, intervalMs: options.config.NOVA_PAYMENT_RECONCILE_INTERVAL, logger: host.logger });
   const relay = new OutboxRelay({ name: PAYMENT_SCHEMA, flush: () => flushPaymentOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   try {
     const binding = await serveContext(options.bus, 'payment', createPaymentHandlers({ db, publisher, providers }));
     registerCallbackRoutes(host.http, {
-      db, publisher, clock: () => new Date(), logger: host.logger, metrics: host.metrics,
+      db, publisher, clock: () => new Date(), flushOutbox, logger: host.logger, metrics: host.metrics,
       credentials: { cryptobotToken: options.config.NOVA_CRYPTOBOT_TOKEN, platega: plategaCredentials(options.config) },
     });
     host.readiness.add('database:payment_service', databaseReachable(db));
