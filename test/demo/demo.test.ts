@@ -89,6 +89,20 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.updates.sent).toBeGreaterThan(50);
   });
 
+  it('--stage 3: stages 1 and 2 first, then the bots context moved chat by chat, nothing lost; --fail is refused with the reason', async () => {
+    const { code, output, report } = await runDemo(['--stage', '3']);
+    expectOutcome({ code, output, report }, 'Promoted');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users Promoted: stage 3 may start');
+    expect(report).toMatchObject({ migration: 'stage-3-bots', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'bot-service' });
+    expect(report.analysis.target?.requests).toBeGreaterThan(0);
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+    const refused = await new Promise<{ code: number; stderr: string }>((resolveRun) => {
+      execFile(process.execPath, [DEMO, '--stage', '3', '--fail'], { cwd: ROOT }, (error, _stdout, stderr) => { resolveRun({ code: typeof error?.code === 'number' ? error.code : 0, stderr }); });
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('A gap in stage 3');
+  });
+
   it('--stage 5: stages 1–4 first, then both halves of payments moved while the users pay with both providers; every payment activated and announced once', async () => {
     const { code, output, report } = await runDemo(['--stage', '5']);
     expectOutcome({ code, output, report }, 'Promoted');
