@@ -62,10 +62,17 @@ async function say(text: string, update = fixture.textUpdate(anna, text)): Promi
 }
 
 describe('subscriptions in the main bot', () => {
-  it('/subscribe lists the plans with their prices and a /buy per provider', async () => {
+  it('/subscribe lists the plans with their prices and a tappable purchase command per provider', async () => {
     const answer = await say('/subscribe');
     expect(answer).toContain('More bots, 30 days: 299.00 RUB');
-    expect(answer).toContain('/buy posting-30d cryptobot · /buy posting-30d platega');
+    expect(answer).toContain('/buy_posting_30d_cryptobot · /buy_posting_30d_platega');
+  });
+
+  it('a tap on a listed command (the whole command is sent, no words after it) answers that plan\'s payment link', async () => {
+    const answer = await say('/buy_posting_30d_platega');
+    const transaction = platega.allTransactions().at(-1);
+    expect(transaction).toMatchObject({ amount: '249.00', currency: 'RUB', status: 'PENDING' });
+    expect(answer).toContain(`Pay 249.00 RUB for "Channel posting, 30 days" with Platega:\nhttps://pay.platega.io/?id=${transaction?.id ?? '?'}`);
   });
 
   it('/buy answers the provider\'s payment link; the same update redelivered answers it again and creates nothing', async () => {
@@ -82,7 +89,7 @@ describe('subscriptions in the main bot', () => {
   it('offers the other provider when one is down', async () => {
     await platega.down();
     try {
-      expect(await say('/buy stories-30d platega')).toBe('Platega cannot take payments right now. Pay with CryptoBot instead: /buy stories-30d cryptobot');
+      expect(await say('/buy stories-30d platega')).toBe('Platega cannot take payments right now. Pay with CryptoBot instead: /buy_stories_30d_cryptobot');
     } finally {
       await platega.up();
     }

@@ -6,7 +6,8 @@
  * as a user still waiting at the end.
  *
  * Stage 5 (`shop`): the users buy subscriptions from the main bot instead, in turns of three
- * updates: `/subscribe`, `/buy <plan> <provider>` (both providers in turn), paying at the provider
+ * updates: `/subscribe`, a tap on one of its purchase commands (`/buy_bots_30d_cryptobot`; both
+ * providers in turn), paying at the provider
  * behind the link (the emulator's control, as a wallet would) and waiting for the main bot's
  * "Payment received", then `/billing`. The notice is the one message per payment beyond the
  * replies: expected, so not a duplicate; one that never comes is a payment lost.
@@ -134,7 +135,8 @@ export class SimulatedUsers {
 
   /** /buy, then pay behind the link and wait for the main bot's notice. */
   private async buy(shop: PaymentProviders, from: UserSpec, plan: string, provider: 'cryptobot' | 'platega'): Promise<void> {
-    const answer = await this.say(this.main, from, `/buy ${plan} ${provider}`);
+    // As a person does it: a tap on the purchase command /subscribe listed.
+    const answer = await this.say(this.main, from, `/buy_${plan.replaceAll('-', '_')}_${provider}`);
     const key = `${String(from.id)}:${String(this.main.id)}`;
     const notice = this.emulator.nextMessageTo(from.id, { botId: this.main.id, timeoutMs: REPLY_TIMEOUT_MS });
     notice.catch(() => undefined);

@@ -1,6 +1,7 @@
 /**
  * Simulated people buying subscriptions from the main bot, as long as the test runs, the way a
- * person does it: `/subscribe` (the plans), `/buy <plan> <provider>` (a payment link), paying at
+ * person does it: `/subscribe` (the plans), a tap on its `/buy_<plan>_<provider>` command or a
+ * typed `/buy <plan> <provider>` (a payment link), paying at
  * the provider (here: the emulator's control, as the person's wallet would), waiting for the main
  * bot's "Payment received", then `/billing`. They alternate the providers and the plans.
  *
@@ -100,8 +101,10 @@ export class Buyers {
         if (!offer.includes('/buy')) this.refused.push(`user ${String(buyer.user.id)} /subscribe: ${offer}`);
         const provider = PROVIDERS[round % PROVIDERS.length] ?? 'cryptobot';
         const plan = PLANS[Math.floor(round / PROVIDERS.length) % PLANS.length] ?? 'bots-30d';
+        // Tapped in /subscribe's answer every other pair of rounds, typed otherwise: both ways a person buys, with both providers.
+        const tapped = Math.floor(round / PROVIDERS.length) % 2 === 0;
         round += 1;
-        step.what = `/buy ${plan} ${provider}`;
+        step.what = tapped ? `/buy_${plan.replaceAll('-', '_')}_${provider}` : `/buy ${plan} ${provider}`;
         const answer = await this.say(buyer, step.what);
         step.what = `the payment notice after ${step.what}`;
         // Armed before paying: the notice may come before pay() returns.

@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { InvoiceSchema, InvoiceStatus, MoneySchema, PaymentProvider, PlanKind, PlanSchema, SubscriptionSchema, SubscriptionStatus } from '@nova/contracts';
 import type { MainBotStep, MainBotView } from './decide.js';
-import { concludePayment, decidePayment, formatPrice, type PaymentIntent } from './payments.js';
+import { concludePayment, decidePayment, formatPrice, tappedPurchase, type PaymentIntent } from './payments.js';
 import { IDLE } from './state.js';
-import { MENU, PAYMENT_TEXT } from './texts.js';
+import { buyCommand, MENU, PAYMENT_TEXT } from './texts.js';
 
 const view: MainBotView = { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state: { step: 'awaiting_token' }, bots: [] };
 const price = create(MoneySchema, { minorUnits: 29900n, currency: 'RUB' });
@@ -24,6 +24,17 @@ describe('the main bot\'s payments', () => {
     }
   });
 
+  it('writes a purchase as one tappable command and reads it back, plan ids with dashes included', () => {
+    for (const [planId, provider] of [['bots-30d', 'cryptobot'], ['posting-30d', 'platega'], ['x', 'platega'], ['a-b-c-1', 'cryptobot']] as const) {
+      const command = buyCommand(planId, provider);
+      // Telegram's command entity: a slash and up to 32 of [A-Za-z0-9_].
+      expect(command).toMatch(/^\/[a-z0-9_]{1,32}$/u);
+      expect(tappedPurchase(command.slice(1))).toEqual([planId, provider]);
+    }
+    expect(tappedPurchase('buy_bots_30d_paypal')).toBeUndefined();
+    expect(tappedPurchase('buy__platega')).toBeUndefined();
+  });
+
   it('formats prices from minor units, never through a float', () => {
     expect(formatPrice(price)).toBe('299.00 RUB');
     expect(formatPrice(create(MoneySchema, { minorUnits: 5n, currency: 'USD' }))).toBe('0.05 USD');
@@ -34,7 +45,7 @@ describe('the main bot\'s payments', () => {
     const offer = concludePayment({ kind: 'offer' }, { ok: true, kind: 'offer', plans: [plan] }, view);
     expect(offer.next).toEqual(IDLE);
     expect(textOf(offer)).toContain('More bots, 30 days: 299.00 RUB');
-    expect(textOf(offer)).toContain('/buy bots-30d cryptobot · /buy bots-30d platega');
+    expect(textOf(offer)).toContain('/buy_bots_30d_cryptobot · /buy_bots_30d_platega');
     const buy: PaymentIntent = { kind: 'buy', planId: 'bots-30d', provider: 'platega' };
     const invoice = create(InvoiceSchema, { id: 'i', planId: 'bots-30d', amount: price, payUrl: 'https://pay.platega.io/?id=1', provider: PaymentProvider.PLATEGA });
     expect(textOf(concludePayment(buy, { ok: true, kind: 'invoice', invoice, plan }, view))).toBe(PAYMENT_TEXT.payLink('More bots, 30 days', '299.00 RUB', 'Platega', 'https://pay.platega.io/?id=1'));
@@ -42,7 +53,7 @@ describe('the main bot\'s payments', () => {
 
   it('offers the other provider when one cannot take payments', () => {
     const step = concludePayment({ kind: 'buy', planId: 'bots-30d', provider: 'cryptobot' }, { ok: false, failure: 'provider_unavailable', provider: 'cryptobot' }, view);
-    expect(textOf(step)).toBe('CryptoBot cannot take payments right now. Pay with Platega instead: /buy bots-30d platega');
+    expect(textOf(step)).toBe('CryptoBot cannot take payments right now. Pay with Platega instead: /buy_bots_30d_platega');
   });
 
   it('shows subscriptions and payments in /billing', () => {

@@ -36,6 +36,13 @@ function toMenu(view: MainBotView, text: string): MainBotStep {
   return { kind: 'step', next: IDLE, replies: [{ chatId: view.chatId, text, replyMarkup: MENU }] };
 }
 
+/** `buy_bots_30d_cryptobot` (a tapped buyCommand, without its slash) as /buy's two words; undefined when it is not one. */
+export function tappedPurchase(command: string): readonly [string, string] | undefined {
+  const match = /^buy_([a-z0-9_]+)_(cryptobot|platega)$/iu.exec(command);
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  return [match[1].replaceAll('_', '-'), match[2]];
+}
+
 export function decidePayment(input: PaymentInput, view: MainBotView): MainBotStep | PaymentIntent {
   switch (input.kind) {
     case 'subscribe':

@@ -6,7 +6,7 @@ import { ReplyRecorder, say } from '../replies/reply-recorder.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
 import type { MainBotCommand, MainBotInput } from './input.js';
-import { concludePayment, decidePayment, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
+import { concludePayment, decidePayment, tappedPurchase, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
 import type { ConversationState } from './state.js';
 import { BUTTONS } from './texts.js';
 
@@ -124,6 +124,7 @@ function mainBotRouter(): Composer<MainBotContext> {
   bot.command(commandNamed(['subscribe', 'plans']), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
   bot.command(commandNamed(['billing']), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   bot.command(commandNamed(['buy']), (ctx) => respondPayment(ctx, { kind: 'buy', args: ctx.args }));
+  bot.command(/^buy_[a-z0-9_]+_(?:cryptobot|platega)$/iu, (ctx) => respondPayment(ctx, { kind: 'buy', args: tappedPurchase(ctx.command) ?? [] }));
   bot.hears(buttonLabelled(BUTTONS.subscribe), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
   bot.hears(buttonLabelled(BUTTONS.billing), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   // Unknown commands ("/unknown") are text too: the conversation answers them as any text.

@@ -68,17 +68,26 @@ export const TEXT = {
 } as const;
 
 /** The main bot's words about subscriptions and payments (main-bot/payments.ts). */
+/**
+ * The tappable purchase command of a plan and provider: `/buy_bots_30d_cryptobot` for plan
+ * `bots-30d` (plan ids are [a-z0-9-], never `_`, so `_` stands for `-` and the id reads back).
+ */
+export function buyCommand(planId: string, provider: 'cryptobot' | 'platega'): string {
+  return `/buy_${planId.replaceAll('-', '_')}_${provider}`;
+}
+
 export const PAYMENT_TEXT = {
   providerName: { cryptobot: 'CryptoBot', platega: 'Platega' } as const,
   offer: (lines: readonly string[]) => ['Subscriptions (pay with CryptoBot or Platega):', ...lines].join('\n'),
-  offerLine: (title: string, price: string, planId: string) => `⭐ ${title}: ${price}\n   /buy ${planId} cryptobot · /buy ${planId} platega`,
+  // One-word commands, so a tap on them sends the whole purchase (Telegram makes /word tappable, not its arguments).
+  offerLine: (title: string, price: string, planId: string) => `⭐ ${title}: ${price}\n   ${buyCommand(planId, 'cryptobot')} · ${buyCommand(planId, 'platega')}`,
   noPlans: 'There are no plans on offer right now.',
-  buyUsage: 'To buy a plan, send /buy <plan> <cryptobot|platega>, e.g. /buy bots-30d cryptobot. /subscribe lists the plans.',
+  buyUsage: 'To buy a plan, tap one of the commands /subscribe lists, or send /buy <plan> <cryptobot|platega>, e.g. /buy bots-30d cryptobot.',
   payLink: (title: string, price: string, provider: string, url: string) =>
     `Pay ${price} for "${title}" with ${provider}:\n${url}\n\nThe subscription starts as soon as ${provider} confirms the payment.`,
   unknownPlan: 'There is no such plan. /subscribe lists the plans on offer.',
   providerDown: (provider: string, other: string, planId: string) =>
-    `${provider} cannot take payments right now. Pay with ${other} instead: /buy ${planId} ${other.toLowerCase()}`,
+    `${provider} cannot take payments right now. Pay with ${other} instead: ${buyCommand(planId, other.toLowerCase() === 'platega' ? 'platega' : 'cryptobot')}`,
   unavailable: 'Payments are not available right now. Please try again later.',
   billing: (subscriptions: readonly string[], invoices: readonly string[]) =>
     [
