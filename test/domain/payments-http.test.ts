@@ -86,6 +86,23 @@ describe('payments over HTTP, as deployed', () => {
     await until(async () => (await payments.db.outboxEvent.count({ where: { publishedAt: null } })) === 0, 'the outbox to be published');
   });
 
+  it('100 concurrent copies of one paid webhook over HTTP activate once: one "activated", 99 "unchanged", all 200, one event', async () => {
+    const created = await bus.request('svc.payment.create_invoice', { telegramId: 900_000_003n, planId: 'posting-30d', provider: PaymentProvider.CRYPTOBOT });
+    const invoiceId = created.invoice?.id ?? '';
+    const atProvider = cryptobot.invoiceWithPayload(invoiceId);
+    if (atProvider === undefined) throw new Error('the invoice is not at CryptoBot');
+    const update = cryptobot.pay(atProvider.invoice_id, { deliver: false });
+    const replies = await Promise.all(Array.from({ length: 100 }, async () => {
+      const response = await fetch(`${origin}/payments/cryptobot/callback`, { method: 'POST', body: update.body, headers: { 'content-type': 'application/json', 'crypto-pay-api-signature': update.signature } });
+      return { status: response.status, outcome: ((await response.json()) as { outcome?: string }).outcome };
+    }));
+    expect(replies.filter((reply) => reply.status !== 200)).toEqual([]);
+    expect(replies.filter((reply) => reply.outcome === 'activated')).toHaveLength(1);
+    expect(replies.filter((reply) => reply.outcome === 'unchanged')).toHaveLength(99);
+    expect(await subscriptions(invoiceId)).toEqual([{ status: 'active' }]);
+    expect(await payments.db.outboxEvent.count({ where: { msgId: `nova.payment.subscription_activated:${invoiceId}` } })).toBe(1);
+  });
+
   it('a Platega confirmation activates; its chargeback revokes; a late copy of the confirmation is ignored', async () => {
     const created = await bus.request('svc.payment.create_invoice', { telegramId: 900_000_002n, planId: 'stories-30d', provider: PaymentProvider.PLATEGA });
     const invoiceId = created.invoice?.id ?? '';
