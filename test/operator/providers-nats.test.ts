@@ -198,6 +198,24 @@ describe('nats provider', () => {
     expect(await provider.readWeight(payments)).toEqual({ weight: 20, exact: true });
   });
 
+  it('names a context no live target process handles, from the applied records, and nothing once one does', async () => {
+    const notifications = migration('notification', 'uid-notifications', 1);
+    await provider.ensureRoute(notifications);
+    // The fleet so far only routes to `notification` (its records say handles: false): no target handles it.
+    await until('both processes applied the bot key', async () => (await applied.get('notification.user-service-a'))?.operation === 'PUT' && (await applied.get('notification.monolith-a'))?.operation === 'PUT');
+    await until('the records say whether they handle notification', async () => (await applied.get('notification.user-service-a'))?.string().includes('"handles":false') === true);
+    expect(await provider.targetProblem?.(notifications)).toMatch(/^no live process of the target handles the notification context \(live target processes: user-service-a;/u);
+    // A notification service starts and runs the context's scheduler: its record says so.
+    const handler = await startRoutingProcess(nats.info.url, 'notification-service-a', 'target');
+    handler.router.handling('notification');
+    await until('the handler\'s record', async () => (await applied.get('notification.notification-service-a'))?.string().includes('"handles":true') === true);
+    expect(await provider.targetProblem?.(notifications)).toBeUndefined();
+    // It dies: once its record lapses (the bucket's TTL, 15 s; deleted here) the target has no handler again.
+    await handler.stop();
+    await applied.delete('notification.notification-service-a');
+    expect(await provider.targetProblem?.(notifications)).toMatch(/no live process of the target handles the notification context/u);
+  });
+
   it('refuses bad configuration clearly', async () => {
     await expect(provider.ensureRoute(migration('users', 'u', 1))).rejects.toThrow(InvalidProviderConfigError);
     await expect(provider.ensureRoute(migration('users', 'u', 1))).rejects.toThrow('trafficProvider.nats.context must be one of user, bot, publisher, payment, notification; got "users"');

@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Side } from '@nova/platform';
-import { sample, startBusProcess, startPrivateNats, Weights, type BusProcess } from './support/fleet.js';
+import { connect } from '@nats-io/transport-node';
+import { parseAppliedRecord } from '@nova/contracts';
+import { routingBuckets, sample, startBusProcess, startPrivateNats, Weights, type BusProcess } from './support/fleet.js';
 
 const CHATS = Array.from({ length: 1_000 }, (_, index) => 300_000_000 + index * 7919);
 
@@ -129,5 +131,27 @@ describe('requests are routed per chat, at send time', () => {
     expect(clients.filter((span) => span.attributes['nova.side'] === 'target').length).toBeGreaterThanOrEqual(onTarget.size);
     expect(clients.every((span) => span.name === (span.attributes['nova.side'] === 'legacy' ? 'send svc.legacy.user.get' : 'send svc.user.get'))).toBe(true);
     expect(clients.every((span) => span.attributes['rpc.method'] === 'svc.user.get')).toBe(true);
+  });
+
+  it('each process\'s applied record says whether it handles the context: the servers do, the caller only routes', async () => {
+    const nc = await connect({ servers: nats.info.url });
+    try {
+      const { applied } = await routingBuckets(nc);
+      const records = new Map<string, { side: string; handles?: boolean }>();
+      for await (const key of await applied.keys('user.*')) {
+        const entry = await applied.get(key);
+        if (entry?.operation === 'PUT') {
+          const record = parseAppliedRecord(entry.value);
+          records.set(record.process, record);
+        }
+      }
+      expect(Object.fromEntries([...records].map(([process, record]) => [process, [record.side, record.handles]]))).toEqual({
+        'monolith-1': ['legacy', true],
+        'user-service-1': ['target', true],
+        'webhook-gateway-1': ['target', false],
+      });
+    } finally {
+      await nc.close();
+    }
   });
 });

@@ -96,9 +96,11 @@ describe('TelegramClient against the Bot API emulator', () => {
     const bobArrival = sends.find((call) => call.params['text'] === 'bob 1');
     expect(bobArrival?.seq).toBeLessThan(annArrivals[3]?.seq ?? 0);
     expect(other.text).toBe('bob 1');
-    // After the burst of 3, one message a second.
-    expect((annArrivals[3]?.at ?? 0) - (annArrivals[0]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
-    expect((annArrivals[4]?.at ?? 0) - (annArrivals[3]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    // After the burst of 3, one message a second: the emulator holds every chat to Telegram's
+    // bucket (a burst, then 1 per second) and answered none of them 429 (above). Gaps between the
+    // emulator's arrival times are not asserted: on a loaded machine they measure its event loop
+    // too (a gap of 758 ms was seen between two sends the client spaced by more than 1,050 ms).
+    // The client's spacing itself (from each answer) is checked on a virtual clock in send-scheduler.test.ts.
   });
 
   it('with its own pacing off, meets Telegram\'s 429s, waits them out, and every message arrives', async () => {

@@ -21,6 +21,7 @@ import { silentLogger, type Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { classifyProblem, providerMigration, type ClassifiedProblem } from './binding.js';
 import type { AnalysisOutcome, Analyzer } from '../analysis/analyzer.js';
+import type { Verdict } from '../analysis/verdict.js';
 import { analysisDueInMs } from './analysis-state.js';
 import { approvedStep, readControls } from './controls.js';
 import { dependencyCycle, dependencyState, type Lookup } from './dependencies.js';
@@ -105,7 +106,7 @@ export class MigrationReconciler {
       const target = providerMigration(migration, resolved.config);
       await resolved.provider.ensureRoute(target);
       let plane = await resolved.provider.readWeight(target);
-      let analysis = await this.analyseIfDue(migration, signal);
+      let analysis = await this.analyseIfDue(migration, signal, () => resolved?.provider.targetProblem?.(target) ?? Promise.resolve(undefined));
       const controls = readControls(migration);
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // Leadership lost: stop before the next write; the new leader resumes from status.
@@ -136,13 +137,21 @@ export class MigrationReconciler {
     }
   }
 
-  /** Makes an analysis check when one is due for the stored status; the engine folds it in. */
-  private async analyseIfDue(migration: NovaMigration, signal: AbortSignal): Promise<AnalysisOutcome | undefined> {
+  /**
+   * Makes an analysis check when one is due for the stored status; the engine folds it in. While
+   * the target carries a share, what the data plane knows of the target (`targetProblem`: no live
+   * process handles the context) fails the check whatever the metrics say: a target that consumes
+   * nothing reports nothing, which the metrics alone read as too little traffic to judge.
+   */
+  private async analyseIfDue(migration: NovaMigration, signal: AbortSignal, targetProblem: () => Promise<string | undefined>): Promise<AnalysisOutcome | undefined> {
     const status = migration.status ?? {};
     const now = this.clock.now();
     const dueIn = analysisDueInMs(migration.spec, { phase: status.phase ?? 'Pending', currentStep: status.currentStep, desiredWeight: status.desiredWeight, stepStartedAt: status.stepStartedAt }, status.analysis, now);
     if (dueIn !== 0) return undefined;
-    const outcome = await this.options.analyzer.check(migration, now, signal);
+    const measured = await this.options.analyzer.check(migration, now, signal);
+    // Unreadable (NATS down): nothing is claimed here; the provider's own calls report the outage.
+    const problem = measured.kind === 'check' && (status.desiredWeight ?? 0) > 0 ? await targetProblem().catch(() => undefined) : undefined;
+    const outcome = problem === undefined || measured.kind !== 'check' ? measured : { ...measured, verdict: failedBy(measured.verdict, problem) };
     this.options.metrics.recordAnalysis(migration.metadata?.namespace ?? '', migration.metadata?.name ?? '', outcome);
     if (outcome.kind === 'error') this.logger.warn('analysis check could not be made', { migration: keyText(migration), error: outcome.message });
     return outcome;
@@ -234,4 +243,10 @@ export class MigrationReconciler {
 
 function keyText(migration: NovaMigration): string {
   return `${migration.metadata?.namespace ?? ''}/${migration.metadata?.name ?? ''}`;
+}
+
+/** The verdict with one more failed rule: the check fails, whatever it concluded from the metrics. */
+function failedBy(verdict: Verdict, reason: string): Verdict {
+  const failed = [...verdict.failed, reason];
+  return { result: 'Fail', failed, notes: verdict.notes, summary: `Failed: ${failed.join('; ')}` };
 }

@@ -45,3 +45,17 @@ export async function awaitFleet(store: NatsRoutingStore, migration: MigrationId
     await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
   }
 }
+
+/**
+ * Why no live process of the target can be taking the context's share, or undefined. A process
+ * handles a context when it serves its requests or consumes its updates or events (its record says
+ * `handles`); one that only routes to it (a gateway, a caller) does not count. A process that died
+ * or lost NATS stops refreshing its record, which lapses within the bucket's TTL. Records of older
+ * processes carry no `handles`: with none that says, the fleet cannot tell, and nothing is claimed.
+ */
+export function missingTargetHandler(records: readonly AppliedRecord[], context: ContextName): string | undefined {
+  if (!records.some((record) => record.handles !== undefined)) return undefined;
+  if (records.some((record) => record.side === 'target' && record.handles === true)) return undefined;
+  const live = records.filter((record) => record.side === 'target').map((record) => record.process);
+  return `no live process of the target handles the ${context} context (live target processes: ${live.length === 0 ? 'none' : live.join(', ')}; a handler that died or lost NATS stops renewing its record)`;
+}

@@ -20,7 +20,7 @@
  */
 import { isContextName, type ContextName, type RoutingRecord } from '@nova/contracts';
 import { InvalidProviderConfigError, ProviderSetupError, RouteConflictError, RouteNotFoundError, WeightNotAppliedError } from './errors.js';
-import { awaitFleet, readFleet } from './nats-fleet.js';
+import { awaitFleet, missingTargetHandler, readFleet } from './nats-fleet.js';
 import { NatsRoutingStore, type NatsProviderOptions, type StoredWeight } from './nats-store.js';
 import { checkWeight, type FinalizePolicy, type ProviderMigration, type TrafficProvider, type WeightReading } from './provider.js';
 import type { ProviderContext } from './registry.js';
@@ -89,6 +89,11 @@ class NatsProvider implements TrafficProvider {
       return record(migration, weight);
     });
     await this.confirm(migration, context, weight, revision);
+  }
+
+  async targetProblem(migration: ProviderMigration): Promise<string | undefined> {
+    const context = contextOf(migration);
+    return missingTargetHandler(await this.store.applied(migration, context), context);
   }
 
   async readWeight(migration: ProviderMigration): Promise<WeightReading | undefined> {

@@ -84,6 +84,12 @@ export interface TrafficProvider {
   readWeight(migration: ProviderMigration): Promise<WeightReading | undefined>;
   /** Runs once when the migration is deleted; see FinalizePolicy. Succeeds when nothing is left to do. */
   finalize(migration: ProviderMigration, policy: FinalizePolicy): Promise<void>;
+  /**
+   * What the data plane itself knows about the target's side, beside the analysis' metrics: a
+   * reason the target cannot be taking its share (no live target process handles the context),
+   * or undefined when it can or the provider cannot tell. A reason fails the analysis check.
+   */
+  targetProblem?(migration: ProviderMigration): Promise<string | undefined>;
   /** Releases what the provider holds open (a NATS connection) when the operator stops. */
   close?(): Promise<void>;
 }

@@ -180,6 +180,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const binding = await this.options.transport.serve(`svc-${context}`, [...table.keys()], `svc.${context}`, (subject, data, headers) =>
       this.respond(context, subject, table, data, headers),
     );
+    this.router.handling?.(context);
     return this.track(this.servers, binding);
   }
 
@@ -251,7 +252,13 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
       if (schema === undefined) throw new DecodeError(message.subject, 'an event', new Error('not a subject this consumer handles'));
       return { decoded: decode(schema, message.data, message.subject), subject };
     }, async ({ decoded }, delivery) => { await consumer.handle(decoded as never, delivery as never); });
-    return this.bind({ name: consumer.name, stream: 'NOVA', filters: consumer.subjects.map((s) => this.router.bindingSubject(s, this.side)), ordered: false, concurrency, maxDeliver: retry.maxDeliver, ackWaitMs: retry.ackWaitMs }, process);
+    const binding = await this.bind({ name: consumer.name, stream: 'NOVA', filters: consumer.subjects.map((s) => this.router.bindingSubject(s, this.side)), ordered: false, concurrency, maxDeliver: retry.maxDeliver, ackWaitMs: retry.ackWaitMs }, process);
+    this.router.handling?.(consumer.context);
+    return binding;
+  }
+
+  declareHandling(context: ContextName): void {
+    this.router.handling?.(context);
   }
 
   async consumeUpdates(consumer: UpdateConsumer): Promise<Binding> {
@@ -263,7 +270,9 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
     const process = this.processor(consumer.name, consumer.context, retry, { routedByHeader: false },
       (message) => ({ decoded: decode(TelegramUpdateSchema, message.data, message.subject), subject: message.subject }),
       async ({ decoded }, delivery) => { await consumer.handle(decoded, delivery); });
-    return this.bind({ name: consumer.name, stream: 'TELEGRAM', filters: filters.map((f) => this.router.bindingSubject(f, this.side)), ordered: true, concurrency: 1, maxDeliver: retry.maxDeliver, ackWaitMs: retry.ackWaitMs }, process);
+    const binding = await this.bind({ name: consumer.name, stream: 'TELEGRAM', filters: filters.map((f) => this.router.bindingSubject(f, this.side)), ordered: true, concurrency: 1, maxDeliver: retry.maxDeliver, ackWaitMs: retry.ackWaitMs }, process);
+    this.router.handling?.(consumer.context);
+    return binding;
   }
 
   private async bind(binding: Parameters<Transport['consume']>[0], process: Processor): Promise<Binding> {

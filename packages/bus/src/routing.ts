@@ -35,6 +35,12 @@ export interface Router {
   eventRoute(routingKey: string | undefined): string | undefined;
   /** Whether a consumer of `context` on `side` handles an event published with `eventRoute` (its header, if any). */
   accepts(context: ContextName, eventRoute: string | undefined, routingKey: string | undefined, side: Side): boolean;
+  /**
+   * This process handles `context` (serves its requests, consumes its updates or events), not only
+   * routes to it: the KvRouter says so in its applied records, where the operator looks for a live
+   * target that handles the context. Called by the bus for each such binding.
+   */
+  handling?(context: ContextName): void;
 }
 
 /** Everything to this process's own side, on the contract subjects. */

@@ -133,6 +133,12 @@ export interface Bus {
   consumeEvents<S extends EventSubject>(consumer: EventConsumer<S>): Promise<Binding>;
   /** Telegram updates, in order per chat, chats in parallel (Decided 3). */
   consumeUpdates(consumer: UpdateConsumer): Promise<Binding>;
+  /**
+   * This process does `context`'s work without a binding on the bus (the notification context's
+   * scheduler). serve/consume say so themselves; the routing's applied records carry it, where the
+   * operator looks for a live target that handles the context.
+   */
+  declareHandling(context: ContextName): void;
   /** Connected and every binding running. */
   ready(): boolean;
   /** Stops consumers (in-flight handlers finish), then servers, then the connection. */

@@ -19,6 +19,9 @@ describe('routing records', () => {
     expect(parseRoutingRecord(encodeRoutingRecord(record))).toEqual(record);
     const applied = { process: 'user-service.pod-1.7', side: 'target' as const, revision: 9, weight: 30, at: '2026-11-25T10:00:01.000Z' };
     expect(parseAppliedRecord(encodeAppliedRecord(applied))).toEqual(applied);
+    // Whether the process handles the context: written by current processes, absent (unknown) in older ones.
+    for (const handles of [true, false]) expect(parseAppliedRecord(encodeAppliedRecord({ ...applied, handles }))).toEqual({ ...applied, handles });
+    expect(() => parseAppliedRecord(JSON.stringify({ ...applied, handles: 'yes' }), 'nova_routing_applied bot.x')).toThrow('nova_routing_applied bot.x: handles must be true or false');
   });
 
   it.each([

@@ -67,6 +67,12 @@ export interface AppliedRecord {
   readonly revision: number;
   readonly weight: number;
   readonly at: string;
+  /**
+   * Whether this process handles the context (serves its requests or consumes its updates or
+   * events), not only routes to it. Absent in records of processes older than the field: unknown.
+   * The operator's analysis fails a check when no live process of the target handles the context.
+   */
+  readonly handles?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -136,7 +142,14 @@ export function parseAppliedRecord(bytes: Uint8Array | string, what = 'applied r
     revision: integer(record, 'revision', what),
     weight: integer(record, 'weight', what, 100),
     at: text(record, 'at', what),
+    ...(record.handles === undefined ? {} : { handles: flag(record, 'handles', what) }),
   };
+}
+
+function flag(record: Record<string, unknown>, field: string, what: string): boolean {
+  const value = record[field];
+  if (typeof value !== 'boolean') throw new RoutingRecordError(`${field} must be true or false`, what);
+  return value;
 }
 
 export function encodeAppliedRecord(record: AppliedRecord): Uint8Array {

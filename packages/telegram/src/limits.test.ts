@@ -12,6 +12,15 @@ describe('TokenBucket', () => {
     expect(bucket.isFull(6000)).toBe(true);
   });
 
+  it('held for a send\'s time in flight, refills only from its answer: the next one goes an interval after that', () => {
+    const bucket = new TokenBucket(1, 1000, 0);
+    expect(bucket.reserve(0)).toBe(0);
+    bucket.hold(250); // sent at 0, answered at 250: it may have arrived at 250
+    expect(bucket.reserve(250)).toBe(1000); // not 750: at 1250, an interval after the answer
+    bucket.hold(0);
+    expect(bucket.reserve(2250)).toBe(0);
+  });
+
   it('refuses nonsense settings', () => {
     expect(() => new TokenBucket(0, 1000, 0)).toThrow(RangeError);
     expect(() => new TokenBucket(1, 0, 0)).toThrow(RangeError);

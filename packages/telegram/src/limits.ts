@@ -26,6 +26,16 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil(-this.tokens * this.intervalMs);
   }
 
+  /**
+   * The send that took the last token was in flight for `ms`: the bucket refills only from its
+   * answer. Telegram counts a message when it arrives, which may be as late as the answer; a next
+   * send paced from the reservation could arrive less than an interval after it (seen here: 983 ms
+   * on a loaded machine). Paced from the answer, the next one cannot.
+   */
+  hold(ms: number): void {
+    if (ms > 0) this.tokens -= ms / this.intervalMs;
+  }
+
   /** True when the bucket is full again, so forgetting it changes nothing. */
   isFull(now: number): boolean {
     this.refill(now);

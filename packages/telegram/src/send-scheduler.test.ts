@@ -63,6 +63,18 @@ describe('SendScheduler', () => {
     expect(log.map((entry) => entry.at - start)).toEqual([0, 0, 300, 600, 900]);
   });
 
+  it('paces a chat from each answer, not each send: a slow answer delays the next message by as much', async () => {
+    const clock = virtualClock();
+    const scheduler = new SendScheduler('1', FAST, clock.now, clock.wait);
+    const sent: { key: string; at: number }[] = [];
+    // Each call is in flight for 200 ms: Telegram may count it as late as its answer.
+    const slow = (key: string) => async (): Promise<string> => { sent.push({ key, at: clock.now() }); await clock.wait(200); return key; };
+    await Promise.all(['A1', 'A2', 'A3'].map((key) => scheduler.run('sendMessage', { chatKey: 'A', group: false }, slow(key))));
+    const start = sent[0]?.at ?? 0;
+    // Each send an interval (300 ms) after the previous one's answer: 0, 200 + 300, 700 + 300.
+    expect(sent.map((entry) => entry.at - start)).toEqual([0, 500, 1000]);
+  });
+
   it('holds a group to its window', async () => {
     const clock = virtualClock();
     const scheduler = new SendScheduler('1', { ...FAST, perChat: { burst: 10, intervalMs: 1 } }, clock.now, clock.wait);

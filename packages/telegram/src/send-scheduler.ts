@@ -107,15 +107,17 @@ export class SendScheduler {
     const job = lane.queue.shift();
     if (job === undefined) return;
     lane.busy = true;
-    let sending = false;
+    let sentAt: number | undefined;
     try {
       const waiting = job.signal === undefined ? this.closing.signal : AbortSignal.any([job.signal, this.closing.signal]);
       await this.paceLane(lane, waiting);
-      sending = true;
+      sentAt = this.now();
       job.resolve(await job.task(() => this.paceLane(lane, job.signal)));
     } catch (error) {
-      job.reject(this.closed && !sending ? new TelegramClientClosedError(job.method, this.botId) : error);
+      job.reject(this.closed && sentAt === undefined ? new TelegramClientClosedError(job.method, this.botId) : error);
     } finally {
+      // Failed or not, the message may have reached Telegram as late as now: the chat's next one is paced from here.
+      if (sentAt !== undefined) lane.bucket.hold(this.now() - sentAt);
       lane.busy = false;
       void this.pump(lane);
     }

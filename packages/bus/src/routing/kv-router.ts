@@ -58,6 +58,8 @@ export class KvRouter implements Router {
   private readonly table: RoutingTable;
   private readonly gauge;
   private watch: QueuedIterator<KvEntry> | undefined;
+  /** The contexts this process handles (serves or consumes), as the bus's bindings said. */
+  private readonly handled = new Set<ContextName>();
   private heartbeat: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Read through a method: a flag that an await may have flipped is not narrowed by the compiler. */
@@ -104,6 +106,13 @@ export class KvRouter implements Router {
 
   accepts(context: ContextName, eventRoute: string | undefined, routingKey: string | undefined, side: Side): boolean {
     return this.table.accepts(context, eventRoute, routingKey, side);
+  }
+
+  handling(context: ContextName): void {
+    if (this.handled.has(context)) return;
+    this.handled.add(context);
+    // Said at once where a weight is known; otherwise with the first weight applied.
+    if (this.table.entries().some(([known]) => known === context)) void this.acknowledge(context);
   }
 
   /** The weight (and its revision) this process routes `context` by. */
@@ -171,7 +180,7 @@ export class KvRouter implements Router {
   private async acknowledge(context: ContextName): Promise<void> {
     if (this.isStopped()) return;
     const { weight, revision } = this.table.get(context);
-    const record = { process: this.options.process, side: this.options.side, revision, weight, at: new Date().toISOString() };
+    const record = { process: this.options.process, side: this.options.side, revision, weight, at: new Date().toISOString(), handles: this.handled.has(context) };
     try {
       await this.buckets.applied.put(appliedKey(context, this.options.process), encodeAppliedRecord(record));
     } catch (error) {

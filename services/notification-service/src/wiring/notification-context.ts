@@ -24,8 +24,8 @@ export interface NotificationContextHost {
 }
 
 export interface NotificationContextOptions {
-  /** Carries the jobs' requests. */
-  readonly bus: Pick<Bus, 'request'>;
+  /** Carries the jobs' requests; told that this process does the notification context's work (where it can be). */
+  readonly bus: Pick<Bus, 'request'> & Partial<Pick<Bus, 'declareHandling'>>;
   /**
    * Where the lease and the tick records live: natsSchedulerStore(nc) (the bucket both sides
    * share), or an InMemoryKeyValueStore for a process without NATS.
@@ -81,6 +81,8 @@ export function startNotificationContext(host: NotificationContextHost, options:
       host.logger.warn({ err: error }, 'scheduler poll failed');
     });
   }, pollIntervalMs(options.config));
+  // No binding on the bus says it: the operator's stage-6 analysis looks for a live target that handles the context.
+  options.bus.declareHandling?.('notification');
   host.logger.info({ holder }, 'notification context started');
   host.onStop('notification scheduler', async () => {
     clearInterval(timer);
