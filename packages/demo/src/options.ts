@@ -56,7 +56,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
   const stage = Number(value('--stage') ?? '1');
   if (!DEMO_STAGES.includes(stage)) throw new DemoUsageError(`--stage ${String(stage)}: the demo rehearses stage 1, 2, 3 or 5`);
   if (stage === 3 && argv.includes('--fail')) {
-    throw new DemoUsageError('--stage 3 --fail: not yet. Updates already stored for the bot service stay with it after a rollback, so a broken bot service keeps (and finally dead-letters) the ones addressed to it; and one cut off from NATS shows in no metric the analysis reads. docs/demo.md, "A gap in stage 3", says more.');
+    throw new DemoUsageError('--stage 3 --fail: not yet. Updates already stored for the bot service stay with it after a rollback, so a broken bot service keeps (and finally dead-letters) the ones addressed to it, and the demo\'s link cutter cannot keep it off NATS. docs/demo.md, "A gap in stage 3", says more.');
   }
   return {
     stage: stage as DemoStage,
