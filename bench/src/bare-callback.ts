@@ -5,25 +5,14 @@
  *
  * Env: NOVA_HTTP_ADDRESS (host:port). /readyz answers 200.
  */
-import { createServer } from 'node:http';
+import { serveBare } from './bare-server.js';
 
-const [host, port] = (process.env.NOVA_HTTP_ADDRESS ?? '127.0.0.1:0').split(':');
-
-const server = createServer((request, response) => {
-  if (request.url === '/readyz') {
-    response.writeHead(200).end();
-    return;
+const server = serveBare((body, response) => {
+  try {
+    JSON.parse(body.toString('utf8'));
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  } catch {
+    response.writeHead(400).end();
   }
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    try {
-      JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    } catch {
-      response.writeHead(400).end();
-    }
-  });
 });
-server.listen(Number(port), host);
 process.on('SIGTERM', () => { server.close(() => process.exit(0)); });

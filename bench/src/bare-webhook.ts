@@ -8,29 +8,17 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createServer } from 'node:http';
+import { serveBare } from './bare-server.js';
 
 const nc = await connect({ servers: (process.env.NOVA_NATS_URL ?? '').split(',') });
 const js = jetstream(nc);
-const [host, port] = (process.env.NOVA_HTTP_ADDRESS ?? '127.0.0.1:0').split(':');
 const BOT = 5_000_000_001;
 
-const server = createServer((request, response) => {
-  if (request.url === '/readyz') {
-    response.writeHead(200).end();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    const body = Buffer.concat(chunks);
-    const update = JSON.parse(body.toString('utf8')) as { update_id: number; message: { chat: { id: number } } };
-    js.publish(`telegram.update.${String(BOT)}.${String(update.message.chat.id)}`, body, { msgID: `${String(BOT)}:${String(update.update_id)}` }).then(
-      () => { response.writeHead(200).end(); },
-      () => { response.writeHead(503).end(); },
-    );
-  });
+const server = serveBare((body, response) => {
+  const update = JSON.parse(body.toString('utf8')) as { update_id: number; message: { chat: { id: number } } };
+  js.publish(`telegram.update.${String(BOT)}.${String(update.message.chat.id)}`, body, { msgID: `${String(BOT)}:${String(update.update_id)}` }).then(
+    () => { response.writeHead(200).end(); },
+    () => { response.writeHead(503).end(); },
+  );
 });
-server.keepAliveTimeout = 65_000;
-server.listen(Number(port), host);
 process.once('SIGTERM', () => { server.close(); void nc.drain().then(() => process.exit(0)); });

@@ -55,7 +55,8 @@ import { World } from '../services/support/world.js';
 import { Conversations } from './support/conversations.js';
 import { startIngress, type Ingress } from './support/ingress.js';
 import { misrouted, RequestRecord, sidePatterns, StatusTimeline, type AddressedRequest } from './support/side-record.js';
-import { loadStage, manualPauseStep, shortenPauses, writeStage, type StageDocument } from './support/stages.js';
+import { applyStage, canaryPopulation, loopbackPort, promNumber } from './support/fleet-stage.js';
+import { loadStage, manualPauseStep, shortenPauses, type StageDocument } from './support/stages.js';
 
 jest.setTimeout(900_000);
 
@@ -92,29 +93,17 @@ const scrapeTargets: string[] = [];
 /** Moments (ms since the epoch) the phases are cut at. */
 const marks = { restarted: 0, retried: 0, promoted: 0 };
 
-/**
- * Two dozen people with consecutive ids, from the first base where at least 3 of them fall under
- * weight 5: the stage's first step then carries enough target traffic for its analysis step to
- * pass (5 % of 24 is 1.2 people on average, possibly none). Their buckets are the real hash's.
- */
+/** Two dozen people, at least 3 of them under weight 5 (5 % of 24 is 1.2 people on average, possibly none). */
 function population(): UserSpec[] {
-  for (let base = 61_000_000; ; base += PEOPLE) {
-    const ids = Array.from({ length: PEOPLE }, (_, index) => base + index);
-    if (ids.filter((id) => bucketOf(String(id)) < 5).length >= 3) return ids.map((id, index) => ({ id, first_name: `Person ${String(index + 1)}` }));
-  }
+  return canaryPopulation('user', PEOPLE, 3, 61_000_000, 'Person');
 }
 
 function bucketOf(chat: string): number {
   return routingBucket('user', chat);
 }
 
-function port(running: RunningDeployable): number {
-  return Number(running.address.split(':')[1]);
-}
-
 async function apply(stage: StageDocument): Promise<void> {
-  const result = await kubectl(component('kube').kubeconfig, ['apply', '-f', writeStage(stage, join(world.stack.dir, `${stage.metadata.name}.yaml`))]);
-  expect(result).toMatchObject({ code: 0 });
+  await applyStage(stage, world.stack.dir);
 }
 
 async function nova(...args: string[]): Promise<void> {
@@ -130,14 +119,6 @@ async function nova(...args: string[]): Promise<void> {
 async function retry(): Promise<void> {
   await explained(migrations.waitFor(STAGE2, 'rolled back, weight 0', (s) => s.phase === 'RolledBack' && s.weight === 0, 60_000));
   await nova('retry', STAGE2);
-}
-
-/** A number from the test bed's Prometheus (0 when the query has no series; a refused query throws). */
-async function promNumber(query: string): Promise<number> {
-  const response = await fetch(`${component('prometheus').url}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
-  if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
-  return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
 }
 
 /** Every sample of `name` with `labels`, summed (e.g. over outcomes). */
@@ -344,8 +325,8 @@ describe('stage 2: the users context moves chat by chat on the real fleet', () =
   it('stage 1 is Promoted on the nginx provider: Telegram\'s webhooks reach the gateway, every users-context request the monolith', async () => {
     const stage1 = loadStage('stage-1-webhook-gateway-nginx.yaml');
     stage1.metadata.namespace = namespace;
-    stage1.spec.legacy = { service: '127.0.0.1', port: port(fleet['nova-monolith']) };
-    stage1.spec.target = { service: '127.0.0.1', port: port(fleet['webhook-gateway']) };
+    stage1.spec.legacy = { service: '127.0.0.1', port: loopbackPort(fleet['nova-monolith']) };
+    stage1.spec.target = { service: '127.0.0.1', port: loopbackPort(fleet['webhook-gateway']) };
     stage1.spec.steps = [{ setWeight: 100 }];
     delete stage1.spec.analysis;
     await apply(stage1);

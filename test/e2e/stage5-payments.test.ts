@@ -26,7 +26,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { routingBucket } from '@nova/bus';
 import { migrate } from '@nova/db';
 import { fleetAddresses, SchemaRole, startFleet, type FleetSettings, type RunningDeployable, type RunningFleet } from '@nova/fleet';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
@@ -49,7 +48,8 @@ import { World } from '../services/support/world.js';
 import { Buyers } from './support/buyers.js';
 import { startIngress, type Ingress } from './support/ingress.js';
 import { RequestRecord, sidePatterns, type AddressedRequest } from './support/side-record.js';
-import { loadStage, manualPauseStep, shortenPauses, writeStage, type StageDocument } from './support/stages.js';
+import { applyStage, canaryPopulation, loopbackPort, promNumber } from './support/fleet-stage.js';
+import { loadStage, manualPauseStep, shortenPauses, type StageDocument } from './support/stages.js';
 
 jest.setTimeout(900_000);
 
@@ -81,26 +81,14 @@ const documents = new Map<string, StageDocument>();
 const scrapeTargets: string[] = [];
 const marks = { retried: 0, promoted: 0 };
 
-/** A dozen people from the first base where at least 2 fall under weight 5 of the payment context: the first step then has target traffic. */
+/** A dozen people, at least 2 of them under weight 5 of the payment context. */
 function population(): UserSpec[] {
-  for (let base = 65_000_000; ; base += PEOPLE) {
-    const ids = Array.from({ length: PEOPLE }, (_, index) => base + index);
-    if (ids.filter((id) => bucketOf(String(id)) < 5).length >= 2) return ids.map((id, index) => ({ id, first_name: `Buyer ${String(index + 1)}` }));
-  }
-}
-
-function bucketOf(chat: string): number {
-  return routingBucket('payment', chat);
-}
-
-function port(running: RunningDeployable): number {
-  return Number(running.address.split(':')[1]);
+  return canaryPopulation('payment', PEOPLE, 2, 65_000_000, 'Buyer');
 }
 
 async function apply(stage: StageDocument): Promise<void> {
   documents.set(stage.metadata.name, stage);
-  const result = await kubectl(component('kube').kubeconfig, ['apply', '-f', writeStage(stage, join(world.stack.dir, `${stage.metadata.name}.yaml`))]);
-  expect(result).toMatchObject({ code: 0 });
+  await applyStage(stage, world.stack.dir);
 }
 
 async function nova(...args: string[]): Promise<void> {
@@ -114,8 +102,8 @@ function stageDocument(file: string, minRequests: number): StageDocument {
   stage.metadata.namespace = namespace;
   stage.spec.steps = shortenPauses(stage.spec.steps, '4s');
   if ('nginx' in stage.spec.trafficProvider) {
-    stage.spec.legacy = { service: '127.0.0.1', port: port(fleet['nova-monolith']) };
-    stage.spec.target = { service: '127.0.0.1', port: port(fleet['payment-service']) };
+    stage.spec.legacy = { service: '127.0.0.1', port: loopbackPort(fleet['nova-monolith']) };
+    stage.spec.target = { service: '127.0.0.1', port: loopbackPort(fleet['payment-service']) };
   }
   stage.spec.analysis = {
     ...stage.spec.analysis,
@@ -147,8 +135,8 @@ function oneStep(file: string): StageDocument {
   stage.spec.steps = [{ setWeight: 100 }];
   delete stage.spec.analysis;
   if ('nginx' in stage.spec.trafficProvider) {
-    stage.spec.legacy = { service: '127.0.0.1', port: port(fleet['nova-monolith']) };
-    stage.spec.target = { service: '127.0.0.1', port: port(fleet['webhook-gateway']) };
+    stage.spec.legacy = { service: '127.0.0.1', port: loopbackPort(fleet['nova-monolith']) };
+    stage.spec.target = { service: '127.0.0.1', port: loopbackPort(fleet['webhook-gateway']) };
   }
   return stage;
 }
@@ -165,14 +153,6 @@ const promoted = (s: NovaMigrationStatus): boolean => s.phase === 'Promoted' && 
 /** Both stage-5 migrations reached `probe`. */
 async function both(what: string, probe: (name: string) => (s: NovaMigrationStatus) => boolean, timeoutMs = 240_000): Promise<NovaMigrationStatus[]> {
   return explained(Promise.all(STAGE5.map((name) => migrations.waitFor(name, what, probe(name), timeoutMs))));
-}
-
-/** A number from the test bed's Prometheus (0 when the query has no series). */
-async function promNumber(query: string): Promise<number> {
-  const response = await fetch(`${component('prometheus').url}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
-  if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
-  return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
 }
 
 /** The callbacks each side answered, by status code (its own nova_http_server_requests_total on /payments/). */

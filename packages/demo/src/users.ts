@@ -12,20 +12,15 @@
  * "Payment received", then `/billing`. The notice is the one message per payment beyond the
  * replies: expected, so not a duplicate; one that never comes is a payment lost.
  */
-import { BUTTONS } from '@nova/bot-service/domain';
+import { BUTTONS, buyCommand } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
-import type { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
+import { payLinkIn, type PaymentEmulators } from '@nova/payment-emulators';
 import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 import type { PaymentCounts, TrafficCounts } from './snapshot.js';
 
-export interface PaymentProviders {
-  readonly cryptobot: CryptoBotEmulator;
-  readonly platega: PlategaEmulator;
-}
+export type PaymentProviders = PaymentEmulators;
 
 const PLANS = ['bots-30d', 'posting-30d', 'stories-30d'] as const;
-const CRYPTOBOT_LINK = /https:\/\/t\.me\/CryptoBot\?start=(\S+)/u;
-const PLATEGA_LINK = /https:\/\/pay\.platega\.io\/\?id=(\S+)/u;
 
 const REPLY_TIMEOUT_MS = 180_000;
 const FIRST_USER_ID = 61_000;
@@ -136,23 +131,17 @@ export class SimulatedUsers {
   /** /buy, then pay behind the link and wait for the main bot's notice. */
   private async buy(shop: PaymentProviders, from: UserSpec, plan: string, provider: 'cryptobot' | 'platega'): Promise<void> {
     // As a person does it: a tap on the purchase command /subscribe listed.
-    const answer = await this.say(this.main, from, `/buy_${plan.replaceAll('-', '_')}_${provider}`);
+    const answer = await this.say(this.main, from, buyCommand(plan, provider));
     const key = `${String(from.id)}:${String(this.main.id)}`;
     const notice = this.emulator.nextMessageTo(from.id, { botId: this.main.id, timeoutMs: REPLY_TIMEOUT_MS });
     notice.catch(() => undefined);
-    if (provider === 'cryptobot') {
-      const hash = CRYPTOBOT_LINK.exec(answer)?.[1];
-      const invoice = hash === undefined ? undefined : shop.cryptobot.allInvoices().find((candidate) => candidate.hash === hash);
-      if (invoice === undefined) { this.unpaid++; return; }
-      this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
-      shop.cryptobot.pay(invoice.invoice_id);
-    } else {
-      const id = PLATEGA_LINK.exec(answer)?.[1];
-      if (id === undefined) { this.unpaid++; return; }
-      this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
-      shop.platega.confirm(id);
+    const paid = payLinkIn(shop, answer);
+    if (paid === undefined) {
+      this.unpaid++;
+      return;
     }
-    this.paid[provider]++;
+    this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
+    this.paid[paid.provider]++;
     if ((await notice).text?.includes('Payment received') === true) this.told++;
   }
 

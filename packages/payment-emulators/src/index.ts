@@ -4,3 +4,4 @@ export { PlategaEmulator, PLATEGA_DELIVERY, PLATEGA_TEST_DELIVERY, type PlategaC
 export { CallbackDelivery, type DeliveryAttempt, type DeliverySettings, type Notification } from './callback-delivery.js';
 export type { ApiFault } from './http.js';
 export { jsonNumber, parseJsonExact, stringifyExact } from './json.js';
+export { payLinkIn, type PaidLink, type PaymentEmulators } from './pay-link.js';

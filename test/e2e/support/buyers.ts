@@ -11,14 +11,13 @@
  * payload), so the test can count activations and notices per payment from the database and the
  * Telegram emulator's record rather than from here.
  */
-import type { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
+import { buyCommand } from '@nova/bot-service/domain';
+import { payLinkIn, type PaymentEmulators } from '@nova/payment-emulators';
 import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const PLANS = ['bots-30d', 'posting-30d', 'stories-30d'] as const;
 const PROVIDERS = ['cryptobot', 'platega'] as const;
-const CRYPTOBOT_LINK = /https:\/\/t\.me\/CryptoBot\?start=(\S+)/u;
-const PLATEGA_LINK = /https:\/\/pay\.platega\.io\/\?id=(\S+)/u;
 
 export interface Payment {
   readonly user: number;
@@ -56,7 +55,7 @@ export class Buyers {
   constructor(
     private readonly telegram: TelegramEmulator,
     private readonly bot: EmulatedBot,
-    private readonly providers: { readonly cryptobot: CryptoBotEmulator; readonly platega: PlategaEmulator },
+    private readonly providers: PaymentEmulators,
     users: readonly UserSpec[],
     private readonly options: BuyerOptions,
   ) {
@@ -104,13 +103,13 @@ export class Buyers {
         // Tapped in /subscribe's answer every other pair of rounds, typed otherwise: both ways a person buys, with both providers.
         const tapped = Math.floor(round / PROVIDERS.length) % 2 === 0;
         round += 1;
-        step.what = tapped ? `/buy_${plan.replaceAll('-', '_')}_${provider}` : `/buy ${plan} ${provider}`;
+        step.what = tapped ? buyCommand(plan, provider) : `/buy ${plan} ${provider}`;
         const answer = await this.say(buyer, step.what);
         step.what = `the payment notice after ${step.what}`;
         // Armed before paying: the notice may come before pay() returns.
         const notice = this.telegram.nextMessageTo(buyer.user.id, { botId: this.bot.id, timeoutMs: this.options.replyTimeoutMs });
         notice.catch(() => undefined);
-        const invoiceId = this.pay(provider, answer);
+        const invoiceId = payLinkIn(this.providers, answer)?.payload;
         if (invoiceId === undefined) {
           this.refused.push(`user ${String(buyer.user.id)} ${plan} ${provider}: ${answer}`);
         } else {
@@ -129,21 +128,5 @@ export class Buyers {
       const [min, max] = this.options.thinkMs;
       await sleep(min + Math.random() * (max - min));
     }
-  }
-
-  /** Pays the invoice behind the link in the bot's answer; our invoice id, or undefined without a link. */
-  private pay(provider: Payment['provider'], answer: string): string | undefined {
-    if (provider === 'cryptobot') {
-      const hash = CRYPTOBOT_LINK.exec(answer)?.[1];
-      const invoice = hash === undefined ? undefined : this.providers.cryptobot.allInvoices().find((candidate) => candidate.hash === hash);
-      if (invoice === undefined) return undefined;
-      this.providers.cryptobot.pay(invoice.invoice_id);
-      return invoice.payload;
-    }
-    const id = PLATEGA_LINK.exec(answer)?.[1];
-    if (id === undefined) return undefined;
-    const transaction = this.providers.platega.transaction(id);
-    this.providers.platega.confirm(id);
-    return transaction.payload;
   }
 }

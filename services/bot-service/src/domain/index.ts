@@ -29,7 +29,7 @@ export { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent,
 export type { MainBotCommand, MainBotInput } from './main-bot/input.js';
 export { routeMainBotMessage, type MainBotTurn } from './main-bot/router.js';
 export { IDLE, type ConversationState } from './main-bot/state.js';
-export { BUTTONS, CANCEL_ONLY, MENU, PAYMENT_TEXT, TEXT } from './main-bot/texts.js';
+export { BUTTONS, buyCommand, CANCEL_ONLY, MENU, PAYMENT_TEXT, TEXT } from './main-bot/texts.js';
 export type { Reply } from './replies/reply.js';
 export { ReplyRecorder, UnrecordableCallError, say, type RecordedMessage } from './replies/reply-recorder.js';
 export { RepliesBusyError, deliverReplies, type DeliveryDeps, type DeliveryReport } from './replies/outgoing.js';
