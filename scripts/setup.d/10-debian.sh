@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the test bed and the demo run: etcd (serves kube-apiserver), PostgreSQL,
-# Prometheus, nginx; openssl (test PKI) and unzip (kubectl/helm from their npm package).
+# Prometheus (and its promtool: the chart's alert rules are tested with it), nginx; openssl (test PKI) and unzip (kubectl/helm from their npm package).
 set -euo pipefail
 needed=()
 command -v etcd >/dev/null || needed+=(etcd-server)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || needed+=(postgresql)
 command -v openssl >/dev/null || needed+=(openssl)
 command -v unzip >/dev/null || needed+=(unzip)
-command -v prometheus >/dev/null || needed+=(prometheus)
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || needed+=(prometheus)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || needed+=(nginx)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "  apt-get install ${needed[*]}"
