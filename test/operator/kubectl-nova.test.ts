@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually, suffix } from './support/kube.js';
 import { kubectl, kubectlStreaming } from './support/kubectl.js';
-import { migrationSpec, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
+import { migrationSpec, MIGRATIONS, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
+import { WriteRecorder, type ObservedWrite } from './support/record-writes.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
@@ -64,13 +65,25 @@ async function migration(name: string, steps = STEPS): Promise<void> {
   await migrations.create(name, migrationSpec('istio', `vs-${name}`, `/${name}/`, steps, passingAnalysis()));
 }
 
+/** One write to a migration in a line: who wrote it, when, and the status it left. */
+function describeWrite(write: ObservedWrite): string {
+  const object = write.object as { metadata?: { managedFields?: { manager?: string; time?: string; subresource?: string }[]; annotations?: Record<string, string> }; status?: { phase?: string; currentStep?: number; weight?: number; desiredWeight?: number; message?: string; analysis?: { lastResult?: string; lastRun?: string } } };
+  const managers = (object.metadata?.managedFields ?? []).map((field) => `${field.manager ?? '?'}${field.subresource === undefined ? '' : `/${field.subresource}`}@${field.time ?? '?'}`).join(',');
+  const status = object.status ?? {};
+  return `${write.type} rv=${write.resourceVersion} [${managers}] phase=${status.phase ?? '-'} step=${String(status.currentStep)} weight=${String(status.weight)}/${String(status.desiredWeight)} check=${status.analysis?.lastResult ?? '-'}@${status.analysis?.lastRun ?? '-'} "${status.message ?? ''}" annotations=${JSON.stringify(object.metadata?.annotations ?? {})}`;
+}
+
 describe('kubectl nova', () => {
   it('status: a table of every migration, a page for one, JSON for tools', async () => {
     await migration('seen');
+    // Every status the migration goes through, to tell which write left the pause if one ever does.
+    const recorder = await WriteRecorder.start(admin, { ...MIGRATIONS, namespace, name: 'seen' });
     await migrations.waitFor('seen', 'at the manual pause', (s) => s.phase === 'Paused' && s.weight === 50);
     const listed = await nova('status');
     expect(listed.code).toBe(0);
     const [header = '', row = ''] = listed.stdout.trimEnd().split('\n');
+    recorder.stop();
+    if (!row.includes('Paused')) throw new Error(`the pause was left without a resume; the migration's writes:\n${recorder.writes().map(describeWrite).join('\n')}`);
     expect(header.split(/\s{3,}/u)).toEqual(['NAME', 'PHASE', 'WEIGHT', 'STEP', 'LAST CHECK', 'TARGET', 'LEGACY', 'CHECKS P/F/I/E']);
     expect(row.split(/\s{3,}/u).slice(0, 6)).toEqual(['seen', 'Paused', '50%', '4/5 pause (approval)', 'Pass', 'err 0.00% p95 20ms n=1000']);
     const one = await nova('status', 'seen');

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { BotKeyring, BUTTONS, TEXT } from '@nova/bot-service/domain';
 import type { EmulatedBot, UserSpec } from '@nova/telegram-emulator';
+import { readFileSync } from 'node:fs';
 import { BORIS, onboardingScript, say, ANNA } from './support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
 import type { RunningService } from './support/services.js';
@@ -47,6 +48,24 @@ async function post(path: string, secret: string, body: string): Promise<number>
   return response.status;
 }
 
+/** The state letter of /proc/<pid>/stat: R running, S sleeping, D in uninterruptible I/O, T stopped. */
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '?';
+  } catch {
+    return 'gone';
+  }
+}
+
+async function monitorAnswer(url: string): Promise<string> {
+  try {
+    return `answered ${String((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })).status)}`;
+  } catch {
+    return 'did not answer';
+  }
+}
+
 it('answers 503 only while it cannot store, and loses nothing once the parts are back', async () => {
   const keyring = BotKeyring.fromBase64(world.secrets.encryptionKey);
   await fleet.bots.stop();
@@ -60,12 +79,16 @@ it('answers 503 only while it cannot store, and loses nothing once the parts are
   // JetStream frozen: the main bot's update cannot be stored.
   process.kill(world.natsPid, 'SIGSTOP');
   let frozenAnswer: number;
+  let frozen: string;
   try {
+    // A stop is not instant for a thread in uninterruptible I/O: wait until the kernel says stopped.
+    await until('the nats-server is stopped', () => processState(world.natsPid) === 'T', 10_000);
     frozenAnswer = await post('/webhook/main', world.secrets.webhookSecret, update(9_002, ANNA));
+    frozen = `nats-server pid ${String(world.natsPid)} state ${processState(world.natsPid)}, its monitor ${await monitorAnswer(world.nats.monitorUrl)}`;
   } finally {
     process.kill(world.natsPid, 'SIGCONT');
   }
-  expect(frozenAnswer).toBe(503);
+  if (frozenAnswer !== 503) throw new Error(`answered ${String(frozenAnswer)} while JetStream was frozen (${frozen}); the gateway's last lines:\n${fleet.gateway.logLines().slice(-15).map((line) => JSON.stringify(line)).join('\n')}`);
   // The log is written asynchronously (pino): the line may land just after the answer.
   await until('the gateway logged why it refused', () => fleet.gateway.logLines().some((line) => line.msg === 'webhook not accepted now: the update could not be stored; Telegram will retry'), 10_000);
   expect(await post('/webhook/main', world.secrets.webhookSecret, update(9_002, ANNA))).toBe(200);

@@ -5,11 +5,23 @@
  * a storage of our own under the cache folder, kept between runs so unchanged layers are reused.
  */
 import { cacheBinDir, findBinary } from '@nova/testbed';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run, runOk, type CommandResult } from './command.js';
 
-const ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+/**
+ * The container's open-file limit: this process's hard limit (a container may not raise it; the
+ * runtimes' default of 1048576 is refused here), at most 65536. 1024 was too few: `npm ci` in the
+ * build opens its cache's index files in parallel and failed with EMFILE on a loaded machine.
+ */
+function openFilesLimit(): number {
+  const hard = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+  return hard === 'unlimited' ? 65_536 : Math.min(Number(hard), 65_536);
+}
+
+const NOFILE = openFilesLimit();
+const ULIMITS = ['--ulimit', `nofile=${String(NOFILE)}:${String(NOFILE)}`, '--ulimit', 'nproc=1024:1024'];
 
 function storageFlags(): string[] {
   const uid = process.getuid?.() ?? 0;
