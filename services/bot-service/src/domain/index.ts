@@ -40,3 +40,4 @@ export { announceSubscription } from './process/payment-notices.js';
 export { concludePayment, decidePayment, formatPrice, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './main-bot/payments.js';
 export type { ProcessOutcome } from './process/outcome.js';
 export { updateEffectKey } from './process/shared.js';
+export { concludePublishing, decidePublishing, PUBLISHING_TEXT, scheduleOf, type PublishingInput, type PublishingIntent, type PublishingOutcome } from './main-bot/publishing.js';
