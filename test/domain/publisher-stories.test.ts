@@ -202,7 +202,10 @@ describe('stories', () => {
     expect(telegram.calls((call) => call.method === 'getBusinessConnection' && call.botId === bot.id).length).toBeGreaterThan(0);
     // The late, older "granted" report arrives after the newer one: the stored row keeps "no right".
     await forward(bot, revoked);
-    const stale = await handlers.record_business_connection(create(RecordBusinessConnectionRequestSchema, { connection: { ...businessConnectionOf({ update_id: 1, business_connection: granted } as unknown as Update, BigInt(bot.id)), date: timestampFromDate(new Date((granted.date - 60) * 1000)) } }), ctx);
+    const older = businessConnectionOf({ update_id: 1, business_connection: granted } as unknown as Update, BigInt(bot.id));
+    if (older === undefined) throw new Error('no connection read');
+    older.date = timestampFromDate(new Date((granted.date - 60) * 1000));
+    const stale = await handlers.record_business_connection(create(RecordBusinessConnectionRequestSchema, { connection: older }), ctx);
     expect(stale.connection?.canManageStories).toBe(false);
     expect(telegram.storiesOf(bot.id)).toEqual([]);
   });
