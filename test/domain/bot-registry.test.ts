@@ -116,7 +116,7 @@ describe('adding a child bot', () => {
 
     const webhook = fixture.webhookOf(hello);
     expect(webhook?.url).toBe(`${PUBLIC_URL}/webhook/bot/${hello.id}`);
-    expect(webhook?.allowedUpdates).toEqual(['message']);
+    expect(webhook?.allowedUpdates).toEqual(['message', 'business_connection']);
     const auth = await handlers.webhook_auth(create(GetWebhookAuthRequestSchema, { botId: BigInt(hello.id) }), ctx);
     expect(matchesSha256(webhook?.secretToken ?? '', auth.webhookSecretSha256)).toBe(true);
     expect(matchesSha256(hello.token, auth.tokenSha256)).toBe(true);

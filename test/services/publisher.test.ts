@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { connectJetStreamBus, type NovaBus } from '@nova/bus';
-import { ErrorCode, PostPublishedSchema, PostStatus, type PostPublished } from '@nova/contracts';
+import { ErrorCode, PostPublishedSchema, PostStatus, StoryMediaKind, StoryStatus, type PostPublished } from '@nova/contracts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { EmulatedBot } from '@nova/telegram-emulator';
 import { memoryLogger, testMetrics } from '../bus/support/nats.js';
 import { ANNA, onboardingScript } from './support/script.js';
@@ -114,5 +116,26 @@ describe('the publisher service on NATS', () => {
     const refused = await bus.request('svc.publisher.create_post', { ownerTelegramId: owner, chatIds: [BigInt(CHANNEL.id)], content: { text: 'x'.repeat(4097) } }, { routingKey: owner }).then(() => undefined, (error: unknown) => error);
     expect(refused).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { field: 'content.text' } });
     expectNoSecretsInLogs([fleet.gateway, fleet.users, fleet.bots, publisherService], secretsOfRun(world.secrets, [child]));
+  });
+
+  it('posts a story through the business connection Telegram told the child bot about (gateway → bot service → publisher)', async () => {
+    const media = createServer((_request, response) => { response.writeHead(200).end(new Uint8Array(2048).fill(9)); });
+    await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+    try {
+      const connection = world.emulator.connectBusiness(child.id, { user: ANNA, canManageStories: true });
+      const request = {
+        ownerTelegramId: owner, botId: BigInt(child.id), activePeriodSeconds: 43_200, caption: 'Story from the service', effectKey: 'svc-story-1',
+        content: { kind: StoryMediaKind.PHOTO, mediaUrl: `http://127.0.0.1:${String((media.address() as AddressInfo).port)}/story.jpg` },
+      };
+      // Refused (nothing stored) until the business_connection update has gone through the fleet.
+      const story = await eventually('the story posted', async () => {
+        const answer = await bus.request('svc.publisher.post_story', request, { routingKey: owner, timeoutMs: 30_000 }).catch(() => undefined);
+        return answer?.story;
+      });
+      expect(story).toMatchObject({ status: StoryStatus.POSTED, businessConnectionId: connection.id, telegramChatId: owner });
+      expect(world.emulator.storiesOf(child.id)).toEqual([expect.objectContaining({ businessConnectionId: connection.id, activePeriod: 43_200, caption: 'Story from the service' })]);
+    } finally {
+      await new Promise<void>((resolve) => media.close(() => { resolve(); }));
+    }
   });
 });

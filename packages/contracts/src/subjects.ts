@@ -50,7 +50,7 @@ export type EventSubject = { [C in ContextName]: `nova.${C}.${EventName<C>}` }[C
 export const METHODS = {
   user: ['get', 'upsert', 'stats'],
   bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token'],
-  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting'],
+  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting', 'record_business_connection', 'post_story', 'list_stories'],
   payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due', 'expiring'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;

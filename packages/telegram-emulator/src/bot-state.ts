@@ -3,7 +3,7 @@
  * delivered, the chats it may write to, the messages in them, its open callback queries.
  */
 import { randomInt } from 'node:crypto';
-import type { BotUser, CallbackQuery, Chat, Message, Update } from './wire.js';
+import type { BotUser, BusinessConnection, CallbackQuery, Chat, Message, Story, Update } from './wire.js';
 
 export interface WebhookSettings {
   readonly url: string;
@@ -29,6 +29,17 @@ export interface CallbackQueryState {
   answer: { readonly text: string | undefined; readonly showAlert: boolean } | undefined;
 }
 
+/** A story the bot posted on a business account, with what it was posted with. */
+export interface PostedStory {
+  readonly story: Story;
+  readonly businessConnectionId: string;
+  readonly kind: 'photo' | 'video';
+  readonly activePeriod: number;
+  readonly caption: string | undefined;
+  /** Bytes of the uploaded media, as the multipart body carried them. */
+  readonly mediaSize: number;
+}
+
 export class BotState {
   webhook: WebhookSettings | undefined;
   /** Updates not yet delivered (webhook) or confirmed (getUpdates), oldest first. */
@@ -41,6 +52,9 @@ export class BotState {
   readonly messages = new Map<number, Message[]>();
   readonly callbackQueries = new Map<string, CallbackQueryState>();
   commands: unknown[] = [];
+  /** Business accounts that connected the bot, by business_connection_id. */
+  readonly businessConnections = new Map<string, BusinessConnection>();
+  readonly stories: PostedStory[] = [];
   private nextUpdateId: number;
   private readonly nextMessageIds = new Map<number, number>();
 

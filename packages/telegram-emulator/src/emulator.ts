@@ -13,7 +13,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { answerCall, type CallContext } from './api-calls.js';
-import { BotState, type ChatMembership } from './bot-state.js';
+import { randomBytes } from 'node:crypto';
+import { BotState, type ChatMembership, type PostedStory } from './bot-state.js';
 import { generateToken, botIdOfToken, TOKEN_PATTERN } from './bot-token.js';
 import { CallLog, type CallPredicate, type RecordedCall } from './call-log.js';
 import { handleControl } from './control-api.js';
@@ -23,7 +24,8 @@ import type { MethodEnv } from './methods/index.js';
 import { RateLimiter, TELEGRAM_RATE_LIMITS, type EmulatorRateLimits } from './rate-limits.js';
 import { callbackQueryUpdate, messageUpdate, type UserClick, type UserMessage } from './updates.js';
 import { DEFAULT_DELIVERY, WebhookDelivery, type DeliveryAttempt, type DeliverySettings } from './webhook-delivery.js';
-import type { BotUser, Chat, Message, Update, WebhookInfo } from './wire.js';
+import { unixTime, type BotUser, type BusinessConnection, type Chat, type Message, type Update, type WebhookInfo } from './wire.js';
+import { asUser, type UserSpec } from './updates.js';
 
 export interface TelegramEmulatorOptions {
   readonly host?: string;
@@ -48,6 +50,18 @@ export interface EmulatedBot {
   readonly token: string;
   readonly id: number;
   readonly username: string;
+}
+
+/** A Telegram Business account connecting a bot (Settings → Telegram Business → Chatbots). */
+export interface BusinessConnectionSpec {
+  /** The business account's user. */
+  readonly user: UserSpec;
+  /** BusinessBotRights.can_manage_stories: the bot may post stories for the account. */
+  readonly canManageStories: boolean;
+  /** False: the account disconnected the bot (default true). */
+  readonly enabled?: boolean;
+  /** Keep an id across calls (changing rights of one connection); a fresh one otherwise. */
+  readonly id?: string;
 }
 
 /** A bot by its token or its id. */
@@ -154,6 +168,31 @@ export class TelegramEmulator {
   kickFromChat(bot: BotRef, chatId: number): void {
     const state = this.botState(bot);
     state.memberships.set(chatId, { ...state.memberships.get(chatId), status: 'kicked' });
+  }
+
+  /**
+   * A Telegram Business account connects the bot, or changes the rights of (or disconnects) a
+   * connection it made (same `id`): the bot gets a business_connection update, as from Telegram,
+   * and getBusinessConnection / postStory answer by it from now on.
+   */
+  connectBusiness(bot: BotRef, spec: BusinessConnectionSpec): BusinessConnection {
+    const state = this.botState(bot);
+    const connection: BusinessConnection = {
+      id: spec.id ?? randomBytes(12).toString('base64url'),
+      user: asUser(spec.user),
+      user_chat_id: spec.user.id,
+      date: unixTime(),
+      rights: spec.canManageStories ? { can_manage_stories: true } : {},
+      is_enabled: spec.enabled ?? true,
+    };
+    state.businessConnections.set(connection.id, connection);
+    this.enqueue(state, { update_id: state.takeUpdateId(), business_connection: connection });
+    return connection;
+  }
+
+  /** Stories the bot posted (postStory answered ok), oldest first. */
+  storiesOf(bot: BotRef): readonly PostedStory[] {
+    return [...this.botState(bot).stories];
   }
 
   /** From now on the bot gets 403 "Forbidden: bot was blocked by the user" in this user's chat. */
@@ -282,7 +321,7 @@ export class TelegramEmulator {
   }
 
   private enqueue(bot: BotState, update: Update): Update {
-    const kind = update.message === undefined ? 'callback_query' : 'message';
+    const kind = Object.keys(update).find((key) => key !== 'update_id') ?? 'message';
     if (bot.webhook?.allowedUpdates !== undefined && bot.webhook.allowedUpdates.length > 0 && !bot.webhook.allowedUpdates.includes(kind)) return update;
     bot.pending.push(update);
     this.deliveryOf.get(bot.id)?.kick();

@@ -1,11 +1,12 @@
-export { TelegramEmulator, type TelegramEmulatorOptions, type NewBot, type EmulatedBot, type BotRef, type WaitOptions } from './emulator.js';
+export { TelegramEmulator, type TelegramEmulatorOptions, type NewBot, type EmulatedBot, type BotRef, type WaitOptions, type BusinessConnectionSpec } from './emulator.js';
 export { TELEGRAM_RATE_LIMITS, type EmulatorRateLimits } from './rate-limits.js';
 export { DEFAULT_DELIVERY, type DeliverySettings, type DeliveryAttempt } from './webhook-delivery.js';
 export type { FaultSpec, FaultKind } from './faults.js';
-export type { ChatMembership } from './bot-state.js';
+export type { ChatMembership, PostedStory } from './bot-state.js';
+export { STORY_ACTIVE_PERIODS } from './methods/business.js';
 export type { RecordedCall, CallPredicate } from './call-log.js';
 export type { UserSpec, UserMessage, UserClick } from './updates.js';
 export { commandEntities } from './updates.js';
 export { generateToken, TOKEN_PATTERN } from './bot-token.js';
 export { parseConfig, EmulatorConfigError, type EmulatorConfig } from './config.js';
-export type { Update, Message, Chat, User, BotUser, CallbackQuery, MessageEntity, WebhookInfo } from './wire.js';
+export type { Update, Message, Chat, User, BotUser, CallbackQuery, MessageEntity, WebhookInfo, BusinessConnection, BusinessBotRights, Story } from './wire.js';

@@ -65,10 +65,32 @@ export interface CallbackQuery {
   readonly data?: string;
 }
 
+/** BusinessBotRights, as far as the emulated methods read them (stories). */
+export interface BusinessBotRights {
+  readonly can_manage_stories?: true;
+}
+
+/** A Telegram Business account's connection of a bot. */
+export interface BusinessConnection {
+  readonly id: string;
+  readonly user: User;
+  readonly user_chat_id: number;
+  readonly date: number;
+  readonly rights?: BusinessBotRights;
+  readonly is_enabled: boolean;
+}
+
+/** What postStory answers: the story's chat (the business account's) and its id there. */
+export interface Story {
+  readonly chat: Chat;
+  readonly id: number;
+}
+
 export interface Update {
   readonly update_id: number;
   readonly message?: Message;
   readonly callback_query?: CallbackQuery;
+  readonly business_connection?: BusinessConnection;
 }
 
 export interface WebhookInfo {

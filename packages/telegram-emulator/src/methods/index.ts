@@ -1,4 +1,5 @@
 import { answerCallbackQuery, getChat, getMe, getMyCommands, setMyCommands } from './bot-info.js';
+import { getBusinessConnection, postStory } from './business.js';
 import { getChatAdministrators, getChatMember } from './members.js';
 import { deleteMessage, editMessageText, sendChatAction, sendMessage, sendPhoto } from './messages.js';
 import type { MethodHandler } from './types.js';
@@ -9,6 +10,7 @@ export type { MethodEnv, MethodHandler, MethodOutcome } from './types.js';
 const HANDLERS: Readonly<Record<string, MethodHandler>> = {
   getMe, getChat, answerCallbackQuery, setMyCommands, getMyCommands,
   getChatMember, getChatAdministrators,
+  getBusinessConnection, postStory,
   sendMessage, editMessageText, sendPhoto, deleteMessage, sendChatAction,
   setWebhook, deleteWebhook, getWebhookInfo, getUpdates,
 };

@@ -28,6 +28,7 @@ import {
 } from '../domain/index.js';
 import { checkBotConfig, updateRetry, type BotContextConfig } from './config.js';
 import { setMainWebhook } from './main-webhook.js';
+import { BusPublisherDesk } from './publisher-desk.js';
 import { ClientTelegramGateway } from './telegram-gateway.js';
 import { updateHandler } from './update-handler.js';
 import { BusUserRegistry } from './user-registry.js';
@@ -99,6 +100,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
 
   const db = openBotDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 20 });
   const publisher = busEventPublisher(bus);
+  const publisherDesk = new BusPublisherDesk(bus);
   const deps: UpdateProcessingDeps = {
     db,
     keyring,
@@ -108,6 +110,8 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     webhookUrl,
     users: new BusUserRegistry(bus),
     payments: new BusPaymentDesk(bus),
+    publishing: publisherDesk,
+    businessConnections: publisherDesk,
     botsEntitlement: new PaymentsBotsEntitlement(bus),
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),

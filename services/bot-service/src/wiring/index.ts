@@ -7,3 +7,4 @@ export { updateHandler } from './update-handler.js';
 export { BusUserRegistry } from './user-registry.js';
 export { BusPaymentDesk } from './payment-desk.js';
 export { PaymentsBotsEntitlement } from './bots-entitlement.js';
+export { BusPublisherDesk } from './publisher-desk.js';

@@ -8,10 +8,15 @@ import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { GrantPostingResponseSchema, type GrantPostingRequest, type GrantPostingResponse } from '@nova/contracts';
 import { InvalidArgumentError, telegramId, type Clock, type HandlerContext } from '@nova/domain';
 import type { PublisherDatabase } from './database.js';
-import type { PostingEntitlement } from './ports.js';
+import type { PostingEntitlement, StoriesEntitlement } from './ports.js';
 
-export class GrantTableEntitlement implements PostingEntitlement {
+/** An administrator's grant covers posts and stories alike (support cases, payments unreachable). */
+export class GrantTableEntitlement implements PostingEntitlement, StoriesEntitlement {
   constructor(private readonly db: PublisherDatabase) {}
+
+  hasStoriesSubscription(telegramId: bigint, at: Date): Promise<boolean> {
+    return this.hasPostingSubscription(telegramId, at);
+  }
 
   async hasPostingSubscription(telegramId: bigint, at: Date): Promise<boolean> {
     const grant = await this.db.postingGrant.findUnique({ where: { telegramId }, select: { until: true } });
@@ -52,4 +57,20 @@ export function grantPostingHandler(db: PublisherDatabase, clock: Clock) {
     await db.postingGrant.upsert({ where: { telegramId: user }, create: { telegramId: user, ...data }, update: data });
     return create(GrantPostingResponseSchema, { telegramId: user, until: timestampFromDate(until) });
   };
+}
+
+/** AnyOfEntitlements for stories: the first source that says yes wins. */
+export class AnyOfStoriesEntitlements implements StoriesEntitlement {
+  private readonly sources: readonly StoriesEntitlement[];
+
+  constructor(...sources: readonly StoriesEntitlement[]) {
+    this.sources = sources;
+  }
+
+  async hasStoriesSubscription(telegramId: bigint, at: Date): Promise<boolean> {
+    for (const source of this.sources) {
+      if (await source.hasStoriesSubscription(telegramId, at)) return true;
+    }
+    return false;
+  }
 }

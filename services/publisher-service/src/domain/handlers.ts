@@ -2,9 +2,11 @@ import { systemClock, type Clock, type ContextHandlers, type EventPublisher } fr
 import { linkChannelHandler, listChannelsHandler, unlinkChannelHandler } from './channels.js';
 import type { PublisherDatabase } from './database.js';
 import { grantPostingHandler } from './entitlement.js';
-import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement } from './ports.js';
+import { recordBusinessConnectionHandler } from './business-connections.js';
+import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, StoriesEntitlement, StoryTelegram } from './ports.js';
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
 import { publishDueHandler } from './publish-due.js';
+import { listStoriesHandler, postStoryHandler } from './stories.js';
 
 export interface PublisherContextDeps {
   readonly db: PublisherDatabase;
@@ -18,6 +20,11 @@ export interface PublisherContextDeps {
   readonly clock?: Clock;
   /** How long a sender holds a channel it sends to before another may take it over. Default 60 s. */
   readonly sendLeaseMs?: number;
+  /**
+   * Stories through business connections (both wirings give it). Absent: post_story answers
+   * UNAVAILABLE; business connections are still recorded and stories listed.
+   */
+  readonly stories?: { readonly telegram: StoryTelegram; readonly entitlement: StoriesEntitlement };
 }
 
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */
@@ -35,5 +42,8 @@ export function createPublisherHandlers(deps: PublisherContextDeps): ContextHand
     list_posts: listPostsHandler(publishing),
     publish_due: publishDueHandler(publishing),
     grant_posting: grantPostingHandler(deps.db, clock),
+    record_business_connection: recordBusinessConnectionHandler(deps.db, clock),
+    post_story: postStoryHandler(deps.stories === undefined ? undefined : { db: deps.db, bots: deps.bots, ...deps.stories, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 }),
+    list_stories: listStoriesHandler(deps.db),
   };
 }

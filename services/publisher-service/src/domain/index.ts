@@ -1,6 +1,6 @@
 export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type PublisherDatabase, type PublisherDatabaseOptions, type PublisherTransaction } from './database.js';
 export { prunePublisherHistory } from './effects.js';
-export { AnyOfEntitlements, GrantTableEntitlement } from './entitlement.js';
+export { AnyOfEntitlements, AnyOfStoriesEntitlements, GrantTableEntitlement } from './entitlement.js';
 export { createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
 export { publisherOutboxStore, flushPublisherOutbox } from './outbox-store.js';
 export {
@@ -8,6 +8,10 @@ export {
   ChannelRefusedError,
   type BotMembership,
   type BotOwnership,
+  type BusinessConnectionInfo,
+  type OutgoingStory,
+  type StoriesEntitlement,
+  type StoryTelegram,
   type ChannelTelegram,
   type LinkableChatKind,
   type OwnerNotifier,
@@ -19,3 +23,4 @@ export {
 } from './ports.js';
 export { reportText } from './report.js';
 export { MAX_CAPTION, MAX_TEXT } from './validation.js';
+export { MAX_STORY_CAPTION, STORY_ACTIVE_PERIODS } from './story-validation.js';

@@ -106,3 +106,42 @@ export interface PostingEntitlement {
 export interface OwnerNotifier {
   sendReport(ownerTelegramId: bigint, text: string): Promise<void>;
 }
+
+/** A child bot's business connection as Telegram reports it (BusinessConnection). */
+export interface BusinessConnectionInfo {
+  readonly id: string;
+  readonly userTelegramId: bigint;
+  readonly userChatId: bigint;
+  /** BusinessBotRights.can_manage_stories. */
+  readonly canManageStories: boolean;
+  readonly isEnabled: boolean;
+  readonly date: Date;
+}
+
+/** What postStory takes: the media (downloaded from its URL and uploaded by the wiring), how long it stays, its caption. */
+export interface OutgoingStory {
+  readonly kind: 'photo' | 'video';
+  readonly mediaUrl: string;
+  /** Seconds: 21600, 43200, 86400 or 172800. */
+  readonly activePeriod: number;
+  readonly caption: string;
+}
+
+/**
+ * Telegram Business as the publisher uses it. Throws like a ChannelTelegram: ChannelRefusedError
+ * when Telegram refused for good (an unknown connection, a missing right) or the media could not
+ * be had (error code 0), ChannelNotSentError when surely not posted, anything else when unknown.
+ */
+export interface StoryTelegram {
+  getBusinessConnection(botId: bigint, connectionId: string): Promise<BusinessConnectionInfo>;
+  /** Posts the story; answers Telegram's Story (its chat and id). */
+  postStory(botId: bigint, connectionId: string, story: OutgoingStory): Promise<{ readonly chatId: bigint; readonly storyId: bigint }>;
+}
+
+/**
+ * Whether a user may post stories at a time: an administrator's grant, or a `stories`
+ * subscription from the payments context (the wiring). Throws a retryable error when it cannot tell.
+ */
+export interface StoriesEntitlement {
+  hasStoriesSubscription(telegramId: bigint, at: Date): Promise<boolean>;
+}

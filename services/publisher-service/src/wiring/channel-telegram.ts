@@ -7,7 +7,8 @@
  * BotTokenSource and never appear in what is thrown.
  */
 import type { TelegramClient, TelegramClients } from '@nova/telegram';
-import { ChannelRefusedError, type BotMembership, type ChannelTelegram, type OutgoingPost, type TelegramChatInfo } from '../domain/index.js';
+import { ChannelRefusedError, type BotMembership, type BusinessConnectionInfo, type ChannelTelegram, type OutgoingPost, type OutgoingStory, type StoryTelegram, type TelegramChatInfo } from '../domain/index.js';
+import { HttpStoryMedia, type StoryMediaSource } from './story-media.js';
 import { publisherTelegramError } from './telegram-failures.js';
 
 /** A child bot's token by its id; undefined when the bots context does not know the bot (any more). */
@@ -17,11 +18,54 @@ export interface BotTokenSource {
 
 const REMOVED_BOT = 'the bot was removed from Nova';
 
-export class ClientChannelTelegram implements ChannelTelegram {
+/** BusinessConnection as the Bot API answers it (telegraf's types predate Bot API 9). */
+interface BusinessConnectionJson {
+  readonly id: string;
+  readonly user: { readonly id: number };
+  readonly user_chat_id: number;
+  readonly date: number;
+  readonly rights?: { readonly can_manage_stories?: boolean };
+  readonly is_enabled: boolean;
+}
+
+/** The multipart part a story's media is uploaded under (content points at it with attach://). */
+const STORY_MEDIA_PART = 'story_media';
+
+export class ClientChannelTelegram implements ChannelTelegram, StoryTelegram {
   constructor(
     private readonly clients: TelegramClients,
     private readonly tokens: BotTokenSource,
+    private readonly media: StoryMediaSource = new HttpStoryMedia(),
   ) {}
+
+  getBusinessConnection(botId: bigint, connectionId: string): Promise<BusinessConnectionInfo> {
+    return this.call(botId, 'getBusinessConnection', async (client) => {
+      const connection = (await client.callRaw('getBusinessConnection', { business_connection_id: connectionId })) as BusinessConnectionJson;
+      return {
+        id: connection.id,
+        userTelegramId: BigInt(connection.user.id),
+        userChatId: BigInt(connection.user_chat_id),
+        canManageStories: connection.rights?.can_manage_stories === true,
+        isEnabled: connection.is_enabled,
+        date: new Date(connection.date * 1000),
+      };
+    });
+  }
+
+  /** Downloads the media, then postStory with it uploaded as a new file (multipart, attach://). */
+  async postStory(botId: bigint, connectionId: string, story: OutgoingStory): Promise<{ readonly chatId: bigint; readonly storyId: bigint }> {
+    const bytes = await this.media.fetchMedia(story.mediaUrl, story.kind);
+    return this.call(botId, 'postStory', async (client) => {
+      const posted = (await client.callRaw('postStory', {
+        business_connection_id: connectionId,
+        content: { type: story.kind, [story.kind]: `attach://${STORY_MEDIA_PART}` },
+        active_period: story.activePeriod,
+        ...(story.caption === '' ? {} : { caption: story.caption }),
+        [STORY_MEDIA_PART]: { source: bytes, filename: story.kind === 'photo' ? 'story.jpg' : 'story.mp4' },
+      })) as { readonly chat: { readonly id: number }; readonly id: number };
+      return { chatId: BigInt(posted.chat.id), storyId: BigInt(posted.id) };
+    });
+  }
 
   getChat(botId: bigint, chatId: bigint): Promise<TelegramChatInfo> {
     return this.call(botId, 'getChat', async (client) => {

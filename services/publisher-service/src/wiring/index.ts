@@ -1,6 +1,7 @@
 export { BusBotOwnership, BusBotTokens } from './bot-directory.js';
 export { ClientChannelTelegram, type BotTokenSource } from './channel-telegram.js';
 export { MainBotNotifier } from './main-bot-notifier.js';
-export { PaymentsPostingEntitlement } from './payment-entitlement.js';
+export { PaymentsPostingEntitlement, PaymentsStoriesEntitlement } from './payment-entitlement.js';
+export { HttpStoryMedia, STORY_MEDIA_LIMITS, type StoryMediaSource } from './story-media.js';
 export { publisherContextConfig, type PublisherContextConfig } from './config.js';
 export { startPublisherContext, type PublisherContext, type PublisherContextHost, type PublisherContextOptions } from './publisher-context.js';

@@ -12,6 +12,7 @@ import type { TelegramClients } from '@nova/telegram';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import {
   AnyOfEntitlements,
+  AnyOfStoriesEntitlements,
   GrantTableEntitlement,
   PUBLISHER_MIGRATIONS_DIR,
   PUBLISHER_SCHEMA,
@@ -24,7 +25,7 @@ import { BusBotOwnership, BusBotTokens } from './bot-directory.js';
 import { ClientChannelTelegram } from './channel-telegram.js';
 import type { PublisherContextConfig } from './config.js';
 import { MainBotNotifier } from './main-bot-notifier.js';
-import { PaymentsPostingEntitlement } from './payment-entitlement.js';
+import { PaymentsPostingEntitlement, PaymentsStoriesEntitlement } from './payment-entitlement.js';
 
 export interface PublisherContextHost {
   readonly logger: Logger;
@@ -56,15 +57,19 @@ export async function startPublisherContext(host: PublisherContextHost, options:
   const publisher = busEventPublisher(bus);
   const relay = new OutboxRelay({ name: PUBLISHER_SCHEMA, flush: () => flushPublisherOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   try {
+    const telegram = new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring));
+    const grants = new GrantTableEntitlement(db);
     const handlers = createPublisherHandlers({
       db,
       publisher,
-      telegram: new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring)),
+      telegram,
       notifier: new MainBotNotifier(options.clients, config.NOVA_MAIN_BOT_TOKEN),
       bots: new BusBotOwnership(bus),
       // An administrator's grant overrides; otherwise a posting subscription bought from payments.
-      entitlement: new AnyOfEntitlements(new GrantTableEntitlement(db), new PaymentsPostingEntitlement(bus)),
+      entitlement: new AnyOfEntitlements(grants, new PaymentsPostingEntitlement(bus)),
       sendLeaseMs: config.NOVA_PUBLISH_LEASE,
+      // Stories: the same grant override, then a stories subscription bought from payments.
+      stories: { telegram, entitlement: new AnyOfStoriesEntitlements(grants, new PaymentsStoriesEntitlement(bus)) },
     });
     const binding = await serveContext(bus, 'publisher', handlers);
     host.readiness.add('database:publisher_service', databaseReachable(db));

@@ -7,6 +7,7 @@ import type { IncomingUpdate } from '../updates/incoming.js';
 import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
 import type { MainBotCommand, MainBotInput } from './input.js';
 import { concludePayment, decidePayment, tappedPurchase, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
+import { concludePublishing, decidePublishing, type PublishingInput, type PublishingIntent, type PublishingOutcome } from './publishing.js';
 import type { ConversationState } from './state.js';
 import { BUTTONS } from './texts.js';
 
@@ -27,7 +28,9 @@ export interface MainBotTurn {
   readonly carryOut: (intent: MainBotIntent) => Promise<IntentOutcome>;
   /** Asks the payments context for /subscribe, /buy and /billing; idempotent under the update's msgID. Absent: payments are unavailable. */
   readonly payments?: (intent: PaymentIntent) => Promise<PaymentOutcome>;
-  /** The date recorded replies carry. */
+  /** Asks the publisher context for the channel, post and story commands; idempotent under the update's msgID. Absent: publishing is unavailable. */
+  readonly publishing?: (intent: PublishingIntent) => Promise<PublishingOutcome>;
+  /** The date recorded replies carry (and "now" for a post scheduled "in 2h"). */
   readonly now: Date;
 }
 
@@ -117,6 +120,20 @@ async function respondPayment(ctx: Context & TurnState, input: PaymentInput): Pr
   for (const reply of step.replies) await say(ctx, reply);
 }
 
+async function respondPublishing(ctx: Context & TurnState, input: PublishingInput): Promise<void> {
+  const { view, publishing, now } = ctx.turn;
+  const decided = decidePublishing(input, view, now);
+  const outcome = async (intent: PublishingIntent): Promise<PublishingOutcome> => (publishing === undefined ? { ok: false, failure: 'unavailable' } : publishing(intent));
+  const step = decided.kind === 'step' ? decided : concludePublishing(decided, await outcome(decided), view);
+  ctx.next = step.next;
+  for (const reply of step.replies) await say(ctx, reply);
+}
+
+/** The text of the message a command came in (a post's text and a story's caption run past the command's words). */
+function messageText(ctx: Context): string {
+  return ctx.message !== undefined && 'text' in ctx.message ? ctx.message.text : '';
+}
+
 function mainBotRouter(): Composer<MainBotContext> {
   const bot = new Composer<MainBotContext>();
   for (const [command, names] of SLASH_COMMANDS) bot.command(commandNamed(names), (ctx) => respond(ctx, { kind: 'command', command }));
@@ -125,6 +142,13 @@ function mainBotRouter(): Composer<MainBotContext> {
   bot.command(commandNamed(['billing']), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   bot.command(commandNamed(['buy']), (ctx) => respondPayment(ctx, { kind: 'buy', args: ctx.args }));
   bot.command(/^buy_[a-z0-9_]+_(?:cryptobot|platega)$/iu, (ctx) => respondPayment(ctx, { kind: 'buy', args: tappedPurchase(ctx.command) ?? [] }));
+  bot.command(commandNamed(['channels']), (ctx) => respondPublishing(ctx, { kind: 'channels' }));
+  bot.command(commandNamed(['posts']), (ctx) => respondPublishing(ctx, { kind: 'posts' }));
+  bot.command(commandNamed(['link']), (ctx) => respondPublishing(ctx, { kind: 'link', args: ctx.args }));
+  bot.command(commandNamed(['unlink']), (ctx) => respondPublishing(ctx, { kind: 'unlink', args: ctx.args }));
+  bot.command(commandNamed(['cancelpost']), (ctx) => respondPublishing(ctx, { kind: 'cancel_post', args: ctx.args }));
+  bot.command(commandNamed(['post']), (ctx) => respondPublishing(ctx, { kind: 'post', text: messageText(ctx) }));
+  bot.command(commandNamed(['story']), (ctx) => respondPublishing(ctx, { kind: 'story', text: messageText(ctx) }));
   bot.hears(buttonLabelled(BUTTONS.subscribe), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
   bot.hears(buttonLabelled(BUTTONS.billing), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   // Unknown commands ("/unknown") are text too: the conversation answers them as any text.

@@ -39,6 +39,9 @@ export const TEXT = {
     `${BUTTONS.greeting}: what your bot answers (${NAME_PLACEHOLDER} becomes the person's first name)\n` +
     `${BUTTONS.remove}: disconnect a bot\n` +
     `${BUTTONS.subscribe}: plans for more bots, stories and posting; ${BUTTONS.billing}: your subscriptions and payments\n` +
+    'Channels: /link @yourbot <channel id>, /unlink <channel id>, /channels\n' +
+    'Posts: /post all (the text on the next lines; add "in 2h" or "at 2027-01-01 09:00" UTC to schedule), /posts, /cancelpost <number>\n' +
+    'Stories: /story @yourbot 24h <link to a photo or video> <caption>\n' +
     '/cancel stops what you started.',
   cancelled: 'Cancelled.',
   askToken: 'Send me your bot\'s token. @BotFather gives it when you create a bot with /newbot; it looks like 123456789:AAH…',

@@ -3,6 +3,7 @@ import type { HandlerContext } from '@nova/domain';
 import { routeChildBotUpdate } from '../child-bot/router.js';
 import { claimEffect } from '../effects.js';
 import { recordReplies } from '../replies/outgoing.js';
+import { businessConnectionOf } from '../updates/business-connection.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { registerSender } from '../users.js';
 import type { UpdateProcessingDeps } from './deps.js';
@@ -19,6 +20,10 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
   const key = updateEffectKey(botId, update.updateId);
   if (await isProcessed(deps.db, key)) return { effectKey: key, repeated: true, registration: 'none', delivery: await deliver(deps, key) };
 
+  // Forwarded before the update is marked processed: a failure is redelivered, and the
+  // publisher keeps the newer of two reports, so forwarding twice is harmless.
+  const connection = businessConnectionOf(update.raw, botId);
+  if (connection !== undefined) await deps.businessConnections?.record(connection, ctx);
   const registration = await registerSender(deps.users, update.message?.sender, botId, telegramMsgId(botId, update.updateId), ctx);
   const now = deps.clock();
   const fresh = await deps.db.$transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import type { ListPlansRequest, ListPlansResponse } from '@nova/contracts';
+import type { BusinessConnection, ListPlansRequest, ListPlansResponse } from '@nova/contracts';
 import type { ContextHandlers, HandlerContext } from '@nova/domain';
 import type { BotTokens, MainBotIdentity } from '../bot-tokens.js';
 import type { RegistryDeps } from '../registry/deps.js';
@@ -14,6 +14,17 @@ export interface UpdateProcessingDeps extends RegistryDeps {
    * tests). Absent: /subscribe and /billing answer that payments are not available.
    */
   readonly payments?: PaymentDesk;
+  /**
+   * The publisher context as the main bot needs it (svc.publisher.* over the bus; its handlers in
+   * tests). Absent: the channel, post and story commands answer that publishing is not available.
+   */
+  readonly publishing?: PublisherDesk;
+  /**
+   * Where child bots' business connections go (svc.publisher.record_business_connection: the
+   * publisher posts stories through them). Absent: business_connection updates are acknowledged
+   * and forgotten.
+   */
+  readonly businessConnections?: BusinessConnectionSink;
   /** How long a sender holds a reply (see deliverReplies); default 60 s. */
   readonly replyLeaseMs?: number;
 }
@@ -26,3 +37,11 @@ export interface UpdateProcessingDeps extends RegistryDeps {
 export interface PaymentDesk extends Pick<ContextHandlers<'payment'>, 'create_invoice' | 'list'> {
   plans(request: ListPlansRequest, ctx: HandlerContext, asker?: bigint): Promise<ListPlansResponse>;
 }
+
+/** Takes a child bot's business connection as Telegram reported it; idempotent (the newer report wins). */
+export interface BusinessConnectionSink {
+  record(connection: BusinessConnection, ctx: HandlerContext): Promise<void>;
+}
+
+/** The part of the publisher context the main bot's commands use. */
+export type PublisherDesk = Pick<ContextHandlers<'publisher'>, 'link_channel' | 'unlink_channel' | 'list_channels' | 'create_post' | 'list_posts' | 'cancel_post' | 'post_story' | 'list_stories'>;

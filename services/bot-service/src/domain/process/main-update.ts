@@ -8,6 +8,7 @@ import type { IncomingUpdate } from '../updates/incoming.js';
 import { registerSender } from '../users.js';
 import { carryOut } from './carry-out.js';
 import { carryOutPayment } from './carry-out-payment.js';
+import { carryOutPublishing } from './carry-out-publishing.js';
 import { loadConversation, saveConversation } from './conversation-store.js';
 import type { UpdateProcessingDeps } from './deps.js';
 import type { ProcessOutcome } from './outcome.js';
@@ -46,6 +47,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
     view,
     carryOut: (intent) => carryOut(deps, intent, view, sender.id, msgId, ctx),
     payments: (intent) => carryOutPayment(deps, intent, sender.id, msgId, ctx),
+    publishing: (intent) => carryOutPublishing(deps, intent, sender.id, msgId, ctx),
     now: deps.clock(),
   });
 

@@ -65,6 +65,12 @@ function alreadyAdded(row: BotRow, owner: bigint): BotAlreadyAddedError {
  * webhook; they are idempotent (the secret is derived from bot and token), so a redelivered or
  * racing add repeats them harmlessly and the primary key decides who stores the bot.
  */
+/**
+ * What Telegram sends a child bot: messages (greetings), and business_connection (a Telegram
+ * Business account connecting the bot: the publisher posts stories through it).
+ */
+export const CHILD_BOT_UPDATES: readonly string[] = ['message', 'business_connection'];
+
 export async function addChildBot(deps: RegistryDeps, input: AddBotInput, ctx: HandlerContext): Promise<Bot> {
   const owner = telegramId(input.ownerTelegramId, 'owner_telegram_id');
   const { botId, token } = parseBotToken(input.token);
@@ -89,7 +95,7 @@ export async function addChildBot(deps: RegistryDeps, input: AddBotInput, ctx: H
   if (info.id !== botId) throw new BotTokenRejectedError('getMe answered for another bot');
 
   throwIfAborted(ctx, 'calling Telegram setWebhook');
-  const settings = { url: deps.webhookUrl(botId), secretToken: deps.keyring.webhookSecret(botId, token), allowedUpdates: ['message'] };
+  const settings = { url: deps.webhookUrl(botId), secretToken: deps.keyring.webhookSecret(botId, token), allowedUpdates: CHILD_BOT_UPDATES };
   const set = await callTelegram('setWebhook', token, () => deps.gateway.setWebhook(token, settings));
   if (set instanceof TelegramRejectedError) {
     throw new FailedPreconditionError(`Telegram refused the webhook of @${info.username}: ${redactBotTokens(set.description, token)}`, {

@@ -1,0 +1,124 @@
+/**
+ * The main bot's publishing commands across contexts on one real JetStream bus (a nats-server of
+ * this file's own) and the test bed's PostgreSQL: the bots context's update processor with its
+ * bus desks (BusPublisherDesk, as startBotContext wires it) and the publisher context as
+ * startPublisherContext assembles it, Telegram played by the emulator, story media by a real
+ * HTTP server. A person links a channel, lists it, posts now and later, lists and cancels posts,
+ * and posts a story once a business account connected their bot; bad input gets a clear reply.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { connectJetStreamBus, type NovaBus } from '@nova/bus';
+import { createBotHandlers, createUpdateProcessor, PUBLISHING_TEXT, type UpdateProcessingDeps, type UpdateProcessor } from '@nova/bot-service/domain';
+import { BusPublisherDesk } from '@nova/bot-service/wiring';
+import { createLogger, Metrics, Readiness } from '@nova/platform';
+import { startPublisherContext } from '@nova/publisher-service/wiring';
+import { Stack, startNats } from '@nova/testbed';
+import { serveContext } from '@nova/wiring';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { BotContextFixture, type TelegramPerson } from './support/bot-context.js';
+
+const olga: TelegramPerson = { id: 7_880_001, first_name: 'Olga' };
+const news = -1_007_880_000_001;
+let natsStack: Stack;
+let fixture: BotContextFixture;
+let bus: NovaBus;
+let media: Server;
+let mediaRoot = '';
+let processUpdate: UpdateProcessor;
+let nextUpdateId = 900_000;
+const stops: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  natsStack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
+  const nats = await startNats(natsStack);
+  fixture = await BotContextFixture.start('nova_main_bot_publishing');
+  const logger = createLogger({ name: 'main-bot-publishing-test', level: 'warn', destination: new Writable({ write(_chunk, _encoding, done) { done(); } }) });
+  const metrics = new Metrics({ namespace: 'test', side: 'target', defaults: false });
+  const host = { logger, metrics, readiness: new Readiness(), onStop: (_name: string, step: () => Promise<void>) => { stops.push(step); } };
+  bus = await connectJetStreamBus({ servers: [nats.url], name: 'main-bot-publishing', metrics, logger });
+  await startPublisherContext(host, {
+    config: { NOVA_MAIN_BOT_TOKEN: fixture.mainBot.token, NOVA_TOKEN_ENCRYPTION_KEY: fixture.key, NOVA_PUBLISH_LEASE: 60_000, NOVA_MIGRATE_ON_START: true },
+    databaseUrl: fixture.database.url,
+    bus,
+    clients: fixture.clients,
+    maxConnections: 4,
+  });
+  const desk = new BusPublisherDesk(bus);
+  const deps: UpdateProcessingDeps = { ...fixture.deps, publishing: desk, businessConnections: desk };
+  const botBinding = await serveContext(bus, 'bot', createBotHandlers(deps));
+  stops.push(() => botBinding.stop());
+  processUpdate = createUpdateProcessor(deps);
+  // An administrator's grant: posting and stories without the payments context.
+  await bus.request('svc.publisher.grant_posting', { telegramId: BigInt(olga.id), grantedBy: 1n, until: timestampFromDate(new Date(Date.now() + 86_400_000)) }, { routingKey: olga.id });
+  media = createServer((request, response) => {
+    if (request.url === '/sale.jpg') response.writeHead(200).end(new Uint8Array(1024).fill(1));
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+  mediaRoot = `http://127.0.0.1:${String((media.address() as AddressInfo).port)}`;
+});
+
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop();
+  await bus.close();
+  await new Promise<void>((resolve) => media.close(() => { resolve(); }));
+  await fixture.close();
+  await natsStack.stop();
+});
+
+/** Olga writes to the main bot; resolves with what it answered to this update. */
+async function say(text: string): Promise<string> {
+  const before = fixture.sent(olga.id).length;
+  await processUpdate(fixture.envelope(fixture.mainBot, fixture.textUpdate(olga, text)), {});
+  return fixture.sent(olga.id).slice(before).map((message) => message.text).join('\n');
+}
+
+describe('publishing through the main bot', () => {
+  it('links a channel, posts to it now and later, lists and cancels posts', async () => {
+    const bot = fixture.createBot('olga_news_bot');
+    await say('/newbot');
+    expect(await say(bot.token)).toContain('@olga_news_bot is connected');
+    expect(await say('/channels')).toBe(PUBLISHING_TEXT.noChannels);
+    // Not yet an administrator of the channel: Telegram says "chat not found", and so does the bot.
+    expect(await say(`/link @olga_news_bot ${String(news)}`)).toMatch(/^Not done: bot \d+ cannot see chat -1007880000001/u);
+    fixture.emulator.joinChat(bot.id, { id: news, type: 'channel', title: 'Olga News' }, { status: 'administrator', canPostMessages: true });
+    expect(await say(`/link @olga_news_bot ${String(news)}`)).toBe('✅ "Olga News" is linked. Post to it with /post.');
+    expect(await say('/channels')).toBe(`Your channels:\n• Olga News (${String(news)}), channel`);
+
+    // The owner's report (from the publisher) and the answer to the command.
+    expect((await say('/post all\nHello, readers!')).split('\n')).toEqual(['Post #1 published in 1 of 1 channels.', '✓ Olga News', '📣 Post #1 went out: 1 of 1 channel; the report says which.']);
+    expect(fixture.emulator.messagesTo(news, { botId: bot.id }).map((message) => message.text)).toEqual(['Hello, readers!']);
+
+    const scheduled = await say(`/post ${String(news)} in 2h\nLater today`);
+    const postId = /Post #(\d+) is scheduled/u.exec(scheduled)?.[1];
+    expect(postId).toBeDefined();
+    expect(await say('/posts')).toMatch(new RegExp(`#${postId ?? ''} scheduled for .* UTC, 1 channel: "Later today"`, 'u'));
+    expect(await say(`/cancelpost ${postId ?? ''}`)).toBe(`Post #${postId ?? ''} is cancelled.`);
+    expect(await say(`/cancelpost ${postId ?? ''}`)).toBe(`Post #${postId ?? ''} is cancelled.`);
+    // Refusals in clear words, nothing sent: an unlinked channel, a time in the past, bad words.
+    expect(await say('/post -1009999\nNowhere')).toContain('Not done: channel -1009999 is not linked by user 7880001: link it first');
+    expect(await say('/post all at 2020-01-01 09:00\nToo late')).toBe(PUBLISHING_TEXT.pastTime);
+    expect(await say('/post all')).toBe(PUBLISHING_TEXT.postUsage);
+    expect(fixture.emulator.messagesTo(news, { botId: bot.id })).toHaveLength(1);
+
+    expect(await say(`/unlink ${String(news)}`)).toBe(PUBLISHING_TEXT.unlinked);
+    expect(await say('/channels')).toBe(PUBLISHING_TEXT.noChannels);
+  });
+
+  it('posts a story once a business account connected the bot with the right to manage stories', async () => {
+    const bot = fixture.createBot('olga_shop_bot');
+    await say('/newbot');
+    await say(bot.token);
+    const story = `/story @olga_shop_bot 24h ${mediaRoot}/sale.jpg Sale today`;
+    expect(await say(story)).toContain('is not connected to your Telegram Business account');
+    // Olga connects the bot in Telegram Business; Telegram tells the bot, the bots context tells the publisher.
+    const connection = fixture.emulator.connectBusiness(bot.id, { user: olga, canManageStories: true });
+    await processUpdate(fixture.envelope(bot, { update_id: nextUpdateId++, business_connection: connection }), {});
+    expect(await say(story)).toBe('✅ Your story is posted through @olga_shop_bot for 24 hours.');
+    expect(fixture.emulator.storiesOf(bot.id)).toEqual([expect.objectContaining({ businessConnectionId: connection.id, kind: 'photo', activePeriod: 86_400, caption: 'Sale today' })]);
+    expect(await say(`/story @olga_shop_bot 5h ${mediaRoot}/sale.jpg`)).toBe(PUBLISHING_TEXT.storyUsage);
+  });
+});
