@@ -4,3 +4,4 @@ export * from './handler.js';
 export * from './outbox.js';
 export * from './validate.js';
 export * from './prisma-outbox.js';
+export * from './keyed-serial.js';

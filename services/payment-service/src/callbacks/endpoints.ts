@@ -13,6 +13,7 @@
  */
 import type { Counter } from 'prom-client';
 import type { HttpHandler, HttpReply, HttpRequest, HttpServer, Logger, Metrics } from '@nova/platform';
+import { KeyedSerial } from '@nova/domain';
 import { applyProviderReport, type ProviderName, type ProviderReport, type ReportDeps, type ReportResult } from '../domain/index.js';
 import { cryptoPaySignatureValid, plategaCredentialsValid, singleHeader } from './authenticity.js';
 import { cryptoBotReport, MalformedCallbackError, plategaReport, type IgnoredCallback } from './reports.js';
@@ -55,6 +56,8 @@ const reply = (outcome: CallbackOutcome): HttpReply => ({ status: STATUS[outcome
 export function callbackHandler(provider: Provider | undefined, providerName: ProviderName, options: CallbackEndpointOptions): HttpHandler {
   const counter: Counter<'provider' | 'outcome'> = options.metrics.counter('nova_payment_callbacks_total', 'Payment provider callbacks, by provider and outcome (unauthenticated: a forged or misconfigured caller)', ['provider', 'outcome']);
   const { logger } = options;
+  // Copies of one invoice's callback are applied one after another in this process (KeyedSerial).
+  const perInvoice = new KeyedSerial();
   return async (request: HttpRequest): Promise<HttpReply> => {
     const outcome = await decide(request);
     counter.inc({ provider: providerName, outcome });
@@ -84,7 +87,7 @@ export function callbackHandler(provider: Provider | undefined, providerName: Pr
     }
     let result: ReportResult;
     try {
-      result = await applyProviderReport(options, report);
+      result = await perInvoice.run(report.providerInvoiceId, () => applyProviderReport(options, report));
     } catch (error) {
       logger.error({ provider: providerName, providerInvoice: report.providerInvoiceId, err: error }, 'payment callback not applied now; the provider will retry');
       return 'error';
