@@ -103,6 +103,29 @@ describe('npm run demo (headless, short steps)', () => {
     expect(refused.stderr).toContain('A gap in stage 3');
   });
 
+  it('--stage 4: stages 1–3 first, then publishing moved chat by chat while owners post now and scheduled; every post published and reported once', async () => {
+    const { code, output, report } = await runDemo(['--stage', '4']);
+    expectOutcome({ code, output, report }, 'Promoted');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots Promoted: stage 4 may start');
+    expect(report).toMatchObject({ migration: 'stage-4-publisher', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'publisher-service' });
+    expect(output).toContain('$ kubectl nova resume stage-4-publisher -n nova');
+    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
+    expect(report.posts?.created).toBeGreaterThan(20);
+    expect(report.posts?.scheduled).toBeGreaterThan(5);
+    expect(report.posts).toMatchObject({ lost: 0, doubled: 0, published: report.posts?.created, reported: report.posts?.created });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  });
+
+  it('--stage 4 --fail: a publisher service without its database privileges is rolled back; every post, the scheduled ones too, still published and reported once', async () => {
+    const { code, output, report } = await runDemo(['--stage', '4', '--fail']);
+    expectOutcome({ code, output, report }, 'RolledBack');
+    expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
+    expect(output).toContain('--fail: publisher-service just lost its database privileges');
+    expect(report.posts?.scheduled).toBeGreaterThan(5);
+    expect(report.posts).toMatchObject({ lost: 0, doubled: 0, published: report.posts?.created, reported: report.posts?.created });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  });
+
   it('--stage 5: stages 1–4 first, then both halves of payments moved while the users pay with both providers; every payment activated and announced once', async () => {
     const { code, output, report } = await runDemo(['--stage', '5']);
     expectOutcome({ code, output, report }, 'Promoted');

@@ -12,7 +12,7 @@
  * `ownSideRouter` (the default) changes nothing. `KvRouter` (routing/kv-router.ts) routes by the
  * weights the operator writes into the NATS KV bucket `nova_routing` (Decided 11).
  */
-import type { ContextName } from '@nova/contracts';
+import { contractSubjectOf, sideSubject, type ContextName } from '@nova/contracts';
 import type { Side } from '@nova/platform';
 
 /** What is routed: a bounded context (`user`, `bot`, ...) or `telegram` (updates). */
@@ -50,6 +50,22 @@ export function ownSideRouter(side: Side): Router {
     address: (subject) => subject,
     bindingSubject: (subject) => subject,
     subjectOf: (address) => address,
+    eventRoute: () => undefined,
+    accepts: () => true,
+  };
+}
+
+/**
+ * Everything to one side, on that side's subjects (`svc.<ctx>.*` or `svc.legacy.<ctx>.*`),
+ * whatever the weights: for an administrator's tool or a test that must reach the monolith (or
+ * the new service) itself while a context is routed.
+ */
+export function fixedSideRouter(side: Side): Router {
+  return {
+    route: () => side,
+    address: (subject, to) => sideSubject(subject, to),
+    bindingSubject: (subject, to) => sideSubject(subject, to),
+    subjectOf: (address) => contractSubjectOf(address),
     eventRoute: () => undefined,
     accepts: () => true,
   };

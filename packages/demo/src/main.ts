@@ -12,6 +12,7 @@ import { migrate } from '@nova/db';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { BOT_MIGRATIONS_DIR, BOT_SCHEMA } from '@nova/bot-service/domain';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
+import { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA } from '@nova/publisher-service/domain';
 import { TelegramEmulator } from '@nova/telegram-emulator';
 import { createDatabase, describeTestbed, startIngress } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
@@ -27,8 +28,9 @@ import { DemoUsageError, parseOptions, type DemoOptions, type DemoStage } from '
 import { buildReport, renderReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
+import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
-import { SimulatedUsers, type PaymentProviders } from './users.js';
+import { SimulatedUsers, type GrantPosting, type PaymentProviders } from './users.js';
 import { renderLine, renderLive } from './view.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
@@ -49,6 +51,8 @@ interface MovingPart {
   readonly target: Deployable;
   /** Requests this migration sees per update the users send (scales minRequests). */
   readonly share: number;
+  /** The p95 limit when the demo's usual 1 s (stage.ts) does not hold on one machine: said in docs/demo.md. */
+  readonly p95LimitMs?: number;
 }
 
 interface StagePlan {
@@ -73,6 +77,8 @@ interface StagePlan {
   readonly earlier: readonly StageNumber[];
   /** The users buy subscriptions and pay with both providers (emulated). */
   readonly shop: boolean;
+  /** The users own channels and post to them, now and scheduled (granted posting by an administrator). */
+  readonly publish?: boolean;
 }
 
 const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
@@ -82,6 +88,11 @@ const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
   3: {
     moving: [{ file: STAGE_FILES[3][0], moves: "the bots context's chats", target: 'bot-service', share: 1 }],
     legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'bot-service', ownLogin: { schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }, spreadFor: 'bot', earlier: [1, 2], shop: false,
+  },
+  4: {
+    // 5 s, not 1 s: both sides measured p95 1.05–1.2 s here beside other work (docs/demo.md, --stage 4).
+    moving: [{ file: STAGE_FILES[4][0], moves: "the publisher context's owners", target: 'publisher-service', share: 1, p95LimitMs: 5_000 }],
+    legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'publisher-service', ownLogin: { schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }, spreadFor: 'publisher', earlier: [1, 2, 3], shop: false, publish: true,
   },
   5: {
     moving: [
@@ -173,6 +184,8 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   const extra: NonNullable<FleetSettings['extra']> = {
     ...(cutter === undefined ? {} : { [plan.breaks]: { NOVA_NATS_URL: cutter.url } }),
     ...(ownRole === undefined ? {} : { [plan.breaks]: { NOVA_DATABASE_URL: ownRole.url(), NOVA_MIGRATE_ON_START: 'false' } }),
+    // The legacy scheduler asks for due posts every second (30 s in production): a demo's scheduled posts go out within a tick.
+    ...(plan.publish === true ? { 'nova-monolith': { NOVA_NOTIFY_PUBLISH_INTERVAL: '1s' } } : {}),
   };
   const settings: FleetSettings = {
     natsUrl: info.nats.url,
@@ -196,13 +209,20 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url);
   say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nginx and nats'} providers, Prometheus analysis`);
 
-  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor, providers);
+  let grant: GrantPosting | undefined;
+  if (plan.publish === true) {
+    const grants = await connectGrants(info.nats.url);
+    cleanups.push(() => grants.close());
+    grant = (telegramId) => grants.grant(telegramId);
+  }
+  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor, providers, grant);
   await users.onboard();
   users.start();
-  say(`simulated users: Anna connected her own bot; ${String(options.users)} users now ${plan.shop ? 'buy subscriptions (/subscribe, /buy, paying, /billing)' : 'write'} at ${String(options.rate)} updates/s`);
+  const doing = plan.shop ? 'buy subscriptions (/subscribe, /buy, paying, /billing)' : plan.publish === true ? 'post to their channels (/post all, now and "in 1m")' : 'write';
+  say(`simulated users: Anna connected her own bot${plan.publish === true ? `; each of the ${String(options.users)} users connected a bot, was granted posting and linked a channel` : ''}; ${String(options.users)} users now ${doing} at ${String(options.rate)} updates/s`);
   await promoteEarlier(plane, options, addresses, plan.earlier);
 
-  const stages = plan.moving.map((part) => adaptStage(loadStage(REPO_ROOT, part.file), endpoints(plane, addresses, plan.legacy, part.target), options, part.share));
+  const stages = plan.moving.map((part) => adaptStage(loadStage(REPO_ROOT, part.file), endpoints(plane, addresses, plan.legacy, part.target), options, part.share, part.p95LimitMs));
   for (const [index, stage] of stages.entries()) await applyStage(info, stage, join(stack.dir, `${stage.metadata.name}.yaml`), plan.moving[index]?.file ?? '', options.pauseMs);
   say(`watch it yourself:  PATH=$PWD/bin:$PATH KUBECONFIG=${info.kube.kubeconfig} kubectl nova watch -n nova\n`);
 
@@ -260,7 +280,7 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   }
   if (options.live) process.stdout.write(renderLive(snapshot()));
   users.stop();
-  say(`\nthe stage ended ${watches.map((each) => `${each.name} ${each.status.phase ?? ''}`).join(', ')}; waiting for every update sent to be answered${plan.shop ? ' and every payment announced' : ''}…`);
+  say(`\nthe stage ended ${watches.map((each) => `${each.name} ${each.status.phase ?? ''}`).join(', ')}; waiting for every update sent to be answered${plan.shop ? ' and every payment announced' : ''}${plan.publish === true ? ' and every post (the scheduled ones too) published and reported' : ''}…`);
   await users.drain(DRAIN_MS);
   const trace = await findUpdateTrace(info.jaeger.queryUrl, 'webhook-gateway') ?? await findUpdateTrace(info.jaeger.queryUrl, 'nova-monolith');
   await Promise.all(watches.map((each) => each.poll().catch(() => undefined)));
@@ -310,7 +330,8 @@ async function main(argv: readonly string[]): Promise<number> {
       say(`--keep: everything stays up until Ctrl-C. KUBECONFIG=${plane.info.kube.kubeconfig}; Prometheus ${plane.info.prometheus.url}; Jaeger ${plane.info.jaeger.queryUrl}`);
       await new Promise(() => undefined);
     }
-    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 ? 0 : 1;
+    const postsWhole = report.posts === undefined || (report.posts.lost === 0 && report.posts.doubled === 0 && report.posts.reported === report.posts.created);
+    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsWhole ? 0 : 1;
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof DemoUsageError) return 2;

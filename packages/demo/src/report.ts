@@ -1,6 +1,6 @@
 /** The demo's last word: what moved, how long each step took, what the analysis saw, and whether anything was lost. */
-import type { MigrationEvent, PaymentCounts, Snapshot } from './snapshot.js';
-import { clock, paymentsLine } from './view.js';
+import type { MigrationEvent, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
+import { clock, paymentsLine, postsLine } from './view.js';
 
 export interface StepTiming {
   readonly step: string;
@@ -30,6 +30,8 @@ export interface DemoReport {
   readonly updates: { readonly sent: number; readonly answered: number; readonly lost: number; readonly duplicates: number; readonly refusedDeliveries: number };
   /** Stage 5: payments made, and how many of them were never announced (lost). */
   readonly payments?: PaymentCounts & { readonly lost: number };
+  /** Stage 4: posts created, published, reported; lost = created but in no channel. */
+  readonly posts?: PostCounts & { readonly lost: number };
   /** The stage's other migrations (stage 5's callbacks), as they ended. */
   readonly also: readonly { readonly migration: string; readonly route: string; readonly outcome: string; readonly reason: string; readonly finalWeight: number; readonly last: string }[];
   readonly trace?: { readonly id: string; readonly url: string; readonly spans: number; readonly services: readonly string[] };
@@ -52,6 +54,7 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace']): DemoReport
     analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
     updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
     ...(s.traffic.payments === undefined ? {} : { payments: { ...s.traffic.payments, lost: s.traffic.payments.cryptobot + s.traffic.payments.platega - s.traffic.payments.announced } }),
+    ...(s.traffic.posts === undefined ? {} : { posts: { ...s.traffic.posts, lost: s.traffic.posts.created - s.traffic.posts.published } }),
     also: s.also.map((other) => ({
       migration: other.migration,
       route: other.route,
@@ -116,6 +119,7 @@ export function renderReport(r: DemoReport): string {
       (r.updates.refusedDeliveries > 0 ? `; ${String(r.updates.refusedDeliveries)} deliveries refused and retried by Telegram` : ''),
     ...r.also.map((other) => `also      ${other.migration} (${other.route}): ${other.outcome}${other.reason === '' ? '' : ` (${other.reason})`}, ${String(other.finalWeight)}% on the target; last check: ${other.last}`),
     ...(r.payments === undefined ? [] : [`payments  ${paymentsLine(r.payments)}: ${r.payments.lost === 0 ? 'every payment activated and announced' : `${String(r.payments.lost)} NOT ANNOUNCED`}`]),
+    ...(r.posts === undefined ? [] : [`posts     ${postsLine(r.posts)}: ${r.posts.lost === 0 && r.posts.doubled === 0 && r.posts.reported === r.posts.created ? 'every post published once and reported once' : `${String(r.posts.lost)} LOST, ${String(r.posts.doubled)} DOUBLED, ${String(r.posts.created - r.posts.reported)} NOT REPORTED`}`]),
     r.trace === undefined ? 'trace     none found' : `trace     ${r.trace.id}: ${String(r.trace.spans)} spans across ${r.trace.services.join(', ')} — ${r.trace.url}`,
     '',
   ];

@@ -12,6 +12,21 @@ export interface TrafficCounts {
   readonly refusedDeliveries: number;
   /** Stage 5: what the users paid. */
   readonly payments?: PaymentCounts;
+  /** Stage 4: what the users posted, and what reached Telegram. */
+  readonly posts?: PostCounts;
+}
+
+/** Posts the simulated owners were told are going out or scheduled, and what Telegram received (posts.ts). */
+export interface PostCounts {
+  readonly created: number;
+  /** Of those, scheduled a minute ahead (the others went out at once). */
+  readonly scheduled: number;
+  /** In their channel at least once. */
+  readonly published: number;
+  /** With the owner's report from the main bot at least once. */
+  readonly reported: number;
+  /** Copies beyond one: a post in its channel, or its report, more than once. */
+  readonly doubled: number;
 }
 
 /** Payments the simulated users made (confirmed at the provider), and the main bot's notices of them. */

@@ -67,9 +67,9 @@ export function demoMinRequests(stage: StageObject, options: DemoOptions, share 
  */
 export const DEMO_P95_LIMIT_MS = 1_000;
 
-export function demoP95Limit(stage: StageObject): number {
+export function demoP95Limit(stage: StageObject, atLeastMs = DEMO_P95_LIMIT_MS): number {
   const written = stage.spec.analysis?.thresholds?.p95LatencyMs;
-  return Math.max(typeof written === 'number' ? written : 0, DEMO_P95_LIMIT_MS);
+  return Math.max(typeof written === 'number' ? written : 0, atLeastMs);
 }
 
 /** Four intervals: a few percent of a demo's traffic needs a wide window to say anything. */
@@ -77,7 +77,7 @@ export function windowMs(options: DemoOptions): number {
   return 4 * options.intervalMs;
 }
 
-export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions, share = 1): StageObject {
+export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions, share = 1, p95LimitMs = DEMO_P95_LIMIT_MS): StageObject {
   const pause = durationText(options.pauseMs);
   const steps = stage.spec.steps.map((step) => {
     const timed = step.pause as { duration?: string } | undefined;
@@ -91,7 +91,7 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
       interval: durationText(options.intervalMs),
       window: durationText(windowMs(options)),
       prometheus: { address: endpoints.prometheusUrl },
-      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage) },
+      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage, p95LimitMs) },
     },
   };
   if ('nginx' in stage.spec.trafficProvider) {

@@ -11,12 +11,33 @@
  * behind the link (the emulator's control, as a wallet would) and waiting for the main bot's
  * "Payment received", then `/billing`. The notice is the one message per payment beyond the
  * replies: expected, so not a duplicate; one that never comes is a payment lost.
+ *
+ * Stage 4 (`publish`): each user is a channel owner: connects a bot of their own (`/newbot`, its
+ * token), makes it an administrator of a channel (in the emulator, as they would in Telegram),
+ * gets posting granted by an administrator and `/link`s the channel; then posts to it, two posts
+ * now for one scheduled a minute ahead (`/post all in 1m`). The owner's report after each post is
+ * the one message per post beyond the replies (expected, not a duplicate); posts.ts counts what
+ * reached the channels.
  */
 import { BUTTONS, buyCommand } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
 import { payLinkIn, type PaymentEmulators } from '@nova/payment-emulators';
-import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
+import type { EmulatedBot, RecordedCall, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
+import { OWNER_REPORT, PostLedger } from './posts.js';
 import type { PaymentCounts, TrafficCounts } from './snapshot.js';
+
+/** Grants an owner posting (an administrator's svc.publisher.grant_posting): no payment in stage 4's demo. */
+export type GrantPosting = (telegramId: number) => Promise<void>;
+
+/**
+ * An owner posts at most this often: Telegram takes 20 messages a minute in a channel and one a
+ * second in the owner's chat (the answer and the report), and the client paces to that, so a
+ * faster owner would measure the pacing's queue rather than the stage.
+ */
+const POST_GAP_MS = 4_000;
+
+/** The main bot's answer to /post: going out now, or scheduled; the post's number. */
+const POST_ANSWER = /^📣 Post #(\d+) (?:went out|is going out)|^🕒 Post #(\d+) is scheduled/u;
 
 export type PaymentProviders = PaymentEmulators;
 
@@ -30,6 +51,10 @@ interface User {
   busy: boolean;
   /** Updates this user sent: the turn of a shopper's round. */
   turns: number;
+  /** Stage 4: the user's own bot and the channel it posts to. */
+  channel?: { readonly bot: EmulatedBot; readonly chat: number };
+  /** Stage 4: not before this moment (ms) the next post. */
+  readyAt?: number;
 }
 
 export class SimulatedUsers {
@@ -45,15 +70,17 @@ export class SimulatedUsers {
   private next = 0;
   private readonly owner: UserSpec = { id: FIRST_USER_ID, first_name: 'Anna', username: 'anna' };
   private child: EmulatedBot | undefined;
+  private readonly posts: PostLedger | undefined;
 
   /**
    * `spreadFor`: pick the users so that their chats spread evenly over that context's routing
    * buckets (stage 2 moves chats by bucket), so 5 % of the weight really is some chat and not,
    * by chance, none of twenty.
    */
-  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string, private readonly shop?: PaymentProviders) {
+  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string, private readonly shop?: PaymentProviders, private readonly publish?: GrantPosting) {
     const ids = spreadFor === undefined ? Array.from({ length: count }, (_, i) => FIRST_USER_ID + 1 + i) : spreadIds(spreadFor, count);
     this.users = ids.map((id, i) => ({ spec: { id, first_name: `User${String(i + 1)}` }, busy: false, turns: i }));
+    this.posts = publish === undefined ? undefined : new PostLedger(emulator, main.id);
   }
 
   /** Anna starts the main bot and connects her own bot by its token: the child bot the others will talk to. */
@@ -63,8 +90,24 @@ export class SimulatedUsers {
     await this.say(this.main, this.owner, BUTTONS.add);
     const connected = await this.say(this.main, this.owner, child.token);
     if (!connected.includes('is connected')) throw new Error(`the main bot did not connect the child bot: "${connected}"`);
+    if (this.publish !== undefined) await Promise.all(this.users.map((user) => this.ownChannel(user, this.publish as GrantPosting)));
     this.child = child;
     return child;
+  }
+
+  /** Stage 4: the user connects a bot of their own, makes it an administrator of a channel, and links it. */
+  private async ownChannel(user: User, grant: GrantPosting): Promise<void> {
+    const username = `owner${String(user.spec.id)}_bot`;
+    const bot = this.emulator.createBot({ username, firstName: `${user.spec.first_name}'s bot` });
+    await grant(user.spec.id);
+    await this.say(this.main, user.spec, '/newbot');
+    const connected = await this.say(this.main, user.spec, bot.token);
+    if (!connected.includes('is connected')) throw new Error(`the main bot did not connect ${user.spec.first_name}'s bot: "${connected}"`);
+    const chat = -(1_000_000_000_000 + user.spec.id);
+    this.emulator.joinChat(bot.id, { id: chat, type: 'channel', title: `${user.spec.first_name}'s channel` }, { status: 'administrator', canPostMessages: true });
+    const linked = await this.say(this.main, user.spec, `/link @${username} ${String(chat)}`);
+    if (!linked.startsWith('✅')) throw new Error(`${user.spec.first_name}'s channel was not linked: "${linked}"`);
+    user.channel = { bot, chat };
   }
 
   /** Starts writing at `rate` updates per second in all, spread over the users; each waits for its answer. */
@@ -81,7 +124,11 @@ export class SimulatedUsers {
   /** Waits until every update sent was answered and every payment announced, or the deadline passed. */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const settled = (): boolean => this.answered >= this.sent && this.told >= this.paid.cryptobot + this.paid.platega;
+    const published = (): boolean => {
+      const posts = this.posts?.counts();
+      return posts === undefined || (posts.published >= posts.created && posts.reported >= posts.created);
+    };
+    const settled = (): boolean => this.answered >= this.sent && this.told >= this.paid.cryptobot + this.paid.platega && published();
     while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
@@ -92,7 +139,11 @@ export class SimulatedUsers {
       duplicates += Math.max(0, this.emulator.messagesTo(chat ?? 0, { botId: bot ?? 0 }).length - expected);
     }
     const refusedDeliveries = this.emulator.deliveries().filter((attempt) => !attempt.delivered).length;
-    return { sent: this.sent, answered: this.answered, duplicates, refusedDeliveries, ...(this.shop === undefined ? {} : { payments: this.paymentCounts() }) };
+    return {
+      sent: this.sent, answered: this.answered, duplicates, refusedDeliveries,
+      ...(this.shop === undefined ? {} : { payments: this.paymentCounts() }),
+      ...(this.posts === undefined ? {} : { posts: this.posts.counts() }),
+    };
   }
 
   private paymentCounts(): PaymentCounts {
@@ -105,7 +156,7 @@ export class SimulatedUsers {
     for (let tried = 0; tried < this.users.length; tried++) {
       const user = this.users[this.next];
       this.next = (this.next + 1) % this.users.length;
-      if (user === undefined || user.busy) continue;
+      if (user === undefined || user.busy || (user.readyAt ?? 0) > Date.now()) continue;
       user.busy = true;
       void this.nextUpdate(user, child)
         .catch(() => undefined)
@@ -122,6 +173,10 @@ export class SimulatedUsers {
       if (turn % 3 === 0) await this.say(this.main, user.spec, '/subscribe');
       else if (turn % 3 === 1) await this.buy(this.shop, user.spec, PLANS[round % PLANS.length] ?? 'bots-30d', round % 2 === 0 ? 'cryptobot' : 'platega');
       else await this.say(this.main, user.spec, '/billing');
+      return;
+    }
+    if (this.posts !== undefined && user.channel !== undefined) {
+      await this.post(user, user.channel, this.posts, turn);
       return;
     }
     const toMain = this.sent % 5 === 4;
@@ -145,16 +200,34 @@ export class SimulatedUsers {
     if ((await notice).text?.includes('Payment received') === true) this.told++;
   }
 
-  /** One update from `from` to `bot`; resolves with the bot's answer text. */
+  /** A post to the user's channel: two now, then one scheduled a minute ahead. */
+  private async post(user: User, channel: NonNullable<User['channel']>, posts: PostLedger, turn: number): Promise<void> {
+    const scheduled = turn % 3 === 2;
+    const text = `post ${String(user.spec.id)}-${String(turn)}`;
+    const answer = await this.say(this.main, user.spec, `/post all${scheduled ? ' in 1m' : ''}\n${text}`);
+    user.readyAt = Date.now() + POST_GAP_MS;
+    const match = POST_ANSWER.exec(answer);
+    const id = match?.[1] ?? match?.[2];
+    if (id === undefined) return;
+    posts.add(id, { text, owner: user.spec.id, channel: channel.chat, botId: channel.bot.id, scheduled });
+    // The owner's report is one more message from the main bot, expected once.
+    const key = `${String(user.spec.id)}:${String(this.main.id)}`;
+    this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
+  }
+
+  /** One update from `from` to `bot`; resolves with the bot's answer text (an owner's report is not an answer). */
   private async say(bot: EmulatedBot, from: UserSpec, text: string): Promise<string> {
     const key = `${String(from.id)}:${String(bot.id)}`;
     this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
-    const reply = this.emulator.nextMessageTo(from.id, { botId: bot.id, timeoutMs: REPLY_TIMEOUT_MS });
+    const answer = (call: RecordedCall): boolean => call.ok && call.method === 'sendMessage' && call.botId === bot.id && Number(call.params.chat_id) === from.id && !OWNER_REPORT.test(String(call.params.text));
+    const reply = this.posts === undefined
+      ? this.emulator.nextMessageTo(from.id, { botId: bot.id, timeoutMs: REPLY_TIMEOUT_MS }).then((message) => message.text ?? '')
+      : this.emulator.waitForCall(answer, { timeoutMs: REPLY_TIMEOUT_MS }).then((call) => String(call.params.text));
     this.sent++;
     this.emulator.userSends(bot.token, { from, text });
-    const message = await reply;
+    const said = await reply;
     this.answered++;
-    return message.text ?? '';
+    return said;
   }
 }
 

@@ -1,5 +1,5 @@
 /** The live view: redrawn in place on a terminal, or one line per change in a log. */
-import type { AlsoMoving, PaymentCounts, Snapshot } from './snapshot.js';
+import type { AlsoMoving, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
 
 const CLEAR = '\u001b[H\u001b[2J';
 
@@ -23,6 +23,7 @@ export function renderLive(s: Snapshot): string {
     ...s.also.map((other) => `  also     ${alsoLine(other)}`),
     `  traffic  ${String(s.traffic.sent)} updates sent by simulated users, ${String(s.traffic.answered)} answered, ${String(s.traffic.sent - s.traffic.answered)} in flight, ${String(s.traffic.duplicates)} duplicate replies; ${String(s.traffic.refusedDeliveries)} deliveries refused and retried by Telegram`,
     ...(s.traffic.payments === undefined ? [] : [`  payments ${paymentsLine(s.traffic.payments)}`]),
+    ...(s.traffic.posts === undefined ? [] : [`  posts    ${postsLine(s.traffic.posts)}`]),
     '',
     ...s.notes.slice(-6).map((note) => `  ${note}`),
   ];
@@ -44,6 +45,10 @@ function alsoLine(other: AlsoMoving): string {
 export function paymentsLine(p: PaymentCounts): string {
   const made = p.cryptobot + p.platega;
   return `${String(made)} paid (CryptoBot ${String(p.cryptobot)}, Platega ${String(p.platega)}), ${String(p.announced)} announced by the main bot${p.withoutLink > 0 ? `; ${String(p.withoutLink)} /buy answered without a link` : ''}`;
+}
+
+export function postsLine(p: PostCounts): string {
+  return `${String(p.created)} created (${String(p.scheduled)} scheduled), ${String(p.published)} published, ${String(p.reported)} reported to their owners, ${String(p.doubled)} doubled`;
 }
 
 export function clock(ms: number): string {

@@ -34,13 +34,19 @@ export class RequestRecord {
   private readonly requests: AddressedRequest[] = [];
   private readonly problems: string[] = [];
 
-  private constructor(private readonly nc: NatsConnection, private readonly subscriptions: Subscription[], private readonly requestTimeoutMs: number) {}
+  private readonly unroutedSeen: AddressedRequest[] = [];
 
-  /** `requestTimeoutMs`: the callers' request timeout (the bus's default, 5 s, for svc.user.upsert). */
-  static async start(natsUrl: string, context: string, requestTimeoutMs: number): Promise<RequestRecord> {
+  private constructor(private readonly nc: NatsConnection, private readonly subscriptions: Subscription[], private readonly requestTimeoutMs: number, private readonly unroutedMethods: readonly string[]) {}
+
+  /**
+   * `requestTimeoutMs`: the callers' request timeout (the bus's default, 5 s, for svc.user.upsert).
+   * `unrouted`: the context's methods that are about no chat (svc.publisher.publish_due), kept apart
+   * from the per-chat record rather than reported as malformed.
+   */
+  static async start(natsUrl: string, context: string, requestTimeoutMs: number, unrouted: readonly string[] = []): Promise<RequestRecord> {
     const nc = await connect({ servers: natsUrl, name: 'stage2-side-record' });
     const subscriptions = [nc.subscribe(`svc.${context}.>`), nc.subscribe(`svc.legacy.${context}.>`)];
-    const record = new RequestRecord(nc, subscriptions, requestTimeoutMs);
+    const record = new RequestRecord(nc, subscriptions, requestTimeoutMs, unrouted);
     for (const subscription of subscriptions) void record.follow(subscription);
     await nc.flush();
     return record;
@@ -50,6 +56,12 @@ export class RequestRecord {
     for await (const message of subscription) {
       const chat = message.headers?.get('Nova-Routing-Key') ?? '';
       const deadline = Number(message.headers?.get('Nova-Deadline'));
+      const legacy = message.subject.startsWith(LEGACY_PREFIX);
+      const contract = legacy ? `svc.${message.subject.slice(LEGACY_PREFIX.length)}` : message.subject;
+      if (chat === '' && this.unroutedMethods.includes(contract)) {
+        this.unroutedSeen.push({ chat, side: legacy ? 'legacy' : 'target', method: contract, sentAt: Date.now() });
+        continue;
+      }
       if (chat === '' || !Number.isFinite(deadline)) {
         this.problems.push(`${message.subject} without a routing key or deadline`);
         continue;
@@ -57,14 +69,17 @@ export class RequestRecord {
       const sentAt = deadline - this.requestTimeoutMs;
       // A send time in the future means the callers' timeout is not the one assumed here.
       if (sentAt > Date.now() + 1_000) this.problems.push(`${message.subject} sent in the future: the callers' timeout is not ${String(this.requestTimeoutMs)} ms`);
-      const side: SideName = message.subject.startsWith(LEGACY_PREFIX) ? 'legacy' : 'target';
-      const method = side === 'legacy' ? `svc.${message.subject.slice(LEGACY_PREFIX.length)}` : message.subject;
-      this.requests.push({ chat, side, method, sentAt });
+      this.requests.push({ chat, side: legacy ? 'legacy' : 'target', method: contract, sentAt });
     }
   }
 
   all(): readonly AddressedRequest[] {
     return this.requests;
+  }
+
+  /** The `unrouted` methods' requests, by side (their chat is empty, their time is when seen). */
+  unrouted(side: SideName): number {
+    return this.unroutedSeen.filter((request) => request.side === side).length;
   }
 
   /** Requests sent in [from, to). */
