@@ -22,13 +22,14 @@ await runService({
   },
   async start(service) {
     const { config } = service;
+    if (config.NOVA_ADMIN_TELEGRAM_IDS === undefined) service.logger.warn('NOVA_ADMIN_TELEGRAM_IDS is not set: nobody can sign in to the admin panel');
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
     await startAdminPanel(service, {
       databaseUrl: config.NOVA_DATABASE_URL,
       migrate: config.NOVA_MIGRATE_ON_START,
       bus,
       settings: {
-        admins: config.NOVA_ADMIN_TELEGRAM_IDS,
+        admins: config.NOVA_ADMIN_TELEGRAM_IDS ?? new Set<bigint>(),
         sessionKey: config.NOVA_ADMIN_SESSION_KEY,
         mainBotToken: config.NOVA_MAIN_BOT_TOKEN,
         botUsername: config.NOVA_ADMIN_BOT_USERNAME,

@@ -46,7 +46,8 @@ export const adminPanelOptionsConfig = {
 };
 
 export const adminPanelConfig = {
-  NOVA_ADMIN_TELEGRAM_IDS: telegramIds,
+  /** Unset: nobody can sign in (the panel runs and refuses every sign-in, as the chart installs it before admins are named). */
+  NOVA_ADMIN_TELEGRAM_IDS: telegramIds.optional(),
   /** Telegram signs the Login Widget's data with the main bot's token. */
   NOVA_MAIN_BOT_TOKEN: secret(z.string().regex(BOT_TOKEN, 'must be a bot token as @BotFather gives it (<bot id>:<secret>)')),
   ...adminPanelOptionsConfig,
