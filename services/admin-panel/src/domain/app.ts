@@ -7,7 +7,7 @@
  */
 import { toJson } from '@bufbuild/protobuf';
 import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from '@nova/bus';
-import { BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription, type User } from '@nova/contracts';
+import { BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
 import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
 import type { AuditLog, AuditStart } from './audit.js';
 import type { Html } from './html.js';

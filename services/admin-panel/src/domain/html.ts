@@ -20,7 +20,7 @@ export function escapeHtml(value: string): string {
 function render(value: HtmlValue): string {
   if (value instanceof Html) return value.text;
   if (value === null || value === undefined || value === false) return '';
-  if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(render).join('');
+  if (Array.isArray(value)) return value.map(render).join('');
   return escapeHtml(String(value as string | number | bigint | boolean));
 }
 
