@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test bed and the demo run: etcd (serves kube-apiserver), PostgreSQL,
-# Prometheus (and its promtool: the chart's alert rules are tested with it), nginx; openssl (test PKI) and unzip (kubectl/helm from their npm package).
+# Prometheus (and its promtool: the chart's alert rules are tested with it), nginx; openssl (test PKI) and unzip (kubectl/helm from their npm package);
+# Chromium, the browser the admin panel's tests drive with playwright-core (Debian's build: a browser
+# download by `playwright install` fails on these machines).
 set -euo pipefail
 needed=()
 command -v etcd >/dev/null || needed+=(etcd-server)
@@ -9,6 +11,7 @@ command -v openssl >/dev/null || needed+=(openssl)
 command -v unzip >/dev/null || needed+=(unzip)
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || needed+=(prometheus)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || needed+=(nginx)
+[ -x /usr/bin/chromium ] || needed+=(chromium)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "  apt-get install ${needed[*]}"
   sudo=()

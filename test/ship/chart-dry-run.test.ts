@@ -46,7 +46,7 @@ describe('helm template | kubectl apply --server-side --dry-run=server', () => {
     ]);
     // The operator, the monolith and every service.
     expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual([
-      'bot-service', 'notification-service', 'nova-monolith', 'nova-operator', 'payment-service', 'publisher-service', 'user-service', 'webhook-gateway',
+      'admin-panel', 'bot-service', 'notification-service', 'nova-monolith', 'nova-operator', 'payment-service', 'publisher-service', 'user-service', 'webhook-gateway',
     ]);
   });
 

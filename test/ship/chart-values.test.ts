@@ -25,7 +25,8 @@ const BAD_VALUES: readonly (readonly [string, Values, RegExp])[] = [
   ['a PostgreSQL sslmode that does not exist', { postgresql: { sslMode: 'on' } }, /\/postgresql\/sslMode/],
   ['a zero drain deadline', { shutdownTimeoutSeconds: 0 }, /\/shutdownTimeoutSeconds/],
   ['a service name that is not a DNS label', { services: { 'Admin_Panel': { enabled: true, image: { repository: 'nova/admin' }, port: 8106 } } }, /Admin_Panel/],
-  ['a new service without its port', { services: { 'admin-panel': { enabled: true, image: { repository: 'nova/admin-panel' } } } }, /missing property 'port'/],
+  ['a new service without its port', { services: { 'story-service': { enabled: true, image: { repository: 'nova/story-service' } } } }, /missing property 'port'/],
+  ['the admin panel\'s session key as a plain value', { services: { 'admin-panel': { env: { NOVA_ADMIN_SESSION_KEY: 'x' } } } }, /NOVA_ADMIN_SESSION_KEY/],
   ['a public URL Telegram would refuse (not HTTPS)', { publicUrl: 'http://bot.example.com' }, /\/publicUrl/],
   ['a legacy service that is disabled', { routing: { provider: 'istio' }, services: { 'nova-monolith': { enabled: false } } }, /routing.legacyService "nova-monolith" must name an enabled entry of services/],
 ];

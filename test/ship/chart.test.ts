@@ -63,12 +63,27 @@ describe('the chart against the repository', () => {
   it('grants the operator exactly the rules of operator/rbac/, bound to its ServiceAccount', async () => {
     const { objects } = await renderChart({ namespace: 'nova-system' });
     const clusterRole = objects.find((o) => o.kind === 'ClusterRole');
-    const leaseRole = objects.find((o) => o.kind === 'Role');
+    const leaseRole = objects.find((o) => o.kind === 'Role' && o.metadata.name !== 'admin-panel-novamigrations-reader');
     expect(clusterRole?.rules).toEqual(rbacRules(join(REPO_ROOT, 'operator', 'rbac', 'clusterrole.yaml')));
     expect(leaseRole?.rules).toEqual(rbacRules(join(REPO_ROOT, 'operator', 'rbac', 'leader-election-role.yaml')));
     expect(rbacRules(join(CHART_DIR, 'files', 'operator-rules.yaml'))).toEqual(rbacRules(join(REPO_ROOT, 'operator', 'rbac', 'clusterrole.yaml')));
-    for (const binding of objects.filter((o) => o.kind.endsWith('Binding'))) {
+    for (const binding of objects.filter((o) => o.kind.endsWith('Binding') && o.metadata.name !== 'admin-panel-novamigrations-reader')) {
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'nova-operator', namespace: 'nova-system' }]);
+    }
+  });
+
+  it('lets the admin panel read NovaMigrations and nothing else, and gives no other deployable a Kubernetes API token', async () => {
+    const { objects } = await renderChart({ namespace: 'nova' });
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'admin-panel-novamigrations-reader');
+    expect(role?.rules).toEqual([{ apiGroups: ['novabot.io'], resources: ['novamigrations'], verbs: ['get', 'list', 'watch'] }]);
+    const binding = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'admin-panel-novamigrations-reader');
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'admin-panel', namespace: 'nova' }]);
+    for (const deployment of objects.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'nova-operator')) {
+      const spec = podSpec(deployment) as { automountServiceAccountToken?: boolean; serviceAccountName?: string };
+      expect({ name: deployment.metadata.name, token: spec.automountServiceAccountToken, account: spec.serviceAccountName })
+        .toEqual(deployment.metadata.name === 'admin-panel'
+          ? { name: 'admin-panel', token: true, account: 'admin-panel' }
+          : { name: deployment.metadata.name, token: false, account: undefined });
     }
   });
 
@@ -92,7 +107,7 @@ describe('every deployable the chart renders', () => {
     const later = { enabled: true };
     const { objects } = await renderChart({ namespace: 'nova', values: { shutdownTimeoutSeconds: 25, preStopSleepSeconds: 3, services: { 'publisher-service': later, 'payment-service': later, 'notification-service': later } } });
     const deployments = objects.filter((o) => o.kind === 'Deployment');
-    expect(deployments.length).toBe(8);
+    expect(deployments.length).toBe(9);
     for (const deployment of deployments) {
       const spec = podSpec(deployment);
       expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
@@ -116,7 +131,7 @@ describe('every deployable the chart renders', () => {
     const ports = Object.fromEntries(objects.filter((o) => o.kind === 'Service').map((o) => [o.metadata.name, (o.spec as { ports: { port: number }[] }).ports[0]?.port]));
     expect(ports).toEqual({
       'nova-operator': 8080, 'nova-monolith': 8099, 'webhook-gateway': 8100, 'user-service': 8101, 'bot-service': 8102,
-      'publisher-service': 8103, 'payment-service': 8104, 'notification-service': 8105,
+      'publisher-service': 8103, 'payment-service': 8104, 'notification-service': 8105, 'admin-panel': 8106,
     });
   });
 

@@ -152,9 +152,9 @@ describe('skaffold.yaml', () => {
     expect(dockerfile).toMatch(/^FROM build AS dev\n(?:.*\n)*?WORKDIR \/app\n/m);
   });
 
-  it('the dev profile forwards the webhook gateway, the monolith and the operator, all Services the chart renders with its values', async () => {
+  it('the dev profile forwards the webhook gateway, the monolith, the operator and the admin panel, all Services the chart renders with its values', async () => {
     const forwards = devProfile?.portForward ?? [];
-    expect(forwards.map((f) => f.resourceName).sort()).toEqual(['nova-monolith', 'nova-operator', 'webhook-gateway']);
+    expect(forwards.map((f) => f.resourceName).sort()).toEqual(['admin-panel', 'nova-monolith', 'nova-operator', 'webhook-gateway']);
     const release = devProfile?.deploy?.helm?.releases?.[0];
     const { objects } = await renderChart({ namespace: release?.namespace ?? 'nova', values: nested(release?.setValues ?? {}) });
     const services = new Map(objects.filter((o) => o.kind === 'Service').map((o) => [o.metadata.name, o]));

@@ -14,12 +14,15 @@ export const REQUEST_METHODS = {
   'svc.user.get': UserService.method.getUser,
   'svc.user.upsert': UserService.method.upsertUser,
   'svc.user.stats': UserService.method.userStats,
+  'svc.user.search': UserService.method.searchUsers,
+  'svc.user.set_blocked': UserService.method.setUserBlocked,
   'svc.bot.list': BotService.method.listBots,
   'svc.bot.get': BotService.method.getBot,
   'svc.bot.remove': BotService.method.removeBot,
   'svc.bot.set_greeting': BotService.method.setBotGreeting,
   'svc.bot.webhook_auth': BotService.method.getWebhookAuth,
   'svc.bot.sealed_token': BotService.method.getSealedToken,
+  'svc.bot.set_blocked': BotService.method.setBotBlocked,
   'svc.publisher.link_channel': PublisherService.method.linkChannel,
   'svc.publisher.unlink_channel': PublisherService.method.unlinkChannel,
   'svc.publisher.list_channels': PublisherService.method.listChannels,
@@ -38,6 +41,8 @@ export const REQUEST_METHODS = {
   'svc.payment.list': PaymentService.method.listPayments,
   'svc.payment.expire_due': PaymentService.method.expireDue,
   'svc.payment.expiring': PaymentService.method.listExpiring,
+  'svc.payment.grant': PaymentService.method.grantSubscription,
+  'svc.payment.revoke': PaymentService.method.revokeSubscription,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

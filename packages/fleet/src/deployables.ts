@@ -10,11 +10,16 @@ export const DEPLOYABLES = {
   'bot-service': { folder: 'bot-service', port: 8102 },
   'publisher-service': { folder: 'publisher-service', port: 8103 },
   'payment-service': { folder: 'payment-service', port: 8104 },
+  'admin-panel': { folder: 'admin-panel', port: 8106 },
 } as const;
 
 export type Deployable = keyof typeof DEPLOYABLES;
 
-/** Start order: the monolith first (it applies every schema's migrations and declares the streams and routing buckets). */
+/**
+ * Start order: the monolith first (it applies every schema's migrations and declares the streams
+ * and routing buckets). The admin panel is not in it: it starts only with a fleet given admins
+ * (FleetSettings.admin), last.
+ */
 export const FLEET_ORDER: readonly Deployable[] = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service', 'publisher-service', 'payment-service'];
 
 export function isDeployable(name: string): name is Deployable {

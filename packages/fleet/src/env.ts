@@ -30,6 +30,21 @@ export interface FleetPaymentProviders {
   readonly platega?: { readonly apiRoot: string; readonly merchantId: string; readonly secret: string };
 }
 
+/**
+ * The admin panel (stage 8): served by the monolith and by the admin-panel service with the same
+ * admins and session key (a session is valid on both sides). Absent: neither serves /admin/.
+ */
+export interface FleetAdminPanel {
+  /** Telegram user ids allowed to sign in. */
+  readonly admins: readonly (bigint | number | string)[];
+  /** Base64 of at least 32 bytes (NOVA_ADMIN_SESSION_KEY). */
+  readonly sessionKey: string;
+  /** Secure cookies; false for plain-HTTP loopback (tests, the demo). Default true. */
+  readonly secureCookies?: boolean;
+  /** A kubeconfig file for the migrations page. */
+  readonly kubeconfig?: string;
+}
+
 export interface FleetSettings {
   readonly natsUrl: string;
   /** A login that may create in both schemas: the monolith applies the migrations at start. */
@@ -44,6 +59,8 @@ export interface FleetSettings {
   /** Given to the payment service and the monolith alike (both serve the callbacks during stage 5). Default: none. */
   readonly payments?: FleetPaymentProviders;
   readonly routing: FleetRouting;
+  /** The admin panel's admins and session key; absent: no admin panel on either side. */
+  readonly admin?: FleetAdminPanel;
   /** NOVA_NAMESPACE: the namespace label of every metric, the NovaMigrations' namespace. Default `default`. */
   readonly namespace?: string;
   /** OTLP/HTTP base URL; tracing export off when absent. */
@@ -107,10 +124,26 @@ function paymentsContext(settings: FleetSettings): Record<string, string> {
   };
 }
 
+/** The admin panel's variables: the admin-panel service's, and the monolith's (which serves it too). */
+function adminPanel(settings: FleetSettings): Record<string, string> {
+  const { admin } = settings;
+  if (admin === undefined) return {};
+  return {
+    NOVA_ADMIN_TELEGRAM_IDS: admin.admins.map(String).join(','),
+    NOVA_ADMIN_SESSION_KEY: admin.sessionKey,
+    NOVA_ADMIN_COOKIE_SECURE: String(admin.secureCookies ?? true),
+    ...(admin.kubeconfig === undefined ? {} : { NOVA_ADMIN_KUBECONFIG: admin.kubeconfig }),
+  };
+}
+
 function own(deployable: Deployable, settings: FleetSettings): Record<string, string> {
   switch (deployable) {
     case 'nova-monolith':
-      return { ...botsContext(settings), ...paymentsContext(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
+      return { ...botsContext(settings), ...paymentsContext(settings), ...adminPanel(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
+    case 'admin-panel':
+      if (settings.admin === undefined) throw new FleetSettingsError('admin', 'is required to run the admin panel (its admins and session key)');
+      // The main bot's token checks Telegram's login signatures; the database holds only its audit log.
+      return { NOVA_DATABASE_URL: settings.databaseUrl, NOVA_MAIN_BOT_TOKEN: settings.secrets.mainBotToken, ...adminPanel(settings) };
     case 'webhook-gateway':
       return { NOVA_WEBHOOK_SECRET: settings.secrets.webhookSecret, NOVA_MAIN_BOT_ID: botIdOfToken(settings.secrets.mainBotToken) };
     case 'user-service':

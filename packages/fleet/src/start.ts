@@ -8,7 +8,7 @@ import { freePort, SupervisedProcess, type Stack } from '@nova/testbed';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEPLOYABLES, FLEET_ORDER, type Deployable } from './deployables.js';
+import { DEPLOYABLES, type Deployable } from './deployables.js';
 import { deployableEnv, type Env, type FleetSettings } from './env.js';
 
 /** The repository root, from src/ (tests) and dist/ (the demo) alike. */
@@ -92,11 +92,13 @@ export type FleetAddresses = Readonly<Record<Deployable, string>>;
  * set their webhooks.
  */
 export async function fleetAddresses(): Promise<FleetAddresses> {
-  const entries = await Promise.all(FLEET_ORDER.map(async (deployable) => [deployable, await loopbackAddress()] as const));
+  const entries = await Promise.all((Object.keys(DEPLOYABLES) as Deployable[]).map(async (deployable) => [deployable, await loopbackAddress()] as const));
   return Object.fromEntries(entries) as Record<Deployable, string>;
 }
 
-export type RunningFleet = Readonly<Record<Deployable, RunningDeployable>> & {
+export type RunningFleet = Readonly<Record<Exclude<Deployable, 'admin-panel'>, RunningDeployable>> & {
+  /** Running when the fleet was given admins (FleetSettings.admin). */
+  readonly 'admin-panel'?: RunningDeployable;
   /** In start order. */
   readonly all: readonly RunningDeployable[];
   /** Stops them gracefully: the gateway first (no new updates), the callers, the user service last (their callee). */
@@ -123,8 +125,11 @@ export async function startFleet(stack: Stack, settings: FleetSettings, options:
   const [gateway, users, bots, publisher, payments] = await Promise.all([
     start('webhook-gateway'), start('user-service'), start('bot-service'), start('publisher-service'), start('payment-service'),
   ]);
-  const all = [monolith, gateway, users, bots, publisher, payments];
+  // Last: it asks the contexts the others serve, and stands apart from the bot traffic.
+  const admin = settings.admin === undefined ? undefined : await start('admin-panel');
+  const all = [monolith, gateway, users, bots, publisher, payments, ...(admin === undefined ? [] : [admin])];
   return {
+    ...(admin === undefined ? {} : { 'admin-panel': admin }),
     'nova-monolith': monolith,
     'webhook-gateway': gateway,
     'user-service': users,
@@ -134,7 +139,7 @@ export async function startFleet(stack: Stack, settings: FleetSettings, options:
     all,
     async stop() {
       // Callers before their callees: the publisher and the bots context ask svc.payment.*.
-      for (const running of [gateway, publisher, bots, payments, monolith, users]) await running.stop();
+      for (const running of [...(admin === undefined ? [] : [admin]), gateway, publisher, bots, payments, monolith, users]) await running.stop();
     },
   };
 }

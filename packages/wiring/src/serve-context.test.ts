@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { createInProcessBus, InternalError, NotFoundError as BusNotFoundError, ServiceCallError } from '@nova/bus';
-import { ErrorCode, GetUserResponseSchema, UpsertUserResponseSchema, UserStatsResponseSchema } from '@nova/contracts';
+import { ErrorCode, GetUserResponseSchema, SearchUsersResponseSchema, SetUserBlockedResponseSchema, UpsertUserResponseSchema, UserStatsResponseSchema } from '@nova/contracts';
 import { DeadlineExceededError, NotFoundError, RemoteDomainError, UnavailableError, isRetryable, type ContextHandlers } from '@nova/domain';
 import { createLogger, Metrics } from '@nova/platform';
 import { Writable } from 'node:stream';
@@ -41,6 +41,8 @@ describe('serveContext', () => {
       },
       upsert: () => Promise.resolve(create(UpsertUserResponseSchema, {})),
       stats: () => Promise.resolve(create(UserStatsResponseSchema, {})),
+      search: () => Promise.resolve(create(SearchUsersResponseSchema, {})),
+      set_blocked: () => Promise.resolve(create(SetUserBlockedResponseSchema, {})),
     };
     await serveContext(bus, 'user', handlers);
 
@@ -73,6 +75,8 @@ describe('serveContext', () => {
       get: () => new Promise(() => undefined),
       upsert: () => Promise.resolve(create(UpsertUserResponseSchema, {})),
       stats: () => Promise.resolve(create(UserStatsResponseSchema, {})),
+      search: () => Promise.resolve(create(SearchUsersResponseSchema, {})),
+      set_blocked: () => Promise.resolve(create(SetUserBlockedResponseSchema, {})),
     });
     const timeout = toDomainError(await failure(bus.request('svc.user.get', { telegramId: 1n }, { timeoutMs: 50 })));
     expect(timeout).toBeInstanceOf(DeadlineExceededError);

@@ -2,6 +2,7 @@
  * The monolith's configuration: both contexts' (one database holding both schemas), the webhook
  * endpoint's, and the one flag that says where updates are processed.
  */
+import { optionalAdminPanelConfig, type AdminPanelSettings } from '@nova/admin-panel/wiring';
 import { botContextConfig } from '@nova/bot-service/wiring';
 import { notificationContextConfig } from '@nova/notification-service/wiring';
 import { paymentContextConfig } from '@nova/payment-service/wiring';
@@ -31,6 +32,8 @@ export const monolithConfig = {
   NOVA_NATS_URL: natsServers.optional(),
   /** kv (stages 2–6): serve and call on NATS, routed per chat by the operator's weights; needs jetstream. */
   ...routingConfig,
+  /** The admin panel's pages (the legacy side of stage 8): served when NOVA_ADMIN_TELEGRAM_IDS is set. */
+  ...optionalAdminPanelConfig,
 };
 
 export type MonolithConfig = z.output<z.ZodObject<typeof monolithConfig>>;
@@ -38,6 +41,26 @@ export type MonolithConfig = z.output<z.ZodObject<typeof monolithConfig>>;
 /** NOVA_MONOLITH_UPDATES=jetstream without NOVA_NATS_URL, or NOVA_ROUTING=kv without jetstream. */
 export class MonolithConfigError extends Error {
   override readonly name = 'MonolithConfigError';
+}
+
+/**
+ * The admin panel's settings when it is configured (NOVA_ADMIN_TELEGRAM_IDS set), undefined when
+ * the monolith serves no /admin/; a half-configured panel is refused.
+ */
+export function adminPanelSettings(config: MonolithConfig & { readonly NOVA_NAMESPACE: string }): AdminPanelSettings | undefined {
+  if (config.NOVA_ADMIN_TELEGRAM_IDS === undefined) return undefined;
+  if (config.NOVA_ADMIN_SESSION_KEY === undefined) throw new MonolithConfigError('NOVA_ADMIN_SESSION_KEY: is required when NOVA_ADMIN_TELEGRAM_IDS is set (the same key as the admin panel\'s)');
+  return {
+    admins: config.NOVA_ADMIN_TELEGRAM_IDS,
+    sessionKey: config.NOVA_ADMIN_SESSION_KEY,
+    mainBotToken: config.NOVA_MAIN_BOT_TOKEN,
+    botUsername: config.NOVA_ADMIN_BOT_USERNAME,
+    sessionTtlMs: config.NOVA_ADMIN_SESSION_TTL,
+    loginMaxAgeMs: config.NOVA_ADMIN_LOGIN_MAX_AGE,
+    secureCookies: config.NOVA_ADMIN_COOKIE_SECURE,
+    kubeconfig: config.NOVA_ADMIN_KUBECONFIG,
+    migrationsNamespace: config.NOVA_ADMIN_MIGRATIONS_NAMESPACE ?? config.NOVA_NAMESPACE,
+  };
 }
 
 export function natsServersFor(config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL' | 'NOVA_ROUTING'>): readonly string[] | undefined {

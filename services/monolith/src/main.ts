@@ -6,6 +6,7 @@
  * whether the contexts talk in-process or on the routed bus (see buses.ts and docs/services.md,
  * "The monolith's two modes").
  */
+import { startAdminPanel } from '@nova/admin-panel/wiring';
 import { mainBotIdentity } from '@nova/bot-service/domain';
 import { LEGACY_PAYMENT_NOTICES_CONSUMER, startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
 import { InMemoryKeyValueStore } from '@nova/notification-service/domain';
@@ -16,7 +17,7 @@ import { startPublisherContext } from '@nova/publisher-service/wiring';
 import { startUserContext } from '@nova/user-service/wiring';
 import { busWebhookAuth, registerWebhookRoutes, WebhookAuthCache } from '@nova/webhook-gateway/webhook';
 import { monolithBuses } from './buses.js';
-import { monolithConfig } from './config.js';
+import { adminPanelSettings, monolithConfig } from './config.js';
 import { inlineUpdates } from './inline-updates.js';
 
 await runService({
@@ -60,6 +61,10 @@ await runService({
       accept,
       logger,
     });
+    // The legacy side of stage 8: the same pages as the admin-panel service, asking the contexts on this process's bus.
+    const admin = adminPanelSettings(config);
+    if (admin === undefined) logger.info('admin panel off (NOVA_ADMIN_TELEGRAM_IDS not set): /admin/ is not served');
+    else await startAdminPanel(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, settings: admin });
     logger.info({ updates: config.NOVA_MONOLITH_UPDATES, routing: config.NOVA_ROUTING }, 'monolith mode');
   },
 });

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const NODE = resolve(ROOT, 'node_modules/.bin/node');
 
-export type Deployable = 'webhook-gateway' | 'user-service' | 'bot-service' | 'publisher-service' | 'payment-service' | 'notification-service' | 'monolith';
+export type Deployable = 'webhook-gateway' | 'user-service' | 'bot-service' | 'publisher-service' | 'payment-service' | 'notification-service' | 'admin-panel' | 'monolith';
 
 export interface LogLine {
   readonly level?: string;

@@ -2,6 +2,7 @@ import type { ContextHandlers } from '@nova/domain';
 import type { RegistryDeps } from './registry/deps.js';
 import { getBot, listBots, sealedToken, webhookAuth } from './registry/queries.js';
 import { removeChildBot } from './registry/remove-bot.js';
+import { setBotBlocked } from './registry/set-blocked.js';
 import { setBotGreeting } from './registry/set-greeting.js';
 
 /** The bots context's request handlers, keyed like METHODS.bot: svc.bot.set_greeting → set_greeting. */
@@ -13,5 +14,6 @@ export function createBotHandlers(deps: RegistryDeps): ContextHandlers<'bot'> {
     set_greeting: (request, ctx) => setBotGreeting(deps, request, ctx),
     webhook_auth: (request, ctx) => webhookAuth(deps.db, request, ctx),
     sealed_token: (request, ctx) => sealedToken(deps.db, request, ctx),
+    set_blocked: (request, ctx) => setBotBlocked(deps, request, ctx),
   };
 }

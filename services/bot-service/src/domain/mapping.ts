@@ -12,5 +12,7 @@ export function botMessage(row: BotRow, audienceSize: bigint | number): Bot {
     greeting: row.greeting,
     createdAt: timestampFromDate(row.createdAt),
     audienceSize: BigInt(audienceSize),
+    blocked: row.blockedAt !== null,
+    blockedReason: row.blockedReason ?? '',
   });
 }

@@ -11,8 +11,11 @@ export interface UserRegistry {
   upsert(request: UpsertUserRequest, ctx: HandlerContext): Promise<UpsertUserResponse>;
 }
 
-/** created: first sight; known: seen before; refused: the users context rejected the sender's data (not retried). */
-export type Registration = 'created' | 'known' | 'refused' | 'none';
+/**
+ * created: first sight; known: seen before; blocked: seen before and blocked by an admin (the
+ * main bot ignores them); refused: the users context rejected the sender's data (not retried).
+ */
+export type Registration = 'created' | 'known' | 'blocked' | 'refused' | 'none';
 
 /**
  * Records the sender with the users context, keyed by the update's msgID so a redelivered update
@@ -37,7 +40,9 @@ export async function registerSender(
     effectKey,
   });
   try {
-    return (await users.upsert(request, ctx)).created ? 'created' : 'known';
+    const answer = await users.upsert(request, ctx);
+    if (answer.user?.blocked === true) return 'blocked';
+    return answer.created ? 'created' : 'known';
   } catch (error) {
     if (isRetryable(error)) throw error;
     return 'refused';

@@ -1,4 +1,5 @@
 import { systemClock, type Clock, type ContextHandlers, type EventPublisher } from '@nova/domain';
+import { grantSubscriptionHandler, revokeSubscriptionHandler } from './admin-grants.js';
 import { createInvoiceHandler } from './create-invoice.js';
 import type { PaymentDatabase } from './database.js';
 import { expireDueHandler } from './expire-due.js';
@@ -25,5 +26,7 @@ export function createPaymentHandlers(deps: PaymentContextDeps): ContextHandlers
     list: listPaymentsHandler(deps.db),
     expire_due: expireDueHandler({ db: deps.db, publisher: deps.publisher, clock }),
     expiring: listExpiringHandler(deps.db),
+    grant: grantSubscriptionHandler({ db: deps.db, publisher: deps.publisher, clock }),
+    revoke: revokeSubscriptionHandler({ db: deps.db, publisher: deps.publisher, clock }),
   };
 }

@@ -35,9 +35,11 @@ export function subscriptionMessage(row: SubscriptionRow): Subscription {
     telegramId: row.telegramId,
     kind: planKindEnum(row.kind),
     planId: row.planId,
-    invoiceId: row.invoiceId,
+    invoiceId: row.invoiceId ?? '',
     status: subscriptionStatusEnum(row.status),
     startsAt: timestampFromDate(row.startsAt),
     endsAt: timestampFromDate(row.endsAt),
+    grantedBy: row.grantedBy ?? 0n,
+    adminReason: row.adminReason ?? '',
   });
 }

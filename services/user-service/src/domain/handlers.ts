@@ -1,6 +1,8 @@
 import { systemClock, type Clock, type ContextHandlers, type EventPublisher } from '@nova/domain';
 import type { UserDatabase } from './database.js';
 import { getUserHandler } from './get-user.js';
+import { searchUsersHandler } from './search-users.js';
+import { setUserBlockedHandler } from './set-user-blocked.js';
 import { upsertUserHandler } from './upsert-user.js';
 import { userStatsHandler } from './user-stats.js';
 
@@ -18,5 +20,7 @@ export function createUserHandlers(deps: UserContextDeps): ContextHandlers<'user
     get: getUserHandler(deps.db),
     upsert: upsertUserHandler({ db: deps.db, publisher: deps.publisher, clock }),
     stats: userStatsHandler(deps.db, clock),
+    search: searchUsersHandler(deps.db),
+    set_blocked: setUserBlockedHandler(deps.db, clock),
   };
 }

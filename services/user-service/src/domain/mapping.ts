@@ -13,5 +13,7 @@ export function userMessage(row: UserRow): User {
     languageCode: row.languageCode ?? '',
     createdAt: timestampFromDate(row.createdAt),
     lastSeenAt: timestampFromDate(row.lastSeenAt),
+    blocked: row.blockedAt !== null,
+    blockedReason: row.blockedReason ?? '',
   });
 }

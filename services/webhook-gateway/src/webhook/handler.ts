@@ -33,6 +33,8 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 interface Caller {
   readonly botId: bigint;
   readonly role: 'main' | 'child';
+  /** An admin blocked this child bot: answered 200 and dropped, so Telegram stops retrying. */
+  readonly blocked?: boolean;
 }
 
 type Authentication = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly reply: HttpReply; readonly reason: string };
@@ -52,9 +54,9 @@ async function authenticate(target: WebhookTarget, presented: string | undefined
     if (!matchesHash(target.token, auth.tokenSha256)) return refused(404, 'no such bot', 'unknown token');
     // Bots from before secret tokens send none; one that is sent must be right.
     if (presented !== undefined && !matchesHash(presented, auth.webhookSecretSha256)) return refused(401, 'wrong secret token', 'wrong secret token');
-    return { ok: true, caller: { botId: target.botId, role: 'child' } };
+    return { ok: true, caller: { botId: target.botId, role: 'child', blocked: auth.blocked } };
   }
-  return matchesHash(presented, auth.webhookSecretSha256) ? { ok: true, caller: { botId: target.botId, role: 'child' } } : refused(401, 'wrong secret token', 'wrong or missing secret token');
+  return matchesHash(presented, auth.webhookSecretSha256) ? { ok: true, caller: { botId: target.botId, role: 'child', blocked: auth.blocked } } : refused(401, 'wrong secret token', 'wrong or missing secret token');
 }
 
 export function webhookHandler(options: WebhookOptions): HttpHandler {
@@ -77,6 +79,11 @@ export function webhookHandler(options: WebhookOptions): HttpHandler {
     if (!authentication.ok) {
       logger.info({ ...where, status: authentication.reply.status, reason: authentication.reason }, 'webhook refused');
       return authentication.reply;
+    }
+    if (authentication.caller.blocked === true) {
+      // Authenticated first, so only Telegram (which holds the secret) learns nothing more than 200.
+      logger.info({ ...where, reason: 'bot blocked by an admin' }, 'webhook dropped');
+      return { status: 200 };
     }
     let envelope: UpdateEnvelope;
     try {

@@ -9,6 +9,8 @@ import { NotFoundError, type Bus } from '@nova/bus';
 export interface BotWebhookAuth {
   readonly webhookSecretSha256: Uint8Array;
   readonly tokenSha256: Uint8Array;
+  /** An admin blocked the bot: its webhooks are answered 200 and dropped. */
+  readonly blocked: boolean;
 }
 
 export interface WebhookAuthSource {
@@ -30,7 +32,7 @@ export function busWebhookAuth(bus: Pick<Bus, 'request'>, timeoutMs = 2_000): We
     async lookup(botId) {
       try {
         const answer = await bus.request('svc.bot.webhook_auth', { botId }, { timeoutMs });
-        return { webhookSecretSha256: answer.webhookSecretSha256, tokenSha256: answer.tokenSha256 };
+        return { webhookSecretSha256: answer.webhookSecretSha256, tokenSha256: answer.tokenSha256, blocked: answer.blocked };
       } catch (error) {
         if (error instanceof NotFoundError) return undefined;
         throw new WebhookAuthUnavailableError(botId, error);

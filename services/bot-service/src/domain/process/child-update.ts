@@ -28,9 +28,10 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
   const now = deps.clock();
   const fresh = await deps.db.$transaction(async (tx) => {
     if (!(await claimEffect(tx, key))) return false;
-    const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true } });
-    // A bot removed while its updates were in flight: nothing to say, nobody to count.
-    if (bot === null) return true;
+    const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true, blockedAt: true } });
+    // A bot removed while its updates were in flight: nothing to say, nobody to count. A blocked
+    // bot (an admin's decision) likewise, also for updates the gateway took before it knew.
+    if (bot === null || bot.blockedAt !== null) return true;
     const decision = await routeChildBotUpdate({ update, bot, now });
     if (decision.audienceMember !== undefined) {
       const member = { botId, telegramId: decision.audienceMember };

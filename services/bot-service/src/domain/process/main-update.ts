@@ -35,6 +35,11 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
 
   const msgId = telegramMsgId(botId, update.updateId);
   const registration = await registerSender(deps.users, sender, botId, msgId, ctx);
+  // An admin blocked this user: the main bot ignores them (their own bots keep answering others).
+  if (registration === 'blocked') {
+    await recordIgnored(deps, key, botId);
+    return { effectKey: key, repeated: false, registration, delivery: { sent: 0, failed: 0 } };
+  }
   const view = {
     chatId: message.chatId,
     user: { firstName: sender.firstName, registeredNow: registration === 'created' },

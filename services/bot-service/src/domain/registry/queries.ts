@@ -31,7 +31,7 @@ export async function listBots(db: BotDatabase, request: ListBotsRequest, _ctx: 
   return create(ListBotsResponseSchema, { bots: await botsOwnedBy(db, owner) });
 }
 
-function notFound(botId: bigint): NotFoundError {
+export function notFound(botId: bigint): NotFoundError {
   return new NotFoundError(`no child bot ${botId}`, { bot_id: botId.toString() });
 }
 
@@ -45,9 +45,9 @@ export async function getBot(db: BotDatabase, request: GetBotRequest, _ctx: Hand
 /** The hashes the webhook gateway checks a child bot's webhook call against. */
 export async function webhookAuth(db: BotDatabase, request: GetWebhookAuthRequest, _ctx: HandlerContext): Promise<GetWebhookAuthResponse> {
   const botId = telegramId(request.botId, 'bot_id');
-  const row = await db.bot.findUnique({ where: { botId }, select: { tokenSha256: true, webhookSecretSha256: true } });
+  const row = await db.bot.findUnique({ where: { botId }, select: { tokenSha256: true, webhookSecretSha256: true, blockedAt: true } });
   if (row === null) throw notFound(botId);
-  return create(GetWebhookAuthResponseSchema, { botId, webhookSecretSha256: row.webhookSecretSha256, tokenSha256: row.tokenSha256 });
+  return create(GetWebhookAuthResponseSchema, { botId, webhookSecretSha256: row.webhookSecretSha256, tokenSha256: row.tokenSha256, blocked: row.blockedAt !== null });
 }
 
 /** The token sealed as stored, for a context holding the same key (the publisher posts as the bot). */

@@ -1,0 +1,377 @@
+/**
+ * The admin panel's pages as one HTTP handler under /admin/, the same on the admin-panel service
+ * and in the monolith. Every page but the sign-in page and the stylesheet needs a session of an
+ * admin named in the configuration (checked on every request, so removing an admin takes effect at
+ * once); every change is a POST carrying the session's CSRF token. Other contexts are read and
+ * changed only over the bus; the audit log is this context's own table.
+ */
+import { toJson } from '@bufbuild/protobuf';
+import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from '@nova/bus';
+import { BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
+import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
+import type { AuditLog, AuditStart } from './audit.js';
+import type { Html } from './html.js';
+import type { MigrationsSource } from './migrations.js';
+import { auditPage } from './pages/audit.js';
+import { problemPage } from './pages/errors.js';
+import { BASE } from './pages/layout.js';
+import { migrationsPage } from './pages/migrations.js';
+import { numbersPage } from './pages/numbers.js';
+import { signInPage } from './pages/sign-in.js';
+import { userPage, type UserPageView } from './pages/user.js';
+import { usersPage } from './pages/users.js';
+import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, type AdminSession, type SessionSigner } from './session.js';
+import { ADMIN_CSS } from './styles.js';
+import { LoginRefusedError, verifyTelegramLogin } from './telegram-login.js';
+
+export interface AdminPanelDeps {
+  /** Where the other contexts answer (svc.user.*, svc.bot.*, svc.payment.*). */
+  readonly bus: Pick<Bus, 'request'>;
+  readonly audit: AuditLog;
+  readonly sessions: SessionSigner;
+  /** Telegram user ids allowed in. */
+  readonly admins: ReadonlySet<bigint>;
+  /** The main bot's token: Telegram signs the Login Widget's data with it. Never shown or logged. */
+  readonly loginBotToken: string;
+  /** Shows Telegram's Login Widget on the sign-in page. */
+  readonly loginBotUsername: string | undefined;
+  /** How old a Telegram login may be. */
+  readonly loginMaxAgeMs: number;
+  readonly sessionTtlMs: number;
+  readonly secureCookies: boolean;
+  readonly migrations: MigrationsSource;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  /** How long to wait for another context. Default 5 s. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The route prefix both sides register (the `route` label of the request metrics). */
+export const ADMIN_PREFIX = BASE;
+
+/** Only form posts are taken; a person's form is small. */
+export const ADMIN_BODY_LIMIT = 16 * 1024;
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  // No script of ours at all; Telegram's Login Widget (script and its iframe) is the only exception.
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' https://t.me https://telegram.org; script-src https://telegram.org; frame-src https://oauth.telegram.org; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+const HTML_TYPE = 'text/html; charset=utf-8';
+const REASON_MAX = 500;
+const NOTICES: Readonly<Record<string, string>> = {
+  'user-block': 'The user is blocked: the main bot ignores them.',
+  'user-unblock': 'The user is unblocked.',
+  'bot-block': 'The bot is blocked: its updates are dropped.',
+  'bot-unblock': 'The bot is unblocked.',
+  'grant': 'The subscription is granted.',
+  'revoke': 'The subscription is revoked.',
+};
+
+type Authed = { readonly admin: AdminSession; readonly csrf: string };
+
+/** A form the admin must correct: messages by field id, and the values to show again. */
+class FormRefusal extends Error {
+  override readonly name = 'FormRefusal';
+  constructor(readonly errors: Readonly<Record<string, string>>, readonly values: Readonly<Record<string, string>>) {
+    super('the form was not accepted');
+  }
+}
+
+function htmlReply(status: number, body: Html, headers: Readonly<Record<string, string>> = {}): HttpReply {
+  return { status, headers: { ...SECURITY_HEADERS, 'content-type': HTML_TYPE, ...headers }, body: body.text };
+}
+
+function redirect(location: string, headers: Readonly<Record<string, string>> = {}): HttpReply {
+  return { status: 303, headers: { ...SECURITY_HEADERS, location, ...headers } };
+}
+
+/** A page of this panel to return to; anything else (another site, //host, a scheme) becomes the home page. */
+export function safeNext(next: string | null | undefined): string {
+  if (typeof next !== 'string' || !next.startsWith(BASE) || next.startsWith('//') || /[\\\s]/.test(next) || next.startsWith(`${BASE}auth/`) || next.startsWith(`${BASE}sign-in`)) return BASE;
+  return next;
+}
+
+function queryOf(url: string): URLSearchParams {
+  const index = url.indexOf('?');
+  return new URLSearchParams(index === -1 ? '' : url.slice(index + 1));
+}
+
+/** A Telegram id in a path segment or form field; undefined when it is not one. */
+function idIn(text: string | null | undefined): bigint | undefined {
+  return typeof text === 'string' && /^[1-9]\d{0,15}$/.test(text) ? BigInt(text) : undefined;
+}
+
+/** The reason field: trimmed, required (or not), bounded, no NUL (PostgreSQL text cannot hold it). */
+function reasonIn(form: URLSearchParams, field: string, required: boolean, errors: Record<string, string>, values: Record<string, string>): string {
+  const reason = (form.get('reason') ?? '').trim();
+  values[field] = reason;
+  if (required && reason === '') errors[field] = 'Say why: the reason is kept in the audit log.';
+  else if (reason.length > REASON_MAX) errors[field] = `At most ${String(REASON_MAX)} characters.`;
+  else if (reason.includes('\u0000')) errors[field] = 'The reason contains a character that cannot be stored.';
+  return reason;
+}
+
+export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
+  const clock = deps.clock ?? (() => new Date());
+  const timeoutMs = deps.requestTimeoutMs ?? 5_000;
+  const { bus, audit, sessions, logger } = deps;
+  const cookieOptions = { secure: deps.secureCookies };
+
+  const ask: Bus['request'] = (subject, request, options) => bus.request(subject, request, { timeoutMs, ...options });
+
+  function sessionOf(request: HttpRequest): AdminSession | undefined {
+    const header = request.headers.cookie;
+    return sessions.read(cookieValue(Array.isArray(header) ? header.join('; ') : header, SESSION_COOKIE), clock());
+  }
+
+  /** Runs an admin action with its audit entry around it: pending first, then done or failed. */
+  async function audited<T>(entry: AuditStart, act: () => Promise<T>, describe: (answer: T) => { before?: unknown; after: unknown }): Promise<T> {
+    const id = await audit.start(entry, clock());
+    logger.info({ admin: entry.adminId.toString(), action: entry.action, target: `${entry.targetKind}:${entry.targetId}`, audit: id.toString() }, 'admin action');
+    try {
+      const answer = await act();
+      await audit.finish(id, { outcome: 'done', ...describe(answer) }, clock());
+      return answer;
+    } catch (error) {
+      await audit.finish(id, { outcome: 'failed', error: error instanceof ServiceCallError ? error.message : 'the context did not answer' }, clock()).catch((auditError: unknown) => {
+        logger.error({ err: auditError, audit: id.toString() }, 'could not record a failed admin action');
+      });
+      throw error;
+    }
+  }
+
+  async function userView(telegramId: bigint): Promise<UserPageView> {
+    const { user } = await ask('svc.user.get', { telegramId }, { routingKey: telegramId });
+    if (user === undefined) throw new NotFoundError(`no user ${telegramId.toString()}`);
+    const [bots, payments, plans, entries] = await Promise.all([
+      ask('svc.bot.list', { ownerTelegramId: telegramId }, { routingKey: telegramId }),
+      ask('svc.payment.list', { telegramId }, { routingKey: telegramId }).catch((error: unknown) => {
+        logger.warn({ err: error }, 'the payments context did not answer for the user page');
+        return undefined;
+      }),
+      ask('svc.payment.plans', {}).then((answer) => answer.plans).catch((): Plan[] => []),
+      audit.recent({ subjectUser: telegramId, limit: 50 }),
+    ]);
+    return { user, bots: bots.bots, payments, plans, audit: entries };
+  }
+
+  async function showUser(authed: Authed, telegramId: bigint, notice?: string, refusal?: FormRefusal): Promise<HttpReply> {
+    const view = await userView(telegramId);
+    const page = userPage({ session: authed, ...(notice === undefined ? {} : { notice }) }, refusal === undefined ? view : { ...view, errors: refusal.errors, values: refusal.values });
+    return htmlReply(refusal === undefined ? 200 : 422, page);
+  }
+
+  async function setUserBlocked(authed: Authed, telegramId: bigint, blocked: boolean, form: URLSearchParams): Promise<HttpReply> {
+    const field = `user-${blocked ? 'block' : 'unblock'}-reason`;
+    const errors: Record<string, string> = {};
+    const values: Record<string, string> = {};
+    const reason = reasonIn(form, field, blocked, errors, values);
+    if (Object.keys(errors).length > 0) throw new FormRefusal(errors, values);
+    await audited(
+      { adminId: authed.admin.adminId, action: blocked ? 'user.block' : 'user.unblock', targetKind: 'user', targetId: telegramId.toString(), subjectUser: telegramId, reason },
+      () => ask('svc.user.set_blocked', { telegramId, blocked, reason }, { routingKey: telegramId }),
+      (answer) => ({ before: answer.before && toJson(UserSchema, answer.before), after: answer.after && toJson(UserSchema, answer.after) }),
+    );
+    return redirect(`${BASE}users/${telegramId.toString()}?done=user-${blocked ? 'block' : 'unblock'}`);
+  }
+
+  async function setBotBlocked(authed: Authed, botId: bigint, blocked: boolean, form: URLSearchParams): Promise<HttpReply> {
+    const owner = idIn(form.get('owner'));
+    const field = `bot-${botId.toString()}-${blocked ? 'block' : 'unblock'}-reason`;
+    const errors: Record<string, string> = {};
+    const values: Record<string, string> = {};
+    const reason = reasonIn(form, field, blocked, errors, values);
+    if (owner === undefined) return htmlReply(422, problemPage({ session: authed }, 422, 'The form did not say whose bot this is: open the owner\'s page and try again.'));
+    if (Object.keys(errors).length > 0) throw new FormRefusal(errors, values);
+    const { bot } = await ask('svc.bot.get', { botId });
+    // The owner field only says where to return; the bot's real owner is what the audit records.
+    const realOwner = bot?.ownerTelegramId ?? owner;
+    await audited(
+      { adminId: authed.admin.adminId, action: blocked ? 'bot.block' : 'bot.unblock', targetKind: 'bot', targetId: botId.toString(), subjectUser: realOwner, reason },
+      () => ask('svc.bot.set_blocked', { botId, blocked, reason }),
+      (answer) => ({ before: answer.before && toJson(BotSchema, answer.before), after: answer.after && toJson(BotSchema, answer.after) }),
+    );
+    return redirect(`${BASE}users/${realOwner.toString()}?done=bot-${blocked ? 'block' : 'unblock'}#bot-${botId.toString()}`);
+  }
+
+  async function grant(authed: Authed, telegramId: bigint, form: URLSearchParams): Promise<HttpReply> {
+    const errors: Record<string, string> = {};
+    const values: Record<string, string> = {};
+    const reason = reasonIn(form, 'grant-reason', true, errors, values);
+    const planId = form.get('plan') ?? '';
+    values['grant-plan'] = planId;
+    const plans = (await ask('svc.payment.plans', {})).plans;
+    const plan = plans.find((candidate) => candidate.id === planId);
+    if (plan === undefined) errors['grant-plan'] = planId === '' ? 'Choose a plan.' : 'That plan is not on offer.';
+    // One grant per rendered form: a double click or a resent form grants once (the payments context's effect key).
+    const nonce = form.get('nonce') ?? '';
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) errors['grant-plan'] ??= 'The form is incomplete: reload the page and try again.';
+    if (Object.keys(errors).length > 0 || plan === undefined) throw new FormRefusal(errors, values);
+    const before = await ask('svc.payment.list', { telegramId }, { routingKey: telegramId });
+    const activeOfKind = (subs: readonly Subscription[]) => subs.filter((s) => s.kind === plan.kind).map((s) => toJson(SubscriptionSchema, s));
+    await audited(
+      { adminId: authed.admin.adminId, action: 'subscription.grant', targetKind: 'user', targetId: telegramId.toString(), subjectUser: telegramId, reason, before: { plan: planId, subscriptions: activeOfKind(before.subscriptions) } },
+      () => ask('svc.payment.grant', { telegramId, planId, grantedBy: authed.admin.adminId, reason, effectKey: `admin-grant:${nonce}` }, { routingKey: telegramId }),
+      (answer) => ({ after: answer.subscription && toJson(SubscriptionSchema, answer.subscription) }),
+    );
+    return redirect(`${BASE}users/${telegramId.toString()}?done=grant`);
+  }
+
+  async function revoke(authed: Authed, subscriptionId: string, form: URLSearchParams): Promise<HttpReply> {
+    const owner = idIn(form.get('owner'));
+    const field = `revoke-${subscriptionId}-reason`;
+    const errors: Record<string, string> = {};
+    const values: Record<string, string> = {};
+    const reason = reasonIn(form, field, true, errors, values);
+    if (owner === undefined) return htmlReply(422, problemPage({ session: authed }, 422, 'The form did not say whose subscription this is: open the user\'s page and try again.'));
+    if (Object.keys(errors).length > 0) throw new FormRefusal(errors, values);
+    const answer = await audited(
+      { adminId: authed.admin.adminId, action: 'subscription.revoke', targetKind: 'subscription', targetId: subscriptionId, subjectUser: owner, reason },
+      () => ask('svc.payment.revoke', { subscriptionId, reason }, { routingKey: owner }),
+      (result) => ({ before: result.before && toJson(SubscriptionSchema, result.before), after: result.after && toJson(SubscriptionSchema, result.after) }),
+    );
+    return redirect(`${BASE}users/${(answer.after?.telegramId ?? owner).toString()}?done=revoke`);
+  }
+
+  async function search(authed: Authed, query: string): Promise<HttpReply> {
+    const trimmed = query.trim();
+    if (trimmed === '') return htmlReply(200, usersPage({ session: authed }, '', undefined));
+    if (trimmed.length > 100) return htmlReply(422, usersPage({ session: authed }, trimmed.slice(0, 100), undefined, 'At most 100 characters.'));
+    const { users } = await ask('svc.user.search', { query: trimmed, limit: 50 });
+    return htmlReply(200, usersPage({ session: authed }, trimmed, users));
+  }
+
+  function signIn(request: HttpRequest): HttpReply {
+    const query = queryOf(request.url);
+    let login;
+    try {
+      login = verifyTelegramLogin(query, { botToken: deps.loginBotToken, now: clock(), maxAgeMs: deps.loginMaxAgeMs });
+    } catch (error) {
+      if (!(error instanceof LoginRefusedError)) throw error;
+      logger.warn({ reason: error.reason }, 'admin sign-in refused');
+      return htmlReply(403, signInPage({ next: safeNext(query.get('next')), botUsername: deps.loginBotUsername, problem: `Sign-in refused: ${error.message}.` }));
+    }
+    if (!deps.admins.has(login.telegramId)) {
+      logger.warn({ telegramId: login.telegramId.toString() }, 'admin sign-in refused: not an admin');
+      return htmlReply(403, signInPage({ next: BASE, botUsername: deps.loginBotUsername, problem: 'This Telegram account is not an admin of Nova.' }));
+    }
+    const name = login.username === undefined ? (login.firstName || login.telegramId.toString()) : `@${login.username}`;
+    const { value } = sessions.issue(login.telegramId, name, clock());
+    logger.info({ admin: login.telegramId.toString() }, 'admin signed in');
+    return redirect(safeNext(query.get('next')), { 'set-cookie': sessionCookie(value, Math.floor(deps.sessionTtlMs / 1000), cookieOptions) });
+  }
+
+  /** Where a request without a session goes: sign-in, keeping the admin's place. */
+  function toSignIn(request: HttpRequest): HttpReply {
+    let place = request.method === 'GET' ? request.url : BASE;
+    if (request.method !== 'GET') {
+      // A form posted after the session ended: return to the page it was on.
+      const referer = request.headers.referer;
+      if (typeof referer === 'string') {
+        try { place = new URL(referer).pathname + new URL(referer).search; } catch { place = BASE; }
+      }
+    }
+    return redirect(`${BASE}sign-in?next=${encodeURIComponent(safeNext(place))}`, { 'set-cookie': clearedSessionCookie(cookieOptions) });
+  }
+
+  /** The CSRF token of the form, and the browser's Origin when it sends one, must both be right. */
+  function csrfHolds(request: HttpRequest, admin: AdminSession, form: URLSearchParams): boolean {
+    const origin = request.headers.origin;
+    if (typeof origin === 'string' && origin !== 'null') {
+      let host: string;
+      try { host = new URL(origin).host; } catch { return false; }
+      if (host !== request.headers.host) return false;
+    }
+    return sessions.checkCsrf(admin, form.get('csrf'));
+  }
+
+  async function authedRoute(request: HttpRequest, authed: Authed, rest: string): Promise<HttpReply> {
+    const parts = rest.split('/');
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      const query = queryOf(request.url);
+      if (rest === '') {
+        const stats = await ask('svc.user.stats', {}).catch((error: unknown) => { logger.warn({ err: error }, 'svc.user.stats did not answer'); return undefined; });
+        return htmlReply(200, numbersPage({ session: authed }, stats));
+      }
+      if (rest === 'users') return search(authed, query.get('q') ?? '');
+      if (parts[0] === 'users' && parts.length === 2) {
+        const id = idIn(parts[1]);
+        if (id === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such user.'));
+        const done = query.get('done');
+        return showUser(authed, id, done === null ? undefined : NOTICES[done]);
+      }
+      if (rest === 'audit') return htmlReply(200, auditPage({ session: authed }, await audit.recent({ limit: 200 })));
+      if (rest === 'migrations') return htmlReply(200, migrationsPage({ session: authed }, await deps.migrations.list()));
+      return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
+    }
+    if (request.method !== 'POST') return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    if (!csrfHolds(request, authed.admin, form)) {
+      logger.warn({ admin: authed.admin.adminId.toString(), path: request.path }, 'admin form refused: CSRF check failed');
+      return htmlReply(403, problemPage({ session: authed }, 403, 'The form\'s security check failed (it was sent from another page, or it is too old). Reload the page and try again.'));
+    }
+    if (rest === 'sign-out') return redirect(`${BASE}sign-in`, { 'set-cookie': clearedSessionCookie(cookieOptions) });
+    const id = parts.length === 3 ? parts[1] ?? '' : '';
+    const verb = parts.length === 3 ? parts[2] : undefined;
+    let owner: bigint | undefined;
+    try {
+      if (parts[0] === 'users' && (verb === 'block' || verb === 'unblock' || verb === 'grant')) {
+        owner = idIn(id);
+        if (owner === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such user.'));
+        if (verb === 'grant') return await grant(authed, owner, form);
+        return await setUserBlocked(authed, owner, verb === 'block', form);
+      }
+      if (parts[0] === 'bots' && (verb === 'block' || verb === 'unblock')) {
+        const botId = idIn(id);
+        owner = idIn(form.get('owner'));
+        if (botId === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such bot.'));
+        return await setBotBlocked(authed, botId, verb === 'block', form);
+      }
+      if (parts[0] === 'subscriptions' && verb === 'revoke' && /^[A-Za-z0-9-]{1,64}$/.test(id)) {
+        owner = idIn(form.get('owner'));
+        return await revoke(authed, id, form);
+      }
+    } catch (error) {
+      if (error instanceof FormRefusal && owner !== undefined) return showUser(authed, owner, undefined, error);
+      if (error instanceof InvalidArgumentError && owner !== undefined) {
+        // The owning context refused it (e.g. a plan withdrawn meanwhile): its message is for people.
+        return showUser(authed, owner, undefined, new FormRefusal({ form: error.message }, {}));
+      }
+      throw error;
+    }
+    return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
+  }
+
+  return async (request) => {
+    const rest = request.path.slice(BASE.length);
+    if (request.method === 'GET' && rest === 'assets/admin.css') {
+      return { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, body: ADMIN_CSS };
+    }
+    if (request.method === 'GET' && rest === 'sign-in') {
+      return htmlReply(200, signInPage({ next: safeNext(queryOf(request.url).get('next')), botUsername: deps.loginBotUsername }));
+    }
+    if (request.method === 'GET' && rest === 'auth/telegram') return signIn(request);
+
+    const admin = sessionOf(request);
+    if (admin === undefined) return toSignIn(request);
+    if (!deps.admins.has(admin.adminId)) {
+      // Signed while an admin, no longer named in the configuration.
+      logger.warn({ telegramId: admin.adminId.toString() }, 'admin session refused: no longer an admin');
+      return htmlReply(403, problemPage({}, 403, 'This Telegram account is no longer an admin of Nova.'), { 'set-cookie': clearedSessionCookie(cookieOptions) });
+    }
+    const authed: Authed = { admin, csrf: sessions.csrfToken(admin) };
+    try {
+      return await authedRoute(request, authed, rest);
+    } catch (error) {
+      if (error instanceof NotFoundError) return htmlReply(404, problemPage({ session: authed }, 404, error.message));
+      if (error instanceof InvalidArgumentError) return htmlReply(422, problemPage({ session: authed }, 422, error.message));
+      logger.error({ err: error, path: request.path }, 'admin page failed');
+      return htmlReply(503, problemPage({ session: authed }, 503, 'A part of Nova did not answer in time. Try again in a moment.'));
+    }
+  };
+}

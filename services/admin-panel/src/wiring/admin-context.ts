@@ -1,0 +1,65 @@
+/**
+ * The admin panel, assembled on a bus and an HTTP server: its database (the audit log, migrated at
+ * start when allowed), its pages under /admin/. The admin-panel service runs it on JetStream; the
+ * monolith on its in-process bus (or the routed bus), beside the contexts it asks.
+ */
+import type { Bus } from '@nova/bus';
+import type { HttpServer, Logger } from '@nova/platform';
+import { databaseReachable, migrateSchemas } from '@nova/wiring';
+import {
+  ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, NO_KUBERNETES, openAdminDatabase, SessionSigner,
+} from '../domain/index.js';
+import { kubeMigrations } from './kube-migrations.js';
+
+export interface AdminPanelHost {
+  readonly logger: Logger;
+  readonly http: Pick<HttpServer, 'route'>;
+  readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
+  onStop(name: string, step: () => Promise<void>): void;
+}
+
+export interface AdminPanelSettings {
+  readonly admins: ReadonlySet<bigint>;
+  readonly sessionKey: Uint8Array;
+  readonly mainBotToken: string;
+  readonly botUsername: string | undefined;
+  readonly sessionTtlMs: number;
+  readonly loginMaxAgeMs: number;
+  readonly secureCookies: boolean;
+  readonly kubeconfig: string | undefined;
+  readonly migrationsNamespace: string;
+}
+
+export interface AdminPanelOptions {
+  readonly databaseUrl: string;
+  readonly migrate: boolean;
+  /** Where svc.user.*, svc.bot.* and svc.payment.* are asked. */
+  readonly bus: Pick<Bus, 'request'>;
+  readonly settings: AdminPanelSettings;
+}
+
+export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelOptions): Promise<void> {
+  if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: ADMIN_SCHEMA, migrationsDir: ADMIN_MIGRATIONS_DIR }], host.logger);
+  const db = openAdminDatabase({ connectionString: options.databaseUrl, maxConnections: 4 });
+  const { settings } = options;
+  const migrations = kubeMigrations({ kubeconfig: settings.kubeconfig, namespace: settings.migrationsNamespace });
+  if (migrations === undefined) host.logger.info('no Kubernetes API (not in a pod, no NOVA_ADMIN_KUBECONFIG): the migrations page says so');
+  const handler = createAdminPanel({
+    bus: options.bus,
+    audit: databaseAuditLog(db),
+    sessions: new SessionSigner(settings.sessionKey, settings.sessionTtlMs),
+    admins: settings.admins,
+    loginBotToken: settings.mainBotToken,
+    loginBotUsername: settings.botUsername,
+    loginMaxAgeMs: settings.loginMaxAgeMs,
+    sessionTtlMs: settings.sessionTtlMs,
+    secureCookies: settings.secureCookies,
+    migrations: migrations ?? NO_KUBERNETES,
+    logger: host.logger,
+  });
+  host.http.route('GET', ADMIN_PREFIX, handler);
+  host.http.route('POST', ADMIN_PREFIX, handler, { bodyLimit: ADMIN_BODY_LIMIT });
+  host.readiness.add('database:admin_panel', databaseReachable(db));
+  host.onStop('admin panel', async () => { await db.$disconnect(); });
+  host.logger.info({ admins: settings.admins.size }, 'admin panel served under /admin/');
+}

@@ -1,0 +1,126 @@
+/**
+ * The admin panel as a person uses it: real headless Chromium (Debian's package, driven by
+ * playwright-core; never a downloaded browser) against the admin-panel service on the real fleet
+ * (gateway, user, bot and payment services, NATS, PostgreSQL, the Telegram emulator). Signs in
+ * with a Login Widget redirect, finds Anna, blocks her bot and sees its webhook dropped at the
+ * gateway (200, nothing answered), grants her a subscription, and reads the audit log. Screenshots
+ * of the main pages go to test-output/admin-panel/ (NOVA_TEST_OUTPUT_DIR to change it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ANNA, BORIS, onboardingScript } from '../services/support/script.js';
+import { ROOT } from '../services/support/services.js';
+import { until } from '../services/support/until.js';
+import type { EmulatedBot } from '@nova/telegram-emulator';
+import { loginUrl, startPanel, ADMIN_ID, type Panel } from './support/panel.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = process.env.NOVA_TEST_OUTPUT_DIR ?? join(ROOT, 'test-output', 'admin-panel');
+
+let panel: Panel;
+let child: EmulatedBot;
+let profile: string;
+let browser: BrowserContext;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  mkdirSync(OUTPUT, { recursive: true });
+  // Plain HTTP on loopback: cookies without Secure (the security test checks the default, Secure).
+  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false' });
+  ({ child } = await onboardingScript(panel.world.emulator, panel.world.mainBot));
+  profile = mkdtempSync(join(tmpdir(), 'nova-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 412, height: 915 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+}, 240_000);
+
+afterAll(async () => {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+  await panel.world.close();
+});
+
+describe('the admin panel in Chromium', () => {
+  it('sends a visitor to sign-in, and signs an admin in with Telegram\'s signed login, on a page without script', async () => {
+    await page.goto(`${panel.admin.url}/admin/users`);
+    expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await shot('sign-in');
+    await page.goto(loginUrl(panel.admin.url, panel.world.secrets.mainBotToken, ADMIN_ID, { next: '/admin/users' }));
+    expect(new URL(page.url()).pathname).toBe('/admin/users');
+    expect(await page.evaluate('document.scripts.length')).toBe(0);
+    // Keyboard first: the first Tab reaches the skip link.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Skip to content');
+  });
+
+  it('finds a user by name and shows her bots', async () => {
+    await page.getByLabel('Find a user by Telegram id, @username or name').fill('Анна');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'Анна' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/admin/users/${String(ANNA.id)}`);
+    await expect(page.getByRole('cell', { name: `@${child.username} (${String(child.id)})` }).isVisible()).resolves.toBe(true);
+    await shot('user');
+  });
+
+  it('blocks her bot: its webhook is answered 200 and dropped at the gateway, and Boris gets no answer', async () => {
+    const answered = panel.world.emulator.messagesTo(BORIS.id, { botId: child.id }).length;
+    await page.getByLabel(`Reason for blocking @${child.username}`).fill('spam reported by users');
+    await page.getByRole('button', { name: `Block @${child.username}` }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('The bot is blocked');
+    await shot('bot-blocked');
+    // The gateway learns of the block when its cached answer for the bot expires (30 s at most):
+    // Boris keeps writing until a webhook is dropped there; each delivery is answered 200.
+    await until('the gateway drops a webhook of the blocked bot', async () => {
+      const update = panel.world.emulator.userSends(child.token, { from: BORIS, text: 'hello?' });
+      const delivery = await panel.world.emulator.waitForDelivery(child.token, update.update_id, { timeoutMs: 30_000 });
+      expect(delivery.status).toBe(200);
+      return panel.fleet.gateway.logLines().some((line) => line.msg === 'webhook dropped' && line.bot === String(child.id));
+    }, 90_000, 2_000);
+    // Nothing was answered for it, by the gateway's drop or by the bots context's own check.
+    await until('the bots context has processed every stored update', async () => {
+      const consumers = await panel.world.jsm.consumers.list('TELEGRAM').next();
+      return consumers.length > 0 && consumers.every((consumer) => consumer.num_pending === 0 && consumer.num_ack_pending === 0);
+    });
+    expect(panel.world.emulator.messagesTo(BORIS.id, { botId: child.id }).length).toBe(answered);
+  });
+
+  it('grants a subscription with a reason, refusing the form first without one', async () => {
+    await page.goto(`${panel.admin.url}/admin/users/${String(ANNA.id)}`);
+    await page.locator('#grant-plan').selectOption('bots-30d');
+    // The browser's own check is bypassed to see the server's message.
+    await page.locator('#grant-reason').evaluate((input: { removeAttribute(name: string): void }) => { input.removeAttribute('required'); });
+    await page.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.locator('#grant-reason-error').textContent()).resolves.toContain('Say why');
+    await page.locator('#grant-reason').fill('compensation for the outage');
+    await page.getByRole('button', { name: 'Grant' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('The subscription is granted.');
+    await expect(page.getByRole('cell', { name: `granted by ${String(ADMIN_ID)}: compensation for the outage` }).isVisible()).resolves.toBe(true);
+    await shot('subscription-granted');
+  });
+
+  it('keeps every action in the audit log, and shows the migrations page read-only', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const text = await page.locator('main').textContent() ?? '';
+    expect(text).toContain('bot.block');
+    expect(text).toContain('subscription.grant');
+    expect(text).toContain('compensation for the outage');
+    await shot('audit');
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await expect(page.locator('.cards').textContent()).resolves.toContain('Users');
+    await shot('numbers');
+    await page.getByRole('link', { name: 'Migrations' }).click();
+    await expect(page.locator('main').textContent()).resolves.toContain('no access to a Kubernetes API');
+  });
+});
