@@ -21,12 +21,12 @@ await runService({
   async start(service) {
     const { config } = service;
     // One sender per bot among the replicas: a bot's client sends only while this replica holds the bot's lease.
-    let leases: BotSendLeases | undefined;
+    const gates: { leases?: BotSendLeases } = {};
     // Made before the bus, so the circuit gauge is the Telegram client's (as in the bot service).
-    const clients = new TelegramClients({ apiRoot: config.NOVA_TELEGRAM_API_ROOT, registry: service.metrics.registry, logger: service.logger, gateFor: (botId) => leases?.gate(botId) });
+    const clients = new TelegramClients({ apiRoot: config.NOVA_TELEGRAM_API_ROOT, registry: service.metrics.registry, logger: service.logger, gateFor: (botId) => gates.leases?.gate(botId) });
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
     const sendLeases = new BotSendLeases(await openSendLeasesBucket(bus.transport.nc), { holder: `${hostname()}-${randomUUID().slice(0, 8)}`, logger: service.logger });
-    leases = sendLeases;
+    gates.leases = sendLeases;
     // After the clients went idle (stop steps run newest first): the other replicas take over a window later.
     service.onStop('bot send leases', () => sendLeases.close());
     // Stop steps run newest first: the clients close after the context stopped sending.

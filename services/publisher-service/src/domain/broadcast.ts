@@ -58,13 +58,13 @@ export async function broadcastPost(deps: BroadcastDeps, target: BroadcastTarget
 
 async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<void> {
   const outstanding = new Set<Promise<SendOutcome>>();
-  let failedTransiently = false;
-  while (signal?.aborted !== true && !failedTransiently) {
+  const bot = { failedTransiently: false };
+  while (signal?.aborted !== true && !bot.failedTransiently) {
     const chats = await claimBatch(deps, target, botId);
     if (chats.length === 0) break;
     for (const chatId of chats) {
       const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId).then((outcome) => {
-        if (outcome === 'transient failure') failedTransiently = true;
+        if (outcome === 'transient failure') bot.failedTransiently = true;
         return outcome;
       }).finally(() => outstanding.delete(sending));
       outstanding.add(sending);
