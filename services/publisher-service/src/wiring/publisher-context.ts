@@ -58,7 +58,7 @@ export const LEGACY_PUBLICATIONS_CONSUMER = 'monolith-publisher-publications';
  * half an hour while Telegram or a bot's budget is unavailable (publish_due still resumes one
  * that ends in the dead letters); the heartbeat keeps a long broadcast's item while it runs.
  */
-const PUBLICATIONS_RETRY = { concurrency: 4, maxDeliver: 60, backoffMs: [1_000, 2_000, 5_000, 10_000, 30_000], ackWaitMs: 30_000 } as const;
+const PUBLICATIONS_RETRY = { concurrency: 4, maxDeliver: 60, backoffMs: [1_000, 2_000, 5_000, 10_000, 30_000], ackWaitMs: 10_000 } as const;
 
 export interface PublisherContext {
   readonly db: PublisherDatabase;
