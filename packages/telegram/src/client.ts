@@ -16,7 +16,7 @@ import { sendTargetOf } from './methods.js';
 import { telegramMetrics, type CallOutcome, type TelegramMetrics } from './metrics.js';
 import type { InputFileUpload } from './request-body.js';
 import type { SendGate } from './send-gate.js';
-import { SendScheduler, type Pace } from './send-scheduler.js';
+import { SendScheduler, type Answered, type Pace } from './send-scheduler.js';
 import { DEFAULT_RATE_LIMITS, DEFAULT_RETRY, withDefaults, type RateLimitSettings, type RetrySettings } from './settings.js';
 import { botIdOf } from './token.js';
 import { postMethod } from './transport.js';
@@ -177,8 +177,8 @@ export class TelegramClient {
       let outcome: CallOutcome = 'ok';
       try {
         this.#failFastWhileOpen();
-        const send = (pace: Pace): Promise<unknown> =>
-          callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal), {
+        const send = (pace: Pace, answered?: Answered): Promise<unknown> =>
+          callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal, answered), {
             method, botId: this.botId, breaker: this.#breaker, retry: this.#retry, logger: this.#logger, span, signal: options.signal, pace,
           });
         if (target === undefined || this.#scheduler === undefined) return await send(NO_PACE);

@@ -25,9 +25,20 @@ import type { RateLimitSettings } from './settings.js';
  */
 export type Pace = () => Promise<void>;
 
+/**
+ * Called by a task the moment Telegram's answer starts to arrive (its status line and headers):
+ * the message reached Telegram before that, so its limits count it from then, not from when the
+ * body was read and decoded a few event-loop turns later (which on a loaded machine is what
+ * costs the rate: each slot comes back that much later).
+ */
+export type Answered = () => void;
+
+/** A message's work: its attempts, pacing again before a retry, marking each answer as it arrives. */
+export type SendTask<T> = (pace: Pace, answered: Answered) => Promise<T>;
+
 interface Job {
   readonly method: string;
-  readonly task: (pace: Pace) => Promise<unknown>;
+  readonly task: SendTask<unknown>;
   readonly signal: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -86,7 +97,7 @@ export class SendScheduler {
    * Runs `task` when `target`'s limits allow, in order with the chat's other messages. Throws
    * TelegramQueueFullError at once when the chat's or the bot's queue is full.
    */
-  run<T>(method: string, target: SendTarget, task: (pace: Pace) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(method: string, target: SendTarget, task: SendTask<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new TelegramClientClosedError(method, this.botId));
     if (this.pending >= this.limits.maxQueued) {
       return Promise.reject(new TelegramQueueFullError(method, this.botId, 'bot', this.limits.maxQueued));
@@ -130,13 +141,16 @@ export class SendScheduler {
     try {
       const waiting = job.signal === undefined ? this.closing.signal : AbortSignal.any([job.signal, this.closing.signal]);
       held = await this.paceLane(lane, waiting);
-      job.resolve(await job.task(async () => {
-        // A retry: the failed attempt was answered now; the message counts again when resent.
-        const previous = held;
+      const answered = (): void => {
+        const done = held;
         held = undefined;
-        this.answered(lane, previous);
+        this.answered(lane, done);
+      };
+      job.resolve(await job.task(async () => {
+        // A retry: the failed attempt was answered; the message counts again when resent.
+        answered();
         held = await this.paceLane(lane, job.signal);
-      }));
+      }, answered));
     } catch (error) {
       job.reject(this.closed && held === undefined ? new TelegramClientClosedError(job.method, this.botId) : error);
     } finally {
@@ -148,14 +162,18 @@ export class SendScheduler {
   }
 
   /** A message to no chat (an inline message's edit): only the bot's limit applies. */
-  private async runInline<T>(task: (pace: Pace) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private async runInline<T>(task: SendTask<T>, signal: AbortSignal | undefined): Promise<T> {
     let held: Held | undefined = await this.paceBot(undefined, signal);
+    const answered = (): void => {
+      const done = held;
+      held = undefined;
+      this.answered(undefined, done);
+    };
     try {
       return await task(async () => {
-        this.answered(undefined, held);
-        held = undefined;
+        answered();
         held = await this.paceBot(undefined, signal);
-      });
+      }, answered);
     } finally {
       this.answered(undefined, held);
     }
