@@ -30,9 +30,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { create } from '@bufbuild/protobuf';
 import { connect } from '@nats-io/transport-node';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
+import { PublicationRequestedSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import { PUBLISHER_MIGRATIONS_DIR, createPublicationWorker, openPublisherDatabase, type PublisherDatabase } from '@nova/publisher-service/domain';
 import { BotSendLeases, ClientChannelTelegram, openSendLeasesBucket } from '@nova/publisher-service/wiring';
@@ -171,7 +173,7 @@ async function novaBroadcast(db: PublisherDatabase, nc: Awaited<ReturnType<typeo
     sendLeaseMs: 60_000,
   });
   const startedAt = Date.now();
-  await publish({ postId: post.id } as Parameters<typeof publish>[0]);
+  await publish(create(PublicationRequestedSchema, { postId: post.id }));
   const status = (await db.post.findUniqueOrThrow({ where: { id: post.id } })).status;
   if (status !== 'PUBLISHED') throw new Error(`the broadcast ended ${status}`);
   await clients.idle();

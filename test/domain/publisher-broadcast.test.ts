@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { connectJetStreamBus, type NovaBus } from '@nova/bus';
-import { CreatePostRequestSchema, GrantPostingRequestSchema, LinkChannelRequestSchema, PostStatus } from '@nova/contracts';
+import { CreatePostRequestSchema, GrantPostingRequestSchema, LinkChannelRequestSchema, PostStatus, PublicationRequestedSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import {
   GrantTableEntitlement,
@@ -194,7 +194,7 @@ describe('the broadcaster', () => {
     const [first, second] = [await post('Broadcast A'), await post('Broadcast B')];
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     // Both replicas at once, as two pods whose consumers took one work item each.
-    await Promise.all([createPublicationWorker(a.deps)({ postId: first } as never), createPublicationWorker(b.deps)({ postId: second } as never)]);
+    await Promise.all([createPublicationWorker(a.deps)(create(PublicationRequestedSchema, { postId: first })), createPublicationWorker(b.deps)(create(PublicationRequestedSchema, { postId: second }))]);
 
     expect(await postStatus(a.db, first)).toBe('PUBLISHED');
     expect(await postStatus(a.db, second)).toBe('PUBLISHED');

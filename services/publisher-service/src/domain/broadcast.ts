@@ -5,7 +5,7 @@
  * one statement, `FOR UPDATE SKIP LOCKED`, so two senders of one post never claim the same row)
  * and hands them to the bot's Telegram client, which paces them to Telegram's limits (per chat,
  * per group, per bot, and the bot's budget shared with other replicas). Each row is settled in
- * its own statement the moment Telegram answers. It keeps at most two batches claimed and
+ * its own statement the moment Telegram answers. It keeps at most three batches claimed and
  * unanswered per bot: enough that the client never waits for the database, few enough that a
  * lease never runs out while its row waits in the client's queue (a batch is a second of the
  * bot's budget; the lease is a minute).
@@ -41,7 +41,8 @@ export interface BroadcastTarget {
   readonly content: OutgoingPost;
 }
 
-type SendOutcome = 'settled' | 'transient failure';
+/** 'not sent': failed transiently, surely not posted (the row is freed once the bot's pipeline stops). */
+type SendOutcome = 'settled' | 'not sent' | 'transient failure';
 
 /**
  * Sends every row of the post that no one sent and no one holds. Stops claiming when `signal`
@@ -58,21 +59,35 @@ export async function broadcastPost(deps: BroadcastDeps, target: BroadcastTarget
 
 async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<void> {
   const outstanding = new Set<Promise<SendOutcome>>();
-  const bot = { failedTransiently: false };
-  while (signal?.aborted !== true && !bot.failedTransiently) {
+  const bot: { failedTransiently: boolean; databaseFailure?: Error; readonly notSent: bigint[] } = { failedTransiently: false, notSent: [] };
+  while (signal?.aborted !== true && !bot.failedTransiently && bot.databaseFailure === undefined) {
     const chats = await claimBatch(deps, target, botId);
     if (chats.length === 0) break;
     for (const chatId of chats) {
-      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId).then((outcome) => {
-        if (outcome === 'transient failure') bot.failedTransiently = true;
-        return outcome;
-      }).finally(() => outstanding.delete(sending));
+      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId)
+        .catch((error: unknown) => {
+          // A settle that failed: the row keeps its lease; the rest of the batch still settles.
+          bot.databaseFailure ??= error instanceof Error ? error : new Error(`settling a row failed: ${String(error)}`);
+          return 'transient failure' as const;
+        })
+        .then((outcome) => {
+          if (outcome === 'not sent') bot.notSent.push(chatId);
+          if (outcome !== 'settled') bot.failedTransiently = true;
+          return outcome;
+        })
+        .finally(() => outstanding.delete(sending));
       outstanding.add(sending);
     }
-    while (outstanding.size > CLAIM_BATCH) await Promise.race(outstanding);
+    // Two batches stay queued in the client while the next claim runs: a claim slowed by a busy
+    // database never leaves the bot's budget unused.
+    while (outstanding.size > 2 * CLAIM_BATCH) await Promise.race(outstanding);
   }
-  // A database failure rejects here: the rows keep their leases and the publish is retried as a whole.
   await Promise.all(outstanding);
+  // Freed only now that this pipeline claims no more: a claim already under way could otherwise
+  // take a row back at once and retry it in this run (a hot loop while a circuit is open).
+  if (bot.notSent.length > 0) await deps.db.postDelivery.updateMany({ where: { postId: target.postId, chatId: { in: bot.notSent } }, data: { leaseUntil: null } });
+  // The publish is retried as a whole; the rows whose settle failed wait for their leases.
+  if (bot.databaseFailure !== undefined) throw bot.databaseFailure;
 }
 
 async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint): Promise<SendOutcome> {
@@ -86,10 +101,9 @@ async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: 
       await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, errorCode: error.errorCode, failure: error.description } });
       return 'settled';
     }
-    // Not sent (Telegram answered with a failure, or never answered: then the lease stays and
-    // runs out, since the message may have been posted). A clear failure frees the row now.
-    if (error instanceof ChannelNotSentError) await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null } });
-    return 'transient failure';
+    // Not sent (Telegram answered with a failure: the row is freed when the pipeline stops), or
+    // never answered: then the lease stays and runs out, since the message may have been posted.
+    return error instanceof ChannelNotSentError ? 'not sent' : 'transient failure';
   }
 }
 
