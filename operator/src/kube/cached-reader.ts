@@ -1,0 +1,108 @@
+/**
+ * Reads from an informer's cache, but never a version older than this process's own last write.
+ *
+ * A cache lags the apiserver by the time a watch event takes to arrive. Against other writers
+ * that lag is what every controller lives with: their change arrives as an event and enqueues a
+ * reconcile. Against our own writes it would be worse: a reconcile right after one of ours would
+ * see the world from before it, and conclude from it (a weight "already" written, a status still
+ * to be written, a conflict). So every write of ours goes through `track`: while it is in flight,
+ * and after it until the informer has delivered the version it returned, `get` answers undefined
+ * and the caller reads from the apiserver instead. A version is recognised by its
+ * resourceVersion, compared for equality only (Kubernetes keeps them opaque); the watch delivers
+ * every version of an object in order, so once ours was delivered the cache is at least as new.
+ *
+ * What a cached read may still be behind is someone else's write; callers keep the preconditions
+ * on their writes (resourceVersion or JSON-patch `test`s), so such a read can only cost a refused
+ * write and a retry from a fresh read, never a write computed from the wrong version. A write
+ * that throws is taken as not applied; one that timed out after applying leaves the cache behind
+ * it the way another writer's change would, under the same preconditions.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+/** What a CachedReader needs of an informer (ResilientInformer has it). */
+export interface CacheSource<T extends KubernetesObject> {
+  get(namespace: string | undefined, name: string): T | undefined;
+  on(event: 'add' | 'update' | 'delete', handler: (object: T) => void): void;
+  hasSynced(): boolean;
+}
+
+interface OwnWrites {
+  /** Writes sent and not answered yet. */
+  inFlight: number;
+  /** Versions the informer delivered while writes were in flight: an answer may come after its own event. */
+  readonly seenMeanwhile: Set<string>;
+  /** The version our last answered write returned, until the informer delivers it. */
+  awaited: string | undefined;
+}
+
+export class CachedReader<T extends KubernetesObject> {
+  private readonly own = new Map<string, OwnWrites>();
+  /** Reads answered from the cache and reads left to the apiserver, for the benchmark. */
+  readonly stats = { cached: 0, uncached: 0 };
+
+  constructor(private readonly source: CacheSource<T>) {
+    const seen = (object: T): void => {
+      const key = keyOf(object.metadata?.namespace, object.metadata?.name ?? '');
+      const entry = this.own.get(key);
+      const version = object.metadata?.resourceVersion;
+      if (entry === undefined || version === undefined) return;
+      if (entry.inFlight > 0) entry.seenMeanwhile.add(version);
+      if (entry.awaited === version) entry.awaited = undefined;
+      this.prune(key, entry);
+    };
+    source.on('add', seen);
+    source.on('update', seen);
+    source.on('delete', (object) => {
+      const key = keyOf(object.metadata?.namespace, object.metadata?.name ?? '');
+      const entry = this.own.get(key);
+      // Nothing newer than a deletion will be delivered: stop waiting for a version.
+      if (entry === undefined) return;
+      entry.awaited = undefined;
+      this.prune(key, entry);
+    });
+  }
+
+  /**
+   * The cached object, or undefined when the cache cannot be trusted with it: not synced yet, one
+   * of our writes to it still in flight or not yet delivered back, or not in the cache at all (a
+   * miss is rare and may be lag: the caller reads from the apiserver to tell).
+   * The object is the cache's own: callers must not modify it.
+   */
+  get(namespace: string | undefined, name: string): T | undefined {
+    const entry = this.own.get(keyOf(namespace, name));
+    const object = this.source.hasSynced() && entry === undefined ? this.source.get(namespace, name) : undefined;
+    if (object === undefined) this.stats.uncached++;
+    else this.stats.cached++;
+    return object;
+  }
+
+  /** Runs `write` (a write of the object `namespace/name`) and remembers the version it returned. */
+  async track<R>(namespace: string | undefined, name: string, write: () => Promise<R>, versionOf: (result: R) => string | undefined): Promise<R> {
+    const key = keyOf(namespace, name);
+    let entry = this.own.get(key);
+    if (entry === undefined) {
+      entry = { inFlight: 0, seenMeanwhile: new Set(), awaited: undefined };
+      this.own.set(key, entry);
+    }
+    entry.inFlight++;
+    try {
+      const result = await write();
+      const version = versionOf(result);
+      // Already delivered while the answer was on its way: nothing to wait for.
+      if (version !== undefined && !entry.seenMeanwhile.has(version)) entry.awaited = version;
+      return result;
+    } finally {
+      entry.inFlight--;
+      if (entry.inFlight === 0) entry.seenMeanwhile.clear();
+      this.prune(key, entry);
+    }
+  }
+
+  private prune(key: string, entry: OwnWrites): void {
+    if (entry.inFlight === 0 && entry.awaited === undefined) this.own.delete(key);
+  }
+}
+
+function keyOf(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
