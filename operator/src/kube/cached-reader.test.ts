@@ -81,6 +81,21 @@ describe('CachedReader: the cache, never older than our own last write', () => {
     expect(rv(reader.get('ns', 'vs') ?? {})).toBe('5');
   });
 
+  it('answers with the object our write returned until the informer delivers it, when given one', async () => {
+    const informer = new FakeInformer();
+    informer.deliver('1');
+    const reader = new CachedReader(informer);
+    const write = deferred();
+    const tracked = reader.track('ns', 'vs', () => write.promise, rv, (stored) => stored);
+    expect(reader.get('ns', 'vs')).toBeUndefined();
+    write.answer('5');
+    await tracked;
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('5');
+    informer.deliver('5');
+    informer.deliver('6');
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('6');
+  });
+
   it('takes a failed write as not applied', async () => {
     const informer = new FakeInformer();
     informer.deliver('1');

@@ -26,17 +26,19 @@ export interface CacheSource<T extends KubernetesObject> {
   hasSynced(): boolean;
 }
 
-interface OwnWrites {
+interface OwnWrites<T> {
   /** Writes sent and not answered yet. */
   inFlight: number;
   /** Versions the informer delivered while writes were in flight: an answer may come after its own event. */
   readonly seenMeanwhile: Set<string>;
   /** The version our last answered write returned, until the informer delivers it. */
   awaited: string | undefined;
+  /** The object that write returned, when the caller gave it (`track`'s `objectOf`). */
+  returned: T | undefined;
 }
 
 export class CachedReader<T extends KubernetesObject> {
-  private readonly own = new Map<string, OwnWrites>();
+  private readonly own = new Map<string, OwnWrites<T>>();
   /** Reads answered from the cache and reads left to the apiserver, for the benchmark. */
   readonly stats = { cached: 0, uncached: 0 };
 
@@ -47,7 +49,10 @@ export class CachedReader<T extends KubernetesObject> {
       const version = object.metadata?.resourceVersion;
       if (entry === undefined || version === undefined) return;
       if (entry.inFlight > 0) entry.seenMeanwhile.add(version);
-      if (entry.awaited === version) entry.awaited = undefined;
+      if (entry.awaited === version) {
+        entry.awaited = undefined;
+        entry.returned = undefined;
+      }
       this.prune(key, entry);
     };
     source.on('add', seen);
@@ -58,6 +63,7 @@ export class CachedReader<T extends KubernetesObject> {
       // Nothing newer than a deletion will be delivered: stop waiting for a version.
       if (entry === undefined) return;
       entry.awaited = undefined;
+      entry.returned = undefined;
       this.prune(key, entry);
     });
   }
@@ -66,22 +72,31 @@ export class CachedReader<T extends KubernetesObject> {
    * The cached object, or undefined when the cache cannot be trusted with it: not synced yet, one
    * of our writes to it still in flight or not yet delivered back, or not in the cache at all (a
    * miss is rare and may be lag: the caller reads from the apiserver to tell).
-   * The object is the cache's own: callers must not modify it.
+   * Between our write's answer and its event, the object that write returned (when `track` was
+   * given one). The object is shared: callers must not modify it.
    */
   get(namespace: string | undefined, name: string): T | undefined {
     const entry = this.own.get(keyOf(namespace, name));
-    const object = this.source.hasSynced() && entry === undefined ? this.source.get(namespace, name) : undefined;
+    let object: T | undefined;
+    if (entry === undefined) object = this.source.hasSynced() ? this.source.get(namespace, name) : undefined;
+    // What our own last write returned is the object as stored then: as new as the cache will be
+    // once it delivers that version, and behind a later writer only the way the cache may be.
+    else if (entry.inFlight === 0) object = entry.returned;
     if (object === undefined) this.stats.uncached++;
     else this.stats.cached++;
     return object;
   }
 
-  /** Runs `write` (a write of the object `namespace/name`) and remembers the version it returned. */
-  async track<R>(namespace: string | undefined, name: string, write: () => Promise<R>, versionOf: (result: R) => string | undefined): Promise<R> {
+  /**
+   * Runs `write` (a write of the object `namespace/name`) and remembers the version it returned
+   * (`versionOf`), and the object itself when `objectOf` gives it: reads answer with it until the
+   * informer delivers that version.
+   */
+  async track<R>(namespace: string | undefined, name: string, write: () => Promise<R>, versionOf: (result: R) => string | undefined, objectOf?: (result: R) => T | undefined): Promise<R> {
     const key = keyOf(namespace, name);
     let entry = this.own.get(key);
     if (entry === undefined) {
-      entry = { inFlight: 0, seenMeanwhile: new Set(), awaited: undefined };
+      entry = { inFlight: 0, seenMeanwhile: new Set(), awaited: undefined, returned: undefined };
       this.own.set(key, entry);
     }
     entry.inFlight++;
@@ -89,7 +104,10 @@ export class CachedReader<T extends KubernetesObject> {
       const result = await write();
       const version = versionOf(result);
       // Already delivered while the answer was on its way: nothing to wait for.
-      if (version !== undefined && !entry.seenMeanwhile.has(version)) entry.awaited = version;
+      if (version !== undefined && !entry.seenMeanwhile.has(version)) {
+        entry.awaited = version;
+        entry.returned = objectOf?.(result);
+      }
       return result;
     } finally {
       entry.inFlight--;
@@ -98,7 +116,7 @@ export class CachedReader<T extends KubernetesObject> {
     }
   }
 
-  private prune(key: string, entry: OwnWrites): void {
+  private prune(key: string, entry: OwnWrites<T>): void {
     if (entry.inFlight === 0 && entry.awaited === undefined) this.own.delete(key);
   }
 }

@@ -267,7 +267,7 @@ export class MigrationReconciler {
   private tracked<T extends NovaMigration>(migration: NovaMigration, write: () => Promise<T>): Promise<T> {
     const cache = this.options.cache;
     if (cache === undefined) return write();
-    return cache.track(migration.metadata?.namespace, migration.metadata?.name ?? '', write, (stored) => stored.metadata?.resourceVersion);
+    return cache.track(migration.metadata?.namespace, migration.metadata?.name ?? '', write, (stored) => stored.metadata?.resourceVersion, (stored) => stored);
   }
 
   private async read(namespace: string, name: string): Promise<NovaMigration | undefined> {

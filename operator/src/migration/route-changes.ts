@@ -13,6 +13,7 @@ import type { NovaMigration } from '../api/novamigration.js';
 import { queueKey } from '../kube/resource.js';
 import { asArray, asObject, dig, type JsonObject } from '../providers/json.js';
 import { findItem, type SharedRouteShape } from '../providers/shared-route.js';
+import { managedName } from '../providers/provider.js';
 
 /** How one route kind tells a migration's own part of an object. */
 export interface RouteKindParts {
@@ -22,17 +23,46 @@ export interface RouteKindParts {
   readonly part: (migration: NovaMigration, object: KubernetesObject) => string;
 }
 
+/** One version of a shared object, indexed once for all the migrations on it. */
+interface IndexedObject {
+  readonly items: readonly unknown[];
+  readonly hosts: string;
+  /** Items by their `name`, first of each name: the item a migration named is found in O(1). */
+  readonly byName: ReadonlyMap<string, unknown>;
+}
+
 /** For objects shared item by item (istio, gatewayAPI): the migration's item and the object's hosts. */
 export function sharedItemPart(shape: SharedRouteShape): RouteKindParts['part'] {
+  // Every event compares each of N migrations in two versions: an index per version keeps that
+  // O(N), where finding each item by a scan of the list was O(N²) per event.
+  const indexes = new WeakMap<KubernetesObject, IndexedObject>();
+  const indexed = (object: KubernetesObject): IndexedObject => {
+    let index = indexes.get(object);
+    if (index === undefined) {
+      const json = object as unknown as JsonObject;
+      const items = asArray(dig(json, ...shape.listField));
+      const byName = new Map<string, unknown>();
+      for (const item of items) {
+        const name = asObject(item)?.name;
+        if (typeof name === 'string' && !byName.has(name)) byName.set(name, item);
+      }
+      index = { items, hosts: JSON.stringify(dig(json, ...shape.hostsField) ?? null), byName };
+      indexes.set(object, index);
+    }
+    return index;
+  };
   return (migration, object) => {
-    const json = object as unknown as JsonObject;
-    const items = asArray(dig(json, ...shape.listField));
+    const { items, hosts, byName } = indexed(object);
     const route = migration.spec.route;
     // No route: the provider reports that itself; the whole list stands in for the part.
     if (route === undefined) return JSON.stringify(items);
+    const name = migration.metadata?.name ?? '';
+    const named = byName.get(managedName({ name }));
+    if (named !== undefined) return `${hosts}${JSON.stringify(named)}`;
+    // A route the migration did not create (matched by its path prefix): as the provider finds it.
     const { legacy, target } = migration.spec;
-    const index = findItem(shape, items, { namespace: object.metadata?.namespace ?? '', name: migration.metadata?.name ?? '', uid: '', route: { pathPrefix: route.pathPrefix }, legacy, target, config: {} });
-    return JSON.stringify([dig(json, ...shape.hostsField) ?? null, index < 0 ? null : items[index]]);
+    const index = findItem(shape, items, { namespace: object.metadata?.namespace ?? '', name, uid: '', route: { pathPrefix: route.pathPrefix }, legacy, target, config: {} });
+    return `${hosts}${JSON.stringify(index < 0 ? null : items[index])}`;
   };
 }
 

@@ -138,7 +138,7 @@ export class CustomObjects {
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       );
     if (this.cache === undefined) await patch();
-    else await this.cache.track(namespace, name, patch, (stored) => asString(asObject(asObject(stored)?.metadata)?.resourceVersion));
+    else await this.cache.track(namespace, name, patch, (stored) => asString(asObject(asObject(stored)?.metadata)?.resourceVersion), (stored) => asObject(stored) as KubernetesObject | undefined);
   }
 }
 
