@@ -50,7 +50,13 @@ interface Phases {
 class PhaseClock {
   created = 0;
   name = '';
-  readonly seen: Partial<Phases> = {};
+  seen: Partial<Phases> = {};
+
+  start(name: string): void {
+    this.name = name;
+    this.created = performance.now();
+    this.seen = {};
+  }
 
   onMigration(object: { metadata?: { name?: string; finalizers?: string[] }; status?: { desiredWeight?: number } }): void {
     if (object.metadata?.name !== this.name) return;
@@ -82,7 +88,7 @@ async function watchPhases(kubeConfig: KubeConfig, namespace: string, clock: Pha
     return watched;
   };
   const informers = [
-    informer(MIGRATIONS, (object) => { clock.onMigration(object as never); }),
+    informer(MIGRATIONS, (object) => { clock.onMigration(object); }),
     informer(VIRTUAL_SERVICES, (object) => { clock.onVirtualService(object as never); }),
   ];
   await Promise.all(informers.map((watched) => watched.start()));
@@ -133,8 +139,7 @@ async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, s
       for (let i = 0; i < SAMPLES; i++) {
         const name = `latency-${String(i)}`;
         const reconcilesBefore = (await reconciled(operator)).total;
-        Object.assign(clock, { name, created: performance.now() });
-        for (const key of Object.keys(clock.seen)) delete clock.seen[key as keyof Phases];
+        clock.start(name);
         const total = await timed(async () => {
           await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(name, 'nova', `/p${String(i)}/`, steps) });
           await until(`${name} at 30 %`, () => Promise.resolve(clock.seen.weight !== undefined), 2, 60_000).catch(async (error: unknown) => {

@@ -96,6 +96,22 @@ describe('CachedReader: the cache, never older than our own last write', () => {
     expect(rv(reader.get('ns', 'vs') ?? {})).toBe('6');
   });
 
+  it('sends reads to the apiserver while two answered writes of ours are awaited (answers may come out of order)', async () => {
+    const informer = new FakeInformer();
+    informer.deliver('1');
+    const reader = new CachedReader(informer);
+    const [first, second] = [deferred(), deferred()];
+    const writes = [reader.track('ns', 'vs', () => first.promise, rv, (stored) => stored), reader.track('ns', 'vs', () => second.promise, rv, (stored) => stored)];
+    second.answer('6');
+    first.answer('5');
+    await Promise.all(writes);
+    expect(reader.get('ns', 'vs')).toBeUndefined();
+    informer.deliver('5');
+    expect(reader.get('ns', 'vs')).toBeUndefined();
+    informer.deliver('6');
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('6');
+  });
+
   it('takes a failed write as not applied', async () => {
     const informer = new FakeInformer();
     informer.deliver('1');

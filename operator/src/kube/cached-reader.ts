@@ -31,9 +31,13 @@ interface OwnWrites<T> {
   inFlight: number;
   /** Versions the informer delivered while writes were in flight: an answer may come after its own event. */
   readonly seenMeanwhile: Set<string>;
-  /** The version our last answered write returned, until the informer delivers it. */
-  awaited: string | undefined;
-  /** The object that write returned, when the caller gave it (`track`'s `objectOf`). */
+  /** The versions our answered writes returned, each until the informer delivers it. */
+  readonly awaited: Set<string>;
+  /**
+   * The object our last answered write returned, when the caller gave it (`track`'s `objectOf`)
+   * and it is the only version awaited: answers can arrive out of order, so with two awaited
+   * nobody can tell which is newer (resourceVersions are opaque) and reads go to the apiserver.
+   */
   returned: T | undefined;
 }
 
@@ -49,10 +53,7 @@ export class CachedReader<T extends KubernetesObject> {
       const version = object.metadata?.resourceVersion;
       if (entry === undefined || version === undefined) return;
       if (entry.inFlight > 0) entry.seenMeanwhile.add(version);
-      if (entry.awaited === version) {
-        entry.awaited = undefined;
-        entry.returned = undefined;
-      }
+      if (entry.awaited.delete(version) && entry.awaited.size === 0) entry.returned = undefined;
       this.prune(key, entry);
     };
     source.on('add', seen);
@@ -62,7 +63,7 @@ export class CachedReader<T extends KubernetesObject> {
       const entry = this.own.get(key);
       // Nothing newer than a deletion will be delivered: stop waiting for a version.
       if (entry === undefined) return;
-      entry.awaited = undefined;
+      entry.awaited.clear();
       entry.returned = undefined;
       this.prune(key, entry);
     });
@@ -96,7 +97,7 @@ export class CachedReader<T extends KubernetesObject> {
     const key = keyOf(namespace, name);
     let entry = this.own.get(key);
     if (entry === undefined) {
-      entry = { inFlight: 0, seenMeanwhile: new Set(), awaited: undefined, returned: undefined };
+      entry = { inFlight: 0, seenMeanwhile: new Set(), awaited: new Set(), returned: undefined };
       this.own.set(key, entry);
     }
     entry.inFlight++;
@@ -105,8 +106,10 @@ export class CachedReader<T extends KubernetesObject> {
       const version = versionOf(result);
       // Already delivered while the answer was on its way: nothing to wait for.
       if (version !== undefined && !entry.seenMeanwhile.has(version)) {
-        entry.awaited = version;
-        entry.returned = objectOf?.(result);
+        // Another answered write still awaited: which of the two is newer is unknown, so neither
+        // answers reads until every awaited version was delivered.
+        entry.returned = entry.awaited.size === 0 ? objectOf?.(result) : undefined;
+        entry.awaited.add(version);
       }
       return result;
     } finally {
@@ -117,7 +120,7 @@ export class CachedReader<T extends KubernetesObject> {
   }
 
   private prune(key: string, entry: OwnWrites<T>): void {
-    if (entry.inFlight === 0 && entry.awaited === undefined) this.own.delete(key);
+    if (entry.inFlight === 0 && entry.awaited.size === 0) this.own.delete(key);
   }
 }
 

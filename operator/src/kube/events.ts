@@ -78,7 +78,8 @@ export class EventRecorder {
    */
   post(regarding: KubernetesObject, event: EventSpec): void {
     const key = `${regarding.metadata?.namespace ?? ''}/${regarding.metadata?.name ?? ''}`;
-    const next = (this.posted.get(key) ?? Promise.resolve()).then(() => this.record(regarding, event));
+    // record() reports its own failures; the catch only keeps a bug there from becoming an unhandled rejection.
+    const next = (this.posted.get(key) ?? Promise.resolve()).then(() => this.record(regarding, event)).catch(() => undefined);
     this.posted.set(key, next);
     void next.then(() => {
       if (this.posted.get(key) === next) this.posted.delete(key);

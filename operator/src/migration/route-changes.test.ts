@@ -18,7 +18,7 @@ function migration(name: string, pathPrefix: string, virtualService = 'nova'): N
       paused: false,
       onDelete: 'restoreLegacy',
     },
-  } as NovaMigration;
+  };
 }
 
 function route(name: string, prefix: string, weight: number): Record<string, unknown> {

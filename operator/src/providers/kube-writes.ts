@@ -163,7 +163,15 @@ export async function readModifyWrite(
   for (let attempt = 1; ; attempt++) {
     const object = attempt === 1 ? await objects.read(migration.namespace, name) : await objects.get(migration.namespace, name);
     if (object === undefined) throw new RouteNotFoundError(migration, label);
-    const decision = plan(object);
+    let decision: WriteAttempt;
+    try {
+      decision = plan(object);
+    } catch (error) {
+      // A cached object may lag another writer (the route inserted a moment ago): only the
+      // apiserver's copy may make a plan fail (route not found, host not served).
+      if (attempt !== 1) throw error;
+      continue;
+    }
     if ('done' in decision) return;
     try {
       await objects.jsonPatch(migration.namespace, name, decision.write);
