@@ -11,6 +11,8 @@ node --expose-gc bench/dist/operator.js "$@"
 node bench/dist/rollback.js
 # Sticky per-chat routing on the bus: the decision per message, and throughput with routing on vs off.
 node bench/dist/routing.js
+# The nats provider's weight reaching 100 simulated processes, and the operator's confirmation of it.
+node bench/dist/nats-fanout.js
 # The Telegram client's pacing against Telegram's documented limits (its own flags: see bench/README.md).
 node bench/dist/telegram.js
 # The services: webhook accept against a bare node:http + js.publish, and update → reply latency (see bench/README.md).

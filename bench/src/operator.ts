@@ -1,150 +1,263 @@
 /**
- * The operator's speed, on a real kube-apiserver started here, with the operator in this process:
+ * The operator's speed, on a real kube-apiserver started here:
  *
  * 1. apply → weight written: from creating a NovaMigration to its first weight (30 %) standing in
- *    the shared VirtualService "nova", p50 and p95, as a multiple of the same run's create+get
- *    round trip of a ConfigMap (the least any controller could need: one write, one read).
- * 2. resync after a restart: a fresh operator facing N NovaMigrations that are all Promoted;
- *    time until each one was reconciled once, as a multiple of one LIST of them, and the peak
- *    extra RSS of the process meanwhile.
+ *    a VirtualService it shares with others, p50 and p95, as a multiple of the same run's
+ *    create+get round trip of a ConfigMap (the least any controller could need: one write, one
+ *    read). Once per sharing level (`--sharing 1,50,200`: that many migrations on the object,
+ *    counting the one applied), each sample split into phases seen from a watch: until the
+ *    finalizer is stored (queue wait, first read, first write), until the route item exists,
+ *    until status.desiredWeight is 30, until the weight stands; and the reconciles per apply.
+ * 2. resync after a restart, in a fresh child process (operator-resync.ts): N promoted
+ *    migrations; time until each was reconciled once, as a multiple of one LIST of them; the
+ *    peak RSS and JS heap; then steady RSS and CPU. `--namespaces 10` spreads N over that many
+ *    namespaces (the child's operator then watches all of them).
  *
- * Each part has a namespace of its own and an operator watching only it, so the resync counts
- * exactly its N migrations.
+ * The operator runs in this process for part 1 (4 workers) and in the child for part 2.
+ * BENCH_OPERATOR=<dir>/dist/operator.js runs another build of it (operator-module.ts), for a
+ * before/after in one period.
  *
- * Usage: npm run bench [-- --migrations 1000 --samples 50]
+ * Usage: node --expose-gc bench/dist/operator.js [--samples 20] [--sharing 1,50,200] [--migrations 1000] [--namespaces 1] [--steady 20] [--skip-latency] [--skip-resync]
  */
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ResilientInformer } from '../../operator/dist/kube/informer.js';
 import { startTestbed } from '@nova/testbed';
-import { cpus, totalmem } from 'node:os';
+import { execFile } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createOperator, type Operator } from '../../operator/dist/operator.js';
-import { createNamespace, migration, MIGRATIONS, option, percentile, timed, until, VIRTUAL_SERVICES, virtualService, targetWeight } from './support.js';
+import { promisify } from 'node:util';
+import { OPERATOR_BUILD, reconciled, startOperator } from './operator-module.js';
+import { createNamespace, migration, MIGRATIONS, option, percentile, textOption, timed, until, VIRTUAL_SERVICES, virtualService } from './support.js';
 
-const SAMPLES = option('samples', 50);
+const SAMPLES = option('samples', 20);
+const SHARING = textOption('sharing', '1,50,200').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const MIGRATION_COUNT = option('migrations', 1000);
-const LATENCY_NAMESPACE = 'bench-latency';
-const RESYNC_NAMESPACE = 'bench-resync';
+const NAMESPACES = option('namespaces', 1);
+const STEADY_SECONDS = option('steady', 20);
 /** Resync migrations share VirtualServices a hundred apiece, so no one object grows huge. */
 const PER_VIRTUAL_SERVICE = 100;
 const MiB = 2 ** 20;
 
-async function startOperator(kubeConfig: KubeConfig, identity: string, watchNamespace: string): Promise<Operator> {
-  const operator = await createOperator({ kubeConfig, leaseNamespace: 'nova-system', leaseName: 'nova-operator', identity, watchNamespace, http: { host: '127.0.0.1', port: 0 } });
-  await operator.manager.start();
-  await until('leadership', () => Promise.resolve(operator.manager.isLeader()), 20);
-  return operator;
+interface Phases {
+  finalizer: number;
+  route: number;
+  desired: number;
+  weight: number;
 }
 
-/** Migrations this operator has reconciled at least once (each reconcile sets its gauges), and reconciles in all. */
-async function reconciled(operator: Operator): Promise<{ distinct: number; total: number }> {
-  const distinct = (await operator.metrics.weight.get()).values.length;
-  const total = (await operator.metrics.reconcileDuration.get()).values
-    .filter((sample) => sample.metricName === 'nova_reconcile_duration_seconds_count')
-    .reduce((sum, sample) => sum + sample.value, 0);
-  return { distinct, total };
+/** Watch-event arrival times (ms after `created`) for one applied migration. */
+class PhaseClock {
+  created = 0;
+  name = '';
+  seen: Partial<Phases> = {};
+
+  start(name: string): void {
+    this.name = name;
+    this.created = performance.now();
+    this.seen = {};
+  }
+
+  onMigration(object: { metadata?: { name?: string; finalizers?: string[] }; status?: { desiredWeight?: number } }): void {
+    if (object.metadata?.name !== this.name) return;
+    const at = performance.now() - this.created;
+    if ((object.metadata.finalizers?.length ?? 0) > 0) this.seen.finalizer ??= at;
+    if (object.status?.desiredWeight === 30) this.seen.desired ??= at;
+  }
+
+  onVirtualService(object: { spec?: { http?: { name?: string; route?: { weight?: number }[] }[] } }): void {
+    if (this.name === '') return;
+    const item = object.spec?.http?.find((entry) => entry.name === `nova-${this.name}`);
+    if (item === undefined) return;
+    const at = performance.now() - this.created;
+    this.seen.route ??= at;
+    if (item.route?.[1]?.weight === 30) this.seen.weight ??= at;
+  }
 }
 
-async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi): Promise<void> {
+async function watchPhases(kubeConfig: KubeConfig, namespace: string, clock: PhaseClock): Promise<() => Promise<void>> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const informer = <T extends KubernetesObject>(type: { group: string; version: string; plural: string }, handle: (object: T) => void): ResilientInformer<T> => {
+    const watched = new ResilientInformer<T>({
+      kubeConfig,
+      path: `/apis/${type.group}/${type.version}/namespaces/${namespace}/${type.plural}`,
+      list: async () => (await custom.listNamespacedCustomObject({ ...type, namespace })) as { items: T[] },
+    });
+    watched.on('add', handle);
+    watched.on('update', handle);
+    return watched;
+  };
+  const informers = [
+    informer(MIGRATIONS, (object) => { clock.onMigration(object); }),
+    informer(VIRTUAL_SERVICES, (object) => { clock.onVirtualService(object as never); }),
+  ];
+  await Promise.all(informers.map((watched) => watched.start()));
+  return async () => { await Promise.all(informers.map((watched) => watched.stop())); };
+}
+
+async function roundTrips(kubeConfig: KubeConfig, namespace: string): Promise<number[]> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const namespace = LATENCY_NAMESPACE;
-  const roundTrips: number[] = [];
+  const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const name = `baseline-${String(i)}`;
-    roundTrips.push(await timed(async () => {
+    samples.push(await timed(async () => {
       await core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: { i: String(i) } } });
       await core.readNamespacedConfigMap({ namespace, name });
     }));
   }
+  return samples;
+}
+
+const fmt = (ms: number): string => ms.toFixed(0);
+
+/** `sharing - 1` migrations already on the VirtualService (Paused at 30 %), then SAMPLES applies, one after another. */
+async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, sharing: number): Promise<void> {
+  const progress = (what: string): void => { if (process.env.BENCH_DEBUG !== undefined) console.error(`${new Date().toISOString()} ${what}`); };
+  const namespace = `bench-latency-${String(sharing)}`;
+  await createNamespace(kubeConfig, namespace);
   await custom.createNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, body: virtualService('nova') });
-  const operator = await startOperator(kubeConfig, 'bench-latency', namespace);
-  const latencies: number[] = [];
+  progress('starting the operator');
+  const operator = await startOperator(kubeConfig, 'bench-latency', namespace, until);
+  progress('operator leads');
+  const steps = [{ setWeight: 30 }, { pause: {} }, { setWeight: 100 }];
   try {
-    for (let i = 0; i < SAMPLES; i++) {
-      const name = `latency-${String(i)}`;
-      const body = migration(name, 'nova', `/p${String(i)}/`, [{ setWeight: 30 }, { pause: {} }, { setWeight: 100 }]);
-      latencies.push(await timed(async () => {
-        await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body });
-        await until(`${name} at 30 %`, async () => (await targetWeight(custom, namespace, 'nova', `nova-${name}`)) === 30, 5);
-      }));
+    const prepared = performance.now();
+    for (let start = 0; start < sharing - 1; start += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, sharing - 1 - start) }, (_, k) =>
+        custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(`other-${String(start + k)}`, 'nova', `/o${String(start + k)}/`, steps) })));
     }
+    const paused = async (): Promise<number> => ((await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { status?: { phase?: string; weight?: number } }[] }).items.filter((item) => item.status?.phase === 'Paused' && item.status.weight === 30).length;
+    await until(`${String(sharing - 1)} migrations at their pause`, async () => (await paused()) >= sharing - 1, 200);
+    const prepareSeconds = (performance.now() - prepared) / 1000;
+    progress('others ready');
+    const baseline = await roundTrips(kubeConfig, namespace);
+    const clock = new PhaseClock();
+    const stopWatch = await watchPhases(kubeConfig, namespace, clock);
+    const samples: { total: number; phases: Partial<Phases>; reconciles: number }[] = [];
+    const cacheBefore = operator.cacheStats?.();
+    try {
+      for (let i = 0; i < SAMPLES; i++) {
+        const name = `latency-${String(i)}`;
+        const reconcilesBefore = (await reconciled(operator)).total;
+        clock.start(name);
+        const total = await timed(async () => {
+          await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(name, 'nova', `/p${String(i)}/`, steps) });
+          await until(`${name} at 30 %`, () => Promise.resolve(clock.seen.weight !== undefined), 2, 60_000).catch(async (error: unknown) => {
+            progress(`seen ${JSON.stringify(clock.seen)}; ${JSON.stringify(await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name }))}`);
+            throw error;
+          });
+        });
+        // Let the reconciles this apply caused finish before counting them.
+        await until(`${name} at its pause`, async () => ((await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name })) as { status?: { phase?: string } }).status?.phase === 'Paused', 5);
+        await new Promise((done) => setTimeout(done, 100));
+        progress(`sample ${String(i)}: ${fmt(total)} ms`);
+        samples.push({ total, phases: { ...clock.seen }, reconciles: (await reconciled(operator)).total - reconcilesBefore });
+      }
+    } finally {
+      await stopWatch();
+    }
+    const cacheAfter = operator.cacheStats?.();
+    const base = percentile(baseline, 50);
+    const totals = samples.map((s) => s.total);
+    const [p50, p95] = [percentile(totals, 50), percentile(totals, 95)];
+    const phase = (key: keyof Phases): string => fmt(percentile(samples.map((s) => s.phases[key] ?? Number.NaN), 50));
+    console.log(`apply→weight, ${String(sharing)} on one VirtualService: p50 ${fmt(p50)} ms, p95 ${fmt(p95)} ms (= ${(p50 / base).toFixed(1)}× / ${(p95 / base).toFixed(1)}× a create+get round trip, p50 ${base.toFixed(1)} ms)`);
+    console.log(`  phases (p50, ms after create): finalizer stored ${phase('finalizer')}, route item ${phase('route')}, desiredWeight 30 stored ${phase('desired')}, weight 30 in the VirtualService ${phase('weight')}`);
+    const reconcileCounts = samples.map((s) => s.reconciles);
+    const cache = cacheBefore !== undefined && cacheAfter !== undefined ? `; reads from cache ${String(cacheAfter.cached - cacheBefore.cached)}, from the apiserver ${String(cacheAfter.uncached - cacheBefore.uncached)}` : '';
+    console.log(`  reconciles per apply (until its pause): p50 ${String(percentile(reconcileCounts, 50))}, max ${String(Math.max(...reconcileCounts))}${cache}; ${String(sharing - 1)} others set up in ${prepareSeconds.toFixed(1)} s`);
   } finally {
     await operator.manager.shutdown();
+    await operator.close();
   }
-  const base = percentile(roundTrips, 50);
-  const [p50, p95] = [percentile(latencies, 50), percentile(latencies, 95)];
-  console.log(`apply→weight p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (= ${(p50 / base).toFixed(1)}× / ${(p95 / base).toFixed(1)}× a create+get round trip)`);
-  console.log(`  ${String(SAMPLES)} migrations on one VirtualService; ConfigMap create+get p50 ${base.toFixed(1)} ms, p95 ${percentile(roundTrips, 95).toFixed(1)} ms`);
 }
 
 /** Creates the resync migrations (20 requests in flight) and lets a first operator promote them all. */
-async function createPromoted(kubeConfig: KubeConfig, custom: CustomObjectsApi): Promise<void> {
-  const namespace = RESYNC_NAMESPACE;
-  for (let v = 0; v * PER_VIRTUAL_SERVICE < MIGRATION_COUNT; v++) {
-    await custom.createNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, body: virtualService(`resync-${String(v)}`) });
+async function createPromoted(kubeConfig: KubeConfig, custom: CustomObjectsApi, namespaces: readonly string[]): Promise<void> {
+  const perNamespace = Math.ceil(MIGRATION_COUNT / namespaces.length);
+  const created = performance.now();
+  for (const namespace of namespaces) {
+    await createNamespace(kubeConfig, namespace);
+    for (let v = 0; v * PER_VIRTUAL_SERVICE < perNamespace; v++) {
+      await custom.createNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, body: virtualService(`resync-${String(v)}`) });
+    }
   }
-  const first = await startOperator(kubeConfig, 'bench-first', namespace);
+  const first = await startOperator(kubeConfig, 'bench-first', namespaces.length === 1 ? namespaces[0] : undefined, until);
   try {
-    const created = performance.now();
-    for (let start = 0; start < MIGRATION_COUNT; start += 20) {
-      await Promise.all(Array.from({ length: Math.min(20, MIGRATION_COUNT - start) }, (_, k) => {
-        const i = start + k;
-        const body = migration(`resync-${String(i)}`, `resync-${String(Math.floor(i / PER_VIRTUAL_SERVICE))}`, `/r${String(i)}/`, [{ setWeight: 100 }]);
-        return custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body });
-      }));
+    for (const namespace of namespaces) {
+      for (let start = 0; start < perNamespace; start += 20) {
+        await Promise.all(Array.from({ length: Math.min(20, perNamespace - start) }, (_, k) => {
+          const i = start + k;
+          const body = migration(`resync-${String(i)}`, `resync-${String(Math.floor(i / PER_VIRTUAL_SERVICE))}`, `/r${String(i)}/`, [{ setWeight: 100 }]);
+          return custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body });
+        }));
+      }
     }
     const promoted = async (): Promise<number> => {
-      const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { status?: { phase?: string } }[] };
-      return list.items.filter((item) => item.status?.phase === 'Promoted').length;
+      let count = 0;
+      for (const namespace of namespaces) {
+        const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { status?: { phase?: string } }[] };
+        count += list.items.filter((item) => item.status?.phase === 'Promoted').length;
+      }
+      return count;
     };
-    await until(`all ${String(MIGRATION_COUNT)} migrations Promoted`, async () => (await promoted()) === MIGRATION_COUNT, 1_000);
-    console.log(`  (set-up: ${String(MIGRATION_COUNT)} migrations created and promoted from scratch in ${((performance.now() - created) / 1000).toFixed(1)} s)`);
+    await until(`all ${String(perNamespace * namespaces.length)} migrations Promoted`, async () => (await promoted()) === perNamespace * namespaces.length, 1_000);
+    console.log(`  (set-up: ${String(perNamespace * namespaces.length)} migrations in ${String(namespaces.length)} namespace(s) created and promoted from scratch in ${((performance.now() - created) / 1000).toFixed(1)} s)`);
   } finally {
     await first.manager.shutdown();
+    await first.close();
   }
 }
 
-async function resync(kubeConfig: KubeConfig, custom: CustomObjectsApi): Promise<void> {
-  await createPromoted(kubeConfig, custom);
-  const list = await timed(() => custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace: RESYNC_NAMESPACE }));
-  globalThis.gc?.();
-  const before = process.memoryUsage();
-  const peak = { rss: before.rss, heap: before.heapUsed };
-  const sampler = setInterval(() => {
-    const now = process.memoryUsage();
-    peak.rss = Math.max(peak.rss, now.rss);
-    peak.heap = Math.max(peak.heap, now.heapUsed);
-  }, 50);
-  const started = performance.now();
-  let seconds: number;
-  let counts: { distinct: number; total: number };
-  const fresh = await startOperator(kubeConfig, 'bench-fresh', RESYNC_NAMESPACE);
-  try {
-    await until('every migration reconciled once', async () => (await reconciled(fresh)).distinct >= MIGRATION_COUNT, 20);
-    seconds = (performance.now() - started) / 1000;
-    counts = await reconciled(fresh);
-  } finally {
-    clearInterval(sampler);
-    await fresh.manager.shutdown();
+interface ResyncResult {
+  readonly count: number;
+  readonly seconds: number;
+  readonly listMs: number;
+  readonly reconciles: number;
+  readonly rssBefore: number;
+  readonly heapBefore: number;
+  readonly rssPeak: number;
+  readonly heapPeak: number;
+  readonly steadyRss: number;
+  readonly steadyHeap: number;
+  readonly steadyCpuPercent: number;
+  readonly cache?: { readonly cached: number; readonly uncached: number };
+}
+
+async function resync(kubeConfig: KubeConfig, kubeconfigPath: string, custom: CustomObjectsApi): Promise<void> {
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => (NAMESPACES === 1 ? 'bench-resync' : `bench-resync-${String(i)}`));
+  await createPromoted(kubeConfig, custom, namespaces);
+  const count = Math.ceil(MIGRATION_COUNT / NAMESPACES) * NAMESPACES;
+  // BENCH_RESYNC_COMPARE=<dir>/dist/operator.js: that build's fresh operator too, alternating, on the same set-up.
+  const compare = process.env.BENCH_RESYNC_COMPARE;
+  const builds = compare === undefined || compare === '' ? [OPERATOR_BUILD, OPERATOR_BUILD] : [OPERATOR_BUILD, compare, OPERATOR_BUILD, compare];
+  for (const [index, build] of builds.entries()) {
+    const child = resolve(import.meta.dirname, 'operator-resync.js');
+    const env = { ...process.env, BENCH_OPERATOR: build === 'operator/dist' ? '' : build };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', child, '--kubeconfig', kubeconfigPath, '--namespace', NAMESPACES === 1 ? 'bench-resync' : '*', '--count', String(count), '--steady', String(STEADY_SECONDS)], { env, maxBuffer: 1 << 20 });
+    const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ResyncResult;
+    const perThousand = 1000 / result.count;
+    console.log(`resync ${String(result.count)} (run ${String(index + 1)}, ${build}, fresh child process; load average ${loadavg()[0]?.toFixed(1) ?? '?'}): ${result.seconds.toFixed(2)} s (= ${((result.seconds * 1000) / result.listMs).toFixed(1)}× one LIST of ${fmt(result.listMs)} ms); ${String(result.reconciles)} reconciles by then`);
+    console.log(`  RSS ${fmt(result.rssBefore / MiB)} MiB before the operator, peak ${fmt(result.rssPeak / MiB)} MiB (+${fmt((result.rssPeak - result.rssBefore) / MiB)}); JS heap ${fmt(result.heapBefore / MiB)} MiB before, peak ${fmt(result.heapPeak / MiB)} MiB`);
+    console.log(`  steady over ${String(STEADY_SECONDS)} s: RSS ${fmt(result.steadyRss / MiB)} MiB (${(result.steadyRss / MiB * perThousand).toFixed(1)} MiB per 1,000), JS heap ${fmt(result.steadyHeap / MiB)} MiB, CPU ${result.steadyCpuPercent.toFixed(2)} % of a core (${(result.steadyCpuPercent * perThousand).toFixed(3)} % per 1,000)${result.cache === undefined ? '' : `; reads from cache ${String(result.cache.cached)}, from the apiserver ${String(result.cache.uncached)}`}`);
   }
-  console.log(`resync ${String(MIGRATION_COUNT)}: ${seconds.toFixed(2)} s (= ${((seconds * 1000) / list).toFixed(1)}× one LIST), peak +${((peak.rss - before.rss) / MiB).toFixed(0)} MiB RSS`);
-  console.log(`  one LIST of them ${list.toFixed(0)} ms; ${String(counts.total)} reconciles by then`);
-  console.log(`  before the fresh operator: RSS ${(before.rss / MiB).toFixed(0)} MiB, JS heap ${(before.heapUsed / MiB).toFixed(0)} MiB; heap peak +${((peak.heap - before.heapUsed) / MiB).toFixed(0)} MiB`);
 }
 
 async function main(): Promise<void> {
   const cpu = cpus();
-  console.log(`operator benchmark: ${String(cpu.length)} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`);
+  console.log(`operator benchmark: ${String(cpu.length)} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; operator build ${OPERATOR_BUILD}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const bed = await startTestbed({ components: ['kube'] });
   try {
     const kube = bed.info.kube;
     if (kube === undefined) throw new Error('the test bed started no kube-apiserver');
-    console.log(`  kube-apiserver ${kube.version} + etcd ${kube.etcdVersion} on loopback, on the same cores; operator in this process, 4 workers`);
+    console.log(`  kube-apiserver ${kube.version} + etcd ${kube.etcdVersion} on loopback, on the same cores`);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kube.kubeconfig);
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    for (const namespace of ['nova-system', LATENCY_NAMESPACE, RESYNC_NAMESPACE]) await createNamespace(kubeConfig, namespace);
-    await applyToWeight(kubeConfig, custom);
-    await resync(kubeConfig, custom);
+    await createNamespace(kubeConfig, 'nova-system');
+    if (!process.argv.includes('--skip-latency')) for (const sharing of SHARING) await applyToWeight(kubeConfig, custom, sharing);
+    if (!process.argv.includes('--skip-resync')) await resync(kubeConfig, kube.kubeconfig, custom);
+    console.log(`  load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     await bed.stop();
   }

@@ -45,24 +45,28 @@ export interface OperatorConfig {
 export interface Operator {
   readonly manager: Manager;
   readonly metrics: OperatorMetrics;
-  /** After the manager stopped: closes what providers hold open (the NATS connection). */
+  /** After the manager stopped: writes the Events still posted, closes what providers hold open (the NATS connection). */
   readonly close: () => Promise<void>;
+  /** How many reads the caches answered and how many went to the apiserver (the benchmark prints them). */
+  readonly cacheStats: () => { readonly cached: number; readonly uncached: number };
 }
 
 export async function createOperator(config: OperatorConfig): Promise<Operator> {
   const logger = config.logger ?? silentLogger;
   const { kubeConfig } = config;
   const metrics = new OperatorMetrics();
-  const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx, nats: config.nats });
-  const { migrations, informers, watches } = await migrationWatches({ kubeConfig, namespace: config.watchNamespace, watchdogMs: config.informerWatchdogMs, logger });
+  const { migrations, informers, watches, migrationReader, routeReaders } = await migrationWatches({ kubeConfig, namespace: config.watchNamespace, watchdogMs: config.informerWatchdogMs, logger });
+  const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx, nats: config.nats, routeCache: (plural) => routeReaders.get(plural) });
+  const events = new EventRecorder({ kubeConfig, reportingController: REPORTING_CONTROLLER, reportingInstance: config.identity, logger });
   const reconciler = new MigrationReconciler({
     kubeConfig,
     providers,
     statusWriter: new StatusWriter(kubeConfig, NOVA_MIGRATION, FIELD_MANAGER),
     finalizers: new Finalizers(kubeConfig, NOVA_MIGRATION, FIELD_MANAGER),
-    events: new EventRecorder({ kubeConfig, reportingController: REPORTING_CONTROLLER, reportingInstance: config.identity, logger }),
+    events,
     metrics,
     lookup: (namespace, name) => migrations.get(namespace, name),
+    cache: migrationReader,
     analyzer: new Analyzer({ defaultAddress: config.prometheusAddress }),
     logger,
   });
@@ -80,5 +84,17 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
     http: config.http,
     logger,
   });
-  return { manager, metrics, close: () => providers.close() };
+  const cacheStats = (): { cached: number; uncached: number } => {
+    const readers = [migrationReader, ...routeReaders.values()];
+    return { cached: readers.reduce((sum, reader) => sum + reader.stats.cached, 0), uncached: readers.reduce((sum, reader) => sum + reader.stats.uncached, 0) };
+  };
+  return {
+    manager,
+    metrics,
+    close: async () => {
+      await events.flush();
+      await providers.close();
+    },
+    cacheStats,
+  };
 }

@@ -61,12 +61,34 @@ export class EventRecorder {
   private readonly logger: Logger;
   private readonly seriesWindowMs: number;
   private readonly series = new Map<string, Series>();
+  /** The last posted write per regarded object: posts about one object are written one after another. */
+  private readonly posted = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: EventRecorderOptions) {
     this.api = options.kubeConfig.makeApiClient(EventsV1Api);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.seriesWindowMs = options.seriesWindowMs ?? 6 * 60_000;
+  }
+
+  /**
+   * Records `event` about `regarding` in the background: the caller does not wait for the write,
+   * events about one object are written in the order posted, each after the ones before it.
+   * `flush` waits for every posted event.
+   */
+  post(regarding: KubernetesObject, event: EventSpec): void {
+    const key = `${regarding.metadata?.namespace ?? ''}/${regarding.metadata?.name ?? ''}`;
+    // record() reports its own failures; the catch only keeps a bug there from becoming an unhandled rejection.
+    const next = (this.posted.get(key) ?? Promise.resolve()).then(() => this.record(regarding, event)).catch(() => undefined);
+    this.posted.set(key, next);
+    void next.then(() => {
+      if (this.posted.get(key) === next) this.posted.delete(key);
+    });
+  }
+
+  /** Resolves once every event posted so far was written (or given up on). */
+  async flush(): Promise<void> {
+    while (this.posted.size > 0) await Promise.all([...this.posted.values()]);
   }
 
   /** Records `event` about `regarding`; resolves to the Event's name, or undefined if it could not be written. */

@@ -14,7 +14,8 @@ import { describeError } from './api-errors.js';
 import { ObservedWatch } from './observed-watch.js';
 
 export type ObjectEvent = 'add' | 'update' | 'delete';
-export type ObjectHandler<T> = (object: T) => void;
+/** `previous`: the version this informer delivered before `object` (updates only; undefined on an add or a delete). */
+export type ObjectHandler<T> = (object: T, previous?: T) => void;
 
 export interface InformerRestart {
   readonly reason: 'error' | 'watchdog';
@@ -61,6 +62,14 @@ export class ResilientInformer<T extends KubernetesObject> {
   private watchdogTimer: TimerHandle | undefined;
   private readonly restartListeners: ((restart: InformerRestart) => void)[] = [];
   private readonly syncWaiters: (() => void)[] = [];
+  /**
+   * The version of each object handed to handlers last, so an update can say what changed.
+   * References to objects the cache held anyway (ListWatch replaces objects, never mutates
+   * them), so it costs a map entry per object, not a copy.
+   */
+  private readonly delivered = new Map<string, T>();
+  /** The event being dispatched now: the handlers of one event all see the same previous version. */
+  private dispatching: { readonly object: T; readonly previous: T | undefined } | undefined;
   /** Counters for metrics and tests. */
   readonly stats = { restarts: 0, watchdogRecycles: 0, errors: 0, watchRequests: 0 };
 
@@ -88,6 +97,18 @@ export class ResilientInformer<T extends KubernetesObject> {
       isStopped: () => this.state === 'stopped',
     });
     this.listWatch = new ListWatch(options.path, this.watch, options.list, false, options.labelSelector, options.fieldSelector);
+    // Registered before any caller's handler: it runs first for every event and records which
+    // version the handlers of this event are to compare against.
+    const track = (event: ObjectEvent) => (object: T): void => {
+      const key = objectKey(object);
+      // A deletion has no "before" to compare with: handlers treat it like a first sight.
+      this.dispatching = { object, previous: event === 'delete' ? undefined : this.delivered.get(key) };
+      if (event === 'delete') this.delivered.delete(key);
+      else this.delivered.set(key, object);
+    };
+    this.listWatch.on('add', track('add'));
+    this.listWatch.on('update', track('update'));
+    this.listWatch.on('delete', track('delete'));
     this.listWatch.on('connect', () => { this.touch(); });
     this.listWatch.on('error', (error?: unknown) => { this.onError(error); });
   }
@@ -96,8 +117,9 @@ export class ResilientInformer<T extends KubernetesObject> {
   on(event: ObjectEvent, handler: ObjectHandler<T>): void {
     this.listWatch.on(event, (object: T) => {
       if (this.state === 'stopped') return;
+      const previous = this.dispatching?.object === object ? this.dispatching.previous : undefined;
       try {
-        handler(object);
+        handler(object, previous);
       } catch (error) {
         this.logger.error('informer event handler threw', { event, error: describeError(error) });
       }
@@ -210,4 +232,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.synced = true;
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
+}
+
+function objectKey(object: KubernetesObject): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }

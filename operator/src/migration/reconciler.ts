@@ -3,9 +3,17 @@
  * decisions carried out one at a time — status write, then (only for a weight already stored as
  * desired) the data plane write — until the engine waits.
  *
- * The object is read from the apiserver at the start of every reconcile, not from the informer
- * cache: a cache that lags behind our own last status write would show an older desired weight,
- * and writing that to the data plane is exactly the "weight it did not mean" the design forbids.
+ * The object comes from the informer cache (cached-reader.ts: never older than this process's
+ * own last write to it; from the apiserver while that write has not come back). A cache can still
+ * lag someone else's write, and a stale desired weight written to the data plane is exactly the
+ * "weight it did not mean" the design forbids. Two rules keep that out:
+ * - every status write is conditional on the resourceVersion it was computed from, so a status
+ *   decided from a stale object is refused (and the reconcile retried from a fresh read);
+ * - a weight reaches the data plane only from an object the apiserver gave in this reconcile: the
+ *   answer of our own status write or finalizer patch, or a fresh read made right before it.
+ *
+ * Events are posted in the background (kube/events.ts `post`), in order per migration, each after
+ * the status write it explains, so the data plane write does not wait for them.
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { MIGRATION_FINALIZER, movedThing, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
@@ -19,6 +27,7 @@ import { systemClock, type Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
+import type { CachedReader } from '../kube/cached-reader.js';
 import { classifyProblem, providerMigration, type ClassifiedProblem } from './binding.js';
 import type { AnalysisOutcome, Analyzer } from '../analysis/analyzer.js';
 import type { Verdict } from '../analysis/verdict.js';
@@ -49,6 +58,8 @@ export interface MigrationReconcilerOptions {
   readonly lookup: Lookup;
   /** Makes the metric checks (Prometheus queries) the engine asks for. */
   readonly analyzer: Analyzer;
+  /** The migrations' informer cache; without it every reconcile reads from the apiserver. */
+  readonly cache?: CachedReader<NovaMigration>;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -66,7 +77,11 @@ export class MigrationReconciler {
 
   readonly reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> => {
     const { namespace, name } = parseQueueKey(key);
-    let migration = await this.read(namespace, name);
+    const cached = this.options.cache?.get(namespace, name);
+    // A copy: the reconcile must never change the cache's object.
+    let migration = cached === undefined ? await this.read(namespace, name) : structuredClone(cached);
+    // Whether `migration` is what the apiserver gave in this reconcile (see the file's comment).
+    let fromApiserver = cached === undefined;
     if (migration === undefined) {
       this.options.metrics.forgetMigration(namespace, name);
       return undefined;
@@ -76,16 +91,21 @@ export class MigrationReconciler {
         await this.finalize(migration);
         return undefined;
       }
-      if (!hasFinalizer(migration, MIGRATION_FINALIZER)) migration = await this.options.finalizers.add(migration, MIGRATION_FINALIZER);
-      return await this.progress(migration, signal);
+      if (!hasFinalizer(migration, MIGRATION_FINALIZER)) {
+        const before = migration;
+        migration = await this.tracked(migration, () => this.options.finalizers.add(before, MIGRATION_FINALIZER));
+        fromApiserver = true;
+      }
+      return await this.progress(migration, fromApiserver, signal);
     } catch (error) {
       if (error instanceof ObjectGoneError) return undefined;
       throw error;
     }
   };
 
-  private async progress(start: NovaMigration, signal: AbortSignal): Promise<ReconcileResult | undefined> {
+  private async progress(start: NovaMigration, fromApiserver: boolean, signal: AbortSignal): Promise<ReconcileResult | undefined> {
     let migration = start;
+    let verified = fromApiserver;
     const cycle = dependencyCycle(migration, this.options.lookup);
     if (cycle !== undefined) {
       await this.reportCycle(migration, cycle);
@@ -107,19 +127,32 @@ export class MigrationReconciler {
       await resolved.provider.ensureRoute(target);
       let plane = await resolved.provider.readWeight(target);
       let analysis = await this.analyseIfDue(migration, signal, () => resolved?.provider.targetProblem?.(target) ?? Promise.resolve(undefined));
-      const controls = readControls(migration);
+      let controls = readControls(migration);
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // Leadership lost: stop before the next write; the new leader resumes from status.
         if (signal.aborted) return undefined;
         const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(controls.approval, migration.status?.control?.staleApproval), dataPlane: plane, controls, analysis, dependencies });
         const phaseBefore = migration.status?.phase;
+        const before = migration;
         migration = await this.store(migration, decision.progress);
+        // A status write answers with the stored object: from here on it is the apiserver's word.
+        if (migration !== before) verified = true;
         // The check is counted once: the decision that folded it in is now stored.
         analysis = undefined;
         if (decision.progress.phase === 'RolledBack' && phaseBefore !== 'RolledBack') this.options.metrics.rollbacks.inc({ namespace: migration.metadata?.namespace ?? '', name: migration.metadata?.name ?? '', reason: decision.progress.reason });
-        await this.record(migration, decision.events);
+        this.record(migration, decision.events);
         const effect = decision.effect;
         if (effect.type === 'wait') return effect.afterMs === undefined ? undefined : { requeueAfterMs: effect.afterMs };
+        if (effect.type === 'applyWeight' && !verified) {
+          // Decided from the cache alone (nothing to store first: drift, or a resume): decide again
+          // from a fresh read before any weight reaches the data plane.
+          const fresh = await this.read(migration.metadata?.namespace ?? '', migration.metadata?.name ?? '');
+          if (fresh === undefined || isBeingDeleted(fresh)) return undefined; // its own event enqueues the deletion
+          migration = fresh;
+          controls = readControls(migration);
+          verified = true;
+          continue;
+        }
         if (effect.type === 'applyWeight') {
           // Built from the status just stored: its weightFence is the one this weight was decided with.
           await this.applyWeight(resolved.provider, providerMigration(migration, resolved.config), migration, effect.weight);
@@ -169,7 +202,7 @@ export class MigrationReconciler {
     const previous = migration.status ?? {};
     const next = renderStatus(progress, previous, migration.metadata?.generation, this.clock.now(), problem);
     let stored = migration;
-    if (statusChanged(previous, next)) stored = await this.options.statusWriter.write(migration, next);
+    if (statusChanged(previous, next)) stored = await this.tracked(migration, () => this.options.statusWriter.write(migration, next));
     const { namespace = '', name = '' } = stored.metadata ?? {};
     const status = stored.status ?? next;
     this.options.metrics.setMigration(namespace, name, { phase: status.phase ?? 'Pending', weight: status.weight ?? 0, step: status.currentStep ?? 0 });
@@ -190,7 +223,7 @@ export class MigrationReconciler {
       : { ...storedProgress(status), phase: 'Paused', reason: 'DependencyCycle', message, waitingFor };
     const isNew = status.conditions?.find((condition) => condition.type === 'Ready')?.message !== message;
     const stored = await this.store(migration, progress, { reason: 'DependencyCycle', message });
-    if (isNew) await this.record(stored, [{ type: 'Warning', reason: 'DependencyCycle', note: message }]);
+    if (isNew) this.record(stored, [{ type: 'Warning', reason: 'DependencyCycle', note: message }]);
   }
 
   private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<void> {
@@ -199,7 +232,7 @@ export class MigrationReconciler {
     const isNew = known?.reason !== problem.reason || known.message !== problem.message;
     try {
       const stored = await this.store(migration, progress, { reason: problem.reason, message: problem.message });
-      if (isNew) await this.record(stored, [{ type: 'Warning', reason: problem.reason, note: problem.message }]);
+      if (isNew) this.record(stored, [{ type: 'Warning', reason: problem.reason, note: problem.message }]);
     } catch (error) {
       // The original problem is what matters; a status write failing on top of it is only logged.
       this.logger.warn('could not report a problem in status', { migration: keyText(migration), problem: problem.reason, error });
@@ -219,14 +252,22 @@ export class MigrationReconciler {
       if (problem === undefined || (problem.kind === 'retry' && problem.reason !== 'RouteNotFound')) throw error;
       note = `nothing to clean up: ${problem.message}`;
     }
-    await this.record(migration, [{ type: 'Normal', reason: 'Finalized', note }]);
-    await this.options.finalizers.remove(migration, MIGRATION_FINALIZER);
+    await this.options.events.record(migration, { type: 'Normal', reason: 'Finalized', action: 'Finalized', note });
+    await this.tracked(migration, () => this.options.finalizers.remove(migration, MIGRATION_FINALIZER));
     const { namespace = '', name = '' } = migration.metadata ?? {};
     this.options.metrics.forgetMigration(namespace, name);
   }
 
-  private async record(migration: NovaMigration, events: readonly EngineEvent[]): Promise<void> {
-    for (const event of events) await this.options.events.record(migration, { type: event.type, reason: event.reason, action: event.reason, note: event.note });
+  /** Posts the events of a decision already stored; they are written in the background, in order. */
+  private record(migration: NovaMigration, events: readonly EngineEvent[]): void {
+    for (const event of events) this.options.events.post(migration, { type: event.type, reason: event.reason, action: event.reason, note: event.note });
+  }
+
+  /** A write of the migration, made known to the cache so the next read waits for it to come back. */
+  private tracked<T extends NovaMigration>(migration: NovaMigration, write: () => Promise<T>): Promise<T> {
+    const cache = this.options.cache;
+    if (cache === undefined) return write();
+    return cache.track(migration.metadata?.namespace, migration.metadata?.name ?? '', write, (stored) => stored.metadata?.resourceVersion, (stored) => stored);
   }
 
   private async read(namespace: string, name: string): Promise<NovaMigration | undefined> {

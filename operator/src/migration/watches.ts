@@ -12,28 +12,33 @@ import { collectionPath, queueKey, type ResourceType } from '../kube/resource.js
 import type { Watch } from '../runtime/manager.js';
 import type { Logger } from '../runtime/log.js';
 import { managedName } from '../providers/index.js';
+import { GATEWAY_API_SHAPE } from '../providers/gateway-api.js';
+import { ISTIO_SHAPE } from '../providers/istio.js';
+import { CachedReader } from '../kube/cached-reader.js';
 import { dependantKeys } from './dependencies.js';
+import { concernedKeys, sharedItemPart, wholeObjectPart, type RouteKindParts } from './route-changes.js';
 
-interface RouteKind {
+interface RouteKind extends RouteKindParts {
   readonly type: ResourceType;
-  /** Does `migration` manage a route in the object called `name`? */
-  readonly manages: (migration: NovaMigration, name: string) => boolean;
 }
 
 const ROUTE_KINDS: readonly RouteKind[] = [
   {
     type: { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
     manages: (migration, name) => migration.spec.trafficProvider.istio?.virtualService === name,
+    part: sharedItemPart(ISTIO_SHAPE),
   },
   {
     type: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
     manages: (migration, name) => migration.spec.trafficProvider.gatewayAPI?.httpRoute === name,
+    part: sharedItemPart(GATEWAY_API_SHAPE),
   },
   {
     type: { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' },
     manages: (migration, name) =>
       migration.spec.trafficProvider.ingressNginx !== undefined &&
       (migration.spec.trafficProvider.ingressNginx.ingress === name || managedName({ name: migration.metadata?.name ?? '' }) === name),
+    part: wholeObjectPart,
   },
 ];
 
@@ -41,6 +46,10 @@ export interface MigrationWatches {
   readonly migrations: ResilientInformer<NovaMigration>;
   readonly informers: readonly ResilientInformer<KubernetesObject>[];
   readonly watches: readonly Watch[];
+  /** The migrations' cache, trusted only once it shows this process's own writes (cached-reader.ts). */
+  readonly migrationReader: CachedReader<NovaMigration>;
+  /** The same for each route kind the cluster serves, by plural (virtualservices, httproutes, ingresses). */
+  readonly routeReaders: ReadonlyMap<string, CachedReader<KubernetesObject>>;
 }
 
 export interface WatchOptions {
@@ -85,6 +94,7 @@ async function served(options: WatchOptions, type: ResourceType): Promise<boolea
 export async function migrationWatches(options: WatchOptions): Promise<MigrationWatches> {
   const migrations = informerFor<NovaMigration>(options, NOVA_MIGRATION);
   const informers: ResilientInformer<KubernetesObject>[] = [migrations];
+  const routeReaders = new Map<string, CachedReader<KubernetesObject>>();
   const watches: Watch[] = [
     {
       informer: migrations,
@@ -99,17 +109,13 @@ export async function migrationWatches(options: WatchOptions): Promise<Migration
     }
     const informer = informerFor<KubernetesObject>(options, kind.type);
     informers.push(informer);
+    routeReaders.set(kind.type.plural, new CachedReader(informer));
     watches.push({
       informer,
-      keys: (object) => {
-        const namespace = object.metadata?.namespace ?? '';
-        const name = object.metadata?.name ?? '';
-        return migrations
-          .list(namespace)
-          .filter((migration) => kind.manages(migration, name))
-          .map((migration) => queueKey(migration));
-      },
+      // Only the migrations whose own route changed (route-changes.ts): one weight written to an
+      // object shared by N migrations is one reconcile, not N.
+      keys: (object, previous) => concernedKeys(kind, migrations.list(object.metadata?.namespace ?? ''), object, previous),
     });
   }
-  return { migrations, informers, watches };
+  return { migrations, informers, watches, migrationReader: new CachedReader(migrations), routeReaders };
 }

@@ -53,5 +53,5 @@ export function newGatewayRule(migration: ProviderMigration): JsonObject {
 
 export function createGatewayApiProvider(context: ProviderContext): TrafficProvider {
   if (context.kubeConfig === undefined) throw new ProviderSetupError('gatewayAPI', 'no kubeConfig given');
-  return new SharedRouteProvider(GATEWAY_API_SHAPE, newGatewayRule, context.kubeConfig, context.fieldManager);
+  return new SharedRouteProvider(GATEWAY_API_SHAPE, newGatewayRule, context.kubeConfig, context.fieldManager, context.routeCache?.(GATEWAY_API_SHAPE.resource.plural));
 }

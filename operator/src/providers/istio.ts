@@ -79,5 +79,5 @@ export function newIstioRoute(migration: ProviderMigration): JsonObject {
 
 export function createIstioProvider(context: ProviderContext): TrafficProvider {
   if (context.kubeConfig === undefined) throw new ProviderSetupError('istio', 'no kubeConfig given');
-  return new SharedRouteProvider(ISTIO_SHAPE, newIstioRoute, context.kubeConfig, context.fieldManager);
+  return new SharedRouteProvider(ISTIO_SHAPE, newIstioRoute, context.kubeConfig, context.fieldManager, context.routeCache?.(ISTIO_SHAPE.resource.plural));
 }

@@ -9,11 +9,12 @@
  * (another migration on another path, a person, Helm) never gets clobbered, and two migrations on
  * two routes of one object do not even conflict: their tests and writes touch different items.
  */
-import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataPlaneRejectedError, RouteConflictError, RouteNotFoundError } from './errors.js';
 import { asArray, asObject, asString, type JsonObject } from './json.js';
 import { migrationKey, type ProviderMigration } from './provider.js';
+import type { CachedReader } from '../kube/cached-reader.js';
 
 export type JsonPatchOperation =
   | { readonly op: 'test' | 'add' | 'replace'; readonly path: string; readonly value: unknown }
@@ -80,6 +81,9 @@ export function testableValue(value: unknown): boolean {
   return !/[<>&\u2028\u2029]/u.test(JSON.stringify(value));
 }
 
+/** The operator's informer cache of one route kind. */
+export type RouteCache = CachedReader<KubernetesObject>;
+
 export interface CustomResource {
   readonly group: string;
   readonly version: string;
@@ -87,7 +91,11 @@ export interface CustomResource {
   readonly kind: string;
 }
 
-/** Namespaced custom objects of one kind, read and JSON-patched with the operator's field manager. */
+/**
+ * Namespaced custom objects of one kind, read and JSON-patched with the operator's field manager.
+ * With a `cache` (the operator's informer of that kind), `read` answers from it when it holds at
+ * least this process's own last write (see cached-reader.ts), and every patch is tracked for that.
+ */
 export class CustomObjects {
   private readonly api: CustomObjectsApi;
 
@@ -95,8 +103,15 @@ export class CustomObjects {
     kubeConfig: KubeConfig,
     readonly resource: CustomResource,
     private readonly fieldManager: string,
+    private readonly cache?: RouteCache,
   ) {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  /** The object from the cache when it can be trusted, else from the apiserver; undefined when it does not exist. */
+  async read(namespace: string, name: string): Promise<JsonObject | undefined> {
+    const cached = this.cache?.get(namespace, name);
+    return cached === undefined ? this.get(namespace, name) : asObject(cached);
   }
 
   describe(namespace: string, name: string): string {
@@ -117,10 +132,13 @@ export class CustomObjects {
 
   async jsonPatch(namespace: string, name: string, operations: readonly JsonPatchOperation[]): Promise<void> {
     const { group, version, plural } = this.resource;
-    await this.api.patchNamespacedCustomObject(
-      { group, version, namespace, plural, name, body: operations, fieldManager: this.fieldManager },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    );
+    const patch = async (): Promise<unknown> =>
+      this.api.patchNamespacedCustomObject(
+        { group, version, namespace, plural, name, body: operations, fieldManager: this.fieldManager },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+    if (this.cache === undefined) await patch();
+    else await this.cache.track(namespace, name, patch, (stored) => asString(asObject(asObject(stored)?.metadata)?.resourceVersion), (stored) => asObject(stored) as KubernetesObject | undefined);
   }
 }
 
@@ -130,7 +148,9 @@ export type WriteAttempt = { readonly write: readonly JsonPatchOperation[] } | {
 /**
  * Reads the object, lets `plan` compute a patch from it (or decide nothing is to be written), and
  * writes it; retries from a fresh read while the write is stale. Gives up with
- * RouteConflictError after `attempts` stale writes, having written nothing.
+ * RouteConflictError after `attempts` stale writes, having written nothing. The first read may
+ * come from the cache (`CustomObjects.read`): the patch's tests pin what it was computed from, so
+ * a read behind another writer's change is refused by the apiserver, and the retries read from it.
  */
 export async function readModifyWrite(
   migration: ProviderMigration,
@@ -141,9 +161,17 @@ export async function readModifyWrite(
 ): Promise<void> {
   const label = objects.describe(migration.namespace, name);
   for (let attempt = 1; ; attempt++) {
-    const object = await objects.get(migration.namespace, name);
+    const object = attempt === 1 ? await objects.read(migration.namespace, name) : await objects.get(migration.namespace, name);
     if (object === undefined) throw new RouteNotFoundError(migration, label);
-    const decision = plan(object);
+    let decision: WriteAttempt;
+    try {
+      decision = plan(object);
+    } catch (error) {
+      // A cached object may lag another writer (the route inserted a moment ago): only the
+      // apiserver's copy may make a plan fail (route not found, host not served).
+      if (attempt !== 1) throw error;
+      continue;
+    }
     if ('done' in decision) return;
     try {
       await objects.jsonPatch(migration.namespace, name, decision.write);

@@ -36,13 +36,21 @@ export async function readFleet(store: NatsRoutingStore, migration: MigrationId,
   return fleetView(await store.applied(migration, context), revision);
 }
 
-/** Polls the applied records until the fleet routes by `revision` or `timeoutMs` passed; the last view either way. */
+/** First pause between two reads of the applied records; it doubles up to MAX_POLL_MS. */
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 200;
+
+/**
+ * Polls the applied records until the fleet routes by `revision` or `timeoutMs` passed; the last
+ * view either way. The pause grows from 10 ms: a healthy fleet applies a weight within tens of
+ * milliseconds, so a fixed 200 ms pause was most of a confirmation's time.
+ */
 export async function awaitFleet(store: NatsRoutingStore, migration: MigrationId, context: ContextName, revision: number, timeoutMs: number): Promise<FleetView> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
     const view = await readFleet(store, migration, context, revision);
     if (view.applied || view.superseded || Date.now() >= deadline) return view;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }
 

@@ -93,9 +93,13 @@ export class NatsRoutingStore {
   async applied(migration: MigrationId, context: ContextName): Promise<AppliedRecord[]> {
     const { applied } = await this.open(migration);
     return this.call(migration, async () => {
+      const keys: string[] = [];
+      for await (const key of await applied.keys(appliedFilter(context))) keys.push(key);
+      // All at once: one record per live process, and a fleet of a hundred read one after another
+      // made every confirmation of a weight wait for a hundred round trips.
+      const entries = await Promise.all(keys.map((key) => applied.get(key)));
       const records: AppliedRecord[] = [];
-      for await (const key of await applied.keys(appliedFilter(context))) {
-        const entry = await applied.get(key);
+      for (const entry of entries) {
         if (entry === null || entry.operation !== 'PUT') continue;
         try {
           records.push(parseAppliedRecord(entry.value));

@@ -3,6 +3,7 @@ import { ProviderSetupError, UnknownProviderError } from './errors.js';
 import type { NatsProviderOptions } from './nats-store.js';
 import type { NginxInstanceOptions } from './nginx-files.js';
 import type { TrafficProvider } from './provider.js';
+import type { RouteCache } from './kube-writes.js';
 
 /** What the operator process offers its providers; each factory takes what it needs. */
 export interface ProviderContext {
@@ -14,6 +15,8 @@ export interface ProviderContext {
   readonly nginx?: NginxInstanceOptions;
   /** The NATS the fleet routes by (NOVA_NATS_URL); needed by the nats provider. */
   readonly nats?: NatsProviderOptions;
+  /** The operator's informer cache of a route kind (by plural), when it watches that kind. */
+  readonly routeCache?: (plural: string) => RouteCache | undefined;
 }
 
 export type ProviderFactory = (context: ProviderContext) => TrafficProvider;

@@ -14,6 +14,7 @@ import {
   resourceVersionTest,
   testableValue,
   type CustomResource,
+  type RouteCache,
   type JsonPatchOperation,
   type WriteAttempt,
 } from './kube-writes.js';
@@ -62,9 +63,11 @@ export class SharedRouteProvider implements TrafficProvider {
     private readonly newItem: (migration: ProviderMigration) => JsonObject,
     kubeConfig: KubeConfig,
     fieldManager: string,
+    /** The operator's informer cache of this kind, when it watches it (reads then skip the apiserver). */
+    cache?: RouteCache,
   ) {
     this.kind = shape.kind;
-    this.objects = new CustomObjects(kubeConfig, shape.resource, fieldManager);
+    this.objects = new CustomObjects(kubeConfig, shape.resource, fieldManager, cache);
   }
 
   async ensureRoute(migration: ProviderMigration): Promise<void> {
@@ -98,7 +101,9 @@ export class SharedRouteProvider implements TrafficProvider {
 
   async readWeight(migration: ProviderMigration): Promise<WeightReading | undefined> {
     const name = configString(migration, this.shape.objectNameKey);
-    const object = await this.objects.get(migration.namespace, name);
+    // From the cache when it holds our own last write (cached-reader.ts): a reading behind someone
+    // else's edit is drift that arrives as an event and is corrected by the reconcile it enqueues.
+    const object = await this.objects.read(migration.namespace, name);
     if (object === undefined) return undefined;
     const items = asArray(dig(object, ...this.shape.listField));
     const index = findItem(this.shape, items, migration);

@@ -17,8 +17,11 @@ import type { OperatorMetrics } from './metrics.js';
 
 export interface Watch {
   readonly informer: ResilientInformer<KubernetesObject>;
-  /** Which keys an event about `object` concerns; default: the object's own 'namespace/name'. */
-  readonly keys?: (object: KubernetesObject) => readonly string[];
+  /**
+   * Which keys an event about `object` concerns; default: the object's own 'namespace/name'.
+   * `previous` is the version seen before (updates only), so a watch can enqueue only what changed.
+   */
+  readonly keys?: (object: KubernetesObject, previous?: KubernetesObject) => readonly string[];
 }
 
 export interface ControllerSpec {
@@ -81,10 +84,10 @@ export class Manager {
     }
     options.controllers.forEach((spec, index) => {
       for (const watch of spec.watches) {
-        const route = (object: KubernetesObject): void => {
+        const route = (object: KubernetesObject, previous?: KubernetesObject): void => {
           const controller = this.running[index];
           if (controller === undefined) return;
-          for (const key of keysOf(watch, object)) controller.enqueue(key);
+          for (const key of keysOf(watch, object, previous)) controller.enqueue(key);
         };
         watch.informer.on('add', route);
         watch.informer.on('update', route);
@@ -145,6 +148,6 @@ export class Manager {
   }
 }
 
-function keysOf(watch: Watch, object: KubernetesObject): readonly string[] {
-  return watch.keys === undefined ? [queueKey(object)] : watch.keys(object);
+function keysOf(watch: Watch, object: KubernetesObject, previous?: KubernetesObject): readonly string[] {
+  return watch.keys === undefined ? [queueKey(object)] : watch.keys(object, previous);
 }
