@@ -179,8 +179,11 @@ describe('kubectl nova', () => {
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     await migration('live', [{ setWeight: 30 }, { pause: {} }, { setWeight: 100 }]);
     await eventually('the human watch shows the new migration at 30 %', () => /^live +Paused +30% +2\/3 pause \(approval\)/mu.test(human.output()), 30_000);
-    await eventually('the JSON watch has its changes', () => json.output().includes('"name":"live"') && json.output().includes('"weight":30'), 30_000);
-    const lines = json.output().trim().split('\n').map((line) => JSON.parse(line) as { type: string; migration: { name: string; phase: string; weight: number } });
+    const jsonLines = (): { type: string; migration: { name: string; phase: string; weight: number } }[] =>
+      json.output().trim().split('\n').filter((line) => line.endsWith('}')).map((line) => JSON.parse(line) as { type: string; migration: { name: string; phase: string; weight: number } });
+    // The two watches are two streams: the JSON one may print Progressing at 30 % before its Paused line.
+    await eventually('the JSON watch has its changes up to the pause', () => jsonLines().some((line) => line.migration.name === 'live' && line.migration.phase === 'Paused' && line.migration.weight === 30), 30_000);
+    const lines = jsonLines();
     const live = lines.filter((line) => line.migration.name === 'live');
     expect(live[0]?.type).toBe('ADDED');
     expect(live.at(-1)?.migration).toMatchObject({ phase: 'Paused', weight: 30 });
