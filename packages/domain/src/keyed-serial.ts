@@ -1,10 +1,11 @@
 /**
  * Runs the tasks given for one key one after another, in the order asked, and tasks of different
- * keys side by side. For work on one database row that many callers may ask for at once (a
- * provider delivering the same payment callback many times in parallel): serialized in the
- * process, the copies wait here instead of each holding a pool connection while blocked on the
- * row's lock — which, under load, ran the pool dry and answered the later copies 503. Across
- * processes the row lock still decides; this only keeps one process from queueing on itself.
+ * keys side by side. Used for:
+ * - one chat's updates in the monolith's inline webhook: Telegram sends them in order and the main
+ *   bot's conversation state depends on that order (Decided 3);
+ * - copies of one invoice's payment callback: serialized in the process, they wait here instead of
+ *   each holding a pool connection while blocked on the row's lock, which under load ran the pool
+ *   dry and answered the later copies 503. Across processes the row lock still decides.
  */
 export class KeyedSerial {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -22,8 +23,8 @@ export class KeyedSerial {
     return result;
   }
 
-  /** Keys with work running or queued (for tests and metrics). */
-  get busyKeys(): number {
+  /** Keys with work running or queued. */
+  get size(): number {
     return this.tails.size;
   }
 }

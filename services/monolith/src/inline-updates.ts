@@ -7,14 +7,13 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { TelegramUpdateSchema } from '@nova/contracts';
-import { isRetryable } from '@nova/domain';
+import { isRetryable, KeyedSerial } from '@nova/domain';
 import type { Logger } from '@nova/platform';
 import type { UpdateProcessor } from '@nova/bot-service/domain';
 import type { UpdateEnvelope } from '@nova/webhook-gateway/webhook';
-import { PerKeyQueue } from './per-key-queue.js';
 
 export function inlineUpdates(process: UpdateProcessor, logger: Logger): (envelope: UpdateEnvelope) => Promise<void> {
-  const chats = new PerKeyQueue();
+  const chats = new KeyedSerial();
   return (init) => {
     const envelope = create(TelegramUpdateSchema, init);
     const update = `${envelope.botId.toString()}:${envelope.updateId.toString()}`;
