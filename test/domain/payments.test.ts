@@ -170,6 +170,28 @@ describe('plans and invoices', () => {
     expect(cryptobot.allInvoices().length).toBe(before + 1);
   });
 
+  it('a repeat that overtakes the first request at a slow provider answers the first one\'s link, or its failure', async () => {
+    // CI saw this: a retry of a slow create_invoice answered the row before the provider's link was stored.
+    const keyed = (user: bigint) => () => handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'bots-30d', provider: PaymentProvider.PLATEGA, effectKey: `tg:${String(user)}:slow` }), ctx);
+    const recorded = async (user: bigint): Promise<void> => {
+      for (let tries = 0; tries < 200 && (await db.invoice.count({ where: { telegramId: user } })) === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    const slowUser = nextUser++;
+    platega.injectFault({ delayMs: 600, times: 1 });
+    const first = keyed(slowUser)();
+    await recorded(slowUser);
+    const repeat = await keyed(slowUser)();
+    expect(repeat.invoice?.payUrl).toMatch(/^https?:\/\//);
+    expect(repeat.invoice?.payUrl).toBe((await first).invoice?.payUrl);
+
+    const failingUser = nextUser++;
+    platega.injectFault({ delayMs: 600, status: 503, times: 1 });
+    const failing = keyed(failingUser)().then(() => 'answered', (error: unknown) => error);
+    await recorded(failingUser);
+    await expect(keyed(failingUser)()).rejects.toThrow(UnavailableError);
+    expect(await failing).toBeInstanceOf(UnavailableError);
+  });
+
   it('refuses unknown plans, missing providers and bad ids with typed errors', async () => {
     const ask = (init: Record<string, unknown>) => handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: 42n, planId: 'bots-30d', provider: PaymentProvider.CRYPTOBOT, ...init }), ctx);
     await expect(ask({ planId: 'gold-forever' })).rejects.toThrow(NotFoundError);

@@ -62,6 +62,8 @@ async function environment(deployable: Deployable, port: number, variant = 'imag
     // Nothing listens there: liveness must not depend on Telegram.
     NOVA_TELEGRAM_API_ROOT: `http://127.0.0.1:${String(await freePort())}`,
     NOVA_PUBLIC_URL: 'https://bot.example.com',
+    // The admin panel signs its session cookies with it (the chart's secrets.keys.NOVA_ADMIN_SESSION_KEY).
+    NOVA_ADMIN_SESSION_KEY: randomBytes(32).toString('base64'),
     // The operator: the test bed's apiserver, its own namespace, Lease and (empty) watched namespace,
     // so it never touches the migrations of tests running beside it.
     KUBECONFIG: '/var/run/nova/kubeconfig',

@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { CreateInvoiceResponseSchema, type CreateInvoiceRequest, type CreateInvoiceResponse } from '@nova/contracts';
 import { effectKey, FailedPreconditionError, NotFoundError, telegramId, text, throwIfAborted, UnavailableError, type Clock, type HandlerContext } from '@nova/domain';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Invoice as InvoiceRow } from '../generated/prisma/client.js';
 import type { PaymentDatabase } from './database.js';
 import { invoiceMessage } from './mapping.js';
@@ -10,6 +11,9 @@ import type { PaymentProviders } from './providers.js';
 
 /** How long a user has to pay; the provider expires the invoice after it. */
 export const INVOICE_TTL_SECONDS = 3_600;
+
+/** A row without the provider's answer after this long belongs to a request that died; longer than any provider timeout. */
+export const ABANDONED_AFTER_MS = 60_000;
 
 export interface CreateInvoiceDeps {
   readonly db: PaymentDatabase;
@@ -38,7 +42,7 @@ export function createInvoiceHandler(deps: CreateInvoiceDeps) {
 
     if (key !== undefined) {
       const earlier = await deps.db.invoice.findUnique({ where: { effectKey: key } });
-      if (earlier !== null) return answer(earlier);
+      if (earlier !== null) return answerRepeat(deps, earlier, provider, ctx);
     }
     const plan = await deps.db.plan.findFirst({ where: { id: planId, active: true } });
     if (plan === null) throw new NotFoundError(`no plan ${planId} on offer`, { plan_id: planId });
@@ -52,7 +56,7 @@ export function createInvoiceHandler(deps: CreateInvoiceDeps) {
       skipDuplicates: true,
     });
     // Another request with the same key inserted first (ON CONFLICT DO NOTHING): it asks the provider.
-    if (row === undefined) return answer(await deps.db.invoice.findUniqueOrThrow({ where: { effectKey: key ?? '' } }));
+    if (row === undefined) return answerRepeat(deps, await deps.db.invoice.findUniqueOrThrow({ where: { effectKey: key ?? '' } }), provider, ctx);
 
     throwIfAborted(ctx, `creating invoice ${row.id} at ${provider}`);
     let created;
@@ -65,6 +69,30 @@ export function createInvoiceHandler(deps: CreateInvoiceDeps) {
     const stored = await deps.db.invoice.update({ where: { id: row.id }, data: { providerInvoiceId: created.providerInvoiceId, payUrl: created.payUrl } });
     return answer(stored);
   };
+}
+
+/** How often a repeated request re-reads an invoice the first request is still creating. */
+const REPEAT_POLL_MS = 50;
+
+/**
+ * The answer to a repeated effect key. The first request may still be at the provider (a retry
+ * that overtook a slow call): its row has no link yet, and answering it would hand the user an
+ * invoice without a way to pay. So the repeat waits for the first request's outcome, as long as
+ * its caller waits, and answers what the first one answered: the link, or "unavailable".
+ */
+async function answerRepeat(deps: CreateInvoiceDeps, earlier: InvoiceRow, provider: ProviderName, ctx: HandlerContext): Promise<CreateInvoiceResponse> {
+  let row = earlier;
+  for (;;) {
+    if (row.providerInvoiceId !== null) return answer(row);
+    if (row.status !== 'pending') throw unavailable(provider, row.id, new Error(`the first request for this key ended ${row.status}`));
+    if (deps.clock().getTime() - row.createdAt.getTime() > ABANDONED_AFTER_MS) {
+      // The first request died between recording the row and storing the provider's answer.
+      throw unavailable(provider, row.id, new Error('the first request for this key never finished'));
+    }
+    throwIfAborted(ctx, `waiting for invoice ${row.id} that an earlier request is creating`);
+    await sleep(REPEAT_POLL_MS, undefined, ctx.signal === undefined ? undefined : { signal: ctx.signal }).catch(() => undefined);
+    row = await deps.db.invoice.findUniqueOrThrow({ where: { id: row.id } });
+  }
 }
 
 function answer(row: InvoiceRow): CreateInvoiceResponse {
