@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "test: set-up done at ${SECONDS} s"
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "test: build (tsc -b)"
 npm run --silent build
@@ -13,5 +14,5 @@ echo "test: type-check tests (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 echo "test: lint"
 npm run --silent lint
-echo "test: jest"
+echo "test: jest (build, type-check and lint done at ${SECONDS} s)"
 exec node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js "$@"
