@@ -107,7 +107,7 @@ describe('subscriptions in the main bot', () => {
   });
 
   it('tells the user once when the payments context announces the activation, however often the event comes', async () => {
-    const stored = (await fixture.publisher.stored()).filter((event) => event.subject === 'nova.payment.subscription_activated');
+    const stored = (await fixture.events.stored()).filter((event) => event.subject === 'nova.payment.subscription_activated');
     expect(stored).toHaveLength(1);
     const event = stored[0]?.message as SubscriptionActivated;
     const before = fixture.sent(anna.id).length;

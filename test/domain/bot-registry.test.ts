@@ -1,5 +1,6 @@
 /**
- * Managing child bots against the test bed's real PostgreSQL and JetStream, with Telegram played
+ * Managing child bots against the test bed's real PostgreSQL and a real JetStream (events through
+ * the production busEventPublisher, on a nats-server of the file's own), with Telegram played
  * by @nova/telegram-emulator through the real TelegramClients: migrations through @nova/db, add (getMe, setWebhook with a per-bot
  * secret), list, get, greeting, webhook auth and remove with their errors; tokens sealed at rest
  * and a wrong key failing clearly; repeated and racing adds.
@@ -122,7 +123,7 @@ describe('adding a child bot', () => {
     expect(matchesSha256(hello.token, auth.tokenSha256)).toBe(true);
     expect(matchesSha256('forged-secret', auth.webhookSecretSha256)).toBe(false);
 
-    const events = (await fixture.publisher.stored()).filter((event) => event.subject === 'nova.bot.added');
+    const events = (await fixture.events.stored()).filter((event) => event.subject === 'nova.bot.added');
     expect(events).toHaveLength(1);
     expect(events[0]?.message).toMatchObject({ bot: { botId: BigInt(hello.id), username: 'AnnaHelloBot', ownerTelegramId: ANNA } });
 
@@ -207,7 +208,7 @@ describe('adding a child bot', () => {
     for (const reason of refused) expect(reason).toBeInstanceOf(BotAlreadyAddedError);
     const auth = await handlers.webhook_auth(create(GetWebhookAuthRequestSchema, { botId: BigInt(contested.id) }), ctx);
     expect(matchesSha256(fixture.webhookOf(contested)?.secretToken ?? '', auth.webhookSecretSha256)).toBe(true);
-    const added = (await fixture.publisher.stored()).filter((event) => event.subject === 'nova.bot.added' && event.msgId.includes(String(contested.id)));
+    const added = (await fixture.events.stored()).filter((event) => event.subject === 'nova.bot.added' && event.msgId.includes(String(contested.id)));
     expect(added).toHaveLength(1);
   });
 });
@@ -265,7 +266,7 @@ describe('greeting, removal and the wrong key', () => {
     expect(await remove(ANNA, 'remove:1')).toEqual(removed);
     expect(await failure(remove(ANNA, 'remove:2'))).toBeInstanceOf(NotFoundError);
     expect(await failure(handlers.get(create(GetBotRequestSchema, { botId: BigInt(bot.id) }), ctx))).toMatchObject({ code: ErrorCode.NOT_FOUND });
-    const events = (await fixture.publisher.stored()).filter((event) => event.subject === 'nova.bot.removed');
+    const events = (await fixture.events.stored()).filter((event) => event.subject === 'nova.bot.removed');
     expect(events).toHaveLength(1);
     expect(events[0]?.message).toMatchObject({ botId: BigInt(bot.id), ownerTelegramId: ANNA });
   });

@@ -68,7 +68,7 @@ describe('the main bot and a child bot, end to end', () => {
     expect(fixture.sent(anna.id)).toEqual([{ botId: main.id, chatId: anna.id, text: TEXT.welcome('Анна', true), replyMarkup: MENU }]);
     const user = await fixture.database.query('SELECT first_name, username, language_code, first_bot_id::text AS first_bot FROM user_service.users WHERE telegram_id = $1', [anna.id]);
     expect(user.rows).toEqual([{ first_name: 'Анна', username: 'anna', language_code: 'ru', first_bot: String(main.id) }]);
-    const registered = (await fixture.publisher.stored()).filter((event) => event.msgId === `nova.user.registered:${anna.id}`);
+    const registered = (await fixture.events.stored()).filter((event) => event.msgId === `nova.user.registered:${anna.id}`);
     expect(registered).toHaveLength(1);
 
     // Telegram (or JetStream) delivers the same update again: nothing is registered or said twice.
@@ -76,7 +76,7 @@ describe('the main bot and a child bot, end to end', () => {
     expect(outcome).toMatchObject({ repeated: true, delivery: { sent: 0, failed: 0 } });
     expect(fixture.sent(anna.id)).toHaveLength(1);
     expect(await count('SELECT count(*) FROM user_service.users')).toBe(1);
-    expect((await fixture.publisher.stored()).filter((event) => event.subject === 'nova.user.registered')).toHaveLength(1);
+    expect((await fixture.events.stored()).filter((event) => event.subject === 'nova.user.registered')).toHaveLength(1);
 
     await fixture.say(main, anna, '/start');
     expect(lastTextTo(anna.id, main.id)).toBe(TEXT.welcome('Анна', false));
@@ -102,7 +102,7 @@ describe('the main bot and a child bot, end to end', () => {
     expect(await fixture.process(tokenUpdate, {})).toMatchObject({ repeated: true });
     expect(fixture.calls((call) => call.method === 'setWebhook').length).toBe(webhookCalls);
     expect(fixture.sent().length).toBe(sent);
-    expect((await fixture.publisher.stored()).filter((event) => event.subject === 'nova.bot.added')).toHaveLength(1);
+    expect((await fixture.events.stored()).filter((event) => event.subject === 'nova.bot.added')).toHaveLength(1);
   });
 
   it('a second user talks to the child bot and gets the owner\'s greeting; the audience counts them once', async () => {
@@ -196,7 +196,7 @@ describe('replies under failure and concurrency', () => {
     expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
     expect(fixture.sent(eve.id)).toHaveLength(1);
     expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${updateEffectKey(BigInt(child.id), envelope.updateId)}'`)).toBe(1);
-    expect((await fixture.publisher.stored()).filter((event) => event.msgId === `nova.user.registered:${eve.id}`)).toHaveLength(1);
+    expect((await fixture.events.stored()).filter((event) => event.msgId === `nova.user.registered:${eve.id}`)).toHaveLength(1);
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0 } });
     expect(fixture.sent(eve.id)).toHaveLength(1);
   });

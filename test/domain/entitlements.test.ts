@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { connectJetStreamBus, ServiceCallError, type NovaBus } from '@nova/bus';
+import { ServiceCallError, type NovaBus } from '@nova/bus';
 import {
   FREE_CHILD_BOTS,
   TEXT,
@@ -24,7 +24,7 @@ import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { paymentContextConfig, startPaymentContext } from '@nova/payment-service/wiring';
 import { createLogger, HttpServer, loadConfig, Metrics, Readiness } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
-import { Stack, startNats, waitFor } from '@nova/testbed';
+import { waitFor } from '@nova/testbed';
 import { serveContext } from '@nova/wiring';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
@@ -34,7 +34,6 @@ const anna: TelegramPerson = { id: 7_770_001, first_name: 'Anna' };
 const boris: TelegramPerson = { id: 7_770_002, first_name: 'Boris' };
 const vera: TelegramPerson = { id: 7_770_003, first_name: 'Vera' };
 
-let natsStack: Stack;
 let fixture: BotContextFixture;
 let bus: NovaBus;
 let http: HttpServer;
@@ -47,8 +46,6 @@ const stops: (() => Promise<void>)[] = [];
 let nextChannel = -1_007_770_000_001;
 
 beforeAll(async () => {
-  natsStack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
-  const nats = await startNats(natsStack);
   fixture = await BotContextFixture.start('nova_entitlements');
   cryptobot = await CryptoBotEmulator.start();
   platega = await PlategaEmulator.start();
@@ -56,7 +53,8 @@ beforeAll(async () => {
   const metrics = new Metrics({ namespace: 'test', side: 'target', defaults: false });
   const readiness = new Readiness();
   const host = { logger, metrics, readiness, onStop: (_name: string, step: () => Promise<void>) => { stops.push(step); } };
-  bus = await connectJetStreamBus({ servers: [nats.url], name: 'entitlements', metrics, logger });
+  // The fixture's bus: the bots context's events and the other contexts' requests on one JetStream.
+  bus = fixture.events.bus;
   http = new HttpServer({ address: '127.0.0.1:0', metrics, readiness, logger });
 
   const payments = loadConfig(z.object(paymentContextConfig), {
@@ -99,11 +97,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await http.close();
   for (const stop of stops.reverse()) await stop();
-  await bus.close();
   await cryptobot.stop();
   await platega.stop();
   await fixture.close();
-  await natsStack.stop();
 });
 
 /** A person writes to the main bot; resolves with what it answered to this update. */

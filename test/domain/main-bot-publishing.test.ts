@@ -8,12 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { connectJetStreamBus, type NovaBus } from '@nova/bus';
+import type { NovaBus } from '@nova/bus';
 import { createBotHandlers, createUpdateProcessor, PUBLISHING_TEXT, type UpdateProcessingDeps, type UpdateProcessor } from '@nova/bot-service/domain';
 import { BusPublisherDesk } from '@nova/bot-service/wiring';
 import { createLogger, Metrics, Readiness } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
-import { Stack, startNats } from '@nova/testbed';
 import { serveContext } from '@nova/wiring';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +21,6 @@ import { BotContextFixture, type TelegramPerson } from './support/bot-context.js
 
 const olga: TelegramPerson = { id: 7_880_001, first_name: 'Olga' };
 const news = -1_007_880_000_001;
-let natsStack: Stack;
 let fixture: BotContextFixture;
 let bus: NovaBus;
 let media: Server;
@@ -32,13 +30,12 @@ let nextUpdateId = 900_000;
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  natsStack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
-  const nats = await startNats(natsStack);
   fixture = await BotContextFixture.start('nova_main_bot_publishing');
   const logger = createLogger({ name: 'main-bot-publishing-test', level: 'warn', destination: new Writable({ write(_chunk, _encoding, done) { done(); } }) });
   const metrics = new Metrics({ namespace: 'test', side: 'target', defaults: false });
   const host = { logger, metrics, readiness: new Readiness(), onStop: (_name: string, step: () => Promise<void>) => { stops.push(step); } };
-  bus = await connectJetStreamBus({ servers: [nats.url], name: 'main-bot-publishing', metrics, logger });
+  // The fixture's bus: the bots context's events and the other contexts' requests on one JetStream.
+  bus = fixture.events.bus;
   await startPublisherContext(host, {
     config: { NOVA_MAIN_BOT_TOKEN: fixture.mainBot.token, NOVA_TOKEN_ENCRYPTION_KEY: fixture.key, NOVA_PUBLISH_LEASE: 60_000, NOVA_MIGRATE_ON_START: true },
     databaseUrl: fixture.database.url,
@@ -63,10 +60,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
-  await bus.close();
   await new Promise<void>((resolve) => media.close(() => { resolve(); }));
   await fixture.close();
-  await natsStack.stop();
 });
 
 /** Olga writes to the main bot; resolves with what it answered to this update. */

@@ -15,9 +15,10 @@ import { CryptoBotEmulator, PlategaEmulator, cryptoPaySignature } from '@nova/pa
 import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, type PaymentDatabase } from '@nova/payment-service/domain';
 import { CryptoPayClient, PlategaClient, ProviderHttp, callbackHandlers } from '@nova/payment-service/wiring';
 import { createLogger, Metrics, type HttpRequest } from '@nova/platform';
+import type { EventPublisher } from '@nova/domain';
 import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { DomainBus } from './support/domain-bus.js';
 
 const CASES = 3_000;
 const BUDGET_MS = 60_000;
@@ -25,7 +26,8 @@ const seed = Number(process.env.NOVA_FUZZ_SEED ?? Date.now() % 1_000_000);
 
 let database: TestDatabase;
 let db: PaymentDatabase;
-let publisher: JetStreamTestPublisher;
+let domainBus: DomainBus;
+let publisher: EventPublisher;
 let cryptobot: CryptoBotEmulator;
 let platega: PlategaEmulator;
 let callbacks: ReturnType<typeof callbackHandlers>;
@@ -46,7 +48,8 @@ function random(seedValue: number): () => number {
 
 beforeAll(async () => {
   database = await createTestDatabase('nova_payments_fuzz');
-  publisher = await JetStreamTestPublisher.start();
+  domainBus = await DomainBus.start('payments-fuzz-test');
+  publisher = domainBus.publisher;
   await migrate({ connectionString: database.url, schema: 'payment_service', migrationsDir: PAYMENT_MIGRATIONS_DIR });
   db = openPaymentDatabase({ connectionString: database.url, maxConnections: 4 });
   cryptobot = await CryptoBotEmulator.start();
@@ -80,7 +83,7 @@ afterAll(async () => {
   await db.$disconnect();
   await cryptobot.stop();
   await platega.stop();
-  await publisher.close();
+  await domainBus.close();
   await database.drop();
 });
 

@@ -1,9 +1,10 @@
 /**
- * The payments context against the test bed's real PostgreSQL (its own database) and real
- * JetStream, with both providers played by @nova/payment-emulators behind the real provider
- * clients: invoices created at the provider, callbacks exactly as the providers sign and send
- * them, handed to the real callback endpoints. A paid invoice activates once under duplicate
- * and concurrent callbacks; forged, malformed or mismatching callbacks change nothing.
+ * The payments context against the test bed's real PostgreSQL (its own database) and a real
+ * JetStream (events through the production busEventPublisher, on a nats-server of the file's own),
+ * with both providers played by @nova/payment-emulators behind the real provider clients: invoices
+ * created at the provider, callbacks exactly as the providers sign and send them, handed to the
+ * real callback endpoints. A paid invoice activates once under duplicate and concurrent callbacks;
+ * forged, malformed or mismatching callbacks change nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
@@ -22,20 +23,21 @@ import {
   type Invoice,
 } from '@nova/contracts';
 import { migrate } from '@nova/db';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@nova/domain';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError, type EventPublisher } from '@nova/domain';
 import { CryptoBotEmulator, PlategaEmulator, cryptoPaySignature } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, reconcilePending, type PaymentDatabase, type PaymentProviders } from '@nova/payment-service/domain';
 import { CryptoPayClient, PlategaClient, ProviderHttp, callbackHandlers, type CallbackCredentials } from '@nova/payment-service/wiring';
 import { createLogger, Metrics, type HttpReply, type HttpRequest } from '@nova/platform';
 import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { DomainBus } from './support/domain-bus.js';
 
 const ctx = {};
 const DAY_MS = 86_400_000;
 let database: TestDatabase;
 let db: PaymentDatabase;
-let publisher: JetStreamTestPublisher;
+let domainBus: DomainBus;
+let publisher: EventPublisher;
 let cryptobot: CryptoBotEmulator;
 let platega: PlategaEmulator;
 let handlers: ReturnType<typeof createPaymentHandlers>;
@@ -49,7 +51,8 @@ let nextUser = 700_000_001n;
 
 beforeAll(async () => {
   database = await createTestDatabase('nova_payments');
-  publisher = await JetStreamTestPublisher.start();
+  domainBus = await DomainBus.start('payments-test');
+  publisher = domainBus.publisher;
   await migrate({ connectionString: database.url, schema: 'payment_service', migrationsDir: PAYMENT_MIGRATIONS_DIR });
   db = openPaymentDatabase({ connectionString: database.url, maxConnections: 8 });
   cryptobot = await CryptoBotEmulator.start();
@@ -70,7 +73,7 @@ afterAll(async () => {
   await db.$disconnect();
   await cryptobot.stop();
   await platega.stop();
-  await publisher.close();
+  await domainBus.close();
   await database.drop();
 });
 
@@ -127,7 +130,7 @@ async function subscriptionsOf(invoiceId: string): Promise<number> {
 }
 
 async function eventsFor(subject: string, key: string): Promise<number> {
-  return (await publisher.stored()).filter((event) => event.subject === subject && event.msgId === `${subject}:${key}`).length;
+  return (await domainBus.stored()).filter((event) => event.subject === subject && event.msgId === `${subject}:${key}`).length;
 }
 
 async function entitled(user: bigint, kind: PlanKind): Promise<{ active: boolean; until: Date | undefined }> {

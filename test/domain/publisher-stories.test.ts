@@ -1,5 +1,6 @@
 /**
- * Stories in the publisher context against the test bed's real PostgreSQL and JetStream, with
+ * Stories in the publisher context against the test bed's real PostgreSQL and a real JetStream
+ * (events through the production busEventPublisher, on a nats-server of the file's own), with
  * Telegram played by @nova/telegram-emulator behind the real TelegramClients and the media served
  * by a real HTTP server: business connections recorded as the bots context forwards Telegram's
  * business_connection updates, a story posted (downloaded, uploaded as a new file) only through a
@@ -21,7 +22,7 @@ import {
   type PostStoryRequest,
 } from '@nova/contracts';
 import { migrate } from '@nova/db';
-import type { DomainError } from '@nova/domain';
+import type { DomainError, EventPublisher } from '@nova/domain';
 import { GrantTableEntitlement, PUBLISHER_MIGRATIONS_DIR, createPublisherHandlers, openPublisherDatabase, type BotOwnership, type PublisherDatabase } from '@nova/publisher-service/domain';
 import { ClientChannelTelegram, MainBotNotifier, type BotTokenSource } from '@nova/publisher-service/wiring';
 import { TelegramClients } from '@nova/telegram';
@@ -31,7 +32,7 @@ import type { AddressInfo } from 'node:net';
 import type { Update } from 'telegraf/types';
 import { Registry } from 'prom-client';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { DomainBus } from './support/domain-bus.js';
 
 const ctx = {};
 const OWNER = 9_101n;
@@ -41,7 +42,8 @@ const olga = { id: Number(OWNER), first_name: 'Olga' };
 const PHOTO = new Uint8Array(4096).fill(3);
 let database: TestDatabase;
 let db: PublisherDatabase;
-let publisher: JetStreamTestPublisher;
+let domainBus: DomainBus;
+let publisher: EventPublisher;
 let telegram: TelegramEmulator;
 let clients: TelegramClients;
 let handlers: ReturnType<typeof createPublisherHandlers>;
@@ -100,7 +102,8 @@ async function storyRows(): Promise<number> {
 
 beforeAll(async () => {
   database = await createTestDatabase('nova_stories');
-  publisher = await JetStreamTestPublisher.start();
+  domainBus = await DomainBus.start('publisher-stories-test');
+  publisher = domainBus.publisher;
   await migrate({ connectionString: database.url, schema: 'publisher_service', migrationsDir: PUBLISHER_MIGRATIONS_DIR });
   db = openPublisherDatabase({ connectionString: database.url, maxConnections: 4 });
   telegram = await TelegramEmulator.start({ rateLimits: false });
@@ -134,7 +137,7 @@ afterAll(async () => {
   await telegram.stop();
   await new Promise<void>((resolve) => media.close(() => { resolve(); }));
   await db.$disconnect();
-  await publisher.close();
+  await domainBus.close();
   await database.drop();
 });
 

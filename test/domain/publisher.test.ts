@@ -1,11 +1,12 @@
 /**
- * The publisher context against the test bed's real PostgreSQL (its own database) and real
- * JetStream, with Telegram played by @nova/telegram-emulator behind the real TelegramClients
- * (the services' ClientChannelTelegram): linking channels only where the bot may post, posts
- * refused with nothing stored, publication per channel with a report, a lost channel failing
- * alone, scheduled posts edited, cancelled and published when due, and no channel posted twice
- * under repeated, concurrent and retried publishes. The bots context's answers (who owns a bot,
- * its token) come from a table here, as svc.bot.get and svc.bot.sealed_token would give them.
+ * The publisher context against the test bed's real PostgreSQL (its own database) and a real
+ * JetStream (events through the production busEventPublisher, on a nats-server of the file's own),
+ * with Telegram played by @nova/telegram-emulator behind the real TelegramClients (the services'
+ * ClientChannelTelegram): linking channels only where the bot may post, posts refused with nothing
+ * stored, publication per channel with a report, a lost channel failing alone, scheduled posts
+ * edited, cancelled and published when due, and no channel posted twice under repeated, concurrent
+ * and retried publishes. The bots context's answers (who owns a bot, its token) come from a table
+ * here, as svc.bot.get and svc.bot.sealed_token would give them.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
@@ -27,7 +28,7 @@ import {
   type PostPublished,
 } from '@nova/contracts';
 import { migrate } from '@nova/db';
-import type { DomainError } from '@nova/domain';
+import type { DomainError, EventPublisher } from '@nova/domain';
 import {
   GrantTableEntitlement,
   PUBLISHER_MIGRATIONS_DIR,
@@ -41,7 +42,7 @@ import { TelegramClients } from '@nova/telegram';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
 import { Registry } from 'prom-client';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { DomainBus } from './support/domain-bus.js';
 import { migrationNames } from './support/migrations.js';
 
 const ctx = {};
@@ -50,7 +51,8 @@ const STRANGER = 9_002n;
 const ADMIN = 1n;
 let database: TestDatabase;
 let db: PublisherDatabase;
-let publisher: JetStreamTestPublisher;
+let domainBus: DomainBus;
+let publisher: EventPublisher;
 let telegram: TelegramEmulator;
 let clients: TelegramClients;
 let handlers: ReturnType<typeof createPublisherHandlers>;
@@ -120,14 +122,15 @@ function ownerReports(postId: bigint): string[] {
 }
 
 async function reportOf(postId: bigint): Promise<PostPublished[]> {
-  return (await publisher.stored())
+  return (await domainBus.stored())
     .filter((event) => event.subject === 'nova.publisher.post_published' && event.msgId === `nova.publisher.post_published:${postId.toString()}`)
     .map((event) => event.message as PostPublished);
 }
 
 beforeAll(async () => {
   database = await createTestDatabase('nova_publisher');
-  publisher = await JetStreamTestPublisher.start();
+  domainBus = await DomainBus.start('publisher-test');
+  publisher = domainBus.publisher;
   await migrate({ connectionString: database.url, schema: 'publisher_service', migrationsDir: PUBLISHER_MIGRATIONS_DIR });
   db = openPublisherDatabase({ connectionString: database.url, maxConnections: 8 });
   // Pacing to Telegram's limits is the client's job, tested in test/telegram; here it would only slow the file down.
@@ -156,7 +159,7 @@ afterAll(async () => {
   clients.close();
   await telegram.stop();
   await db.$disconnect();
-  await publisher.close();
+  await domainBus.close();
   await database.drop();
 });
 

@@ -10,15 +10,17 @@ import { BOT_MIGRATIONS_DIR, openBotDatabase, type BotDatabase } from '@nova/bot
 import { GetUserRequestSchema, UpsertUserRequestSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import { USER_MIGRATIONS_DIR, createUserHandlers, openUserDatabase, type UserDatabase } from '@nova/user-service/domain';
+import type { EventPublisher } from '@nova/domain';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { DomainBus } from './support/domain-bus.js';
 
 const tag = randomBytes(3).toString('hex');
 const roles = { user_service: `nova_user_${tag}`, bot_service: `nova_bot_${tag}` } as const;
 const password = randomBytes(12).toString('hex');
 let database: TestDatabase;
-let publisher: JetStreamTestPublisher;
+let domainBus: DomainBus;
+let publisher: EventPublisher;
 let userDb: UserDatabase;
 let botDb: BotDatabase;
 
@@ -41,7 +43,8 @@ async function grantOwnSchema(schema: keyof typeof roles): Promise<void> {
 
 beforeAll(async () => {
   database = await createTestDatabase('nova_ownership');
-  publisher = await JetStreamTestPublisher.start();
+  domainBus = await DomainBus.start('schema-ownership-test');
+  publisher = domainBus.publisher;
   await migrate({ connectionString: database.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
   await migrate({ connectionString: database.url, schema: 'bot_service', migrationsDir: BOT_MIGRATIONS_DIR });
   await grantOwnSchema('user_service');
@@ -53,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await userDb.$disconnect();
   await botDb.$disconnect();
-  await publisher.close();
+  await domainBus.close();
   await database.drop();
   for (const role of Object.values(roles)) await dropRole(role);
 });

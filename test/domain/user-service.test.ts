@@ -1,8 +1,9 @@
 /**
- * The users context against the test bed's real PostgreSQL (its own database) and real
- * JetStream: migrations through @nova/db, every handler's behaviour and errors, registration
- * exactly once under repeated and concurrent calls, and events that survive a JetStream outage
- * through the outbox.
+ * The users context against the test bed's real PostgreSQL (its own database) and a real JetStream
+ * (events through the production busEventPublisher, on a nats-server of the file's own):
+ * migrations through @nova/db, every handler's behaviour and errors, registration exactly once
+ * under repeated and concurrent calls, and events that survive a JetStream outage through the
+ * outbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
@@ -15,7 +16,7 @@ import {
   type UpsertUserRequest,
 } from '@nova/contracts';
 import { migrate, migrationChecksum } from '@nova/db';
-import { InvalidArgumentError, NotFoundError, OutboxPublishError } from '@nova/domain';
+import { InvalidArgumentError, NotFoundError, OutboxPublishError, type EventPublisher } from '@nova/domain';
 import {
   USER_MIGRATIONS_DIR,
   createUserHandlers,
@@ -27,14 +28,15 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { JetStreamTestPublisher } from './support/jetstream-publisher.js';
+import { DomainBus } from './support/domain-bus.js';
 import { migrationNames } from './support/migrations.js';
 
 const ctx = {};
 const MAIN_BOT = 5_000_000_001n;
 let database: TestDatabase;
 let db: UserDatabase;
-let publisher: JetStreamTestPublisher;
+let domainBus: DomainBus;
+let publisher: EventPublisher;
 let now = new Date('2026-11-25T12:00:00.000Z');
 const clock = (): Date => now;
 let handlers: ReturnType<typeof createUserHandlers>;
@@ -55,12 +57,13 @@ async function counts(): Promise<{ users: number; effects: number; outbox: numbe
 }
 
 async function registeredEventsFor(telegramId: bigint): Promise<number> {
-  return (await publisher.stored()).filter((event) => event.subject === 'nova.user.registered' && event.msgId === `nova.user.registered:${telegramId}`).length;
+  return (await domainBus.stored()).filter((event) => event.subject === 'nova.user.registered' && event.msgId === `nova.user.registered:${telegramId}`).length;
 }
 
 beforeAll(async () => {
   database = await createTestDatabase('nova_users');
-  publisher = await JetStreamTestPublisher.start();
+  domainBus = await DomainBus.start('user-service-test');
+  publisher = domainBus.publisher;
   await migrate({ connectionString: database.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
   db = openUserDatabase({ connectionString: database.url, maxConnections: 8 });
   handlers = createUserHandlers({ db, publisher, clock });
@@ -68,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db.$disconnect();
-  await publisher.close();
+  await domainBus.close();
   await database.drop();
 });
 
@@ -130,9 +133,9 @@ describe('upsert', () => {
     const fetched = await handlers.get(create(GetUserRequestSchema, { telegramId: 1001n }), ctx);
     expect(fetched.user).toEqual(response.user);
 
-    const events = (await publisher.stored()).filter((event) => event.msgId === 'nova.user.registered:1001');
-    expect(events).toHaveLength(1);
-    expect(events[0]?.message).toMatchObject({ user: { telegramId: 1001n, firstName: 'Анна' }, botId: MAIN_BOT });
+    const registered = (await domainBus.stored()).filter((event) => event.msgId === 'nova.user.registered:1001');
+    expect(registered).toHaveLength(1);
+    expect(registered[0]?.message).toMatchObject({ user: { telegramId: 1001n, firstName: 'Анна' }, botId: MAIN_BOT });
     expect(await flushUserOutbox(db, publisher)).toBe(0);
   });
 
@@ -197,14 +200,14 @@ describe('upsert', () => {
   });
 
   it('keeps the event when JetStream is down and publishes it once on the redelivered call', async () => {
-    await publisher.deleteStream();
+    await domainBus.deleteStream();
     let failure: unknown;
     try {
       await handlers.upsert(upsertRequest(1006n, { effectKey: 'outage:1' }), ctx);
     } catch (error) {
       failure = error;
     } finally {
-      await publisher.createStream();
+      await domainBus.createStream();
     }
     expect(failure).toBeInstanceOf(OutboxPublishError);
     expect(failure).toMatchObject({ code: ErrorCode.UNAVAILABLE });
@@ -218,10 +221,10 @@ describe('upsert', () => {
     expect((await database.query('SELECT count(*)::int AS n FROM user_service.outbox_events WHERE published_at IS NULL')).rows[0]).toEqual({ n: 0 });
     // A relay flushing again publishes nothing new; republishing an event JetStream already has is dropped by msgID.
     expect(await flushUserOutbox(db, publisher)).toBe(0);
-    const storedBefore = (await publisher.stored()).length;
+    const storedBefore = (await domainBus.stored()).length;
     await database.query("UPDATE user_service.outbox_events SET published_at = NULL WHERE msg_id = 'nova.user.registered:1006'");
     expect(await flushUserOutbox(db, publisher)).toBe(1);
-    expect((await publisher.stored()).length).toBe(storedBefore);
+    expect((await domainBus.stored()).length).toBe(storedBefore);
     expect(await registeredEventsFor(1006n)).toBe(1);
   });
 

@@ -168,8 +168,9 @@ function stage2Document(): StageDocument {
       // A few target chats at 5 % make ~30–60 requests per window, not the file's 50.
       minRequests: 5,
       // Others' load on these 2 cores moves latencies 5× between runs; the faults here show in the
-      // error rate (the file's 0.1 % stays). The latency rule's verdict is unit-tested
-      // (operator/src/analysis/verdict.test.ts); no test yet rolls back a slow target on Prometheus.
+      // error rate (the file's 0.1 % stays). The latency rule is not this test's: a slow target is
+      // rolled back on its p95 through the real Prometheus in test/operator/analysis.test.ts
+      // (simulated traffic, both the data plane's and the processes' latency histograms).
       p95LatencyMs: 1_000,
     },
   };

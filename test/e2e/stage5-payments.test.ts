@@ -115,8 +115,8 @@ function stageDocument(file: string, minRequests: number): StageDocument {
       // A dozen buyers make a few target requests per window at 5 %.
       minRequests,
       // Not this test's subject: the faults here show in the error rate (the file's 0.1 % stays),
-      // and speed is measured in bench/. (The latency rule's verdict is unit-tested in
-      // operator/src/analysis/verdict.test.ts; no test yet rolls back a slow target on Prometheus.)
+      // and speed is measured in bench/. (The latency rule rolls a slow target back on its p95
+      // through the real Prometheus in test/operator/analysis.test.ts, on simulated traffic.)
       // Beside two CPU hogs, a window's first handful of target requests measured p95 1.4–4.6 s
       // (the monolith 0.5–0.7 s over many more): one slow request among 6 is the p95. Not a cold
       // start: a fresh payment service alone, beside the same hogs, answered its first requests in

@@ -1,7 +1,9 @@
 /**
  * The contracts are checked by buf itself (the binary @bufbuild/buf ships in npm), not by a
  * re-implementation: lint and format pass on proto/, lint and breaking do fail when they should,
- * and the generated TypeScript in packages/contracts is what buf generates from proto/ now.
+ * proto/ is compatible with proto/ before this change (the merge base with main on a branch, the
+ * previous commit on main; shallow CI clones fetch what they lack), and the generated TypeScript in
+ * packages/contracts is what buf generates from proto/ now.
  */
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +11,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkoutProto, git, resolveBaseline, skipReason } from './support/proto-baseline.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
@@ -100,18 +103,104 @@ describe('buf breaking', () => {
     expect(ruleIds(broken.output)).toContain('FIELD_NO_DELETE');
   });
 
-  const tags = spawnSync('git', ['tag', '--list', 'contracts-v*', '--sort=-v:refname'], { cwd: root, encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean);
-  const lastRelease = tags[0];
-  if (lastRelease === undefined) {
-    it.skip('proto/ is compatible with the last release: skipped, no git tag contracts-v* exists yet', () => undefined);
+  // The check CI relies on: a change that breaks the contracts fails here. The baseline is the
+  // merge base with main on a branch, HEAD~1 on main (support/proto-baseline.ts).
+  const base = process.env.NOVA_CONTRACTS_BASE;
+  const skip = skipReason(root, base);
+  if (skip !== undefined) {
+    it.skip(`proto/ is compatible with proto/ before this change: skipped, ${skip}`, () => undefined);
   } else {
-    it(`proto/ is compatible with the last release (${lastRelease})`, () => {
-      const run = buf(['breaking', 'proto', '--against', `.git#tag=${lastRelease},subdir=proto`]);
-      expect(run).toEqual({ status: 0, output: '' });
+    it('proto/ is compatible with proto/ before this change (the merge base with main, or HEAD~1 on main)', () => {
+      const baseline = resolveBaseline(root, base);
+      const before = checkoutProto(root, baseline.commit, join(work, 'baseline'));
+      const run = buf(['breaking', 'proto', '--against', before]);
+      expect({ against: baseline.description, ...run }).toEqual({ against: baseline.description, status: 0, output: '' });
     });
   }
+});
+
+/**
+ * The baseline as CI finds it, in a repository of this test's own: a bare "origin" whose main holds
+ * proto/ as it is now, and clones of it as CI makes them (one commit deep, one branch).
+ */
+describe('buf breaking against the baseline of a CI clone', () => {
+  let origin: string;
+  let clones = 0;
+
+  /** Commits `edit` on `branch` (created from main when new) and pushes it to origin. */
+  function commitOnOrigin(branch: string, edit: (proto: string) => void): void {
+    const dir = join(work, `edit-${String(++clones)}`);
+    expect(git(work, ['clone', '--quiet', origin, dir]).status).toBe(0);
+    expect(git(dir, ['checkout', '--quiet', '-B', branch, git(dir, ['rev-parse', '--verify', '--quiet', `origin/${branch}`]).status === 0 ? `origin/${branch}` : 'origin/main']).status).toBe(0);
+    edit(join(dir, 'proto'));
+    expect(git(dir, ['add', '--all']).status).toBe(0);
+    expect(git(dir, ['commit', '--quiet', '-m', `edit ${branch}`]).status).toBe(0);
+    expect(git(dir, ['push', '--quiet', 'origin', branch]).status).toBe(0);
+  }
+
+  /** A CI checkout of `branch`: `git clone --depth 1 --branch <branch>` (so single-branch too). */
+  function ciClone(branch: string): string {
+    const dir = join(work, `ci-${String(++clones)}`);
+    const run = git(work, ['clone', '--quiet', '--depth', '1', '--branch', branch, `file://${origin}`, dir]);
+    expect(run).toMatchObject({ status: 0 });
+    expect(git(dir, ['rev-parse', '--is-shallow-repository']).stdout).toBe('true');
+    return dir;
+  }
+
+  /** What the compatibility test above does, in `clone`. */
+  function check(clone: string): { against: string; status: number | null; rules: string[] } {
+    const baseline = resolveBaseline(clone);
+    const before = checkoutProto(clone, baseline.commit, join(work, `baseline-${String(++clones)}`));
+    const run = buf(['breaking', '--error-format=json', 'proto', '--against', before], clone);
+    return { against: baseline.description, status: run.status, rules: ruleIds(run.output) };
+  }
+
+  const removeKind = (proto: string): void => {
+    const file = join(proto, 'nova', 'v1', 'telegram.proto');
+    const source = readFileSync(file, 'utf8');
+    const without = source.replace(/^\s*string kind = 7;\n/m, '');
+    expect(without).not.toBe(source);
+    writeFileSync(file, without);
+  };
+  const addField = (proto: string): void => {
+    const file = join(proto, 'nova', 'v1', 'telegram.proto');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*)string kind = 7;\n/m, '$1string kind = 7;\n$1string added_on_main = 90;\n'));
+  };
+
+  beforeAll(() => {
+    const seed = join(work, 'seed');
+    origin = join(work, 'origin.git');
+    expect(git(work, ['init', '--quiet', '--initial-branch=main', seed]).status).toBe(0);
+    cpSync(join(root, 'proto'), join(seed, 'proto'), { recursive: true });
+    expect(git(seed, ['add', 'proto']).status).toBe(0);
+    expect(git(seed, ['commit', '--quiet', '-m', 'proto as it is now']).status).toBe(0);
+    expect(git(work, ['clone', '--quiet', '--bare', seed, origin]).status).toBe(0);
+    // Branches from that commit; main then moves on with a compatible change the branches lack.
+    commitOnOrigin('removes-kind', removeKind);
+    commitOnOrigin('behind-main', (proto) => { writeFileSync(join(proto, 'README.md'), 'a change outside the .proto files\n'); });
+    commitOnOrigin('main', addField);
+  });
+
+  it('on a branch, a field removed since the merge base with main fails, though the clone had one commit and no main', () => {
+    expect(check(ciClone('removes-kind'))).toEqual({ against: 'merge base with refs/remotes/origin/main', status: 100, rules: ['FIELD_NO_DELETE'] });
+  });
+
+  it('a branch behind main passes: it is compared with the merge base, not with main\'s newer proto/', () => {
+    expect(check(ciClone('behind-main'))).toEqual({ against: 'merge base with refs/remotes/origin/main', status: 0, rules: [] });
+  });
+
+  it('on main, the last commit is compared with the one before it: a compatible change passes, a removed field fails', () => {
+    expect(check(ciClone('main'))).toEqual({ against: 'HEAD~1 (HEAD is on refs/heads/main)', status: 0, rules: [] });
+    commitOnOrigin('main', removeKind);
+    expect(check(ciClone('main'))).toEqual({ against: 'HEAD~1 (HEAD is on refs/heads/main)', status: 100, rules: ['FIELD_NO_DELETE'] });
+  });
+
+  it('is skipped only where no earlier proto/ exists, and says why', () => {
+    expect(skipReason(join(work, 'seed'))).toBe('HEAD is a first commit (no parent): there is no earlier proto/ to compare with');
+    expect(skipReason(work)).toMatch(/is not a git checkout/u);
+    // A shallow clone's boundary commit has no parent here, but it has one on the remote.
+    expect(skipReason(ciClone('main'))).toBeUndefined();
+  });
 });
 
 describe('buf generate', () => {

@@ -2,14 +2,17 @@
  * Metric analysis end to end: the operator process (under its own RBAC) queries the test bed's
  * real Prometheus, which scrapes simulated traffic whose error rate and latency each test sets.
  * A healthy target is promoted through every step; a target with twice legacy's error rate is
- * rolled back after exactly failureLimit failed checks; too little traffic stays inconclusive and
- * never passes an analysis step; an unreachable Prometheus or a refused query never promotes.
+ * rolled back after exactly failureLimit failed checks, and so is a slow one (p95 above the limit,
+ * errors as good as legacy's), measured both from a data plane's histogram in milliseconds (Istio)
+ * and from the processes' own in seconds (Gateway API: nova_http_server_request_duration_seconds);
+ * too little traffic stays inconclusive and never passes an analysis step; an unreachable
+ * Prometheus or a refused query never promotes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { component, freePort, SimulatedTraffic, Stack, type TrafficProfile } from '@nova/testbed';
 import { adminKubeConfig, createNamespace, deleteNamespace } from './support/kube.js';
-import { Migrations, RouteObjects } from './support/migrations.js';
+import { Migrations, RouteObjects, type ProviderKind } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
@@ -45,18 +48,24 @@ afterAll(async () => {
   await identity.cleanup();
 });
 
-/** A migration on its own VirtualService, legacy and target services of its own, and traffic on it. */
-async function migrate(name: string, profile: TrafficProfile, analysis: Record<string, unknown> = {}): Promise<SimulatedTraffic> {
+const ROUTE_KEY = { istio: 'virtualService', gatewayAPI: 'httpRoute' } as const;
+
+/**
+ * A migration on its own route object (a VirtualService unless told), legacy and target services
+ * of its own, and traffic on it. The simulation reports every request in Istio's metrics and in
+ * the processes' own nova_http_server_*, so the provider decides which the analysis reads.
+ */
+async function migrate(name: string, profile: TrafficProfile, analysis: Record<string, unknown> = {}, kind: Extract<ProviderKind, 'istio' | 'gatewayAPI'> = 'istio'): Promise<SimulatedTraffic> {
   const vs = `vs-${name}`;
-  await routes.create('istio', vs);
+  await routes.create(kind, vs);
   const route = { namespace, pathPrefix: `/${name}/`, legacyService: `monolith-${name}`, targetService: `svc-${name}` };
-  const simulation = await SimulatedTraffic.start(component('prometheus'), `analysis-${namespace}-${name}`, route, profile, () => routes.targetWeight('istio', vs, name));
+  const simulation = await SimulatedTraffic.start(component('prometheus'), `analysis-${namespace}-${name}`, route, profile, () => routes.targetWeight(kind, vs, name));
   traffic.push(simulation);
   await migrations.create(name, {
     route: { host: 'bot.example.com', pathPrefix: route.pathPrefix },
     legacy: { service: route.legacyService, port: 8099 },
     target: { service: route.targetService, port: 8100 },
-    trafficProvider: { istio: { virtualService: vs } },
+    trafficProvider: { [kind]: { [ROUTE_KEY[kind]]: vs } },
     steps: STEPS,
     analysis: { interval: '2s', window: '6s', failureLimit: 2, errorLimit: 3, thresholds: THRESHOLDS, ...analysis },
   });
@@ -118,6 +127,35 @@ describe('analysis against the real Prometheus', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await checks('doubled', 'Fail')).toBe(failedChecks);
     expect((await migrations.status('doubled')).phase).toBe('RolledBack');
+  });
+
+  // The latency rule on the real Prometheus: p95 computed by histogram_quantile from the exported
+  // buckets, in the unit each family uses (Istio's milliseconds; the processes' seconds × 1000).
+  it.each([
+    ['istio', 'Istio\'s istio_request_duration_milliseconds'],
+    ['gatewayAPI', 'the processes\' nova_http_server_request_duration_seconds'],
+  ] as const)('rolls a slow target back on its p95 alone (errors as good as legacy\'s), read through %s from %s', async (kind, _family) => {
+    const name = `slow-${kind.toLowerCase()}`;
+    // 400 ms ±20 % against the 200 ms limit; the target's error rate is half legacy's.
+    const slow = { requestsPerSecond: 300, legacy: { errorRate: 0.01, latencyMs: 40 }, target: { errorRate: 0.005, latencyMs: 400 } };
+    await migrate(name, slow, {}, kind);
+    const done = await migrations.waitFor(name, 'RolledBack', settled, 120_000);
+    expect(done).toMatchObject({ phase: 'RolledBack', weight: 0, desiredWeight: 0 });
+    expect(done.analysis).toMatchObject({ failures: 2, passes: 0, lastResult: 'Fail' });
+    // Only the latency rule failed.
+    expect(done.analysis?.failedChecks).toEqual([expect.stringMatching(/^p95 \d+ ms > 200 ms$/u)]);
+    expect(done.message).toContain('rolled back after 2 failed checks (failureLimit 2)');
+    expect(done.conditions?.find((c) => c.type === 'RolledBack')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
+    // The p95 Prometheus computed, in milliseconds: between the buckets around 320–480 ms
+    // (0.3 s and 0.5 s), legacy's near its 40 ms; the error rates near what was injected.
+    expect(done.analysis?.target?.p95LatencyMs).toBeGreaterThan(300);
+    expect(done.analysis?.target?.p95LatencyMs).toBeLessThanOrEqual(500);
+    expect(done.analysis?.legacy?.p95LatencyMs).toBeLessThan(100);
+    expect(done.analysis?.target?.errorRate).toBeLessThan(0.01);
+    expect(await routes.targetWeight(kind, `vs-${name}`, name)).toBe(0);
+    expect((await events(name)).find((e) => e.reason === 'RolledBack')?.note).toMatch(/p95 \d+ ms > 200 ms/u);
+    expect(await checks(name, 'Fail')).toBe(2);
+    expect(await checks(name, 'Pass')).toBe(0);
   });
 
   it('calls too little traffic inconclusive: never a pass, never a failure, the analysis step waits', async () => {

@@ -4,12 +4,20 @@
  * renew deadline, before the other takes over after the lease expired.
  *
  * Timings are scaled down (3 s lease, 2 s renew deadline, 0.5 s retry) and keep
- * controller-runtime's proportions; the production defaults are 15 s / 10 s / 2 s.
+ * controller-runtime's proportions, except in one test: the partition again at the production
+ * defaults (15 s / 10 s / 2 s, what a replica gets when nothing is configured), with its timings
+ * measured against them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LeaderElector, type ElectionOutcome } from '../../operator/src/kube/leader-election.js';
+import {
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RENEW_DEADLINE_MS,
+  DEFAULT_RETRY_PERIOD_MS,
+  LeaderElector,
+  type ElectionOutcome,
+} from '../../operator/src/kube/leader-election.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually, suffix } from './support/kube.js';
 import { PartitionableRelay } from './support/partition.js';
 
@@ -35,18 +43,31 @@ interface Candidate {
 /** Transitions of every candidate of one test, in the order they happened. */
 type Journal = string[];
 
-function candidate(name: string, leaseName: string, journal: Journal, kubeConfig: KubeConfig = admin): Candidate {
+interface Timings {
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+}
+
+const SCALED: Timings = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 };
+
+/** A candidate with `timings`, or with none given (the elector's defaults, as the operator runs by default). */
+function candidate(name: string, leaseName: string, journal: Journal, kubeConfig: KubeConfig = admin, timings: Timings | 'defaults' = SCALED, at?: Map<string, number>): Candidate {
   const elector = new LeaderElector({
     kubeConfig,
     namespace,
     leaseName,
     identity: name,
-    leaseDurationMs: 3_000,
-    renewDeadlineMs: 2_000,
-    retryPeriodMs: 500,
+    ...(timings === 'defaults' ? {} : timings),
     callbacks: {
-      onStartedLeading: () => journal.push(`${name} started`),
-      onStoppedLeading: () => { journal.push(`${name} stopped`); },
+      onStartedLeading: () => {
+        journal.push(`${name} started`);
+        at?.set(`${name} started`, performance.now());
+      },
+      onStoppedLeading: () => {
+        journal.push(`${name} stopped`);
+        at?.set(`${name} stopped`, performance.now());
+      },
     },
   });
   electors.push(elector);
@@ -127,6 +148,59 @@ describe('LeaderElector on a real Lease', () => {
       expect((await holder(lease)).holder).toBe('healthy');
       healthy.elector.stop();
       await healthy.outcome;
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('at the production defaults (15 s lease, 10 s renew deadline, 2 s retry), a cut-off leader steps down by its deadline and the standby leads only after the lease expired', async () => {
+    // What the test measures against: the elector's defaults are production's.
+    expect([DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS]).toEqual([15_000, 10_000, 2_000]);
+    const lease = `defaults-${suffix()}`;
+    const journal: Journal = [];
+    const at = new Map<string, number>();
+    const server = admin.getCurrentCluster()?.server;
+    if (server === undefined) throw new Error('no apiserver in the kubeconfig');
+    const relay = await PartitionableRelay.start(new URL(server));
+    try {
+      const cutOff = candidate('cut-off', lease, journal, relay.kubeConfigVia(admin), 'defaults', at);
+      await eventually('cut-off leads', () => cutOff.elector.isLeader());
+      expect(await holder(lease)).toMatchObject({ holder: 'cut-off', durationSeconds: 15 });
+      const healthy = candidate('healthy', lease, journal, admin, 'defaults', at);
+      await eventually('healthy has seen the leader', () => healthy.elector.leader() === 'cut-off');
+      // Through two renewals (every 2 s): the standby stays a standby while the lease is renewed.
+      const renewTime = async (): Promise<string> => {
+        const read = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: lease });
+        return new Date(read.spec?.renewTime ?? 0).toISOString();
+      };
+      const firstRenew = await renewTime();
+      await eventually('the leader renewed', async () => (await renewTime()) !== firstRenew, 10_000);
+      expect(healthy.elector.isLeader()).toBe(false);
+
+      const partitionedAt = performance.now();
+      relay.partition();
+      expect(await cutOff.outcome).toBe('lost');
+      const stoppedAfter = (at.get('cut-off stopped') ?? Infinity) - partitionedAt;
+      // Its last renewal was at most a retry period (plus the request) before the cut: the
+      // 10 s deadline ends its leadership 8–10 s after the cut, never later.
+      expect(stoppedAfter).toBeGreaterThan(7_000);
+      expect(stoppedAfter).toBeLessThan(11_000);
+      expect(healthy.elector.isLeader()).toBe(false);
+
+      await eventually('healthy leads after the lease expired', () => healthy.elector.isLeader(), 30_000);
+      const tookOverAfter = (at.get('healthy started') ?? Infinity) - partitionedAt;
+      // Not before 15 s after the cut-off's last renewal (≥ 13 s after the cut). At the latest: the
+      // standby saw that renewal up to one jittered retry (2 s × up to 2.2) after it happened, counts
+      // the 15 s from then, and tries again up to one more retry later.
+      expect(tookOverAfter).toBeGreaterThan(12_500);
+      expect(tookOverAfter).toBeLessThan(15_000 + 2 * 4_400 + 1_500);
+      // Never two at once, with the margin the defaults promise: lease − renew deadline = 5 s
+      // between the old leader stopping and the new one starting (less only by timer lateness).
+      expect(journal).toEqual(['cut-off started', 'cut-off stopped', 'healthy started']);
+      expect((at.get('healthy started') ?? 0) - (at.get('cut-off stopped') ?? Infinity)).toBeGreaterThan(4_000);
+      expect(await holder(lease)).toMatchObject({ holder: 'healthy', durationSeconds: 15, transitions: 1 });
+      healthy.elector.stop();
+      expect(await healthy.outcome).toBe('stopped');
     } finally {
       await relay.close();
     }

@@ -1,17 +1,21 @@
 /**
  * Every PromQL expression of the Grafana dashboard (each panel's, and each template variable's
  * label_values query) runs on the test bed's real Prometheus and returns data. The data is scraped
- * from metrics shaped as the contracts say: the operator's own OperatorMetrics class for
- * nova_migration_*, and the lead's metric contract for the analysis, HTTP, bus and circuit
- * series the services export. The dashboard's $namespace is this test's own, so only its series
- * can answer.
+ * from what the deployables really export, built from the production classes, not declared here:
+ * each side is a process's own Metrics registry behind its real HttpServer (whose /metrics
+ * Prometheus scrapes, and whose routes count nova_http_server_*), with a real in-process bus
+ * serving and calling requests (nova_bus_* and nova_circuit_state, as NovaBus records them);
+ * the operator's series come from its OperatorMetrics class. A metric, label or bucket renamed in
+ * production code shows here as a panel that returns nothing. The dashboard's $namespace is this
+ * test's own, so only its series can answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createInProcessBus, InternalError, type NovaBus } from '@nova/bus';
+import { createLogger, HttpServer, Metrics, Readiness, type Side } from '@nova/platform';
 import { addScrapeTarget, component, waitFor } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Writable } from 'node:stream';
+import { OpsServer } from '../../operator/src/runtime/http-server.js';
 import { OperatorMetrics } from '../../operator/src/runtime/metrics.js';
 import { loadDashboard, panelExpressions, substitute, variableExpressions, type Expression } from './support/dashboard.js';
 
@@ -19,31 +23,45 @@ const namespace = `ship-dash-${randomBytes(3).toString('hex')}`;
 const dashboard = loadDashboard();
 const expressions: readonly Expression[] = [...panelExpressions(dashboard), ...variableExpressions(dashboard)];
 const VARIABLES = { namespace, migration: '.*', service: '.*', datasource: 'prometheus', __rate_interval: '1m', __interval: '15s', __range: '1h' };
-const servers: Server[] = [];
+const logger = createLogger({ name: 'dashboard-test', level: 'silent', destination: new Writable({ write(_chunk, _encoding, done) { done(); } }) });
+const stops: (() => Promise<void>)[] = [];
 
-/** The series a service exports (the lead's metric contract), for one side. */
-function serviceRegistry(side: 'legacy' | 'target'): () => void {
-  const registry = new Registry();
-  const registers = [registry];
-  const requests = new Counter({ name: 'nova_http_server_requests_total', help: 'HTTP requests served.', labelNames: ['namespace', 'side', 'route', 'code'], registers });
-  const duration = new Histogram({ name: 'nova_http_server_request_duration_seconds', help: 'HTTP request duration.', labelNames: ['namespace', 'side', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers });
-  const messages = new Counter({ name: 'nova_bus_messages_total', help: 'Bus messages handled.', labelNames: ['namespace', 'side', 'context', 'outcome'], registers });
-  const busDuration = new Histogram({ name: 'nova_bus_message_duration_seconds', help: 'Bus message handling time.', labelNames: ['namespace', 'side', 'context'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers });
-  new Gauge({ name: 'nova_circuit_state', help: '0 closed, 1 half-open, 2 open.', labelNames: ['circuit'], registers }).set({ circuit: 'telegram' }, 0);
-  serve(registry, side === 'legacy' ? 'nova-monolith' : 'webhook-gateway');
-  // Traffic between scrapes, so rates and quantiles have something to say.
-  return () => {
-    requests.inc({ namespace, side, route: '/webhook/', code: '200' }, 5);
-    requests.inc({ namespace, side, route: '/webhook/', code: '503' }, 1);
-    duration.observe({ namespace, side, route: '/webhook/' }, 0.02);
-    messages.inc({ namespace, side, context: 'users', outcome: 'ok' }, 3);
-    messages.inc({ namespace, side, context: 'users', outcome: 'error' }, 1);
-    busDuration.observe({ namespace, side, context: 'users' }, 0.004);
-  };
+/** One side's process as the deployables assemble it: its Metrics, its HttpServer, its bus. */
+interface ServiceProcess {
+  readonly origin: string;
+  readonly bus: NovaBus;
 }
 
-/** The operator's series: its real metrics class, fed a real analysis outcome and a rollback. */
-function operatorRegistry(): () => void {
+async function serviceProcess(side: Side, job: string): Promise<ServiceProcess> {
+  const metrics = new Metrics({ namespace, side, defaults: false });
+  const http = new HttpServer({ address: '127.0.0.1:0', metrics, readiness: new Readiness(), logger });
+  // Every sixth webhook is refused with 503, so the 5xx panels have a series.
+  let webhooks = 0;
+  http.route('POST', '/webhook/', () => Promise.resolve({ status: ++webhooks % 6 === 0 ? 503 : 200 }));
+  const bus = createInProcessBus({ metrics, logger });
+  // Every fourth request fails in the handler: the bus counts it as outcome="error".
+  let requests = 0;
+  await bus.serve('user', {
+    'svc.user.stats': () => (++requests % 4 === 0 ? Promise.reject(new InternalError('the dashboard test fails this one')) : Promise.resolve({})),
+  });
+  const { port } = await http.listen();
+  stops.push(async () => { await http.close(); await bus.close(); });
+  // job and namespace as a ServiceMonitor would set them for this Service; the process's own /metrics.
+  addScrapeTarget(component('prometheus'), `${namespace}-${job}`, `127.0.0.1:${String(port)}`, { job, namespace });
+  return { origin: `http://127.0.0.1:${String(port)}`, bus };
+}
+
+/** Traffic between scrapes, through the real server and bus, so rates and quantiles have something to say. */
+async function traffic(service: ServiceProcess): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    const response = await fetch(`${service.origin}/webhook/${String(i)}`, { method: 'POST', body: '{}' });
+    await response.arrayBuffer();
+  }
+  for (let i = 0; i < 4; i++) await service.bus.request('svc.user.stats', {}).catch(() => undefined);
+}
+
+/** The operator's series: its real metrics class behind its real OpsServer, fed a real analysis outcome and a rollback. */
+async function operatorProcess(): Promise<() => void> {
   const operator = new OperatorMetrics({ processMetrics: false });
   const name = 'stage-1-webhook-gateway';
   operator.setMigration(namespace, name, { phase: 'Progressing', weight: 25, step: 3 });
@@ -51,26 +69,11 @@ function operatorRegistry(): () => void {
   const check = { kind: 'check' as const, at: Date.now(), verdict, target: { requests: 1000, errors: 1, p95LatencyMs: 31 }, legacy: { requests: 3000, errors: 6, p95LatencyMs: 48 } };
   operator.recordAnalysis(namespace, name, check);
   operator.rollbacks.inc({ namespace, name, reason: 'AnalysisFailed' }, 0);
-  serve(operator.registry, 'nova-operator');
+  const ops = new OpsServer({ metrics: operator, readiness: () => [], host: '127.0.0.1', port: 0 });
+  const url = new URL(await ops.listen());
+  stops.push(() => ops.close());
+  addScrapeTarget(component('prometheus'), `${namespace}-nova-operator`, url.host, { job: 'nova-operator', namespace });
   return () => { operator.recordAnalysis(namespace, name, { ...check, at: Date.now() }); };
-}
-
-function serve(registry: Registry, job: string): void {
-  const server = createServer((request, response) => {
-    if (request.url !== '/metrics') {
-      response.writeHead(404).end();
-      return;
-    }
-    void registry.metrics().then((text) => {
-      response.writeHead(200, { 'content-type': registry.contentType }).end(text);
-    });
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo;
-    // job and namespace as a ServiceMonitor would set them for this Service.
-    addScrapeTarget(component('prometheus'), `${namespace}-${job}`, `127.0.0.1:${String(port)}`, { job, namespace });
-  });
 }
 
 async function query(promql: string): Promise<{ status: string; error?: string; series: number }> {
@@ -81,15 +84,23 @@ async function query(promql: string): Promise<{ status: string; error?: string; 
 }
 
 let ticker: NodeJS.Timeout | undefined;
+let services: ServiceProcess[] = [];
 
-beforeAll(() => {
-  const traffic = [serviceRegistry('legacy'), serviceRegistry('target'), operatorRegistry()];
-  ticker = setInterval(() => { for (const tick of traffic) tick(); }, 200);
+beforeAll(async () => {
+  services = [await serviceProcess('legacy', 'nova-monolith'), await serviceProcess('target', 'webhook-gateway')];
+  const operatorTick = await operatorProcess();
+  let busy = false;
+  ticker = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    operatorTick();
+    void Promise.all(services.map((service) => traffic(service))).finally(() => { busy = false; });
+  }, 200);
 });
 
 afterAll(async () => {
   clearInterval(ticker);
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => { resolve(); }))));
+  for (const stop of stops.reverse()) await stop();
 });
 
 describe('the Grafana dashboard', () => {

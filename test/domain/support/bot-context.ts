@@ -1,7 +1,8 @@
 /**
  * The bots context wired as the services wire it, on real parts: its own database on the test
  * bed's PostgreSQL holding both schemas (user_service and bot_service, each migrated by @nova/db),
- * the users context's real handlers as the UserRegistry, a real JetStream stream for events, and
+ * the users context's real handlers as the UserRegistry, events through the production publisher
+ * on a real JetStream bus of the fixture's own (DomainBus), and
  * Telegram played by @nova/telegram-emulator behind the real TelegramClients (the services'
  * gateway, ClientTelegramGateway).
  */
@@ -22,14 +23,14 @@ import {
 import { ClientTelegramGateway } from '@nova/bot-service/wiring';
 import { BotRole, TelegramUpdateSchema, type TelegramUpdate } from '@nova/contracts';
 import { migrate } from '@nova/db';
-import { systemClock } from '@nova/domain';
+import { systemClock, type EventPublisher } from '@nova/domain';
 import { TelegramClients } from '@nova/telegram';
 import { TelegramEmulator, commandEntities, type Chat, type EmulatedBot, type RecordedCall } from '@nova/telegram-emulator';
 import { USER_MIGRATIONS_DIR, createUserHandlers, openUserDatabase, type UserDatabase } from '@nova/user-service/domain';
 import { Registry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { JetStreamTestPublisher } from './jetstream-publisher.js';
+import { DomainBus } from './domain-bus.js';
 
 export const PUBLIC_URL = 'https://nova.example.com';
 
@@ -60,7 +61,8 @@ export class BotContextFixture {
     readonly userDb: UserDatabase,
     readonly emulator: TelegramEmulator,
     readonly clients: TelegramClients,
-    readonly publisher: JetStreamTestPublisher,
+    /** The bus events go out on, and what its NOVA stream holds. */
+    readonly events: DomainBus,
     /** The NOVA_TOKEN_ENCRYPTION_KEY value. */
     readonly key: string,
     readonly mainBot: EmulatedBot,
@@ -75,7 +77,8 @@ export class BotContextFixture {
     const botDb = openBotDatabase({ connectionString: database.url, maxConnections: 8 });
     const userDb = openUserDatabase({ connectionString: database.url, maxConnections: 4 });
     const emulator = await TelegramEmulator.start();
-    const publisher = await JetStreamTestPublisher.start();
+    const events = await DomainBus.start(`bot-context-${prefix}`);
+    const publisher = events.publisher;
     const key = randomBytes(32).toString('base64');
     const keyring = BotKeyring.fromBase64(key);
     const main = emulator.createBot({ username: 'NovaMainBot' });
@@ -94,9 +97,14 @@ export class BotContextFixture {
       mainBot,
       tokens: new BotTokens(botDb, keyring, mainBot),
     };
-    const fixture = new BotContextFixture(database, botDb, userDb, emulator, clients, publisher, key, main, deps, createUpdateProcessor(deps));
+    const fixture = new BotContextFixture(database, botDb, userDb, emulator, clients, events, key, main, deps, createUpdateProcessor(deps));
     fixture.issuedTokens.push(main.token);
     return fixture;
+  }
+
+  /** The production EventPublisher (busEventPublisher) the contexts of this fixture publish through. */
+  get publisher(): EventPublisher {
+    return this.events.publisher;
   }
 
   /** A bot as @BotFather would create it. */
@@ -181,7 +189,7 @@ export class BotContextFixture {
     await this.botDb.$disconnect();
     await this.userDb.$disconnect();
     this.clients.close();
-    await this.publisher.close();
+    await this.events.close();
     await this.emulator.stop();
     await this.database.drop();
   }
