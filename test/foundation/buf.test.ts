@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkoutProto, git, resolveBaseline, skipReason } from './support/proto-baseline.js';
+import { checkoutProto, git, HistoryUnavailableError, resolveBaseline, skipReason, type Baseline } from './support/proto-baseline.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
@@ -106,18 +106,30 @@ describe('buf breaking', () => {
   // The check CI relies on: a change that breaks the contracts fails here. The baseline is the
   // merge base with main on a branch, HEAD~1 on main (support/proto-baseline.ts).
   const base = process.env.NOVA_CONTRACTS_BASE;
-  const skip = skipReason(root, base);
-  if (skip !== undefined) {
-    it.skip(`proto/ is compatible with proto/ before this change: skipped, ${skip}`, () => undefined);
+  const baseline = baselineOrSkip(root, base);
+  if (typeof baseline === 'string') {
+    console.warn(`buf breaking was NOT run against the previous proto/: ${baseline}`);
+    it.skip(`proto/ is compatible with proto/ before this change: skipped, ${baseline}`, () => undefined);
   } else {
-    it('proto/ is compatible with proto/ before this change (the merge base with main, or HEAD~1 on main)', () => {
-      const baseline = resolveBaseline(root, base);
+    it(`proto/ is compatible with proto/ before this change (${baseline.description})`, () => {
       const before = checkoutProto(root, baseline.commit, join(work, 'baseline'));
       const run = buf(['breaking', 'proto', '--against', before]);
       expect({ against: baseline.description, ...run }).toEqual({ against: baseline.description, status: 0, output: '' });
     });
   }
 });
+
+/** The baseline to compare with, or why there is none (a clone without reachable history included). */
+function baselineOrSkip(repo: string, base: string | undefined): Baseline | string {
+  const skip = skipReason(repo, base);
+  if (skip !== undefined) return skip;
+  try {
+    return resolveBaseline(repo, base);
+  } catch (error) {
+    if (error instanceof HistoryUnavailableError) return error.message;
+    throw error;
+  }
+}
 
 /**
  * The baseline as CI finds it, in a repository of this test's own: a bare "origin" whose main holds
@@ -200,6 +212,10 @@ describe('buf breaking against the baseline of a CI clone', () => {
     expect(skipReason(work)).toMatch(/is not a git checkout/u);
     // A shallow clone's boundary commit has no parent here, but it has one on the remote.
     expect(skipReason(ciClone('main'))).toBeUndefined();
+    // A shallow clone whose remote is gone cannot be compared: skipped with the reason, not failed.
+    const orphan = ciClone('main');
+    expect(git(orphan, ['remote', 'set-url', 'origin', `file://${join(work, 'no-such-origin.git')}`]).status).toBe(0);
+    expect(baselineOrSkip(orphan, undefined)).toMatch(/^a shallow clone whose remote origin could not be fetched/u);
   });
 });
 

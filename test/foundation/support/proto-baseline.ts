@@ -8,8 +8,10 @@
  * The working tree's proto/ is compared, so an uncommitted change counts too. CI clones are often
  * shallow (one commit, one branch): the commits needed are then fetched from the remote, the
  * history made whole (`git fetch --unshallow`) and main fetched if the clone has no ref of it.
- * When that cannot be done the check fails, saying why; it is skipped only where no earlier
- * proto/ can exist (not a git checkout, or HEAD is the repository's first commit), and says so.
+ * When that cannot be done (HistoryUnavailableError) the check is skipped with the reason in its
+ * name and a warning, as it is where no earlier proto/ can exist (not a git checkout, or HEAD is
+ * the repository's first commit): a CI whose checkout has no history must not fail every change
+ * for it, and must not look as if it checked the contracts either.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -23,6 +25,11 @@ export interface Baseline {
 
 export class BaselineError extends Error {
   override readonly name = 'BaselineError';
+}
+
+/** A shallow clone whose earlier commits cannot be fetched (no remote, or the remote unreachable). */
+export class HistoryUnavailableError extends BaselineError {
+  override readonly name = 'HistoryUnavailableError';
 }
 
 interface GitRun {
@@ -84,8 +91,9 @@ function mainRef(repo: string): string | undefined {
 function completeHistory(repo: string): void {
   const name = remote(repo);
   if (shallow(repo)) {
-    if (name === undefined) throw new BaselineError('a shallow clone without a remote: the commits before HEAD cannot be fetched (clone with full history, e.g. fetch-depth: 0)');
-    gitOk(repo, ['fetch', '--quiet', '--no-tags', '--unshallow', name]);
+    if (name === undefined) throw new HistoryUnavailableError('a shallow clone without a remote: the commits before HEAD cannot be fetched (clone with full history, e.g. fetch-depth: 0)');
+    const fetched = git(repo, ['fetch', '--quiet', '--no-tags', '--unshallow', name]);
+    if (fetched.status !== 0) throw new HistoryUnavailableError(`a shallow clone whose remote ${name} could not be fetched (${fetched.stderr}): clone with full history, e.g. fetch-depth: 0`);
   }
   if (mainRef(repo) === undefined && name !== undefined) {
     // A single-branch clone of a branch: main is on the remote, if anywhere.
