@@ -4,10 +4,11 @@
  * monolith on its in-process bus (or the routed bus), beside the contexts it asks.
  */
 import type { Bus } from '@nova/bus';
+import { AdminSignInLinks } from '@nova/domain';
 import type { HttpServer, Logger } from '@nova/platform';
 import { databaseReachable, migrateSchemas } from '@nova/wiring';
 import {
-  ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, NO_KUBERNETES, openAdminDatabase, SessionSigner,
+  ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, databaseSignInLinkLedger, NO_KUBERNETES, openAdminDatabase, SessionSigner,
 } from '../domain/index.js';
 import { kubeMigrations } from './kube-migrations.js';
 
@@ -48,6 +49,8 @@ export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelO
     bus: options.bus,
     audit: databaseAuditLog(db),
     sessions: new SessionSigner(settings.sessionKey, settings.sessionTtlMs),
+    signInLinks: new AdminSignInLinks(settings.sessionKey),
+    linkLedger: databaseSignInLinkLedger(db),
     admins: settings.admins,
     loginBotToken: settings.mainBotToken,
     loginBotUsername: settings.botUsername,
