@@ -35,7 +35,8 @@ async function shot(name: string): Promise<void> {
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   // Plain HTTP on loopback: cookies without Secure (the security test checks the default, Secure).
-  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false' });
+  // Numbers sampled every second, so the charts have a history within the test.
+  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false', NOVA_ADMIN_STATS_INTERVAL: '1s' });
   ({ child } = await onboardingScript(panel.world.emulator, panel.world.mainBot));
   profile = mkdtempSync(join(tmpdir(), 'nova-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -145,10 +146,26 @@ describe('the admin panel in Chromium', () => {
     expect(text).toContain('subscription.grant');
     expect(text).toContain('compensation for the outage');
     await shot('audit');
-    await page.getByRole('link', { name: 'Numbers' }).click();
-    await expect(page.locator('.cards').textContent()).resolves.toContain('Users');
-    await shot('numbers');
     await page.getByRole('link', { name: 'Migrations' }).click();
     await expect(page.locator('main').textContent()).resolves.toContain('no access to a Kubernetes API');
+  });
+
+  it('shows the numbers now and charts them over time from the panel\'s own samples, with no script', async () => {
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/');
+    // The panel samples every second here: the charts have lines once two samples are stored.
+    await until('the users and bots charts draw a line', async () => {
+      await page.reload();
+      return (await page.locator('figure.chart polyline').count()) >= 2;
+    }, 60_000, 1_000);
+    const cards = await page.locator('main').textContent() ?? '';
+    expect(cards).toMatch(/Users\s*\d+/);
+    expect(cards).toMatch(/Bots\s*1\b/);
+    expect(cards).toMatch(/Blocked bots\s*1\b/);
+    expect(cards).toContain('Active subscriptions');
+    await expect(page.getByRole('img', { name: /^Users: Users \d+/ }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('img', { name: /^Bots: Bots 1, Blocked 1$/ }).isVisible()).resolves.toBe(true);
+    expect(await page.evaluate('document.scripts.length')).toBe(0);
+    await shot('numbers');
   });
 });

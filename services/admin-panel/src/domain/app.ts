@@ -24,6 +24,7 @@ import { userPage, type UserPageView } from './pages/user.js';
 import { usersPage } from './pages/users.js';
 import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, type AdminSession, type SessionSigner } from './session.js';
 import type { SignInLinkLedger } from './sign-in-links.js';
+import type { StatsHistory } from './stats-history.js';
 import { ADMIN_CSS } from './styles.js';
 import { LoginRefusedError, verifyTelegramLogin } from './telegram-login.js';
 
@@ -47,6 +48,9 @@ export interface AdminPanelDeps {
   readonly sessionTtlMs: number;
   readonly secureCookies: boolean;
   readonly migrations: MigrationsSource;
+  /** The numbers' history (the panel's own samples) and how often they are taken. */
+  readonly statsHistory: StatsHistory;
+  readonly statsIntervalMs: number;
   readonly logger: Logger;
   readonly clock?: () => Date;
   /** How long to wait for another context. Default 5 s. */
@@ -69,6 +73,9 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 const HTML_TYPE = 'text/html; charset=utf-8';
+/** The numbers page charts the last 30 days, at most this many samples (the newest). */
+const HISTORY_SPAN_MS = 30 * 86_400_000;
+const HISTORY_LIMIT = 1_000;
 const REASON_MAX = 500;
 const NOTICES: Readonly<Record<string, string>> = {
   'user-block': 'The user is blocked: the main bot ignores them.',
@@ -253,6 +260,21 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     return htmlReply(200, usersPage({ session: authed }, trimmed, users));
   }
 
+  /** The numbers now (each context that answers) and their history from the panel's own samples. */
+  async function numbers(authed: Authed): Promise<HttpReply> {
+    const quietly = <T>(subject: string, asked: Promise<T>): Promise<T | undefined> => asked.catch((error: unknown) => {
+      logger.warn({ err: error, subject }, 'a context did not answer for the numbers page');
+      return undefined;
+    });
+    const [users, bots, payments, history] = await Promise.all([
+      quietly('svc.user.stats', ask('svc.user.stats', {})),
+      quietly('svc.bot.stats', ask('svc.bot.stats', {})),
+      quietly('svc.payment.stats', ask('svc.payment.stats', {})),
+      deps.statsHistory.since(new Date(clock().getTime() - HISTORY_SPAN_MS), HISTORY_LIMIT),
+    ]);
+    return htmlReply(200, numbersPage({ session: authed }, { users, bots, payments, history, intervalMs: deps.statsIntervalMs }));
+  }
+
   function signIn(request: HttpRequest): HttpReply {
     const query = queryOf(request.url);
     let login;
@@ -344,10 +366,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const parts = rest.split('/');
     if (request.method === 'GET' || request.method === 'HEAD') {
       const query = queryOf(request.url);
-      if (rest === '') {
-        const stats = await ask('svc.user.stats', {}).catch((error: unknown) => { logger.warn({ err: error }, 'svc.user.stats did not answer'); return undefined; });
-        return htmlReply(200, numbersPage({ session: authed }, stats));
-      }
+      if (rest === '') return numbers(authed);
       if (rest === 'users') return search(authed, query.get('q') ?? '');
       if (parts[0] === 'users' && parts.length === 2) {
         const id = idIn(parts[1]);

@@ -26,6 +26,8 @@ export const adminPanelOptionsConfig = {
   NOVA_ADMIN_COOKIE_SECURE: z.stringbool().default(true),
   /** A kubeconfig file for the migrations page; default: in-cluster when running in a pod, else none. */
   NOVA_ADMIN_KUBECONFIG: z.string().min(1).optional(),
+  /** How often the panel samples the platform's numbers for the charts (one sample per interval across every replica and side). */
+  NOVA_ADMIN_STATS_INTERVAL: duration.default(3_600_000).refine((ms) => ms >= 1_000 && ms <= 86_400_000, 'must be between 1s and 24h'),
   /** Where the NovaMigrations are; default NOVA_NAMESPACE. */
   NOVA_ADMIN_MIGRATIONS_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name').optional(),
 };
@@ -49,5 +51,6 @@ export const optionalAdminPanelConfig = {
   NOVA_ADMIN_LOGIN_MAX_AGE: adminPanelOptionsConfig.NOVA_ADMIN_LOGIN_MAX_AGE,
   NOVA_ADMIN_COOKIE_SECURE: adminPanelOptionsConfig.NOVA_ADMIN_COOKIE_SECURE,
   NOVA_ADMIN_KUBECONFIG: adminPanelOptionsConfig.NOVA_ADMIN_KUBECONFIG,
+  NOVA_ADMIN_STATS_INTERVAL: adminPanelOptionsConfig.NOVA_ADMIN_STATS_INTERVAL,
   NOVA_ADMIN_MIGRATIONS_NAMESPACE: adminPanelOptionsConfig.NOVA_ADMIN_MIGRATIONS_NAMESPACE,
 };
