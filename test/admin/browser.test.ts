@@ -167,5 +167,11 @@ describe('the admin panel in Chromium', () => {
     await expect(page.getByRole('img', { name: /^Bots: Bots 1, Blocked 1$/ }).isVisible()).resolves.toBe(true);
     expect(await page.evaluate('document.scripts.length')).toBe(0);
     await shot('numbers');
+    // The same pages on a desktop's width (the README's screenshots).
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot('numbers-desktop');
+    await page.goto(`${panel.admin.url}/admin/users/${String(ANNA.id)}`);
+    await shot('user-desktop');
+    await page.setViewportSize({ width: 412, height: 915 });
   });
 });
