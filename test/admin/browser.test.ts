@@ -2,20 +2,22 @@
  * The admin panel as a person uses it: real headless Chromium (Debian's package, driven by
  * playwright-core; never a downloaded browser) against the admin-panel service on the real fleet
  * (gateway, user, bot and payment services, NATS, PostgreSQL, the Telegram emulator). Signs in
- * with a Login Widget redirect, finds Anna, blocks her bot and sees its webhook dropped at the
- * gateway (200, nothing answered), grants her a subscription, and reads the audit log. Screenshots
- * of the main pages go to test-output/admin-panel/ (NOVA_TEST_OUTPUT_DIR to change it).
+ * with a Login Widget redirect and with the one-time link the main bot sends on /admin, finds
+ * Anna, blocks her bot and sees its webhook dropped at the gateway (200, nothing answered),
+ * grants her a subscription, and reads the audit log. Screenshots of the main pages go to
+ * test-output/admin-panel/ (NOVA_TEST_OUTPUT_DIR to change it).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ANNA, BORIS, onboardingScript } from '../services/support/script.js';
+import { TEXT } from '@nova/bot-service/domain';
+import { ANNA, BORIS, onboardingScript, say } from '../services/support/script.js';
 import { ROOT } from '../services/support/services.js';
 import { until } from '../services/support/until.js';
 import type { EmulatedBot } from '@nova/telegram-emulator';
-import { loginUrl, startPanel, ADMIN_ID, type Panel } from './support/panel.js';
+import { ADMIN, ADMIN_ID, loginUrl, NOT_ADMIN, signInLinkIn, startPanel, type Panel } from './support/panel.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = process.env.NOVA_TEST_OUTPUT_DIR ?? join(ROOT, 'test-output', 'admin-panel');
@@ -33,7 +35,8 @@ async function shot(name: string): Promise<void> {
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   // Plain HTTP on loopback: cookies without Secure (the security test checks the default, Secure).
-  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false' });
+  // Numbers sampled every second, so the charts have a history within the test.
+  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false', NOVA_ADMIN_STATS_INTERVAL: '1s' });
   ({ child } = await onboardingScript(panel.world.emulator, panel.world.mainBot));
   profile = mkdtempSync(join(tmpdir(), 'nova-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -63,6 +66,32 @@ describe('the admin panel in Chromium', () => {
     // Keyboard first: the first Tab reaches the skip link.
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Skip to content');
+  });
+
+  it('signs an admin in with the one-time link the main bot sends on /admin, once; a non-admin gets no link', async () => {
+    await browser.clearCookies();
+    const answer = await say(panel.world.emulator, panel.world.mainBot, ADMIN, '/admin');
+    const link = signInLinkIn(answer.text);
+    await page.goto(link);
+    await shot('sign-in-link');
+    await page.getByRole('button', { name: `Sign in as @${String(ADMIN.username)}` }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/');
+    await expect(page.getByRole('heading', { name: 'Platform numbers' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: `Sign out @${String(ADMIN.username)}` }).isVisible()).resolves.toBe(true);
+    // The same link again, in a browser without the session: refused, and no session comes of it.
+    await browser.clearCookies();
+    await page.goto(link);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('already used');
+    expect(await browser.cookies()).toEqual([]);
+    // Someone else asking gets what any unknown command gets, and no link.
+    const refused = await say(panel.world.emulator, panel.world.mainBot, NOT_ADMIN, '/admin');
+    expect(refused.text).toBe(TEXT.notUnderstood);
+    expect(refused.text).not.toContain('http');
+    // Signed in again for the pages that follow.
+    await page.goto(signInLinkIn((await say(panel.world.emulator, panel.world.mainBot, ADMIN, '/admin')).text));
+    await page.getByRole('button', { name: `Sign in as @${String(ADMIN.username)}` }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/');
+    await page.goto(`${panel.admin.url}/admin/users`);
   });
 
   it('finds a user by name and shows her bots', async () => {
@@ -117,10 +146,32 @@ describe('the admin panel in Chromium', () => {
     expect(text).toContain('subscription.grant');
     expect(text).toContain('compensation for the outage');
     await shot('audit');
-    await page.getByRole('link', { name: 'Numbers' }).click();
-    await expect(page.locator('.cards').textContent()).resolves.toContain('Users');
-    await shot('numbers');
     await page.getByRole('link', { name: 'Migrations' }).click();
     await expect(page.locator('main').textContent()).resolves.toContain('no access to a Kubernetes API');
+  });
+
+  it('shows the numbers now and charts them over time from the panel\'s own samples, with no script', async () => {
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/');
+    // The panel samples every second here: the charts have lines once two samples are stored.
+    await until('the users and bots charts draw a line', async () => {
+      await page.reload();
+      return (await page.locator('figure.chart polyline').count()) >= 2;
+    }, 60_000, 1_000);
+    const cards = await page.locator('main').textContent() ?? '';
+    expect(cards).toMatch(/Users\s*\d+/);
+    expect(cards).toMatch(/Bots\s*1\b/);
+    expect(cards).toMatch(/Blocked bots\s*1\b/);
+    expect(cards).toContain('Active subscriptions');
+    await expect(page.getByRole('img', { name: /^Users: Users \d+/ }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('img', { name: /^Bots: Bots 1, Blocked 1$/ }).isVisible()).resolves.toBe(true);
+    expect(await page.evaluate('document.scripts.length')).toBe(0);
+    await shot('numbers');
+    // The same pages on a desktop's width (the README's screenshots).
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot('numbers-desktop');
+    await page.goto(`${panel.admin.url}/admin/users/${String(ANNA.id)}`);
+    await shot('user-desktop');
+    await page.setViewportSize({ width: 412, height: 915 });
   });
 });

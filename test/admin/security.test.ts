@@ -2,20 +2,25 @@
  * The admin panel's security model over real HTTP, against the admin-panel service on the real
  * fleet (and the monolith's copy of the pages): nothing readable and nothing changed without a
  * session; a forged, stale or non-admin Telegram login refused; CSRF refused; the session
- * cookie's flags; unknown ids give 404 pages, never a stack trace; no secret in a page or a log.
+ * cookie's flags; unknown ids give 404 pages, never a stack trace; no secret in a page or a log;
+ * the main bot's one-time sign-in link: sent to admins only, single use across both sides.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TEXT } from '@nova/bot-service/domain';
+import { AdminSignInLinks } from '@nova/domain';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { say, ANNA } from '../services/support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from '../services/support/secrets.js';
 import type { RunningService } from '../services/support/services.js';
-import { ADMIN_ID, adminVariables, cookiePair, csrfIn, loginUrl, NOT_ADMIN_ID, startPanel, type Panel } from './support/panel.js';
+import { ADMIN, ADMIN_ID, adminLinkVariables, adminVariables, cookiePair, csrfIn, loginUrl, NOT_ADMIN, NOT_ADMIN_ID, signInLinkIn, startPanel, type Panel } from './support/panel.js';
 
 let panel: Panel;
 let base: string;
 let monolith: RunningService;
 let inspector: pg.Client;
+/** Every sign-in link token the test saw: none may be in a log. */
+const linkTokens: string[] = [];
 
 /** fetch that never follows redirects: where the panel sends a person is what is checked. */
 function get(url: string, cookie?: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -47,8 +52,9 @@ beforeAll(async () => {
   await inspector.connect();
   // Anna is known to the platform: she has talked to the main bot.
   await say(panel.world.emulator, panel.world.mainBot, ANNA, '/start');
-  // The legacy side: the monolith (inline), serving the same pages with the same admins and key.
-  ({ monolith } = await panel.world.startMonolith('inline', adminVariables(panel.sessionKey)));
+  // The legacy side: the monolith (inline), serving the same pages with the same admins and key,
+  // and running the same main bot (its webhook now points here), whose /admin links point at the panel.
+  ({ monolith } = await panel.world.startMonolith('inline', adminLinkVariables(panel.sessionKey, base)));
 });
 
 afterAll(async () => {
@@ -109,6 +115,79 @@ describe('signing in with Telegram', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await page.text()).toContain('Анна');
+  });
+});
+
+/** A fresh one-time link from the main bot, as an admin gets it. */
+async function linkFromTheBot(): Promise<{ url: string; token: string }> {
+  const answer = await say(panel.world.emulator, panel.world.mainBot, ADMIN, '/admin');
+  const url = signInLinkIn(answer.text);
+  const token = new URL(url).searchParams.get('t') ?? '';
+  linkTokens.push(token);
+  return { url, token };
+}
+
+describe('the one-time sign-in link the main bot sends an admin', () => {
+  it('is sent to an admin only: anyone else gets the answer any unknown command gets', async () => {
+    const notAdmin = await say(panel.world.emulator, panel.world.mainBot, NOT_ADMIN, '/admin');
+    expect(notAdmin.text).toBe(TEXT.notUnderstood);
+    expect((await say(panel.world.emulator, panel.world.mainBot, NOT_ADMIN, '/nosuchcommand')).text).toBe(notAdmin.text);
+    const { url } = await linkFromTheBot();
+    expect(url.startsWith(`${base}/admin/auth/link?t=`)).toBe(true);
+  });
+
+  it('signs in once across both sides of the canary: opening it uses nothing, the first POST (on either side) does, every later one is refused', async () => {
+    const { url, token } = await linkFromTheBot();
+    // Opening it (a link preview, a scanner, the admin) shows a button and uses nothing.
+    for (let i = 0; i < 2; i++) {
+      const shown = await get(url);
+      expect(shown.status).toBe(200);
+      expect(shown.headers.get('set-cookie')).toBeNull();
+      expect(await shown.text()).toContain(`Sign in as @${String(ADMIN.username)}`);
+    }
+    // Used on the legacy side (the monolith) ...
+    const used = await post(`${monolith.url}/admin/auth/link`, { t: token });
+    expect(used.status).toBe(303);
+    expect(used.headers.get('location')).toBe('/admin/');
+    const cookie = used.headers.get('set-cookie') ?? '';
+    expect(cookie.split('; ')).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Secure', 'Path=/admin/']));
+    expect((await get(`${base}/admin/users?q=anna`, cookiePair(cookie))).status).toBe(200);
+    // ... it is refused on both sides after.
+    for (const at of [base, monolith.url, monolith.url]) {
+      const again = await post(`${at}/admin/auth/link`, { t: token });
+      expect(again.status).toBe(403);
+      expect(again.headers.get('set-cookie')).toBeNull();
+      expect(await again.text()).toContain('already used');
+    }
+    expect(await (await get(url)).text()).toContain('already used');
+  });
+
+  it('lets exactly one of concurrent uses through, whichever side each reaches', async () => {
+    const { token } = await linkFromTheBot();
+    const answers = await Promise.all([base, monolith.url, base, monolith.url, base, monolith.url].map((at) => post(`${at}/admin/auth/link`, { t: token })));
+    expect(answers.map((answer) => answer.status).sort((a, b) => a - b)).toEqual([303, 403, 403, 403, 403, 403]);
+  });
+
+  it('refuses an altered, expired, foreign-key, non-admin or cross-site link, with no session', async () => {
+    const { token } = await linkFromTheBot();
+    const key = Buffer.from(panel.sessionKey, 'base64');
+    const [body = '', signature = ''] = token.split('.');
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const altered = `${Buffer.from(JSON.stringify({ ...payload, e: Date.now() + 86_400_000 })).toString('base64url')}.${signature}`;
+    const expired = new AdminSignInLinks(key).issue(BigInt(ADMIN_ID), 'boss', new Date(Date.now() - 3_600_000), 60_000).token;
+    const foreign = new AdminSignInLinks(randomBytes(32)).issue(BigInt(ADMIN_ID), 'boss', new Date(), 60_000).token;
+    const notAdmin = new AdminSignInLinks(key).issue(BigInt(NOT_ADMIN_ID), 'eve', new Date(), 60_000).token;
+    for (const [bad, says] of [[altered, 'not valid'], [expired, 'not valid'], [foreign, 'not valid'], ['', 'not valid'], [notAdmin, 'not an admin']] as const) {
+      for (const answer of [await get(`${base}/admin/auth/link?t=${encodeURIComponent(bad)}`), await post(`${monolith.url}/admin/auth/link`, { t: bad })]) {
+        expect(answer.status).toBe(403);
+        expect(answer.headers.get('set-cookie')).toBeNull();
+        expect(await answer.text()).toContain(says);
+      }
+    }
+    // Posted from another site (a page of theirs signing a visitor in): refused, and the link stays unused.
+    const crossSite = await post(`${base}/admin/auth/link`, { t: token }, undefined, { origin: 'https://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect((await post(`${base}/admin/auth/link`, { t: token }, undefined, { origin: base })).status).toBe(303);
   });
 });
 
@@ -186,6 +265,7 @@ describe('the legacy side (the monolith)', () => {
   it('never shows or logs a secret', () => {
     const secrets = secretsOfRun(panel.world.secrets, []);
     secrets.set('NOVA_ADMIN_SESSION_KEY', panel.sessionKey);
+    linkTokens.forEach((token, index) => { secrets.set(`sign-in link ${String(index + 1)}`, token); });
     expectNoSecretsInLogs([panel.admin, monolith, panel.payments, panel.fleet.bots], secrets);
   });
 });

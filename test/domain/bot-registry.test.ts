@@ -24,12 +24,14 @@ import {
   type RegistryDeps,
 } from '@nova/bot-service/domain';
 import {
+  BotStatsRequestSchema,
   ErrorCode,
   GetBotRequestSchema,
   GetWebhookAuthRequestSchema,
   ListBotsRequestSchema,
   METHODS,
   RemoveBotRequestSchema,
+  SetBotBlockedRequestSchema,
   SetBotGreetingRequestSchema,
 } from '@nova/contracts';
 import { migrationChecksum } from '@nova/db';
@@ -287,6 +289,19 @@ describe('the request handlers', () => {
       expect(await failure(handlers.get(create(GetBotRequestSchema, { botId }), ctx))).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { field: 'bot_id' } });
     }
     expect(await failure(handlers.webhook_auth(create(GetWebhookAuthRequestSchema, { botId: 12345n }), ctx))).toBeInstanceOf(NotFoundError);
+  });
+
+  it('count the bots connected now and the blocked ones (svc.bot.stats, the admin panel\'s numbers)', async () => {
+    const stats = await handlers.stats(create(BotStatsRequestSchema, {}), ctx);
+    expect(stats.totalBots).toBe(BigInt(await rowCount('bots')));
+    const [first] = (await fixture.database.query<{ bot_id: string }>('SELECT bot_id::text FROM bot_service.bots ORDER BY bot_id LIMIT 1')).rows;
+    if (first === undefined) throw new Error('no bot left to block');
+    await handlers.set_blocked(create(SetBotBlockedRequestSchema, { botId: BigInt(first.bot_id), blocked: true, reason: 'spam' }), ctx);
+    const blocked = await handlers.stats(create(BotStatsRequestSchema, {}), ctx);
+    expect([blocked.totalBots, blocked.blockedBots]).toEqual([stats.totalBots, stats.blockedBots + 1n]);
+    expect(blocked.asOf).toBeDefined();
+    await handlers.set_blocked(create(SetBotBlockedRequestSchema, { botId: BigInt(first.bot_id), blocked: false, reason: '' }), ctx);
+    expect((await handlers.stats(create(BotStatsRequestSchema, {}), ctx)).blockedBots).toBe(stats.blockedBots);
   });
 
   it('no error thrown in this file mentions a token', () => {

@@ -18,6 +18,7 @@ import {
   ListPaymentsRequestSchema,
   ListPlansRequestSchema,
   PaymentProvider,
+  PaymentStatsRequestSchema,
   PlanKind,
   SubscriptionStatus,
   type Invoice,
@@ -415,5 +416,38 @@ describe('lost callbacks: the reconciler asks the providers', () => {
     } finally {
       await platega.up();
     }
+  });
+});
+
+describe('the numbers (svc.payment.stats, the admin panel\'s revenue per provider)', () => {
+  /** Revenue per provider and currency as "provider currency" → [minor units, payments]. */
+  async function revenue(): Promise<{ byProvider: Map<string, [bigint, bigint]>; active: bigint }> {
+    const answer = await handlers.stats(create(PaymentStatsRequestSchema, {}), ctx);
+    expect(answer.asOf).toBeDefined();
+    return { byProvider: new Map(answer.revenue.map((entry) => [`${entry.provider} ${entry.paid?.currency ?? ''}`, [entry.paid?.minorUnits ?? 0n, entry.payments]])), active: answer.activeSubscriptions };
+  }
+
+  it('adds a paid invoice to its provider\'s revenue, exactly, and takes a charged-back one out', async () => {
+    const before = await revenue();
+    const plans = (await handlers.plans(create(ListPlansRequestSchema, {}), ctx)).plans;
+    const price = plans.find((plan) => plan.id === 'bots-30d')?.price;
+    if (price === undefined) throw new Error('no bots-30d plan');
+    const key = `platega ${price.currency}`;
+    const { invoice } = await newInvoice(PaymentProvider.PLATEGA, 'bots-30d');
+    const transactionId = plategaTransactionId(invoice);
+    const confirmed = platega.confirm(transactionId, { deliver: false });
+    expect(outcomeOf(await plategaCallback(confirmed.body))).toBe('activated');
+    const paid = await revenue();
+    const [amountBefore = 0n, countBefore = 0n] = before.byProvider.get(key) ?? [];
+    expect(paid.byProvider.get(key)).toEqual([amountBefore + price.minorUnits, countBefore + 1n]);
+    expect(paid.active).toBe(before.active + 1n);
+    // A pending invoice is no revenue.
+    await newInvoice(PaymentProvider.CRYPTOBOT, 'bots-30d');
+    expect((await revenue()).byProvider).toEqual(paid.byProvider);
+    const chargeback = platega.chargeback(transactionId, { deliver: false });
+    expect(outcomeOf(await plategaCallback(chargeback.body))).toBe('revoked');
+    const after = await revenue();
+    expect(after.byProvider.get(key) ?? [0n, 0n]).toEqual([amountBefore, countBefore]);
+    expect(after.active).toBe(before.active);
   });
 });

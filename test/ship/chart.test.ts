@@ -87,6 +87,24 @@ describe('the chart against the repository', () => {
     }
   });
 
+  it('gives the main bot (bot service and monolith) the admins, the session key by reference and the panel\'s URL only when adminPanel.url is set', async () => {
+    const mainBotEnv = async (values: Record<string, unknown>) => {
+      const { objects } = await renderChart({ namespace: 'nova', values });
+      return Object.fromEntries(['bot-service', 'nova-monolith'].map((name) => {
+        const container = podSpec(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name) ?? { spec: { template: { spec: { containers: [] } } } } as unknown as RenderedObject).containers[0];
+        const env = container?.env ?? [];
+        return [name, env.filter((e) => e.name.startsWith('NOVA_ADMIN_')).map((e) => [e.name, e.value ?? e.valueFrom?.secretKeyRef?.key])];
+      }));
+    };
+    expect(await mainBotEnv({ adminPanel: { admins: [123456789] } })).toEqual({
+      'bot-service': [],
+      'nova-monolith': [['NOVA_ADMIN_TELEGRAM_IDS', '123456789'], ['NOVA_ADMIN_SESSION_KEY', 'admin-session-key']],
+    });
+    const on = await mainBotEnv({ adminPanel: { admins: [123456789, 987654321], url: 'https://admin.bot.example.com' } });
+    expect(on['bot-service']).toEqual([['NOVA_ADMIN_PANEL_URL', 'https://admin.bot.example.com'], ['NOVA_ADMIN_TELEGRAM_IDS', '123456789,987654321'], ['NOVA_ADMIN_SESSION_KEY', 'admin-session-key']]);
+    expect(on['nova-monolith']).toEqual(expect.arrayContaining([['NOVA_ADMIN_PANEL_URL', 'https://admin.bot.example.com'], ['NOVA_ADMIN_TELEGRAM_IDS', '123456789,987654321']]));
+  });
+
   it('runs two operator replicas with leader election on the Lease its Role allows, and a PDB', async () => {
     const { objects } = await renderChart({ namespace: 'nova-system', values: { operator: { leaseName: 'nova-operator-blue' } } });
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'nova-operator');

@@ -122,3 +122,14 @@ readinessProbe:
   value: "postgresql://{{ $pg.user }}:$(NOVA_DATABASE_PASSWORD)@{{ $pg.host }}:{{ $pg.port }}/{{ $pg.database }}?sslmode={{ $pg.sslMode }}"
 {{- end }}
 {{- end }}
+
+{{/*
+The admins' Telegram ids, comma-separated, digit for digit. A values file's number is a float to
+Helm, which `join` would print as 1.23456789e+08; ids (at most 16 digits) are exact in a float's
+53-bit mantissa, so int64 gives them back.
+*/}}
+{{- define "nova.adminIds" -}}
+{{- $ids := list -}}
+{{- range . }}{{- $ids = append $ids (printf "%d" (int64 .)) -}}{{- end -}}
+{{- join "," $ids -}}
+{{- end }}

@@ -23,6 +23,7 @@ export const REQUEST_METHODS = {
   'svc.bot.webhook_auth': BotService.method.getWebhookAuth,
   'svc.bot.sealed_token': BotService.method.getSealedToken,
   'svc.bot.set_blocked': BotService.method.setBotBlocked,
+  'svc.bot.stats': BotService.method.botStats,
   'svc.publisher.link_channel': PublisherService.method.linkChannel,
   'svc.publisher.unlink_channel': PublisherService.method.unlinkChannel,
   'svc.publisher.list_channels': PublisherService.method.listChannels,
@@ -43,6 +44,7 @@ export const REQUEST_METHODS = {
   'svc.payment.expiring': PaymentService.method.listExpiring,
   'svc.payment.grant': PaymentService.method.grantSubscription,
   'svc.payment.revoke': PaymentService.method.revokeSubscription,
+  'svc.payment.stats': PaymentService.method.paymentStats,
 } as const satisfies Record<ServiceSubject, DescMethodUnary>;
 
 export type RequestMethod<S extends ServiceSubject> = (typeof REQUEST_METHODS)[S];

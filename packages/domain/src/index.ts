@@ -5,3 +5,4 @@ export * from './outbox.js';
 export * from './validate.js';
 export * from './prisma-outbox.js';
 export * from './keyed-serial.js';
+export * from './admin-sign-in-link.js';

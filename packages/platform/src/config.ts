@@ -33,6 +33,27 @@ export const natsServers = z.string().transform((value, ctx) => {
   return servers;
 });
 
+/** Comma-separated Telegram user ids (e.g. the admins: the panel and the main bot read the same list). */
+export const telegramUserIds = z.string().transform((value, ctx) => {
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0 || ids.some((id) => !/^[1-9]\d{0,15}$/.test(id))) {
+    ctx.addIssue({ code: 'custom', message: 'must be comma-separated Telegram user ids, e.g. 123456789,987654321' });
+    return z.NEVER;
+  }
+  return new Set(ids.map((id) => BigInt(id)));
+});
+
+/** Base64 of at least `minBytes` random bytes (`openssl rand -base64 32`), as bytes; the message never repeats the value. */
+export const base64Key = (minBytes: number) =>
+  z.string().transform((value, ctx) => {
+    const bytes = Buffer.from(value, 'base64');
+    if (bytes.length < minBytes || bytes.toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `must be base64 of at least ${String(minBytes)} random bytes (openssl rand -base64 ${String(minBytes)})` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
 /** A URL with a scheme; the message never repeats the value (it may hold a password). */
 export const url = (schemes: readonly string[]) =>
   z.string().refine((value) => {

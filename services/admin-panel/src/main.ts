@@ -38,6 +38,7 @@ await runService({
         secureCookies: config.NOVA_ADMIN_COOKIE_SECURE,
         kubeconfig: config.NOVA_ADMIN_KUBECONFIG,
         migrationsNamespace: config.NOVA_ADMIN_MIGRATIONS_NAMESPACE ?? config.NOVA_NAMESPACE,
+        statsIntervalMs: config.NOVA_ADMIN_STATS_INTERVAL,
       },
     });
   },

@@ -60,6 +60,7 @@ export function adminPanelSettings(config: MonolithConfig & { readonly NOVA_NAME
     secureCookies: config.NOVA_ADMIN_COOKIE_SECURE,
     kubeconfig: config.NOVA_ADMIN_KUBECONFIG,
     migrationsNamespace: config.NOVA_ADMIN_MIGRATIONS_NAMESPACE ?? config.NOVA_NAMESPACE,
+    statsIntervalMs: config.NOVA_ADMIN_STATS_INTERVAL,
   };
 }
 

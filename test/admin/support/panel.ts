@@ -5,12 +5,17 @@
  * token exactly as Telegram's Login Widget signs them.
  */
 import { signTelegramLogin } from '@nova/admin-panel/domain';
+import { freePort } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
+import type { UserSpec } from '@nova/telegram-emulator';
 import type { RunningService } from '../../services/support/services.js';
 import { World, type Env, type Fleet } from '../../services/support/world.js';
 
 export const ADMIN_ID = 70_001;
 export const NOT_ADMIN_ID = 70_002;
+/** The admin and someone else, as they write to the main bot. */
+export const ADMIN: UserSpec = { id: ADMIN_ID, first_name: 'Admin', username: 'boss' };
+export const NOT_ADMIN: UserSpec = { id: NOT_ADMIN_ID, first_name: 'Eve', username: 'eve' };
 
 export interface Panel {
   readonly world: World;
@@ -26,11 +31,18 @@ export function adminVariables(sessionKey: string): Env {
   return { NOVA_ADMIN_TELEGRAM_IDS: String(ADMIN_ID), NOVA_ADMIN_SESSION_KEY: sessionKey };
 }
 
+/** What the main bot needs to answer an admin's /admin with a one-time link to the panel at `panelUrl`. */
+export function adminLinkVariables(sessionKey: string, panelUrl: string): Env {
+  return { ...adminVariables(sessionKey), NOVA_ADMIN_PANEL_URL: panelUrl };
+}
+
 export async function startPanel(prefix: string, extra: Env = {}): Promise<Panel> {
   const world = await World.create(prefix);
-  const fleet = await world.startFleet();
-  const payments = await world.start('payment-service', { NOVA_NATS_URL: world.nats.url, NOVA_DATABASE_URL: world.databaseUrl });
   const sessionKey = randomBytes(32).toString('base64');
+  // The panel's address is chosen first: the bot service's /admin links point at it.
+  const adminAddress = `127.0.0.1:${String(await freePort())}`;
+  const fleet = await world.startFleet({ bots: adminLinkVariables(sessionKey, `http://${adminAddress}`) });
+  const payments = await world.start('payment-service', { NOVA_NATS_URL: world.nats.url, NOVA_DATABASE_URL: world.databaseUrl });
   const adminEnv: Env = {
     NOVA_NATS_URL: world.nats.url,
     NOVA_DATABASE_URL: world.databaseUrl,
@@ -38,7 +50,7 @@ export async function startPanel(prefix: string, extra: Env = {}): Promise<Panel
     ...adminVariables(sessionKey),
     ...extra,
   };
-  const admin = await world.start('admin-panel', adminEnv);
+  const admin = await world.start('admin-panel', adminEnv, adminAddress);
   return { world, fleet, payments, admin, sessionKey, adminEnv };
 }
 
@@ -59,6 +71,13 @@ export function loginUrl(base: string, token: string, telegramId: number, option
 export function cookiePair(setCookie: string | null): string {
   if (setCookie === null) throw new Error('no Set-Cookie in the answer');
   return setCookie.split(';')[0] ?? '';
+}
+
+/** The one-time sign-in link in the main bot's answer to /admin. */
+export function signInLinkIn(text: string | undefined): string {
+  const match = /https?:\/\/\S+\/admin\/auth\/link\?t=\S+/.exec(text ?? '');
+  if (match === null) throw new Error('no sign-in link in the main bot\'s answer');
+  return match[0];
 }
 
 /** The CSRF token in a page's forms. */

@@ -8,6 +8,7 @@
 import { toJson } from '@bufbuild/protobuf';
 import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from '@nova/bus';
 import { BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
+import type { AdminSignInLinks } from '@nova/domain';
 import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
 import type { AuditLog, AuditStart } from './audit.js';
 import type { Html } from './html.js';
@@ -18,9 +19,12 @@ import { BASE } from './pages/layout.js';
 import { migrationsPage } from './pages/migrations.js';
 import { numbersPage } from './pages/numbers.js';
 import { signInPage } from './pages/sign-in.js';
+import { linkRefusedPage, signInLinkPage } from './pages/sign-in-link.js';
 import { userPage, type UserPageView } from './pages/user.js';
 import { usersPage } from './pages/users.js';
 import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, type AdminSession, type SessionSigner } from './session.js';
+import type { SignInLinkLedger } from './sign-in-links.js';
+import type { StatsHistory } from './stats-history.js';
 import { ADMIN_CSS } from './styles.js';
 import { LoginRefusedError, verifyTelegramLogin } from './telegram-login.js';
 
@@ -29,6 +33,10 @@ export interface AdminPanelDeps {
   readonly bus: Pick<Bus, 'request'>;
   readonly audit: AuditLog;
   readonly sessions: SessionSigner;
+  /** Checks the one-time links the main bot sends admins (/admin); signed under the same session key. */
+  readonly signInLinks: AdminSignInLinks;
+  /** Which of those links were used, shared by every side and replica. */
+  readonly linkLedger: SignInLinkLedger;
   /** Telegram user ids allowed in. */
   readonly admins: ReadonlySet<bigint>;
   /** The main bot's token: Telegram signs the Login Widget's data with it. Never shown or logged. */
@@ -40,6 +48,9 @@ export interface AdminPanelDeps {
   readonly sessionTtlMs: number;
   readonly secureCookies: boolean;
   readonly migrations: MigrationsSource;
+  /** The numbers' history (the panel's own samples) and how often they are taken. */
+  readonly statsHistory: StatsHistory;
+  readonly statsIntervalMs: number;
   readonly logger: Logger;
   readonly clock?: () => Date;
   /** How long to wait for another context. Default 5 s. */
@@ -62,6 +73,9 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 const HTML_TYPE = 'text/html; charset=utf-8';
+/** The numbers page charts the last 30 days, at most this many samples (the newest). */
+const HISTORY_SPAN_MS = 30 * 86_400_000;
+const HISTORY_LIMIT = 1_000;
 const REASON_MAX = 500;
 const NOTICES: Readonly<Record<string, string>> = {
   'user-block': 'The user is blocked: the main bot ignores them.',
@@ -246,6 +260,21 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     return htmlReply(200, usersPage({ session: authed }, trimmed, users));
   }
 
+  /** The numbers now (each context that answers) and their history from the panel's own samples. */
+  async function numbers(authed: Authed): Promise<HttpReply> {
+    const quietly = <T>(subject: string, asked: Promise<T>): Promise<T | undefined> => asked.catch((error: unknown) => {
+      logger.warn({ err: error, subject }, 'a context did not answer for the numbers page');
+      return undefined;
+    });
+    const [users, bots, payments, history] = await Promise.all([
+      quietly('svc.user.stats', ask('svc.user.stats', {})),
+      quietly('svc.bot.stats', ask('svc.bot.stats', {})),
+      quietly('svc.payment.stats', ask('svc.payment.stats', {})),
+      deps.statsHistory.since(new Date(clock().getTime() - HISTORY_SPAN_MS), HISTORY_LIMIT),
+    ]);
+    return htmlReply(200, numbersPage({ session: authed }, { users, bots, payments, history, intervalMs: deps.statsIntervalMs }));
+  }
+
   function signIn(request: HttpRequest): HttpReply {
     const query = queryOf(request.url);
     let login;
@@ -264,6 +293,49 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const { value } = sessions.issue(login.telegramId, name, clock());
     logger.info({ admin: login.telegramId.toString() }, 'admin signed in');
     return redirect(safeNext(query.get('next')), { 'set-cookie': sessionCookie(value, Math.floor(deps.sessionTtlMs / 1000), cookieOptions) });
+  }
+
+  /** GET: the confirmation page (nothing used yet; link previews and scanners make GETs). */
+  async function showSignInLink(request: HttpRequest): Promise<HttpReply> {
+    const token = queryOf(request.url).get('t');
+    const link = deps.signInLinks.read(token, clock());
+    if (link === undefined || token === null) return htmlReply(403, linkRefusedPage('invalid'));
+    if (!deps.admins.has(link.adminId)) return htmlReply(403, linkRefusedPage('not-admin'));
+    if (await deps.linkLedger.used(link)) return htmlReply(403, linkRefusedPage('used'));
+    return htmlReply(200, signInLinkPage({ token, name: link.name }));
+  }
+
+  /**
+   * POST: uses the link (once, on whichever side and replica) and signs in. The form comes from
+   * the confirmation page; another site's Origin is refused, so no site can sign a visitor in as
+   * someone else with a link of theirs.
+   */
+  async function useSignInLink(request: HttpRequest): Promise<HttpReply> {
+    const origin = request.headers.origin;
+    if (typeof origin === 'string' && origin !== 'null') {
+      let host: string | undefined;
+      try { host = new URL(origin).host; } catch { host = undefined; }
+      if (host !== request.headers.host) {
+        logger.warn('admin sign-in link refused: posted from another site');
+        return htmlReply(403, linkRefusedPage('invalid'));
+      }
+    }
+    const link = deps.signInLinks.read(new URLSearchParams(request.body.toString('utf8')).get('t'), clock());
+    if (link === undefined) {
+      logger.warn('admin sign-in link refused: not valid or expired');
+      return htmlReply(403, linkRefusedPage('invalid'));
+    }
+    if (!deps.admins.has(link.adminId)) {
+      logger.warn({ telegramId: link.adminId.toString() }, 'admin sign-in link refused: not an admin');
+      return htmlReply(403, linkRefusedPage('not-admin'));
+    }
+    if (!(await deps.linkLedger.take(link, clock()))) {
+      logger.warn({ admin: link.adminId.toString() }, 'admin sign-in link refused: already used');
+      return htmlReply(403, linkRefusedPage('used'));
+    }
+    const { value } = sessions.issue(link.adminId, link.name, clock());
+    logger.info({ admin: link.adminId.toString() }, 'admin signed in with a one-time link');
+    return redirect(BASE, { 'set-cookie': sessionCookie(value, Math.floor(deps.sessionTtlMs / 1000), cookieOptions) });
   }
 
   /** Where a request without a session goes: sign-in, keeping the admin's place. */
@@ -294,10 +366,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const parts = rest.split('/');
     if (request.method === 'GET' || request.method === 'HEAD') {
       const query = queryOf(request.url);
-      if (rest === '') {
-        const stats = await ask('svc.user.stats', {}).catch((error: unknown) => { logger.warn({ err: error }, 'svc.user.stats did not answer'); return undefined; });
-        return htmlReply(200, numbersPage({ session: authed }, stats));
-      }
+      if (rest === '') return numbers(authed);
       if (rest === 'users') return search(authed, query.get('q') ?? '');
       if (parts[0] === 'users' && parts.length === 2) {
         const id = idIn(parts[1]);
@@ -356,6 +425,15 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       return htmlReply(200, signInPage({ next: safeNext(queryOf(request.url).get('next')), botUsername: deps.loginBotUsername }));
     }
     if (request.method === 'GET' && rest === 'auth/telegram') return signIn(request);
+    if (rest === 'auth/link') {
+      try {
+        if (request.method === 'GET') return await showSignInLink(request);
+        if (request.method === 'POST') return await useSignInLink(request);
+      } catch (error) {
+        logger.error({ err: error }, 'admin sign-in link failed');
+        return htmlReply(503, problemPage({}, 503, 'A part of Nova did not answer in time. Try again in a moment.'));
+      }
+    }
 
     const admin = sessionOf(request);
     if (admin === undefined) return toSignIn(request);

@@ -4,3 +4,5 @@ export { ADMIN_MIGRATIONS_DIR, ADMIN_SCHEMA, openAdminDatabase, type AdminDataba
 export { NO_KUBERNETES, type MigrationsAnswer, type MigrationsSource, type MigrationView } from './migrations.js';
 export { clearedSessionCookie, cookieValue, MIN_SESSION_KEY_BYTES, SESSION_COOKIE, SessionKeyError, SessionSigner, sessionCookie, type AdminSession } from './session.js';
 export { LoginRefusedError, signTelegramLogin, verifyTelegramLogin, type TelegramLogin } from './telegram-login.js';
+export { databaseSignInLinkLedger, type SignInLinkLedger } from './sign-in-links.js';
+export { databaseStatsHistory, slotOf, StatsSampler, takeSample, type RevenueFigure, type StatsHistory, type StatsSample, type StatsSamplerOptions } from './stats-history.js';

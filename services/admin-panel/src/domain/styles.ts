@@ -32,4 +32,19 @@ form.inline button { margin: 0; }
 .actions { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); }
 fieldset { border: 1px solid var(--line); border-radius: 8px; }
 .muted { color: var(--muted); }
+.cards span { display: block; font-size: .85em; }
+.charts { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); }
+.chart { margin: 0; }
+.chart figcaption { font-weight: 700; }
+.chart svg { width: 100%; height: auto; display: block; }
+.chart .axis { stroke: var(--muted); stroke-width: 1; }
+.chart .tick { fill: var(--muted); font-size: 14px; }
+.chart polyline { stroke-width: 2.5; vector-effect: non-scaling-stroke; }
+.series-0 { stroke: #2563eb; fill: #2563eb; } .series-1 { stroke: #16a34a; fill: #16a34a; } .series-2 { stroke: #d97706; fill: #d97706; }
+.series-3 { stroke: #9333ea; fill: #9333ea; } .series-4 { stroke: #dc2626; fill: #dc2626; } .series-5 { stroke: #0891b2; fill: #0891b2; }
+.chart polyline.series-0, .chart polyline.series-1, .chart polyline.series-2, .chart polyline.series-3, .chart polyline.series-4, .chart polyline.series-5 { fill: none; }
+.legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; padding: 0; margin: .25rem 0; font-size: .9em; }
+.swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .35rem; border-radius: 2px; vertical-align: -1px; }
+.swatch.series-0 { background: #2563eb; } .swatch.series-1 { background: #16a34a; } .swatch.series-2 { background: #d97706; }
+.swatch.series-3 { background: #9333ea; } .swatch.series-4 { background: #dc2626; } .swatch.series-5 { background: #0891b2; }
 `;

@@ -4,10 +4,11 @@
  * monolith on its in-process bus (or the routed bus), beside the contexts it asks.
  */
 import type { Bus } from '@nova/bus';
+import { AdminSignInLinks } from '@nova/domain';
 import type { HttpServer, Logger } from '@nova/platform';
 import { databaseReachable, migrateSchemas } from '@nova/wiring';
 import {
-  ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, NO_KUBERNETES, openAdminDatabase, SessionSigner,
+  ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, databaseSignInLinkLedger, databaseStatsHistory, NO_KUBERNETES, openAdminDatabase, SessionSigner, StatsSampler,
 } from '../domain/index.js';
 import { kubeMigrations } from './kube-migrations.js';
 
@@ -28,6 +29,8 @@ export interface AdminPanelSettings {
   readonly secureCookies: boolean;
   readonly kubeconfig: string | undefined;
   readonly migrationsNamespace: string;
+  /** How often the numbers are sampled for their history. */
+  readonly statsIntervalMs: number;
 }
 
 export interface AdminPanelOptions {
@@ -44,10 +47,13 @@ export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelO
   const { settings } = options;
   const migrations = kubeMigrations({ kubeconfig: settings.kubeconfig, namespace: settings.migrationsNamespace });
   if (migrations === undefined) host.logger.info('no Kubernetes API (not in a pod, no NOVA_ADMIN_KUBECONFIG): the migrations page says so');
+  const statsHistory = databaseStatsHistory(db);
   const handler = createAdminPanel({
     bus: options.bus,
     audit: databaseAuditLog(db),
     sessions: new SessionSigner(settings.sessionKey, settings.sessionTtlMs),
+    signInLinks: new AdminSignInLinks(settings.sessionKey),
+    linkLedger: databaseSignInLinkLedger(db),
     admins: settings.admins,
     loginBotToken: settings.mainBotToken,
     loginBotUsername: settings.botUsername,
@@ -55,11 +61,18 @@ export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelO
     sessionTtlMs: settings.sessionTtlMs,
     secureCookies: settings.secureCookies,
     migrations: migrations ?? NO_KUBERNETES,
+    statsHistory,
+    statsIntervalMs: settings.statsIntervalMs,
     logger: host.logger,
   });
+  const sampler = new StatsSampler({ bus: options.bus, history: statsHistory, intervalMs: settings.statsIntervalMs, logger: host.logger });
   host.http.route('GET', ADMIN_PREFIX, handler);
   host.http.route('POST', ADMIN_PREFIX, handler, { bodyLimit: ADMIN_BODY_LIMIT });
   host.readiness.add('database:admin_panel', databaseReachable(db));
-  host.onStop('admin panel', async () => { await db.$disconnect(); });
+  sampler.start();
+  host.onStop('admin panel', async () => {
+    await sampler.stop();
+    await db.$disconnect();
+  });
   host.logger.info({ admins: settings.admins.size }, 'admin panel served under /admin/');
 }

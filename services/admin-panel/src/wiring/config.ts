@@ -2,31 +2,16 @@
  * The admin panel's configuration (the service's and the monolith's alike): who may sign in,
  * the session key, the Telegram login, and where the migrations are read.
  */
-import { duration, secret } from '@nova/platform';
+import { base64Key, duration, secret, telegramUserIds } from '@nova/platform';
 import { z } from 'zod';
 import { MIN_SESSION_KEY_BYTES } from '../domain/index.js';
 
 const BOT_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
 
-/** Comma-separated Telegram user ids. */
-const telegramIds = z.string().transform((value, ctx) => {
-  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (ids.length === 0 || ids.some((id) => !/^[1-9]\d{0,15}$/.test(id))) {
-    ctx.addIssue({ code: 'custom', message: 'must be comma-separated Telegram user ids, e.g. 123456789,987654321' });
-    return z.NEVER;
-  }
-  return new Set(ids.map((id) => BigInt(id)));
-});
+const telegramIds = telegramUserIds;
 
 /** Base64 of at least 32 random bytes (`openssl rand -base64 32`); the message never repeats it. */
-const sessionKey = z.string().transform((value, ctx) => {
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.length < MIN_SESSION_KEY_BYTES || bytes.toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, '')) {
-    ctx.addIssue({ code: 'custom', message: `must be base64 of at least ${String(MIN_SESSION_KEY_BYTES)} random bytes (openssl rand -base64 32)` });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const sessionKey = base64Key(MIN_SESSION_KEY_BYTES);
 
 /** What the panel needs wherever it runs; the monolith serves it only when NOVA_ADMIN_TELEGRAM_IDS is set. */
 export const adminPanelOptionsConfig = {
@@ -41,6 +26,8 @@ export const adminPanelOptionsConfig = {
   NOVA_ADMIN_COOKIE_SECURE: z.stringbool().default(true),
   /** A kubeconfig file for the migrations page; default: in-cluster when running in a pod, else none. */
   NOVA_ADMIN_KUBECONFIG: z.string().min(1).optional(),
+  /** How often the panel samples the platform's numbers for the charts (one sample per interval across every replica and side). */
+  NOVA_ADMIN_STATS_INTERVAL: duration.default(3_600_000).refine((ms) => ms >= 1_000 && ms <= 86_400_000, 'must be between 1s and 24h'),
   /** Where the NovaMigrations are; default NOVA_NAMESPACE. */
   NOVA_ADMIN_MIGRATIONS_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name').optional(),
 };
@@ -64,5 +51,6 @@ export const optionalAdminPanelConfig = {
   NOVA_ADMIN_LOGIN_MAX_AGE: adminPanelOptionsConfig.NOVA_ADMIN_LOGIN_MAX_AGE,
   NOVA_ADMIN_COOKIE_SECURE: adminPanelOptionsConfig.NOVA_ADMIN_COOKIE_SECURE,
   NOVA_ADMIN_KUBECONFIG: adminPanelOptionsConfig.NOVA_ADMIN_KUBECONFIG,
+  NOVA_ADMIN_STATS_INTERVAL: adminPanelOptionsConfig.NOVA_ADMIN_STATS_INTERVAL,
   NOVA_ADMIN_MIGRATIONS_NAMESPACE: adminPanelOptionsConfig.NOVA_ADMIN_MIGRATIONS_NAMESPACE,
 };

@@ -4,6 +4,7 @@ import { getBot, listBots, sealedToken, webhookAuth } from './registry/queries.j
 import { removeChildBot } from './registry/remove-bot.js';
 import { setBotBlocked } from './registry/set-blocked.js';
 import { setBotGreeting } from './registry/set-greeting.js';
+import { botStats } from './registry/stats.js';
 
 /** The bots context's request handlers, keyed like METHODS.bot: svc.bot.set_greeting → set_greeting. */
 export function createBotHandlers(deps: RegistryDeps): ContextHandlers<'bot'> {
@@ -15,5 +16,6 @@ export function createBotHandlers(deps: RegistryDeps): ContextHandlers<'bot'> {
     webhook_auth: (request, ctx) => webhookAuth(deps.db, request, ctx),
     sealed_token: (request, ctx) => sealedToken(deps.db, request, ctx),
     set_blocked: (request, ctx) => setBotBlocked(deps, request, ctx),
+    stats: (request, ctx) => botStats(deps, request, ctx),
   };
 }

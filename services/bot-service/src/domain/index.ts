@@ -27,6 +27,7 @@ export { audienceMemberOf, greetingReply, type ChildBotDecision, type ChildBotVi
 export { routeChildBotUpdate, type ChildBotTurn } from './child-bot/router.js';
 export { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './main-bot/decide.js';
 export type { MainBotCommand, MainBotInput } from './main-bot/input.js';
+export { adminSignInDesk, type AdminLinkAsker, type AdminLinkOffer, type AdminSignInDesk, type AdminSignInOptions } from './main-bot/admin-link.js';
 export { routeMainBotMessage, type MainBotTurn } from './main-bot/router.js';
 export { IDLE, type ConversationState } from './main-bot/state.js';
 export { BUTTONS, buyCommand, CANCEL_ONLY, MENU, PAYMENT_TEXT, TEXT } from './main-bot/texts.js';

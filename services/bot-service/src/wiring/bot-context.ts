@@ -11,6 +11,7 @@ import type { Logger } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import {
+  adminSignInDesk,
   announceSubscription,
   BOT_MIGRATIONS_DIR,
   BOT_SCHEMA,
@@ -22,6 +23,7 @@ import {
   flushBotOutbox,
   mainBotIdentity,
   openBotDatabase,
+  type AdminSignInDesk,
   type BotDatabase,
   type UpdateProcessingDeps,
   type UpdateProcessor,
@@ -90,6 +92,18 @@ export interface BotContext {
   consumePaymentNotices(bus: Bus, name?: string): Promise<Binding>;
 }
 
+/** The main bot's /admin links when the admins, the key and the panel's URL are all set; none otherwise (said once at start). */
+function adminSignInFor(config: BotContextConfig, logger: Logger): AdminSignInDesk | undefined {
+  const admins = config.NOVA_ADMIN_TELEGRAM_IDS;
+  if (admins === undefined) return undefined;
+  if (config.NOVA_ADMIN_SESSION_KEY === undefined || config.NOVA_ADMIN_PANEL_URL === undefined) {
+    logger.info('the main bot sends no admin sign-in links (NOVA_ADMIN_PANEL_URL or NOVA_ADMIN_SESSION_KEY not set): /admin is an unknown command');
+    return undefined;
+  }
+  logger.info({ admins: admins.size }, 'the main bot sends admins a one-time sign-in link on /admin');
+  return adminSignInDesk({ admins, sessionKey: config.NOVA_ADMIN_SESSION_KEY, panelUrl: config.NOVA_ADMIN_PANEL_URL, ttlMs: config.NOVA_ADMIN_LINK_TTL });
+}
+
 export async function startBotContext(host: BotContextHost, options: BotContextOptions): Promise<BotContext> {
   const { config, bus, clients } = options;
   checkBotConfig(config);
@@ -101,6 +115,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   const db = openBotDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 20 });
   const publisher = busEventPublisher(bus);
   const publisherDesk = new BusPublisherDesk(bus);
+  const adminSignIn = adminSignInFor(config, host.logger);
   const deps: UpdateProcessingDeps = {
     db,
     keyring,
@@ -116,6 +131,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),
     replyLeaseMs: config.NOVA_REPLY_LEASE,
+    ...(adminSignIn === undefined ? {} : { adminSignIn }),
   };
   const processUpdate = createUpdateProcessor(deps);
   const handleUpdate = updateHandler(processUpdate, host.logger);

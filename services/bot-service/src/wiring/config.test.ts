@@ -36,4 +36,23 @@ describe('the bots context configuration', () => {
     expect(problems.map((line) => line.split(':')[0])).toEqual(['NOVA_MAIN_BOT_TOKEN', 'NOVA_TOKEN_ENCRYPTION_KEY', 'NOVA_PUBLIC_URL', 'NOVA_UPDATES_BACKOFF']);
     expect(problems.join('\n')).not.toContain('not-a-token-but-a-secret-value');
   });
+
+  it('takes the admins\' sign-in link settings, refusing a link without its key, an unbounded lifetime, and never echoing the key', () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const on = loadConfig(schema, { ...env, NOVA_ADMIN_TELEGRAM_IDS: '70001, 70002', NOVA_ADMIN_SESSION_KEY: key, NOVA_ADMIN_PANEL_URL: 'https://admin.bot.example.com' });
+    expect(on.NOVA_ADMIN_TELEGRAM_IDS).toEqual(new Set([70_001n, 70_002n]));
+    expect(on.NOVA_ADMIN_LINK_TTL).toBe(300_000);
+    expect(() => { checkBotConfig(on); }).not.toThrow();
+    const keyless = loadConfig(schema, { ...env, NOVA_ADMIN_TELEGRAM_IDS: '70001', NOVA_ADMIN_PANEL_URL: 'https://admin.bot.example.com' });
+    expect(() => { checkBotConfig(keyless); }).toThrow(/NOVA_ADMIN_SESSION_KEY: is required/);
+    expect(() => { checkBotConfig(loadConfig(schema, { ...env, NOVA_ADMIN_LINK_TTL: '1h' })); }).toThrow(/NOVA_ADMIN_LINK_TTL/);
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(schema, { ...env, NOVA_ADMIN_SESSION_KEY: 'c2hvcnQtYnV0LXNlY3JldA==', NOVA_ADMIN_TELEGRAM_IDS: 'boss' });
+    } catch (error) {
+      problems = (error as { problems?: readonly string[] }).problems ?? [];
+    }
+    expect(problems.map((line) => line.split(':')[0]).sort()).toEqual(['NOVA_ADMIN_SESSION_KEY', 'NOVA_ADMIN_TELEGRAM_IDS']);
+    expect(problems.join('\n')).not.toContain('c2hvcnQtYnV0LXNlY3JldA');
+  });
 });

@@ -2,7 +2,8 @@
  * The configuration of the bots context, shared by the bot service and the monolith (they run
  * the same context). Secrets are marked so their values are scrubbed from every log line.
  */
-import { duration, parseDuration, secret, url } from '@nova/platform';
+import { MIN_ADMIN_LINK_KEY_BYTES } from '@nova/domain';
+import { base64Key, duration, parseDuration, secret, telegramUserIds, url } from '@nova/platform';
 import { z } from 'zod';
 
 const BOT_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
@@ -35,6 +36,17 @@ export const botContextConfig = {
   /** How long a sender holds a reply it is sending before another may take it over (after a crash). */
   NOVA_REPLY_LEASE: duration.default(30_000),
   NOVA_MIGRATE_ON_START: z.stringbool().default(true),
+  /**
+   * The main bot's /admin (a one-time sign-in link to the admin panel): sent to these Telegram
+   * users only, when the key and the panel's URL are set too. The same list and key as the panel's.
+   */
+  NOVA_ADMIN_TELEGRAM_IDS: telegramUserIds.optional(),
+  /** The admin panel's NOVA_ADMIN_SESSION_KEY: the link is signed under a key derived from it. */
+  NOVA_ADMIN_SESSION_KEY: secret(base64Key(MIN_ADMIN_LINK_KEY_BYTES)).optional(),
+  /** The admin panel's public base URL (e.g. https://admin.bot.example.com): where the link points. */
+  NOVA_ADMIN_PANEL_URL: url(['http', 'https']).optional(),
+  /** How long a sign-in link stays usable (once). */
+  NOVA_ADMIN_LINK_TTL: duration.default(5 * 60_000),
 };
 
 export type BotContextConfig = z.output<z.ZodObject<typeof botContextConfig>>;
@@ -63,6 +75,12 @@ export class BotConfigError extends Error {
  */
 export function checkBotConfig(config: BotContextConfig): void {
   const horizon = retryHorizonMs(updateRetry(config));
+  if (config.NOVA_ADMIN_TELEGRAM_IDS !== undefined && config.NOVA_ADMIN_PANEL_URL !== undefined && config.NOVA_ADMIN_SESSION_KEY === undefined) {
+    throw new BotConfigError('NOVA_ADMIN_SESSION_KEY: is required when NOVA_ADMIN_TELEGRAM_IDS and NOVA_ADMIN_PANEL_URL are set (the main bot signs the admins\' sign-in links with it)');
+  }
+  if (config.NOVA_ADMIN_LINK_TTL < 30_000 || config.NOVA_ADMIN_LINK_TTL > 15 * 60_000) {
+    throw new BotConfigError('NOVA_ADMIN_LINK_TTL: must be between 30s and 15m (a sign-in link is short-lived)');
+  }
   if (config.NOVA_REPLY_LEASE >= horizon) {
     throw new BotConfigError(
       `NOVA_REPLY_LEASE (${String(config.NOVA_REPLY_LEASE)} ms) must be shorter than the update retry horizon ` +

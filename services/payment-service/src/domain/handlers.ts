@@ -6,6 +6,7 @@ import { expireDueHandler } from './expire-due.js';
 import { listExpiringHandler } from './expiring.js';
 import type { PaymentProviders } from './providers.js';
 import { entitlementHandler, listPaymentsHandler, listPlansHandler } from './queries.js';
+import { paymentStatsHandler } from './stats.js';
 
 export interface PaymentContextDeps {
   readonly db: PaymentDatabase;
@@ -28,5 +29,6 @@ export function createPaymentHandlers(deps: PaymentContextDeps): ContextHandlers
     expiring: listExpiringHandler(deps.db),
     grant: grantSubscriptionHandler({ db: deps.db, publisher: deps.publisher, clock }),
     revoke: revokeSubscriptionHandler({ db: deps.db, publisher: deps.publisher, clock }),
+    stats: paymentStatsHandler(deps.db, clock),
   };
 }

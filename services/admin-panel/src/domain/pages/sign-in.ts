@@ -19,6 +19,7 @@ export function signInPage(view: SignInView): Html {
     <h1>Sign in</h1>
     ${view.problem === undefined ? '' : html`<p class="errors" role="alert">${view.problem}</p>`}
     <p>Only the Telegram accounts named as admins in the panel's configuration may sign in.</p>
+    <p>An admin can also send <code>/admin</code> to the main bot: it answers with a link that signs in once.</p>
     ${widget}
   `);
 }

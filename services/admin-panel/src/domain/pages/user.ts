@@ -27,7 +27,7 @@ const INVOICE: Readonly<Record<number, string>> = {
 };
 const PROVIDER: Readonly<Record<number, string>> = { [PaymentProvider.CRYPTOBOT]: 'CryptoBot', [PaymentProvider.PLATEGA]: 'Platega' };
 
-function money(minor: bigint, currency: string): string {
+export function money(minor: bigint, currency: string): string {
   const negative = minor < 0n;
   const abs = negative ? -minor : minor;
   return `${negative ? '-' : ''}${(abs / 100n).toString()}.${(abs % 100n).toString().padStart(2, '0')} ${currency}`;

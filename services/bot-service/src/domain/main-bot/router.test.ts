@@ -4,6 +4,7 @@ import { BotSchema, type Bot } from '@nova/contracts';
 import { UnavailableError } from '@nova/domain';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { messageUpdate } from '../updates/sample-updates.js';
+import type { AdminLinkOffer } from './admin-link.js';
 import type { IntentOutcome, MainBotIntent, MainBotStep } from './decide.js';
 import { routeMainBotMessage } from './router.js';
 import { IDLE, type ConversationState } from './state.js';
@@ -85,5 +86,28 @@ describe('the main bot routed by telegraf', () => {
       now: new Date(),
     });
     await expect(failing).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('/admin: a link for an admin (the conversation kept), and for anyone else exactly what an unknown command gets', async () => {
+    const asking = { step: 'awaiting_token' } as const;
+    const turn = (text: string, state: ConversationState, adminLink?: () => AdminLinkOffer | undefined) => routeMainBotMessage({
+      botId: 100n,
+      update: messageUpdate(anna, text),
+      view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state, bots: [] },
+      carryOut: () => Promise.reject(new Error('no intent expected')),
+      ...(adminLink === undefined ? {} : { adminLink }),
+      now: new Date(),
+    });
+    const offer = { url: 'https://admin.example/admin/auth/link?t=x.y', minutes: 5 };
+    expect(await turn('/admin', asking, () => offer)).toEqual({ kind: 'step', next: asking, replies: [{ chatId: 42n, text: TEXT.adminLink(offer.url, 5) }] });
+    for (const state of [IDLE, asking]) {
+      const unknown = await turn('/unknown', state);
+      for (const adminLink of [undefined, () => undefined]) {
+        const answered = await turn('/admin', state, adminLink);
+        expect(answered.next).toEqual(unknown.next);
+        expect(answered.replies).toEqual(unknown.replies);
+        expect(answered.replies.map((reply) => reply.text).join('\n')).not.toContain('http');
+      }
+    }
   });
 });

@@ -4,12 +4,13 @@ import { message } from 'telegraf/filters';
 import type { Update, UserFromGetMe } from 'telegraf/types';
 import { ReplyRecorder, say } from '../replies/reply-recorder.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
+import type { AdminLinkOffer } from './admin-link.js';
 import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
 import type { MainBotCommand, MainBotInput } from './input.js';
 import { concludePayment, decidePayment, tappedPurchase, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
 import { concludePublishing, decidePublishing, type PublishingInput, type PublishingIntent, type PublishingOutcome } from './publishing.js';
 import type { ConversationState } from './state.js';
-import { BUTTONS } from './texts.js';
+import { BUTTONS, TEXT } from './texts.js';
 
 /**
  * telegraf routes the main bot's messages: slash commands (`bot.command`), the reply-keyboard
@@ -30,6 +31,11 @@ export interface MainBotTurn {
   readonly payments?: (intent: PaymentIntent) => Promise<PaymentOutcome>;
   /** Asks the publisher context for the channel, post and story commands; idempotent under the update's msgID. Absent: publishing is unavailable. */
   readonly publishing?: (intent: PublishingIntent) => Promise<PublishingOutcome>;
+  /**
+   * /admin: a one-time sign-in link to the admin panel when the sender is an admin, undefined
+   * otherwise (and when the panel's link is not configured). Absent: /admin is an unknown command.
+   */
+  readonly adminLink?: () => AdminLinkOffer | undefined;
   /** The date recorded replies carry (and "now" for a post scheduled "in 2h"). */
   readonly now: Date;
 }
@@ -129,6 +135,18 @@ async function respondPublishing(ctx: Context & TurnState, input: PublishingInpu
   for (const reply of step.replies) await say(ctx, reply);
 }
 
+/**
+ * /admin: an admin gets a one-time sign-in link to the panel, and the conversation stays where it
+ * was. Anyone else gets exactly what an unknown command gets, so the command reveals nothing:
+ * not that it exists, nor who the admins are.
+ */
+async function respondAdmin(ctx: Context & TurnState): Promise<void> {
+  const offer = ctx.turn.adminLink?.();
+  if (offer === undefined) return respond(ctx, { kind: 'text', text: messageText(ctx).trim() });
+  ctx.next = ctx.turn.view.state;
+  await say(ctx, { chatId: ctx.turn.view.chatId, text: TEXT.adminLink(offer.url, offer.minutes) });
+}
+
 /** The text of the message a command came in (a post's text and a story's caption run past the command's words). */
 function messageText(ctx: Context): string {
   return ctx.message !== undefined && 'text' in ctx.message ? ctx.message.text : '';
@@ -149,6 +167,7 @@ function mainBotRouter(): Composer<MainBotContext> {
   bot.command(commandNamed(['cancelpost']), (ctx) => respondPublishing(ctx, { kind: 'cancel_post', args: ctx.args }));
   bot.command(commandNamed(['post']), (ctx) => respondPublishing(ctx, { kind: 'post', text: messageText(ctx) }));
   bot.command(commandNamed(['story']), (ctx) => respondPublishing(ctx, { kind: 'story', text: messageText(ctx) }));
+  bot.command(commandNamed(['admin']), (ctx) => respondAdmin(ctx));
   bot.hears(buttonLabelled(BUTTONS.subscribe), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
   bot.hears(buttonLabelled(BUTTONS.billing), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   // Unknown commands ("/unknown") are text too: the conversation answers them as any text.

@@ -68,6 +68,8 @@ export const TEXT = {
   botGone: 'That bot is no longer connected to your account.',
   notUnderstood: 'I did not understand that. Use the menu below, or /help.',
   textOnly: 'Please send text.',
+  adminLink: (url: string, minutes: number) =>
+    `🔐 Your sign-in link to the admin panel (it works once, for ${String(minutes)} ${minutes === 1 ? 'minute' : 'minutes'}; do not forward it):\n${url}`,
 } as const;
 
 /** The main bot's words about subscriptions and payments (main-bot/payments.ts). */

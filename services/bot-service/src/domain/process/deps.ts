@@ -1,6 +1,7 @@
 import type { BusinessConnection, ListPlansRequest, ListPlansResponse } from '@nova/contracts';
 import type { ContextHandlers, HandlerContext } from '@nova/domain';
 import type { BotTokens, MainBotIdentity } from '../bot-tokens.js';
+import type { AdminSignInDesk } from '../main-bot/admin-link.js';
 import type { RegistryDeps } from '../registry/deps.js';
 import type { UserRegistry } from '../users.js';
 
@@ -25,6 +26,11 @@ export interface UpdateProcessingDeps extends RegistryDeps {
    * and forgotten.
    */
   readonly businessConnections?: BusinessConnectionSink;
+  /**
+   * The main bot's /admin: one-time sign-in links to the admin panel for the configured admins.
+   * Absent: /admin is an unknown command for everyone.
+   */
+  readonly adminSignIn?: AdminSignInDesk;
   /** How long a sender holds a reply (see deliverReplies); default 60 s. */
   readonly replyLeaseMs?: number;
 }

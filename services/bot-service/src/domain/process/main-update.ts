@@ -53,6 +53,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
     carryOut: (intent) => carryOut(deps, intent, view, sender.id, msgId, ctx),
     payments: (intent) => carryOutPayment(deps, intent, sender.id, msgId, ctx),
     publishing: (intent) => carryOutPublishing(deps, intent, sender.id, msgId, ctx),
+    ...(deps.adminSignIn === undefined ? {} : { adminLink: () => deps.adminSignIn?.linkFor(sender, deps.clock()) }),
     now: deps.clock(),
   });
 
