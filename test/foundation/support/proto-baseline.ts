@@ -24,7 +24,7 @@ export interface Baseline {
 }
 
 export class BaselineError extends Error {
-  override readonly name = 'BaselineError';
+  override readonly name: string = 'BaselineError';
 }
 
 /** A shallow clone whose earlier commits cannot be fetched (no remote, or the remote unreachable). */
