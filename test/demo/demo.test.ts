@@ -74,28 +74,10 @@ describe('npm run demo (headless, short steps)', () => {
     expect(output).toContain('nothing lost');
   });
 
-  it('--stage 2: stage 1 first, then the users context moved chat by chat on the bus, nothing lost', async () => {
-    const { code, output, report } = await runDemo(['--stage', '2']);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway Promoted: stage 2 may start');
-    expect(report).toMatchObject({ migration: 'stage-2-users', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'user-service' });
-    expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
-    // Promoted means never rolled back; a single failed check may still happen on a loaded machine
-    // (latency, measured on processes sharing two busy cores), but the target never errs.
-    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
-    // Both sides served users-context requests in the last window: the chats really moved.
-    expect(report.analysis.target?.requests).toBeGreaterThan(0);
-    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
-    expect(report.updates.sent).toBeGreaterThan(50);
-  });
-
-  it('--stage 3: stages 1 and 2 first, then the bots context moved chat by chat, nothing lost; --fail is refused with the reason', async () => {
-    const { code, output, report } = await runDemo(['--stage', '3']);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway, stage-2-users Promoted: stage 3 may start');
-    expect(report).toMatchObject({ migration: 'stage-3-bots', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'bot-service' });
-    expect(report.analysis.target?.requests).toBeGreaterThan(0);
-    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  // Stages 2 and 3 are not run on their own: the --stage 4 and --stage 5 runs below apply them first
+  // and wait for both to be Promoted (their output says so), and test/e2e moves each on the real
+  // fleet with its own counts. A run less each saves the suite a few minutes beside the hogs.
+  it('--stage 3 --fail is refused with the reason (a gap the demo cannot show yet)', async () => {
     const refused = await new Promise<{ code: number; stderr: string }>((resolveRun) => {
       execFile(process.execPath, [DEMO, '--stage', '3', '--fail'], { cwd: ROOT }, (error, _stdout, stderr) => { resolveRun({ code: typeof error?.code === 'number' ? error.code : 0, stderr }); });
     });
