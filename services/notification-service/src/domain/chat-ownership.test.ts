@@ -87,4 +87,25 @@ describe('handing due posts', () => {
     expect(new Set(publisher.calls.flat()).size).toBe(items.length);
     expect(publisher.calls.flat()).toHaveLength(items.length);
   });
+
+  it('while the weight changes between the two sides\' readings: a chat the change crossed is handed by both (published once) or by neither, then by the next tick', async () => {
+    const crossed = items.filter((item) => sideOfChat(30, item.owner) !== sideOfChat(50, item.owner));
+    expect(crossed.length).toBeGreaterThan(0);
+    // The legacy side read 30, the target 50 (the change landed between them), both listing before
+    // either published: the crossed chats are both sides'.
+    const both = memoryPublisher(items);
+    await Promise.all([handDuePosts({ posts: both, chats: sideChats('legacy', () => 30) }), handDuePosts({ posts: both, chats: sideChats('target', () => 50) })]);
+    expect(both.calls.flat()).toHaveLength(items.length + crossed.length);
+    expect(both.published).toHaveLength(items.length);
+    expect(new Set(both.published).size).toBe(items.length);
+    // The other way round (legacy read 50, target 30): the crossed chats are nobody's in this tick...
+    const neither = memoryPublisher(items);
+    await handDuePosts({ posts: neither, chats: sideChats('legacy', () => 50) });
+    await handDuePosts({ posts: neither, chats: sideChats('target', () => 30) });
+    expect(items.filter((item) => !neither.published.includes(item.id))).toEqual(crossed);
+    // ...and the target's at its next tick, when both read 50: one interval late, not lost.
+    await handDuePosts({ posts: neither, chats: sideChats('legacy', () => 50) });
+    await handDuePosts({ posts: neither, chats: sideChats('target', () => 50) });
+    expect(new Set(neither.published).size).toBe(items.length);
+  });
 });
