@@ -211,9 +211,9 @@ describe('the notification canary', () => {
     // Exactly once: one send per post, and one publish_due answer that published it.
     const texts = [...owners.keys()].map((_, index) => `canary ${String(index)}`);
     expect(texts.filter((text) => sendsOf(text) !== 1)).toEqual([]);
+    // No call answered a post as published by it twice (an answer lost to a timeout is not counted; the sends are).
     const publishedIds = publishedBy.flatMap((answer) => answer.ids).filter((id) => owners.has(id));
-    expect(publishedIds).toHaveLength(owners.size);
-    expect(new Set(publishedIds).size).toBe(owners.size);
+    expect(new Set(publishedIds).size).toBe(publishedIds.length);
 
     // Each hand-off against the weight in force at its moment.
     let inChange = 0;
@@ -263,6 +263,7 @@ describe('the notification canary', () => {
   });
 
   it('resumes a tick that died half way: the rest is handed by the next tick, every post once', async () => {
+    await stopReplicas(); // already, unless the test above failed half way
     const due = new Date(Date.now() - 1_000);
     const owners = await schedulePosts(Array.from({ length: 60 }, () => due), 'durable');
     const posts = busDuePosts(callerBus, 30_000);
@@ -281,7 +282,7 @@ describe('the notification canary', () => {
         return Promise.reject(new Error('killed'));
       },
     };
-    await expect(handDuePosts({ posts: dying, chats: everyChat, batchSize: 10 })).rejects.toThrow('killed');
+    await expect(handDuePosts({ posts: dying, chats: everyChat, batchSize: 10, concurrency: 1 })).rejects.toThrow('killed');
     const ids = [...owners.keys()];
     const publishedBefore = await db.post.count({ where: { id: { in: ids }, status: 'PUBLISHED' } });
     expect(publishedBefore).toBeGreaterThanOrEqual(20);
@@ -297,6 +298,7 @@ describe('the notification canary', () => {
   });
 
   it('list_due pages by due time without repeats, and publish_due by id takes only the named posts still due', async () => {
+    await stopReplicas();
     const handlers = createPublisherHandlers({ db, publisher: noEvents, telegram, notifier: { sendReport: () => Promise.resolve() }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) } });
     const soon = new Date(Date.now() - 1_000);
     const later = new Date(Date.now() + 3_600_000);

@@ -42,11 +42,14 @@ export interface HandDuePostsOptions {
   readonly batchSize?: number;
   /** Pages per tick at most (10,000 posts by default); the rest waits for the next tick. */
   readonly maxPages?: number;
+  /** publish_due calls in flight at once: 4. Safe at any number (per-channel leases); the publisher's rate is the lag. */
+  readonly concurrency?: number;
 }
 
 export const DUE_PAGE_SIZE = 500;
 export const HAND_BATCH_SIZE = 20;
 export const MAX_DUE_PAGES = 20;
+export const HAND_CONCURRENCY = 4;
 
 /** Hands this side's due posts to the publisher; answers how many it published. */
 export async function handDuePosts(options: HandDuePostsOptions): Promise<number> {
@@ -63,16 +66,45 @@ export async function handDuePosts(options: HandDuePostsOptions): Promise<number
     const owned = options.chats.snapshot();
     const mine = [...listed.due, ...listed.awaitingReport].filter((item) => owned.owns(item.owner));
     const dueAt = new Map(listed.due.map((item) => [item.id, item.dueAt]));
-    for (let start = 0; start < mine.length; start += batchSize) {
-      const done = await options.posts.publish(mine.slice(start, start + batchSize).map((item) => item.id));
-      published += done.length;
+    const batches: bigint[][] = [];
+    for (let start = 0; start < mine.length; start += batchSize) batches.push(mine.slice(start, start + batchSize).map((item) => item.id));
+    const handed = await handBatches(batches, options.concurrency ?? HAND_CONCURRENCY, async (ids) => {
+      const done = await options.posts.publish(ids);
       for (const id of done) {
         const due = dueAt.get(id);
         if (due !== undefined) options.handed?.(due);
       }
-    }
+      return done.length;
+    });
+    published += handed;
     if (listed.due.length < pageSize) break;
     after = listed.due.at(-1);
   }
+  return published;
+}
+
+/**
+ * Runs the batches `concurrency` at a time; answers the posts published. After a failure no new
+ * batch starts (the tick ends; its posts stay due for the next), and the first failure is thrown
+ * once the batches in flight are done.
+ */
+async function handBatches(batches: readonly bigint[][], concurrency: number, hand: (ids: bigint[]) => Promise<number>): Promise<number> {
+  let next = 0;
+  let published = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < batches.length) {
+      const batch = batches[next++] ?? [];
+      try {
+        // Not `published += await …`: that reads `published` before the await, and workers interleave.
+        const count = await hand(batch);
+        published += count;
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batches.length)) }, worker));
+  if (failure !== undefined) throw failure.error;
   return published;
 }

@@ -14,6 +14,9 @@ import { handDuePosts, ownedSubscriptions, sendDueReminders, type ChatOwnership,
 /** Told of each item handed on, with when it fell due: nova_scheduler_handoff_lag_seconds{job}. */
 export type HandOffLag = (job: string, dueAt: Date) => void;
 
+/** How long one publish_due (20 posts) may take: Telegram's pacing per channel and a loaded publisher. */
+const PUBLISH_TIMEOUT_MS = 30_000;
+
 /** Subscriptions expired per tick at most (expire_due's own maximum per call). */
 const MAX_EXPIRED_PER_TICK = 5_000;
 
@@ -37,7 +40,9 @@ export function busDuePosts(bus: Pick<Bus, 'request'>, timeoutMs: number): DuePo
 
 export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, chats: ChatOwnership, lag?: HandOffLag): ScheduledJob {
   const name = 'publish_due';
-  const posts = busDuePosts(bus, Math.max(5_000, Math.min(intervalMs, 30_000)));
+  // A tick never overlaps the next one (the scheduler waits for it), so a slow publisher only
+  // delays the next tick; a call given up on early would be published anyway, its answer lost.
+  const posts = busDuePosts(bus, PUBLISH_TIMEOUT_MS);
   return {
     name,
     intervalMs,
