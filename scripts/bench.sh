@@ -20,3 +20,5 @@ node bench/dist/webhook.js
 node bench/dist/reply-latency.js
 # Payment callbacks against a bare node:http, and confirmation → the main bot's message (see bench/README.md).
 node bench/dist/payments.js
+# The notification scheduler: due posts' hand-off lag per interval, and fail-over per lease TTL (see bench/README.md).
+node bench/dist/notifications.js

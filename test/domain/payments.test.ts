@@ -356,6 +356,26 @@ describe('chargebacks and expiry', () => {
     await expect(handlers.expire_due(create(ExpireDueRequestSchema, { limit: -1 }), ctx)).rejects.toThrow(InvalidArgumentError);
   });
 
+  it('expire_due by id (the notification canary\'s side of them) expires only the subscriptions named, and none for an empty named list', async () => {
+    const paid = async (): Promise<string> => {
+      const { invoice } = await newInvoice(PaymentProvider.CRYPTOBOT, 'stories-30d');
+      const update = cryptobot.pay(cryptoInvoiceId(invoice), { deliver: false });
+      expect(outcomeOf(await cryptobotCallback(update.body, update.signature))).toBe('activated');
+      return (await db.subscription.findUniqueOrThrow({ where: { invoiceId: invoice.id } })).id;
+    };
+    const mine = await paid();
+    const theirs = await paid();
+    now = new Date(now.getTime() + 30 * DAY_MS + 1);
+    const status = async (id: string): Promise<string> => (await db.subscription.findUniqueOrThrow({ where: { id } })).status;
+    expect((await handlers.expire_due(create(ExpireDueRequestSchema, { subscriptionIds: [mine, 'no-such-subscription'], namedOnly: true }), ctx)).expired).toBe(1);
+    expect([await status(mine), await status(theirs)]).toEqual(['expired', 'active']);
+    expect((await handlers.expire_due(create(ExpireDueRequestSchema, { namedOnly: true }), ctx)).expired).toBe(0);
+    expect(await status(theirs)).toBe('active');
+    expect((await handlers.expire_due(create(ExpireDueRequestSchema, { subscriptionIds: [theirs, mine] }), ctx)).expired).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_expired', mine)).toBe(1);
+    expect(await eventsFor('nova.payment.subscription_expired', theirs)).toBe(1);
+  });
+
   it('expiring lists active subscriptions ending in a window, but not one a renewal follows (svc.payment.expiring, for reminders)', async () => {
     const paid = async (user: bigint | undefined): Promise<{ user: bigint; invoiceId: string }> => {
       const made = user === undefined ? await newInvoice(PaymentProvider.CRYPTOBOT, 'posting-30d')
@@ -371,6 +391,9 @@ describe('chargebacks and expiry', () => {
     const window = { endsFrom: timestampFromDate(new Date(now.getTime() + 29 * DAY_MS)), endsBefore: timestampFromDate(new Date(now.getTime() + 31 * DAY_MS)) };
     const listed = (await handlers.expiring(create(ListExpiringRequestSchema, window), ctx)).subscriptions.filter((s) => s.telegramId === ending.user || s.telegramId === renewed.user);
     expect(listed.map((s) => [s.telegramId, s.invoiceId])).toEqual([[ending.user, ending.invoiceId]]);
+    // The scheduler's expiry lists renewed ones too: the first period ends whatever follows it.
+    const all = (await handlers.expiring(create(ListExpiringRequestSchema, { ...window, includeRenewed: true }), ctx)).subscriptions.filter((s) => s.telegramId === ending.user || s.telegramId === renewed.user);
+    expect(all.map((s) => s.telegramId).sort()).toEqual([ending.user, renewed.user].sort());
     await expect(handlers.expiring(create(ListExpiringRequestSchema, {}), ctx)).rejects.toThrow(InvalidArgumentError);
     await expect(handlers.expiring(create(ListExpiringRequestSchema, { endsFrom: window.endsBefore, endsBefore: window.endsFrom }), ctx)).rejects.toThrow(InvalidArgumentError);
   });

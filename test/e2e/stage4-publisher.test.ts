@@ -11,12 +11,13 @@
  * operator process on the real kube-apiserver under its own RBAC with the `nginx` and `nats`
  * providers. Stages 1–3 are applied first, at once, in one step each (dependsOn orders them).
  *
- * Due posts: the monolith's scheduler (the legacy notification context) asks `publish_due` every
- * second over the routed bus (it carries no chat, so the weight draws its side), and this test
+ * Due posts: the monolith's scheduler (the legacy notification context, every chat's at notification
+ * weight 0) asks `list_due` and hands the due posts to `publish_due` by id every second over the
+ * routed bus (they carry no chat, so the publisher weight draws their side), and this test
  * asks both sides at the same moment every second besides (DuePoller): both sides publish from
  * the one publisher_service, as they do in production during the stage, and the per-channel
  * leases are what keeps a post from going out twice. Decided 13's per-chat split of scheduled
- * work belongs to the notification context (issue 17).
+ * work is the notification context's canary (stage 6, test/notifications/canary.test.ts).
  *
  * Two runs of stage 4, each stepping 5 → 25 → 50 and waiting at the manual pause:
  *  1. the publisher service loses its database privileges (a bad deploy: alive and ready, failing
@@ -280,7 +281,7 @@ beforeAll(async () => {
     scrapeTargets.push(name);
   }
   operatorLog = (await startOperator(world.stack, identity, { name: 'operator-stage4', watchNamespace: namespace, election: ['15s', '10s', '2s'], env: { NOVA_NATS_URL: world.nats.url, ...ingress.operatorEnv } })).process.logPath;
-  record = await RequestRecord.start(world.nats.url, 'publisher', REQUEST_TIMEOUT_MS, ['svc.publisher.publish_due']);
+  record = await RequestRecord.start(world.nats.url, 'publisher', REQUEST_TIMEOUT_MS, ['svc.publisher.publish_due', 'svc.publisher.list_due']);
   legacyBus = await connectSideBus(world.nats.url, 'legacy');
   targetBus = await connectSideBus(world.nats.url, 'target');
 });

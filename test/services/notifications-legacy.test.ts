@@ -29,7 +29,7 @@ beforeAll(async () => {
   world = await World.create('svc_notify_legacy');
   // The service's jobs ask on NATS; the monolith's (routing off) ask its own contexts in-process.
   bus = await connectJetStreamBus({ servers: [world.nats.url], name: 'notification-legacy-test', metrics: testMetrics(), logger: memoryLogger('notification-legacy-test').logger });
-  await bus.serve('publisher', { 'svc.publisher.publish_due': () => Promise.resolve({ publishedPostIds: [], remaining: 0 }) });
+  await bus.serve('publisher', { 'svc.publisher.list_due': () => Promise.resolve({ posts: [], awaitingReport: [] }), 'svc.publisher.publish_due': () => Promise.resolve({ publishedPostIds: [], remaining: 0 }) });
   await bus.serve('payment', { 'svc.payment.expire_due': () => Promise.resolve({ expired: 0 }), 'svc.payment.expiring': () => Promise.resolve({ subscriptions: [] }) });
   nc = await connect({ servers: world.nats.url, name: 'notification-legacy-test-kv' });
   bucket = await openSchedulerBucket(nc);

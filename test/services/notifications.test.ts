@@ -3,7 +3,7 @@
  * nats-server (and the world's PostgreSQL, unused here): one holds the scheduler lease and ticks,
  * the others stand by. SIGKILL of the active one hands the ticks to another within one interval
  * plus the lease TTL, with no tick run twice and none lost, counted two ways: the tick records'
- * history in the KV bucket (the fence), and the publish_due requests this test answers in place of
+ * history in the KV bucket (the fence), and the list_due requests this test answers in place of
  * the publisher. A subscription ending in two days gets its 3-day reminder from the main bot
  * (the Telegram emulator) once.
  *
@@ -32,7 +32,7 @@ let bus: NovaBus;
 let nc: NatsConnection;
 let bucket: KV;
 let replicas: RunningService[] = [];
-const publishDueCalls: number[] = [];
+const listDueCalls: number[] = [];
 const expireDueCalls: number[] = [];
 
 beforeAll(async () => {
@@ -40,9 +40,10 @@ beforeAll(async () => {
   bus = await connectJetStreamBus({ servers: [world.nats.url], name: 'notification-test', metrics: testMetrics(), logger: memoryLogger('notification-test').logger });
   // This test answers for the publisher and the payments contexts, and counts what it is asked.
   await bus.serve('publisher', {
-    'svc.publisher.publish_due': () => {
-      publishDueCalls.push(Date.now());
-      return Promise.resolve({ publishedPostIds: [], remaining: 0 });
+    // Each publish tick first lists the due posts (none here, so nothing is handed to publish_due).
+    'svc.publisher.list_due': () => {
+      listDueCalls.push(Date.now());
+      return Promise.resolve({ posts: [], awaitingReport: [] });
     },
   });
   await bus.serve('payment', {
@@ -122,8 +123,8 @@ describe('the notification service with three replicas', () => {
     expect(ticks).toEqual(Array.from({ length: ticks.length }, (_, i) => first + i)); // none lost, across the hand-over
     // Every claimed tick asked the publisher, but the killed holder may have died between its
     // claim and its request: at most one claim without a request.
-    await until('the publisher has been asked for every tick that finished', () => publishDueCalls.length >= ticks.length - 1, 10_000);
-    expect(publishDueCalls.length).toBeLessThanOrEqual((await claims('publish_due')).length);
+    await until('the publisher has been asked for every tick that finished', () => listDueCalls.length >= ticks.length - 1, 10_000);
+    expect(listDueCalls.length).toBeLessThanOrEqual((await claims('publish_due')).length);
     expect(expireDueCalls.length).toBeGreaterThan(0);
     expect(await activeReplicas(survivors)).toHaveLength(1);
     // The reminder: sent by the first holder, never again by the next (its record is in the bucket).

@@ -14,7 +14,7 @@
  *                           even when the monolith is the caller.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { attachBus, connectJetStreamBus, connectRoutedBus, createInProcessBus, type Bus } from '@nova/bus';
+import { attachBus, connectJetStreamBus, connectRoutedBus, createInProcessBus, type Bus, type KvRouter } from '@nova/bus';
 import { BOT_UPDATES_CONSUMER, LEGACY_BOT_UPDATES_CONSUMER } from '@nova/bot-service/wiring';
 import type { Logger, Metrics } from '@nova/platform';
 import type { MonolithConfig } from './config.js';
@@ -33,6 +33,8 @@ export interface MonolithBuses {
   };
   /** The NATS connection, when the monolith has one: the notification scheduler's lease lives there. */
   readonly nc?: NatsConnection;
+  /** The routed bus's router (routing kv): the notification scheduler reads its canary weight there. */
+  readonly router?: KvRouter;
 }
 
 export interface MonolithHost {
@@ -48,9 +50,9 @@ export async function monolithBuses(service: MonolithHost, config: Pick<Monolith
   const servers = natsServersFor(config);
   if (servers === undefined) return { contexts: attachBus(service, createInProcessBus({ metrics, logger })) };
   if (config.NOVA_ROUTING === 'kv') {
-    const { bus } = await connectRoutedBus({ servers, name: service.name, metrics, logger });
+    const { bus, router } = await connectRoutedBus({ servers, name: service.name, metrics, logger });
     const routed = attachBus(service, bus);
-    return { contexts: routed, updates: { bus: routed, consumer: LEGACY_BOT_UPDATES_CONSUMER, serveBotsHere: false }, nc: bus.transport.nc };
+    return { contexts: routed, updates: { bus: routed, consumer: LEGACY_BOT_UPDATES_CONSUMER, serveBotsHere: false }, nc: bus.transport.nc, router };
   }
   const contexts = attachBus(service, createInProcessBus({ metrics, logger }));
   const stream = attachBus(service, await connectJetStreamBus({ servers, name: service.name, metrics, logger }));

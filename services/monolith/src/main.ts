@@ -10,7 +10,7 @@ import { startAdminPanel } from '@nova/admin-panel/wiring';
 import { mainBotIdentity } from '@nova/bot-service/domain';
 import { LEGACY_PAYMENT_NOTICES_CONSUMER, startBotContext, telegramClientsFor } from '@nova/bot-service/wiring';
 import { InMemoryKeyValueStore } from '@nova/notification-service/domain';
-import { natsSchedulerStore, startNotificationContext } from '@nova/notification-service/wiring';
+import { natsSchedulerStore, notificationWeight, startNotificationContext } from '@nova/notification-service/wiring';
 import { startPaymentContext } from '@nova/payment-service/wiring';
 import { runService } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
@@ -38,11 +38,14 @@ await runService({
     // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).
     await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
     // The legacy side's schedulers, started last so they stop first (before the contexts they call).
-    // On NATS they share the notification service's lease bucket: the two sides never both tick.
-    // Without NATS (inline, before stage 1) the lease is this process's own (docs/notifications.md).
+    // On NATS they use the notification service's lease bucket: without routing the two sides share
+    // one lease and never both tick; on the routed bus (the canary) the legacy side has its own and
+    // works the chats the notification weight leaves it. Without NATS (inline, before stage 1) the
+    // lease is this process's own (docs/notifications.md).
     if (buses.nc === undefined) logger.warn('no NATS: the scheduler lease is in-process, so replicas of this monolith each run the schedulers');
     const schedulerStore = buses.nc === undefined ? new InMemoryKeyValueStore() : await natsSchedulerStore(buses.nc);
-    startNotificationContext(service, { bus: buses.contexts, store: schedulerStore, config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN });
+    const routing = buses.router === undefined ? undefined : { side: 'legacy' as const, weight: notificationWeight(buses.router) };
+    startNotificationContext(service, { bus: buses.contexts, store: schedulerStore, config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN, routing });
 
     let accept = inlineUpdates(bots.processUpdate, logger);
     const { updates } = buses;

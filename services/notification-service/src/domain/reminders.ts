@@ -5,6 +5,7 @@
  * a failure that surely sent nothing). A process that dies between claim and send leaves the
  * record at `sending`, and that reminder is not sent: one missing reminder, never a duplicate.
  */
+import type { ChatOwnership } from './chat-ownership.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 const DAY_MS = 86_400_000;
@@ -58,6 +59,24 @@ export interface ReminderDeps {
   readonly sender: ReminderSender;
   readonly store: KeyValueStore;
   readonly clock: () => Date;
+  /** Told of each reminder sent, with when it fell due (its subscription entered the window): the hand-off lag. */
+  readonly sent?: (dueAt: Date) => void;
+}
+
+/**
+ * The subscriptions of this scheduler's side only (the owner's chat, read at each listing). The
+ * records below stay shared by both sides: a reminder both sides took for theirs while the weight
+ * changed is still claimed once.
+ */
+export function ownedSubscriptions(subscriptions: EndingSubscriptions, chats: ChatOwnership): EndingSubscriptions {
+  return {
+    async list(from, before) {
+      if (chats.snapshot().none) return [];
+      const listed = await subscriptions.list(from, before);
+      const owned = chats.snapshot();
+      return listed.filter((subscription) => owned.owns(subscription.telegramId));
+    },
+  };
 }
 
 /** Claims the record of one reminder: true when this caller must send it now. */
@@ -86,7 +105,10 @@ export async function sendDueReminders(deps: ReminderDeps): Promise<number> {
         throw error;
       }
       await deps.store.update(key, state, revision);
-      if (state === 'sent') sent += 1;
+      if (state === 'sent') {
+        sent += 1;
+        deps.sent?.(new Date(subscription.endsAt.getTime() - window.toMs));
+      }
     }
   }
   return sent;

@@ -8,6 +8,11 @@ import { parseRecord, type KeyValueStore } from './key-value-store.js';
 
 export const LEASE_KEY = 'lease.scheduler';
 
+/** The lease's key; `scope` names one side's own lease during the canary (`lease.scheduler.target`). */
+export function leaseKey(scope?: string): string {
+  return scope === undefined ? LEASE_KEY : `${LEASE_KEY}.${scope}`;
+}
+
 export interface LeaseRecord {
   readonly holder: string;
   /** Until when (ms since the epoch, by the holder's clock) no one else may take it. */

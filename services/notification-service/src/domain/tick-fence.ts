@@ -18,8 +18,9 @@ function isTickRecord(value: unknown): value is TickRecord {
   return typeof value === 'object' && value !== null && typeof (value as TickRecord).tick === 'number' && typeof (value as TickRecord).holder === 'string';
 }
 
-export function tickKey(job: string): string {
-  return `tick.${job}`;
+/** The job's record; `scope` names one side's own fence during the canary (`tick.publish_due.legacy`). */
+export function tickKey(job: string, scope?: string): string {
+  return scope === undefined ? `tick.${job}` : `tick.${job}.${scope}`;
 }
 
 export class TickFence {
@@ -27,17 +28,20 @@ export class TickFence {
     private readonly store: KeyValueStore,
     private readonly holder: string,
     private readonly clock: () => Date,
+    /** Set when each side of the canary ticks on its own (the side): the records are then per side. */
+    private readonly scope?: string,
   ) {}
 
   /** The job's last claimed tick, undefined before its first. */
   async lastTick(job: string): Promise<number | undefined> {
-    const current = await this.store.get(tickKey(job));
-    return current === undefined ? undefined : parseRecord(tickKey(job), current.value, isTickRecord).tick;
+    const key = tickKey(job, this.scope);
+    const current = await this.store.get(key);
+    return current === undefined ? undefined : parseRecord(key, current.value, isTickRecord).tick;
   }
 
   /** Claims tick `tick` of `job`: true when this replica must run it, false when it was claimed (or passed) already. */
   async claim(job: string, tick: number): Promise<boolean> {
-    const key = tickKey(job);
+    const key = tickKey(job, this.scope);
     const value = JSON.stringify({ tick, holder: this.holder, at: this.clock().getTime() } satisfies TickRecord);
     const current = await this.store.get(key);
     if (current === undefined) return (await this.store.create(key, value)) !== undefined;

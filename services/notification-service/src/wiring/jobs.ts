@@ -1,53 +1,96 @@
 /**
- * The plan's two jobs as requests to the contexts that own the work. Both are safe to repeat and
- * resume: publish_due hands each due post once (per-channel leases in the publisher) and
- * expire_due moves each subscription with a conditional update (one event each).
+ * The plan's two jobs as requests to the contexts that own the work. Each lists its due work with
+ * the owners (svc.publisher.list_due, svc.payment.expiring), keeps this side's chats (the owner's
+ * routing bucket in context notification, chat-ownership.ts) and hands those by id
+ * (svc.publisher.publish_due, svc.payment.expire_due). Both are safe to repeat and resume:
+ * publish_due hands each post once (per-channel leases in the publisher) and expire_due moves
+ * each subscription with a conditional update (one event each).
  */
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Bus } from '@nova/bus';
-import { sendDueReminders, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
+import type { DuePost } from '@nova/contracts';
+import { handDuePosts, ownedSubscriptions, sendDueReminders, type ChatOwnership, type DueItem, type DuePostsPort, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
 
-/** publish_due calls per tick at most: each hands up to the publisher's default limit (20) posts. */
-const MAX_PUBLISH_CALLS_PER_TICK = 50;
+/** Told of each item handed on, with when it fell due: nova_scheduler_handoff_lag_seconds{job}. */
+export type HandOffLag = (job: string, dueAt: Date) => void;
 
-export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number): ScheduledJob {
+/** How long one publish_due (20 posts) may take: Telegram's pacing per channel and a loaded publisher. */
+const PUBLISH_TIMEOUT_MS = 30_000;
+
+/** Subscriptions expired per tick at most (expire_due's own maximum per call). */
+const MAX_EXPIRED_PER_TICK = 5_000;
+
+function dueItem(post: DuePost): DueItem {
+  return { id: post.postId, owner: post.ownerTelegramId, dueAt: post.publishAt === undefined ? new Date(0) : timestampDate(post.publishAt) };
+}
+
+/** The publisher as the publish tick sees it, on the bus. */
+export function busDuePosts(bus: Pick<Bus, 'request'>, timeoutMs: number): DuePostsPort {
   return {
-    name: 'publish_due',
-    intervalMs,
-    async run() {
-      let handed = 0;
-      // A backlog larger than one call's limit is drained in this tick, not one limit per interval.
-      for (let call = 0; call < MAX_PUBLISH_CALLS_PER_TICK; call++) {
-        const answer = await bus.request('svc.publisher.publish_due', { limit: 0 }, { timeoutMs: Math.max(5_000, Math.min(intervalMs, 30_000)) });
-        handed += answer.publishedPostIds.length;
-        if (answer.remaining === 0 || answer.publishedPostIds.length === 0) break;
-      }
-      return handed;
+    async list(after, limit) {
+      const cursor = after === undefined ? {} : { afterPublishAt: timestampFromDate(after.dueAt), afterPostId: after.id };
+      const answer = await bus.request('svc.publisher.list_due', { limit, ...cursor }, { timeoutMs });
+      return { due: answer.posts.map(dueItem), awaitingReport: answer.awaitingReport.map(dueItem) };
+    },
+    async publish(ids) {
+      return (await bus.request('svc.publisher.publish_due', { postIds: [...ids] }, { timeoutMs })).publishedPostIds;
     },
   };
 }
 
-/**
- * The hourly job: reminders for subscriptions ending within 3 days and within 1 day, then the
- * expiry of ended ones. A failure of the reminders does not hold the expiry back; the tick reports
- * it after both ran (its reminders are retried by the next tick).
- */
-export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, reminders: ReminderDeps): ScheduledJob {
+export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, chats: ChatOwnership, lag?: HandOffLag): ScheduledJob {
+  const name = 'publish_due';
+  // A tick never overlaps the next one (the scheduler waits for it), so a slow publisher only
+  // delays the next tick; a call given up on early would be published anyway, its answer lost.
+  const posts = busDuePosts(bus, PUBLISH_TIMEOUT_MS);
   return {
-    name: 'subscriptions',
+    name,
+    intervalMs,
+    run: () => handDuePosts({ posts, chats, handed: (dueAt) => lag?.(name, dueAt) }),
+  };
+}
+
+/**
+ * The hourly job: reminders for this side's subscriptions ending within 3 days and within 1 day,
+ * then the expiry of its ended ones. A failure of the reminders does not hold the expiry back;
+ * the tick reports it after both ran (its reminders are retried by the next tick).
+ */
+export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, reminders: ReminderDeps, chats: ChatOwnership, lag?: HandOffLag): ScheduledJob {
+  const name = 'subscriptions';
+  const ownReminders: ReminderDeps = { ...reminders, subscriptions: ownedSubscriptions(reminders.subscriptions, chats), sent: (dueAt) => lag?.(name, dueAt) };
+  return {
+    name,
     intervalMs,
     async run() {
       let reminded = 0;
       let reminderFailure: unknown;
       try {
-        reminded = await sendDueReminders(reminders);
+        reminded = await sendDueReminders(ownReminders);
       } catch (error) {
         reminderFailure = error;
       }
-      const answer = await bus.request('svc.payment.expire_due', { limit: 0 }, { timeoutMs: 30_000 });
-      if (reminderFailure !== undefined) throw new ReminderTickError(reminded, answer.expired, reminderFailure);
-      return reminded + answer.expired;
+      const expired = await expireOwnedSubscriptions(bus, chats, reminders.clock, (dueAt) => lag?.(name, dueAt));
+      if (reminderFailure !== undefined) throw new ReminderTickError(reminded, expired, reminderFailure);
+      return reminded + expired;
     },
   };
+}
+
+/**
+ * Lists the active subscriptions whose period ended (renewed or not), keeps this side's and
+ * expires those by id. The side with none still calls (named_only): the payments context marks
+ * stale pending invoices expired in the same call, whichever side asks.
+ */
+async function expireOwnedSubscriptions(bus: Pick<Bus, 'request'>, chats: ChatOwnership, clock: () => Date, handed: (dueAt: Date) => void): Promise<number> {
+  if (chats.snapshot().none) return 0;
+  const now = clock();
+  const listed = await bus.request('svc.payment.expiring', { endsFrom: timestampFromDate(new Date(0)), endsBefore: timestampFromDate(new Date(now.getTime() + 1)), limit: MAX_EXPIRED_PER_TICK, includeRenewed: true }, { timeoutMs: 30_000 });
+  const owned = chats.snapshot();
+  const mine = listed.subscriptions.filter((subscription) => owned.owns(subscription.telegramId));
+  const answer = await bus.request('svc.payment.expire_due', { subscriptionIds: mine.map((subscription) => subscription.id), namedOnly: true }, { timeoutMs: 30_000 });
+  // Answered: every one named is expired now (by this call, or by the other side's during a weight change).
+  for (const subscription of mine) if (subscription.endsAt !== undefined) handed(timestampDate(subscription.endsAt));
+  return answer.expired;
 }
 
 /** Reminders failed part way (after `reminded` were sent); the expiry ran. */

@@ -1,7 +1,10 @@
 /**
  * The notification context, assembled: the plan's jobs on a bus, run by the single active
  * scheduler whose lease and tick records live in a NATS KV bucket. The notification service and
- * the monolith (the legacy side) run the same, on the same bucket, so the two never both tick.
+ * the monolith (the legacy side) run the same, on the same bucket. Without routing the two share
+ * one lease, so they never both tick; on the routed bus each side has its own lease and works
+ * only its chats at the notification weight (Decided 13), so at every weight each chat's work
+ * has one active scheduler.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -9,12 +12,12 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Bus } from '@nova/bus';
 import type { Logger, Metrics } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
-import { Scheduler, SchedulerLease, TickFence, type KeyValueStore } from '../domain/index.js';
+import { everyChat, leaseKey, Scheduler, SchedulerLease, sideChats, TickFence, type KeyValueStore, type SchedulerSide } from '../domain/index.js';
 import type { NotificationContextConfig } from './config.js';
 import { publishDueJob, subscriptionsJob } from './jobs.js';
 import { NatsKvStore, openSchedulerBucket } from './nats-kv-store.js';
 import { MainBotReminderSender, paymentEndingSubscriptions } from './reminder-ports.js';
-import { schedulerObserver } from './scheduler-metrics.js';
+import { handOffLagMetric, schedulerObserver } from './scheduler-metrics.js';
 
 export interface NotificationContextHost {
   readonly logger: Logger;
@@ -36,6 +39,19 @@ export interface NotificationContextOptions {
   readonly clients: TelegramClients;
   /** NOVA_MAIN_BOT_TOKEN; never logged. */
   readonly mainBotToken: string;
+  /**
+   * The canary (a process on the routed bus, NOVA_ROUTING=kv): this process's side and the
+   * notification context's weight as its router applies it. Each side then has its own lease and
+   * tick records (`lease.scheduler.<side>`, `tick.<job>.<side>`), so one replica per side ticks,
+   * and hands only its side's chats' work. Absent (routing off, or no NATS): no canary; the one
+   * lease `lease.scheduler` is shared by both sides and its holder does every chat's work.
+   */
+  readonly routing?: { readonly side: SchedulerSide; readonly weight: () => number };
+}
+
+/** A KvRouter's reading of the notification weight, for `routing.weight`. */
+export function notificationWeight(router: { weight(context: 'notification'): { weight: number } }): () => number {
+  return () => router.weight('notification').weight;
 }
 
 /** The scheduler's store on the NATS KV bucket every scheduler of both sides shares. */
@@ -56,19 +72,23 @@ export function pollIntervalMs(config: NotificationContextConfig): number {
 
 export function startNotificationContext(host: NotificationContextHost, options: NotificationContextOptions): Scheduler {
   const holder = holderName();
-  const { store } = options;
+  const { store, routing } = options;
   const clock = (): Date => new Date();
+  const scope = routing?.side;
+  const chats = routing === undefined ? everyChat() : sideChats(routing.side, routing.weight);
+  const lag = handOffLagMetric(host.metrics, clock);
   const scheduler = new Scheduler({
-    lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock }),
-    fence: new TickFence(store, holder, clock),
+    lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock, key: leaseKey(scope) }),
+    fence: new TickFence(store, holder, clock, scope),
     jobs: [
-      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL),
+      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL, chats, lag),
       subscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, {
         subscriptions: paymentEndingSubscriptions(options.bus),
         sender: new MainBotReminderSender(options.clients, options.mainBotToken),
+        // The reminders' records are not per side: a reminder both sides took during a weight change is still sent once.
         store,
         clock,
-      }),
+      }, chats, lag),
     ],
     clock,
     observer: schedulerObserver(host.metrics, host.logger, holder),
@@ -83,7 +103,7 @@ export function startNotificationContext(host: NotificationContextHost, options:
   }, pollIntervalMs(options.config));
   // No binding on the bus says it: the operator's stage-6 analysis looks for a live target that handles the context.
   options.bus.declareHandling?.('notification');
-  host.logger.info({ holder }, 'notification context started');
+  host.logger.info({ holder, side: scope ?? 'every chat (no canary)' }, 'notification context started');
   host.onStop('notification scheduler', async () => {
     clearInterval(timer);
     await polling;

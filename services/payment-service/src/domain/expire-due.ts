@@ -21,13 +21,20 @@ export interface ExpireDueDeps {
  * from active to expired in a conditional UPDATE, so only one caller expires (and announces) it.
  * Pending invoices past their expiry and the reconciler's grace are marked expired (until then
  * the reconciler still asks the provider about them; a late payment can activate even after).
+ *
+ * With subscription_ids (the notification scheduler's own side during its canary: it lists the
+ * ended ones with svc.payment.expiring, include_renewed, and keeps its owners') only those are
+ * expired, each when its period has ended.
  */
 export function expireDueHandler(deps: ExpireDueDeps) {
   return async (request: ExpireDueRequest, _ctx: HandlerContext): Promise<ExpireDueResponse> => {
     if (request.limit < 0 || request.limit > MAX_LIMIT) throw new InvalidArgumentError(`limit must be between 0 and ${String(MAX_LIMIT)}`, { field: 'limit' });
-    const limit = request.limit === 0 ? DEFAULT_LIMIT : request.limit;
+    if (request.subscriptionIds.length > MAX_LIMIT) throw new InvalidArgumentError(`at most ${String(MAX_LIMIT)} subscription_ids`, { field: 'subscription_ids' });
+    const byId = request.namedOnly || request.subscriptionIds.length > 0;
+    const named = byId ? { id: { in: request.subscriptionIds } } : {};
+    const limit = byId ? request.subscriptionIds.length : request.limit === 0 ? DEFAULT_LIMIT : request.limit;
     const now = deps.clock();
-    const due = await deps.db.subscription.findMany({ where: { status: 'active', endsAt: { lte: now } }, orderBy: { endsAt: 'asc' }, take: limit, select: { id: true } });
+    const due = await deps.db.subscription.findMany({ where: { status: 'active', endsAt: { lte: now }, ...named }, orderBy: { endsAt: 'asc' }, take: limit, select: { id: true } });
     let expired = 0;
     for (const { id } of due) {
       const moved = await deps.db.$transaction(async (tx) => {

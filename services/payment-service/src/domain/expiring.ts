@@ -1,7 +1,9 @@
 /**
  * Subscriptions about to end, for the notification context's reminders: active ones whose period
  * ends inside a window and is not followed by another of the same kind (a renewal starts where
- * the current period ends, so its owner stays entitled and needs no reminder).
+ * the current period ends, so its owner stays entitled and needs no reminder). With
+ * include_renewed every active one ending in the window is listed: the scheduler's expiry of its
+ * own side's subscriptions (expire_due by id), where a renewal changes nothing.
  */
 import { create } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
@@ -27,6 +29,10 @@ export function listExpiringHandler(db: PaymentDatabase) {
     });
     const ending = [];
     for (const row of rows) {
+      if (request.includeRenewed) {
+        ending.push(row);
+        continue;
+      }
       const renewal = await db.subscription.findFirst({ where: { telegramId: row.telegramId, kind: row.kind, status: 'active', startsAt: { gte: row.endsAt } }, select: { id: true } });
       if (renewal === null) ending.push(row);
     }

@@ -5,6 +5,7 @@ import { grantPostingHandler } from './entitlement.js';
 import { recordBusinessConnectionHandler } from './business-connections.js';
 import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, StoriesEntitlement, StoryTelegram } from './ports.js';
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
+import { listDueHandler } from './list-due.js';
 import { publishDueHandler } from './publish-due.js';
 import { listStoriesHandler, postStoryHandler } from './stories.js';
 
@@ -45,5 +46,6 @@ export function createPublisherHandlers(deps: PublisherContextDeps): ContextHand
     record_business_connection: recordBusinessConnectionHandler(deps.db, clock),
     post_story: postStoryHandler(deps.stories === undefined ? undefined : { db: deps.db, bots: deps.bots, ...deps.stories, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 }),
     list_stories: listStoriesHandler(deps.db),
+    list_due: listDueHandler({ db: deps.db, clock }),
   };
 }

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { PublishDueResponseSchema, type PublishDueRequest, type PublishDueResponse } from '@nova/contracts';
 import { FailedPreconditionError, InvalidArgumentError, isRetryable, throwIfAborted, type HandlerContext } from '@nova/domain';
+import { AWAITING_REPORT, dueWhere } from './list-due.js';
 import { publishPost, type PublishDeps } from './publish.js';
 import { postsAwaitingReport, sendOwnerReport } from './report.js';
 
@@ -13,13 +14,19 @@ const MAX_LIMIT = 500;
  * by one sender. A post that cannot finish now (a transient Telegram failure) counts as remaining
  * and is taken again by the next call; the scheduler (the notification context, stage 6) calls
  * this every few seconds.
+ *
+ * With post_ids (the scheduler's own side of list_due, during the notification canary) only
+ * those posts are taken, each when still due, and only their unsent reports: a post named but
+ * published, cancelled or moved to a later time since it was listed is left alone.
  */
 export function publishDueHandler(deps: PublishDeps) {
   return async (request: PublishDueRequest, ctx: HandlerContext): Promise<PublishDueResponse> => {
     if (request.limit < 0 || request.limit > MAX_LIMIT) throw new InvalidArgumentError(`limit must be 0-${String(MAX_LIMIT)}`, { field: 'limit' });
-    const limit = request.limit === 0 ? DEFAULT_LIMIT : request.limit;
+    if (request.postIds.length > MAX_LIMIT) throw new InvalidArgumentError(`at most ${String(MAX_LIMIT)} post_ids`, { field: 'post_ids' });
+    const named = request.postIds.length > 0 ? { id: { in: request.postIds } } : {};
+    const limit = request.postIds.length > 0 ? request.postIds.length : request.limit === 0 ? DEFAULT_LIMIT : request.limit;
     const now = deps.clock();
-    const where = { status: { in: ['SCHEDULED', 'PUBLISHING'] as ('SCHEDULED' | 'PUBLISHING')[] }, publishAt: { lte: now } };
+    const where = { ...dueWhere(now), ...named };
     const due = await deps.db.post.findMany({ where, orderBy: [{ publishAt: 'asc' }, { id: 'asc' }], take: limit, select: { id: true } });
     const published: bigint[] = [];
     let unfinished = 0;
@@ -35,7 +42,8 @@ export function publishDueHandler(deps: PublishDeps) {
       }
     }
     // Reports a failure or a crash left unsent (one per post, leased like a channel).
-    for (const id of await postsAwaitingReport(deps.db, limit)) {
+    const awaiting = request.postIds.length > 0 ? (await deps.db.post.findMany({ where: { ...AWAITING_REPORT, ...named }, select: { id: true } })).map((row) => row.id) : await postsAwaitingReport(deps.db, limit);
+    for (const id of awaiting) {
       throwIfAborted(ctx, `sending the report of post ${id.toString()}`);
       await sendOwnerReport(deps, id);
     }
