@@ -229,8 +229,20 @@ function reportCounts(): Map<string, number> {
   return counts;
 }
 
-/** Published posts that were not sent exactly once to each of their owner's channels, or not reported exactly once. */
-function doubledOrLost(published: readonly PostRow[]): string[] {
+/**
+ * Published posts that were not sent exactly once to each of their owner's channels, or not
+ * reported exactly once, read once every copy and report has had time to arrive: a post's row is
+ * PUBLISHED before its report reaches Telegram (the report is an event, then the main bot's paced
+ * send), so a check right after the last row flipped saw a report still on its way (a fresh-clone
+ * run, load 14). A missing one is waited for (bounded); a doubled one never goes away.
+ */
+async function doubledOrLost(published: readonly PostRow[]): Promise<string[]> {
+  await until('every published post sent to its channels and reported', () => Promise.resolve(missingOnce(published).length === 0), 30_000, 250).catch(() => undefined);
+  return missingOnce(published, true);
+}
+
+function missingOnce(published: readonly PostRow[], exactly = false): string[] {
+  const ok = (count: number): boolean => (exactly ? count === 1 : count >= 1);
   const sent = channelCounts();
   const reports = reportCounts();
   const wrong: string[] = [];
@@ -238,9 +250,9 @@ function doubledOrLost(published: readonly PostRow[]): string[] {
     const owner = people?.owners.find((each) => String(each.user.id) === post.owner);
     for (const chat of owner?.channels ?? []) {
       const count = sent.get(`${String(chat)}:${post.text}`) ?? 0;
-      if (count !== 1) wrong.push(`post ${post.id} "${post.text}" sent ${String(count)} times to ${String(chat)}`);
+      if (!ok(count)) wrong.push(`post ${post.id} "${post.text}" sent ${String(count)} times to ${String(chat)}`);
     }
-    if (reports.get(post.id) !== 1) wrong.push(`post ${post.id} reported ${String(reports.get(post.id) ?? 0)} times`);
+    if (!ok(reports.get(post.id) ?? 0)) wrong.push(`post ${post.id} reported ${String(reports.get(post.id) ?? 0)} times`);
   }
   return wrong;
 }
@@ -349,7 +361,7 @@ describe('stage 4: publishing moves to the publisher service on the real fleet, 
     }, LAST_SCHEDULED_MS, 1_000);
     const published = (await everyDuePostPublished(60_000)).filter((post) => post.status === 'PUBLISHED');
     expect(scheduledBefore.length).toBeGreaterThan(0);
-    expect(doubledOrLost(published)).toEqual([]);
+    expect(await doubledOrLost(published)).toEqual([]);
     expect(people?.lostReplies()).toEqual([]);
     expect(poller?.tally.target.failed).toBeGreaterThan(0);
   });
@@ -400,7 +412,7 @@ describe('stage 4: publishing moves to the publisher service on the real fleet, 
     expect(all.map((post) => [post.id, post.text])).toEqual(expect.arrayContaining([...announced.entries()]));
     expect(new Set(all.map((post) => post.text)).size).toBe(all.length);
     expect(all.length).toBeGreaterThan(PEOPLE * 6);
-    expect(doubledOrLost(all)).toEqual([]);
+    expect(await doubledOrLost(all)).toEqual([]);
     // Nothing in any channel but these posts.
     const texts = new Set(all.map((post) => post.text));
     expect([...channelCounts().keys()].filter((key) => !texts.has(key.slice(key.indexOf(':') + 1)))).toEqual([]);
