@@ -20,3 +20,5 @@ node bench/dist/webhook.js
 node bench/dist/reply-latency.js
 # Payment callbacks against a bare node:http, and confirmation → the main bot's message (see bench/README.md).
 node bench/dist/payments.js
+# The publisher's broadcaster against Telegram's limits, beside grammY (3,000 chats here; the full 10,000 with --chats 10000, about 16 min).
+node bench/dist/broadcast.js --chats 3000

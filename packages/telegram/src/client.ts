@@ -8,14 +8,15 @@
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { ApiMethods, Opts, Ret } from '@telegraf/types';
 import type { Registry } from 'prom-client';
-import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
+import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, sleep, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
 import { callWithRetries, isServerFailure } from './call-attempts.js';
 import { TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, TelegramTransportError } from './errors.js';
 import { SILENT_LOGGER, type TelegramLogger } from './logger.js';
 import { sendTargetOf } from './methods.js';
 import { telegramMetrics, type CallOutcome, type TelegramMetrics } from './metrics.js';
 import type { InputFileUpload } from './request-body.js';
-import { SendScheduler, type Pace } from './send-scheduler.js';
+import type { SendGate } from './send-gate.js';
+import { SendScheduler, type Answered, type Pace } from './send-scheduler.js';
 import { DEFAULT_RATE_LIMITS, DEFAULT_RETRY, withDefaults, type RateLimitSettings, type RetrySettings } from './settings.js';
 import { botIdOf } from './token.js';
 import { postMethod } from './transport.js';
@@ -38,6 +39,8 @@ export interface TelegramClientOptions {
   /** Client-side pacing; `false` sends at once (for tests that want Telegram's 429s). */
   readonly limits?: Partial<RateLimitSettings> | false;
   readonly retry?: Partial<RetrySettings>;
+  /** The bot's budget shared with other processes (one sender per bot at a time); default none: this process is its only sender. */
+  readonly gate?: SendGate;
   /** The bot's circuit breaker (name `telegram:<bot id>`). Default: opens on 5 failures of the last 10 calls, for 10 s. */
   readonly circuit?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>;
   /** Where nova_circuit_state and nova_telegram_calls_total go. Default prom-client's global registry. */
@@ -80,7 +83,7 @@ export class TelegramClient {
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#tracer = options.tracer ?? trace.getTracer('@nova/telegram');
     this.#metrics = telegramMetrics(options.registry);
-    this.#scheduler = options.limits === false ? undefined : new SendScheduler(this.botId, withDefaults(DEFAULT_RATE_LIMITS, options.limits));
+    this.#scheduler = options.limits === false ? undefined : new SendScheduler(this.botId, withDefaults(DEFAULT_RATE_LIMITS, options.limits), Date.now, sleep, options.gate);
     const now = options.circuit?.now ?? Date.now;
     const openMs = options.circuit?.openMs ?? CIRCUIT_DEFAULTS.openMs;
     this.#breaker = new CircuitBreaker(`telegram:${this.botId}`, {
@@ -174,8 +177,8 @@ export class TelegramClient {
       let outcome: CallOutcome = 'ok';
       try {
         this.#failFastWhileOpen();
-        const send = (pace: Pace): Promise<unknown> =>
-          callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal), {
+        const send = (pace: Pace, answered?: Answered): Promise<unknown> =>
+          callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal, answered), {
             method, botId: this.botId, breaker: this.#breaker, retry: this.#retry, logger: this.#logger, span, signal: options.signal, pace,
           });
         if (target === undefined || this.#scheduler === undefined) return await send(NO_PACE);

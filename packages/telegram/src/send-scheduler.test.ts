@@ -124,4 +124,26 @@ describe('SendScheduler', () => {
     await Promise.all([calls[0], calls[2]]);
     expect(log.map((entry) => entry.key)).toEqual(['A1', 'A3']);
   });
+
+  it('never lets more than the bot\'s limit arrive in any window, however late the answers come', async () => {
+    const clock = virtualClock();
+    const limits = { ...FAST, perBot: { limit: 5, windowMs: 1000 }, perChat: { burst: 1, intervalMs: 1000 }, maxQueued: 500 };
+    const scheduler = new SendScheduler('1', limits, clock.now, clock.wait);
+    const arrivals: number[] = [];
+    // Latencies of 0-400 ms; Telegram counts each message at some moment between send and answer.
+    let seed = 7;
+    const random = (): number => { seed = (seed * 48_271) % 2_147_483_647; return seed / 2_147_483_647; };
+    const send = async (): Promise<void> => {
+      const latency = Math.floor(random() * 400);
+      const arrival = clock.now() + Math.floor(random() * latency);
+      await clock.wait(latency);
+      arrivals.push(arrival);
+    };
+    await Promise.all(Array.from({ length: 60 }, (_, n) => scheduler.run('sendMessage', { chatKey: `c${String(n)}`, group: false }, send)));
+    arrivals.sort((x, y) => x - y);
+    const most = Math.max(...arrivals.map((at) => arrivals.filter((other) => other >= at && other < at + 1000).length));
+    expect(most).toBeLessThanOrEqual(5);
+    // And it uses the window: 60 sends at 5 per (1000 ms + latency) take about 12-14 windows, not more.
+    expect((arrivals[arrivals.length - 1] ?? 0) - (arrivals[0] ?? 0)).toBeLessThan(15_000);
+  });
 });
