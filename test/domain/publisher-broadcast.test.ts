@@ -9,7 +9,12 @@
  *   work item: every channel gets it exactly once, the report is published once, Telegram
  *   answered no 429, and no bot ever had more than its 30 messages in any second (by arrival);
  * - two replicas broadcasting two posts through the same bots at the same time hand each bot's
- *   budget over (one sender per bot at a time): again no 429 and never more than 30 in a second.
+ *   budget over (one sender per bot at a time): again no 429 and never more than 30 in a second;
+ * - a work item that finds rows of its post held by another sender (the request publishing it,
+ *   the other side of a migration) waits for them instead of failing: a failed delivery is an
+ *   error of the publisher context in the analysis of stage 4, which rolled the stage back;
+ * - a create_post whose bot is busy (its budget with the other replica) answers PUBLISHING within
+ *   its deadline, its channel freed and not sent, and the post goes out once the bot is free.
  *
  * No speed is asserted: the limits are ceilings, and what this machine reaches under them is for
  * bench/broadcast.ts to say.
@@ -18,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { connectJetStreamBus, type NovaBus } from '@nova/bus';
-import { CreatePostRequestSchema, GrantPostingRequestSchema, LinkChannelRequestSchema, PostStatus, PublicationRequestedSchema } from '@nova/contracts';
+import { CreatePostRequestSchema, GrantPostingRequestSchema, LinkChannelRequestSchema, PostStatus, PublicationRequestedSchema, PublishDueRequestSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import {
   GrantTableEntitlement,
@@ -208,5 +213,53 @@ describe('the broadcaster', () => {
       expect(sendsOf(bot).length - (before.get(bot.id) ?? 0)).toBe(2 * 60);
       expect(mostInAnySecond(bot)).toBeLessThanOrEqual(30);
     }
+  });
+
+  it('keeps a work item waiting, not failing, while another sender holds rows of its post, and finishes the rest', async () => {
+    const [a] = replicas as [Replica, Replica];
+    const chats = (await linkChannels(a, bots[0] as EmulatedBot, 3)).map(BigInt);
+    const created = await a.handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: chats, content: { text: 'Held elsewhere' }, publishAt: timestampFromDate(new Date(Date.now() + 1_000)) }), ctx);
+    const postId = created.post?.postId ?? 0n;
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Another sender (the request that made the post due, on the other side of a migration) took
+    // it and holds two of its rows; it will settle the first one as sent, and the second one's
+    // lease will run out (that sender died).
+    const heldUntil = new Date(Date.now() + 2_000);
+    await a.db.post.update({ where: { id: postId }, data: { status: 'PUBLISHING' } });
+    await a.db.postDelivery.updateMany({ where: { postId, chatId: { in: [chats[0] ?? 0n, chats[1] ?? 0n] } }, data: { leaseUntil: heldUntil } });
+    const started = Date.now();
+    const working = createPublicationWorker(a.deps, { pollMs: 100 })(create(PublicationRequestedSchema, { postId }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await a.db.postDelivery.update({ where: { postId_chatId: { postId, chatId: chats[0] ?? 0n } }, data: { leaseUntil: null, sentAt: new Date(), messageId: 1n } });
+
+    await expect(working).resolves.toBeUndefined();
+    expect(Date.now()).toBeGreaterThanOrEqual(heldUntil.getTime()); // it waited for the lease, then sent that row
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await postStatus(a.db, postId)).toBe('PUBLISHED');
+    const received = receivedPerChat('Held elsewhere');
+    expect([received.get(Number(chats[0])), received.get(Number(chats[1])), received.get(Number(chats[2]))]).toEqual([undefined, 1, 1]);
+  });
+
+  it('answers create_post within its deadline while the other replica holds the bot\'s budget, and sends the post once the bot is free', async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const bot = bots[2] as EmulatedBot;
+    const [chat] = (await linkChannels(a, bot, 1)).map(BigInt);
+    const leave = await b.leases.gate(String(bot.id)).enter(); // b sends for the bot (a broadcast of its own)
+    const deadline = Date.now() + 3_000;
+    const created = await a.handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'While the bot is busy' } }), { signal: AbortSignal.timeout(3_000), deadline });
+    expect(Date.now()).toBeLessThan(deadline);
+    expect(created.post?.status).toBe(PostStatus.PUBLISHING);
+    const postId = created.post?.postId ?? 0n;
+    // Surely not sent (it never left its queue): the row is free for the next sender at once.
+    expect((await a.db.postDelivery.findFirstOrThrow({ where: { postId } })).leaseUntil).toBeNull();
+    expect(receivedPerChat('While the bot is busy').size).toBe(0);
+
+    leave();
+    await until('the post is published once the bot is free', async () => {
+      if ((await postStatus(a.db, postId)) === 'PUBLISHED') return true;
+      await a.handlers.publish_due(create(PublishDueRequestSchema, {}), ctx);
+      return false;
+    }, 30_000);
+    expect(receivedPerChat('While the bot is busy').get(Number(chat))).toBe(1);
   });
 });

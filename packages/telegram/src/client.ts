@@ -10,7 +10,7 @@ import type { ApiMethods, Opts, Ret } from '@telegraf/types';
 import type { Registry } from 'prom-client';
 import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, sleep, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
 import { callWithRetries, isServerFailure } from './call-attempts.js';
-import { TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, TelegramTransportError } from './errors.js';
+import { TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, TelegramSendNotStartedError, TelegramTransportError } from './errors.js';
 import { SILENT_LOGGER, type TelegramLogger } from './logger.js';
 import { sendTargetOf } from './methods.js';
 import { telegramMetrics, type CallOutcome, type TelegramMetrics } from './metrics.js';
@@ -52,6 +52,13 @@ export interface TelegramClientOptions {
 export interface CallOptions {
   /** Cancels the call while queued, waiting or in flight (the abort reason is thrown). */
   readonly signal?: AbortSignal;
+  /**
+   * Gives the call up while it still waits for its first turn (pacing, the bot's shared budget),
+   * and only then: it throws TelegramSendNotStartedError, and the message surely was not sent.
+   * Once an attempt went out the call runs to its answer (a caller with a deadline uses this so
+   * as not to answer late because the bot is busy, without making a message's fate unknown).
+   */
+  readonly startBy?: AbortSignal;
 }
 
 const NO_PACE: Pace = () => Promise.resolve();
@@ -182,7 +189,7 @@ export class TelegramClient {
             method, botId: this.botId, breaker: this.#breaker, retry: this.#retry, logger: this.#logger, span, signal: options.signal, pace,
           });
         if (target === undefined || this.#scheduler === undefined) return await send(NO_PACE);
-        return await this.#scheduler.run(method, target, send, options.signal);
+        return await this.#scheduler.run(method, target, send, options.signal, options.startBy);
       } catch (error) {
         outcome = outcomeOf(error);
         if (error instanceof TelegramApiError) span.setAttribute('telegram.error_code', error.errorCode);
@@ -230,6 +237,7 @@ function apiHostOf(apiRoot: string): string {
 function outcomeOf(error: unknown): CallOutcome {
   if (error instanceof CircuitOpenError) return 'circuit_open';
   if (error instanceof TelegramQueueFullError) return 'queue_full';
+  if (error instanceof TelegramSendNotStartedError) return 'not_started';
   if (error instanceof TelegramRateLimitError) return 'rate_limited';
   if (error instanceof TelegramApiError) return 'api_error';
   if (error instanceof TelegramTransportError) return 'transport_error';

@@ -8,6 +8,7 @@ export {
   TelegramTransportError,
   TelegramQueueFullError,
   TelegramClientClosedError,
+  TelegramSendNotStartedError,
   InvalidBotTokenError,
   UnsupportedInputFileError,
   type TelegramErrorEnvelope,

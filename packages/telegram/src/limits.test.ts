@@ -71,6 +71,21 @@ describe('InFlightWindow', () => {
     expect(window.occupied(0)).toBe(1);
   });
 
+  it('lets an aborted waiter go at once, though others wait ahead of it, and serves them in turn', async () => {
+    const clock = manualClock();
+    const window = new InFlightWindow(1, 1000, clock.now, clock.wait);
+    const first = await window.acquire();
+    const ahead = window.acquire();
+    const controller = new AbortController();
+    const behind = window.acquire(controller.signal);
+    controller.abort(new Error('time is up'));
+    await expect(behind).rejects.toThrow('time is up');
+    first();
+    (await ahead)();
+    await new Promise((resolve) => setImmediate(resolve)); // the aborted one's turn comes, and takes nothing
+    expect(window.occupied(clock.now())).toBe(1); // the one ahead, answered just now
+  });
+
   it('refuses nonsense settings', () => {
     expect(() => new InFlightWindow(0, 1000)).toThrow(RangeError);
     expect(() => new InFlightWindow(1, 0)).toThrow(RangeError);

@@ -108,11 +108,15 @@ export class InFlightWindow {
     return this.occupied(now) === 0;
   }
 
-  /** Waits for a slot (in turn); call the answer when the send was answered, failed or not. */
+  /**
+   * Waits for a slot (in turn); call the answer when the send was answered, failed or not. An
+   * abort rejects at once, even while others are ahead in the queue (a caller with a deadline
+   * must not wait for the queue to reach it to learn that its time is up).
+   */
   acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
     const turn = this.tail.then(() => this.waitForRoom(signal));
     this.tail = turn.catch(() => undefined);
-    return turn;
+    return signal === undefined ? turn : untilAborted(turn, signal);
   }
 
   private async waitForRoom(signal: AbortSignal | undefined): Promise<ReleaseSlot> {
@@ -162,4 +166,24 @@ export class InFlightWindow {
   private forgetOld(now: number): void {
     while (this.answered.length > 0 && (this.answered[0] ?? now) + this.windowMs <= now) this.answered.shift();
   }
+}
+
+/**
+ * `turn`, or its signal's reason as soon as it aborts. The turn itself sees the abort when the
+ * queue reaches it and takes no slot then; one it took in the same instant is given back.
+ */
+function untilAborted(turn: Promise<ReleaseSlot>, signal: AbortSignal): Promise<ReleaseSlot> {
+  const giveBack = (): void => { void turn.then((release) => { release(); }, () => undefined); };
+  if (signal.aborted) {
+    giveBack();
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<ReleaseSlot>((resolve, reject) => {
+    const onAbort = (): void => {
+      giveBack();
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    turn.finally(() => { signal.removeEventListener('abort', onAbort); }).then(resolve, reject);
+  });
 }

@@ -13,7 +13,7 @@
  * impossible from one process, however late the answers come).
  */
 import { sleep } from '@nova/resilience';
-import { TelegramClientClosedError, TelegramQueueFullError } from './errors.js';
+import { TelegramClientClosedError, TelegramQueueFullError, TelegramSendNotStartedError } from './errors.js';
 import { InFlightWindow, TokenBucket, type ReleaseSlot } from './limits.js';
 import type { SendTarget } from './methods.js';
 import type { SendGate } from './send-gate.js';
@@ -40,6 +40,8 @@ interface Job {
   readonly method: string;
   readonly task: SendTask<unknown>;
   readonly signal: AbortSignal | undefined;
+  /** Gives the job up while it waits for its first turn (TelegramSendNotStartedError), never later. */
+  readonly startBy: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -95,25 +97,36 @@ export class SendScheduler {
 
   /**
    * Runs `task` when `target`'s limits allow, in order with the chat's other messages. Throws
-   * TelegramQueueFullError at once when the chat's or the bot's queue is full.
+   * TelegramQueueFullError at once when the chat's or the bot's queue is full, and
+   * TelegramSendNotStartedError when `startBy` ends before the task's first turn came.
    */
-  run<T>(method: string, target: SendTarget, task: SendTask<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(method: string, target: SendTarget, task: SendTask<T>, signal?: AbortSignal, startBy?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new TelegramClientClosedError(method, this.botId));
+    if (startBy?.aborted === true) return Promise.reject(new TelegramSendNotStartedError(method, this.botId));
     if (this.pending >= this.limits.maxQueued) {
       return Promise.reject(new TelegramQueueFullError(method, this.botId, 'bot', this.limits.maxQueued));
     }
-    if (target.chatKey === undefined) return this.track(this.runInline(task, signal));
+    if (target.chatKey === undefined) return this.track(this.runInline(method, task, signal, startBy));
     const lane = this.laneFor(target.chatKey, target.group);
     if (lane.queue.length >= this.limits.maxQueuedPerChat) {
       return Promise.reject(new TelegramQueueFullError(method, this.botId, `chat ${target.chatKey}`, this.limits.maxQueuedPerChat));
     }
+    // Long-lived signals (a worker's stop) see many messages: each takes its listeners away when done.
+    let done = (): void => undefined;
     return this.track(
       new Promise<T>((resolve, reject) => {
-        const job: Job = { method, task, signal, resolve: resolve as (value: unknown) => void, reject };
+        const job: Job = { method, task, signal, startBy, resolve: resolve as (value: unknown) => void, reject };
+        const onAbort = (): void => { this.dropQueued(lane, job, signal?.reason); };
+        const onGiveUp = (): void => { this.dropQueued(lane, job, new TelegramSendNotStartedError(method, this.botId)); };
+        done = () => {
+          signal?.removeEventListener('abort', onAbort);
+          startBy?.removeEventListener('abort', onGiveUp);
+        };
         lane.queue.push(job);
-        signal?.addEventListener('abort', () => { this.dropQueued(lane, job, signal.reason); }, { once: true });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        startBy?.addEventListener('abort', onGiveUp, { once: true });
         void this.pump(lane);
-      }),
+      }).finally(() => { done(); }),
     );
   }
 
@@ -138,21 +151,22 @@ export class SendScheduler {
     if (job === undefined) return;
     lane.busy = true;
     let held: Held | undefined;
+    let started = false;
     try {
-      const waiting = job.signal === undefined ? this.closing.signal : AbortSignal.any([job.signal, this.closing.signal]);
-      held = await this.paceLane(lane, waiting);
+      held = await this.paceLane(lane, anyOf(this.closing.signal, job.signal, job.startBy));
       const answered = (): void => {
         const done = held;
         held = undefined;
         this.answered(lane, done);
       };
+      started = true;
       job.resolve(await job.task(async () => {
         // A retry: the failed attempt was answered; the message counts again when resent.
         answered();
         held = await this.paceLane(lane, job.signal);
       }, answered));
     } catch (error) {
-      job.reject(this.closed && held === undefined ? new TelegramClientClosedError(job.method, this.botId) : error);
+      job.reject(this.closed && held === undefined ? new TelegramClientClosedError(job.method, this.botId) : !started && gaveUp(job) ? new TelegramSendNotStartedError(job.method, this.botId) : error);
     } finally {
       // Failed or not, the message may have reached Telegram as late as now: its limits count it from here.
       this.answered(lane, held);
@@ -162,8 +176,13 @@ export class SendScheduler {
   }
 
   /** A message to no chat (an inline message's edit): only the bot's limit applies. */
-  private async runInline<T>(task: SendTask<T>, signal: AbortSignal | undefined): Promise<T> {
-    let held: Held | undefined = await this.paceBot(undefined, signal);
+  private async runInline<T>(method: string, task: SendTask<T>, signal: AbortSignal | undefined, startBy: AbortSignal | undefined): Promise<T> {
+    let held: Held | undefined;
+    try {
+      held = await this.paceBot(undefined, anyOf(signal, startBy));
+    } catch (error) {
+      throw gaveUp({ signal, startBy }) ? new TelegramSendNotStartedError(method, this.botId) : error;
+    }
     const answered = (): void => {
       const done = held;
       held = undefined;
@@ -253,4 +272,15 @@ export class SendScheduler {
       if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
+}
+
+/** The signals given, as one (undefined when none). */
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
+/** The job's caller gave it up before its turn (startBy ended), rather than cancelling it (signal). */
+function gaveUp(job: Pick<Job, 'signal' | 'startBy'>): boolean {
+  return job.startBy?.aborted === true && job.signal?.aborted !== true;
 }

@@ -41,38 +41,56 @@ export interface BroadcastTarget {
   readonly content: OutgoingPost;
 }
 
-/** 'not sent': failed transiently, surely not posted (the row is freed once the bot's pipeline stops). */
-type SendOutcome = 'settled' | 'not sent' | 'transient failure';
+/**
+ * 'busy': surely not posted because the bot had no room for it (its budget held by another
+ * replica, its queue full, a 429 caused by another process, or the caller's time up before its
+ * turn); 'not sent': Telegram failed transiently, surely not posted. Both rows are freed once the
+ * bot's pipeline stops. 'transient failure': unknown whether posted (a timeout): the lease stays.
+ */
+type SendOutcome = 'settled' | 'busy' | 'not sent' | 'transient failure';
+
+/** What a broadcast run left: rows still unsettled, and whether Telegram failed (not merely was busy) for one of the bots. */
+export interface BroadcastResult {
+  /** Rows of the post not yet settled, those held by another sender included. */
+  readonly unsettled: number;
+  /**
+   * True when a bot's pipeline stopped because Telegram failed (5xx, an open circuit, a call
+   * with no answer); false when every row left is only waiting: held by another sender (a
+   * concurrent publish of the same post), or for a busy bot.
+   */
+  readonly telegramFailed: boolean;
+}
 
 /**
  * Sends every row of the post that no one sent and no one holds. Stops claiming when `signal`
- * aborts (the caller's deadline) or a bot fails transiently (a 429 after retries, 5xx, an open
- * circuit: the rest of that bot's rows wait for a later run). Answers how many rows of the post
- * are still unsettled, held by another sender included.
+ * aborts (the caller's deadline), or for a bot when it is busy or fails transiently (the rest of
+ * that bot's rows wait for a later run). Answers what is left.
  */
-export async function broadcastPost(deps: BroadcastDeps, target: BroadcastTarget, signal?: AbortSignal): Promise<number> {
+export async function broadcastPost(deps: BroadcastDeps, target: BroadcastTarget, signal?: AbortSignal): Promise<BroadcastResult> {
   await failUnlinkedChannels(deps, target);
   const bots = await botsWithWork(deps.db, target);
-  await Promise.all(bots.map((botId) => sendThroughBot(deps, target, botId, signal)));
-  return unsettledCount(deps.db, target.postId);
+  const failed = await Promise.all(bots.map((botId) => sendThroughBot(deps, target, botId, signal)));
+  return { unsettled: await unsettledCount(deps.db, target.postId), telegramFailed: failed.some(Boolean) };
 }
 
-async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<void> {
+/** Sends the bot's rows of the post; answers whether Telegram failed for it (not merely was busy). */
+async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<boolean> {
   const outstanding = new Set<Promise<SendOutcome>>();
-  const bot: { failedTransiently: boolean; databaseFailure?: Error; readonly notSent: bigint[] } = { failedTransiently: false, notSent: [] };
-  while (signal?.aborted !== true && !bot.failedTransiently && bot.databaseFailure === undefined) {
+  const bot: { stopped: boolean; failedTransiently: boolean; databaseFailure?: Error; readonly notSent: bigint[] } = { stopped: false, failedTransiently: false, notSent: [] };
+  while (signal?.aborted !== true && !bot.stopped && bot.databaseFailure === undefined) {
     const chats = await claimBatch(deps, target, botId);
     if (chats.length === 0) break;
     for (const chatId of chats) {
-      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId)
+      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId, signal)
         .catch((error: unknown) => {
           // A settle that failed: the row keeps its lease; the rest of the batch still settles.
           bot.databaseFailure ??= error instanceof Error ? error : new Error(`settling a row failed: ${String(error)}`);
           return 'transient failure' as const;
         })
         .then((outcome) => {
-          if (outcome === 'not sent') bot.notSent.push(chatId);
-          if (outcome !== 'settled') bot.failedTransiently = true;
+          if (outcome === 'busy' || outcome === 'not sent') bot.notSent.push(chatId);
+          if (outcome !== 'settled') bot.stopped = true;
+          if (outcome === 'not sent' || outcome === 'transient failure') bot.failedTransiently = true;
           return outcome;
         })
         .finally(() => outstanding.delete(sending));
@@ -88,12 +106,14 @@ async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botI
   if (bot.notSent.length > 0) await deps.db.postDelivery.updateMany({ where: { postId: target.postId, chatId: { in: bot.notSent } }, data: { leaseUntil: null } });
   // The publish is retried as a whole; the rows whose settle failed wait for their leases.
   if (bot.databaseFailure !== undefined) throw bot.databaseFailure;
+  return bot.failedTransiently;
 }
 
-async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint): Promise<SendOutcome> {
+/** `signal`: the caller's time; a send still waiting for its turn when it ends is given up (not sent). */
+async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint, signal: AbortSignal | undefined): Promise<SendOutcome> {
   const key = { postId_chatId: { postId: target.postId, chatId } };
   try {
-    const { messageId } = await deps.telegram.sendPost(botId, chatId, target.content);
+    const { messageId } = await deps.telegram.sendPost(botId, chatId, target.content, signal === undefined ? undefined : { startBy: signal });
     await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, sentAt: deps.clock(), messageId } });
     return 'settled';
   } catch (error) {
@@ -101,9 +121,11 @@ async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: 
       await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, errorCode: error.errorCode, failure: error.description } });
       return 'settled';
     }
-    // Not sent (Telegram answered with a failure: the row is freed when the pipeline stops), or
-    // never answered: then the lease stays and runs out, since the message may have been posted.
-    return error instanceof ChannelNotSentError ? 'not sent' : 'transient failure';
+    // Not sent (the bot was busy, or Telegram answered with a failure: the row is freed when the
+    // pipeline stops), or never answered: then the lease stays and runs out, since the message
+    // may have been posted.
+    if (error instanceof ChannelNotSentError) return error.busy ? 'busy' : 'not sent';
+    return 'transient failure';
   }
 }
 

@@ -8,7 +8,7 @@ import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandl
 import { publishDueHandler } from './publish-due.js';
 import { listStoriesHandler, postStoryHandler } from './stories.js';
 import type { PublishDeps } from './publish.js';
-import { publicationWorker, type PublicationWorker } from './publication.js';
+import { publicationWorker, type PublicationWorker, type PublicationWorkerOptions } from './publication.js';
 
 export interface PublisherContextDeps {
   readonly db: PublisherDatabase;
@@ -30,8 +30,8 @@ export interface PublisherContextDeps {
 }
 
 /** The worker of the publications' work items (nova.publisher.publication_requested), with the same dependencies. */
-export function createPublicationWorker(deps: PublisherContextDeps): PublicationWorker {
-  return publicationWorker(publishingDeps(deps));
+export function createPublicationWorker(deps: PublisherContextDeps, options?: PublicationWorkerOptions): PublicationWorker {
+  return publicationWorker(publishingDeps(deps), options);
 }
 
 function publishingDeps(deps: PublisherContextDeps): PublishDeps {

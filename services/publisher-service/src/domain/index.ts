@@ -2,7 +2,7 @@ export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type
 export { prunePublisherHistory } from './effects.js';
 export { AnyOfEntitlements, AnyOfStoriesEntitlements, GrantTableEntitlement } from './entitlement.js';
 export { createPublicationWorker, createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
-export type { PublicationWorker } from './publication.js';
+export type { PublicationWorker, PublicationWorkerOptions } from './publication.js';
 export { CLAIM_BATCH } from './broadcast.js';
 export { INLINE_PUBLISH_MAX } from './publish.js';
 export { publisherOutboxStore, flushPublisherOutbox } from './outbox-store.js';
@@ -22,6 +22,7 @@ export {
   type PostButton,
   type PostEntity,
   type PostingEntitlement,
+  type SendOptions,
   type TelegramChatInfo,
 } from './ports.js';
 export { reportText } from './report.js';

@@ -26,7 +26,7 @@ import { claimEffect, effectResult, recordEffectResult } from './effects.js';
 import { postMessage, postStatusRow, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import type { OutgoingPost } from './ports.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import { INLINE_PUBLISH_MAX, publishPost, PublishIncompleteError, startPublication, type PublishDeps } from './publish.js';
+import { INLINE_PUBLISH_MAX, publishPost, PublishIncompleteError, sendWindow, startPublication, type PublishDeps } from './publish.js';
 import { postChats, postContent, publishTime } from './validation.js';
 
 export type PostDeps = PublishDeps;
@@ -81,7 +81,7 @@ export function createPostHandler(deps: PostDeps) {
       await flushPublisherOutbox(deps.db, deps.publisher).catch(() => undefined); // else the relay's next tick
     } else if (publishAt.getTime() <= now.getTime()) {
       try {
-        const { post } = await publishPost(deps, postId, ctx.signal);
+        const { post } = await publishPost(deps, postId, sendWindow(ctx));
         return create(CreatePostResponseSchema, { post: postMessage(post) });
       } catch (error) {
         // Stored and under way: answering an error would invite the caller to create it again.

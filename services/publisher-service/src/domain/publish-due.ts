@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { PublishDueResponseSchema, type PublishDueRequest, type PublishDueResponse } from '@nova/contracts';
 import { FailedPreconditionError, InvalidArgumentError, isRetryable, throwIfAborted, type HandlerContext } from '@nova/domain';
 import { flushPublisherOutbox } from './outbox-store.js';
-import { INLINE_PUBLISH_MAX, publishPost, startPublication, type PublishDeps } from './publish.js';
+import { INLINE_PUBLISH_MAX, publishPost, sendWindow, startPublication, type PublishDeps } from './publish.js';
 import { postsAwaitingReport, sendOwnerReport } from './report.js';
 
 const DEFAULT_LIMIT = 20;
@@ -38,6 +38,8 @@ export function publishDueHandler(deps: PublishDeps) {
     const due = await deps.db.post.findMany({ where, orderBy: [{ publishAt: 'asc' }, { id: 'asc' }], take: limit, select: { id: true } });
     const published: bigint[] = [];
     let unfinished = 0;
+    // One window for the whole call: a post whose sends did not start in it is left for the next call.
+    const sendBy = sendWindow(ctx);
     for (const { id } of due) {
       throwIfAborted(ctx, `publishing post ${id.toString()}`);
       try {
@@ -45,7 +47,7 @@ export function publishDueHandler(deps: PublishDeps) {
           unfinished += 1;
           continue;
         }
-        const result = await publishPost(deps, id, ctx.signal);
+        const result = await publishPost(deps, id, sendBy);
         if (result.publishedNow) published.push(id);
       } catch (error) {
         // A post cancelled between the query and now, or a transient failure: the others go on.

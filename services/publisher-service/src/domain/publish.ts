@@ -14,7 +14,7 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { PostPublishedSchema, PublicationRequestedSchema, eventMsgId } from '@nova/contracts';
-import { appendToOutbox, FailedPreconditionError, NotFoundError, outboxRecord, UnavailableError, type Clock, type EventPublisher } from '@nova/domain';
+import { appendToOutbox, FailedPreconditionError, NotFoundError, outboxRecord, UnavailableError, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
 import { broadcastPost, CLAIM_BATCH, OWN_FAILURE } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
 import { postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
@@ -35,9 +35,17 @@ export interface PublishDeps {
   readonly sendLeaseMs: number;
 }
 
-/** Channels left unsettled; the post stays PUBLISHING and a later publish goes on. */
+/**
+ * Channels left unsettled; the post stays PUBLISHING and a later publish goes on. `telegramFailed`
+ * says why: Telegram failed for one of its bots (5xx, an open circuit, a call with no answer), or
+ * (false) the rows left are only waiting: held by another sender of the same post (the request
+ * that made it due, another replica) or for a busy bot. Waiting is no failure.
+ */
 export class PublishIncompleteError extends UnavailableError {
   override readonly name = 'PublishIncompleteError';
+  constructor(message: string, details: Record<string, string>, readonly telegramFailed: boolean) {
+    super(message, details);
+  }
 }
 
 /**
@@ -47,6 +55,23 @@ export class PublishIncompleteError extends UnavailableError {
 export const INLINE_PUBLISH_MAX = CLAIM_BATCH;
 
 export type PublishResult = { readonly post: PostWithDeliveries; readonly publishedNow: boolean };
+
+/** What a request keeps of its time, after its sends stop starting, to settle, mark and answer. */
+const ANSWER_RESERVE_MS = 1_500;
+
+/**
+ * Until when a request may start sends: its deadline less a reserve (at most half its time), so
+ * that it answers while its caller still waits, however busy the bot is (a broadcast through
+ * it, its budget lent to another replica). Sends still waiting for their turn then are not sent;
+ * the post is answered PUBLISHING and its work item (or the next publish_due) finishes it.
+ * Undefined when the caller set no deadline (then `ctx.signal` alone, if any, bounds it).
+ */
+export function sendWindow(ctx: HandlerContext, now: () => number = Date.now): AbortSignal | undefined {
+  if (ctx.deadline === undefined) return ctx.signal;
+  const left = ctx.deadline - now();
+  const window = AbortSignal.timeout(Math.max(0, left - Math.min(ANSWER_RESERVE_MS, left / 2)));
+  return ctx.signal === undefined ? window : AbortSignal.any([ctx.signal, window]);
+}
 
 export async function publishPost(deps: PublishDeps, postId: bigint, signal?: AbortSignal): Promise<PublishResult> {
   const post = await deps.db.post.findUnique({ where: { id: postId }, include: WITH_DELIVERIES });
@@ -66,9 +91,10 @@ export async function publishPost(deps: PublishDeps, postId: bigint, signal?: Ab
   // The broadcaster: every bot's channels at once, each bot paced by its Telegram client (and,
   // across replicas, by the bot's shared budget), so one slow or rate-limited bot does not hold
   // the others back.
-  const unsettled = await broadcastPost(deps, { postId, owner: post.ownerTelegramId, content: storedContent(post) }, signal);
+  const { unsettled, telegramFailed } = await broadcastPost(deps, { postId, owner: post.ownerTelegramId, content: storedContent(post) }, signal);
   if (unsettled > 0) {
-    throw new PublishIncompleteError(`post ${postId.toString()}: ${String(unsettled)} channels not yet settled (held by another sender, stopped, or failed transiently)`, { post_id: postId.toString() });
+    const why = telegramFailed ? 'Telegram failed transiently for a bot' : 'held by another sender, a busy bot, or stopped';
+    throw new PublishIncompleteError(`post ${postId.toString()}: ${String(unsettled)} channels not yet settled (${why})`, { post_id: postId.toString() }, telegramFailed);
   }
   const publishedNow = await markPublished(deps, postId);
   if (publishedNow) {

@@ -133,7 +133,9 @@ export class BotSendLeases {
 
   private async enter(botId: string, signal: AbortSignal | undefined): Promise<() => void> {
     const lease = this.leaseOf(botId);
-    while (!lease.held) await (lease.acquiring ??= this.acquire(lease, signal).finally(() => { lease.acquiring = undefined; }));
+    // One acquisition per bot, shared by every message waiting for it; each waiter stops waiting
+    // when its own signal aborts (the acquisition goes on for the others).
+    while (!lease.held) await untilAborted(lease.acquiring ??= this.acquire(lease).finally(() => { lease.acquiring = undefined; }), signal);
     lease.active += 1;
     clearTimeout(lease.idleTimer);
     lease.idleTimer = undefined;
@@ -142,11 +144,15 @@ export class BotSendLeases {
       if (left) return;
       left = true;
       lease.active -= 1;
-      if (lease.active === 0) {
-        lease.idleTimer = setTimeout(() => { void this.release(lease); }, this.idleReleaseMs);
-        lease.idleTimer.unref();
-      }
+      if (lease.active === 0) this.releaseWhenIdle(lease);
     };
+  }
+
+  /** Gives the lease back after `idleReleaseMs` unless a message enters meanwhile (enter clears the timer). */
+  private releaseWhenIdle(lease: BotLease): void {
+    clearTimeout(lease.idleTimer);
+    lease.idleTimer = setTimeout(() => { void this.release(lease); }, this.idleReleaseMs);
+    lease.idleTimer.unref();
   }
 
   private leaseOf(botId: string): BotLease {
@@ -158,18 +164,17 @@ export class BotSendLeases {
     return lease;
   }
 
-  private async acquire(lease: BotLease, signal: AbortSignal | undefined): Promise<void> {
+  private async acquire(lease: BotLease): Promise<void> {
     const started = this.now();
     const key = `bot.${lease.botId}`;
     for (;;) {
-      signal?.throwIfAborted();
       if (this.closed) throw new SendBudgetUnavailableError(lease.botId, undefined, this.now() - started);
       const now = this.now();
       const entry = await this.kv.get(key);
       const current = entry?.operation === 'PUT' ? parseLease(entry.string()) : undefined;
       if (current !== undefined && current.holder !== this.options.holder && current.until > now) {
         if (now - started >= this.maxWaitMs) throw new SendBudgetUnavailableError(lease.botId, current.holder, now - started);
-        await sleep(Math.min(this.pollMs, current.until - now + 1), signal);
+        await sleep(Math.min(this.pollMs, current.until - now + 1));
         continue;
       }
       const record = JSON.stringify({ holder: this.options.holder, until: now + this.ttlMs } satisfies LeaseRecord);
@@ -178,9 +183,11 @@ export class BotSendLeases {
       lease.revision = revision;
       // The previous holder's last messages may still count in Telegram's window until a window after its end.
       const previousEnd = current === undefined || current.holder === this.options.holder ? undefined : current.until;
-      if (previousEnd !== undefined && previousEnd + this.windowMs > this.now()) await sleep(previousEnd + this.windowMs - this.now(), signal);
+      if (previousEnd !== undefined && previousEnd + this.windowMs > this.now()) await sleep(previousEnd + this.windowMs - this.now());
       lease.held = true;
       this.scheduleRenewal(lease);
+      // Every waiter may have given up meanwhile: then nothing enters, and the lease goes back when idle.
+      this.releaseWhenIdle(lease);
       this.options.logger?.debug({ bot: lease.botId, holder: this.options.holder }, 'took the bot\'s send lease');
       return;
     }
@@ -231,4 +238,15 @@ export class BotSendLeases {
       throw error;
     }
   }
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work goes on for whoever else waits on it). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason as Error); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.finally(() => { signal.removeEventListener('abort', onAbort); }).then(resolve, reject);
+  });
 }
