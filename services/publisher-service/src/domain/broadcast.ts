@@ -59,6 +59,8 @@ export interface BroadcastResult {
    * concurrent publish of the same post), or for a busy bot.
    */
   readonly telegramFailed: boolean;
+  /** The longest `retry_after` Telegram gave a bot in this run (a 429 beyond the client's retries): wait that long at least. */
+  readonly retryAfterMs: number | undefined;
 }
 
 /**
@@ -69,19 +71,33 @@ export interface BroadcastResult {
 export async function broadcastPost(deps: BroadcastDeps, target: BroadcastTarget, signal?: AbortSignal): Promise<BroadcastResult> {
   await failUnlinkedChannels(deps, target);
   const bots = await botsWithWork(deps.db, target);
-  const failed = await Promise.all(bots.map((botId) => sendThroughBot(deps, target, botId, signal)));
-  return { unsettled: await unsettledCount(deps.db, target.postId), telegramFailed: failed.some(Boolean) };
+  const runs = await Promise.all(bots.map((botId) => sendThroughBot(deps, target, botId, signal)));
+  const retryAfters = runs.flatMap((run) => (run.retryAfterMs === undefined ? [] : [run.retryAfterMs]));
+  return {
+    unsettled: await unsettledCount(deps.db, target.postId),
+    telegramFailed: runs.some((run) => run.failedTransiently),
+    retryAfterMs: retryAfters.length === 0 ? undefined : Math.max(...retryAfters),
+  };
 }
 
-/** Sends the bot's rows of the post; answers whether Telegram failed for it (not merely was busy). */
-async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<boolean> {
+interface BotRun {
+  stopped: boolean;
+  /** Telegram failed for the bot (not merely was busy). */
+  failedTransiently: boolean;
+  retryAfterMs: number | undefined;
+  databaseFailure?: Error;
+  readonly notSent: bigint[];
+}
+
+/** Sends the bot's rows of the post; answers whether Telegram failed for it (not merely was busy), and any retry_after it gave. */
+async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<BotRun> {
   const outstanding = new Set<Promise<SendOutcome>>();
-  const bot: { stopped: boolean; failedTransiently: boolean; databaseFailure?: Error; readonly notSent: bigint[] } = { stopped: false, failedTransiently: false, notSent: [] };
+  const bot: BotRun = { stopped: false, failedTransiently: false, retryAfterMs: undefined, notSent: [] };
   while (signal?.aborted !== true && !bot.stopped && bot.databaseFailure === undefined) {
     const chats = await claimBatch(deps, target, botId);
     if (chats.length === 0) break;
     for (const chatId of chats) {
-      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId, signal)
+      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId, signal, bot)
         .catch((error: unknown) => {
           // A settle that failed: the row keeps its lease; the rest of the batch still settles.
           bot.databaseFailure ??= error instanceof Error ? error : new Error(`settling a row failed: ${String(error)}`);
@@ -106,11 +122,11 @@ async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botI
   if (bot.notSent.length > 0) await deps.db.postDelivery.updateMany({ where: { postId: target.postId, chatId: { in: bot.notSent } }, data: { leaseUntil: null } });
   // The publish is retried as a whole; the rows whose settle failed wait for their leases.
   if (bot.databaseFailure !== undefined) throw bot.databaseFailure;
-  return bot.failedTransiently;
+  return bot;
 }
 
 /** `signal`: the caller's time; a send still waiting for its turn when it ends is given up (not sent). */
-async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint, signal: AbortSignal | undefined): Promise<SendOutcome> {
+async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint, signal: AbortSignal | undefined, bot: BotRun): Promise<SendOutcome> {
   const key = { postId_chatId: { postId: target.postId, chatId } };
   try {
     const { messageId } = await deps.telegram.sendPost(botId, chatId, target.content, signal === undefined ? undefined : { startBy: signal });
@@ -124,7 +140,10 @@ async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: 
     // Not sent (the bot was busy, or Telegram answered with a failure: the row is freed when the
     // pipeline stops), or never answered: then the lease stays and runs out, since the message
     // may have been posted.
-    if (error instanceof ChannelNotSentError) return error.busy ? 'busy' : 'not sent';
+    if (error instanceof ChannelNotSentError) {
+      if (error.retryAfterMs !== undefined) bot.retryAfterMs = Math.max(bot.retryAfterMs ?? 0, error.retryAfterMs);
+      return error.busy ? 'busy' : 'not sent';
+    }
     return 'transient failure';
   }
 }

@@ -87,9 +87,12 @@ export class ChannelRefusedError extends Error {
 export class ChannelNotSentError extends Error {
   override readonly name = 'ChannelNotSentError';
   readonly busy: boolean;
-  constructor(message: string, options?: ErrorOptions & { readonly busy?: boolean }) {
+  /** Telegram's `retry_after` of a 429, in ms: nothing goes to the bot again before it has passed. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: ErrorOptions & { readonly busy?: boolean; readonly retryAfterMs?: number }) {
     super(message, options);
     this.busy = options?.busy ?? false;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

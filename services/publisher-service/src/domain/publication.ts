@@ -36,6 +36,7 @@ export function publicationWorker(deps: PublishDeps, options: PublicationWorkerO
   const pollMs = options.pollMs ?? 500;
   return async (request, stopping) => {
     for (;;) {
+      let retryAfterMs: number | undefined;
       try {
         await publishPost(deps, request.postId, stopping);
         return;
@@ -43,20 +44,22 @@ export function publicationWorker(deps: PublishDeps, options: PublicationWorkerO
         // Nothing left to do for this item: the post went away or was never to be published.
         if (error instanceof NotFoundError || error instanceof FailedPreconditionError) return;
         if (!(error instanceof PublishIncompleteError) || error.telegramFailed || stopping?.aborted === true) throw error;
+        retryAfterMs = error.retryAfterMs;
       }
-      // Only waiting: for another sender's rows, or for a busy bot.
-      await untilWorkComes(deps, request.postId, pollMs, stopping);
+      // Only waiting: for another sender's rows, or for a busy bot (never sooner than a 429's retry_after).
+      await untilWorkComes(deps, request.postId, pollMs, stopping, retryAfterMs ?? 0);
     }
   };
 }
 
 /**
  * Returns once the post has an unsettled row no one holds (a busy bot's freed rows, a lease that
- * ran out), has no unsettled row left (to mark it published), or is no longer PUBLISHING. Looks
- * every `pollMs` at most; throws when `stopping` aborts.
+ * ran out), has no unsettled row left (to mark it published), or is no longer PUBLISHING, and
+ * `atLeastMs` has passed. Looks every `pollMs` at most; throws when `stopping` aborts.
  */
-async function untilWorkComes(deps: PublishDeps, postId: bigint, pollMs: number, stopping: AbortSignal | undefined): Promise<void> {
+async function untilWorkComes(deps: PublishDeps, postId: bigint, pollMs: number, stopping: AbortSignal | undefined, atLeastMs: number): Promise<void> {
   const unsettled = { postId, sentAt: null, errorCode: null };
+  await sleep(atLeastMs, undefined, stopping === undefined ? {} : { signal: stopping });
   for (;;) {
     const held = await deps.db.postDelivery.aggregate({ where: { ...unsettled, leaseUntil: { gte: deps.clock() } }, _min: { leaseUntil: true } });
     const firstEnd = held._min.leaseUntil;

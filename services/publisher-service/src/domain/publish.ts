@@ -43,7 +43,13 @@ export interface PublishDeps {
  */
 export class PublishIncompleteError extends UnavailableError {
   override readonly name = 'PublishIncompleteError';
-  constructor(message: string, details: Record<string, string>, readonly telegramFailed: boolean) {
+  constructor(
+    message: string,
+    details: Record<string, string>,
+    readonly telegramFailed: boolean,
+    /** Telegram's longest `retry_after` in the run (a 429 beyond the client's retries): the next try waits at least this. */
+    readonly retryAfterMs?: number,
+  ) {
     super(message, details);
   }
 }
@@ -91,10 +97,10 @@ export async function publishPost(deps: PublishDeps, postId: bigint, signal?: Ab
   // The broadcaster: every bot's channels at once, each bot paced by its Telegram client (and,
   // across replicas, by the bot's shared budget), so one slow or rate-limited bot does not hold
   // the others back.
-  const { unsettled, telegramFailed } = await broadcastPost(deps, { postId, owner: post.ownerTelegramId, content: storedContent(post) }, signal);
+  const { unsettled, telegramFailed, retryAfterMs } = await broadcastPost(deps, { postId, owner: post.ownerTelegramId, content: storedContent(post) }, signal);
   if (unsettled > 0) {
     const why = telegramFailed ? 'Telegram failed transiently for a bot' : 'held by another sender, a busy bot, or stopped';
-    throw new PublishIncompleteError(`post ${postId.toString()}: ${String(unsettled)} channels not yet settled (${why})`, { post_id: postId.toString() }, telegramFailed);
+    throw new PublishIncompleteError(`post ${postId.toString()}: ${String(unsettled)} channels not yet settled (${why})`, { post_id: postId.toString() }, telegramFailed, retryAfterMs);
   }
   const publishedNow = await markPublished(deps, postId);
   if (publishedNow) {

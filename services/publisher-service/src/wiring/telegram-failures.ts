@@ -19,7 +19,8 @@ export function publisherTelegramError(method: string, who: string, error: unkno
   // The bot had no room for it: a wait, not a fault (a 429 that outlasted the client's retries
   // comes from another process's sends, since this one paces to Telegram's limits).
   if (error instanceof TelegramRateLimitError || error instanceof TelegramQueueFullError || error instanceof SendBudgetUnavailableError || error instanceof TelegramSendNotStartedError) {
-    return new ChannelNotSentError(`Telegram ${method} for ${who} not sent: ${error.message}`, { cause: error, busy: true });
+    const retryAfter = error instanceof TelegramRateLimitError ? { retryAfterMs: error.retryAfterSeconds * 1_000 } : {};
+    return new ChannelNotSentError(`Telegram ${method} for ${who} not sent: ${error.message}`, { cause: error, busy: true, ...retryAfter });
   }
   if (error instanceof TelegramApiError || error instanceof CircuitOpenError) {
     return new ChannelNotSentError(`Telegram ${method} for ${who} failed: ${error.message}`, { cause: error });
