@@ -22,3 +22,5 @@ node bench/dist/reply-latency.js
 node bench/dist/payments.js
 # The notification scheduler: due posts' hand-off lag per interval, and fail-over per lease TTL (see bench/README.md).
 node bench/dist/notifications.js
+# The publisher's broadcaster against Telegram's limits, beside grammY (3,000 chats here; the full 10,000 with --chats 10000, about 16 min).
+node bench/dist/broadcast.js --chats 3000

@@ -68,3 +68,15 @@ export async function targetWeight(custom: CustomObjectsApi, namespace: string, 
   const object = (await custom.getNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, name })) as { spec?: { http?: { name?: string; route?: { weight?: number }[] }[] } };
   return object.spec?.http?.find((entry) => entry.name === route)?.route?.[1]?.weight;
 }
+
+/**
+ * Messages per second after the first second, from sorted arrival times (ms): how many arrived
+ * after it, over the time from its end to the last one. The first second is each sender's ramp
+ * (a burst of 30, or 30 spread over it): excluded alike for every sender.
+ */
+export function sustainedAfterFirstSecond(arrivals: readonly number[]): number {
+  const first = arrivals[0] ?? 0;
+  const last = arrivals[arrivals.length - 1] ?? 0;
+  const after = arrivals.filter((at) => at > first + 1_000).length;
+  return after / ((last - first - 1_000) / 1000);
+}

@@ -39,7 +39,7 @@ export type ContextName = (typeof CONTEXTS)[number];
 export const EVENTS = {
   user: ['registered'],
   bot: ['added', 'removed'],
-  publisher: ['post_published'],
+  publisher: ['post_published', 'publication_requested'],
   payment: ['subscription_activated', 'subscription_expired'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
@@ -90,6 +90,7 @@ export const SUBJECTS = {
   botSetGreeting: 'svc.bot.set_greeting',
   botWebhookAuth: 'svc.bot.webhook_auth',
   postPublished: 'nova.publisher.post_published',
+  publicationRequested: 'nova.publisher.publication_requested',
   publisherPublishDue: 'svc.publisher.publish_due',
   publisherListDue: 'svc.publisher.list_due',
   paymentSubscriptionActivated: 'nova.payment.subscription_activated',

@@ -8,6 +8,8 @@ export interface HandlerContext {
    * Handlers check it before effects outside their database (e.g. a Telegram call).
    */
   readonly signal?: AbortSignal;
+  /** When the caller stops waiting (ms since the epoch), when it said; `signal` aborts then. */
+  readonly deadline?: number;
 }
 
 /** A request handler: a plain async function over the protobuf messages of one rpc. */

@@ -57,7 +57,8 @@ export async function answerCall(
     if (bot === undefined) throw unauthorized();
     params = await readParams();
     const fault = context.faultsOf(bot).take(method, at);
-    if (fault !== undefined) {
+    const answerDelayMs = fault !== undefined && 'answerDelayMs' in fault ? fault.answerDelayMs : 0;
+    if (fault !== undefined && !('answerDelayMs' in fault)) {
       if ('hang' in fault) return record({ kind: 'hang' });
       if ('retryAfter' in fault) throw tooManyRequests(fault.retryAfter);
       if (fault.status === 500) throw internalServerError();
@@ -73,7 +74,10 @@ export async function answerCall(
       if (retryAfter !== undefined) throw tooManyRequests(retryAfter);
     }
     const outcome = await known.handler(bot, params, context.env);
-    return record({ kind: 'json', status: 200, body: { ok: true, result: outcome.result, ...(outcome.description === undefined ? {} : { description: outcome.description }) } });
+    const answer = record({ kind: 'json', status: 200, body: { ok: true, result: outcome.result, ...(outcome.description === undefined ? {} : { description: outcome.description }) } });
+    // Done and recorded now; the caller hears of it only later.
+    if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+    return answer;
   } catch (error) {
     if (error instanceof ApiFailure) return record({ kind: 'json', status: error.errorCode, body: error.envelope });
     throw error;

@@ -1,11 +1,14 @@
 /**
- * Faults a test injects into one bot's API: answer 5xx, hang without answering, or 429. A fault
- * lasts `forMs`, or `times` calls, or until cleared, and may be limited to some methods.
+ * Faults a test injects into one bot's API: answer 5xx, hang without answering, 429, or do the
+ * call and answer it only `answerDelayMs` later (Telegram posted the message, its answer is slow:
+ * what a sender that dies meanwhile never learns). A fault lasts `forMs`, or `times` calls, or
+ * until cleared, and may be limited to some methods.
  */
 export type FaultKind =
   | { readonly status: 500 | 502 | 503 | 504 }
   | { readonly hang: true }
-  | { readonly retryAfter: number };
+  | { readonly retryAfter: number }
+  | { readonly answerDelayMs: number };
 
 export type FaultSpec = FaultKind & {
   readonly forMs?: number;

@@ -103,4 +103,14 @@ describe('fault injection', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await rawCall(telegram.apiRoot, bot.token, 'getMe')).status).toBe(200);
   });
+
+  it('posts a message at once and answers it late (a sender that dies meanwhile never hears of it)', async () => {
+    telegram.injectFault(bot.token, { answerDelayMs: 400, times: 1, methods: ['sendMessage'] });
+    telegram.addChat(bot.token, { id: 7003, type: 'private', first_name: 'Cid' });
+    const answer = rawCall(telegram.apiRoot, bot.token, 'sendMessage', { chat_id: 7003, text: 'slow' });
+    const posted = await telegram.waitForCall((call) => call.method === 'sendMessage' && call.params['text'] === 'slow');
+    expect(posted).toEqual(expect.objectContaining({ ok: true, status: 200 }));
+    expect(telegram.messagesTo(7003).map((message) => message.text)).toEqual(['slow']); // posted before the answer
+    expect((await answer).status).toBe(200);
+  });
 });

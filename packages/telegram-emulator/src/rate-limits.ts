@@ -1,8 +1,17 @@
 /**
  * Telegram's documented message limits, enforced the way a bot meets them: a message over a
  * limit is refused with 429 "Too Many Requests: retry after N" and `parameters.retry_after`.
- * Per chat a token bucket (one a second, short bursts), per group and per bot a sliding window.
- * A refused message does not count.
+ * A refused message does not count; an admitted one counts at its arrival here.
+ *
+ * The Bot FAQ (core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this) gives
+ * the rates, "avoid sending more than one message per second" in a chat ("short bursts ...
+ * allowed"), "not more than 20 messages per minute" in a group, "not ... more than about 30
+ * messages per second" in bulk, and never says how they are counted. The emulator takes the
+ * strictest reading that the wording allows: per chat a token bucket (a burst of 3, then one a
+ * second), per group and per bot a SLIDING window (at most N in ANY window of the length, by
+ * arrival time), not a fixed one: a client that passes a sliding window passes every fixed
+ * window of the same length too (each fixed window is one of the sliding ones), while a fixed
+ * window would let a client send 2N across a boundary and still be refused by the real server.
  */
 export interface EmulatorRateLimits {
   readonly perChat: { readonly burst: number; readonly intervalMs: number };

@@ -8,14 +8,15 @@
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { ApiMethods, Opts, Ret } from '@telegraf/types';
 import type { Registry } from 'prom-client';
-import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
+import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, sleep, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
 import { callWithRetries, isServerFailure } from './call-attempts.js';
-import { TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, TelegramTransportError } from './errors.js';
+import { TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, TelegramSendNotStartedError, TelegramTransportError } from './errors.js';
 import { SILENT_LOGGER, type TelegramLogger } from './logger.js';
 import { sendTargetOf } from './methods.js';
 import { telegramMetrics, type CallOutcome, type TelegramMetrics } from './metrics.js';
 import type { InputFileUpload } from './request-body.js';
-import { SendScheduler, type Pace } from './send-scheduler.js';
+import type { SendGate } from './send-gate.js';
+import { SendScheduler, type Answered, type Pace } from './send-scheduler.js';
 import { DEFAULT_RATE_LIMITS, DEFAULT_RETRY, withDefaults, type RateLimitSettings, type RetrySettings } from './settings.js';
 import { botIdOf } from './token.js';
 import { postMethod } from './transport.js';
@@ -38,6 +39,8 @@ export interface TelegramClientOptions {
   /** Client-side pacing; `false` sends at once (for tests that want Telegram's 429s). */
   readonly limits?: Partial<RateLimitSettings> | false;
   readonly retry?: Partial<RetrySettings>;
+  /** The bot's budget shared with other processes (one sender per bot at a time); default none: this process is its only sender. */
+  readonly gate?: SendGate;
   /** The bot's circuit breaker (name `telegram:<bot id>`). Default: opens on 5 failures of the last 10 calls, for 10 s. */
   readonly circuit?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>;
   /** Where nova_circuit_state and nova_telegram_calls_total go. Default prom-client's global registry. */
@@ -49,6 +52,13 @@ export interface TelegramClientOptions {
 export interface CallOptions {
   /** Cancels the call while queued, waiting or in flight (the abort reason is thrown). */
   readonly signal?: AbortSignal;
+  /**
+   * Gives the call up while it still waits for its first turn (pacing, the bot's shared budget),
+   * and only then: it throws TelegramSendNotStartedError, and the message surely was not sent.
+   * Once an attempt went out the call runs to its answer (a caller with a deadline uses this so
+   * as not to answer late because the bot is busy, without making a message's fate unknown).
+   */
+  readonly startBy?: AbortSignal;
 }
 
 const NO_PACE: Pace = () => Promise.resolve();
@@ -80,7 +90,7 @@ export class TelegramClient {
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#tracer = options.tracer ?? trace.getTracer('@nova/telegram');
     this.#metrics = telegramMetrics(options.registry);
-    this.#scheduler = options.limits === false ? undefined : new SendScheduler(this.botId, withDefaults(DEFAULT_RATE_LIMITS, options.limits));
+    this.#scheduler = options.limits === false ? undefined : new SendScheduler(this.botId, withDefaults(DEFAULT_RATE_LIMITS, options.limits), Date.now, sleep, options.gate);
     const now = options.circuit?.now ?? Date.now;
     const openMs = options.circuit?.openMs ?? CIRCUIT_DEFAULTS.openMs;
     this.#breaker = new CircuitBreaker(`telegram:${this.botId}`, {
@@ -174,12 +184,12 @@ export class TelegramClient {
       let outcome: CallOutcome = 'ok';
       try {
         this.#failFastWhileOpen();
-        const send = (pace: Pace): Promise<unknown> =>
-          callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal), {
+        const send = (pace: Pace, answered?: Answered): Promise<unknown> =>
+          callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal, answered), {
             method, botId: this.botId, breaker: this.#breaker, retry: this.#retry, logger: this.#logger, span, signal: options.signal, pace,
           });
         if (target === undefined || this.#scheduler === undefined) return await send(NO_PACE);
-        return await this.#scheduler.run(method, target, send, options.signal);
+        return await this.#scheduler.run(method, target, send, options.signal, options.startBy);
       } catch (error) {
         outcome = outcomeOf(error);
         if (error instanceof TelegramApiError) span.setAttribute('telegram.error_code', error.errorCode);
@@ -227,6 +237,7 @@ function apiHostOf(apiRoot: string): string {
 function outcomeOf(error: unknown): CallOutcome {
   if (error instanceof CircuitOpenError) return 'circuit_open';
   if (error instanceof TelegramQueueFullError) return 'queue_full';
+  if (error instanceof TelegramSendNotStartedError) return 'not_started';
   if (error instanceof TelegramRateLimitError) return 'rate_limited';
   if (error instanceof TelegramApiError) return 'api_error';
   if (error instanceof TelegramTransportError) return 'transport_error';

@@ -4,9 +4,13 @@
  * own queues and circuit and no bot's trouble spills onto another.
  */
 import { TelegramClient, type TelegramClientOptions } from './client.js';
+import type { SendGate } from './send-gate.js';
 import { botIdOf } from './token.js';
 
-export type TelegramClientsOptions = Omit<TelegramClientOptions, 'token'>;
+export type TelegramClientsOptions = Omit<TelegramClientOptions, 'token' | 'gate'> & {
+  /** The budget each bot shares with other processes (see SendGate); default none. */
+  readonly gateFor?: (botId: string) => SendGate | undefined;
+};
 
 export class TelegramClients {
   readonly #clients = new Map<string, { readonly token: string; readonly client: TelegramClient }>();
@@ -19,7 +23,9 @@ export class TelegramClients {
     const known = this.#clients.get(botId);
     if (known?.token === token) return known.client;
     known?.client.close();
-    const client = new TelegramClient({ ...this.options, token });
+    const { gateFor, ...options } = this.options;
+    const gate = gateFor?.(botId);
+    const client = new TelegramClient({ ...options, token, ...(gate === undefined ? {} : { gate }) });
     this.#clients.set(botId, { token, client });
     return client;
   }

@@ -83,6 +83,21 @@ export class TelegramQueueFullError extends Error {
   }
 }
 
+/**
+ * The call's `startBy` signal ended while it still waited for its turn (its chat's, group's or
+ * bot's limits, the bot's shared budget): it was never sent. (An attempt that went out is never
+ * cut short by `startBy`; a retry's wait is not either.)
+ */
+export class TelegramSendNotStartedError extends Error {
+  override readonly name = 'TelegramSendNotStartedError';
+  constructor(
+    readonly method: string,
+    readonly botId: string,
+  ) {
+    super(`telegram ${method} (bot ${botId}): its caller stopped waiting before its turn came; not sent`);
+  }
+}
+
 /** The client was closed; calls still queued were not sent. */
 export class TelegramClientClosedError extends Error {
   override readonly name = 'TelegramClientClosedError';

@@ -8,6 +8,7 @@ export {
   TelegramTransportError,
   TelegramQueueFullError,
   TelegramClientClosedError,
+  TelegramSendNotStartedError,
   InvalidBotTokenError,
   UnsupportedInputFileError,
   type TelegramErrorEnvelope,
@@ -17,6 +18,7 @@ export { redactToken, botIdOf, isBotToken, BOT_TOKEN_PATTERN } from './token.js'
 export { TELEGRAM_DOCUMENTED_LIMITS, DEFAULT_RATE_LIMITS, DEFAULT_RETRY, type RateLimitSettings, type RetrySettings } from './settings.js';
 export { CIRCUIT_STATE_METRIC, TELEGRAM_CALLS_METRIC, type CallOutcome } from './metrics.js';
 export { isMessageMethod } from './methods.js';
+export type { SendGate } from './send-gate.js';
 export type { InputFileUpload } from './request-body.js';
 export type { TelegramLogger, LogFn } from './logger.js';
 // Circuit errors come from the shared breaker.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SlidingWindow, TokenBucket } from './limits.js';
+import { InFlightWindow, TokenBucket } from './limits.js';
 
 describe('TokenBucket', () => {
   it('lets a burst through, then one per interval, by reservation', () => {
@@ -27,26 +27,67 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('SlidingWindow', () => {
-  it('allows limit sends in any window, reserving the slots after', () => {
-    const window = new SlidingWindow(3, 1000);
-    expect([0, 0, 0].map((at) => window.reserve(at))).toEqual([0, 0, 0]);
-    expect(window.reserve(100)).toBe(900); // slot at 1000
-    expect(window.reserve(100)).toBe(900);
-    expect(window.reserve(100)).toBe(900);
-    expect(window.reserve(100)).toBe(1900); // slot at 2000
-    expect(window.isEmpty(2500)).toBe(false);
-    expect(window.isEmpty(3001)).toBe(true);
+describe('InFlightWindow', () => {
+  /** Waits move the clock: only the head of the window's queue ever waits on a timer. */
+  function manualClock(): { now: () => number; set: (at: number) => void; wait: (ms: number) => Promise<void> } {
+    let at = 0;
+    return { now: () => at, set: (to) => { at = to; }, wait: (ms) => { at += ms; return Promise.resolve(); } };
+  }
+
+  it('counts a send from its start until a window after its answer', async () => {
+    const clock = manualClock();
+    const window = new InFlightWindow(3, 1000, clock.now, clock.wait);
+    const [first, second, third] = await Promise.all([window.acquire(), window.acquire(), window.acquire()]);
+    let fourthAt: number | undefined;
+    const fourth = window.acquire().then((release) => { fourthAt = clock.now(); return release; });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fourthAt).toBeUndefined(); // all three in flight: nothing frees a slot but an answer
+    clock.set(200);
+    first(); // answered at 200: it may have arrived at 200, so its slot is free at 1200
+    (await fourth)();
+    expect(fourthAt).toBe(1200);
+    expect(window.occupied(1200)).toBe(3);
+    expect(window.isEmpty(2200)).toBe(false); // two still in flight
+    second();
+    third();
+    expect(window.isEmpty(2200 + 1000)).toBe(true);
   });
 
-  it('never puts more than limit sends in any window', () => {
-    const window = new SlidingWindow(5, 1000);
-    const slots: number[] = [];
-    let now = 0;
-    for (let i = 0; i < 40; i++) {
-      now += Math.floor(Math.random() * 120);
-      slots.push(now + window.reserve(now));
-    }
-    for (const start of slots) expect(slots.filter((slot) => slot >= start && slot < start + 1000).length).toBeLessThanOrEqual(5);
+  it('gives a release once, however often it is called', async () => {
+    const window = new InFlightWindow(1, 1000, () => 0);
+    const release = await window.acquire();
+    release();
+    release();
+    expect(window.occupied(0)).toBe(1);
+  });
+
+  it('lets an aborted waiter go without taking a slot', async () => {
+    const window = new InFlightWindow(1, 1000, () => 0);
+    await window.acquire();
+    const controller = new AbortController();
+    const waiting = window.acquire(controller.signal);
+    controller.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(window.occupied(0)).toBe(1);
+  });
+
+  it('lets an aborted waiter go at once, though others wait ahead of it, and serves them in turn', async () => {
+    const clock = manualClock();
+    const window = new InFlightWindow(1, 1000, clock.now, clock.wait);
+    const first = await window.acquire();
+    const ahead = window.acquire();
+    const controller = new AbortController();
+    const behind = window.acquire(controller.signal);
+    controller.abort(new Error('time is up'));
+    await expect(behind).rejects.toThrow('time is up');
+    first();
+    (await ahead)();
+    await new Promise((resolve) => setImmediate(resolve)); // the aborted one's turn comes, and takes nothing
+    expect(window.occupied(clock.now())).toBe(1); // the one ahead, answered just now
+  });
+
+  it('refuses nonsense settings', () => {
+    expect(() => new InFlightWindow(0, 1000)).toThrow(RangeError);
+    expect(() => new InFlightWindow(1, 0)).toThrow(RangeError);
   });
 });

@@ -14,7 +14,7 @@ export const TELEGRAM_CALLS_METRIC = 'nova_telegram_calls_total';
 
 export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
-export type CallOutcome = 'ok' | 'api_error' | 'rate_limited' | 'transport_error' | 'circuit_open' | 'queue_full' | 'aborted';
+export type CallOutcome = 'ok' | 'api_error' | 'rate_limited' | 'transport_error' | 'circuit_open' | 'queue_full' | 'not_started' | 'aborted';
 
 export interface TelegramMetrics {
   /** Records a breaker's state now and on every change. */

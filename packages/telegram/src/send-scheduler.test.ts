@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { TelegramClientClosedError, TelegramQueueFullError } from './errors.js';
+import { TelegramClientClosedError, TelegramQueueFullError, TelegramSendNotStartedError } from './errors.js';
 import { SendScheduler } from './send-scheduler.js';
 import type { RateLimitSettings } from './settings.js';
 
@@ -123,5 +123,48 @@ describe('SendScheduler', () => {
     await expect(calls[1]).rejects.toThrow('user left');
     await Promise.all([calls[0], calls[2]]);
     expect(log.map((entry) => entry.key)).toEqual(['A1', 'A3']);
+  });
+
+  it('gives up a message whose startBy ends while it waits for its turn, never one that went out', async () => {
+    // One message a second for the bot: the second and third wait for the first one's window.
+    const scheduler = new SendScheduler('1', { ...FAST, perBot: { limit: 1, windowMs: 1000 } });
+    const sent: string[] = [];
+    const slow = (key: string, ms: number) => async (): Promise<string> => { sent.push(key); await new Promise((resolve) => setTimeout(resolve, ms)); return key; };
+    const started = Date.now();
+    // Its startBy ends while it is in flight: it runs to its answer.
+    const first = scheduler.run('sendMessage', { chatKey: 'A', group: false }, slow('A1', 150), undefined, AbortSignal.timeout(50));
+    // Behind it for the bot's slot (another chat), and queued behind A1 in its own chat.
+    const behind = scheduler.run('sendMessage', { chatKey: 'B', group: false }, slow('B1', 0), undefined, AbortSignal.timeout(200));
+    const queued = scheduler.run('sendMessage', { chatKey: 'A', group: false }, slow('A2', 0), undefined, AbortSignal.timeout(200));
+    await expect(first).resolves.toBe('A1');
+    await expect(behind).rejects.toThrow(TelegramSendNotStartedError);
+    await expect(queued).rejects.toThrow('its caller stopped waiting before its turn came; not sent');
+    // Given up when their time ended, not when the bot's window would have let them go (1150 ms).
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(sent).toEqual(['A1']);
+    await expect(scheduler.run('sendMessage', { chatKey: 'C', group: false }, slow('C1', 0), undefined, AbortSignal.abort())).rejects.toThrow(TelegramSendNotStartedError);
+    await scheduler.idle();
+  });
+
+  it('never lets more than the bot\'s limit arrive in any window, however late the answers come', async () => {
+    const clock = virtualClock();
+    const limits = { ...FAST, perBot: { limit: 5, windowMs: 1000 }, perChat: { burst: 1, intervalMs: 1000 }, maxQueued: 500 };
+    const scheduler = new SendScheduler('1', limits, clock.now, clock.wait);
+    const arrivals: number[] = [];
+    // Latencies of 0-400 ms; Telegram counts each message at some moment between send and answer.
+    let seed = 7;
+    const random = (): number => { seed = (seed * 48_271) % 2_147_483_647; return seed / 2_147_483_647; };
+    const send = async (): Promise<void> => {
+      const latency = Math.floor(random() * 400);
+      const arrival = clock.now() + Math.floor(random() * latency);
+      await clock.wait(latency);
+      arrivals.push(arrival);
+    };
+    await Promise.all(Array.from({ length: 60 }, (_, n) => scheduler.run('sendMessage', { chatKey: `c${String(n)}`, group: false }, send)));
+    arrivals.sort((x, y) => x - y);
+    const most = Math.max(...arrivals.map((at) => arrivals.filter((other) => other >= at && other < at + 1000).length));
+    expect(most).toBeLessThanOrEqual(5);
+    // And it uses the window: 60 sends at 5 per (1000 ms + latency) take about 12-14 windows, not more.
+    expect((arrivals[arrivals.length - 1] ?? 0) - (arrivals[0] ?? 0)).toBeLessThan(15_000);
   });
 });

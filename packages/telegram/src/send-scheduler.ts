@@ -3,14 +3,20 @@
  *
  * Every chat has a lane: a FIFO of its messages, run one at a time (so a chat's messages keep
  * their order, Decided 3), each waiting for the chat's token bucket (and the group window for
- * groups) and then for a slot of the bot-wide window. A lane reserves a bot-wide slot only when
+ * groups), then for the bot's shared budget when other processes send for the same bot (a
+ * SendGate), then for a slot of the bot-wide window. A lane asks for a bot-wide slot only when
  * its own head is due, so a flood to one chat holds at most one bot-wide slot at a time and
  * the other chats' messages go out between its messages.
+ *
+ * Every limit is paced from answers, not starts: Telegram counts a message when it arrives,
+ * somewhere between our send and its answer (InFlightWindow says why that makes 429s
+ * impossible from one process, however late the answers come).
  */
 import { sleep } from '@nova/resilience';
-import { TelegramClientClosedError, TelegramQueueFullError } from './errors.js';
-import { SlidingWindow, TokenBucket } from './limits.js';
+import { TelegramClientClosedError, TelegramQueueFullError, TelegramSendNotStartedError } from './errors.js';
+import { InFlightWindow, TokenBucket, type ReleaseSlot } from './limits.js';
 import type { SendTarget } from './methods.js';
+import type { SendGate } from './send-gate.js';
 import type { RateLimitSettings } from './settings.js';
 
 /**
@@ -19,18 +25,41 @@ import type { RateLimitSettings } from './settings.js';
  */
 export type Pace = () => Promise<void>;
 
+/**
+ * Called by a task the moment Telegram's answer starts to arrive (its status line and headers):
+ * the message reached Telegram before that, so its limits count it from then, not from when the
+ * body was read and decoded a few event-loop turns later (which on a loaded machine is what
+ * costs the rate: each slot comes back that much later).
+ */
+export type Answered = () => void;
+
+/** A message's work: its attempts, pacing again before a retry, marking each answer as it arrives. */
+export type SendTask<T> = (pace: Pace, answered: Answered) => Promise<T>;
+
 interface Job {
   readonly method: string;
-  readonly task: (pace: Pace) => Promise<unknown>;
+  readonly task: SendTask<unknown>;
   readonly signal: AbortSignal | undefined;
+  /** Gives the job up while it waits for its first turn (TelegramSendNotStartedError), never later. */
+  readonly startBy: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** What a message holds while it is in flight, given back at its answer. */
+interface Held {
+  readonly bot: ReleaseSlot;
+  readonly group: ReleaseSlot | undefined;
+  /** The bot's shared budget (a SendGate), when there is one. */
+  readonly leave: (() => void) | undefined;
+  /** When the chat's token was due: the bucket counts the message from its answer instead. */
+  readonly tokenAt: number | undefined;
 }
 
 interface Lane {
   readonly key: string;
   readonly bucket: TokenBucket;
-  readonly groupWindow: SlidingWindow | undefined;
+  readonly groupWindow: InFlightWindow | undefined;
   readonly queue: Job[];
   busy: boolean;
 }
@@ -40,7 +69,7 @@ const LANE_SWEEP_EVERY = 256;
 
 export class SendScheduler {
   private readonly lanes = new Map<string, Lane>();
-  private readonly botWindow: SlidingWindow;
+  private readonly botWindow: InFlightWindow;
   private pending = 0;
   private lanesCreated = 0;
   private closed = false;
@@ -54,8 +83,11 @@ export class SendScheduler {
     private readonly now: () => number = Date.now,
     /** How waits happen: real timers, or a test's virtual clock (pacing checked without wall-clock time). */
     private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
+    /** The bot's budget shared with other processes; default: this process is the bot's only sender. */
+    private readonly gate?: SendGate,
   ) {
-    this.botWindow = new SlidingWindow(limits.perBot.limit, limits.perBot.windowMs);
+    // Spread over the window: a burst would queue at Telegram and hold its slots for the burst's time.
+    this.botWindow = new InFlightWindow(limits.perBot.limit, limits.perBot.windowMs, now, wait, limits.perBot.windowMs / limits.perBot.limit);
   }
 
   /** Messages queued or being sent. */
@@ -65,25 +97,36 @@ export class SendScheduler {
 
   /**
    * Runs `task` when `target`'s limits allow, in order with the chat's other messages. Throws
-   * TelegramQueueFullError at once when the chat's or the bot's queue is full.
+   * TelegramQueueFullError at once when the chat's or the bot's queue is full, and
+   * TelegramSendNotStartedError when `startBy` ends before the task's first turn came.
    */
-  run<T>(method: string, target: SendTarget, task: (pace: Pace) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(method: string, target: SendTarget, task: SendTask<T>, signal?: AbortSignal, startBy?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new TelegramClientClosedError(method, this.botId));
+    if (startBy?.aborted === true) return Promise.reject(new TelegramSendNotStartedError(method, this.botId));
     if (this.pending >= this.limits.maxQueued) {
       return Promise.reject(new TelegramQueueFullError(method, this.botId, 'bot', this.limits.maxQueued));
     }
-    if (target.chatKey === undefined) return this.track(this.paceBot(signal).then(() => task(() => this.paceBot(signal))));
+    if (target.chatKey === undefined) return this.track(this.runInline(method, task, signal, startBy));
     const lane = this.laneFor(target.chatKey, target.group);
     if (lane.queue.length >= this.limits.maxQueuedPerChat) {
       return Promise.reject(new TelegramQueueFullError(method, this.botId, `chat ${target.chatKey}`, this.limits.maxQueuedPerChat));
     }
+    // Long-lived signals (a worker's stop) see many messages: each takes its listeners away when done.
+    let done = (): void => undefined;
     return this.track(
       new Promise<T>((resolve, reject) => {
-        const job: Job = { method, task, signal, resolve: resolve as (value: unknown) => void, reject };
+        const job: Job = { method, task, signal, startBy, resolve: resolve as (value: unknown) => void, reject };
+        const onAbort = (): void => { this.dropQueued(lane, job, signal?.reason); };
+        const onGiveUp = (): void => { this.dropQueued(lane, job, new TelegramSendNotStartedError(method, this.botId)); };
+        done = () => {
+          signal?.removeEventListener('abort', onAbort);
+          startBy?.removeEventListener('abort', onGiveUp);
+        };
         lane.queue.push(job);
-        signal?.addEventListener('abort', () => { this.dropQueued(lane, job, signal.reason); }, { once: true });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        startBy?.addEventListener('abort', onGiveUp, { once: true });
         void this.pump(lane);
-      }),
+      }).finally(() => { done(); }),
     );
   }
 
@@ -107,30 +150,85 @@ export class SendScheduler {
     const job = lane.queue.shift();
     if (job === undefined) return;
     lane.busy = true;
-    let sentAt: number | undefined;
+    let held: Held | undefined;
+    let started = false;
     try {
-      const waiting = job.signal === undefined ? this.closing.signal : AbortSignal.any([job.signal, this.closing.signal]);
-      await this.paceLane(lane, waiting);
-      sentAt = this.now();
-      job.resolve(await job.task(() => this.paceLane(lane, job.signal)));
+      held = await this.paceLane(lane, anyOf(this.closing.signal, job.signal, job.startBy));
+      const answered = (): void => {
+        const done = held;
+        held = undefined;
+        this.answered(lane, done);
+      };
+      started = true;
+      job.resolve(await job.task(async () => {
+        // A retry: the failed attempt was answered; the message counts again when resent.
+        answered();
+        held = await this.paceLane(lane, job.signal);
+      }, answered));
     } catch (error) {
-      job.reject(this.closed && sentAt === undefined ? new TelegramClientClosedError(job.method, this.botId) : error);
+      job.reject(this.closed && held === undefined ? new TelegramClientClosedError(job.method, this.botId) : !started && gaveUp(job) ? new TelegramSendNotStartedError(job.method, this.botId) : error);
     } finally {
-      // Failed or not, the message may have reached Telegram as late as now: the chat's next one is paced from here.
-      if (sentAt !== undefined) lane.bucket.hold(this.now() - sentAt);
+      // Failed or not, the message may have reached Telegram as late as now: its limits count it from here.
+      this.answered(lane, held);
       lane.busy = false;
       void this.pump(lane);
     }
   }
 
-  private async paceLane(lane: Lane, signal: AbortSignal | undefined): Promise<void> {
-    await this.wait(lane.bucket.reserve(this.now()), signal);
-    if (lane.groupWindow !== undefined) await this.wait(lane.groupWindow.reserve(this.now()), signal);
-    await this.paceBot(signal);
+  /** A message to no chat (an inline message's edit): only the bot's limit applies. */
+  private async runInline<T>(method: string, task: SendTask<T>, signal: AbortSignal | undefined, startBy: AbortSignal | undefined): Promise<T> {
+    let held: Held | undefined;
+    try {
+      held = await this.paceBot(undefined, anyOf(signal, startBy));
+    } catch (error) {
+      throw gaveUp({ signal, startBy }) ? new TelegramSendNotStartedError(method, this.botId) : error;
+    }
+    const answered = (): void => {
+      const done = held;
+      held = undefined;
+      this.answered(undefined, done);
+    };
+    try {
+      return await task(async () => {
+        answered();
+        held = await this.paceBot(undefined, signal);
+      }, answered);
+    } finally {
+      this.answered(undefined, held);
+    }
   }
 
-  private paceBot(signal: AbortSignal | undefined): Promise<void> {
-    return this.wait(this.botWindow.reserve(this.now()), signal);
+  /** Waits for the chat's token, the group's slot, then the bot's; answers what to give back at the answer. */
+  private async paceLane(lane: Lane, signal: AbortSignal | undefined): Promise<Held> {
+    const tokenAt = this.now() + lane.bucket.reserve(this.now());
+    // Re-checked after each wait: a timer may fire a millisecond early by the wall clock.
+    for (let now = this.now(); now < tokenAt; now = this.now()) await this.wait(tokenAt - now, signal);
+    const group = lane.groupWindow === undefined ? undefined : await lane.groupWindow.acquire(signal);
+    try {
+      return { ...(await this.paceBot(group, signal)), tokenAt };
+    } catch (error) {
+      group?.();
+      throw error;
+    }
+  }
+
+  private async paceBot(group: ReleaseSlot | undefined, signal: AbortSignal | undefined): Promise<Held> {
+    const leave = this.gate === undefined ? undefined : await this.gate.enter(signal);
+    try {
+      return { group, bot: await this.botWindow.acquire(signal), leave, tokenAt: undefined };
+    } catch (error) {
+      leave?.();
+      throw error;
+    }
+  }
+
+  /** The send was answered (or failed): the chat's bucket, the group's and the bot's windows count it from now. */
+  private answered(lane: Lane | undefined, held: Held | undefined): void {
+    if (held === undefined) return;
+    if (lane !== undefined && held.tokenAt !== undefined) lane.bucket.hold(this.now() - held.tokenAt);
+    held.bot();
+    held.group?.();
+    held.leave?.();
   }
 
   private dropQueued(lane: Lane, job: Job, reason: unknown): void {
@@ -148,7 +246,7 @@ export class SendScheduler {
       lane = {
         key,
         bucket: new TokenBucket(this.limits.perChat.burst, this.limits.perChat.intervalMs, now),
-        groupWindow: group ? new SlidingWindow(this.limits.perGroup.limit, this.limits.perGroup.windowMs) : undefined,
+        groupWindow: group ? new InFlightWindow(this.limits.perGroup.limit, this.limits.perGroup.windowMs, this.now, this.wait) : undefined,
         queue: [],
         busy: false,
       };
@@ -174,4 +272,15 @@ export class SendScheduler {
       if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
+}
+
+/** The signals given, as one (undefined when none). */
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
+/** The job's caller gave it up before its turn (startBy ended), rather than cancelling it (signal). */
+function gaveUp(job: Pick<Job, 'signal' | 'startBy'>): boolean {
+  return job.startBy?.aborted === true && job.signal?.aborted !== true;
 }

@@ -21,6 +21,8 @@ export async function postMethod(
   method: string,
   params: Readonly<Record<string, unknown>>,
   signal: AbortSignal | undefined,
+  /** Called when the answer's status and headers arrived: Telegram had the request by then. */
+  onAnswer?: () => void,
 ): Promise<unknown> {
   const { body, contentType } = encodeParams(method, params);
   // './' keeps `bot<id>:<secret>` from being read as a URL scheme.
@@ -36,6 +38,7 @@ export async function postMethod(
     const response = await context.with(suppressTracing(context.active()), () =>
       fetch(url, { method: 'POST', headers, body, signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) }),
     );
+    onAnswer?.();
     status = response.status;
     statusText = response.statusText;
     text = await response.text();

@@ -11,7 +11,7 @@ import { toBusError } from './errors.js';
 /** The domain's view of a request's deadline: a signal that aborts when the caller stops waiting. */
 export function handlerContext(request: Pick<RequestContext, 'deadline'>, now: () => number = Date.now): HandlerContext {
   if (request.deadline === undefined) return {};
-  return { signal: AbortSignal.timeout(Math.max(0, request.deadline - now())) };
+  return { signal: AbortSignal.timeout(Math.max(0, request.deadline - now())), deadline: request.deadline };
 }
 
 export async function serveContext<C extends ContextName>(bus: Pick<Bus, 'serve'>, context: C, handlers: ContextHandlers<C>): Promise<Binding> {

@@ -8,6 +8,8 @@ import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandl
 import { listDueHandler } from './list-due.js';
 import { publishDueHandler } from './publish-due.js';
 import { listStoriesHandler, postStoryHandler } from './stories.js';
+import type { PublishDeps } from './publish.js';
+import { publicationWorker, type PublicationWorker, type PublicationWorkerOptions } from './publication.js';
 
 export interface PublisherContextDeps {
   readonly db: PublisherDatabase;
@@ -28,10 +30,19 @@ export interface PublisherContextDeps {
   readonly stories?: { readonly telegram: StoryTelegram; readonly entitlement: StoriesEntitlement };
 }
 
+/** The worker of the publications' work items (nova.publisher.publication_requested), with the same dependencies. */
+export function createPublicationWorker(deps: PublisherContextDeps, options?: PublicationWorkerOptions): PublicationWorker {
+  return publicationWorker(publishingDeps(deps), options);
+}
+
+function publishingDeps(deps: PublisherContextDeps): PublishDeps {
+  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
+}
+
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */
 export function createPublisherHandlers(deps: PublisherContextDeps): ContextHandlers<'publisher'> {
   const clock = deps.clock ?? systemClock;
-  const publishing = { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
+  const publishing = publishingDeps(deps);
   const channels = { db: deps.db, telegram: deps.telegram, bots: deps.bots, clock };
   return {
     link_channel: linkChannelHandler(channels),

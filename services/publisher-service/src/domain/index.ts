@@ -1,7 +1,10 @@
 export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type PublisherDatabase, type PublisherDatabaseOptions, type PublisherTransaction } from './database.js';
 export { prunePublisherHistory } from './effects.js';
 export { AnyOfEntitlements, AnyOfStoriesEntitlements, GrantTableEntitlement } from './entitlement.js';
-export { createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
+export { createPublicationWorker, createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
+export type { PublicationWorker, PublicationWorkerOptions } from './publication.js';
+export { CLAIM_BATCH } from './broadcast.js';
+export { INLINE_PUBLISH_MAX } from './publish.js';
 export { publisherOutboxStore, flushPublisherOutbox } from './outbox-store.js';
 export {
   ChannelNotSentError,
@@ -19,6 +22,7 @@ export {
   type PostButton,
   type PostEntity,
   type PostingEntitlement,
+  type SendOptions,
   type TelegramChatInfo,
 } from './ports.js';
 export { reportText } from './report.js';

@@ -51,7 +51,7 @@ export interface ChannelTelegram {
   /** The bot's own membership in the chat (getChatMember with the bot's id). */
   getBotMembership(botId: bigint, chatId: bigint): Promise<BotMembership>;
   /** Sends the post; answers Telegram's message_id. */
-  sendPost(botId: bigint, chatId: bigint, post: OutgoingPost): Promise<{ readonly messageId: bigint }>;
+  sendPost(botId: bigint, chatId: bigint, post: OutgoingPost, options?: SendOptions): Promise<{ readonly messageId: bigint }>;
 }
 
 /**
@@ -76,11 +76,33 @@ export class ChannelRefusedError extends Error {
 /**
  * Thrown by a ChannelTelegram for a transient failure after which the message surely was not
  * posted: Telegram answered with a failure (429 after retries, 5xx), or the call never left (an
- * open circuit, a full queue). Any other error (a timeout) leaves it unknown whether Telegram
- * posted, and the publisher waits for the channel's lease to run out before trying again.
+ * open circuit, a full queue, the bot's budget held elsewhere, the caller's time up before its
+ * turn). Any other error (a timeout) leaves it unknown whether Telegram posted, and the publisher
+ * waits for the channel's lease to run out before trying again.
+ *
+ * `busy`: the bot had no room for it (a 429 caused by another process's sends, its queue full,
+ * its send budget held by another replica, the request's time up while it waited its turn). That
+ * is a wait, not a fault: the publication goes on later and nothing reports an error.
  */
 export class ChannelNotSentError extends Error {
   override readonly name = 'ChannelNotSentError';
+  readonly busy: boolean;
+  /** Telegram's `retry_after` of a 429, in ms: nothing goes to the bot again before it has passed. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: ErrorOptions & { readonly busy?: boolean; readonly retryAfterMs?: number }) {
+    super(message, options);
+    this.busy = options?.busy ?? false;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** A send the caller stopped waiting for before its turn came (SendOptions.startBy): surely not sent. */
+export interface SendOptions {
+  /**
+   * Aborts the send while it waits for its turn (the bot's and the chat's limits, the bot's
+   * budget), never once it went out: then the ChannelTelegram throws a busy ChannelNotSentError.
+   */
+  readonly startBy?: AbortSignal;
 }
 
 /** Who owns a child bot (the bots context, over the bus); undefined for a bot it does not know. */

@@ -25,7 +25,8 @@ import type { PublisherTransaction } from './database.js';
 import { claimEffect, effectResult, recordEffectResult } from './effects.js';
 import { postMessage, postStatusRow, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import type { OutgoingPost } from './ports.js';
-import { publishPost, PublishIncompleteError, type PublishDeps } from './publish.js';
+import { flushPublisherOutbox } from './outbox-store.js';
+import { INLINE_PUBLISH_MAX, publishPost, PublishIncompleteError, sendWindow, startPublication, type PublishDeps } from './publish.js';
 import { postChats, postContent, publishTime } from './validation.js';
 
 export type PostDeps = PublishDeps;
@@ -40,7 +41,7 @@ function contentColumns(content: OutgoingPost): Pick<Prisma.PostUncheckedCreateI
 }
 
 export function createPostHandler(deps: PostDeps) {
-  return async (request: CreatePostRequest, _ctx: HandlerContext): Promise<CreatePostResponse> => {
+  return async (request: CreatePostRequest, ctx: HandlerContext): Promise<CreatePostResponse> => {
     const owner = telegramId(request.ownerTelegramId, 'owner_telegram_id');
     const chatIds = postChats(request.chatIds);
     const content = postContent(request.content);
@@ -72,10 +73,15 @@ export function createPostHandler(deps: PostDeps) {
       if (key !== undefined) await recordEffectResult(tx, key, toBinary(CreatePostResponseSchema, create(CreatePostResponseSchema, { post: postMessage(row) })));
       return row.id;
     });
-    // "Now" publishes in the call; a repeated call goes on where a failed first one stopped.
-    if (publishAt.getTime() <= now.getTime()) {
+    // "Now" publishes in the call when it takes about a second; a broadcast to more channels is
+    // left to its work item (answered PUBLISHING at once). A repeated call goes on where a failed
+    // first one stopped.
+    if (publishAt.getTime() <= now.getTime() && chatIds.length > INLINE_PUBLISH_MAX) {
+      await startPublication(deps, postId);
+      await flushPublisherOutbox(deps.db, deps.publisher).catch(() => undefined); // else the relay's next tick
+    } else if (publishAt.getTime() <= now.getTime()) {
       try {
-        const { post } = await publishPost(deps, postId);
+        const { post } = await publishPost(deps, postId, sendWindow(ctx));
         return create(CreatePostResponseSchema, { post: postMessage(post) });
       } catch (error) {
         // Stored and under way: answering an error would invite the caller to create it again.

@@ -1,8 +1,8 @@
 /**
  * Publishing one post to its channels, idempotently (Decided 4). Each (post, channel) row is
- * claimed with a lease in its own transaction before the Telegram call and settled (sent, or
- * failed for good) right after it, so a repeated or concurrent publish of the same post sends
- * only what no one sent and no one is sending. Telegram has no idempotency key: a sender that
+ * claimed with a lease before the Telegram call (in batches per bot, broadcast.ts) and settled
+ * (sent, or failed for good) right after it, so a repeated or concurrent publish of the same
+ * post sends only what no one sent and no one is sending. Telegram has no idempotency key: a sender that
  * dies between the call and the settle leaves a lease that runs out, and that one channel is
  * sent again (at most one double per send in flight at the crash).
  *
@@ -13,12 +13,13 @@
  * in the same transaction, exactly once.
  */
 import { create } from '@bufbuild/protobuf';
-import { PostPublishedSchema, eventMsgId } from '@nova/contracts';
-import { appendToOutbox, FailedPreconditionError, NotFoundError, outboxRecord, UnavailableError, type Clock, type EventPublisher } from '@nova/domain';
+import { PostPublishedSchema, PublicationRequestedSchema, eventMsgId } from '@nova/contracts';
+import { appendToOutbox, FailedPreconditionError, NotFoundError, outboxRecord, UnavailableError, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
+import { broadcastPost, CLAIM_BATCH, OWN_FAILURE } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
-import { isSettled, postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
+import { postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import { ChannelNotSentError, ChannelRefusedError, type ChannelTelegram, type OutgoingPost, type OwnerNotifier, type PostingEntitlement } from './ports.js';
+import type { ChannelTelegram, OwnerNotifier, PostingEntitlement } from './ports.js';
 import { sendOwnerReport } from './report.js';
 
 export interface PublishDeps {
@@ -34,23 +35,57 @@ export interface PublishDeps {
   readonly sendLeaseMs: number;
 }
 
-/** Error code recorded for a failure that is the publisher's own (no Telegram answer). */
-const OWN_FAILURE = 0;
-
-/** Channels left unsettled; the post stays PUBLISHING and a later publish goes on. */
+/**
+ * Channels left unsettled; the post stays PUBLISHING and a later publish goes on. `telegramFailed`
+ * says why: Telegram failed for one of its bots (5xx, an open circuit, a call with no answer), or
+ * (false) the rows left are only waiting: held by another sender of the same post (the request
+ * that made it due, another replica) or for a busy bot. Waiting is no failure.
+ */
 export class PublishIncompleteError extends UnavailableError {
   override readonly name = 'PublishIncompleteError';
+  constructor(
+    message: string,
+    details: Record<string, string>,
+    readonly telegramFailed: boolean,
+    /** Telegram's longest `retry_after` in the run (a 429 beyond the client's retries): the next try waits at least this. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message, details);
+  }
 }
+
+/**
+ * Channels a post may have and still be published within the request that makes it due (about a
+ * second of one bot's budget); a bigger one is a broadcast, left to its work item.
+ */
+export const INLINE_PUBLISH_MAX = CLAIM_BATCH;
 
 export type PublishResult = { readonly post: PostWithDeliveries; readonly publishedNow: boolean };
 
-export async function publishPost(deps: PublishDeps, postId: bigint): Promise<PublishResult> {
+/** What a request keeps of its time, after its sends stop starting, to settle, mark and answer. */
+const ANSWER_RESERVE_MS = 1_500;
+
+/**
+ * Until when a request may start sends: its deadline less a reserve (at most half its time), so
+ * that it answers while its caller still waits, however busy the bot is (a broadcast through
+ * it, its budget lent to another replica). Sends still waiting for their turn then are not sent;
+ * the post is answered PUBLISHING and its work item (or the next publish_due) finishes it.
+ * Undefined when the caller set no deadline (then `ctx.signal` alone, if any, bounds it).
+ */
+export function sendWindow(ctx: HandlerContext, now: () => number = Date.now): AbortSignal | undefined {
+  if (ctx.deadline === undefined) return ctx.signal;
+  const left = ctx.deadline - now();
+  const window = AbortSignal.timeout(Math.max(0, left - Math.min(ANSWER_RESERVE_MS, left / 2)));
+  return ctx.signal === undefined ? window : AbortSignal.any([ctx.signal, window]);
+}
+
+export async function publishPost(deps: PublishDeps, postId: bigint, signal?: AbortSignal): Promise<PublishResult> {
   const post = await deps.db.post.findUnique({ where: { id: postId }, include: WITH_DELIVERIES });
   if (post === null) throw new NotFoundError(`no post ${postId.toString()}`, { post_id: postId.toString() });
   if (post.status === 'CANCELLED') throw new FailedPreconditionError(`post ${postId.toString()} was cancelled`, { post_id: postId.toString() });
   if (post.status === 'PUBLISHED') return { post, publishedNow: false };
-  // From here on edits and cancelling are refused (they need SCHEDULED).
-  await deps.db.post.updateMany({ where: { id: postId, status: 'SCHEDULED' }, data: { status: 'PUBLISHING', updatedAt: deps.clock() } });
+  // From here on edits and cancelling are refused (they need SCHEDULED); its work item is durable.
+  await startPublication(deps, postId);
 
   if (!(await deps.entitlement.hasPostingSubscription(post.ownerTelegramId, deps.clock()))) {
     // Every channel still open fails with the reason; the post is published (reported) as such.
@@ -59,20 +94,13 @@ export async function publishPost(deps: PublishDeps, postId: bigint): Promise<Pu
       data: { leaseUntil: null, errorCode: OWN_FAILURE, failure: 'the owner\'s posting subscription has ended' },
     });
   }
-  const content = storedContent(post);
-  // Channels in parallel: the Telegram client paces each chat and the bot as Telegram's limits
-  // say, so one slow or rate-limited channel does not hold the others back.
-  const current = await deps.db.postDelivery.findMany({ where: { postId }, orderBy: { position: 'asc' } });
-  const pending = current.filter((delivery) => !isSettled(delivery));
-  const results = await Promise.allSettled(pending.map((delivery) => sendToChannel(deps, post.id, post.ownerTelegramId, delivery.chatId, content)));
-  const unsettled: string[] = [];
-  for (const [index, result] of results.entries()) {
-    // A database failure: the row keeps its lease or state, and the publish is retried as a whole.
-    if (result.status === 'rejected') throw result.reason instanceof Error ? result.reason : new Error(String(result.reason));
-    if (result.value !== 'settled') unsettled.push(`${String(pending[index]?.chatId)} (${result.value})`);
-  }
-  if (unsettled.length > 0) {
-    throw new PublishIncompleteError(`post ${postId.toString()}: channels not yet settled: ${unsettled.join(', ')}`, { post_id: postId.toString() });
+  // The broadcaster: every bot's channels at once, each bot paced by its Telegram client (and,
+  // across replicas, by the bot's shared budget), so one slow or rate-limited bot does not hold
+  // the others back.
+  const { unsettled, telegramFailed, retryAfterMs } = await broadcastPost(deps, { postId, owner: post.ownerTelegramId, content: storedContent(post) }, signal);
+  if (unsettled > 0) {
+    const why = telegramFailed ? 'Telegram failed transiently for a bot' : 'held by another sender, a busy bot, or stopped';
+    throw new PublishIncompleteError(`post ${postId.toString()}: ${String(unsettled)} channels not yet settled (${why})`, { post_id: postId.toString() }, telegramFailed, retryAfterMs);
   }
   const publishedNow = await markPublished(deps, postId);
   if (publishedNow) {
@@ -84,41 +112,19 @@ export async function publishPost(deps: PublishDeps, postId: bigint): Promise<Pu
   return { post: final, publishedNow };
 }
 
-type SendOutcome = 'settled' | 'held by another sender' | 'transient failure';
-
-async function sendToChannel(deps: PublishDeps, postId: bigint, owner: bigint, chatId: bigint, content: OutgoingPost): Promise<SendOutcome> {
-  const now = deps.clock();
-  const key = { postId, chatId };
-  // The lease: only an unsettled row whose lease is free or ran out is taken.
-  const claimed = await deps.db.postDelivery.updateMany({
-    where: { ...key, sentAt: null, errorCode: null, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { leaseUntil: new Date(now.getTime() + deps.sendLeaseMs) },
+/**
+ * SCHEDULED → PUBLISHING, with the publication's work item (nova.publisher.publication_requested)
+ * in the context's outbox in the same transaction: once a post starts publishing, some replica
+ * will finish it even if this one dies now. False when it had started already.
+ */
+export async function startPublication(deps: Pick<PublishDeps, 'db' | 'clock'>, postId: bigint): Promise<boolean> {
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.post.updateMany({ where: { id: postId, status: 'SCHEDULED' }, data: { status: 'PUBLISHING', updatedAt: deps.clock() } });
+    if (count === 0) return false;
+    const request = create(PublicationRequestedSchema, { postId });
+    await appendToOutbox(tx.outboxEvent, [outboxRecord('nova.publisher.publication_requested', request, eventMsgId('nova.publisher.publication_requested', postId))]);
+    return true;
   });
-  if (claimed.count === 0) {
-    const row = await deps.db.postDelivery.findUniqueOrThrow({ where: { postId_chatId: key } });
-    return isSettled(row) ? 'settled' : 'held by another sender';
-  }
-  // The channel as linked now: unlinked (or moved to another owner) since the post was made means it fails.
-  const channel = await deps.db.channel.findUnique({ where: { chatId } });
-  if (channel?.ownerTelegramId !== owner) {
-    await deps.db.postDelivery.update({ where: { postId_chatId: key }, data: { leaseUntil: null, errorCode: OWN_FAILURE, failure: 'the channel was unlinked before the post was published' } });
-    return 'settled';
-  }
-  await deps.db.postDelivery.update({ where: { postId_chatId: key }, data: { botId: channel.botId } });
-  try {
-    const { messageId } = await deps.telegram.sendPost(channel.botId, chatId, content);
-    await deps.db.postDelivery.update({ where: { postId_chatId: key }, data: { leaseUntil: null, sentAt: deps.clock(), messageId } });
-    return 'settled';
-  } catch (error) {
-    if (error instanceof ChannelRefusedError) {
-      await deps.db.postDelivery.update({ where: { postId_chatId: key }, data: { leaseUntil: null, errorCode: error.errorCode, failure: error.description } });
-      return 'settled';
-    }
-    // Not sent (Telegram answered with a failure, or never answered: then the lease stays and
-    // runs out, since the message may have been posted). A clear failure frees the channel now.
-    if (error instanceof ChannelNotSentError) await deps.db.postDelivery.update({ where: { postId_chatId: key }, data: { leaseUntil: null } });
-    return 'transient failure';
-  }
 }
 
 /** PUBLISHING → PUBLISHED with its event in one transaction; false when someone else did it first. */

@@ -7,7 +7,9 @@
  */
 import type { Clock } from '@nova/domain';
 import type { PublisherDatabase } from './database.js';
+import type { PostDelivery } from '../generated/prisma/client.js';
 import type { PostWithDeliveries } from './mapping.js';
+import { MAX_TEXT } from './validation.js';
 import { ChannelNotSentError, ChannelRefusedError, type OwnerNotifier } from './ports.js';
 
 export interface ReportDeps {
@@ -17,14 +19,35 @@ export interface ReportDeps {
   readonly sendLeaseMs: number;
 }
 
-/** The report's text: plain (no parse mode), one line per channel in the owner's order. */
+/**
+ * The report's text: plain (no parse mode), one line per channel in the owner's order. A
+ * broadcast's report would pass Telegram's 4096 characters: then the failed channels come first
+ * and what does not fit is counted ("… and 812 more sent"), so the message is never refused.
+ */
 export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint, string>): string {
   const sent = post.deliveries.filter((delivery) => delivery.sentAt !== null).length;
-  const lines = post.deliveries.map((delivery) => {
+  const line = (delivery: PostDelivery): string => {
     const name = titles.get(delivery.chatId) ?? delivery.chatId.toString();
     return delivery.sentAt === null ? `✗ ${name}: ${delivery.failure ?? 'not sent'}` : `✓ ${name}`;
-  });
-  return [`Post #${post.id.toString()} published in ${String(sent)} of ${String(post.deliveries.length)} channels.`, ...lines].join('\n');
+  };
+  const head = `Post #${post.id.toString()} published in ${String(sent)} of ${String(post.deliveries.length)} channels.`;
+  const full = [head, ...post.deliveries.map(line)].join('\n');
+  if (full.length <= MAX_TEXT) return full;
+  const failed = post.deliveries.filter((delivery) => delivery.sentAt === null);
+  const lines = [head];
+  let length = head.length;
+  const reserve = 64; // room for the closing count
+  let shownFailed = 0;
+  for (const delivery of failed) {
+    const next = line(delivery);
+    if (length + 1 + next.length > MAX_TEXT - reserve) break;
+    lines.push(next);
+    length += 1 + next.length;
+    shownFailed += 1;
+  }
+  const more = [failed.length - shownFailed > 0 ? `${String(failed.length - shownFailed)} more failed` : '', sent > 0 ? `${String(sent)} sent` : ''].filter((part) => part !== '');
+  lines.push(`… and ${more.join(', ')}.`);
+  return lines.join('\n');
 }
 
 export type ReportOutcome = 'sent' | 'refused' | 'pending';

@@ -6,8 +6,8 @@
  * (a timeout) is left as it is: the message may have been posted. Tokens come from a
  * BotTokenSource and never appear in what is thrown.
  */
-import type { TelegramClient, TelegramClients } from '@nova/telegram';
-import { ChannelRefusedError, type BotMembership, type BusinessConnectionInfo, type ChannelTelegram, type OutgoingPost, type OutgoingStory, type StoryTelegram, type TelegramChatInfo } from '../domain/index.js';
+import type { CallOptions, TelegramClient, TelegramClients } from '@nova/telegram';
+import { ChannelRefusedError, type BotMembership, type BusinessConnectionInfo, type ChannelTelegram, type OutgoingPost, type OutgoingStory, type SendOptions, type StoryTelegram, type TelegramChatInfo } from '../domain/index.js';
 import { HttpStoryMedia, type StoryMediaSource } from './story-media.js';
 import { publisherTelegramError } from './telegram-failures.js';
 
@@ -82,13 +82,15 @@ export class ClientChannelTelegram implements ChannelTelegram, StoryTelegram {
     });
   }
 
-  sendPost(botId: bigint, chatId: bigint, post: OutgoingPost): Promise<{ readonly messageId: bigint }> {
+  sendPost(botId: bigint, chatId: bigint, post: OutgoingPost, options: SendOptions = {}): Promise<{ readonly messageId: bigint }> {
+    // startBy: a send still waiting for its turn when the caller's time is up is not sent (TelegramSendNotStartedError).
+    const call: CallOptions = options.startBy === undefined ? {} : { startBy: options.startBy };
     const markup = post.buttons.length === 0 ? {} : { reply_markup: { inline_keyboard: post.buttons.map((row) => row.map((button) => ({ text: button.text, url: button.url }))) } };
     // The domain's entities are Telegram's JSON shape, only declared read-only.
     const entities = post.entities as Parameters<TelegramClient['sendMessage']>[0]['entities'];
     if (post.photo === undefined) {
       return this.call(botId, 'sendMessage', async (client) => {
-        const message = await client.sendMessage({ chat_id: Number(chatId), text: post.text, ...(post.entities.length === 0 ? {} : { entities }), ...markup });
+        const message = await client.sendMessage({ chat_id: Number(chatId), text: post.text, ...(post.entities.length === 0 ? {} : { entities }), ...markup }, call);
         return { messageId: BigInt(message.message_id) };
       });
     }
@@ -100,7 +102,7 @@ export class ClientChannelTelegram implements ChannelTelegram, StoryTelegram {
         ...(post.text === '' ? {} : { caption: post.text }),
         ...(post.entities.length === 0 ? {} : { caption_entities: entities }),
         ...markup,
-      });
+      }, call);
       return { messageId: BigInt(message.message_id) };
     });
   }

@@ -16,6 +16,7 @@ import {
   GrantTableEntitlement,
   PUBLISHER_MIGRATIONS_DIR,
   PUBLISHER_SCHEMA,
+  createPublicationWorker,
   createPublisherHandlers,
   flushPublisherOutbox,
   openPublisherDatabase,
@@ -43,7 +44,22 @@ export interface PublisherContextOptions {
   /** Database connections of this context. Default 10. */
   readonly maxConnections?: number;
   readonly outboxIntervalMs?: number;
+  /**
+   * Durable name of the consumer of the publications' work items: each side of a migration has
+   * its own (the route header says which side handles each one). Default PUBLICATIONS_CONSUMER.
+   */
+  readonly publicationsConsumer?: string;
 }
+
+export const PUBLICATIONS_CONSUMER = 'publisher-publications';
+export const LEGACY_PUBLICATIONS_CONSUMER = 'monolith-publisher-publications';
+
+/**
+ * A publication's work item: four broadcasts at once per replica; retried with backoff for about
+ * half an hour while Telegram or a bot's budget is unavailable (publish_due still resumes one
+ * that ends in the dead letters); the heartbeat keeps a long broadcast's item while it runs.
+ */
+const PUBLICATIONS_RETRY = { concurrency: 4, maxDeliver: 60, backoffMs: [1_000, 2_000, 5_000, 10_000, 30_000], ackWaitMs: 10_000 } as const;
 
 export interface PublisherContext {
   readonly db: PublisherDatabase;
@@ -59,7 +75,7 @@ export async function startPublisherContext(host: PublisherContextHost, options:
   try {
     const telegram = new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring));
     const grants = new GrantTableEntitlement(db);
-    const handlers = createPublisherHandlers({
+    const deps = {
       db,
       publisher,
       telegram,
@@ -70,13 +86,25 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       sendLeaseMs: config.NOVA_PUBLISH_LEASE,
       // Stories: the same grant override, then a stories subscription bought from payments.
       stories: { telegram, entitlement: new AnyOfStoriesEntitlements(grants, new PaymentsStoriesEntitlement(bus)) },
+    };
+    const publish = createPublicationWorker(deps);
+    // A broadcast takes minutes: a graceful stop ends it at the next batch, and its item is redelivered.
+    const stopping = new AbortController();
+    const publications = await bus.consumeEvents({
+      name: options.publicationsConsumer ?? PUBLICATIONS_CONSUMER,
+      context: 'publisher',
+      subjects: ['nova.publisher.publication_requested'],
+      ...PUBLICATIONS_RETRY,
+      handle: (request) => publish(request, stopping.signal),
     });
-    const binding = await serveContext(bus, 'publisher', handlers);
+    const binding = await serveContext(bus, 'publisher', createPublisherHandlers(deps));
     host.readiness.add('database:publisher_service', databaseReachable(db));
     relay.start();
     // Requests in flight finish on an open database; the outbox empties while the bus is still up.
     host.onStop('publisher context', async () => {
       await binding.stop();
+      stopping.abort();
+      await publications.stop();
       await relay.stop();
       await db.$disconnect();
     });
