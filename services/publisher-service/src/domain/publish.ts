@@ -75,7 +75,8 @@ const ANSWER_RESERVE_MS = 1_500;
 export function sendWindow(ctx: HandlerContext, now: () => number = Date.now): AbortSignal | undefined {
   if (ctx.deadline === undefined) return ctx.signal;
   const left = ctx.deadline - now();
-  const window = AbortSignal.timeout(Math.max(0, left - Math.min(ANSWER_RESERVE_MS, left / 2)));
+  // AbortSignal.timeout takes whole milliseconds only: half an odd number of them is not one.
+  const window = AbortSignal.timeout(Math.max(0, Math.floor(left - Math.min(ANSWER_RESERVE_MS, left / 2))));
   return ctx.signal === undefined ? window : AbortSignal.any([ctx.signal, window]);
 }
 
