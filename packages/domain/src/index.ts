@@ -6,3 +6,4 @@ export * from './validate.js';
 export * from './prisma-outbox.js';
 export * from './keyed-serial.js';
 export * from './admin-sign-in-link.js';
+export * from './signed-json.js';

@@ -6,6 +6,7 @@
  * token, derived rather than stored) and checked on every POST.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readSignedJson, signJson } from '@nova/domain';
 
 export interface AdminSession {
   readonly adminId: bigint;
@@ -52,24 +53,12 @@ export class SessionSigner {
   issue(adminId: bigint, name: string, now: Date): { session: AdminSession; value: string } {
     const session: AdminSession = { adminId, name, sid: randomBytes(16).toString('base64url'), expiresAt: new Date(now.getTime() + this.ttlMs) };
     const payload: Payload = { a: adminId.toString(), n: name, s: session.sid, e: session.expiresAt.getTime() };
-    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    return { session, value: `${body}.${this.sign(body)}` };
+    return { session, value: signJson(this.sessionKey, payload) };
   }
 
   /** The session in a cookie value, or undefined when it is forged, malformed or expired. */
   read(value: string | undefined, now: Date): AdminSession | undefined {
-    if (value === undefined || value.length > 4096) return undefined;
-    const [body, signature, extra] = value.split('.');
-    if (body === undefined || signature === undefined || extra !== undefined) return undefined;
-    const expected = Buffer.from(this.sign(body), 'base64url');
-    const given = Buffer.from(signature, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    } catch {
-      return undefined;
-    }
+    const payload = readSignedJson(this.sessionKey, value, 4096);
     if (!isPayload(payload) || payload.e <= now.getTime()) return undefined;
     return { adminId: BigInt(payload.a), name: payload.n, sid: payload.s, expiresAt: new Date(payload.e) };
   }
@@ -83,10 +72,6 @@ export class SessionSigner {
     const expected = Buffer.from(this.csrfToken(session), 'base64url');
     const given = Buffer.from(token, 'base64url');
     return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
-  private sign(body: string): string {
-    return createHmac('sha256', this.sessionKey).update(body).digest('base64url');
   }
 }
 
