@@ -24,7 +24,7 @@ import {
   type Invoice,
 } from '@nova/contracts';
 import { migrate } from '@nova/db';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError, type EventPublisher } from '@nova/domain';
+import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError, type EventPublisher } from '@nova/domain';
 import { CryptoBotEmulator, PlategaEmulator, cryptoPaySignature } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, reconcilePending, type PaymentDatabase, type PaymentProviders } from '@nova/payment-service/domain';
 import { CryptoPayClient, PlategaClient, ProviderHttp, callbackHandlers, type CallbackCredentials } from '@nova/payment-service/wiring';
@@ -104,6 +104,11 @@ async function newInvoice(provider: PaymentProvider, planId = 'bots-30d', effect
 }
 
 /** The provider's id of our invoice, as the emulator holds it. */
+/** Resolves once `user`'s invoice row is recorded (the request went past its insert). */
+async function recorded(user: bigint): Promise<void> {
+  for (let tries = 0; tries < 200 && (await db.invoice.count({ where: { telegramId: user } })) === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 function cryptoInvoiceId(invoice: Invoice): number {
   const found = cryptobot.invoiceWithPayload(invoice.id);
   if (found === undefined) throw new Error(`cryptobot has no invoice for ${invoice.id}`);
@@ -177,9 +182,6 @@ describe('plans and invoices', () => {
   it('a repeat that overtakes the first request at a slow provider answers the first one\'s link, or its failure', async () => {
     // CI saw this: a retry of a slow create_invoice answered the row before the provider's link was stored.
     const keyed = (user: bigint) => () => handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'bots-30d', provider: PaymentProvider.PLATEGA, effectKey: `tg:${String(user)}:slow` }), ctx);
-    const recorded = async (user: bigint): Promise<void> => {
-      for (let tries = 0; tries < 200 && (await db.invoice.count({ where: { telegramId: user } })) === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
-    };
     const slowUser = nextUser++;
     platega.injectFault({ delayMs: 600, times: 1 });
     const first = keyed(slowUser)();
@@ -194,6 +196,30 @@ describe('plans and invoices', () => {
     await recorded(failingUser);
     await expect(keyed(failingUser)()).rejects.toThrow(UnavailableError);
     expect(await failing).toBeInstanceOf(UnavailableError);
+  });
+
+  it('stores the link of a caller that stopped waiting at a slow provider, so the caller\'s retry answers it', async () => {
+    // Seen in the stage-5 e2e test: the bus's request timeout aborted the provider call, the row
+    // went canceled, and every retry of the key answered "unavailable".
+    const user = nextUser++;
+    const ask = (signal?: AbortSignal) => handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'bots-30d', provider: PaymentProvider.PLATEGA, effectKey: `tg:${String(user)}:gone` }), { signal });
+    platega.injectFault({ delayMs: 600, times: 1 });
+    const caller = new AbortController();
+    const first = ask(caller.signal);
+    await recorded(user);
+    caller.abort(new Error('the caller timed out'));
+    const retry = await ask();
+    expect(retry.invoice?.payUrl).toMatch(/^https?:\/\//);
+    expect((await first).invoice?.payUrl).toBe(retry.invoice?.payUrl);
+    expect(await db.invoice.findMany({ where: { telegramId: user }, select: { status: true } })).toEqual([{ status: 'pending' }]);
+  });
+
+  it('records nothing for a caller that stopped waiting before the invoice was recorded', async () => {
+    const user = nextUser++;
+    const gone = new AbortController();
+    gone.abort(new Error('the caller timed out'));
+    await expect(handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: user, planId: 'bots-30d', provider: PaymentProvider.CRYPTOBOT, effectKey: `tg:${String(user)}:early` }), { signal: gone.signal })).rejects.toThrow(DeadlineExceededError);
+    expect(await db.invoice.count({ where: { telegramId: user } })).toBe(0);
   });
 
   it('refuses unknown plans, missing providers and bad ids with typed errors', async () => {

@@ -257,7 +257,8 @@ beforeAll(async () => {
     scrapeTargets.push(name);
   }
   operatorLog = (await startOperator(world.stack, identity, { name: 'operator-stage5', watchNamespace: namespace, election: ['15s', '10s', '2s'], env: { NOVA_NATS_URL: world.nats.url, ...ingress.operatorEnv } })).process.logPath;
-  record = await RequestRecord.start(world.nats.url, 'payment', REQUEST_TIMEOUT_MS);
+  // The monolith's subscriptions job asks for expiring and expired subscriptions: about no buyer.
+  record = await RequestRecord.start(world.nats.url, 'payment', REQUEST_TIMEOUT_MS, ['svc.payment.expiring', 'svc.payment.expire_due']);
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { component, freePort, SimulatedTraffic, Stack, type TrafficProfile } from '@nova/testbed';
-import { adminKubeConfig, createNamespace, deleteNamespace } from './support/kube.js';
+import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { Migrations, RouteObjects, type ProviderKind } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
@@ -118,6 +118,11 @@ describe('analysis against the real Prometheus', () => {
     expect(done.message).toContain('rolled back after 2 failed checks (failureLimit 2)');
     expect(done.conditions?.find((c) => c.type === 'RolledBack')).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
     expect(await routes.targetWeight('istio', 'vs-doubled', 'doubled')).toBe(0);
+    // Events are written in the background, after the status that says RolledBack.
+    await eventually('two AnalysisFailed events and a RolledBack one', async () => {
+      const written = await events('doubled');
+      return written.filter((e) => e.reason === 'AnalysisFailed').length >= 2 && written.some((e) => e.reason === 'RolledBack');
+    });
     const seen = await events('doubled');
     expect(seen.filter((e) => e.reason === 'AnalysisFailed')).toHaveLength(2);
     expect(seen.find((e) => e.reason === 'RolledBack')?.note).toContain('× legacy');
@@ -153,6 +158,7 @@ describe('analysis against the real Prometheus', () => {
     expect(done.analysis?.legacy?.p95LatencyMs).toBeLessThan(100);
     expect(done.analysis?.target?.errorRate).toBeLessThan(0.01);
     expect(await routes.targetWeight(kind, `vs-${name}`, name)).toBe(0);
+    await eventually('a RolledBack event', async () => (await events(name)).some((e) => e.reason === 'RolledBack'));
     expect((await events(name)).find((e) => e.reason === 'RolledBack')?.note).toMatch(/p95 \d+ ms > 200 ms/u);
     expect(await checks(name, 'Fail')).toBe(2);
     expect(await checks(name, 'Pass')).toBe(0);
@@ -177,6 +183,7 @@ describe('analysis against the real Prometheus', () => {
     expect(done.message).toContain('3 checks in a row could not be made (errorLimit 3)');
     expect(done.analysis?.summary).toContain(`Prometheus at http://127.0.0.1:${String(closed)} is unavailable`);
     expect(done.conditions?.find((c) => c.type === 'RolledBack')).toMatchObject({ reason: 'AnalysisUnavailable' });
+    await eventually('three AnalysisUnavailable events', async () => (await events('blind')).filter((e) => e.reason === 'AnalysisUnavailable').length >= 3);
     expect((await events('blind')).filter((e) => e.reason === 'AnalysisUnavailable')).toHaveLength(3);
   });
 

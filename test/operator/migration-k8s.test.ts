@@ -92,8 +92,12 @@ describe.each(kinds)('%s: two migrations on one shared route object', (kind) => 
     expect(await routes.targetWeight(kind, object, webhook)).toBe(100);
     expect(await routes.targetWeight(kind, object, payments)).toBe(60);
     expect((await migrations.status(payments)).phase).toBe('Paused');
-    const reasons = await eventReasons(webhook);
-    for (const reason of ['Started', 'WeightChanged', 'StepCompleted', 'AwaitingApproval', 'Promoted']) expect(reasons).toContain(reason);
+    // The operator writes its Events in the background, after the status they describe.
+    const expected = ['Started', 'WeightChanged', 'StepCompleted', 'AwaitingApproval', 'Promoted'];
+    await eventually(`events ${expected.join(', ')}`, async () => {
+      const reasons = await eventReasons(webhook);
+      return expected.every((reason) => reasons.includes(reason));
+    });
   });
 
   it('killed while one path waits, a new operator resumes at the same step and weight without writing the route', async () => {

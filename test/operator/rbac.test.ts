@@ -177,8 +177,12 @@ describe('the operator runtime under its own RBAC', () => {
         return m.status?.observedGeneration === m.metadata?.generation && m.status?.conditions?.[0]?.status === 'True';
       });
       expect((await read()).metadata?.finalizers).toEqual([FINALIZER]);
-      const recorded = await admin.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: appNamespace, fieldSelector: 'regarding.name=m1' });
-      expect(recorded.items.map((e) => [e.reason, e.reportingInstance])).toContainEqual(['Reconciled', user]);
+      // Events are written in the background, after the status; the gauges follow the reconcile.
+      await eventually('a Reconciled event by the operator\'s own user', async () => {
+        const recorded = await admin.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: appNamespace, fieldSelector: 'regarding.name=m1' });
+        return recorded.items.some((e) => e.reason === 'Reconciled' && e.reportingInstance === user);
+      });
+      await eventually('the reconcile counted in the metrics', async () => /nova_reconcile_duration_seconds_count\{controller="novamigrations",result="success"\} [1-9]/u.test(await (await fetch(`${url}/metrics`)).text()));
 
       const scraped = await (await fetch(`${url}/metrics`)).text();
       expect(scraped).toContain(`nova_migration_weight{namespace="${appNamespace}",name="m1"} 0`);

@@ -82,7 +82,11 @@ export class SimulatedTraffic {
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     const server = this.server;
-    if (server !== undefined) await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+    if (server === undefined) return;
+    const closed = new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+    // Prometheus keeps its scrape connection open: drop it rather than wait for its idle timeout.
+    server.closeAllConnections();
+    await closed;
   }
 
   private async listen(prometheus: PrometheusInfo, name: string): Promise<void> {

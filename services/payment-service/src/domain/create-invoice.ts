@@ -28,7 +28,8 @@ export class ProviderUnavailableError extends UnavailableError {
 
 /**
  * Records the invoice (pending) before asking the provider, so a crash in between leaves a row a
- * reconciler can find, then asks the provider and stores its id and payment link. With an
+ * reconciler can find, then asks the provider and stores its id and payment link, whether or not
+ * the caller still waits. With an
  * effect key, a repeated request returns the first invoice and asks the provider nothing.
  */
 export function createInvoiceHandler(deps: CreateInvoiceDeps) {
@@ -47,6 +48,9 @@ export function createInvoiceHandler(deps: CreateInvoiceDeps) {
     const plan = await deps.db.plan.findFirst({ where: { id: planId, active: true } });
     if (plan === null) throw new NotFoundError(`no plan ${planId} on offer`, { plan_id: planId });
 
+    // A caller already gone leaves nothing behind. Once the row is recorded the request goes on
+    // without the caller: a row left pending would make every retry of the key wait for it.
+    throwIfAborted(ctx, `creating an invoice for ${planId} at ${provider}`);
     const now = deps.clock();
     const [row] = await deps.db.invoice.createManyAndReturn({
       data: [{
@@ -58,10 +62,11 @@ export function createInvoiceHandler(deps: CreateInvoiceDeps) {
     // Another request with the same key inserted first (ON CONFLICT DO NOTHING): it asks the provider.
     if (row === undefined) return answerRepeat(deps, await deps.db.invoice.findUniqueOrThrow({ where: { effectKey: key ?? '' } }), provider, ctx);
 
-    throwIfAborted(ctx, `creating invoice ${row.id} at ${provider}`);
     let created;
     try {
-      created = await gateway.createInvoice({ invoiceId: row.id, amountMinor: row.amountMinor, currency: row.currency, description: plan.title, expiresInSeconds: INVOICE_TTL_SECONDS }, ctx.signal);
+      // Not the caller's signal: the provider's answer is stored even if the caller stopped
+      // waiting, so its retry answers the link (the provider call has its own timeout).
+      created = await gateway.createInvoice({ invoiceId: row.id, amountMinor: row.amountMinor, currency: row.currency, description: plan.title, expiresInSeconds: INVOICE_TTL_SECONDS });
     } catch (error) {
       await deps.db.invoice.updateMany({ where: { id: row.id, status: 'pending', providerInvoiceId: null }, data: { status: 'canceled' } });
       throw unavailable(provider, row.id, error);
