@@ -14,7 +14,11 @@
  *   the other side of a migration) waits for them instead of failing: a failed delivery is an
  *   error of the publisher context in the analysis of stage 4, which rolled the stage back;
  * - a create_post whose bot is busy (its budget with the other replica) answers PUBLISHING within
- *   its deadline, its channel freed and not sent, and the post goes out once the bot is free.
+ *   its deadline, its channel freed and not sent, and the post goes out once the bot is free;
+ * - a channel post or report Telegram took whose record the database refused is counted as
+ *   unrecorded, its lease kept (a report goes out again only after it); a report the main bot
+ *   could not start in the first half of its lease is given up (lease freed) and sent once the
+ *   bot is free.
  *
  * No speed is asserted: the limits are ceilings, and what this machine reaches under them is for
  * bench/broadcast.ts to say.
@@ -25,6 +29,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { connectJetStreamBus, type NovaBus } from '@nova/bus';
 import { CreatePostRequestSchema, GrantPostingRequestSchema, LinkChannelRequestSchema, PostStatus, PublicationRequestedSchema, PublishDueRequestSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
+import type { EventPublisher } from '@nova/domain';
 import {
   GrantTableEntitlement,
   PUBLISHER_MIGRATIONS_DIR,
@@ -261,5 +266,102 @@ describe('the broadcaster', () => {
       return false;
     }, 30_000);
     expect(receivedPerChat('While the bot is busy').get(Number(chat))).toBe(1);
+  });
+});
+
+describe('sends under a lease: counted when unrecorded, started in its first half', () => {
+  // No work items reach the workers of the tests above: each test here is the only sender of its post.
+  const noWorkItems: EventPublisher = { publish: () => Promise.resolve() };
+  /** The main bot's reports of the post that Telegram took. */
+  const reportsOf = (postId: bigint): number => telegram.calls((call) => call.ok && call.botId === mainBot.id && String(call.params['text']).startsWith(`Post #${postId.toString()} `)).length;
+  const publishDue = (handlers: ReturnType<typeof createPublisherHandlers>, postId: bigint) => handlers.publish_due(create(PublishDueRequestSchema, { postIds: [postId] }), ctx);
+
+  it('counts a report Telegram took whose record was refused; it goes out again only once its lease ran out, then once', async () => {
+    const [a] = replicas as [Replica, Replica];
+    const counted: string[] = [];
+    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 4_000, onUnrecordedSend: (kind) => { counted.push(kind); } });
+    const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
+    // The database refuses to record a sent report (as when the service lost its privileges), and nothing else.
+    await a.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION publisher_service.refuse_report_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.report_sent_at IS NOT NULL AND OLD.report_sent_at IS NULL THEN RAISE EXCEPTION 'permission denied for table posts'; END IF;
+        RETURN NEW;
+      END $$`);
+    await a.db.$executeRawUnsafe('CREATE TRIGGER refuse_report_record BEFORE UPDATE ON publisher_service.posts FOR EACH ROW EXECUTE FUNCTION publisher_service.refuse_report_record()');
+    let postId = 0n;
+    try {
+      const created = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Report not recorded' } }), ctx);
+      postId = created.post?.postId ?? 0n;
+      expect(created.post?.status).toBe(PostStatus.PUBLISHED);
+      expect(reportsOf(postId)).toBe(1);
+      expect(counted).toEqual(['report']);
+      // Its lease holds: another call does not send it again meanwhile.
+      await publishDue(handlers, postId);
+      expect(reportsOf(postId)).toBe(1);
+    } finally {
+      await a.db.$executeRawUnsafe('DROP TRIGGER refuse_report_record ON publisher_service.posts');
+    }
+    // The lease ran out: the next call sends it again (the double that was counted) and records it.
+    await until('the report sent once more after its lease', async () => {
+      await publishDue(handlers, postId);
+      return reportsOf(postId) === 2;
+    }, 30_000);
+    expect((await a.db.post.findUniqueOrThrow({ where: { id: postId } })).reportSentAt).not.toBeNull();
+    await publishDue(handlers, postId);
+    expect(reportsOf(postId)).toBe(2);
+    expect(counted).toEqual(['report']);
+  });
+
+  it('counts a channel post Telegram took whose record was refused, and leaves its row leased (not sent again meanwhile)', async () => {
+    const [a] = replicas as [Replica, Replica];
+    const counted: string[] = [];
+    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 60_000, onUnrecordedSend: (kind) => { counted.push(kind); } });
+    const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
+    await a.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION publisher_service.refuse_delivery_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.sent_at IS NOT NULL AND OLD.sent_at IS NULL THEN RAISE EXCEPTION 'permission denied for table post_deliveries'; END IF;
+        RETURN NEW;
+      END $$`);
+    await a.db.$executeRawUnsafe('CREATE TRIGGER refuse_delivery_record BEFORE UPDATE ON publisher_service.post_deliveries FOR EACH ROW EXECUTE FUNCTION publisher_service.refuse_delivery_record()');
+    try {
+      const answer = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Channel post not recorded' } }), ctx).then((created) => created.post?.status, (error: unknown) => error);
+      expect(answer).not.toBe(PostStatus.PUBLISHED);
+      expect(receivedPerChat('Channel post not recorded').get(Number(chat))).toBe(1);
+      expect(counted).toEqual(['channel']);
+      const postId = (await a.db.postDelivery.findFirstOrThrow({ where: { chatId: chat ?? 0n } })).postId;
+      await handlers.publish_due(create(PublishDueRequestSchema, { postIds: [postId] }), ctx);
+      expect(receivedPerChat('Channel post not recorded').get(Number(chat))).toBe(1);
+      expect((await a.db.postDelivery.findFirstOrThrow({ where: { postId, chatId: chat ?? 0n } })).leaseUntil).not.toBeNull();
+      // Settled by hand so that no later test's publish_due sends it after its lease.
+      await a.db.$executeRawUnsafe('DROP TRIGGER refuse_delivery_record ON publisher_service.post_deliveries');
+      await a.db.postDelivery.updateMany({ where: { postId }, data: { leaseUntil: null, sentAt: new Date(), messageId: 1n } });
+      await a.db.post.update({ where: { id: postId }, data: { status: 'CANCELLED' } });
+    } finally {
+      await a.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_delivery_record ON publisher_service.post_deliveries');
+    }
+  });
+
+  it('gives a report up, its lease freed, when the main bot stays busy past half its lease; sends it once the bot is free', async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 2_000 });
+    const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
+    const leave = await b.leases.gate(String(mainBot.id)).enter(); // b sends for the main bot meanwhile
+    let postId = 0n;
+    try {
+      const created = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Report while the main bot is busy' } }), ctx);
+      postId = created.post?.postId ?? 0n;
+      expect(created.post?.status).toBe(PostStatus.PUBLISHED);
+      // Not sent (it never left its queue), so nothing holds it: the next sender may send it at once.
+      expect(reportsOf(postId)).toBe(0);
+      expect(await a.db.post.findUniqueOrThrow({ where: { id: postId }, select: { reportSentAt: true, reportLeaseUntil: true } })).toEqual({ reportSentAt: null, reportLeaseUntil: null });
+    } finally {
+      leave();
+    }
+    await until('the report sent once the main bot is free', async () => {
+      await publishDue(handlers, postId);
+      return reportsOf(postId) === 1;
+    }, 30_000);
+    await publishDue(handlers, postId);
+    expect(reportsOf(postId)).toBe(1);
   });
 });

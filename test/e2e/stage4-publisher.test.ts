@@ -23,18 +23,19 @@
  *  1. the publisher service loses its database privileges (a bad deploy: alive and ready, failing
  *     every request): the analysis fails, the operator rolls back; the owners' commands the broken
  *     side refused are redelivered onto the monolith, and every post scheduled before the fault
- *     still goes out, once;
+ *     still goes out, once (or twice where the fault refused the record of a send Telegram had
+ *     taken: counted by the publisher, never more than counted);
  *  2. granted again and retried, `kubectl nova resume` at the pause: Promoted, every owner served
  *     by the publisher service, each request on the side the weight said.
- * Then: every post published exactly once in each of its channels, none lost, the owner's report
- * once per post, nothing dead-lettered, no secret in any log.
+ * Then: every post published in each of its channels and reported to its owner, none lost, once
+ * each but for the counted doubles, nothing dead-lettered, no secret in any log.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { routingBucket, type NovaBus } from '@nova/bus';
 import { migrate } from '@nova/db';
-import { fleetAddresses, SchemaRole, startFleet, type FleetSettings, type RunningFleet } from '@nova/fleet';
+import { fleetAddresses, fleetCounterTotal, SchemaRole, startFleet, type FleetSettings, type RunningFleet } from '@nova/fleet';
 import { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA } from '@nova/publisher-service/domain';
 import { addScrapeTarget, component } from '@nova/testbed';
 import { readFileSync, rmSync } from 'node:fs';
@@ -229,32 +230,56 @@ function reportCounts(): Map<string, number> {
   return counts;
 }
 
-/**
- * Published posts that were not sent exactly once to each of their owner's channels, or not
- * reported exactly once, read once every copy and report has had time to arrive: a post's row is
- * PUBLISHED before its report reaches Telegram (the report is an event, then the main bot's paced
- * send), so a check right after the last row flipped saw a report still on its way (a fresh-clone
- * run, load 14). A missing one is waited for (bounded); a doubled one never goes away.
- */
-async function doubledOrLost(published: readonly PostRow[]): Promise<string[]> {
-  await until('every published post sent to its channels and reported', () => Promise.resolve(missingOnce(published).length === 0), 30_000, 250).catch(() => undefined);
-  return missingOnce(published, true);
+interface Copies {
+  /** Channel posts and reports that never arrived. */
+  readonly lost: string[];
+  /** Those that arrived more than once, and how many copies too many in all. */
+  readonly doubled: string[];
+  readonly extra: number;
 }
 
-function missingOnce(published: readonly PostRow[], exactly = false): string[] {
-  const ok = (count: number): boolean => (exactly ? count === 1 : count >= 1);
+/**
+ * Published posts not sent exactly once to each of their owner's channels, or not reported
+ * exactly once, read once every copy and report has had time to arrive: a post's row is PUBLISHED
+ * before its report reaches Telegram (the report is an event, then the main bot's paced send), so
+ * a check right after the last row flipped saw a report still on its way (a fresh-clone run, load
+ * 14). A missing one is waited for (bounded); a doubled one never goes away.
+ */
+async function copiesOf(published: readonly PostRow[]): Promise<Copies> {
+  await until('every published post sent to its channels and reported', () => Promise.resolve(countCopies(published).lost.length === 0), 30_000, 250).catch(() => undefined);
+  return countCopies(published);
+}
+
+function countCopies(published: readonly PostRow[]): Copies {
   const sent = channelCounts();
   const reports = reportCounts();
-  const wrong: string[] = [];
+  const copies: Copies = { lost: [], doubled: [], extra: 0 };
+  const tally = (count: number, what: string): void => {
+    if (count === 0) copies.lost.push(`${what} never arrived`);
+    if (count > 1) {
+      copies.doubled.push(`${what} arrived ${String(count)} times`);
+      (copies as { extra: number }).extra += count - 1;
+    }
+  };
   for (const post of published) {
     const owner = people?.owners.find((each) => String(each.user.id) === post.owner);
-    for (const chat of owner?.channels ?? []) {
-      const count = sent.get(`${String(chat)}:${post.text}`) ?? 0;
-      if (!ok(count)) wrong.push(`post ${post.id} "${post.text}" sent ${String(count)} times to ${String(chat)}`);
-    }
-    if (!ok(reports.get(post.id) ?? 0)) wrong.push(`post ${post.id} reported ${String(reports.get(post.id) ?? 0)} times`);
+    for (const chat of owner?.channels ?? []) tally(sent.get(`${String(chat)}:${post.text}`) ?? 0, `post ${post.id} "${post.text}" in ${String(chat)}`);
+    tally(reports.get(post.id) ?? 0, `post ${post.id}'s report`);
   }
-  return wrong;
+  return copies;
+}
+
+/**
+ * Nothing lost; a double only where a publisher said it may happen: a send Telegram took whose
+ * record the fault refused goes out again once its lease runs out (Telegram has no idempotency
+ * key), and each is counted in nova_publisher_sends_unrecorded_total. Never more than counted.
+ */
+async function expectOnceOrCounted(published: readonly PostRow[]): Promise<void> {
+  const copies = await copiesOf(published);
+  expect(copies.lost).toEqual([]);
+  const unrecorded = await fleetCounterTotal(fleet.all, 'nova_publisher_sends_unrecorded_total');
+  if (copies.extra > 0) process.stdout.write(`stage 4 doubles: ${String(copies.extra)} (${copies.doubled.join('; ')}); sends the publishers could not record: ${String(unrecorded)}\n`);
+  expect(copies.extra).toBeLessThanOrEqual(unrecorded);
 }
 
 beforeAll(async () => {
@@ -361,7 +386,7 @@ describe('stage 4: publishing moves to the publisher service on the real fleet, 
     }, LAST_SCHEDULED_MS, 1_000);
     const published = (await everyDuePostPublished(60_000)).filter((post) => post.status === 'PUBLISHED');
     expect(scheduledBefore.length).toBeGreaterThan(0);
-    expect(await doubledOrLost(published)).toEqual([]);
+    await expectOnceOrCounted(published);
     expect(people?.lostReplies()).toEqual([]);
     expect(poller?.tally.target.failed).toBeGreaterThan(0);
   });
@@ -398,7 +423,7 @@ describe('stage 4: publishing moves to the publisher service on the real fleet, 
     expect(misrouted(run, statuses, (chat) => routingBucket('publisher', chat))).toEqual([]);
   });
 
-  it('every post was published exactly once in each channel and reported once; nothing lost; no secret in any log', async () => {
+  it('every post was published in each channel and reported, once (or as the publishers counted); nothing lost; no secret in any log', async () => {
     await people?.stop();
     expect(people?.lostReplies()).toEqual([]);
     expect(people?.refusals()).toEqual([]);
@@ -412,7 +437,7 @@ describe('stage 4: publishing moves to the publisher service on the real fleet, 
     expect(all.map((post) => [post.id, post.text])).toEqual(expect.arrayContaining([...announced.entries()]));
     expect(new Set(all.map((post) => post.text)).size).toBe(all.length);
     expect(all.length).toBeGreaterThan(PEOPLE * 6);
-    expect(await doubledOrLost(all)).toEqual([]);
+    await expectOnceOrCounted(all);
     // Nothing in any channel but these posts.
     const texts = new Set(all.map((post) => post.text));
     expect([...channelCounts().keys()].filter((key) => !texts.has(key.slice(key.indexOf(':') + 1)))).toEqual([]);

@@ -19,13 +19,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startControlPlane, startOperator, type ControlPlane } from './control-plane.js';
-import { fleetAddresses, SchemaRole, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
+import { fleetAddresses, fleetCounterTotal, SchemaRole, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
 import { startStageFleet } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
 import { LinkCutter } from './link-cutter.js';
 import { MigrationWatch } from './migration-watch.js';
 import { DemoUsageError, parseOptions, type DemoOptions, type DemoStage } from './options.js';
-import { buildReport, renderReport, type DemoReport } from './report.js';
+import { buildReport, postsWhole, renderReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
 import { connectGrants } from './grants.js';
@@ -285,7 +285,7 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   const trace = await findUpdateTrace(info.jaeger.queryUrl, 'webhook-gateway') ?? await findUpdateTrace(info.jaeger.queryUrl, 'nova-monolith');
   await Promise.all(watches.map((each) => each.poll().catch(() => undefined)));
   if (!options.live) for (const note of snapshot().notes) say(`  ${note}`);
-  return buildReport(snapshot(), trace);
+  return buildReport(snapshot(), trace, await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'));
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -330,8 +330,8 @@ async function main(argv: readonly string[]): Promise<number> {
       say(`--keep: everything stays up until Ctrl-C. KUBECONFIG=${plane.info.kube.kubeconfig}; Prometheus ${plane.info.prometheus.url}; Jaeger ${plane.info.jaeger.queryUrl}`);
       await new Promise(() => undefined);
     }
-    const postsWhole = report.posts === undefined || (report.posts.lost === 0 && report.posts.doubled === 0 && report.posts.reported === report.posts.created);
-    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsWhole ? 0 : 1;
+    const postsOk = report.posts === undefined || postsWhole(report.posts);
+    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsOk ? 0 : 1;
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof DemoUsageError) return 2;

@@ -30,14 +30,18 @@ export interface DemoReport {
   readonly updates: { readonly sent: number; readonly answered: number; readonly lost: number; readonly duplicates: number; readonly refusedDeliveries: number };
   /** Stage 5: payments made, and how many of them were never announced (lost). */
   readonly payments?: PaymentCounts & { readonly lost: number };
-  /** Stage 4: posts created, published, reported; lost = created but in no channel. */
-  readonly posts?: PostCounts & { readonly lost: number };
+  /**
+   * Stage 4: posts created, published, reported; lost = created but in no channel; unrecorded =
+   * sends the publishers could not record (each may go out twice: the bound on `doubled`).
+   */
+  readonly posts?: PostCounts & { readonly lost: number; readonly unrecorded: number };
   /** The stage's other migrations (stage 5's callbacks), as they ended. */
   readonly also: readonly { readonly migration: string; readonly route: string; readonly outcome: string; readonly reason: string; readonly finalWeight: number; readonly last: string }[];
   readonly trace?: { readonly id: string; readonly url: string; readonly spans: number; readonly services: readonly string[] };
 }
 
-export function buildReport(s: Snapshot, trace: DemoReport['trace']): DemoReport {
+/** `unrecordedSends`: the fleet's nova_publisher_sends_unrecorded_total at the end. */
+export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedSends = 0): DemoReport {
   const status = s.status;
   const a = status.analysis;
   const reason = status.conditions?.find((condition) => condition.type === (status.phase === 'RolledBack' ? 'RolledBack' : 'Promoted'))?.reason ?? '';
@@ -54,7 +58,7 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace']): DemoReport
     analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
     updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
     ...(s.traffic.payments === undefined ? {} : { payments: { ...s.traffic.payments, lost: s.traffic.payments.cryptobot + s.traffic.payments.platega - s.traffic.payments.announced } }),
-    ...(s.traffic.posts === undefined ? {} : { posts: { ...s.traffic.posts, lost: s.traffic.posts.created - s.traffic.posts.published } }),
+    ...(s.traffic.posts === undefined ? {} : { posts: { ...s.traffic.posts, lost: s.traffic.posts.created - s.traffic.posts.published, unrecorded: unrecordedSends } }),
     also: s.also.map((other) => ({
       migration: other.migration,
       route: other.route,
@@ -119,9 +123,24 @@ export function renderReport(r: DemoReport): string {
       (r.updates.refusedDeliveries > 0 ? `; ${String(r.updates.refusedDeliveries)} deliveries refused and retried by Telegram` : ''),
     ...r.also.map((other) => `also      ${other.migration} (${other.route}): ${other.outcome}${other.reason === '' ? '' : ` (${other.reason})`}, ${String(other.finalWeight)}% on the target; last check: ${other.last}`),
     ...(r.payments === undefined ? [] : [`payments  ${paymentsLine(r.payments)}: ${r.payments.lost === 0 ? 'every payment activated and announced' : `${String(r.payments.lost)} NOT ANNOUNCED`}`]),
-    ...(r.posts === undefined ? [] : [`posts     ${postsLine(r.posts)}: ${r.posts.lost === 0 && r.posts.doubled === 0 && r.posts.reported === r.posts.created ? 'every post published once and reported once' : `${String(r.posts.lost)} LOST, ${String(r.posts.doubled)} DOUBLED, ${String(r.posts.created - r.posts.reported)} NOT REPORTED`}`]),
+    ...(r.posts === undefined ? [] : [`posts     ${postsLine(r.posts)}: ${postsVerdict(r.posts)}`]),
     r.trace === undefined ? 'trace     none found' : `trace     ${r.trace.id}: ${String(r.trace.spans)} spans across ${r.trace.services.join(', ')} — ${r.trace.url}`,
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * Whole when nothing is lost or unreported and no post doubled beyond the sends the publishers
+ * counted as unrecorded (Telegram took them, the record failed: they go out again after their
+ * lease, and no idempotency key can stop that).
+ */
+export function postsWhole(posts: NonNullable<DemoReport['posts']>): boolean {
+  return posts.lost === 0 && posts.reported === posts.created && posts.doubled <= posts.unrecorded;
+}
+
+function postsVerdict(posts: NonNullable<DemoReport['posts']>): string {
+  if (!postsWhole(posts)) return `${String(posts.lost)} LOST, ${String(posts.doubled)} DOUBLED (${String(posts.unrecorded)} sends counted unrecorded), ${String(posts.created - posts.reported)} NOT REPORTED`;
+  if (posts.doubled === 0) return 'every post published once and reported once';
+  return `every post published and reported; ${String(posts.doubled)} went out twice, each a send Telegram took whose record failed (${String(posts.unrecorded)} counted)`;
 }

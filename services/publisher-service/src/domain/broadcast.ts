@@ -17,7 +17,7 @@
  * Claimed rows still queued in the client were never sent: they wait for their lease and go
  * out once.
  */
-import { ChannelNotSentError, ChannelRefusedError, type ChannelTelegram, type OutgoingPost } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type ChannelTelegram, type OutgoingPost, type UnrecordedSend } from './ports.js';
 import type { PublisherDatabase } from './database.js';
 import type { Clock } from '@nova/domain';
 
@@ -33,6 +33,8 @@ export interface BroadcastDeps {
   readonly clock: Clock;
   /** How long a sender holds a row it claimed. Longer than a batch's wait in the client plus one call with its retries. */
   readonly sendLeaseMs: number;
+  /** Told of a channel post Telegram took whose record failed: it goes out again after its lease. */
+  readonly onUnrecordedSend?: UnrecordedSend;
 }
 
 export interface BroadcastTarget {
@@ -96,8 +98,10 @@ async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botI
   while (signal?.aborted !== true && !bot.stopped && bot.databaseFailure === undefined) {
     const chats = await claimBatch(deps, target, botId);
     if (chats.length === 0) break;
+    // The batch's rows share one lease: each starts in its first half or is not sent.
+    const startBy = leaseStartBy(deps.sendLeaseMs, signal);
     for (const chatId of chats) {
-      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId, signal, bot)
+      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId, startBy, bot)
         .catch((error: unknown) => {
           // A settle that failed: the row keeps its lease; the rest of the batch still settles.
           bot.databaseFailure ??= error instanceof Error ? error : new Error(`settling a row failed: ${String(error)}`);
@@ -125,13 +129,12 @@ async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botI
   return bot;
 }
 
-/** `signal`: the caller's time; a send still waiting for its turn when it ends is given up (not sent). */
-async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint, signal: AbortSignal | undefined, bot: BotRun): Promise<SendOutcome> {
+/** `startBy`: the caller's time and the lease's first half; a send still waiting for its turn when it ends is given up (not sent). */
+async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint, startBy: AbortSignal, bot: BotRun): Promise<SendOutcome> {
   const key = { postId_chatId: { postId: target.postId, chatId } };
+  let messageId: bigint;
   try {
-    const { messageId } = await deps.telegram.sendPost(botId, chatId, target.content, signal === undefined ? undefined : { startBy: signal });
-    await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, sentAt: deps.clock(), messageId } });
-    return 'settled';
+    ({ messageId } = await deps.telegram.sendPost(botId, chatId, target.content, { startBy }));
   } catch (error) {
     if (error instanceof ChannelRefusedError) {
       await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, errorCode: error.errorCode, failure: error.description } });
@@ -144,8 +147,18 @@ async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: 
       if (error.retryAfterMs !== undefined) bot.retryAfterMs = Math.max(bot.retryAfterMs ?? 0, error.retryAfterMs);
       return error.busy ? 'busy' : 'not sent';
     }
+    deps.onUnrecordedSend?.('channel', error);
     return 'transient failure';
   }
+  try {
+    await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, sentAt: deps.clock(), messageId } });
+  } catch (error) {
+    // Posted, and not recorded (as a call with no answer above may have been): the row keeps its
+    // lease and is posted again once it runs out.
+    deps.onUnrecordedSend?.('channel', error);
+    throw error;
+  }
+  return 'settled';
 }
 
 /** Claims the bot's next unsettled, unheld rows of the post, in the owner's order. */

@@ -3,7 +3,7 @@ import { linkChannelHandler, listChannelsHandler, unlinkChannelHandler } from '.
 import type { PublisherDatabase } from './database.js';
 import { grantPostingHandler } from './entitlement.js';
 import { recordBusinessConnectionHandler } from './business-connections.js';
-import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, StoriesEntitlement, StoryTelegram } from './ports.js';
+import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, StoriesEntitlement, StoryTelegram, UnrecordedSend } from './ports.js';
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
 import { listDueHandler } from './list-due.js';
 import { publishDueHandler } from './publish-due.js';
@@ -23,6 +23,8 @@ export interface PublisherContextDeps {
   readonly clock?: Clock;
   /** How long a sender holds a channel it sends to before another may take it over. Default 60 s. */
   readonly sendLeaseMs?: number;
+  /** Told of a send Telegram may have taken that was not recorded (it may go out twice). */
+  readonly onUnrecordedSend?: UnrecordedSend;
   /**
    * Stories through business connections (both wirings give it). Absent: post_story answers
    * UNAVAILABLE; business connections are still recorded and stories listed.
@@ -36,7 +38,7 @@ export function createPublicationWorker(deps: PublisherContextDeps, options?: Pu
 }
 
 function publishingDeps(deps: PublisherContextDeps): PublishDeps {
-  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 };
+  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000, onUnrecordedSend: deps.onUnrecordedSend };
 }
 
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */

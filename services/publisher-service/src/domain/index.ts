@@ -24,6 +24,8 @@ export {
   type PostingEntitlement,
   type SendOptions,
   type TelegramChatInfo,
+  type UnrecordedSend,
+  leaseStartBy,
 } from './ports.js';
 export { reportText } from './report.js';
 export { MAX_CAPTION, MAX_TEXT } from './validation.js';

@@ -126,7 +126,24 @@ export interface PostingEntitlement {
  * the main bot), ChannelNotSentError when surely not sent.
  */
 export interface OwnerNotifier {
-  sendReport(ownerTelegramId: bigint, text: string): Promise<void>;
+  sendReport(ownerTelegramId: bigint, text: string, options?: SendOptions): Promise<void>;
+}
+
+/**
+ * Told of a send Telegram took whose record then failed (the database refused or was gone): its
+ * lease runs out and it goes out again, a double no one can prevent (Telegram has no
+ * idempotency key). Counted, so a double is always one that was told of.
+ */
+export type UnrecordedSend = (kind: 'channel' | 'report', error: unknown) => void;
+
+/**
+ * Until when a send claimed under a lease may start: the first half of the lease. A send that
+ * waited longer (a busy bot, its budget held by another replica) is not sent; otherwise it could
+ * go out after its lease ran out and beside the copy of the sender that took the row up.
+ */
+export function leaseStartBy(sendLeaseMs: number, signal?: AbortSignal): AbortSignal {
+  const half = AbortSignal.timeout(Math.max(1, Math.floor(sendLeaseMs / 2)));
+  return signal === undefined ? half : AbortSignal.any([signal, half]);
 }
 
 /** A child bot's business connection as Telegram reports it (BusinessConnection). */

@@ -23,6 +23,7 @@ import type { EventMessage } from '@nova/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FailedPreconditionError, NotFoundError } from '@nova/domain';
 import { publishPost, PublishIncompleteError, type PublishDeps } from './publish.js';
+import { sendOwnerReport } from './report.js';
 
 /** `stopping` aborts at a graceful stop: no new batch is claimed, and the item is retried (by another replica). */
 export type PublicationWorker = (request: EventMessage<'nova.publisher.publication_requested'>, stopping?: AbortSignal) => Promise<void>;
@@ -38,7 +39,10 @@ export function publicationWorker(deps: PublishDeps, options: PublicationWorkerO
     for (;;) {
       let retryAfterMs: number | undefined;
       try {
-        await publishPost(deps, request.postId, stopping);
+        const { publishedNow } = await publishPost(deps, request.postId, stopping);
+        // Published by another sender (a request whose window ended before the report's turn):
+        // the report is this item's to send. Leased: never sent twice; publish_due retries it.
+        if (!publishedNow) await sendOwnerReport(deps, request.postId, stopping).catch(() => undefined);
         return;
       } catch (error) {
         // Nothing left to do for this item: the post went away or was never to be published.

@@ -19,7 +19,7 @@ import { broadcastPost, CLAIM_BATCH, OWN_FAILURE } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
 import { postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import type { ChannelTelegram, OwnerNotifier, PostingEntitlement } from './ports.js';
+import type { ChannelTelegram, OwnerNotifier, PostingEntitlement, UnrecordedSend } from './ports.js';
 import { sendOwnerReport } from './report.js';
 
 export interface PublishDeps {
@@ -33,6 +33,8 @@ export interface PublishDeps {
   readonly clock: Clock;
   /** How long a sender holds a channel it is sending to. Longer than one Telegram call with its retries. */
   readonly sendLeaseMs: number;
+  /** Told of a send Telegram may have taken that was not recorded: it may go out twice. */
+  readonly onUnrecordedSend?: UnrecordedSend;
 }
 
 /**
@@ -66,17 +68,32 @@ export type PublishResult = { readonly post: PostWithDeliveries; readonly publis
 const ANSWER_RESERVE_MS = 1_500;
 
 /**
- * Until when a request may start sends: its deadline less a reserve (at most half its time), so
- * that it answers while its caller still waits, however busy the bot is (a broadcast through
- * it, its budget lent to another replica). Sends still waiting for their turn then are not sent;
- * the post is answered PUBLISHING and its work item (or the next publish_due) finishes it.
- * Undefined when the caller set no deadline (then `ctx.signal` alone, if any, bounds it).
+ * How long a request starts sends at most, however far its deadline. A channel takes 20 posts a
+ * minute and the owner's chat one message a second, so a post made seconds after the last one
+ * waits its turn: inside the request that wait was the request's latency (p95 4–4.5 s on both
+ * sides of stage 4, whose analysis reads it). What has not started by then is the post's work
+ * item's (it holds the post durably); the post is answered PUBLISHING.
+ */
+export const REQUEST_START_MS = 1_000;
+
+/**
+ * How many milliseconds from `now` a request with `deadline` may start sends: its deadline less a
+ * reserve (at most half its time), so that it answers while its caller still waits however busy
+ * the bot is, and REQUEST_START_MS at most. Whole milliseconds (AbortSignal.timeout takes no other).
+ */
+export function sendWindowMs(deadline: number, now: number): number {
+  const left = deadline - now;
+  return Math.max(0, Math.min(REQUEST_START_MS, Math.floor(left - Math.min(ANSWER_RESERVE_MS, left / 2))));
+}
+
+/**
+ * Until when a request may start sends (sendWindowMs). Sends still waiting for their turn then are
+ * not sent; the post is answered PUBLISHING and its work item (or the next publish_due) finishes
+ * it. Undefined when the caller set no deadline (then `ctx.signal` alone, if any, bounds it).
  */
 export function sendWindow(ctx: HandlerContext, now: () => number = Date.now): AbortSignal | undefined {
   if (ctx.deadline === undefined) return ctx.signal;
-  const left = ctx.deadline - now();
-  // AbortSignal.timeout takes whole milliseconds only: half an odd number of them is not one.
-  const window = AbortSignal.timeout(Math.max(0, Math.floor(left - Math.min(ANSWER_RESERVE_MS, left / 2))));
+  const window = AbortSignal.timeout(sendWindowMs(ctx.deadline, now()));
   return ctx.signal === undefined ? window : AbortSignal.any([ctx.signal, window]);
 }
 
@@ -107,7 +124,8 @@ export async function publishPost(deps: PublishDeps, postId: bigint, signal?: Ab
   if (publishedNow) {
     // The relay and publish_due retry what fails here; the publication itself is done.
     await flushPublisherOutbox(deps.db, deps.publisher).catch(() => undefined);
-    await sendOwnerReport(deps, postId).catch(() => undefined);
+    // In a request, started within its window or left to the work item (or publish_due).
+    await sendOwnerReport(deps, postId, signal).catch(() => undefined);
   }
   const final = await deps.db.post.findUniqueOrThrow({ where: { id: postId }, include: WITH_DELIVERIES });
   return { post: final, publishedNow };

@@ -10,13 +10,15 @@ import type { PublisherDatabase } from './database.js';
 import type { PostDelivery } from '../generated/prisma/client.js';
 import type { PostWithDeliveries } from './mapping.js';
 import { MAX_TEXT } from './validation.js';
-import { ChannelNotSentError, ChannelRefusedError, type OwnerNotifier } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type OwnerNotifier, type UnrecordedSend } from './ports.js';
 
 export interface ReportDeps {
   readonly db: PublisherDatabase;
   readonly notifier: OwnerNotifier;
   readonly clock: Clock;
   readonly sendLeaseMs: number;
+  /** Told of a report the main bot sent whose record failed: it goes out again after its lease. */
+  readonly onUnrecordedSend?: UnrecordedSend;
 }
 
 /**
@@ -52,7 +54,9 @@ export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint,
 
 export type ReportOutcome = 'sent' | 'refused' | 'pending';
 
-export async function sendOwnerReport(deps: ReportDeps, postId: bigint): Promise<ReportOutcome> {
+/** `signal`: the caller's send window; a report not started within it (or its lease's first half) is not sent. */
+export async function sendOwnerReport(deps: ReportDeps, postId: bigint, signal?: AbortSignal): Promise<ReportOutcome> {
+  if (signal?.aborted === true) return 'pending';
   const now = deps.clock();
   const claimed = await deps.db.post.updateMany({
     where: { id: postId, status: 'PUBLISHED', reportSentAt: null, reportFailure: null, OR: [{ reportLeaseUntil: null }, { reportLeaseUntil: { lt: now } }] },
@@ -63,15 +67,27 @@ export async function sendOwnerReport(deps: ReportDeps, postId: bigint): Promise
   const channels = await deps.db.channel.findMany({ where: { chatId: { in: post.deliveries.map((delivery) => delivery.chatId) } }, select: { chatId: true, title: true } });
   const text = reportText(post, new Map(channels.map((channel) => [channel.chatId, channel.title])));
   try {
-    await deps.notifier.sendReport(post.ownerTelegramId, text);
-    await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportSentAt: deps.clock() } });
-    return 'sent';
+    // Started in the first half of its lease or not at all: never beside another sender's copy.
+    await deps.notifier.sendReport(post.ownerTelegramId, text, { startBy: leaseStartBy(deps.sendLeaseMs, signal) });
   } catch (error) {
     if (error instanceof ChannelRefusedError) {
       await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportFailure: `${String(error.errorCode)} ${error.description}` } });
       return 'refused';
     }
-    if (error instanceof ChannelNotSentError) await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null } });
+    if (error instanceof ChannelNotSentError) {
+      await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null } });
+      return 'pending';
+    }
+    // No answer (a timeout): it may have been sent, and goes out again once its lease runs out.
+    deps.onUnrecordedSend?.('report', error);
+    return 'pending';
+  }
+  try {
+    await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportSentAt: deps.clock() } });
+    return 'sent';
+  } catch (error) {
+    // Sent, and not recorded: it goes out again once its lease runs out.
+    deps.onUnrecordedSend?.('report', error);
     return 'pending';
   }
 }

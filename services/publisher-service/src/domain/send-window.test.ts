@@ -4,7 +4,7 @@
  * milliseconds only), so every parity and the short and long ends are checked here.
  */
 import { describe, expect, it } from '@jest/globals';
-import { sendWindow } from './publish.js';
+import { REQUEST_START_MS, sendWindow, sendWindowMs } from './publish.js';
 
 describe('sendWindow', () => {
   it('accepts a deadline an odd or fractional number of milliseconds away', () => {
@@ -21,5 +21,14 @@ describe('sendWindow', () => {
     const past = sendWindow({ deadline: 5_000 }, () => 10_000);
     if (past?.aborted === false) await new Promise((resolve) => { past.addEventListener('abort', resolve, { once: true }); });
     expect(past?.aborted).toBe(true);
+  });
+
+  it('starts sends for REQUEST_START_MS at most however far the deadline, less when the deadline is near', () => {
+    expect(sendWindowMs(10_000 + 30_000, 10_000)).toBe(REQUEST_START_MS);
+    expect(sendWindowMs(10_000 + 2_500, 10_000)).toBe(REQUEST_START_MS);
+    // The answer's reserve is at most half the time left: 1.2 s left, 600 ms to start sends.
+    expect(sendWindowMs(10_000 + 1_200, 10_000)).toBe(600);
+    expect(sendWindowMs(10_000 + 1_201, 10_000)).toBe(600);
+    expect(sendWindowMs(5_000, 10_000)).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
  * talked to the main bot to add their child bots, so Telegram lets it write there).
  */
 import type { TelegramClients } from '@nova/telegram';
-import type { OwnerNotifier } from '../domain/index.js';
+import type { OwnerNotifier, SendOptions } from '../domain/index.js';
 import { publisherTelegramError } from './telegram-failures.js';
 
 export class MainBotNotifier implements OwnerNotifier {
@@ -13,10 +13,10 @@ export class MainBotNotifier implements OwnerNotifier {
     private readonly mainBotToken: string,
   ) {}
 
-  async sendReport(ownerTelegramId: bigint, text: string): Promise<void> {
+  async sendReport(ownerTelegramId: bigint, text: string, options: SendOptions = {}): Promise<void> {
     const client = this.clients.forToken(this.mainBotToken);
     try {
-      await client.sendMessage({ chat_id: Number(ownerTelegramId), text });
+      await client.sendMessage({ chat_id: Number(ownerTelegramId), text }, options.startBy === undefined ? {} : { startBy: options.startBy });
     } catch (error) {
       throw publisherTelegramError('sendMessage', `main bot ${client.botId}`, error);
     }

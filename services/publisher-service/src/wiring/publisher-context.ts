@@ -7,7 +7,7 @@
  */
 import type { Bus } from '@nova/bus';
 import { BotKeyring } from '@nova/bot-service/domain';
-import type { Logger } from '@nova/platform';
+import type { Logger, Metrics } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import {
@@ -30,6 +30,7 @@ import { PaymentsPostingEntitlement, PaymentsStoriesEntitlement } from './paymen
 
 export interface PublisherContextHost {
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
   onStop(name: string, step: () => Promise<void>): void;
 }
@@ -75,6 +76,8 @@ export async function startPublisherContext(host: PublisherContextHost, options:
   try {
     const telegram = new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring));
     const grants = new GrantTableEntitlement(db);
+    const unrecorded = host.metrics.counter('nova_publisher_sends_unrecorded_total', 'Sends Telegram may have taken that were not recorded (the record failed, or no answer came): each may go out once more after its lease', ['kind']);
+    for (const kind of ['channel', 'report']) unrecorded.inc({ kind }, 0);
     const deps = {
       db,
       publisher,
@@ -84,6 +87,11 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       // An administrator's grant overrides; otherwise a posting subscription bought from payments.
       entitlement: new AnyOfEntitlements(grants, new PaymentsPostingEntitlement(bus)),
       sendLeaseMs: config.NOVA_PUBLISH_LEASE,
+      onUnrecordedSend: (kind: 'channel' | 'report', error: unknown) => {
+        unrecorded.inc({ kind });
+        // No text, no token: which kind, and why the record is missing.
+        host.logger.warn({ kind, err: error }, 'a send may go out twice: Telegram may have taken it and it is not recorded');
+      },
       // Stories: the same grant override, then a stories subscription bought from payments.
       stories: { telegram, entitlement: new AnyOfStoriesEntitlements(grants, new PaymentsStoriesEntitlement(bus)) },
     };
