@@ -348,7 +348,11 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
     const leave = await b.leases.gate(String(mainBot.id)).enter(); // b sends for the main bot meanwhile
     let postId = 0n;
     try {
+      const started = Date.now();
       const created = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Report while the main bot is busy' } }), ctx);
+      // Given up after half its lease (1 s), not when the wait for the bot's budget ran out (a
+      // minute, which is how long the unbounded report held its request before).
+      expect(Date.now() - started).toBeLessThan(20_000);
       postId = created.post?.postId ?? 0n;
       expect(created.post?.status).toBe(PostStatus.PUBLISHED);
       // Not sent (it never left its queue), so nothing holds it: the next sender may send it at once.
