@@ -123,6 +123,23 @@ function receivedPerChat(text: string): Map<number, number> {
   return received;
 }
 
+/**
+ * Makes the database refuse to record a send (`column` set from NULL on `table`), as when the
+ * service lost its privileges, and nothing else: a real trigger. Resolves to its undo.
+ */
+async function refuseRecordOf(db: PublisherDatabase, table: 'posts' | 'post_deliveries', column: 'report_sent_at' | 'sent_at'): Promise<() => Promise<void>> {
+  const name = `refuse_${table}_record`;
+  await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION publisher_service.${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.${column} IS NOT NULL AND OLD.${column} IS NULL THEN RAISE EXCEPTION 'permission denied for table ${table}'; END IF;
+      RETURN NEW;
+    END $$`);
+  await db.$executeRawUnsafe(`CREATE TRIGGER ${name} BEFORE UPDATE ON publisher_service.${table} FOR EACH ROW EXECUTE FUNCTION publisher_service.${name}()`);
+  return async () => {
+    await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS ${name} ON publisher_service.${table}`);
+  };
+}
+
 async function postStatus(db: PublisherDatabase, postId: bigint): Promise<string> {
   return (await db.post.findUniqueOrThrow({ where: { id: postId } })).status;
 }
@@ -281,13 +298,7 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
     const counted: string[] = [];
     const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 4_000, onUnrecordedSend: (kind) => { counted.push(kind); } });
     const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
-    // The database refuses to record a sent report (as when the service lost its privileges), and nothing else.
-    await a.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION publisher_service.refuse_report_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.report_sent_at IS NOT NULL AND OLD.report_sent_at IS NULL THEN RAISE EXCEPTION 'permission denied for table posts'; END IF;
-        RETURN NEW;
-      END $$`);
-    await a.db.$executeRawUnsafe('CREATE TRIGGER refuse_report_record BEFORE UPDATE ON publisher_service.posts FOR EACH ROW EXECUTE FUNCTION publisher_service.refuse_report_record()');
+    const allowRecord = await refuseRecordOf(a.db, 'posts', 'report_sent_at');
     let postId = 0n;
     try {
       const created = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Report not recorded' } }), ctx);
@@ -299,7 +310,7 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
       await publishDue(handlers, postId);
       expect(reportsOf(postId)).toBe(1);
     } finally {
-      await a.db.$executeRawUnsafe('DROP TRIGGER refuse_report_record ON publisher_service.posts');
+      await allowRecord();
     }
     // The lease ran out: the next call sends it again (the double that was counted) and records it.
     await until('the report sent once more after its lease', async () => {
@@ -317,12 +328,7 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
     const counted: string[] = [];
     const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 60_000, onUnrecordedSend: (kind) => { counted.push(kind); } });
     const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
-    await a.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION publisher_service.refuse_delivery_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.sent_at IS NOT NULL AND OLD.sent_at IS NULL THEN RAISE EXCEPTION 'permission denied for table post_deliveries'; END IF;
-        RETURN NEW;
-      END $$`);
-    await a.db.$executeRawUnsafe('CREATE TRIGGER refuse_delivery_record BEFORE UPDATE ON publisher_service.post_deliveries FOR EACH ROW EXECUTE FUNCTION publisher_service.refuse_delivery_record()');
+    const allowRecord = await refuseRecordOf(a.db, 'post_deliveries', 'sent_at');
     try {
       const answer = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Channel post not recorded' } }), ctx).then((created) => created.post?.status, (error: unknown) => error);
       expect(answer).not.toBe(PostStatus.PUBLISHED);
@@ -333,11 +339,11 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
       expect(receivedPerChat('Channel post not recorded').get(Number(chat))).toBe(1);
       expect((await a.db.postDelivery.findFirstOrThrow({ where: { postId, chatId: chat ?? 0n } })).leaseUntil).not.toBeNull();
       // Settled by hand so that no later test's publish_due sends it after its lease.
-      await a.db.$executeRawUnsafe('DROP TRIGGER refuse_delivery_record ON publisher_service.post_deliveries');
+      await allowRecord();
       await a.db.postDelivery.updateMany({ where: { postId }, data: { leaseUntil: null, sentAt: new Date(), messageId: 1n } });
       await a.db.post.update({ where: { id: postId }, data: { status: 'CANCELLED' } });
     } finally {
-      await a.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_delivery_record ON publisher_service.post_deliveries');
+      await allowRecord();
     }
   });
 
