@@ -137,7 +137,11 @@ export class MigrationReconciler {
         migration = await this.store(migration, decision.progress);
         // A status write answers with the stored object: from here on it is the apiserver's word.
         if (migration !== before) verified = true;
-        // The check is counted once: the decision that folded it in is now stored.
+        // The check is counted once, and only now that the decision that folded it in is stored: one
+        // made on a stale cached object (the watch behind under load) whose status write then
+        // conflicted was never folded in, and the next reconcile checks again. Counted at the query,
+        // a rolled-back migration showed a check made after its rollback.
+        if (analysis !== undefined) this.options.metrics.recordAnalysis(migration.metadata?.namespace ?? '', migration.metadata?.name ?? '', analysis);
         analysis = undefined;
         if (decision.progress.phase === 'RolledBack' && phaseBefore !== 'RolledBack') this.options.metrics.rollbacks.inc({ namespace: migration.metadata?.namespace ?? '', name: migration.metadata?.name ?? '', reason: decision.progress.reason });
         this.record(migration, decision.events);
@@ -185,7 +189,6 @@ export class MigrationReconciler {
     // Unreadable (NATS down): nothing is claimed here; the provider's own calls report the outage.
     const problem = measured.kind === 'check' && (status.desiredWeight ?? 0) > 0 ? await targetProblem().catch(() => undefined) : undefined;
     const outcome = problem === undefined || measured.kind !== 'check' ? measured : { ...measured, verdict: failedBy(measured.verdict, problem) };
-    this.options.metrics.recordAnalysis(migration.metadata?.namespace ?? '', migration.metadata?.name ?? '', outcome);
     if (outcome.kind === 'error') this.logger.warn('analysis check could not be made', { migration: keyText(migration), error: outcome.message });
     return outcome;
   }

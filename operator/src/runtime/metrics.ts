@@ -48,7 +48,7 @@ export class OperatorMetrics {
     this.informerRestarts = new Counter({ name: 'nova_informer_restarts_total', help: 'Informer restarts after errors or watchdog silence.', labelNames: ['informer', 'reason'], registers });
     this.leader = new Gauge({ name: 'nova_leader', help: '1 while this replica holds the leader lease.', registers });
     this.queueDepth = new Gauge({ name: 'nova_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers });
-    this.analysisChecks = new Counter({ name: 'nova_analysis_checks_total', help: 'Analysis checks made, by result (Pass, Fail, Inconclusive, Error).', labelNames: ['namespace', 'name', 'result'], registers });
+    this.analysisChecks = new Counter({ name: 'nova_analysis_checks_total', help: 'Analysis checks made and folded into a stored decision, by result (Pass, Fail, Inconclusive, Error).', labelNames: ['namespace', 'name', 'result'], registers });
     this.analysisErrorRate = new Gauge({ name: 'nova_analysis_error_rate', help: 'Error rate (0..1) of each side in the last analysis check.', labelNames: ['namespace', 'name', 'side'], registers });
     this.analysisP95 = new Gauge({ name: 'nova_analysis_p95_latency_ms', help: 'p95 latency in milliseconds of each side in the last analysis check.', labelNames: ['namespace', 'name', 'side'], registers });
     this.analysisRequests = new Gauge({ name: 'nova_analysis_requests', help: 'Requests each side served in the window of the last analysis check.', labelNames: ['namespace', 'name', 'side'], registers });
