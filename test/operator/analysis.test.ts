@@ -13,7 +13,7 @@ import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { component, freePort, SimulatedTraffic, Stack, type TrafficProfile } from '@nova/testbed';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { Migrations, RouteObjects, type ProviderKind } from './support/migrations.js';
-import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
+import { operatorIdentity, startOperator, statusTrail, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -131,7 +131,8 @@ describe('analysis against the real Prometheus', () => {
     const failedChecks = await checks('doubled', 'Fail');
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await checks('doubled', 'Fail')).toBe(failedChecks);
-    expect((await migrations.status('doubled')).phase).toBe('RolledBack');
+    const after = await migrations.status('doubled');
+    if (after.phase !== 'RolledBack') throw new Error(`doubled left RolledBack for ${String(after.phase)}; the operator's status writes:\n${statusTrail(operator, namespace, 'doubled')}`);
   });
 
   // The latency rule on the real Prometheus: p95 computed by histogram_quantile from the exported

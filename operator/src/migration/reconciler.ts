@@ -205,7 +205,12 @@ export class MigrationReconciler {
     const previous = migration.status ?? {};
     const next = renderStatus(progress, previous, migration.metadata?.generation, this.clock.now(), problem);
     let stored = migration;
-    if (statusChanged(previous, next)) stored = await this.tracked(migration, () => this.options.statusWriter.write(migration, next));
+    if (statusChanged(previous, next)) {
+      stored = await this.tracked(migration, () => this.options.statusWriter.write(migration, next));
+      // Which version each decision was computed from and what it stored: the trail that tells a
+      // phase change apart from a decision made on an older copy.
+      this.logger.debug('status written', { migration: keyText(migration), phase: `${previous.phase ?? 'none'} -> ${String(next.phase)}`, resourceVersion: `${migration.metadata?.resourceVersion ?? ''} -> ${stored.metadata?.resourceVersion ?? ''}`, desiredWeight: next.desiredWeight, weight: next.weight });
+    }
     const { namespace = '', name = '' } = stored.metadata ?? {};
     const status = stored.status ?? next;
     this.options.metrics.setMigration(namespace, name, { phase: status.phase ?? 'Pending', weight: status.weight ?? 0, step: status.currentStep ?? 0 });

@@ -109,3 +109,14 @@ export async function startOperator(stack: Stack, identity: OperatorIdentity, op
   });
   return { process, opsUrl };
 }
+
+/**
+ * The operator's own trail of one migration's status writes (its debug log: the phase change and
+ * the resourceVersion each decision was computed from), for a failure message that shows who
+ * stored a phase a test did not expect.
+ */
+export function statusTrail(operator: RunningOperator, namespace: string, name: string): string {
+  const key = `"migration":"${namespace}/${name}"`;
+  const lines = readFileSync(operator.process.logPath, 'utf8').split('\n').filter((line) => line.includes(key) && line.includes('"status written"'));
+  return lines.slice(-12).join('\n');
+}
