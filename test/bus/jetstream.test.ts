@@ -157,4 +157,15 @@ describe('metrics', () => {
     expect(text).toMatch(/nova_bus_message_duration_seconds_bucket\{le="0.005",namespace="test",side="target",context="bot"\} \d+/);
     expect(text).toMatch(/nova_bus_dead_letters_total\{namespace="test",side="target",context="bot"\} 1/);
   });
+
+  it('counts work done outside a message (a scheduler\'s hand-offs) in the same series, an item per message', async () => {
+    consumer.recordWork('notification', { ok: true, seconds: 0.003, items: 20 });
+    consumer.recordWork('notification', { ok: false, seconds: 0.5, items: 3 });
+    consumer.recordWork('notification', { ok: true, seconds: 0.1, items: 0 });
+    const text = await consumerMetrics.text();
+    expect(text).toMatch(/nova_bus_messages_total\{namespace="test",side="target",context="notification",outcome="ok"\} 20\n/);
+    expect(text).toMatch(/nova_bus_messages_total\{namespace="test",side="target",context="notification",outcome="error"\} 3\n/);
+    expect(text).toMatch(/nova_bus_message_duration_seconds_bucket\{le="0.005",namespace="test",side="target",context="notification"\} 20\n/);
+    expect(text).toMatch(/nova_bus_message_duration_seconds_count\{namespace="test",side="target",context="notification"\} 23\n/);
+  });
 });

@@ -71,20 +71,30 @@ const noEvents: EventPublisher = { publish: () => Promise.resolve() };
 type HandOff = { side: SchedulerSide; replica: string; ids: bigint[]; at: number };
 const handOffs: HandOff[] = [];
 const publishedBy: { side: SchedulerSide; ids: bigint[] }[] = [];
+/** Per side: posts in publish_due calls that answered, and publish_due posts or list_due calls that failed. */
+const calls = { legacy: { handed: 0, failed: 0 }, target: { handed: 0, failed: 0 } };
+/** Per side: what the notification context told its bus it did (recordWork), as the stage-6 analysis reads it. */
+const work = { legacy: { ok: 0, error: 0, other: 0 }, target: { ok: 0, error: 0, other: 0 } };
 
-/** A replica's bus: the test's NATS bus, recording each hand-off (publish_due by id) and what it published. */
-function recordingBus(side: SchedulerSide, replica: string): Pick<Bus, 'request'> {
+/** A replica's bus: the test's NATS bus, recording each hand-off (publish_due by id), what it published, and the work reported. */
+function recordingBus(side: SchedulerSide, replica: string): Pick<Bus, 'request' | 'recordWork'> {
   const request = async (subject: string, message: unknown, options?: unknown): Promise<unknown> => {
     const at = Date.now();
     const ask = callerBus.request.bind(callerBus) as (s: string, m: unknown, o?: unknown) => Promise<unknown>;
+    if (subject === 'svc.publisher.list_due') return ask(subject, message, options).catch((error: unknown) => { calls[side].failed += 1; throw error; });
     if (subject !== 'svc.publisher.publish_due') return ask(subject, message, options);
     const ids = [...(message as { postIds: bigint[] }).postIds];
     handOffs.push({ side, replica, ids, at });
-    const answer = (await ask(subject, message, options)) as { publishedPostIds: bigint[] };
+    const answer = (await ask(subject, message, options).catch((error: unknown) => { calls[side].failed += ids.length; throw error; })) as { publishedPostIds: bigint[] };
+    calls[side].handed += ids.length;
     publishedBy.push({ side, ids: [...answer.publishedPostIds] });
     return answer;
   };
-  return { request: request as Bus['request'] };
+  const recordWork: Bus['recordWork'] = (context, done) => {
+    if (context !== 'notification') work[side].other += done.items;
+    else work[side][done.ok ? 'ok' : 'error'] += done.items;
+  };
+  return { request: request as Bus['request'], recordWork };
 }
 
 async function writeWeight(weight: number): Promise<void> {
@@ -248,6 +258,13 @@ describe('the notification canary', () => {
     expect(bySide.legacy).toBeGreaterThan(0);
     expect(bySide.target).toBeGreaterThan(0);
     expect(handedBy.size).toBe(owners.size);
+    // Each side reported its work as the notification context's messages (what a stage-6 check
+    // compares): a post per post handed in a call that answered, a failed one per failed item.
+    const reportedAsCalled = (): boolean => (['legacy', 'target'] as const).every((side) => work[side].ok === calls[side].handed && work[side].error === calls[side].failed);
+    // The last call's answer may still be on its way to its scheduler (the rows say PUBLISHED first).
+    await until('each side reported the work of its calls', reportedAsCalled, 5_000).catch(() => undefined);
+    expect(work).toEqual({ legacy: { ok: calls.legacy.handed, error: calls.legacy.failed, other: 0 }, target: { ok: calls.target.handed, error: calls.target.failed, other: 0 } });
+    expect(work.target.ok).toBeGreaterThan(0);
 
     // One active scheduler per side: each side's publish ticks were claimed once each.
     const bucket = await openSchedulerBucket(nc, 'canary_scheduler');

@@ -5,7 +5,8 @@
  * hands a due post: at 0 the monolith's, at 100 the service's. The post is a real one (a channel
  * of Anna's child bot in the Telegram emulator, the monolith's publisher context answering on the
  * legacy subjects); which side handed it is read from each process's
- * nova_scheduler_handoff_lag_seconds. The counting property across the weights is
+ * nova_scheduler_handoff_lag_seconds, and each reports it as its work in nova_bus_messages_total
+ * {context="notification"}, the series the stage-6 analysis compares. The counting property across the weights is
  * test/notifications/canary.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -58,6 +59,11 @@ async function handed(process: RunningService): Promise<number> {
   return sample(await process.metrics(), 'nova_scheduler_handoff_lag_seconds_count', { job: 'publish_due' }) ?? 0;
 }
 
+/** The side's scheduler work as the stage-6 analysis reads it: the notification context's messages. */
+async function work(process: RunningService): Promise<number> {
+  return sample(await process.metrics(), 'nova_bus_messages_total', { context: 'notification', outcome: 'ok' }) ?? 0;
+}
+
 async function routesAt(process: RunningService, weight: number): Promise<boolean> {
   return sample(await process.metrics(), 'nova_routing_weight', { context: 'notification' }) === weight;
 }
@@ -82,6 +88,9 @@ describe('the monolith and the notification service on the routed bus', () => {
     await until('the post at weight 0 is in the channel', () => channelTexts().includes('At weight 0'), 30_000);
     await until('the monolith counted its hand-off', async () => (await handed(monolith)) === 1, 10_000);
     expect(await handed(service)).toBe(0);
+    // And reported it as its work, in the series a stage-6 check compares: the service did none.
+    expect(await work(monolith)).toBeGreaterThanOrEqual(1);
+    expect(await work(service)).toBe(0);
 
     await routing.put('notification', encodeRoutingRecord({ weight: 100, fence: 1, owner: { namespace: 'nova', name: 'stage-6-notifications', uid: 'notifications-canary-test' }, released: false, writtenAt: new Date().toISOString() }));
     await until('both sides route notification at 100', async () => (await routesAt(monolith, 100)) && (await routesAt(service, 100)), 30_000);
@@ -90,6 +99,7 @@ describe('the monolith and the notification service on the routed bus', () => {
     await until('the service counted its hand-off', async () => (await handed(service)) === 1, 10_000);
     expect(await handed(monolith)).toBe(1);
     expect(channelTexts()).toEqual(['At weight 0', 'At weight 100']);
+    expect(await work(service)).toBeGreaterThanOrEqual(1);
 
     // The records are per side; the shared one of an unrouted fleet is not written.
     for (const key of ['lease.scheduler.legacy', 'lease.scheduler.target', 'tick.publish_due.legacy', 'tick.publish_due.target']) expect(await scheduler.get(key)).not.toBeNull();

@@ -45,7 +45,8 @@ export class BusMetrics {
     this.unanswered.inc({ namespace: this.metrics.namespace, context, callee_side: calleeSide, reason });
   }
 
-  handled(context: string, ok: boolean, seconds: number): void {
+  /** `count` messages handled alike (work done outside a bus message: a scheduler call that handed several items). */
+  handled(context: string, ok: boolean, seconds: number, count = 1): void {
     const labels = { namespace: this.metrics.namespace, side: this.metrics.side, context };
     if (!this.started.has(context)) {
       // Both outcomes exported from the first message on: Prometheus's increase() takes a series'
@@ -54,8 +55,8 @@ export class BusMetrics {
       this.messages.inc({ ...labels, outcome: 'ok' }, 0);
       this.messages.inc({ ...labels, outcome: 'error' }, 0);
     }
-    this.messages.inc({ ...labels, outcome: ok ? 'ok' : 'error' });
-    this.durations.observe(labels, seconds);
+    this.messages.inc({ ...labels, outcome: ok ? 'ok' : 'error' }, count);
+    for (let i = 0; i < count; i++) this.durations.observe(labels, seconds);
   }
 
   deadLettered(context: string): void {

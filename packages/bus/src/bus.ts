@@ -32,7 +32,7 @@ import { checkDurableName, resolveRetry, retryDelay, type ResolvedRetry } from '
 import { ownSideRouter, type Router } from './routing.js';
 import { extractTraceContext, injectTraceContext, inSpan, messagingAttributes, SpanKind, destinationTemplate } from './tracing.js';
 import type { InboundMessage, Processor, Reply, Settlement, Transport } from './transport.js';
-import type { Binding, Bus, Delivery, EventConsumer, PublishOptions, PublishResult, RequestContext, RequestHandler, RequestHandlers, RequestOptions, UpdateConsumer } from './types.js';
+import type { Binding, Bus, Delivery, EventConsumer, PublishOptions, PublishResult, RequestContext, RequestHandler, RequestHandlers, RequestOptions, UpdateConsumer, WorkDone } from './types.js';
 
 export interface BusOptions<T extends Transport = Transport> {
   readonly transport: T;
@@ -259,6 +259,10 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
 
   declareHandling(context: ContextName): void {
     this.router.handling?.(context);
+  }
+
+  recordWork(context: ContextName, work: WorkDone): void {
+    if (work.items > 0) this.metrics.handled(context, work.ok, work.seconds, work.items);
   }
 
   async consumeUpdates(consumer: UpdateConsumer): Promise<Binding> {

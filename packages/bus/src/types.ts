@@ -120,6 +120,13 @@ export interface Binding {
   stop(): Promise<void>;
 }
 
+/** Items handled alike by one piece of work: `items` messages, each `ok` or not, each taking `seconds`. */
+export interface WorkDone {
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly items: number;
+}
+
 export interface Bus {
   readonly side: 'legacy' | 'target';
   /** Publishes a domain event with msgID `<subject>:<key>` (de-duplicated by the stream). */
@@ -139,6 +146,12 @@ export interface Bus {
    * operator looks for a live target that handles the context.
    */
   declareHandling(context: ContextName): void;
+  /**
+   * Work this process did for `context` outside a bus message (the notification scheduler's
+   * hand-offs), counted in the same nova_bus_messages_total and duration series as handled
+   * messages, so the operator's analysis compares the two sides' work as it does a served context.
+   */
+  recordWork(context: ContextName, work: WorkDone): void;
   /** Connected and every binding running. */
   ready(): boolean;
   /** Stops consumers (in-flight handlers finish), then servers, then the connection. */

@@ -9,6 +9,7 @@
  * A post handed by both sides during a weight change is published once (the publisher's guards).
  */
 import type { ChatOwnership } from './chat-ownership.js';
+import { reported, type HandOffCall } from './hand-off-call.js';
 
 export interface DueItem {
   readonly id: bigint;
@@ -36,6 +37,8 @@ export interface HandDuePostsOptions {
   readonly chats: ChatOwnership;
   /** Told of each post published, with when it fell due. */
   readonly handed?: (dueAt: Date) => void;
+  /** Told of each list_due and publish_due call: the side's work, as the stage-6 analysis compares it. */
+  readonly called?: HandOffCall;
   /** Posts listed per page (list_due): 500. */
   readonly pageSize?: number;
   /** Posts per publish_due call: 20, the publisher's own default per call. */
@@ -60,7 +63,7 @@ export async function handDuePosts(options: HandDuePostsOptions): Promise<number
   let published = 0;
   let after: DueItem | undefined;
   for (let page = 0; page < (options.maxPages ?? MAX_DUE_PAGES); page++) {
-    const listed = await options.posts.list(after, pageSize);
+    const listed = await reported(options.called, () => options.posts.list(after, pageSize), 0, 1);
     // The weight read right before the filter: the window in which the two sides disagree about
     // a chat is the gap between their readings, not a whole tick.
     const owned = options.chats.snapshot();
@@ -69,7 +72,7 @@ export async function handDuePosts(options: HandDuePostsOptions): Promise<number
     const batches: bigint[][] = [];
     for (let start = 0; start < mine.length; start += batchSize) batches.push(mine.slice(start, start + batchSize).map((item) => item.id));
     const handed = await handBatches(batches, options.concurrency ?? HAND_CONCURRENCY, async (ids) => {
-      const done = await options.posts.publish(ids);
+      const done = await reported(options.called, () => options.posts.publish(ids), ids.length);
       for (const id of done) {
         const due = dueAt.get(id);
         if (due !== undefined) options.handed?.(due);

@@ -6,6 +6,7 @@
  * record at `sending`, and that reminder is not sent: one missing reminder, never a duplicate.
  */
 import type { ChatOwnership } from './chat-ownership.js';
+import { reported, type HandOffCall } from './hand-off-call.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 const DAY_MS = 86_400_000;
@@ -61,6 +62,8 @@ export interface ReminderDeps {
   readonly clock: () => Date;
   /** Told of each reminder sent, with when it fell due (its subscription entered the window): the hand-off lag. */
   readonly sent?: (dueAt: Date) => void;
+  /** Told of each send and each listing that failed (due-posts.ts HandOffCall). */
+  readonly called?: HandOffCall;
 }
 
 /**
@@ -92,14 +95,15 @@ export async function sendDueReminders(deps: ReminderDeps): Promise<number> {
   const now = deps.clock().getTime();
   let sent = 0;
   for (const window of REMINDER_WINDOWS) {
-    const ending = await deps.subscriptions.list(new Date(now + window.fromMs), new Date(now + window.toMs));
+    const ending = await reported(deps.called, () => deps.subscriptions.list(new Date(now + window.fromMs), new Date(now + window.toMs)), 0, 1);
     for (const subscription of ending) {
       const key = reminderKey(subscription.id, window.name);
       const revision = await claim(deps.store, key);
       if (revision === undefined) continue;
       let state: ReminderState;
       try {
-        state = await deps.sender.send(subscription.telegramId, reminderText(subscription, window));
+        // A refusal for good (the user blocked the bot) is the user's answer, not a failure of this side.
+        state = await reported(deps.called, () => deps.sender.send(subscription.telegramId, reminderText(subscription, window)), 1);
       } catch (error) {
         await deps.store.update(key, 'retry' satisfies ReminderState, revision);
         throw error;

@@ -9,7 +9,7 @@
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Bus } from '@nova/bus';
 import type { DuePost } from '@nova/contracts';
-import { handDuePosts, ownedSubscriptions, sendDueReminders, type ChatOwnership, type DueItem, type DuePostsPort, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
+import { handDuePosts, ownedSubscriptions, reported, sendDueReminders, type ChatOwnership, type DueItem, type DuePostsPort, type HandOffCall, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
 
 /** Told of each item handed on, with when it fell due: nova_scheduler_handoff_lag_seconds{job}. */
 export type HandOffLag = (job: string, dueAt: Date) => void;
@@ -38,7 +38,8 @@ export function busDuePosts(bus: Pick<Bus, 'request'>, timeoutMs: number): DuePo
   };
 }
 
-export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, chats: ChatOwnership, lag?: HandOffLag): ScheduledJob {
+/** `called`: each call's outcome, for the stage-6 analysis (domain/hand-off-call.ts). */
+export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, chats: ChatOwnership, lag?: HandOffLag, called?: HandOffCall): ScheduledJob {
   const name = 'publish_due';
   // A tick never overlaps the next one (the scheduler waits for it), so a slow publisher only
   // delays the next tick; a call given up on early would be published anyway, its answer lost.
@@ -46,7 +47,7 @@ export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, cha
   return {
     name,
     intervalMs,
-    run: () => handDuePosts({ posts, chats, handed: (dueAt) => lag?.(name, dueAt) }),
+    run: () => handDuePosts({ posts, chats, handed: (dueAt) => lag?.(name, dueAt), called }),
   };
 }
 
@@ -55,9 +56,9 @@ export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, cha
  * then the expiry of its ended ones. A failure of the reminders does not hold the expiry back;
  * the tick reports it after both ran (its reminders are retried by the next tick).
  */
-export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, reminders: ReminderDeps, chats: ChatOwnership, lag?: HandOffLag): ScheduledJob {
+export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, reminders: ReminderDeps, chats: ChatOwnership, lag?: HandOffLag, called?: HandOffCall): ScheduledJob {
   const name = 'subscriptions';
-  const ownReminders: ReminderDeps = { ...reminders, subscriptions: ownedSubscriptions(reminders.subscriptions, chats), sent: (dueAt) => lag?.(name, dueAt) };
+  const ownReminders: ReminderDeps = { ...reminders, subscriptions: ownedSubscriptions(reminders.subscriptions, chats), sent: (dueAt) => lag?.(name, dueAt), called };
   return {
     name,
     intervalMs,
@@ -69,7 +70,7 @@ export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, 
       } catch (error) {
         reminderFailure = error;
       }
-      const expired = await expireOwnedSubscriptions(bus, chats, reminders.clock, (dueAt) => lag?.(name, dueAt));
+      const expired = await expireOwnedSubscriptions(bus, chats, reminders.clock, (dueAt) => lag?.(name, dueAt), called);
       if (reminderFailure !== undefined) throw new ReminderTickError(reminded, expired, reminderFailure);
       return reminded + expired;
     },
@@ -81,13 +82,13 @@ export function subscriptionsJob(bus: Pick<Bus, 'request'>, intervalMs: number, 
  * expires those by id. The side with none still calls (named_only): the payments context marks
  * stale pending invoices expired in the same call, whichever side asks.
  */
-async function expireOwnedSubscriptions(bus: Pick<Bus, 'request'>, chats: ChatOwnership, clock: () => Date, handed: (dueAt: Date) => void): Promise<number> {
+async function expireOwnedSubscriptions(bus: Pick<Bus, 'request'>, chats: ChatOwnership, clock: () => Date, handed: (dueAt: Date) => void, called: HandOffCall | undefined): Promise<number> {
   if (chats.snapshot().none) return 0;
   const now = clock();
-  const listed = await bus.request('svc.payment.expiring', { endsFrom: timestampFromDate(new Date(0)), endsBefore: timestampFromDate(new Date(now.getTime() + 1)), limit: MAX_EXPIRED_PER_TICK, includeRenewed: true }, { timeoutMs: 30_000 });
+  const listed = await reported(called, () => bus.request('svc.payment.expiring', { endsFrom: timestampFromDate(new Date(0)), endsBefore: timestampFromDate(new Date(now.getTime() + 1)), limit: MAX_EXPIRED_PER_TICK, includeRenewed: true }, { timeoutMs: 30_000 }), 0, 1);
   const owned = chats.snapshot();
   const mine = listed.subscriptions.filter((subscription) => owned.owns(subscription.telegramId));
-  const answer = await bus.request('svc.payment.expire_due', { subscriptionIds: mine.map((subscription) => subscription.id), namedOnly: true }, { timeoutMs: 30_000 });
+  const answer = await reported(called, () => bus.request('svc.payment.expire_due', { subscriptionIds: mine.map((subscription) => subscription.id), namedOnly: true }, { timeoutMs: 30_000 }), mine.length, Math.max(1, mine.length));
   // Answered: every one named is expired now (by this call, or by the other side's during a weight change).
   for (const subscription of mine) if (subscription.endsAt !== undefined) handed(timestampDate(subscription.endsAt));
   return answer.expired;

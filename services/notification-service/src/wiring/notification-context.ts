@@ -12,7 +12,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Bus } from '@nova/bus';
 import type { Logger, Metrics } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
-import { everyChat, leaseKey, Scheduler, SchedulerLease, sideChats, TickFence, type KeyValueStore, type SchedulerSide } from '../domain/index.js';
+import { everyChat, leaseKey, Scheduler, SchedulerLease, sideChats, TickFence, type HandOffCall, type KeyValueStore, type SchedulerSide } from '../domain/index.js';
 import type { NotificationContextConfig } from './config.js';
 import { publishDueJob, subscriptionsJob } from './jobs.js';
 import { NatsKvStore, openSchedulerBucket } from './nats-kv-store.js';
@@ -28,7 +28,7 @@ export interface NotificationContextHost {
 
 export interface NotificationContextOptions {
   /** Carries the jobs' requests; told that this process does the notification context's work (where it can be). */
-  readonly bus: Pick<Bus, 'request'> & Partial<Pick<Bus, 'declareHandling'>>;
+  readonly bus: Pick<Bus, 'request'> & Partial<Pick<Bus, 'declareHandling' | 'recordWork'>>;
   /**
    * Where the lease and the tick records live: natsSchedulerStore(nc) (the bucket both sides
    * share), or an InMemoryKeyValueStore for a process without NATS.
@@ -77,18 +77,20 @@ export function startNotificationContext(host: NotificationContextHost, options:
   const scope = routing?.side;
   const chats = routing === undefined ? everyChat() : sideChats(routing.side, routing.weight);
   const lag = handOffLagMetric(host.metrics, clock);
+  // The side's work in the series the operator's stage-6 analysis compares (domain/hand-off-call.ts).
+  const called: HandOffCall = (ok, seconds, items) => { options.bus.recordWork?.('notification', { ok, seconds, items }); };
   const scheduler = new Scheduler({
     lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock, key: leaseKey(scope) }),
     fence: new TickFence(store, holder, clock, scope),
     jobs: [
-      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL, chats, lag),
+      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL, chats, lag, called),
       subscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, {
         subscriptions: paymentEndingSubscriptions(options.bus),
         sender: new MainBotReminderSender(options.clients, options.mainBotToken),
         // The reminders' records are not per side: a reminder both sides took during a weight change is still sent once.
         store,
         clock,
-      }, chats, lag),
+      }, chats, lag, called),
     ],
     clock,
     observer: schedulerObserver(host.metrics, host.logger, holder),
