@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { component, freePort, SimulatedTraffic, Stack, type TrafficProfile } from '@nova/testbed';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
-import { Migrations, RouteObjects, type ProviderKind } from './support/migrations.js';
+import { describeWrite, MIGRATIONS, Migrations, RouteObjects, type ProviderKind } from './support/migrations.js';
+import { WriteRecorder } from './support/record-writes.js';
 import { operatorIdentity, startOperator, statusTrail, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
@@ -23,6 +24,7 @@ let operator: RunningOperator;
 let migrations: Migrations;
 let routes: RouteObjects;
 const traffic: SimulatedTraffic[] = [];
+const recorders: WriteRecorder[] = [];
 
 /** 1 setWeight 20, 2 pause 4s, 3 analysis, 4 setWeight 50, 5 pause 4s, 6 analysis, 7 setWeight 100. */
 const STEPS = [{ setWeight: 20 }, { pause: { duration: '4s' } }, { analysis: {} }, { setWeight: 50 }, { pause: { duration: '4s' } }, { analysis: {} }, { setWeight: 100 }];
@@ -42,6 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const recorder of recorders) recorder.stop();
   for (const simulation of traffic) await simulation.stop();
   await stack.stop();
   await deleteNamespace(admin, namespace);
@@ -111,6 +114,9 @@ describe('analysis against the real Prometheus', () => {
   it('rolls a target with twice legacy\'s error rate back to 100 % legacy after failureLimit failed checks', async () => {
     const doubled = { requestsPerSecond: 500, legacy: { errorRate: 0.01, latencyMs: 40 }, target: { errorRate: 0.02, latencyMs: 40 } };
     await migrate('doubled', doubled);
+    // Every version the apiserver stored, to tell a write that left RolledBack from a read that went back.
+    const recorder = await WriteRecorder.start(admin, { ...MIGRATIONS, namespace, name: 'doubled' });
+    recorders.push(recorder);
     const done = await migrations.waitFor('doubled', 'RolledBack', settled, 120_000);
     expect(done).toMatchObject({ phase: 'RolledBack', weight: 0, desiredWeight: 0 });
     expect(done.analysis).toMatchObject({ failures: 2, passes: 0, lastResult: 'Fail' });
@@ -132,7 +138,8 @@ describe('analysis against the real Prometheus', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await checks('doubled', 'Fail')).toBe(failedChecks);
     const after = await migrations.status('doubled');
-    if (after.phase !== 'RolledBack') throw new Error(`doubled left RolledBack for ${String(after.phase)}; the operator's status writes:\n${statusTrail(operator, namespace, 'doubled')}`);
+    recorder.stop();
+    if (after.phase !== 'RolledBack') throw new Error(`doubled left RolledBack for ${String(after.phase)}; the operator's status writes:\n${statusTrail(operator, namespace, 'doubled')}\nthe versions stored:\n${recorder.writes().slice(-12).map(describeWrite).join('\n')}`);
   });
 
   // The latency rule on the real Prometheus: p95 computed by histogram_quantile from the exported

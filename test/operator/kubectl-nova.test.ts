@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually, suffix } from './support/kube.js';
 import { kubectl, kubectlStreaming } from './support/kubectl.js';
-import { migrationSpec, MIGRATIONS, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
-import { WriteRecorder, type ObservedWrite } from './support/record-writes.js';
+import { describeWrite, migrationSpec, MIGRATIONS, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
+import { WriteRecorder } from './support/record-writes.js';
 import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
@@ -63,14 +63,6 @@ const nova = (...args: string[]) => kubectl(sre, ['nova', ...args, '-n', namespa
 async function migration(name: string, steps = STEPS): Promise<void> {
   await routes.create('istio', `vs-${name}`);
   await migrations.create(name, migrationSpec('istio', `vs-${name}`, `/${name}/`, steps, passingAnalysis()));
-}
-
-/** One write to a migration in a line: who wrote it, when, and the status it left. */
-function describeWrite(write: ObservedWrite): string {
-  const object = write.object as { metadata?: { managedFields?: { manager?: string; time?: string; subresource?: string }[]; annotations?: Record<string, string> }; status?: { phase?: string; currentStep?: number; weight?: number; desiredWeight?: number; message?: string; analysis?: { lastResult?: string; lastRun?: string } } };
-  const managers = (object.metadata?.managedFields ?? []).map((field) => `${field.manager ?? '?'}${field.subresource === undefined ? '' : `/${field.subresource}`}@${field.time ?? '?'}`).join(',');
-  const status = object.status ?? {};
-  return `${write.type} rv=${write.resourceVersion} [${managers}] phase=${status.phase ?? '-'} step=${String(status.currentStep)} weight=${String(status.weight)}/${String(status.desiredWeight)} check=${status.analysis?.lastResult ?? '-'}@${status.analysis?.lastRun ?? '-'} "${status.message ?? ''}" annotations=${JSON.stringify(object.metadata?.annotations ?? {})}`;
 }
 
 describe('kubectl nova', () => {

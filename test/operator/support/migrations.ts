@@ -8,6 +8,7 @@ import type { NovaMigration, NovaMigrationSpec, NovaMigrationStatus } from '../.
 import { asArray, asObject, dig, type JsonObject } from '../../../operator/src/providers/json.js';
 import { component } from '@nova/testbed';
 import { eventually } from './kube.js';
+import type { ObservedWrite } from './record-writes.js';
 
 export const MIGRATIONS = { group: 'novabot.io', version: 'v1alpha1', plural: 'novamigrations' } as const;
 
@@ -175,4 +176,12 @@ export class RouteObjects {
     const object = await this.read(kind, objectName);
     return asArray(kind === 'istio' ? dig(object, 'spec', 'http') : dig(object, 'spec', 'rules')).map((entry) => dig(entry, 'name'));
   }
+}
+
+/** One write to a migration in a line: who wrote it, when, and the status it left. */
+export function describeWrite(write: ObservedWrite): string {
+  const object = write.object as { metadata?: { managedFields?: { manager?: string; time?: string; subresource?: string }[]; annotations?: Record<string, string> }; status?: { phase?: string; currentStep?: number; weight?: number; desiredWeight?: number; message?: string; analysis?: { lastResult?: string; lastRun?: string } } };
+  const managers = (object.metadata?.managedFields ?? []).map((field) => `${field.manager ?? '?'}${field.subresource === undefined ? '' : `/${field.subresource}`}@${field.time ?? '?'}`).join(',');
+  const status = object.status ?? {};
+  return `${write.type} rv=${write.resourceVersion} [${managers}] phase=${status.phase ?? '-'} step=${String(status.currentStep)} weight=${String(status.weight)}/${String(status.desiredWeight)} check=${status.analysis?.lastResult ?? '-'}@${status.analysis?.lastRun ?? '-'} "${status.message ?? ''}" annotations=${JSON.stringify(object.metadata?.annotations ?? {})}`;
 }
