@@ -231,6 +231,7 @@ describe('stage 6 on the real deployables', () => {
     // A publish_due it started before every router applied 100 % may still be answered (it waits
     // for the channels' pace), so its count is read once it stood still for 5 s.
     const monolithHanded = await settledCount(monolith);
+    // Time is the subject here: nothing may happen on the monolith's side over two posting rounds.
     await new Promise((resolve) => setTimeout(resolve, 2 * POST_EVERY_MS));
     stopPosting = true;
     await posting;
