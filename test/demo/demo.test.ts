@@ -33,11 +33,11 @@ function expectOutcome(run: Run, outcome: DemoReport['outcome']): void {
   expect(report.outcome).toBe(outcome);
 }
 
-function runDemo(args: readonly string[]): Promise<Run> {
+function runDemo(args: readonly string[], timeoutMs = 600_000): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-demo-test-'));
   const reportFile = join(dir, 'report.json');
   return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...args], { cwd: ROOT, timeout: 600_000, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
       const output = `${stdout}\n${stderr}`;
       try {
         const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
@@ -122,6 +122,36 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.payments?.cryptobot).toBeGreaterThan(5);
     expect(report.payments?.platega).toBeGreaterThan(5);
     expect(report.payments).toMatchObject({ lost: 0, withoutLink: 0 });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  });
+
+  // Longer than the others: stage 6's first check waits for the first posts scheduled a minute ahead to fall due.
+  it('--stage 6: stages 1–5 first, then the schedulers moved owner by owner while every post is scheduled a minute ahead; every post handed, published and reported once', async () => {
+    const { code, output, report } = await runDemo(['--stage', '6'], 840_000);
+    expectOutcome({ code, output, report }, 'Promoted');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks Promoted: stage 6 may start');
+    expect(output).toMatch(/fleet: .*notification-service on 127\.0\.0\.1:\d+/u);
+    expect(report).toMatchObject({ migration: 'stage-6-notifications', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'notification-service' });
+    expect(output).toContain('$ kubectl nova resume stage-6-notifications -n nova');
+    // The analysis compared the two schedulers' hand-offs: the service handed some, none failed.
+    expect(report.analysis.target?.requests).toBeGreaterThan(0);
+    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
+    expect(report.posts?.created).toBeGreaterThan(10);
+    expect(report.posts?.scheduled).toBe(report.posts?.created);
+    expect(report.posts).toMatchObject({ lost: 0, published: report.posts?.created, reported: report.posts?.created });
+    expect(report.posts?.doubled).toBeLessThanOrEqual(report.posts?.unrecorded ?? 0);
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  }, 900_000);
+
+  it('--stage 6 --fail: a notification service killed at its first share is found gone (its record lapses) and rolled back; every scheduled post still handed by the monolith, published and reported once', async () => {
+    const { code, output, report } = await runDemo(['--stage', '6', '--fail']);
+    expectOutcome({ code, output, report }, 'RolledBack');
+    expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
+    expect(output).toContain('--fail: notification-service was just killed (SIGKILL)');
+    expect(output).toMatch(/rolled back after 2 failed checks \(failureLimit 2\): no live process of the target handles the notification context/u);
+    expect(report.posts?.created).toBeGreaterThan(5);
+    expect(report.posts).toMatchObject({ lost: 0, published: report.posts?.created, reported: report.posts?.created });
+    expect(report.posts?.doubled).toBeLessThanOrEqual(report.posts?.unrecorded ?? 0);
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
   });
 

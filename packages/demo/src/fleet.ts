@@ -7,7 +7,8 @@
  * and the new webhook gateway. Stage 2: the whole fleet on the routed bus (`NOVA_ROUTING=kv`):
  * the monolith, the gateway, the user service and the bot service, every chat's users-context
  * requests sent to one side by the operator's weight. Stage 5 runs that whole fleet too (the
- * publisher and payment services included), the payment service on its own database login.
+ * publisher and payment services included), the payment service on its own database login;
+ * stage 6 adds the notification service (FleetSettings.notifications).
  */
 import { deployableEnv, startDeployable, startFleet, type Deployable, type FleetAddresses, type FleetSettings, type RunningDeployable } from '@nova/fleet';
 import { addScrapeTarget, type PrometheusInfo, type Stack } from '@nova/testbed';

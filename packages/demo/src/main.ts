@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startControlPlane, startOperator, type ControlPlane } from './control-plane.js';
-import { fleetAddresses, fleetCounterTotal, SchemaRole, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
+import { fleetAddresses, fleetCounterTotal, isDeployable, SchemaRole, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
 import { startStageFleet } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
 import { LinkCutter } from './link-cutter.js';
@@ -62,9 +62,11 @@ interface StagePlan {
   /**
    * How --fail breaks the new side, once it carries traffic: `nats-link` cuts its connection to
    * NATS (link-cutter.ts); `schema-privileges` takes its database login's privileges away (it stays
-   * alive and ready, failing every request and callback: a bad deploy).
+   * alive and ready, failing every request and callback: a bad deploy); `process-kill` kills it
+   * (SIGKILL, not started again: a crash loop's pod), so its record on the bus lapses and the check
+   * finds no live target handling the context (a process with nothing to fail shows no errors).
    */
-  readonly fault: 'nats-link' | 'schema-privileges';
+  readonly fault: 'nats-link' | 'schema-privileges' | 'process-kill';
   readonly breaks: Deployable;
   /**
    * The service that moves runs on its own database login, granted its schema's data only, as in
@@ -79,6 +81,8 @@ interface StagePlan {
   readonly shop: boolean;
   /** The users own channels and post to them, now and scheduled (granted posting by an administrator). */
   readonly publish?: boolean;
+  /** Every post is scheduled a minute ahead (the schedulers' work), none sent now. */
+  readonly scheduleOnly?: boolean;
 }
 
 const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
@@ -102,6 +106,13 @@ const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
     ],
     legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'payment-service', ownLogin: { schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }, spreadFor: 'payment', earlier: [1, 2, 3, 4], shop: true,
   },
+  6: {
+    // The work compared is the schedulers' hand-offs: one per scheduled post, and an owner posts at
+    // most every 4 s (users.ts), half the --rate of 10 a demo's 20 owners could. 5 s, as stage 4: a
+    // hand-off's time includes the publisher's start of its sends (docs/notifications.md).
+    moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5, p95LimitMs: 5_000 }],
+    legacy: 'nova-monolith', fault: 'process-kill', breaks: 'notification-service', spreadFor: 'notification', earlier: [1, 2, 3, 4, 5], shop: false, publish: true, scheduleOnly: true,
+  },
 };
 
 async function applyStage(info: ControlPlane['info'], stage: StageObject, file: string, shownAs: string, pauseMs: number): Promise<void> {
@@ -118,7 +129,11 @@ async function promoteEarlier(plane: ControlPlane, options: DemoOptions, address
   const names: string[] = [];
   for (const number of stages) {
     for (const file of STAGE_FILES[number]) {
-      const adapted = adaptStage(loadStage(REPO_ROOT, file), endpoints(plane, addresses, 'nova-monolith', number === 1 ? 'webhook-gateway' : 'nova-monolith'), options);
+      const stage = loadStage(REPO_ROOT, file);
+      // The nginx stages (1, and stage 5's callbacks) need the target's loopback address; the bus stages name no address.
+      const target = stage.spec.target.service;
+      if (!isDeployable(target)) throw new Error(`${file}: its target ${target} is not one of the fleet's deployables`);
+      const adapted = adaptStage(stage, endpoints(plane, addresses, 'nova-monolith', target), options);
       const oneStep: StageObject = { ...adapted, spec: { ...adapted.spec, steps: [{ setWeight: 100 }] } };
       await applyStage(plane.info, oneStep, join(plane.bed.stack.dir, `${oneStep.metadata.name}.yaml`), `${file} (one step: setWeight 100)`, options.pauseMs);
       names.push(oneStep.metadata.name);
@@ -194,6 +209,8 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
     publicUrl: ingress.url,
     secrets: { mainBotToken: mainBot.token, encryptionKey: randomBytes(32).toString('base64'), webhookSecret: randomBytes(24).toString('base64url') },
     routing: options.stage === 1 ? 'off' : 'kv',
+    // Stage 6 runs the notification service beside the monolith, both sides looking for due posts every second.
+    ...(options.stage === 6 ? { notifications: { publishInterval: '1s' } } : {}),
     namespace: 'nova',
     otlpEndpoint: info.jaeger.otlpHttpUrl,
     extra,
@@ -215,10 +232,10 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
     cleanups.push(() => grants.close());
     grant = (telegramId) => grants.grant(telegramId);
   }
-  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor, providers, grant);
+  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor, providers, grant, plan.scheduleOnly === true);
   await users.onboard();
   users.start();
-  const doing = plan.shop ? 'buy subscriptions (/subscribe, /buy, paying, /billing)' : plan.publish === true ? 'post to their channels (/post all, now and "in 1m")' : 'write';
+  const doing = plan.shop ? 'buy subscriptions (/subscribe, /buy, paying, /billing)' : plan.scheduleOnly === true ? 'schedule posts to their channels (/post all in 1m)' : plan.publish === true ? 'post to their channels (/post all, now and "in 1m")' : 'write';
   say(`simulated users: Anna connected her own bot${plan.publish === true ? `; each of the ${String(options.users)} users connected a bot, was granted posting and linked a channel` : ''}; ${String(options.users)} users now ${doing} at ${String(options.rate)} updates/s`);
   await promoteEarlier(plane, options, addresses, plan.earlier);
 
@@ -257,9 +274,13 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
       }, 3_000);
     }
     // --fail breaks the target once it carries a real share (25 %): at 5 % a demo's few chats give
-    // the analysis too little to judge, which is "inconclusive", never a rollback.
-    if ((watch.status.weight ?? 0) >= 25) targetSince ??= Date.now();
-    if (options.fail && !broken && targetSince !== undefined && Date.now() - targetSince > 2 * options.intervalMs) {
+    // the analysis too little to judge, which is "inconclusive", never a rollback. A killed target
+    // dies at its first share: its lapsed record fails the check whatever the metrics hold, and
+    // later on (25 % to Promoted takes seconds here) the stage could end before the record lapses.
+    const breaksAt = plan.fault === 'process-kill' ? 1 : 25;
+    if ((watch.status.weight ?? 0) >= breaksAt) targetSince ??= Date.now();
+    const settleMs = plan.fault === 'process-kill' ? 0 : 2 * options.intervalMs;
+    if (options.fail && !broken && targetSince !== undefined && Date.now() - targetSince >= settleMs) {
       broken = true;
       if (cutter !== undefined) {
         cutter.sever();
@@ -267,6 +288,11 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
       } else if (ownRole !== undefined) {
         await ownRole.revoke();
         watch.note(`--fail: ${plan.breaks} just lost its database privileges (alive and ready, failing everything it handles)`);
+      } else if (plan.fault === 'process-kill') {
+        const victim = fleet.find((running) => running.deployable === plan.breaks);
+        if (victim === undefined) throw new Error(`--fail: ${plan.breaks} is not running`);
+        await victim.process.kill('SIGKILL');
+        watch.note(`--fail: ${plan.breaks} was just killed (SIGKILL) and is not started again`);
       }
     }
     const view = snapshot();

@@ -35,6 +35,7 @@ export const STAGE_FILES = {
   3: ['examples/stages/stage-3-bots.yaml'],
   4: ['examples/stages/stage-4-publisher.yaml'],
   5: ['examples/stages/stage-5-payments.yaml', 'examples/stages/stage-5-payment-callbacks-nginx.yaml'],
+  6: ['examples/stages/stage-6-notifications.yaml'],
 } as const satisfies Readonly<Record<number, readonly string[]>>;
 
 export type StageNumber = keyof typeof STAGE_FILES;

@@ -17,7 +17,8 @@
  * gets posting granted by an administrator and `/link`s the channel; then posts to it, two posts
  * now for one scheduled a minute ahead (`/post all in 1m`). The owner's report after each post is
  * the one message per post beyond the replies (expected, not a duplicate); posts.ts counts what
- * reached the channels.
+ * reached the channels. Stage 6 (`scheduleOnly`): every post is scheduled a minute ahead, the
+ * schedulers' work that moves.
  */
 import { BUTTONS, buyCommand } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
@@ -77,7 +78,7 @@ export class SimulatedUsers {
    * buckets (stage 2 moves chats by bucket), so 5 % of the weight really is some chat and not,
    * by chance, none of twenty.
    */
-  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string, private readonly shop?: PaymentProviders, private readonly publish?: GrantPosting) {
+  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string, private readonly shop?: PaymentProviders, private readonly publish?: GrantPosting, private readonly scheduleOnly = false) {
     const ids = spreadFor === undefined ? Array.from({ length: count }, (_, i) => FIRST_USER_ID + 1 + i) : spreadIds(spreadFor, count);
     this.users = ids.map((id, i) => ({ spec: { id, first_name: `User${String(i + 1)}` }, busy: false, turns: i }));
     this.posts = publish === undefined ? undefined : new PostLedger(emulator, main.id);
@@ -200,9 +201,9 @@ export class SimulatedUsers {
     if ((await notice).text?.includes('Payment received') === true) this.told++;
   }
 
-  /** A post to the user's channel: two now, then one scheduled a minute ahead. */
+  /** A post to the user's channel: two now, then one scheduled a minute ahead (stage 6: each one scheduled). */
   private async post(user: User, channel: NonNullable<User['channel']>, posts: PostLedger, turn: number): Promise<void> {
-    const scheduled = turn % 3 === 2;
+    const scheduled = this.scheduleOnly || turn % 3 === 2;
     const text = `post ${String(user.spec.id)}-${String(turn)}`;
     const answer = await this.say(this.main, user.spec, `/post all${scheduled ? ' in 1m' : ''}\n${text}`);
     user.readyAt = Date.now() + POST_GAP_MS;

@@ -10,6 +10,7 @@ export const DEPLOYABLES = {
   'bot-service': { folder: 'bot-service', port: 8102 },
   'publisher-service': { folder: 'publisher-service', port: 8103 },
   'payment-service': { folder: 'payment-service', port: 8104 },
+  'notification-service': { folder: 'notification-service', port: 8105 },
   'admin-panel': { folder: 'admin-panel', port: 8106 },
 } as const;
 
@@ -17,8 +18,9 @@ export type Deployable = keyof typeof DEPLOYABLES;
 
 /**
  * Start order: the monolith first (it applies every schema's migrations and declares the streams
- * and routing buckets). The admin panel is not in it: it starts only with a fleet given admins
- * (FleetSettings.admin), last.
+ * and routing buckets). Two are not in it, each started only when its settings are given: the
+ * notification service (FleetSettings.notifications: until stage 6 the monolith's scheduler does
+ * all its work) after the services it calls, and the admin panel (FleetSettings.admin), last.
  */
 export const FLEET_ORDER: readonly Deployable[] = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service', 'publisher-service', 'payment-service'];
 

@@ -68,6 +68,20 @@ describe('deployableEnv', () => {
     expect(deployableEnv('bot-service', { ...settings, payments }).NOVA_CRYPTOBOT_TOKEN).toBeUndefined();
   });
 
+  it('runs the notification service only with the schedulers\' settings, and gives both sides the same intervals', () => {
+    expect(() => deployableEnv('notification-service', settings)).toThrow(/^fleet setting notifications: is required/);
+    const notifications = { publishInterval: '1s', subscriptionInterval: '1h', leaseTtl: '3s' };
+    const env = deployableEnv('notification-service', { ...settings, notifications });
+    expect(env).toMatchObject({ NOVA_MAIN_BOT_TOKEN: TOKEN, NOVA_TELEGRAM_API_ROOT: settings.telegramApiRoot, NOVA_NOTIFY_PUBLISH_INTERVAL: '1s', NOVA_NOTIFY_SUBSCRIPTION_INTERVAL: '1h', NOVA_SCHEDULER_LEASE_TTL: '3s', NOVA_ROUTING: 'kv' });
+    // It asks the publisher and payments contexts for its work: no database, no webhook secret, no bots context's key.
+    expect(env.NOVA_DATABASE_URL).toBeUndefined();
+    expect(env.NOVA_WEBHOOK_SECRET).toBeUndefined();
+    expect(env.NOVA_TOKEN_ENCRYPTION_KEY).toBeUndefined();
+    expect(deployableEnv('nova-monolith', { ...settings, notifications })).toMatchObject({ NOVA_NOTIFY_PUBLISH_INTERVAL: '1s', NOVA_NOTIFY_SUBSCRIPTION_INTERVAL: '1h' });
+    expect(deployableEnv('nova-monolith', settings).NOVA_NOTIFY_PUBLISH_INTERVAL).toBeUndefined();
+    expect(deployableEnv('notification-service', { ...settings, notifications: {} }).NOVA_SCHEDULER_LEASE_TTL).toBeUndefined();
+  });
+
   it('turns tracing on with a service name per deployable, and applies extras last', () => {
     const env = deployableEnv('bot-service', { ...settings, otlpEndpoint: 'http://127.0.0.1:4318', serviceNameSuffix: '-t1', extra: { 'bot-service': { NOVA_LOG_LEVEL: 'debug' } } });
     expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'bot-service-t1', NOVA_LOG_LEVEL: 'debug' });

@@ -45,6 +45,20 @@ export interface FleetAdminPanel {
   readonly kubeconfig?: string;
 }
 
+/**
+ * The schedulers (stage 6): both sides' intervals and the notification service's lease. Given,
+ * the fleet runs the notification service too; absent, the monolith's scheduler does every
+ * chat's work at its defaults (30 s, 1 h) and no notification service runs.
+ */
+export interface FleetNotifications {
+  /** Due posts are looked for this often, on both sides (NOVA_NOTIFY_PUBLISH_INTERVAL, e.g. `1s`). Default 30 s. */
+  readonly publishInterval?: string;
+  /** Ending subscriptions are looked for this often (NOVA_NOTIFY_SUBSCRIPTION_INTERVAL). Default 1 h. */
+  readonly subscriptionInterval?: string;
+  /** The service's scheduler lease (NOVA_SCHEDULER_LEASE_TTL). Default 15 s. */
+  readonly leaseTtl?: string;
+}
+
 export interface FleetSettings {
   readonly natsUrl: string;
   /** A login that may create in both schemas: the monolith applies the migrations at start. */
@@ -59,6 +73,8 @@ export interface FleetSettings {
   /** Given to the payment service and the monolith alike (both serve the callbacks during stage 5). Default: none. */
   readonly payments?: FleetPaymentProviders;
   readonly routing: FleetRouting;
+  /** The schedulers' timing; given: the notification service runs too (stage 6). */
+  readonly notifications?: FleetNotifications;
   /** The admin panel's admins and session key; absent: no admin panel on either side. */
   readonly admin?: FleetAdminPanel;
   /** NOVA_NAMESPACE: the namespace label of every metric, the NovaMigrations' namespace. Default `default`. */
@@ -136,10 +152,19 @@ function adminPanel(settings: FleetSettings): Record<string, string> {
   };
 }
 
+/** The schedulers' variables: the notification service's, and the monolith's (which runs them too). */
+function schedulers(settings: FleetSettings): Record<string, string> {
+  const { publishInterval, subscriptionInterval } = settings.notifications ?? {};
+  return {
+    ...(publishInterval === undefined ? {} : { NOVA_NOTIFY_PUBLISH_INTERVAL: publishInterval }),
+    ...(subscriptionInterval === undefined ? {} : { NOVA_NOTIFY_SUBSCRIPTION_INTERVAL: subscriptionInterval }),
+  };
+}
+
 function own(deployable: Deployable, settings: FleetSettings): Record<string, string> {
   switch (deployable) {
     case 'nova-monolith':
-      return { ...botsContext(settings), ...paymentsContext(settings), ...adminPanel(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
+      return { ...botsContext(settings), ...paymentsContext(settings), ...adminPanel(settings), ...schedulers(settings), NOVA_MONOLITH_UPDATES: 'jetstream' };
     case 'admin-panel':
       if (settings.admin === undefined) throw new FleetSettingsError('admin', 'is required to run the admin panel (its admins and session key)');
       // The main bot's token checks Telegram's login signatures; the database holds only its audit log.
@@ -162,6 +187,17 @@ function own(deployable: Deployable, settings: FleetSettings): Record<string, st
       };
     case 'payment-service':
       return { NOVA_DATABASE_URL: settings.databaseUrl, ...paymentsContext(settings) };
+    case 'notification-service': {
+      if (settings.notifications === undefined) throw new FleetSettingsError('notifications', 'is required to run the notification service (the schedulers\' timing; {} for the defaults)');
+      // No database: the due posts and subscriptions are asked of their contexts; the main bot writes the reminders.
+      const { leaseTtl } = settings.notifications;
+      return {
+        NOVA_MAIN_BOT_TOKEN: settings.secrets.mainBotToken,
+        NOVA_TELEGRAM_API_ROOT: settings.telegramApiRoot,
+        ...schedulers(settings),
+        ...(leaseTtl === undefined ? {} : { NOVA_SCHEDULER_LEASE_TTL: leaseTtl }),
+      };
+    }
   }
 }
 

@@ -96,9 +96,11 @@ export async function fleetAddresses(): Promise<FleetAddresses> {
   return Object.fromEntries(entries) as Record<Deployable, string>;
 }
 
-export type RunningFleet = Readonly<Record<Exclude<Deployable, 'admin-panel'>, RunningDeployable>> & {
+export type RunningFleet = Readonly<Record<Exclude<Deployable, 'admin-panel' | 'notification-service'>, RunningDeployable>> & {
   /** Running when the fleet was given admins (FleetSettings.admin). */
   readonly 'admin-panel'?: RunningDeployable;
+  /** Running when the fleet was given the schedulers' settings (FleetSettings.notifications). */
+  readonly 'notification-service'?: RunningDeployable;
   /** In start order. */
   readonly all: readonly RunningDeployable[];
   /** Stops them gracefully: the gateway first (no new updates), the callers, the user service last (their callee). */
@@ -112,7 +114,8 @@ export interface StartFleetOptions extends Pick<StartDeployableOptions, 'node' |
 
 /**
  * The monolith (jetstream mode), then the gateway, the user, bot, publisher and payment
- * services, all with `settings.routing`. The monolith goes first: it migrates every schema and
+ * services, all with `settings.routing`, and the notification service when given
+ * `settings.notifications`. The monolith goes first: it migrates every schema and
  * declares the streams and routing buckets the others then find. The publisher and payment
  * services serve only the target side of their contexts: until stages 4 and 5 move weight, the
  * monolith answers svc.publisher.* and svc.payment.*.
@@ -125,11 +128,15 @@ export async function startFleet(stack: Stack, settings: FleetSettings, options:
   const [gateway, users, bots, publisher, payments] = await Promise.all([
     start('webhook-gateway'), start('user-service'), start('bot-service'), start('publisher-service'), start('payment-service'),
   ]);
+  // After the publisher and payment services it hands work to (until stage 6 moves weight it hands none).
+  const notifications = settings.notifications === undefined ? undefined : await start('notification-service');
   // Last: it asks the contexts the others serve, and stands apart from the bot traffic.
   const admin = settings.admin === undefined ? undefined : await start('admin-panel');
-  const all = [monolith, gateway, users, bots, publisher, payments, ...(admin === undefined ? [] : [admin])];
+  const optional = (running: RunningDeployable | undefined): RunningDeployable[] => (running === undefined ? [] : [running]);
+  const all = [monolith, gateway, users, bots, publisher, payments, ...optional(notifications), ...optional(admin)];
   return {
     ...(admin === undefined ? {} : { 'admin-panel': admin }),
+    ...(notifications === undefined ? {} : { 'notification-service': notifications }),
     'nova-monolith': monolith,
     'webhook-gateway': gateway,
     'user-service': users,
@@ -138,8 +145,8 @@ export async function startFleet(stack: Stack, settings: FleetSettings, options:
     'payment-service': payments,
     all,
     async stop() {
-      // Callers before their callees: the publisher and the bots context ask svc.payment.*.
-      for (const running of [...(admin === undefined ? [] : [admin]), gateway, publisher, bots, payments, monolith, users]) await running.stop();
+      // Callers before their callees: the schedulers hand work to the publisher and payments, the publisher and the bots context ask svc.payment.*.
+      for (const running of [...optional(admin), ...optional(notifications), gateway, publisher, bots, payments, monolith, users]) await running.stop();
     },
   };
 }
