@@ -80,6 +80,12 @@ describe('the PrometheusRule', () => {
             // Platega's circuit open for 10 minutes from minute 2; CryptoBot's for 3 minutes only.
             { series: 'nova_payment_provider_circuit_open{namespace="nova",provider="platega"}', values: '0 0 1 1 1 1 1 1 1 1 1 1 0 0 0 0' },
             { series: 'nova_payment_provider_circuit_open{namespace="nova",provider="cryptobot"}', values: '0 0 1 1 1 0 0 0 0 0 0 0 0 0 0 0' },
+            // The last tick's time, in seconds (promtool's clock starts at 0): the active replica ticks
+            // publish_due each minute until minute 10 and then hangs; a standby never ticked it.
+            // subscriptions ticked at 0 only: hourly, so not late within the test's 40 minutes.
+            { series: 'nova_scheduler_last_tick_timestamp_seconds{namespace="nova",job="publish_due",instance="a"}', values: '0+60x10 600x30' },
+            { series: 'nova_scheduler_last_tick_timestamp_seconds{namespace="nova",job="publish_due",instance="b"}', values: '0x40' },
+            { series: 'nova_scheduler_last_tick_timestamp_seconds{namespace="nova",job="subscriptions",instance="a"}', values: '0x40' },
           ],
           alert_rule_test: [
             firing('NovaPaymentCallbackMismatch', '2m', []),
@@ -91,6 +97,10 @@ describe('the PrometheusRule', () => {
             firing('NovaPaymentProviderCircuitOpen', '5m', []),
             firing('NovaPaymentProviderCircuitOpen', '8m', [{ namespace: 'nova', provider: 'platega', severity: 'warning' }]),
             firing('NovaPaymentProviderCircuitOpen', '14m', []),
+            firing('NovaSchedulerStalled', '10m', []),
+            // One minute late is the interval's slack: 11m is 60 s after the last tick, not over it.
+            firing('NovaSchedulerStalled', '11m', []),
+            firing('NovaSchedulerStalled', '12m', [{ namespace: 'nova', job: 'publish_due', severity: 'critical' }]),
           ],
         }],
       }));
