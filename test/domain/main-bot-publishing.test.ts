@@ -3,7 +3,7 @@
  * this file's own) and the test bed's PostgreSQL: the bots context's update processor with its
  * bus desks (BusPublisherDesk, as startBotContext wires it) and the publisher context as
  * startPublisherContext assembles it, Telegram played by the emulator, story media by a real
- * HTTP server. A person links a channel, lists it, posts now and later, lists and cancels posts,
+ * HTTP server. A person links a channel, lists it, posts now and later, lists, changes and cancels posts,
  * and posts a story once a business account connected their bot; bad input gets a clear reply.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -91,8 +91,14 @@ describe('publishing through the main bot', () => {
     const postId = /Post #(\d+) is scheduled/u.exec(scheduled)?.[1];
     expect(postId).toBeDefined();
     expect(await say('/posts')).toMatch(new RegExp(`#${postId ?? ''} scheduled for .* UTC, 1 channel: "Later today"`, 'u'));
+    // Changed while it waits: new words and a new time, as /posts then shows.
+    expect(await say(`/editpost ${postId ?? ''} in 3h\nLater tonight`)).toMatch(new RegExp(`^✏️ Post #${postId ?? ''} is changed: it goes out .* UTC in 1 channel\\.$`, 'u'));
+    expect(await say('/posts')).toMatch(new RegExp(`#${postId ?? ''} scheduled for .* UTC, 1 channel: "Later tonight"`, 'u'));
+    expect(await say(`/editpost 99999\nNot mine`)).toMatch(/^Not done: .*99999/u);
     expect(await say(`/cancelpost ${postId ?? ''}`)).toBe(`Post #${postId ?? ''} is cancelled.`);
     expect(await say(`/cancelpost ${postId ?? ''}`)).toBe(`Post #${postId ?? ''} is cancelled.`);
+    // A cancelled (or published) post is not changed, and says so.
+    expect(await say(`/editpost ${postId ?? ''}\nToo late`)).toMatch(/^Not done: .*cancelled/u);
     // Refusals in clear words, nothing sent: an unlinked channel, a time in the past, bad words.
     expect(await say('/post -1009999\nNowhere')).toContain('Not done: channel -1009999 is not linked by user 7880001: link it first');
     expect(await say('/post all at 2020-01-01 09:00\nToo late')).toBe(PUBLISHING_TEXT.pastTime);

@@ -17,6 +17,7 @@ export class BusPublisherDesk implements PublisherDesk, BusinessConnectionSink {
   readonly unlink_channel: PublisherDesk['unlink_channel'];
   readonly list_channels: PublisherDesk['list_channels'];
   readonly create_post: PublisherDesk['create_post'];
+  readonly update_post: PublisherDesk['update_post'];
   readonly list_posts: PublisherDesk['list_posts'];
   readonly cancel_post: PublisherDesk['cancel_post'];
   readonly post_story: PublisherDesk['post_story'];
@@ -27,6 +28,7 @@ export class BusPublisherDesk implements PublisherDesk, BusinessConnectionSink {
     this.unlink_channel = this.via('unlink_channel');
     this.list_channels = this.via('list_channels');
     this.create_post = this.via('create_post');
+    this.update_post = this.via('update_post');
     this.list_posts = this.via('list_posts');
     this.cancel_post = this.via('cancel_post');
     this.post_story = this.via('post_story');

@@ -38,6 +38,15 @@ describe('the main bot\'s publishing commands', () => {
     expect(scheduleOf(['in', '1d'], now)).toEqual(new Date('2026-12-05T10:00:00Z'));
   });
 
+  it('reads an edit: the post\'s number, an optional new time, the new text on the lines below', () => {
+    expect(decidePublishing({ kind: 'edit_post', text: '/editpost 12\nNew words' }, view, now)).toEqual({ kind: 'edit_post', postId: 12n, publishAt: undefined, text: 'New words' });
+    expect(decidePublishing({ kind: 'edit_post', text: '/editpost #12 in 1d\nTomorrow instead' }, view, now)).toEqual({ kind: 'edit_post', postId: 12n, publishAt: new Date('2026-12-05T10:00:00Z'), text: 'Tomorrow instead' });
+    expect(decidePublishing({ kind: 'edit_post', text: '/editpost 12 at 2026-01-01 09:00\nToo late' }, view, now)).toEqual(says(PUBLISHING_TEXT.pastTime));
+    for (const text of ['/editpost', '/editpost 12', '/editpost 12\n  ', '/editpost twelve\nx', '/editpost 12 soon\nx', '/editpost -12\nx']) {
+      expect(decidePublishing({ kind: 'edit_post', text }, view, now)).toEqual(says(PUBLISHING_TEXT.editUsage));
+    }
+  });
+
   it('reads a story: bot, one of Telegram\'s four periods, a photo or video link, the caption', () => {
     expect(decidePublishing({ kind: 'story', text: '/story @ShopBot 24h https://cdn.example.com/sale.jpg Sale today, 20% off' }, view, now)).toEqual({
       kind: 'story', botId: 700n, username: 'ShopBot', video: false, mediaUrl: 'https://cdn.example.com/sale.jpg', activePeriodSeconds: 86_400, caption: 'Sale today, 20% off',
@@ -56,6 +65,8 @@ describe('the main bot\'s publishing commands', () => {
     const scheduled = create(PostSchema, { postId: 12n, chatIds: [-100123n], status: PostStatus.SCHEDULED, publishAt: timestampFromDate(new Date('2027-01-01T09:00:00Z')), content: { text: 'Happy New Year' } });
     const post = { kind: 'post', chatIds: undefined, publishAt: new Date('2027-01-01T09:00:00Z'), text: 'x' } as const;
     expect(textOf(concludePublishing(post, { ok: true, kind: 'post', post: scheduled }, view))).toBe('🕒 Post #12 is scheduled for 2027-01-01 09:00 UTC in 1 channel. /cancelpost 12 cancels it.');
+    const edit = { kind: 'edit_post', postId: 12n, publishAt: undefined, text: 'Happy New Year' } as const;
+    expect(textOf(concludePublishing(edit, { ok: true, kind: 'post', post: scheduled }, view))).toBe('✏️ Post #12 is changed: it goes out 2027-01-01 09:00 UTC in 1 channel.');
     expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, view))).toBe('Your posts (newest first):\n• #12 scheduled for 2027-01-01 09:00 UTC, 1 channel: "Happy New Year"');
     expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', reason: 'channel -100 is not linked by user 42: link it first' }, view))).toBe('Not done: channel -100 is not linked by user 42: link it first.');
     const story = { kind: 'story', botId: 700n, username: 'ShopBot', video: false, mediaUrl: 'https://x', activePeriodSeconds: 86_400, caption: '' } as const;

@@ -1,7 +1,7 @@
 /**
  * The main bot's publishing commands, as pure functions like payments.ts: link a channel to one
  * of your bots and unlink it, list channels, write a post (now or at a time) for some or all of
- * your channels, list posts, cancel a scheduled one, post a story through a bot's Telegram
+ * your channels, list posts, change or cancel a scheduled one, post a story through a bot's Telegram
  * Business connection. Each command is one message (no conversation state): its words are
  * checked here and refused with the usage; the publisher context does the work
  * (svc.publisher.*), and its refusals come back as outcomes the owner reads.
@@ -9,6 +9,8 @@
  *   /link @mybot -1001234567890          /unlink -1001234567890          /channels
  *   /post all in 2h                      /post -1001234567890,-1009876 at 2027-01-01 09:00
  *   <the post's text on the next lines>  /posts    /cancelpost 12
+ *   /editpost 12 [in 2h | at 2027-01-01 09:00]
+ *   <the post's new text on the next lines>
  *   /story @mybot 24h https://example.com/photo.jpg caption…   (or video.mp4)
  */
 import type { Bot, Channel, Post, Story } from '@nova/contracts';
@@ -21,13 +23,15 @@ export type PublishingInput =
   | { readonly kind: 'channels' | 'posts' }
   | { readonly kind: 'link' | 'unlink' | 'cancel_post'; readonly args: readonly string[] }
   /** The whole message: a post's text and a story's caption run past the first words. */
-  | { readonly kind: 'post' | 'story'; readonly text: string };
+  | { readonly kind: 'post' | 'story' | 'edit_post'; readonly text: string };
 
 export type PublishingIntent =
   | { readonly kind: 'channels' | 'posts' }
   | { readonly kind: 'link'; readonly botId: bigint; readonly username: string; readonly chatId: bigint }
   | { readonly kind: 'unlink'; readonly chatId: bigint }
   | { readonly kind: 'cancel_post'; readonly postId: bigint }
+  /** The new text replaces the old; publishAt undefined keeps the post's time. */
+  | { readonly kind: 'edit_post'; readonly postId: bigint; readonly publishAt: Date | undefined; readonly text: string }
   /** chatIds undefined: every linked channel (the carrying out lists them first). */
   | { readonly kind: 'post'; readonly chatIds: readonly bigint[] | undefined; readonly publishAt: Date | undefined; readonly text: string }
   | { readonly kind: 'story'; readonly botId: bigint; readonly username: string; readonly video: boolean; readonly mediaUrl: string; readonly activePeriodSeconds: number; readonly caption: string };
@@ -47,6 +51,9 @@ export const PUBLISHING_TEXT = {
   linkUsage: 'To link a channel, make your bot an administrator of it allowed to post, then send /link @yourbot <channel id>, e.g. /link @mybot -1001234567890.',
   unlinkUsage: 'Send /unlink <channel id>, e.g. /unlink -1001234567890. /channels lists your channels.',
   cancelUsage: 'Send /cancelpost <post number>, e.g. /cancelpost 12. /posts lists your posts.',
+  editUsage:
+    'Write the new text under the command:\n/editpost 12\nYour new text…\n\n' +
+    'Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) after the number to move it too. Only a scheduled post can be changed; /posts lists yours.',
   postUsage:
     'Write the post under the command:\n/post all\nYour text…\n\n' +
     'Instead of "all", name channels by id (comma-separated). Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) to schedule it.',
@@ -63,6 +70,7 @@ export const PUBLISHING_TEXT = {
   published: (post: Post) => `📣 Post #${post.postId.toString()} went out: ${String(post.outcomes.filter((outcome) => outcome.sent).length)} of ${plural(post.chatIds.length, 'channel')}; the report says which.`,
   publishing: (post: Post) => `📣 Post #${post.postId.toString()} is going out; you get the report when every channel has it.`,
   cancelled: (post: Post) => `Post #${post.postId.toString()} is cancelled.`,
+  edited: (post: Post) => `✏️ Post #${post.postId.toString()} is changed: it goes out ${when(post.publishAt?.seconds)} in ${plural(post.chatIds.length, 'channel')}.`,
   storyPosted: (username: string, story: Story) => `✅ Your story is posted through @${username} for ${String(story.activePeriodSeconds / 3600)} hours.`,
   storyFailed: (story: Story) => `The story was not posted: ${story.error}`,
   refused: (reason: string) => `Not done: ${reason}.`,
@@ -138,6 +146,22 @@ function decidePost(text: string, view: MainBotView, now: Date): MainBotStep | P
   return { kind: 'post', chatIds, publishAt, text: body };
 }
 
+/** /editpost's number and optional new time on its first line, the new text below. */
+function decideEditPost(text: string, view: MainBotView, now: Date): MainBotStep | PublishingIntent {
+  const newline = text.indexOf('\n');
+  const [number, ...timing] = (newline < 0 ? text : text.slice(0, newline)).trim().split(/\s+/).slice(1);
+  const body = newline < 0 ? '' : text.slice(newline + 1).trim();
+  const postId = /^#?(\d{1,18})$/.exec(number ?? '')?.[1];
+  if (postId === undefined || body === '') return toMenu(view, PUBLISHING_TEXT.editUsage);
+  let publishAt: Date | undefined;
+  if (timing.length > 0) {
+    publishAt = scheduleOf(timing, now);
+    if (publishAt === undefined) return toMenu(view, PUBLISHING_TEXT.editUsage);
+    if (publishAt.getTime() <= now.getTime()) return toMenu(view, PUBLISHING_TEXT.pastTime);
+  }
+  return { kind: 'edit_post', postId: BigInt(postId), publishAt, text: body };
+}
+
 function decideStory(text: string, view: MainBotView): MainBotStep | PublishingIntent {
   const [, botName, period, mediaUrl, ...caption] = text.trim().split(/[ \t]+/);
   const hours = /^(\d{1,2})h$/i.exec(period ?? '')?.[1];
@@ -170,6 +194,8 @@ export function decidePublishing(input: PublishingInput, view: MainBotView, now:
     }
     case 'post':
       return decidePost(input.text, view, now);
+    case 'edit_post':
+      return decideEditPost(input.text, view, now);
     case 'story':
       return decideStory(input.text, view);
   }
@@ -206,6 +232,7 @@ export function concludePublishing(intent: PublishingIntent, outcome: Publishing
     case 'post': {
       const { post } = outcome;
       if (intent.kind === 'cancel_post') return toMenu(view, PUBLISHING_TEXT.cancelled(post));
+      if (intent.kind === 'edit_post') return toMenu(view, PUBLISHING_TEXT.edited(post));
       if (post.status === PostStatus.SCHEDULED) return toMenu(view, PUBLISHING_TEXT.scheduled(post));
       return toMenu(view, post.status === PostStatus.PUBLISHED ? PUBLISHING_TEXT.published(post) : PUBLISHING_TEXT.publishing(post));
     }

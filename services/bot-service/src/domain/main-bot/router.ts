@@ -165,6 +165,7 @@ function mainBotRouter(): Composer<MainBotContext> {
   bot.command(commandNamed(['link']), (ctx) => respondPublishing(ctx, { kind: 'link', args: ctx.args }));
   bot.command(commandNamed(['unlink']), (ctx) => respondPublishing(ctx, { kind: 'unlink', args: ctx.args }));
   bot.command(commandNamed(['cancelpost']), (ctx) => respondPublishing(ctx, { kind: 'cancel_post', args: ctx.args }));
+  bot.command(commandNamed(['editpost']), (ctx) => respondPublishing(ctx, { kind: 'edit_post', text: messageText(ctx) }));
   bot.command(commandNamed(['post']), (ctx) => respondPublishing(ctx, { kind: 'post', text: messageText(ctx) }));
   bot.command(commandNamed(['story']), (ctx) => respondPublishing(ctx, { kind: 'story', text: messageText(ctx) }));
   bot.command(commandNamed(['admin']), (ctx) => respondAdmin(ctx));

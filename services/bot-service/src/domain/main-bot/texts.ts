@@ -40,7 +40,7 @@ export const TEXT = {
     `${BUTTONS.remove}: disconnect a bot\n` +
     `${BUTTONS.subscribe}: plans for more bots, stories and posting; ${BUTTONS.billing}: your subscriptions and payments\n` +
     'Channels: /link @yourbot <channel id>, /unlink <channel id>, /channels\n' +
-    'Posts: /post all (the text on the next lines; add "in 2h" or "at 2027-01-01 09:00" UTC to schedule), /posts, /cancelpost <number>\n' +
+    'Posts: /post all (the text on the next lines; add "in 2h" or "at 2027-01-01 09:00" UTC to schedule), /posts, /editpost <number> (the new text on the next lines), /cancelpost <number>\n' +
     'Stories: /story @yourbot 24h <link to a photo or video> <caption>\n' +
     '/cancel stops what you started.',
   cancelled: 'Cancelled.',

@@ -10,6 +10,7 @@ import {
   PostStoryRequestSchema,
   StoryMediaKind,
   UnlinkChannelRequestSchema,
+  UpdatePostRequestSchema,
 } from '@nova/contracts';
 import { DomainError, type HandlerContext } from '@nova/domain';
 import type { PublishingIntent, PublishingOutcome } from '../main-bot/publishing.js';
@@ -50,6 +51,15 @@ async function ask(desk: NonNullable<UpdateProcessingDeps['publishing']>, intent
       return { ok: true, kind: 'unlinked' };
     case 'cancel_post': {
       const { post } = await desk.cancel_post(create(CancelPostRequestSchema, { ownerTelegramId: owner, postId: intent.postId }), ctx);
+      return post === undefined ? { ok: false, failure: 'unavailable' } : { ok: true, kind: 'post', post };
+    }
+    case 'edit_post': {
+      const { post } = await desk.update_post(create(UpdatePostRequestSchema, {
+        ownerTelegramId: owner,
+        postId: intent.postId,
+        content: { text: intent.text },
+        ...(intent.publishAt === undefined ? {} : { publishAt: timestampFromDate(intent.publishAt) }),
+      }), ctx);
       return post === undefined ? { ok: false, failure: 'unavailable' } : { ok: true, kind: 'post', post };
     }
     case 'post': {

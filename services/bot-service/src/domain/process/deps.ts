@@ -50,4 +50,4 @@ export interface BusinessConnectionSink {
 }
 
 /** The part of the publisher context the main bot's commands use. */
-export type PublisherDesk = Pick<ContextHandlers<'publisher'>, 'link_channel' | 'unlink_channel' | 'list_channels' | 'create_post' | 'list_posts' | 'cancel_post' | 'post_story' | 'list_stories'>;
+export type PublisherDesk = Pick<ContextHandlers<'publisher'>, 'link_channel' | 'unlink_channel' | 'list_channels' | 'create_post' | 'update_post' | 'list_posts' | 'cancel_post' | 'post_story' | 'list_stories'>;
