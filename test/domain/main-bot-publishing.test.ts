@@ -65,9 +65,9 @@ afterAll(async () => {
 });
 
 /** Olga writes to the main bot; resolves with what it answered to this update. */
-async function say(text: string): Promise<string> {
+async function say(text: string, formatting: readonly Record<string, unknown>[] = []): Promise<string> {
   const before = fixture.sent(olga.id).length;
-  await processUpdate(fixture.envelope(fixture.mainBot, fixture.textUpdate(olga, text)), {});
+  await processUpdate(fixture.envelope(fixture.mainBot, fixture.textUpdate(olga, text, undefined, formatting)), {});
   return fixture.sent(olga.id).slice(before).map((message) => message.text).join('\n');
 }
 
@@ -91,6 +91,20 @@ describe('publishing through the main bot', () => {
     const postId = /Post #(\d+) is scheduled/u.exec(scheduled)?.[1];
     expect(postId).toBeDefined();
     expect(await say('/posts')).toMatch(new RegExp(`#${postId ?? ''} scheduled for .* UTC, 1 channel: "Later today"`, 'u'));
+    // Formatted as any message (bold, a link), buttons under it, a photo by its link: the channel gets all of it.
+    const rich = '/post all photo https://cdn.example/sale.jpg\nBig sale today\n[Shop](https://shop.example) [Help](https://shop.example/help)';
+    const bold = rich.indexOf('Big');
+    expect(await say(rich, [{ type: 'bold', offset: bold, length: 3 }, { type: 'text_link', offset: bold + 4, length: 4, url: 'https://shop.example/sale' }])).toMatch(/went out: 1 of 1 channel/u);
+    expect(fixture.emulator.messagesTo(news, { botId: bot.id }).at(-1)).toMatchObject({
+      caption: 'Big sale today',
+      caption_entities: [{ type: 'bold', offset: 0, length: 3 }, { type: 'text_link', offset: 4, length: 4, url: 'https://shop.example/sale' }],
+      photo: expect.any(Array) as unknown,
+      reply_markup: { inline_keyboard: [[{ text: 'Shop', url: 'https://shop.example' }, { text: 'Help', url: 'https://shop.example/help' }]] },
+    });
+    // A caption over Telegram's 1,024 characters is the publisher's refusal, in its words; nothing sent.
+    expect(await say(`/post all photo https://cdn.example/long.jpg\n${'x'.repeat(1025)}`)).toMatch(/^Not done: content\.text/u);
+    expect(fixture.emulator.messagesTo(news, { botId: bot.id })).toHaveLength(2);
+
     // Changed while it waits: new words and a new time, as /posts then shows.
     expect(await say(`/editpost ${postId ?? ''} in 3h\nLater tonight`)).toMatch(new RegExp(`^✏️ Post #${postId ?? ''} is changed: it goes out .* UTC in 1 channel\\.$`, 'u'));
     expect(await say('/posts')).toMatch(new RegExp(`#${postId ?? ''} scheduled for .* UTC, 1 channel: "Later tonight"`, 'u'));
@@ -103,7 +117,7 @@ describe('publishing through the main bot', () => {
     expect(await say('/post -1009999\nNowhere')).toContain('Not done: channel -1009999 is not linked by user 7880001: link it first');
     expect(await say('/post all at 2020-01-01 09:00\nToo late')).toBe(PUBLISHING_TEXT.pastTime);
     expect(await say('/post all')).toBe(PUBLISHING_TEXT.postUsage);
-    expect(fixture.emulator.messagesTo(news, { botId: bot.id })).toHaveLength(1);
+    expect(fixture.emulator.messagesTo(news, { botId: bot.id })).toHaveLength(2);
 
     expect(await say(`/unlink ${String(news)}`)).toBe(PUBLISHING_TEXT.unlinked);
     expect(await say('/channels')).toBe(PUBLISHING_TEXT.noChannels);

@@ -53,6 +53,7 @@ export interface Message {
   readonly text?: string;
   readonly entities?: readonly MessageEntity[];
   readonly caption?: string;
+  readonly caption_entities?: readonly MessageEntity[];
   readonly photo?: readonly PhotoSize[];
   readonly reply_markup?: unknown;
 }

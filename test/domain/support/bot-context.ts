@@ -146,8 +146,9 @@ export class BotContextFixture {
    * chat is given; commands marked with bot_command entities as Telegram marks them (telegraf
    * routes commands by these).
    */
-  textUpdate(from: TelegramPerson, text: string | undefined, chat: { id: number; type: string } = { id: from.id, type: 'private' }): Record<string, unknown> {
-    const entities = text === undefined ? [] : commandEntities(text);
+  /** `formatting`: the entities a person's client adds (bold, links…), after the command's own. */
+  textUpdate(from: TelegramPerson, text: string | undefined, chat: { id: number; type: string } = { id: from.id, type: 'private' }, formatting: readonly Record<string, unknown>[] = []): Record<string, unknown> {
+    const entities = text === undefined ? [] : [...commandEntities(text), ...formatting];
     return {
       update_id: this.nextUpdateId++,
       message: {

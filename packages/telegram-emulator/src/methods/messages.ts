@@ -73,7 +73,7 @@ export const sendPhoto: MethodHandler = (bot, params) => {
       { file_id: `${fileId}-s`, file_unique_id: `${fileId.slice(4, 20)}s`, width: 90, height: 90, file_size: 1_200 },
       { file_id: fileId, file_unique_id: fileId.slice(4, 20), width: 800, height: 800, file_size: 48_000 },
     ],
-    ...(caption === undefined || caption === '' ? {} : { caption }),
+    ...(caption === undefined || caption === '' ? {} : { caption, ...captionEntitiesOf(params) }),
     ...(isInlineKeyboard(markup) ? { reply_markup: markup } : {}),
   };
   bot.storeMessage(message);
@@ -112,6 +112,14 @@ function entitiesOf(params: Params): { entities?: Message['entities'] } {
   if (entities === undefined) return {};
   if (!Array.isArray(entities)) throw badRequest("can't parse entities: entities must be an Array");
   return { entities: entities as Message['entities'] };
+}
+
+/** sendPhoto's caption_entities, kept on the message as Telegram does (Message.caption_entities). */
+function captionEntitiesOf(params: Params): { caption_entities?: Message['entities'] } {
+  const entities = optionalJson(params, 'caption_entities');
+  if (entities === undefined) return {};
+  if (!Array.isArray(entities)) throw badRequest("can't parse caption entities: caption_entities must be an Array");
+  return { caption_entities: entities as Message['entities'] };
 }
 
 function replyMarkup(params: Params): unknown {

@@ -3,6 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { BotSchema, ChannelSchema, ChatKind, PostSchema, PostStatus, StorySchema, StoryStatus } from '@nova/contracts';
 import type { MainBotStep, MainBotView } from './decide.js';
+import type { PostDraft } from './post-draft.js';
 import { concludePublishing, decidePublishing, PUBLISHING_TEXT, scheduleOf } from './publishing.js';
 import { IDLE } from './state.js';
 import { MENU } from './texts.js';
@@ -12,6 +13,7 @@ const view: MainBotView = { chatId: 42n, user: { firstName: 'Olga', registeredNo
 const now = new Date('2026-12-04T10:00:00Z');
 const says = (text: string): MainBotStep => ({ kind: 'step', next: IDLE, replies: [{ chatId: 42n, text, replyMarkup: MENU }] });
 const textOf = (step: MainBotStep): string => step.replies.map((reply) => reply.text).join('\n');
+const plain = (text: string): PostDraft => ({ text, entities: [], buttons: [] });
 
 describe('the main bot\'s publishing commands', () => {
   it('links and unlinks by channel id through one of the sender\'s own bots', () => {
@@ -27,11 +29,14 @@ describe('the main bot\'s publishing commands', () => {
   });
 
   it('reads a post: its channels or "all", an optional time, the text on the lines below', () => {
-    expect(decidePublishing({ kind: 'post', text: '/post all\nHello,\nchannel!' }, view, now)).toEqual({ kind: 'post', chatIds: undefined, publishAt: undefined, text: 'Hello,\nchannel!' });
-    expect(decidePublishing({ kind: 'post', text: '/post -1001,-1002 in 2h\nLater' }, view, now)).toEqual({ kind: 'post', chatIds: [-1001n, -1002n], publishAt: new Date('2026-12-04T12:00:00Z'), text: 'Later' });
+    expect(decidePublishing({ kind: 'post', text: '/post all\nHello,\nchannel!' }, view, now)).toEqual({ kind: 'post', chatIds: undefined, publishAt: undefined, content: plain('Hello,\nchannel!') });
+    expect(decidePublishing({ kind: 'post', text: '/post -1001,-1002 in 2h\nLater' }, view, now)).toEqual({ kind: 'post', chatIds: [-1001n, -1002n], publishAt: new Date('2026-12-04T12:00:00Z'), content: plain('Later') });
+    expect(decidePublishing({ kind: 'post', text: '/post all photo https://cdn.example.com/a.jpg in 2h' }, view, now)).toEqual({
+      kind: 'post', chatIds: undefined, publishAt: new Date('2026-12-04T12:00:00Z'), content: { text: '', entities: [], photo: 'https://cdn.example.com/a.jpg', buttons: [] },
+    });
     expect(decidePublishing({ kind: 'post', text: '/post all at 2027-01-01 09:00\nHappy New Year' }, view, now)).toMatchObject({ publishAt: new Date('2027-01-01T09:00:00Z') });
     expect(decidePublishing({ kind: 'post', text: '/post all at 2026-01-01 09:00\nToo late' }, view, now)).toEqual(says(PUBLISHING_TEXT.pastTime));
-    for (const text of ['/post', '/post all', '/post all\n   ', '/post news\nx', '/post all tomorrow\nx', '/post all in 2 hours\nx', '/post all at 2027-13-45 99:99\nx']) {
+    for (const text of ['/post', '/post all', '/post all\n   ', '/post all photo\nx', '/post all photo ftp://x.io/a.jpg\nx', '/post all\n[Only](https://a.example) [buttons](https://b.example)', '/post news\nx', '/post all tomorrow\nx', '/post all in 2 hours\nx', '/post all at 2027-13-45 99:99\nx']) {
       expect(decidePublishing({ kind: 'post', text }, view, now)).toEqual(says(PUBLISHING_TEXT.postUsage));
     }
     expect(scheduleOf(['in', '30m'], now)).toEqual(new Date('2026-12-04T10:30:00Z'));
@@ -39,8 +44,8 @@ describe('the main bot\'s publishing commands', () => {
   });
 
   it('reads an edit: the post\'s number, an optional new time, the new text on the lines below', () => {
-    expect(decidePublishing({ kind: 'edit_post', text: '/editpost 12\nNew words' }, view, now)).toEqual({ kind: 'edit_post', postId: 12n, publishAt: undefined, text: 'New words' });
-    expect(decidePublishing({ kind: 'edit_post', text: '/editpost #12 in 1d\nTomorrow instead' }, view, now)).toEqual({ kind: 'edit_post', postId: 12n, publishAt: new Date('2026-12-05T10:00:00Z'), text: 'Tomorrow instead' });
+    expect(decidePublishing({ kind: 'edit_post', text: '/editpost 12\nNew words' }, view, now)).toEqual({ kind: 'edit_post', postId: 12n, publishAt: undefined, content: plain('New words') });
+    expect(decidePublishing({ kind: 'edit_post', text: '/editpost #12 in 1d\nTomorrow instead' }, view, now)).toEqual({ kind: 'edit_post', postId: 12n, publishAt: new Date('2026-12-05T10:00:00Z'), content: plain('Tomorrow instead') });
     expect(decidePublishing({ kind: 'edit_post', text: '/editpost 12 at 2026-01-01 09:00\nToo late' }, view, now)).toEqual(says(PUBLISHING_TEXT.pastTime));
     for (const text of ['/editpost', '/editpost 12', '/editpost 12\n  ', '/editpost twelve\nx', '/editpost 12 soon\nx', '/editpost -12\nx']) {
       expect(decidePublishing({ kind: 'edit_post', text }, view, now)).toEqual(says(PUBLISHING_TEXT.editUsage));
@@ -63,9 +68,9 @@ describe('the main bot\'s publishing commands', () => {
     expect(textOf(concludePublishing({ kind: 'channels' }, { ok: true, kind: 'channels', channels: [channel] }, view))).toBe('Your channels:\n• News (-100123), channel');
     expect(textOf(concludePublishing({ kind: 'channels' }, { ok: true, kind: 'channels', channels: [] }, view))).toBe(PUBLISHING_TEXT.noChannels);
     const scheduled = create(PostSchema, { postId: 12n, chatIds: [-100123n], status: PostStatus.SCHEDULED, publishAt: timestampFromDate(new Date('2027-01-01T09:00:00Z')), content: { text: 'Happy New Year' } });
-    const post = { kind: 'post', chatIds: undefined, publishAt: new Date('2027-01-01T09:00:00Z'), text: 'x' } as const;
+    const post = { kind: 'post', chatIds: undefined, publishAt: new Date('2027-01-01T09:00:00Z'), content: plain('x') } as const;
     expect(textOf(concludePublishing(post, { ok: true, kind: 'post', post: scheduled }, view))).toBe('🕒 Post #12 is scheduled for 2027-01-01 09:00 UTC in 1 channel. /cancelpost 12 cancels it.');
-    const edit = { kind: 'edit_post', postId: 12n, publishAt: undefined, text: 'Happy New Year' } as const;
+    const edit = { kind: 'edit_post', postId: 12n, publishAt: undefined, content: plain('Happy New Year') } as const;
     expect(textOf(concludePublishing(edit, { ok: true, kind: 'post', post: scheduled }, view))).toBe('✏️ Post #12 is changed: it goes out 2027-01-01 09:00 UTC in 1 channel.');
     expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, view))).toBe('Your posts (newest first):\n• #12 scheduled for 2027-01-01 09:00 UTC, 1 channel: "Happy New Year"');
     expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', reason: 'channel -100 is not linked by user 42: link it first' }, view))).toBe('Not done: channel -100 is not linked by user 42: link it first.');

@@ -16,6 +16,7 @@
 import type { Bot, Channel, Post, Story } from '@nova/contracts';
 import { ChatKind, PostStatus, StoryStatus } from '@nova/contracts';
 import type { MainBotStep, MainBotView } from './decide.js';
+import { hasContent, readDraft, type PostDraft, type TelegramEntity } from './post-draft.js';
 import { IDLE } from './state.js';
 import { MENU } from './texts.js';
 
@@ -23,17 +24,19 @@ export type PublishingInput =
   | { readonly kind: 'channels' | 'posts' }
   | { readonly kind: 'link' | 'unlink' | 'cancel_post'; readonly args: readonly string[] }
   /** The whole message: a post's text and a story's caption run past the first words. */
-  | { readonly kind: 'post' | 'story' | 'edit_post'; readonly text: string };
+  | { readonly kind: 'story'; readonly text: string }
+  /** A post's text and its entities (formatting) come from the message as Telegram gave it (post-draft.ts). */
+  | { readonly kind: 'post' | 'edit_post'; readonly text: string; readonly entities?: readonly TelegramEntity[] };
 
 export type PublishingIntent =
   | { readonly kind: 'channels' | 'posts' }
   | { readonly kind: 'link'; readonly botId: bigint; readonly username: string; readonly chatId: bigint }
   | { readonly kind: 'unlink'; readonly chatId: bigint }
   | { readonly kind: 'cancel_post'; readonly postId: bigint }
-  /** The new text replaces the old; publishAt undefined keeps the post's time. */
-  | { readonly kind: 'edit_post'; readonly postId: bigint; readonly publishAt: Date | undefined; readonly text: string }
+  /** The new content replaces the old (text, photo, buttons); publishAt undefined keeps the post's time. */
+  | { readonly kind: 'edit_post'; readonly postId: bigint; readonly publishAt: Date | undefined; readonly content: PostDraft }
   /** chatIds undefined: every linked channel (the carrying out lists them first). */
-  | { readonly kind: 'post'; readonly chatIds: readonly bigint[] | undefined; readonly publishAt: Date | undefined; readonly text: string }
+  | { readonly kind: 'post'; readonly chatIds: readonly bigint[] | undefined; readonly publishAt: Date | undefined; readonly content: PostDraft }
   | { readonly kind: 'story'; readonly botId: bigint; readonly username: string; readonly video: boolean; readonly mediaUrl: string; readonly activePeriodSeconds: number; readonly caption: string };
 
 export type PublishingOutcome =
@@ -52,11 +55,13 @@ export const PUBLISHING_TEXT = {
   unlinkUsage: 'Send /unlink <channel id>, e.g. /unlink -1001234567890. /channels lists your channels.',
   cancelUsage: 'Send /cancelpost <post number>, e.g. /cancelpost 12. /posts lists your posts.',
   editUsage:
-    'Write the new text under the command:\n/editpost 12\nYour new text…\n\n' +
-    'Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) after the number to move it too. Only a scheduled post can be changed; /posts lists yours.',
+    'Write the new post under the command; it replaces the old one:\n/editpost 12\nYour new text…\n\n' +
+    'Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) after the number to move it too, and format, buttons and "photo <link>" as in /post. Only a scheduled post can be changed; /posts lists yours.',
   postUsage:
     'Write the post under the command:\n/post all\nYour text…\n\n' +
-    'Instead of "all", name channels by id (comma-separated). Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) to schedule it.',
+    'Instead of "all", name channels by id (comma-separated). Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) to schedule it, ' +
+    'and "photo https://…/picture.jpg" for a photo with the text as its caption. Format the text as any message (bold, links); ' +
+    'lines like [Shop](https://example.com) under it become buttons, one row per line.',
   storyUsage: 'Send /story @yourbot <6h|12h|24h|48h> <https link to a photo (.jpg/.png) or video (.mp4)> and a caption, e.g. /story @mybot 24h https://example.com/sale.jpg Sale today!',
   notYourBot: (name: string) => `@${name} is not one of your bots. /bots lists them.`,
   pastTime: 'That time has passed. Give a time in the future (UTC), e.g. "in 2h" or "at 2027-01-01 09:00".',
@@ -124,13 +129,11 @@ export function scheduleOf(words: readonly string[], now: Date): Date | undefine
   return undefined;
 }
 
-/** /post's first line (after the command) and its text on the lines below. */
-function decidePost(text: string, view: MainBotView, now: Date): MainBotStep | PublishingIntent {
-  const newline = text.indexOf('\n');
-  const head = (newline < 0 ? text : text.slice(0, newline)).trim().split(/\s+/).slice(1);
-  const body = newline < 0 ? '' : text.slice(newline + 1).trim();
-  const [target, ...timing] = head;
-  if (target === undefined || body === '') return toMenu(view, PUBLISHING_TEXT.postUsage);
+/** /post's first line (after the command) and the post on the lines below (post-draft.ts). */
+function decidePost(text: string, entities: readonly TelegramEntity[] | undefined, view: MainBotView, now: Date): MainBotStep | PublishingIntent {
+  const read = readDraft(text, entities);
+  const [target, ...timing] = read?.words ?? [];
+  if (read === undefined || target === undefined || !hasContent(read.draft)) return toMenu(view, PUBLISHING_TEXT.postUsage);
   let chatIds: bigint[] | undefined;
   if (target.toLowerCase() !== 'all') {
     const ids = target.split(',').map(chatIdOf);
@@ -143,23 +146,22 @@ function decidePost(text: string, view: MainBotView, now: Date): MainBotStep | P
     if (publishAt === undefined) return toMenu(view, PUBLISHING_TEXT.postUsage);
     if (publishAt.getTime() <= now.getTime()) return toMenu(view, PUBLISHING_TEXT.pastTime);
   }
-  return { kind: 'post', chatIds, publishAt, text: body };
+  return { kind: 'post', chatIds, publishAt, content: read.draft };
 }
 
-/** /editpost's number and optional new time on its first line, the new text below. */
-function decideEditPost(text: string, view: MainBotView, now: Date): MainBotStep | PublishingIntent {
-  const newline = text.indexOf('\n');
-  const [number, ...timing] = (newline < 0 ? text : text.slice(0, newline)).trim().split(/\s+/).slice(1);
-  const body = newline < 0 ? '' : text.slice(newline + 1).trim();
+/** /editpost's number and optional new time on its first line, the new post below. */
+function decideEditPost(text: string, entities: readonly TelegramEntity[] | undefined, view: MainBotView, now: Date): MainBotStep | PublishingIntent {
+  const read = readDraft(text, entities);
+  const [number, ...timing] = read?.words ?? [];
   const postId = /^#?(\d{1,18})$/.exec(number ?? '')?.[1];
-  if (postId === undefined || body === '') return toMenu(view, PUBLISHING_TEXT.editUsage);
+  if (read === undefined || postId === undefined || !hasContent(read.draft)) return toMenu(view, PUBLISHING_TEXT.editUsage);
   let publishAt: Date | undefined;
   if (timing.length > 0) {
     publishAt = scheduleOf(timing, now);
     if (publishAt === undefined) return toMenu(view, PUBLISHING_TEXT.editUsage);
     if (publishAt.getTime() <= now.getTime()) return toMenu(view, PUBLISHING_TEXT.pastTime);
   }
-  return { kind: 'edit_post', postId: BigInt(postId), publishAt, text: body };
+  return { kind: 'edit_post', postId: BigInt(postId), publishAt, content: read.draft };
 }
 
 function decideStory(text: string, view: MainBotView): MainBotStep | PublishingIntent {
@@ -193,9 +195,9 @@ export function decidePublishing(input: PublishingInput, view: MainBotView, now:
       return input.args.length !== 1 || number === undefined ? toMenu(view, PUBLISHING_TEXT.cancelUsage) : { kind: 'cancel_post', postId: BigInt(number) };
     }
     case 'post':
-      return decidePost(input.text, view, now);
+      return decidePost(input.text, input.entities, view, now);
     case 'edit_post':
-      return decideEditPost(input.text, view, now);
+      return decideEditPost(input.text, input.entities, view, now);
     case 'story':
       return decideStory(input.text, view);
   }

@@ -9,6 +9,7 @@ import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent,
 import type { MainBotCommand, MainBotInput } from './input.js';
 import { concludePayment, decidePayment, tappedPurchase, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
 import { concludePublishing, decidePublishing, type PublishingInput, type PublishingIntent, type PublishingOutcome } from './publishing.js';
+import type { TelegramEntity } from './post-draft.js';
 import type { ConversationState } from './state.js';
 import { BUTTONS, TEXT } from './texts.js';
 
@@ -152,6 +153,11 @@ function messageText(ctx: Context): string {
   return ctx.message !== undefined && 'text' in ctx.message ? ctx.message.text : '';
 }
 
+/** The formatting of that text (a post keeps it: post-draft.ts). */
+function messageEntities(ctx: Context): TelegramEntity[] {
+  return ctx.message !== undefined && 'entities' in ctx.message ? (ctx.message.entities ?? []) : [];
+}
+
 function mainBotRouter(): Composer<MainBotContext> {
   const bot = new Composer<MainBotContext>();
   for (const [command, names] of SLASH_COMMANDS) bot.command(commandNamed(names), (ctx) => respond(ctx, { kind: 'command', command }));
@@ -165,8 +171,8 @@ function mainBotRouter(): Composer<MainBotContext> {
   bot.command(commandNamed(['link']), (ctx) => respondPublishing(ctx, { kind: 'link', args: ctx.args }));
   bot.command(commandNamed(['unlink']), (ctx) => respondPublishing(ctx, { kind: 'unlink', args: ctx.args }));
   bot.command(commandNamed(['cancelpost']), (ctx) => respondPublishing(ctx, { kind: 'cancel_post', args: ctx.args }));
-  bot.command(commandNamed(['editpost']), (ctx) => respondPublishing(ctx, { kind: 'edit_post', text: messageText(ctx) }));
-  bot.command(commandNamed(['post']), (ctx) => respondPublishing(ctx, { kind: 'post', text: messageText(ctx) }));
+  bot.command(commandNamed(['editpost']), (ctx) => respondPublishing(ctx, { kind: 'edit_post', text: messageText(ctx), entities: messageEntities(ctx) }));
+  bot.command(commandNamed(['post']), (ctx) => respondPublishing(ctx, { kind: 'post', text: messageText(ctx), entities: messageEntities(ctx) }));
   bot.command(commandNamed(['story']), (ctx) => respondPublishing(ctx, { kind: 'story', text: messageText(ctx) }));
   bot.command(commandNamed(['admin']), (ctx) => respondAdmin(ctx));
   bot.hears(buttonLabelled(BUTTONS.subscribe), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));

@@ -1,4 +1,4 @@
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   CancelPostRequestSchema,
@@ -7,12 +7,14 @@ import {
   LinkChannelRequestSchema,
   ListChannelsRequestSchema,
   ListPostsRequestSchema,
+  type PostContentSchema,
   PostStoryRequestSchema,
   StoryMediaKind,
   UnlinkChannelRequestSchema,
   UpdatePostRequestSchema,
 } from '@nova/contracts';
 import { DomainError, type HandlerContext } from '@nova/domain';
+import type { PostDraft } from '../main-bot/post-draft.js';
 import type { PublishingIntent, PublishingOutcome } from '../main-bot/publishing.js';
 import type { UpdateProcessingDeps } from './deps.js';
 
@@ -36,6 +38,16 @@ export async function carryOutPublishing(deps: UpdateProcessingDeps, intent: Pub
   }
 }
 
+/** The main bot's draft as the publisher's PostContent (its limits are checked there). */
+function postContent(draft: PostDraft): MessageInitShape<typeof PostContentSchema> {
+  return {
+    text: draft.text,
+    entities: draft.entities.map((entity) => ({ type: entity.type, offset: entity.offset, length: entity.length, url: entity.url ?? '', language: entity.language ?? '', customEmojiId: entity.custom_emoji_id ?? '' })),
+    photo: draft.photo ?? '',
+    buttons: draft.buttons.map((row) => ({ buttons: row.map((button) => ({ text: button.text, url: button.url })) })),
+  };
+}
+
 async function ask(desk: NonNullable<UpdateProcessingDeps['publishing']>, intent: PublishingIntent, owner: bigint, effectKey: string, ctx: HandlerContext): Promise<PublishingOutcome> {
   switch (intent.kind) {
     case 'channels':
@@ -57,7 +69,7 @@ async function ask(desk: NonNullable<UpdateProcessingDeps['publishing']>, intent
       const { post } = await desk.update_post(create(UpdatePostRequestSchema, {
         ownerTelegramId: owner,
         postId: intent.postId,
-        content: { text: intent.text },
+        content: postContent(intent.content),
         ...(intent.publishAt === undefined ? {} : { publishAt: timestampFromDate(intent.publishAt) }),
       }), ctx);
       return post === undefined ? { ok: false, failure: 'unavailable' } : { ok: true, kind: 'post', post };
@@ -68,7 +80,7 @@ async function ask(desk: NonNullable<UpdateProcessingDeps['publishing']>, intent
       const { post } = await desk.create_post(create(CreatePostRequestSchema, {
         ownerTelegramId: owner,
         chatIds: [...chatIds],
-        content: { text: intent.text },
+        content: postContent(intent.content),
         ...(intent.publishAt === undefined ? {} : { publishAt: timestampFromDate(intent.publishAt) }),
         effectKey,
       }), ctx);
