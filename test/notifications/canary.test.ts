@@ -24,7 +24,7 @@ import { connectJetStreamBus, KvRouter, openRoutingBuckets, type Bus, type NovaB
 import { CreatePostRequestSchema, encodeRoutingRecord, LinkChannelRequestSchema, ListDueRequestSchema, PublishDueRequestSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import type { EventPublisher } from '@nova/domain';
-import { handDuePosts, sideChats, sideOfChat, type SchedulerSide, type TickRecord } from '@nova/notification-service/domain';
+import { handDuePosts, sideChats, sideOfChat, tickIdAt, tickStart, type SchedulerSide, type TickRecord } from '@nova/notification-service/domain';
 import { busDuePosts, notificationWeight, openSchedulerBucket, NatsKvStore, startNotificationContext, type NotificationContextConfig } from '@nova/notification-service/wiring';
 import { createPublisherHandlers, openPublisherDatabase, PUBLISHER_MIGRATIONS_DIR, type ChannelTelegram, type PublisherDatabase } from '@nova/publisher-service/domain';
 import { TelegramClients } from '@nova/telegram';
@@ -331,7 +331,7 @@ describe('the notification canary', () => {
     await until('no post left due', async () => (await db.post.count({ where: { status: { in: ['SCHEDULED', 'PUBLISHING'] }, publishAt: { lte: new Date() } } })) === 0, 60_000);
     const handlers = createPublisherHandlers({ db, publisher: noEvents, telegram, notifier: { sendReport: () => Promise.resolve() }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) } });
     const soon = new Date(Date.now() - 1_000);
-    const later = new Date(Date.now() + 3_600_000);
+    const later = new Date(Date.now() + 1_800_000);
     const owners = await schedulePosts([soon, soon, soon, soon, soon, later], 'paged');
     const [first, second, third, , , notDue] = [...owners.keys()];
     const pageOne = await handlers.list_due(create(ListDueRequestSchema, { limit: 3 }), ctx);
@@ -343,8 +343,48 @@ describe('the notification canary', () => {
     const answer = await handlers.publish_due(create(PublishDueRequestSchema, { postIds: [first ?? 0n, second ?? 0n, notDue ?? 0n] }), ctx);
     expect(answer.publishedPostIds).toEqual([first, second]);
     expect(answer.remaining).toBe(0);
+    // Looking ahead (the scheduler's timers): the post due in half an hour is listed with due_before past it, not without; beyond an hour is refused.
+    const ahead = await handlers.list_due(create(ListDueRequestSchema, { dueBefore: timestampFromDate(new Date(later.getTime() + 1_000)) }), ctx);
+    expect(ahead.posts.map((post) => post.postId)).toContain(notDue);
+    const now = await handlers.list_due(create(ListDueRequestSchema, {}), ctx);
+    expect(now.posts.map((post) => post.postId)).not.toContain(notDue);
+    await expect(handlers.list_due(create(ListDueRequestSchema, { dueBefore: timestampFromDate(new Date(Date.now() + 2 * 3_600_000)) }), ctx)).rejects.toThrow('due_before must be at most an hour ahead');
     expect(await db.post.findMany({ where: { id: { in: [third ?? 0n, notDue ?? 0n] } }, select: { status: true } })).toEqual([{ status: 'SCHEDULED' }, { status: 'SCHEDULED' }]);
     // Cleared for the other tests' counts.
     await handDuePosts({ posts: busDuePosts(callerBus, 30_000), chats: sideChats('legacy', () => 0) });
+  });
+
+  it('hands a post at its time, not at the next tick: the active scheduler arms a timer for each post due before its next tick', async () => {
+    await stopReplicas();
+    const interval = 10_000;
+    const { logger } = memoryLogger('on-time');
+    const host = { logger, metrics: testMetrics('legacy'), readiness: { add: () => undefined }, onStop: (_name: string, step: () => Promise<void>) => { stops.push(step); } };
+    // No canary (routing off): one replica does every chat's work, at ticks 10 s apart.
+    startNotificationContext(host, {
+      bus: recordingBus('legacy', 'on-time'),
+      store: new NatsKvStore(await openSchedulerBucket(nc, 'on_time_scheduler')),
+      config: { ...CONFIG, NOVA_NOTIFY_PUBLISH_INTERVAL: interval },
+      clients: new TelegramClients({ apiRoot: 'http://127.0.0.1:9', registry: new Registry() }),
+      mainBotToken: '1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+    // Ten posts due 2-3.8 s into a tick window that starts at least 3 s from now: a tick (the one
+    // at the window's start) lists them ahead; without its timers they would wait for the next
+    // tick, 10 s after the window's start. The 6 s between is the margin: no load makes a timer that late.
+    const windowStart = tickStart(tickIdAt(new Date(Date.now() + 3_000), interval) + 1, interval);
+    const times = Array.from({ length: 10 }, (_, i) => new Date(windowStart + 2_000 + i * 200));
+    const owners = await schedulePosts(times, 'on-time');
+    const ids = [...owners.keys()];
+    await until('every post published', async () => (await db.post.count({ where: { id: { in: ids }, status: { not: 'PUBLISHED' } } })) === 0, 60_000);
+    expect(ids.map((_, index) => `on-time ${String(index)}`).filter((text) => sendsOf(text) !== 1)).toEqual([]);
+    const dueAt = new Map(ids.map((id, index) => [id, times[index]?.getTime() ?? 0]));
+    const handed = handOffs.filter((handOff) => handOff.replica === 'on-time').flatMap((handOff) => handOff.ids.filter((id) => dueAt.has(id)).map((id) => ({ id, at: handOff.at })));
+    const firstHandOff = new Map<bigint, number>();
+    for (const { id, at } of handed) if (!firstHandOff.has(id)) firstHandOff.set(id, at);
+    // Each post was handed once its time came and before the next tick would have.
+    expect(ids.filter((id) => (firstHandOff.get(id) ?? Number.POSITIVE_INFINITY) >= windowStart + interval)).toEqual([]);
+    expect(ids.filter((id) => (firstHandOff.get(id) ?? 0) < (dueAt.get(id) ?? 0) - 50)).toEqual([]);
+    const late = ids.map((id) => (firstHandOff.get(id) ?? 0) - (dueAt.get(id) ?? 0));
+    process.stdout.write(`on-time posts: handed ${String(Math.min(...late))}-${String(Math.max(...late))} ms after their time (ticks every ${String(interval / 1000)} s)\n`);
+    await stopReplicas();
   });
 });

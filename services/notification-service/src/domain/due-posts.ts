@@ -27,7 +27,8 @@ export interface DuePostsPage {
 
 /** The publisher, as the tick sees it (svc.publisher.list_due and publish_due in the wiring). */
 export interface DuePostsPort {
-  list(after: DueItem | undefined, limit: number): Promise<DuePostsPage>;
+  /** `before`: the posts due up to then (about to fall due: upcoming-posts.ts); default now. */
+  list(after: DueItem | undefined, limit: number, before?: Date): Promise<DuePostsPage>;
   /** Hands these posts over; answers those the call brought to PUBLISHED. */
   publish(ids: readonly bigint[]): Promise<readonly bigint[]>;
 }

@@ -8,3 +8,4 @@ export { ownedSubscriptions, REMINDER_WINDOWS, reminderKey, reminderText, sendDu
 export { everyChat, NOTIFICATION_CONTEXT, sideChats, sideOfChat, type ChatOwnership, type OwnedChats, type SchedulerSide } from './chat-ownership.js';
 export { reported, type HandOffCall } from './hand-off-call.js';
 export { DUE_PAGE_SIZE, HAND_BATCH_SIZE, HAND_CONCURRENCY, handDuePosts, MAX_DUE_PAGES, type DueItem, type DuePostsPage, type DuePostsPort, type HandDuePostsOptions } from './due-posts.js';
+export { UpcomingPosts, type UpcomingPostsOptions } from './upcoming-posts.js';

@@ -15,6 +15,8 @@ export interface ScheduledJob {
   readonly intervalMs: number;
   /** Does the tick's work; answers how many items it handed on (posts, expired subscriptions). */
   run(tick: number): Promise<number>;
+  /** This replica stopped being the active one (lease lost or given up): drop work armed beyond the ticks. */
+  standDown?(): void;
 }
 
 /** What the scheduler reports, for metrics and logs (the wiring implements it). */
@@ -65,6 +67,7 @@ export class Scheduler {
       if (holding !== this.active) {
         this.active = holding;
         this.options.observer.activeChanged(holding);
+        if (!holding) this.standDown();
         // A replica that held the lease before may be behind what others claimed since.
         if (holding) this.known.clear();
       }
@@ -87,7 +90,12 @@ export class Scheduler {
   /** Gives the lease up (graceful stop): another replica takes over at once. */
   async release(): Promise<void> {
     this.active = false;
+    this.standDown();
     await this.options.lease.release();
+  }
+
+  private standDown(): void {
+    for (const job of this.options.jobs) job.standDown?.();
   }
 
   get isActive(): boolean {

@@ -9,7 +9,7 @@
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Bus } from '@nova/bus';
 import type { DuePost } from '@nova/contracts';
-import { handDuePosts, ownedSubscriptions, reported, sendDueReminders, type ChatOwnership, type DueItem, type DuePostsPort, type HandOffCall, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
+import { handDuePosts, ownedSubscriptions, reported, sendDueReminders, UpcomingPosts, type ChatOwnership, type DueItem, type DuePostsPort, type HandOffCall, type ReminderDeps, type ScheduledJob } from '../domain/index.js';
 
 /** Told of each item handed on, with when it fell due: nova_scheduler_handoff_lag_seconds{job}. */
 export type HandOffLag = (job: string, dueAt: Date) => void;
@@ -27,9 +27,10 @@ function dueItem(post: DuePost): DueItem {
 /** The publisher as the publish tick sees it, on the bus. */
 export function busDuePosts(bus: Pick<Bus, 'request'>, timeoutMs: number): DuePostsPort {
   return {
-    async list(after, limit) {
+    async list(after, limit, before) {
       const cursor = after === undefined ? {} : { afterPublishAt: timestampFromDate(after.dueAt), afterPostId: after.id };
-      const answer = await bus.request('svc.publisher.list_due', { limit, ...cursor }, { timeoutMs });
+      const ahead = before === undefined ? {} : { dueBefore: timestampFromDate(before) };
+      const answer = await bus.request('svc.publisher.list_due', { limit, ...cursor, ...ahead }, { timeoutMs });
       return { due: answer.posts.map(dueItem), awaitingReport: answer.awaitingReport.map(dueItem) };
     },
     async publish(ids) {
@@ -38,16 +39,28 @@ export function busDuePosts(bus: Pick<Bus, 'request'>, timeoutMs: number): DuePo
   };
 }
 
-/** `called`: each call's outcome, for the stage-6 analysis (domain/hand-off-call.ts). */
-export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, chats: ChatOwnership, lag?: HandOffLag, called?: HandOffCall): ScheduledJob {
+/**
+ * `called`: each call's outcome, for the stage-6 analysis (domain/hand-off-call.ts). After each
+ * tick the posts falling due before the next one get a timer each (domain/upcoming-posts.ts), so
+ * they go out at their time; the job's `upcoming` is those timers.
+ */
+export function publishDueJob(bus: Pick<Bus, 'request'>, intervalMs: number, chats: ChatOwnership, lag?: HandOffLag, called?: HandOffCall, clock: () => Date = () => new Date()): ScheduledJob & { readonly upcoming: UpcomingPosts } {
   const name = 'publish_due';
   // A tick never overlaps the next one (the scheduler waits for it), so a slow publisher only
   // delays the next tick; a call given up on early would be published anyway, its answer lost.
   const posts = busDuePosts(bus, PUBLISH_TIMEOUT_MS);
+  const handed = (dueAt: Date): void => lag?.(name, dueAt);
+  const upcoming = new UpcomingPosts({ posts, chats, clock, horizonMs: intervalMs, handed, called });
   return {
     name,
     intervalMs,
-    run: () => handDuePosts({ posts, chats, handed: (dueAt) => lag?.(name, dueAt), called }),
+    upcoming,
+    async run() {
+      const published = await handDuePosts({ posts, chats, handed, called });
+      await upcoming.arm();
+      return published;
+    },
+    standDown: () => { upcoming.disarm(); },
   };
 }
 

@@ -79,11 +79,12 @@ export function startNotificationContext(host: NotificationContextHost, options:
   const lag = handOffLagMetric(host.metrics, clock);
   // The side's work in the series the operator's stage-6 analysis compares (domain/hand-off-call.ts).
   const called: HandOffCall = (ok, seconds, items) => { options.bus.recordWork?.('notification', { ok, seconds, items }); };
+  const publishJob = publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL, chats, lag, called, clock);
   const scheduler = new Scheduler({
     lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock, key: leaseKey(scope) }),
     fence: new TickFence(store, holder, clock, scope),
     jobs: [
-      publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL, chats, lag, called),
+      publishJob,
       subscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, {
         subscriptions: paymentEndingSubscriptions(options.bus),
         sender: new MainBotReminderSender(options.clients, options.mainBotToken),
@@ -110,6 +111,9 @@ export function startNotificationContext(host: NotificationContextHost, options:
     clearInterval(timer);
     await polling;
     await scheduler.idle();
+    // The posts' timers: none fires from here, the hand-offs of those that fired are answered.
+    publishJob.upcoming.disarm();
+    await publishJob.upcoming.idle();
     // Release with the lease object the scheduler used.
     await scheduler.release();
   });
