@@ -13,15 +13,10 @@
  * units, as JavaScript strings do, so they move with the text's start here unchanged in kind.
  */
 
-/** A message entity as the Bot API gives it (the fields a post keeps). */
-export interface TelegramEntity {
-  readonly type: string;
-  readonly offset: number;
-  readonly length: number;
-  readonly url?: string;
-  readonly language?: string;
-  readonly custom_emoji_id?: string;
-}
+import type { MessageEntity } from 'telegraf/types';
+
+/** A message entity as the Bot API gives it. */
+export type TelegramEntity = MessageEntity;
 
 export interface LinkButton {
   readonly text: string;

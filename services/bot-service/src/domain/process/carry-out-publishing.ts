@@ -42,7 +42,14 @@ export async function carryOutPublishing(deps: UpdateProcessingDeps, intent: Pub
 function postContent(draft: PostDraft): MessageInitShape<typeof PostContentSchema> {
   return {
     text: draft.text,
-    entities: draft.entities.map((entity) => ({ type: entity.type, offset: entity.offset, length: entity.length, url: entity.url ?? '', language: entity.language ?? '', customEmojiId: entity.custom_emoji_id ?? '' })),
+    entities: draft.entities.map((entity) => ({
+      type: entity.type,
+      offset: entity.offset,
+      length: entity.length,
+      url: 'url' in entity ? entity.url : '',
+      language: 'language' in entity ? entity.language ?? '' : '',
+      customEmojiId: 'custom_emoji_id' in entity ? entity.custom_emoji_id : '',
+    })),
     photo: draft.photo ?? '',
     buttons: draft.buttons.map((row) => ({ buttons: row.map((button) => ({ text: button.text, url: button.url })) })),
   };
