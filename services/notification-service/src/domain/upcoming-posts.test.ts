@@ -4,6 +4,7 @@
  * Real timers, a few hundred milliseconds ahead; each wait is on the port's state.
  */
 import { describe, expect, it } from '@jest/globals';
+import { waitFor } from '@nova/testbed';
 import { everyChat, type ChatOwnership } from './chat-ownership.js';
 import type { DueItem, DuePostsPort } from './due-posts.js';
 import { RETRY_AFTER_MS, UpcomingPosts } from './upcoming-posts.js';
@@ -30,11 +31,8 @@ function memoryPublisher(skewMs = 0): DuePostsPort & { readonly items: DueItem[]
 }
 
 async function until(what: string, probe: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const failed = await waitFor(() => Promise.resolve(probe()), { timeoutMs, intervalMs: 10 });
+  if (failed !== undefined) throw new Error(`waiting for ${what}: ${failed}`);
 }
 
 const clock = (): Date => new Date();
@@ -97,7 +95,11 @@ describe('UpcomingPosts', () => {
     await upcoming.arm();
     upcoming.disarm();
     expect(upcoming.pending).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 400)); // past the post's time: what a timer would have done, it did not
+    // A second scheduler's post due after the first: once it is handed, the first one's time is past.
+    const later = memoryPublisher();
+    later.items.push({ id: 2n, owner: 10n, dueAt: new Date(Date.now() + 400) });
+    await new UpcomingPosts({ posts: later, chats: everyChat(), clock, horizonMs: 5_000 }).arm();
+    await until('the later post handed', () => later.publishedAt.has(2n));
     expect(publisher.calls).toEqual([]);
   });
 });
