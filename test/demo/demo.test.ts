@@ -166,6 +166,32 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
   });
 
+  it('--stage 8: stages 1–6 first, then the admin panel\'s pages moved by nginx while admins browse them; every page served, every session held on both sides', async () => {
+    const { code, output, report } = await runDemo(['--stage', '8']);
+    expectOutcome({ code, output, report }, 'Promoted');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks, stage-6-notifications Promoted: stage 8 may start');
+    expect(output).toMatch(/fleet: .*admin-panel on 127\.0\.0\.1:\d+/u);
+    expect(report).toMatchObject({ migration: 'stage-8-admin-panel', route: '/admin/', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'admin-panel' });
+    expect(output).toContain('$ kubectl nova resume stage-8-admin-panel -n nova');
+    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
+    expect(report.analysis.target?.requests).toBeGreaterThan(0);
+    // Sessions signed by the monolith before the move are taken by the admin-panel service after it.
+    expect(report.admin?.pages).toBeGreaterThan(50);
+    expect(report.admin).toMatchObject({ served: report.admin?.pages, failed: 0, signedOut: 0, other: 0 });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  });
+
+  it('--stage 8 --fail: an admin panel cut off from NATS fails the pages that ask other contexts and is rolled back; no admin signed out', async () => {
+    const { code, output, report } = await runDemo(['--stage', '8', '--fail']);
+    expectOutcome({ code, output, report }, 'RolledBack');
+    expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
+    expect(output).toContain('--fail: admin-panel just lost its connection to NATS');
+    expect(report.analysis.target?.errorRate).toBeGreaterThan(0.01);
+    expect(report.admin?.failed).toBeGreaterThan(0);
+    expect(report.admin).toMatchObject({ signedOut: 0, other: 0 });
+    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
+  });
+
   it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
     const { code, output, report } = await runDemo(['--fail']);
     expectOutcome({ code, output, report }, 'RolledBack');

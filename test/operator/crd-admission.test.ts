@@ -126,14 +126,16 @@ describe('examples/stages', () => {
   const load = (file: string): NovaMigration[] =>
     parseAllDocuments(readFileSync(new URL(file, EXAMPLES), 'utf8')).map((doc) => doc.toJS() as NovaMigration);
 
-  it('has a stage-1 file per provider kind sharing one name, and stage 5\'s callbacks for Istio and plain nginx', () => {
+  it('has a stage-1 file per provider kind sharing one name, and stage 5\'s callbacks and stage 8\'s admin panel for Istio and plain nginx', () => {
     const stageOne = files.filter((file) => file.startsWith('stage-1-')).flatMap(load);
     expect(stageOne.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['gatewayAPI', 'ingressNginx', 'istio', 'nginx']);
     expect(new Set(stageOne.map((migration) => migration.metadata?.name))).toEqual(new Set(['stage-1-webhook-gateway']));
     const callbacks = files.filter((file) => file.startsWith('stage-5-payment-callbacks')).flatMap(load);
     expect(callbacks.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['istio', 'nginx']);
     expect(new Set(callbacks.map((migration) => migration.spec.route?.pathPrefix))).toEqual(new Set(['/payments/']));
-    expect(files.some((file) => file.includes('admin-panel'))).toBe(true);
+    const adminPanel = files.filter((file) => file.startsWith('stage-8-admin-panel')).flatMap(load);
+    expect(adminPanel.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['istio', 'nginx']);
+    expect(new Set(adminPanel.map((migration) => `${migration.metadata?.name ?? ''} ${migration.spec.route?.pathPrefix ?? ''} ${migration.spec.target.service}`))).toEqual(new Set(['stage-8-admin-panel /admin/ admin-panel']));
   });
 
   it('moves users (stage 2), bots (stage 3), publishing (stage 4), payments (stage 5) and notifications (stage 6) on the bus, with the nats provider and no HTTP route', () => {

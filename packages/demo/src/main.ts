@@ -27,6 +27,7 @@ import { MigrationWatch } from './migration-watch.js';
 import { DemoUsageError, parseOptions, type DemoOptions, type DemoStage } from './options.js';
 import { buildReport, postsWhole, renderReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
+import { SimulatedAdmins, loginUrl } from './admins.js';
 import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
@@ -83,7 +84,12 @@ interface StagePlan {
   readonly publish?: boolean;
   /** Every post is scheduled a minute ahead (the schedulers' work), none sent now. */
   readonly scheduleOnly?: boolean;
+  /** Both sides serve the admin panel, and admins browse it through the ingress (admins.ts). */
+  readonly browse?: boolean;
 }
+
+/** The admins of stage 8 (Telegram ids no simulated user has). */
+const ADMIN_IDS = [60_001, 60_002, 60_003] as const;
 
 const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
   1: { moving: [{ file: STAGE_FILES[1][0], moves: '/webhook/', target: 'webhook-gateway', share: 1 }], legacy: 'nova-monolith', fault: 'nats-link', breaks: 'webhook-gateway', earlier: [], shop: false },
@@ -112,6 +118,12 @@ const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
     // hand-off's time includes the publisher's start of its sends (docs/notifications.md).
     moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5, p95LimitMs: 5_000 }],
     legacy: 'nova-monolith', fault: 'process-kill', breaks: 'notification-service', spreadFor: 'notification', earlier: [1, 2, 3, 4, 5], shop: false, publish: true, scheduleOnly: true,
+  },
+  // Stage 7 (the database split) has no file yet: stage 8 depends on stage 6 meanwhile. The admin
+  // panel cut off from NATS answers 503 for every page that asks another context: a bad deploy's look.
+  8: {
+    moving: [{ file: STAGE_FILES[8][0], moves: '/admin/', target: 'admin-panel', share: 1 }],
+    legacy: 'nova-monolith', fault: 'nats-link', breaks: 'admin-panel', earlier: [1, 2, 3, 4, 5, 6], shop: false, browse: true,
   },
 };
 
@@ -147,7 +159,7 @@ async function promoteEarlier(plane: ControlPlane, options: DemoOptions, address
     if (Date.now() > deadline) throw new Error(`the earlier stages were not all Promoted within 3 minutes: ${names.map((name, i) => `${name} ${phases[i] ?? 'Pending'}`).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  say(`${names.join(', ')} Promoted: stage ${String(Math.max(...stages) + 1)} may start\n`);
+  say(`${names.join(', ')} Promoted: stage ${String(options.stage)} may start\n`);
 }
 
 function endpoints(plane: ControlPlane, addresses: FleetAddresses, legacy: Deployable, target: Deployable): Endpoints {
@@ -170,7 +182,13 @@ async function startProviders(ingressUrl: string, cleanups: (() => Promise<void>
   return { cryptobot, platega };
 }
 
-async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<DemoReport> {
+/** What a rehearsal leaves: its report, and where a person signs in to the admin panel (stage 8, for --keep). */
+interface Rehearsal {
+  readonly report: DemoReport;
+  readonly panel?: { readonly url: string; readonly botToken: string };
+}
+
+async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<Rehearsal> {
   const stack = plane.bed.stack;
   const { info } = plane;
   const plan = PLANS[options.stage];
@@ -209,8 +227,12 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
     publicUrl: ingress.url,
     secrets: { mainBotToken: mainBot.token, encryptionKey: randomBytes(32).toString('base64'), webhookSecret: randomBytes(24).toString('base64url') },
     routing: options.stage === 1 ? 'off' : 'kv',
-    // Stage 6 runs the notification service beside the monolith, both sides looking for due posts every second.
-    ...(options.stage === 6 ? { notifications: { publishInterval: '1s' } } : {}),
+    // Stage 6 runs the notification service beside the monolith, both sides looking for due posts
+    // every second; so does every later stage, stage 6 being done by then.
+    ...(options.stage >= 6 ? { notifications: { publishInterval: '1s' } } : {}),
+    // Stage 8: both sides serve the panel with the same admins and key (a session holds on both);
+    // plain-HTTP loopback, so no Secure flag; the migrations page reads the demo's kube-apiserver.
+    ...(plan.browse === true ? { admin: { admins: ADMIN_IDS, sessionKey: randomBytes(32).toString('base64'), secureCookies: false, kubeconfig: info.kube.kubeconfig } } : {}),
     namespace: 'nova',
     otlpEndpoint: info.jaeger.otlpHttpUrl,
     extra,
@@ -235,6 +257,13 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, plan.spreadFor, providers, grant, plan.scheduleOnly === true);
   await users.onboard();
   users.start();
+  let admins: SimulatedAdmins | undefined;
+  if (plan.browse === true) {
+    admins = new SimulatedAdmins(ingress.url, mainBot.token, ADMIN_IDS, options.rate, users.people());
+    await admins.signIn();
+    admins.start();
+    say(`simulated admins: ${String(ADMIN_IDS.length)} signed in to the panel (${ingress.url}/admin/, served by the monolith) and browse it at ${String(options.rate)} pages/s: searches, users' pages, the numbers`);
+  }
   const doing = plan.shop ? 'buy subscriptions (/subscribe, /buy, paying, /billing)' : plan.scheduleOnly === true ? 'schedule posts to their channels (/post all in 1m)' : plan.publish === true ? 'post to their channels (/post all, now and "in 1m")' : 'write';
   say(`simulated users: Anna connected her own bot${plan.publish === true ? `; each of the ${String(options.users)} users connected a bot, was granted posting and linked a channel` : ''}; ${String(options.users)} users now ${doing} at ${String(options.rate)} updates/s`);
   await promoteEarlier(plane, options, addresses, plan.earlier);
@@ -253,7 +282,7 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   let lastLine = '';
   const snapshot = (): Snapshot => ({
     at: Date.now(), startedAt, migration: watch.name, route: primary.moves,
-    legacy: plan.legacy, target: primary.target, status: watch.status, traffic: users.counts(), transitions: watch.transitions, events: watch.events, notes: watches.flatMap((each) => each.notes).sort(),
+    legacy: plan.legacy, target: primary.target, status: watch.status, traffic: { ...users.counts(), ...(admins === undefined ? {} : { admin: admins.counts() }) }, transitions: watch.transitions, events: watch.events, notes: watches.flatMap((each) => each.notes).sort(),
     also: watches.slice(1).map((other, index) => ({ migration: other.name, route: plan.moving[index + 1]?.moves ?? '', status: other.status })),
   });
   const finished = (status: Snapshot['status']): boolean => status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0);
@@ -306,12 +335,14 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   }
   if (options.live) process.stdout.write(renderLive(snapshot()));
   users.stop();
+  admins?.stop();
   say(`\nthe stage ended ${watches.map((each) => `${each.name} ${each.status.phase ?? ''}`).join(', ')}; waiting for every update sent to be answered${plan.shop ? ' and every payment announced' : ''}${plan.publish === true ? ' and every post (the scheduled ones too) published and reported' : ''}…`);
-  await users.drain(DRAIN_MS);
+  await Promise.all([users.drain(DRAIN_MS), admins?.drain(DRAIN_MS)]);
   const trace = await findUpdateTrace(info.jaeger.queryUrl, 'webhook-gateway') ?? await findUpdateTrace(info.jaeger.queryUrl, 'nova-monolith');
   await Promise.all(watches.map((each) => each.poll().catch(() => undefined)));
   if (!options.live) for (const note of snapshot().notes) say(`  ${note}`);
-  return buildReport(snapshot(), trace, await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'));
+  const report = buildReport(snapshot(), trace, await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'));
+  return { report, ...(plan.browse === true ? { panel: { url: ingress.url, botToken: mainBot.token } } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -347,17 +378,22 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   plane.bed.releaseSignals(); // from here the demo stops things in order: its fleet, then the stack
   try {
-    const report = await rehearse(options, plane, emulator, cleanups);
+    const { report, panel: keptPanel } = await rehearse(options, plane, emulator, cleanups);
     say(renderReport(report));
     if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
     const ended = [report, ...report.also];
     const expected = options.fail ? ended.every((moved) => moved.outcome === 'RolledBack' && moved.finalWeight === 0) : ended.every((moved) => moved.outcome === 'Promoted' && moved.finalWeight === 100);
     if (options.keep) {
       say(`--keep: everything stays up until Ctrl-C. KUBECONFIG=${plane.info.kube.kubeconfig}; Prometheus ${plane.info.prometheus.url}; Jaeger ${plane.info.jaeger.queryUrl}`);
+      if (report.admin !== undefined && keptPanel !== undefined) {
+        say(`the admin panel: ${keptPanel.url}/admin/ — sign in as the demo's first admin within the hour with ${loginUrl(keptPanel.url, keptPanel.botToken, ADMIN_IDS[0], 'Admin')}`);
+      }
       await new Promise(() => undefined);
     }
     const postsOk = report.posts === undefined || postsWhole(report.posts);
-    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsOk ? 0 : 1;
+    // Stage 8: no admin signed out by the move, and no answer but a page or (--fail) a failure.
+    const adminOk = report.admin === undefined || (report.admin.signedOut === 0 && report.admin.other === 0);
+    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsOk && adminOk ? 0 : 1;
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof DemoUsageError) return 2;

@@ -1,6 +1,6 @@
 /** The demo's last word: what moved, how long each step took, what the analysis saw, and whether anything was lost. */
-import type { MigrationEvent, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
-import { clock, paymentsLine, postsLine } from './view.js';
+import type { AdminCounts, MigrationEvent, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
+import { adminLine, clock, paymentsLine, postsLine } from './view.js';
 
 export interface StepTiming {
   readonly step: string;
@@ -35,6 +35,8 @@ export interface DemoReport {
    * sends the publishers could not record (each may go out twice: the bound on `doubled`).
    */
   readonly posts?: PostCounts & { readonly lost: number; readonly unrecorded: number };
+  /** Stage 8: the admins' pages, and how each side answered them. */
+  readonly admin?: AdminCounts;
   /** The stage's other migrations (stage 5's callbacks), as they ended. */
   readonly also: readonly { readonly migration: string; readonly route: string; readonly outcome: string; readonly reason: string; readonly finalWeight: number; readonly last: string }[];
   readonly trace?: { readonly id: string; readonly url: string; readonly spans: number; readonly services: readonly string[] };
@@ -59,6 +61,7 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedS
     updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
     ...(s.traffic.payments === undefined ? {} : { payments: { ...s.traffic.payments, lost: s.traffic.payments.cryptobot + s.traffic.payments.platega - s.traffic.payments.announced } }),
     ...(s.traffic.posts === undefined ? {} : { posts: { ...s.traffic.posts, lost: s.traffic.posts.created - s.traffic.posts.published, unrecorded: unrecordedSends } }),
+    ...(s.traffic.admin === undefined ? {} : { admin: s.traffic.admin }),
     also: s.also.map((other) => ({
       migration: other.migration,
       route: other.route,
@@ -124,6 +127,7 @@ export function renderReport(r: DemoReport): string {
     ...r.also.map((other) => `also      ${other.migration} (${other.route}): ${other.outcome}${other.reason === '' ? '' : ` (${other.reason})`}, ${String(other.finalWeight)}% on the target; last check: ${other.last}`),
     ...(r.payments === undefined ? [] : [`payments  ${paymentsLine(r.payments)}: ${r.payments.lost === 0 ? 'every payment activated and announced' : `${String(r.payments.lost)} NOT ANNOUNCED`}`]),
     ...(r.posts === undefined ? [] : [`posts     ${postsLine(r.posts)}: ${postsVerdict(r.posts)}`]),
+    ...(r.admin === undefined ? [] : [`admins    ${adminLine(r.admin)}: ${r.admin.signedOut === 0 ? 'every session held on both sides' : `${String(r.admin.signedOut)} SIGNED OUT`}`]),
     r.trace === undefined ? 'trace     none found' : `trace     ${r.trace.id}: ${String(r.trace.spans)} spans across ${r.trace.services.join(', ')} — ${r.trace.url}`,
     '',
   ];

@@ -14,6 +14,21 @@ export interface TrafficCounts {
   readonly payments?: PaymentCounts;
   /** Stage 4: what the users posted, and what reached Telegram. */
   readonly posts?: PostCounts;
+  /** Stage 8: the admins' pages (admins.ts). */
+  readonly admin?: AdminCounts;
+}
+
+/** Pages the simulated admins asked for, and how they were answered. */
+export interface AdminCounts {
+  readonly pages: number;
+  /** Answered 200. */
+  readonly served: number;
+  /** Answered 5xx, or not in time. */
+  readonly failed: number;
+  /** Sent back to sign-in: a session the side that answered did not take. The stage must make none. */
+  readonly signedOut: number;
+  /** Any other answer (a 404, a 403): none is expected. */
+  readonly other: number;
 }
 
 /** Posts the simulated owners were told are going out or scheduled, and what Telegram received (posts.ts). */

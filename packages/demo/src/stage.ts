@@ -28,6 +28,7 @@ export interface StageObject {
 /**
  * The stage files the demo applies, by the seed's stage number: the one-machine data plane's
  * variant where a stage has several (nginx for the HTTP routes), and both halves of stage 5.
+ * Stage 7 (the database split) has no file yet.
  */
 export const STAGE_FILES = {
   1: ['examples/stages/stage-1-webhook-gateway-nginx.yaml'],
@@ -36,6 +37,7 @@ export const STAGE_FILES = {
   4: ['examples/stages/stage-4-publisher.yaml'],
   5: ['examples/stages/stage-5-payments.yaml', 'examples/stages/stage-5-payment-callbacks-nginx.yaml'],
   6: ['examples/stages/stage-6-notifications.yaml'],
+  8: ['examples/stages/stage-8-admin-panel-nginx.yaml'],
 } as const satisfies Readonly<Record<number, readonly string[]>>;
 
 export type StageNumber = keyof typeof STAGE_FILES;

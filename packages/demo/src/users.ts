@@ -133,6 +133,11 @@ export class SimulatedUsers {
     while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
+  /** Who the admins of stage 8 can look up: Anna and the users, as the platform knows them. */
+  people(): { id: number; name: string }[] {
+    return [this.owner, ...this.users.map((user) => user.spec)].map((spec) => ({ id: spec.id, name: spec.first_name }));
+  }
+
   counts(): TrafficCounts {
     let duplicates = 0;
     for (const [key, expected] of this.expectedTo) {

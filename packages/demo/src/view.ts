@@ -1,5 +1,5 @@
 /** The live view: redrawn in place on a terminal, or one line per change in a log. */
-import type { AlsoMoving, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
+import type { AdminCounts, AlsoMoving, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
 
 const CLEAR = '\u001b[H\u001b[2J';
 
@@ -24,6 +24,7 @@ export function renderLive(s: Snapshot): string {
     `  traffic  ${String(s.traffic.sent)} updates sent by simulated users, ${String(s.traffic.answered)} answered, ${String(s.traffic.sent - s.traffic.answered)} in flight, ${String(s.traffic.duplicates)} duplicate replies; ${String(s.traffic.refusedDeliveries)} deliveries refused and retried by Telegram`,
     ...(s.traffic.payments === undefined ? [] : [`  payments ${paymentsLine(s.traffic.payments)}`]),
     ...(s.traffic.posts === undefined ? [] : [`  posts    ${postsLine(s.traffic.posts)}`]),
+    ...(s.traffic.admin === undefined ? [] : [`  admins   ${adminLine(s.traffic.admin)}`]),
     '',
     ...s.notes.slice(-6).map((note) => `  ${note}`),
   ];
@@ -49,6 +50,10 @@ export function paymentsLine(p: PaymentCounts): string {
 
 export function postsLine(p: PostCounts): string {
   return `${String(p.created)} created (${String(p.scheduled)} scheduled), ${String(p.published)} published, ${String(p.reported)} reported to their owners, ${String(p.doubled)} doubled`;
+}
+
+export function adminLine(a: AdminCounts): string {
+  return `${String(a.pages)} pages asked by the admins, ${String(a.served)} served, ${String(a.failed)} failed, ${String(a.signedOut)} sent back to sign-in${a.other > 0 ? `, ${String(a.other)} other answers` : ''}`;
 }
 
 export function clock(ms: number): string {

@@ -1,0 +1,106 @@
+/**
+ * Stage 8's traffic: admins using the panel through the ingress, as people in a browser would.
+ * Each signs in once with Telegram Login Widget data (signed with the main bot's token, as
+ * Telegram signs it), then browses pages that ask other contexts over the bus (a search, a user's
+ * page, the numbers), so a side that cannot reach them answers 503 and the analysis sees it.
+ *
+ * The session was made by whichever side served the sign-in and must hold on both (they share
+ * the admins and the session key): a page answered with a redirect to sign-in counts as an admin
+ * signed out by the move, which the stage must never do.
+ */
+import { signTelegramLogin } from '@nova/admin-panel/domain';
+import type { AdminCounts } from './snapshot.js';
+
+/** A page that takes longer is given up on and counted as failed (a person would reload). */
+const PAGE_TIMEOUT_MS = 30_000;
+/** Pages in flight per admin at most: a slow side makes the admins wait, not pile up requests. */
+const IN_FLIGHT_PER_ADMIN = 4;
+
+/** Someone the admins look up: a simulated user who talked to the main bot. */
+export interface LookedUp {
+  readonly id: number;
+  readonly name: string;
+}
+
+interface Admin {
+  readonly id: number;
+  cookie?: string;
+}
+
+/** A Login Widget redirect to `base`'s panel for `telegramId`, signed with `botToken`, dated now. */
+export function loginUrl(base: string, botToken: string, telegramId: number, firstName: string): string {
+  const fields = { id: String(telegramId), first_name: firstName, auth_date: String(Math.floor(Date.now() / 1000)) };
+  return `${base}/admin/auth/telegram?${new URLSearchParams({ ...fields, hash: signTelegramLogin(fields, botToken) }).toString()}`;
+}
+
+export class SimulatedAdmins {
+  private readonly admins: Admin[];
+  private readonly counts_ = { pages: 0, served: 0, failed: 0, signedOut: 0, other: 0 };
+  private inFlight = 0;
+  private turn = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** `rate`: pages per second, all admins together. */
+  constructor(private readonly base: string, private readonly botToken: string, adminIds: readonly number[], private readonly rate: number, private readonly lookups: readonly LookedUp[]) {
+    this.admins = adminIds.map((id) => ({ id }));
+  }
+
+  /** Each admin signs in through the ingress (the monolith serves /admin/ until the stage moves it). */
+  async signIn(): Promise<void> {
+    for (const admin of this.admins) {
+      const answer = await fetch(loginUrl(this.base, this.botToken, admin.id, `Admin ${String(admin.id)}`), { redirect: 'manual', signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) });
+      const cookie = answer.headers.get('set-cookie')?.split(';')[0];
+      if (answer.status !== 303 || cookie === undefined) throw new Error(`admin ${String(admin.id)} could not sign in to the panel: ${String(answer.status)} ${await answer.text()}`);
+      admin.cookie = cookie;
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => { this.tick(); }, 1000 / this.rate);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Waits for the pages still loading, up to `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  counts(): AdminCounts {
+    return { ...this.counts_ };
+  }
+
+  /** The pages an admin looks at, in turn: each asks at least one other context over the bus. */
+  private nextPath(): string {
+    const turn = this.turn++;
+    const person = this.lookups[Math.floor(turn / 3) % Math.max(1, this.lookups.length)];
+    if (person === undefined || turn % 3 === 2) return '/admin/';
+    return turn % 3 === 0 ? `/admin/users?q=${encodeURIComponent(person.name)}` : `/admin/users/${String(person.id)}`;
+  }
+
+  private tick(): void {
+    const admin = this.admins[this.turn % this.admins.length];
+    if (admin?.cookie === undefined || this.inFlight >= IN_FLIGHT_PER_ADMIN * this.admins.length) return;
+    const path = this.nextPath();
+    this.inFlight++;
+    this.counts_.pages++;
+    void this.load(path, admin.cookie).finally(() => { this.inFlight--; });
+  }
+
+  private async load(path: string, cookie: string): Promise<void> {
+    try {
+      const answer = await fetch(`${this.base}${path}`, { redirect: 'manual', headers: { cookie }, signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) });
+      await answer.arrayBuffer();
+      if (answer.status === 200) this.counts_.served++;
+      else if (answer.status >= 300 && answer.status < 400 && (answer.headers.get('location') ?? '').startsWith('/admin/sign-in')) this.counts_.signedOut++;
+      else if (answer.status >= 500) this.counts_.failed++;
+      else this.counts_.other++;
+    } catch {
+      this.counts_.failed++;
+    }
+  }
+}
