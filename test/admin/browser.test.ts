@@ -136,6 +136,11 @@ describe('the admin panel in Chromium', () => {
     await page.getByRole('button', { name: 'Grant' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('The subscription is granted.');
     await expect(page.getByRole('cell', { name: `granted by ${String(ADMIN_ID)}: compensation for the outage` }).isVisible()).resolves.toBe(true);
+    // Her recent activity: the grant, her bot, the admins' actions, newest first.
+    const activity = page.getByRole('table', { name: 'Recent activity, newest first' });
+    await expect(activity.getByRole('cell', { name: 'subscription granted by hand: bots-30d' }).isVisible()).resolves.toBe(true);
+    await expect(activity.getByRole('cell', { name: `connected @${child.username}` }).isVisible()).resolves.toBe(true);
+    await expect(activity.getByRole('cell', { name: `bot.block by admin ${String(ADMIN_ID)} (done)` }).isVisible()).resolves.toBe(true);
     await shot('subscription-granted');
   });
 

@@ -194,7 +194,14 @@ describe('stage 8: the admin panel moves to its own service on the real fleet', 
     expect((await form(service, `${annaPath}/block`, { reason: 'stage 8 check', csrf }, cookie)).status).toBe(303);
     expect(await (await page(monolith, annaPath, cookie)).text()).toContain('Unblock user');
     expect((await form(monolith, `${annaPath}/unblock`, { reason: '', csrf }, cookie)).status).toBe(303);
-    expect(await (await page(service, annaPath, cookie)).text()).toContain('Block user');
+    const unblocked = await (await page(service, annaPath, cookie)).text();
+    expect(unblocked).toContain('Block user');
+    // Her recent activity, from the contexts' answers (the publisher's through the monolith) and the audit log.
+    const activity = unblocked.slice(unblocked.indexOf('<h2>Recent activity</h2>'), unblocked.indexOf('<h2>Bots</h2>'));
+    expect(activity).toContain('first talked to a bot of the platform');
+    expect(activity).toContain(`user.block by admin ${String(ADMIN_IDS[0])} (done)`);
+    expect(activity).toContain(`user.unblock by admin ${String(ADMIN_IDS[0])} (done)`);
+    expect(activity).not.toContain('did not answer');
     const audit = await (await page(service, '/admin/audit', cookie)).text();
     expect(audit).toContain('user.block');
     expect(audit).toContain('user.unblock');

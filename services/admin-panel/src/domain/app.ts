@@ -10,6 +10,7 @@ import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from 
 import { BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
 import type { AdminSignInLinks } from '@nova/domain';
 import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
+import { recentActivity } from './activity.js';
 import type { AuditLog, AuditStart } from './audit.js';
 import type { Html } from './html.js';
 import type { MigrationsSource } from './migrations.js';
@@ -162,7 +163,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   async function userView(telegramId: bigint): Promise<UserPageView> {
     const { user } = await ask('svc.user.get', { telegramId }, { routingKey: telegramId });
     if (user === undefined) throw new NotFoundError(`no user ${telegramId.toString()}`);
-    const [bots, payments, plans, entries] = await Promise.all([
+    const [bots, payments, plans, entries, posts] = await Promise.all([
       ask('svc.bot.list', { ownerTelegramId: telegramId }, { routingKey: telegramId }),
       ask('svc.payment.list', { telegramId }, { routingKey: telegramId }).catch((error: unknown) => {
         logger.warn({ err: error }, 'the payments context did not answer for the user page');
@@ -170,8 +171,14 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       }),
       ask('svc.payment.plans', {}).then((answer) => answer.plans).catch((): Plan[] => []),
       audit.recent({ subjectUser: telegramId, limit: 50 }),
+      // Their posts, for the activity timeline only: a silent publisher leaves them out, not the page.
+      ask('svc.publisher.list_posts', { ownerTelegramId: telegramId }, { routingKey: telegramId }).then((answer) => answer.posts).catch((error: unknown) => {
+        logger.warn({ err: error }, 'the publisher context did not answer for the user page');
+        return undefined;
+      }),
     ]);
-    return { user, bots: bots.bots, payments, plans, audit: entries };
+    const activity = recentActivity({ user, bots: bots.bots, posts, payments, audit: entries });
+    return { user, bots: bots.bots, payments, plans, audit: entries, activity, postsUnknown: posts === undefined };
   }
 
   async function showUser(authed: Authed, telegramId: bigint, notice?: string, refusal?: FormRefusal): Promise<HttpReply> {

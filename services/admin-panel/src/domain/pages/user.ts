@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InvoiceStatus, PaymentProvider, PlanKind, SubscriptionStatus, type Bot, type Invoice, type Plan, type Subscription, type User } from '@nova/contracts';
+import type { ActivityEntry } from '../activity.js';
 import type { AuditEntryView } from '../audit.js';
 import { html, type Html } from '../html.js';
 import { BASE, csrfField, describedBy, fieldError, formatDate, page, type PageFrame } from './layout.js';
@@ -13,6 +14,10 @@ export interface UserPageView {
   readonly payments: { readonly invoices: readonly Invoice[]; readonly subscriptions: readonly Subscription[] } | undefined;
   readonly plans: readonly Plan[];
   readonly audit: readonly AuditEntryView[];
+  /** The user's recent activity, newest first (activity.ts). */
+  readonly activity: readonly ActivityEntry[];
+  /** The publisher did not answer: the timeline has no posts. */
+  readonly postsUnknown?: boolean;
   /** Messages per form field ("block.reason", "grant.plan", ...) after a refused form. */
   readonly errors?: Readonly<Record<string, string>>;
   /** What the admin typed, shown again after a refused form. */
@@ -144,6 +149,16 @@ export function auditTable(entries: readonly AuditEntryView[], caption: string):
     </tr>`)}</tbody></table>`;
 }
 
+function activityList(view: UserPageView): Html {
+  const silent = [view.postsUnknown === true ? 'the publishing context' : '', view.payments === undefined ? 'the payments context' : ''].filter((name) => name !== '');
+  const note = silent.length === 0 ? '' : html`<p>Not shown: ${silent.join(' and ')} did not answer.</p>`;
+  if (view.activity.length === 0) return html`${note}<p>No activity yet.</p>`;
+  return html`${note}<table>
+    <caption>Recent activity, newest first</caption>
+    <thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col">What</th></tr></thead>
+    <tbody>${view.activity.map((entry) => html`<tr><td>${formatDate(entry.at)}</td><td><span class="badge">${entry.kind}</span></td><td>${entry.what}</td></tr>`)}</tbody></table>`;
+}
+
 export function userPage(frame: Pick<PageFrame, 'session' | 'notice'>, view: UserPageView): Html {
   const csrf = frame.session?.csrf ?? '';
   const { user } = view;
@@ -159,6 +174,7 @@ export function userPage(frame: Pick<PageFrame, 'session' | 'notice'>, view: Use
       ${user.blocked ? html`<dt>Blocked because</dt><dd>${user.blockedReason}</dd>` : ''}
     </dl>
     <div class="actions">${blockUserForm(view, csrf)}${grantForm(view, csrf)}</div>
+    <h2>Recent activity</h2>${activityList(view)}
     <h2>Bots</h2>${botsTable(view, csrf)}
     <h2>Subscriptions and payments</h2>${subscriptionsTable(view, csrf)}
     <h2>Admin actions on this user</h2>${auditTable(view.audit, 'Recent admin actions')}
