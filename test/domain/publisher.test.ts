@@ -21,6 +21,7 @@ import {
   ListPostsRequestSchema,
   PostStatus,
   PublishDueRequestSchema,
+  PublisherStatsRequestSchema,
   UnlinkChannelRequestSchema,
   UpdatePostRequestSchema,
   type CreatePostRequest,
@@ -433,5 +434,32 @@ describe('nothing posted twice', () => {
     await handlers.publish_due(create(PublishDueRequestSchema, {}), ctx);
     expect(ownerReports(postId)).toHaveLength(1);
     expect(sentTo(chatId)).toBe(1);
+  });
+});
+
+describe('stats (the admin panel\'s numbers)', () => {
+  it('counts posts by status, those published in the last 24 hours, and channels, as the tables hold them', async () => {
+    const bot = childBot(OWNER, 'stats_bot');
+    const chatId = channel(bot);
+    await link(OWNER, bot, chatId);
+    await handlers.create_post(postRequest([chatId], { publishAt: timestampFromDate(new Date(now.getTime() + 3_600_000)) }), ctx);
+    await handlers.create_post(postRequest([chatId]), ctx);
+    const stats = await handlers.stats(create(PublisherStatsRequestSchema, {}), ctx);
+    const expected = await database.query<{ posts: string; scheduled: string; published: string; published_24h: string; channels: string }>(
+      `SELECT (SELECT count(*) FROM publisher_service.posts) AS posts,
+              (SELECT count(*) FROM publisher_service.posts WHERE status = 'SCHEDULED') AS scheduled,
+              (SELECT count(*) FROM publisher_service.posts WHERE status = 'PUBLISHED') AS published,
+              (SELECT count(*) FROM publisher_service.posts WHERE status = 'PUBLISHED' AND published_at > $1::timestamptz - interval '24 hours' AND published_at <= $1::timestamptz) AS published_24h,
+              (SELECT count(*) FROM publisher_service.channels) AS channels`,
+      [now],
+    );
+    const row = expected.rows[0];
+    expect(stats).toMatchObject({
+      posts: BigInt(row?.posts ?? -1), postsScheduled: BigInt(row?.scheduled ?? -1), postsPublished: BigInt(row?.published ?? -1),
+      postsPublished24h: BigInt(row?.published_24h ?? -1), channels: BigInt(row?.channels ?? -1),
+    });
+    expect(stats.postsScheduled).toBeGreaterThan(0n);
+    expect(stats.postsPublished24h).toBeGreaterThan(0n);
+    expect(stats.posts).toBeGreaterThanOrEqual(stats.postsScheduled + stats.postsPublished);
   });
 });

@@ -202,6 +202,10 @@ describe('stage 8: the admin panel moves to its own service on the real fleet', 
     expect(activity).toContain(`user.block by admin ${String(ADMIN_IDS[0])} (done)`);
     expect(activity).toContain(`user.unblock by admin ${String(ADMIN_IDS[0])} (done)`);
     expect(activity).not.toContain('did not answer');
+    // The numbers, every context answering the service (the publisher's count through the monolith).
+    const numbers = await (await page(service, '/admin/', cookie)).text();
+    expect(numbers).toContain('Channels linked<strong>');
+    expect(numbers).not.toContain('did not answer');
     const audit = await (await page(service, '/admin/audit', cookie)).text();
     expect(audit).toContain('user.block');
     expect(audit).toContain('user.unblock');

@@ -37,6 +37,7 @@ export const REQUEST_METHODS = {
   'svc.publisher.post_story': PublisherService.method.postStory,
   'svc.publisher.list_stories': PublisherService.method.listStories,
   'svc.publisher.list_due': PublisherService.method.listDue,
+  'svc.publisher.stats': PublisherService.method.publisherStats,
   'svc.payment.plans': PaymentService.method.listPlans,
   'svc.payment.create_invoice': PaymentService.method.createInvoice,
   'svc.payment.entitlement': PaymentService.method.getEntitlement,

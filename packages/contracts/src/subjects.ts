@@ -50,7 +50,7 @@ export type EventSubject = { [C in ContextName]: `nova.${C}.${EventName<C>}` }[C
 export const METHODS = {
   user: ['get', 'upsert', 'stats', 'search', 'set_blocked'],
   bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token', 'set_blocked', 'stats'],
-  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting', 'record_business_connection', 'post_story', 'list_stories', 'list_due'],
+  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting', 'record_business_connection', 'post_story', 'list_stories', 'list_due', 'stats'],
   payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due', 'expiring', 'grant', 'revoke', 'stats'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;

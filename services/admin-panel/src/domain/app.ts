@@ -273,13 +273,14 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       logger.warn({ err: error, subject }, 'a context did not answer for the numbers page');
       return undefined;
     });
-    const [users, bots, payments, history] = await Promise.all([
+    const [users, bots, payments, posts, history] = await Promise.all([
       quietly('svc.user.stats', ask('svc.user.stats', {})),
       quietly('svc.bot.stats', ask('svc.bot.stats', {})),
       quietly('svc.payment.stats', ask('svc.payment.stats', {})),
+      quietly('svc.publisher.stats', ask('svc.publisher.stats', {})),
       deps.statsHistory.since(new Date(clock().getTime() - HISTORY_SPAN_MS), HISTORY_LIMIT),
     ]);
-    return htmlReply(200, numbersPage({ session: authed }, { users, bots, payments, history, intervalMs: deps.statsIntervalMs }));
+    return htmlReply(200, numbersPage({ session: authed }, { users, bots, payments, posts, history, intervalMs: deps.statsIntervalMs }));
   }
 
   function signIn(request: HttpRequest): HttpReply {

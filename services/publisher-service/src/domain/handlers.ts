@@ -7,6 +7,7 @@ import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, 
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
 import { listDueHandler } from './list-due.js';
 import { publishDueHandler } from './publish-due.js';
+import { publisherStatsHandler } from './stats.js';
 import { listStoriesHandler, postStoryHandler } from './stories.js';
 import type { PublishDeps } from './publish.js';
 import { publicationWorker, type PublicationWorker, type PublicationWorkerOptions } from './publication.js';
@@ -60,5 +61,6 @@ export function createPublisherHandlers(deps: PublisherContextDeps): ContextHand
     post_story: postStoryHandler(deps.stories === undefined ? undefined : { db: deps.db, bots: deps.bots, ...deps.stories, clock, sendLeaseMs: deps.sendLeaseMs ?? 60_000 }),
     list_stories: listStoriesHandler(deps.db),
     list_due: listDueHandler({ db: deps.db, clock }),
+    stats: publisherStatsHandler(deps.db, clock),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
-import { MoneySchema, PaymentStatsResponseSchema, ProviderRevenueSchema } from '@nova/contracts';
+import { MoneySchema, PaymentStatsResponseSchema, ProviderRevenueSchema, PublisherStatsResponseSchema } from '@nova/contracts';
 import type { StatsSample } from '../stats-history.js';
 import { numbersPage } from './numbers.js';
 
@@ -27,6 +27,13 @@ describe('the numbers page', () => {
     const revenueSvg = text.slice(text.indexOf('Revenue so far (RUB)</figcaption>'));
     expect([...revenueSvg.matchAll(/<polyline class="series-\d" fill="none" points="([^"]+)"/g)].map((m) => (m[1] ?? '').split(' ').length)).toEqual([3, 3]);
     expect(text).not.toMatch(/<script|style=/);
+  });
+
+  it('shows the posts and channels the publishing context counts, or says it did not answer', () => {
+    const posts = create(PublisherStatsResponseSchema, { posts: 12n, postsScheduled: 3n, postsPublished: 8n, postsPublished24h: 5n, channels: 4n });
+    const shown = numbersPage({}, { users: undefined, bots: undefined, payments: undefined, posts, history: [], intervalMs: 60_000 }).text;
+    for (const card of ['Posts<strong>12</strong>', 'Scheduled<strong>3</strong>', 'Published<strong>8</strong>', 'Published in 24 h<strong>5</strong>', 'Channels linked<strong>4</strong>']) expect(shown).toContain(card);
+    expect(numbersPage({}, { users: undefined, bots: undefined, payments: undefined, posts: undefined, history: [], intervalMs: 60_000 }).text).toContain('The publishing context did not answer');
   });
 
   it('says when nothing was paid yet', () => {

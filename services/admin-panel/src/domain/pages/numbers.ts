@@ -1,5 +1,5 @@
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import type { BotStatsResponse, PaymentStatsResponse, UserStatsResponse } from '@nova/contracts';
+import type { BotStatsResponse, PaymentStatsResponse, PublisherStatsResponse, UserStatsResponse } from '@nova/contracts';
 import { html, type Html } from '../html.js';
 import type { StatsSample } from '../stats-history.js';
 import { lineChart, type ChartSeries } from './chart.js';
@@ -13,6 +13,8 @@ export interface NumbersView {
   readonly users: UserStatsResponse | undefined;
   readonly bots: BotStatsResponse | undefined;
   readonly payments: PaymentStatsResponse | undefined;
+  /** Posts and channels now (not sampled into the history: the charts start with the first three contexts). */
+  readonly posts?: PublisherStatsResponse | undefined;
   /** Oldest first. */
   readonly history: readonly StatsSample[];
   /** How often the panel samples (for the charts' caption). */
@@ -72,6 +74,13 @@ export function numbersPage(frame: Pick<PageFrame, 'session'>, view: NumbersView
         ${payments.revenue.length === 0 ? html`<li>Revenue<strong>—</strong><span class="muted">no paid invoices yet</span></li>` : ''}
         ${payments.revenue.map((entry) => html`<li>Revenue, ${providerName(entry.provider)}<strong>${entry.paid === undefined ? '—' : money(entry.paid.minorUnits, entry.paid.currency)}</strong><span class="muted">${entry.payments} payments</span></li>`)}
       </ul>`;
+  const postCards = view.posts === undefined ? unavailable('publishing') : html`<ul class="cards">
+        <li>Posts<strong>${view.posts.posts}</strong></li>
+        <li>Scheduled<strong>${view.posts.postsScheduled}</strong></li>
+        <li>Published<strong>${view.posts.postsPublished}</strong></li>
+        <li>Published in 24 h<strong>${view.posts.postsPublished24h}</strong></li>
+        <li>Channels linked<strong>${view.posts.channels}</strong></li>
+      </ul>`;
   const revenue = revenueCharts(history);
   const charts = html`
     <h2>Over time</h2>
@@ -85,6 +94,7 @@ export function numbersPage(frame: Pick<PageFrame, 'session'>, view: NumbersView
   return page({ ...frame, title: 'Numbers', section: 'numbers' }, html`<h1>Platform numbers</h1>
     <h2>Users</h2>${userCards}
     <h2>Bots</h2>${botCards}
+    <h2>Posts</h2>${postCards}
     <h2>Payments</h2>${paymentCards}
     ${charts}`);
 }
