@@ -135,4 +135,38 @@ describe('HttpServer', () => {
     expect(received.toLowerCase()).toContain('connection: close');
     expect(received).toContain('slow done');
   });
+
+  it('streams a reply until the server closes: its duration is the time to its head, not its life', async () => {
+    const streaming = new Metrics({ namespace: 'nova', side: 'target', defaults: false });
+    const server = new HttpServer({ address: '127.0.0.1:0', metrics: streaming, readiness: new Readiness(200), logger });
+    let writerReturned = false;
+    server.route('GET', '/events/', async (request) => Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      stream: async (out) => {
+        out.write(`data: hello ${request.route}\n\n`);
+        await new Promise((resolve) => { out.signal.addEventListener('abort', resolve, { once: true }); });
+        writerReturned = true;
+        expect(out.write('data: too late\n\n')).toBe(false);
+      },
+    }));
+    const { port } = await server.listen();
+    const answer = await fetch(`http://127.0.0.1:${String(port)}/events/x`);
+    expect(answer.headers.get('content-type')).toBe('text/event-stream');
+    expect(answer.headers.get('content-length')).toBeNull();
+    const reader = (answer.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value ?? new Uint8Array()).toString()).toBe('data: hello /events/\n\n');
+    // Still open: the duration is already observed (one sample), the request not yet counted.
+    const during = await streaming.text();
+    expect(during).toMatch(/nova_http_server_request_duration_seconds_count\{namespace="nova",side="target",route="\/events\/"\} 1\n/);
+    expect(during).not.toMatch(/route="\/events\/",code="200"/);
+    // close() ends the stream itself rather than waiting for the client to leave.
+    await server.close();
+    expect(writerReturned).toBe(true);
+    await expect(reader.read()).resolves.toMatchObject({ done: true });
+    const after = await streaming.text();
+    expect(after).toMatch(/nova_http_server_requests_total\{namespace="nova",side="target",route="\/events\/",code="200"\} 1\n/);
+    expect(after).toMatch(/nova_http_server_request_duration_seconds_count\{namespace="nova",side="target",route="\/events\/"\} 1\n/);
+  });
 });
