@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { migrationRow, MigrationTable, rowChanged, type MigrationView } from './migrations.js';
+import { MIGRATIONS_SCRIPT } from './migrations-script.js';
 import { migrationsPage } from './pages/migrations.js';
 
 const admin = { admin: { adminId: 1n, name: '@boss', sid: 's', expiresAt: new Date(0) }, csrf: 'c' };
@@ -32,6 +33,12 @@ describe('a migration row', () => {
     expect(text).toContain('data-events="/admin/migrations/events"');
     expect(text).toContain('aria-live="polite"');
     expect(text).not.toMatch(/<script>/);
+  });
+
+  it('has one small script, which writes text and never markup', () => {
+    expect(Buffer.byteLength(MIGRATIONS_SCRIPT)).toBeLessThan(4 * 1024);
+    expect(MIGRATIONS_SCRIPT).toContain('textContent');
+    expect(MIGRATIONS_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   });
 
   it('without an API to watch, reloads with no script at all', () => {
