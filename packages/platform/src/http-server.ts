@@ -104,19 +104,21 @@ export class HttpServer {
       const routeLabel = route?.prefix ?? UNMATCHED_ROUTE;
       this.admit(res);
       const labels = { namespace: metrics.namespace, side: metrics.side, route: routeLabel };
-      const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
-      let streamed = false;
-      res.once('finish', () => {
+      const record = (): void => {
         this.requests.inc({ ...labels, code: String(res.statusCode) });
-        if (!streamed) durations.observe(labels, elapsed());
-      });
-      // A streamed reply's duration is observed when its head goes out: that is the server's
-      // latency. The minutes it then stays open are the client's stay, and would otherwise sit in
-      // the route's histogram as the slowest requests: one open migrations page would push the
-      // p95 of /admin/, which a migration's analysis compares between the sides, past any threshold.
+        durations.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      };
+      let streamed = false;
+      res.once('finish', () => { if (!streamed) record(); });
+      // A streamed reply is counted and timed when its head goes out: that is the server's answer
+      // and its latency. The minutes it then stays open are the client's stay, and would otherwise
+      // sit in the route's histogram as its slowest requests: one open migrations page would push
+      // the p95 of /admin/, which a migration's analysis compares between the sides, past any
+      // threshold. (Nor would it be counted at all when, as usual, the client is the one to leave:
+      // a response cut short never finishes.)
       const onHead = (): void => {
         streamed = true;
-        durations.observe(labels, elapsed());
+        record();
       };
       void this.serve(req, res, route, onHead);
     });

@@ -100,10 +100,17 @@ export class KubeMigrationWatch implements MigrationsFeed {
     return this.stopped;
   }
 
+  /** Tells every page; one page's failure (it runs inside the watch's event callback) never reaches the others or the watch. */
   private emit(changes: readonly (MigrationChange | undefined)[]): void {
     for (const change of changes) {
       if (change === undefined) continue;
-      for (const listener of this.listeners) listener(change);
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch (error) {
+          this.options.logger.error({ err: error, namespace: this.options.namespace }, 'a migrations page could not be told of a change');
+        }
+      }
     }
   }
 
