@@ -183,6 +183,9 @@ describe('the admin panel in Chromium', () => {
     page.off('console', onConsole);
     expect(refused).toEqual([]);
     await shot('migrations');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot('migrations-desktop');
+    await page.setViewportSize({ width: 412, height: 915 });
   });
 
   it('shows the numbers now and charts them over time from the panel\'s own samples, with no script', async () => {
