@@ -4,25 +4,29 @@
  * (gateway, user, bot and payment services, NATS, PostgreSQL, the Telegram emulator). Signs in
  * with a Login Widget redirect and with the one-time link the main bot sends on /admin, finds
  * Anna, blocks her bot and sees its webhook dropped at the gateway (200, nothing answered),
- * grants her a subscription, and reads the audit log. Screenshots of the main pages go to
+ * grants her a subscription, reads the audit log, and watches a NovaMigration's weight move on the
+ * migrations page without a reload (the test bed's kube-apiserver, the panel under its chart's
+ * Role). Screenshots of the main pages go to
  * test-output/admin-panel/ (NOVA_TEST_OUTPUT_DIR to change it).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { TEXT } from '@nova/bot-service/domain';
 import { ANNA, BORIS, onboardingScript, say } from '../services/support/script.js';
 import { ROOT } from '../services/support/services.js';
 import { until } from '../services/support/until.js';
 import type { EmulatedBot } from '@nova/telegram-emulator';
+import { panelKube, type PanelKube } from './support/kube.js';
 import { ADMIN, ADMIN_ID, loginUrl, NOT_ADMIN, signInLinkIn, startPanel, type Panel } from './support/panel.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = process.env.NOVA_TEST_OUTPUT_DIR ?? join(ROOT, 'test-output', 'admin-panel');
 
 let panel: Panel;
+let kube: PanelKube;
 let child: EmulatedBot;
 let profile: string;
 let browser: BrowserContext;
@@ -36,7 +40,9 @@ beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   // Plain HTTP on loopback: cookies without Secure (the security test checks the default, Secure).
   // Numbers sampled every second, so the charts have a history within the test.
-  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false', NOVA_ADMIN_STATS_INTERVAL: '1s' });
+  // Its migrations page reads a throwaway namespace of the test bed's kube-apiserver.
+  kube = await panelKube('admin-browser');
+  panel = await startPanel('admin_browser', { NOVA_ADMIN_COOKIE_SECURE: 'false', NOVA_ADMIN_STATS_INTERVAL: '1s', ...kube.env });
   ({ child } = await onboardingScript(panel.world.emulator, panel.world.mainBot));
   profile = mkdtempSync(join(tmpdir(), 'nova-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -52,6 +58,7 @@ afterAll(async () => {
   await browser.close();
   rmSync(profile, { recursive: true, force: true });
   await panel.world.close();
+  await kube.close();
 });
 
 describe('the admin panel in Chromium', () => {
@@ -144,15 +151,46 @@ describe('the admin panel in Chromium', () => {
     await shot('subscription-granted');
   });
 
-  it('keeps every action in the audit log, and shows the migrations page read-only', async () => {
+  it('keeps every action in the audit log', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     const text = await page.locator('main').textContent() ?? '';
     expect(text).toContain('bot.block');
     expect(text).toContain('subscription.grant');
     expect(text).toContain('compensation for the outage');
     await shot('audit');
+  });
+
+  it('updates the migrations page in place while a weight moves, with no reload, and announces a phase change', async () => {
+    await kube.create('stage-8-admin-panel');
+    await kube.setStatus('stage-8-admin-panel', { phase: 'Progressing', weight: 5, currentStep: 0, stepLabel: '1/5 setWeight 5' });
+    const refused: string[] = [];
+    const onConsole = (message: ConsoleMessage): void => { if (message.type() === 'error') refused.push(message.text()); };
+    page.on('console', onConsole);
     await page.getByRole('link', { name: 'Migrations' }).click();
-    await expect(page.locator('main').textContent()).resolves.toContain('no access to a Kubernetes API');
+    await page.waitForURL((url) => url.pathname === '/admin/migrations');
+    const row = page.locator('tr[data-key$="/stage-8-admin-panel"]');
+    expect(await row.locator('td[data-field="weight"]').textContent()).toBe('5 %');
+    // Marks this document: a reload or any navigation would lose it (and add a navigation entry).
+    await page.evaluate('window.novaMarker = "still here"');
+    // The operator's write, as it makes them: through the status subresource of the real apiserver.
+    await kube.setStatus('stage-8-admin-panel', { phase: 'Paused', weight: 25, currentStep: 3, stepLabel: '4/5 pause', message: 'waiting for a person', analysis: { lastResult: 'Pass', summary: 'errors 0.00%' } });
+    // Playwright's own wait on the page's state (waitForFunction would eval a string, which the panel's CSP forbids).
+    await row.locator('td[data-field="weight"]').filter({ hasText: /^25 %$/ }).waitFor({ timeout: 30_000 });
+    await expect(row.locator('td[data-field="phase"]').textContent()).resolves.toBe('Paused');
+    await expect(row.locator('td[data-field="step"]').textContent()).resolves.toBe('4/5 pause');
+    await expect(row.locator('td[data-field="message"]').textContent()).resolves.toBe('waiting for a person');
+    await expect(row.locator('td[data-field="analysis"]').textContent()).resolves.toBe('Pass · errors 0.00%');
+    expect(await page.evaluate('window.novaMarker')).toBe('still here');
+    expect(await page.evaluate('performance.getEntriesByType("navigation").length')).toBe(1);
+    await expect(page.locator('[aria-live="polite"]').textContent()).resolves.toBe(`${kube.namespace}/stage-8-admin-panel: Progressing → Paused`);
+    // The one script is the panel's own file, within its Content-Security-Policy: nothing refused.
+    expect(await page.evaluate('Array.from(document.scripts).map((s) => s.getAttribute("src"))')).toEqual(['/admin/assets/migrations.js']);
+    page.off('console', onConsole);
+    expect(refused).toEqual([]);
+    await shot('migrations');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot('migrations-desktop');
+    await page.setViewportSize({ width: 412, height: 915 });
   });
 
   it('shows the numbers now and charts them over time from the panel\'s own samples, with no script', async () => {

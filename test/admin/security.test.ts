@@ -13,9 +13,11 @@ import pg from 'pg';
 import { say, ANNA } from '../services/support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from '../services/support/secrets.js';
 import type { RunningService } from '../services/support/services.js';
+import { panelKube, type PanelKube } from './support/kube.js';
 import { ADMIN, ADMIN_ID, adminLinkVariables, adminVariables, cookiePair, csrfIn, loginUrl, NOT_ADMIN, NOT_ADMIN_ID, signInLinkIn, startPanel, type Panel } from './support/panel.js';
 
 let panel: Panel;
+let kube: PanelKube;
 let base: string;
 let monolith: RunningService;
 let inspector: pg.Client;
@@ -46,7 +48,8 @@ async function blockedAt(telegramId: number): Promise<Date | null> {
 }
 
 beforeAll(async () => {
-  panel = await startPanel('admin_security');
+  kube = await panelKube('admin-security');
+  panel = await startPanel('admin_security', kube.env);
   base = panel.admin.url;
   inspector = new pg.Client({ connectionString: panel.world.database.url });
   await inspector.connect();
@@ -54,13 +57,32 @@ beforeAll(async () => {
   await say(panel.world.emulator, panel.world.mainBot, ANNA, '/start');
   // The legacy side: the monolith (inline), serving the same pages with the same admins and key,
   // and running the same main bot (its webhook now points here), whose /admin links point at the panel.
-  ({ monolith } = await panel.world.startMonolith('inline', adminLinkVariables(panel.sessionKey, base)));
+  ({ monolith } = await panel.world.startMonolith('inline', { ...adminLinkVariables(panel.sessionKey, base), ...kube.env }));
 });
 
 afterAll(async () => {
   await inspector.end();
   await panel.world.close();
+  await kube.close();
 });
+
+/** Reads a streamed answer until its text so far satisfies `done`, or fails after `timeoutMs` with what came. */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, done: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`the stream did not say it within ${String(timeoutMs)} ms; it said: ${text}`)); }, timeoutMs); });
+  try {
+    while (!done(text)) {
+      const chunk = await Promise.race([reader.read(), timeout]);
+      if (chunk.done) throw new Error(`the stream ended; it said: ${text}`);
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('the admin panel without a session', () => {
   it('shows no page: every one sends the browser to sign-in, keeping its place', async () => {
@@ -83,6 +105,36 @@ describe('the admin panel without a session', () => {
       expect(answer.headers.get('location')).toMatch(/^\/admin\/sign-in\?next=/);
     }
     expect(await blockedAt(ANNA.id)).toBeNull();
+  });
+});
+
+describe('the migrations\' event stream', () => {
+  it('is refused without a session like every page (to sign-in, back to the migrations page after)', async () => {
+    for (const cookie of [undefined, 'nova_admin_session=garbage']) {
+      for (const at of [base, monolith.url]) {
+        const answer = await get(`${at}/admin/migrations/events`, cookie, { accept: 'text/event-stream' });
+        expect(answer.status).toBe(303);
+        expect(answer.headers.get('location')).toBe(`/admin/sign-in?next=${encodeURIComponent('/admin/migrations')}`);
+        expect(answer.headers.get('content-type')).not.toContain('text/event-stream');
+      }
+    }
+  });
+
+  it('streams each migration\'s state, then its changes, on both sides of the canary', async () => {
+    await kube.create('stage-8-admin-panel');
+    await kube.setStatus('stage-8-admin-panel', { phase: 'Progressing', weight: 5 });
+    for (const [at, weight] of [[base, 10], [monolith.url, 15]] as const) {
+      const answer = await get(`${at}/admin/migrations/events`, await signIn(at));
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      const reader = (answer.body as ReadableStream<Uint8Array>).getReader();
+      // Every row as it is now, first: a page that rendered a moment ago misses nothing.
+      expect(await readUntil(reader, (text) => text.includes('"phase":"Progressing"'))).toMatch(/^retry: 3000\n\nevent: row\ndata: \{"key":"[^"]+\/stage-8-admin-panel"/);
+      await kube.setStatus('stage-8-admin-panel', { weight });
+      await readUntil(reader, (text) => text.includes(`"weight":"${String(weight)} %"`));
+      await reader.cancel();
+    }
   });
 });
 

@@ -135,4 +135,55 @@ describe('HttpServer', () => {
     expect(received.toLowerCase()).toContain('connection: close');
     expect(received).toContain('slow done');
   });
+
+  it('streams a reply until the client leaves or the server closes: it is counted and timed once, at its head, not for its life', async () => {
+    const streaming = new Metrics({ namespace: 'nova', side: 'target', defaults: false });
+    const server = new HttpServer({ address: '127.0.0.1:0', metrics: streaming, readiness: new Readiness(200), logger });
+    /** Resolved in turn as each writer returns. */
+    const returned: (() => void)[] = [];
+    const writerReturned = (): Promise<void> => new Promise((resolve) => { returned.push(resolve); });
+    /** What write() said after the end: false, nothing written. */
+    const lateWrites: boolean[] = [];
+    server.route('GET', '/events/', async (request) => Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      stream: async (out) => {
+        out.write(`data: hello ${request.route}\n\n`);
+        await new Promise((resolve) => { out.signal.addEventListener('abort', resolve, { once: true }); });
+        lateWrites.push(out.write('data: too late\n\n'));
+        returned.shift()?.();
+      },
+    }));
+    const { port } = await server.listen();
+    const open = async (signal?: AbortSignal): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
+      const answer = await fetch(`http://127.0.0.1:${String(port)}/events/x`, { signal });
+      expect(answer.headers.get('content-type')).toBe('text/event-stream');
+      expect(answer.headers.get('content-length')).toBeNull();
+      const reader = (answer.body as ReadableStream<Uint8Array>).getReader();
+      const first = await reader.read();
+      expect(Buffer.from(first.value ?? new Uint8Array()).toString()).toBe('data: hello /events/\n\n');
+      return reader;
+    };
+    const count = (text: string, what: 'requests' | 'durations'): string | undefined => (what === 'requests'
+      ? /nova_http_server_requests_total\{namespace="nova",side="target",route="\/events\/",code="200"\} (\d+)\n/
+      : /nova_http_server_request_duration_seconds_count\{namespace="nova",side="target",route="\/events\/"\} (\d+)\n/).exec(text)?.[1];
+    // A client that leaves: its writer is told and returns.
+    const leaving = new AbortController();
+    const firstReturned = writerReturned();
+    await open(leaving.signal);
+    leaving.abort();
+    await firstReturned;
+    // One still open: already counted and timed, once each, at its head.
+    const reader = await open();
+    const during = await streaming.text();
+    expect([count(during, 'requests'), count(during, 'durations')]).toEqual(['2', '2']);
+    // close() ends the stream itself rather than waiting for the client to leave.
+    const secondReturned = writerReturned();
+    await server.close();
+    await secondReturned;
+    await expect(reader.read()).resolves.toMatchObject({ done: true });
+    const after = await streaming.text();
+    expect([count(after, 'requests'), count(after, 'durations')]).toEqual(['2', '2']);
+    expect(lateWrites).toEqual([false, false]);
+  });
 });

@@ -28,7 +28,27 @@ export interface HttpReply {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /**
+   * A body written over time (server-sent events) instead of `body`: the head goes out at once,
+   * without a content length, then `stream` writes until it returns or its signal aborts (the
+   * client left, or the server is closing), and the response ends.
+   */
+  readonly stream?: (out: HttpStream) => Promise<void>;
 }
+
+/** Where a streamed reply writes. */
+export interface HttpStream {
+  /**
+   * Writes a chunk; false when it was not written because the stream has ended (the signal is
+   * aborted). A client that does not read is cut once `STREAM_BUFFER_LIMIT` bytes wait for it.
+   */
+  write(chunk: string): boolean;
+  /** Aborted when the client goes away or the server closes: the writer stops and returns. */
+  readonly signal: AbortSignal;
+}
+
+/** Bytes a streamed reply may have waiting for a slow client before it is cut. */
+export const STREAM_BUFFER_LIMIT = 256 * 1024;
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpReply>;
 
@@ -70,6 +90,8 @@ export class HttpServer {
   /** Set by close(): every response from then on ends its connection. */
   private closing = false;
   private readonly inFlight = new Set<ServerResponse>();
+  /** The streamed replies being written: close() ends them, or it would wait for their clients. */
+  private readonly streams = new Set<AbortController>();
   private readonly requests: Counter<'namespace' | 'side' | 'route' | 'code'>;
 
   constructor(private readonly options: HttpServerOptions) {
@@ -81,13 +103,24 @@ export class HttpServer {
       const route = this.match(req.method ?? 'GET', pathOf(req.url));
       const routeLabel = route?.prefix ?? UNMATCHED_ROUTE;
       this.admit(res);
-      res.once('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const labels = { namespace: metrics.namespace, side: metrics.side, route: routeLabel };
+      const labels = { namespace: metrics.namespace, side: metrics.side, route: routeLabel };
+      const record = (): void => {
         this.requests.inc({ ...labels, code: String(res.statusCode) });
-        durations.observe(labels, seconds);
-      });
-      void this.serve(req, res, route);
+        durations.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      };
+      let streamed = false;
+      res.once('finish', () => { if (!streamed) record(); });
+      // A streamed reply is counted and timed when its head goes out: that is the server's answer
+      // and its latency. The minutes it then stays open are the client's stay, and would otherwise
+      // sit in the route's histogram as its slowest requests: one open migrations page would push
+      // the p95 of /admin/, which a migration's analysis compares between the sides, past any
+      // threshold. (Nor would it be counted at all when, as usual, the client is the one to leave:
+      // a response cut short never finishes.)
+      const onHead = (): void => {
+        streamed = true;
+        record();
+      };
+      void this.serve(req, res, route, onHead);
     });
     this.server.keepAliveTimeout = 65_000;
     this.get('/healthz', () => Promise.resolve({ status: 200, body: 'ok\n' }));
@@ -149,6 +182,7 @@ export class HttpServer {
     // client that never pauses (Telegram delivering a backlog) would hold the stop until its
     // deadline. Responses still to be written say `Connection: close` instead.
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    for (const stream of this.streams) stream.abort(new Error('the HTTP server is closing'));
     const closed = new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
     this.server.closeIdleConnections();
     await closed;
@@ -177,7 +211,7 @@ export class HttpServer {
     });
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, route: Route | undefined): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, route: Route | undefined, onHead: () => void): Promise<void> {
     if (route === undefined) {
       // Drain what the client sends so the connection can be reused, but keep none of it.
       req.resume();
@@ -194,7 +228,8 @@ export class HttpServer {
       const reply = await context.with(trace.setSpan(parent, span), () =>
         route.handler({ method: req.method ?? 'GET', url: req.url ?? '/', path: pathOf(req.url), headers: req.headers, body, route: route.prefix }),
       );
-      send(res, reply);
+      if (reply.stream === undefined) send(res, reply);
+      else await this.sendStream(req, res, route.prefix, reply, reply.stream, onHead);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         // The client may still be sending: closing now would make it fail writing (EPIPE) before it
@@ -204,12 +239,49 @@ export class HttpServer {
       } else {
         this.options.logger.error({ err: error, route: route.prefix }, 'HTTP handler failed');
         span.recordException(error as Error);
-        send(res, { status: 500, body: 'internal error\n' });
+        if (res.headersSent) res.end();
+        else send(res, { status: 500, body: 'internal error\n' });
       }
     } finally {
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
+    }
+  }
+
+  /** Writes the head, runs the writer until it returns or the stream ends, then ends the response. */
+  private async sendStream(req: IncomingMessage, res: ServerResponse, route: string, reply: HttpReply, writer: NonNullable<HttpReply['stream']>, onHead: () => void): Promise<void> {
+    const controller = new AbortController();
+    res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers });
+    res.flushHeaders();
+    onHead();
+    // The writer always runs (it may hold resources to release), but on HEAD, or once the server
+    // is closing, with its signal already aborted: it writes nothing and returns.
+    if (req.method === 'HEAD') controller.abort(new Error('HEAD has no body'));
+    if (this.closing) controller.abort(new Error('the HTTP server is closing'));
+    const gone = (): void => { controller.abort(new Error('the client went away')); };
+    res.once('close', gone);
+    this.streams.add(controller);
+    const out: HttpStream = {
+      signal: controller.signal,
+      write: (chunk) => {
+        if (controller.signal.aborted) return false;
+        res.write(chunk);
+        if (res.writableLength > STREAM_BUFFER_LIMIT) {
+          this.options.logger.warn({ route, buffered: res.writableLength }, 'a streamed reply\'s client does not read: cut');
+          controller.abort(new Error('the client does not read'));
+          res.destroy();
+        }
+        return true;
+      },
+    };
+    try {
+      await writer(out);
+    } finally {
+      this.streams.delete(controller);
+      res.off('close', gone);
+      controller.abort(new Error('the stream ended'));
+      if (!res.writableEnded) res.end();
     }
   }
 }

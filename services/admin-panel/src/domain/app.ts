@@ -1,8 +1,9 @@
 /**
  * The admin panel's pages as one HTTP handler under /admin/, the same on the admin-panel service
- * and in the monolith. Every page but the sign-in page and the stylesheet needs a session of an
- * admin named in the configuration (checked on every request, so removing an admin takes effect at
- * once); every change is a POST carrying the session's CSRF token. Other contexts are read and
+ * and in the monolith. Every page but the sign-in page, the stylesheet and the migrations page's
+ * script needs a session of an admin named in the configuration (checked on every request, so
+ * removing an admin takes effect at once; the migrations' event stream is checked when it opens
+ * and ends with its session); every change is a POST carrying the session's CSRF token. Other contexts are read and
  * changed only over the bus; the audit log is this context's own table.
  */
 import { toJson } from '@bufbuild/protobuf';
@@ -13,11 +14,13 @@ import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform
 import { recentActivity } from './activity.js';
 import type { AuditLog, AuditStart } from './audit.js';
 import type { Html } from './html.js';
-import type { MigrationsSource } from './migrations.js';
+import { MigrationStreams } from './migration-stream.js';
+import type { MigrationsFeed, MigrationsSource } from './migrations.js';
+import { MIGRATIONS_SCRIPT } from './migrations-script.js';
 import { auditPage } from './pages/audit.js';
 import { problemPage } from './pages/errors.js';
 import { BASE } from './pages/layout.js';
-import { migrationsPage } from './pages/migrations.js';
+import { MIGRATION_EVENTS_PATH, migrationsPage } from './pages/migrations.js';
 import { numbersPage } from './pages/numbers.js';
 import { signInPage } from './pages/sign-in.js';
 import { linkRefusedPage, signInLinkPage } from './pages/sign-in-link.js';
@@ -49,6 +52,12 @@ export interface AdminPanelDeps {
   readonly sessionTtlMs: number;
   readonly secureCookies: boolean;
   readonly migrations: MigrationsSource;
+  /** The migrations' changes (one watch per process); without it the page only reloads itself. */
+  readonly migrationsFeed?: MigrationsFeed;
+  /** Event streams of open migrations pages at once. Default 100. */
+  readonly maxMigrationStreams?: number;
+  /** Comment on an idle event stream this often. Default 15 s. */
+  readonly streamHeartbeatMs?: number;
   /** The numbers' history (the panel's own samples) and how often they are taken. */
   readonly statsHistory: StatsHistory;
   readonly statsIntervalMs: number;
@@ -69,8 +78,9 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
-  // No script of ours at all; Telegram's Login Widget (script and its iframe) is the only exception.
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' https://t.me https://telegram.org; script-src https://telegram.org; frame-src https://oauth.telegram.org; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  // Scripts only from files the panel serves (the migrations page's; never inline) and Telegram's
+  // Login Widget (script and its iframe); connections only to the panel (the migrations' event stream).
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' https://t.me https://telegram.org; script-src 'self' https://telegram.org; connect-src 'self'; frame-src https://oauth.telegram.org; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 };
 
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -136,6 +146,10 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   const timeoutMs = deps.requestTimeoutMs ?? 5_000;
   const { bus, audit, sessions, logger } = deps;
   const cookieOptions = { secure: deps.secureCookies };
+
+  const streams = deps.migrationsFeed === undefined
+    ? undefined
+    : new MigrationStreams({ feed: deps.migrationsFeed, maxClients: deps.maxMigrationStreams ?? 100, heartbeatMs: deps.streamHeartbeatMs ?? 15_000, clock });
 
   const ask: Bus['request'] = (subject, request, options) => bus.request(subject, request, { timeoutMs, ...options });
 
@@ -349,6 +363,8 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   /** Where a request without a session goes: sign-in, keeping the admin's place. */
   function toSignIn(request: HttpRequest): HttpReply {
     let place = request.method === 'GET' ? request.url : BASE;
+    // The event stream is no place to return to: its page is.
+    if (request.path === MIGRATION_EVENTS_PATH) place = `${BASE}migrations`;
     if (request.method !== 'GET') {
       // A form posted after the session ended: return to the page it was on.
       const referer = request.headers.referer;
@@ -384,6 +400,11 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       }
       if (rest === 'audit') return htmlReply(200, auditPage({ session: authed }, await audit.recent({ limit: 200 })));
       if (rest === 'migrations') return htmlReply(200, migrationsPage({ session: authed }, await deps.migrations.list()));
+      if (rest === 'migrations/events') {
+        // 404 without a watch: the page's script then falls back to reloading, as without script.
+        if (streams === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'This panel has no access to a Kubernetes API.'));
+        return streams.reply(authed.admin.expiresAt, SECURITY_HEADERS);
+      }
       return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
     }
     if (request.method !== 'POST') return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
@@ -428,6 +449,9 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const rest = request.path.slice(BASE.length);
     if (request.method === 'GET' && rest === 'assets/admin.css') {
       return { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, body: ADMIN_CSS };
+    }
+    if (request.method === 'GET' && rest === 'assets/migrations.js') {
+      return { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, body: MIGRATIONS_SCRIPT };
     }
     if (request.method === 'GET' && rest === 'sign-in') {
       return htmlReply(200, signInPage({ next: safeNext(queryOf(request.url).get('next')), botUsername: deps.loginBotUsername }));

@@ -6,3 +6,5 @@ export { clearedSessionCookie, cookieValue, MIN_SESSION_KEY_BYTES, SESSION_COOKI
 export { LoginRefusedError, signTelegramLogin, verifyTelegramLogin, type TelegramLogin } from './telegram-login.js';
 export { databaseSignInLinkLedger, type SignInLinkLedger } from './sign-in-links.js';
 export { databaseStatsHistory, slotOf, StatsSampler, takeSample, type RevenueFigure, type StatsHistory, type StatsSample, type StatsSamplerOptions } from './stats-history.js';
+export { LIVE_FIELDS, MigrationTable, migrationRow, rowChanged, type LiveField, type MigrationChange, type MigrationRow, type MigrationsFeed } from './migrations.js';
+export { encodeChange, MigrationStreams, type MigrationStreamsOptions } from './migration-stream.js';

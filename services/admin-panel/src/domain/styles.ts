@@ -1,4 +1,4 @@
-/** The panel's one stylesheet: readable on a phone, visible focus, no framework, no script. */
+/** The panel's one stylesheet: readable on a phone, visible focus, no framework. */
 export const ADMIN_CSS = `
 :root { color-scheme: light dark; --accent: #2563eb; --danger: #b91c1c; --muted: #6b7280; --line: #d1d5db; }
 * { box-sizing: border-box; }
@@ -12,6 +12,7 @@ main:focus { outline: none; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .skip { position: absolute; left: -999px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .skip:focus { left: 1rem; top: .5rem; background: Canvas; padding: .25rem .5rem; z-index: 1; }
 table { border-collapse: collapse; width: 100%; display: block; overflow-x: auto; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }

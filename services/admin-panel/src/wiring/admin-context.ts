@@ -10,7 +10,8 @@ import { databaseReachable, migrateSchemas } from '@nova/wiring';
 import {
   ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, databaseSignInLinkLedger, databaseStatsHistory, NO_KUBERNETES, openAdminDatabase, SessionSigner, StatsSampler,
 } from '../domain/index.js';
-import { kubeMigrations } from './kube-migrations.js';
+import { KubeMigrationWatch } from './kube-migration-watch.js';
+import { kubeConfigFor, kubeMigrations } from './kube-migrations.js';
 
 export interface AdminPanelHost {
   readonly logger: Logger;
@@ -45,8 +46,11 @@ export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelO
   if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: ADMIN_SCHEMA, migrationsDir: ADMIN_MIGRATIONS_DIR }], host.logger);
   const db = openAdminDatabase({ connectionString: options.databaseUrl, maxConnections: 4 });
   const { settings } = options;
-  const migrations = kubeMigrations({ kubeconfig: settings.kubeconfig, namespace: settings.migrationsNamespace });
+  const kubeConfig = kubeConfigFor({ kubeconfig: settings.kubeconfig });
+  const migrations = kubeMigrations({ kubeconfig: settings.kubeconfig, namespace: settings.migrationsNamespace }, kubeConfig);
   if (migrations === undefined) host.logger.info('no Kubernetes API (not in a pod, no NOVA_ADMIN_KUBECONFIG): the migrations page says so');
+  // One watch for the process, shared by every open migrations page; started by the first of them.
+  const migrationsWatch = kubeConfig === undefined ? undefined : new KubeMigrationWatch({ kubeConfig, namespace: settings.migrationsNamespace, logger: host.logger });
   const statsHistory = databaseStatsHistory(db);
   const handler = createAdminPanel({
     bus: options.bus,
@@ -61,6 +65,7 @@ export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelO
     sessionTtlMs: settings.sessionTtlMs,
     secureCookies: settings.secureCookies,
     migrations: migrations ?? NO_KUBERNETES,
+    ...(migrationsWatch === undefined ? {} : { migrationsFeed: migrationsWatch }),
     statsHistory,
     statsIntervalMs: settings.statsIntervalMs,
     logger: host.logger,
@@ -72,6 +77,8 @@ export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelO
   sampler.start();
   host.onStop('admin panel', async () => {
     await sampler.stop();
+    // The server has already ended the pages' streams (HttpServer.close runs before these steps).
+    await migrationsWatch?.stop();
     await db.$disconnect();
   });
   host.logger.info({ admins: settings.admins.size }, 'admin panel served under /admin/');

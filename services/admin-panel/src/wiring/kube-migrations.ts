@@ -1,11 +1,12 @@
 /**
- * The migrations page's source on the Kubernetes API: lists NovaMigrations (get/list only; the
- * chart's Role for the panel grants get/list/watch on novamigrations and nothing else).
+ * The migrations page's source on the Kubernetes API: lists NovaMigrations (the chart's Role for
+ * the panel grants get/list/watch on novamigrations and nothing else; the watch that keeps open
+ * pages live is kube-migration-watch.ts).
  */
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { MigrationsAnswer, MigrationsSource, MigrationView } from '../domain/index.js';
 
-interface NovaMigrationObject {
+export interface NovaMigrationObject {
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> };
   readonly spec?: { readonly route?: { readonly host?: string; readonly pathPrefix?: string }; readonly trafficProvider?: { readonly nats?: { readonly context?: string } } };
   readonly status?: {
@@ -52,12 +53,18 @@ export interface KubeMigrationsOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-export function kubeMigrations(options: KubeMigrationsOptions): MigrationsSource | undefined {
+/** The panel's access to the Kubernetes API: the kubeconfig given, else the pod's service account, else none. */
+export function kubeConfigFor(options: Pick<KubeMigrationsOptions, 'kubeconfig' | 'env'>): KubeConfig | undefined {
   const kubeConfig = new KubeConfig();
   const env = options.env ?? process.env;
   if (options.kubeconfig !== undefined) kubeConfig.loadFromFile(options.kubeconfig);
   else if (env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== '') kubeConfig.loadFromCluster();
   else return undefined;
+  return kubeConfig;
+}
+
+export function kubeMigrations(options: KubeMigrationsOptions, kubeConfig = kubeConfigFor(options)): MigrationsSource | undefined {
+  if (kubeConfig === undefined) return undefined;
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   return {
     async list(): Promise<MigrationsAnswer> {

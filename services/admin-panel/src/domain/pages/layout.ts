@@ -11,6 +11,11 @@ export interface PageFrame {
   readonly section?: 'numbers' | 'users' | 'audit' | 'migrations';
   /** Seconds between reloads (a live page without client JavaScript). */
   readonly refreshSeconds?: number;
+  /**
+   * A script of the panel's own (served under assets/) that keeps the page live instead; the
+   * reload is then inside <noscript>, so it applies only where scripts do not run.
+   */
+  readonly script?: string;
   readonly notice?: string;
 }
 
@@ -26,7 +31,7 @@ export function csrfField(csrf: string): Html {
   return html`<input type="hidden" name="csrf" value="${csrf}">`;
 }
 
-/** A whole page: no script at all, one small stylesheet, usable on a phone and by keyboard. */
+/** A whole page: one small stylesheet and no script unless `frame.script`, usable on a phone and by keyboard. */
 export function page(frame: PageFrame, body: HtmlValue): Html {
   const nav = frame.session === undefined ? '' : html`
   <nav aria-label="Main">
@@ -38,9 +43,10 @@ export function page(frame: PageFrame, body: HtmlValue): Html {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  ${frame.refreshSeconds === undefined ? '' : html`<meta http-equiv="refresh" content="${frame.refreshSeconds}">`}
+  ${refresh(frame)}
   <title>${frame.title} · Nova admin</title>
   <link rel="stylesheet" href="${BASE}assets/admin.css">
+  ${frame.script === undefined ? '' : html`<script src="${frame.script}" defer></script>`}
 </head>
 <body>
   <a class="skip" href="#main">Skip to content</a>
@@ -52,6 +58,12 @@ export function page(frame: PageFrame, body: HtmlValue): Html {
 </body>
 </html>
 `;
+}
+
+function refresh(frame: PageFrame): Html | string {
+  if (frame.refreshSeconds === undefined) return '';
+  const meta = html`<meta http-equiv="refresh" content="${frame.refreshSeconds}">`;
+  return frame.script === undefined ? meta : html`<noscript>${meta}</noscript>`;
 }
 
 export function formatDate(date: Date | undefined): string {
