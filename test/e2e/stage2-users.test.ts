@@ -39,7 +39,7 @@ import { deployableEnv, fleetAddresses, SchemaRole, startDeployable, startFleet,
 import type { UserSpec } from '@nova/telegram-emulator';
 import { addScrapeTarget, component } from '@nova/testbed';
 import { USER_MIGRATIONS_DIR, USER_SCHEMA } from '@nova/user-service/domain';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminKubeConfig, createNamespace, deleteNamespace } from '../operator/support/kube.js';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
@@ -55,6 +55,7 @@ import { World } from '../services/support/world.js';
 import { Conversations } from './support/conversations.js';
 import { startIngress, type Ingress } from './support/ingress.js';
 import { misrouted, RequestRecord, sidePatterns, StatusTimeline, type AddressedRequest } from './support/side-record.js';
+import { fleetComplaints, operatorStory } from './support/operator-story.js';
 import { applyStage, canaryPopulation, loopbackPort, promNumber } from './support/fleet-stage.js';
 import { loadStage, manualPauseStep, shortenPauses, type StageDocument } from './support/stages.js';
 
@@ -111,7 +112,7 @@ async function nova(...args: string[]): Promise<void> {
   if (result.code !== 0) {
     // Say what the plugin said and what it saw, not just "exit 1".
     const status = await migrations.status(STAGE2).catch((error: unknown) => String(error));
-    throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\nstatus: ${JSON.stringify(status)}\n${await operatorStory()}`);
+    throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\nstatus: ${JSON.stringify(status)}\n${await story()}`);
   }
 }
 
@@ -243,12 +244,8 @@ async function targetErrorsAtLastCheck(): Promise<string> {
 }
 
 /** The last warnings and errors of every fleet process (the restarted user service included). */
-function fleetComplaints(): string {
-  const processes = [...fleet.all.filter((running) => running.deployable !== 'user-service'), userService];
-  return processes.map((running) => {
-    const lines = running.logText().split('\n').filter((line) => /"level":(40|50|60)|"level":"(warn|error|fatal)"/u.test(line)).slice(-8);
-    return `${running.name}:\n${lines.map((line) => `  ${line.slice(0, 600)}`).join('\n')}`;
-  }).join('\n');
+function complaints(): string {
+  return fleetComplaints([...fleet.all.filter((running) => running.deployable !== 'user-service'), userService]);
 }
 
 /** `wait`, failing with what the analysis measures now appended. */
@@ -256,15 +253,13 @@ async function explained<T>(wait: Promise<T>): Promise<T> {
   try {
     return await wait;
   } catch (error) {
-    throw new Error(`${String(error)}\n${await targetErrorsAtLastCheck()}\n${await analysisNow()}\n${await operatorStory()}\nfleet warnings:\n${fleetComplaints()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await targetErrorsAtLastCheck()}\n${await analysisNow()}\n${await story()}\nfleet warnings:\n${complaints()}`, { cause: error });
   }
 }
 
-/** The migration's Events and the operator's warnings, oldest first: what it decided, and why. */
-async function operatorStory(): Promise<string> {
-  const events = await kubectl(component('kube').kubeconfig, ['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${STAGE2}`, '--sort-by=.metadata.creationTimestamp', '-o', 'custom-columns=TIME:.metadata.creationTimestamp,REASON:.reason,NOTE:.message', '--no-headers']);
-  const warnings = readFileSync(operatorLog, 'utf8').split('\n').filter((line) => /"level":"(warn|error)"|leader/iu.test(line)).slice(-15);
-  return `events:\n${events.stdout.split('\n').slice(-25).join('\n')}\noperator warnings:\n${warnings.join('\n')}`;
+/** The migration's Events and the operator's warnings (and leadership), oldest first: what it decided, and why. */
+function story(): Promise<string> {
+  return operatorStory({ migrations, namespace, names: [STAGE2], operatorLog, operatorLines: /"level":"(warn|error)"|leader/iu });
 }
 
 /** What an SRE does before `kubectl nova retry`: waits until the failed requests left the analysis window (the new run's first check would count them). */

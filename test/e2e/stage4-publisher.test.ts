@@ -38,7 +38,7 @@ import { migrate } from '@nova/db';
 import { fleetAddresses, fleetCounterTotal, SchemaRole, startFleet, type FleetSettings, type RunningFleet } from '@nova/fleet';
 import { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA } from '@nova/publisher-service/domain';
 import { addScrapeTarget, component } from '@nova/testbed';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
@@ -51,6 +51,7 @@ import { expectNoSecretsInLogs, secretsOfRun } from '../services/support/secrets
 import { until } from '../services/support/until.js';
 import { World } from '../services/support/world.js';
 import { connectSideBus, DuePoller } from './support/due-poller.js';
+import { fleetComplaints, operatorStory } from './support/operator-story.js';
 import { applyStage, canaryPopulation, loopbackPort, promNumber } from './support/fleet-stage.js';
 import { startIngress, type Ingress } from './support/ingress.js';
 import { Publishers, REPORT } from './support/publishers.js';
@@ -98,7 +99,7 @@ function population(): ReturnType<typeof canaryPopulation> {
 
 async function nova(...args: string[]): Promise<void> {
   const result = await kubectl(component('kube').kubeconfig, ['nova', ...args, '-n', namespace]);
-  if (result.code !== 0) throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\n${await operatorStory()}`);
+  if (result.code !== 0) throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\n${await story()}`);
 }
 
 /** examples/stages/stage-4-publisher.yaml as an SRE applies it here: this namespace, short pauses, the test bed's Prometheus. */
@@ -152,26 +153,16 @@ function chatsOn(requests: readonly AddressedRequest[], side: 'legacy' | 'target
   return new Set(requests.filter((request) => request.side === side).map((request) => request.chat));
 }
 
-async function operatorStory(): Promise<string> {
-  const status = await migrations.status(STAGE4).catch((error: unknown) => String(error));
-  const events = await kubectl(component('kube').kubeconfig, ['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${STAGE4}`, '--sort-by=.metadata.creationTimestamp', '-o', 'custom-columns=TIME:.metadata.creationTimestamp,REASON:.reason,NOTE:.message', '--no-headers']);
-  const warnings = readFileSync(operatorLog, 'utf8').split('\n').filter((line) => /"level":"(warn|error)"/iu.test(line)).slice(-15);
-  return `${STAGE4}: ${JSON.stringify(status)}\n${events.stdout.split('\n').slice(-20).join('\n')}\noperator warnings:\n${warnings.join('\n')}`;
+function story(): Promise<string> {
+  return operatorStory({ migrations, namespace, names: [STAGE4], operatorLog });
 }
 
-/** The last warnings and errors of every fleet process. */
-function fleetComplaints(): string {
-  return fleet.all.map((running) => {
-    const lines = running.logText().split('\n').filter((line) => /"level":(40|50|60)/u.test(line)).slice(-6);
-    return `${running.name}:\n${lines.map((line) => `  ${line.slice(0, 500)}`).join('\n')}`;
-  }).join('\n');
-}
 
 async function explained<T>(wait: Promise<T>): Promise<T> {
   try {
     return await wait;
   } catch (error) {
-    throw new Error(`${String(error)}\n${await operatorStory()}\nowners lost: ${JSON.stringify(people?.lostReplies())}\nfleet warnings:\n${fleetComplaints()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await story()}\nowners lost: ${JSON.stringify(people?.lostReplies())}\nfleet warnings:\n${fleetComplaints(fleet.all, 6)}`, { cause: error });
   }
 }
 

@@ -32,7 +32,7 @@ import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
 import type { UserSpec } from '@nova/telegram-emulator';
 import { addScrapeTarget, component } from '@nova/testbed';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
@@ -48,6 +48,7 @@ import { World } from '../services/support/world.js';
 import { Buyers } from './support/buyers.js';
 import { startIngress, type Ingress } from './support/ingress.js';
 import { RequestRecord, sidePatterns, type AddressedRequest } from './support/side-record.js';
+import { fleetComplaints, operatorStory } from './support/operator-story.js';
 import { applyStage, canaryPopulation, loopbackPort, promNumber } from './support/fleet-stage.js';
 import { loadStage, manualPauseStep, shortenPauses, type StageDocument } from './support/stages.js';
 
@@ -93,7 +94,7 @@ async function apply(stage: StageDocument): Promise<void> {
 
 async function nova(...args: string[]): Promise<void> {
   const result = await kubectl(component('kube').kubeconfig, ['nova', ...args, '-n', namespace]);
-  if (result.code !== 0) throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\n${await operatorStory()}`);
+  if (result.code !== 0) throw new Error(`kubectl nova ${args.join(' ')} exited ${String(result.code)}: ${result.stderr.trim() || result.stdout.trim()}\n${await story()}`);
 }
 
 /** A file of examples/stages as an SRE applies it here: this namespace, loopback addresses for nginx, short pauses, the test bed's Prometheus. */
@@ -164,30 +165,16 @@ function chatsOn(requests: readonly AddressedRequest[], side: 'legacy' | 'target
   return new Set(requests.filter((request) => request.side === side).map((request) => request.chat));
 }
 
-async function operatorStory(): Promise<string> {
-  const lines: string[] = [];
-  for (const name of STAGE5) {
-    const status = await migrations.status(name).catch((error: unknown) => String(error));
-    const events = await kubectl(component('kube').kubeconfig, ['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${name}`, '--sort-by=.metadata.creationTimestamp', '-o', 'custom-columns=TIME:.metadata.creationTimestamp,REASON:.reason,NOTE:.message', '--no-headers']);
-    lines.push(`${name}: ${JSON.stringify(status)}\n${events.stdout.split('\n').slice(-15).join('\n')}`);
-  }
-  const warnings = readFileSync(operatorLog, 'utf8').split('\n').filter((line) => /"level":"(warn|error)"/iu.test(line)).slice(-15);
-  return `${lines.join('\n')}\noperator warnings:\n${warnings.join('\n')}`;
+function story(): Promise<string> {
+  return operatorStory({ migrations, namespace, names: STAGE5, operatorLog });
 }
 
-/** The last warnings and errors of every fleet process. */
-function fleetComplaints(): string {
-  return fleet.all.map((running) => {
-    const lines = running.logText().split('\n').filter((line) => /"level":(40|50|60)/u.test(line)).slice(-6);
-    return `${running.name}:\n${lines.map((line) => `  ${line.slice(0, 500)}`).join('\n')}`;
-  }).join('\n');
-}
 
 async function explained<T>(wait: Promise<T>): Promise<T> {
   try {
     return await wait;
   } catch (error) {
-    throw new Error(`${String(error)}\n${await operatorStory()}\nbuyers lost: ${JSON.stringify(buyers?.lostReplies())}\nfleet warnings:\n${fleetComplaints()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await story()}\nbuyers lost: ${JSON.stringify(buyers?.lostReplies())}\nfleet warnings:\n${fleetComplaints(fleet.all, 6)}`, { cause: error });
   }
 }
 

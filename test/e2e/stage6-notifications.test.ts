@@ -28,7 +28,7 @@ import { connectServiceBus, type NovaBus } from '@nova/bus';
 import type { TickRecord } from '@nova/notification-service/domain';
 import { openSchedulerBucket } from '@nova/notification-service/wiring';
 import { addScrapeTarget, component } from '@nova/testbed';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 import { memoryLogger, testMetrics } from '../bus/support/nats.js';
@@ -40,6 +40,7 @@ import { expectNoSecretsInLogs, secretsOfRun } from '../services/support/secrets
 import { sample, type RunningService } from '../services/support/services.js';
 import { until } from '../services/support/until.js';
 import { World } from '../services/support/world.js';
+import { operatorStory } from './support/operator-story.js';
 import { applyStage, canaryPopulation } from './support/fleet-stage.js';
 import { Publishers, REPORT } from './support/publishers.js';
 import { loadStage, shortenPauses, type StageDocument } from './support/stages.js';
@@ -157,17 +158,12 @@ async function settledCount(process: RunningService): Promise<number> {
   throw new Error(`${process.name} kept handing posts on at 100 %: ${String(last)}`);
 }
 
-async function operatorStory(): Promise<string> {
-  const status = await migrations.status(STAGE6).catch((error: unknown) => String(error));
-  const warnings = readFileSync(operatorLog, 'utf8').split('\n').filter((line) => /"level":"(warn|error)"/iu.test(line)).slice(-15);
-  return `${STAGE6}: ${JSON.stringify(status)}\noperator warnings:\n${warnings.join('\n')}`;
-}
 
 async function waitFor(what: string, probe: (status: NovaMigrationStatus) => boolean, timeoutMs = 180_000): Promise<void> {
   try {
     await migrations.waitFor(STAGE6, what, probe, timeoutMs);
   } catch (error) {
-    throw new Error(`${String(error)}\n${await operatorStory()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await operatorStory({ migrations, namespace, names: [STAGE6], operatorLog })}`, { cause: error });
   }
 }
 

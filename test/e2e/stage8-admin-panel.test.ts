@@ -23,7 +23,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { fleetAddresses, fleetCounterTotal, startFleet, type FleetSettings, type RunningDeployable, type RunningFleet } from '@nova/fleet';
 import { addScrapeTarget, component } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimulatedAdmins, loginUrl } from '../../packages/demo/src/admins.js';
 import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
@@ -37,6 +37,7 @@ import { ANNA, say } from '../services/support/script.js';
 import { until } from '../services/support/until.js';
 import { World } from '../services/support/world.js';
 import { startIngress, type Ingress } from './support/ingress.js';
+import { fleetComplaints, operatorStory } from './support/operator-story.js';
 import { applyStage, loopbackPort } from './support/fleet-stage.js';
 import { loadStage, shortenPauses, type StageDocument } from './support/stages.js';
 
@@ -78,17 +79,12 @@ function stageDocument(): StageDocument {
   return stage;
 }
 
-async function operatorStory(): Promise<string> {
-  const status = await migrations.status(STAGE8).catch((error: unknown) => String(error));
-  const warnings = readFileSync(operatorLog, 'utf8').split('\n').filter((line) => /"level":"(warn|error)"/iu.test(line)).slice(-15);
-  return `${STAGE8}: ${JSON.stringify(status)}\noperator warnings:\n${warnings.join('\n')}`;
-}
 
 async function waitFor(what: string, probe: (status: NovaMigrationStatus) => boolean, timeoutMs = 180_000): Promise<void> {
   try {
     await migrations.waitFor(STAGE8, what, probe, timeoutMs);
   } catch (error) {
-    throw new Error(`${String(error)}\n${await operatorStory()}`, { cause: error });
+    throw new Error(`${String(error)}\n${await operatorStory({ migrations, namespace, names: [STAGE8], operatorLog })}\nfleet warnings:\n${fleetComplaints(fleet.all)}`, { cause: error });
   }
 }
 
