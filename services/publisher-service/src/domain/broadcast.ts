@@ -16,6 +16,10 @@
  * answer), so at most 30 per bot, plus the few answered in the milliseconds before their settle.
  * Claimed rows still queued in the client were never sent: they wait for their lease and go
  * out once.
+ *
+ * The per-bot loop (`runPipeline`) takes its rows as `DeliveryRows` (claim, settle, free): a
+ * post's channels through one child bot here, an admin's announcement to every user through the
+ * main bot in announcements.ts. One sender, one bound, for both.
  */
 import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type ChannelTelegram, type OutgoingPost, type UnrecordedKind, type UnrecordedSend } from './ports.js';
 import type { PublisherDatabase } from './database.js';
