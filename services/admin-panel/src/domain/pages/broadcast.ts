@@ -96,7 +96,7 @@ export function announcementPage(frame: Pick<PageFrame, 'session' | 'notice'>, a
     <ul class="cards" aria-label="Progress">
       <li><strong id="count-recipients">${a.recipients}</strong>recipients</li>
       <li><strong id="count-sent">${a.sent}</strong>sent</li>
-      <li><strong id="count-blocked">${a.blockedByUser}</strong>blocked the bot (Telegram 403)</li>
+      <li><strong id="count-blocked">${a.blockedByUser}</strong>blocked the bot or never started it (Telegram 403)</li>
       <li><strong id="count-failed">${a.failed}</strong>failed</li>
       <li><strong id="count-remaining">${a.remaining}</strong>remaining</li>
       <li><strong id="count-rate">${a.ratePerSecond.toFixed(1)}</strong>messages a second (last 10 s)</li>
