@@ -232,7 +232,7 @@ describe('changes with a session', () => {
     const noPlan = await post(`${base}/admin/users/${String(ANNA.id)}/grant`, { reason: 'gift', plan: 'no-such-plan', nonce: 'n'.repeat(22), csrf: token }, cookie);
     expect(noPlan.status).toBe(422);
     expect(await noPlan.text()).toContain('That plan is not on offer.');
-    for (const path of ['/admin/users/999999999', '/admin/users/abc', '/admin/nope']) {
+    for (const path of ['/admin/users/999999999', '/admin/users/abc', '/admin/nope', '/admin/broadcast/999999999', '/admin/broadcast/abc']) {
       const answer = await get(`${base}${path}`, cookie);
       expect(answer.status).toBe(404);
       const text = await answer.text();
