@@ -66,7 +66,7 @@ afterAll(async () => {
 
 describe('the admin panel without a session', () => {
   it('shows no page: every one sends the browser to sign-in, keeping its place', async () => {
-    for (const path of ['/admin/', '/admin/users?q=anna', `/admin/users/${String(ANNA.id)}`, '/admin/audit', '/admin/migrations', '/admin/nonexistent']) {
+    for (const path of ['/admin/', '/admin/users?q=anna', `/admin/users/${String(ANNA.id)}`, '/admin/broadcast', '/admin/broadcast/1', '/admin/audit', '/admin/migrations', '/admin/nonexistent']) {
       const answer = await get(`${base}${path}`);
       expect(answer.status).toBe(303);
       expect(answer.headers.get('location')).toBe(`/admin/sign-in?next=${encodeURIComponent(path)}`);
