@@ -4,9 +4,10 @@
  * (gateway, user, bot and payment services, NATS, PostgreSQL, the Telegram emulator). Signs in
  * with a Login Widget redirect and with the one-time link the main bot sends on /admin, finds
  * Anna, blocks her bot and sees its webhook dropped at the gateway (200, nothing answered),
- * grants her a subscription, reads the audit log, and watches a NovaMigration's weight move on the
- * migrations page without a reload (the test bed's kube-apiserver, the panel under its chart's
- * Role). Screenshots of the main pages go to
+ * grants her a subscription, broadcasts an announcement from the main bot and watches its progress
+ * reach "done", reads the audit log, and watches a NovaMigration's weight move on the migrations
+ * page without a reload (the test bed's kube-apiserver, the panel under its chart's Role).
+ * Screenshots of the main pages go to
  * test-output/admin-panel/ (NOVA_TEST_OUTPUT_DIR to change it).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -151,12 +152,52 @@ describe('the admin panel in Chromium', () => {
     await shot('subscription-granted');
   });
 
+  it('broadcasts an announcement from the main bot to every user and shows its progress live until done', async () => {
+    const announcement = 'Nova is moving to new servers tonight. Nothing to do on your side.';
+    const main = panel.world.mainBot;
+    // Eve blocked the main bot in Telegram; Boris only ever wrote to Anna's bot, so the main bot
+    // may not start a chat with him. Telegram answers both with a 403: counted, not retried.
+    panel.world.emulator.userBlocksBot(main.id, NOT_ADMIN.id);
+    await page.getByRole('link', { name: 'Broadcast' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin/broadcast');
+    await expect(page.getByText('No announcement was sent yet.').isVisible()).resolves.toBe(true);
+    // The browser's own check is bypassed to see the server's message.
+    await page.locator('#announcement-text').evaluate((input: { removeAttribute(name: string): void }) => { input.removeAttribute('required'); });
+    await page.getByRole('button', { name: 'Send to every user' }).click();
+    await expect(page.locator('#announcement-text-error').textContent()).resolves.toContain('it is empty');
+    await page.getByLabel(/^Message/).fill(announcement);
+    await shot('broadcast-form');
+    await page.getByRole('button', { name: 'Send to every user' }).click();
+    await page.waitForURL((url) => /^\/admin\/broadcast\/\d+$/.test(url.pathname));
+    // The page reloads itself every 2 s (a meta refresh, no script) until the state says done.
+    await page.locator('#announcement-state[data-state="done"]').waitFor({ timeout: 90_000 });
+    const counts = async (id: string) => page.locator(`#count-${id}`).textContent();
+    await expect(counts('recipients')).resolves.toBe('4');
+    await expect(counts('sent')).resolves.toBe('2');
+    await expect(counts('blocked')).resolves.toBe('2');
+    await expect(counts('failed')).resolves.toBe('0');
+    await expect(counts('remaining')).resolves.toBe('0');
+    expect(await page.evaluate('document.scripts.length')).toBe(0);
+    await shot('broadcast-progress');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot('broadcast-progress-desktop');
+    await page.setViewportSize({ width: 412, height: 915 });
+    for (const [person, times] of [[ANNA.id, 1], [ADMIN_ID, 1], [NOT_ADMIN.id, 0], [BORIS.id, 0]] as const) {
+      expect({ person, times: panel.world.emulator.messagesTo(person, { botId: main.id }).filter((message) => message.text === announcement).length }).toEqual({ person, times });
+    }
+    await page.getByRole('link', { name: 'All announcements' }).click();
+    await expect(page.getByRole('cell', { name: announcement }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('cell', { name: '2 sent, 2 blocked the bot, 0 failed, 0 remaining' }).isVisible()).resolves.toBe(true);
+    await shot('broadcast');
+  });
+
   it('keeps every action in the audit log', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     const text = await page.locator('main').textContent() ?? '';
     expect(text).toContain('bot.block');
     expect(text).toContain('subscription.grant');
     expect(text).toContain('compensation for the outage');
+    expect(text).toContain('announcement.send');
     await shot('audit');
   });
 

@@ -3,7 +3,8 @@
  * fleet (and the monolith's copy of the pages): nothing readable and nothing changed without a
  * session; a forged, stale or non-admin Telegram login refused; CSRF refused; the session
  * cookie's flags; unknown ids give 404 pages, never a stack trace; no secret in a page or a log;
- * the main bot's one-time sign-in link: sent to admins only, single use across both sides.
+ * the main bot's one-time sign-in link: sent to admins only, single use across both sides; a
+ * broadcast only from a signed-in admin's own form, once per form, on both sides.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TEXT } from '@nova/bot-service/domain';
@@ -14,6 +15,7 @@ import { say, ANNA } from '../services/support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from '../services/support/secrets.js';
 import type { RunningService } from '../services/support/services.js';
 import { panelKube, type PanelKube } from './support/kube.js';
+import { until } from '../services/support/until.js';
 import { ADMIN, ADMIN_ID, adminLinkVariables, adminVariables, cookiePair, csrfIn, loginUrl, NOT_ADMIN, NOT_ADMIN_ID, signInLinkIn, startPanel, type Panel } from './support/panel.js';
 
 let panel: Panel;
@@ -86,7 +88,7 @@ async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, done: 
 
 describe('the admin panel without a session', () => {
   it('shows no page: every one sends the browser to sign-in, keeping its place', async () => {
-    for (const path of ['/admin/', '/admin/users?q=anna', `/admin/users/${String(ANNA.id)}`, '/admin/audit', '/admin/migrations', '/admin/nonexistent']) {
+    for (const path of ['/admin/', '/admin/users?q=anna', `/admin/users/${String(ANNA.id)}`, '/admin/broadcast', '/admin/broadcast/1', '/admin/audit', '/admin/migrations', '/admin/nonexistent']) {
       const answer = await get(`${base}${path}`);
       expect(answer.status).toBe(303);
       expect(answer.headers.get('location')).toBe(`/admin/sign-in?next=${encodeURIComponent(path)}`);
@@ -282,7 +284,7 @@ describe('changes with a session', () => {
     const noPlan = await post(`${base}/admin/users/${String(ANNA.id)}/grant`, { reason: 'gift', plan: 'no-such-plan', nonce: 'n'.repeat(22), csrf: token }, cookie);
     expect(noPlan.status).toBe(422);
     expect(await noPlan.text()).toContain('That plan is not on offer.');
-    for (const path of ['/admin/users/999999999', '/admin/users/abc', '/admin/nope']) {
+    for (const path of ['/admin/users/999999999', '/admin/users/abc', '/admin/nope', '/admin/broadcast/999999999', '/admin/broadcast/abc']) {
       const answer = await get(`${base}${path}`, cookie);
       expect(answer.status).toBe(404);
       const text = await answer.text();
@@ -303,6 +305,87 @@ describe('changes with a session', () => {
   });
 });
 
+/** Announcements the publisher context stored (both sides share its schema). */
+async function announcementsStored(): Promise<number> {
+  const result = await inspector.query<{ n: string }>('SELECT count(*) AS n FROM publisher_service.announcements');
+  return Number(result.rows[0]?.n ?? -1);
+}
+
+/** The main bot's sends of `text`, whichever side sent them. */
+function sendsOf(text: string): number {
+  return panel.world.emulator.calls((call) => call.botId === panel.world.mainBot.id && call.method === 'sendMessage' && call.params['text'] === text).length;
+}
+
+function nonceIn(page: string): string {
+  const match = /name="nonce" value="([^"]+)"/.exec(page);
+  if (match?.[1] === undefined) throw new Error('no nonce field in the page');
+  return match[1];
+}
+
+describe('broadcasting an announcement', () => {
+  const refusedText = 'This announcement must never go out.';
+
+  it('is refused without a session or without the form\'s CSRF token, on both sides, and nothing is stored or sent', async () => {
+    const forged = `nova_admin_session=${Buffer.from(JSON.stringify({ a: String(ADMIN_ID), n: 'Eve', s: 'x', e: Date.now() + 3_600_000 })).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    for (const at of [base, monolith.url]) {
+      for (const cookie of [undefined, forged]) {
+        const answer = await post(`${at}/admin/broadcast`, { text: refusedText, nonce: 'n'.repeat(22), csrf: 'x' }, cookie);
+        expect(answer.status).toBe(303);
+        expect(answer.headers.get('location')).toMatch(/^\/admin\/sign-in\?next=/);
+      }
+      const mine = await signIn(at);
+      const other = await signIn(at);
+      const formPage = await (await get(`${at}/admin/broadcast`, mine)).text();
+      const [token, nonce] = [csrfIn(formPage), nonceIn(formPage)];
+      const otherToken = csrfIn(await (await get(`${at}/admin/broadcast`, other)).text());
+      for (const [form, headers] of [
+        [{ text: refusedText, nonce }, {}],
+        [{ text: refusedText, nonce, csrf: '' }, {}],
+        [{ text: refusedText, nonce, csrf: otherToken }, {}],
+        [{ text: refusedText, nonce, csrf: token }, { origin: 'https://evil.example' }],
+      ] as const) {
+        const answer = await post(`${at}/admin/broadcast`, form, mine, headers);
+        expect(answer.status).toBe(403);
+        expect(await answer.text()).toContain('security check failed');
+      }
+    }
+    expect(await announcementsStored()).toBe(0);
+    expect(sendsOf(refusedText)).toBe(0);
+  });
+
+  it('checks the text on the server with clear messages, and the legacy side (the monolith) sends an accepted form once, however often it is posted', async () => {
+    const at = monolith.url;
+    const cookie = await signIn(at);
+    const formPage = await (await get(`${at}/admin/broadcast`, cookie)).text();
+    const [csrf, nonce] = [csrfIn(formPage), nonceIn(formPage)];
+    const empty = await post(`${at}/admin/broadcast`, { text: ' \r\n ', nonce, csrf }, cookie);
+    expect(empty.status).toBe(422);
+    expect(await empty.text()).toContain('Write the message to send: it is empty.');
+    const long = await post(`${at}/admin/broadcast`, { text: 'x'.repeat(4097), nonce, csrf }, cookie);
+    expect(long.status).toBe(422);
+    expect(await long.text()).toContain('Telegram takes at most 4096. Shorten it by 1.');
+    expect(await announcementsStored()).toBe(0);
+
+    const text = 'Maintenance tonight at 02:00 UTC.';
+    const first = await post(`${at}/admin/broadcast`, { text, nonce, csrf }, cookie, { origin: at });
+    expect(first.status).toBe(303);
+    const progress = first.headers.get('location') ?? '';
+    expect(progress).toMatch(/^\/admin\/broadcast\/\d+$/);
+    // A double click or a resent POST: the same announcement, nothing new.
+    const again = await post(`${at}/admin/broadcast`, { text, nonce, csrf }, cookie);
+    expect(again.headers.get('location')).toBe(progress);
+    await until('the announcement done', async () => (await (await get(`${at}${progress}`, cookie)).text()).includes('data-state="done"'), 60_000, 250);
+    expect(await announcementsStored()).toBe(1);
+    // Anna, the admin and Eve talked to the main bot: each gets it once.
+    expect(sendsOf(text)).toBe(3);
+    for (const person of [ANNA.id, ADMIN_ID, NOT_ADMIN_ID]) {
+      expect(panel.world.emulator.messagesTo(person, { botId: panel.world.mainBot.id }).filter((message) => message.text === text)).toHaveLength(1);
+    }
+    const audit = await (await get(`${base}/admin/audit`, cookie)).text();
+    expect(audit).toContain('announcement.send');
+  });
+});
+
 describe('the legacy side (the monolith)', () => {
   it('serves the same pages, and a session from the admin panel is valid there (one key, both sides of the canary)', async () => {
     expect((await get(`${monolith.url}/admin/`)).status).toBe(303);
@@ -318,6 +401,6 @@ describe('the legacy side (the monolith)', () => {
     const secrets = secretsOfRun(panel.world.secrets, []);
     secrets.set('NOVA_ADMIN_SESSION_KEY', panel.sessionKey);
     linkTokens.forEach((token, index) => { secrets.set(`sign-in link ${String(index + 1)}`, token); });
-    expectNoSecretsInLogs([panel.admin, monolith, panel.payments, panel.fleet.bots], secrets);
+    expectNoSecretsInLogs([panel.admin, monolith, panel.payments, panel.publisher, panel.fleet.bots], secrets);
   });
 });

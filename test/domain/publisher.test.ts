@@ -175,7 +175,7 @@ describe('migrations', () => {
     const tables = await database.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'publisher_service' ORDER BY 1`,
     );
-    expect(tables.rows.map((row) => row.name)).toEqual(['_prisma_migrations', 'business_connections', 'channels', 'outbox_events', 'post_deliveries', 'posting_grants', 'posts', 'processed_effects', 'stories']);
+    expect(tables.rows.map((row) => row.name)).toEqual(['_prisma_migrations', 'announcement_deliveries', 'announcements', 'business_connections', 'channels', 'outbox_events', 'post_deliveries', 'posting_grants', 'posts', 'processed_effects', 'stories']);
     const again = await migrate({ connectionString: database.url, schema: 'publisher_service', migrationsDir: PUBLISHER_MIGRATIONS_DIR });
     expect(again.applied).toEqual([]);
   });

@@ -11,6 +11,8 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   ErrorCode,
   GetUserRequestSchema,
+  ListRecipientsRequestSchema,
+  SetUserBlockedRequestSchema,
   UpsertUserRequestSchema,
   UserStatsRequestSchema,
   type UpsertUserRequest,
@@ -305,5 +307,38 @@ describe('stats', () => {
       activeLast7d: 5n,
     });
     expect(stats.asOf && timestampDate(stats.asOf).toISOString()).toBe(asOf.toISOString());
+  });
+});
+
+describe('list_recipients', () => {
+  let recipientsDatabase: TestDatabase;
+  let recipientsDb: UserDatabase;
+
+  beforeAll(async () => {
+    recipientsDatabase = await createTestDatabase('nova_user_recipients');
+    await migrate({ connectionString: recipientsDatabase.url, schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR });
+    recipientsDb = openUserDatabase({ connectionString: recipientsDatabase.url });
+  });
+
+  afterAll(async () => {
+    await recipientsDb.$disconnect();
+    await recipientsDatabase.drop();
+  });
+
+  it('pages through every user not blocked by an admin, by id, each once, and says when the last page is reached', async () => {
+    const listing = createUserHandlers({ db: recipientsDb, publisher, clock });
+    for (const telegramId of [5n, 1n, 4n, 2n, 3n]) await listing.upsert(upsertRequest(telegramId), ctx);
+    await listing.set_blocked(create(SetUserBlockedRequestSchema, { telegramId: 3n, blocked: true, reason: 'spam' }), ctx);
+    const pages: { ids: bigint[]; done: boolean }[] = [];
+    let after = 0n;
+    for (;;) {
+      const page = await listing.list_recipients(create(ListRecipientsRequestSchema, { afterTelegramId: after, limit: 2 }), ctx);
+      pages.push({ ids: page.telegramIds, done: page.done });
+      if (page.done) break;
+      after = page.telegramIds.at(-1) ?? after;
+    }
+    expect(pages).toEqual([{ ids: [1n, 2n], done: false }, { ids: [4n, 5n], done: false }, { ids: [], done: true }]);
+    expect((await listing.list_recipients(create(ListRecipientsRequestSchema, {}), ctx))).toMatchObject({ telegramIds: [1n, 2n, 4n, 5n], done: true });
+    await expect(listing.list_recipients(create(ListRecipientsRequestSchema, { limit: 5_001 }), ctx)).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

@@ -87,10 +87,12 @@ describe('createTelegraf: telegraf whose calls all go through the client', () =>
   it('a failing call rejects handleUpdate with the typed error (the consumer can redeliver) and leaves process.exitCode alone', async () => {
     const { bot } = await setUp('telegraf_failing_bot');
     bot.on('message', (ctx) => ctx.reply(''));
+    telegram.userSends(telegram.createBot({ username: 'telegraf_other_bot' }).token, { from: ann, text: 'hi' });
     const exitCode = process.exitCode;
     const error = await bot.handleUpdate({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: ann.id, type: 'private', first_name: 'Ann' }, from: { id: ann.id, is_bot: false, first_name: 'Ann' }, text: 'hi' } }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TelegramApiError);
-    expect(error).toEqual(expect.objectContaining({ errorCode: 400 })); // no chat known yet: "chat not found"
+    // Ann wrote to another bot, never to this one: Telegram's 403.
+    expect(error).toEqual(expect.objectContaining({ errorCode: 403, description: 'Forbidden: bot can\'t initiate conversation with a user' }));
     expect(process.exitCode).toBe(exitCode);
   });
 

@@ -1,6 +1,6 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { ChildBotAddedSchema, ChildBotRemovedSchema } from './gen/nova/v1/bot_pb.js';
-import { PostPublishedSchema, PublicationRequestedSchema } from './gen/nova/v1/publisher_pb.js';
+import { AnnouncementRequestedSchema, PostPublishedSchema, PublicationRequestedSchema } from './gen/nova/v1/publisher_pb.js';
 import { SubscriptionActivatedSchema, SubscriptionExpiredSchema } from './gen/nova/v1/payment_pb.js';
 import { UserRegisteredSchema } from './gen/nova/v1/user_pb.js';
 import type { EventSubject } from './subjects.js';
@@ -15,6 +15,7 @@ export const EVENT_SCHEMAS = {
   'nova.bot.removed': ChildBotRemovedSchema,
   'nova.publisher.post_published': PostPublishedSchema,
   'nova.publisher.publication_requested': PublicationRequestedSchema,
+  'nova.publisher.announcement_requested': AnnouncementRequestedSchema,
   'nova.payment.subscription_activated': SubscriptionActivatedSchema,
   'nova.payment.subscription_expired': SubscriptionExpiredSchema,
 } as const satisfies Record<EventSubject, DescMessage>;

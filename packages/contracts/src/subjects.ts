@@ -39,7 +39,7 @@ export type ContextName = (typeof CONTEXTS)[number];
 export const EVENTS = {
   user: ['registered'],
   bot: ['added', 'removed'],
-  publisher: ['post_published', 'publication_requested'],
+  publisher: ['post_published', 'publication_requested', 'announcement_requested'],
   payment: ['subscription_activated', 'subscription_expired'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;
@@ -48,9 +48,9 @@ export type EventSubject = { [C in ContextName]: `nova.${C}.${EventName<C>}` }[C
 
 /** Request methods each context answers. A new method needs its rpc in proto/ and in requests.ts. */
 export const METHODS = {
-  user: ['get', 'upsert', 'stats', 'search', 'set_blocked'],
+  user: ['get', 'upsert', 'stats', 'search', 'set_blocked', 'list_recipients'],
   bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token', 'set_blocked', 'stats'],
-  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting', 'record_business_connection', 'post_story', 'list_stories', 'list_due', 'stats'],
+  publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting', 'record_business_connection', 'post_story', 'list_stories', 'list_due', 'announce', 'announcement_status', 'list_announcements', 'stats'],
   payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due', 'expiring', 'grant', 'revoke', 'stats'],
   notification: [],
 } as const satisfies Record<ContextName, readonly string[]>;

@@ -62,6 +62,12 @@ export class BotState {
     /** Changes when the owner revokes it with @BotFather (the old one then gets 401). */
     public token: string,
     readonly user: BotUser,
+    /**
+     * Every person who wrote to any bot of this emulator (shared by its bots): Telegram tells a
+     * bot writing to a real person who never started it "bot can't initiate conversation", not
+     * "chat not found".
+     */
+    readonly people: Set<number> = new Set(),
   ) {
     // Telegram's update ids start at an arbitrary number and then grow by one.
     this.nextUpdateId = randomInt(100_000, 900_000);
@@ -83,6 +89,7 @@ export class BotState {
 
   knowChat(chat: Chat): void {
     this.chats.set(chat.id, { ...this.chats.get(chat.id), ...chat });
+    if (chat.type === 'private') this.people.add(chat.id);
   }
 
   storeMessage(message: Message): void {

@@ -85,6 +85,16 @@ describe('TelegramEmulator: the Bot API over HTTP', () => {
     expect((await rawCall(telegram.apiRoot, bot.token, 'sendMessage', { chat_id: bob.id, text: 'hello' })).status).toBe(200);
   });
 
+  it('answers 403 "bot can\'t initiate conversation" to a person who wrote to another bot but never to this one', async () => {
+    const other = telegram.createBot({ username: 'nova_other_bot' });
+    const answer = await rawCall(telegram.apiRoot, other.token, 'sendMessage', { chat_id: ann.id, text: 'hello' });
+    expect(answer.body).toEqual({ ok: false, error_code: 403, description: 'Forbidden: bot can\'t initiate conversation with a user' });
+    // Once she writes to it, it may answer her; a chat no one knows stays "not found".
+    telegram.userSends(other.token, { from: ann, text: 'hi' });
+    expect((await rawCall(telegram.apiRoot, other.token, 'sendMessage', { chat_id: ann.id, text: 'hello' })).status).toBe(200);
+    expect((await rawCall(telegram.apiRoot, other.token, 'sendMessage', { chat_id: 778, text: 'hello' })).body['description']).toBe('Bad Request: chat not found');
+  });
+
   it('edits a message the bot sent, refusing a missing one and an unchanged one', async () => {
     const sent = (await rawCall(telegram.apiRoot, bot.token, 'sendMessage', { chat_id: ann.id, text: 'draft' })).body['result'] as { message_id: number };
     const edited = await rawCall(telegram.apiRoot, bot.token, 'editMessageText', { chat_id: ann.id, message_id: sent.message_id, text: 'final' });

@@ -76,6 +76,8 @@ const DEFAULT_WAIT_MS = 10_000;
 
 export class TelegramEmulator {
   private readonly bots = new Map<number, BotState>();
+  /** Everyone who wrote to any of the bots (BotState.people). */
+  private readonly people = new Set<number>();
   private readonly faults = new Map<number, FaultPlan>();
   private readonly deliveryOf = new Map<number, WebhookDelivery>();
   private readonly deliveryLog: DeliveryAttempt[] = [];
@@ -114,7 +116,7 @@ export class TelegramEmulator {
       id, is_bot: true, first_name: input.firstName ?? input.username, username: input.username,
       can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false,
     };
-    const bot = new BotState(token, user);
+    const bot = new BotState(token, user, this.people);
     this.bots.set(id, bot);
     this.faults.set(id, new FaultPlan());
     this.deliveryOf.set(id, new WebhookDelivery(bot, this.delivery, {

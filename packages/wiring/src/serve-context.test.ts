@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { createInProcessBus, InternalError, NotFoundError as BusNotFoundError, ServiceCallError } from '@nova/bus';
-import { ErrorCode, GetUserResponseSchema, SearchUsersResponseSchema, SetUserBlockedResponseSchema, UpsertUserResponseSchema, UserStatsResponseSchema } from '@nova/contracts';
+import { ErrorCode, GetUserResponseSchema, ListRecipientsResponseSchema, SearchUsersResponseSchema, SetUserBlockedResponseSchema, UpsertUserResponseSchema, UserStatsResponseSchema } from '@nova/contracts';
 import { DeadlineExceededError, NotFoundError, RemoteDomainError, UnavailableError, isRetryable, type ContextHandlers } from '@nova/domain';
 import { createLogger, Metrics } from '@nova/platform';
 import { Writable } from 'node:stream';
@@ -43,6 +43,7 @@ describe('serveContext', () => {
       stats: () => Promise.resolve(create(UserStatsResponseSchema, {})),
       search: () => Promise.resolve(create(SearchUsersResponseSchema, {})),
       set_blocked: () => Promise.resolve(create(SetUserBlockedResponseSchema, {})),
+      list_recipients: () => Promise.resolve(create(ListRecipientsResponseSchema, {})),
     };
     await serveContext(bus, 'user', handlers);
 
@@ -77,6 +78,7 @@ describe('serveContext', () => {
       stats: () => Promise.resolve(create(UserStatsResponseSchema, {})),
       search: () => Promise.resolve(create(SearchUsersResponseSchema, {})),
       set_blocked: () => Promise.resolve(create(SetUserBlockedResponseSchema, {})),
+      list_recipients: () => Promise.resolve(create(ListRecipientsResponseSchema, {})),
     });
     const timeout = toDomainError(await failure(bus.request('svc.user.get', { telegramId: 1n }, { timeoutMs: 50 })));
     expect(timeout).toBeInstanceOf(DeadlineExceededError);

@@ -13,7 +13,7 @@ import { InMemoryKeyValueStore } from '@nova/notification-service/domain';
 import { natsSchedulerStore, notificationWeight, startNotificationContext } from '@nova/notification-service/wiring';
 import { startPaymentContext } from '@nova/payment-service/wiring';
 import { runService } from '@nova/platform';
-import { LEGACY_PUBLICATIONS_CONSUMER, startPublisherContext } from '@nova/publisher-service/wiring';
+import { LEGACY_ANNOUNCEMENTS_CONSUMER, LEGACY_PUBLICATIONS_CONSUMER, startPublisherContext } from '@nova/publisher-service/wiring';
 import { startUserContext } from '@nova/user-service/wiring';
 import { busWebhookAuth, registerWebhookRoutes, WebhookAuthCache } from '@nova/webhook-gateway/webhook';
 import { monolithBuses } from './buses.js';
@@ -32,7 +32,7 @@ await runService({
     await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
     const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
     // Started after the bots context, so it stops first (newest first) while the shared clients are open.
-    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients, publicationsConsumer: LEGACY_PUBLICATIONS_CONSUMER });
+    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients, publicationsConsumer: LEGACY_PUBLICATIONS_CONSUMER, announcementsConsumer: LEGACY_ANNOUNCEMENTS_CONSUMER });
     // Bound before the payments context can publish (the in-process bus delivers only to bound consumers).
     await bots.consumePaymentNotices(buses.contexts, LEGACY_PAYMENT_NOTICES_CONSUMER);
     // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).

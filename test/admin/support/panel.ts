@@ -1,7 +1,7 @@
 /**
  * The admin panel against the real fleet: a World (its own nats-server and database, the
- * Telegram emulator), the gateway, the user, bot and payment services, and the admin-panel
- * service, all processes from their builds. Admin sign-in links are signed with the main bot's
+ * Telegram emulator), the gateway, the user, bot, payment and publisher services (the publisher
+ * sends the Broadcast page's announcements), and the admin-panel service, all processes from their builds. Admin sign-in links are signed with the main bot's
  * token exactly as Telegram's Login Widget signs them.
  */
 import { signTelegramLogin } from '@nova/admin-panel/domain';
@@ -21,6 +21,7 @@ export interface Panel {
   readonly world: World;
   readonly fleet: Fleet;
   readonly payments: RunningService;
+  readonly publisher: RunningService;
   readonly admin: RunningService;
   readonly sessionKey: string;
   /** The env the admin panel runs with (the monolith gets the same admin variables). */
@@ -42,7 +43,16 @@ export async function startPanel(prefix: string, extra: Env = {}): Promise<Panel
   // The panel's address is chosen first: the bot service's /admin links point at it.
   const adminAddress = `127.0.0.1:${String(await freePort())}`;
   const fleet = await world.startFleet({ bots: adminLinkVariables(sessionKey, `http://${adminAddress}`) });
-  const payments = await world.start('payment-service', { NOVA_NATS_URL: world.nats.url, NOVA_DATABASE_URL: world.databaseUrl });
+  const [payments, publisher] = await Promise.all([
+    world.start('payment-service', { NOVA_NATS_URL: world.nats.url, NOVA_DATABASE_URL: world.databaseUrl }),
+    world.start('publisher-service', {
+      NOVA_NATS_URL: world.nats.url,
+      NOVA_DATABASE_URL: world.databaseUrl,
+      NOVA_TOKEN_ENCRYPTION_KEY: world.secrets.encryptionKey,
+      NOVA_MAIN_BOT_TOKEN: world.secrets.mainBotToken,
+      NOVA_TELEGRAM_API_ROOT: world.emulator.apiRoot,
+    }),
+  ]);
   const adminEnv: Env = {
     NOVA_NATS_URL: world.nats.url,
     NOVA_DATABASE_URL: world.databaseUrl,
@@ -51,7 +61,7 @@ export async function startPanel(prefix: string, extra: Env = {}): Promise<Panel
     ...extra,
   };
   const admin = await world.start('admin-panel', adminEnv, adminAddress);
-  return { world, fleet, payments, admin, sessionKey, adminEnv };
+  return { world, fleet, payments, publisher, admin, sessionKey, adminEnv };
 }
 
 /** A Login Widget redirect URL for `telegramId`, signed with `token` (default: the main bot's), dated `authDate`. */

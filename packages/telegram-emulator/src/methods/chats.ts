@@ -10,6 +10,8 @@ import type { Chat } from '../wire.js';
 export function writableChat(bot: BotState, params: Params): Chat {
   const chatId = requiredChatId(params);
   const chat = typeof chatId === 'number' ? bot.chats.get(chatId) : [...bot.chats.values()].find((known) => `@${known.username ?? ''}` === chatId);
+  // A person who exists (wrote to another bot) but never started this one: Telegram's 403.
+  if (chat === undefined && typeof chatId === 'number' && bot.people.has(chatId)) throw forbidden('bot can\'t initiate conversation with a user');
   if (chat === undefined) throw badRequest('chat not found');
   if (chat.type === 'private' && bot.blockedBy.has(chat.id)) throw forbidden('bot was blocked by the user');
   const membership = bot.memberships.get(chat.id);

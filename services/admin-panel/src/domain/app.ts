@@ -8,7 +8,7 @@
  */
 import { toJson } from '@bufbuild/protobuf';
 import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from '@nova/bus';
-import { BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
+import { AnnouncementSchema, BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
 import type { AdminSignInLinks } from '@nova/domain';
 import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
 import { recentActivity } from './activity.js';
@@ -18,6 +18,7 @@ import { MigrationStreams } from './migration-stream.js';
 import type { MigrationsFeed, MigrationsSource } from './migrations.js';
 import { MIGRATIONS_SCRIPT } from './migrations-script.js';
 import { auditPage } from './pages/audit.js';
+import { announcementPage, announcementProblem, announcementText, broadcastPage } from './pages/broadcast.js';
 import { problemPage } from './pages/errors.js';
 import { BASE } from './pages/layout.js';
 import { MIGRATION_EVENTS_PATH, migrationsPage } from './pages/migrations.js';
@@ -33,7 +34,7 @@ import { ADMIN_CSS } from './styles.js';
 import { LoginRefusedError, verifyTelegramLogin } from './telegram-login.js';
 
 export interface AdminPanelDeps {
-  /** Where the other contexts answer (svc.user.*, svc.bot.*, svc.payment.*). */
+  /** Where the other contexts answer (svc.user.*, svc.bot.*, svc.payment.*, svc.publisher.* for announcements). */
   readonly bus: Pick<Bus, 'request'>;
   readonly audit: AuditLog;
   readonly sessions: SessionSigner;
@@ -159,7 +160,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   }
 
   /** Runs an admin action with its audit entry around it: pending first, then done or failed. */
-  async function audited<T>(entry: AuditStart, act: () => Promise<T>, describe: (answer: T) => { before?: unknown; after: unknown }): Promise<T> {
+  async function audited<T>(entry: AuditStart, act: () => Promise<T>, describe: (answer: T) => { before?: unknown; after: unknown; targetId?: string }): Promise<T> {
     const id = await audit.start(entry, clock());
     logger.info({ admin: entry.adminId.toString(), action: entry.action, target: `${entry.targetKind}:${entry.targetId}`, audit: id.toString() }, 'admin action');
     try {
@@ -271,6 +272,46 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       (result) => ({ before: result.before && toJson(SubscriptionSchema, result.before), after: result.after && toJson(SubscriptionSchema, result.after) }),
     );
     return redirect(`${BASE}users/${(answer.after?.telegramId ?? owner).toString()}?done=revoke`);
+  }
+
+  /** The Broadcast page: the form (again with the admin's text and a message after a refusal) and the past announcements. */
+  async function showBroadcast(authed: Authed, refusal?: { error: string; text: string }): Promise<HttpReply> {
+    const announcements = await ask('svc.publisher.list_announcements', { limit: 20 }).then((answer) => answer.announcements).catch((error: unknown) => {
+      logger.warn({ err: error }, 'the publisher context did not answer for the broadcast page');
+      return undefined;
+    });
+    return htmlReply(refusal === undefined ? 200 : 422, broadcastPage({ session: authed }, { announcements, ...(refusal ?? {}) }));
+  }
+
+  /**
+   * Announces once per rendered form: its nonce is the publisher's idempotency key, so a double
+   * click or a resent POST answers the first announcement and sends nothing new.
+   */
+  async function announce(authed: Authed, form: URLSearchParams): Promise<HttpReply> {
+    const text = announcementText(form.get('text'));
+    const nonce = form.get('nonce') ?? '';
+    const problem = announcementProblem(text) ?? (/^[A-Za-z0-9_-]{16,64}$/.test(nonce) ? undefined : 'The form is incomplete: reload the page and try again.');
+    if (problem !== undefined) return showBroadcast(authed, { error: problem, text });
+    let answer;
+    try {
+      answer = await audited(
+        { adminId: authed.admin.adminId, action: 'announcement.send', targetKind: 'announcement', targetId: `key ${nonce}`, subjectUser: undefined, reason: '', before: { text } },
+        () => ask('svc.publisher.announce', { text, adminTelegramId: authed.admin.adminId, idempotencyKey: `admin-announce:${nonce}` }, { routingKey: authed.admin.adminId }),
+        (result) => ({ after: { created: result.created, announcement: result.announcement && toJson(AnnouncementSchema, result.announcement) }, ...(result.announcement === undefined ? {} : { targetId: result.announcement.id.toString() }) }),
+      );
+    } catch (error) {
+      // The publisher's own check (the same rules): its message is for people.
+      if (error instanceof InvalidArgumentError) return showBroadcast(authed, { error: error.message, text });
+      throw error;
+    }
+    if (answer.announcement === undefined) throw new Error('the publisher answered no announcement');
+    return redirect(`${BASE}broadcast/${answer.announcement.id.toString()}`);
+  }
+
+  async function showAnnouncement(authed: Authed, id: bigint): Promise<HttpReply> {
+    const { announcement } = await ask('svc.publisher.announcement_status', { announcementId: id });
+    if (announcement === undefined) throw new NotFoundError(`No announcement ${id.toString()}.`);
+    return htmlReply(200, announcementPage({ session: authed }, announcement));
   }
 
   async function search(authed: Authed, query: string): Promise<HttpReply> {
@@ -398,6 +439,12 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
         const done = query.get('done');
         return showUser(authed, id, done === null ? undefined : NOTICES[done]);
       }
+      if (rest === 'broadcast') return showBroadcast(authed);
+      if (parts[0] === 'broadcast' && parts.length === 2) {
+        const id = idIn(parts[1]);
+        if (id === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such announcement.'));
+        return showAnnouncement(authed, id);
+      }
       if (rest === 'audit') return htmlReply(200, auditPage({ session: authed }, await audit.recent({ limit: 200 })));
       if (rest === 'migrations') return htmlReply(200, migrationsPage({ session: authed }, await deps.migrations.list()));
       if (rest === 'migrations/events') {
@@ -414,6 +461,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       return htmlReply(403, problemPage({ session: authed }, 403, 'The form\'s security check failed (it was sent from another page, or it is too old). Reload the page and try again.'));
     }
     if (rest === 'sign-out') return redirect(`${BASE}sign-in`, { 'set-cookie': clearedSessionCookie(cookieOptions) });
+    if (rest === 'broadcast') return announce(authed, form);
     const id = parts.length === 3 ? parts[1] ?? '' : '';
     const verb = parts.length === 3 ? parts[2] : undefined;
     let owner: bigint | undefined;

@@ -6,7 +6,7 @@
  */
 import type { AdminDatabase } from './database.js';
 
-export type AuditTargetKind = 'user' | 'bot' | 'subscription';
+export type AuditTargetKind = 'user' | 'bot' | 'subscription' | 'announcement';
 export type AuditOutcome = 'pending' | 'done' | 'failed';
 
 export interface AuditStart {
@@ -30,7 +30,8 @@ export interface AuditEntryView extends AuditStart {
 
 export interface AuditLog {
   start(entry: AuditStart, at: Date): Promise<bigint>;
-  finish(id: bigint, result: { outcome: 'done'; before?: unknown; after: unknown } | { outcome: 'failed'; error: string }, at: Date): Promise<void>;
+  /** `targetId`: what the action made, known only from the answer (an announcement's id). */
+  finish(id: bigint, result: { outcome: 'done'; before?: unknown; after: unknown; targetId?: string } | { outcome: 'failed'; error: string }, at: Date): Promise<void>;
   recent(filter: { subjectUser?: bigint; limit: number }): Promise<AuditEntryView[]>;
 }
 
@@ -57,7 +58,7 @@ export function databaseAuditLog(db: AdminDatabase): AuditLog {
       await db.auditEntry.update({
         where: { id },
         data: result.outcome === 'done'
-          ? { outcome: 'done', after: json(result.after) ?? undefined, ...(result.before === undefined ? {} : { before: json(result.before) ?? undefined }), finishedAt: at }
+          ? { outcome: 'done', after: json(result.after) ?? undefined, ...(result.before === undefined ? {} : { before: json(result.before) ?? undefined }), ...(result.targetId === undefined ? {} : { targetId: result.targetId }), finishedAt: at }
           : { outcome: 'failed', error: result.error, finishedAt: at },
       });
     },

@@ -33,6 +33,8 @@ form.inline button { margin: 0; }
 .actions { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); }
 fieldset { border: 1px solid var(--line); border-radius: 8px; }
 .muted { color: var(--muted); }
+progress { width: 100%; max-width: 32rem; height: 1.5rem; }
+pre.announcement { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 4px solid var(--line); padding: .5rem 1rem; }
 .cards span { display: block; font-size: .85em; }
 .charts { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); }
 .chart { margin: 0; }

@@ -16,8 +16,12 @@
  * answer), so at most 30 per bot, plus the few answered in the milliseconds before their settle.
  * Claimed rows still queued in the client were never sent: they wait for their lease and go
  * out once.
+ *
+ * The per-bot loop (`runPipeline`) takes its rows as `DeliveryRows` (claim, settle, free): a
+ * post's channels through one child bot here, an admin's announcement to every user through the
+ * main bot in announcements.ts. One sender, one bound, for both.
  */
-import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type ChannelTelegram, type OutgoingPost, type UnrecordedSend } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type ChannelTelegram, type OutgoingPost, type UnrecordedKind, type UnrecordedSend } from './ports.js';
 import type { PublisherDatabase } from './database.js';
 import type { Clock } from '@nova/domain';
 
@@ -82,7 +86,28 @@ export async function broadcastPost(deps: BroadcastDeps, target: BroadcastTarget
   };
 }
 
-interface BotRun {
+/**
+ * The rows one pipeline sends: a post's channels through one bot (below), or an announcement's
+ * recipients through the main bot (announcements.ts). Each claim leases rows no one sent and no
+ * one holds, in one statement (FOR UPDATE SKIP LOCKED); each settle is its own statement.
+ */
+export interface DeliveryRows {
+  /** Leases up to `limit` unsettled rows whose lease is free at `now` until `leaseUntil`; answers their chats. */
+  claim(now: Date, leaseUntil: Date, limit: number): Promise<bigint[]>;
+  settleSent(chatId: bigint, messageId: bigint, at: Date): Promise<void>;
+  /** Telegram refused for good: never retried. */
+  settleRefused(chatId: bigint, refusal: ChannelRefusedError): Promise<void>;
+  /** Surely not sent: the rows' leases are given back for a later run. */
+  free(chatIds: readonly bigint[]): Promise<void>;
+}
+
+/** One send through the pipeline's bot; throws like a ChannelTelegram (ChannelRefusedError, ChannelNotSentError, anything else: unknown). */
+export type SendTo = (chatId: bigint, startBy: AbortSignal) => Promise<{ readonly messageId: bigint }>;
+
+export type PipelineDeps = Pick<BroadcastDeps, 'clock' | 'sendLeaseMs' | 'onUnrecordedSend'>;
+
+/** What one pipeline run left. */
+export interface PipelineRun {
   stopped: boolean;
   /** Telegram failed for the bot (not merely was busy). */
   failedTransiently: boolean;
@@ -92,16 +117,27 @@ interface BotRun {
 }
 
 /** Sends the bot's rows of the post; answers whether Telegram failed for it (not merely was busy), and any retry_after it gave. */
-async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<BotRun> {
+function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, signal: AbortSignal | undefined): Promise<PipelineRun> {
+  const send: SendTo = (chatId, startBy) => deps.telegram.sendPost(botId, chatId, target.content, { startBy });
+  return runPipeline(deps, postRows(deps.db, target, botId), send, 'channel', signal);
+}
+
+/**
+ * The pipeline of one bot: claims batches of CLAIM_BATCH rows, hands them to `send` (the bot's
+ * Telegram client paces them), settles each as Telegram answers, and keeps at most three batches
+ * claimed and unanswered. Stops claiming when `signal` aborts, or when the bot is busy or fails.
+ */
+export async function runPipeline(deps: PipelineDeps, rows: DeliveryRows, send: SendTo, kind: UnrecordedKind, signal: AbortSignal | undefined): Promise<PipelineRun> {
   const outstanding = new Set<Promise<SendOutcome>>();
-  const bot: BotRun = { stopped: false, failedTransiently: false, retryAfterMs: undefined, notSent: [] };
+  const bot: PipelineRun = { stopped: false, failedTransiently: false, retryAfterMs: undefined, notSent: [] };
   while (signal?.aborted !== true && !bot.stopped && bot.databaseFailure === undefined) {
-    const chats = await claimBatch(deps, target, botId);
+    const now = deps.clock();
+    const chats = await rows.claim(now, new Date(now.getTime() + deps.sendLeaseMs), CLAIM_BATCH);
     if (chats.length === 0) break;
     // The batch's rows share one lease: each starts in its first half or is not sent.
     const startBy = leaseStartBy(deps.sendLeaseMs, signal);
     for (const chatId of chats) {
-      const sending: Promise<SendOutcome> = sendClaimed(deps, target, botId, chatId, startBy, bot)
+      const sending: Promise<SendOutcome> = sendClaimed(deps, rows, send, kind, chatId, startBy, bot)
         .catch((error: unknown) => {
           // A settle that failed: the row keeps its lease; the rest of the batch still settles.
           bot.databaseFailure ??= error instanceof Error ? error : new Error(`settling a row failed: ${String(error)}`);
@@ -123,21 +159,20 @@ async function sendThroughBot(deps: BroadcastDeps, target: BroadcastTarget, botI
   await Promise.all(outstanding);
   // Freed only now that this pipeline claims no more: a claim already under way could otherwise
   // take a row back at once and retry it in this run (a hot loop while a circuit is open).
-  if (bot.notSent.length > 0) await deps.db.postDelivery.updateMany({ where: { postId: target.postId, chatId: { in: bot.notSent } }, data: { leaseUntil: null } });
+  if (bot.notSent.length > 0) await rows.free(bot.notSent);
   // The publish is retried as a whole; the rows whose settle failed wait for their leases.
   if (bot.databaseFailure !== undefined) throw bot.databaseFailure;
   return bot;
 }
 
 /** `startBy`: the caller's time and the lease's first half; a send still waiting for its turn when it ends is given up (not sent). */
-async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint, chatId: bigint, startBy: AbortSignal, bot: BotRun): Promise<SendOutcome> {
-  const key = { postId_chatId: { postId: target.postId, chatId } };
+async function sendClaimed(deps: PipelineDeps, rows: DeliveryRows, send: SendTo, kind: UnrecordedKind, chatId: bigint, startBy: AbortSignal, bot: PipelineRun): Promise<SendOutcome> {
   let messageId: bigint;
   try {
-    ({ messageId } = await deps.telegram.sendPost(botId, chatId, target.content, { startBy }));
+    ({ messageId } = await send(chatId, startBy));
   } catch (error) {
     if (error instanceof ChannelRefusedError) {
-      await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, errorCode: error.errorCode, failure: error.description } });
+      await rows.settleRefused(chatId, error);
       return 'settled';
     }
     // Not sent (the bot was busy, or Telegram answered with a failure: the row is freed when the
@@ -147,39 +182,51 @@ async function sendClaimed(deps: BroadcastDeps, target: BroadcastTarget, botId: 
       if (error.retryAfterMs !== undefined) bot.retryAfterMs = Math.max(bot.retryAfterMs ?? 0, error.retryAfterMs);
       return error.busy ? 'busy' : 'not sent';
     }
-    deps.onUnrecordedSend?.('channel', error);
+    deps.onUnrecordedSend?.(kind, error);
     return 'transient failure';
   }
   try {
-    await deps.db.postDelivery.update({ where: key, data: { leaseUntil: null, sentAt: deps.clock(), messageId } });
+    await rows.settleSent(chatId, messageId, deps.clock());
   } catch (error) {
     // Posted, and not recorded (as a call with no answer above may have been): the row keeps its
     // lease and is posted again once it runs out.
-    deps.onUnrecordedSend?.('channel', error);
+    deps.onUnrecordedSend?.(kind, error);
     throw error;
   }
   return 'settled';
 }
 
-/** Claims the bot's next unsettled, unheld rows of the post, in the owner's order. */
-async function claimBatch(deps: BroadcastDeps, target: BroadcastTarget, botId: bigint): Promise<bigint[]> {
-  const now = deps.clock();
-  const leaseUntil = new Date(now.getTime() + deps.sendLeaseMs);
-  const rows = await deps.db.$queryRaw<{ chat_id: bigint }[]>`
-    UPDATE publisher_service.post_deliveries AS d
-       SET lease_until = ${leaseUntil}, bot_id = ${botId}
-     WHERE (d.post_id, d.chat_id) IN (
-       SELECT free.post_id, free.chat_id
-         FROM publisher_service.post_deliveries AS free
-         JOIN publisher_service.channels AS c ON c.chat_id = free.chat_id
-        WHERE free.post_id = ${target.postId} AND c.bot_id = ${botId} AND c.owner_telegram_id = ${target.owner}
-          AND free.sent_at IS NULL AND free.error_code IS NULL
-          AND (free.lease_until IS NULL OR free.lease_until < ${now})
-        ORDER BY free.position
-        LIMIT ${CLAIM_BATCH}
-        FOR UPDATE OF free SKIP LOCKED)
-    RETURNING d.chat_id`;
-  return rows.map((row) => row.chat_id);
+/** A post's rows of one bot's channels, in the owner's order. */
+function postRows(db: PublisherDatabase, target: BroadcastTarget, botId: bigint): DeliveryRows {
+  const key = (chatId: bigint) => ({ postId_chatId: { postId: target.postId, chatId } });
+  return {
+    async claim(now, leaseUntil, limit) {
+      const rows = await db.$queryRaw<{ chat_id: bigint }[]>`
+        UPDATE publisher_service.post_deliveries AS d
+           SET lease_until = ${leaseUntil}, bot_id = ${botId}
+         WHERE (d.post_id, d.chat_id) IN (
+           SELECT free.post_id, free.chat_id
+             FROM publisher_service.post_deliveries AS free
+             JOIN publisher_service.channels AS c ON c.chat_id = free.chat_id
+            WHERE free.post_id = ${target.postId} AND c.bot_id = ${botId} AND c.owner_telegram_id = ${target.owner}
+              AND free.sent_at IS NULL AND free.error_code IS NULL
+              AND (free.lease_until IS NULL OR free.lease_until < ${now})
+            ORDER BY free.position
+            LIMIT ${limit}
+            FOR UPDATE OF free SKIP LOCKED)
+        RETURNING d.chat_id`;
+      return rows.map((row) => row.chat_id);
+    },
+    async settleSent(chatId, messageId, at) {
+      await db.postDelivery.update({ where: key(chatId), data: { leaseUntil: null, sentAt: at, messageId } });
+    },
+    async settleRefused(chatId, refusal) {
+      await db.postDelivery.update({ where: key(chatId), data: { leaseUntil: null, errorCode: refusal.errorCode, failure: refusal.description } });
+    },
+    async free(chatIds) {
+      await db.postDelivery.updateMany({ where: { postId: target.postId, chatId: { in: [...chatIds] } }, data: { leaseUntil: null } });
+    },
+  };
 }
 
 /** The bots whose channels still have unsettled rows of the post. */

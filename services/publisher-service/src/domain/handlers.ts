@@ -11,6 +11,7 @@ import { publisherStatsHandler } from './stats.js';
 import { listStoriesHandler, postStoryHandler } from './stories.js';
 import type { PublishDeps } from './publish.js';
 import { publicationWorker, type PublicationWorker, type PublicationWorkerOptions } from './publication.js';
+import { announceHandler, announcementStatusHandler, announcementWorker, listAnnouncementsHandler, type AnnouncementRecipients, type AnnouncementTelegram, type AnnouncementWorker } from './announcements.js';
 
 export interface PublisherContextDeps {
   readonly db: PublisherDatabase;
@@ -31,6 +32,13 @@ export interface PublisherContextDeps {
    * UNAVAILABLE; business connections are still recorded and stories listed.
    */
   readonly stories?: { readonly telegram: StoryTelegram; readonly entitlement: StoriesEntitlement };
+  /** The main bot and the users context, for admins' announcements (both wirings give them; the worker needs them). */
+  readonly announcements?: { readonly telegram: AnnouncementTelegram; readonly recipients: AnnouncementRecipients };
+}
+
+/** The worker of the announcements' work items (nova.publisher.announcement_requested). */
+export function createAnnouncementWorker(deps: PublisherContextDeps & { readonly announcements: NonNullable<PublisherContextDeps['announcements']> }, options?: { readonly pollMs?: number }): AnnouncementWorker {
+  return announcementWorker({ ...publishingDeps(deps), ...deps.announcements }, options);
 }
 
 /** The worker of the publications' work items (nova.publisher.publication_requested), with the same dependencies. */
@@ -62,5 +70,8 @@ export function createPublisherHandlers(deps: PublisherContextDeps): ContextHand
     list_stories: listStoriesHandler(deps.db),
     list_due: listDueHandler({ db: deps.db, clock }),
     stats: publisherStatsHandler(deps.db, clock),
+    announce: announceHandler({ db: deps.db, publisher: deps.publisher, clock }),
+    announcement_status: announcementStatusHandler({ db: deps.db, clock }),
+    list_announcements: listAnnouncementsHandler({ db: deps.db, clock }),
   };
 }

@@ -1,7 +1,8 @@
 export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type PublisherDatabase, type PublisherDatabaseOptions, type PublisherTransaction } from './database.js';
 export { prunePublisherHistory } from './effects.js';
 export { AnyOfEntitlements, AnyOfStoriesEntitlements, GrantTableEntitlement } from './entitlement.js';
-export { createPublicationWorker, createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
+export { createAnnouncementWorker, createPublicationWorker, createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
+export { announcementWorker, BLOCKED_BY_USER, validAnnouncement, type AnnouncementRecipients, type AnnouncementTelegram, type AnnouncementWorker } from './announcements.js';
 export type { PublicationWorker, PublicationWorkerOptions } from './publication.js';
 export { CLAIM_BATCH } from './broadcast.js';
 export { INLINE_PUBLISH_MAX } from './publish.js';
@@ -24,6 +25,7 @@ export {
   type PostingEntitlement,
   type SendOptions,
   type TelegramChatInfo,
+  type UnrecordedKind,
   type UnrecordedSend,
   leaseStartBy,
 } from './ports.js';

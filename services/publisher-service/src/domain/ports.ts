@@ -134,7 +134,10 @@ export interface OwnerNotifier {
  * lease runs out and it goes out again, a double no one can prevent (Telegram has no
  * idempotency key). Counted, so a double is always one that was told of.
  */
-export type UnrecordedSend = (kind: 'channel' | 'report', error: unknown) => void;
+export type UnrecordedSend = (kind: UnrecordedKind, error: unknown) => void;
+
+/** What a possibly doubled send was: a post's channel, an owner's report, an announcement's recipient. */
+export type UnrecordedKind = 'channel' | 'report' | 'announcement';
 
 /**
  * Until when a send claimed under a lease may start: the first half of the lease. A send that

@@ -16,17 +16,20 @@ import {
   GrantTableEntitlement,
   PUBLISHER_MIGRATIONS_DIR,
   PUBLISHER_SCHEMA,
+  createAnnouncementWorker,
   createPublicationWorker,
   createPublisherHandlers,
   flushPublisherOutbox,
   openPublisherDatabase,
   type PublisherDatabase,
+  type UnrecordedKind,
 } from '../domain/index.js';
 import { BusBotOwnership, BusBotTokens } from './bot-directory.js';
 import { ClientChannelTelegram } from './channel-telegram.js';
 import type { PublisherContextConfig } from './config.js';
 import { MainBotNotifier } from './main-bot-notifier.js';
 import { PaymentsPostingEntitlement, PaymentsStoriesEntitlement } from './payment-entitlement.js';
+import { BusUserRecipients } from './user-recipients.js';
 
 export interface PublisherContextHost {
   readonly logger: Logger;
@@ -50,10 +53,14 @@ export interface PublisherContextOptions {
    * its own (the route header says which side handles each one). Default PUBLICATIONS_CONSUMER.
    */
   readonly publicationsConsumer?: string;
+  /** Durable name of the consumer of the announcements' work items, one per side like the publications'. Default ANNOUNCEMENTS_CONSUMER. */
+  readonly announcementsConsumer?: string;
 }
 
 export const PUBLICATIONS_CONSUMER = 'publisher-publications';
 export const LEGACY_PUBLICATIONS_CONSUMER = 'monolith-publisher-publications';
+export const ANNOUNCEMENTS_CONSUMER = 'publisher-announcements';
+export const LEGACY_ANNOUNCEMENTS_CONSUMER = 'monolith-publisher-announcements';
 
 /**
  * A publication's work item: four broadcasts at once per replica; retried with backoff for about
@@ -76,24 +83,27 @@ export async function startPublisherContext(host: PublisherContextHost, options:
   try {
     const telegram = new ClientChannelTelegram(options.clients, new BusBotTokens(bus, keyring));
     const grants = new GrantTableEntitlement(db);
+    const mainBot = new MainBotNotifier(options.clients, config.NOVA_MAIN_BOT_TOKEN);
     const unrecorded = host.metrics.counter('nova_publisher_sends_unrecorded_total', 'Sends Telegram may have taken that were not recorded (the record failed, or no answer came): each may go out once more after its lease', ['kind']);
-    for (const kind of ['channel', 'report']) unrecorded.inc({ kind }, 0);
+    for (const kind of ['channel', 'report', 'announcement']) unrecorded.inc({ kind }, 0);
     const deps = {
       db,
       publisher,
       telegram,
-      notifier: new MainBotNotifier(options.clients, config.NOVA_MAIN_BOT_TOKEN),
+      notifier: mainBot,
       bots: new BusBotOwnership(bus),
       // An administrator's grant overrides; otherwise a posting subscription bought from payments.
       entitlement: new AnyOfEntitlements(grants, new PaymentsPostingEntitlement(bus)),
       sendLeaseMs: config.NOVA_PUBLISH_LEASE,
-      onUnrecordedSend: (kind: 'channel' | 'report', error: unknown) => {
+      onUnrecordedSend: (kind: UnrecordedKind, error: unknown) => {
         unrecorded.inc({ kind });
         // No text, no token: which kind, and why the record is missing.
         host.logger.warn({ kind, err: error }, 'a send may go out twice: Telegram may have taken it and it is not recorded');
       },
       // Stories: the same grant override, then a stories subscription bought from payments.
       stories: { telegram, entitlement: new AnyOfStoriesEntitlements(grants, new PaymentsStoriesEntitlement(bus)) },
+      // Admins' announcements: from the main bot to the users the users context lists.
+      announcements: { telegram: mainBot, recipients: new BusUserRecipients(bus) },
     };
     const publish = createPublicationWorker(deps);
     // A broadcast takes minutes: a graceful stop ends it at the next batch, and its item is redelivered.
@@ -105,6 +115,15 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       ...PUBLICATIONS_RETRY,
       handle: (request) => publish(request, stopping.signal),
     });
+    const announce = createAnnouncementWorker(deps);
+    // An announcement to every user takes minutes too: the same retries and heartbeat as a publication.
+    const announcements = await bus.consumeEvents({
+      name: options.announcementsConsumer ?? ANNOUNCEMENTS_CONSUMER,
+      context: 'publisher',
+      subjects: ['nova.publisher.announcement_requested'],
+      ...PUBLICATIONS_RETRY,
+      handle: (request) => announce(request, stopping.signal),
+    });
     const binding = await serveContext(bus, 'publisher', createPublisherHandlers(deps));
     host.readiness.add('database:publisher_service', databaseReachable(db));
     relay.start();
@@ -113,6 +132,7 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       await binding.stop();
       stopping.abort();
       await publications.stop();
+      await announcements.stop();
       await relay.stop();
       await db.$disconnect();
     });

@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type ContextHandlers, type EventPublisher } from '@nova/domain';
 import type { UserDatabase } from './database.js';
 import { getUserHandler } from './get-user.js';
+import { listRecipientsHandler } from './list-recipients.js';
 import { searchUsersHandler } from './search-users.js';
 import { setUserBlockedHandler } from './set-user-blocked.js';
 import { upsertUserHandler } from './upsert-user.js';
@@ -22,5 +23,6 @@ export function createUserHandlers(deps: UserContextDeps): ContextHandlers<'user
     stats: userStatsHandler(deps.db, clock),
     search: searchUsersHandler(deps.db),
     set_blocked: setUserBlockedHandler(deps.db, clock),
+    list_recipients: listRecipientsHandler(deps.db),
   };
 }

@@ -8,7 +8,7 @@ export interface PageFrame {
   /** The signed-in admin and their CSRF token; absent on the sign-in and error pages before sign-in. */
   readonly session?: { readonly admin: AdminSession; readonly csrf: string };
   /** Which navigation entry is this page. */
-  readonly section?: 'numbers' | 'users' | 'audit' | 'migrations';
+  readonly section?: 'numbers' | 'users' | 'broadcast' | 'audit' | 'migrations';
   /** Seconds between reloads (a live page without client JavaScript). */
   readonly refreshSeconds?: number;
   /**
@@ -22,6 +22,7 @@ export interface PageFrame {
 const NAV: readonly { readonly section: NonNullable<PageFrame['section']>; readonly href: string; readonly label: string }[] = [
   { section: 'numbers', href: BASE, label: 'Numbers' },
   { section: 'users', href: `${BASE}users`, label: 'Users' },
+  { section: 'broadcast', href: `${BASE}broadcast`, label: 'Broadcast' },
   { section: 'audit', href: `${BASE}audit`, label: 'Audit log' },
   { section: 'migrations', href: `${BASE}migrations`, label: 'Migrations' },
 ];

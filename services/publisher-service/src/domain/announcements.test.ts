@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { AnnouncementStatus } from '@nova/contracts';
+import { InvalidArgumentError } from '@nova/domain';
+import { announcementMessage, validAnnouncement } from './announcements.js';
+
+const request = { text: 'Nova is down for maintenance at 02:00 UTC.', adminTelegramId: 70_001n, idempotencyKey: 'admin-announce:abc' };
+
+function refusal(change: Partial<typeof request>): InvalidArgumentError {
+  try {
+    validAnnouncement({ ...request, ...change });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('validAnnouncement', () => {
+  it('takes a message up to Telegram\'s 4096 characters, counted in UTF-16 units as Telegram counts', () => {
+    expect(validAnnouncement(request).text).toBe(request.text);
+    expect(validAnnouncement({ ...request, text: 'x'.repeat(4096) }).text).toHaveLength(4096);
+    // An emoji outside the BMP is two units: 2048 of them are exactly 4096.
+    expect(() => validAnnouncement({ ...request, text: '🎉'.repeat(2048) })).not.toThrow();
+    expect(refusal({ text: '🎉'.repeat(2048) + 'x' }).message).toBe('The announcement is 4097 characters long: Telegram takes at most 4096.');
+  });
+
+  it('refuses an empty or blank text, a NUL, no admin and no key, naming the field', () => {
+    expect(refusal({ text: '' }).message).toBe('The announcement is empty: write the message to send.');
+    expect(refusal({ text: ' \n\t ' }).details).toEqual({ field: 'text' });
+    expect(refusal({ text: 'a\u0000b' }).details).toEqual({ field: 'text' });
+    expect(refusal({ adminTelegramId: 0n }).details).toEqual({ field: 'admin_telegram_id' });
+    expect(refusal({ idempotencyKey: '' }).details).toEqual({ field: 'idempotency_key' });
+    expect(refusal({ idempotencyKey: 'k'.repeat(201) }).details).toEqual({ field: 'idempotency_key' });
+  });
+});
+
+describe('announcementMessage', () => {
+  const row = { id: 7n, text: 'hi', adminTelegramId: 1n, createdAt: new Date('2026-12-04T21:00:00Z'), finishedAt: null };
+
+  it('counts what has no outcome yet as remaining, and the rate over the last 10 seconds', () => {
+    const message = announcementMessage({ ...row, status: 'SENDING' }, { recipients: 50, sent: 20, blockedByUser: 1, failed: 2, recentlySent: 150 });
+    expect(message).toMatchObject({ status: AnnouncementStatus.SENDING, recipients: 50n, sent: 20n, blockedByUser: 1n, failed: 2n, remaining: 27n, ratePerSecond: 15 });
+    expect(message.finishedAt).toBeUndefined();
+  });
+
+  it('answers a done announcement with nothing remaining, no rate and its end', () => {
+    const finishedAt = new Date('2026-12-04T21:00:05Z');
+    const message = announcementMessage({ ...row, status: 'DONE', finishedAt }, { recipients: 3, sent: 2, blockedByUser: 1, failed: 0, recentlySent: 2 });
+    expect(message).toMatchObject({ status: AnnouncementStatus.DONE, remaining: 0n, ratePerSecond: 0 });
+    expect(message.finishedAt?.seconds).toBe(BigInt(finishedAt.getTime() / 1000));
+  });
+});
