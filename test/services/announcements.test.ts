@@ -33,22 +33,10 @@ let fleet: Fleet;
 let publisherService: RunningService;
 let bus: NovaBus;
 
-function publisherEnv(): Record<string, string> {
-  return {
-    NOVA_NATS_URL: world.nats.url,
-    NOVA_DATABASE_URL: world.databaseUrl,
-    NOVA_TOKEN_ENCRYPTION_KEY: world.secrets.encryptionKey,
-    NOVA_MAIN_BOT_TOKEN: world.secrets.mainBotToken,
-    NOVA_TELEGRAM_API_ROOT: world.emulator.apiRoot,
-    // A row a killed process claimed is free again this long after the claim.
-    NOVA_PUBLISH_LEASE: '5s',
-  };
-}
-
 beforeAll(async () => {
   world = await World.create('svc_announce');
   fleet = await world.startFleet();
-  publisherService = await world.start('publisher-service', publisherEnv());
+  publisherService = await world.start('publisher-service', world.publisherEnv());
   bus = await connectJetStreamBus({ servers: [world.nats.url], name: 'announce-test', metrics: testMetrics(), logger: memoryLogger('announce-test').logger });
   // Everyone starts the main bot (the bot service registers them with the users context).
   await Promise.all(PEOPLE.map((person) => say(world.emulator, world.mainBot, person, '/start')));
@@ -155,7 +143,7 @@ describe('an announcement from the main bot to every user', () => {
     const leasedAtKill = new Set(leased.rows.map((row) => Number(row.chat)));
     expect(receivedPerUser(text).size).toBeLessThan(N - 2); // killed mid-way, not after
 
-    const restarted = await world.start('publisher-service', publisherEnv());
+    const restarted = await world.start('publisher-service', world.publisherEnv());
     const done = await eventually('the announcement done after the restart', async () => {
       const { announcement } = await bus.request('svc.publisher.announcement_status', { announcementId: id });
       return announcement?.status === AnnouncementStatus.DONE ? announcement : undefined;

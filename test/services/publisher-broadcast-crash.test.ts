@@ -36,18 +36,6 @@ let bus: NovaBus;
 let child: EmulatedBot;
 const services: RunningService[] = [];
 
-function publisherEnv(): Record<string, string> {
-  return {
-    NOVA_NATS_URL: world.nats.url,
-    NOVA_DATABASE_URL: world.databaseUrl,
-    NOVA_TOKEN_ENCRYPTION_KEY: world.secrets.encryptionKey,
-    NOVA_MAIN_BOT_TOKEN: world.secrets.mainBotToken,
-    NOVA_TELEGRAM_API_ROOT: world.emulator.apiRoot,
-    // A row the dead process claimed is free again this long after the claim.
-    NOVA_PUBLISH_LEASE: '5s',
-  };
-}
-
 /** Messages of the broadcast Telegram accepted, per channel. */
 function receivedPerChat(): Map<number, number> {
   const received = new Map<number, number>();
@@ -66,7 +54,7 @@ beforeAll(async () => {
   world = await World.create('svc_broadcast_crash');
   const fleet = await world.startFleet();
   services.push(fleet.gateway, fleet.users, fleet.bots);
-  services.push(await world.start('publisher-service', publisherEnv()));
+  services.push(await world.start('publisher-service', world.publisherEnv()));
   ({ child } = await onboardingScript(world.emulator, world.mainBot));
   bus = await connectJetStreamBus({ servers: [world.nats.url], name: 'broadcast-crash-test', metrics: testMetrics(), logger: memoryLogger('broadcast-crash-test').logger });
 });
@@ -102,7 +90,7 @@ describe('the publisher SIGKILLed mid-broadcast', () => {
     const leasedAtKill = new Set(leased.rows.map((row) => Number(row.chat)));
     expect(receivedPerChat().size).toBeLessThan(CHANNELS); // killed mid-broadcast, not after
 
-    services.push(await world.start('publisher-service', publisherEnv()));
+    services.push(await world.start('publisher-service', world.publisherEnv()));
     await until('the broadcast is published', async () => (await world.database.query<{ status: string }>('SELECT status::text FROM publisher_service.posts WHERE id = $1', [postId])).rows[0]?.status === 'PUBLISHED', 240_000);
 
     const received = receivedPerChat();

@@ -89,6 +89,21 @@ export class World {
     return env;
   }
 
+  /**
+   * A publisher service's environment for a test that kills one: a row a killed process claimed is
+   * free again `lease` after the claim (the default minute would outlast the test).
+   */
+  publisherEnv(lease = '5s'): Env {
+    return {
+      NOVA_NATS_URL: this.nats.url,
+      NOVA_DATABASE_URL: this.databaseUrl,
+      NOVA_TOKEN_ENCRYPTION_KEY: this.secrets.encryptionKey,
+      NOVA_MAIN_BOT_TOKEN: this.secrets.mainBotToken,
+      NOVA_TELEGRAM_API_ROOT: this.emulator.apiRoot,
+      NOVA_PUBLISH_LEASE: lease,
+    };
+  }
+
   /** Starts one deployable; a second one of the same kind gets its own log file (`bot-service-2`). */
   async start(deployable: Deployable, env: Env, address?: string): Promise<RunningService> {
     const n = (this.count.get(deployable) ?? 0) + 1;
