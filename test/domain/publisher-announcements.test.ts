@@ -2,19 +2,20 @@
  * Announcements on real parts: PostgreSQL (a database of its own) and the Telegram emulator with
  * Telegram's limits, through the real Telegram clients and the main bot's sender. The recipients
  * come from a stand-in for the users context (svc.user.list_recipients is tested in
- * user-service.test.ts) that answers in small pages and can fail mid-listing:
+ * user-service.test.ts) that answers in small pages and can fail mid-listing. Events go out through
+ * the production busEventPublisher, on a nats-server of the file's own (support/domain-bus.ts):
  *
  * - a worker that fails while listing (the users context gone) leaves the pages it listed and its
  *   cursor; two workers then take the same announcement at once (a redelivery beside a replica
  *   still at it): each user gets it exactly once, no 429, the one who blocked the bot counted;
  * - announce stores one announcement and one work item per idempotency key, even when the same
- *   key comes twice at once.
+ *   key comes twice at once, and the stream holds that work item's event once.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { AnnounceRequestSchema, AnnouncementRequestedSchema, AnnouncementStatus, GetAnnouncementStatusRequestSchema } from '@nova/contracts';
 import { migrate } from '@nova/db';
-import { UnavailableError, type EventPublisher } from '@nova/domain';
+import { UnavailableError } from '@nova/domain';
 import {
   PUBLISHER_MIGRATIONS_DIR,
   announcementWorker,
@@ -27,7 +28,9 @@ import { MainBotNotifier } from '@nova/publisher-service/wiring';
 import { TelegramClients } from '@nova/telegram';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
 import { Registry } from 'prom-client';
+import { until } from '../bus/support/nats.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { DomainBus } from './support/domain-bus.js';
 
 jest.setTimeout(120_000);
 
@@ -39,8 +42,7 @@ let db: PublisherDatabase;
 let telegram: TelegramEmulator;
 let mainBot: EmulatedBot;
 let clients: TelegramClients;
-const published: string[] = [];
-const publisher: EventPublisher = { publish: (subject, _message, options) => { published.push(`${subject} ${options.msgId}`); return Promise.resolve(); } };
+let domainBus: DomainBus;
 
 /** The users context as the worker sees it: pages of 25 by id; `failAfter` pages answered, then unreachable once. */
 function recipients(failAfter = Infinity): AnnouncementRecipients {
@@ -60,10 +62,11 @@ function recipients(failAfter = Infinity): AnnouncementRecipients {
 }
 
 function worker(source: AnnouncementRecipients) {
-  return announcementWorker({ db, publisher, telegram: new MainBotNotifier(clients, mainBot.token), recipients: source, clock: () => new Date(), sendLeaseMs: 30_000 }, { pollMs: 50 });
+  return announcementWorker({ db, publisher: domainBus.publisher, telegram: new MainBotNotifier(clients, mainBot.token), recipients: source, clock: () => new Date(), sendLeaseMs: 30_000 }, { pollMs: 50 });
 }
 
 beforeAll(async () => {
+  domainBus = await DomainBus.start('publisher-announcements');
   database = await createTestDatabase('nova_publisher_announce');
   await migrate({ connectionString: database.url, schema: 'publisher_service', migrationsDir: PUBLISHER_MIGRATIONS_DIR });
   db = openPublisherDatabase({ connectionString: database.url, maxConnections: 8 });
@@ -80,11 +83,12 @@ afterAll(async () => {
   await db.$disconnect();
   await telegram.stop();
   await database.drop();
+  await domainBus.close();
 });
 
 function handlers() {
   return createPublisherHandlers({
-    db, publisher, clock: () => new Date(),
+    db, publisher: domainBus.publisher, clock: () => new Date(),
     telegram: { getChat: () => Promise.reject(new Error('unused')), getBotMembership: () => Promise.reject(new Error('unused')), sendPost: () => Promise.reject(new Error('unused')) },
     notifier: { sendReport: () => Promise.resolve() },
     bots: { ownerOf: () => Promise.resolve(undefined) },
@@ -121,7 +125,10 @@ describe('an announcement\'s work item', () => {
     expect(a.announcement?.id).toBe(b.announcement?.id);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(await db.announcement.count({ where: { idempotencyKey: 'twice-at-once' } })).toBe(1);
-    const items = await db.outboxEvent.count({ where: { msgId: `nova.publisher.announcement_requested:${(a.announcement?.id ?? 0n).toString()}` } });
-    expect(items).toBe(1);
+    const msgId = `nova.publisher.announcement_requested:${(a.announcement?.id ?? 0n).toString()}`;
+    expect(await db.outboxEvent.count({ where: { msgId } })).toBe(1);
+    const inStream = async () => (await domainBus.stored()).filter((event) => event.msgId === msgId).length;
+    await until('the work item\'s event is in the stream', async () => (await inStream()) > 0, 10_000);
+    expect(await inStream()).toBe(1);
   });
 });

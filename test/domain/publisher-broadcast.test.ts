@@ -46,6 +46,7 @@ import { busEventPublisher } from '@nova/wiring';
 import { Registry } from 'prom-client';
 import { memoryLogger, startPrivateNats, testMetrics, until, type PrivateNats } from '../bus/support/nats.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { DomainBus } from './support/domain-bus.js';
 
 jest.setTimeout(180_000);
 
@@ -287,8 +288,16 @@ describe('the broadcaster', () => {
 });
 
 describe('sends under a lease: counted when unrecorded, started in its first half', () => {
-  // No work items reach the workers of the tests above: each test here is the only sender of its post.
-  const noWorkItems: EventPublisher = { publish: () => Promise.resolve() };
+  // No work items reach the workers of the tests above: each test here is the only sender of its
+  // post. Its events still go out through the production publisher, to a nats-server of their own
+  // that no worker reads.
+  let unread: DomainBus;
+  let noWorkItems: EventPublisher;
+  beforeAll(async () => {
+    unread = await DomainBus.start('publisher-broadcast-unread');
+    noWorkItems = unread.publisher;
+  });
+  afterAll(() => unread.close());
   /** The main bot's reports of the post that Telegram took. */
   const reportsOf = (postId: bigint): number => telegram.calls((call) => call.ok && call.botId === mainBot.id && String(call.params['text']).startsWith(`Post #${postId.toString()} `)).length;
   const publishDue = (handlers: ReturnType<typeof createPublisherHandlers>, postId: bigint) => handlers.publish_due(create(PublishDueRequestSchema, { postIds: [postId] }), ctx);

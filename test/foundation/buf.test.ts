@@ -1,9 +1,11 @@
 /**
  * The contracts are checked by buf itself (the binary @bufbuild/buf ships in npm), not by a
  * re-implementation: lint and format pass on proto/, lint and breaking do fail when they should,
- * proto/ is compatible with proto/ before this change (the merge base with main on a branch, the
- * previous commit on main; shallow CI clones fetch what they lack), and the generated TypeScript in
- * packages/contracts is what buf generates from proto/ now.
+ * proto/ is compatible with the committed baseline image (proto/baseline.binpb, checked in any
+ * checkout, with or without history, and kept equal to proto/ by each contract change) and with
+ * proto/ before this change (the merge base with main on a branch, the previous commit on main;
+ * shallow CI clones fetch what they lack), and the generated TypeScript in packages/contracts is
+ * what buf generates from proto/ now.
  */
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +17,8 @@ import { checkoutProto, git, HistoryUnavailableError, resolveBaseline, skipReaso
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
+/** The contracts as last changed on purpose, committed as a buf image (scripts/contracts-baseline.sh). */
+const BASELINE_IMAGE = 'proto/baseline.binpb';
 
 interface Run {
   readonly status: number | null;
@@ -103,13 +107,52 @@ describe('buf breaking', () => {
     expect(ruleIds(broken.output)).toContain('FIELD_NO_DELETE');
   });
 
-  // The check CI relies on: a change that breaks the contracts fails here. The baseline is the
-  // merge base with main on a branch, HEAD~1 on main (support/proto-baseline.ts).
+  // The check every checkout can make, a shallow CI clone without history or a copy outside git
+  // too: proto/ against the committed image of the contracts (scripts/contracts-baseline.sh).
+  it(`proto/ is compatible with the committed baseline (${BASELINE_IMAGE})`, () => {
+    expect(breakingAgainstCommittedBaseline(root)).toEqual({ status: 0, rules: [] });
+  });
+
+  it(`${BASELINE_IMAGE} is proto/ as it is now: a contract change updates it (npm run contracts:baseline)`, () => {
+    const now = join(work, 'now.binpb');
+    expect(buf(['build', 'proto', '--exclude-source-info', '-o', now])).toEqual({ status: 0, output: '' });
+    // Compared as bytes: buf writes the same image for the same proto/ (its files and fields in order).
+    expect(readFileSync(join(root, BASELINE_IMAGE)).equals(readFileSync(now))).toBe(true);
+  });
+
+  it('a field removed in a copy of the repository outside git fails against the committed baseline', () => {
+    const copy = join(work, 'copy-outside-git');
+    cpSync(join(root, 'proto'), join(copy, 'proto'), { recursive: true });
+    expect(skipReason(copy)).toMatch(/is not a git checkout/u);
+    expect(breakingAgainstCommittedBaseline(copy)).toEqual({ status: 0, rules: [] });
+    removeKind(join(copy, 'proto'));
+    expect(breakingAgainstCommittedBaseline(copy)).toEqual({ status: 100, rules: ['FIELD_NO_DELETE'] });
+  });
+
+  it('npm run contracts:baseline moves the baseline for a compatible change and refuses a breaking one', () => {
+    const copy = join(work, 'copy-for-the-script');
+    cpSync(join(root, 'proto'), join(copy, 'proto'), { recursive: true });
+    const image = join(copy, BASELINE_IMAGE);
+    const script = (): number | null => spawnSync('bash', [join(root, 'scripts', 'contracts-baseline.sh'), copy], { encoding: 'utf8' }).status;
+    addField(join(copy, 'proto'));
+    expect(script()).toBe(0);
+    expect(breakingAgainstCommittedBaseline(copy)).toEqual({ status: 0, rules: [] });
+    const moved = readFileSync(image);
+    expect(moved.equals(readFileSync(join(root, BASELINE_IMAGE)))).toBe(false);
+    removeKind(join(copy, 'proto'));
+    expect(script()).toBe(1);
+    expect(readFileSync(image).equals(moved)).toBe(true);
+    expect(breakingAgainstCommittedBaseline(copy)).toEqual({ status: 100, rules: ['FIELD_NO_DELETE'] });
+  });
+
+  // The check against history: a change that breaks the contracts since the branch left main (or
+  // since the previous commit on main) fails here, even when it moved the committed baseline too.
+  // Where there is no history to compare with, the committed baseline above was still checked.
   const base = process.env.NOVA_CONTRACTS_BASE;
   const baseline = baselineOrSkip(root, base);
   if (typeof baseline === 'string') {
-    console.warn(`buf breaking was NOT run against the previous proto/: ${baseline}`);
-    it.skip(`proto/ is compatible with proto/ before this change: skipped, ${baseline}`, () => undefined);
+    console.warn(`buf breaking was NOT run against the previous proto/ (only against ${BASELINE_IMAGE}): ${baseline}`);
+    it.skip(`proto/ is compatible with proto/ before this change: skipped (${BASELINE_IMAGE} was checked), ${baseline}`, () => undefined);
   } else {
     it(`proto/ is compatible with proto/ before this change (${baseline.description})`, () => {
       const before = checkoutProto(root, baseline.commit, join(work, 'baseline'));
@@ -118,6 +161,27 @@ describe('buf breaking', () => {
     });
   }
 });
+
+/** `buf breaking` of `repo`'s proto/ against the baseline image committed in it. */
+function breakingAgainstCommittedBaseline(repo: string): { status: number | null; rules: string[] } {
+  const run = buf(['breaking', '--error-format=json', 'proto', '--against', BASELINE_IMAGE], repo);
+  return { status: run.status, rules: ruleIds(run.output) };
+}
+
+/** Removes field 7 (`kind`) of the Telegram update envelope from the proto/ at `proto`: a breaking change. */
+function removeKind(proto: string): void {
+  const file = join(proto, 'nova', 'v1', 'telegram.proto');
+  const source = readFileSync(file, 'utf8');
+  const without = source.replace(/^\s*string kind = 7;\n/m, '');
+  expect(without).not.toBe(source);
+  writeFileSync(file, without);
+}
+
+/** Adds a field to the Telegram update envelope of the proto/ at `proto`: a compatible change. */
+function addField(proto: string): void {
+  const file = join(proto, 'nova', 'v1', 'telegram.proto');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*)string kind = 7;\n/m, '$1string kind = 7;\n$1string added_on_main = 90;\n'));
+}
 
 /** The baseline to compare with, or why there is none (a clone without reachable history included). */
 function baselineOrSkip(repo: string, base: string | undefined): Baseline | string {
@@ -167,17 +231,6 @@ describe('buf breaking against the baseline of a CI clone', () => {
     return { against: baseline.description, status: run.status, rules: ruleIds(run.output) };
   }
 
-  const removeKind = (proto: string): void => {
-    const file = join(proto, 'nova', 'v1', 'telegram.proto');
-    const source = readFileSync(file, 'utf8');
-    const without = source.replace(/^\s*string kind = 7;\n/m, '');
-    expect(without).not.toBe(source);
-    writeFileSync(file, without);
-  };
-  const addField = (proto: string): void => {
-    const file = join(proto, 'nova', 'v1', 'telegram.proto');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*)string kind = 7;\n/m, '$1string kind = 7;\n$1string added_on_main = 90;\n'));
-  };
 
   beforeAll(() => {
     const seed = join(work, 'seed');
@@ -207,7 +260,7 @@ describe('buf breaking against the baseline of a CI clone', () => {
     expect(check(ciClone('main'))).toEqual({ against: 'HEAD~1 (HEAD is on refs/heads/main)', status: 100, rules: ['FIELD_NO_DELETE'] });
   });
 
-  it('is skipped only where no earlier proto/ exists, and says why', () => {
+  it('is skipped only where no earlier proto/ exists, and says why; the committed baseline is checked there still', () => {
     expect(skipReason(join(work, 'seed'))).toBe('HEAD is a first commit (no parent): there is no earlier proto/ to compare with');
     expect(skipReason(work)).toMatch(/is not a git checkout/u);
     // A shallow clone's boundary commit has no parent here, but it has one on the remote.
@@ -216,6 +269,12 @@ describe('buf breaking against the baseline of a CI clone', () => {
     const orphan = ciClone('main');
     expect(git(orphan, ['remote', 'set-url', 'origin', `file://${join(work, 'no-such-origin.git')}`]).status).toBe(0);
     expect(baselineOrSkip(orphan, undefined)).toMatch(/^a shallow clone whose remote origin could not be fetched/u);
+    // The committed baseline image is still checked in such a clone: a field removed in a commit of
+    // its own (the branch removes-kind) fails against it.
+    const orphanBranch = ciClone('removes-kind');
+    expect(git(orphanBranch, ['remote', 'set-url', 'origin', `file://${join(work, 'no-such-origin.git')}`]).status).toBe(0);
+    expect(baselineOrSkip(orphanBranch, undefined)).toMatch(/^a shallow clone whose remote origin could not be fetched/u);
+    expect(breakingAgainstCommittedBaseline(orphanBranch)).toEqual({ status: 100, rules: ['FIELD_NO_DELETE'] });
   });
 });
 

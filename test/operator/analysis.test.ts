@@ -4,7 +4,8 @@
  * A healthy target is promoted through every step; a target with twice legacy's error rate is
  * rolled back after exactly failureLimit failed checks, and so is a slow one (p95 above the limit,
  * errors as good as legacy's), measured both from a data plane's histogram in milliseconds (Istio)
- * and from the processes' own in seconds (Gateway API: nova_http_server_request_duration_seconds);
+ * and from the processes' own in seconds (Gateway API: nova_http_server_request_duration_seconds),
+ * while a target slower than legacy but within the limit is promoted;
  * too little traffic stays inconclusive and never passes an analysis step; an unreachable
  * Prometheus or a refused query never promotes.
  */
@@ -170,6 +171,23 @@ describe('analysis against the real Prometheus', () => {
     expect((await events(name)).find((e) => e.reason === 'RolledBack')?.note).toMatch(/p95 \d+ ms > 200 ms/u);
     expect(await checks(name, 'Fail')).toBe(2);
     expect(await checks(name, 'Pass')).toBe(0);
+  });
+
+  // The other side of the rule: the limit is absolute, not relative to legacy. A target three
+  // times slower than legacy (120 ms ±20 % against 40 ms) but under the 200 ms limit passes.
+  it('promotes a target slower than legacy but within the p95 limit, read through the processes\' own histogram', async () => {
+    const slower = { requestsPerSecond: 300, legacy: { errorRate: 0.01, latencyMs: 40 }, target: { errorRate: 0.005, latencyMs: 120 } };
+    await migrate('slower', slower, {}, 'gatewayAPI');
+    const done = await migrations.waitFor('slower', 'Promoted', settled, 120_000);
+    expect(done).toMatchObject({ phase: 'Promoted', weight: 100, currentStep: 7 });
+    expect(done.analysis).toMatchObject({ failures: 0, errors: 0, lastResult: 'Pass' });
+    // What Prometheus computed: the target's p95 in the 0.1–0.15 s bucket (above legacy's, under the limit).
+    expect(done.analysis?.target?.p95LatencyMs).toBeGreaterThan(100);
+    expect(done.analysis?.target?.p95LatencyMs).toBeLessThanOrEqual(150);
+    expect(done.analysis?.legacy?.p95LatencyMs).toBeLessThan(done.analysis?.target?.p95LatencyMs ?? 0);
+    expect(await routes.targetWeight('gatewayAPI', 'vs-slower', 'slower')).toBe(100);
+    expect(await checks('slower', 'Pass')).toBeGreaterThanOrEqual(2);
+    expect(await checks('slower', 'Fail')).toBe(0);
   });
 
   it('calls too little traffic inconclusive: never a pass, never a failure, the analysis step waits', async () => {

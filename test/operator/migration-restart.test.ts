@@ -3,7 +3,8 @@
  * operator process with SIGKILL at chosen and at arbitrary moments of a migration and start a
  * new one: it resumes at the same step with the same weight, never rewinds, never skips, and
  * the route object never carries a weight the migration did not mean (every write to it is
- * recorded by a watch). Then two replicas: one leads, and the other takes over when it stops.
+ * recorded by a watch). Then two replicas: one leads, and the other takes over when it stops, and
+ * at the production election defaults when it is SIGKILLed.
  * Last, what people see: `kubectl get nm` printer columns and the /metrics gauges, live.
  * Every operator a test started is stopped after it, passed or failed, so a failure cannot leave
  * a Lease holder behind for the next test.
@@ -180,6 +181,54 @@ describe('two replicas', () => {
     await migrations.approve('failover', 2);
     await migrations.waitFor('failover', 'Promoted by the new leader', (s) => s.phase === 'Promoted');
     expect(await routes.targetWeight('istio', 'vs-failover', 'failover')).toBe(100);
+    expect(await leaderGauge(standby)).toBe('1');
+  });
+  // The production defaults (nothing configured: 15 s lease, 10 s renew deadline, 2 s retry), and a
+  // crash rather than a stop: a SIGKILLed leader releases nothing, so the standby must wait for the
+  // lease to run out. This test waits about 15 s for that by nature (about 25 s in all).
+  it('at the production defaults, a SIGKILLed leader is replaced once its lease ran out, within 15 s + 7 s, and no weight is written by two leaders', async () => {
+    await routes.create('istio', 'vs-crash-failover');
+    const writes: { weight: number; at: number }[] = [];
+    const route = await recordWeights('vs-crash-failover', 'crash-failover', (weight) => { writes.push({ weight, at: Date.now() }); });
+    const atDefaults = async (name: string): Promise<RunningOperator> => {
+      const operator = await startOperator(stack, identity, { name, watchNamespace: namespace, election: 'defaults' });
+      operators.push(operator);
+      return operator;
+    };
+    const a = await atDefaults('defaults-a');
+    const b = await atDefaults('defaults-b');
+    await eventually('one of the two holds the Lease', async () => ['defaults-a', 'defaults-b'].includes((await leaseHolder()) ?? ''));
+    const leaderName = (await leaseHolder()) ?? '';
+    const [leader, standby] = leaderName === 'defaults-a' ? [a, b] : [b, a];
+    const standbyName = leaderName === 'defaults-a' ? 'defaults-b' : 'defaults-a';
+    const leaseApi = admin.makeApiClient(CoordinationV1Api);
+    const readLease = () => leaseApi.readNamespacedLease({ namespace: identity.operatorNamespace, name: 'nova-operator' });
+    expect((await readLease()).spec?.leaseDurationSeconds).toBe(15);
+    await migrations.create('crash-failover', migrationSpec('istio', 'vs-crash-failover', '/crash-failover/', [{ setWeight: 30 }, { pause: {} }, { setWeight: 100 }]));
+    await migrations.waitFor('crash-failover', 'at 30 %, waiting', (s) => s.weight === 30 && s.phase === 'Paused');
+
+    const killedAt = Date.now();
+    expect(await leader.process.kill('SIGKILL')).toBe('killed by SIGKILL');
+    // Approved while nobody leads: the 100 % is the standby's to write, and only once it leads.
+    await migrations.approve('crash-failover', 2);
+    const lastRenewal = Date.parse(String((await readLease()).spec?.renewTime));
+    await eventually('the standby holds the Lease', async () => (await leaseHolder()) === standbyName, 30_000);
+    const taken = (await readLease()).spec;
+    const acquiredAt = Date.parse(String(taken?.acquireTime));
+    // Not before the killed leader's lease ran out (15 s after its last renewal, which was at most
+    // a retry period before the kill); at the latest 15 s after the kill, plus 2 s for the standby's
+    // next try and 5 s for the apiserver's answers on a loaded machine.
+    expect(acquiredAt - lastRenewal).toBeGreaterThanOrEqual(15_000);
+    expect(acquiredAt - killedAt).toBeLessThanOrEqual(15_000 + 7_000);
+    await migrations.waitFor('crash-failover', 'Promoted by the new leader', (s) => s.phase === 'Promoted');
+    expect(await routes.targetWeight('istio', 'vs-crash-failover', 'crash-failover')).toBe(100);
+    // Each weight written once, in order, and nothing written while no one led: the dead leader
+    // wrote before the kill, the new one only after it took the Lease.
+    expect(route.weights()).toEqual([0, 30, 100]);
+    expect(writes.filter((write) => write.at > killedAt && write.at < acquiredAt)).toEqual([]);
+    expect(writes.filter((write) => write.weight === 100).every((write) => write.at >= acquiredAt)).toBe(true);
+    expect(taken?.leaseTransitions).toBeGreaterThanOrEqual(1);
+    const leaderGauge = async (operator: RunningOperator): Promise<string> => (await (await fetch(`${operator.opsUrl}/metrics`)).text()).match(/^nova_leader (\d)/mu)?.[1] ?? '?';
     expect(await leaderGauge(standby)).toBe('1');
   });
 });

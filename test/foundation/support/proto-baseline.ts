@@ -11,7 +11,8 @@
  * When that cannot be done (HistoryUnavailableError) the check is skipped with the reason in its
  * name and a warning, as it is where no earlier proto/ can exist (not a git checkout, or HEAD is
  * the repository's first commit): a CI whose checkout has no history must not fail every change
- * for it, and must not look as if it checked the contracts either.
+ * for it, and must not look as if it checked the contracts either. The committed image
+ * proto/baseline.binpb is checked in every checkout all the same (buf.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

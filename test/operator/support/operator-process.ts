@@ -73,8 +73,11 @@ export interface OperatorOptions {
   readonly name: string;
   /** The namespace whose migrations it manages (tests run side by side). */
   readonly watchNamespace: string;
-  /** Scaled-down leader election (lease/renew/retry), e.g. ['3s', '2s', '500ms']. */
-  readonly election?: readonly [string, string, string];
+  /**
+   * Leader election (lease/renew/retry), e.g. ['3s', '2s', '500ms'], the scaled-down default here;
+   * 'defaults' configures none, so the operator runs at its production defaults (15 s / 10 s / 2 s).
+   */
+  readonly election?: readonly [string, string, string] | 'defaults';
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -87,7 +90,8 @@ export interface RunningOperator {
 export async function startOperator(stack: Stack, identity: OperatorIdentity, options: OperatorOptions): Promise<RunningOperator> {
   const port = await freePort();
   const opsUrl = `http://127.0.0.1:${String(port)}`;
-  const [lease = '3s', renew = '2s', retry = '500ms'] = options.election ?? [];
+  const [lease = '3s', renew = '2s', retry = '500ms'] = options.election === 'defaults' ? [] : options.election ?? [];
+  const election: Record<string, string> = options.election === 'defaults' ? {} : { NOVA_LEASE_DURATION: lease, NOVA_RENEW_DEADLINE: renew, NOVA_RETRY_PERIOD: retry };
   const process = await SupervisedProcess.start(stack, {
     name: options.name,
     command: globalThis.process.execPath,
@@ -98,9 +102,7 @@ export async function startOperator(stack: Stack, identity: OperatorIdentity, op
       NOVA_WATCH_NAMESPACE: options.watchNamespace,
       NOVA_IDENTITY: options.name,
       NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
-      NOVA_LEASE_DURATION: lease,
-      NOVA_RENEW_DEADLINE: renew,
-      NOVA_RETRY_PERIOD: retry,
+      ...election,
       NOVA_LOG_LEVEL: 'debug',
       ...options.env,
     },
