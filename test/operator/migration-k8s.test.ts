@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dig } from '../../operator/src/providers/json.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { migrationSpec, Migrations, PASSING_SUMMARY, passingAnalysis, ROUTE_RESOURCES, RouteObjects, type ProviderKind } from './support/migrations.js';
-import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
+import { type OperatorIdentity, operatorIdentity, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   stack = Stack.create();
   namespace = await createNamespace(admin, 'migrations');
   identity = await operatorIdentity(admin, stack);
-  operator = await startOperator(stack, identity, { name: 'operator-k8s', watchNamespace: namespace });
+  operator = await startOperator(stack, identity, { name: 'operator-k8s', watchNamespace: namespace, election: SCALED_DOWN_ELECTION });
   migrations = new Migrations(admin, namespace);
   routes = new RouteObjects(admin, namespace);
 });
@@ -104,7 +104,7 @@ describe.each(kinds)('%s: two migrations on one shared route object', (kind) => 
     const routeObject = kind === 'ingressNginx' ? `nova-${payments}` : object;
     const before = dig(await routes.read(kind, routeObject), 'metadata', 'resourceVersion');
     await operator.process.kill('SIGKILL');
-    operator = await startOperator(stack, identity, { name: `operator-k8s-${kind}`, watchNamespace: namespace });
+    operator = await startOperator(stack, identity, { name: `operator-k8s-${kind}`, watchNamespace: namespace, election: SCALED_DOWN_ELECTION });
     await eventually('the new operator leads', async () => (await (await fetch(`${operator.opsUrl}/metrics`)).text()).match(/^nova_leader 1$/mu) !== null);
     await sleep(1_000); // it has reconciled everything once by now
     expect(await migrations.status(payments)).toMatchObject({ currentStep: 4, weight: 60, desiredWeight: 60, phase: 'Paused' });

@@ -19,7 +19,7 @@ import { runFixture, type Child } from '../bus/support/processes.js';
 import { routingBuckets, startBusProcess, startPrivateNats, type BusProcess } from '../routing/support/fleet.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { Migrations } from './support/migrations.js';
-import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
+import { type OperatorIdentity, operatorIdentity, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -38,6 +38,7 @@ function start(): Promise<RunningOperator> {
   return startOperator(stack, identity, {
     name: `operator-nats-${String(++generation)}`,
     watchNamespace: namespace,
+    election: SCALED_DOWN_ELECTION, // operators are killed and replaced here
     env: { NOVA_NATS_URL: nats.info.url, NOVA_NATS_APPLY_TIMEOUT: '2s' },
   });
 }

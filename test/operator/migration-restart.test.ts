@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { dig } from '../../operator/src/providers/json.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { migrationSpec, Migrations, PASSING_SUMMARY, passingAnalysis, ROUTE_RESOURCES, RouteObjects, routeTargetWeight } from './support/migrations.js';
-import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
+import { type OperatorIdentity, operatorIdentity, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
 import { WriteRecorder } from './support/record-writes.js';
 
 let admin: KubeConfig;
@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 async function start(name = `operator-${String(++generation)}`): Promise<RunningOperator> {
-  const operator = await startOperator(stack, identity, { name, watchNamespace: namespace });
+  const operator = await startOperator(stack, identity, { name, watchNamespace: namespace, election: SCALED_DOWN_ELECTION });
   operators.push(operator);
   return operator;
 }
