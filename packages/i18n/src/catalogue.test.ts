@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Catalogue, catalogueProblems, duration, money, utcDate } from './catalogue.js';
+import { Catalogue, catalogueProblems, duration, formatMoney, formatUtcDate, money, utcDate } from './catalogue.js';
 import { CatalogueError, MessageFormatError, MissingMessageError } from './errors.js';
 
 const SPEC = { people: ['count'], price: ['amount'], greeting: ['name'], plain: [] } as const;
@@ -47,6 +47,7 @@ describe('a catalogue', () => {
   it('formats money and dates for the locale', () => {
     expect(catalogue.format('ru', 'price', { amount: money(29_900n, 'RUB') })).toBe('Оплатите 299,00\u00a0₽');
     expect(catalogue.format('en', 'price', { amount: money(199_050n, 'USD') })).toBe('Pay $1,990.50');
+    expect(catalogue.format('en', 'price', { amount: money(900719925474099312n, 'RUB') })).toBe('Pay RUB\u00a09,007,199,254,740,993.12');
     const at = new Date('2027-01-01T09:05:00Z');
     expect(catalogue.format('ru', 'greeting', { name: utcDate(at, true) })).toBe('Привет, 1 янв. 2027 г., 09:05!');
     expect(catalogue.format('en', 'greeting', { name: utcDate(at) })).toBe('Hello, Jan 1, 2027!');
@@ -81,5 +82,14 @@ describe('the check that every locale has the same messages and arguments', () =
       'ru: message "spare" is not in the spec (unused)',
     ]);
     expect(() => new Catalogue('test', SPEC, { en: EN, ru })).toThrow(CatalogueError);
+  });
+});
+
+describe('formatting outside a message', () => {
+  it('gives money and dates as text for a locale, money exact past 2^53', () => {
+    expect(formatMoney('ru', 5n, 'USD')).toBe('0,05\u00a0$');
+    expect(formatMoney('en', 900719925474099312n, 'RUB')).toBe('RUB\u00a09,007,199,254,740,993.12');
+    expect(formatUtcDate('ru', new Date('2027-03-05T23:30:00Z'))).toBe('5 мар. 2027 г.');
+    expect(formatUtcDate('en', new Date('2027-03-05T23:30:00Z'), true)).toBe('Mar 5, 2027, 23:30');
   });
 });

@@ -1,4 +1,4 @@
-import { FluentBundle, FluentDateTime, FluentNumber, FluentResource, type FluentVariable, type Message } from '@fluent/bundle';
+import { FluentBundle, FluentDateTime, FluentNumber, FluentResource, FluentType, type FluentVariable, type Message, type Scope } from '@fluent/bundle';
 import { CatalogueError, MessageFormatError, MissingMessageError } from './errors.js';
 import { LOCALES, type Locale } from './locale.js';
 
@@ -10,7 +10,7 @@ import { LOCALES, type Locale } from './locale.js';
  */
 
 /** What a message takes: strings, counts, Fluent values (money, dates: see money(), utcDate()). */
-export type MessageArgument = string | number | bigint | FluentNumber | FluentDateTime;
+export type MessageArgument = string | number | bigint | FluentNumber | FluentDateTime | FluentMoney;
 
 /** Each message id with the names of its arguments (an empty list: none). */
 export type CatalogueSpec = Readonly<Record<string, readonly string[]>>;
@@ -141,11 +141,32 @@ export class Catalogue<S extends CatalogueSpec> {
   }
 }
 
-/** An amount of money from minor units (kopecks, cents), formatted by the locale: "299,00 ₽" / "RUB 299.00". */
-export function money(minorUnits: bigint, currency: string, fractionDigits = 2): FluentNumber {
-  // Integer arithmetic up to the last step: minor units never pass through a float sum.
-  const value = Number(minorUnits) / 10 ** fractionDigits;
-  return new FluentNumber(value, { style: 'currency', currency, minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+/**
+ * An amount of money formatted by the locale ("299,00 ₽", "RUB 299.00"). Intl formats it from its
+ * decimal text, so minor units never pass through a float (a bigint past 2^53 stays exact).
+ */
+export class FluentMoney extends FluentType<string> {
+  constructor(
+    decimal: string,
+    readonly currency: string,
+    readonly fractionDigits: number,
+  ) {
+    super(decimal);
+  }
+
+  toString(scope: Scope): string {
+    const format = scope.memoizeIntlObject(Intl.NumberFormat, { style: 'currency', currency: this.currency, minimumFractionDigits: this.fractionDigits, maximumFractionDigits: this.fractionDigits });
+    // Intl.NumberFormat takes a decimal string exactly (ES2023 Intl.NumberFormat v3); its type says number | bigint.
+    return format.format(this.value as unknown as number);
+  }
+}
+
+/** An amount from minor units (kopecks, cents): money(29_900n, 'RUB') is 299.00 roubles. */
+export function money(minorUnits: bigint, currency: string, fractionDigits = 2): FluentMoney {
+  const negative = minorUnits < 0n;
+  const digits = (negative ? -minorUnits : minorUnits).toString().padStart(fractionDigits + 1, '0');
+  const decimal = fractionDigits === 0 ? digits : `${digits.slice(0, -fractionDigits)}.${digits.slice(-fractionDigits)}`;
+  return new FluentMoney(`${negative ? '-' : ''}${decimal}`, currency, fractionDigits);
 }
 
 /** A moment in UTC (Nova's times are UTC: "at 2027-01-01 09:00" is read as UTC), as a date or a date and time. */
@@ -162,3 +183,15 @@ export interface DurationParts { readonly days?: number; readonly hours?: number
 
 // Node 24 has Intl.DurationFormat (ES2025); the repository's TypeScript lib is ES2024, which does not declare it.
 const DurationFormat = (Intl as unknown as { DurationFormat: new (locale: string, options: { style: 'long' }) => { format(parts: DurationParts): string } }).DurationFormat;
+
+/** money() as text for a locale, outside a message (a list line built in code). */
+export function formatMoney(locale: Locale, minorUnits: bigint, currency: string, fractionDigits = 2): string {
+  const amount = money(minorUnits, currency, fractionDigits);
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  return format.format(amount.value as unknown as number);
+}
+
+/** utcDate() as text for a locale. */
+export function formatUtcDate(locale: Locale, date: Date, withTime = false): string {
+  return new Intl.DateTimeFormat(locale, utcDate(date, withTime).opts).format(date);
+}
