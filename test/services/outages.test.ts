@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 function update(id: number, from: UserSpec): string {
-  return JSON.stringify({ update_id: id, message: { message_id: id, date: 1_700_000_000, chat: { id: from.id, type: 'private', first_name: from.first_name }, from: { id: from.id, is_bot: false, first_name: from.first_name }, text: 'hello' } });
+  return JSON.stringify({ update_id: id, message: { message_id: id, date: 1_700_000_000, chat: { id: from.id, type: 'private', first_name: from.first_name }, from: { id: from.id, is_bot: false, first_name: from.first_name, language_code: from.language_code }, text: 'hello' } });
 }
 
 async function post(path: string, secret: string, body: string): Promise<number> {
