@@ -39,8 +39,14 @@ bot-added =
     Change it with "{ button-greeting }".
 already-yours = @{ $username } is already connected to your account.
 taken = This bot is already connected to Nova by another account. Its owner can remove it first.
-bot-limit-free = You already have { $limit } bots, the most the free plan allows. A bots subscription ({ button-subscribe }) allows more, or remove one with "{ button-remove }".
-bot-limit-subscribed = You already have { $limit } bots, the most a bots subscription allows. Remove one with "{ button-remove }" to connect another.
+bot-limit-free = You already have { $limit ->
+        [one] { $limit } bot
+       *[other] { $limit } bots
+    }, the most the free plan allows. A bots subscription ({ button-subscribe }) allows more, or remove one with "{ button-remove }".
+bot-limit-subscribed = You already have { $limit ->
+        [one] { $limit } bot
+       *[other] { $limit } bots
+    }, the most a bots subscription allows. Remove one with "{ button-remove }" to connect another.
 no-bots = You have no bots yet. Press "{ button-add }" to connect one.
 bots-title = Your bots:
 bots-line = • @{ $username }: { $count ->
