@@ -9,7 +9,7 @@
  *
  * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30]
  */
-import { BUTTONS } from '@nova/bot-service/domain';
+import { buttons } from '@nova/bot-service/domain';
 import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
 import { createDatabase, freePort, startTestbed, type Stack } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
@@ -41,7 +41,7 @@ async function connectChildren(emulator: TelegramEmulator, main: EmulatedBot): P
   const children: EmulatedBot[] = [];
   for (let n = 0; n < BOTS; n++) {
     const child = emulator.createBot({ username: `bench_child_${String(n)}_bot` });
-    await ownerSays(emulator, main, BUTTONS.add);
+    await ownerSays(emulator, main, buttons('en').add);
     const answer = await ownerSays(emulator, main, child.token);
     if (!answer.includes('is connected')) throw new Error(`could not connect a child bot: ${answer}`);
     children.push(child);

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { TEXT } from '@nova/bot-service/domain';
+import { texts } from '@nova/bot-service/domain';
 import { ANNA, BORIS, onboardingScript, say } from '../services/support/script.js';
 import { ROOT } from '../services/support/services.js';
 import { until } from '../services/support/until.js';
@@ -93,7 +93,7 @@ describe('the admin panel in Chromium', () => {
     expect(await browser.cookies()).toEqual([]);
     // Someone else asking gets what any unknown command gets, and no link.
     const refused = await say(panel.world.emulator, panel.world.mainBot, NOT_ADMIN, '/admin');
-    expect(refused.text).toBe(TEXT.notUnderstood);
+    expect(refused.text).toBe(texts('en').notUnderstood);
     expect(refused.text).not.toContain('http');
     // Signed in again for the pages that follow.
     await page.goto(signInLinkIn((await say(panel.world.emulator, panel.world.mainBot, ADMIN, '/admin')).text));

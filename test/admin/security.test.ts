@@ -7,7 +7,7 @@
  * broadcast only from a signed-in admin's own form, once per form, on both sides.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TEXT } from '@nova/bot-service/domain';
+import { texts } from '@nova/bot-service/domain';
 import { AdminSignInLinks } from '@nova/domain';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -184,7 +184,7 @@ async function linkFromTheBot(): Promise<{ url: string; token: string }> {
 describe('the one-time sign-in link the main bot sends an admin', () => {
   it('is sent to an admin only: anyone else gets the answer any unknown command gets', async () => {
     const notAdmin = await say(panel.world.emulator, panel.world.mainBot, NOT_ADMIN, '/admin');
-    expect(notAdmin.text).toBe(TEXT.notUnderstood);
+    expect(notAdmin.text).toBe(texts('en').notUnderstood);
     expect((await say(panel.world.emulator, panel.world.mainBot, NOT_ADMIN, '/nosuchcommand')).text).toBe(notAdmin.text);
     const { url } = await linkFromTheBot();
     expect(url.startsWith(`${base}/admin/auth/link?t=`)).toBe(true);

@@ -5,8 +5,9 @@
  * both providers emulated behind the real clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RepliesBusyError, announceSubscription, createUpdateProcessor, type UpdateProcessor } from '@nova/bot-service/domain';
-import type { SubscriptionActivated } from '@nova/contracts';
+import { create } from '@bufbuild/protobuf';
+import { RepliesBusyError, announceSubscription, createUpdateProcessor, menu, type UpdateProcessor } from '@nova/bot-service/domain';
+import { SetUserLanguageRequestSchema, type SubscriptionActivated } from '@nova/contracts';
 import { migrate } from '@nova/db';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, createPaymentHandlers, openPaymentDatabase, type PaymentDatabase } from '@nova/payment-service/domain';
@@ -64,7 +65,7 @@ async function say(text: string, update = fixture.textUpdate(anna, text)): Promi
 describe('subscriptions in the main bot', () => {
   it('/subscribe lists the plans with their prices and a tappable purchase command per provider', async () => {
     const answer = await say('/subscribe');
-    expect(answer).toContain('More bots, 30 days: 299.00 RUB');
+    expect(answer).toContain('More bots, 30 days: RUB\u00a0299.00');
     expect(answer).toContain('/buy_posting_30d_cryptobot · /buy_posting_30d_platega');
   });
 
@@ -72,7 +73,7 @@ describe('subscriptions in the main bot', () => {
     const answer = await say('/buy_posting_30d_platega');
     const transaction = platega.allTransactions().at(-1);
     expect(transaction).toMatchObject({ amount: '249.00', currency: 'RUB', status: 'PENDING' });
-    expect(answer).toContain(`Pay 249.00 RUB for "Channel posting, 30 days" with Platega:\nhttps://pay.platega.io/?id=${transaction?.id ?? '?'}`);
+    expect(answer).toContain(`Pay RUB\u00a0249.00 for "Channel posting, 30 days" with Platega:\nhttps://pay.platega.io/?id=${transaction?.id ?? '?'}`);
   });
 
   it('/buy answers the provider\'s payment link; the same update redelivered answers it again and creates nothing', async () => {
@@ -80,7 +81,7 @@ describe('subscriptions in the main bot', () => {
     const answer = await say('', update);
     const invoice = cryptobot.allInvoices().at(-1);
     expect(invoice).toMatchObject({ fiat: 'RUB', amount: '299.00', status: 'active' });
-    expect(answer).toContain(`Pay 299.00 RUB for "More bots, 30 days" with CryptoBot:\n${invoice?.bot_invoice_url ?? '?'}`);
+    expect(answer).toContain(`Pay RUB\u00a0299.00 for "More bots, 30 days" with CryptoBot:\n${invoice?.bot_invoice_url ?? '?'}`);
     const count = cryptobot.allInvoices().length;
     await processUpdate(fixture.envelope(fixture.mainBot, update), {});
     expect(cryptobot.allInvoices()).toHaveLength(count);
@@ -102,8 +103,8 @@ describe('subscriptions in the main bot', () => {
     const reply = await callbacks.cryptobot({ method: 'POST', url: '/', path: '/', route: '/', headers: { 'crypto-pay-api-signature': update.signature }, body: Buffer.from(update.body) });
     expect(reply.status).toBe(200);
     const billing = await say('/billing');
-    expect(billing).toMatch(/Your subscriptions:\n• more bots until \d{4}-\d{2}-\d{2} \(active\)/);
-    expect(billing).toContain('299.00 RUB, CryptoBot, paid');
+    expect(billing).toMatch(/Your subscriptions:\n• more bots until [A-Z][a-z]{2} \d{1,2}, \d{4} \(active\)/);
+    expect(billing).toContain('RUB\u00a0299.00, CryptoBot, paid');
   });
 
   it('tells the user once when the payments context announces the activation, however often the event comes', async () => {
@@ -117,7 +118,25 @@ describe('subscriptions in the main bot', () => {
     await announceSubscription(fixture.deps, event);
     const notices = fixture.sent(anna.id).slice(before);
     expect(notices.map((message) => message.text)).toHaveLength(1);
-    expect(notices[0]?.text).toMatch(/^⭐ Payment received: your more bots subscription is active until \d{4}-\d{2}-\d{2}\. \/billing shows it\.$/);
+    expect(notices[0]?.text).toMatch(/^⭐ Payment received: your more bots subscription is active until [A-Z][a-z]{2} \d{1,2}, \d{4}\. \/billing shows it\.$/);
+  });
+
+  it('tells the buyer in their own language: Russian once they chose it, whoever published the event', async () => {
+    const stored = (await fixture.events.stored()).filter((event) => event.subject === 'nova.payment.subscription_activated');
+    const event = stored[0]?.message as SubscriptionActivated;
+    await fixture.deps.users.setLanguage(create(SetUserLanguageRequestSchema, { telegramId: BigInt(anna.id), language: 'ru' }), {});
+    try {
+      // Another invoice's activation (its own effect key), so the notice is sent again.
+      const subscription = event.subscription === undefined ? undefined : { ...event.subscription, invoiceId: `${event.subscription.invoiceId}-ru` };
+      const before = fixture.sent(anna.id).length;
+      await announceSubscription(fixture.deps, { ...event, subscription });
+      const notices = fixture.sent(anna.id).slice(before);
+      expect(notices.map((message) => message.text)).toHaveLength(1);
+      expect(notices[0]?.text).toMatch(/^⭐ Оплата получена: подписка «больше ботов» действует до \d{1,2} [а-я]{3,4}\.? \d{4} г\.\. Подробности — \/billing\.$/u);
+      expect(notices[0]?.replyMarkup).toEqual(menu('ru'));
+    } finally {
+      await fixture.deps.users.setLanguage(create(SetUserLanguageRequestSchema, { telegramId: BigInt(anna.id), language: '' }), {});
+    }
   });
 
   it('explains /buy without a plan and a provider', async () => {

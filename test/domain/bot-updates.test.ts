@@ -7,12 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  BUTTONS,
-  MENU,
+  buttons,
+  LANGUAGE_BUTTONS,
   MalformedUpdateError,
+  menu,
   RepliesBusyError,
-  TEXT,
   TelegramUnavailableError,
+  texts,
   updateEffectKey,
 } from '@nova/bot-service/domain';
 import { BotRole } from '@nova/contracts';
@@ -20,7 +21,11 @@ import { InvalidArgumentError } from '@nova/domain';
 import { BotContextFixture, dumpServiceSchemas, type TelegramPerson } from './support/bot-context.js';
 import type { EmulatedBot } from '@nova/telegram-emulator';
 
+// Anna's Telegram app speaks Russian: the main bot answers her in Russian; the others have no language_code: English.
 const anna: TelegramPerson = { id: 3001, first_name: 'Анна', username: 'anna', language_code: 'ru' };
+const TEXT = texts('ru');
+const BUTTONS = buttons('ru');
+const MENU = menu('ru');
 const boris: TelegramPerson = { id: 3002, first_name: 'Борис' };
 let fixture: BotContextFixture;
 let main: EmulatedBot;
@@ -92,7 +97,7 @@ describe('the main bot and a child bot, end to end', () => {
 
     const tokenUpdate = await fixture.say(main, anna, child.token);
     const connected = lastTextTo(anna.id, main.id);
-    expect(connected).toContain('✅ @AnnaHelloBot is connected');
+    expect(connected).toContain('✅ @AnnaHelloBot подключён');
     expect(fixture.webhookOf(child)?.url).toBe(`https://nova.example.com/webhook/bot/${child.id}`);
     expect(await count(`SELECT count(*) FROM bot_service.main_bot_conversations WHERE chat_id = ${anna.id} AND step = 'IDLE'`)).toBe(1);
 
@@ -117,7 +122,7 @@ describe('the main bot and a child bot, end to end', () => {
     expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${boris.id} AND first_bot_id = ${child.id}`)).toBe(1);
 
     await fixture.say(main, anna, BUTTONS.list);
-    expect(lastTextTo(anna.id, main.id)).toBe('Your bots:\n• @AnnaHelloBot: 1 person');
+    expect(lastTextTo(anna.id, main.id)).toBe('Ваши боты:\n• @AnnaHelloBot: 1 человек');
   });
 
   it('the owner changes the greeting through the menu, and the child bot answers with it', async () => {
@@ -126,7 +131,7 @@ describe('the main bot and a child bot, end to end', () => {
     await fixture.say(main, anna, '@AnnaHelloBot');
     expect(lastTextTo(anna.id, main.id)).toBe(TEXT.askGreeting('AnnaHelloBot'));
     await fixture.say(main, anna, 'Добро пожаловать, {name}!');
-    expect(lastTextTo(anna.id, main.id)).toBe('✏️ @AnnaHelloBot now answers:\n\nДобро пожаловать, {name}!');
+    expect(lastTextTo(anna.id, main.id)).toBe('✏️ Теперь @AnnaHelloBot отвечает так:\n\nДобро пожаловать, {name}!');
     await fixture.say(child, boris, 'and now?');
     expect(lastTextTo(boris.id, child.id)).toBe('Добро пожаловать, Борис!');
   });
@@ -230,7 +235,7 @@ describe('replies under failure and concurrency', () => {
     // Redelivered: routed again, committed, answered once (the users context repeats its first answer: a new user).
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: false, registration: 'created', delivery: { sent: 1 } });
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0 } });
-    expect(fixture.sent(hanna.id)).toEqual([{ botId: main.id, chatId: hanna.id, text: TEXT.welcome('Ханна', true), replyMarkup: MENU }]);
+    expect(fixture.sent(hanna.id)).toEqual([{ botId: main.id, chatId: hanna.id, text: texts('en').welcome('Ханна', true), replyMarkup: menu('en') }]);
   });
 
   it('a sender the users context refuses still gets the greeting', async () => {
@@ -238,6 +243,29 @@ describe('replies under failure and concurrency', () => {
     const outcome = await fixture.process(fixture.envelope(child, fixture.textUpdate(nameless, 'hi')), {});
     expect(outcome).toMatchObject({ registration: 'refused', delivery: { sent: 1 } });
     expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${nameless.id}`)).toBe(0);
+  });
+});
+
+describe("a person's language", () => {
+  it('English without a language_code; /language and a button store Russian with the user, and every later answer is Russian, old keyboard included', async () => {
+    const ivan: TelegramPerson = { id: 3010, first_name: 'Иван' };
+    await fixture.say(main, ivan, '/start');
+    expect(fixture.sent(ivan.id)).toEqual([{ botId: main.id, chatId: ivan.id, text: texts('en').welcome('Иван', true), replyMarkup: menu('en') }]);
+    await fixture.say(main, ivan, buttons('en').language);
+    expect(lastTextTo(ivan.id, main.id)).toBe(texts('en').chooseLanguage);
+    const russian = LANGUAGE_BUTTONS.find(([locale]) => locale === 'ru')?.[1] ?? '';
+    await fixture.say(main, ivan, russian);
+    expect(fixture.sent(ivan.id).at(-1)).toEqual({ botId: main.id, chatId: ivan.id, text: texts('ru').languageSet, replyMarkup: menu('ru') });
+    const stored = await fixture.database.query('SELECT chosen_language FROM user_service.users WHERE telegram_id = $1', [ivan.id]);
+    expect(stored.rows).toEqual([{ chosen_language: 'ru' }]);
+    await fixture.say(main, ivan, '/start');
+    expect(lastTextTo(ivan.id, main.id)).toBe(texts('ru').welcome('Иван', false));
+    // A keyboard Telegram still shows from before the switch: its English button, answered in Russian.
+    await fixture.say(main, ivan, buttons('en').list);
+    expect(lastTextTo(ivan.id, main.id)).toBe(texts('ru').noBots);
+    await fixture.say(main, ivan, '/language en');
+    expect(lastTextTo(ivan.id, main.id)).toBe(texts('en').languageSet);
+    expect((await fixture.database.query('SELECT chosen_language FROM user_service.users WHERE telegram_id = $1', [ivan.id])).rows).toEqual([{ chosen_language: 'en' }]);
   });
 });
 

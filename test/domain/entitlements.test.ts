@@ -12,7 +12,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ServiceCallError, type NovaBus } from '@nova/bus';
 import {
   FREE_CHILD_BOTS,
-  TEXT,
+  texts,
   createBotHandlers,
   createUpdateProcessor,
   type UpdateProcessingDeps,
@@ -199,7 +199,7 @@ describe('the bot limit follows the bots subscription', () => {
     for (let n = 1; n <= FREE_CHILD_BOTS; n++) expect(await connectBot(boris, `BorisBot${String(n)}Bot`)).toContain('is connected');
     const extra = fixture.createBot('BorisExtraBot');
     await say(boris, '/newbot');
-    expect(await say(boris, extra.token)).toBe(TEXT.botLimitFree(FREE_CHILD_BOTS));
+    expect(await say(boris, extra.token)).toBe(texts('en').botLimitFree(FREE_CHILD_BOTS));
     // Refused before Telegram: the extra bot got no webhook.
     expect(fixture.webhookOf(extra)).toBeUndefined();
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { NovaBus } from '@nova/bus';
-import { createBotHandlers, createUpdateProcessor, PUBLISHING_TEXT, type UpdateProcessingDeps, type UpdateProcessor } from '@nova/bot-service/domain';
+import { createBotHandlers, createUpdateProcessor, publishingTexts, type UpdateProcessingDeps, type UpdateProcessor } from '@nova/bot-service/domain';
 import { BusPublisherDesk } from '@nova/bot-service/wiring';
 import { createLogger, Metrics, Readiness } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
@@ -20,6 +20,8 @@ import { Writable } from 'node:stream';
 import { BotContextFixture, type TelegramPerson } from './support/bot-context.js';
 
 const olga: TelegramPerson = { id: 7_880_001, first_name: 'Olga' };
+// Olga's Telegram app gives no language_code: the main bot answers in English.
+const PUBLISHING_TEXT = publishingTexts('en');
 const news = -1_007_880_000_001;
 let fixture: BotContextFixture;
 let bus: NovaBus;

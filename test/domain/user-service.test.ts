@@ -13,6 +13,7 @@ import {
   GetUserRequestSchema,
   ListRecipientsRequestSchema,
   SetUserBlockedRequestSchema,
+  SetUserLanguageRequestSchema,
   UpsertUserRequestSchema,
   UserStatsRequestSchema,
   type UpsertUserRequest,
@@ -340,5 +341,22 @@ describe('list_recipients', () => {
     expect(pages).toEqual([{ ids: [1n, 2n], done: false }, { ids: [4n, 5n], done: false }, { ids: [], done: true }]);
     expect((await listing.list_recipients(create(ListRecipientsRequestSchema, {}), ctx))).toMatchObject({ telegramIds: [1n, 2n, 4n, 5n], done: true });
     await expect(listing.list_recipients(create(ListRecipientsRequestSchema, { limit: 5_001 }), ctx)).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('set_language', () => {
+  it("stores the person's chosen language (en, ru, or none again), refuses anything else, and is NOT_FOUND for a user never seen", async () => {
+    await handlers.upsert(upsertRequest(9_001n, { languageCode: 'de' }), ctx);
+    const language = (value: string) => create(SetUserLanguageRequestSchema, { telegramId: 9_001n, language: value });
+    expect((await handlers.get(create(GetUserRequestSchema, { telegramId: 9_001n }), ctx)).user).toMatchObject({ languageCode: 'de', chosenLanguage: '' });
+    expect((await handlers.set_language(language('ru'), ctx)).user).toMatchObject({ telegramId: 9_001n, languageCode: 'de', chosenLanguage: 'ru' });
+    // A later sighting refreshes Telegram's language_code and keeps the choice; the upsert answer carries it.
+    expect((await handlers.upsert(upsertRequest(9_001n, { languageCode: 'en' }), ctx)).user).toMatchObject({ languageCode: 'en', chosenLanguage: 'ru' });
+    expect((await handlers.set_language(language('ru'), ctx)).user?.chosenLanguage).toBe('ru');
+    expect((await handlers.set_language(language(''), ctx)).user?.chosenLanguage).toBe('');
+    const row = await database.query('SELECT chosen_language FROM user_service.users WHERE telegram_id = 9001');
+    expect(row.rows).toEqual([{ chosen_language: null }]);
+    for (const bad of ['fr', 'RU', 'ru-RU']) await expect(handlers.set_language(language(bad), ctx)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(handlers.set_language(create(SetUserLanguageRequestSchema, { telegramId: 9_002n, language: 'ru' }), ctx)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { EmulatedBot, UserSpec } from '@nova/telegram-emulator';
 import { CIRCUIT_DEFAULTS } from '@nova/resilience';
-import { TEXT } from '@nova/bot-service/domain';
+import { texts } from '@nova/bot-service/domain';
 import { onboardingScript, say } from './support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
 import { sample, type LogLine, type RunningService } from './support/services.js';
@@ -97,8 +97,8 @@ describe('a circuit per callee on the bus', () => {
     const users = await world.start('user-service', { NOVA_NATS_URL: world.nats.url, NOVA_DATABASE_URL: world.databaseUrl });
     services.push(users);
     const welcome = await world.emulator.waitForMessages(erik.id, 1, { botId: world.mainBot.id, timeoutMs: 90_000 });
-    expect(welcome[0]?.text).toBe(TEXT.welcome('Erik', true));
-    expect((await say(world.emulator, world.mainBot, erik, '/start')).text).toBe(TEXT.welcome('Erik', false));
+    expect(welcome[0]?.text).toBe(texts('en').welcome('Erik', true));
+    expect((await say(world.emulator, world.mainBot, erik, '/start')).text).toBe(texts('en').welcome('Erik', false));
     await until('svc.user\'s circuit is closed', async () => circuit(await fleet.bots.metrics(), 'svc.user') === 0);
     expect(await world.streamMessages('DLQ')).toBe(0);
   });

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { EmulatedBot, Update, UserSpec } from '@nova/telegram-emulator';
-import { BotKeyring, BUTTONS, TEXT } from '@nova/bot-service/domain';
+import { BotKeyring, buttons, texts } from '@nova/bot-service/domain';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,8 +116,8 @@ describe('the bot service killed mid-stream', () => {
   it('dead-letters a poison update, and `nova-bus dlq replay` gets it processed', async () => {
     const poison = world.emulator.createBot({ username: 'PoisonBot' });
     children.push(poison);
-    expect((await say(world.emulator, world.mainBot, ANNA, BUTTONS.add)).text).toBe(TEXT.askToken);
-    expect((await say(world.emulator, world.mainBot, ANNA, poison.token)).text).toContain('@PoisonBot is connected');
+    expect((await say(world.emulator, world.mainBot, ANNA, buttons('ru').add)).text).toBe(texts('ru').askToken);
+    expect((await say(world.emulator, world.mainBot, ANNA, poison.token)).text).toContain('@PoisonBot подключён');
     world.emulator.injectFault(poison.id, { status: 500, methods: ['sendMessage'] });
     const carl: UserSpec = { id: 71_000, first_name: 'Carl' };
     world.emulator.userSends(poison.token, { from: carl, text: 'hello?' });

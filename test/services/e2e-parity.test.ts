@@ -2,11 +2,13 @@
  * End to end on real parts (NATS JetStream, PostgreSQL, the Telegram emulator, the deployables as
  * processes from dist/): the onboarding conversation against the fleet (webhook gateway, user
  * service, bot service), then against the monolith in each of its modes; all three make the same
- * Telegram calls (a parity test on the emulator's record, normalised for ids and secrets).
+ * Telegram calls (a parity test on the emulator's record, normalised for ids and secrets). Anna's
+ * Telegram app speaks Russian: every side answers her in Russian, then in English once she sends
+ * `/language en`.
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { BotKeyring } from '@nova/bot-service/domain';
-import { onboardingScript, normalisedCalls, ANNA, BORIS, type NormalisedCall } from './support/script.js';
+import { BotKeyring, texts } from '@nova/bot-service/domain';
+import { onboardingScript, normalisedCalls, say, ANNA, BORIS, type NormalisedCall } from './support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
 import type { RunningService } from './support/services.js';
 import { World } from './support/world.js';
@@ -22,7 +24,14 @@ afterEach(async () => {
 });
 
 async function holdConversation(side: string, services: () => readonly RunningService[], publicUrl: string, current: World): Promise<void> {
+  // Anna's app speaks Russian: the script checks every answer in Russian, on each side alike.
   const { child } = await onboardingScript(current.emulator, current.mainBot);
+  // She switches to English: stored by the users context (over NATS in the fleet, in process in the monolith), answered in English from then on.
+  const switched = await say(current.emulator, current.mainBot, ANNA, '/language en');
+  expect(switched.text).toBe(texts('en').languageSet);
+  expect((await say(current.emulator, current.mainBot, ANNA, '/start')).text).toBe(texts('en').welcome('Анна', false));
+  const chosen = await current.database.query<{ chosen: string | null }>('SELECT chosen_language AS chosen FROM user_service.users WHERE telegram_id = $1', [ANNA.id]);
+  expect(chosen.rows).toEqual([{ chosen: 'en' }]);
   const webhook = current.emulator.webhookInfo(child.id);
   expect(webhook.url).toBe(`${publicUrl}/webhook/bot/${String(child.id)}`);
   const secret = current.emulator.botState(child.id).webhook?.secretToken;
@@ -40,8 +49,8 @@ describe('one conversation, three deployments', () => {
     const current = world;
     const fleet = await current.startFleet();
     await holdConversation('fleet', () => [fleet.gateway, fleet.users, fleet.bots], fleet.publicUrl, current);
-    // Five updates went through the stream, each once.
-    expect(await current.streamMessages('TELEGRAM')).toBe(5);
+    // Seven updates went through the stream, each once.
+    expect(await current.streamMessages('TELEGRAM')).toBe(7);
     expect(await current.streamMessages('NOVA')).toBeGreaterThanOrEqual(3); // two registrations, one bot added
   });
 
@@ -59,12 +68,12 @@ describe('one conversation, three deployments', () => {
     const current = world;
     const { monolith, publicUrl } = await current.startMonolith('jetstream');
     await holdConversation('monolith jetstream', () => [monolith], publicUrl, current);
-    expect(await current.streamMessages('TELEGRAM')).toBe(5);
+    expect(await current.streamMessages('TELEGRAM')).toBe(7);
   });
 
   it('all three made the same Telegram calls, in the same order', () => {
     const fleet = runs.get('fleet');
-    // The main bot's webhook at start, then five answers, the child bot's getMe and setWebhook.
+    // The main bot's webhook at start, then seven answers (the last two after /language en), the child bot's getMe and setWebhook.
     expect(fleet?.map((call) => `${call.bot} ${call.method}`)).toEqual([
       'main bot setWebhook',
       'main bot sendMessage',
@@ -73,6 +82,8 @@ describe('one conversation, three deployments', () => {
       'child bot setWebhook',
       'main bot sendMessage',
       'child bot sendMessage',
+      'main bot sendMessage',
+      'main bot sendMessage',
       'main bot sendMessage',
     ]);
     expect(runs.get('monolith inline')).toEqual(fleet);

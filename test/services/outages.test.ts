@@ -6,7 +6,7 @@
  * cache while the bot service is down.
  */
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { BotKeyring, BUTTONS, TEXT } from '@nova/bot-service/domain';
+import { BotKeyring, buttons, texts } from '@nova/bot-service/domain';
 import type { EmulatedBot, UserSpec } from '@nova/telegram-emulator';
 import { readFileSync } from 'node:fs';
 import { BORIS, onboardingScript, say, ANNA } from './support/script.js';
@@ -30,8 +30,8 @@ beforeAll(async () => {
   ({ child: known } = await onboardingScript(world.emulator, world.mainBot));
   // A second bot, connected but never written to: the gateway has not asked about it yet.
   unseen = world.emulator.createBot({ username: 'UnseenBot' });
-  expect((await say(world.emulator, world.mainBot, ANNA, BUTTONS.add)).text).toBe(TEXT.askToken);
-  expect((await say(world.emulator, world.mainBot, ANNA, unseen.token)).text).toContain('@UnseenBot is connected');
+  expect((await say(world.emulator, world.mainBot, ANNA, buttons('ru').add)).text).toBe(texts('ru').askToken);
+  expect((await say(world.emulator, world.mainBot, ANNA, unseen.token)).text).toContain('@UnseenBot подключён');
 });
 
 afterAll(async () => {
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 function update(id: number, from: UserSpec): string {
-  return JSON.stringify({ update_id: id, message: { message_id: id, date: 1_700_000_000, chat: { id: from.id, type: 'private', first_name: from.first_name }, from: { id: from.id, is_bot: false, first_name: from.first_name }, text: 'hello' } });
+  return JSON.stringify({ update_id: id, message: { message_id: id, date: 1_700_000_000, chat: { id: from.id, type: 'private', first_name: from.first_name }, from: { id: from.id, is_bot: false, first_name: from.first_name, language_code: from.language_code }, text: 'hello' } });
 }
 
 async function post(path: string, secret: string, body: string): Promise<number> {
@@ -98,7 +98,7 @@ it('answers 503 only while it cannot store, and loses nothing once the parts are
   services.push(bots);
   await until('Carl got the unseen bot\'s greeting', () => world.emulator.messagesTo(carl.id, { botId: unseen.id }).length === 1, 90_000);
   await until('Boris got an answer to the cached bot\'s update', () => world.emulator.calls((call) => call.ok && call.botId === known.id && Number(call.params.chat_id) === BORIS.id).length === 2, 60_000);
-  await until('Anna got an answer to the update taken after the freeze', () => world.emulator.calls((call) => call.ok && call.botId === world.mainBot.id && Number(call.params.chat_id) === ANNA.id && call.params.text === TEXT.notUnderstood).length === 1, 60_000);
+  await until('Anna got an answer to the update taken after the freeze', () => world.emulator.calls((call) => call.ok && call.botId === world.mainBot.id && Number(call.params.chat_id) === ANNA.id && call.params.text === texts('ru').notUnderstood).length === 1, 60_000);
   const statuses = new Set(world.emulator.deliveries().map((attempt) => attempt.status));
   expect([...statuses].filter((status) => status !== undefined && status >= 500)).toEqual([503]);
   expectNoSecretsInLogs(services, secretsOfRun(world.secrets, [known, unseen]));

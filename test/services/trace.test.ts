@@ -5,7 +5,7 @@
  * exporting its own spans over OTLP.
  */
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { TEXT } from '@nova/bot-service/domain';
+import { texts } from '@nova/bot-service/domain';
 import { component } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { ANNA, say } from './support/script.js';
@@ -64,7 +64,7 @@ function ancestors(trace: JaegerTrace, span: JaegerSpan): JaegerSpan[] {
 }
 
 it('finds one trace: webhook HTTP (gateway) → JetStream → bot service handler → Telegram sendMessage', async () => {
-  expect((await say(world.emulator, world.mainBot, ANNA, '/start')).text).toBe(TEXT.welcome('Анна', true));
+  expect((await say(world.emulator, world.mainBot, ANNA, '/start')).text).toBe(texts('ru').welcome('Анна', true));
   const gatewayName = `webhook-gateway-${suffix}`;
   const botsName = `bot-service-${suffix}`;
   const usersName = `user-service-${suffix}`;

@@ -17,6 +17,7 @@ export const REQUEST_METHODS = {
   'svc.user.search': UserService.method.searchUsers,
   'svc.user.set_blocked': UserService.method.setUserBlocked,
   'svc.user.list_recipients': UserService.method.listRecipients,
+  'svc.user.set_language': UserService.method.setUserLanguage,
   'svc.bot.list': BotService.method.listBots,
   'svc.bot.get': BotService.method.getBot,
   'svc.bot.remove': BotService.method.removeBot,

@@ -48,7 +48,7 @@ export type EventSubject = { [C in ContextName]: `nova.${C}.${EventName<C>}` }[C
 
 /** Request methods each context answers. A new method needs its rpc in proto/ and in requests.ts. */
 export const METHODS = {
-  user: ['get', 'upsert', 'stats', 'search', 'set_blocked', 'list_recipients'],
+  user: ['get', 'upsert', 'stats', 'search', 'set_blocked', 'list_recipients', 'set_language'],
   bot: ['list', 'get', 'remove', 'set_greeting', 'webhook_auth', 'sealed_token', 'set_blocked', 'stats'],
   publisher: ['link_channel', 'unlink_channel', 'list_channels', 'create_post', 'update_post', 'cancel_post', 'list_posts', 'publish_due', 'grant_posting', 'record_business_connection', 'post_story', 'list_stories', 'list_due', 'announce', 'announcement_status', 'list_announcements', 'stats'],
   payment: ['plans', 'create_invoice', 'entitlement', 'list', 'expire_due', 'expiring', 'grant', 'revoke', 'stats'],

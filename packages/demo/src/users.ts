@@ -20,7 +20,7 @@
  * reached the channels. Stage 6 (`scheduleOnly`): every post is scheduled a minute ahead, the
  * schedulers' work that moves.
  */
-import { BUTTONS, buyCommand } from '@nova/bot-service/domain';
+import { buttons, buyCommand } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
 import { payLinkIn, type PaymentEmulators } from '@nova/payment-emulators';
 import type { EmulatedBot, RecordedCall, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
@@ -88,7 +88,7 @@ export class SimulatedUsers {
   async onboard(): Promise<EmulatedBot> {
     const child = this.emulator.createBot({ username: 'AnnaHelloBot', firstName: 'Anna hello' });
     await this.say(this.main, this.owner, '/start');
-    await this.say(this.main, this.owner, BUTTONS.add);
+    await this.say(this.main, this.owner, buttons('en').add);
     const connected = await this.say(this.main, this.owner, child.token);
     if (!connected.includes('is connected')) throw new Error(`the main bot did not connect the child bot: "${connected}"`);
     if (this.publish !== undefined) await Promise.all(this.users.map((user) => this.ownChannel(user, this.publish as GrantPosting)));

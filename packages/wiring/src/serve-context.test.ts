@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { createInProcessBus, InternalError, NotFoundError as BusNotFoundError, ServiceCallError } from '@nova/bus';
-import { ErrorCode, GetUserResponseSchema, ListRecipientsResponseSchema, SearchUsersResponseSchema, SetUserBlockedResponseSchema, UpsertUserResponseSchema, UserStatsResponseSchema } from '@nova/contracts';
+import { ErrorCode, GetUserResponseSchema, ListRecipientsResponseSchema, SearchUsersResponseSchema, SetUserBlockedResponseSchema, SetUserLanguageResponseSchema, UpsertUserResponseSchema, UserStatsResponseSchema } from '@nova/contracts';
 import { DeadlineExceededError, NotFoundError, RemoteDomainError, UnavailableError, isRetryable, type ContextHandlers } from '@nova/domain';
 import { createLogger, Metrics } from '@nova/platform';
 import { Writable } from 'node:stream';
@@ -44,6 +44,7 @@ describe('serveContext', () => {
       search: () => Promise.resolve(create(SearchUsersResponseSchema, {})),
       set_blocked: () => Promise.resolve(create(SetUserBlockedResponseSchema, {})),
       list_recipients: () => Promise.resolve(create(ListRecipientsResponseSchema, {})),
+      set_language: () => Promise.resolve(create(SetUserLanguageResponseSchema, {})),
     };
     await serveContext(bus, 'user', handlers);
 
@@ -79,6 +80,7 @@ describe('serveContext', () => {
       search: () => Promise.resolve(create(SearchUsersResponseSchema, {})),
       set_blocked: () => Promise.resolve(create(SetUserBlockedResponseSchema, {})),
       list_recipients: () => Promise.resolve(create(ListRecipientsResponseSchema, {})),
+      set_language: () => Promise.resolve(create(SetUserLanguageResponseSchema, {})),
     });
     const timeout = toDomainError(await failure(bus.request('svc.user.get', { telegramId: 1n }, { timeoutMs: 50 })));
     expect(timeout).toBeInstanceOf(DeadlineExceededError);

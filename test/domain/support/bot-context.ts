@@ -93,7 +93,8 @@ export class BotContextFixture {
       publisher,
       clock: systemClock,
       webhookUrl: childWebhookUrl(PUBLIC_URL),
-      users,
+      // The users context's handlers in process, as the monolith has them (its bus delivers svc.user.* to them).
+      users: { upsert: users.upsert, get: users.get, setLanguage: users.set_language },
       mainBot,
       tokens: new BotTokens(botDb, keyring, mainBot),
     };

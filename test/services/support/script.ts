@@ -5,10 +5,13 @@
  * the emulator, so the calls it records come in one order on every side.
  */
 import { expect } from '@jest/globals';
-import { BUTTONS, TEXT } from '@nova/bot-service/domain';
+import { buttons, texts } from '@nova/bot-service/domain';
 import type { EmulatedBot, Message, RecordedCall, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 
 export const ANNA: UserSpec = { id: 51_001, first_name: 'Анна', username: 'anna', language_code: 'ru' };
+/** Anna's app speaks Russian: the main bot answers her in Russian, on every side of the parity test alike. */
+const TEXT = texts('ru');
+const BUTTONS = buttons('ru');
 export const BORIS: UserSpec = { id: 51_002, first_name: 'Борис' };
 
 const REPLY_WAIT_MS = 60_000;
@@ -30,10 +33,10 @@ export async function onboardingScript(emulator: TelegramEmulator, main: Emulate
   expect((await say(emulator, main, ANNA, '/start')).text).toBe(TEXT.welcome('Анна', true));
   expect((await say(emulator, main, ANNA, BUTTONS.add)).text).toBe(TEXT.askToken);
   const added = await say(emulator, main, ANNA, child.token);
-  expect(added.text).toContain(`@${childUsername} is connected`);
+  expect(added.text).toContain(`@${childUsername} подключён`);
 
   expect((await say(emulator, child, BORIS, 'hi')).text).toBe('Hello, Борис! 👋');
-  expect((await say(emulator, main, ANNA, BUTTONS.list)).text).toBe(`Your bots:\n• @${childUsername}: 1 person`);
+  expect((await say(emulator, main, ANNA, BUTTONS.list)).text).toBe(`Ваши боты:\n• @${childUsername}: 1 человек`);
   return { child };
 }
 

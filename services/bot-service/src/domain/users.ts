@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
-import { UpsertUserRequestSchema, type UpsertUserRequest, type UpsertUserResponse } from '@nova/contracts';
-import { isRetryable, type HandlerContext } from '@nova/domain';
+import { ErrorCode, GetUserRequestSchema, SetUserLanguageRequestSchema, UpsertUserRequestSchema, type GetUserRequest, type GetUserResponse, type SetUserLanguageRequest, type SetUserLanguageResponse, type UpsertUserRequest, type UpsertUserResponse, type User } from '@nova/contracts';
+import { DomainError, isRetryable, type HandlerContext } from '@nova/domain';
+import { chooseLocale, type Locale } from '@nova/i18n';
 import type { IncomingSender } from './updates/incoming.js';
 
 /**
@@ -9,6 +10,10 @@ import type { IncomingSender } from './updates/incoming.js';
  */
 export interface UserRegistry {
   upsert(request: UpsertUserRequest, ctx: HandlerContext): Promise<UpsertUserResponse>;
+  /** svc.user.get: a NotFoundError-coded DomainError when the user was never seen. */
+  get(request: GetUserRequest, ctx: HandlerContext): Promise<GetUserResponse>;
+  /** svc.user.set_language: the person's chosen language ("en", "ru"). */
+  setLanguage(request: SetUserLanguageRequest, ctx: HandlerContext): Promise<SetUserLanguageResponse>;
 }
 
 /**
@@ -29,7 +34,31 @@ export async function registerSender(
   effectKey: string,
   ctx: HandlerContext,
 ): Promise<Registration> {
-  if (sender === undefined || sender.isBot) return 'none';
+  return (await registerSenderSpeaking(users, sender, botId, effectKey, ctx)).registration;
+}
+
+/** A registration and the language to answer the sender in. */
+export interface SpeakingRegistration {
+  readonly registration: Registration;
+  /** Their chosen language when the users context has one, else their Telegram app's. */
+  readonly locale: Locale;
+}
+
+/** The locale a known user is spoken to in: their choice, else their Telegram app's language. */
+export function localeOfUser(user: Pick<User, 'chosenLanguage' | 'languageCode'> | undefined): Locale {
+  return chooseLocale(user?.chosenLanguage, user?.languageCode);
+}
+
+/** registerSender, also reading the language the users context has for the sender. */
+export async function registerSenderSpeaking(
+  users: UserRegistry,
+  sender: IncomingSender | undefined,
+  botId: bigint,
+  effectKey: string,
+  ctx: HandlerContext,
+): Promise<SpeakingRegistration> {
+  const fromTelegram = chooseLocale(undefined, sender?.languageCode);
+  if (sender === undefined || sender.isBot) return { registration: 'none', locale: fromTelegram };
   const request = create(UpsertUserRequestSchema, {
     telegramId: sender.id,
     firstName: sender.firstName,
@@ -41,10 +70,30 @@ export async function registerSender(
   });
   try {
     const answer = await users.upsert(request, ctx);
-    if (answer.user?.blocked === true) return 'blocked';
-    return answer.created ? 'created' : 'known';
+    const locale = chooseLocale(answer.user?.chosenLanguage, sender.languageCode);
+    if (answer.user?.blocked === true) return { registration: 'blocked', locale };
+    return { registration: answer.created ? 'created' : 'known', locale };
   } catch (error) {
     if (isRetryable(error)) throw error;
-    return 'refused';
+    return { registration: 'refused', locale: fromTelegram };
   }
+}
+
+/**
+ * The locale to speak to a user in outside an update (a payment notice): what the users context
+ * has for them; English for a user it never saw. A transient failure is thrown (retried).
+ */
+export async function localeOfRecipient(users: UserRegistry, telegramId: bigint, ctx: HandlerContext): Promise<Locale> {
+  try {
+    const answer = await users.get(create(GetUserRequestSchema, { telegramId }), ctx);
+    return localeOfUser(answer.user);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return localeOfUser(undefined);
+    throw error;
+  }
+}
+
+/** Stores a person's chosen language with the users context. */
+export async function storeChosenLanguage(users: UserRegistry, telegramId: bigint, locale: Locale, ctx: HandlerContext): Promise<void> {
+  await users.setLanguage(create(SetUserLanguageRequestSchema, { telegramId, language: locale }), ctx);
 }

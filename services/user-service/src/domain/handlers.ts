@@ -4,6 +4,7 @@ import { getUserHandler } from './get-user.js';
 import { listRecipientsHandler } from './list-recipients.js';
 import { searchUsersHandler } from './search-users.js';
 import { setUserBlockedHandler } from './set-user-blocked.js';
+import { setUserLanguageHandler } from './set-user-language.js';
 import { upsertUserHandler } from './upsert-user.js';
 import { userStatsHandler } from './user-stats.js';
 
@@ -24,5 +25,6 @@ export function createUserHandlers(deps: UserContextDeps): ContextHandlers<'user
     search: searchUsersHandler(deps.db),
     set_blocked: setUserBlockedHandler(deps.db, clock),
     list_recipients: listRecipientsHandler(deps.db),
+    set_language: setUserLanguageHandler(deps.db),
   };
 }

@@ -15,5 +15,6 @@ export function userMessage(row: UserRow): User {
     lastSeenAt: timestampFromDate(row.lastSeenAt),
     blocked: row.blockedAt !== null,
     blockedReason: row.blockedReason ?? '',
+    chosenLanguage: row.chosenLanguage ?? '',
   });
 }

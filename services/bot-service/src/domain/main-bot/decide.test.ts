@@ -4,14 +4,28 @@ import { BotSchema, type Bot } from '@nova/contracts';
 import { concludeMainBot, decideMainBot, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
 import type { MainBotCommand, MainBotInput } from './input.js';
 import { IDLE, type ConversationState } from './state.js';
-import { CANCEL_ONLY, MENU, TEXT, botChoice } from './texts.js';
+import { LOCALES, type Locale } from '@nova/i18n';
+import { botChoice as botChoiceIn, cancelOnly, languageChoice, menu, texts } from './texts.js';
 
 const TOKEN = '7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const anna = create(BotSchema, { botId: 11n, username: 'AnnaHelloBot', greeting: 'Hi {name}', audienceSize: 1n });
 const shop = create(BotSchema, { botId: 12n, username: 'anna_shop_bot', greeting: 'Shop!', audienceSize: 3n });
 
+/** Words the tests check literally, per language (the rest compare with the catalogue's texts). */
+const WORDS: Readonly<Record<Locale, { list: string; alreadyYours: string; subscription: string }>> = {
+  en: { list: 'Your bots:\n• @AnnaHelloBot: 1 person\n• @anna_shop_bot: 3 people', alreadyYours: '@NewBot is already connected to your account.', subscription: 'subscription' },
+  ru: { list: 'Ваши боты:\n• @AnnaHelloBot: 1 человек\n• @anna_shop_bot: 3 человека', alreadyYours: '@NewBot уже подключён к вашему аккаунту.', subscription: 'подписк' },
+};
+
+// The conversation runs once per language: the same decisions, each in the person's own words.
+describe.each(LOCALES)('the main bot in %s', (locale) => {
+const TEXT = texts(locale);
+const MENU = menu(locale);
+const CANCEL_ONLY = cancelOnly(locale);
+const botChoice = (bots: readonly Bot[]) => botChoiceIn(bots, locale);
+
 function view(state: ConversationState = IDLE, bots: readonly Bot[] = [], registeredNow = false): MainBotView {
-  return { chatId: 42n, user: { firstName: 'Анна', registeredNow }, state, bots };
+  return { chatId: 42n, user: { firstName: 'Анна', registeredNow }, locale, state, bots };
 }
 
 function stepOf(result: MainBotStep | MainBotIntent): MainBotStep {
@@ -56,7 +70,7 @@ describe('decideMainBot', () => {
 
   it('lists the user\'s bots with their audience, or says there are none', () => {
     expect(stepOf(decideMainBot(command('list'), view(IDLE, [anna, shop]))).replies).toEqual([
-      say('Your bots:\n• @AnnaHelloBot: 1 person\n• @anna_shop_bot: 3 people', MENU),
+      say(WORDS[locale].list, MENU),
     ]);
     expect(stepOf(decideMainBot(command('list'), view())).replies).toEqual([say(TEXT.noBots, MENU)]);
   });
@@ -98,6 +112,19 @@ describe('decideMainBot', () => {
   });
 });
 
+  it('/language offers Русский / English, state reset to the menu', () => {
+    expect(decideMainBot(command('language'), view({ step: 'awaiting_token' }))).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.chooseLanguage, languageChoice(locale))] });
+  });
+
+  it('splits a bot list past 4,096 characters between lines, the menu under the last piece', () => {
+    const many = Array.from({ length: 150 }, (_, index) => create(BotSchema, { botId: BigInt(100 + index), username: `a_rather_long_bot_username_${String(index)}_bot`, audienceSize: BigInt(index) }));
+    const { replies } = stepOf(decideMainBot(command('list'), view(IDLE, many)));
+    expect(replies.length).toBeGreaterThan(1);
+    for (const reply of replies) expect(reply.text.length).toBeLessThanOrEqual(4096);
+    expect(replies.map((reply) => reply.text).join('\n')).toBe(TEXT.list(many));
+    expect(replies.map((reply) => reply.replyMarkup)).toEqual([...replies.slice(1).map(() => undefined), MENU]);
+  });
+
 describe('concludeMainBot', () => {
   const added = create(BotSchema, { botId: 13n, username: 'NewBot', greeting: 'Hello, {name}! 👋' });
 
@@ -112,7 +139,7 @@ describe('concludeMainBot', () => {
       replies: [say(TEXT.tokenRejected, CANCEL_ONLY)],
     });
     expect(concludeMainBot(intent, { ok: false, failure: 'already_yours', username: 'NewBot' }, waiting).replies).toEqual([
-      say('@NewBot is already connected to your account.', MENU),
+      say(WORDS[locale].alreadyYours, MENU),
     ]);
     expect(concludeMainBot(intent, { ok: false, failure: 'taken' }, waiting).replies).toEqual([say(TEXT.taken, MENU)]);
   });
@@ -122,7 +149,7 @@ describe('concludeMainBot', () => {
     const waiting = view({ step: 'awaiting_token' });
     const free = concludeMainBot(intent, { ok: false, failure: 'bot_limit', limit: 3, subscribed: false }, waiting);
     expect(free).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.botLimitFree(3), MENU)] });
-    expect(TEXT.botLimitFree(3)).toContain('subscription');
+    expect(TEXT.botLimitFree(3)).toContain(WORDS[locale].subscription);
     expect(concludeMainBot(intent, { ok: false, failure: 'bot_limit', limit: 20, subscribed: true }, waiting).replies).toEqual([say(TEXT.botLimitSubscribed(20), MENU)]);
   });
 
@@ -139,4 +166,5 @@ describe('concludeMainBot', () => {
     });
     expect(concludeMainBot(intent, { ok: false, failure: 'not_found' }, asking)).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.botGone, MENU)] });
   });
+});
 });

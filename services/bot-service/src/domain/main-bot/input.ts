@@ -1,5 +1,5 @@
 /** What a message to the main bot asks for, as the router (main-bot/router.ts) reads it. */
-export type MainBotCommand = 'start' | 'help' | 'cancel' | 'add' | 'list' | 'remove' | 'greeting';
+export type MainBotCommand = 'start' | 'help' | 'cancel' | 'add' | 'list' | 'remove' | 'greeting' | 'language';
 
 export type MainBotInput =
   /** A slash command or a menu button. */

@@ -4,9 +4,13 @@ import { InvoiceSchema, InvoiceStatus, MoneySchema, PaymentProvider, PlanKind, P
 import type { MainBotStep, MainBotView } from './decide.js';
 import { concludePayment, decidePayment, formatPrice, tappedPurchase, type PaymentIntent } from './payments.js';
 import { IDLE } from './state.js';
-import { buyCommand, MENU, PAYMENT_TEXT } from './texts.js';
+import { buyCommand, menu, paymentTexts } from './texts.js';
 
-const view: MainBotView = { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state: { step: 'awaiting_token' }, bots: [] };
+const MENU = menu('en');
+const PAYMENT_TEXT = paymentTexts('en');
+
+const view: MainBotView = { chatId: 42n, user: { firstName: 'Anna', registeredNow: false }, locale: 'en', state: { step: 'awaiting_token' }, bots: [] };
+const russian: MainBotView = { ...view, locale: 'ru' };
 const price = create(MoneySchema, { minorUnits: 29900n, currency: 'RUB' });
 const plan = create(PlanSchema, { id: 'bots-30d', kind: PlanKind.BOTS, periodDays: 30, price, title: 'More bots, 30 days' });
 const textOf = (step: MainBotStep): string => step.replies.map((reply) => reply.text).join('\n');
@@ -35,32 +39,36 @@ describe('the main bot\'s payments', () => {
     expect(tappedPurchase('buy__platega')).toBeUndefined();
   });
 
-  it('formats prices from minor units, never through a float', () => {
-    expect(formatPrice(price)).toBe('299.00 RUB');
-    expect(formatPrice(create(MoneySchema, { minorUnits: 5n, currency: 'USD' }))).toBe('0.05 USD');
-    expect(formatPrice(create(MoneySchema, { minorUnits: 900719925474099312n, currency: 'RUB' }))).toBe('9007199254740993.12 RUB');
+  it('formats prices for the locale from minor units, never through a float', () => {
+    expect(formatPrice(price, 'en')).toBe('RUB\u00a0299.00');
+    expect(formatPrice(price, 'ru')).toBe('299,00\u00a0₽');
+    expect(formatPrice(create(MoneySchema, { minorUnits: 5n, currency: 'USD' }), 'en')).toBe('$0.05');
+    expect(formatPrice(create(MoneySchema, { minorUnits: 900719925474099312n, currency: 'RUB' }), 'en')).toBe('RUB\u00a09,007,199,254,740,993.12');
   });
 
   it('lists plans with a /buy per provider, and answers a payment link', () => {
     const offer = concludePayment({ kind: 'offer' }, { ok: true, kind: 'offer', plans: [plan] }, view);
     expect(offer.next).toEqual(IDLE);
-    expect(textOf(offer)).toContain('More bots, 30 days: 299.00 RUB');
+    expect(textOf(offer)).toContain('More bots, 30 days: RUB\u00a0299.00');
     expect(textOf(offer)).toContain('/buy_bots_30d_cryptobot · /buy_bots_30d_platega');
     const buy: PaymentIntent = { kind: 'buy', planId: 'bots-30d', provider: 'platega' };
     const invoice = create(InvoiceSchema, { id: 'i', planId: 'bots-30d', amount: price, payUrl: 'https://pay.platega.io/?id=1', provider: PaymentProvider.PLATEGA });
-    expect(textOf(concludePayment(buy, { ok: true, kind: 'invoice', invoice, plan }, view))).toBe(PAYMENT_TEXT.payLink('More bots, 30 days', '299.00 RUB', 'Platega', 'https://pay.platega.io/?id=1'));
+    expect(textOf(concludePayment(buy, { ok: true, kind: 'invoice', invoice, plan }, view))).toBe(PAYMENT_TEXT.payLink('More bots, 30 days', 'RUB\u00a0299.00', 'Platega', 'https://pay.platega.io/?id=1'));
   });
 
   it('offers the other provider when one cannot take payments', () => {
     const step = concludePayment({ kind: 'buy', planId: 'bots-30d', provider: 'cryptobot' }, { ok: false, failure: 'provider_unavailable', provider: 'cryptobot' }, view);
     expect(textOf(step)).toBe('CryptoBot cannot take payments right now. Pay with Platega instead: /buy_bots_30d_platega');
+    expect(textOf(concludePayment({ kind: 'buy', planId: 'bots-30d', provider: 'cryptobot' }, { ok: false, failure: 'provider_unavailable', provider: 'cryptobot' }, russian))).toBe('CryptoBot сейчас не принимает платежи. Оплатите через Platega: /buy_bots_30d_platega');
   });
 
   it('shows subscriptions and payments in /billing', () => {
     const subscription = create(SubscriptionSchema, { kind: PlanKind.BOTS, status: SubscriptionStatus.ACTIVE, endsAt: { seconds: 1_798_761_600n } });
     const invoice = create(InvoiceSchema, { amount: price, provider: PaymentProvider.CRYPTOBOT, status: InvoiceStatus.PAID, createdAt: { seconds: 1_796_169_600n } });
     const text = textOf(concludePayment({ kind: 'billing' }, { ok: true, kind: 'billing', invoices: [invoice], subscriptions: [subscription] }, view));
-    expect(text).toBe('Your subscriptions:\n• more bots until 2027-01-01 (active)\n\nYour payments:\n• 2026-12-02: 299.00 RUB, CryptoBot, paid');
+    expect(text).toBe('Your subscriptions:\n• more bots until Jan 1, 2027 (active)\n\nYour payments:\n• Dec 2, 2026: RUB\u00a0299.00, CryptoBot, paid');
+    const russianText = textOf(concludePayment({ kind: 'billing' }, { ok: true, kind: 'billing', invoices: [invoice], subscriptions: [subscription] }, russian));
+    expect(russianText).toBe('Ваши подписки:\n• больше ботов до 1 янв. 2027 г. (действует)\n\nВаши платежи:\n• 2 дек. 2026 г.: 299,00\u00a0₽, CryptoBot, оплачен');
     expect(textOf(concludePayment({ kind: 'billing' }, { ok: true, kind: 'billing', invoices: [], subscriptions: [] }, view))).toBe('You have no subscriptions. /subscribe shows the plans.');
   });
 });

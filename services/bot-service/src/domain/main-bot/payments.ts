@@ -6,9 +6,9 @@
  * Every answer returns to the menu: no conversation state is kept for payments.
  */
 import { InvoiceStatus, PaymentProvider, PlanKind, SubscriptionStatus, type Invoice, type Money, type Plan, type Subscription } from '@nova/contracts';
-import type { MainBotStep, MainBotView } from './decide.js';
-import { IDLE } from './state.js';
-import { MENU, PAYMENT_TEXT } from './texts.js';
+import { formatMoney, formatUtcDate, type Locale } from '@nova/i18n';
+import { toMenu, type MainBotStep, type MainBotView } from './decide.js';
+import { PROVIDER_NAME, paymentTexts } from './texts.js';
 
 export type PaymentProviderName = 'cryptobot' | 'platega';
 
@@ -32,10 +32,6 @@ export type PaymentOutcome =
 
 const PROVIDERS: readonly PaymentProviderName[] = ['cryptobot', 'platega'];
 
-function toMenu(view: MainBotView, text: string): MainBotStep {
-  return { kind: 'step', next: IDLE, replies: [{ chatId: view.chatId, text, replyMarkup: MENU }] };
-}
-
 /** `buy_bots_30d_cryptobot` (a tapped buyCommand, without its slash) as /buy's two words; undefined when it is not one. */
 export function tappedPurchase(command: string): readonly [string, string] | undefined {
   const match = /^buy_([a-z0-9_]+)_(cryptobot|platega)$/iu.exec(command);
@@ -52,71 +48,61 @@ export function decidePayment(input: PaymentInput, view: MainBotView): MainBotSt
     case 'buy': {
       const [planId, provider] = input.args.map((word) => word.toLowerCase());
       const known = PROVIDERS.find((candidate) => candidate === provider);
-      if (input.args.length !== 2 || planId === undefined || !/^[a-z0-9-]{1,64}$/.test(planId) || known === undefined) return toMenu(view, PAYMENT_TEXT.buyUsage);
+      if (input.args.length !== 2 || planId === undefined || !/^[a-z0-9-]{1,64}$/.test(planId) || known === undefined) return toMenu(view, paymentTexts(view.locale).buyUsage);
       return { kind: 'buy', planId, provider: known };
     }
   }
 }
 
-/** "299.00 RUB": minor units as decimal text (every currency the plans use has 2 decimals). */
-export function formatPrice(money: Money | undefined): string {
-  if (money === undefined) return '';
-  const digits = money.minorUnits.toString().padStart(3, '0');
-  return `${digits.slice(0, -2)}.${digits.slice(-2)} ${money.currency}`;
+/** A price for the locale ("299,00 ₽", "RUB 299.00"), exact (minor units never become a float). */
+export function formatPrice(money: Money | undefined, locale: Locale): string {
+  return money === undefined ? '' : formatMoney(locale, money.minorUnits, money.currency);
 }
 
-const KIND_WORD: Readonly<Record<number, string>> = { [PlanKind.BOTS]: 'more bots', [PlanKind.STORIES]: 'stories', [PlanKind.POSTING]: 'posting' };
-const INVOICE_WORD: Readonly<Record<number, string>> = {
-  [InvoiceStatus.PENDING]: 'waiting for payment',
+const KIND: Readonly<Record<number, 'bots' | 'stories' | 'posting'>> = { [PlanKind.BOTS]: 'bots', [PlanKind.STORIES]: 'stories', [PlanKind.POSTING]: 'posting' };
+const INVOICE_STATUS: Readonly<Record<number, 'pending' | 'paid' | 'expired' | 'canceled' | 'chargebacked'>> = {
+  [InvoiceStatus.PENDING]: 'pending',
   [InvoiceStatus.PAID]: 'paid',
   [InvoiceStatus.EXPIRED]: 'expired',
   [InvoiceStatus.CANCELED]: 'canceled',
-  [InvoiceStatus.CHARGEBACKED]: 'charged back',
+  [InvoiceStatus.CHARGEBACKED]: 'chargebacked',
 };
-const SUBSCRIPTION_WORD: Readonly<Record<number, string>> = { [SubscriptionStatus.ACTIVE]: 'active', [SubscriptionStatus.EXPIRED]: 'ended', [SubscriptionStatus.REVOKED]: 'revoked' };
+const SUBSCRIPTION_STATUS: Readonly<Record<number, 'active' | 'expired' | 'revoked'>> = { [SubscriptionStatus.ACTIVE]: 'active', [SubscriptionStatus.EXPIRED]: 'expired', [SubscriptionStatus.REVOKED]: 'revoked' };
 
-/** What a subscription of this kind gives, in words. */
-export function subscriptionKindWord(kind: PlanKind): string {
-  return KIND_WORD[kind] ?? 'plan';
+/** What a subscription of this kind gives, in words of the locale. */
+export function subscriptionKindWord(kind: PlanKind, locale: Locale): string {
+  return paymentTexts(locale).planKind(KIND[kind] ?? 'other');
 }
 
-/** A Timestamp's day (UTC), e.g. 2027-01-01. */
-export function formatDay(seconds: bigint | undefined): string {
-  return day(seconds);
-}
-
-function day(seconds: bigint | undefined): string {
-  return seconds === undefined ? '?' : new Date(Number(seconds) * 1000).toISOString().slice(0, 10);
-}
-
-function providerLabel(provider: PaymentProviderName): string {
-  return PAYMENT_TEXT.providerName[provider];
+/** A Timestamp's day (UTC) for the locale: "Jan 1, 2027", "1 янв. 2027 г."; "?" when absent. */
+export function formatDay(seconds: bigint | undefined, locale: Locale): string {
+  return seconds === undefined ? '?' : formatUtcDate(locale, new Date(Number(seconds) * 1000));
 }
 
 export function concludePayment(intent: PaymentIntent, outcome: PaymentOutcome, view: MainBotView): MainBotStep {
+  const { locale } = view;
+  const words = paymentTexts(locale);
   if (!outcome.ok) {
     switch (outcome.failure) {
       case 'unknown_plan':
-        return toMenu(view, PAYMENT_TEXT.unknownPlan);
+        return toMenu(view, words.unknownPlan);
       case 'unavailable':
-        return toMenu(view, PAYMENT_TEXT.unavailable);
-      case 'provider_unavailable': {
-        const other = outcome.provider === 'cryptobot' ? 'platega' : 'cryptobot';
-        return toMenu(view, PAYMENT_TEXT.providerDown(providerLabel(outcome.provider), providerLabel(other), intent.kind === 'buy' ? intent.planId : ''));
-      }
+        return toMenu(view, words.unavailable);
+      case 'provider_unavailable':
+        return toMenu(view, words.providerDown(outcome.provider, intent.kind === 'buy' ? intent.planId : ''));
     }
   }
   switch (outcome.kind) {
     case 'offer':
-      return toMenu(view, outcome.plans.length === 0 ? PAYMENT_TEXT.noPlans : PAYMENT_TEXT.offer(outcome.plans.map((plan) => PAYMENT_TEXT.offerLine(plan.title, formatPrice(plan.price), plan.id))));
+      return toMenu(view, outcome.plans.length === 0 ? words.noPlans : words.offer(outcome.plans.map((plan) => words.offerLine(plan.title, formatPrice(plan.price, locale), plan.id))));
     case 'invoice': {
-      const provider = intent.kind === 'buy' ? providerLabel(intent.provider) : '';
-      return toMenu(view, PAYMENT_TEXT.payLink(outcome.plan?.title ?? outcome.invoice.planId, formatPrice(outcome.invoice.amount), provider, outcome.invoice.payUrl));
+      const provider = intent.kind === 'buy' ? PROVIDER_NAME[intent.provider] : '';
+      return toMenu(view, words.payLink(outcome.plan?.title ?? outcome.invoice.planId, formatPrice(outcome.invoice.amount, locale), provider, outcome.invoice.payUrl));
     }
     case 'billing':
-      return toMenu(view, PAYMENT_TEXT.billing(
-        outcome.subscriptions.map((row) => PAYMENT_TEXT.subscriptionLine(KIND_WORD[row.kind] ?? 'plan', day(row.endsAt?.seconds), SUBSCRIPTION_WORD[row.status] ?? 'unknown')),
-        outcome.invoices.map((row) => PAYMENT_TEXT.invoiceLine(formatPrice(row.amount), row.provider === PaymentProvider.CRYPTOBOT ? providerLabel('cryptobot') : providerLabel('platega'), INVOICE_WORD[row.status] ?? 'unknown', day(row.createdAt?.seconds))),
+      return toMenu(view, words.billing(
+        outcome.subscriptions.map((row) => words.subscriptionLine(subscriptionKindWord(row.kind, locale), formatDay(row.endsAt?.seconds, locale), words.subscriptionStatus(SUBSCRIPTION_STATUS[row.status] ?? 'other'))),
+        outcome.invoices.map((row) => words.invoiceLine(formatPrice(row.amount, locale), row.provider === PaymentProvider.CRYPTOBOT ? PROVIDER_NAME.cryptobot : PROVIDER_NAME.platega, words.invoiceStatus(INVOICE_STATUS[row.status] ?? 'other'), formatDay(row.createdAt?.seconds, locale))),
       ));
   }
 }

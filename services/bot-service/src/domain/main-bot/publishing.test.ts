@@ -4,12 +4,16 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { BotSchema, ChannelSchema, ChatKind, PostSchema, PostStatus, StorySchema, StoryStatus } from '@nova/contracts';
 import type { MainBotStep, MainBotView } from './decide.js';
 import type { PostDraft } from './post-draft.js';
-import { concludePublishing, decidePublishing, PUBLISHING_TEXT, scheduleOf } from './publishing.js';
+import { concludePublishing, decidePublishing, publishingTexts, scheduleOf } from './publishing.js';
 import { IDLE } from './state.js';
-import { MENU } from './texts.js';
+import { menu } from './texts.js';
+
+const MENU = menu('en');
+const PUBLISHING_TEXT = publishingTexts('en');
 
 const bot = create(BotSchema, { botId: 700n, username: 'ShopBot' });
-const view: MainBotView = { chatId: 42n, user: { firstName: 'Olga', registeredNow: false }, state: { step: 'awaiting_token' }, bots: [bot] };
+const view: MainBotView = { chatId: 42n, user: { firstName: 'Olga', registeredNow: false }, locale: 'en', state: { step: 'awaiting_token' }, bots: [bot] };
+const russian: MainBotView = { ...view, locale: 'ru' };
 const now = new Date('2026-12-04T10:00:00Z');
 const says = (text: string): MainBotStep => ({ kind: 'step', next: IDLE, replies: [{ chatId: 42n, text, replyMarkup: MENU }] });
 const textOf = (step: MainBotStep): string => step.replies.map((reply) => reply.text).join('\n');
@@ -69,10 +73,11 @@ describe('the main bot\'s publishing commands', () => {
     expect(textOf(concludePublishing({ kind: 'channels' }, { ok: true, kind: 'channels', channels: [] }, view))).toBe(PUBLISHING_TEXT.noChannels);
     const scheduled = create(PostSchema, { postId: 12n, chatIds: [-100123n], status: PostStatus.SCHEDULED, publishAt: timestampFromDate(new Date('2027-01-01T09:00:00Z')), content: { text: 'Happy New Year' } });
     const post = { kind: 'post', chatIds: undefined, publishAt: new Date('2027-01-01T09:00:00Z'), content: plain('x') } as const;
-    expect(textOf(concludePublishing(post, { ok: true, kind: 'post', post: scheduled }, view))).toBe('🕒 Post #12 is scheduled for 2027-01-01 09:00 UTC in 1 channel. /cancelpost 12 cancels it.');
+    expect(textOf(concludePublishing(post, { ok: true, kind: 'post', post: scheduled }, view))).toBe('🕒 Post #12 is scheduled for Jan 1, 2027, 09:00 UTC in 1 channel. /cancelpost 12 cancels it.');
     const edit = { kind: 'edit_post', postId: 12n, publishAt: undefined, content: plain('Happy New Year') } as const;
-    expect(textOf(concludePublishing(edit, { ok: true, kind: 'post', post: scheduled }, view))).toBe('✏️ Post #12 is changed: it goes out 2027-01-01 09:00 UTC in 1 channel.');
-    expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, view))).toBe('Your posts (newest first):\n• #12 scheduled for 2027-01-01 09:00 UTC, 1 channel: "Happy New Year"');
+    expect(textOf(concludePublishing(edit, { ok: true, kind: 'post', post: scheduled }, view))).toBe('✏️ Post #12 is changed: it goes out Jan 1, 2027, 09:00 UTC in 1 channel.');
+    expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, view))).toBe('Your posts (newest first):\n• #12 scheduled for Jan 1, 2027, 09:00 UTC, 1 channel: "Happy New Year"');
+    expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, russian))).toBe('Ваши посты (сначала новые):\n• #12 запланирован на 1 янв. 2027 г., 09:00 UTC, 1 канал: «Happy New Year»');
     expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', reason: 'channel -100 is not linked by user 42: link it first' }, view))).toBe('Not done: channel -100 is not linked by user 42: link it first.');
     const story = { kind: 'story', botId: 700n, username: 'ShopBot', video: false, mediaUrl: 'https://x', activePeriodSeconds: 86_400, caption: '' } as const;
     expect(textOf(concludePublishing(story, { ok: true, kind: 'story', story: create(StorySchema, { status: StoryStatus.POSTED, activePeriodSeconds: 86_400 }) }, view))).toBe('✅ Your story is posted through @ShopBot for 24 hours.');

@@ -15,10 +15,10 @@
  */
 import type { Bot, Channel, Post, Story } from '@nova/contracts';
 import { ChatKind, PostStatus, StoryStatus } from '@nova/contracts';
-import type { MainBotStep, MainBotView } from './decide.js';
+import { formatUtcDate, type Locale } from '@nova/i18n';
+import { toMenu, type MainBotStep, type MainBotView } from './decide.js';
 import { hasContent, readDraft, type PostDraft, type TelegramEntity } from './post-draft.js';
-import { IDLE } from './state.js';
-import { MENU } from './texts.js';
+import { say } from './texts.js';
 
 export type PublishingInput =
   | { readonly kind: 'channels' | 'posts' }
@@ -50,40 +50,53 @@ export type PublishingOutcome =
   | { readonly ok: false; readonly failure: 'refused'; readonly reason: string }
   | { readonly ok: false; readonly failure: 'no_channels' | 'unavailable' };
 
-export const PUBLISHING_TEXT = {
-  linkUsage: 'To link a channel, make your bot an administrator of it allowed to post, then send /link @yourbot <channel id>, e.g. /link @mybot -1001234567890.',
-  unlinkUsage: 'Send /unlink <channel id>, e.g. /unlink -1001234567890. /channels lists your channels.',
-  cancelUsage: 'Send /cancelpost <post number>, e.g. /cancelpost 12. /posts lists your posts.',
-  editUsage:
-    'Write the new post under the command; it replaces the old one:\n/editpost 12\nYour new text…\n\n' +
-    'Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) after the number to move it too, and format, buttons and "photo <link>" as in /post. Only a scheduled post can be changed; /posts lists yours.',
-  postUsage:
-    'Write the post under the command:\n/post all\nYour text…\n\n' +
-    'Instead of "all", name channels by id (comma-separated). Add "in 30m", "in 2h", "in 1d" or "at 2027-01-01 09:00" (UTC) to schedule it, ' +
-    'and "photo https://…/picture.jpg" for a photo with the text as its caption. Format the text as any message (bold, links); ' +
-    'lines like [Shop](https://example.com) under it become buttons, one row per line.',
-  storyUsage: 'Send /story @yourbot <6h|12h|24h|48h> <https link to a photo (.jpg/.png) or video (.mp4)> and a caption, e.g. /story @mybot 24h https://example.com/sale.jpg Sale today!',
-  notYourBot: (name: string) => `@${name} is not one of your bots. /bots lists them.`,
-  pastTime: 'That time has passed. Give a time in the future (UTC), e.g. "in 2h" or "at 2027-01-01 09:00".',
-  noChannels: 'You have no linked channels yet. Make your bot an administrator of a channel, then /link @yourbot <channel id>.',
-  channels: (channels: readonly Channel[]) => ['Your channels:', ...channels.map((channel) => `• ${channel.title} (${channel.chatId.toString()}), ${KIND_WORD[channel.kind] ?? 'chat'}`)].join('\n'),
-  linked: (channel: Channel) => `✅ "${channel.title}" is linked. Post to it with /post.`,
-  unlinked: 'The channel is unlinked.',
-  noPosts: 'You have no posts yet. /post writes one.',
-  posts: (lines: readonly string[]) => ['Your posts (newest first):', ...lines].join('\n'),
-  scheduled: (post: Post) => `🕒 Post #${post.postId.toString()} is scheduled for ${when(post.publishAt?.seconds)} in ${plural(post.chatIds.length, 'channel')}. /cancelpost ${post.postId.toString()} cancels it.`,
-  published: (post: Post) => `📣 Post #${post.postId.toString()} went out: ${String(post.outcomes.filter((outcome) => outcome.sent).length)} of ${plural(post.chatIds.length, 'channel')}; the report says which.`,
-  publishing: (post: Post) => `📣 Post #${post.postId.toString()} is going out; you get the report when every channel has it.`,
-  cancelled: (post: Post) => `Post #${post.postId.toString()} is cancelled.`,
-  edited: (post: Post) => `✏️ Post #${post.postId.toString()} is changed: it goes out ${when(post.publishAt?.seconds)} in ${plural(post.chatIds.length, 'channel')}.`,
-  storyPosted: (username: string, story: Story) => `✅ Your story is posted through @${username} for ${String(story.activePeriodSeconds / 3600)} hours.`,
-  storyFailed: (story: Story) => `The story was not posted: ${story.error}`,
-  refused: (reason: string) => `Not done: ${reason}.`,
-  unavailable: 'Publishing is not available right now. Please try again later.',
-} as const;
+/** A Timestamp's minute, UTC, for the locale ("Jan 1, 2027, 09:00"; the messages add "UTC"). */
+function when(seconds: bigint | undefined, locale: Locale): string {
+  return seconds === undefined ? '?' : formatUtcDate(locale, new Date(Number(seconds) * 1000), true);
+}
 
-const KIND_WORD: Readonly<Record<number, string>> = { [ChatKind.CHANNEL]: 'channel', [ChatKind.GROUP]: 'group', [ChatKind.SUPERGROUP]: 'group' };
-const STATUS_WORD: Readonly<Record<number, string>> = { [PostStatus.SCHEDULED]: 'scheduled for', [PostStatus.PUBLISHING]: 'going out since', [PostStatus.PUBLISHED]: 'published', [PostStatus.CANCELLED]: 'cancelled, was for' };
+function sentCount(post: Post): number {
+  return post.outcomes.filter((outcome) => outcome.sent).length;
+}
+
+/** The publishing commands' words in a locale. */
+export function publishingTexts(locale: Locale) {
+  const t = say(locale);
+  return {
+    linkUsage: t('link-usage'),
+    unlinkUsage: t('unlink-usage'),
+    cancelUsage: t('cancel-usage'),
+    editUsage: t('edit-usage'),
+    postUsage: t('post-usage'),
+    storyUsage: t('story-usage'),
+    notYourBot: (name: string) => t('not-your-bot', { name }),
+    pastTime: t('past-time'),
+    noChannels: t('no-channels'),
+    channels: (channels: readonly Channel[]) => [t('channels-title'), ...channels.map((channel) => t('channel-line', { title: channel.title, chat: channel.chatId.toString(), kind: KIND[channel.kind] ?? 'other' }))].join('\n'),
+    linked: (channel: Channel) => t('linked', { title: channel.title }),
+    unlinked: t('unlinked'),
+    noPosts: t('no-posts'),
+    posts: (lines: readonly string[]) => [t('posts-title'), ...lines].join('\n'),
+    postLine: (post: Post) => {
+      const text = post.content?.text ?? '';
+      const preview = text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
+      const at = post.status === PostStatus.PUBLISHED ? post.publishedAt?.seconds : post.publishAt?.seconds;
+      return t('post-line', { number: post.postId.toString(), status: STATUS[post.status] ?? 'cancelled', at: when(at, locale), sent: sentCount(post), channels: post.chatIds.length, preview: preview.replaceAll('\n', ' ') });
+    },
+    scheduled: (post: Post) => t('scheduled', { number: post.postId.toString(), at: when(post.publishAt?.seconds, locale), channels: post.chatIds.length }),
+    published: (post: Post) => t('published', { number: post.postId.toString(), sent: sentCount(post), channels: post.chatIds.length }),
+    publishing: (post: Post) => t('publishing', { number: post.postId.toString() }),
+    cancelled: (post: Post) => t('post-cancelled', { number: post.postId.toString() }),
+    edited: (post: Post) => t('edited', { number: post.postId.toString(), at: when(post.publishAt?.seconds, locale), channels: post.chatIds.length }),
+    storyPosted: (username: string, story: Story) => t('story-posted', { username, hours: story.activePeriodSeconds / 3600 }),
+    storyFailed: (story: Story) => t('story-failed', { error: story.error }),
+    refused: (reason: string) => t('refused', { reason }),
+    unavailable: t('publishing-unavailable'),
+  } as const;
+}
+
+const KIND: Readonly<Record<number, 'channel' | 'group'>> = { [ChatKind.CHANNEL]: 'channel', [ChatKind.GROUP]: 'group', [ChatKind.SUPERGROUP]: 'group' };
+const STATUS: Readonly<Record<number, 'scheduled' | 'publishing' | 'published' | 'cancelled'>> = { [PostStatus.SCHEDULED]: 'scheduled', [PostStatus.PUBLISHING]: 'publishing', [PostStatus.PUBLISHED]: 'published', [PostStatus.CANCELLED]: 'cancelled' };
 /** postStory's active periods, in hours. */
 const STORY_HOURS = [6, 12, 24, 48];
 const CHAT_ID = /^-\d{1,19}$/;
@@ -91,18 +104,6 @@ const MEDIA_URL = /^https?:\/\/\S+$/i;
 const VIDEO_URL = /\.(mp4|mov|webm)(\?\S*)?$/i;
 const MAX_PREVIEW = 40;
 
-function plural(count: number, word: string): string {
-  return `${String(count)} ${word}${count === 1 ? '' : 's'}`;
-}
-
-/** A Timestamp's minute, UTC: 2027-01-01 09:00 UTC. */
-function when(seconds: bigint | undefined): string {
-  return seconds === undefined ? '?' : `${new Date(Number(seconds) * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-function toMenu(view: MainBotView, text: string): MainBotStep {
-  return { kind: 'step', next: IDLE, replies: [{ chatId: view.chatId, text, replyMarkup: MENU }] };
-}
 
 function ownBot(name: string | undefined, bots: readonly Bot[]): Bot | undefined {
   const wanted = name?.replace(/^@/, '').toLowerCase();
@@ -133,18 +134,18 @@ export function scheduleOf(words: readonly string[], now: Date): Date | undefine
 function decidePost(text: string, entities: readonly TelegramEntity[] | undefined, view: MainBotView, now: Date): MainBotStep | PublishingIntent {
   const read = readDraft(text, entities);
   const [target, ...timing] = read?.words ?? [];
-  if (read === undefined || target === undefined || !hasContent(read.draft)) return toMenu(view, PUBLISHING_TEXT.postUsage);
+  if (read === undefined || target === undefined || !hasContent(read.draft)) return toMenu(view, publishingTexts(view.locale).postUsage);
   let chatIds: bigint[] | undefined;
   if (target.toLowerCase() !== 'all') {
     const ids = target.split(',').map(chatIdOf);
-    if (ids.some((id) => id === undefined)) return toMenu(view, PUBLISHING_TEXT.postUsage);
+    if (ids.some((id) => id === undefined)) return toMenu(view, publishingTexts(view.locale).postUsage);
     chatIds = ids as bigint[];
   }
   let publishAt: Date | undefined;
   if (timing.length > 0) {
     publishAt = scheduleOf(timing, now);
-    if (publishAt === undefined) return toMenu(view, PUBLISHING_TEXT.postUsage);
-    if (publishAt.getTime() <= now.getTime()) return toMenu(view, PUBLISHING_TEXT.pastTime);
+    if (publishAt === undefined) return toMenu(view, publishingTexts(view.locale).postUsage);
+    if (publishAt.getTime() <= now.getTime()) return toMenu(view, publishingTexts(view.locale).pastTime);
   }
   return { kind: 'post', chatIds, publishAt, content: read.draft };
 }
@@ -154,12 +155,12 @@ function decideEditPost(text: string, entities: readonly TelegramEntity[] | unde
   const read = readDraft(text, entities);
   const [number, ...timing] = read?.words ?? [];
   const postId = /^#?(\d{1,18})$/.exec(number ?? '')?.[1];
-  if (read === undefined || postId === undefined || !hasContent(read.draft)) return toMenu(view, PUBLISHING_TEXT.editUsage);
+  if (read === undefined || postId === undefined || !hasContent(read.draft)) return toMenu(view, publishingTexts(view.locale).editUsage);
   let publishAt: Date | undefined;
   if (timing.length > 0) {
     publishAt = scheduleOf(timing, now);
-    if (publishAt === undefined) return toMenu(view, PUBLISHING_TEXT.editUsage);
-    if (publishAt.getTime() <= now.getTime()) return toMenu(view, PUBLISHING_TEXT.pastTime);
+    if (publishAt === undefined) return toMenu(view, publishingTexts(view.locale).editUsage);
+    if (publishAt.getTime() <= now.getTime()) return toMenu(view, publishingTexts(view.locale).pastTime);
   }
   return { kind: 'edit_post', postId: BigInt(postId), publishAt, content: read.draft };
 }
@@ -167,9 +168,9 @@ function decideEditPost(text: string, entities: readonly TelegramEntity[] | unde
 function decideStory(text: string, view: MainBotView): MainBotStep | PublishingIntent {
   const [, botName, period, mediaUrl, ...caption] = text.trim().split(/[ \t]+/);
   const hours = /^(\d{1,2})h$/i.exec(period ?? '')?.[1];
-  if (botName === undefined || hours === undefined || !STORY_HOURS.includes(Number(hours)) || mediaUrl === undefined || !MEDIA_URL.test(mediaUrl)) return toMenu(view, PUBLISHING_TEXT.storyUsage);
+  if (botName === undefined || hours === undefined || !STORY_HOURS.includes(Number(hours)) || mediaUrl === undefined || !MEDIA_URL.test(mediaUrl)) return toMenu(view, publishingTexts(view.locale).storyUsage);
   const bot = ownBot(botName, view.bots);
-  if (bot === undefined) return toMenu(view, PUBLISHING_TEXT.notYourBot(botName.replace(/^@/, '')));
+  if (bot === undefined) return toMenu(view, publishingTexts(view.locale).notYourBot(botName.replace(/^@/, '')));
   return { kind: 'story', botId: bot.botId, username: bot.username, video: VIDEO_URL.test(mediaUrl), mediaUrl, activePeriodSeconds: Number(hours) * 3600, caption: caption.join(' ') };
 }
 
@@ -181,18 +182,18 @@ export function decidePublishing(input: PublishingInput, view: MainBotView, now:
     case 'link': {
       const [botName, chat] = input.args;
       const chatId = chatIdOf(chat);
-      if (input.args.length !== 2 || botName === undefined || chatId === undefined) return toMenu(view, PUBLISHING_TEXT.linkUsage);
+      if (input.args.length !== 2 || botName === undefined || chatId === undefined) return toMenu(view, publishingTexts(view.locale).linkUsage);
       const bot = ownBot(botName, view.bots);
-      if (bot === undefined) return toMenu(view, PUBLISHING_TEXT.notYourBot(botName.replace(/^@/, '')));
+      if (bot === undefined) return toMenu(view, publishingTexts(view.locale).notYourBot(botName.replace(/^@/, '')));
       return { kind: 'link', botId: bot.botId, username: bot.username, chatId };
     }
     case 'unlink': {
       const chatId = chatIdOf(input.args[0]);
-      return input.args.length !== 1 || chatId === undefined ? toMenu(view, PUBLISHING_TEXT.unlinkUsage) : { kind: 'unlink', chatId };
+      return input.args.length !== 1 || chatId === undefined ? toMenu(view, publishingTexts(view.locale).unlinkUsage) : { kind: 'unlink', chatId };
     }
     case 'cancel_post': {
       const number = /^#?(\d{1,18})$/.exec(input.args[0] ?? '')?.[1];
-      return input.args.length !== 1 || number === undefined ? toMenu(view, PUBLISHING_TEXT.cancelUsage) : { kind: 'cancel_post', postId: BigInt(number) };
+      return input.args.length !== 1 || number === undefined ? toMenu(view, publishingTexts(view.locale).cancelUsage) : { kind: 'cancel_post', postId: BigInt(number) };
     }
     case 'post':
       return decidePost(input.text, input.entities, view, now);
@@ -203,42 +204,34 @@ export function decidePublishing(input: PublishingInput, view: MainBotView, now:
   }
 }
 
-function postLine(post: Post): string {
-  const text = post.content?.text ?? '';
-  const preview = text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
-  const at = post.status === PostStatus.PUBLISHED ? post.publishedAt?.seconds : post.publishAt?.seconds;
-  const reach = post.status === PostStatus.PUBLISHED ? `${String(post.outcomes.filter((outcome) => outcome.sent).length)} of ${plural(post.chatIds.length, 'channel')}` : plural(post.chatIds.length, 'channel');
-  return `• #${post.postId.toString()} ${STATUS_WORD[post.status] ?? ''} ${when(at)}, ${reach}: "${preview.replaceAll('\n', ' ')}"`;
-}
-
 export function concludePublishing(intent: PublishingIntent, outcome: PublishingOutcome, view: MainBotView): MainBotStep {
   if (!outcome.ok) {
     switch (outcome.failure) {
       case 'refused':
-        return toMenu(view, PUBLISHING_TEXT.refused(outcome.reason));
+        return toMenu(view, publishingTexts(view.locale).refused(outcome.reason));
       case 'no_channels':
-        return toMenu(view, PUBLISHING_TEXT.noChannels);
+        return toMenu(view, publishingTexts(view.locale).noChannels);
       case 'unavailable':
-        return toMenu(view, PUBLISHING_TEXT.unavailable);
+        return toMenu(view, publishingTexts(view.locale).unavailable);
     }
   }
   switch (outcome.kind) {
     case 'channels':
-      return toMenu(view, outcome.channels.length === 0 ? PUBLISHING_TEXT.noChannels : PUBLISHING_TEXT.channels(outcome.channels));
+      return toMenu(view, outcome.channels.length === 0 ? publishingTexts(view.locale).noChannels : publishingTexts(view.locale).channels(outcome.channels));
     case 'linked':
-      return toMenu(view, PUBLISHING_TEXT.linked(outcome.channel));
+      return toMenu(view, publishingTexts(view.locale).linked(outcome.channel));
     case 'unlinked':
-      return toMenu(view, PUBLISHING_TEXT.unlinked);
+      return toMenu(view, publishingTexts(view.locale).unlinked);
     case 'posts':
-      return toMenu(view, outcome.posts.length === 0 ? PUBLISHING_TEXT.noPosts : PUBLISHING_TEXT.posts(outcome.posts.slice(0, 10).map(postLine)));
+      return toMenu(view, outcome.posts.length === 0 ? publishingTexts(view.locale).noPosts : publishingTexts(view.locale).posts(outcome.posts.slice(0, 10).map(publishingTexts(view.locale).postLine)));
     case 'post': {
       const { post } = outcome;
-      if (intent.kind === 'cancel_post') return toMenu(view, PUBLISHING_TEXT.cancelled(post));
-      if (intent.kind === 'edit_post') return toMenu(view, PUBLISHING_TEXT.edited(post));
-      if (post.status === PostStatus.SCHEDULED) return toMenu(view, PUBLISHING_TEXT.scheduled(post));
-      return toMenu(view, post.status === PostStatus.PUBLISHED ? PUBLISHING_TEXT.published(post) : PUBLISHING_TEXT.publishing(post));
+      if (intent.kind === 'cancel_post') return toMenu(view, publishingTexts(view.locale).cancelled(post));
+      if (intent.kind === 'edit_post') return toMenu(view, publishingTexts(view.locale).edited(post));
+      if (post.status === PostStatus.SCHEDULED) return toMenu(view, publishingTexts(view.locale).scheduled(post));
+      return toMenu(view, post.status === PostStatus.PUBLISHED ? publishingTexts(view.locale).published(post) : publishingTexts(view.locale).publishing(post));
     }
     case 'story':
-      return toMenu(view, outcome.story.status === StoryStatus.POSTED ? PUBLISHING_TEXT.storyPosted(intent.kind === 'story' ? intent.username : '', outcome.story) : PUBLISHING_TEXT.storyFailed(outcome.story));
+      return toMenu(view, outcome.story.status === StoryStatus.POSTED ? publishingTexts(view.locale).storyPosted(intent.kind === 'story' ? intent.username : '', outcome.story) : publishingTexts(view.locale).storyFailed(outcome.story));
   }
 }

@@ -8,7 +8,9 @@ import type { AdminLinkOffer } from './admin-link.js';
 import type { IntentOutcome, MainBotIntent, MainBotStep } from './decide.js';
 import { routeMainBotMessage } from './router.js';
 import { IDLE, type ConversationState } from './state.js';
-import { BUTTONS, CANCEL_ONLY, MENU, TEXT } from './texts.js';
+import { LOCALES, type Locale } from '@nova/i18n';
+import type { LanguageIntent } from './language.js';
+import { buttons, cancelOnly, LANGUAGE_BUTTONS, languageChoice, menu, texts } from './texts.js';
 
 const TOKEN = '7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const anna = { id: 42, first_name: 'Анна' };
@@ -17,23 +19,37 @@ const added = create(BotSchema, { botId: 7000000123n, username: 'NewBot', greeti
 interface Routed {
   readonly step: MainBotStep;
   readonly intents: readonly MainBotIntent[];
+  readonly languages: readonly LanguageIntent[];
 }
+
+// The conversation runs once per language: the same routes, each in the person's own words.
+describe.each(LOCALES)('the main bot in %s', (locale: Locale) => {
+const other: Locale = locale === 'en' ? 'ru' : 'en';
+const TEXT = texts(locale);
+const MENU = menu(locale);
+const CANCEL_ONLY = cancelOnly(locale);
+const BUTTONS = buttons(locale);
 
 /** Routes one message from Anna, in this state; an intent is answered with `outcome` (the processor carries it out for real). */
 async function route(update: IncomingUpdate, state: ConversationState = IDLE, bots: readonly Bot[] = [], outcome?: IntentOutcome): Promise<Routed> {
   const intents: MainBotIntent[] = [];
+  const languages: LanguageIntent[] = [];
   const step = await routeMainBotMessage({
     botId: 100n,
     update,
-    view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state, bots },
+    view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, locale, state, bots },
     carryOut: (intent) => {
       intents.push(intent);
       if (outcome === undefined) throw new Error(`no intent expected, got ${intent.kind}`);
       return Promise.resolve(outcome);
     },
+    setLanguage: (intent) => {
+      languages.push(intent);
+      return Promise.resolve();
+    },
     now: new Date(1_700_000_000_000),
   });
-  return { step, intents };
+  return { step, intents, languages };
 }
 
 const says = (text: string, replyMarkup = MENU) => [{ chatId: 42n, text, replyMarkup }];
@@ -52,6 +68,29 @@ describe('the main bot routed by telegraf', () => {
     expect((await route(messageUpdate(anna, BUTTONS.add))).step.next).toEqual({ step: 'awaiting_token' });
     expect((await route(messageUpdate(anna, ` ${BUTTONS.cancel} `), { step: 'awaiting_token' })).step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.cancelled) });
     expect((await route(messageUpdate(anna, BUTTONS.remove))).step.replies).toEqual(says(TEXT.noBots));
+  });
+
+  it("recognises the other language's buttons too (a keyboard from before a switch), answering in the person's language", async () => {
+    const old = buttons(other);
+    expect((await route(messageUpdate(anna, old.add))).step).toEqual({ kind: 'step', next: { step: 'awaiting_token' }, replies: says(TEXT.askToken, CANCEL_ONLY) });
+    expect((await route(messageUpdate(anna, old.cancel), { step: 'awaiting_token' })).step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.cancelled) });
+    expect((await route(messageUpdate(anna, old.list))).step.replies).toEqual(says(TEXT.noBots));
+    expect((await route(messageUpdate(anna, old.language))).step.replies).toEqual(says(TEXT.chooseLanguage, languageChoice(locale)));
+  });
+
+  it('/language and the menu button offer the choice; a language button or /language <code> stores it and answers in it', async () => {
+    for (const text of ['/language', '/language fr', BUTTONS.language]) {
+      const offered = await route(messageUpdate(anna, text), { step: 'awaiting_token' });
+      expect(offered.step).toEqual({ kind: 'step', next: IDLE, replies: says(TEXT.chooseLanguage, languageChoice(locale)) });
+      expect(offered.languages).toEqual([]);
+    }
+    for (const [chosen, label] of LANGUAGE_BUTTONS) {
+      for (const text of [label, `/language ${chosen.toUpperCase()}`]) {
+        const switched = await route(messageUpdate(anna, text));
+        expect(switched.languages).toEqual([{ kind: 'set_language', locale: chosen }]);
+        expect(switched.step).toEqual({ kind: 'step', next: IDLE, replies: says(texts(chosen).languageSet, menu(chosen)) });
+      }
+    }
   });
 
   it('takes anything else as text: unknown commands, prototype names, a command not marked by Telegram', async () => {
@@ -81,7 +120,7 @@ describe('the main bot routed by telegraf', () => {
     const failing = routeMainBotMessage({
       botId: 100n,
       update: messageUpdate(anna, TOKEN),
-      view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state: IDLE, bots: [] },
+      view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, locale, state: IDLE, bots: [] },
       carryOut: () => Promise.reject(new UnavailableError('Telegram getMe failed: 502')),
       now: new Date(),
     });
@@ -93,7 +132,7 @@ describe('the main bot routed by telegraf', () => {
     const turn = (text: string, state: ConversationState, adminLink?: () => AdminLinkOffer | undefined) => routeMainBotMessage({
       botId: 100n,
       update: messageUpdate(anna, text),
-      view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, state, bots: [] },
+      view: { chatId: 42n, user: { firstName: 'Анна', registeredNow: false }, locale, state, bots: [] },
       carryOut: () => Promise.reject(new Error('no intent expected')),
       ...(adminLink === undefined ? {} : { adminLink }),
       now: new Date(),
@@ -110,4 +149,5 @@ describe('the main bot routed by telegraf', () => {
       }
     }
   });
+});
 });

@@ -1,3 +1,4 @@
+import { LOCALES, type Locale } from '@nova/i18n';
 import { routeUpdate } from '@nova/telegram';
 import { Composer, Context, type Telegram } from 'telegraf';
 import { message } from 'telegraf/filters';
@@ -7,11 +8,12 @@ import type { IncomingUpdate } from '../updates/incoming.js';
 import type { AdminLinkOffer } from './admin-link.js';
 import { concludeMainBot, decideMainBot, type IntentOutcome, type MainBotIntent, type MainBotStep, type MainBotView } from './decide.js';
 import type { MainBotCommand, MainBotInput } from './input.js';
+import { concludeLanguage, languageNamed, languageOfButton, type LanguageIntent, type LanguageOutcome } from './language.js';
 import { concludePayment, decidePayment, tappedPurchase, type PaymentInput, type PaymentIntent, type PaymentOutcome } from './payments.js';
 import { concludePublishing, decidePublishing, type PublishingInput, type PublishingIntent, type PublishingOutcome } from './publishing.js';
 import type { TelegramEntity } from './post-draft.js';
 import type { ConversationState } from './state.js';
-import { BUTTONS, TEXT } from './texts.js';
+import { LANGUAGE_BUTTONS, buttons, texts, type ButtonName } from './texts.js';
 
 /**
  * telegraf routes the main bot's messages: slash commands (`bot.command`), the reply-keyboard
@@ -37,6 +39,11 @@ export interface MainBotTurn {
    * otherwise (and when the panel's link is not configured). Absent: /admin is an unknown command.
    */
   readonly adminLink?: () => AdminLinkOffer | undefined;
+  /**
+   * Stores the person's chosen language with the users context (svc.user.set_language); a
+   * transient failure is thrown, so the update is retried. Absent: the language cannot be changed.
+   */
+  readonly setLanguage?: (intent: LanguageIntent) => Promise<void>;
   /** The date recorded replies carry (and "now" for a post scheduled "in 2h"). */
   readonly now: Date;
 }
@@ -89,13 +96,22 @@ const SLASH_COMMANDS: readonly (readonly [MainBotCommand, readonly string[]])[] 
   ['greeting', ['greeting']],
 ];
 
-const MENU_BUTTONS: readonly (readonly [MainBotCommand, string])[] = [
-  ['add', BUTTONS.add],
-  ['list', BUTTONS.list],
-  ['greeting', BUTTONS.greeting],
-  ['remove', BUTTONS.remove],
-  ['cancel', BUTTONS.cancel],
+const MENU_COMMANDS: readonly (readonly [MainBotCommand, ButtonName])[] = [
+  ['add', 'add'],
+  ['list', 'list'],
+  ['greeting', 'greeting'],
+  ['remove', 'remove'],
+  ['cancel', 'cancel'],
+  ['language', 'language'],
 ];
+
+/**
+ * Every locale's label of a button: a person who switched language may still press a keyboard
+ * Telegram shows from before, so each button is recognised in either language.
+ */
+function labelsOf(button: ButtonName): string[] {
+  return [...new Set(LOCALES.map((locale) => buttons(locale)[button]))];
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -105,9 +121,9 @@ function commandNamed(names: readonly string[]): RegExp {
   return new RegExp(`^(?:${names.map(escapeRegExp).join('|')})$`, 'i');
 }
 
-/** A button's label, with the blanks a client may add around it. */
-function buttonLabelled(label: string): RegExp {
-  return new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`, 'u');
+/** A button's labels, with the blanks a client may add around it. */
+function buttonLabelled(labels: readonly string[]): RegExp {
+  return new RegExp(`^\\s*(?:${labels.map(escapeRegExp).join('|')})\\s*$`, 'u');
 }
 
 async function respond(ctx: Context & TurnState, input: MainBotInput): Promise<void> {
@@ -145,7 +161,22 @@ async function respondAdmin(ctx: Context & TurnState): Promise<void> {
   const offer = ctx.turn.adminLink?.();
   if (offer === undefined) return respond(ctx, { kind: 'text', text: messageText(ctx).trim() });
   ctx.next = ctx.turn.view.state;
-  await say(ctx, { chatId: ctx.turn.view.chatId, text: TEXT.adminLink(offer.url, offer.minutes) });
+  await say(ctx, { chatId: ctx.turn.view.chatId, text: texts(ctx.turn.view.locale).adminLink(offer.url, offer.minutes) });
+}
+
+/** A language button, or `/language ru|en`: store the choice and answer in it; bare `/language` offers the choice. */
+async function respondLanguage(ctx: Context & TurnState, locale: Locale | undefined): Promise<void> {
+  if (locale === undefined) return respond(ctx, { kind: 'command', command: 'language' });
+  const intent: LanguageIntent = { kind: 'set_language', locale };
+  const { view, setLanguage } = ctx.turn;
+  let outcome: LanguageOutcome = { ok: false, failure: 'unavailable' };
+  if (setLanguage !== undefined) {
+    await setLanguage(intent);
+    outcome = { ok: true };
+  }
+  const step = concludeLanguage(intent, outcome, view);
+  ctx.next = step.next;
+  for (const reply of step.replies) await say(ctx, reply);
 }
 
 /** The text of the message a command came in (a post's text and a story's caption run past the command's words). */
@@ -161,7 +192,9 @@ function messageEntities(ctx: Context): TelegramEntity[] {
 function mainBotRouter(): Composer<MainBotContext> {
   const bot = new Composer<MainBotContext>();
   for (const [command, names] of SLASH_COMMANDS) bot.command(commandNamed(names), (ctx) => respond(ctx, { kind: 'command', command }));
-  for (const [command, label] of MENU_BUTTONS) bot.hears(buttonLabelled(label), (ctx) => respond(ctx, { kind: 'command', command }));
+  for (const [command, button] of MENU_COMMANDS) bot.hears(buttonLabelled(labelsOf(button)), (ctx) => respond(ctx, { kind: 'command', command }));
+  bot.command(commandNamed(['language']), (ctx) => respondLanguage(ctx, languageNamed(ctx.args)));
+  bot.hears(buttonLabelled(LANGUAGE_BUTTONS.map(([, label]) => label)), (ctx) => respondLanguage(ctx, languageOfButton(ctx.message.text)));
   bot.command(commandNamed(['subscribe', 'plans']), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
   bot.command(commandNamed(['billing']), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   bot.command(commandNamed(['buy']), (ctx) => respondPayment(ctx, { kind: 'buy', args: ctx.args }));
@@ -175,8 +208,8 @@ function mainBotRouter(): Composer<MainBotContext> {
   bot.command(commandNamed(['post']), (ctx) => respondPublishing(ctx, { kind: 'post', text: messageText(ctx), entities: messageEntities(ctx) }));
   bot.command(commandNamed(['story']), (ctx) => respondPublishing(ctx, { kind: 'story', text: messageText(ctx) }));
   bot.command(commandNamed(['admin']), (ctx) => respondAdmin(ctx));
-  bot.hears(buttonLabelled(BUTTONS.subscribe), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
-  bot.hears(buttonLabelled(BUTTONS.billing), (ctx) => respondPayment(ctx, { kind: 'billing' }));
+  bot.hears(buttonLabelled(labelsOf('subscribe')), (ctx) => respondPayment(ctx, { kind: 'subscribe' }));
+  bot.hears(buttonLabelled(labelsOf('billing')), (ctx) => respondPayment(ctx, { kind: 'billing' }));
   // Unknown commands ("/unknown") are text too: the conversation answers them as any text.
   bot.on(message('text'), (ctx) => respond(ctx, { kind: 'text', text: ctx.message.text.trim() }));
   bot.on('message', (ctx) => respond(ctx, { kind: 'other' }));

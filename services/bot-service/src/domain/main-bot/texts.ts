@@ -1,78 +1,115 @@
 import type { Bot } from '@nova/contracts';
+import { Catalogue, LOCALES, splitForTelegram, type Locale } from '@nova/i18n';
 import { NAME_PLACEHOLDER } from '../greeting.js';
+import type { Reply } from '../replies/reply.js';
 import type { ReplyMarkup } from '../telegram-gateway.js';
+import { EN } from './catalogue/en.js';
+import { RU } from './catalogue/ru.js';
+import { MAIN_BOT_SPEC } from './catalogue/spec.js';
 
-/** Every word the main bot says, in one place (a translation is one more file like this). */
+/**
+ * Every word the main bot says comes from its catalogue (catalogue/en.ts, catalogue/ru.ts),
+ * checked against catalogue/spec.ts when this module loads; these helpers give the decisions
+ * typed texts and keyboards for a person's locale.
+ */
+export const MAIN_BOT_CATALOGUE = new Catalogue('main-bot', MAIN_BOT_SPEC, { en: EN, ru: RU });
 
-export const BUTTONS = {
-  add: '➕ Add a bot',
-  list: '📋 My bots',
-  greeting: '✏️ Change greeting',
-  remove: '🗑 Remove a bot',
-  subscribe: '⭐ Subscribe',
-  billing: '💳 Billing',
-  cancel: '✖️ Cancel',
-} as const;
-
-export const MENU: ReplyMarkup = {
-  keyboard: [[{ text: BUTTONS.add }, { text: BUTTONS.list }], [{ text: BUTTONS.greeting }, { text: BUTTONS.remove }], [{ text: BUTTONS.subscribe }, { text: BUTTONS.billing }]],
-  resize_keyboard: true,
-  is_persistent: true,
-};
-
-export const CANCEL_ONLY: ReplyMarkup = { keyboard: [[{ text: BUTTONS.cancel }]], resize_keyboard: true };
-
-/** One button per bot (its @username), then Cancel. */
-export function botChoice(bots: readonly Bot[]): ReplyMarkup {
-  return { keyboard: [...bots.map((bot) => [{ text: `@${bot.username}` }]), [{ text: BUTTONS.cancel }]], resize_keyboard: true };
+/** The catalogue's formatter bound to a locale. */
+export function say(locale: Locale) {
+  return MAIN_BOT_CATALOGUE.in(locale);
 }
 
-export const TEXT = {
-  welcome: (firstName: string, registeredNow: boolean) =>
-    registeredNow
-      ? `Welcome to Nova, ${firstName}! Connect your own Telegram bot and it will greet everyone who writes to it.\nUse the menu below.`
-      : `Welcome back, ${firstName}! Use the menu below.`,
-  help:
-    'Nova connects your own bots.\n' +
-    `${BUTTONS.add}: send me a token from @BotFather\n` +
-    `${BUTTONS.list}: your bots and how many people talked to them\n` +
-    `${BUTTONS.greeting}: what your bot answers (${NAME_PLACEHOLDER} becomes the person's first name)\n` +
-    `${BUTTONS.remove}: disconnect a bot\n` +
-    `${BUTTONS.subscribe}: plans for more bots, stories and posting; ${BUTTONS.billing}: your subscriptions and payments\n` +
-    'Channels: /link @yourbot <channel id>, /unlink <channel id>, /channels\n' +
-    'Posts: /post all (the text on the next lines; add "in 2h" or "at 2027-01-01 09:00" UTC to schedule), /posts, /editpost <number> (the new text on the next lines), /cancelpost <number>\n' +
-    'Stories: /story @yourbot 24h <link to a photo or video> <caption>\n' +
-    '/cancel stops what you started.',
-  cancelled: 'Cancelled.',
-  askToken: 'Send me your bot\'s token. @BotFather gives it when you create a bot with /newbot; it looks like 123456789:AAH…',
-  notAToken: 'That does not look like a bot token (digits, a colon, then about 35 letters and digits). Send the token, or press Cancel.',
-  tokenRejected: 'Telegram did not accept this token. Check it with @BotFather (/token) and send it again, or press Cancel.',
-  added: (bot: Bot) =>
-    `✅ @${bot.username} is connected. Everyone who writes to it gets your greeting:\n\n${bot.greeting}\n\nChange it with "${BUTTONS.greeting}".`,
-  alreadyYours: (username: string) => `@${username} is already connected to your account.`,
-  taken: 'This bot is already connected to Nova by another account. Its owner can remove it first.',
-  botLimitFree: (limit: number) =>
-    `You already have ${String(limit)} bots, the most the free plan allows. A bots subscription (${BUTTONS.subscribe}) allows more, or remove one with "${BUTTONS.remove}".`,
-  botLimitSubscribed: (limit: number) => `You already have ${String(limit)} bots, the most a bots subscription allows. Remove one with "${BUTTONS.remove}" to connect another.`,
-  noBots: `You have no bots yet. Press "${BUTTONS.add}" to connect one.`,
-  list: (bots: readonly Bot[]) =>
-    ['Your bots:', ...bots.map((bot) => `• @${bot.username}: ${bot.audienceSize} ${bot.audienceSize === 1n ? 'person' : 'people'}`)].join('\n'),
-  chooseToRemove: 'Which bot should I disconnect?',
-  chooseForGreeting: 'Which bot\'s greeting do you want to change?',
-  chooseFromButtons: 'Choose one of your bots with the buttons below, or press Cancel.',
-  askGreeting: (username: string) =>
-    `Send the new greeting for @${username}. ${NAME_PLACEHOLDER} is replaced by the first name of the person it greets.`,
-  greetingSaved: (bot: Bot) => `✏️ @${bot.username} now answers:\n\n${bot.greeting}`,
-  greetingInvalid: 'A greeting is text of 1 to 4096 characters. Send it again, or press Cancel.',
-  removed: (username: string) => `🗑 @${username} is disconnected. Its webhook is deleted and its token forgotten.`,
-  botGone: 'That bot is no longer connected to your account.',
-  notUnderstood: 'I did not understand that. Use the menu below, or /help.',
-  textOnly: 'Please send text.',
-  adminLink: (url: string, minutes: number) =>
-    `🔐 Your sign-in link to the admin panel (it works once, for ${String(minutes)} ${minutes === 1 ? 'minute' : 'minutes'}; do not forward it):\n${url}`,
-} as const;
+function perLocale<T>(make: (locale: Locale) => T): (locale: Locale) => T {
+  const made = new Map(LOCALES.map((locale) => [locale, make(locale)] as const));
+  return (locale) => made.get(locale) ?? make(locale);
+}
 
-/** The main bot's words about subscriptions and payments (main-bot/payments.ts). */
+/** The reply keyboard's labels in a locale. */
+export const buttons = perLocale((locale) => {
+  const t = say(locale);
+  return {
+    add: t('button-add'),
+    list: t('button-list'),
+    greeting: t('button-greeting'),
+    remove: t('button-remove'),
+    subscribe: t('button-subscribe'),
+    billing: t('button-billing'),
+    language: t('button-language'),
+    cancel: t('button-cancel'),
+  } as const;
+});
+
+export type ButtonName = keyof ReturnType<typeof buttons>;
+
+/** The languages offered by /language, each in its own name (the same in every locale). */
+export const LANGUAGE_BUTTONS: readonly (readonly [Locale, string])[] = LOCALES.map((locale) => [locale, say('en')(locale === 'ru' ? 'language-name-ru' : 'language-name-en')]);
+
+export const menu = perLocale((locale): ReplyMarkup => {
+  const b = buttons(locale);
+  return {
+    keyboard: [[{ text: b.add }, { text: b.list }], [{ text: b.greeting }, { text: b.remove }], [{ text: b.subscribe }, { text: b.billing }], [{ text: b.language }]],
+    resize_keyboard: true,
+    is_persistent: true,
+  };
+});
+
+export const cancelOnly = perLocale((locale): ReplyMarkup => ({ keyboard: [[{ text: buttons(locale).cancel }]], resize_keyboard: true }));
+
+/** Русский / English, then Cancel. */
+export const languageChoice = perLocale((locale): ReplyMarkup => ({
+  keyboard: [LANGUAGE_BUTTONS.map(([, label]) => ({ text: label })), [{ text: buttons(locale).cancel }]],
+  resize_keyboard: true,
+}));
+
+/** One button per bot (its @username), then Cancel. */
+export function botChoice(bots: readonly Bot[], locale: Locale): ReplyMarkup {
+  return { keyboard: [...bots.map((bot) => [{ text: `@${bot.username}` }]), [{ text: buttons(locale).cancel }]], resize_keyboard: true };
+}
+
+/**
+ * A text as replies Telegram accepts: one message, or several split between lines when it passes
+ * 4,096 characters (a long bot list, billing, posts; Russian runs longer than English). The
+ * keyboard goes with the last piece, so it stays under the newest message.
+ */
+export function repliesOf(chatId: bigint, text: string, markup: ReplyMarkup | undefined): Reply[] {
+  const pieces = splitForTelegram(text);
+  return pieces.map((piece, index) => ({ chatId, text: piece, ...(markup !== undefined && index === pieces.length - 1 ? { replyMarkup: markup } : {}) }));
+}
+
+/** The main bot's conversation texts in a locale. */
+export const texts = perLocale((locale) => {
+  const t = say(locale);
+  return {
+    welcome: (firstName: string, registeredNow: boolean) => (registeredNow ? t('welcome-new', { name: firstName }) : t('welcome-back', { name: firstName })),
+    help: t('help', { placeholder: NAME_PLACEHOLDER }),
+    cancelled: t('cancelled'),
+    askToken: t('ask-token'),
+    notAToken: t('not-a-token'),
+    tokenRejected: t('token-rejected'),
+    added: (bot: Bot) => t('bot-added', { username: bot.username, greeting: bot.greeting }),
+    alreadyYours: (username: string) => t('already-yours', { username }),
+    taken: t('taken'),
+    botLimitFree: (limit: number) => t('bot-limit-free', { limit }),
+    botLimitSubscribed: (limit: number) => t('bot-limit-subscribed', { limit }),
+    noBots: t('no-bots'),
+    list: (bots: readonly Bot[]) => [t('bots-title'), ...bots.map((bot) => t('bots-line', { username: bot.username, count: bot.audienceSize }))].join('\n'),
+    chooseToRemove: t('choose-to-remove'),
+    chooseForGreeting: t('choose-for-greeting'),
+    chooseFromButtons: t('choose-from-buttons'),
+    askGreeting: (username: string) => t('ask-greeting', { username, placeholder: NAME_PLACEHOLDER }),
+    greetingSaved: (bot: Bot) => t('greeting-saved', { username: bot.username, greeting: bot.greeting }),
+    greetingInvalid: t('greeting-invalid'),
+    removed: (username: string) => t('removed', { username }),
+    botGone: t('bot-gone'),
+    notUnderstood: t('not-understood'),
+    textOnly: t('text-only'),
+    adminLink: (url: string, minutes: number) => t('admin-link', { url, minutes }),
+    chooseLanguage: t('choose-language'),
+    languageSet: t('language-set'),
+    languageUnavailable: t('language-unavailable'),
+  } as const;
+});
+
 /**
  * The tappable purchase command of a plan and provider: `/buy_bots_30d_cryptobot` for plan
  * `bots-30d` (plan ids are [a-z0-9-], never `_`, so `_` stands for `-` and the id reads back).
@@ -81,25 +118,35 @@ export function buyCommand(planId: string, provider: 'cryptobot' | 'platega'): s
   return `/buy_${planId.replaceAll('-', '_')}_${provider}`;
 }
 
-export const PAYMENT_TEXT = {
-  providerName: { cryptobot: 'CryptoBot', platega: 'Platega' } as const,
-  offer: (lines: readonly string[]) => ['Subscriptions (pay with CryptoBot or Platega):', ...lines].join('\n'),
-  // One-word commands, so a tap on them sends the whole purchase (Telegram makes /word tappable, not its arguments).
-  offerLine: (title: string, price: string, planId: string) => `⭐ ${title}: ${price}\n   ${buyCommand(planId, 'cryptobot')} · ${buyCommand(planId, 'platega')}`,
-  noPlans: 'There are no plans on offer right now.',
-  buyUsage: 'To buy a plan, tap one of the commands /subscribe lists, or send /buy <plan> <cryptobot|platega>, e.g. /buy bots-30d cryptobot.',
-  payLink: (title: string, price: string, provider: string, url: string) =>
-    `Pay ${price} for "${title}" with ${provider}:\n${url}\n\nThe subscription starts as soon as ${provider} confirms the payment.`,
-  unknownPlan: 'There is no such plan. /subscribe lists the plans on offer.',
-  providerDown: (provider: string, other: string, planId: string) =>
-    `${provider} cannot take payments right now. Pay with ${other} instead: ${buyCommand(planId, other.toLowerCase() === 'platega' ? 'platega' : 'cryptobot')}`,
-  unavailable: 'Payments are not available right now. Please try again later.',
-  billing: (subscriptions: readonly string[], invoices: readonly string[]) =>
-    [
-      subscriptions.length === 0 ? 'You have no subscriptions. /subscribe shows the plans.' : ['Your subscriptions:', ...subscriptions].join('\n'),
-      invoices.length === 0 ? '' : ['Your payments:', ...invoices].join('\n'),
-    ].filter(Boolean).join('\n\n'),
-  activated: (kind: string, until: string) => `⭐ Payment received: your ${kind} subscription is active until ${until}. /billing shows it.`,
-  subscriptionLine: (kind: string, until: string, status: string) => `• ${kind} until ${until} (${status})`,
-  invoiceLine: (price: string, provider: string, status: string, date: string) => `• ${date}: ${price}, ${provider}, ${status}`,
-} as const;
+/** Provider names are brands: the same in every locale. */
+export const PROVIDER_NAME = { cryptobot: 'CryptoBot', platega: 'Platega' } as const;
+
+/** The main bot's words about subscriptions and payments (main-bot/payments.ts), in a locale. */
+export const paymentTexts = perLocale((locale) => {
+  const t = say(locale);
+  return {
+    offer: (lines: readonly string[]) => [t('offer-title'), ...lines].join('\n'),
+    // One-word commands, so a tap on them sends the whole purchase (Telegram makes /word tappable, not its arguments).
+    offerLine: (title: string, price: string, planId: string) => t('offer-line', { title, price, cryptobot: buyCommand(planId, 'cryptobot'), platega: buyCommand(planId, 'platega') }),
+    noPlans: t('no-plans'),
+    buyUsage: t('buy-usage'),
+    payLink: (title: string, price: string, provider: string, url: string) => t('pay-link', { title, price, provider, url }),
+    unknownPlan: t('unknown-plan'),
+    providerDown: (provider: 'cryptobot' | 'platega', planId: string) => {
+      const other = provider === 'cryptobot' ? 'platega' : 'cryptobot';
+      return t('provider-down', { provider: PROVIDER_NAME[provider], other: PROVIDER_NAME[other], command: buyCommand(planId, other) });
+    },
+    unavailable: t('payments-unavailable'),
+    billing: (subscriptions: readonly string[], invoices: readonly string[]) =>
+      [
+        subscriptions.length === 0 ? t('billing-none') : [t('billing-subscriptions'), ...subscriptions].join('\n'),
+        invoices.length === 0 ? '' : [t('billing-payments'), ...invoices].join('\n'),
+      ].filter(Boolean).join('\n\n'),
+    activated: (kind: string, until: string) => t('activated', { kind, until }),
+    subscriptionLine: (kind: string, until: string, status: string) => t('subscription-line', { kind, until, status }),
+    invoiceLine: (price: string, provider: string, status: string, date: string) => t('invoice-line', { price, provider, status, date }),
+    planKind: (kind: 'bots' | 'stories' | 'posting' | 'other') => t('plan-kind', { kind }),
+    subscriptionStatus: (status: 'active' | 'expired' | 'revoked' | 'other') => t('subscription-status', { status }),
+    invoiceStatus: (status: 'pending' | 'paid' | 'expired' | 'canceled' | 'chargebacked' | 'other') => t('invoice-status', { status }),
+  } as const;
+});

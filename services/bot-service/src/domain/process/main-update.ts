@@ -5,7 +5,7 @@ import { routeMainBotMessage } from '../main-bot/router.js';
 import { botsOwnedBy } from '../registry/queries.js';
 import { recordReplies } from '../replies/outgoing.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
-import { registerSender } from '../users.js';
+import { registerSenderSpeaking, storeChosenLanguage } from '../users.js';
 import { carryOut } from './carry-out.js';
 import { carryOutPayment } from './carry-out-payment.js';
 import { carryOutPublishing } from './carry-out-publishing.js';
@@ -34,7 +34,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
   }
 
   const msgId = telegramMsgId(botId, update.updateId);
-  const registration = await registerSender(deps.users, sender, botId, msgId, ctx);
+  const { registration, locale } = await registerSenderSpeaking(deps.users, sender, botId, msgId, ctx);
   // An admin blocked this user: the main bot ignores them (their own bots keep answering others).
   if (registration === 'blocked') {
     await recordIgnored(deps, key, botId);
@@ -43,6 +43,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
   const view = {
     chatId: message.chatId,
     user: { firstName: sender.firstName, registeredNow: registration === 'created' },
+    locale,
     state: await loadConversation(deps.db, message.chatId),
     bots: await botsOwnedBy(deps.db, sender.id),
   };
@@ -53,6 +54,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
     carryOut: (intent) => carryOut(deps, intent, view, sender.id, msgId, ctx),
     payments: (intent) => carryOutPayment(deps, intent, sender.id, msgId, ctx),
     publishing: (intent) => carryOutPublishing(deps, intent, sender.id, msgId, ctx),
+    setLanguage: (intent) => storeChosenLanguage(deps.users, sender.id, intent.locale, ctx),
     ...(deps.adminSignIn === undefined ? {} : { adminLink: () => deps.adminSignIn?.linkFor(sender, deps.clock()) }),
     now: deps.clock(),
   });

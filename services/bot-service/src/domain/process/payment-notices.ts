@@ -1,8 +1,9 @@
 import type { SubscriptionActivated } from '@nova/contracts';
 import { claimEffect } from '../effects.js';
 import { formatDay, subscriptionKindWord } from '../main-bot/payments.js';
-import { MENU, PAYMENT_TEXT } from '../main-bot/texts.js';
+import { menu, paymentTexts } from '../main-bot/texts.js';
 import { recordReplies, type DeliveryReport } from '../replies/outgoing.js';
+import { localeOfRecipient } from '../users.js';
 import type { UpdateProcessingDeps } from './deps.js';
 import { deliver } from './shared.js';
 
@@ -16,10 +17,12 @@ export async function announceSubscription(deps: UpdateProcessingDeps, event: Su
   const subscription = event.subscription;
   if (subscription === undefined || subscription.telegramId <= 0n || subscription.invoiceId === '') return undefined;
   const key = `payment-activated:${subscription.invoiceId}`;
-  const text = PAYMENT_TEXT.activated(subscriptionKindWord(subscription.kind), formatDay(subscription.endsAt?.seconds));
+  // In the buyer's own language (their choice, else their Telegram app's), whoever's event it is.
+  const locale = await localeOfRecipient(deps.users, subscription.telegramId, {});
+  const text = paymentTexts(locale).activated(subscriptionKindWord(subscription.kind, locale), formatDay(subscription.endsAt?.seconds, locale));
   await deps.db.$transaction(async (tx) => {
     // A private chat's id is the user's id.
-    if (await claimEffect(tx, key)) await recordReplies(tx, key, deps.mainBot.botId, [{ chatId: subscription.telegramId, text, replyMarkup: MENU }]);
+    if (await claimEffect(tx, key)) await recordReplies(tx, key, deps.mainBot.botId, [{ chatId: subscription.telegramId, text, replyMarkup: menu(locale) }]);
   });
   return deliver(deps, key);
 }

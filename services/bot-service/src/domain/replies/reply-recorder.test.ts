@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { Context } from 'telegraf';
 import { bold } from 'telegraf/format';
 import type { Update, UserFromGetMe } from 'telegraf/types';
-import { CANCEL_ONLY, MENU } from '../main-bot/texts.js';
+import { cancelOnly, menu } from '../main-bot/texts.js';
+
+const MENU = menu('en');
+const CANCEL_ONLY = cancelOnly('en');
 import { rawUpdate } from '../updates/sample-updates.js';
 import { ReplyRecorder, UnrecordableCallError, say } from './reply-recorder.js';
 
