@@ -24,3 +24,5 @@ export { fingerprint, sameFingerprint, type Fingerprint } from './fingerprint.js
 export { checkGrants, grantTable, type Arrangement, type GrantCheck } from './grants.js';
 export { checkIdentifier, contextOf, legacySchemaOf, parsePlan, STAGE_7_CONTEXTS, validatePlan, type ContextMove, type MovePlan } from './plan.js';
 export { swapContext, type Direction, type SwapFaults, type SwapOptions, type SwapResult, type TableSwap } from './swap.js';
+export { SteadyWriter, type SteadyWriterOptions, type WriteFailure, type WriteSample, type WriteTarget } from './steady-writer.js';
+export { SAMPLE_EXTRA_TABLES, SAMPLE_LEGACY_TABLES_SQL, sampleWriteTargets } from './sample.js';
