@@ -10,7 +10,7 @@
  * INSERT ... RETURNING) is what this sends.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { moveAll, prepare, reverseAll, status } from '@nova/schema-move';
+import { fingerprint, moveAll, prepare, reverseAll, sameFingerprint, status, type Queryable } from '@nova/schema-move';
 import pg from 'pg';
 import { createLegacyDatabase, type LegacyDatabase, type Login } from './support/legacy-database.js';
 
@@ -150,6 +150,19 @@ describe('the same SQL through the views and through the tables', () => {
     const { rows } = await db.admin<{ n: string; d: string }>('SELECT count(*)::text AS n, count(DISTINCT id)::text AS d FROM public.users');
     expect(rows[0]?.n).toBe('6');
     expect(rows[0]?.d).toBe('6');
+  });
+
+  it('fingerprints a table with a column that has no hash function (json) through its rows\' text, the same through a view', async () => {
+    const inspector = { query: (sql: string, values?: unknown[]) => db.admin(sql, values) } as unknown as Queryable;
+    await db.admin('CREATE TABLE public.fp_json (id integer PRIMARY KEY, doc json NOT NULL)');
+    await db.admin(`INSERT INTO public.fp_json SELECT g, json_build_object('n', g) FROM generate_series(1, 50) g`);
+    await db.admin('CREATE VIEW public.fp_json_view AS SELECT * FROM public.fp_json');
+    const table = await fingerprint(inspector, 'public', 'fp_json');
+    expect(table.rows).toBe(50);
+    expect(sameFingerprint(table, await fingerprint(inspector, 'public', 'fp_json_view'))).toBe(true);
+    await db.admin(`UPDATE public.fp_json SET doc = '{"n": -1}' WHERE id = 7`);
+    expect(sameFingerprint(table, await fingerprint(inspector, 'public', 'fp_json'))).toBe(false);
+    await db.admin('DROP VIEW public.fp_json_view; DROP TABLE public.fp_json');
   });
 
   it('a context login reaches its own schema only', async () => {
