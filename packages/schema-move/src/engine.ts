@@ -127,6 +127,9 @@ export async function verifyContext(client: pg.ClientBase, plan: MovePlan, conte
       const throughView = await fingerprint(client, viewSchema, table);
       if (!sameFingerprint(live, throughView)) problems.push(`${viewSchema}.${table} shows ${String(throughView.rows)} rows (checksum ${throughView.checksum}), the table ${String(live.rows)} (${live.checksum})`);
       const swapped = swap?.moved.find((m) => m.table === table);
+      if (swapped?.filenodeAfter !== undefined && swapped.filenodeAfter !== swapped.filenodeBefore) {
+        problems.push(`${table}'s storage changed during the swap (filenode ${swapped.filenodeBefore} → ${swapped.filenodeAfter})`);
+      }
       if (swapped?.before && swapped.after && !sameFingerprint(swapped.before, swapped.after)) {
         problems.push(`${table} changed during the swap: ${String(swapped.before.rows)} rows (checksum ${swapped.before.checksum}) before, ${String(swapped.after.rows)} (${swapped.after.checksum}) after`);
       }

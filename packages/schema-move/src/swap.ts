@@ -41,12 +41,22 @@ export interface SwapOptions {
   readonly backoffMs?: number;
   /** Fingerprint each table under the lock before and after (default true; costs a scan each, see the docs). */
   readonly fingerprints?: boolean;
+  /**
+   * Tables estimated (pg_class.reltuples) above this many rows are not fingerprinted under the lock,
+   * only checked for the same storage (relfilenode) before and after, and by the verification's
+   * table-against-view snapshot afterwards: the scans would hold every writer (default 10,000; about
+   * 10 ms of lock per table here, bench/README.md).
+   */
+  readonly fingerprintRowLimit?: number;
   readonly faults?: SwapFaults;
   readonly log?: (line: string) => void;
 }
 
 export interface TableSwap {
   readonly table: string;
+  /** The table's storage file before and after: SET SCHEMA must not rewrite it. */
+  readonly filenodeBefore: string;
+  readonly filenodeAfter?: string;
   readonly before?: Fingerprint;
   readonly after?: Fingerprint;
 }
@@ -92,14 +102,20 @@ export async function swapContext(client: pg.ClientBase, plan: MovePlan, context
         await client.query(`LOCK TABLE ${[...views, ...pending.map((p) => `${from}.${p.table}`)].join(', ')} IN ACCESS EXCLUSIVE MODE`);
       }
       const moved: TableSwap[] = [];
+      const limit = options.fingerprintRowLimit ?? 10_000;
       for (const place of pending) {
         const table = place.table;
-        const before = options.fingerprints === false ? undefined : await fingerprint(client, from, table);
+        const { rows: [storage] } = await client.query<{ filenode: string; estimate: number }>(
+          'SELECT pg_relation_filenode(c.oid)::text AS filenode, c.reltuples::float8 AS estimate FROM pg_class c WHERE c.oid = to_regclass($1)',
+          [`${from}.${table}`],
+        );
+        const printed = options.fingerprints !== false && (storage?.estimate ?? 0) <= limit;
+        const before = printed ? await fingerprint(client, from, table) : undefined;
         await client.query(`DROP VIEW IF EXISTS ${to}.${table}`);
         await client.query(`ALTER TABLE ${from}.${table} SET SCHEMA ${to}`);
         await client.query(`CREATE VIEW ${from}.${table} AS SELECT * FROM ${to}.${table}`);
         await grantTable(client, arrangement, table, to);
-        moved.push({ table, ...(before ? { before } : {}) });
+        moved.push({ table, filenodeBefore: storage?.filenode ?? '', ...(before ? { before } : {}) });
       }
       // Repair only: a view someone dropped by hand after an earlier run; no step of ours leaves one missing.
       for (const place of missingViews) {
@@ -109,7 +125,9 @@ export async function swapContext(client: pg.ClientBase, plan: MovePlan, context
       if (pending.length > 0) await options.faults?.insideSwap?.(client, context.schema, direction);
       const result: TableSwap[] = [];
       for (const swap of moved) {
-        result.push(options.fingerprints === false ? swap : { ...swap, after: await fingerprint(client, to, swap.table) });
+        const { rows: [storage] } = await client.query<{ filenode: string }>('SELECT pg_relation_filenode(to_regclass($1))::text AS filenode', [`${to}.${swap.table}`]);
+        const filenodeAfter = storage?.filenode ?? '';
+        result.push(swap.before ? { ...swap, filenodeAfter, after: await fingerprint(client, to, swap.table) } : { ...swap, filenodeAfter });
       }
       await client.query('COMMIT');
       const lockedMs = pending.length > 0 ? performance.now() - lockStart : 0;
