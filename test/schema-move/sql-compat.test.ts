@@ -58,9 +58,9 @@ class Transcript {
 }
 
 /** Every shape, on the tables as `schema` names them; `base` keeps each run's natural keys apart. */
-async function scenario(client: pg.Client, schema: string | 'public', base: number): Promise<unknown[]> {
+async function scenario(client: pg.Client, schema: string, base: number): Promise<unknown[]> {
   const t = new Transcript();
-  const q = async (sql: string, values: unknown[] = []) => (await client.query(sql.replaceAll('S.', `${schema}.`), values)).rows;
+  const q = async (sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> => (await client.query<Record<string, unknown>>(sql.replaceAll('S.', `${schema}.`), values)).rows;
   // users (user_service / public): bigserial id, defaults, upsert on a unique key.
   const [u1] = await q('INSERT INTO S.users (telegram_id, name) VALUES ($1, $2) RETURNING id, language, visits, created_at IS NOT NULL AS stamped', [base, 'Anna']);
   t.add('user created', { ...u1, id: t.id('users', u1?.id) });

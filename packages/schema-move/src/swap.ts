@@ -5,8 +5,9 @@
  * leave a view of it on the `from` side. `move` goes legacy → context, `reverse` the other way.
  *
  * Locks: views first, then tables, the order a writer through a view takes them (view, then its
- * table), so the swap and a writer never wait on each other crosswise (a deadlock would cost
- * deadlock_timeout). Every wait is bounded by `SET LOCAL lock_timeout`: a swap that cannot get its
+ * table), so the swap and a writer do not wait on each other crosswise (such a cycle would end in
+ * the swap's lock timeout and a retry, since lock_timeout is far below deadlock_timeout; no test
+ * provokes it: the window is a writer's rewrite). Every wait is bounded by `SET LOCAL lock_timeout`: a swap that cannot get its
  * locks rolls back and tries again after a backoff, instead of queueing behind a long transaction
  * while every writer queues behind it.
  *
