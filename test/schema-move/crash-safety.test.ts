@@ -138,6 +138,18 @@ describe('failures inside a swap', () => {
     await db.admin(`UPDATE public.posts SET body = 'post 3' WHERE id = 3`);
   });
 
+  it('a table estimated above the row limit is not scanned under the lock; its storage is compared, and the snapshot check still runs', async () => {
+    await db.admin('ANALYZE public.users');
+    const users = db.plan.contexts[0];
+    if (!users) throw new Error('no users context');
+    const report = await moveContext(migrator, db.plan, users, { ...quiet, fingerprintRowLimit: 100 });
+    const [swapped] = report.swap.moved;
+    expect(swapped?.before).toBeUndefined();
+    expect(swapped?.filenodeAfter).toBe(swapped?.filenodeBefore);
+    expect(report.verification.tables[0]?.live.rows).toBe(200);
+    expect(report.verification.ok).toBe(true);
+  });
+
   it('a swap that cannot get its lock within its retries fails cleanly and changes nothing', async () => {
     const before = await catalogue();
     // A long transaction holding a plain read lock on one of the context's tables (a report, a backup in flight).
@@ -220,6 +232,13 @@ describe('the CLI (dist/cli.js)', () => {
     expect(verified.json).toMatchObject({ ok: true, verified: true });
     const shown = await run(['status', '--plan', planFile]);
     expect((shown.json.status as { schema: string; state: string }[]).map((s) => s.state)).toEqual(['before', 'moved', 'before', 'before']);
+    // A grant lost behind its back: verify says so (exit 3), and prepare grants it again.
+    await db.admin(`REVOKE ALL ON bot_service.user_bots FROM ${db.contexts.bot_service?.role ?? ''}`);
+    const unverified = await run(['verify', '--plan', planFile]);
+    expect(unverified.code).toBe(3);
+    expect(JSON.stringify(unverified.json)).toMatch(/lacks SELECT on bot_service\.user_bots/);
+    expect((await run(['prepare', '--plan', planFile])).code).toBe(0);
+    expect((await run(['verify', '--plan', planFile])).code).toBe(0);
     const refused = await run(['move', '--plan', planFile, '--context', 'nope']);
     expect(refused).toMatchObject({ code: 1, json: { ok: false, error: { name: 'InvalidMovePlanError' } } });
     expect(JSON.stringify([moved, verified, shown, refused])).not.toContain(db.migrator.password);
