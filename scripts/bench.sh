@@ -24,3 +24,5 @@ node bench/dist/payments.js
 node bench/dist/notifications.js
 # The publisher's broadcaster against Telegram's limits, beside grammY (3,000 chats here; the full 10,000 with --chats 10000, about 16 min).
 node bench/dist/broadcast.js --chats 3000
+# Stage 7's schema swap: the longest write a steady writer sees per swap, with and without in-lock fingerprints (see bench/README.md).
+node bench/dist/schema-move.js
