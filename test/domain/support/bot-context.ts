@@ -49,6 +49,9 @@ export interface SentMessage {
   readonly replyMarkup: unknown;
 }
 
+/** setWebhook's max_connections the fixture's bots context asks for (a deployable passes its own). */
+export const FIXTURE_WEBHOOK_MAX_CONNECTIONS = 25;
+
 export class BotContextFixture {
   private nextUpdateId = 1;
   private nextMessageId = 1;
@@ -93,6 +96,7 @@ export class BotContextFixture {
       publisher,
       clock: systemClock,
       webhookUrl: childWebhookUrl(PUBLIC_URL),
+      webhookMaxConnections: FIXTURE_WEBHOOK_MAX_CONNECTIONS,
       users,
       mainBot,
       tokens: new BotTokens(botDb, keyring, mainBot),
@@ -120,7 +124,7 @@ export class BotContextFixture {
   }
 
   /** The bot's webhook as Telegram holds it. */
-  webhookOf(bot: EmulatedBot): { url: string; secretToken: string | undefined; allowedUpdates: readonly string[] | undefined } | undefined {
+  webhookOf(bot: EmulatedBot): { url: string; secretToken: string | undefined; allowedUpdates: readonly string[] | undefined; maxConnections: number } | undefined {
     return this.emulator.botState(bot.id).webhook;
   }
 
