@@ -39,7 +39,7 @@ import { NotFoundError, PermissionDeniedError, toServiceError } from '@nova/doma
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BotContextFixture, PUBLIC_URL, dumpServiceSchemas } from './support/bot-context.js';
+import { BotContextFixture, FIXTURE_WEBHOOK_MAX_CONNECTIONS, PUBLIC_URL, dumpServiceSchemas } from './support/bot-context.js';
 import { migrationNames } from './support/migrations.js';
 import type { EmulatedBot } from '@nova/telegram-emulator';
 
@@ -120,6 +120,7 @@ describe('adding a child bot', () => {
     const webhook = fixture.webhookOf(hello);
     expect(webhook?.url).toBe(`${PUBLIC_URL}/webhook/bot/${hello.id}`);
     expect(webhook?.allowedUpdates).toEqual(['message', 'business_connection']);
+    expect(webhook?.maxConnections).toBe(FIXTURE_WEBHOOK_MAX_CONNECTIONS); // passed explicitly, not Telegram's default 40
     const auth = await handlers.webhook_auth(create(GetWebhookAuthRequestSchema, { botId: BigInt(hello.id) }), ctx);
     expect(matchesSha256(webhook?.secretToken ?? '', auth.webhookSecretSha256)).toBe(true);
     expect(matchesSha256(hello.token, auth.tokenSha256)).toBe(true);

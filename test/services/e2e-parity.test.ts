@@ -23,7 +23,14 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function holdConversation(side: string, services: () => readonly RunningService[], publicUrl: string, current: World): Promise<void> {
+/**
+ * setWebhook's max_connections each deployable asks for by default (their configs say why): the
+ * fleet's bot service and the monolith on JetStream 100 (the webhook stores, then answers), the
+ * inline monolith 20 (it processes before it answers).
+ */
+const MAX_CONNECTIONS = { 'fleet': 100, 'monolith inline': 20, 'monolith jetstream': 100 } as const;
+
+async function holdConversation(side: keyof typeof MAX_CONNECTIONS, services: () => readonly RunningService[], publicUrl: string, current: World): Promise<void> {
   // Anna's app speaks Russian: the script checks every answer in Russian, on each side alike.
   const { child } = await onboardingScript(current.emulator, current.mainBot);
   // She switches to English: stored by the users context (over NATS in the fleet, in process in the monolith), answered in English from then on.
@@ -34,6 +41,8 @@ async function holdConversation(side: string, services: () => readonly RunningSe
   expect(chosen.rows).toEqual([{ chosen: 'en' }]);
   const webhook = current.emulator.webhookInfo(child.id);
   expect(webhook.url).toBe(`${publicUrl}/webhook/bot/${String(child.id)}`);
+  expect(webhook.max_connections).toBe(MAX_CONNECTIONS[side]);
+  expect(current.emulator.webhookInfo(current.mainBot.id).max_connections).toBe(MAX_CONNECTIONS[side]);
   const secret = current.emulator.botState(child.id).webhook?.secretToken;
   expect(secret).toBe(BotKeyring.fromBase64(current.secrets.encryptionKey).webhookSecret(BigInt(child.id), child.token));
   const users = await current.database.query<{ id: string }>('SELECT telegram_id::text AS id FROM user_service.users ORDER BY telegram_id');

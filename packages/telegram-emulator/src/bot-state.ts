@@ -44,6 +44,10 @@ export class BotState {
   webhook: WebhookSettings | undefined;
   /** Updates not yet delivered (webhook) or confirmed (getUpdates), oldest first. */
   readonly pending: Update[] = [];
+  /** When each pending update was queued: Telegram keeps an update at most a day (DeliverySettings.maxAgeMs). */
+  readonly queuedAt = new WeakMap<Update, number>();
+  /** Updates given up on after failed deliveries (too many attempts or too old), oldest first. */
+  readonly droppedUpdateIds: number[] = [];
   lastError: { readonly date: number; readonly message: string } | undefined;
   readonly chats = new Map<number, Chat>();
   readonly blockedBy = new Set<number>();

@@ -5,7 +5,7 @@
  *     "host": "127.0.0.1", "port": 8081,
  *     "bots": [{ "username": "nova_bot", "token": "123456789:AA..." }],
  *     "rateLimits": { "perChat": { "burst": 3, "intervalMs": 1000 } },   // or false
- *     "delivery": { "timeoutMs": 10000, "backoff": { "baseMs": 250, "capMs": 8000 } },
+ *     "delivery": { "timeoutMs": 10000, "backoff": { "baseMs": 250, "capMs": 8000 }, "maxAgeMs": 86400000, "maxAttempts": 50 },   // maxAttempts: unlimited when absent
  *     "requireHttps": false
  *   }
  */

@@ -11,6 +11,7 @@
  *   GET /_emulator/calls?since=SEQ&botId=N&method=M
  *   GET /_emulator/chats/<chatId>/messages?botId=N
  *   GET /_emulator/bots/<botId>/webhook
+ *   GET /_emulator/bots/<botId>/delivery   -> { maxConnections, inFlight, maxInFlightSeen, pendingUpdateCount, droppedUpdateCount, droppedUpdateIds }
  *   GET /_emulator/deliveries?botId=N
  */
 import type { IncomingMessage } from 'node:http';
@@ -79,6 +80,8 @@ function route(emulator: TelegramEmulator, request: IncomingMessage, url: URL, b
   }
   const webhook = /^GET \/bots\/(\d+)\/webhook$/u.exec(route);
   if (webhook?.[1] !== undefined) return ok(emulator.webhookInfo(Number(webhook[1])));
+  const delivery = /^GET \/bots\/(\d+)\/delivery$/u.exec(route);
+  if (delivery?.[1] !== undefined) return ok(emulator.deliveryState(Number(delivery[1])));
   return { status: 404, body: { error: `no control route ${route}` } };
 }
 

@@ -23,7 +23,7 @@ import { createEmulatorServer } from './http-server.js';
 import type { MethodEnv } from './methods/index.js';
 import { RateLimiter, TELEGRAM_RATE_LIMITS, type EmulatorRateLimits } from './rate-limits.js';
 import { callbackQueryUpdate, messageUpdate, type UserClick, type UserMessage } from './updates.js';
-import { DEFAULT_DELIVERY, WebhookDelivery, type DeliveryAttempt, type DeliverySettings } from './webhook-delivery.js';
+import { DEFAULT_DELIVERY, WebhookDelivery, type DeliveryAttempt, type DeliverySettings, type DeliveryState } from './webhook-delivery.js';
 import { unixTime, type BotUser, type BusinessConnection, type Chat, type Message, type Update, type WebhookInfo } from './wire.js';
 import { asUser, type UserSpec } from './updates.js';
 
@@ -94,6 +94,9 @@ export class TelegramEmulator {
     this.limitsOn = options.rateLimits !== false;
     this.limiter = new RateLimiter(mergeLimits(options.rateLimits === false ? undefined : options.rateLimits));
     this.delivery = { ...DEFAULT_DELIVERY, ...options.delivery };
+    const { maxAttempts, maxAgeMs } = this.delivery;
+    if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new RangeError('telegram emulator: delivery.maxAttempts must be an integer >= 1');
+    if (!(maxAgeMs > 0)) throw new RangeError('telegram emulator: delivery.maxAgeMs must be > 0');
   }
 
   static async start(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
@@ -227,6 +230,7 @@ export class TelegramEmulator {
       url: state.webhook?.url ?? '',
       has_custom_certificate: false,
       pending_update_count: state.pending.length,
+      ...(state.webhook === undefined ? {} : { max_connections: state.webhook.maxConnections }),
       ...(state.lastError === undefined ? {} : { last_error_date: state.lastError.date, last_error_message: state.lastError.message }),
     };
   }
@@ -274,6 +278,16 @@ export class TelegramEmulator {
   /** How a callback query was answered (undefined while unanswered). */
   callbackAnswer(bot: BotRef, queryId: string): { text: string | undefined; showAlert: boolean } | undefined {
     return this.botState(bot).callbackQueries.get(queryId)?.answer;
+  }
+
+  /**
+   * What the bot's webhook delivery is doing: max_connections, deliveries in flight now and the
+   * most ever at once, pending updates, and the updates given up on (dropped after failing).
+   */
+  deliveryState(bot: BotRef): DeliveryState {
+    const delivery = this.deliveryOf.get(this.botState(bot).id);
+    if (delivery === undefined) throw new RangeError('telegram emulator: no webhook delivery');
+    return delivery.state();
   }
 
   /** Every webhook delivery attempt so far, oldest first. */
@@ -326,6 +340,7 @@ export class TelegramEmulator {
     const kind = Object.keys(update).find((key) => key !== 'update_id') ?? 'message';
     if (bot.webhook?.allowedUpdates !== undefined && bot.webhook.allowedUpdates.length > 0 && !bot.webhook.allowedUpdates.includes(kind)) return update;
     bot.pending.push(update);
+    bot.queuedAt.set(update, Date.now());
     this.deliveryOf.get(bot.id)?.kick();
     for (const wake of this.updateWaiters.get(bot.id) ?? []) wake();
     return update;

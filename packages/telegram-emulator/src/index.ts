@@ -1,6 +1,7 @@
 export { TelegramEmulator, type TelegramEmulatorOptions, type NewBot, type EmulatedBot, type BotRef, type WaitOptions, type BusinessConnectionSpec } from './emulator.js';
 export { TELEGRAM_RATE_LIMITS, type EmulatorRateLimits } from './rate-limits.js';
-export { DEFAULT_DELIVERY, type DeliverySettings, type DeliveryAttempt } from './webhook-delivery.js';
+export { DEFAULT_DELIVERY, type DeliverySettings, type DeliveryAttempt, type DeliveryState } from './webhook-delivery.js';
+export { deliveryQueueOf } from './delivery-queues.js';
 export type { FaultSpec, FaultKind } from './faults.js';
 export type { ChatMembership, PostedStory } from './bot-state.js';
 export { STORY_ACTIVE_PERIODS } from './methods/business.js';

@@ -1,23 +1,33 @@
 /**
- * Delivers a bot's updates to its webhook Telegram's way: one at a time, in order, each POSTed
- * as JSON with the X-Telegram-Bot-Api-Secret-Token header (when a secret is set) and retried with
- * growing pauses until the receiver answers 2xx; failures show in getWebhookInfo's
- * last_error_date / last_error_message, waiting updates in pending_update_count. A 2xx answer
- * whose JSON body names a `method` is executed as a webhook reply.
+ * Delivers a bot's updates to its webhook Telegram's way: each POSTed as JSON with the
+ * X-Telegram-Bot-Api-Secret-Token header (when a secret is set), up to the webhook's
+ * max_connections at once, one at a time per delivery queue (a chat's messages, a user's button
+ * presses: delivery-queues.ts), so one chat's updates arrive in order and different chats' in any
+ * order. A failed delivery is retried after growing pauses and given up on (dropped, counted)
+ * after `maxAttempts` failures or once it is older than `maxAgeMs` (Telegram keeps an update at
+ * most 24 hours); failures show in getWebhookInfo's last_error_date / last_error_message, updates
+ * not yet acknowledged (in flight included) in pending_update_count. A 2xx answer whose JSON body
+ * names a `method` is executed as a webhook reply.
  */
 import type { BotState, WebhookSettings } from './bot-state.js';
+import { deliveryQueueOf } from './delivery-queues.js';
 import { unixTime, type Update } from './wire.js';
 
 export interface DeliverySettings {
   /** Deadline of one delivery. */
   readonly timeoutMs: number;
-  /** Pause after the n-th failure in a row: min(capMs, baseMs * 2^(n-1)). */
+  /** Pause after the n-th failure of an update: min(capMs, baseMs * 2^(n-1)). */
   readonly backoff: { readonly baseMs: number; readonly capMs: number };
-  /** Failures in a row after which an update is dropped; unlimited when absent. */
+  /** Failures of one update after which it is dropped; unlimited when absent. */
   readonly maxAttempts?: number;
+  /**
+   * A failing update is dropped once its next try would come later than this after it was
+   * queued: Telegram keeps updates at most 24 hours (the default). Tests scale it down.
+   */
+  readonly maxAgeMs: number;
 }
 
-export const DEFAULT_DELIVERY: DeliverySettings = { timeoutMs: 10_000, backoff: { baseMs: 250, capMs: 8_000 } };
+export const DEFAULT_DELIVERY: DeliverySettings = { timeoutMs: 10_000, backoff: { baseMs: 250, capMs: 8_000 }, maxAgeMs: 24 * 60 * 60_000 };
 
 export interface DeliveryAttempt {
   readonly botId: number;
@@ -30,8 +40,8 @@ export interface DeliveryAttempt {
   readonly status?: number;
   /** Telegram's wording of the failure (what getWebhookInfo shows). */
   readonly error?: string;
-  /** Dropped after maxAttempts failures. */
-  readonly dropped?: boolean;
+  /** Given up on after this failure: `attempts` (maxAttempts reached) or `age` (maxAgeMs). */
+  readonly dropped?: 'attempts' | 'age';
 }
 
 export interface DeliveryHooks {
@@ -40,10 +50,35 @@ export interface DeliveryHooks {
   webhookReply(bot: BotState, body: Record<string, unknown>): void;
 }
 
+/** What a bot's delivery is doing now (the control API's GET /_emulator/bots/<id>/delivery). */
+export interface DeliveryState {
+  readonly maxConnections: number | undefined;
+  /** Deliveries posted and not answered yet. */
+  readonly inFlight: number;
+  /** The most ever in flight at once. */
+  readonly maxInFlightSeen: number;
+  readonly pendingUpdateCount: number;
+  readonly droppedUpdateCount: number;
+  readonly droppedUpdateIds: readonly number[];
+}
+
+interface Retry {
+  /** Failed tries so far. */
+  readonly failures: number;
+  /** Not tried again before this time (ms). */
+  notBefore: number;
+}
+
+type Outcome = Omit<DeliveryAttempt, 'attempt'> & { reply?: Record<string, unknown> };
+
 export class WebhookDelivery {
-  private running = false;
   private stopped = false;
-  private interruptPause: (() => void) | undefined;
+  /** Delivery queues with an update in flight (at most one each). */
+  private readonly busyQueues = new Set<string>();
+  private maxInFlightSeen = 0;
+  private readonly retries = new WeakMap<Update, Retry>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
 
   constructor(
     private readonly bot: BotState,
@@ -51,54 +86,107 @@ export class WebhookDelivery {
     private readonly hooks: DeliveryHooks,
   ) {}
 
-  /** Something changed (new update, webhook set): deliver now, cutting a backoff pause short. */
+  /**
+   * Something changed (new update, webhook set): deliver now. Updates waiting out a backoff pause
+   * are tried at once too, as the emulator always did, so that tests need not wait out pauses
+   * (Telegram keeps its pauses; nothing in the fleet depends on either).
+   */
   kick(): void {
-    this.interruptPause?.();
-    if (!this.running && !this.stopped) void this.run();
+    if (this.stopped) return;
+    for (const update of this.bot.pending) {
+      const retry = this.retries.get(update);
+      if (retry !== undefined) retry.notBefore = 0;
+    }
+    this.pump();
   }
 
   stop(): void {
     this.stopped = true;
-    this.interruptPause?.();
+    clearTimeout(this.wakeTimer);
   }
 
-  private async run(): Promise<void> {
-    this.running = true;
-    let failures = 0;
-    try {
-      for (;;) {
-        const webhook = this.bot.webhook;
-        const update = this.bot.pending[0];
-        if (this.stopped || webhook === undefined || update === undefined) return;
-        const outcome = await this.post(webhook, update);
-        if (this.bot.pending[0] !== update) {
-          failures = 0; // dropped meanwhile (deleteWebhook with drop_pending_updates)
-          continue;
-        }
-        if (outcome.delivered) {
-          this.bot.pending.shift();
-          this.hooks.attempted({ ...outcome, attempt: failures + 1 });
-          failures = 0;
-          if (outcome.reply !== undefined) this.hooks.webhookReply(this.bot, outcome.reply);
-          continue;
-        }
-        failures++;
-        this.bot.lastError = { date: unixTime(), message: outcome.error ?? 'Connection failed' };
-        const dropped = this.settings.maxAttempts !== undefined && failures >= this.settings.maxAttempts;
-        this.hooks.attempted({ ...outcome, attempt: failures, ...(dropped ? { dropped } : {}) });
-        if (dropped) {
-          this.bot.pending.shift();
-          failures = 0;
-          continue;
-        }
-        await this.pause(Math.min(this.settings.backoff.capMs, this.settings.backoff.baseMs * 2 ** (failures - 1)));
+  state(): DeliveryState {
+    return {
+      maxConnections: this.bot.webhook?.maxConnections,
+      inFlight: this.busyQueues.size,
+      maxInFlightSeen: this.maxInFlightSeen,
+      pendingUpdateCount: this.bot.pending.length,
+      droppedUpdateCount: this.bot.droppedUpdateIds.length,
+      droppedUpdateIds: [...this.bot.droppedUpdateIds],
+    };
+  }
+
+  /** Starts every delivery that may start now: the head of each idle queue, up to max_connections. */
+  private pump(): void {
+    const webhook = this.bot.webhook;
+    if (this.stopped || webhook === undefined) return;
+    const now = Date.now();
+    let wakeAt = Infinity;
+    const seen = new Set<string>();
+    for (const update of this.bot.pending) {
+      if (this.busyQueues.size >= webhook.maxConnections) break;
+      const queue = deliveryQueueOf(update);
+      if (seen.has(queue)) continue; // only a queue's oldest update may go
+      seen.add(queue);
+      if (this.busyQueues.has(queue)) continue;
+      const retry = this.retries.get(update);
+      if (retry !== undefined && retry.notBefore > now) {
+        wakeAt = Math.min(wakeAt, retry.notBefore);
+        continue;
       }
-    } finally {
-      this.running = false;
+      this.start(webhook, update, queue);
     }
+    this.wakeUpAt(wakeAt);
   }
 
-  private async post(webhook: WebhookSettings, update: Update): Promise<Omit<DeliveryAttempt, 'attempt'> & { reply?: Record<string, unknown> }> {
+  private start(webhook: WebhookSettings, update: Update, queue: string): void {
+    this.busyQueues.add(queue);
+    this.maxInFlightSeen = Math.max(this.maxInFlightSeen, this.busyQueues.size);
+    void this.post(webhook, update).then((outcome) => {
+      this.busyQueues.delete(queue);
+      this.settle(update, outcome);
+      this.pump();
+    });
+  }
+
+  private settle(update: Update, outcome: Outcome): void {
+    const index = this.bot.pending.indexOf(update);
+    if (index < 0) return; // dropped meanwhile (deleteWebhook with drop_pending_updates)
+    const failures = (this.retries.get(update)?.failures ?? 0) + (outcome.delivered ? 0 : 1);
+    if (outcome.delivered) {
+      this.bot.pending.splice(index, 1);
+      this.retries.delete(update);
+      const { reply, ...attempt } = outcome;
+      this.hooks.attempted({ ...attempt, attempt: failures + 1 });
+      if (reply !== undefined) this.hooks.webhookReply(this.bot, reply);
+      return;
+    }
+    this.bot.lastError = { date: unixTime(), message: outcome.error ?? 'Connection failed' };
+    const pauseMs = Math.min(this.settings.backoff.capMs, this.settings.backoff.baseMs * 2 ** (failures - 1));
+    const now = Date.now();
+    const queuedAt = this.bot.queuedAt.get(update) ?? now;
+    const dropped = this.settings.maxAttempts !== undefined && failures >= this.settings.maxAttempts ? 'attempts' : now + pauseMs - queuedAt > this.settings.maxAgeMs ? 'age' : undefined;
+    this.hooks.attempted({ ...outcome, attempt: failures, ...(dropped === undefined ? {} : { dropped }) });
+    if (dropped !== undefined) {
+      this.bot.pending.splice(index, 1);
+      this.retries.delete(update);
+      this.bot.droppedUpdateIds.push(update.update_id);
+      return;
+    }
+    this.retries.set(update, { failures, notBefore: now + pauseMs });
+  }
+
+  private wakeUpAt(at: number): void {
+    if (at === Infinity || at >= this.wakeAt) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeAt = Infinity;
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private async post(webhook: WebhookSettings, update: Update): Promise<Outcome> {
     const base = { botId: this.bot.id, updateId: update.update_id, at: Date.now() };
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (webhook.secretToken !== undefined) headers['x-telegram-bot-api-secret-token'] = webhook.secretToken;
@@ -119,20 +207,6 @@ export class WebhookDelivery {
     } catch (error) {
       return { ...base, delivered: false, error: describe(error) };
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.interruptPause = () => {
-        this.interruptPause = undefined;
-        done();
-      };
-    });
   }
 }
 

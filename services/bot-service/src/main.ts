@@ -10,6 +10,14 @@ import { attachBus, connectServiceBus } from '@nova/bus';
 import { databaseConfig, natsConfig, routingConfig, runService } from '@nova/platform';
 import { botContextConfig, startBotContext, telegramClientsFor } from './wiring/index.js';
 
+/**
+ * setWebhook's max_connections when NOVA_WEBHOOK_MAX_CONNECTIONS is not set: Telegram's most.
+ * The bot service runs the bots context from stage 3 on, when the webhooks reach the webhook
+ * gateway, which answers once JetStream has the update (no processing before the answer) and so
+ * takes many deliveries at once; Telegram still sends a chat's updates one at a time.
+ */
+const BOT_SERVICE_WEBHOOK_MAX_CONNECTIONS = 100;
+
 await runService({
   name: 'bot-service',
   side: 'target',
@@ -19,7 +27,13 @@ await runService({
     const { config } = service;
     const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN);
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger }));
-    const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus, clients });
+    const bots = await startBotContext(service, {
+      config,
+      databaseUrl: config.NOVA_DATABASE_URL,
+      bus,
+      clients,
+      webhookMaxConnections: config.NOVA_WEBHOOK_MAX_CONNECTIONS ?? BOT_SERVICE_WEBHOOK_MAX_CONNECTIONS,
+    });
     await bots.consumeUpdates(bus);
     await bots.consumePaymentNotices(bus);
   },

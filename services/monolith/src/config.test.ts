@@ -1,5 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { MonolithConfigError, natsServersFor } from './config.js';
+import { INLINE_WEBHOOK_MAX_CONNECTIONS, JETSTREAM_WEBHOOK_MAX_CONNECTIONS, MonolithConfigError, natsServersFor, webhookMaxConnectionsFor } from './config.js';
+
+describe('webhookMaxConnectionsFor', () => {
+  it('asks Telegram for 20 deliveries at once inline (processed before the answer), 100 on JetStream (stored, then answered)', () => {
+    expect(webhookMaxConnectionsFor({ NOVA_MONOLITH_UPDATES: 'inline', NOVA_WEBHOOK_MAX_CONNECTIONS: undefined })).toBe(INLINE_WEBHOOK_MAX_CONNECTIONS);
+    expect(INLINE_WEBHOOK_MAX_CONNECTIONS).toBe(20);
+    expect(webhookMaxConnectionsFor({ NOVA_MONOLITH_UPDATES: 'jetstream', NOVA_WEBHOOK_MAX_CONNECTIONS: undefined })).toBe(JETSTREAM_WEBHOOK_MAX_CONNECTIONS);
+    expect(JETSTREAM_WEBHOOK_MAX_CONNECTIONS).toBe(100);
+  });
+
+  it('takes NOVA_WEBHOOK_MAX_CONNECTIONS when set', () => {
+    expect(webhookMaxConnectionsFor({ NOVA_MONOLITH_UPDATES: 'inline', NOVA_WEBHOOK_MAX_CONNECTIONS: 5 })).toBe(5);
+  });
+});
 
 describe('natsServersFor', () => {
   const nats = ['nats://127.0.0.1:4222'];

@@ -64,6 +64,22 @@ export function adminPanelSettings(config: MonolithConfig & { readonly NOVA_NAME
   };
 }
 
+/**
+ * setWebhook's max_connections the monolith asks for when NOVA_WEBHOOK_MAX_CONNECTIONS is not
+ * set. inline: its webhook processes each update (database, Telegram sends) before it answers, on
+ * the bots context's 20 database connections; deliveries beyond those would wait on the pool
+ * while Telegram's delivery clock runs, so it asks for 20. jetstream: its webhook only writes to
+ * stream TELEGRAM and answers after the ack, like the gateway, which takes many at once: 100.
+ * Either way Telegram delivers one chat's updates one at a time, in order.
+ */
+export const INLINE_WEBHOOK_MAX_CONNECTIONS = 20;
+export const JETSTREAM_WEBHOOK_MAX_CONNECTIONS = 100;
+
+export function webhookMaxConnectionsFor(config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_WEBHOOK_MAX_CONNECTIONS'>): number {
+  if (config.NOVA_WEBHOOK_MAX_CONNECTIONS !== undefined) return config.NOVA_WEBHOOK_MAX_CONNECTIONS;
+  return config.NOVA_MONOLITH_UPDATES === 'inline' ? INLINE_WEBHOOK_MAX_CONNECTIONS : JETSTREAM_WEBHOOK_MAX_CONNECTIONS;
+}
+
 export function natsServersFor(config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL' | 'NOVA_ROUTING'>): readonly string[] | undefined {
   if (config.NOVA_MONOLITH_UPDATES === 'inline') {
     // A routed fleet stores the monolith's updates on telegram.legacy.> in TELEGRAM; inline mode reads no stream.

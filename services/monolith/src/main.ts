@@ -17,7 +17,7 @@ import { LEGACY_ANNOUNCEMENTS_CONSUMER, LEGACY_PUBLICATIONS_CONSUMER, startPubli
 import { startUserContext } from '@nova/user-service/wiring';
 import { busWebhookAuth, registerWebhookRoutes, WebhookAuthCache } from '@nova/webhook-gateway/webhook';
 import { monolithBuses } from './buses.js';
-import { adminPanelSettings, monolithConfig } from './config.js';
+import { adminPanelSettings, monolithConfig, webhookMaxConnectionsFor } from './config.js';
 import { inlineUpdates } from './inline-updates.js';
 
 await runService({
@@ -30,7 +30,13 @@ await runService({
     const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN);
     const buses = await monolithBuses(service, config);
     await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
-    const bots = await startBotContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients });
+    const bots = await startBotContext(service, {
+      config,
+      databaseUrl: config.NOVA_DATABASE_URL,
+      bus: buses.contexts,
+      clients,
+      webhookMaxConnections: webhookMaxConnectionsFor(config),
+    });
     // Started after the bots context, so it stops first (newest first) while the shared clients are open.
     await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients, publicationsConsumer: LEGACY_PUBLICATIONS_CONSUMER, announcementsConsumer: LEGACY_ANNOUNCEMENTS_CONSUMER });
     // Bound before the payments context can publish (the in-process bus delivers only to bound consumers).

@@ -49,6 +49,9 @@ export interface SentMessage {
   readonly replyMarkup: unknown;
 }
 
+/** setWebhook's max_connections the fixture's bots context asks for (a deployable passes its own). */
+export const FIXTURE_WEBHOOK_MAX_CONNECTIONS = 25;
+
 export class BotContextFixture {
   private nextUpdateId = 1;
   private nextMessageId = 1;
@@ -93,6 +96,7 @@ export class BotContextFixture {
       publisher,
       clock: systemClock,
       webhookUrl: childWebhookUrl(PUBLIC_URL),
+      webhookMaxConnections: FIXTURE_WEBHOOK_MAX_CONNECTIONS,
       // The users context's handlers in process, as the monolith has them (its bus delivers svc.user.* to them).
       users: { upsert: users.upsert, get: users.get, setLanguage: users.set_language },
       mainBot,
@@ -121,7 +125,7 @@ export class BotContextFixture {
   }
 
   /** The bot's webhook as Telegram holds it. */
-  webhookOf(bot: EmulatedBot): { url: string; secretToken: string | undefined; allowedUpdates: readonly string[] | undefined } | undefined {
+  webhookOf(bot: EmulatedBot): { url: string; secretToken: string | undefined; allowedUpdates: readonly string[] | undefined; maxConnections: number } | undefined {
     return this.emulator.botState(bot.id).webhook;
   }
 

@@ -58,6 +58,8 @@ export function normalisedCalls(calls: readonly RecordedCall[], names: ReadonlyM
     if ('chat_id' in params) params.chat_id = nameOf(params.chat_id);
     if (typeof params.url === 'string' && params.url !== '') params.url = new URL(params.url).pathname.replace(/\/webhook\/bot\/(\d+)$/, (_m, id: string) => `/webhook/bot/<${String(nameOf(id))}>`);
     if (typeof params.secret_token === 'string') params.secret_token = params.secret_token === mainSecret ? '<main secret>' : `<secret of length ${String(params.secret_token.length)}>`;
+    // Each deployable asks for its own max_connections (e2e-parity checks each): present, not equal.
+    if (typeof params.max_connections === 'number') params.max_connections = '<max_connections>';
     return { method: call.method, bot: String(nameOf(call.botId)), status: call.status, params };
   });
 }

@@ -6,6 +6,9 @@ import type { WebhookInfo } from '../wire.js';
 import type { MethodHandler } from './types.js';
 
 const SECRET_TOKEN = /^[A-Za-z0-9_-]+$/u;
+/** setWebhook's max_connections: 1-100, default 40 (Bot API). */
+export const DEFAULT_MAX_CONNECTIONS = 40;
+export const MAX_CONNECTIONS = 100;
 const WEBHOOK_PORTS = new Set(['', '80', '88', '443', '8443']);
 
 export const setWebhook: MethodHandler = (bot, params, env) => {
@@ -24,13 +27,14 @@ export const setWebhook: MethodHandler = (bot, params, env) => {
     if (secretToken.length > 256) throw badRequest('secret token is too long');
     if (!SECRET_TOKEN.test(secretToken)) throw badRequest('secret token contains unallowed characters');
   }
-  const maxConnections = optionalInteger(params, 'max_connections') ?? 40;
-  if (maxConnections < 1 || maxConnections > 100) throw badRequest('bad webhook: max_connections must be between 1 and 100');
+  // The Bot API server clamps max_connections into 1-100 rather than refusing it (its
+  // get_webhook_max_connections); 40 when omitted, as the Bot API documents.
+  const maxConnections = Math.min(MAX_CONNECTIONS, Math.max(1, optionalInteger(params, 'max_connections') ?? DEFAULT_MAX_CONNECTIONS));
   const allowedUpdates = optionalJson(params, 'allowed_updates');
   if (allowedUpdates !== undefined && !(Array.isArray(allowedUpdates) && allowedUpdates.every((item) => typeof item === 'string'))) {
     throw badRequest("can't parse allowed updates");
   }
-  const same = bot.webhook?.url === url && bot.webhook.secretToken === secretToken;
+  const same = bot.webhook?.url === url && bot.webhook.secretToken === secretToken && bot.webhook.maxConnections === maxConnections;
   bot.webhook = { url, secretToken: secretToken === '' ? undefined : secretToken, maxConnections, allowedUpdates };
   if (optionalBoolean(params, 'drop_pending_updates') === true) bot.pending.length = 0;
   bot.lastError = undefined;

@@ -18,6 +18,8 @@ export interface WebhookSettings {
   /** Echoed by Telegram in X-Telegram-Bot-Api-Secret-Token on every delivery. */
   readonly secretToken: string;
   readonly allowedUpdates: readonly string[];
+  /** Updates Telegram delivers at once (1-100; a chat's one at a time either way). */
+  readonly maxConnections: number;
 }
 
 /** Telegram's reply_markup objects the bots context sends (a reply keyboard, or its removal). */

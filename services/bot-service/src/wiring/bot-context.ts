@@ -69,6 +69,12 @@ export interface BotContextOptions {
   readonly bus: Bus;
   /** One TelegramClient per bot (see telegramClientsFor). */
   readonly clients: TelegramClients;
+  /**
+   * setWebhook's max_connections for the main bot and every child bot connected here: each
+   * deployable passes its own (NOVA_WEBHOOK_MAX_CONNECTIONS, or its default for what receives its
+   * webhooks), since Telegram's 40 when it is left out fits neither.
+   */
+  readonly webhookMaxConnections: number;
   /** Database connections of this context. Default 20 (16 update partitions run at once). */
   readonly maxConnections?: number;
   readonly outboxIntervalMs?: number;
@@ -123,6 +129,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     publisher,
     clock: systemClock,
     webhookUrl,
+    webhookMaxConnections: options.webhookMaxConnections,
     users: new BusUserRegistry(bus),
     payments: new BusPaymentDesk(bus),
     publishing: publisherDesk,
@@ -147,7 +154,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   }
   host.readiness.add('database:bot_service', databaseReachable(db));
   relay.start();
-  const webhook = setMainWebhook({ client: clients.forToken(config.NOVA_MAIN_BOT_TOKEN), publicUrl: config.NOVA_PUBLIC_URL, secret: config.NOVA_WEBHOOK_SECRET, logger: host.logger, signal: host.shutdownSignal });
+  const webhook = setMainWebhook({ client: clients.forToken(config.NOVA_MAIN_BOT_TOKEN), publicUrl: config.NOVA_PUBLIC_URL, secret: config.NOVA_WEBHOOK_SECRET, maxConnections: options.webhookMaxConnections, logger: host.logger, signal: host.shutdownSignal });
   // Updates in flight finish (their replies included) before requests, the outbox, Telegram and the database close.
   host.onStop('bots context', async () => {
     await Promise.all(consumers.map((binding) => binding.stop()));

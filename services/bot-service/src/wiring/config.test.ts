@@ -26,6 +26,12 @@ describe('the bots context configuration', () => {
     expect(() => { checkBotConfig(config); }).toThrow(/NOVA_REPLY_LEASE \(2000 ms\) must be shorter than the update retry horizon \(2000 ms/);
   });
 
+  it('takes setWebhook\'s max_connections within Telegram\'s 1-100, unset by default (each deployable has its own)', () => {
+    expect(loadConfig(schema, env).NOVA_WEBHOOK_MAX_CONNECTIONS).toBeUndefined();
+    expect(loadConfig(schema, { ...env, NOVA_WEBHOOK_MAX_CONNECTIONS: '64' }).NOVA_WEBHOOK_MAX_CONNECTIONS).toBe(64);
+    for (const bad of ['0', '101', '2.5']) expect(() => loadConfig(schema, { ...env, NOVA_WEBHOOK_MAX_CONNECTIONS: bad })).toThrow(/NOVA_WEBHOOK_MAX_CONNECTIONS/);
+  });
+
   it('names every bad variable and never echoes a secret', () => {
     let problems: readonly string[] = [];
     try {

@@ -29,6 +29,12 @@ export const botContextConfig = {
   NOVA_TELEGRAM_API_ROOT: url(['http', 'https']).default('https://api.telegram.org'),
   /** The public base URL Telegram reaches the webhooks at (the Ingress); https, or http on a loopback host. */
   NOVA_PUBLIC_URL: url(['http', 'https']),
+  /**
+   * setWebhook's max_connections for the main bot and the child bots this process connects: how
+   * many updates Telegram delivers at once (1-100; one at a time per chat either way). Each
+   * deployable has its own default for what receives its webhooks (webhookMaxConnections).
+   */
+  NOVA_WEBHOOK_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).optional(),
   /** Attempts at one update before it goes to the dead-letter stream. */
   NOVA_UPDATES_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(8),
   /** Waits between attempts (the last repeats). */

@@ -12,6 +12,8 @@ export interface MainWebhookOptions {
   readonly client: TelegramClient;
   readonly publicUrl: string;
   readonly secret: string;
+  /** setWebhook's max_connections (BotContextOptions.webhookMaxConnections). */
+  readonly maxConnections: number;
   readonly logger: Logger;
   readonly signal: AbortSignal;
 }
@@ -27,8 +29,8 @@ export async function setMainWebhook(options: MainWebhookOptions): Promise<void>
   const stopping = (): boolean => options.signal.aborted;
   for (let attempt = 0; !stopping(); attempt++) {
     try {
-      await options.client.setWebhook({ url, secret_token: options.secret, allowed_updates: ['message'] }, { signal: options.signal });
-      options.logger.info({ bot: options.client.botId, url }, 'main bot webhook set');
+      await options.client.setWebhook({ url, secret_token: options.secret, max_connections: options.maxConnections, allowed_updates: ['message'] }, { signal: options.signal });
+      options.logger.info({ bot: options.client.botId, url, maxConnections: options.maxConnections }, 'main bot webhook set');
       return;
     } catch (error) {
       if (stopping()) return;

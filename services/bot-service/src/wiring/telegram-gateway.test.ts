@@ -35,8 +35,8 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 describe('ClientTelegramGateway', () => {
   it('makes the four calls the bots context needs, with Telegram\'s parameters', async () => {
     expect(await gateway.getMe(bot.token)).toEqual({ id: BigInt(bot.id), username: 'gateway_test_bot', isBot: true });
-    await gateway.setWebhook(bot.token, { url: 'https://bot.example.com/webhook/bot/1', secretToken: 'per-bot-secret', allowedUpdates: ['message'] });
-    expect(telegram.botState(bot.id).webhook).toMatchObject({ url: 'https://bot.example.com/webhook/bot/1', secretToken: 'per-bot-secret', allowedUpdates: ['message'] });
+    await gateway.setWebhook(bot.token, { url: 'https://bot.example.com/webhook/bot/1', secretToken: 'per-bot-secret', allowedUpdates: ['message'], maxConnections: 7 });
+    expect(telegram.botState(bot.id).webhook).toMatchObject({ url: 'https://bot.example.com/webhook/bot/1', secretToken: 'per-bot-secret', allowedUpdates: ['message'], maxConnections: 7 });
     await gateway.sendMessage(bot.token, { chatId: 42n, text: 'Hello', replyMarkup: { keyboard: [[{ text: 'A' }]], resize_keyboard: true } });
     expect(telegram.calls((call) => call.method === 'sendMessage').at(-1)?.params).toMatchObject({ chat_id: 42, text: 'Hello', reply_markup: { keyboard: [[{ text: 'A' }]], resize_keyboard: true } });
     await gateway.deleteWebhook(bot.token);

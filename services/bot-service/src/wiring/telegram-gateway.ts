@@ -34,7 +34,7 @@ export class ClientTelegramGateway implements TelegramGateway {
     return refusalsTyped('setWebhook', async () => {
       // The domain names update kinds as strings; Telegram's type lists them.
       const allowed = [...settings.allowedUpdates] as NonNullable<MethodParams<'setWebhook'>['allowed_updates']>;
-      await this.clients.forToken(token).setWebhook({ url: settings.url, secret_token: settings.secretToken, allowed_updates: allowed });
+      await this.clients.forToken(token).setWebhook({ url: settings.url, secret_token: settings.secretToken, max_connections: settings.maxConnections, allowed_updates: allowed });
     });
   }
 

@@ -95,7 +95,7 @@ export async function addChildBot(deps: RegistryDeps, input: AddBotInput, ctx: H
   if (info.id !== botId) throw new BotTokenRejectedError('getMe answered for another bot');
 
   throwIfAborted(ctx, 'calling Telegram setWebhook');
-  const settings = { url: deps.webhookUrl(botId), secretToken: deps.keyring.webhookSecret(botId, token), allowedUpdates: CHILD_BOT_UPDATES };
+  const settings = { url: deps.webhookUrl(botId), secretToken: deps.keyring.webhookSecret(botId, token), allowedUpdates: CHILD_BOT_UPDATES, maxConnections: deps.webhookMaxConnections };
   const set = await callTelegram('setWebhook', token, () => deps.gateway.setWebhook(token, settings));
   if (set instanceof TelegramRejectedError) {
     throw new FailedPreconditionError(`Telegram refused the webhook of @${info.username}: ${redactBotTokens(set.description, token)}`, {

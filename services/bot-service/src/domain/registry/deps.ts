@@ -14,6 +14,8 @@ export interface RegistryDeps {
   readonly clock: Clock;
   /** The HTTPS URL a child bot's webhook is set to (see childWebhookUrl). */
   readonly webhookUrl: (botId: bigint) => string;
+  /** setWebhook's max_connections for a child bot (the deployable's, as for the main bot). */
+  readonly webhookMaxConnections: number;
   /**
    * Whether an owner has a `bots` subscription (the payments context over the bus). Present: an
    * owner may connect FREE_CHILD_BOTS, or SUBSCRIBED_CHILD_BOTS with the subscription. Absent: no
