@@ -133,7 +133,7 @@ async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string)
     startProcess(stack, 'user-service', deployable('user-service'), { ...common, NOVA_DATABASE_URL: databaseUrl }),
   ]);
   const bots = await startProcess(stack, 'bot-service', deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
-  return { emulator, children: await connectChildren(emulator, main), processes: { 'bot-service': bots.url, 'user-service': users.url } };
+  return { emulator, children: await connectChildren(emulator, main), processes: { 'webhook-gateway': `http://${gatewayAddress}`, 'bot-service': bots.url, 'user-service': users.url } };
 }
 
 async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scenario> {
@@ -146,10 +146,23 @@ async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scen
   return { emulator, children: await connectChildren(emulator, main), processes: { monolith: monolith.url } };
 }
 
-/** BENCH_METRICS=1: each process's own bus handler durations (sum / count per subject), read after the run. */
-async function printBusDurations(scenario: Scenario): Promise<void> {
-  if (process.env.BENCH_METRICS === undefined) return;
+/** Each process's CPU seconds so far (prom-client's process_cpu_seconds_total). */
+async function cpuSeconds(scenario: Scenario): Promise<Map<string, number>> {
+  const seconds = new Map<string, number>();
   for (const [name, url] of Object.entries(scenario.processes)) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const match = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+    seconds.set(name, Number(match?.[1] ?? Number.NaN));
+  }
+  return seconds;
+}
+
+/** BENCH_METRICS=1: each process's own bus handler durations (mean per context) and CPU per message, read after the run. */
+async function printBusDurations(scenario: Scenario, cpuBefore: Map<string, number>, messages: number): Promise<void> {
+  if (process.env.BENCH_METRICS === undefined) return;
+  const cpuAfter = await cpuSeconds(scenario);
+  for (const [name, url] of Object.entries(scenario.processes)) {
+    console.log(`  ${name}: ${fmt((((cpuAfter.get(name) ?? 0) - (cpuBefore.get(name) ?? 0)) * 1000) / messages, 2)} ms of CPU per message`);
     const text = await (await fetch(`${url}/metrics`)).text();
     const sums = new Map<string, { sum: number; count: number }>();
     for (const line of text.split('\n')) {
@@ -178,12 +191,14 @@ try {
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
   const tag = randomBytes(3).toString('hex');
   const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, `bench_fleet_${tag}`));
+  const fleetCpu = await cpuSeconds(fleet);
   const fleetResult = await measure(fleet);
-  await printBusDurations(fleet);
+  await printBusDurations(fleet, fleetCpu, fleetResult.sent);
   await fleet.emulator.stop();
   const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
+  const monolithCpu = await cpuSeconds(monolith);
   const monolithResult = await measure(monolith);
-  await printBusDurations(monolith);
+  await printBusDurations(monolith, monolithCpu, monolithResult.sent);
   await monolith.emulator.stop();
 
   console.log(`update → reply latency benchmark: ${String(cpus().length)} cores (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`);
