@@ -15,9 +15,9 @@ export interface UserContextDeps {
   readonly clock?: Clock;
   /**
    * Publishes the outbox after a commit that wrote an event. Default: one CoalescedFlush of this
-   * context's outbox per call of createUserHandlers; the wiring passes the process's one, shared
-   * with its relay. A plain flush per commit made N concurrent registrations publish and mark
-   * every pending row each (N² round trips), and each upsert's answer waited for all of them.
+   * context's outbox per call of createUserHandlers (the wiring passes the process's one). A plain
+   * flush per commit made N concurrent registrations publish and mark every pending row each (up
+   * to N² round trips), and each upsert's answer waited for all of them (test/domain/user-service).
    */
   readonly flushOutbox?: () => Promise<unknown>;
 }

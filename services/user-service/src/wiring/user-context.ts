@@ -35,8 +35,9 @@ export async function startUserContext(host: UserContextHost, options: UserConte
   if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }], host.logger);
   const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
-  // One flush at a time for every upsert in this process (CoalescedFlush); the relay's own
-  // periodic pass may overlap it, which only republishes a row JetStream deduplicates by msgID.
+  // One flush at a time for every upsert in this process (CoalescedFlush). The relay's periodic
+  // pass stays separate, as before: when it overlaps, a row may be published twice, and JetStream
+  // drops the second by its msgID.
   const flusher = new CoalescedFlush(() => flushUserOutbox(db, publisher));
   const flushOutbox = (): Promise<void> => flusher.request();
   const relay = new OutboxRelay({ name: USER_SCHEMA, flush: () => flushUserOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
