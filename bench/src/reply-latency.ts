@@ -24,9 +24,17 @@ const BOTS = option('bots', 2);
 const SECONDS = option('seconds', 30);
 const OWNER: UserSpec = { id: 1, first_name: 'Owner' };
 
+/** BENCH_PROFILE=<dir>: every process writes a CPU profile there when it stops (node --cpu-prof). */
+function profiling(): Record<string, string> {
+  const dir = process.env.BENCH_PROFILE;
+  return dir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+}
+
 interface Scenario {
   readonly emulator: TelegramEmulator;
   readonly children: readonly EmulatedBot[];
+  /** name → base URL of each process (for BENCH_METRICS). */
+  readonly processes: Readonly<Record<string, string>>;
 }
 
 async function ownerSays(emulator: TelegramEmulator, main: EmulatedBot, text: string): Promise<string> {
@@ -51,6 +59,9 @@ async function connectChildren(emulator: TelegramEmulator, main: EmulatedBot): P
 
 interface Measured {
   readonly latencies: number[];
+  /** Of those, each chat's first message (the users context registers the sender) and the rest. */
+  readonly firstOfChat: number[];
+  readonly later: number[];
   readonly sent: number;
   readonly achievedRate: number;
   readonly tooMany: number;
@@ -81,6 +92,8 @@ async function measure({ emulator, children }: Scenario): Promise<Measured> {
     await sleep(100);
   }
   const latencies: number[] = [];
+  const firstOfChat: number[] = [];
+  const later: number[] = [];
   const byChat = new Map<string, number[]>();
   for (const call of replies()) {
     const key = `${String(call.botId)}:${String(call.params.chat_id)}`;
@@ -90,11 +103,13 @@ async function measure({ emulator, children }: Scenario): Promise<Measured> {
     const answered = byChat.get(key) ?? [];
     sends.forEach((at, index) => {
       const reply = answered[index];
-      if (reply !== undefined) latencies.push(reply - at);
+      if (reply === undefined) return;
+      latencies.push(reply - at);
+      (index === 0 ? firstOfChat : later).push(reply - at);
     });
   }
   const tooMany = emulator.calls((call) => call.status === 429).length;
-  return { latencies, sent: total, achievedRate, tooMany };
+  return { latencies, firstOfChat, later, sent: total, achievedRate, tooMany };
 }
 
 interface Secrets {
@@ -112,29 +127,62 @@ async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string)
   const main = emulator.createBot({ username: 'bench_main_bot' });
   const secrets = secretsFor(main);
   const gatewayAddress = `127.0.0.1:${String(await freePort())}`;
-  const common = { NOVA_NATS_URL: natsUrl, NOVA_NAMESPACE: 'bench' };
-  await Promise.all([
+  const common = { NOVA_NATS_URL: natsUrl, NOVA_NAMESPACE: 'bench', ...profiling() };
+  const [, users] = await Promise.all([
     startProcess(stack, 'webhook-gateway', deployable('webhook-gateway'), { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
     startProcess(stack, 'user-service', deployable('user-service'), { ...common, NOVA_DATABASE_URL: databaseUrl }),
   ]);
-  await startProcess(stack, 'bot-service', deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
-  return { emulator, children: await connectChildren(emulator, main) };
+  const bots = await startProcess(stack, 'bot-service', deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
+  return { emulator, children: await connectChildren(emulator, main), processes: { 'webhook-gateway': `http://${gatewayAddress}`, 'bot-service': bots.url, 'user-service': users.url } };
 }
 
 async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scenario> {
   const emulator = await TelegramEmulator.start();
   const main = emulator.createBot({ username: 'bench_main_bot' });
   const address = `127.0.0.1:${String(await freePort())}`;
-  await startProcess(stack, 'monolith', deployable('monolith'), {
-    ...secretsFor(main), NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${address}`, NOVA_MONOLITH_UPDATES: 'inline',
+  const monolith = await startProcess(stack, 'monolith', deployable('monolith'), {
+    ...secretsFor(main), ...profiling(), NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${address}`, NOVA_MONOLITH_UPDATES: 'inline',
   }, address);
-  return { emulator, children: await connectChildren(emulator, main) };
+  return { emulator, children: await connectChildren(emulator, main), processes: { monolith: monolith.url } };
+}
+
+/** Each process's CPU seconds so far (prom-client's process_cpu_seconds_total). */
+async function cpuSeconds(scenario: Scenario): Promise<Map<string, number>> {
+  const seconds = new Map<string, number>();
+  for (const [name, url] of Object.entries(scenario.processes)) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const match = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+    seconds.set(name, Number(match?.[1] ?? Number.NaN));
+  }
+  return seconds;
+}
+
+/** BENCH_METRICS=1: each process's own bus handler durations (mean per context) and CPU per message, read after the run. */
+async function printBusDurations(scenario: Scenario, cpuBefore: Map<string, number>, messages: number): Promise<void> {
+  if (process.env.BENCH_METRICS === undefined) return;
+  const cpuAfter = await cpuSeconds(scenario);
+  for (const [name, url] of Object.entries(scenario.processes)) {
+    console.log(`  ${name}: ${fmt((((cpuAfter.get(name) ?? 0) - (cpuBefore.get(name) ?? 0)) * 1000) / messages, 2)} ms of CPU per message`);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const sums = new Map<string, { sum: number; count: number }>();
+    for (const line of text.split('\n')) {
+      const match = /^nova_bus_message_duration_seconds_(sum|count)\{(.*)\} (\S+)$/.exec(line);
+      if (match === null) continue;
+      const [, kind, labels, value] = match;
+      const entry = sums.get(labels ?? '') ?? { sum: 0, count: 0 };
+      if (kind === 'sum') entry.sum = Number(value); else entry.count = Number(value);
+      sums.set(labels ?? '', entry);
+    }
+    for (const [labels, { sum, count }] of sums) if (count > 0) console.log(`  ${name} {${labels}}: ${String(count)} handled, mean ${fmt((sum / count) * 1000, 1)} ms`);
+  }
 }
 
 const fmt = (value: number, digits = 0): string => value.toFixed(digits);
 function line(name: string, result: Measured): string {
   const l = result.latencies;
-  return `${name}: p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms, p99 ${fmt(percentile(l, 99))} ms, max ${fmt(Math.max(...l))} ms; ${String(l.length)}/${String(result.sent)} answered at ${fmt(result.achievedRate, 1)} msg/s; 429s: ${String(result.tooMany)}`;
+  const split = (values: number[]) => `p50 ${fmt(percentile(values, 50))}, p95 ${fmt(percentile(values, 95))}, p99 ${fmt(percentile(values, 99))} ms`;
+  return `${name}: p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms, p99 ${fmt(percentile(l, 99))} ms, max ${fmt(Math.max(...l))} ms; ${String(l.length)}/${String(result.sent)} answered at ${fmt(result.achievedRate, 1)} msg/s; 429s: ${String(result.tooMany)}
+    a chat's first message (registers the sender, ${String(result.firstOfChat.length)}): ${split(result.firstOfChat)}; later messages (${String(result.later.length)}): ${split(result.later)}`;
 }
 
 const testbed = await startTestbed({ components: ['nats', 'postgres'] });
@@ -143,10 +191,14 @@ try {
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
   const tag = randomBytes(3).toString('hex');
   const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, `bench_fleet_${tag}`));
+  const fleetCpu = await cpuSeconds(fleet);
   const fleetResult = await measure(fleet);
+  await printBusDurations(fleet, fleetCpu, fleetResult.sent);
   await fleet.emulator.stop();
   const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
+  const monolithCpu = await cpuSeconds(monolith);
   const monolithResult = await measure(monolith);
+  await printBusDurations(monolith, monolithCpu, monolithResult.sent);
   await monolith.emulator.stop();
 
   console.log(`update → reply latency benchmark: ${String(cpus().length)} cores (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`);

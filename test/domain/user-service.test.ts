@@ -184,6 +184,19 @@ describe('upsert', () => {
     expect(await registeredEventsFor(1004n)).toBe(1);
   });
 
+  it('concurrent registrations of different users publish each event once: one outbox flush at a time, not one per commit over every pending row', async () => {
+    let publishes = 0;
+    const counting: EventPublisher = { publish: (subject, message, options) => { publishes += 1; return publisher.publish(subject, message, options); } };
+    const shared = createUserHandlers({ db, publisher: counting, clock });
+    const ids = Array.from({ length: 16 }, (_, i) => 1100n + BigInt(i));
+    const answers = await Promise.all(ids.map((id) => shared.upsert(upsertRequest(id, { effectKey: `burst:${id}` }), ctx)));
+    expect(answers.every((answer) => answer.created)).toBe(true);
+    // Before, each of the 16 commits flushed every row pending at that moment: up to 16² publishes and marks.
+    expect(publishes).toBe(ids.length);
+    for (const id of ids) expect(await registeredEventsFor(id)).toBe(1);
+    expect((await database.query('SELECT count(*)::int AS n FROM user_service.outbox_events WHERE published_at IS NULL')).rows[0]).toEqual({ n: 0 });
+  });
+
   it('records the effect key in the same transaction as the change: a failed change leaves no key', async () => {
     // A trigger makes the insert of this one user fail after the key was claimed.
     await database.query(`CREATE FUNCTION user_service.refuse() RETURNS trigger LANGUAGE plpgsql AS $$

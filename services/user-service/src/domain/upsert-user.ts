@@ -1,16 +1,16 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UpsertUserResponseSchema, UserRegisteredSchema, eventMsgId, type UpsertUserRequest, type UpsertUserResponse } from '@nova/contracts';
-import { appendToOutbox, outboxRecord, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
+import { appendToOutbox, outboxRecord, type Clock, type HandlerContext } from '@nova/domain';
 import type { UserDatabase, UserTransaction } from './database.js';
 import { claimEffect, effectResult, recordEffectResult } from './effects.js';
 import { userMessage } from './mapping.js';
-import { flushUserOutbox } from './outbox-store.js';
 import { upsertInput, type UpsertInput } from './validation.js';
 
 export interface UpsertDeps {
   readonly db: UserDatabase;
-  readonly publisher: EventPublisher;
   readonly clock: Clock;
+  /** Publishes what the outbox holds (coalesced per process: see UserContextDeps.flushOutbox). */
+  readonly flushOutbox: () => Promise<unknown>;
 }
 
 interface Outcome {
@@ -28,7 +28,7 @@ export function upsertUserHandler(deps: UpsertDeps) {
   return async (request: UpsertUserRequest, _ctx: HandlerContext): Promise<UpsertUserResponse> => {
     const input = upsertInput(request);
     const outcome = await deps.db.$transaction((tx) => apply(tx, input, deps.clock()));
-    if (outcome.flush) await flushUserOutbox(deps.db, deps.publisher);
+    if (outcome.flush) await deps.flushOutbox();
     return outcome.response;
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Bus } from '@nova/bus';
 import type { Logger } from '@nova/platform';
+import { CoalescedFlush } from '@nova/domain';
 import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import { USER_MIGRATIONS_DIR, USER_SCHEMA, createUserHandlers, flushUserOutbox, openUserDatabase, type UserDatabase } from '../domain/index.js';
 
@@ -34,9 +35,14 @@ export async function startUserContext(host: UserContextHost, options: UserConte
   if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }], host.logger);
   const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
+  // One flush at a time for every upsert in this process (CoalescedFlush). The relay's periodic
+  // pass stays separate, as before: when it overlaps, a row may be published twice, and JetStream
+  // drops the second by its msgID.
+  const flusher = new CoalescedFlush(() => flushUserOutbox(db, publisher));
+  const flushOutbox = (): Promise<void> => flusher.request();
   const relay = new OutboxRelay({ name: USER_SCHEMA, flush: () => flushUserOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   try {
-    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher }));
+    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher, flushOutbox }));
     host.readiness.add('database:user_service', databaseReachable(db));
     relay.start();
     // Requests in flight finish on an open database; the outbox empties while the bus is still up.
