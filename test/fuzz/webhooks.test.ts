@@ -203,7 +203,7 @@ function makeCase(random: Random, side: Side, index: number): Case {
   const personId = FIRST_PERSON + index;
   const update = validUpdate(random, 10_000 + index, personId);
   const mutated: string[] = [];
-  let body = Buffer.from(JSON.stringify(update), 'utf8');
+  let body: Buffer = Buffer.from(JSON.stringify(update), 'utf8');
   if (random.chance(0.6)) { body = Buffer.from(mutateJson(random, update), 'utf8'); mutated.push('json'); }
   if (random.chance(0.2)) { body = mutateBytes(random, body.toString('utf8')); mutated.push('bytes'); }
   let path = target.path;
