@@ -180,7 +180,7 @@ function mutate(random: Random, spec: Json): string[] {
     if (path.length === 0) continue;
     const schema = schemaAt(path);
     switch (random.below(8)) {
-      case 0: setAt(spec, path, random.pick(WRONG_TYPES)); break;
+      case 0: setAt(spec, path, structuredClone(random.pick(WRONG_TYPES))); break;
       case 1: setAt(spec, path, undefined); break;
       case 2: {
         // Past a bound the schema declares, or a weight far out.
@@ -194,7 +194,7 @@ function mutate(random: Random, spec: Json): string[] {
         const parent = valueAt(spec, path.slice(0, -1));
         if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) continue;
         const key = random.pick(['unknownField', 'setWeight', 'pause', 'analysis', 'nats', 'istio']);
-        parent[key] = random.pick(WRONG_TYPES);
+        parent[key] = structuredClone(random.pick(WRONG_TYPES));
         path.splice(path.length - 1, 1, key);
         break;
       }
@@ -329,7 +329,8 @@ it('refuses with the field named, reconciles what it admits with weights in 0–
       if (status?.observedGeneration !== undefined && status.observedGeneration === item.metadata?.generation) unreconciled.delete(item.metadata.name ?? '');
     }
     return unreconciled.size === 0;
-  }, 90_000).catch((error: unknown) => {
+  // Generous: beside other test runs (load average ~40 on 2 cores) 32 migrations were not all reconciled in 90 s.
+  }, 150_000).catch((error: unknown) => {
     throw new Error(`${withSeed(seed, 'not reconciled')}: ${[...unreconciled].join(', ')}`, { cause: error });
   });
 

@@ -72,6 +72,11 @@ function validUpdate(random: Random, updateId: number, personId: number): { [key
 
 const ODD_VALUES: readonly Json[] = [null, true, false, 0, -1, 1.5, 2 ** 53 + 2, -(2 ** 63), 1e308, '', 'x', '9'.repeat(40), [], {}, [1, 'a', null], { a: { b: {} } }];
 
+/** A fresh copy of an odd value: a shared one, mutated later inside the tree, could close a cycle. */
+function odd(random: Random): Json {
+  return structuredClone(random.pick(ODD_VALUES));
+}
+
 /** A random path into `value` (an array of keys/indices), possibly empty (the root). */
 function somePath(random: Random, value: Json): (string | number)[] {
   const path: (string | number)[] = [];
@@ -118,20 +123,20 @@ function mutateJson(random: Random, update: Json): string {
   for (let round = 0; round < rounds; round++) {
     const path = somePath(random, value);
     switch (random.below(7)) {
-      case 0: value = setAt(value, path, random.pick(ODD_VALUES)); break;
+      case 0: value = setAt(value, path, odd(random)); break;
       case 1: if (path.length > 0) value = setAt(value, path, undefined); break;
       case 2: {
         // An extra field on the object at `path`, or on the root when that is no object.
         const node = path.reduce<Json>((at, key) => (at as Record<string | number, Json>)[key] as Json, value);
         const into = node !== null && typeof node === 'object' && !Array.isArray(node) ? path : [];
-        if (into.length > 0 || (value !== null && typeof value === 'object' && !Array.isArray(value))) value = setAt(value, [...into, random.text(8) || 'extra'], random.pick(ODD_VALUES));
+        if (into.length > 0 || (value !== null && typeof value === 'object' && !Array.isArray(value))) value = setAt(value, [...into, random.text(8) || 'extra'], odd(random));
         break;
       }
       // Deep nesting is spliced into the text below: JSON.stringify itself recurses and overflows here.
       case 3: value = setAt(value, path, `${DEEP}${String(random.pick([10, 1_000, 20_000, 200_000]))}`); break;
       case 4: value = setAt(value, path, random.text(20)); break;
       case 5: value = setAt(value, path, 'x'.repeat(random.pick([4_096, 100_000, 300_000]))); break;
-      default: value = setAt(value, path, Array.from({ length: random.pick([100, 5_000]) }, () => random.pick(ODD_VALUES))); break;
+      default: value = setAt(value, path, Array.from({ length: random.pick([100, 5_000]) }, () => odd(random))); break;
     }
   }
   let text = JSON.stringify(value).replace(new RegExp(`"${DEEP}(\\d+)"`, 'gu'), (_match, depth: string) => nestedText(Number(depth), random.pick(['0', '{}', '"x"', 'null'])));
