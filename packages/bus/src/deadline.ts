@@ -3,7 +3,7 @@
  * handler sees it. The header comes off the wire: anything may be in it.
  */
 
-/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days); a longer delay fires at once or throws. */
+/** The longest a Node timer can wait (2^31 - 1 ms, about 24.8 days); Node's documentation: a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
