@@ -4,6 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CircuitOpenError, connectJetStreamBus, InternalError, InvalidArgumentError, NoRespondersError, NotFoundError, RequestTimeoutError, type Binding, type NovaBus } from '@nova/bus';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { REQUEST_METHODS } from '@nova/contracts';
 import { memoryLogger, startPrivateNats, testMetrics, until, type PrivateNats } from './support/nats.js';
 
 let nats: PrivateNats;
@@ -60,6 +63,29 @@ describe('request/reply', () => {
     await binding.stop();
     // A fresh callee circuit for the next test: one success resets nothing, so wait it out.
     await new Promise((done) => setTimeout(done, 3_100));
+  });
+});
+
+describe('the deadline header off the wire', () => {
+  it('answers a request whose Nova-Deadline is beyond a timer\'s reach, instead of an internal error (found by test/fuzz/bus.test.ts)', async () => {
+    // What serve-context does with a deadline: a timer until it. 99999999999999999999 ms made it throw a RangeError.
+    const binding = await server.serve('user', {
+      'svc.user.get': (request, context) => {
+        AbortSignal.timeout(Math.max(0, (context.deadline ?? Date.now()) - Date.now()));
+        return Promise.resolve({ user: { telegramId: request.telegramId, firstName: 'Ann' } });
+      },
+    });
+    const raw = await connect({ servers: nats.info.url, name: 'raw-deadline' });
+    try {
+      const wireHeaders = natsHeaders();
+      wireHeaders.set('Nova-Deadline', '99999999999999999999');
+      const input = REQUEST_METHODS['svc.user.get'].input;
+      const reply = await raw.request('svc.user.get', toBinary(input, create(input, { telegramId: 7n })), { headers: wireHeaders, timeout: 5_000 });
+      expect(reply.headers?.get('Nova-Error')).toBeUndefined();
+    } finally {
+      await raw.close();
+      await binding.stop();
+    }
   });
 });
 

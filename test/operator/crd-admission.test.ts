@@ -57,7 +57,7 @@ type Case = readonly [what: string, spec: Record<string, unknown>, message: stri
 const invalid: readonly Case[] = [
   ['a weight above 100', valid({ steps: [{ setWeight: 101 }, { setWeight: 100 }] }), 'should be less than or equal to 100'],
   ['a negative weight', valid({ steps: [{ setWeight: -1 }, { setWeight: 100 }] }), 'should be greater than or equal to 0'],
-  ['legacy and target the same', valid({ target: { service: 'nova-monolith', port: 8099 } }), 'legacy and target must be different services'],
+  ['legacy and target the same', valid({ target: { service: 'nova-monolith', port: 8099 } }), 'spec.target: Invalid value: legacy and target must be different services'],
   ['no traffic provider', valid({ trafficProvider: {} }), 'trafficProvider must name exactly one provider'],
   ['two traffic providers', valid({ trafficProvider: { istio: { virtualService: 'a' }, gatewayAPI: { httpRoute: 'b' } } }), 'trafficProvider must name exactly one provider'],
   ['no steps', valid({ steps: [] }), 'should have at least 1 items'],
@@ -104,6 +104,8 @@ describe('admission refuses invalid migrations, storing nothing', () => {
     const refusal = await create(name, valid({ dependsOn: ['stage-1', name] })).then(() => undefined, (error: unknown) => apiFailure(error));
     expect(refusal?.code).toBe(422);
     expect(refusal?.message).toContain('spec.dependsOn names the migration itself');
+    // Reported against the field, not "<nil>" (the rule sits at the root; its fieldPath names the field). Found by test/fuzz.
+    expect(refusal?.message).toMatch(/is invalid: spec\.dependsOn: Invalid value/u);
     // Depending on others is fine.
     await create(`other-${suffix()}`, valid({ dependsOn: ['stage-1'] }), 'All');
   });

@@ -26,6 +26,7 @@ import {
 import { scrubSecrets, type Logger, type Metrics, type Side } from '@nova/platform';
 import { CircuitBreakers, CircuitOpenError, type CircuitBreakerOptions } from '@nova/resilience';
 import { BusMetrics } from './bus-metrics.js';
+import { readDeadline } from './deadline.js';
 import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, NoRespondersError, RequestTimeoutError, ServiceCallError, serviceCallError, UnprocessableMessageError } from './errors.js';
 import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, ROUTE_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
 import { checkDurableName, resolveRetry, retryDelay, type ResolvedRetry } from './retry.js';
@@ -213,8 +214,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
           if (handler === undefined) throw new InvalidArgumentError(`no method ${address}`);
           const method = REQUEST_METHODS[subject];
           const request = decode(method.input as DescMessage, data, address);
-          const deadline = Number(headers.get(DEADLINE_HEADER));
-          const requestContext: RequestContext = { subject, routingKey: headers.get(ROUTING_KEY_HEADER), deadline: Number.isFinite(deadline) && deadline > 0 ? deadline : undefined };
+          const requestContext: RequestContext = { subject, routingKey: headers.get(ROUTING_KEY_HEADER), deadline: readDeadline(headers.get(DEADLINE_HEADER), Date.now()) };
           const response = await handler(request as never, requestContext);
           const output = method.output as DescMessage;
           return { data: toBinary(output, create(output, response as MessageInitShape<DescMessage>)), headers: new Map() };
