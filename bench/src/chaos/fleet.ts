@@ -29,6 +29,8 @@ export interface ChaosFleet {
   stop(): Promise<void>;
 }
 
+const RESTART_TRIES = 10;
+
 const SERVICES: readonly Deployable[] = ['user-service', 'bot-service', 'publisher-service', 'payment-service', 'notification-service'];
 
 /** A deployable that is started again on the same address, with the same environment and log file. */
@@ -48,8 +50,23 @@ class RestartableDeployable implements Killable {
     await this.running.process.kill('SIGKILL');
   }
 
+  /**
+   * Starts it again until it is ready, as Kubernetes restarts a crashed container: a deployable
+   * started while nats-server or PostgreSQL is down exits (its first connection times out), and is
+   * started again after a pause. Bounded: RESTART_TRIES starts.
+   */
   async restart(): Promise<void> {
-    this.running = await startDeployable(this.stack, this.deployable, deployableEnv(this.deployable, this.settings), { name: this.running.name, address: this.running.address });
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= RESTART_TRIES; attempt++) {
+      try {
+        this.running = await startDeployable(this.stack, this.deployable, deployableEnv(this.deployable, this.settings), { name: this.running.name, address: this.running.address });
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1_000 * attempt)));
+      }
+    }
+    throw lastError;
   }
 }
 

@@ -22,7 +22,7 @@ const { values } = parseArgs({
   options: {
     updates: { type: 'string' }, rate: { type: 'string' }, every: { type: 'string' }, seed: { type: 'string' },
     quiet: { type: 'string' }, chats: { type: 'string' }, bots: { type: 'string' }, replicas: { type: 'string' },
-    timeout: { type: 'string' }, report: { type: 'string' },
+    timeout: { type: 'string' }, kills: { type: 'string' }, report: { type: 'string' },
   },
 });
 const updates = number(values.updates, 100_000, 'updates');
@@ -32,6 +32,7 @@ const report: ChaosReport = await runChaos({
   updates,
   rate,
   everyMs: number(values.every, 5, 'every') * 1000,
+  ...(values.kills === undefined ? {} : { maxKills: number(values.kills, 1, 'kills') }),
   seed,
   quietUpdates: number(values.quiet, Math.min(2_000, updates), 'quiet'),
   chats: number(values.chats, 500, 'chats'),
@@ -46,6 +47,7 @@ const lines = [
   `seed ${String(report.seed)} (repeat with --seed ${String(report.seed)})`,
   `updates sent ${String(t.sent)}, accepted ${String(t.accepted)}, answered ${String(t.answered)}, lost ${String(t.lost)} (goal 0), still undelivered ${String(t.undelivered)}`,
   `duplicate replies ${String(t.duplicates)} (bound: one per kill, ${String(report.killLog.length)} kills)`,
+  ...report.duplicates.map((d) => `  chat ${String(d.chat)} (bot ${String(d.bot)}): ${String(d.extra)} extra, near ${d.nearKills.length === 0 ? 'no kill' : d.nearKills.join(', ')}`),
   `5xx answered to Telegram ${String(t.answered5xx)}; updates delivered by a later retry ${String(t.delivered5xxLater)}`,
   `update → reply: quiet p50 ${String(report.latencyMs.quiet.p50)} ms, p99 ${String(report.latencyMs.quiet.p99)} ms; under chaos p50 ${String(report.latencyMs.chaos.p50)} ms, p99 ${String(report.latencyMs.chaos.p99)} ms`,
   `kills: ${Object.entries(report.kills).map(([kind, n]) => `${kind} ${String(n)}`).join(', ')}`,

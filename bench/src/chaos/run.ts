@@ -6,7 +6,7 @@
  */
 import { Stack } from '@nova/testbed';
 import { startChaosFleet, type Killable, type KillKind } from './fleet.js';
-import { ChaosTraffic, onboardChildBots, percentiles, type TrafficCounts } from './traffic.js';
+import { ChaosTraffic, onboardChildBots, percentiles, type DuplicateChat, type TrafficCounts } from './traffic.js';
 
 export interface ChaosOptions {
   readonly updates: number;
@@ -14,6 +14,8 @@ export interface ChaosOptions {
   readonly rate: number;
   /** Between two kills, ms. */
   readonly everyMs: number;
+  /** No more kills than this (default: as many as the sending lasts). */
+  readonly maxKills?: number;
   readonly seed: number;
   /** Updates of the quiet phase before the chaos (its latency is the baseline). */
   readonly quietUpdates: number;
@@ -40,7 +42,17 @@ export interface ChaosReport {
   readonly latencyMs: { readonly quiet: { p50: number; p99: number; count: number }; readonly chaos: { p50: number; p99: number; count: number } };
   readonly kills: Readonly<Record<KillKind, number>>;
   readonly killLog: readonly KillRecord[];
+  /** Each chat with a duplicate reply, and the kills whose outage (SIGKILL to ready + 10 s) covers a reply to it. */
+  readonly duplicates: readonly { readonly chat: number; readonly bot: number; readonly extra: number; readonly nearKills: readonly string[] }[];
   readonly durationMs: number;
+}
+
+/** A duplicate is explained by a kill when one of the chat's replies went out while that process was down or just back. */
+export function explainDuplicates(chats: readonly DuplicateChat[], kills: readonly KillRecord[], startedAt: number): ChaosReport['duplicates'] {
+  return chats.map(({ chat, bot, extra, replyTimes }) => ({
+    chat, bot, extra,
+    nearKills: kills.filter((kill) => replyTimes.some((time) => time - startedAt >= kill.at && time - startedAt <= kill.at + kill.downMs + 10_000)).map((kill) => `${kill.name}@${String(Math.round(kill.at / 1000))}s`),
+  }));
 }
 
 /** mulberry32: a small seeded generator, so `--seed` repeats the same kills in the same order. */
@@ -56,16 +68,35 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Picks the victim: first a kind (each kind as likely as the others, so the one nats-server and
- * PostgreSQL are killed as often as "a service"), then a process of that kind.
+ * Picks the victims in rounds: each round visits every kind once in a seeded random order (so the
+ * one nats-server and PostgreSQL are killed as often as "a service", and a short run kills every
+ * kind), and takes a random process of that kind among those not down already.
  */
-export function pickVictim(killables: readonly Killable[], random: () => number): Killable {
-  const kinds = [...new Set(killables.map((killable) => killable.kind))];
-  const kind = kinds[Math.floor(random() * kinds.length)];
-  const ofKind = killables.filter((killable) => killable.kind === kind);
-  const victim = ofKind[Math.floor(random() * ofKind.length)];
-  if (victim === undefined) throw new Error('no process to kill');
-  return victim;
+export class VictimPicker {
+  private round: KillKind[] = [];
+
+  constructor(private readonly killables: readonly Killable[], private readonly random: () => number) {}
+
+  next(down: ReadonlySet<Killable>): Killable | undefined {
+    const kinds = [...new Set(this.killables.map((killable) => killable.kind))];
+    for (let tried = 0; tried < kinds.length; tried++) {
+      if (this.round.length === 0) this.round = shuffled(kinds, this.random);
+      const kind = this.round.shift();
+      const up = this.killables.filter((killable) => killable.kind === kind && !down.has(killable));
+      const victim = up[Math.floor(this.random() * up.length)];
+      if (victim !== undefined) return victim;
+    }
+    return undefined;
+  }
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -85,8 +116,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const quiet = percentiles(traffic.takeLatencies());
     log(`chaos: quiet phase: ${String(quiet.count)} answered, p50 ${String(quiet.p50)} ms, p99 ${String(quiet.p99)} ms`);
 
-    const random = seededRandom(options.seed);
+    const picker = new VictimPicker(fleet.killables, seededRandom(options.seed));
     const killLog: KillRecord[] = [];
+    // A killed process is started again in the background, as its supervisor would: the next kill
+    // does not wait for it (another process may die meanwhile), but never hits a process still down.
+    const down = new Set<Killable>();
+    const restarts: Promise<void>[] = [];
     // An object, not a let: the loop reads what the sender sets later (a plain boolean looks constant to the linter).
     const sending = { on: true };
     const chaosLoop = (async () => {
@@ -94,17 +129,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await new Promise((resolve) => setTimeout(resolve, options.everyMs));
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the sender turns it off during the pause
         if (!sending.on) break;
-        const victim = pickVictim(fleet.killables, random);
+        if (restarts.length >= (options.maxKills ?? Number.POSITIVE_INFINITY)) break;
+        const victim = picker.next(down);
+        if (victim === undefined) continue;
         const at = Date.now();
+        down.add(victim);
         await victim.kill();
-        await victim.restart();
-        killLog.push({ kind: victim.kind, name: victim.name, at: at - started, downMs: Date.now() - at });
-        log(`chaos: killed ${victim.name} (SIGKILL), ready again after ${String(Date.now() - at)} ms`);
+        log(`chaos: killed ${victim.name} (SIGKILL)`);
+        restarts.push(victim.restart().then(() => {
+          down.delete(victim);
+          killLog.push({ kind: victim.kind, name: victim.name, at: at - started, downMs: Date.now() - at });
+          log(`chaos: ${victim.name} ready again after ${String(Date.now() - at)} ms`);
+        }));
       }
     })();
     await traffic.run(options.updates, options.rate, deadline);
     sending.on = false;
     await chaosLoop;
+    await Promise.all(restarts);
     log('chaos: all updates sent; draining');
     await traffic.drain(Math.min(deadline, Date.now() + 180_000));
     const chaos = percentiles(traffic.takeLatencies());
@@ -112,7 +154,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const kill of killLog) kills[kill.kind]++;
     const shown: Omit<ChaosOptions, 'log'> & { log?: unknown } = { ...options };
     delete shown.log;
-    return { seed: options.seed, options: shown, traffic: traffic.counts(), latencyMs: { quiet, chaos }, kills, killLog, durationMs: Date.now() - started };
+    const counts = traffic.counts();
+    return {
+      seed: options.seed, options: shown, traffic: counts, latencyMs: { quiet, chaos }, kills, killLog,
+      duplicates: explainDuplicates(traffic.duplicateChats, killLog, started), durationMs: Date.now() - started,
+    };
   } finally {
     await fleet.stop();
   }

@@ -41,7 +41,7 @@ export class RestartableComponent {
   /** Starts it again; a few tries, since a killed server's port or shared memory can take a moment to be free. */
   async restart(): Promise<void> {
     let lastError: unknown;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 10; attempt++) {
       try {
         this.current = await SupervisedProcess.start(this.stack, this.spec);
         return;

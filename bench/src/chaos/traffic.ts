@@ -33,6 +33,14 @@ export interface TrafficCounts {
   readonly undelivered: number;
 }
 
+/** A chat that got more replies than it sent updates: when its replies went out (ms since the epoch). */
+export interface DuplicateChat {
+  readonly chat: number;
+  readonly bot: number;
+  readonly extra: number;
+  readonly replyTimes: readonly number[];
+}
+
 /** Connects `bots` child bots (each by its own owner, through the main bot) and returns them. */
 export async function onboardChildBots(emulator: TelegramEmulator, main: EmulatedBot, bots: number): Promise<EmulatedBot[]> {
   const children: EmulatedBot[] = [];
@@ -123,7 +131,15 @@ export class ChaosTraffic {
     return false;
   }
 
+  /** The chats with duplicate replies found by the last counts(). */
+  readonly duplicateChats: DuplicateChat[] = [];
+
+  private replyTimes(chat: number, bot: number): number[] {
+    return this.emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId === bot && Number(call.params.chat_id) === chat).map((call) => call.at);
+  }
+
   counts(): TrafficCounts {
+    this.duplicateChats.length = 0;
     const attempts = this.emulator.deliveries().filter((attempt) => this.sentUpdates.has(attempt.updateId));
     const delivered = new Set(attempts.filter((attempt) => attempt.delivered).map((attempt) => attempt.updateId));
     const acceptedIn = new Map<string, number>();
@@ -140,6 +156,7 @@ export class ChaosTraffic {
       answered += Math.min(got, expected);
       lost += Math.max(0, (acceptedIn.get(key) ?? 0) - got);
       duplicates += Math.max(0, got - expected);
+      if (got > expected) this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected, replyTimes: this.replyTimes(chat ?? 0, bot ?? 0) });
     }
     const with5xx = attempts.filter((attempt) => (attempt.status ?? 0) >= 500);
     const updatesWith5xx = new Set(with5xx.map((attempt) => attempt.updateId));
