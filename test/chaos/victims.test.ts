@@ -1,7 +1,8 @@
-/** The chaos loop's choice of victims: seeded, every kind once per round, never a process already down. */
+/** The chaos run's pure parts: the seeded choice of victims (every kind once per round, never a process already down), and which reply is a duplicate. */
 import { describe, expect, it } from '@jest/globals';
 import type { Killable, KillKind } from '../../bench/src/chaos/fleet.js';
 import { seededRandom, VictimPicker } from '../../bench/src/chaos/run.js';
+import { duplicateReplyTimes } from '../../bench/src/chaos/traffic.js';
 
 function killable(kind: KillKind, name: string): Killable {
   return { kind, name, kill: () => Promise.resolve(), restart: () => Promise.resolve() };
@@ -39,5 +40,13 @@ describe('VictimPicker', () => {
       expect(victim).toBeDefined();
       expect(down.has(victim as Killable)).toBe(false);
     }
+  });
+});
+
+describe('duplicateReplyTimes', () => {
+  it('names the second reply to one update, not a reply to the next', () => {
+    // Updates at 0, 100 and 200; update 0 answered twice (at 50 and 60), the others once.
+    expect(duplicateReplyTimes([0, 100, 200], [50, 60, 150, 250])).toEqual([60]);
+    expect(duplicateReplyTimes([0, 100], [50, 150])).toEqual([]);
   });
 });

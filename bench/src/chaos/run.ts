@@ -42,16 +42,16 @@ export interface ChaosReport {
   readonly latencyMs: { readonly quiet: { p50: number; p99: number; count: number }; readonly chaos: { p50: number; p99: number; count: number } };
   readonly kills: Readonly<Record<KillKind, number>>;
   readonly killLog: readonly KillRecord[];
-  /** Each chat with a duplicate reply, and the kills whose outage (SIGKILL to ready + 10 s) covers a reply to it. */
+  /** Each chat with a duplicate reply, and the kills whose outage (SIGKILL to ready + 10 s) covers one of its duplicates. */
   readonly duplicates: readonly { readonly chat: number; readonly bot: number; readonly extra: number; readonly nearKills: readonly string[] }[];
   readonly durationMs: number;
 }
 
-/** A duplicate is explained by a kill when one of the chat's replies went out while that process was down or just back. */
+/** A duplicate is explained by a kill when it went out while that process was down or within 10 s of its return. */
 export function explainDuplicates(chats: readonly DuplicateChat[], kills: readonly KillRecord[], startedAt: number): ChaosReport['duplicates'] {
-  return chats.map(({ chat, bot, extra, replyTimes }) => ({
+  return chats.map(({ chat, bot, extra, duplicateTimes }) => ({
     chat, bot, extra,
-    nearKills: kills.filter((kill) => replyTimes.some((time) => time - startedAt >= kill.at && time - startedAt <= kill.at + kill.downMs + 10_000)).map((kill) => `${kill.name}@${String(Math.round(kill.at / 1000))}s`),
+    nearKills: kills.filter((kill) => duplicateTimes.some((time) => time - startedAt >= kill.at && time - startedAt <= kill.at + kill.downMs + 10_000)).map((kill) => `${kill.name}@${String(Math.round(kill.at / 1000))}s`),
   }));
 }
 

@@ -33,12 +33,29 @@ export interface TrafficCounts {
   readonly undelivered: number;
 }
 
-/** A chat that got more replies than it sent updates: when its replies went out (ms since the epoch). */
+/**
+ * A chat that got more replies than it sent updates, and when each duplicate went out (ms since
+ * the epoch): a reply is a duplicate when an earlier reply already answered the same update (the
+ * last one the person sent before it; each person waits for an answer before writing again).
+ */
 export interface DuplicateChat {
   readonly chat: number;
   readonly bot: number;
   readonly extra: number;
-  readonly replyTimes: readonly number[];
+  readonly duplicateTimes: readonly number[];
+}
+
+/** The times of the replies that answered an update already answered. */
+export function duplicateReplyTimes(sendTimes: readonly number[], replyTimes: readonly number[]): number[] {
+  const answered = new Set<number>();
+  const duplicates: number[] = [];
+  for (const reply of replyTimes) {
+    let update = -1;
+    for (let i = 0; i < sendTimes.length && (sendTimes[i] ?? Infinity) <= reply; i++) update = i;
+    if (answered.has(update)) duplicates.push(reply);
+    answered.add(update);
+  }
+  return duplicates;
 }
 
 /** Connects `bots` child bots (each by its own owner, through the main bot) and returns them. */
@@ -72,6 +89,8 @@ export function percentiles(values: readonly number[]): { p50: number; p99: numb
 export class ChaosTraffic {
   private readonly people: Person[];
   private readonly sentTo = new Map<string, number>();
+  /** When each update of a chat (person:bot) was sent, in order. */
+  private readonly sendTimes = new Map<string, number[]>();
   /** update_id → its chat key (person:bot). */
   private readonly sentUpdates = new Map<number, string>();
   private sent = 0;
@@ -122,6 +141,7 @@ export class ChaosTraffic {
       this.sentTo.set(key, (this.sentTo.get(key) ?? 0) + 1);
       this.sent++;
       const sentAt = Date.now();
+      this.sendTimes.set(key, [...(this.sendTimes.get(key) ?? []), sentAt]);
       const reply = this.emulator.nextMessageTo(person.spec.id, { botId: person.bot.id, timeoutMs: this.replyTimeoutMs });
       const update = this.emulator.userSends(person.bot.token, { from: person.spec, text: person.bot.id === this.main.id ? '/start' : `hi #${String(this.sent)}` });
       this.sentUpdates.set(update.update_id, key);
@@ -156,7 +176,10 @@ export class ChaosTraffic {
       answered += Math.min(got, expected);
       lost += Math.max(0, (acceptedIn.get(key) ?? 0) - got);
       duplicates += Math.max(0, got - expected);
-      if (got > expected) this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected, replyTimes: this.replyTimes(chat ?? 0, bot ?? 0) });
+      if (got > expected) {
+        const duplicateTimes = duplicateReplyTimes(this.sendTimes.get(key) ?? [], this.replyTimes(chat ?? 0, bot ?? 0));
+        this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected, duplicateTimes });
+      }
     }
     const with5xx = attempts.filter((attempt) => (attempt.status ?? 0) >= 500);
     const updatesWith5xx = new Set(with5xx.map((attempt) => attempt.updateId));
