@@ -1,0 +1,60 @@
+/**
+ * `npm run chaos`: the fleet under steady Telegram traffic while processes are SIGKILLed (see
+ * docs/chaos.md). Prints the figures, writes them as JSON with `--report FILE`; exit code 1 when
+ * an accepted update was never answered or the duplicates exceed the bound, 2 for a bad command line.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runChaos, type ChaosReport } from './run.js';
+import { verdict } from './verdict.js';
+
+function number(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) {
+    process.stderr.write(`chaos: --${name} must be a positive number, not "${value}"\n`);
+    process.exit(2);
+  }
+  return parsed;
+}
+
+const { values } = parseArgs({
+  options: {
+    updates: { type: 'string' }, rate: { type: 'string' }, every: { type: 'string' }, seed: { type: 'string' },
+    quiet: { type: 'string' }, chats: { type: 'string' }, bots: { type: 'string' }, replicas: { type: 'string' },
+    timeout: { type: 'string' }, kills: { type: 'string' }, report: { type: 'string' },
+  },
+});
+const updates = number(values.updates, 100_000, 'updates');
+const rate = number(values.rate, 100, 'rate');
+const seed = number(values.seed, Math.floor(Math.random() * 2 ** 31), 'seed');
+const report: ChaosReport = await runChaos({
+  updates,
+  rate,
+  everyMs: number(values.every, 5, 'every') * 1000,
+  ...(values.kills === undefined ? {} : { maxKills: number(values.kills, 1, 'kills') }),
+  seed,
+  quietUpdates: number(values.quiet, Math.min(2_000, updates), 'quiet'),
+  chats: number(values.chats, 500, 'chats'),
+  bots: number(values.bots, 8, 'bots'),
+  replicas: number(values.replicas, 2, 'replicas'),
+  // The bound: sending at the rate, plus an hour for start-up, drain and the machine being shared.
+  timeoutMs: number(values.timeout, updates / rate + 3600, 'timeout') * 1000,
+  log: (line) => { process.stdout.write(`${line}\n`); },
+});
+const t = report.traffic;
+const lines = [
+  `seed ${String(report.seed)} (repeat with --seed ${String(report.seed)})`,
+  `updates sent ${String(t.sent)}, accepted ${String(t.accepted)}, answered ${String(t.answered)}, lost ${String(t.lost)} (goal 0), still undelivered ${String(t.undelivered)}`,
+  `duplicate replies ${String(t.duplicates)} (bound: one per kill, ${String(report.killLog.length)} kills)`,
+  ...report.duplicates.map((d) => `  chat ${String(d.chat)} (bot ${String(d.bot)}): ${String(d.extra)} extra, near ${d.nearKills.length === 0 ? 'no kill' : d.nearKills.join(', ')}`),
+  `5xx answered to Telegram ${String(t.answered5xx)}; updates delivered by a later retry ${String(t.delivered5xxLater)}`,
+  `update → reply: quiet p50 ${String(report.latencyMs.quiet.p50)} ms, p99 ${String(report.latencyMs.quiet.p99)} ms; under chaos p50 ${String(report.latencyMs.chaos.p50)} ms, p99 ${String(report.latencyMs.chaos.p99)} ms`,
+  `kills: ${Object.entries(report.kills).map(([kind, n]) => `${kind} ${String(n)}`).join(', ')}`,
+  `took ${String(Math.round(report.durationMs / 1000))} s`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+if (values.report !== undefined) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+const problems = verdict(report);
+for (const problem of problems) process.stdout.write(`FAIL: ${problem}\n`);
+process.exit(problems.length === 0 ? 0 : 1);
