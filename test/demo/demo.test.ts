@@ -85,19 +85,11 @@ describe('npm run demo (headless, short steps)', () => {
     expect(refused.stderr).toContain('A gap in stage 3');
   });
 
-  it('--stage 4: stages 1–3 first, then publishing moved chat by chat while owners post now and scheduled; every post published and reported once', async () => {
-    const { code, output, report } = await runDemo(['--stage', '4']);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots Promoted: stage 4 may start');
-    expect(report).toMatchObject({ migration: 'stage-4-publisher', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'publisher-service' });
-    expect(output).toContain('$ kubectl nova resume stage-4-publisher -n nova');
-    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
-    expect(report.posts?.created).toBeGreaterThan(20);
-    expect(report.posts?.scheduled).toBeGreaterThan(5);
-    expect(report.posts).toMatchObject({ lost: 0, doubled: 0, published: report.posts?.created, reported: report.posts?.created });
-    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
-  });
-
+  // Stages 4 and 5 have no healthy run of their own here: the --stage 6 and --stage 8 runs promote
+  // both on their way (their output is checked for it), their step-by-step moves are the e2e tests'
+  // (test/e2e/stage4-publisher, stage5-payments) on the real fleet, and each run here costs about two
+  // minutes of a suite that must stay inside CI's time. Their --fail runs stay: only they show the
+  // stage's own traffic (posts, payments) through a rollback.
   it('--stage 4 --fail: a publisher service without its database privileges is rolled back; every post, the scheduled ones too, still published and reported once (or twice where the record of a send was refused, as counted)', async () => {
     const { code, output, report } = await runDemo(['--stage', '4', '--fail']);
     expectOutcome({ code, output, report }, 'RolledBack');
@@ -107,21 +99,6 @@ describe('npm run demo (headless, short steps)', () => {
     expect(report.posts).toMatchObject({ lost: 0, published: report.posts?.created, reported: report.posts?.created });
     // The fault can refuse the record of a send Telegram took: that one goes out twice, counted.
     expect(report.posts?.doubled).toBeLessThanOrEqual(report.posts?.unrecorded ?? 0);
-    expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
-  });
-
-  it('--stage 5: stages 1–4 first, then both halves of payments moved while the users pay with both providers; every payment activated and announced once', async () => {
-    const { code, output, report } = await runDemo(['--stage', '5']);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher Promoted: stage 5 may start');
-    expect(report).toMatchObject({ migration: 'stage-5-payments', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'payment-service' });
-    expect(report.also).toEqual([expect.objectContaining({ migration: 'stage-5-payment-callbacks', route: '/payments/', outcome: 'Promoted', finalWeight: 100 })]);
-    expect(output).toContain('$ kubectl nova resume stage-5-payment-callbacks -n nova');
-    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
-    // Both providers were paid, every payment announced once (a second notice would be a duplicate reply).
-    expect(report.payments?.cryptobot).toBeGreaterThan(5);
-    expect(report.payments?.platega).toBeGreaterThan(5);
-    expect(report.payments).toMatchObject({ lost: 0, withoutLink: 0 });
     expect(report.updates).toMatchObject({ lost: 0, duplicates: 0 });
   });
 
