@@ -4,7 +4,7 @@
  * before writing again, at a steady `rate` in all. Every update's send time and reply time are
  * kept; the final accounting reads the emulator's own record (what Telegram would know).
  */
-import { BUTTONS } from '@nova/bot-service/domain';
+import { buttons } from '@nova/bot-service/domain';
 import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 
 const FIRST_OWNER_ID = 80_000;
@@ -65,7 +65,7 @@ export async function onboardChildBots(emulator: TelegramEmulator, main: Emulate
     const owner: UserSpec = { id: FIRST_OWNER_ID + i, first_name: `Owner${String(i + 1)}` };
     const child = emulator.createBot({ username: `chaos${String(i + 1)}_bot`, firstName: `Chaos ${String(i + 1)}` });
     await say(emulator, main, owner, '/start');
-    await say(emulator, main, owner, BUTTONS.add);
+    await say(emulator, main, owner, buttons('en').add); // owners without a language_code: English
     const connected = await say(emulator, main, owner, child.token);
     if (!connected.includes('is connected')) throw new Error(`the main bot did not connect ${child.username}: "${connected}"`);
     children.push(child);
