@@ -18,7 +18,7 @@ import { ChatKind, PostStatus, StoryStatus } from '@nova/contracts';
 import { formatUtcDate, type Locale } from '@nova/i18n';
 import { toMenu, type MainBotStep, type MainBotView } from './decide.js';
 import { hasContent, readDraft, type PostDraft, type TelegramEntity } from './post-draft.js';
-import { say } from './texts.js';
+import { perLocale, say } from './texts.js';
 
 export type PublishingInput =
   | { readonly kind: 'channels' | 'posts' }
@@ -60,7 +60,7 @@ function sentCount(post: Post): number {
 }
 
 /** The publishing commands' words in a locale. */
-export function publishingTexts(locale: Locale) {
+export const publishingTexts = perLocale((locale: Locale) => {
   const t = say(locale);
   return {
     linkUsage: t('link-usage'),
@@ -93,7 +93,7 @@ export function publishingTexts(locale: Locale) {
     refused: (reason: string) => t('refused', { reason }),
     unavailable: t('publishing-unavailable'),
   } as const;
-}
+});
 
 const KIND: Readonly<Record<number, 'channel' | 'group'>> = { [ChatKind.CHANNEL]: 'channel', [ChatKind.GROUP]: 'group', [ChatKind.SUPERGROUP]: 'group' };
 const STATUS: Readonly<Record<number, 'scheduled' | 'publishing' | 'published' | 'cancelled'>> = { [PostStatus.SCHEDULED]: 'scheduled', [PostStatus.PUBLISHING]: 'publishing', [PostStatus.PUBLISHED]: 'published', [PostStatus.CANCELLED]: 'cancelled' };

@@ -19,7 +19,8 @@ export function say(locale: Locale) {
   return MAIN_BOT_CATALOGUE.in(locale);
 }
 
-function perLocale<T>(make: (locale: Locale) => T): (locale: Locale) => T {
+/** Builds a locale's texts once, when the module loads, instead of on every message. */
+export function perLocale<T>(make: (locale: Locale) => T): (locale: Locale) => T {
   const made = new Map(LOCALES.map((locale) => [locale, make(locale)] as const));
   return (locale) => made.get(locale) ?? make(locale);
 }
