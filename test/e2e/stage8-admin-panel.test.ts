@@ -224,7 +224,7 @@ describe('stage 8: the admin panel moves to its own service on the real fleet', 
     expect(await pagesServed(fleet['nova-monolith'])).toBe(legacyAtPromotion);
 
     const counts = admins.counts();
-    expect(counts).toMatchObject({ served: counts.pages, failed: 0, signedOut: 0, other: 0 });
+    expect(counts).toMatchObject({ served: counts.pages, failed: 0, signedOut: 0, other: 0, failures: [] });
     process.stdout.write(`stage 8: ${String(counts.pages)} pages; analysis ${JSON.stringify(done.analysis?.summary)}\n`);
     expectNoSecretsInLogs(fleet.all, secretsOfRun(world.secrets, []));
   });

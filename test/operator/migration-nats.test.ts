@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { parseRoutingRecord } from '@nova/contracts';
+import { appliedKey, parseRoutingRecord } from '@nova/contracts';
 import { freePort, httpOk, logTail, Stack, waitFor } from '@nova/testbed';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +29,7 @@ let migrations: Migrations;
 let nats: Awaited<ReturnType<typeof startPrivateNats>>;
 let nc: NatsConnection;
 let routing: KV;
+let applied: KV;
 let caller: BusProcess;
 let generation = 0;
 const fleet: { side: 'legacy' | 'target'; child: Child; metricsUrl: string }[] = [];
@@ -97,7 +98,7 @@ beforeAll(async () => {
   await Promise.all([startSide('legacy'), startSide('target')]);
   caller = await startBusProcess(nats.info.url, 'webhook-gateway-1', 'target');
   nc = await connect({ servers: [nats.info.url] });
-  ({ routing } = await routingBuckets(nc));
+  ({ routing, applied } = await routingBuckets(nc));
 });
 
 afterAll(async () => {
@@ -139,8 +140,16 @@ describe('a nats migration on the real control plane', () => {
       const held = await migrations.waitFor('stage-2-users', 'Ready=False WeightNotApplied', (s) => s.conditions?.some((c) => c.type === 'Ready' && c.reason === 'WeightNotApplied') === true);
       expect(held.weight).toBe(50);
       expect(held.conditions?.find((c) => c.type === 'Ready')?.message).toContain('legacy-process (50%)');
-      await sleep(3_000);
-      expect((await migrations.status('stage-2-users')).weight).toBe(50);
+      // It holds for as long as the frozen process counts as live: until its applied record lapses
+      // (APPLIED_TTL_MS after its last heartbeat), when the fleet takes it for dead and 75 may be
+      // confirmed without it. Status is read before the record, so a 75 seen while the record is
+      // still there would be a confirmation made while the process lived.
+      for (const until = Date.now() + 3_000; Date.now() < until;) {
+        const weight = (await migrations.status('stage-2-users')).weight;
+        const frozenRecord = await applied.get(appliedKey('user', 'legacy-process'));
+        if (weight !== 50) expect({ weight, frozenRecordLive: frozenRecord !== null && frozenRecord.operation === 'PUT' }).toEqual({ weight, frozenRecordLive: false });
+        await sleep(200);
+      }
     } finally {
       frozen?.child.process.kill('SIGCONT');
     }

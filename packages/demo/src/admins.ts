@@ -15,8 +15,32 @@ import type { AdminCounts } from './snapshot.js';
 const PAGE_TIMEOUT_MS = 30_000;
 /** Pages in flight per admin at most: a slow side makes the admins wait, not pile up requests. */
 const IN_FLIGHT_PER_ADMIN = 4;
+/** How many failures' reasons the counts keep. */
+const FAILURES_KEPT = 5;
+/** Error codes of a connection that closed before its answer began (undici's, and the socket's). */
+const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-/** Someone the admins look up: a simulated user who talked to the main bot. */
+/**
+ * Whether `error` is a page's connection closing before any answer: a kept-alive connection the
+ * server closed just as the request went out on it (undici reuses such a one: nodejs/undici#3492).
+ * A browser sends the page again by itself then (a GET is safe to repeat), so the admins do too.
+ */
+function closedBeforeAnswer(error: unknown): boolean {
+  const code = field(field(error, 'cause'), 'code');
+  return typeof code === 'string' && CLOSED_BEFORE_ANSWER.has(code);
+}
+
+/** `value[name]` when value is an object; read by shape, not instanceof (errors cross realms under jest). */
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null && name in value ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+function describeError(error: unknown): string {
+  const message = field(error, 'message');
+  const cause = field(field(error, 'cause'), 'message');
+  return `${typeof message === 'string' ? message : String(error)}${typeof cause === 'string' ? `: ${cause}` : ''}`;
+}
+
 export interface LookedUp {
   readonly id: number;
   readonly name: string;
@@ -35,7 +59,8 @@ export function loginUrl(base: string, botToken: string, telegramId: number, fir
 
 export class SimulatedAdmins {
   private readonly admins: Admin[];
-  private readonly counts_ = { pages: 0, served: 0, failed: 0, signedOut: 0, other: 0 };
+  private readonly counts_ = { pages: 0, served: 0, failed: 0, signedOut: 0, other: 0, reloaded: 0 };
+  private readonly failures: string[] = [];
   private inFlight = 0;
   private turn = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -71,7 +96,7 @@ export class SimulatedAdmins {
   }
 
   counts(): AdminCounts {
-    return { ...this.counts_ };
+    return { ...this.counts_, failures: [...this.failures] };
   }
 
   /** The pages an admin looks at, in turn: each asks at least one other context over the bus. */
@@ -93,14 +118,33 @@ export class SimulatedAdmins {
 
   private async load(path: string, cookie: string): Promise<void> {
     try {
-      const answer = await fetch(`${this.base}${path}`, { redirect: 'manual', headers: { cookie }, signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) });
-      await answer.arrayBuffer();
+      const answer = await this.fetchPage(path, cookie);
       if (answer.status === 200) this.counts_.served++;
       else if (answer.status >= 300 && answer.status < 400 && (answer.headers.get('location') ?? '').startsWith('/admin/sign-in')) this.counts_.signedOut++;
-      else if (answer.status >= 500) this.counts_.failed++;
+      else if (answer.status >= 500) this.fail(`${String(answer.status)} ${path}`);
       else this.counts_.other++;
-    } catch {
-      this.counts_.failed++;
+    } catch (error) {
+      this.fail(`${path}: ${describeError(error)}`);
     }
+  }
+
+  /** One page, its body read; sent once more if its connection closed before any answer began. */
+  private async fetchPage(path: string, cookie: string): Promise<Response> {
+    const send = (): Promise<Response> => fetch(`${this.base}${path}`, { redirect: 'manual', headers: { cookie }, signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) });
+    let answer: Response;
+    try {
+      answer = await send();
+    } catch (error) {
+      if (!closedBeforeAnswer(error)) throw error;
+      this.counts_.reloaded++;
+      answer = await send();
+    }
+    await answer.arrayBuffer();
+    return answer;
+  }
+
+  private fail(reason: string): void {
+    this.counts_.failed++;
+    if (this.failures.length < FAILURES_KEPT) this.failures.push(reason);
   }
 }

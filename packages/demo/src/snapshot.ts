@@ -29,6 +29,14 @@ export interface AdminCounts {
   readonly signedOut: number;
   /** Any other answer (a 404, a 403): none is expected. */
   readonly other: number;
+  /**
+   * Pages loaded a second time because the connection they were sent on closed before any answer
+   * (a kept-alive connection nginx or the fleet closed as the request went out), as a browser
+   * reloads them by itself; each is also counted once by how its second load was answered.
+   */
+  readonly reloaded: number;
+  /** Why the failed pages failed ("503 /admin/users/7", "fetch failed: other side closed"), the first few. */
+  readonly failures: readonly string[];
 }
 
 /** Posts the simulated owners were told are going out or scheduled, and what Telegram received (posts.ts). */

@@ -53,7 +53,7 @@ export function postsLine(p: PostCounts): string {
 }
 
 export function adminLine(a: AdminCounts): string {
-  return `${String(a.pages)} pages asked by the admins, ${String(a.served)} served, ${String(a.failed)} failed, ${String(a.signedOut)} sent back to sign-in${a.other > 0 ? `, ${String(a.other)} other answers` : ''}`;
+  return `${String(a.pages)} pages asked by the admins, ${String(a.served)} served, ${String(a.failed)} failed, ${String(a.signedOut)} sent back to sign-in${a.other > 0 ? `, ${String(a.other)} other answers` : ''}${a.reloaded > 0 ? ` (${String(a.reloaded)} reloaded after a closed connection)` : ''}${a.failures.length > 0 ? `; failures: ${a.failures.join('; ')}` : ''}`;
 }
 
 export function clock(ms: number): string {
