@@ -317,7 +317,12 @@ it('refuses with the field named, reconciles what it admits with weights in 0–
   reportRun('novamigration-specs', seed, cases, `${String(admitted.length)} admitted, refused ${JSON.stringify(refusals)}`);
   expect(cases).toBeGreaterThan(20);
 
-  // Every admitted migration reconciled (its status observes its generation; not yet a failure, see below), weights in 0–100.
+  // Every admitted migration reconciled (its status observes its generation), weights in 0–100. Under
+  // load a few once never got a status within the wait (issue 21). The mechanism found: reconciles
+  // failing before the first status write (an apiserver refusal or throttling, not classified) wrote
+  // nothing and backed off towards 5 min; now the failure is written into status (Ready False,
+  // ReconcileError) and the backoff stops at 30 s (reproduced in test/operator/reconcile-failure-status.test.ts;
+  // that the loaded runs met exactly this is inferred from the code, not seen in their logs).
   const unreconciled = new Set(admitted);
   await eventually(`the operator reconciles all ${String(admitted.length)} admitted migrations`, async () => {
     const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: NovaMigration[] };
@@ -338,11 +343,7 @@ it('refuses with the field named, reconciles what it admits with weights in 0–
       const show = (value: unknown): string => (value === undefined ? 'none' : JSON.stringify(value).slice(0, 600));
       return `${name}: spec ${show(item?.spec)} status ${show(item?.status)}; the operator's last lines about it:\n${logged.join('\n')}`;
     }));
-    // OFF as a failure, for now: in 3 of about 8 runs here (load average ~30 on 2 cores) a few admitted
-    // migrations never got a status at all within the wait (seed 581738549 twice, then not), and the cause is
-    // not found yet. Reported instead, so the rest of the file (refusals, weights, the operator up) keeps running
-    // in npm test; the skipped test below names the gap.
-    console.warn(`${withSeed(seed, 'not reconciled')} (${errorText(error)}):\n${left.join('\n')}`);
+    throw new Error(`${withSeed(seed, 'not reconciled')} (${errorText(error)}):\n${left.join('\n')}`, { cause: error });
   });
 
   // What the operator wrote to the route objects: weights in 0–100, each route's summing to 100.
@@ -371,5 +372,3 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// Off: see the console.warn above. On again once the operator is shown to reconcile every admitted migration.
-it.skip('every admitted migration gets a status (off: a few never did within 150 s in 3 of ~8 runs under load; cause not found)', () => undefined);

@@ -17,11 +17,11 @@
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { MIGRATION_FINALIZER, movedThing, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
-import { isNotFound, KubeOperationError } from '../kube/api-errors.js';
+import { describeError, isNotFound, KubeOperationError } from '../kube/api-errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import { hasFinalizer, isBeingDeleted, type Finalizers } from '../kube/finalizers.js';
 import { describeObject, parseQueueKey } from '../kube/resource.js';
-import { ObjectGoneError, type StatusWriter } from '../kube/status-writer.js';
+import { ObjectGoneError, StaleObjectError, type StatusWriter } from '../kube/status-writer.js';
 import type { ProviderRegistry, ResolvedProvider, TrafficProvider, ProviderMigration } from '../providers/index.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { ReconcileResult } from '../runtime/controller.js';
@@ -68,6 +68,8 @@ export class MigrationReconciler {
   private readonly api: CustomObjectsApi;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  /** Errors whose problem is already in status: reported once, however many catches they pass. */
+  private readonly reported = new WeakSet<object>();
 
   constructor(private readonly options: MigrationReconcilerOptions) {
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -99,6 +101,10 @@ export class MigrationReconciler {
       return await this.progress(migration, fromApiserver, signal);
     } catch (error) {
       if (error instanceof ObjectGoneError) return undefined;
+      // Whatever failed (a finalizer patch the apiserver throttled or refused, a status write, a
+      // provider call), the migration's status says so: before, a migration whose first
+      // reconciles failed this way had no status at all while it backed off (issue 21).
+      if (!signal.aborted) await this.reportFailure(migration, error);
       throw error;
     }
   };
@@ -166,7 +172,12 @@ export class MigrationReconciler {
       throw new EngineInvariantError(keyText(migration), `the engine did not settle within ${String(MAX_ROUNDS)} rounds`);
     } catch (error) {
       const problem = classifyProblem(error);
-      if (problem === undefined) throw error;
+      if (problem === undefined) {
+        // Reported here, from the newest copy this reconcile holds (a status write may have moved it on).
+        if (!signal.aborted) await this.reportFailure(migration, error);
+        throw error;
+      }
+      this.reported.add(error as object);
       await this.reportProblem(migration, problem);
       // A fatal problem waits for a spec change (which enqueues the migration again); a transient one backs off.
       if (problem.kind === 'fatal') return undefined;
@@ -232,6 +243,19 @@ export class MigrationReconciler {
     const isNew = status.conditions?.find((condition) => condition.type === 'Ready')?.message !== message;
     const stored = await this.store(migration, progress, { reason: 'DependencyCycle', message });
     if (isNew) this.record(stored, [{ type: 'Warning', reason: 'DependencyCycle', note: message }]);
+  }
+
+  /**
+   * Reports a failed reconcile in status (Ready False) unless a problem was already reported for
+   * it: an error no provider classified reads `ReconcileError` with what failed (the apiserver's
+   * message, never credentials: describeError). A stale copy is not reported: the write would be
+   * refused the same way, and the retry reads the object again.
+   */
+  private async reportFailure(migration: NovaMigration, error: unknown): Promise<void> {
+    if (typeof error === 'object' && error !== null && this.reported.has(error)) return;
+    if (error instanceof StaleObjectError) return;
+    if (typeof error === 'object' && error !== null) this.reported.add(error);
+    await this.reportProblem(migration, { reason: 'ReconcileError', message: `reconcile failed, retrying with backoff: ${describeError(error)}`, kind: 'retry' });
   }
 
   private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<void> {

@@ -15,7 +15,14 @@ export interface BackoffOptions {
 }
 
 export const DEFAULT_BASE_DELAY_MS = 5;
-export const DEFAULT_MAX_DELAY_MS = 5 * 60_000;
+/**
+ * 30 s, not client-go's minutes: a migration whose reconciles failed for a while (the apiserver
+ * throttling or refusing the operator under load) is looked at again within half a minute of the
+ * cause going away. With a 5 min cap, about 16 quick failures in a row (5 ms doubling) left a
+ * migration untouched for minutes after the apiserver had recovered (issue 21, the fuzzer's
+ * migrations without a status). Each retry is one reconcile: cheap at this rate.
+ */
+export const DEFAULT_MAX_DELAY_MS = 30_000;
 
 export class ExponentialRateLimiter implements RateLimiter {
   private readonly failures = new Map<string, number>();

@@ -91,6 +91,13 @@ describe('WorkQueue delays and backoff', () => {
     expect(() => new ExponentialRateLimiter({ baseMs: 0 })).toThrow(RangeError);
   });
 
+  it('by default retries a key that failed many times in a row within 30 s (issue 21)', () => {
+    const limiter = new ExponentialRateLimiter();
+    const delays = Array.from({ length: 40 }, () => limiter.when('k'));
+    expect(Math.max(...delays)).toBe(30_000);
+    expect(delays.at(-1)).toBe(30_000);
+  });
+
   it('a rate-limited key that is also added directly is processed once, now', async () => {
     const { q, clock } = queue();
     q.addRateLimited('a');

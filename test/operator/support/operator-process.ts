@@ -18,6 +18,8 @@ export interface OperatorIdentity {
   readonly kubeconfigPath: string;
   /** Where its Lease lives. */
   readonly operatorNamespace: string;
+  /** The ClusterRole (operator/rbac/clusterrole.yaml, made unique) this identity is bound to. */
+  readonly clusterRoleName: string;
   cleanup(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function operatorIdentity(admin: KubeConfig, stack: Stack): Promise
   return {
     kubeconfigPath,
     operatorNamespace,
+    clusterRoleName,
     cleanup: async () => {
       for (const object of created.reverse()) await api.delete(object).catch(() => undefined);
       await deleteNamespace(admin, operatorNamespace);
