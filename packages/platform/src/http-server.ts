@@ -82,11 +82,16 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The process's own endpoints, served from the moment it listens. */
+const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export class HttpServer {
   private readonly server: Server;
   private readonly routes: Route[] = [];
   private readonly tracer = trace.getTracer('@nova/platform');
   private listening: AddressInfo | undefined;
+  /** While true, only /healthz, /readyz and /metrics are served; the rest answer 503 (see holdAppRoutes). */
+  private appRoutesHeld = false;
   /** Set by close(): every response from then on ends its connection. */
   private closing = false;
   private readonly inFlight = new Set<ServerResponse>();
@@ -151,6 +156,19 @@ export class HttpServer {
     this.requests.inc({ namespace, side, route: prefix, code: '500' }, 0);
   }
 
+  /**
+   * Until `openAppRoutes`, answers 503 on every path but /healthz, /readyz and /metrics: runService
+   * listens before the app has started (so probes see a process that waits, e.g. for NATS) and
+   * opens the app's routes once its start() is done.
+   */
+  holdAppRoutes(): void {
+    this.appRoutesHeld = true;
+  }
+
+  openAppRoutes(): void {
+    this.appRoutesHeld = false;
+  }
+
   async listen(): Promise<AddressInfo> {
     const { host, port } = splitAddress(this.options.address);
     await new Promise<void>((resolve, reject) => {
@@ -212,6 +230,13 @@ export class HttpServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, route: Route | undefined, onHead: () => void): Promise<void> {
+    if (this.appRoutesHeld && !OPS_PATHS.has(pathOf(req.url))) {
+      // Still starting (its routes may not even be registered yet): 503, which a caller such as
+      // Telegram retries, rather than a 404 it would take for an answer.
+      req.resume();
+      send(res, { status: 503, headers: { 'retry-after': '1' }, body: 'starting\n' });
+      return;
+    }
     if (route === undefined) {
       // Drain what the client sends so the connection can be reused, but keep none of it.
       req.resume();

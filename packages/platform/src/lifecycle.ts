@@ -1,8 +1,13 @@
 /**
  * runService: the one way a Nova process starts and stops.
  *
- * start:  config (fail fast, exit 78) → telemetry → logger, metrics, HTTP server → the app's
- *         start() → listening; /readyz answers 200 once every readiness check passes.
+ * start:  config (fail fast, exit 78) → telemetry → logger, metrics, HTTP server listening
+ *         (/healthz 200; /readyz 503 with the reason while starting; the app's paths 503) → the
+ *         app's start() → its paths open; /readyz answers 200 once every readiness check passes.
+ *         A dependency that is down at start (NATS: `startup` in the bus's connect options) is
+ *         waited for, its reason on /readyz, until it is there or the process is stopped: a
+ *         process that exited instead would be restarted by Kubernetes with growing delays.
+ *         Anything else start() throws still exits 1.
  * stop:   SIGTERM/SIGINT → /readyz 503 → the HTTP server stops accepting and finishes the
  *         requests in flight → the app's stop steps, newest first (a bus stops its consumers,
  *         waits for handlers in flight, then drains NATS) → telemetry flushed → exit 0.
@@ -31,9 +36,24 @@ export interface ServiceContext<Shape extends z.ZodRawShape> {
   readonly readiness: Readiness;
   /** Aborted when shutdown begins: long waits in the app should give up on it. */
   readonly shutdownSignal: AbortSignal;
+  /** For waits during start (e.g. connectServiceBus's `startup`): /readyz shows what is awaited. */
+  readonly startup: StartupProgress;
   /** A step of the graceful stop; steps run newest first, after the HTTP server has stopped. */
   onStop(name: string, step: () => Promise<void>): void;
 }
+
+/**
+ * What a wait during start reports: `waiting(reason)` while a dependency is not there yet (the
+ * reason goes to /readyz, so it must carry no secret), `waiting(undefined)` once it is. The wait
+ * gives up only when `signal` aborts (the process is stopping).
+ */
+export interface StartupProgress {
+  readonly signal: AbortSignal;
+  waiting(reason: string | undefined): void;
+}
+
+/** The readiness check that fails while start() runs; its reason says what start waits for. */
+export const STARTING_CHECK = 'starting';
 
 export interface ServiceDefinition<Shape extends z.ZodRawShape> {
   /** Process name: log `name`, default OTEL service name, e.g. "user-service". */
@@ -95,6 +115,10 @@ export async function runService<Shape extends z.ZodRawShape = z.ZodRawShape>(de
     http,
     readiness,
     shutdownSignal: abort.signal,
+    startup: {
+      signal: abort.signal,
+      waiting: (reason) => { readiness.hold(STARTING_CHECK, reason === undefined ? 'starting' : `starting: ${scrubSecrets(reason)}`); },
+    },
     onStop: (name, step) => { steps.push({ name, step }); },
   };
 
@@ -172,10 +196,21 @@ export async function runService<Shape extends z.ZodRawShape = z.ZodRawShape>(de
   }
 
   try {
+    readiness.hold(STARTING_CHECK, 'starting');
+    http.holdAppRoutes();
+    await http.listen();
     await definition.start(context);
-    const address = await http.listen();
+    readiness.release(STARTING_CHECK);
+    http.openAppRoutes();
+    const address = http.address;
     logger.info({ address: `${address.address}:${String(address.port)}`, tracing: telemetry.exporting }, 'started');
   } catch (error) {
+    // Stopped while it waited (SIGTERM during a NATS outage): the graceful stop exits, 0.
+    if (stopping !== undefined) {
+      logger.info({ reason: scrubSecrets(error instanceof Error ? error.message : String(error)) }, 'start given up: shutting down');
+      return { context, shutdown, stopped };
+    }
+    await http.close().catch(() => undefined);
     logger.fatal({ err: error }, `start failed: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`);
     await runStopSteps();
     await telemetry.shutdown().catch(() => undefined);

@@ -9,16 +9,31 @@ export interface ReadinessReport {
   readonly ready: boolean;
   readonly draining: boolean;
   readonly checks: Readonly<Record<string, boolean>>;
+  /** Why a held check fails (`hold`), e.g. `starting: waiting for NATS: connection refused`; present only when one is held. */
+  readonly reasons?: Readonly<Record<string, string>>;
 }
 
 export class Readiness {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly held = new Map<string, string>();
   private drainingNow = false;
 
   constructor(private readonly checkTimeoutMs = 2_000) {}
 
   add(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
+  }
+
+  /**
+   * A check named `name` fails with `reason` until `release(name)`: a process still starting says
+   * what it waits for (callers keep secrets out of the reason; /readyz shows it to anyone).
+   */
+  hold(name: string, reason: string): void {
+    this.held.set(name, reason);
+  }
+
+  release(name: string): void {
+    this.held.delete(name);
   }
 
   /** From now on /readyz answers 503: the process is shutting down. */
@@ -31,9 +46,11 @@ export class Readiness {
   }
 
   async report(): Promise<ReadinessReport> {
-    const entries = await Promise.all([...this.checks].map(async ([name, check]) => [name, await this.run(check)] as const));
+    const run = await Promise.all([...this.checks].map(async ([name, check]) => [name, await this.run(check)] as const));
+    const entries = [...run, ...[...this.held.keys()].map((name) => [name, false] as const)];
     const checks = Object.fromEntries(entries);
-    return { ready: !this.drainingNow && entries.every(([, ok]) => ok), draining: this.drainingNow, checks };
+    const report = { ready: !this.drainingNow && entries.every(([, ok]) => ok), draining: this.drainingNow, checks };
+    return this.held.size === 0 ? report : { ...report, reasons: Object.fromEntries(this.held) };
   }
 
   private async run(check: ReadinessCheck): Promise<boolean> {

@@ -16,7 +16,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { attachBus, connectJetStreamBus, connectRoutedBus, createInProcessBus, type Bus, type KvRouter } from '@nova/bus';
 import { BOT_UPDATES_CONSUMER, LEGACY_BOT_UPDATES_CONSUMER } from '@nova/bot-service/wiring';
-import type { Logger, Metrics } from '@nova/platform';
+import type { Logger, Metrics, StartupProgress } from '@nova/platform';
 import type { MonolithConfig } from './config.js';
 import { natsServersFor } from './config.js';
 
@@ -42,19 +42,21 @@ export interface MonolithHost {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly readiness: { add(name: string, check: () => boolean): void };
+  /** runService's: NATS down at start is waited for, not a failed start. */
+  readonly startup?: StartupProgress;
   onStop(name: string, step: () => Promise<void>): void;
 }
 
 export async function monolithBuses(service: MonolithHost, config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL' | 'NOVA_ROUTING'>): Promise<MonolithBuses> {
-  const { metrics, logger } = service;
+  const { metrics, logger, startup } = service;
   const servers = natsServersFor(config);
   if (servers === undefined) return { contexts: attachBus(service, createInProcessBus({ metrics, logger })) };
   if (config.NOVA_ROUTING === 'kv') {
-    const { bus, router } = await connectRoutedBus({ servers, name: service.name, metrics, logger });
+    const { bus, router } = await connectRoutedBus({ servers, name: service.name, metrics, logger, startup });
     const routed = attachBus(service, bus);
     return { contexts: routed, updates: { bus: routed, consumer: LEGACY_BOT_UPDATES_CONSUMER, serveBotsHere: false }, nc: bus.transport.nc, router };
   }
   const contexts = attachBus(service, createInProcessBus({ metrics, logger }));
-  const stream = attachBus(service, await connectJetStreamBus({ servers, name: service.name, metrics, logger }));
+  const stream = attachBus(service, await connectJetStreamBus({ servers, name: service.name, metrics, logger, startup }));
   return { contexts, updates: { bus: stream, consumer: BOT_UPDATES_CONSUMER, serveBotsHere: true }, nc: stream.transport.nc };
 }

@@ -2,7 +2,8 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { errors as natsErrors, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import type { Logger } from '@nova/platform';
+import { scrubSecrets, type Logger, type StartupProgress } from '@nova/platform';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokerUnavailableError, NoRespondersError, RequestTimeoutError } from '../errors.js';
 import type { Headers } from '../headers.js';
 import type { ConsumeBinding, Processor, Reply, Responder, StreamKind, Transport } from '../transport.js';
@@ -20,7 +21,16 @@ export interface JetStreamTransportOptions extends EnsureStreamsOptions {
   readonly ensureStreams?: boolean;
   /** JetStream publish ack timeout. 5 s. */
   readonly publishTimeoutMs?: number;
+  /**
+   * A deployable's start (runService's `service.startup`): NATS unreachable (or JetStream not
+   * ready) is waited for, the reason reported there and logged once per change, until it connects
+   * or the signal aborts. Without it, the first failure throws (tools, tests).
+   */
+  readonly startup?: StartupProgress;
 }
+
+/** Between attempts to reach NATS at start: 250 ms doubling to this. */
+const START_RETRY_MAX_MS = 2_000;
 
 function isCause(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
   let current: unknown = error;
@@ -29,6 +39,24 @@ function isCause(error: unknown, type: abstract new (...args: never[]) => Error)
     current = (current as Error).cause;
   }
   return false;
+}
+
+/** host:port of each server, credentials never (a NATS URL may carry user:password). */
+function serverList(servers: readonly string[]): string {
+  return servers.map((server) => {
+    try {
+      const url = new URL(server.includes('://') ? server : `nats://${server}`);
+      return url.host;
+    } catch {
+      return '(unparsable server address)';
+    }
+  }).join(', ');
+}
+
+/** A connect failure in words, for logs and /readyz: the error's code or message, scrubbed. */
+function natsFailure(error: unknown): string {
+  const text = error instanceof Error ? `${(error as { code?: unknown }).code === undefined ? '' : `${String((error as { code?: unknown }).code)}: `}${error.message}` : String(error);
+  return scrubSecrets(text).slice(0, 300);
 }
 
 export class JetStreamTransport implements Transport {
@@ -46,6 +74,29 @@ export class JetStreamTransport implements Transport {
   }
 
   static async connect(options: JetStreamTransportOptions): Promise<JetStreamTransport> {
+    const { startup } = options;
+    if (startup === undefined) return JetStreamTransport.connectOnce(options);
+    let logged: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      startup.signal.throwIfAborted();
+      try {
+        const transport = await JetStreamTransport.connectOnce(options);
+        if (logged !== undefined) options.logger.info({ servers: serverList(options.servers) }, 'NATS reachable; starting');
+        startup.waiting(undefined);
+        return transport;
+      } catch (error) {
+        startup.signal.throwIfAborted();
+        const reason = `waiting for NATS at ${serverList(options.servers)}: ${natsFailure(error)}`;
+        startup.waiting(reason);
+        // Once per change of reason: a long outage is one line, not one per attempt.
+        if (reason !== logged) options.logger.warn({ servers: serverList(options.servers) }, reason);
+        logged = reason;
+        await sleep(Math.min(START_RETRY_MAX_MS, 250 * 2 ** Math.min(attempt, 8)), undefined, { signal: startup.signal });
+      }
+    }
+  }
+
+  private static async connectOnce(options: JetStreamTransportOptions): Promise<JetStreamTransport> {
     const nc = await connect({
       servers: [...options.servers],
       name: options.name,

@@ -5,10 +5,18 @@ import { SupervisedProcess } from '../process.js';
 import type { Stack } from '../stack.js';
 import { httpOk } from '../wait.js';
 
+export interface NatsOptions {
+  /**
+   * The client port, when the test chose it before (a process started against it while nothing
+   * listened there yet: test/platform/start-without-nats.test.ts); default a free one.
+   */
+  readonly port?: number;
+}
+
 /** nats-server with JetStream, file storage in the stack folder. */
-export async function startNats(stack: Stack): Promise<NatsInfo> {
+export async function startNats(stack: Stack, options: NatsOptions = {}): Promise<NatsInfo> {
   const binary = findBinary({ name: 'nats-server', install: 'bash scripts/setup.sh (go install github.com/nats-io/nats-server/v2@<pin>)' });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const monitorPort = await freePort();
   const monitorUrl = `http://127.0.0.1:${monitorPort}`;
   await SupervisedProcess.start(stack, {
