@@ -38,10 +38,10 @@ async function readyz(httpPort: number): Promise<Readyz | undefined> {
   }
 }
 
-async function startSide(natsPort: number, name: string): Promise<{ child: Child; httpPort: number }> {
+async function startSide(natsPort: number, name: string, credentials = ''): Promise<{ child: Child; httpPort: number }> {
   const httpPort = await freePort();
   const child = runFixture(FIXTURE, {
-    NOVA_NATS_URL: `nats://127.0.0.1:${String(natsPort)}`, NOVA_HTTP_ADDRESS: `127.0.0.1:${String(httpPort)}`, FIXTURE_SIDE: 'legacy', FIXTURE_NAME: name, NOVA_NAMESPACE: 'test',
+    NOVA_NATS_URL: `nats://${credentials}127.0.0.1:${String(natsPort)}`, NOVA_HTTP_ADDRESS: `127.0.0.1:${String(httpPort)}`, FIXTURE_SIDE: 'legacy', FIXTURE_NAME: name, NOVA_NAMESPACE: 'test',
   });
   children.push(child);
   return { child, httpPort };
@@ -83,10 +83,13 @@ it('waits for NATS with /readyz 503 and the reason, then becomes ready and serve
   expect(child.process.exitCode).toBeNull();
 });
 
-it('stopped while it waits for NATS, exits 0 (a graceful stop, not a failed start)', async () => {
+it('stopped while it waits for NATS, exits 0 (a graceful stop, not a failed start); the reason never shows the URL\'s password', async () => {
   const natsPort = await freePort();
-  const { child, httpPort } = await startSide(natsPort, 'stopped-while-waiting');
-  await waitingForNats(child, httpPort, natsPort);
+  const { child, httpPort } = await startSide(natsPort, 'stopped-while-waiting', 'nova:hunter2-nats-password@');
+  const waiting = await waitingForNats(child, httpPort, natsPort);
+  expect(JSON.stringify(waiting)).not.toContain('hunter2');
   child.process.kill('SIGTERM');
   expect(await child.exited).toEqual({ code: 0, signal: null });
+  expect(child.output()).toContain('waiting for NATS');
+  expect(child.output()).not.toContain('hunter2');
 });
