@@ -318,11 +318,10 @@ it('refuses with the field named, reconciles what it admits with weights in 0–
   expect(cases).toBeGreaterThan(20);
 
   // Every admitted migration reconciled (its status observes its generation), weights in 0–100. Under
-  // load a few once never got a status within the wait (issue 21). The mechanism found: reconciles
-  // failing before the first status write (an apiserver refusal or throttling, not classified) wrote
-  // nothing and backed off towards 5 min; now the failure is written into status (Ready False,
-  // ReconcileError) and the backoff stops at 30 s (reproduced in test/operator/reconcile-failure-status.test.ts;
-  // that the loaded runs met exactly this is inferred from the code, not seen in their logs).
+  // load a few once never got a status within the wait (issue 21): with the apiserver throttling the
+  // operator (429), reconciles that failed before the first status write wrote nothing and backed off
+  // towards 5 min, and a fatal problem whose status write failed was never retried (docs/chaos.md;
+  // test/operator/reconcile-failure-status.test.ts).
   const unreconciled = new Set(admitted);
   await eventually(`the operator reconciles all ${String(admitted.length)} admitted migrations`, async () => {
     const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: NovaMigration[] };

@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Stack } from '@nova/testbed';
+import { readFileSync } from 'node:fs';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { migrationSpec, Migrations, passingAnalysis, RouteObjects } from './support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity } from './support/operator-process.js';
@@ -27,6 +28,7 @@ let namespace: string;
 let migrations: Migrations;
 let rbac: RbacAuthorizationV1Api;
 let opsUrl: string;
+let operatorLog: string;
 
 /** The operator's own count of failed reconciles of one migration (its /metrics). */
 async function reconcileErrors(name: string): Promise<number> {
@@ -35,12 +37,14 @@ async function reconcileErrors(name: string): Promise<number> {
   return match?.[1] === undefined ? 0 : Number(match[1]);
 }
 
-/** Sets the verbs of the ClusterRole's rule on VirtualServices (the rest of the role unchanged). */
-async function virtualServiceVerbs(verbs: string[]): Promise<void> {
+/** Sets the verbs of the ClusterRole's rule on `resource` (the rest of the role unchanged). */
+async function grant(resource: string, verbs: string[]): Promise<void> {
   const role = await rbac.readClusterRole({ name: identity.clusterRoleName });
-  for (const rule of role.rules ?? []) if (rule.resources?.includes('virtualservices') === true) rule.verbs = verbs;
+  for (const rule of role.rules ?? []) if (rule.resources?.includes(resource) === true) rule.verbs = verbs;
   await rbac.replaceClusterRole({ name: identity.clusterRoleName, body: role });
 }
+
+const virtualServiceVerbs = (verbs: string[]): Promise<void> => grant('virtualservices', verbs);
 
 beforeAll(async () => {
   admin = adminKubeConfig();
@@ -48,7 +52,9 @@ beforeAll(async () => {
   stack = Stack.create();
   namespace = await createNamespace(admin, 'reconcile-failure');
   identity = await operatorIdentity(admin, stack);
-  ({ opsUrl } = await startOperator(stack, identity, { name: 'operator-reconcile-failure', watchNamespace: namespace }));
+  const operator = await startOperator(stack, identity, { name: 'operator-reconcile-failure', watchNamespace: namespace });
+  opsUrl = operator.opsUrl;
+  operatorLog = operator.process.logPath;
   migrations = new Migrations(admin, namespace);
   await new RouteObjects(admin, namespace).create('istio', 'failing-vs');
 });
@@ -77,4 +83,17 @@ it('a migration whose reconciles fail before any status gets one that says why, 
   await virtualServiceVerbs(['get', 'list', 'watch', 'patch']);
   const promoted = await migrations.waitFor('blocked', 'Promoted at 100 %', (status) => status.phase === 'Promoted' && status.weight === 100, 50_000);
   expect(promoted.conditions?.find((condition) => condition.type === 'Ready')?.reason).toBe('InSync');
+});
+
+it('a problem that needs a spec change, whose status write failed, is retried until it is in status', async () => {
+  // The nats provider without NATS configured (this operator has none): ProviderUnavailable, which
+  // waits for a spec change. Before the fix, when the status write saying so failed (here 403; in
+  // the fuzzer's throttled runs 429), the reconcile counted as done and was never retried: no status.
+  await grant('novamigrations/status', ['get']);
+  await migrations.create('unreported', { legacy: { service: 'nova-monolith', port: 8099 }, target: { service: 'user-service', port: 8101 }, trafficProvider: { nats: { context: 'user' } }, steps: [{ setWeight: 100 }], ...passingAnalysis() });
+  await eventually('the operator failing to write the problem into status', () => readFileSync(operatorLog, 'utf8').split('\n').some((line) => line.includes('could not report a problem in status') && line.includes('/unreported"')), 20_000);
+  expect((await migrations.status('unreported')).phase).toBeUndefined();
+  await grant('novamigrations/status', ['get', 'patch', 'update']);
+  const failed = await migrations.waitFor('unreported', 'Failed, ProviderUnavailable', (status) => status.phase === 'Failed' && status.conditions?.some((c) => c.type === 'Ready' && c.reason === 'ProviderUnavailable') === true, 45_000);
+  expect(failed.observedGeneration).toBe(1);
 });

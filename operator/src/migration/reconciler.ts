@@ -178,9 +178,11 @@ export class MigrationReconciler {
         throw error;
       }
       this.reported.add(error as object);
-      await this.reportProblem(migration, problem);
-      // A fatal problem waits for a spec change (which enqueues the migration again); a transient one backs off.
-      if (problem.kind === 'fatal') return undefined;
+      const stored = await this.reportProblem(migration, problem);
+      // A fatal problem waits for a spec change (which enqueues the migration again); a transient one
+      // backs off. So does a fatal one whose status write failed (the apiserver throttling it): taken
+      // as done, it was never looked at again and the migration kept no status (issue 21).
+      if (problem.kind === 'fatal' && stored) return undefined;
       throw error;
     }
   }
@@ -258,16 +260,19 @@ export class MigrationReconciler {
     await this.reportProblem(migration, { reason: 'ReconcileError', message: `reconcile failed, retrying with backoff: ${describeError(error)}`, kind: 'retry' });
   }
 
-  private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<void> {
+  /** Writes the problem into status; false when that write failed (then only logged). */
+  private async reportProblem(migration: NovaMigration, problem: ClassifiedProblem): Promise<boolean> {
     const progress = progressWithProblem(migration.status ?? {}, problem);
     const known = migration.status?.conditions?.find((condition) => condition.type === 'Ready');
     const isNew = known?.reason !== problem.reason || known.message !== problem.message;
     try {
       const stored = await this.store(migration, progress, { reason: problem.reason, message: problem.message });
       if (isNew) this.record(stored, [{ type: 'Warning', reason: problem.reason, note: problem.message }]);
+      return true;
     } catch (error) {
       // The original problem is what matters; a status write failing on top of it is only logged.
       this.logger.warn('could not report a problem in status', { migration: keyText(migration), problem: problem.reason, error });
+      return false;
     }
   }
 
