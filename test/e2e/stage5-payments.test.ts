@@ -27,6 +27,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { migrate } from '@nova/db';
+import { arrangeFleetSchemaBefore } from '@nova/schema-move';
 import { fleetAddresses, SchemaRole, startFleet, type FleetSettings, type RunningDeployable, type RunningFleet } from '@nova/fleet';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
@@ -214,6 +215,7 @@ beforeAll(async () => {
 
   // The payment service's own login, granted its schema's data only (the fault takes it away).
   await migrate({ connectionString: world.database.url, schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR });
+  await arrangeFleetSchemaBefore(world.database.url, PAYMENT_SCHEMA);
   paymentsRole = await SchemaRole.create(world.database.url, PAYMENT_SCHEMA);
 
   const addresses = await fleetAddresses();
