@@ -35,6 +35,7 @@ import { connect } from '@nats-io/transport-node';
 import { BOT_MIGRATIONS_DIR, BOT_SCHEMA } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
 import { migrate } from '@nova/db';
+import { arrangeFleetSchemaBefore } from '@nova/schema-move';
 import { deployableEnv, fleetAddresses, SchemaRole, startDeployable, startFleet, type FleetSettings, type RunningDeployable, type RunningFleet } from '@nova/fleet';
 import type { UserSpec } from '@nova/telegram-emulator';
 import { addScrapeTarget, component } from '@nova/testbed';
@@ -275,10 +276,13 @@ beforeAll(async () => {
   identity = await operatorIdentity(admin, world.stack);
   migrations = new Migrations(admin, namespace);
 
-  // What a migration job does before the fleet starts: both schemas, then the user service's own
-  // login, granted its schema's data only (the fault below takes that away).
+  // What a migration job does before the fleet starts: both schemas (on stage 7's "before", as the
+  // monolith's start-up leaves them), then the user service's own login, granted its schema's data
+  // only (the fault below takes that away).
   await migrate({ connectionString: world.database.url, schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR });
   await migrate({ connectionString: world.database.url, schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR });
+  await arrangeFleetSchemaBefore(world.database.url, USER_SCHEMA);
+  await arrangeFleetSchemaBefore(world.database.url, BOT_SCHEMA);
   usersRole = await SchemaRole.create(world.database.url, USER_SCHEMA);
 
   const addresses = await fleetAddresses();

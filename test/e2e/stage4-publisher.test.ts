@@ -35,6 +35,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { routingBucket, type NovaBus } from '@nova/bus';
 import { migrate } from '@nova/db';
+import { arrangeFleetSchemaBefore } from '@nova/schema-move';
 import { fleetAddresses, fleetCounterTotal, SchemaRole, startFleet, type FleetSettings, type RunningFleet } from '@nova/fleet';
 import { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA } from '@nova/publisher-service/domain';
 import { addScrapeTarget, component } from '@nova/testbed';
@@ -284,6 +285,7 @@ beforeAll(async () => {
 
   // The publisher service's own login, granted its schema's data only (the fault takes it away).
   await migrate({ connectionString: world.database.url, schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR });
+  await arrangeFleetSchemaBefore(world.database.url, PUBLISHER_SCHEMA);
   publisherRole = await SchemaRole.create(world.database.url, PUBLISHER_SCHEMA);
 
   const addresses = await fleetAddresses();

@@ -21,12 +21,15 @@
  *     activated once, with its buyer told once;
  *  2. granted again and retried, `kubectl nova resume` at the pause: both Promoted, every buyer's
  *     payments and every callback served by the payment service.
+ * Then stage 7's engine moves all four contexts' tables from public (the fleet's "before",
+ * docs/database-split.md) into their schemas and back while the buyers keep paying.
  * Then: every payment made activated exactly once, each buyer told once per payment, nothing
  * lost, no secret in any log.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { migrate } from '@nova/db';
+import { arrangeFleetSchemaBefore, FLEET_PLAN, moveAll, reverseAll, status as arrangement } from '@nova/schema-move';
 import { fleetAddresses, SchemaRole, startFleet, type FleetSettings, type RunningDeployable, type RunningFleet } from '@nova/fleet';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
@@ -214,6 +217,7 @@ beforeAll(async () => {
 
   // The payment service's own login, granted its schema's data only (the fault takes it away).
   await migrate({ connectionString: world.database.url, schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR });
+  await arrangeFleetSchemaBefore(world.database.url, PAYMENT_SCHEMA);
   paymentsRole = await SchemaRole.create(world.database.url, PAYMENT_SCHEMA);
 
   const addresses = await fleetAddresses();
@@ -330,6 +334,26 @@ describe('stage 5: payments move to the payment service on the real fleet, callb
     await until('a dozen more payments', () => (buyers?.payments().length ?? 0) >= paidThen + PEOPLE, 120_000);
     await until('their callbacks answered by the payment service', async () => (await callbacksServed(fleet['payment-service'], 'target')) >= targetThen + PEOPLE, 60_000);
     expect(await callbacksServed(fleet['nova-monolith'], 'legacy')).toBe(legacyThen);
+  });
+
+  it('stage 7\'s engine moves all four contexts into their schemas and back while the buyers keep paying: no payment lost or activated twice', async () => {
+    // The fleet runs on the "before" arrangement (docs/database-split.md): the tables in public, views
+    // in the contexts' schemas. The plan names the payment service's own login: a swap grants on the
+    // relations it creates only to the logins its plan names (the others here use the owner's login).
+    expect((await arrangement(inspector, FLEET_PLAN)).map((c) => c.state)).toEqual(['before', 'before', 'before', 'before']);
+    const plan = { contexts: FLEET_PLAN.contexts.map((c) => (c.schema === PAYMENT_SCHEMA ? { ...c, role: paymentsRole.role } : c)) };
+    const paidBefore = buyers?.payments().length ?? 0;
+    const moved = await moveAll(inspector, plan);
+    expect(moved.moved.map((step) => [step.swap.schema, step.verification.ok])).toEqual(FLEET_PLAN.contexts.map((c) => [c.schema, true]));
+    await until('a few payments made while the tables are in the contexts\' schemas', () => (buyers?.payments().length ?? 0) >= paidBefore + PEOPLE / 2, 120_000);
+    const reversed = await reverseAll(inspector, plan);
+    expect(reversed.map((step) => step.verification.ok)).toEqual([true, true, true, true]);
+    const paidMoved = buyers?.payments().length ?? 0;
+    await until('a few payments made after the reverse', () => (buyers?.payments().length ?? 0) >= paidMoved + PEOPLE / 2, 120_000);
+    expect((await arrangement(inspector, FLEET_PLAN)).map((c) => c.state)).toEqual(['before', 'before', 'before', 'before']);
+    await everyPaymentActivatedOnce();
+    expect(buyers?.lostReplies()).toEqual([]);
+    expect(buyers?.refusals()).toEqual([]);
   });
 
   it('every payment made was activated exactly once and its buyer told once; nothing lost; no secret in any log', async () => {

@@ -91,3 +91,28 @@ export class MigrationLockTimeoutError extends MigrationError {
     super(`timed out after ${timeoutMs} ms waiting for the migration lock (schema ${schema})`, schema);
   }
 }
+
+/**
+ * A pending migration changes the structure of a relation that is, in this database, a view of a
+ * table the legacy schema owns (stage 7's "before", docs/database-split.md): ALTER TABLE, an index
+ * or a foreign key on a view fails. Refused before any pending migration is applied, so an upgrade
+ * stops whole instead of half way.
+ */
+export class MigrationOnViewError extends MigrationError {
+  override readonly name = 'MigrationOnViewError';
+  constructor(
+    schema: string,
+    readonly migration: string,
+    /** `<schema>.<name>`, the view the migration's DDL names. */
+    readonly relation: string,
+    /** The table the view reads, `<schema>.<name>`: where the change must be made. */
+    readonly table: string,
+  ) {
+    super(
+      `migration ${migration} changes ${relation}, which here is a view of ${table} (stage 7's "before": ` +
+        `the legacy schema owns that table until the move): nothing was applied. Make the change in the ` +
+        `legacy schema's migrations, or after stage 7 moved the table (docs/database-split.md)`,
+      schema,
+    );
+  }
+}

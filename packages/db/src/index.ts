@@ -5,3 +5,4 @@ export * from './history.js';
 export * from './migrations-dir.js';
 export * from './plan.js';
 export * from './runner.js';
+export * from './view-guard.js';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { MigrationFailedError, MigrationLockTimeoutError } from './errors.js';
+import { MigrationFailedError, MigrationLockTimeoutError, MigrationOnViewError } from './errors.js';
 import { PRISMA_ADVISORY_LOCK_KEY, historyTableDdl, quoteSchema, readHistory } from './history.js';
 import { readMigrations, type MigrationFile } from './migrations-dir.js';
 import { planMigrations } from './plan.js';
+import { findDdlOnViews, viewsOf } from './view-guard.js';
 
 export interface MigrateOptions {
   /** postgresql:// URL of the database; never logged (it may hold a password). */
@@ -54,6 +55,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
       await client.query(historyTableDdl(schema));
       const plan = planMigrations(schema, files, await readHistory(client, schema));
+      const onView = findDdlOnViews(schema, plan.pending, plan.pending.length > 0 ? await viewsOf(client, schema) : []);
+      if (onView) throw new MigrationOnViewError(schema, onView.migration, `${schema}.${onView.view.name}`, onView.view.table);
       for (const file of plan.pending) {
         await applyOne(client, schema, file);
         log(`applied ${file.name} to schema ${schema}`);

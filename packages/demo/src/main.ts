@@ -9,6 +9,7 @@
  * and no update was lost; 1 otherwise; 2 for a bad command line.
  */
 import { migrate } from '@nova/db';
+import { arrangeFleetSchemaBefore } from '@nova/schema-move';
 import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
 import { BOT_MIGRATIONS_DIR, BOT_SCHEMA } from '@nova/bot-service/domain';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
@@ -210,6 +211,8 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   let ownRole: SchemaRole | undefined;
   if (plan.ownLogin !== undefined) {
     await migrate({ connectionString: databaseUrl, schema: plan.ownLogin.schema, migrationsDir: plan.ownLogin.migrationsDir });
+    // As the monolith's start-up would leave it: stage 7's "before" (docs/database-split.md), then the login.
+    await arrangeFleetSchemaBefore(databaseUrl, plan.ownLogin.schema);
     const role = await SchemaRole.create(databaseUrl, plan.ownLogin.schema);
     cleanups.push(() => role.drop());
     ownRole = role;

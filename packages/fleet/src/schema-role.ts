@@ -47,17 +47,49 @@ export class SchemaRole {
     return url.toString();
   }
 
-  /** DML on every table and sequence of the schema (again, after revoke). */
+  /**
+   * DML on every table and view of the schema, and USAGE on its sequences and on those of the tables
+   * its views read (again, after revoke). In stage 7's "before" a context's schema holds views of
+   * `public`'s tables, whose serial sequences stay with the tables: an INSERT through a view runs the
+   * default's `nextval()` as this login (docs/database-split.md, "Logins and grants").
+   */
   async grant(): Promise<void> {
     await this.run(
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${this.schema} TO ${this.role}`,
       `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${this.schema} TO ${this.role}`,
+      ...(await this.viewSequences()).map((sequence) => `GRANT USAGE, SELECT ON SEQUENCE ${sequence} TO ${this.role}`),
     );
   }
 
   /** Every statement on the schema's tables now fails with "permission denied"; connections stay up. */
   async revoke(): Promise<void> {
-    await this.run(`REVOKE ALL ON ALL TABLES IN SCHEMA ${this.schema} FROM ${this.role}`, `REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${this.schema} FROM ${this.role}`);
+    await this.run(
+      `REVOKE ALL ON ALL TABLES IN SCHEMA ${this.schema} FROM ${this.role}`,
+      `REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${this.schema} FROM ${this.role}`,
+      ...(await this.viewSequences()).map((sequence) => `REVOKE ALL ON SEQUENCE ${sequence} FROM ${this.role}`),
+    );
+  }
+
+  /** Sequences owned by (serial) or identity of the tables this schema's views read, already quoted. */
+  private async viewSequences(): Promise<string[]> {
+    const client = new pg.Client({ connectionString: this.adminUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ name: string }>(
+        `SELECT DISTINCT format('%I.%I', sn.nspname, s.relname) AS name
+           FROM pg_class v JOIN pg_namespace vn ON vn.oid = v.relnamespace
+           JOIN pg_rewrite r ON r.ev_class = v.oid
+           JOIN pg_depend dv ON dv.objid = r.oid AND dv.classid = 'pg_rewrite'::regclass AND dv.refclassid = 'pg_class'::regclass
+           JOIN pg_depend ds ON ds.refobjid = dv.refobjid AND ds.refclassid = 'pg_class'::regclass AND ds.deptype IN ('a', 'i')
+           JOIN pg_class s ON s.oid = ds.objid AND s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace
+          WHERE vn.nspname = $1 AND v.relkind = 'v' AND sn.nspname <> $1
+          ORDER BY 1`,
+        [this.schema],
+      );
+      return rows.map((r) => r.name);
+    } finally {
+      await client.end();
+    }
   }
 
   /** Drops the role (its sessions must be gone: stop the process first). */

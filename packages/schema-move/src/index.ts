@@ -26,3 +26,4 @@ export { checkIdentifier, contextOf, legacySchemaOf, parsePlan, STAGE_7_CONTEXTS
 export { swapContext, type Direction, type SwapFaults, type SwapOptions, type SwapResult, type TableSwap } from './swap.js';
 export { SteadyWriter, type SteadyWriterOptions, type WriteFailure, type WriteSample, type WriteTarget } from './steady-writer.js';
 export { SAMPLE_EXTRA_TABLES, SAMPLE_LEGACY_TABLES_SQL, sampleWriteTargets } from './sample.js';
+export { arrangeBefore, arrangeFleetSchemaBefore, FLEET_PLAN, FLEET_STAGE_7_CONTEXTS, fleetContextOf, type BeforeOutcome } from './fleet.js';
