@@ -14,8 +14,10 @@ import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegra
 import { createDatabase, freePort, startTestbed, type Stack } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deployable, startProcess } from './processes.js';
+import { printStatements, startStatementLog } from './statement-log.js';
 import { option, percentile } from './support.js';
 
 const RATE = option('rate', 40);
@@ -185,6 +187,15 @@ function line(name: string, result: Measured): string {
     a chat's first message (registers the sender, ${String(result.firstOfChat.length)}): ${split(result.firstOfChat)}; later messages (${String(result.later.length)}): ${split(result.later)}`;
 }
 
+/** BENCH_STATEMENTS=1: the measured run's SQL statements per message, per context (statement-log.ts). */
+async function measuredWithStatements(scenario: Scenario, serverUrl: string, database: string): Promise<Measured> {
+  if (process.env.BENCH_STATEMENTS === undefined) return measure(scenario);
+  const log = await startStatementLog(serverUrl, join(testbed.stack.logDir, 'postgres.log'), database);
+  const result = await measure(scenario);
+  printStatements(await log.stop(), result.sent);
+  return result;
+}
+
 const testbed = await startTestbed({ components: ['nats', 'postgres'] });
 try {
   const { nats, postgres } = testbed.info;
@@ -192,12 +203,12 @@ try {
   const tag = randomBytes(3).toString('hex');
   const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, `bench_fleet_${tag}`));
   const fleetCpu = await cpuSeconds(fleet);
-  const fleetResult = await measure(fleet);
+  const fleetResult = await measuredWithStatements(fleet, postgres.url, `bench_fleet_${tag}`);
   await printBusDurations(fleet, fleetCpu, fleetResult.sent);
   await fleet.emulator.stop();
   const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
   const monolithCpu = await cpuSeconds(monolith);
-  const monolithResult = await measure(monolith);
+  const monolithResult = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
   await printBusDurations(monolith, monolithCpu, monolithResult.sent);
   await monolith.emulator.stop();
 
