@@ -19,8 +19,7 @@ import { deliver, deliveryDeps, isProcessed, recordIgnored, updateEffectKey } fr
  * on it in its conversation, carry out what was decided (add, remove, greeting; each idempotent
  * under the update's msgID), then in one transaction record the update as processed with the
  * conversation's next state and the replies telegraf's handlers recorded (leased to this sender);
- * then send them. The
- * main bot talks in private chats only.
+ * then send them. The main bot talks in private chats only.
  */
 export async function processMainUpdate(deps: UpdateProcessingDeps, update: IncomingUpdate, ctx: HandlerContext): Promise<ProcessOutcome> {
   const botId = deps.mainBot.botId;
