@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  BotTokens,
   buttons,
+  createUpdateProcessor,
   LANGUAGE_BUTTONS,
   MalformedUpdateError,
   menu,
@@ -15,9 +17,10 @@ import {
   TelegramUnavailableError,
   texts,
   updateEffectKey,
+  type BotDatabase,
 } from '@nova/bot-service/domain';
 import { BotRole } from '@nova/contracts';
-import { InvalidArgumentError } from '@nova/domain';
+import { InvalidArgumentError, UnavailableError } from '@nova/domain';
 import { BotContextFixture, dumpServiceSchemas, type TelegramPerson } from './support/bot-context.js';
 import type { EmulatedBot } from '@nova/telegram-emulator';
 
@@ -243,6 +246,52 @@ describe('replies under failure and concurrency', () => {
     const outcome = await fixture.process(fixture.envelope(child, fixture.textUpdate(nameless, 'hi')), {});
     expect(outcome).toMatchObject({ registration: 'refused', delivery: { sent: 1 } });
     expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${nameless.id}`)).toBe(0);
+  });
+});
+
+/** The bots context's database, recording each Prisma operation (`Model.operation`) it runs: one SQL statement each. */
+function countingBotDb(operations: string[]): BotDatabase {
+  return fixture.botDb.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          operations.push(`${model}.${operation}`);
+          return query(args);
+        },
+      },
+    },
+  }) as unknown as BotDatabase;
+}
+
+describe('round trips per update (issue 20)', () => {
+  it('a child bot\'s update from a known person is one transaction of four statements, then the send and its settle: no read before or after', async () => {
+    const irina: TelegramPerson = { id: 3110, first_name: 'Ирина' };
+    await fixture.process(fixture.envelope(child, fixture.textUpdate(irina, 'first')), {});
+    const operations: string[] = [];
+    const db = countingBotDb(operations);
+    const processor = createUpdateProcessor({ ...fixture.deps, db, tokens: new BotTokens(db, fixture.deps.keyring, fixture.deps.mainBot) });
+    expect(await processor(fixture.envelope(child, fixture.textUpdate(irina, 'again')), {})).toMatchObject({ repeated: false, registration: 'known', delivery: { sent: 1, failed: 0 } });
+    // Before: a read of the processed mark first, and after the commit a read of the replies, a lease and a read of the token (9).
+    expect(operations).toEqual(['ProcessedEffect.createMany', 'Bot.findUnique', 'BotAudience.upsert', 'OutgoingReply.createManyAndReturn', 'OutgoingReply.update']);
+    expect(fixture.sent(irina.id)).toHaveLength(2);
+    expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE chat_id = ${irina.id} AND (sent_at IS NULL OR lease_until IS NOT NULL)`)).toBe(0);
+  });
+
+  it('a child bot answers while the users context is unreachable; the redelivery registers the person once and sends nothing again', async () => {
+    const jakov: TelegramPerson = { id: 3111, first_name: 'Яков' };
+    const envelope = fixture.envelope(child, fixture.textUpdate(jakov, 'hello'));
+    const unreachable = { ...fixture.deps.users, upsert: () => Promise.reject(new UnavailableError('the users context is unreachable (test)')) };
+    // The registration runs beside the update's transaction: its failure is thrown (the update is
+    // redelivered) after the greeting went out.
+    await expect(createUpdateProcessor({ ...fixture.deps, users: unreachable })(envelope, {})).rejects.toBeInstanceOf(UnavailableError);
+    expect(fixture.sent(jakov.id)).toHaveLength(1);
+    expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${jakov.id}`)).toBe(0);
+
+    expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, registration: 'none', delivery: { sent: 0, failed: 0 } });
+    expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0, failed: 0 } });
+    expect(fixture.sent(jakov.id)).toHaveLength(1);
+    expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${jakov.id}`)).toBe(1);
+    expect((await fixture.events.stored()).filter((event) => event.msgId === `nova.user.registered:${jakov.id}`)).toHaveLength(1);
   });
 });
 

@@ -169,6 +169,25 @@ describe('upsert', () => {
     expect(await registeredEventsFor(1002n)).toBe(1);
   });
 
+  it('a known user\'s upsert with an effect key is two statements in its transaction; a repeat reads the stored answer (issue 20)', async () => {
+    await handlers.upsert(upsertRequest(1016n, { effectKey: 'trips:1' }), ctx);
+    const operations: string[] = [];
+    const counted = db.$extends({
+      query: { $allModels: { $allOperations({ model, operation, args, query }) { operations.push(`${model}.${operation}`); return query(args); } } },
+    }) as unknown as UserDatabase;
+    const measured = createUserHandlers({ db: counted, publisher, clock });
+    expect(await measured.upsert(upsertRequest(1016n, { firstName: 'Анна-Мария', effectKey: 'trips:2' }), ctx)).toMatchObject({ created: false, user: { firstName: 'Анна-Мария' } });
+    // Before: the key claimed first, an INSERT tried before the UPDATE, the answer written apart (4).
+    expect(operations).toEqual(['User.updateManyAndReturn', 'ProcessedEffect.createMany']);
+    operations.length = 0;
+    now = new Date(now.getTime() + 60_000);
+    expect(await measured.upsert(upsertRequest(1016n, { firstName: 'Other', effectKey: 'trips:2' }), ctx)).toMatchObject({ created: false, user: { firstName: 'Анна-Мария' } });
+    // Rolled back, the stored answer read, and the outbox flushed in case the first call's publish failed.
+    expect(operations).toEqual(['User.updateManyAndReturn', 'ProcessedEffect.createMany', 'ProcessedEffect.findUnique', 'OutboxEvent.findMany']);
+    const row = await database.query('SELECT first_name FROM user_service.users WHERE telegram_id = 1016');
+    expect(row.rows[0]).toEqual({ first_name: 'Анна-Мария' });
+  });
+
   it('concurrent first sightings register once; concurrent repeats of one key all get the same answer', async () => {
     const distinctKeys = await Promise.all(
       Array.from({ length: 8 }, (_, i) => handlers.upsert(upsertRequest(1003n, { effectKey: `race:${i}` }), ctx)),

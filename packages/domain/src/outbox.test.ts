@@ -13,9 +13,10 @@ class MemoryOutbox implements OutboxStore {
   pending(limit: number): Promise<readonly PendingOutboxRow[]> {
     return Promise.resolve(this.rows.filter((row) => row.publishedAt === undefined).slice(0, limit));
   }
-  markPublished(id: bigint, at: Date): Promise<void> {
-    const row = this.rows.find((candidate) => candidate.id === id);
-    if (row) row.publishedAt = at;
+  readonly marks: bigint[][] = [];
+  markPublished(ids: readonly bigint[], at: Date): Promise<void> {
+    this.marks.push([...ids]);
+    for (const row of this.rows) if (ids.includes(row.id)) row.publishedAt = at;
     return Promise.resolve();
   }
 }
@@ -47,6 +48,8 @@ describe('flushOutbox', () => {
     expect(publisher.published[1]?.message).toMatchObject({ user: { telegramId: 2n, firstName: 'user 2' }, botId: 9n });
     expect(await flushOutbox(store, publisher)).toBe(0);
     expect(publisher.published).toHaveLength(2);
+    // One write marks the flush's rows (issue 20: it was one per row); an empty flush writes nothing.
+    expect(store.marks).toEqual([[1n, 2n]]);
   });
 
   it('stops at a failed publish, keeps it and everything after it pending, and resumes later', async () => {
@@ -56,6 +59,8 @@ describe('flushOutbox', () => {
     publisher.failOn = 'nova.user.registered:2';
     await expect(flushOutbox(store, publisher)).rejects.toBeInstanceOf(OutboxPublishError);
     expect(publisher.published.map((event) => event.msgId)).toEqual(['nova.user.registered:1']);
+    // What was published before the failure is marked, so the next flush does not publish it again.
+    expect(store.marks).toEqual([[1n]]);
     publisher.failOn = undefined;
     expect(await flushOutbox(store, publisher)).toBe(2);
     expect(publisher.published.map((event) => event.msgId)).toEqual(['nova.user.registered:1', 'nova.user.registered:2', 'nova.user.registered:3']);

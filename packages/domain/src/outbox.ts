@@ -29,7 +29,8 @@ export interface PendingOutboxRow {
 export interface OutboxStore {
   /** Unpublished rows, oldest first. */
   pending(limit: number): Promise<readonly PendingOutboxRow[]>;
-  markPublished(id: bigint, at: Date): Promise<void>;
+  /** Marks these rows published (one write for a flush's rows: issue 20). */
+  markPublished(ids: readonly bigint[], at: Date): Promise<void>;
 }
 
 /** A row whose subject no event schema knows (written by another version, or by hand). */
@@ -71,32 +72,42 @@ export interface FlushOptions {
 }
 
 /**
- * Publishes pending rows in order and marks each as published. Stops at the first failure so a
- * later event never overtakes an earlier one, and throws OutboxPublishError (retryable).
+ * Publishes pending rows in order and marks them published, the rows of one flush in one write.
+ * Stops at the first failure so a later event never overtakes an earlier one (the rows published
+ * before it are still marked), and throws OutboxPublishError (retryable). A crash before the mark
+ * leaves the flush's rows to be published again; JetStream drops the repeats by msgID, as it does
+ * for a row whose own mark was lost.
  */
 export async function flushOutbox(store: OutboxStore, publisher: EventPublisher, options: FlushOptions = {}): Promise<number> {
   const now = options.now ?? (() => new Date());
   const rows = await store.pending(options.limit ?? 100);
-  let published = 0;
+  const published: bigint[] = [];
+  const mark = async (): Promise<void> => {
+    if (published.length > 0) await store.markPublished(published, now());
+  };
   for (const row of rows) {
     const schema = schemaOf(row.subject);
-    if (schema === undefined) throw new OutboxRowError(row.id, row.subject);
+    if (schema === undefined) {
+      await mark();
+      throw new OutboxRowError(row.id, row.subject);
+    }
     const subject = row.subject as EventSubject;
     const message = fromBinary(schema, row.payload) as EventMessage<EventSubject>;
     const routingKey = options.routingKeyOf?.(subject, message);
     try {
       await publisher.publish(subject, message, routingKey === undefined ? { msgId: row.msgId } : { msgId: row.msgId, routingKey });
     } catch (error) {
+      await mark();
       throw new OutboxPublishError(
-        `publishing ${row.subject} (outbox row ${row.id}) failed; ${rows.length - published} event(s) stay pending`,
+        `publishing ${row.subject} (outbox row ${row.id}) failed; ${rows.length - published.length} event(s) stay pending`,
         { subject: row.subject, msg_id: row.msgId },
         { cause: error },
       );
     }
-    await store.markPublished(row.id, now());
-    published += 1;
+    published.push(row.id);
   }
-  return published;
+  await mark();
+  return published.length;
 }
 
 /**

@@ -13,7 +13,7 @@ export interface OutboxTable {
     take: number;
     select: { id: true; subject: true; msgId: true; payload: true };
   }): Promise<readonly PendingOutboxRow[]>;
-  updateMany(args: { where: { id: bigint; publishedAt: null }; data: { publishedAt: Date } }): Promise<unknown>;
+  updateMany(args: { where: { id: { in: bigint[] }; publishedAt: null }; data: { publishedAt: Date } }): Promise<unknown>;
   createMany(args: { data: { subject: string; msgId: string; payload: Uint8Array<ArrayBuffer> }[] }): Promise<unknown>;
 }
 
@@ -25,8 +25,8 @@ export class PrismaOutboxStore implements OutboxStore {
     return this.table.findMany({ where: { publishedAt: null }, orderBy: { id: 'asc' }, take: limit, select: { id: true, subject: true, msgId: true, payload: true } });
   }
 
-  async markPublished(id: bigint, at: Date): Promise<void> {
-    await this.table.updateMany({ where: { id, publishedAt: null }, data: { publishedAt: at } });
+  async markPublished(ids: readonly bigint[], at: Date): Promise<void> {
+    await this.table.updateMany({ where: { id: { in: [...ids] }, publishedAt: null }, data: { publishedAt: at } });
   }
 }
 

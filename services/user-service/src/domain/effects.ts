@@ -2,22 +2,20 @@ import type { UserDatabase, UserTransaction } from './database.js';
 
 /**
  * Effect keys (Decided 4): a handler claims its key in the transaction that makes its change,
- * so the key is recorded exactly when the change is. A second claim of the same key, even a
- * concurrent one, waits on the first transaction's row and then finds it taken.
+ * with the answer it gives, after its writes: the key is recorded exactly when the change is.
+ * A second claim of the same key, even a concurrent one, waits on the first transaction's index
+ * entry and then finds it taken (false): the caller rolls its writes back and answers with
+ * effectResult.
  */
-export async function claimEffect(tx: UserTransaction, key: string): Promise<boolean> {
-  const { count } = await tx.processedEffect.createMany({ data: [{ effectKey: key }], skipDuplicates: true });
+export async function claimEffectWithResult(tx: UserTransaction, key: string, result: Uint8Array): Promise<boolean> {
+  const { count } = await tx.processedEffect.createMany({ data: [{ effectKey: key, result: new Uint8Array(result) }], skipDuplicates: true });
   return count === 1;
 }
 
 /** The answer recorded with an applied key; null when the handler recorded none. */
-export async function effectResult(tx: UserTransaction, key: string): Promise<Uint8Array | null> {
+export async function effectResult(tx: UserTransaction | UserDatabase, key: string): Promise<Uint8Array | null> {
   const row = await tx.processedEffect.findUnique({ where: { effectKey: key }, select: { result: true } });
   return row?.result ?? null;
-}
-
-export async function recordEffectResult(tx: UserTransaction, key: string, result: Uint8Array): Promise<void> {
-  await tx.processedEffect.update({ where: { effectKey: key }, data: { result: new Uint8Array(result) } });
 }
 
 /**

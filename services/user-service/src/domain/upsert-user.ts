@@ -2,7 +2,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UpsertUserResponseSchema, UserRegisteredSchema, eventMsgId, type UpsertUserRequest, type UpsertUserResponse } from '@nova/contracts';
 import { appendToOutbox, outboxRecord, type Clock, type HandlerContext } from '@nova/domain';
 import type { UserDatabase, UserTransaction } from './database.js';
-import { claimEffect, effectResult, recordEffectResult } from './effects.js';
+import { claimEffectWithResult, effectResult } from './effects.js';
 import { userMessage } from './mapping.js';
 import { upsertInput, type UpsertInput } from './validation.js';
 
@@ -19,44 +19,72 @@ interface Outcome {
   readonly flush: boolean;
 }
 
+/** The call repeats an applied effect key: the transaction is rolled back and the first answer given. */
+class RepeatedEffect extends Error {
+  override readonly name = 'RepeatedEffect';
+}
+
 /**
  * Registers a user on first sight (publishing nova.user.registered exactly once, through the
  * outbox) or refreshes names and last_seen_at. With an effect key, a repeated call returns the
  * first call's answer and changes nothing.
+ *
+ * Round trips (issue 20, bench/README.md): a known user, the common case, is one UPDATE …
+ * RETURNING and the effect key with its answer one INSERT, inside BEGIN/COMMIT (4; it was 6:
+ * the key was claimed first and its answer written by a second statement, and the user was
+ * tried as an INSERT before the UPDATE). The key is written last, with the answer: of two
+ * concurrent calls with one key the second waits on the first's row (the user's, or the key's
+ * in the unique index) and then finds the key taken; it rolls back what it wrote and answers
+ * with the stored answer.
  */
 export function upsertUserHandler(deps: UpsertDeps) {
   return async (request: UpsertUserRequest, _ctx: HandlerContext): Promise<UpsertUserResponse> => {
     const input = upsertInput(request);
-    const outcome = await deps.db.$transaction((tx) => apply(tx, input, deps.clock()));
+    let outcome: Outcome;
+    try {
+      outcome = await deps.db.$transaction((tx) => apply(tx, input, deps.clock()));
+    } catch (error) {
+      if (!(error instanceof RepeatedEffect) || input.effectKey === undefined) throw error;
+      outcome = await storedOutcome(deps.db, input.effectKey);
+    }
     if (outcome.flush) await deps.flushOutbox();
     return outcome.response;
   };
 }
 
+async function storedOutcome(db: UserDatabase, effectKey: string): Promise<Outcome> {
+  const stored = await effectResult(db, effectKey);
+  // A key is written with its answer in one statement; a key without one is unreachable.
+  if (stored === null) throw new Error(`effect ${effectKey} was recorded without its answer`);
+  // The first call may still be publishing its event: flush as it would (events may be pending).
+  return { response: fromBinary(UpsertUserResponseSchema, stored), flush: true };
+}
+
 async function apply(tx: UserTransaction, input: UpsertInput, now: Date): Promise<Outcome> {
-  if (input.effectKey !== undefined && !(await claimEffect(tx, input.effectKey))) {
-    const stored = await effectResult(tx, input.effectKey);
-    // A key claimed without an answer was written by a transaction that also rolled it back; unreachable.
-    if (stored === null) throw new Error(`effect ${input.effectKey} was recorded without its answer`);
-    return { response: fromBinary(UpsertUserResponseSchema, stored), flush: true };
-  }
   const names = {
     firstName: input.firstName,
     lastName: input.lastName ?? null,
     username: input.username ?? null,
     languageCode: input.languageCode ?? null,
   };
-  // ON CONFLICT DO NOTHING: of two concurrent first sightings exactly one inserts.
-  const [inserted] = await tx.user.createManyAndReturn({
-    data: [{ telegramId: input.telegramId, ...names, firstBotId: input.botId, createdAt: now, lastSeenAt: now }],
-    skipDuplicates: true,
-  });
-  const row = inserted ?? (await tx.user.update({ where: { telegramId: input.telegramId }, data: { ...names, lastSeenAt: now } }));
+  const where = { telegramId: input.telegramId };
+  const [known] = await tx.user.updateManyAndReturn({ where, data: { ...names, lastSeenAt: now } });
+  // ON CONFLICT DO NOTHING: of two concurrent first sightings exactly one inserts; the other
+  // (its INSERT waited for the first's commit) updates the row the first inserted.
+  const [inserted] = known === undefined
+    ? await tx.user.createManyAndReturn({
+      data: [{ telegramId: input.telegramId, ...names, firstBotId: input.botId, createdAt: now, lastSeenAt: now }],
+      skipDuplicates: true,
+    })
+    : [];
+  const row = known ?? inserted ?? (await tx.user.update({ where, data: { ...names, lastSeenAt: now } }));
   const response = create(UpsertUserResponseSchema, { user: userMessage(row), created: inserted !== undefined });
   if (inserted !== undefined) {
     const event = create(UserRegisteredSchema, { user: response.user, botId: input.botId });
     await appendToOutbox(tx.outboxEvent, [outboxRecord('nova.user.registered', event, eventMsgId('nova.user.registered', input.telegramId))]);
   }
-  if (input.effectKey !== undefined) await recordEffectResult(tx, input.effectKey, toBinary(UpsertUserResponseSchema, response));
+  if (input.effectKey !== undefined && !(await claimEffectWithResult(tx, input.effectKey, toBinary(UpsertUserResponseSchema, response)))) {
+    throw new RepeatedEffect(`effect ${input.effectKey} was applied before`);
+  }
   return { response, flush: inserted !== undefined };
 }

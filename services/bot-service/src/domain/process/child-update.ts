@@ -2,47 +2,90 @@ import { telegramMsgId } from '@nova/contracts';
 import type { HandlerContext } from '@nova/domain';
 import { routeChildBotUpdate } from '../child-bot/router.js';
 import { claimEffect } from '../effects.js';
-import { recordReplies } from '../replies/outgoing.js';
+import type { BotTransaction } from '../database.js';
+import type { SealedToken } from '../keyring.js';
+import { leaseEnd, recordLeasedReplies, sendRecordedReplies, type RecordedReply } from '../replies/outgoing.js';
 import { businessConnectionOf } from '../updates/business-connection.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { registerSender } from '../users.js';
 import type { UpdateProcessingDeps } from './deps.js';
 import type { ProcessOutcome } from './outcome.js';
-import { deliver, isProcessed, updateEffectKey } from './shared.js';
+import { deliver, deliveryDeps, updateEffectKey } from './shared.js';
 
 /**
- * One update to a child bot: register the sender with the users context, then in one transaction
- * record the update as processed, route the update through telegraf (in memory: whom to count,
- * what to answer), count the sender in the bot's audience and record the greeting into the
- * outbox; then send it. A redelivery finds the update processed and only sends what is unsent.
+ * One update to a child bot: register the sender with the users context and, at the same time,
+ * in one transaction record the update as processed, route the update through telegraf (in
+ * memory: whom to count, what to answer), count the sender in the bot's audience and record the
+ * greeting, leased to this sender; once both are done, send it. A redelivery finds the update
+ * processed (its claim fails) and only sends what is unsent.
+ *
+ * Round trips (issue 20, bench/README.md): the registration's request to the users context runs
+ * beside the transaction (the child bot's answer does not depend on it); no read of the processed
+ * mark before the work — the claim in the transaction decides, and the steps outside it are
+ * idempotent under the update's msgID (the users context's effect key, the publisher keeping the
+ * newer business connection), so a redelivery repeats them harmlessly; the bot's token is read
+ * with its row in the transaction; the replies are recorded leased and sent without being read
+ * back. A transient registration failure is thrown after the replies went out, so the update is
+ * redelivered and the registration retried, and the person is answered meanwhile.
  */
 export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigint, update: IncomingUpdate, ctx: HandlerContext): Promise<ProcessOutcome> {
   const key = updateEffectKey(botId, update.updateId);
-  if (await isProcessed(deps.db, key)) return { effectKey: key, repeated: true, registration: 'none', delivery: await deliver(deps, key) };
-
   // Forwarded before the update is marked processed: a failure is redelivered, and the
   // publisher keeps the newer of two reports, so forwarding twice is harmless.
   const connection = businessConnectionOf(update.raw, botId);
   if (connection !== undefined) await deps.businessConnections?.record(connection, ctx);
-  const registration = await registerSender(deps.users, update.message?.sender, botId, telegramMsgId(botId, update.updateId), ctx);
+  const registering = settled(registerSender(deps.users, update.message?.sender, botId, telegramMsgId(botId, update.updateId), ctx));
   const now = deps.clock();
-  const fresh = await deps.db.$transaction(async (tx) => {
-    if (!(await claimEffect(tx, key))) return false;
-    const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true, blockedAt: true } });
-    // A bot removed while its updates were in flight: nothing to say, nobody to count. A blocked
-    // bot (an admin's decision) likewise, also for updates the gateway took before it knew.
-    if (bot === null || bot.blockedAt !== null) return true;
-    const decision = await routeChildBotUpdate({ update, bot, now });
-    if (decision.audienceMember !== undefined) {
-      const member = { botId, telegramId: decision.audienceMember };
-      await tx.botAudience.upsert({
-        where: { botId_telegramId: member },
-        create: { ...member, firstSeenAt: now, lastSeenAt: now },
-        update: { lastSeenAt: now },
-      });
-    }
-    await recordReplies(tx, key, botId, decision.replies);
-    return true;
-  });
-  return { effectKey: key, repeated: !fresh, registration, delivery: await deliver(deps, key) };
+  let recorded: Recorded | undefined;
+  try {
+    recorded = await deps.db.$transaction((tx) => recordChildUpdate(tx, deps, botId, key, update, now));
+  } catch (error) {
+    const registration = await registering;
+    throw registration.ok ? error : registration.error;
+  }
+  const registration = await registering;
+  const delivery = recorded === undefined
+    ? await deliver(deps, key)
+    : await sendRecordedReplies(deliveryDeps(deps), recorded.replies, tokenFrom(deps, botId, recorded.token));
+  if (!registration.ok) throw registration.error;
+  // A repeat reports no registration, as when it was recognised before registering.
+  return { effectKey: key, repeated: recorded === undefined, registration: recorded === undefined ? 'none' : registration.value, delivery };
+}
+
+interface Recorded {
+  readonly replies: readonly RecordedReply[];
+  /** The bot's sealed token as its row held it; undefined when the bot is gone or blocked. */
+  readonly token: SealedToken | undefined;
+}
+
+/** The update's transaction; undefined when another processing of it claimed it first. */
+async function recordChildUpdate(tx: BotTransaction, deps: UpdateProcessingDeps, botId: bigint, key: string, update: IncomingUpdate, now: Date): Promise<Recorded | undefined> {
+  if (!(await claimEffect(tx, key))) return undefined;
+  const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true, blockedAt: true, tokenCiphertext: true, tokenKeyId: true } });
+  // A bot removed while its updates were in flight: nothing to say, nobody to count. A blocked
+  // bot (an admin's decision) likewise, also for updates the gateway took before it knew.
+  if (bot === null || bot.blockedAt !== null) return { replies: [], token: undefined };
+  const decision = await routeChildBotUpdate({ update, bot, now });
+  if (decision.audienceMember !== undefined) {
+    const member = { botId, telegramId: decision.audienceMember };
+    await tx.botAudience.upsert({
+      where: { botId_telegramId: member },
+      create: { ...member, firstSeenAt: now, lastSeenAt: now },
+      update: { lastSeenAt: now },
+    });
+  }
+  const replies = await recordLeasedReplies(tx, key, botId, decision.replies, leaseEnd(deliveryDeps(deps)));
+  return { replies, token: { ciphertext: bot.tokenCiphertext, keyId: bot.tokenKeyId } };
+}
+
+/** The child bot's token from the row the transaction read; any other bot's as usual. */
+function tokenFrom(deps: UpdateProcessingDeps, botId: bigint, sealed: SealedToken | undefined): (id: bigint) => Promise<string | undefined> {
+  return (id) => (sealed !== undefined && id === botId ? Promise.resolve(deps.keyring.open(botId, sealed)) : deps.tokens.tokenFor(id));
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A promise that never rejects (so it may wait while other work runs), carrying its outcome. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 }

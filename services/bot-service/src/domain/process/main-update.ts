@@ -3,7 +3,7 @@ import type { HandlerContext } from '@nova/domain';
 import { claimEffect } from '../effects.js';
 import { routeMainBotMessage } from '../main-bot/router.js';
 import { botsOwnedBy } from '../registry/queries.js';
-import { recordReplies } from '../replies/outgoing.js';
+import { leaseEnd, recordLeasedReplies, sendRecordedReplies } from '../replies/outgoing.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { registerSenderSpeaking, storeChosenLanguage } from '../users.js';
 import { carryOut } from './carry-out.js';
@@ -12,14 +12,14 @@ import { carryOutPublishing } from './carry-out-publishing.js';
 import { loadConversation, saveConversation } from './conversation-store.js';
 import type { UpdateProcessingDeps } from './deps.js';
 import type { ProcessOutcome } from './outcome.js';
-import { deliver, isProcessed, recordIgnored, updateEffectKey } from './shared.js';
+import { deliver, deliveryDeps, isProcessed, recordIgnored, updateEffectKey } from './shared.js';
 
 /**
  * One update to the main bot: register the sender, route the message through telegraf to decide
  * on it in its conversation, carry out what was decided (add, remove, greeting; each idempotent
  * under the update's msgID), then in one transaction record the update as processed with the
- * conversation's next state and the replies telegraf's handlers recorded; then send them. The
- * main bot talks in private chats only.
+ * conversation's next state and the replies telegraf's handlers recorded (leased to this sender);
+ * then send them. The main bot talks in private chats only.
  */
 export async function processMainUpdate(deps: UpdateProcessingDeps, update: IncomingUpdate, ctx: HandlerContext): Promise<ProcessOutcome> {
   const botId = deps.mainBot.botId;
@@ -60,11 +60,12 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
   });
 
   const now = deps.clock();
-  const fresh = await deps.db.$transaction(async (tx) => {
-    if (!(await claimEffect(tx, key))) return false;
+  // The replies are recorded leased to this sender and sent without being read back (issue 20).
+  const recorded = await deps.db.$transaction(async (tx) => {
+    if (!(await claimEffect(tx, key))) return undefined;
     await saveConversation(tx, message.chatId, result.next, now);
-    await recordReplies(tx, key, botId, result.replies);
-    return true;
+    return recordLeasedReplies(tx, key, botId, result.replies, leaseEnd(deliveryDeps(deps)));
   });
-  return { effectKey: key, repeated: !fresh, registration, delivery: await deliver(deps, key) };
+  if (recorded === undefined) return { effectKey: key, repeated: true, registration, delivery: await deliver(deps, key) };
+  return { effectKey: key, repeated: false, registration, delivery: await sendRecordedReplies(deliveryDeps(deps), recorded) };
 }

@@ -1,7 +1,7 @@
 import { telegramMsgId } from '@nova/contracts';
 import type { BotDatabase } from '../database.js';
 import { claimEffect } from '../effects.js';
-import { deliverReplies, recordReplies, type DeliveryReport } from '../replies/outgoing.js';
+import { deliverReplies, recordReplies, type DeliveryDeps, type DeliveryReport } from '../replies/outgoing.js';
 import type { Reply } from '../replies/reply.js';
 import type { UpdateProcessingDeps } from './deps.js';
 
@@ -14,8 +14,12 @@ export async function isProcessed(db: BotDatabase, key: string): Promise<boolean
   return (await db.processedEffect.findUnique({ where: { effectKey: key }, select: { effectKey: true } })) !== null;
 }
 
+export function deliveryDeps(deps: UpdateProcessingDeps): DeliveryDeps {
+  return { db: deps.db, gateway: deps.gateway, tokens: deps.tokens, clock: deps.clock, ...(deps.replyLeaseMs === undefined ? {} : { leaseMs: deps.replyLeaseMs }) };
+}
+
 export function deliver(deps: UpdateProcessingDeps, key: string): Promise<DeliveryReport> {
-  return deliverReplies({ db: deps.db, gateway: deps.gateway, tokens: deps.tokens, clock: deps.clock, ...(deps.replyLeaseMs === undefined ? {} : { leaseMs: deps.replyLeaseMs }) }, key);
+  return deliverReplies(deliveryDeps(deps), key);
 }
 
 /** Records an update as processed with nothing to say (a kind of update the bot ignores). */
