@@ -28,6 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { dropDatabaseAndRoles } from './support/legacy-database.js';
 
 const SCHEMAS = [
   { schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR },
@@ -51,14 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin.end();
-  const dropper = new pg.Client({ connectionString: component('postgres').url });
-  await dropper.connect();
-  try {
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    for (const role of roles) await dropper.query(`DROP ROLE IF EXISTS ${role.role}`);
-  } finally {
-    await dropper.end();
-  }
+  await dropDatabaseAndRoles(name, roles.map((r) => r.role));
 });
 
 async function kinds(): Promise<Record<string, string>> {

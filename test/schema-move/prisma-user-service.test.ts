@@ -14,6 +14,7 @@ import { component, createDatabase } from '@nova/testbed';
 import { openUserDatabase, USER_MIGRATIONS_DIR } from '@nova/user-service/domain';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropDatabaseAndRoles } from './support/legacy-database.js';
 
 const TABLES = ['users', 'processed_effects', 'outbox_events'];
 const suffix = randomBytes(3).toString('hex');
@@ -40,14 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin.end();
-  const dropper = new pg.Client({ connectionString: component('postgres').url });
-  await dropper.connect();
-  try {
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.query(`DROP ROLE IF EXISTS ${role}`);
-  } finally {
-    await dropper.end();
-  }
+  await dropDatabaseAndRoles(name, [role]);
 });
 
 /** The same calls each time; `base` keeps the runs' keys apart; ids are reported relative to the run's first. */

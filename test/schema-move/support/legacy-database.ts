@@ -44,6 +44,21 @@ function login(server: string, database: string, role: string): Login {
   return { role, url: url.toString(), password };
 }
 
+/**
+ * Drops a test's database (its connections closed by force) and then its roles, which are
+ * cluster-wide and would otherwise outlive it.
+ */
+export async function dropDatabaseAndRoles(database: string, roles: readonly string[]): Promise<void> {
+  const dropper = new pg.Client({ connectionString: component('postgres').url });
+  await dropper.connect();
+  try {
+    await dropper.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    for (const role of roles) await dropper.query(`DROP ROLE IF EXISTS ${role}`);
+  } finally {
+    await dropper.end();
+  }
+}
+
 export async function createLegacyDatabase(prefix: string): Promise<LegacyDatabase> {
   const server = component('postgres').url;
   const suffix = randomBytes(3).toString('hex');
@@ -88,14 +103,7 @@ export async function createLegacyDatabase(prefix: string): Promise<LegacyDataba
     migratorClient,
     async drop() {
       await admin.end();
-      const dropper = new pg.Client({ connectionString: server });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        for (const l of [migrator, legacy, ...Object.values(contexts)]) await dropper.query(`DROP ROLE IF EXISTS ${l.role}`);
-      } finally {
-        await dropper.end();
-      }
+      await dropDatabaseAndRoles(name, [migrator, legacy, ...Object.values(contexts)].map((l) => l.role));
     },
   };
 }
