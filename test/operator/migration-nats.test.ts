@@ -144,6 +144,8 @@ describe('a nats migration on the real control plane', () => {
       // (APPLIED_TTL_MS after its last heartbeat), when the fleet takes it for dead and 75 may be
       // confirmed without it. Status is read before the record, so a 75 seen while the record is
       // still there would be a confirmation made while the process lived.
+      // Time is the subject here: a hold is the absence of a change, so it can only be watched for
+      // a while; the 200 ms is the pause between reads, and no state is raced against it.
       for (const until = Date.now() + 3_000; Date.now() < until;) {
         const weight = (await migrations.status('stage-2-users')).weight;
         const frozenRecord = await applied.get(appliedKey('user', 'legacy-process'));
