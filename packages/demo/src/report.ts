@@ -27,7 +27,7 @@ export interface DemoReport {
     readonly legacy?: { requests?: number; errorRate?: number; p95LatencyMs?: number };
     readonly target?: { requests?: number; errorRate?: number; p95LatencyMs?: number };
   };
-  readonly updates: { readonly sent: number; readonly answered: number; readonly lost: number; readonly duplicates: number; readonly refusedDeliveries: number };
+  readonly updates: { readonly sent: number; readonly answered: number; readonly lost: number; readonly duplicates: number; readonly duplicated?: readonly string[]; readonly refusedDeliveries: number };
   /** Stage 5: payments made, and how many of them were never announced (lost). */
   readonly payments?: PaymentCounts & { readonly lost: number };
   /**
@@ -58,7 +58,7 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedS
     seconds: Math.round((s.at - s.startedAt) / 1000),
     steps: stepTimings(s.events, s.at),
     analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
-    updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, refusedDeliveries: s.traffic.refusedDeliveries },
+    updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, ...(s.traffic.duplicated === undefined || s.traffic.duplicated.length === 0 ? {} : { duplicated: s.traffic.duplicated }), refusedDeliveries: s.traffic.refusedDeliveries },
     ...(s.traffic.payments === undefined ? {} : { payments: { ...s.traffic.payments, lost: s.traffic.payments.cryptobot + s.traffic.payments.platega - s.traffic.payments.announced } }),
     ...(s.traffic.posts === undefined ? {} : { posts: { ...s.traffic.posts, lost: s.traffic.posts.created - s.traffic.posts.published, unrecorded: unrecordedSends } }),
     ...(s.traffic.admin === undefined ? {} : { admin: s.traffic.admin }),
@@ -124,6 +124,7 @@ export function renderReport(r: DemoReport): string {
     `          target: ${side(r.analysis.target)}`,
     `updates   ${String(r.updates.sent)} sent by the simulated users, ${String(r.updates.answered)} processed and answered: ${r.updates.lost === 0 ? 'nothing lost' : `${String(r.updates.lost)} LOST`}, ${String(r.updates.duplicates)} duplicate replies` +
       (r.updates.refusedDeliveries > 0 ? `; ${String(r.updates.refusedDeliveries)} deliveries refused and retried by Telegram` : ''),
+    ...(r.updates.duplicated ?? []).map((where) => `          duplicate to ${where}`),
     ...r.also.map((other) => `also      ${other.migration} (${other.route}): ${other.outcome}${other.reason === '' ? '' : ` (${other.reason})`}, ${String(other.finalWeight)}% on the target; last check: ${other.last}`),
     ...(r.payments === undefined ? [] : [`payments  ${paymentsLine(r.payments)}: ${r.payments.lost === 0 ? 'every payment activated and announced' : `${String(r.payments.lost)} NOT ANNOUNCED`}`]),
     ...(r.posts === undefined ? [] : [`posts     ${postsLine(r.posts)}: ${postsVerdict(r.posts)}`]),

@@ -6,8 +6,10 @@ export interface TrafficCounts {
   readonly sent: number;
   /** Of those, answered by the bot (exactly one reply each is expected). */
   readonly answered: number;
-  /** Replies beyond the one expected per update. */
+  /** Replies beyond the one expected per update (and payment notices beyond one per payment). */
   readonly duplicates: number;
+  /** Where they went and what they said ("chat:bot ×1: \"Hello\" ×2"), the first few. */
+  readonly duplicated?: readonly string[];
   /** Webhook deliveries the receiving side refused (4xx/5xx): Telegram retries them. */
   readonly refusedDeliveries: number;
   /** Stage 5: what the users paid. */
