@@ -27,10 +27,10 @@ no-such-user = Такого пользователя нет.
 no-such-bot = Такого бота нет.
 no-such-announcement = Такого объявления нет.
 no-kubernetes-stream = У панели нет доступа к API Kubernetes.
-not-found = Запрошенного нет (или уже нет).
+not-found = Запрошенная запись не найдена (возможно, её уже нет).
 context-silent = Одна из частей Nova не ответила вовремя. Повторите попытку чуть позже.
 csrf-failed = Форма не прошла проверку безопасности (её отправили с другой страницы или она устарела). Обновите страницу и попробуйте ещё раз.
-no-longer-admin = Этот аккаунт Telegram больше не администратор Nova.
+no-longer-admin = Этот аккаунт Telegram больше не является администратором Nova.
 bot-owner-missing = В форме не указано, чей это бот: откройте страницу владельца и попробуйте ещё раз.
 subscription-owner-missing = В форме не указано, чья это подписка: откройте страницу пользователя и попробуйте ещё раз.
 refused-by-context = Отказано: { $reason }
@@ -44,9 +44,9 @@ sign-in-refused = Вход отклонён: { $reason ->
     [incomplete] данные входа неполные.
     [bad-signature] данные входа не подписаны ботом.
     [stale] данные входа устарели, войдите заново.
-   *[from-the-future] данные входа датированы будущим.
+   *[from-the-future] дата входа указана в будущем.
 }
-not-admin = Этот аккаунт Telegram не администратор Nova.
+not-admin = Этот аккаунт Telegram не является администратором Nova.
 link-sent-to = Главный бот отправил эту ссылку пользователю { $name }. Войти по ней можно один раз.
 link-button = Войти как { $name }
 link-invalid = Эта ссылка для входа недействительна или устарела.
@@ -70,8 +70,8 @@ user-fallback-name = пользователь { $id }
 col-name = Имя
 col-username = Имя пользователя
 col-telegram-id = ID в Telegram
-col-first-seen = Впервые
-col-last-seen = Последний раз
+col-first-seen = Первое появление
+col-last-seen = Последняя активность
 blocked-badge = заблокирован
 blocked-because = Причина блокировки
 form-refused = Форма не принята: см. сообщения ниже.
@@ -288,8 +288,8 @@ chart-bots = Боты
 series-bots = Боты
 series-blocked = Заблокированы
 chart-active-subscriptions = Действующие подписки
-chart-revenue = Выручка на сегодня ({ $currency })
-chart-revenue-none = Выручка на сегодня
+chart-revenue = Выручка за всё время ({ $currency })
+chart-revenue-none = Выручка за всё время
 no-paid-invoices = Оплаченных счетов пока нет.
 chart-no-history = Истории пока нет.
 chart-figures = Цифры

@@ -115,6 +115,8 @@ describe('every page, in both languages', () => {
 
   it('writes counts, money and dates as each language does', () => {
     const [en, ru] = [pages('en'), pages('ru')];
+    // An id is a name, not a quantity: never grouped.
+    expect(ru.user).toContain('<dd>51001</dd>');
     expect(en.user).toContain('<td>1,234</td>');
     expect(ru.user).toContain('<td>1\u00a0234</td>');
     expect(en.user).toContain('<td>RUB\u00a0299.00</td>');
