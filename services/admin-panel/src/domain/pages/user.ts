@@ -26,7 +26,7 @@ export interface UserPageView {
 }
 
 /** The catalogue's selector keys for the contracts' enums. */
-export const KIND: Readonly<Record<number, string>> = { [PlanKind.BOTS]: 'bots', [PlanKind.STORIES]: 'stories', [PlanKind.POSTING]: 'posting' };
+const KIND: Readonly<Record<number, string>> = { [PlanKind.BOTS]: 'bots', [PlanKind.STORIES]: 'stories', [PlanKind.POSTING]: 'posting' };
 const SUBSCRIPTION: Readonly<Record<number, string>> = { [SubscriptionStatus.ACTIVE]: 'active', [SubscriptionStatus.EXPIRED]: 'expired', [SubscriptionStatus.REVOKED]: 'revoked' };
 const INVOICE: Readonly<Record<number, string>> = {
   [InvoiceStatus.PENDING]: 'pending', [InvoiceStatus.PAID]: 'paid', [InvoiceStatus.EXPIRED]: 'expired',
