@@ -4,7 +4,9 @@
  * session; a forged, stale or non-admin Telegram login refused; CSRF refused; the session
  * cookie's flags; unknown ids give 404 pages, never a stack trace; no secret in a page or a log;
  * the main bot's one-time sign-in link: sent to admins only, single use across both sides; a
- * broadcast only from a signed-in admin's own form, once per form, on both sides.
+ * broadcast only from a signed-in admin's own form, once per form, on both sides; the pages'
+ * language from Accept-Language or the switch's cookie, the same on both sides, the switch
+ * returning only to the panel's own pages and leaving the Content-Security-Policy as it is.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { texts } from '@nova/bot-service/domain';
@@ -27,6 +29,17 @@ let inspector: pg.Client;
 const linkTokens: string[] = [];
 
 /** fetch that never follows redirects: where the panel sends a person is what is checked. */
+/** Browsers asking for each language, and what the panel answers in each where words are checked. */
+const BROWSERS = {
+  en: { 'accept-language': 'en-US,en;q=0.9' },
+  ru: { 'accept-language': 'ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7' },
+} as const;
+const SAYS = {
+  en: { reason: 'Say why: the reason is kept in the audit log.', plan: 'That plan is not on offer.', notFound: '<h1>Not found</h1>', empty: 'Write the message to send: it is empty.', long: 'Telegram takes at most 4,096. Shorten it by 1.' },
+  ru: { reason: 'Укажите причину: она сохраняется в журнале действий.', plan: 'Такого тарифа нет в продаже.', notFound: '<h1>Не найдено</h1>', empty: 'Напишите текст сообщения: сейчас оно пустое.', long: 'Telegram принимает не больше 4\u00a0096. Сократите его на 1 символ.' },
+} as const;
+const LOCALES = ['en', 'ru'] as const;
+
 function get(url: string, cookie?: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { redirect: 'manual', headers: { ...(cookie === undefined ? {} : { cookie }), ...headers } });
 }
@@ -275,20 +288,25 @@ describe('changes with a session', () => {
     expect(await blockedAt(ANNA.id)).toBeNull();
   });
 
-  it('validate forms on the server with clear messages, and answer unknown ids with 404 pages', async () => {
+  it.each(LOCALES)('validate forms on the server with clear messages, and answer unknown ids with 404 pages (%s)', async (locale) => {
+    const browser = BROWSERS[locale];
     const cookie = await signIn();
-    const token = csrfIn(await (await get(`${base}/admin/users/${String(ANNA.id)}`, cookie)).text());
-    const noReason = await post(`${base}/admin/users/${String(ANNA.id)}/block`, { reason: '  ', csrf: token }, cookie);
+    const token = csrfIn(await (await get(`${base}/admin/users/${String(ANNA.id)}`, cookie, browser)).text());
+    const annaPage = `${base}/admin/users/${String(ANNA.id)}`;
+    const noReason = await post(`${annaPage}/block`, { reason: '  ', csrf: token }, cookie, { ...browser, referer: annaPage });
     expect(noReason.status).toBe(422);
-    expect(await noReason.text()).toContain('Say why: the reason is kept in the audit log.');
-    const noPlan = await post(`${base}/admin/users/${String(ANNA.id)}/grant`, { reason: 'gift', plan: 'no-such-plan', nonce: 'n'.repeat(22), csrf: token }, cookie);
+    const refused = await noReason.text();
+    expect(refused).toContain(SAYS[locale].reason);
+    // The answer to a form (a POST) is no page to return to: the switch goes back to the page that sent it.
+    expect(refused).toContain(`next=${encodeURIComponent(`/admin/users/${String(ANNA.id)}`)}"`);
+    const noPlan = await post(`${base}/admin/users/${String(ANNA.id)}/grant`, { reason: 'gift', plan: 'no-such-plan', nonce: 'n'.repeat(22), csrf: token }, cookie, browser);
     expect(noPlan.status).toBe(422);
-    expect(await noPlan.text()).toContain('That plan is not on offer.');
+    expect(await noPlan.text()).toContain(SAYS[locale].plan);
     for (const path of ['/admin/users/999999999', '/admin/users/abc', '/admin/nope', '/admin/broadcast/999999999', '/admin/broadcast/abc']) {
-      const answer = await get(`${base}${path}`, cookie);
+      const answer = await get(`${base}${path}`, cookie, browser);
       expect(answer.status).toBe(404);
       const text = await answer.text();
-      expect(text).toContain('<h1>Not found</h1>');
+      expect(text).toContain(SAYS[locale].notFound);
       expect(text).not.toMatch(/at .*\.js:\d+|Error:/);
     }
     const unknownBot = await post(`${base}/admin/bots/999999999/block`, { reason: 'x', owner: String(ANNA.id), csrf: token }, cookie);
@@ -358,12 +376,14 @@ describe('broadcasting an announcement', () => {
     const cookie = await signIn(at);
     const formPage = await (await get(`${at}/admin/broadcast`, cookie)).text();
     const [csrf, nonce] = [csrfIn(formPage), nonceIn(formPage)];
-    const empty = await post(`${at}/admin/broadcast`, { text: ' \r\n ', nonce, csrf }, cookie);
-    expect(empty.status).toBe(422);
-    expect(await empty.text()).toContain('Write the message to send: it is empty.');
-    const long = await post(`${at}/admin/broadcast`, { text: 'x'.repeat(4097), nonce, csrf }, cookie);
-    expect(long.status).toBe(422);
-    expect(await long.text()).toContain('Telegram takes at most 4096. Shorten it by 1.');
+    for (const locale of LOCALES) {
+      const empty = await post(`${at}/admin/broadcast`, { text: ' \r\n ', nonce, csrf }, cookie, BROWSERS[locale]);
+      expect(empty.status).toBe(422);
+      expect(await empty.text()).toContain(SAYS[locale].empty);
+      const long = await post(`${at}/admin/broadcast`, { text: 'x'.repeat(4097), nonce, csrf }, cookie, BROWSERS[locale]);
+      expect(long.status).toBe(422);
+      expect(await long.text()).toContain(SAYS[locale].long);
+    }
     expect(await announcementsStored()).toBe(0);
 
     const text = 'Maintenance tonight at 02:00 UTC.';
@@ -383,6 +403,62 @@ describe('broadcasting an announcement', () => {
     }
     const audit = await (await get(`${base}/admin/audit`, cookie)).text();
     expect(audit).toContain('announcement.send');
+  });
+});
+
+describe('the language of the pages', () => {
+  it('follows the browser\'s Accept-Language before sign-in: ru, uk, be, kk read Russian, anything else English; the CSP is the same in both', async () => {
+    const pages = await Promise.all(['ru-RU,ru;q=0.9', 'uk', 'kk-KZ', 'be', 'en-US', 'fr-FR,fr;q=0.9', 'de;q=0.9,ru;q=0.8', 'ru;q=0.1,en;q=0.5'].map(async (language) => {
+      const answer = await get(`${base}/admin/sign-in`, undefined, { 'accept-language': language });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('vary')).toBe('Accept-Language, Cookie');
+      return { language, csp: answer.headers.get('content-security-policy'), lang: /<html lang="(\w+)">/.exec(await answer.text())?.[1] };
+    }));
+    expect(pages.map(({ language, lang }) => [language, lang])).toEqual([
+      ['ru-RU,ru;q=0.9', 'ru'], ['uk', 'ru'], ['kk-KZ', 'ru'], ['be', 'ru'], ['en-US', 'en'], ['fr-FR,fr;q=0.9', 'en'], ['de;q=0.9,ru;q=0.8', 'ru'], ['ru;q=0.1,en;q=0.5', 'en'],
+    ]);
+    expect(new Set(pages.map((page) => page.csp))).toEqual(new Set(["default-src 'none'; style-src 'self'; img-src 'self' https://t.me https://telegram.org; script-src 'self' https://telegram.org; connect-src 'self'; frame-src https://oauth.telegram.org; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"]));
+    expect(await (await get(`${base}/admin/sign-in`, undefined, BROWSERS.ru)).text()).toContain('<h1>Вход</h1>');
+  });
+
+  it('switches with a link that sets a cookie and returns to the page it was on, on the panel only; the cookie wins over the browser', async () => {
+    const back = '/admin/sign-in?next=%2Fadmin%2Fusers';
+    const ruPage = await (await get(`${base}${back}`, undefined, BROWSERS.ru)).text();
+    const href = /<a href="([^"]+)" hreflang="en" lang="en">English<\/a>/.exec(ruPage)?.[1]?.replaceAll('&amp;', '&');
+    expect(href).toBe(`/admin/language?to=en&next=${encodeURIComponent(back)}`);
+    const switched = await get(`${base}${href ?? ''}`, undefined, BROWSERS.ru);
+    expect(switched.status).toBe(303);
+    expect(switched.headers.get('location')).toBe(back);
+    const cookie = switched.headers.get('set-cookie') ?? '';
+    expect(cookie.split('; ')).toEqual(['nova_admin_lang=en', 'Path=/admin/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=31536000', 'Secure']);
+    const english = await (await get(`${base}${back}`, cookiePair(cookie), BROWSERS.ru)).text();
+    expect(english).toContain('<html lang="en">');
+    expect(english).toContain('<h1>Sign in</h1>');
+    // Never to another site, never a language Nova does not speak.
+    for (const next of ['https://evil.example/', '//evil.example/admin/', '/admin/language?to=ru']) {
+      const away = await get(`${base}/admin/language?to=ru&next=${encodeURIComponent(next)}`);
+      expect(away.headers.get('location')).toBe('/admin/');
+    }
+    const unknown = await get(`${base}/admin/language?to=de&next=%2Fadmin%2F`);
+    expect([unknown.status, unknown.headers.get('set-cookie')]).toEqual([303, null]);
+  });
+
+  it('is picked the same way on both sides of the canary: a page in Russian, and with the switch\'s cookie in English, byte for byte but for the grant form\'s nonce', async () => {
+    const session = await signIn();
+    const annaPath = `/admin/users/${String(ANNA.id)}`;
+    const unNonced = (page: string): string => page.replace(/name="nonce" value="[^"]*"/gu, 'name="nonce" value=""');
+    for (const [cookie, headers, lang, words] of [
+      [session, BROWSERS.ru, 'ru', 'Недавние действия'],
+      [`${session}; nova_admin_lang=en`, BROWSERS.ru, 'en', 'Recent activity'],
+      [`${session}; nova_admin_lang=ru`, BROWSERS.en, 'ru', 'Недавние действия'],
+    ] as const) {
+      const [service, legacy] = await Promise.all([get(`${base}${annaPath}`, cookie, headers), get(`${monolith.url}${annaPath}`, cookie, headers)]);
+      expect([service.status, legacy.status]).toEqual([200, 200]);
+      const page = await service.text();
+      expect(page).toContain(`<html lang="${lang}">`);
+      expect(page).toContain(`<h2>${words}</h2>`);
+      expect(unNonced(await legacy.text())).toBe(unNonced(page));
+    }
   });
 });
 

@@ -184,6 +184,13 @@ describe('stage 8: the admin panel moves to its own service on the real fleet', 
     const unNonced = (html: string): string => html.replace(/name="nonce" value="[^"]*"/gu, 'name="nonce" value=""');
     expect(unNonced(await targetPage.text())).toBe(unNonced(legacyHtml));
     expect(legacyHtml).toContain(ANNA.first_name);
+    // In Russian too: both sides pick the language from the same request (its Accept-Language).
+    const inRussian = { cookie, 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.8' };
+    const [legacyRu, targetRu] = await Promise.all([monolith, service].map((base) => fetch(`${base}${annaPath}`, { redirect: 'manual', headers: inRussian })));
+    const legacyRuHtml = await legacyRu?.text() ?? '';
+    expect(legacyRuHtml).toContain('<html lang="ru">');
+    expect(legacyRuHtml).toContain('<h2>Недавние действия</h2>');
+    expect(unNonced(await targetRu?.text() ?? '')).toBe(unNonced(legacyRuHtml));
 
     // A change through the service is seen through the monolith, and both read one audit log.
     const csrf = csrfIn(legacyHtml);

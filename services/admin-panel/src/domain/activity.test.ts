@@ -4,6 +4,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { BotSchema, ChannelOutcomeSchema, InvoiceSchema, InvoiceStatus, PostSchema, PostStatus, SubscriptionSchema, UserSchema } from '@nova/contracts';
 import { recentActivity } from './activity.js';
 import type { AuditEntryView } from './audit.js';
+import { words } from './texts.js';
 
 const at = (minute: number): Date => new Date(Date.UTC(2026, 11, 4, 10, minute));
 const ts = (minute: number): ReturnType<typeof timestampFromDate> => timestampFromDate(at(minute));
@@ -22,12 +23,12 @@ const block: AuditEntryView = { id: 1n, adminId: 70_001n, action: 'user.block', 
 
 describe('a user\'s recent activity', () => {
   it('merges every context\'s answer and the audit log into one timeline, newest first', () => {
-    const entries = recentActivity({ user, bots: [bot], posts: [posted, scheduled], payments: { invoices: [invoice], subscriptions: [subscription, granted] }, audit: [block] });
+    const entries = recentActivity(words('en'), { user, bots: [bot], posts: [posted, scheduled], payments: { invoices: [invoice], subscriptions: [subscription, granted] }, audit: [block] });
     expect(entries.map((entry) => [entry.at.getUTCMinutes(), entry.kind, entry.what])).toEqual([
       [50, 'seen', 'last talked to a bot of the platform'],
       [30, 'admin', 'user.block by admin 70001 (done)'],
       [20, 'subscription', 'subscription granted by hand: bots-30d'],
-      [7, 'post', 'scheduled post #12 to 1 channel for 2026-12-04 11:30 UTC (now scheduled)'],
+      [7, 'post', 'scheduled post #12 to 1 channel for Dec 4, 2026, 11:30 UTC (now scheduled)'],
       [6, 'post', 'post #11 published, 1 of 2 channels failed'],
       [5, 'post', 'wrote post #11 to 2 channels (now published)'],
       [4, 'payment', 'paid for posting-30d (invoice inv-1)'],
@@ -38,9 +39,26 @@ describe('a user\'s recent activity', () => {
     ]);
   });
 
+  it('says the same in Russian, with Russian plurals and dates', () => {
+    const entries = recentActivity(words('ru'), { user, bots: [bot], posts: [posted, scheduled], payments: { invoices: [invoice], subscriptions: [subscription, granted] }, audit: [block] });
+    expect(entries.map((entry) => entry.what)).toEqual([
+      'последний раз писал боту платформы',
+      'user.block, администратор 70001 (выполнено)',
+      'подписка выдана вручную: bots-30d',
+      'запланировал пост #12 в 1 канал на 4 дек. 2026 г., 11:30 UTC (сейчас: запланирован)',
+      'пост #11 опубликован, не удалось в 1 из 2 каналов',
+      'написал пост #11 в 2 канала (сейчас: опубликован)',
+      'оплатил тариф posting-30d (счёт inv-1)',
+      'подписка: posting-30d',
+      'запросил оплату тарифа posting-30d (счёт inv-1)',
+      'подключил @anna_bot',
+      'впервые написал боту платформы',
+    ]);
+  });
+
   it('keeps the newest entries up to the limit, and leaves out a context that did not answer', () => {
-    const entries = recentActivity({ user, bots: [bot], posts: undefined, payments: undefined, audit: [block] }, 2);
+    const entries = recentActivity(words('en'), { user, bots: [bot], posts: undefined, payments: undefined, audit: [block] }, 2);
     expect(entries.map((entry) => entry.kind)).toEqual(['seen', 'admin']);
-    expect(recentActivity({ user, bots: [], posts: undefined, payments: undefined, audit: [] }).map((entry) => entry.kind)).toEqual(['seen', 'seen']);
+    expect(recentActivity(words('en'), { user, bots: [], posts: undefined, payments: undefined, audit: [] }).map((entry) => entry.kind)).toEqual(['seen', 'seen']);
   });
 });

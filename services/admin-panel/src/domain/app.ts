@@ -10,17 +10,19 @@ import { toJson } from '@bufbuild/protobuf';
 import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from '@nova/bus';
 import { AnnouncementSchema, BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
 import type { AdminSignInLinks } from '@nova/domain';
+import { parseLocale } from '@nova/i18n';
 import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
 import { recentActivity } from './activity.js';
 import type { AuditLog, AuditStart } from './audit.js';
 import type { Html } from './html.js';
+import { LANGUAGE_PATH, languageCookie, languageReturn, localeOfRequest } from './language.js';
 import { MigrationStreams } from './migration-stream.js';
 import type { MigrationsFeed, MigrationsSource } from './migrations.js';
 import { MIGRATIONS_SCRIPT } from './migrations-script.js';
 import { auditPage } from './pages/audit.js';
 import { announcementPage, announcementProblem, announcementText, broadcastPage } from './pages/broadcast.js';
 import { problemPage } from './pages/errors.js';
-import { BASE } from './pages/layout.js';
+import { BASE, type Frame, type Visit } from './pages/layout.js';
 import { MIGRATION_EVENTS_PATH, migrationsPage } from './pages/migrations.js';
 import { numbersPage } from './pages/numbers.js';
 import { signInPage } from './pages/sign-in.js';
@@ -31,6 +33,7 @@ import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, type 
 import type { SignInLinkLedger } from './sign-in-links.js';
 import type { StatsHistory } from './stats-history.js';
 import { ADMIN_CSS } from './styles.js';
+import { words, type Say } from './texts.js';
 import { LoginRefusedError, verifyTelegramLogin } from './telegram-login.js';
 
 export interface AdminPanelDeps {
@@ -89,16 +92,24 @@ const HTML_TYPE = 'text/html; charset=utf-8';
 const HISTORY_SPAN_MS = 30 * 86_400_000;
 const HISTORY_LIMIT = 1_000;
 const REASON_MAX = 500;
-const NOTICES: Readonly<Record<string, string>> = {
-  'user-block': 'The user is blocked: the main bot ignores them.',
-  'user-unblock': 'The user is unblocked.',
-  'bot-block': 'The bot is blocked: its updates are dropped.',
-  'bot-unblock': 'The bot is unblocked.',
-  'grant': 'The subscription is granted.',
-  'revoke': 'The subscription is revoked.',
-};
+/** What a finished action's redirect names (?done=…): the catalogue's notice-done selector. */
+const NOTICES: ReadonlySet<string> = new Set(['user-block', 'user-unblock', 'bot-block', 'bot-unblock', 'grant', 'revoke']);
 
-type Authed = { readonly admin: AdminSession; readonly csrf: string };
+/** A signed-in admin's request: the session, its CSRF token, and the visit (language, page). */
+type Authed = Visit & { readonly admin: AdminSession; readonly csrf: string };
+
+/** The frame of an admin's page. */
+function on(authed: Authed): Frame {
+  return { session: authed, locale: authed.locale, here: authed.here };
+}
+
+/** A page of the panel's own that is not there (the user or announcement asked for): its words are the panel's. */
+class PageNotFound extends Error {
+  override readonly name = 'PageNotFound';
+  constructor(readonly what: 'no-such-user' | 'no-such-announcement', detail: string) {
+    super(detail);
+  }
+}
 
 /** A form the admin must correct: messages by field id, and the values to show again. */
 class FormRefusal extends Error {
@@ -109,7 +120,8 @@ class FormRefusal extends Error {
 }
 
 function htmlReply(status: number, body: Html, headers: Readonly<Record<string, string>> = {}): HttpReply {
-  return { status, headers: { ...SECURITY_HEADERS, 'content-type': HTML_TYPE, ...headers }, body: body.text };
+  // A page's language follows the browser's Accept-Language and the switch's cookie.
+  return { status, headers: { ...SECURITY_HEADERS, 'content-type': HTML_TYPE, vary: 'Accept-Language, Cookie', ...headers }, body: body.text };
 }
 
 function redirect(location: string, headers: Readonly<Record<string, string>> = {}): HttpReply {
@@ -133,13 +145,30 @@ function idIn(text: string | null | undefined): bigint | undefined {
 }
 
 /** The reason field: trimmed, required (or not), bounded, no NUL (PostgreSQL text cannot hold it). */
-function reasonIn(form: URLSearchParams, field: string, required: boolean, errors: Record<string, string>, values: Record<string, string>): string {
+function reasonIn(t: Say, form: URLSearchParams, field: string, required: boolean, errors: Record<string, string>, values: Record<string, string>): string {
   const reason = (form.get('reason') ?? '').trim();
   values[field] = reason;
-  if (required && reason === '') errors[field] = 'Say why: the reason is kept in the audit log.';
-  else if (reason.length > REASON_MAX) errors[field] = `At most ${String(REASON_MAX)} characters.`;
-  else if (reason.includes('\u0000')) errors[field] = 'The reason contains a character that cannot be stored.';
+  if (required && reason === '') errors[field] = t('reason-required');
+  else if (reason.length > REASON_MAX) errors[field] = t('reason-too-long', { max: REASON_MAX });
+  else if (reason.includes('\u0000')) errors[field] = t('reason-bad-character');
   return reason;
+}
+
+/**
+ * The page a request is on, as a GET path of the panel (where the language switch returns): the
+ * request's own for a GET; for a form's answer (a POST's path is no page), the page that sent it
+ * when the browser says so, else the home page.
+ */
+function hereOf(request: HttpRequest): string {
+  if (request.method === 'GET' || request.method === 'HEAD') return request.url;
+  const referer = request.headers.referer;
+  if (typeof referer !== 'string') return BASE;
+  try {
+    const url = new URL(referer);
+    return url.host === request.headers.host ? url.pathname + url.search : BASE;
+  } catch {
+    return BASE;
+  }
 }
 
 export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
@@ -175,9 +204,9 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     }
   }
 
-  async function userView(telegramId: bigint): Promise<UserPageView> {
+  async function userView(authed: Authed, telegramId: bigint): Promise<UserPageView> {
     const { user } = await ask('svc.user.get', { telegramId }, { routingKey: telegramId });
-    if (user === undefined) throw new NotFoundError(`no user ${telegramId.toString()}`);
+    if (user === undefined) throw new PageNotFound('no-such-user', `no user ${telegramId.toString()}`);
     const [bots, payments, plans, entries, posts] = await Promise.all([
       ask('svc.bot.list', { ownerTelegramId: telegramId }, { routingKey: telegramId }),
       ask('svc.payment.list', { telegramId }, { routingKey: telegramId }).catch((error: unknown) => {
@@ -192,13 +221,13 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
         return undefined;
       }),
     ]);
-    const activity = recentActivity({ user, bots: bots.bots, posts, payments, audit: entries });
+    const activity = recentActivity(words(authed.locale), { user, bots: bots.bots, posts, payments, audit: entries });
     return { user, bots: bots.bots, payments, plans, audit: entries, activity, postsUnknown: posts === undefined };
   }
 
   async function showUser(authed: Authed, telegramId: bigint, notice?: string, refusal?: FormRefusal): Promise<HttpReply> {
-    const view = await userView(telegramId);
-    const page = userPage({ session: authed, ...(notice === undefined ? {} : { notice }) }, refusal === undefined ? view : { ...view, errors: refusal.errors, values: refusal.values });
+    const view = await userView(authed, telegramId);
+    const page = userPage({ ...on(authed), ...(notice === undefined ? {} : { notice }) }, refusal === undefined ? view : { ...view, errors: refusal.errors, values: refusal.values });
     return htmlReply(refusal === undefined ? 200 : 422, page);
   }
 
@@ -206,7 +235,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const field = `user-${blocked ? 'block' : 'unblock'}-reason`;
     const errors: Record<string, string> = {};
     const values: Record<string, string> = {};
-    const reason = reasonIn(form, field, blocked, errors, values);
+    const reason = reasonIn(words(authed.locale).t, form, field, blocked, errors, values);
     if (Object.keys(errors).length > 0) throw new FormRefusal(errors, values);
     await audited(
       { adminId: authed.admin.adminId, action: blocked ? 'user.block' : 'user.unblock', targetKind: 'user', targetId: telegramId.toString(), subjectUser: telegramId, reason },
@@ -221,8 +250,8 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const field = `bot-${botId.toString()}-${blocked ? 'block' : 'unblock'}-reason`;
     const errors: Record<string, string> = {};
     const values: Record<string, string> = {};
-    const reason = reasonIn(form, field, blocked, errors, values);
-    if (owner === undefined) return htmlReply(422, problemPage({ session: authed }, 422, 'The form did not say whose bot this is: open the owner\'s page and try again.'));
+    const reason = reasonIn(words(authed.locale).t, form, field, blocked, errors, values);
+    if (owner === undefined) return htmlReply(422, problemPage(on(authed), 422, words(authed.locale).t('bot-owner-missing')));
     if (Object.keys(errors).length > 0) throw new FormRefusal(errors, values);
     const { bot } = await ask('svc.bot.get', { botId });
     // The owner field only says where to return; the bot's real owner is what the audit records.
@@ -238,15 +267,16 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   async function grant(authed: Authed, telegramId: bigint, form: URLSearchParams): Promise<HttpReply> {
     const errors: Record<string, string> = {};
     const values: Record<string, string> = {};
-    const reason = reasonIn(form, 'grant-reason', true, errors, values);
+    const reason = reasonIn(words(authed.locale).t, form, 'grant-reason', true, errors, values);
     const planId = form.get('plan') ?? '';
     values['grant-plan'] = planId;
     const plans = (await ask('svc.payment.plans', {})).plans;
     const plan = plans.find((candidate) => candidate.id === planId);
-    if (plan === undefined) errors['grant-plan'] = planId === '' ? 'Choose a plan.' : 'That plan is not on offer.';
+    const { t } = words(authed.locale);
+    if (plan === undefined) errors['grant-plan'] = planId === '' ? t('choose-plan-error') : t('plan-not-offered');
     // One grant per rendered form: a double click or a resent form grants once (the payments context's effect key).
     const nonce = form.get('nonce') ?? '';
-    if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) errors['grant-plan'] ??= 'The form is incomplete: reload the page and try again.';
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) errors['grant-plan'] ??= t('form-incomplete');
     if (Object.keys(errors).length > 0 || plan === undefined) throw new FormRefusal(errors, values);
     const before = await ask('svc.payment.list', { telegramId }, { routingKey: telegramId });
     const activeOfKind = (subs: readonly Subscription[]) => subs.filter((s) => s.kind === plan.kind).map((s) => toJson(SubscriptionSchema, s));
@@ -263,8 +293,8 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     const field = `revoke-${subscriptionId}-reason`;
     const errors: Record<string, string> = {};
     const values: Record<string, string> = {};
-    const reason = reasonIn(form, field, true, errors, values);
-    if (owner === undefined) return htmlReply(422, problemPage({ session: authed }, 422, 'The form did not say whose subscription this is: open the user\'s page and try again.'));
+    const reason = reasonIn(words(authed.locale).t, form, field, true, errors, values);
+    if (owner === undefined) return htmlReply(422, problemPage(on(authed), 422, words(authed.locale).t('subscription-owner-missing')));
     if (Object.keys(errors).length > 0) throw new FormRefusal(errors, values);
     const answer = await audited(
       { adminId: authed.admin.adminId, action: 'subscription.revoke', targetKind: 'subscription', targetId: subscriptionId, subjectUser: owner, reason },
@@ -280,7 +310,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       logger.warn({ err: error }, 'the publisher context did not answer for the broadcast page');
       return undefined;
     });
-    return htmlReply(refusal === undefined ? 200 : 422, broadcastPage({ session: authed }, { announcements, ...(refusal ?? {}) }));
+    return htmlReply(refusal === undefined ? 200 : 422, broadcastPage(on(authed), { announcements, ...(refusal ?? {}) }));
   }
 
   /**
@@ -290,7 +320,8 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   async function announce(authed: Authed, form: URLSearchParams): Promise<HttpReply> {
     const text = announcementText(form.get('text'));
     const nonce = form.get('nonce') ?? '';
-    const problem = announcementProblem(text) ?? (/^[A-Za-z0-9_-]{16,64}$/.test(nonce) ? undefined : 'The form is incomplete: reload the page and try again.');
+    const { t } = words(authed.locale);
+    const problem = announcementProblem(t, text) ?? (/^[A-Za-z0-9_-]{16,64}$/.test(nonce) ? undefined : t('form-incomplete'));
     if (problem !== undefined) return showBroadcast(authed, { error: problem, text });
     let answer;
     try {
@@ -310,16 +341,16 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
 
   async function showAnnouncement(authed: Authed, id: bigint): Promise<HttpReply> {
     const { announcement } = await ask('svc.publisher.announcement_status', { announcementId: id });
-    if (announcement === undefined) throw new NotFoundError(`No announcement ${id.toString()}.`);
-    return htmlReply(200, announcementPage({ session: authed }, announcement));
+    if (announcement === undefined) throw new PageNotFound('no-such-announcement', `no announcement ${id.toString()}`);
+    return htmlReply(200, announcementPage(on(authed), announcement));
   }
 
   async function search(authed: Authed, query: string): Promise<HttpReply> {
     const trimmed = query.trim();
-    if (trimmed === '') return htmlReply(200, usersPage({ session: authed }, '', undefined));
-    if (trimmed.length > 100) return htmlReply(422, usersPage({ session: authed }, trimmed.slice(0, 100), undefined, 'At most 100 characters.'));
+    if (trimmed === '') return htmlReply(200, usersPage(on(authed), '', undefined));
+    if (trimmed.length > 100) return htmlReply(422, usersPage(on(authed), trimmed.slice(0, 100), undefined, words(authed.locale).t('search-too-long', { max: 100 })));
     const { users } = await ask('svc.user.search', { query: trimmed, limit: 50 });
-    return htmlReply(200, usersPage({ session: authed }, trimmed, users));
+    return htmlReply(200, usersPage(on(authed), trimmed, users));
   }
 
   /** The numbers now (each context that answers) and their history from the panel's own samples. */
@@ -335,10 +366,10 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       quietly('svc.publisher.stats', ask('svc.publisher.stats', {})),
       deps.statsHistory.since(new Date(clock().getTime() - HISTORY_SPAN_MS), HISTORY_LIMIT),
     ]);
-    return htmlReply(200, numbersPage({ session: authed }, { users, bots, payments, posts, history, intervalMs: deps.statsIntervalMs }));
+    return htmlReply(200, numbersPage(on(authed), { users, bots, payments, posts, history, intervalMs: deps.statsIntervalMs }));
   }
 
-  function signIn(request: HttpRequest): HttpReply {
+  function signIn(request: HttpRequest, visit: Visit): HttpReply {
     const query = queryOf(request.url);
     let login;
     try {
@@ -346,11 +377,11 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     } catch (error) {
       if (!(error instanceof LoginRefusedError)) throw error;
       logger.warn({ reason: error.reason }, 'admin sign-in refused');
-      return htmlReply(403, signInPage({ next: safeNext(query.get('next')), botUsername: deps.loginBotUsername, problem: `Sign-in refused: ${error.message}.` }));
+      return htmlReply(403, signInPage(visit, { next: safeNext(query.get('next')), botUsername: deps.loginBotUsername, problem: words(visit.locale).t('sign-in-refused', { reason: error.reason }) }));
     }
     if (!deps.admins.has(login.telegramId)) {
       logger.warn({ telegramId: login.telegramId.toString() }, 'admin sign-in refused: not an admin');
-      return htmlReply(403, signInPage({ next: BASE, botUsername: deps.loginBotUsername, problem: 'This Telegram account is not an admin of Nova.' }));
+      return htmlReply(403, signInPage(visit, { next: BASE, botUsername: deps.loginBotUsername, problem: words(visit.locale).t('not-admin') }));
     }
     const name = login.username === undefined ? (login.firstName || login.telegramId.toString()) : `@${login.username}`;
     const { value } = sessions.issue(login.telegramId, name, clock());
@@ -359,13 +390,13 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   }
 
   /** GET: the confirmation page (nothing used yet; link previews and scanners make GETs). */
-  async function showSignInLink(request: HttpRequest): Promise<HttpReply> {
+  async function showSignInLink(request: HttpRequest, visit: Visit): Promise<HttpReply> {
     const token = queryOf(request.url).get('t');
     const link = deps.signInLinks.read(token, clock());
-    if (link === undefined || token === null) return htmlReply(403, linkRefusedPage('invalid'));
-    if (!deps.admins.has(link.adminId)) return htmlReply(403, linkRefusedPage('not-admin'));
-    if (await deps.linkLedger.used(link)) return htmlReply(403, linkRefusedPage('used'));
-    return htmlReply(200, signInLinkPage({ token, name: link.name }));
+    if (link === undefined || token === null) return htmlReply(403, linkRefusedPage(visit, 'invalid'));
+    if (!deps.admins.has(link.adminId)) return htmlReply(403, linkRefusedPage(visit, 'not-admin'));
+    if (await deps.linkLedger.used(link)) return htmlReply(403, linkRefusedPage(visit, 'used'));
+    return htmlReply(200, signInLinkPage(visit, { token, name: link.name }));
   }
 
   /**
@@ -373,28 +404,28 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
    * the confirmation page; another site's Origin is refused, so no site can sign a visitor in as
    * someone else with a link of theirs.
    */
-  async function useSignInLink(request: HttpRequest): Promise<HttpReply> {
+  async function useSignInLink(request: HttpRequest, visit: Visit): Promise<HttpReply> {
     const origin = request.headers.origin;
     if (typeof origin === 'string' && origin !== 'null') {
       let host: string | undefined;
       try { host = new URL(origin).host; } catch { host = undefined; }
       if (host !== request.headers.host) {
         logger.warn('admin sign-in link refused: posted from another site');
-        return htmlReply(403, linkRefusedPage('invalid'));
+        return htmlReply(403, linkRefusedPage(visit, 'invalid'));
       }
     }
     const link = deps.signInLinks.read(new URLSearchParams(request.body.toString('utf8')).get('t'), clock());
     if (link === undefined) {
       logger.warn('admin sign-in link refused: not valid or expired');
-      return htmlReply(403, linkRefusedPage('invalid'));
+      return htmlReply(403, linkRefusedPage(visit, 'invalid'));
     }
     if (!deps.admins.has(link.adminId)) {
       logger.warn({ telegramId: link.adminId.toString() }, 'admin sign-in link refused: not an admin');
-      return htmlReply(403, linkRefusedPage('not-admin'));
+      return htmlReply(403, linkRefusedPage(visit, 'not-admin'));
     }
     if (!(await deps.linkLedger.take(link, clock()))) {
       logger.warn({ admin: link.adminId.toString() }, 'admin sign-in link refused: already used');
-      return htmlReply(403, linkRefusedPage('used'));
+      return htmlReply(403, linkRefusedPage(visit, 'used'));
     }
     const { value } = sessions.issue(link.adminId, link.name, clock());
     logger.info({ admin: link.adminId.toString() }, 'admin signed in with a one-time link');
@@ -429,36 +460,37 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
 
   async function authedRoute(request: HttpRequest, authed: Authed, rest: string): Promise<HttpReply> {
     const parts = rest.split('/');
+    const { t } = words(authed.locale);
     if (request.method === 'GET' || request.method === 'HEAD') {
       const query = queryOf(request.url);
       if (rest === '') return numbers(authed);
       if (rest === 'users') return search(authed, query.get('q') ?? '');
       if (parts[0] === 'users' && parts.length === 2) {
         const id = idIn(parts[1]);
-        if (id === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such user.'));
+        if (id === undefined) return htmlReply(404, problemPage(on(authed), 404, t('no-such-user')));
         const done = query.get('done');
-        return showUser(authed, id, done === null ? undefined : NOTICES[done]);
+        return showUser(authed, id, done !== null && NOTICES.has(done) ? t('notice-done', { action: done }) : undefined);
       }
       if (rest === 'broadcast') return showBroadcast(authed);
       if (parts[0] === 'broadcast' && parts.length === 2) {
         const id = idIn(parts[1]);
-        if (id === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such announcement.'));
+        if (id === undefined) return htmlReply(404, problemPage(on(authed), 404, t('no-such-announcement')));
         return showAnnouncement(authed, id);
       }
-      if (rest === 'audit') return htmlReply(200, auditPage({ session: authed }, await audit.recent({ limit: 200 })));
-      if (rest === 'migrations') return htmlReply(200, migrationsPage({ session: authed }, await deps.migrations.list()));
+      if (rest === 'audit') return htmlReply(200, auditPage(on(authed), await audit.recent({ limit: 200 })));
+      if (rest === 'migrations') return htmlReply(200, migrationsPage(on(authed), await deps.migrations.list()));
       if (rest === 'migrations/events') {
         // 404 without a watch: the page's script then falls back to reloading, as without script.
-        if (streams === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'This panel has no access to a Kubernetes API.'));
+        if (streams === undefined) return htmlReply(404, problemPage(on(authed), 404, t('no-kubernetes-stream')));
         return streams.reply(authed.admin.expiresAt, SECURITY_HEADERS);
       }
-      return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
+      return htmlReply(404, problemPage(on(authed), 404, t('no-such-page')));
     }
-    if (request.method !== 'POST') return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
+    if (request.method !== 'POST') return htmlReply(404, problemPage(on(authed), 404, t('no-such-page')));
     const form = new URLSearchParams(request.body.toString('utf8'));
     if (!csrfHolds(request, authed.admin, form)) {
       logger.warn({ admin: authed.admin.adminId.toString(), path: request.path }, 'admin form refused: CSRF check failed');
-      return htmlReply(403, problemPage({ session: authed }, 403, 'The form\'s security check failed (it was sent from another page, or it is too old). Reload the page and try again.'));
+      return htmlReply(403, problemPage(on(authed), 403, t('csrf-failed')));
     }
     if (rest === 'sign-out') return redirect(`${BASE}sign-in`, { 'set-cookie': clearedSessionCookie(cookieOptions) });
     if (rest === 'broadcast') return announce(authed, form);
@@ -468,14 +500,14 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     try {
       if (parts[0] === 'users' && (verb === 'block' || verb === 'unblock' || verb === 'grant')) {
         owner = idIn(id);
-        if (owner === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such user.'));
+        if (owner === undefined) return htmlReply(404, problemPage(on(authed), 404, t('no-such-user')));
         if (verb === 'grant') return await grant(authed, owner, form);
         return await setUserBlocked(authed, owner, verb === 'block', form);
       }
       if (parts[0] === 'bots' && (verb === 'block' || verb === 'unblock')) {
         const botId = idIn(id);
         owner = idIn(form.get('owner'));
-        if (botId === undefined) return htmlReply(404, problemPage({ session: authed }, 404, 'No such bot.'));
+        if (botId === undefined) return htmlReply(404, problemPage(on(authed), 404, t('no-such-bot')));
         return await setBotBlocked(authed, botId, verb === 'block', form);
       }
       if (parts[0] === 'subscriptions' && verb === 'revoke' && /^[A-Za-z0-9-]{1,64}$/.test(id)) {
@@ -490,7 +522,20 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       }
       throw error;
     }
-    return htmlReply(404, problemPage({ session: authed }, 404, 'There is no such page.'));
+    return htmlReply(404, problemPage(on(authed), 404, t('no-such-page')));
+  }
+
+  /**
+   * The language switch: sets this browser's language cookie and returns to the page it was on.
+   * A plain GET link, on every page and before sign-in: it changes nothing on the server or in a
+   * session, so a link from elsewhere can at most change how the visitor's own pages read.
+   */
+  function switchLanguage(request: HttpRequest): HttpReply {
+    const query = queryOf(request.url);
+    const locale = parseLocale(query.get('to') ?? undefined);
+    const back = languageReturn(query.get('next'));
+    if (locale === undefined) return redirect(back);
+    return redirect(back, { 'set-cookie': languageCookie(locale, cookieOptions) });
   }
 
   return async (request) => {
@@ -501,17 +546,20 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     if (request.method === 'GET' && rest === 'assets/migrations.js') {
       return { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, body: MIGRATIONS_SCRIPT };
     }
+    if (request.method === 'GET' && request.path === LANGUAGE_PATH) return switchLanguage(request);
+    const visit: Visit = { locale: localeOfRequest(request.headers), here: hereOf(request) };
+    const { t } = words(visit.locale);
     if (request.method === 'GET' && rest === 'sign-in') {
-      return htmlReply(200, signInPage({ next: safeNext(queryOf(request.url).get('next')), botUsername: deps.loginBotUsername }));
+      return htmlReply(200, signInPage(visit, { next: safeNext(queryOf(request.url).get('next')), botUsername: deps.loginBotUsername }));
     }
-    if (request.method === 'GET' && rest === 'auth/telegram') return signIn(request);
+    if (request.method === 'GET' && rest === 'auth/telegram') return signIn(request, visit);
     if (rest === 'auth/link') {
       try {
-        if (request.method === 'GET') return await showSignInLink(request);
-        if (request.method === 'POST') return await useSignInLink(request);
+        if (request.method === 'GET') return await showSignInLink(request, visit);
+        if (request.method === 'POST') return await useSignInLink(request, visit);
       } catch (error) {
         logger.error({ err: error }, 'admin sign-in link failed');
-        return htmlReply(503, problemPage({}, 503, 'A part of Nova did not answer in time. Try again in a moment.'));
+        return htmlReply(503, problemPage(visit, 503, t('context-silent')));
       }
     }
 
@@ -520,16 +568,18 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     if (!deps.admins.has(admin.adminId)) {
       // Signed while an admin, no longer named in the configuration.
       logger.warn({ telegramId: admin.adminId.toString() }, 'admin session refused: no longer an admin');
-      return htmlReply(403, problemPage({}, 403, 'This Telegram account is no longer an admin of Nova.'), { 'set-cookie': clearedSessionCookie(cookieOptions) });
+      return htmlReply(403, problemPage(visit, 403, t('no-longer-admin')), { 'set-cookie': clearedSessionCookie(cookieOptions) });
     }
-    const authed: Authed = { admin, csrf: sessions.csrfToken(admin) };
+    const authed: Authed = { ...visit, admin, csrf: sessions.csrfToken(admin) };
     try {
       return await authedRoute(request, authed, rest);
     } catch (error) {
-      if (error instanceof NotFoundError) return htmlReply(404, problemPage({ session: authed }, 404, error.message));
-      if (error instanceof InvalidArgumentError) return htmlReply(422, problemPage({ session: authed }, 422, error.message));
+      if (error instanceof PageNotFound) return htmlReply(404, problemPage(on(authed), 404, t(error.what)));
+      // Another context's refusals: their own words (the panel does not know what they will say).
+      if (error instanceof NotFoundError) return htmlReply(404, problemPage(on(authed), 404, t('not-found')));
+      if (error instanceof InvalidArgumentError) return htmlReply(422, problemPage(on(authed), 422, t('refused-by-context', { reason: error.message })));
       logger.error({ err: error, path: request.path }, 'admin page failed');
-      return htmlReply(503, problemPage({ session: authed }, 503, 'A part of Nova did not answer in time. Try again in a moment.'));
+      return htmlReply(503, problemPage(on(authed), 503, t('context-silent')));
     }
   };
 }

@@ -8,3 +8,5 @@ export { databaseSignInLinkLedger, type SignInLinkLedger } from './sign-in-links
 export { databaseStatsHistory, slotOf, StatsSampler, takeSample, type RevenueFigure, type StatsHistory, type StatsSample, type StatsSamplerOptions } from './stats-history.js';
 export { LIVE_FIELDS, MigrationTable, migrationRow, rowChanged, type LiveField, type MigrationChange, type MigrationRow, type MigrationsFeed } from './migrations.js';
 export { encodeChange, MigrationStreams, type MigrationStreamsOptions } from './migration-stream.js';
+export { LANGUAGE_COOKIE, LANGUAGE_PATH, localeFromAcceptLanguage, localeOfRequest } from './language.js';
+export { ADMIN_CATALOGUE, words, type Words } from './texts.js';

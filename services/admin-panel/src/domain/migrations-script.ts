@@ -1,8 +1,10 @@
 /**
  * The migrations page's one script (served as /admin/assets/migrations.js, so the CSP needs no
  * inline script): opens the page's event stream and writes each row's new cells in place with
- * textContent (never markup), announcing a phase change in the page's aria-live region. A
- * migration that appears or disappears reloads the page (the server renders rows). When the
+ * textContent (never markup), announcing a phase change in the page's aria-live region in the
+ * page's language (the region's data-phase-changed: the catalogue's words, {name}, {from} and
+ * {to} filled here). A migration that appears or disappears reloads the page (the server renders
+ * rows). When the
  * stream cannot be had (refused, signed out, too many pages open) it falls back to what the page
  * does without script: a reload every 5 s, which also takes a signed-out admin to sign-in.
  */
@@ -13,6 +15,10 @@ export const MIGRATIONS_SCRIPT = `"use strict";
   if (!section || !window.EventSource) return;
   var source = new EventSource(section.getAttribute("data-events"));
   var reloading = false;
+  var phaseChanged = live && live.getAttribute("data-phase-changed") || "{name}: {from} \\u2192 {to}";
+  function announce(values) {
+    return phaseChanged.replace(/\\{(name|from|to)\\}/g, function (whole, field) { return values[field]; });
+  }
   function reload(delay) {
     if (reloading) return;
     reloading = true;
@@ -32,7 +38,7 @@ export const MIGRATIONS_SCRIPT = `"use strict";
     for (var i = 0; i < cells.length; i++) {
       var cell = cells[i], field = cell.getAttribute("data-field"), text = row[field];
       if (typeof text !== "string" || cell.textContent === text) continue;
-      if (field === "phase" && live) live.textContent = row.name + ": " + cell.textContent + " \\u2192 " + text;
+      if (field === "phase" && live) live.textContent = announce({ name: row.name, from: cell.textContent, to: text });
       cell.textContent = text;
     }
   });

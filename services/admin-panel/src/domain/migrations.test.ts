@@ -4,6 +4,8 @@ import { MIGRATIONS_SCRIPT } from './migrations-script.js';
 import { migrationsPage } from './pages/migrations.js';
 
 const admin = { admin: { adminId: 1n, name: '@boss', sid: 's', expiresAt: new Date(0) }, csrf: 'c' };
+const en = { session: admin, locale: 'en', here: '/admin/migrations' } as const;
+const ru = { ...en, locale: 'ru' } as const;
 
 function view(overrides: Partial<MigrationView> = {}): MigrationView {
   return { name: 'stage-8-admin-panel', namespace: 'nova', stage: '8', route: 'admin.example/admin/', phase: 'Progressing', weight: 5, step: 'setWeight 5', analysis: '—', message: undefined, ...overrides };
@@ -23,7 +25,7 @@ describe('a migration row', () => {
   });
 
   it('renders with the cells the script finds (data-key, data-field), escaped', () => {
-    const text = migrationsPage({ session: admin }, { kind: 'listed', items: [view({ message: '<b>"x"</b>' })] }).text;
+    const text = migrationsPage(en, { kind: 'listed', items: [view({ message: '<b>"x"</b>' })] }).text;
     expect(text).toContain('<tr data-key="nova/stage-8-admin-panel">');
     expect(text).toContain('<td data-field="weight">5 %</td>');
     expect(text).toContain('<td data-field="message">&lt;b&gt;&quot;x&quot;&lt;/b&gt;</td>');
@@ -41,8 +43,24 @@ describe('a migration row', () => {
     expect(MIGRATIONS_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   });
 
+  it('hands the script the words of a phase change in the page\'s language, the same rows in both', () => {
+    const items = [view()];
+    const [english, russian] = [en, ru].map((frame) => migrationsPage(frame, { kind: 'listed', items }).text);
+    expect(english).toContain('data-phase-changed="{name}: {from} → {to}"');
+    expect(russian).toContain('data-phase-changed="{name}: фаза {from} → {to}"');
+    expect(russian).toContain('<th scope="col">Фаза</th>');
+    const rows = (page: string | undefined): string => (page ?? '').slice((page ?? '').indexOf('<tbody>'), (page ?? '').indexOf('</tbody>'));
+    expect(rows(russian)).toBe(rows(english));
+  });
+
+  it('says why there is no table: no API, or the API refused with its status', () => {
+    expect(migrationsPage(ru, { kind: 'unconfigured' }).text).toContain('У панели нет доступа к API Kubernetes');
+    expect(migrationsPage(en, { kind: 'unavailable', status: 403 }).text).toContain('The Kubernetes API did not answer: HTTP 403');
+    expect(migrationsPage(ru, { kind: 'unavailable' }).text).toContain('API Kubernetes не ответил.');
+  });
+
   it('without an API to watch, reloads with no script at all', () => {
-    const text = migrationsPage({ session: admin }, { kind: 'unconfigured' }).text;
+    const text = migrationsPage(en, { kind: 'unconfigured' }).text;
     expect(text).toMatch(/<meta http-equiv="refresh" content="5">/);
     expect(text).not.toContain('<noscript>');
     expect(text).not.toContain('<script');

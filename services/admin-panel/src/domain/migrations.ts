@@ -18,7 +18,8 @@ export interface MigrationView {
 export type MigrationsAnswer =
   | { readonly kind: 'listed'; readonly items: readonly MigrationView[] }
   | { readonly kind: 'unconfigured' }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  /** The API refused (its HTTP status) or did not answer (no status). */
+  | { readonly kind: 'unavailable'; readonly status?: number };
 
 export interface MigrationsSource {
   list(): Promise<MigrationsAnswer>;

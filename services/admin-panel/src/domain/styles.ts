@@ -7,6 +7,7 @@ header { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; p
 header nav { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; flex: 1; }
 header ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; flex: 1; }
 header a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
+header nav.language { flex: 0 0 auto; }
 main { padding: 1rem; max-width: 72rem; margin: 0 auto; }
 main:focus { outline: none; }
 a { color: var(--accent); }

@@ -73,7 +73,7 @@ export function kubeMigrations(options: KubeMigrationsOptions, kubeConfig = kube
         return { kind: 'listed', items: (answer.items ?? []).map(migrationView).sort(byStage) };
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        return { kind: 'unavailable', reason: typeof code === 'number' ? `HTTP ${String(code)}` : 'no answer' };
+        return typeof code === 'number' ? { kind: 'unavailable', status: code } : { kind: 'unavailable' };
       }
     },
   };

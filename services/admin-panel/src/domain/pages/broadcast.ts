@@ -7,14 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import { AnnouncementStatus, type Announcement } from '@nova/contracts';
 import { html, type Html } from '../html.js';
-import { BASE, csrfField, describedBy, fieldError, formatDate, page, type PageFrame } from './layout.js';
+import { words, type Say, type Words } from '../texts.js';
+import { BASE, csrfField, describedBy, fieldError, page, type Frame, type PageFrame } from './layout.js';
 import { dateOf } from './numbers.js';
 
 /** Telegram's limit on a message's text, in UTF-16 code units. */
 export const ANNOUNCEMENT_MAX = 4096;
 
+/** An announcement's state as a stable code (the page's data-state) and the catalogue's selector. */
 const STATE: Readonly<Record<number, string>> = {
-  [AnnouncementStatus.PREPARING]: 'listing recipients',
+  [AnnouncementStatus.PREPARING]: 'preparing',
   [AnnouncementStatus.SENDING]: 'sending',
   [AnnouncementStatus.DONE]: 'done',
 };
@@ -28,10 +30,10 @@ export function announcementText(raw: string | null): string {
 }
 
 /** What is wrong with the text, in words for the admin; undefined when it can be sent. */
-export function announcementProblem(text: string): string | undefined {
-  if (text.trim() === '') return 'Write the message to send: it is empty.';
-  if (text.length > ANNOUNCEMENT_MAX) return `The message is ${String(text.length)} characters long; Telegram takes at most ${String(ANNOUNCEMENT_MAX)}. Shorten it by ${String(text.length - ANNOUNCEMENT_MAX)}.`;
-  if (text.includes('\u0000')) return 'The message contains a character that cannot be sent.';
+export function announcementProblem(t: Say, text: string): string | undefined {
+  if (text.trim() === '') return t('announcement-empty');
+  if (text.length > ANNOUNCEMENT_MAX) return t('announcement-too-long', { length: text.length, max: ANNOUNCEMENT_MAX, over: text.length - ANNOUNCEMENT_MAX });
+  if (text.includes('\u0000')) return t('announcement-bad-character');
   return undefined;
 }
 
@@ -46,68 +48,76 @@ function stateOf(announcement: Announcement): string {
   return STATE[announcement.status] ?? 'unknown';
 }
 
-function summary(a: Announcement): string {
-  return `${a.sent.toString()} sent, ${a.blockedByUser.toString()} blocked the bot, ${a.failed.toString()} failed, ${a.remaining.toString()} remaining`;
+function summary(w: Words, a: Announcement): string {
+  return w.t('announcement-summary', { sent: a.sent, blocked: a.blockedByUser, failed: a.failed, remaining: a.remaining });
 }
 
 function excerpt(text: string): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-export function broadcastPage(frame: Pick<PageFrame, 'session'>, view: BroadcastPageView): Html {
+export function broadcastPage(frame: Frame, view: BroadcastPageView): Html {
+  const w = words(frame.locale);
+  const { t } = w;
   const csrf = frame.session?.csrf ?? '';
   const past = view.announcements === undefined
-    ? html`<p class="errors" role="alert">The publisher did not answer: the past announcements cannot be shown now.</p>`
+    ? html`<p class="errors" role="alert">${t('publisher-silent')}</p>`
     : view.announcements.length === 0
-      ? html`<p>No announcement was sent yet.</p>`
+      ? html`<p>${t('no-announcements')}</p>`
       : html`<table>
-        <caption>Past announcements, newest first</caption>
-        <thead><tr><th scope="col">When</th><th scope="col">By</th><th scope="col">Message</th><th scope="col">State</th><th scope="col">Progress</th></tr></thead>
+        <caption>${t('announcements-caption')}</caption>
+        <thead><tr><th scope="col">${t('col-when')}</th><th scope="col">${t('col-by')}</th><th scope="col">${t('col-message')}</th><th scope="col">${t('col-state')}</th><th scope="col">${t('col-progress')}</th></tr></thead>
         <tbody>${view.announcements.map((a) => html`<tr>
-          <td><a href="${BASE}broadcast/${a.id}">${formatDate(dateOf(a.createdAt))}</a></td><td>${a.adminTelegramId}</td>
-          <td>${excerpt(a.text)}</td><td>${stateOf(a)}</td><td>${summary(a)}</td>
+          <td><a href="${BASE}broadcast/${a.id}">${w.date(dateOf(a.createdAt))}</a></td><td>${a.adminTelegramId}</td>
+          <td>${excerpt(a.text)}</td><td>${t('announcement-state', { state: stateOf(a) })}</td><td>${summary(w, a)}</td>
         </tr>`)}</tbody></table>`;
-  return page({ ...frame, title: 'Broadcast', section: 'broadcast' }, html`
-    <h1>Broadcast</h1>
+  return page({ ...frame, title: t('broadcast-title'), section: 'broadcast' }, html`
+    <h1>${t('broadcast-title')}</h1>
     <form method="post" action="${BASE}broadcast">
-      <fieldset><legend>Announce from the main bot to every user</legend>
+      <fieldset><legend>${t('broadcast-legend')}</legend>
       ${csrfField(csrf)}
       <input type="hidden" name="nonce" value="${randomBytes(16).toString('base64url')}">
-      <label for="announcement-text">Message (plain text, at most ${ANNOUNCEMENT_MAX} characters)</label>
+      <label for="announcement-text">${t('message-label', { max: ANNOUNCEMENT_MAX })}</label>
       <textarea id="announcement-text" name="text" rows="6" maxlength="${ANNOUNCEMENT_MAX}" required${describedBy('announcement-text', view.error)}>${view.text ?? ''}</textarea>
       ${fieldError('announcement-text', view.error)}
-      <p class="muted">Every user not blocked here gets it once, at Telegram's pace (30 messages a second); users who blocked the bot are counted, not retried.</p>
-      <button type="submit">Send to every user</button>
+      <p class="muted">${t('broadcast-hint')}</p>
+      <button type="submit">${t('broadcast-send')}</button>
       </fieldset>
     </form>
-    <h2>Past announcements</h2>
+    <h2>${t('heading-past-announcements')}</h2>
     ${past}
   `);
 }
 
+const RELOAD_SECONDS = 2;
+
 /** One announcement's progress; reloads every 2 s until done. */
-export function announcementPage(frame: Pick<PageFrame, 'session' | 'notice'>, a: Announcement): Html {
+export function announcementPage(frame: Frame & Pick<PageFrame, 'notice'>, a: Announcement): Html {
+  const w = words(frame.locale);
+  const { t } = w;
   const done = a.status === AnnouncementStatus.DONE;
   const settled = a.sent + a.blockedByUser + a.failed;
-  return page({ ...frame, title: `Announcement ${a.id.toString()}`, section: 'broadcast', ...(done ? {} : { refreshSeconds: 2 }) }, html`
-    <h1>Announcement ${a.id}</h1>
-    <p>State: <strong id="announcement-state" data-state="${stateOf(a)}">${stateOf(a)}</strong>${done ? '' : html` <span class="muted">(this page updates every 2 seconds)</span>`}</p>
-    <progress max="${a.recipients > 0n ? a.recipients : 1n}" value="${a.recipients > 0n ? settled : (done ? 1n : 0n)}" aria-label="Recipients with an outcome">${settled} of ${a.recipients}</progress>
-    <ul class="cards" aria-label="Progress">
-      <li><strong id="count-recipients">${a.recipients}</strong>recipients</li>
-      <li><strong id="count-sent">${a.sent}</strong>sent</li>
-      <li><strong id="count-blocked">${a.blockedByUser}</strong>blocked the bot or never started it (Telegram 403)</li>
-      <li><strong id="count-failed">${a.failed}</strong>failed</li>
-      <li><strong id="count-remaining">${a.remaining}</strong>remaining</li>
-      <li><strong id="count-rate">${a.ratePerSecond.toFixed(1)}</strong>messages a second (last 10 s)</li>
+  const title = t('announcement-title', { id: a.id.toString() });
+  const count = (id: string, value: bigint | string, label: string): Html => html`<li><strong id="count-${id}">${typeof value === 'string' ? value : w.count(value)}</strong>${label}</li>`;
+  return page({ ...frame, title, section: 'broadcast', ...(done ? {} : { refreshSeconds: RELOAD_SECONDS }) }, html`
+    <h1>${title}</h1>
+    <p>${t('announcement-state-label')} <strong id="announcement-state" data-state="${stateOf(a)}">${t('announcement-state', { state: stateOf(a) })}</strong>${done ? '' : html` <span class="muted">${t('announcement-updates', { seconds: RELOAD_SECONDS })}</span>`}</p>
+    <progress max="${a.recipients > 0n ? a.recipients : 1n}" value="${a.recipients > 0n ? settled : (done ? 1n : 0n)}" aria-label="${t('announcement-progress-label')}">${t('announcement-progress', { settled, recipients: a.recipients })}</progress>
+    <ul class="cards" aria-label="${t('announcement-progress-cards')}">
+      ${count('recipients', a.recipients, t('count-recipients'))}
+      ${count('sent', a.sent, t('count-sent'))}
+      ${count('blocked', a.blockedByUser, t('count-blocked'))}
+      ${count('failed', a.failed, t('count-failed'))}
+      ${count('remaining', a.remaining, t('count-remaining'))}
+      ${count('rate', w.decimal(a.ratePerSecond), t('count-rate'))}
     </ul>
     <dl>
-      <dt>Sent by</dt><dd>${a.adminTelegramId}</dd>
-      <dt>Started</dt><dd>${formatDate(dateOf(a.createdAt))}</dd>
-      <dt>Finished</dt><dd>${formatDate(dateOf(a.finishedAt))}</dd>
+      <dt>${t('sent-by')}</dt><dd>${a.adminTelegramId}</dd>
+      <dt>${t('started')}</dt><dd>${w.date(dateOf(a.createdAt))}</dd>
+      <dt>${t('finished')}</dt><dd>${w.date(dateOf(a.finishedAt))}</dd>
     </dl>
-    <h2>Message</h2>
+    <h2>${t('heading-message')}</h2>
     <pre class="announcement">${a.text}</pre>
-    <p><a href="${BASE}broadcast">All announcements</a></p>
+    <p><a href="${BASE}broadcast">${t('all-announcements')}</a></p>
   `);
 }

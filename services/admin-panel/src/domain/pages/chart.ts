@@ -1,5 +1,5 @@
 import { html, type Html } from '../html.js';
-import { formatDate } from './layout.js';
+import type { Words } from '../texts.js';
 
 /**
  * A line chart drawn on the server as inline SVG: no script, nothing to download, readable by
@@ -18,6 +18,8 @@ export interface ChartSeries {
 }
 
 export interface ChartSpec {
+  /** The element id of the chart's title (unique on the page; titles are words, in any language). */
+  readonly id: string;
   readonly title: string;
   readonly series: readonly ChartSeries[];
   /** How a value reads on the axis and in the table (e.g. money). */
@@ -37,10 +39,10 @@ function yMax(series: readonly ChartSeries[]): number {
   return max === 0 ? 1 : max * 1.1;
 }
 
-export function lineChart(spec: ChartSpec): Html {
-  const format = spec.format ?? ((value: number) => value.toLocaleString('en-US'));
+export function lineChart(w: Words, spec: ChartSpec): Html {
+  const format = spec.format ?? ((value: number) => w.count(value));
   const all = spec.series.flatMap((s) => s.points);
-  if (all.length === 0) return html`<figure class="chart"><figcaption>${spec.title}</figcaption><p class="muted">No history yet.</p></figure>`;
+  if (all.length === 0) return html`<figure class="chart"><figcaption>${spec.title}</figcaption><p class="muted">${w.t('chart-no-history')}</p></figure>`;
   const times = all.map((p) => p.at.getTime());
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
@@ -55,14 +57,14 @@ export function lineChart(spec: ChartSpec): Html {
     return html`<polyline class="series-${index % 6}" fill="none" points="${points}"></polyline>`;
   });
   const base = HEIGHT - PAD.bottom;
-  const svg = html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${idOf(spec.title)}">
-    <title id="${idOf(spec.title)}">${spec.title}: ${spec.series.map((s) => `${s.label} ${s.points.length === 0 ? '—' : format(s.points[s.points.length - 1]?.value ?? 0)}`).join(', ')}</title>
+  const svg = html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${spec.id}">
+    <title id="${spec.id}">${spec.title}: ${spec.series.map((s) => `${s.label} ${s.points.length === 0 ? '—' : format(s.points[s.points.length - 1]?.value ?? 0)}`).join(', ')}</title>
     <line class="axis" x1="${PAD.left}" y1="${base}" x2="${WIDTH - PAD.right}" y2="${base}"></line>
     <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${base}"></line>
     <text class="tick" x="${PAD.left - 6}" y="${base}" text-anchor="end">0</text>
     <text class="tick" x="${PAD.left - 6}" y="${round(y(top / 1.1))}" text-anchor="end">${format(top / 1.1)}</text>
-    <text class="tick" x="${PAD.left}" y="${HEIGHT - 8}">${axisTime(new Date(t0), t1 - t0)}</text>
-    <text class="tick" x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${axisTime(new Date(t1), t1 - t0)}</text>
+    <text class="tick" x="${PAD.left}" y="${HEIGHT - 8}">${axisTime(w, new Date(t0), t1 - t0)}</text>
+    <text class="tick" x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${axisTime(w, new Date(t1), t1 - t0)}</text>
     ${lines}
   </svg>`;
   const legend = html`<ul class="legend">${spec.series.map((s, index) => html`<li><span class="swatch series-${index % 6}" aria-hidden="true"></span>${s.label}</li>`)}</ul>`;
@@ -70,31 +72,30 @@ export function lineChart(spec: ChartSpec): Html {
     <figcaption>${spec.title}</figcaption>
     ${svg}
     ${spec.series.length > 1 ? legend : ''}
-    <details><summary>The figures</summary>${figuresTable(spec, format)}</details>
+    <details><summary>${w.t('chart-figures')}</summary>${figuresTable(w, spec, format)}</details>
   </figure>`;
 }
 
 /** A time on the x axis, as precise as the span needs: seconds for minutes of history, the day alone for months. */
-function axisTime(at: Date, spanMs: number): string {
-  const iso = at.toISOString();
-  if (spanMs < 600_000) return `${iso.slice(11, 19)} UTC`;
-  if (spanMs < 7 * 86_400_000) return `${iso.slice(5, 16).replace('T', ' ')} UTC`;
-  return iso.slice(0, 10);
-}
-
-function idOf(title: string): string {
-  return `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+function axisTime(w: Words, at: Date, spanMs: number): string {
+  const options: Intl.DateTimeFormatOptions = spanMs < 600_000
+    ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }
+    : spanMs < 7 * 86_400_000
+      ? { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }
+      : { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' };
+  const text = new Intl.DateTimeFormat(w.locale, options).format(at);
+  return spanMs < 7 * 86_400_000 ? w.t('date-utc', { date: text }) : text;
 }
 
 /** The chart's data as a table (the newest first, at most 50 rows): for screen readers and exact figures. */
-function figuresTable(spec: ChartSpec, format: (value: number) => string): Html {
+function figuresTable(w: Words, spec: ChartSpec, format: (value: number) => string): Html {
   const times = [...new Set(spec.series.flatMap((s) => s.points.map((p) => p.at.getTime())))].sort((a, b) => b - a).slice(0, 50);
   const valueAt = (s: ChartSeries, t: number): string => {
     const point = s.points.find((p) => p.at.getTime() === t);
     return point === undefined ? '—' : format(point.value);
   };
   return html`<table>
-    <thead><tr><th scope="col">When</th>${spec.series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
-    <tbody>${times.map((t) => html`<tr><td>${formatDate(new Date(t))}</td>${spec.series.map((s) => html`<td>${valueAt(s, t)}</td>`)}</tr>`)}</tbody>
+    <thead><tr><th scope="col">${w.t('col-when')}</th>${spec.series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
+    <tbody>${times.map((t) => html`<tr><td>${w.date(new Date(t))}</td>${spec.series.map((s) => html`<td>${valueAt(s, t)}</td>`)}</tr>`)}</tbody>
   </table>`;
 }

@@ -1,12 +1,14 @@
 import { html, type Html } from '../html.js';
-import { BASE, page, type PageFrame } from './layout.js';
+import { words } from '../texts.js';
+import { BASE, page, type Frame } from './layout.js';
 
 /** A page for a status other than 200: never a stack trace, never an internal message. */
-export function problemPage(frame: Pick<PageFrame, 'session'>, status: 403 | 404 | 422 | 503, what: string): Html {
-  const titles = { 403: 'Not allowed', 404: 'Not found', 422: 'Not accepted', 503: 'Try again' } as const;
-  return page({ ...frame, title: titles[status] }, html`
-    <h1>${titles[status]}</h1>
+export function problemPage(frame: Frame, status: 403 | 404 | 422 | 503, what: string): Html {
+  const { t } = words(frame.locale);
+  const title = t('problem-title', { status });
+  return page({ ...frame, title }, html`
+    <h1>${title}</h1>
     <p>${what}</p>
-    <p><a href="${BASE}">Back to the panel</a></p>
+    <p><a href="${BASE}">${t('back-to-panel')}</a></p>
   `);
 }

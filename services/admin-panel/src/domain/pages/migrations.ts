@@ -1,6 +1,7 @@
 import { LIVE_FIELDS, migrationRow, type MigrationRow, type MigrationsAnswer } from '../migrations.js';
 import { html, type Html } from '../html.js';
-import { BASE, page, type PageFrame } from './layout.js';
+import { words } from '../texts.js';
+import { BASE, page, type Frame } from './layout.js';
 
 /** Where an open page's changes stream from, and the script that applies them. */
 export const MIGRATION_EVENTS_PATH = `${BASE}migrations/events`;
@@ -15,26 +16,35 @@ function rowHtml(row: MigrationRow): Html {
 }
 
 /**
+ * How the script words a phase change in the page's language: the catalogue's message with
+ * {name}, {from} and {to} left for the script to fill (the event stream is the same for every
+ * page, so it carries no words).
+ */
+export const PHASE_CHANGE_FIELDS = { name: '{name}', from: '{from}', to: '{to}' } as const;
+
+/**
  * Read-only. With script, the table's cells change in place from the event stream and a phase
  * change is announced (aria-live); without it, the page reloads itself every few seconds.
  */
-export function migrationsPage(frame: Pick<PageFrame, 'session'>, answer: MigrationsAnswer): Html {
+export function migrationsPage(frame: Frame, answer: MigrationsAnswer): Html {
+  const { t } = words(frame.locale);
+  const title = t('migrations-title');
   if (answer.kind !== 'listed') {
     const body = answer.kind === 'unconfigured'
-      ? html`<p>This panel has no access to a Kubernetes API (no in-cluster service account and no KUBECONFIG).</p>`
-      : html`<p class="errors" role="alert">The Kubernetes API did not answer: ${answer.reason}</p>`;
-    return page({ ...frame, title: 'Migrations', section: 'migrations', refreshSeconds: RELOAD_SECONDS }, html`<h1>Migrations</h1>${body}`);
+      ? html`<p>${t('no-kubernetes')}</p>`
+      : html`<p class="errors" role="alert">${answer.status === undefined ? t('kubernetes-silent') : t('kubernetes-refused', { status: String(answer.status) })}</p>`;
+    return page({ ...frame, title, section: 'migrations', refreshSeconds: RELOAD_SECONDS }, html`<h1>${title}</h1>${body}`);
   }
   const table = answer.items.length === 0
-    ? html`<p>No NovaMigrations.</p>`
+    ? html`<p>${t('no-migrations')}</p>`
     : html`<table>
-      <caption>NovaMigrations (read-only)</caption>
-      <thead><tr><th scope="col">Name</th><th scope="col">Stage</th><th scope="col">Route</th><th scope="col">Phase</th><th scope="col">Weight</th><th scope="col">Step</th><th scope="col">Last analysis</th><th scope="col">Message</th></tr></thead>
+      <caption>${t('migrations-caption')}</caption>
+      <thead><tr><th scope="col">${t('col-name')}</th><th scope="col">${t('col-stage')}</th><th scope="col">${t('col-route')}</th><th scope="col">${t('col-phase')}</th><th scope="col">${t('col-weight')}</th><th scope="col">${t('col-step')}</th><th scope="col">${t('col-last-analysis')}</th><th scope="col">${t('col-message')}</th></tr></thead>
       <tbody>${answer.items.map((item) => rowHtml(migrationRow(item)))}</tbody></table>`;
   return page(
-    { ...frame, title: 'Migrations', section: 'migrations', refreshSeconds: RELOAD_SECONDS, script: MIGRATIONS_SCRIPT_PATH },
-    html`<h1>Migrations</h1>
+    { ...frame, title, section: 'migrations', refreshSeconds: RELOAD_SECONDS, script: MIGRATIONS_SCRIPT_PATH },
+    html`<h1>${title}</h1>
     <section id="migrations" data-events="${MIGRATION_EVENTS_PATH}">${table}</section>
-    <p id="migrations-live" class="visually-hidden" aria-live="polite"></p>`,
+    <p id="migrations-live" class="visually-hidden" aria-live="polite" data-phase-changed="${t('phase-changed', PHASE_CHANGE_FIELDS)}"></p>`,
   );
 }

@@ -1,5 +1,6 @@
 import { html, type Html } from '../html.js';
-import { BASE, page } from './layout.js';
+import { words } from '../texts.js';
+import { BASE, page, type Visit } from './layout.js';
 
 export interface SignInView {
   /** Where to go after signing in (already checked to be a page of the panel). */
@@ -9,17 +10,18 @@ export interface SignInView {
   readonly problem?: string;
 }
 
-export function signInPage(view: SignInView): Html {
+export function signInPage(visit: Visit, view: SignInView): Html {
+  const { t } = words(visit.locale);
   const authUrl = `${BASE}auth/telegram?next=${encodeURIComponent(view.next)}`;
   const widget = view.botUsername === undefined
-    ? html`<p class="muted">Telegram's Login Widget is not set up here (NOVA_ADMIN_BOT_USERNAME). An operator can make a sign-in link with <code>nova-admin-login &lt;your Telegram id&gt;</code>.</p>`
-    // Telegram's own widget (its script, its button): it redirects here with the signed data.
+    ? html`<p class="muted">${t('sign-in-no-widget')} <code>${t('sign-in-command')}</code></p>`
+    // Telegram's own widget (its script, its button, in the language Telegram picks): it redirects here with the signed data.
     : html`<script async src="https://telegram.org/js/telegram-widget.js?22" data-telegram-login="${view.botUsername}" data-size="large" data-auth-url="${authUrl}" data-request-access="write"></script>`;
-  return page({ title: 'Sign in' }, html`
-    <h1>Sign in</h1>
+  return page({ ...visit, title: t('sign-in-title') }, html`
+    <h1>${t('sign-in-title')}</h1>
     ${view.problem === undefined ? '' : html`<p class="errors" role="alert">${view.problem}</p>`}
-    <p>Only the Telegram accounts named as admins in the panel's configuration may sign in.</p>
-    <p>An admin can also send <code>/admin</code> to the main bot: it answers with a link that signs in once.</p>
+    <p>${t('sign-in-who')}</p>
+    <p>${t('sign-in-via-bot')}</p>
     ${widget}
   `);
 }

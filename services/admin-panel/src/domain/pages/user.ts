@@ -3,7 +3,8 @@ import { InvoiceStatus, PaymentProvider, PlanKind, SubscriptionStatus, type Bot,
 import type { ActivityEntry } from '../activity.js';
 import type { AuditEntryView } from '../audit.js';
 import { html, type Html } from '../html.js';
-import { BASE, csrfField, describedBy, fieldError, formatDate, page, type PageFrame } from './layout.js';
+import { words, type Words } from '../texts.js';
+import { BASE, csrfField, describedBy, fieldError, page, type Frame, type PageFrame } from './layout.js';
 import { dateOf } from './numbers.js';
 import { displayName } from './users.js';
 
@@ -24,159 +25,171 @@ export interface UserPageView {
   readonly values?: Readonly<Record<string, string>>;
 }
 
+/** The catalogue's selector keys for the contracts' enums. */
 const KIND: Readonly<Record<number, string>> = { [PlanKind.BOTS]: 'bots', [PlanKind.STORIES]: 'stories', [PlanKind.POSTING]: 'posting' };
 const SUBSCRIPTION: Readonly<Record<number, string>> = { [SubscriptionStatus.ACTIVE]: 'active', [SubscriptionStatus.EXPIRED]: 'expired', [SubscriptionStatus.REVOKED]: 'revoked' };
 const INVOICE: Readonly<Record<number, string>> = {
   [InvoiceStatus.PENDING]: 'pending', [InvoiceStatus.PAID]: 'paid', [InvoiceStatus.EXPIRED]: 'expired',
-  [InvoiceStatus.CANCELED]: 'canceled', [InvoiceStatus.CHARGEBACKED]: 'charged back',
+  [InvoiceStatus.CANCELED]: 'canceled', [InvoiceStatus.CHARGEBACKED]: 'chargebacked',
 };
+/** The providers' own names, the same in every language. */
 const PROVIDER: Readonly<Record<number, string>> = { [PaymentProvider.CRYPTOBOT]: 'CryptoBot', [PaymentProvider.PLATEGA]: 'Platega' };
 
-export function money(minor: bigint, currency: string): string {
-  const negative = minor < 0n;
-  const abs = negative ? -minor : minor;
-  return `${negative ? '-' : ''}${(abs / 100n).toString()}.${(abs % 100n).toString().padStart(2, '0')} ${currency}`;
-}
-
 /** One reason field, required when `required` (blocking, granting, revoking). */
-function reasonField(id: string, errors: UserPageView['errors'], values: UserPageView['values'], required: boolean): Html {
+function reasonField(w: Words, id: string, errors: UserPageView['errors'], values: UserPageView['values'], required: boolean): Html {
   const message = errors?.[id];
-  return html`<label for="${id}">Reason${required ? '' : ' (optional)'}</label>
+  return html`<label for="${id}">${required ? w.t('reason-label') : w.t('reason-optional-label')}</label>
     <input type="text" id="${id}" name="reason" maxlength="500" value="${values?.[id] ?? ''}"${required ? html` required` : ''}${describedBy(id, message)}>
     ${fieldError(id, message)}`;
 }
 
-function blockUserForm(view: UserPageView, csrf: string): Html {
+function blockUserForm(w: Words, view: UserPageView, csrf: string): Html {
   const { user } = view;
   const action = user.blocked ? 'unblock' : 'block';
   return html`<form method="post" action="${BASE}users/${user.telegramId}/${action}">
-    <fieldset><legend>${user.blocked ? 'Unblock this user' : 'Block this user'}</legend>
+    <fieldset><legend>${user.blocked ? w.t('unblock-user-legend') : w.t('block-user-legend')}</legend>
     ${csrfField(csrf)}
-    ${reasonField(`user-${action}-reason`, view.errors, view.values, !user.blocked)}
-    <button type="submit"${user.blocked ? '' : html` class="danger"`}>${user.blocked ? 'Unblock user' : 'Block user'}</button>
+    ${reasonField(w, `user-${action}-reason`, view.errors, view.values, !user.blocked)}
+    <button type="submit"${user.blocked ? '' : html` class="danger"`}>${user.blocked ? w.t('unblock-user-button') : w.t('block-user-button')}</button>
     </fieldset>
   </form>`;
 }
 
-function grantForm(view: UserPageView, csrf: string): Html {
+function grantForm(w: Words, view: UserPageView, csrf: string): Html {
+  const { t } = w;
   const planError = view.errors?.['grant-plan'];
   return html`<form method="post" action="${BASE}users/${view.user.telegramId}/grant">
-    <fieldset><legend>Grant a subscription</legend>
+    <fieldset><legend>${t('grant-legend')}</legend>
     ${csrfField(csrf)}
     <input type="hidden" name="nonce" value="${randomBytes(16).toString('base64url')}">
-    <label for="grant-plan">Plan</label>
+    <label for="grant-plan">${t('plan-label')}</label>
     <select id="grant-plan" name="plan" required${describedBy('grant-plan', planError)}>
-      <option value="">Choose a plan</option>
-      ${view.plans.map((plan) => html`<option value="${plan.id}"${view.values?.['grant-plan'] === plan.id ? html` selected` : ''}>${plan.title} (${KIND[plan.kind] ?? '?'}, ${plan.periodDays} days)</option>`)}
+      <option value="">${t('choose-plan')}</option>
+      ${view.plans.map((plan) => html`<option value="${plan.id}"${view.values?.['grant-plan'] === plan.id ? html` selected` : ''}>${t('plan-option', { title: plan.title, kind: t('plan-kind', { kind: KIND[plan.kind] ?? 'other' }), days: plan.periodDays })}</option>`)}
     </select>
     ${fieldError('grant-plan', planError)}
-    ${reasonField('grant-reason', view.errors, view.values, true)}
-    <button type="submit">Grant</button>
+    ${reasonField(w, 'grant-reason', view.errors, view.values, true)}
+    <button type="submit">${t('grant-button')}</button>
     </fieldset>
   </form>`;
 }
 
-function botsTable(view: UserPageView, csrf: string): Html {
-  if (view.bots.length === 0) return html`<p>No bots.</p>`;
+function botsTable(w: Words, view: UserPageView, csrf: string): Html {
+  const { t } = w;
+  if (view.bots.length === 0) return html`<p>${t('no-bots')}</p>`;
   return html`<table>
-    <caption>Bots</caption>
-    <thead><tr><th scope="col">Bot</th><th scope="col">Audience</th><th scope="col">Added</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
+    <caption>${t('heading-bots')}</caption>
+    <thead><tr><th scope="col">${t('col-bot')}</th><th scope="col">${t('col-audience')}</th><th scope="col">${t('col-added')}</th><th scope="col">${t('col-state')}</th><th scope="col">${t('col-action')}</th></tr></thead>
     <tbody>${view.bots.map((bot) => {
       const action = bot.blocked ? 'unblock' : 'block';
       const id = `bot-${bot.botId.toString()}-${action}-reason`;
       const message = view.errors?.[id];
+      const username = bot.username;
       return html`<tr id="bot-${bot.botId}">
-        <td>@${bot.username} <span class="muted">(${bot.botId})</span></td>
-        <td>${bot.audienceSize}</td>
-        <td>${formatDate(dateOf(bot.createdAt))}</td>
-        <td>${bot.blocked ? html`<span class="badge blocked">blocked</span> ${bot.blockedReason}` : 'active'}</td>
+        <td>@${username} <span class="muted">(${bot.botId})</span></td>
+        <td>${w.count(bot.audienceSize)}</td>
+        <td>${w.date(dateOf(bot.createdAt))}</td>
+        <td>${bot.blocked ? html`<span class="badge blocked">${t('blocked-badge')}</span> ${bot.blockedReason}` : t('bot-active')}</td>
         <td><form method="post" action="${BASE}bots/${bot.botId}/${action}">
           ${csrfField(csrf)}
           <input type="hidden" name="owner" value="${view.user.telegramId}">
-          <label for="${id}">Reason for ${bot.blocked ? 'unblocking' : 'blocking'} @${bot.username}${bot.blocked ? ' (optional)' : ''}</label>
+          <label for="${id}">${bot.blocked ? t('bot-unblock-reason-label', { username }) : t('bot-block-reason-label', { username })}</label>
           <input type="text" id="${id}" name="reason" maxlength="500" value="${view.values?.[id] ?? ''}"${bot.blocked ? '' : html` required`}${describedBy(id, message)}>
           ${fieldError(id, message)}
-          <button type="submit"${bot.blocked ? '' : html` class="danger"`}>${bot.blocked ? 'Unblock' : 'Block'} @${bot.username}</button>
+          <button type="submit"${bot.blocked ? '' : html` class="danger"`}>${bot.blocked ? t('bot-unblock-button', { username }) : t('bot-block-button', { username })}</button>
         </form></td>
       </tr>`;
     })}</tbody>
   </table>`;
 }
 
-function subscriptionsTable(view: UserPageView, csrf: string): Html {
-  if (view.payments === undefined) return html`<p class="errors" role="alert">The payments context did not answer: subscriptions and payments are not shown.</p>`;
+function subscriptionsTable(w: Words, view: UserPageView, csrf: string): Html {
+  const { t } = w;
+  if (view.payments === undefined) return html`<p class="errors" role="alert">${t('payments-silent')}</p>`;
   const { subscriptions, invoices } = view.payments;
-  const subs = subscriptions.length === 0 ? html`<p>No subscriptions.</p>` : html`<table>
-    <caption>Subscriptions</caption>
-    <thead><tr><th scope="col">Kind</th><th scope="col">Plan</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">Status</th><th scope="col">Source</th><th scope="col">Action</th></tr></thead>
+  const subs = subscriptions.length === 0 ? html`<p>${t('no-subscriptions')}</p>` : html`<table>
+    <caption>${t('subscriptions-caption')}</caption>
+    <thead><tr><th scope="col">${t('col-kind')}</th><th scope="col">${t('col-plan')}</th><th scope="col">${t('col-from')}</th><th scope="col">${t('col-until')}</th><th scope="col">${t('col-status')}</th><th scope="col">${t('col-source')}</th><th scope="col">${t('col-action')}</th></tr></thead>
     <tbody>${subscriptions.map((s) => {
       const id = `revoke-${s.id}-reason`;
       const message = view.errors?.[id];
       return html`<tr>
-        <td>${KIND[s.kind] ?? '?'}</td><td>${s.planId}</td>
-        <td>${formatDate(dateOf(s.startsAt))}</td><td>${formatDate(dateOf(s.endsAt))}</td>
-        <td>${SUBSCRIPTION[s.status] ?? '?'}</td>
-        <td>${s.grantedBy === 0n ? `invoice ${s.invoiceId}` : `granted by ${s.grantedBy.toString()}: ${s.adminReason}`}</td>
+        <td>${t('plan-kind', { kind: KIND[s.kind] ?? 'other' })}</td><td>${s.planId}</td>
+        <td>${w.date(dateOf(s.startsAt))}</td><td>${w.date(dateOf(s.endsAt))}</td>
+        <td>${t('subscription-status', { status: SUBSCRIPTION[s.status] ?? 'other' })}</td>
+        <td>${s.grantedBy === 0n ? t('source-invoice', { invoice: s.invoiceId }) : t('source-granted', { admin: s.grantedBy.toString(), reason: s.adminReason })}</td>
         <td>${s.status === SubscriptionStatus.ACTIVE ? html`<form method="post" action="${BASE}subscriptions/${s.id}/revoke">
           ${csrfField(csrf)}<input type="hidden" name="owner" value="${view.user.telegramId}">
-          <label for="${id}">Reason for revoking</label>
+          <label for="${id}">${t('revoke-reason-label')}</label>
           <input type="text" id="${id}" name="reason" maxlength="500" required value="${view.values?.[id] ?? ''}"${describedBy(id, message)}>
           ${fieldError(id, message)}
-          <button type="submit" class="danger">Revoke</button></form>` : ''}</td>
+          <button type="submit" class="danger">${t('revoke-button')}</button></form>` : ''}</td>
       </tr>`;
     })}</tbody></table>`;
-  const invs = invoices.length === 0 ? html`<p>No payments.</p>` : html`<table>
-    <caption>Payments</caption>
-    <thead><tr><th scope="col">Invoice</th><th scope="col">Plan</th><th scope="col">Provider</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Paid</th></tr></thead>
+  const invs = invoices.length === 0 ? html`<p>${t('no-payments')}</p>` : html`<table>
+    <caption>${t('payments-caption')}</caption>
+    <thead><tr><th scope="col">${t('col-invoice')}</th><th scope="col">${t('col-plan')}</th><th scope="col">${t('col-provider')}</th><th scope="col">${t('col-amount')}</th><th scope="col">${t('col-status')}</th><th scope="col">${t('col-created')}</th><th scope="col">${t('col-paid')}</th></tr></thead>
     <tbody>${invoices.map((i) => html`<tr>
       <td>${i.id}</td><td>${i.planId}</td><td>${PROVIDER[i.provider] ?? '?'}</td>
-      <td>${i.amount === undefined ? '—' : money(i.amount.minorUnits, i.amount.currency)}</td>
-      <td>${INVOICE[i.status] ?? '?'}</td><td>${formatDate(dateOf(i.createdAt))}</td><td>${formatDate(dateOf(i.paidAt))}</td>
+      <td>${i.amount === undefined ? '—' : w.money(i.amount.minorUnits, i.amount.currency)}</td>
+      <td>${t('invoice-status', { status: INVOICE[i.status] ?? 'other' })}</td><td>${w.date(dateOf(i.createdAt))}</td><td>${w.date(dateOf(i.paidAt))}</td>
     </tr>`)}</tbody></table>`;
   return html`${subs}${invs}`;
 }
 
-export function auditTable(entries: readonly AuditEntryView[], caption: string): Html {
-  if (entries.length === 0) return html`<p>No admin actions recorded.</p>`;
+/** An action's outcome in words, with the error that failed it (as the context or the panel recorded it). */
+export function outcomeText(w: Words, entry: Pick<AuditEntryView, 'outcome' | 'error'>): string {
+  return entry.error === undefined ? w.t('audit-outcome', { outcome: entry.outcome }) : w.t('audit-outcome-error', { outcome: entry.outcome, error: entry.error });
+}
+
+/** Audit entries; the action stays its code (user.block, subscription.grant), which admins search the log for. */
+export function auditTable(w: Words, entries: readonly AuditEntryView[], caption: string): Html {
+  const { t } = w;
+  if (entries.length === 0) return html`<p>${t('no-audit')}</p>`;
   return html`<table>
     <caption>${caption}</caption>
-    <thead><tr><th scope="col">When</th><th scope="col">Admin</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">Outcome</th><th scope="col">Before → after</th></tr></thead>
+    <thead><tr><th scope="col">${t('col-when')}</th><th scope="col">${t('col-admin')}</th><th scope="col">${t('col-action')}</th><th scope="col">${t('col-target')}</th><th scope="col">${t('col-reason')}</th><th scope="col">${t('col-outcome')}</th><th scope="col">${t('col-before-after')}</th></tr></thead>
     <tbody>${entries.map((e) => html`<tr>
-      <td>${formatDate(e.startedAt)}</td><td>${e.adminId}</td><td>${e.action}</td>
-      <td>${e.targetKind} ${e.targetId}</td><td>${e.reason}</td>
-      <td>${e.outcome}${e.error === undefined ? '' : `: ${e.error}`}</td>
-      <td><details><summary>show</summary><pre>${JSON.stringify(e.before, null, 1)}</pre><pre>${JSON.stringify(e.after, null, 1)}</pre></details></td>
+      <td>${w.date(e.startedAt)}</td><td>${e.adminId}</td><td><code>${e.action}</code></td>
+      <td>${t('audit-target', { kind: e.targetKind, id: e.targetId })}</td><td>${e.reason}</td>
+      <td>${outcomeText(w, e)}</td>
+      <td><details><summary>${t('show-details')}</summary><pre>${JSON.stringify(e.before, null, 1)}</pre><pre>${JSON.stringify(e.after, null, 1)}</pre></details></td>
     </tr>`)}</tbody></table>`;
 }
 
-function activityList(view: UserPageView): Html {
-  const silent = [view.postsUnknown === true ? 'the publishing context' : '', view.payments === undefined ? 'the payments context' : ''].filter((name) => name !== '');
-  const note = silent.length === 0 ? '' : html`<p>Not shown: ${silent.join(' and ')} did not answer.</p>`;
-  if (view.activity.length === 0) return html`${note}<p>No activity yet.</p>`;
+function activityList(w: Words, view: UserPageView): Html {
+  const { t } = w;
+  const postsSilent = view.postsUnknown === true;
+  const paymentsSilent = view.payments === undefined;
+  const note = !postsSilent && !paymentsSilent ? '' : html`<p>${t('activity-silent', { which: postsSilent && paymentsSilent ? 'both' : postsSilent ? 'publisher' : 'payments' })}</p>`;
+  if (view.activity.length === 0) return html`${note}<p>${t('no-activity')}</p>`;
   return html`${note}<table>
-    <caption>Recent activity, newest first</caption>
-    <thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col">What</th></tr></thead>
-    <tbody>${view.activity.map((entry) => html`<tr><td>${formatDate(entry.at)}</td><td><span class="badge">${entry.kind}</span></td><td>${entry.what}</td></tr>`)}</tbody></table>`;
+    <caption>${t('activity-caption')}</caption>
+    <thead><tr><th scope="col">${t('col-when')}</th><th scope="col">${t('col-kind')}</th><th scope="col">${t('col-what')}</th></tr></thead>
+    <tbody>${view.activity.map((entry) => html`<tr><td>${w.date(entry.at)}</td><td><span class="badge">${t('activity-kind', { kind: entry.kind })}</span></td><td>${entry.what}</td></tr>`)}</tbody></table>`;
 }
 
-export function userPage(frame: Pick<PageFrame, 'session' | 'notice'>, view: UserPageView): Html {
+export function userPage(frame: Frame & Pick<PageFrame, 'notice'>, view: UserPageView): Html {
+  const w = words(frame.locale);
+  const { t } = w;
   const csrf = frame.session?.csrf ?? '';
   const { user } = view;
-  const problems = view.errors === undefined ? '' : html`<p class="errors" role="alert">The form was not accepted: ${view.errors.form ?? 'see the messages below.'}</p>`;
-  return page({ ...frame, title: displayName(user), section: 'users' }, html`
-    <h1>${displayName(user)} ${user.blocked ? html`<span class="badge blocked">blocked</span>` : ''}</h1>
+  const formProblem = view.errors?.form;
+  const problems = view.errors === undefined ? '' : html`<p class="errors" role="alert">${formProblem === undefined ? t('form-refused') : t('form-refused-because', { reason: formProblem })}</p>`;
+  return page({ ...frame, title: displayName(w, user), section: 'users' }, html`
+    <h1>${displayName(w, user)} ${user.blocked ? html`<span class="badge blocked">${t('blocked-badge')}</span>` : ''}</h1>
     ${problems}
     <dl>
-      <dt>Telegram id</dt><dd>${user.telegramId}</dd>
-      <dt>Username</dt><dd>${user.username === '' ? '—' : `@${user.username}`}</dd>
-      <dt>First seen</dt><dd>${formatDate(dateOf(user.createdAt))}</dd>
-      <dt>Last seen</dt><dd>${formatDate(dateOf(user.lastSeenAt))}</dd>
-      ${user.blocked ? html`<dt>Blocked because</dt><dd>${user.blockedReason}</dd>` : ''}
+      <dt>${t('col-telegram-id')}</dt><dd>${user.telegramId}</dd>
+      <dt>${t('col-username')}</dt><dd>${user.username === '' ? '—' : `@${user.username}`}</dd>
+      <dt>${t('col-first-seen')}</dt><dd>${w.date(dateOf(user.createdAt))}</dd>
+      <dt>${t('col-last-seen')}</dt><dd>${w.date(dateOf(user.lastSeenAt))}</dd>
+      ${user.blocked ? html`<dt>${t('blocked-because')}</dt><dd>${user.blockedReason}</dd>` : ''}
     </dl>
-    <div class="actions">${blockUserForm(view, csrf)}${grantForm(view, csrf)}</div>
-    <h2>Recent activity</h2>${activityList(view)}
-    <h2>Bots</h2>${botsTable(view, csrf)}
-    <h2>Subscriptions and payments</h2>${subscriptionsTable(view, csrf)}
-    <h2>Admin actions on this user</h2>${auditTable(view.audit, 'Recent admin actions')}
+    <div class="actions">${blockUserForm(w, view, csrf)}${grantForm(w, view, csrf)}</div>
+    <h2>${t('heading-activity')}</h2>${activityList(w, view)}
+    <h2>${t('heading-bots')}</h2>${botsTable(w, view, csrf)}
+    <h2>${t('heading-subscriptions-payments')}</h2>${subscriptionsTable(w, view, csrf)}
+    <h2>${t('heading-admin-actions')}</h2>${auditTable(w, view.audit, t('audit-caption-recent'))}
   `);
 }
