@@ -91,6 +91,7 @@ function handlers() {
     db, publisher: domainBus.publisher, clock: () => new Date(),
     telegram: { getChat: () => Promise.reject(new Error('unused')), getBotMembership: () => Promise.reject(new Error('unused')), sendPost: () => Promise.reject(new Error('unused')) },
     notifier: { sendReport: () => Promise.resolve() },
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: { ownerOf: () => Promise.resolve(undefined) },
     entitlement: { hasPostingSubscription: () => Promise.resolve(false) },
   });

@@ -23,6 +23,7 @@ export {
   type PostButton,
   type PostEntity,
   type PostingEntitlement,
+  type RecipientLocales,
   type SendOptions,
   type TelegramChatInfo,
   type UnrecordedKind,
@@ -30,5 +31,6 @@ export {
   leaseStartBy,
 } from './ports.js';
 export { reportText } from './report.js';
+export { PUBLISHER_CATALOGUE } from './texts.js';
 export { MAX_CAPTION, MAX_TEXT } from './validation.js';
 export { MAX_STORY_CAPTION, STORY_ACTIVE_PERIODS } from './story-validation.js';
