@@ -149,6 +149,7 @@ export const paymentTexts = perLocale((locale) => {
     subscriptionLine: (kind: string, until: string, status: string) => t('subscription-line', { kind, until, status }),
     invoiceLine: (price: string, provider: string, status: string, date: string) => t('invoice-line', { price, provider, status, date }),
     planKind: (kind: 'bots' | 'stories' | 'posting' | 'other') => t('plan-kind', { kind }),
+    planTitle: (kind: 'bots' | 'stories' | 'posting', days: number) => t('plan-title', { kind, days }),
     subscriptionStatus: (status: 'active' | 'expired' | 'revoked' | 'other') => t('subscription-status', { status }),
     invoiceStatus: (status: 'pending' | 'paid' | 'expired' | 'canceled' | 'chargebacked' | 'other') => t('invoice-status', { status }),
   } as const;
