@@ -41,6 +41,7 @@ describe("an announcement's versions by language", () => {
     expect(refusalOf({ translations: { de: 'Wartung' } })).toMatchObject({ message: 'translations may name only en and ru, not "de".', details: { field: 'translations' } });
     expect(refusalOf({ translations: { ru: ' ' } })).toMatchObject({ message: 'The announcement\'s "ru" version is empty: write the message to send.', details: { field: 'translations.ru' } });
     expect(refusalOf({ translations: { ru: 'я'.repeat(4097) } }).details).toEqual({ field: 'translations.ru' });
+    expect(refusalOf({ translations: { en: 'half an emoji \uD83D' } }).details).toEqual({ field: 'translations.en' });
   });
 
   it("gives each recipient the version in their language, else the text", () => {

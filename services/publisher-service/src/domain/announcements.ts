@@ -106,6 +106,8 @@ function checkText(text: string, field: string, which: string): void {
   // UTF-16 code units, as Telegram counts a message's length.
   if (text.length > MAX_TEXT) throw new InvalidArgumentError(`${which} is ${String(text.length)} characters long: Telegram takes at most ${String(MAX_TEXT)}.`, { field });
   if (text.includes('\u0000')) throw new InvalidArgumentError(`${which} contains a NUL character, which cannot be sent.`, { field });
+  // A lone UTF-16 surrogate cannot be stored in the translations' JSON (PostgreSQL refuses its escape) nor sent as typed.
+  if (!text.isWellFormed()) throw new InvalidArgumentError(`${which} contains a broken character (half of a UTF-16 surrogate pair).`, { field });
 }
 
 /** The request's checks, with messages a person can act on; nothing is stored when one fails. */
