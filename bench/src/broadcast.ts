@@ -168,6 +168,7 @@ async function novaBroadcast(db: PublisherDatabase, nc: Awaited<ReturnType<typeo
     publisher: { publish: () => Promise.resolve() },
     telegram: new ClientChannelTelegram(clients, { tokenFor: (botId) => Promise.resolve(tokens.get(botId)) }),
     notifier: { sendReport: () => Promise.resolve() },
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: { ownerOf: () => Promise.resolve(OWNER) },
     entitlement: { hasPostingSubscription: () => Promise.resolve(true) },
     sendLeaseMs: 60_000,

@@ -58,7 +58,7 @@ try {
   const db = openPublisherDatabase({ connectionString: databaseUrl, maxConnections: 8 });
   const handlers = createPublisherHandlers({
     db, telegram, publisher: { publish: () => Promise.resolve() }, notifier: { sendReport: () => Promise.resolve() },
-    bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) },
+    locales: { localeOf: () => Promise.resolve('en' as const) }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) },
   });
   const publisherBus = await connectJetStreamBus({ servers: [nats.url], name: 'bench-publisher', metrics: metrics(), logger: quiet });
   await serveContext(publisherBus, 'publisher', handlers);

@@ -139,6 +139,19 @@ describe('subscriptions in the main bot', () => {
     }
   });
 
+  it("offers and sells in the buyer's language: plan names, prices and the provider's payment page in Russian", async () => {
+    await fixture.deps.users.setLanguage(create(SetUserLanguageRequestSchema, { telegramId: BigInt(anna.id), language: 'ru' }), {});
+    try {
+      expect(await say('/subscribe')).toContain('⭐ Больше ботов, 30 дней: 299,00\u00a0₽');
+      const answer = await say('/buy_stories_30d_cryptobot');
+      const invoice = cryptobot.allInvoices().at(-1);
+      expect(invoice).toMatchObject({ amount: '199.00', description: 'Истории, 30 дней' });
+      expect(answer).toContain(`Оплатите 199,00\u00a0₽ за «Истории, 30 дней» через CryptoBot:\n${invoice?.bot_invoice_url ?? '?'}`);
+    } finally {
+      await fixture.deps.users.setLanguage(create(SetUserLanguageRequestSchema, { telegramId: BigInt(anna.id), language: '' }), {});
+    }
+  });
+
   it('explains /buy without a plan and a provider', async () => {
     expect(await say('/buy gold')).toContain('/buy <plan> <cryptobot|platega>');
   });

@@ -318,6 +318,42 @@ describe("a person's language", () => {
   });
 });
 
+describe("a child bot's built-in greeting", () => {
+  it("greets each person in their own language: their stored choice first, else their Telegram app's; its owner reads it in theirs", async () => {
+    const pyotr: TelegramPerson = { id: 3020, first_name: 'Пётр', language_code: 'ru' };
+    const shop = fixture.createBot('PyotrShopBot');
+    await fixture.say(main, pyotr, buttons('ru').add);
+    await fixture.say(main, pyotr, shop.token);
+    expect(lastTextTo(pyotr.id, main.id)).toContain('✅ @PyotrShopBot подключён. Каждый, кто ему напишет, получит ваше приветствие:\n\nЗдравствуйте, {name}! 👋');
+
+    // Oleg's app speaks English, but he chose Russian in the main bot: the users context has it.
+    const oleg: TelegramPerson = { id: 3021, first_name: 'Олег', language_code: 'en' };
+    await fixture.say(main, oleg, '/language ru');
+    await fixture.say(shop, oleg, 'hi');
+    expect(lastTextTo(oleg.id, shop.id)).toBe('Здравствуйте, Олег! 👋');
+    // Kate's app speaks Ukrainian (read as Russian); Liam's German (read as English); neither chose.
+    const kate: TelegramPerson = { id: 3022, first_name: 'Катя', language_code: 'uk' };
+    const liam: TelegramPerson = { id: 3023, first_name: 'Liam', language_code: 'de' };
+    await fixture.say(shop, kate, '/start');
+    await fixture.say(shop, liam, '/start');
+    expect(lastTextTo(kate.id, shop.id)).toBe('Здравствуйте, Катя! 👋');
+    expect(lastTextTo(liam.id, shop.id)).toBe('Hello, Liam! 👋');
+    // The stored row keeps the built-in text as every bot always had it.
+    expect((await fixture.database.query('SELECT greeting FROM bot_service.bots WHERE bot_id = $1', [shop.id])).rows).toEqual([{ greeting: 'Hello, {name}! 👋' }]);
+  });
+
+  it('greets in the Telegram app\'s language while the users context is unreachable', async () => {
+    const shop = fixture.createBot('PyotrOtherBot');
+    const pyotr: TelegramPerson = { id: 3020, first_name: 'Пётр', language_code: 'ru' };
+    await fixture.say(main, pyotr, buttons('ru').add);
+    await fixture.say(main, pyotr, shop.token);
+    const mila: TelegramPerson = { id: 3024, first_name: 'Мила', language_code: 'be' };
+    const unreachable = { ...fixture.deps.users, upsert: () => Promise.reject(new UnavailableError('the users context is unreachable (test)')) };
+    await expect(createUpdateProcessor({ ...fixture.deps, users: unreachable })(fixture.envelope(shop, fixture.textUpdate(mila, 'hi')), {})).rejects.toBeInstanceOf(UnavailableError);
+    expect(lastTextTo(mila.id, shop.id)).toBe('Здравствуйте, Мила! 👋');
+  });
+});
+
 describe('removal and bad envelopes', () => {
   it('the owner removes the bot from the menu; its later updates are acknowledged without a reply', async () => {
     await fixture.say(main, anna, BUTTONS.remove);

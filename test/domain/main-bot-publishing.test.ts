@@ -5,6 +5,8 @@
  * startPublisherContext assembles it, Telegram played by the emulator, story media by a real
  * HTTP server. A person links a channel, lists it, posts now and later, lists, changes and cancels posts,
  * and posts a story once a business account connected their bot; bad input gets a clear reply.
+ * The users context's handlers are served on the same bus: the publisher asks them (svc.user.get)
+ * for each owner's language, so Petr, whose Telegram app speaks Russian, gets his report in Russian.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -13,6 +15,7 @@ import { createBotHandlers, createUpdateProcessor, publishingTexts, type UpdateP
 import { BusPublisherDesk } from '@nova/bot-service/wiring';
 import { createLogger, Metrics, Readiness } from '@nova/platform';
 import { startPublisherContext } from '@nova/publisher-service/wiring';
+import { createUserHandlers } from '@nova/user-service/domain';
 import { serveContext } from '@nova/wiring';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +23,7 @@ import { Writable } from 'node:stream';
 import { BotContextFixture, type TelegramPerson } from './support/bot-context.js';
 
 const olga: TelegramPerson = { id: 7_880_001, first_name: 'Olga' };
+const petr: TelegramPerson = { id: 7_880_002, first_name: 'Пётр', language_code: 'ru' };
 // Olga's Telegram app gives no language_code: the main bot answers in English.
 const PUBLISHING_TEXT = publishingTexts('en');
 const news = -1_007_880_000_001;
@@ -38,6 +42,9 @@ beforeAll(async () => {
   const host = { logger, metrics, readiness: new Readiness(), onStop: (_name: string, step: () => Promise<void>) => { stops.push(step); } };
   // The fixture's bus: the bots context's events and the other contexts' requests on one JetStream.
   bus = fixture.events.bus;
+  // The users context as the monolith serves it: the publisher asks it for each owner's language.
+  const userBinding = await serveContext(bus, 'user', createUserHandlers({ db: fixture.userDb, publisher: fixture.publisher }));
+  stops.push(() => userBinding.stop());
   await startPublisherContext(host, {
     config: { NOVA_MAIN_BOT_TOKEN: fixture.mainBot.token, NOVA_TOKEN_ENCRYPTION_KEY: fixture.key, NOVA_PUBLISH_LEASE: 60_000, NOVA_MIGRATE_ON_START: true },
     databaseUrl: fixture.database.url,
@@ -51,7 +58,7 @@ beforeAll(async () => {
   stops.push(() => botBinding.stop());
   processUpdate = createUpdateProcessor(deps);
   // An administrator's grant: posting and stories without the payments context.
-  await bus.request('svc.publisher.grant_posting', { telegramId: BigInt(olga.id), grantedBy: 1n, until: timestampFromDate(new Date(Date.now() + 86_400_000)) }, { routingKey: olga.id });
+  for (const owner of [olga, petr]) await bus.request('svc.publisher.grant_posting', { telegramId: BigInt(owner.id), grantedBy: 1n, until: timestampFromDate(new Date(Date.now() + 86_400_000)) }, { routingKey: owner.id });
   media = createServer((request, response) => {
     if (request.url === '/sale.jpg') response.writeHead(200).end(new Uint8Array(1024).fill(1));
     else response.writeHead(404).end();
@@ -66,11 +73,11 @@ afterAll(async () => {
   await fixture.close();
 });
 
-/** Olga writes to the main bot; resolves with what it answered to this update. */
-async function say(text: string, formatting: readonly Record<string, unknown>[] = []): Promise<string> {
-  const before = fixture.sent(olga.id).length;
-  await processUpdate(fixture.envelope(fixture.mainBot, fixture.textUpdate(olga, text, undefined, formatting)), {});
-  return fixture.sent(olga.id).slice(before).map((message) => message.text).join('\n');
+/** Olga (or `who`) writes to the main bot; resolves with what it answered to this update. */
+async function say(text: string, formatting: readonly Record<string, unknown>[] = [], who: TelegramPerson = olga): Promise<string> {
+  const before = fixture.sent(who.id).length;
+  await processUpdate(fixture.envelope(fixture.mainBot, fixture.textUpdate(who, text, undefined, formatting)), {});
+  return fixture.sent(who.id).slice(before).map((message) => message.text).join('\n');
 }
 
 describe('publishing through the main bot', () => {
@@ -123,6 +130,19 @@ describe('publishing through the main bot', () => {
 
     expect(await say(`/unlink ${String(news)}`)).toBe(PUBLISHING_TEXT.unlinked);
     expect(await say('/channels')).toBe(PUBLISHING_TEXT.noChannels);
+  });
+
+  it("reports a publication in its owner's language: Russian for Petr, whose Telegram app speaks it", async () => {
+    const bot = fixture.createBot('petr_news_bot');
+    const channel = -1_007_880_000_002;
+    await say('/newbot', [], petr);
+    expect(await say(bot.token, [], petr)).toContain('@petr_news_bot');
+    fixture.emulator.joinChat(bot.id, { id: channel, type: 'channel', title: 'Новости Петра' }, { status: 'administrator', canPostMessages: true });
+    await say(`/link @petr_news_bot ${String(channel)}`, [], petr);
+    const answer = (await say('/post all\nПривет, читатели!', [], petr)).split('\n');
+    const number = /^Пост #(\d+) /u.exec(answer[0] ?? '')?.[1] ?? '';
+    expect(answer).toEqual([`Пост #${number} опубликован в 1 из 1 канала.`, '✓ Новости Петра', `📣 Пост #${number} опубликован: 1 из 1 канала; подробности — в отчёте.`]);
+    expect(fixture.emulator.messagesTo(channel, { botId: bot.id }).map((message) => message.text)).toEqual(['Привет, читатели!']);
   });
 
   it('posts a story once a business account connected the bot with the right to manage stories', async () => {

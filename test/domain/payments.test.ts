@@ -14,6 +14,7 @@ import {
   ExpireDueRequestSchema,
   ListExpiringRequestSchema,
   GetEntitlementRequestSchema,
+  InvoiceSchema,
   InvoiceStatus,
   ListPaymentsRequestSchema,
   ListPlansRequestSchema,
@@ -159,6 +160,13 @@ describe('plans and invoices', () => {
     const atProvider = cryptobot.invoice(cryptoInvoiceId(invoice));
     expect(atProvider).toMatchObject({ currency_type: 'fiat', fiat: 'RUB', amount: '299.00', status: 'active', payload: invoice.id, description: 'More bots, 30 days' });
     expect(invoice).toMatchObject({ status: InvoiceStatus.PENDING, provider: PaymentProvider.CRYPTOBOT, payUrl: atProvider.bot_invoice_url, amount: { minorUnits: 29900n, currency: 'RUB' } });
+  });
+
+  it("names the plan on the provider's payment page in the buyer's language", async () => {
+    const russian = await handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: nextUser++, planId: 'stories-30d', provider: PaymentProvider.CRYPTOBOT, language: 'ru' }), ctx);
+    expect(cryptobot.invoice(cryptoInvoiceId(russian.invoice ?? create(InvoiceSchema, {}))).description).toBe('Истории, 30 дней');
+    const english = await handlers.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: nextUser++, planId: 'posting-30d', provider: PaymentProvider.PLATEGA, language: 'en' }), ctx);
+    expect(platega.transaction(plategaTransactionId(english.invoice ?? create(InvoiceSchema, {}))).description).toBe('Channel posting, 30 days');
   });
 
   it('creates a Platega transaction whose amount is the JSON number 249.00, digit for digit', async () => {

@@ -2,7 +2,8 @@
  * Announcements on real parts: PostgreSQL (a database of its own) and the Telegram emulator with
  * Telegram's limits, through the real Telegram clients and the main bot's sender. The recipients
  * come from a stand-in for the users context (svc.user.list_recipients is tested in
- * user-service.test.ts) that answers in small pages and can fail mid-listing. Events go out through
+ * user-service.test.ts, and through the real processes in test/services/announcements.test.ts)
+ * that answers in small pages, with each recipient's language, and can fail mid-listing. Events go out through
  * the production busEventPublisher, on a nats-server of the file's own (support/domain-bus.ts):
  *
  * - a worker that fails while listing (the users context gone) leaves the pages it listed and its
@@ -44,7 +45,10 @@ let mainBot: EmulatedBot;
 let clients: TelegramClients;
 let domainBus: DomainBus;
 
-/** The users context as the worker sees it: pages of 25 by id; `failAfter` pages answered, then unreachable once. */
+/** Every third user reads Russian (as the users context would list them); the others English. */
+const localeOf = (id: bigint) => (id % 3n === 0n ? 'ru' as const : 'en' as const);
+
+/** The users context as the worker sees it: pages of 25 by id, each with their language; `failAfter` pages answered, then unreachable once. */
 function recipients(failAfter = Infinity): AnnouncementRecipients {
   let answered = 0;
   let failed = false;
@@ -56,7 +60,7 @@ function recipients(failAfter = Infinity): AnnouncementRecipients {
       }
       answered++;
       const ids = USERS.filter((id) => id > after).slice(0, 25);
-      return Promise.resolve({ telegramIds: ids, done: ids.length < 25 });
+      return Promise.resolve({ recipients: ids.map((telegramId) => ({ telegramId, locale: localeOf(telegramId) })), done: ids.length < 25 });
     },
   };
 }
@@ -91,6 +95,7 @@ function handlers() {
     db, publisher: domainBus.publisher, clock: () => new Date(),
     telegram: { getChat: () => Promise.reject(new Error('unused')), getBotMembership: () => Promise.reject(new Error('unused')), sendPost: () => Promise.reject(new Error('unused')) },
     notifier: { sendReport: () => Promise.resolve() },
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: { ownerOf: () => Promise.resolve(undefined) },
     entitlement: { hasPostingSubscription: () => Promise.resolve(false) },
   });
@@ -117,6 +122,19 @@ describe('an announcement\'s work item', () => {
     expect(telegram.calls((c) => c.status === 429)).toEqual([]);
     const status = await handlers().announcement_status(create(GetAnnouncementStatusRequestSchema, { announcementId: id }), ctx);
     expect(status.announcement).toMatchObject({ status: AnnouncementStatus.DONE, recipients: 70n, sent: 69n, blockedByUser: 1n, failed: 0n, remaining: 0n });
+  });
+
+  it("sends each recipient the version in their language, the text to those it has none for, each once", async () => {
+    const text = 'Maintenance tonight.';
+    const russian = 'Плановые работы сегодня ночью.';
+    const { announcement } = await handlers().announce(create(AnnounceRequestSchema, { text, translations: { ru: russian }, adminTelegramId: 1n, idempotencyKey: 'languages' }), ctx);
+    await worker(recipients())(create(AnnouncementRequestedSchema, { announcementId: announcement?.id ?? 0n }));
+    const got = (version: string) => telegram.calls((c) => c.ok && c.method === 'sendMessage' && c.params['text'] === version).map((c) => BigInt(Number(c.params['chat_id']))).sort();
+    const reached = USERS.filter((u) => u !== BLOCKED_THE_BOT);
+    expect(got(russian)).toEqual(reached.filter((u) => localeOf(u) === 'ru'));
+    expect(got(text)).toEqual(reached.filter((u) => localeOf(u) === 'en'));
+    const stored = await db.announcementDelivery.findMany({ where: { announcementId: announcement?.id ?? 0n }, select: { chatId: true, locale: true } });
+    expect(stored.every((row) => row.locale === localeOf(row.chatId))).toBe(true);
   });
 
   it('is stored once per idempotency key, even when the key comes twice at once', async () => {

@@ -83,6 +83,7 @@ async function startReplica(name: string): Promise<Replica> {
     publisher: busEventPublisher(bus),
     telegram: new ClientChannelTelegram(clients, tokenSource),
     notifier: new MainBotNotifier(clients, mainBot.token),
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: { ownerOf: (botId) => Promise.resolve(tokens.has(botId) ? OWNER : undefined) },
     entitlement: new GrantTableEntitlement(db),
     sendLeaseMs: 30_000,

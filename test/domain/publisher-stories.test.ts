@@ -122,6 +122,7 @@ beforeAll(async () => {
     publisher,
     telegram: channelTelegram,
     notifier: new MainBotNotifier(clients, telegram.createBot({ username: 'NovaMainBot' }).token),
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: ownership,
     entitlement: grants,
     sendLeaseMs: 30_000,

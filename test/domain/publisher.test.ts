@@ -146,6 +146,10 @@ beforeAll(async () => {
     publisher,
     telegram: new ClientChannelTelegram(clients, tokens),
     notifier: new MainBotNotifier(clients, mainBot.token),
+    // Olga reads English. The users context's svc.user.get is not on this file's bus; the report in
+    // both languages is services/publisher-service/src/domain/report.test.ts's, the lookup over the
+    // bus test/domain/main-bot-publishing.test.ts's.
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: ownership,
     entitlement: new GrantTableEntitlement(db),
     clock,

@@ -374,6 +374,21 @@ describe('list_recipients', () => {
     expect((await listing.list_recipients(create(ListRecipientsRequestSchema, {}), ctx))).toMatchObject({ telegramIds: [1n, 2n, 4n, 5n], done: true });
     await expect(listing.list_recipients(create(ListRecipientsRequestSchema, { limit: 5_001 }), ctx)).rejects.toBeInstanceOf(InvalidArgumentError);
   });
+
+  it("carries each recipient's language: their choice, else their Telegram app's, English when it says nothing", async () => {
+    const listing = createUserHandlers({ db: recipientsDb, publisher, clock });
+    await listing.upsert(upsertRequest(11n, { languageCode: 'ru' }), ctx);
+    await listing.upsert(upsertRequest(12n, { languageCode: 'en-US' }), ctx);
+    await listing.upsert(upsertRequest(13n, { languageCode: 'kk' }), ctx);
+    await listing.upsert(upsertRequest(14n, { languageCode: 'ru' }), ctx);
+    await listing.set_language(create(SetUserLanguageRequestSchema, { telegramId: 14n, language: 'en' }), ctx);
+    await listing.upsert(upsertRequest(15n, { languageCode: 'de' }), ctx);
+    await listing.set_language(create(SetUserLanguageRequestSchema, { telegramId: 15n, language: 'ru' }), ctx);
+    await listing.upsert(upsertRequest(16n), ctx);
+    const page = await listing.list_recipients(create(ListRecipientsRequestSchema, { afterTelegramId: 10n }), ctx);
+    expect(page.recipients.map((recipient) => [recipient.telegramId, recipient.language])).toEqual([[11n, 'ru'], [12n, 'en'], [13n, 'ru'], [14n, 'en'], [15n, 'ru'], [16n, 'en']]);
+    expect(page.telegramIds).toEqual([11n, 12n, 13n, 14n, 15n, 16n]);
+  });
 });
 
 describe('set_language', () => {

@@ -130,6 +130,7 @@ beforeAll(async () => {
     publisher: noEvents,
     telegram,
     notifier: { sendReport: () => Promise.resolve() },
+    locales: { localeOf: () => Promise.resolve('en' as const) },
     bots: { ownerOf: (botId) => Promise.resolve(botId - 1_000_000_000n) },
     entitlement: { hasPostingSubscription: () => Promise.resolve(true) },
     sendLeaseMs: 30_000,
@@ -165,7 +166,7 @@ afterAll(async () => {
 
 /** Posts created through the real handler, due at the given times (past ones are moved there after creating, as time would); answers id → owner. */
 async function schedulePosts(times: readonly Date[], tag: string): Promise<Map<bigint, bigint>> {
-  const handlers = createPublisherHandlers({ db, publisher: noEvents, telegram, notifier: { sendReport: () => Promise.resolve() }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) } });
+  const handlers = createPublisherHandlers({ db, publisher: noEvents, telegram, notifier: { sendReport: () => Promise.resolve() }, locales: { localeOf: () => Promise.resolve('en' as const) }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) } });
   const owners = new Map<bigint, bigint>();
   const inAnHour = new Date(Date.now() + 3_600_000);
   for (const [index, at] of times.entries()) {
@@ -329,7 +330,7 @@ describe('the notification canary', () => {
     // Due posts the tests above left (a failed one's) would share the pages with this test's.
     await handDuePosts({ posts: busDuePosts(callerBus, 30_000), chats: sideChats('legacy', () => 0) });
     await until('no post left due', async () => (await db.post.count({ where: { status: { in: ['SCHEDULED', 'PUBLISHING'] }, publishAt: { lte: new Date() } } })) === 0, 60_000);
-    const handlers = createPublisherHandlers({ db, publisher: noEvents, telegram, notifier: { sendReport: () => Promise.resolve() }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) } });
+    const handlers = createPublisherHandlers({ db, publisher: noEvents, telegram, notifier: { sendReport: () => Promise.resolve() }, locales: { localeOf: () => Promise.resolve('en' as const) }, bots: { ownerOf: () => Promise.resolve(undefined) }, entitlement: { hasPostingSubscription: () => Promise.resolve(true) } });
     const soon = new Date(Date.now() - 1_000);
     const later = new Date(Date.now() + 1_800_000);
     const owners = await schedulePosts([soon, soon, soon, soon, soon, later], 'paged');

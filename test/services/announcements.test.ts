@@ -2,8 +2,10 @@
  * An admin's announcement through the real processes: the gateway, the user and bot services and
  * the publisher service on their own nats-server and database, Telegram played by the emulator
  * with its limits (30 messages a second per bot, 429 beyond). Fifty people start the main bot; one
- * of them blocks it in Telegram (403), one is blocked by an admin. The announcement goes to every
- * other user exactly once, through the main bot, without a 429; its progress ends at the counts
+ * of them blocks it in Telegram (403), one is blocked by an admin; every fifth one's Telegram app
+ * speaks Russian. The announcement, written in English with a Russian version, goes to every
+ * other user exactly once, through the main bot, without a 429, each in their own language (the
+ * user service lists each recipient's language with them); its progress ends at the counts
  * Telegram's answers say; the same idempotency key again creates and sends nothing. Then the
  * publisher service is SIGKILLed in the middle of a second announcement, three of its sends
  * surely in flight (Telegram posts them and answers after the kill), and a fresh process finishes
@@ -23,10 +25,12 @@ import { World, type Fleet } from './support/world.js';
 jest.setTimeout(300_000);
 
 const N = 50;
-const PEOPLE: readonly UserSpec[] = Array.from({ length: N }, (_, i) => ({ id: 81_000 + i, first_name: `Person ${String(i)}` }));
+const PEOPLE: readonly UserSpec[] = Array.from({ length: N }, (_, i) => ({ id: 81_000 + i, first_name: `Person ${String(i)}`, ...(i % 5 === 0 ? { language_code: 'ru' } : {}) }));
+const READS_RUSSIAN = new Set(PEOPLE.filter((person) => person.language_code === 'ru'));
 const [BLOCKED_THE_BOT, BLOCKED_BY_ADMIN] = [PEOPLE[7] ?? PEOPLE[0], PEOPLE[11] ?? PEOPLE[1]] as [UserSpec, UserSpec];
 const ADMIN = 70_001n;
 const TEXT = 'Nova will be down for maintenance tonight, 02:00–02:30 UTC.';
+const TEXT_RU = 'Сегодня ночью, с 02:00 до 02:30 UTC, Nova будет недоступна: плановые работы.';
 
 let world: World;
 let fleet: Fleet;
@@ -78,13 +82,13 @@ async function mainBotQuiet(): Promise<void> {
 describe('an announcement from the main bot to every user', () => {
   let first: Announcement;
 
-  it('reaches every user once, counts the one who blocked the bot, skips the one an admin blocked, and reports its progress to the end', async () => {
+  it('reaches every user once in their language, counts the one who blocked the bot, skips the one an admin blocked, and reports its progress to the end', async () => {
     await mainBotQuiet();
-    const answer = await bus.request('svc.publisher.announce', { text: TEXT, adminTelegramId: ADMIN, idempotencyKey: 'form-1' }, { routingKey: ADMIN });
+    const answer = await bus.request('svc.publisher.announce', { text: TEXT, translations: { ru: TEXT_RU }, adminTelegramId: ADMIN, idempotencyKey: 'form-1' }, { routingKey: ADMIN });
     expect(answer.created).toBe(true);
     if (answer.announcement === undefined) throw new Error('announce answered no announcement');
     first = answer.announcement;
-    expect(first).toMatchObject({ text: TEXT, adminTelegramId: ADMIN });
+    expect(first).toMatchObject({ text: TEXT, translations: { ru: TEXT_RU }, adminTelegramId: ADMIN });
     const seen: Announcement[] = [];
     const done = await eventually('the announcement done', async () => {
       const { announcement } = await bus.request('svc.publisher.announcement_status', { announcementId: first.id });
@@ -100,24 +104,28 @@ describe('an announcement from the main bot to every user', () => {
     });
     for (const s of seen) expect(s.sent + s.blockedByUser + s.failed + s.remaining).toBe(s.recipients);
 
+    // From the same broadcast: the Russian version to each who reads Russian, the text to the others, each once.
     for (const person of PEOPLE) {
-      const got = world.emulator.messagesTo(person.id, { botId: world.mainBot.id }).filter((message) => message.text === TEXT);
-      expect({ person: person.id, got: got.length }).toEqual({ person: person.id, got: person === BLOCKED_THE_BOT || person === BLOCKED_BY_ADMIN ? 0 : 1 });
+      const messages = world.emulator.messagesTo(person.id, { botId: world.mainBot.id });
+      const got = { person: person.id, english: messages.filter((message) => message.text === TEXT).length, russian: messages.filter((message) => message.text === TEXT_RU).length };
+      const once = person === BLOCKED_THE_BOT || person === BLOCKED_BY_ADMIN ? 0 : 1;
+      expect(got).toEqual({ person: person.id, english: READS_RUSSIAN.has(person) ? 0 : once, russian: READS_RUSSIAN.has(person) ? once : 0 });
     }
-    const calls = announcementCalls();
+    expect(receivedPerUser(TEXT_RU).size).toBe(READS_RUSSIAN.size);
+    const calls = [...announcementCalls(), ...announcementCalls(TEXT_RU)];
     expect(calls.filter((call) => call.status === 429)).toEqual([]);
     expect(calls.filter((call) => !call.ok).map((call) => [Number(call.params['chat_id']), call.errorCode, call.description])).toEqual([[BLOCKED_THE_BOT.id, 403, 'Forbidden: bot was blocked by the user']]);
     expect(calls.some((call) => Number(call.params['chat_id']) === BLOCKED_BY_ADMIN.id)).toBe(false);
   });
 
   it('creates and sends nothing when the same form comes again (same idempotency key)', async () => {
-    const before = announcementCalls().length;
+    const before = announcementCalls().length + announcementCalls(TEXT_RU).length;
     const again = await bus.request('svc.publisher.announce', { text: TEXT, adminTelegramId: ADMIN, idempotencyKey: 'form-1' }, { routingKey: ADMIN });
     expect(again.created).toBe(false);
     expect(again.announcement).toMatchObject({ id: first.id, status: AnnouncementStatus.DONE, sent: BigInt(N - 2) });
     const listed = await bus.request('svc.publisher.list_announcements', {});
     expect(listed.announcements.map((a) => a.id)).toEqual([first.id]);
-    expect(announcementCalls()).toHaveLength(before);
+    expect(announcementCalls().length + announcementCalls(TEXT_RU).length).toBe(before);
   });
 
   it('refuses an empty or too long text with its typed error and stores nothing', async () => {

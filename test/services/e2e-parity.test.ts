@@ -4,10 +4,12 @@
  * service, bot service), then against the monolith in each of its modes; all three make the same
  * Telegram calls (a parity test on the emulator's record, normalised for ids and secrets). Anna's
  * Telegram app speaks Russian: every side answers her in Russian, then in English once she sends
- * `/language en`.
+ * `/language en`. Her bot, still on its built-in greeting, greets Boris (no language_code) in
+ * English and Vera (her app speaks Russian) in Russian, on every side alike.
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { BotKeyring, texts } from '@nova/bot-service/domain';
+import type { UserSpec } from '@nova/telegram-emulator';
 import { onboardingScript, normalisedCalls, say, ANNA, BORIS, type NormalisedCall } from './support/script.js';
 import { expectNoSecretsInLogs, secretsOfRun } from './support/secrets.js';
 import type { RunningService } from './support/services.js';
@@ -15,6 +17,7 @@ import { World } from './support/world.js';
 
 jest.setTimeout(300_000);
 
+const VERA: UserSpec = { id: 51_003, first_name: 'Вера', language_code: 'ru' };
 const runs = new Map<string, NormalisedCall[]>();
 let world: World | undefined;
 
@@ -39,6 +42,8 @@ async function holdConversation(side: keyof typeof MAX_CONNECTIONS, services: ()
   expect((await say(current.emulator, current.mainBot, ANNA, '/start')).text).toBe(texts('en').welcome('Анна', false));
   const chosen = await current.database.query<{ chosen: string | null }>('SELECT chosen_language AS chosen FROM user_service.users WHERE telegram_id = $1', [ANNA.id]);
   expect(chosen.rows).toEqual([{ chosen: 'en' }]);
+  // The child bot's built-in greeting follows the person who writes, not its owner's choice.
+  expect((await say(current.emulator, child, VERA, 'привет')).text).toBe('Здравствуйте, Вера! 👋');
   const webhook = current.emulator.webhookInfo(child.id);
   expect(webhook.url).toBe(`${publicUrl}/webhook/bot/${String(child.id)}`);
   expect(webhook.max_connections).toBe(MAX_CONNECTIONS[side]);
@@ -46,8 +51,8 @@ async function holdConversation(side: keyof typeof MAX_CONNECTIONS, services: ()
   const secret = current.emulator.botState(child.id).webhook?.secretToken;
   expect(secret).toBe(BotKeyring.fromBase64(current.secrets.encryptionKey).webhookSecret(BigInt(child.id), child.token));
   const users = await current.database.query<{ id: string }>('SELECT telegram_id::text AS id FROM user_service.users ORDER BY telegram_id');
-  expect(users.rows.map((row) => Number(row.id))).toEqual([ANNA.id, BORIS.id]);
-  const names = new Map<number, string>([[current.mainBot.id, 'main bot'], [child.id, 'child bot'], [ANNA.id, 'Anna'], [BORIS.id, 'Boris']]);
+  expect(users.rows.map((row) => Number(row.id))).toEqual([ANNA.id, BORIS.id, VERA.id]);
+  const names = new Map<number, string>([[current.mainBot.id, 'main bot'], [child.id, 'child bot'], [ANNA.id, 'Anna'], [BORIS.id, 'Boris'], [VERA.id, 'Vera']]);
   runs.set(side, normalisedCalls(current.emulator.calls(), names, current.secrets.webhookSecret));
   expectNoSecretsInLogs(services(), secretsOfRun(current.secrets, [child]));
 }
@@ -58,9 +63,9 @@ describe('one conversation, three deployments', () => {
     const current = world;
     const fleet = await current.startFleet();
     await holdConversation('fleet', () => [fleet.gateway, fleet.users, fleet.bots], fleet.publicUrl, current);
-    // Seven updates went through the stream, each once.
-    expect(await current.streamMessages('TELEGRAM')).toBe(7);
-    expect(await current.streamMessages('NOVA')).toBeGreaterThanOrEqual(3); // two registrations, one bot added
+    // Eight updates went through the stream, each once.
+    expect(await current.streamMessages('TELEGRAM')).toBe(8);
+    expect(await current.streamMessages('NOVA')).toBeGreaterThanOrEqual(4); // three registrations, one bot added
   });
 
   it('the monolith holds it processing updates inside the webhook (legacy, before stage 1)', async () => {
@@ -77,12 +82,12 @@ describe('one conversation, three deployments', () => {
     const current = world;
     const { monolith, publicUrl } = await current.startMonolith('jetstream');
     await holdConversation('monolith jetstream', () => [monolith], publicUrl, current);
-    expect(await current.streamMessages('TELEGRAM')).toBe(7);
+    expect(await current.streamMessages('TELEGRAM')).toBe(8);
   });
 
   it('all three made the same Telegram calls, in the same order', () => {
     const fleet = runs.get('fleet');
-    // The main bot's webhook at start, then seven answers (the last two after /language en), the child bot's getMe and setWebhook.
+    // The main bot's webhook at start, then eight answers (two after /language en, then Vera's greeting), the child bot's getMe and setWebhook.
     expect(fleet?.map((call) => `${call.bot} ${call.method}`)).toEqual([
       'main bot setWebhook',
       'main bot sendMessage',
@@ -94,6 +99,7 @@ describe('one conversation, three deployments', () => {
       'main bot sendMessage',
       'main bot sendMessage',
       'main bot sendMessage',
+      'child bot sendMessage',
     ]);
     expect(runs.get('monolith inline')).toEqual(fleet);
     expect(runs.get('monolith jetstream')).toEqual(fleet);

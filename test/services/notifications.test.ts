@@ -4,8 +4,11 @@
  * the others stand by. SIGKILL of the active one hands the ticks to another within one interval
  * plus the lease TTL, with no tick run twice and none lost, counted two ways: the tick records'
  * history in the KV bucket (the fence), and the list_due requests this test answers in place of
- * the publisher. A subscription ending in two days gets its 3-day reminder from the main bot
- * (the Telegram emulator) once.
+ * the publisher. Two subscriptions ending in two days get their 3-day reminders from the main bot
+ * (the Telegram emulator) once each, from the same run, each in its recipient's language as the
+ * users context (the user service, a process of its own on the world's PostgreSQL) has it: Vera
+ * chose Russian (her Telegram app says German), Edward's app says English. The test answers for
+ * the publisher and payments contexts itself: only their requests are counted here.
  *
  * Short intervals (1 s ticks, 3 s lease) through the service's own configuration.
  */
@@ -26,6 +29,7 @@ jest.setTimeout(300_000);
 
 const INTERVAL_MS = 1_000;
 const SUBSCRIBER = { id: 880_000_001, type: 'private' as const, first_name: 'Vera' };
+const ENGLISH_SUBSCRIBER = { id: 880_000_002, type: 'private' as const, first_name: 'Edward' };
 const LEASE_TTL_MS = 3_000;
 let world: World;
 let bus: NovaBus;
@@ -52,15 +56,24 @@ beforeAll(async () => {
       expireDueCalls.push(Date.now());
       return Promise.resolve({ expired: 0 });
     },
-    // One subscription ending in two days: its 3-day reminder must reach the user once, whatever the kills.
+    // Two subscriptions ending in two days: each 3-day reminder must reach its user once, whatever the kills.
     'svc.payment.expiring': (request) => {
       const from = timestampDate(request.endsFrom ?? timestampFromDate(new Date(0))).getTime();
       const before = timestampDate(request.endsBefore ?? timestampFromDate(new Date(0))).getTime();
       const ends = Date.now() + 2 * 86_400_000;
-      return Promise.resolve({ subscriptions: ends >= from && ends < before ? [{ id: 'sub-reminded', telegramId: BigInt(SUBSCRIBER.id), kind: PlanKind.POSTING, status: SubscriptionStatus.ACTIVE, endsAt: timestampFromDate(new Date(ends)) }] : [] });
+      const ending = (id: string, telegramId: number) => ({ id, telegramId: BigInt(telegramId), kind: PlanKind.POSTING, status: SubscriptionStatus.ACTIVE, endsAt: timestampFromDate(new Date(ends)) });
+      return Promise.resolve({ subscriptions: ends >= from && ends < before ? [ending('sub-reminded', SUBSCRIBER.id), ending('sub-reminded-en', ENGLISH_SUBSCRIBER.id)] : [] });
     },
   });
   world.emulator.addChat(world.mainBot.id, SUBSCRIBER);
+  world.emulator.addChat(world.mainBot.id, ENGLISH_SUBSCRIBER);
+  // The users context knows both before any replica ticks: Vera chose Russian, Edward never chose.
+  await world.start('user-service', { NOVA_NATS_URL: world.nats.url, NOVA_DATABASE_URL: world.databaseUrl });
+  for (const [person, languageCode] of [[SUBSCRIBER, 'de'], [ENGLISH_SUBSCRIBER, 'en']] as const) {
+    const telegramId = BigInt(person.id);
+    await bus.request('svc.user.upsert', { telegramId, firstName: person.first_name, languageCode, botId: BigInt(world.mainBot.id), effectKey: `register-${String(person.id)}` }, { routingKey: telegramId });
+  }
+  await bus.request('svc.user.set_language', { telegramId: BigInt(SUBSCRIBER.id), language: 'ru' }, { routingKey: BigInt(SUBSCRIBER.id) });
   nc = await connect({ servers: world.nats.url, name: 'notification-test-kv' });
   bucket = await openSchedulerBucket(nc);
   const env = {
@@ -128,8 +141,10 @@ describe('the notification service with three replicas', () => {
     expect(listDueCalls.length).toBeLessThanOrEqual((await claims('publish_due')).length);
     expect(expireDueCalls.length).toBeGreaterThan(0);
     expect(await activeReplicas(survivors)).toHaveLength(1);
-    // The reminder: sent by the first holder, never again by the next (its record is in the bucket).
-    expect(world.emulator.messagesTo(SUBSCRIBER.id, { botId: world.mainBot.id }).map((m) => m.text)).toEqual([expect.stringContaining('posting subscription ends in 3 days')]);
+    // The reminders: sent by the first holder, never again by the next (their records are in the
+    // bucket), each in its recipient's language from the same run.
+    expect(world.emulator.messagesTo(SUBSCRIBER.id, { botId: world.mainBot.id }).map((m) => m.text)).toEqual([expect.stringMatching(/^⏳ Подписка «публикации» закончится через 3 дня \(.+ UTC\)\. Чтобы продлить её, отправьте \/subscribe\.$/)]);
+    expect(world.emulator.messagesTo(ENGLISH_SUBSCRIBER.id, { botId: world.mainBot.id }).map((m) => m.text)).toEqual([expect.stringMatching(/^⏳ Your posting subscription ends in 3 days \(.+ UTC\)\. Send \/subscribe to renew it\.$/)]);
   });
 
   it('hands the lease over at once on a graceful stop, and stops with exit code 0', async () => {

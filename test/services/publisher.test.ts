@@ -86,11 +86,12 @@ describe('the publisher service on NATS', () => {
       return found.length > 0 ? found : undefined;
     });
     expect(report?.post?.outcomes).toMatchObject([{ chatId: BigInt(CHANNEL.id), sent: true }]);
-    // And the owner hears it from the main bot.
-    const ownerReports = () => world.emulator.calls((call) => call.ok && call.botId === world.mainBot.id && Number(call.params['chat_id']) === ANNA.id && String(call.params['text']).startsWith(`Post #${postId.toString()} `));
+    // And the owner hears it from the main bot, in her language: Anna's Telegram app speaks Russian
+    // (the publisher service asks the user service for it).
+    const ownerReports = () => world.emulator.calls((call) => call.ok && call.botId === world.mainBot.id && Number(call.params['chat_id']) === ANNA.id && String(call.params['text']).startsWith(`Пост #${postId.toString()} `));
     await until('the owner\'s report', () => ownerReports().length > 0);
     const owners = ownerReports();
-    expect(owners.map((call) => call.params['text'])).toEqual([`Post #${postId.toString()} published in 1 of 1 channels.\n✓ Anna's news`]);
+    expect(owners.map((call) => call.params['text'])).toEqual([`Пост #${postId.toString()} опубликован в 1 из 1 канала.\n✓ Anna's news`]);
   });
 
   it('publishes a scheduled post once it is due, once, however often publish_due is called', async () => {

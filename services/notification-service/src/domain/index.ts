@@ -4,8 +4,9 @@ export { LEASE_KEY, leaseKey, SchedulerLease, type LeaseRecord, type SchedulerLe
 export { DEFAULT_MAX_CATCH_UP, Scheduler, type ScheduledJob, type SchedulerObserver, type SchedulerOptions } from './scheduler.js';
 export { tickIdAt, tickStart } from './tick.js';
 export { TickFence, tickKey, type TickRecord } from './tick-fence.js';
-export { ownedSubscriptions, REMINDER_WINDOWS, reminderKey, reminderText, sendDueReminders, type EndingSubscription, type EndingSubscriptions, type ReminderDeps, type ReminderSender, type ReminderState, type ReminderWindow } from './reminders.js';
+export { ownedSubscriptions, REMINDER_WINDOWS, reminderKey, reminderText, sendDueReminders, type EndingSubscription, type EndingSubscriptions, type RecipientLocales, type ReminderDeps, type ReminderSender, type ReminderState, type ReminderWindow } from './reminders.js';
 export { everyChat, NOTIFICATION_CONTEXT, sideChats, sideOfChat, type ChatOwnership, type OwnedChats, type SchedulerSide } from './chat-ownership.js';
 export { reported, type HandOffCall } from './hand-off-call.js';
 export { DUE_PAGE_SIZE, HAND_BATCH_SIZE, HAND_CONCURRENCY, handDuePosts, MAX_DUE_PAGES, type DueItem, type DuePostsPage, type DuePostsPort, type HandDuePostsOptions } from './due-posts.js';
 export { UpcomingPosts, type UpcomingPostsOptions } from './upcoming-posts.js';
+export { NOTIFICATION_CATALOGUE, subscriptionEndingText } from './texts.js';

@@ -5,15 +5,19 @@
  * a failure that surely sent nothing). A process that dies between claim and send leaves the
  * record at `sending`, and that reminder is not sent: one missing reminder, never a duplicate.
  */
+import type { Locale } from '@nova/i18n';
 import type { ChatOwnership } from './chat-ownership.js';
 import { reported, type HandOffCall } from './hand-off-call.js';
 import type { KeyValueStore } from './key-value-store.js';
+import { subscriptionEndingText } from './texts.js';
 
 const DAY_MS = 86_400_000;
 
 export interface ReminderWindow {
   /** Names the record: `3d`, `1d`. */
   readonly name: string;
+  /** How the reminder words it: ends in this many days (1: tomorrow). */
+  readonly days: number;
   /** Subscriptions ending in [now + fromMs, now + toMs) get this window's reminder. */
   readonly fromMs: number;
   readonly toMs: number;
@@ -21,8 +25,8 @@ export interface ReminderWindow {
 
 /** Non-overlapping, so a subscription bought with 2 days left gets only the 1-day reminder... when its time comes. */
 export const REMINDER_WINDOWS: readonly ReminderWindow[] = [
-  { name: '3d', fromMs: DAY_MS, toMs: 3 * DAY_MS },
-  { name: '1d', fromMs: 0, toMs: DAY_MS },
+  { name: '3d', days: 3, fromMs: DAY_MS, toMs: 3 * DAY_MS },
+  { name: '1d', days: 1, fromMs: 0, toMs: DAY_MS },
 ];
 
 export interface EndingSubscription {
@@ -43,6 +47,15 @@ export interface ReminderSender {
   send(telegramId: bigint, text: string): Promise<'sent' | 'refused'>;
 }
 
+/**
+ * The language each recipient reads (the users context: their /language choice, else their
+ * Telegram app's): a reminder goes out in its recipient's language, whoever runs the job. Throws
+ * a retryable error when the users context cannot answer; English for a user it never saw.
+ */
+export interface RecipientLocales {
+  localeOf(telegramId: bigint): Promise<Locale>;
+}
+
 export type ReminderState = 'sending' | 'sent' | 'refused' | 'retry';
 
 export function reminderKey(subscriptionId: string, window: string): string {
@@ -50,14 +63,15 @@ export function reminderKey(subscriptionId: string, window: string): string {
   return `reminder.${subscriptionId.replace(/[^-_=a-zA-Z0-9]/g, '_')}.${window}`;
 }
 
-export function reminderText(subscription: EndingSubscription, window: ReminderWindow): string {
-  const when = window.name === '1d' ? 'tomorrow' : 'in 3 days';
-  return `⏳ Your ${subscription.kind} subscription ends ${when} (${subscription.endsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC). Send /subscribe to renew it.`;
+/** The reminder in its recipient's language (texts.ts, the notification catalogue). */
+export function reminderText(subscription: EndingSubscription, window: ReminderWindow, locale: Locale): string {
+  return subscriptionEndingText(locale, subscription.kind, window.days, subscription.endsAt);
 }
 
 export interface ReminderDeps {
   readonly subscriptions: EndingSubscriptions;
   readonly sender: ReminderSender;
+  readonly locales: RecipientLocales;
   readonly store: KeyValueStore;
   readonly clock: () => Date;
   /** Told of each reminder sent, with when it fell due (its subscription entered the window): the hand-off lag. */
@@ -102,8 +116,11 @@ export async function sendDueReminders(deps: ReminderDeps): Promise<number> {
       if (revision === undefined) continue;
       let state: ReminderState;
       try {
+        // The recipient's language is asked per reminder, inside the claim and as part of its
+        // hand-off: a users context that cannot answer leaves the record at `retry` (nothing was
+        // sent), so a later tick sends it in their language rather than a guess.
         // A refusal for good (the user blocked the bot) is the user's answer, not a failure of this side.
-        state = await reported(deps.called, () => deps.sender.send(subscription.telegramId, reminderText(subscription, window)), 1);
+        state = await reported(deps.called, async () => deps.sender.send(subscription.telegramId, reminderText(subscription, window, await deps.locales.localeOf(subscription.telegramId))), 1);
       } catch (error) {
         await deps.store.update(key, 'retry' satisfies ReminderState, revision);
         throw error;

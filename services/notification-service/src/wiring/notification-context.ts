@@ -12,6 +12,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Bus } from '@nova/bus';
 import type { Logger, Metrics } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
+import { busUserLocales } from '@nova/wiring';
 import { everyChat, leaseKey, Scheduler, SchedulerLease, sideChats, TickFence, type HandOffCall, type KeyValueStore, type SchedulerSide } from '../domain/index.js';
 import type { NotificationContextConfig } from './config.js';
 import { publishDueJob, subscriptionsJob } from './jobs.js';
@@ -88,6 +89,8 @@ export function startNotificationContext(host: NotificationContextHost, options:
       subscriptionsJob(options.bus, options.config.NOVA_NOTIFY_SUBSCRIPTION_INTERVAL, {
         subscriptions: paymentEndingSubscriptions(options.bus),
         sender: new MainBotReminderSender(options.clients, options.mainBotToken),
+        // Each recipient's own language, from the users context (whichever side serves their chat).
+        locales: busUserLocales(options.bus),
         // The reminders' records are not per side: a reminder both sides took during a weight change is still sent once.
         store,
         clock,

@@ -8,6 +8,7 @@ import type { PaymentDatabase } from './database.js';
 import { invoiceMessage } from './mapping.js';
 import { providerName, type ProviderName } from './names.js';
 import type { PaymentProviders } from './providers.js';
+import { planName } from './texts.js';
 
 /** How long a user has to pay; the provider expires the invoice after it. */
 export const INVOICE_TTL_SECONDS = 3_600;
@@ -66,7 +67,7 @@ export function createInvoiceHandler(deps: CreateInvoiceDeps) {
     try {
       // Not the caller's signal: the provider's answer is stored even if the caller stopped
       // waiting, so its retry answers the link (the provider call has its own timeout).
-      created = await gateway.createInvoice({ invoiceId: row.id, amountMinor: row.amountMinor, currency: row.currency, description: plan.title, expiresInSeconds: INVOICE_TTL_SECONDS });
+      created = await gateway.createInvoice({ invoiceId: row.id, amountMinor: row.amountMinor, currency: row.currency, description: planName(plan, request.language), expiresInSeconds: INVOICE_TTL_SECONDS });
     } catch (error) {
       await deps.db.invoice.updateMany({ where: { id: row.id, status: 'pending', providerInvoiceId: null }, data: { status: 'canceled' } });
       throw unavailable(provider, row.id, error);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AnnouncementStatus } from '@nova/contracts';
 import { InvalidArgumentError } from '@nova/domain';
-import { announcementMessage, validAnnouncement } from './announcements.js';
+import { announcementMessage, announcementTextFor, storedTranslations, validAnnouncement } from './announcements.js';
 
 const request = { text: 'Nova is down for maintenance at 02:00 UTC.', adminTelegramId: 70_001n, idempotencyKey: 'admin-announce:abc' };
 
@@ -34,12 +34,46 @@ describe('validAnnouncement', () => {
   });
 });
 
+describe("an announcement's versions by language", () => {
+  it('takes a Russian and an English version, each checked as the text is, naming its field', () => {
+    expect(validAnnouncement({ ...request, translations: { ru: 'Плановые работы в 02:00 UTC.' } }).translations).toEqual({ ru: 'Плановые работы в 02:00 UTC.' });
+    expect(validAnnouncement(request).translations).toEqual({});
+    expect(refusalOf({ translations: { de: 'Wartung' } })).toMatchObject({ message: 'translations may name only en and ru, not "de".', details: { field: 'translations' } });
+    expect(refusalOf({ translations: { ru: ' ' } })).toMatchObject({ message: 'The announcement\'s "ru" version is empty: write the message to send.', details: { field: 'translations.ru' } });
+    expect(refusalOf({ translations: { ru: 'я'.repeat(4097) } }).details).toEqual({ field: 'translations.ru' });
+    expect(refusalOf({ translations: { en: 'half an emoji \uD83D' } }).details).toEqual({ field: 'translations.en' });
+  });
+
+  it("gives each recipient the version in their language, else the text", () => {
+    const versions = { text: 'Maintenance at 02:00 UTC.', translations: { ru: 'Плановые работы в 02:00 UTC.' } };
+    expect(announcementTextFor(versions, 'ru')).toBe('Плановые работы в 02:00 UTC.');
+    expect(announcementTextFor(versions, 'en')).toBe('Maintenance at 02:00 UTC.');
+    expect(announcementTextFor(versions, undefined)).toBe('Maintenance at 02:00 UTC.');
+    expect(announcementTextFor({ text: 'Hi', translations: {} }, 'ru')).toBe('Hi');
+  });
+
+  it('reads the stored column, ignoring anything that is not a version in a known language', () => {
+    expect(storedTranslations({ ru: 'Привет', de: 'Hallo', en: 3 })).toEqual({ ru: 'Привет' });
+    expect(storedTranslations(null)).toEqual({});
+  });
+});
+
+function refusalOf(change: { readonly translations: Readonly<Record<string, string>> }): InvalidArgumentError {
+  try {
+    validAnnouncement({ ...request, ...change });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
 describe('announcementMessage', () => {
-  const row = { id: 7n, text: 'hi', adminTelegramId: 1n, createdAt: new Date('2026-12-04T21:00:00Z'), finishedAt: null };
+  const row = { id: 7n, text: 'hi', translations: { ru: 'привет' }, adminTelegramId: 1n, createdAt: new Date('2026-12-04T21:00:00Z'), finishedAt: null };
 
   it('counts what has no outcome yet as remaining, and the rate over the last 10 seconds', () => {
     const message = announcementMessage({ ...row, status: 'SENDING' }, { recipients: 50, sent: 20, blockedByUser: 1, failed: 2, recentlySent: 150 });
-    expect(message).toMatchObject({ status: AnnouncementStatus.SENDING, recipients: 50n, sent: 20n, blockedByUser: 1n, failed: 2n, remaining: 27n, ratePerSecond: 15 });
+    expect(message).toMatchObject({ status: AnnouncementStatus.SENDING, recipients: 50n, sent: 20n, blockedByUser: 1n, failed: 2n, remaining: 27n, ratePerSecond: 15, translations: { ru: 'привет' } });
     expect(message.finishedAt).toBeUndefined();
   });
 

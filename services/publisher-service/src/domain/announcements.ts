@@ -21,6 +21,11 @@
  * the main bot's pipeline until every row is settled: sent, or refused for good (a 403, the user
  * blocked the bot, is counted and never retried), then DONE.
  *
+ * Languages (issue 24): an announcement may carry versions by language (`translations`, "en" and
+ * "ru") besides its text; the users context lists each recipient with the language they read, the
+ * row keeps it, and each recipient gets the version in their language, else the text. So one
+ * broadcast reaches each person in their own language, not the admin's.
+ *
  * Duplicates: each row is sent at most once, except what a kill -9 can double, as for a post
  * (broadcast.ts): the sends in flight whose settle had not committed, at most one bot's per-second
  * limit (30). A user blocked by an admin after the listing still gets it (the list is taken once).
@@ -45,6 +50,7 @@ import {
   type ListAnnouncementsResponse,
 } from '@nova/contracts';
 import { appendToOutbox, InvalidArgumentError, NotFoundError, outboxRecord, UnavailableError, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
+import { LOCALES, parseLocale, type Locale } from '@nova/i18n';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPipeline, type DeliveryRows, type PipelineDeps, type SendTo } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
@@ -65,9 +71,15 @@ export interface AnnouncementTelegram {
   sendAnnouncement(chatId: bigint, text: string, options?: SendOptions): Promise<{ readonly messageId: bigint }>;
 }
 
+/** One recipient as the users context lists them: their id (their private chat's) and the language they read, when it says. */
+export interface AnnouncementRecipient {
+  readonly telegramId: bigint;
+  readonly locale: Locale | undefined;
+}
+
 /** Who an announcement goes to: the users context's users not blocked by an admin, in id order (svc.user.list_recipients). */
 export interface AnnouncementRecipients {
-  page(afterTelegramId: bigint, limit: number): Promise<{ readonly telegramIds: readonly bigint[]; readonly done: boolean }>;
+  page(afterTelegramId: bigint, limit: number): Promise<{ readonly recipients: readonly AnnouncementRecipient[]; readonly done: boolean }>;
 }
 
 export interface AnnouncementDeps extends PipelineDeps {
@@ -78,25 +90,57 @@ export interface AnnouncementDeps extends PipelineDeps {
   readonly clock: Clock;
 }
 
+/** The versions of an announcement by language, as stored (a subset of the locales). */
+export type AnnouncementTranslations = Readonly<Partial<Record<Locale, string>>>;
+
 export interface ValidAnnouncement {
   readonly text: string;
+  readonly translations: AnnouncementTranslations;
   readonly adminTelegramId: bigint;
   readonly idempotencyKey: string;
 }
 
-/** The request's checks, with messages a person can act on; nothing is stored when one fails. */
-export function validAnnouncement(request: Pick<AnnounceRequest, 'text' | 'adminTelegramId' | 'idempotencyKey'>): ValidAnnouncement {
-  if (request.text.trim() === '') throw new InvalidArgumentError('The announcement is empty: write the message to send.', { field: 'text' });
+/** One text's checks (the text, or a version in a language), naming the field and which one it is. */
+function checkText(text: string, field: string, which: string): void {
+  if (text.trim() === '') throw new InvalidArgumentError(`${which} is empty: write the message to send.`, { field });
   // UTF-16 code units, as Telegram counts a message's length.
-  if (request.text.length > MAX_TEXT) {
-    throw new InvalidArgumentError(`The announcement is ${String(request.text.length)} characters long: Telegram takes at most ${String(MAX_TEXT)}.`, { field: 'text' });
+  if (text.length > MAX_TEXT) throw new InvalidArgumentError(`${which} is ${String(text.length)} characters long: Telegram takes at most ${String(MAX_TEXT)}.`, { field });
+  if (text.includes('\u0000')) throw new InvalidArgumentError(`${which} contains a NUL character, which cannot be sent.`, { field });
+  // A lone UTF-16 surrogate cannot be stored in the translations' JSON (PostgreSQL refuses its escape) nor sent as typed.
+  if (!text.isWellFormed()) throw new InvalidArgumentError(`${which} contains a broken character (half of a UTF-16 surrogate pair).`, { field });
+}
+
+/** The request's checks, with messages a person can act on; nothing is stored when one fails. */
+export function validAnnouncement(request: Pick<AnnounceRequest, 'text' | 'adminTelegramId' | 'idempotencyKey'> & { readonly translations?: Readonly<Record<string, string>> }): ValidAnnouncement {
+  checkText(request.text, 'text', 'The announcement');
+  const translations: Partial<Record<Locale, string>> = {};
+  for (const [language, text] of Object.entries(request.translations ?? {})) {
+    const locale = parseLocale(language);
+    if (locale === undefined) throw new InvalidArgumentError(`translations may name only ${LOCALES.join(' and ')}, not "${language.slice(0, 16)}".`, { field: 'translations' });
+    checkText(text, `translations.${locale}`, `The announcement's "${locale}" version`);
+    translations[locale] = text;
   }
-  if (request.text.includes('\u0000')) throw new InvalidArgumentError('The announcement contains a NUL character, which cannot be sent.', { field: 'text' });
   if (request.adminTelegramId <= 0n) throw new InvalidArgumentError('admin_telegram_id is required', { field: 'admin_telegram_id' });
   if (request.idempotencyKey === '' || request.idempotencyKey.length > MAX_KEY) {
     throw new InvalidArgumentError(`idempotency_key must be 1 to ${String(MAX_KEY)} characters`, { field: 'idempotency_key' });
   }
-  return { text: request.text, adminTelegramId: request.adminTelegramId, idempotencyKey: request.idempotencyKey };
+  return { text: request.text, translations, adminTelegramId: request.adminTelegramId, idempotencyKey: request.idempotencyKey };
+}
+
+/** What a recipient who reads `locale` gets: the version in their language, else the text. */
+export function announcementTextFor(announcement: { readonly text: string; readonly translations: AnnouncementTranslations }, locale: Locale | undefined): string {
+  return (locale === undefined ? undefined : announcement.translations[locale]) ?? announcement.text;
+}
+
+/** The stored translations column as the versions it holds (anything else in it is ignored). */
+export function storedTranslations(value: unknown): AnnouncementTranslations {
+  const translations: Partial<Record<Locale, string>> = {};
+  if (typeof value !== 'object' || value === null) return translations;
+  for (const [language, text] of Object.entries(value)) {
+    const locale = parseLocale(language);
+    if (locale !== undefined && typeof text === 'string') translations[locale] = text;
+  }
+  return translations;
 }
 
 /** The counts of an announcement's rows. */
@@ -112,6 +156,8 @@ export interface DeliveryCounts {
 interface AnnouncementRow {
   readonly id: bigint;
   readonly text: string;
+  /** The stored JSON of the versions by language. */
+  readonly translations: unknown;
   readonly adminTelegramId: bigint;
   readonly status: 'PREPARING' | 'SENDING' | 'DONE';
   readonly createdAt: Date;
@@ -125,6 +171,7 @@ export function announcementMessage(row: AnnouncementRow, counts: DeliveryCounts
   return create(AnnouncementSchema, {
     id: row.id,
     text: row.text,
+    translations: { ...storedTranslations(row.translations) },
     adminTelegramId: row.adminTelegramId,
     status: STATUS[row.status],
     createdAt: timestampFromDate(row.createdAt),
@@ -167,8 +214,8 @@ export function announceHandler(deps: Pick<AnnouncementDeps, 'db' | 'publisher' 
     const valid = validAnnouncement(request);
     const { id, created } = await deps.db.$transaction(async (tx) => {
       const inserted = await tx.$queryRaw<{ id: bigint }[]>`
-        INSERT INTO publisher_service.announcements (idempotency_key, admin_telegram_id, text, status, created_at)
-        VALUES (${valid.idempotencyKey}, ${valid.adminTelegramId}, ${valid.text}, 'PREPARING', ${deps.clock()})
+        INSERT INTO publisher_service.announcements (idempotency_key, admin_telegram_id, text, translations, status, created_at)
+        VALUES (${valid.idempotencyKey}, ${valid.adminTelegramId}, ${valid.text}, ${JSON.stringify(valid.translations)}::jsonb, 'PREPARING', ${deps.clock()})
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id`;
       const first = inserted[0];
@@ -219,12 +266,15 @@ export function announcementWorker(deps: AnnouncementDeps, options: { readonly p
   const pollMs = options.pollMs ?? 500;
   return async (request, stopping) => {
     const id = request.announcementId;
-    const rows = announcementRows(deps.db, id);
+    // Each claimed row's language, read with the claim: the send picks the recipient's version by it.
+    const localeOf = new Map<bigint, Locale | undefined>();
+    const rows = announcementRows(deps.db, id, localeOf);
     for (;;) {
       const announcement = await deps.db.announcement.findUnique({ where: { id } });
       if (announcement === null || announcement.status === 'DONE') return;
       if (announcement.status === 'PREPARING') await listRecipients(deps, id, announcement.listedThrough, stopping);
-      const send: SendTo = (chatId, startBy) => deps.telegram.sendAnnouncement(chatId, announcement.text, { startBy });
+      const versions = { text: announcement.text, translations: storedTranslations(announcement.translations) };
+      const send: SendTo = (chatId, startBy) => deps.telegram.sendAnnouncement(chatId, announcementTextFor(versions, localeOf.get(chatId)), { startBy });
       const run = await runPipeline(deps, rows, send, 'announcement', stopping);
       const left = await deps.db.announcementDelivery.count({ where: { announcementId: id, sentAt: null, errorCode: null } });
       if (left === 0) {
@@ -245,10 +295,11 @@ async function listRecipients(deps: AnnouncementDeps, id: bigint, from: bigint, 
   for (;;) {
     if (stopping?.aborted === true) throw new UnavailableError(`announcement ${id.toString()}: stopped while listing recipients`, { announcement_id: id.toString() });
     const page = await deps.recipients.page(after, RECIPIENTS_PAGE);
-    const last = page.telegramIds.at(-1);
+    const last = page.recipients.at(-1)?.telegramId;
     await deps.db.$transaction(async (tx) => {
-      if (page.telegramIds.length > 0) {
-        await tx.announcementDelivery.createMany({ data: page.telegramIds.map((chatId) => ({ announcementId: id, chatId })), skipDuplicates: true });
+      if (page.recipients.length > 0) {
+        const data = page.recipients.map((recipient) => ({ announcementId: id, chatId: recipient.telegramId, locale: recipient.locale ?? '' }));
+        await tx.announcementDelivery.createMany({ data, skipDuplicates: true });
       }
       await tx.announcement.updateMany({
         where: { id, status: 'PREPARING' },
@@ -261,12 +312,12 @@ async function listRecipients(deps: AnnouncementDeps, id: bigint, from: bigint, 
   }
 }
 
-/** An announcement's rows, in chat id order. */
-function announcementRows(db: PublisherDatabase, id: bigint): DeliveryRows {
+/** An announcement's rows, in chat id order; each claimed row's language goes into `localeOf`. */
+function announcementRows(db: PublisherDatabase, id: bigint, localeOf: Map<bigint, Locale | undefined>): DeliveryRows {
   const key = (chatId: bigint) => ({ announcementId_chatId: { announcementId: id, chatId } });
   return {
     async claim(now, leaseUntil, limit) {
-      const rows = await db.$queryRaw<{ chat_id: bigint }[]>`
+      const rows = await db.$queryRaw<{ chat_id: bigint; locale: string }[]>`
         UPDATE publisher_service.announcement_deliveries AS d
            SET lease_until = ${leaseUntil}
          WHERE (d.announcement_id, d.chat_id) IN (
@@ -278,14 +329,17 @@ function announcementRows(db: PublisherDatabase, id: bigint): DeliveryRows {
             ORDER BY free.chat_id
             LIMIT ${limit}
             FOR UPDATE OF free SKIP LOCKED)
-        RETURNING d.chat_id`;
+        RETURNING d.chat_id, d.locale`;
+      for (const row of rows) localeOf.set(row.chat_id, parseLocale(row.locale));
       return rows.map((row) => row.chat_id);
     },
     async settleSent(chatId, messageId, at) {
       await db.announcementDelivery.update({ where: key(chatId), data: { leaseUntil: null, sentAt: at, messageId } });
+      localeOf.delete(chatId);
     },
     async settleRefused(chatId, refusal) {
       await db.announcementDelivery.update({ where: key(chatId), data: { leaseUntil: null, errorCode: refusal.errorCode, failure: refusal.description } });
+      localeOf.delete(chatId);
     },
     async free(chatIds) {
       await db.announcementDelivery.updateMany({ where: { announcementId: id, chatId: { in: [...chatIds] } }, data: { leaseUntil: null } });

@@ -3,7 +3,7 @@ import { linkChannelHandler, listChannelsHandler, unlinkChannelHandler } from '.
 import type { PublisherDatabase } from './database.js';
 import { grantPostingHandler } from './entitlement.js';
 import { recordBusinessConnectionHandler } from './business-connections.js';
-import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, StoriesEntitlement, StoryTelegram, UnrecordedSend } from './ports.js';
+import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, StoriesEntitlement, StoryTelegram, UnrecordedSend } from './ports.js';
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
 import { listDueHandler } from './list-due.js';
 import { publishDueHandler } from './publish-due.js';
@@ -20,6 +20,8 @@ export interface PublisherContextDeps {
   readonly telegram: ChannelTelegram;
   /** The main bot, for the owner's report after each publication. */
   readonly notifier: OwnerNotifier;
+  /** Each person's language (the users context): the owner's report is worded in it. */
+  readonly locales: RecipientLocales;
   readonly bots: BotOwnership;
   readonly entitlement: PostingEntitlement;
   readonly clock?: Clock;
@@ -47,7 +49,7 @@ export function createPublicationWorker(deps: PublisherContextDeps, options?: Pu
 }
 
 function publishingDeps(deps: PublisherContextDeps): PublishDeps {
-  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000, onUnrecordedSend: deps.onUnrecordedSend };
+  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, locales: deps.locales, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000, onUnrecordedSend: deps.onUnrecordedSend };
 }
 
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */

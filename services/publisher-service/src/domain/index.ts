@@ -2,7 +2,7 @@ export { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA, openPublisherDatabase, type
 export { prunePublisherHistory } from './effects.js';
 export { AnyOfEntitlements, AnyOfStoriesEntitlements, GrantTableEntitlement } from './entitlement.js';
 export { createAnnouncementWorker, createPublicationWorker, createPublisherHandlers, type PublisherContextDeps } from './handlers.js';
-export { announcementWorker, BLOCKED_BY_USER, validAnnouncement, type AnnouncementRecipients, type AnnouncementTelegram, type AnnouncementWorker } from './announcements.js';
+export { announcementTextFor, announcementWorker, BLOCKED_BY_USER, validAnnouncement, type AnnouncementRecipient, type AnnouncementRecipients, type AnnouncementTranslations, type AnnouncementTelegram, type AnnouncementWorker } from './announcements.js';
 export type { PublicationWorker, PublicationWorkerOptions } from './publication.js';
 export { CLAIM_BATCH } from './broadcast.js';
 export { INLINE_PUBLISH_MAX } from './publish.js';
@@ -23,6 +23,7 @@ export {
   type PostButton,
   type PostEntity,
   type PostingEntitlement,
+  type RecipientLocales,
   type SendOptions,
   type TelegramChatInfo,
   type UnrecordedKind,
@@ -30,5 +31,6 @@ export {
   leaseStartBy,
 } from './ports.js';
 export { reportText } from './report.js';
+export { PUBLISHER_CATALOGUE } from './texts.js';
 export { MAX_CAPTION, MAX_TEXT } from './validation.js';
 export { MAX_STORY_CAPTION, STORY_ACTIVE_PERIODS } from './story-validation.js';

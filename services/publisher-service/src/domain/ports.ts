@@ -1,3 +1,5 @@
+import type { Locale } from '@nova/i18n';
+
 /**
  * What the publisher context needs from outside, as interfaces the wiring fills in (Decided 1):
  * Telegram as the channel's bot sees it, the bots context's word on who owns a bot, and whether a
@@ -127,6 +129,14 @@ export interface PostingEntitlement {
  */
 export interface OwnerNotifier {
   sendReport(ownerTelegramId: bigint, text: string, options?: SendOptions): Promise<void>;
+}
+
+/**
+ * The language a person reads (the users context: their /language choice, else their Telegram
+ * app's language_code). Throws a retryable error when it cannot tell; English for a user it never saw.
+ */
+export interface RecipientLocales {
+  localeOf(telegramId: bigint): Promise<Locale>;
 }
 
 /**

@@ -19,7 +19,7 @@ import { broadcastPost, CLAIM_BATCH, OWN_FAILURE } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
 import { postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import type { ChannelTelegram, OwnerNotifier, PostingEntitlement, UnrecordedSend } from './ports.js';
+import type { ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, UnrecordedSend } from './ports.js';
 import { sendOwnerReport } from './report.js';
 
 export interface PublishDeps {
@@ -28,6 +28,8 @@ export interface PublishDeps {
   readonly publisher: EventPublisher;
   /** Sends the owner's report from the main bot once the post is published. */
   readonly notifier: OwnerNotifier;
+  /** The owner's language, for the report. */
+  readonly locales: RecipientLocales;
   /** Checked again at publication: a subscription that ended since the post was made stops it. */
   readonly entitlement: PostingEntitlement;
   readonly clock: Clock;

@@ -13,20 +13,51 @@ function post(deliveries: readonly Partial<PostDelivery>[]): PostWithDeliveries 
   };
 }
 
-describe('the owner\'s report', () => {
-  it('names every channel of a post, in the owner\'s order', () => {
-    const text = reportText(post([{ sentAt: new Date(0) }, { errorCode: 403, failure: 'Forbidden: bot was kicked from the channel chat' }]), new Map([[-1000n, 'News']]));
-    expect(text).toBe('Post #12 published in 1 of 2 channels.\n✓ News\n✗ -1001: Forbidden: bot was kicked from the channel chat');
+const KICKED = 'Forbidden: bot was kicked from the channel chat';
+
+/** A broadcast to 1,000 channels, one in a hundred refused; `failure` null: refused without a description. */
+function broadcast(failure: string | null = KICKED) {
+  return post(Array.from({ length: 1_000 }, (_, n) => (n % 100 === 7 ? { errorCode: 403, failure } : { sentAt: new Date(0) })));
+}
+
+const WORDS = {
+  en: {
+    head: 'Post #12 published in 1 of 2 channels.',
+    broadcastHead: 'Post #12 published in 990 of 1,000 channels.',
+    rest: '… and 990 sent.',
+    notSent: 'not sent',
+  },
+  ru: {
+    head: 'Пост #12 опубликован в 1 из 2 каналов.',
+    broadcastHead: 'Пост #12 опубликован в 990 из 1\u00a0000 каналов.',
+    rest: '… и успешно: 990.',
+    notSent: 'не отправлено',
+  },
+} as const;
+
+describe.each(['en', 'ru'] as const)("the owner's report in %s", (locale) => {
+  const words = WORDS[locale];
+
+  it("names every channel of a post, in the owner's order, Telegram's reason beside a failed one", () => {
+    const text = reportText(post([{ sentAt: new Date(0) }, { errorCode: 403, failure: KICKED }]), new Map([[-1000n, 'News']]), locale);
+    expect(text).toBe(`${words.head}\n✓ News\n✗ -1001: ${KICKED}`);
+    expect(reportText(post([{ errorCode: 400, failure: null }]), new Map(), locale).split('\n')[1]).toBe(`✗ -1000: ${words.notSent}`);
   });
 
-  it('fits a broadcast\'s report into one message: the failures first, the rest counted', () => {
-    const deliveries = Array.from({ length: 1_000 }, (_, n) => (n % 100 === 7 ? { errorCode: 403, failure: 'Forbidden: bot was kicked from the channel chat' } : { sentAt: new Date(0) }));
-    const text = reportText(post(deliveries), new Map());
+  it("fits a broadcast's report into one message: the failures first, the rest counted", () => {
+    const text = reportText(broadcast(), new Map(), locale);
     expect(text.length).toBeLessThanOrEqual(MAX_TEXT);
-    expect(text.split('\n')).toEqual([
-      'Post #12 published in 990 of 1000 channels.',
-      ...Array.from({ length: 10 }, (_, n) => `✗ ${String(-1007 - n * 100)}: Forbidden: bot was kicked from the channel chat`),
-      '… and 990 sent.',
-    ]);
+    expect(text.split('\n')).toEqual([words.broadcastHead, ...Array.from({ length: 10 }, (_, n) => `✗ ${String(-1007 - n * 100)}: ${KICKED}`), words.rest]);
+  });
+
+  it('stays within one message when even the failures do not fit, counting those left out', () => {
+    const failures = post(Array.from({ length: 600 }, (_, n) => (n % 2 === 0 ? { errorCode: 403, failure: KICKED } : { sentAt: new Date(0) })));
+    const text = reportText(failures, new Map(), locale);
+    expect(text.length).toBeLessThanOrEqual(MAX_TEXT);
+    const lines = text.split('\n');
+    const shown = lines.filter((line) => line.startsWith('✗ ')).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(300);
+    expect(lines.at(-1)).toBe(locale === 'en' ? `… and ${String(300 - shown)} more failed, 300 sent.` : `… и с ошибкой ещё: ${String(300 - shown)}, успешно: 300.`);
   });
 });

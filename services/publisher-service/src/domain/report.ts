@@ -6,15 +6,19 @@
  * publish_due.
  */
 import type { Clock } from '@nova/domain';
+import type { Locale } from '@nova/i18n';
 import type { PublisherDatabase } from './database.js';
 import type { PostDelivery } from '../generated/prisma/client.js';
 import type { PostWithDeliveries } from './mapping.js';
 import { MAX_TEXT } from './validation.js';
-import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type OwnerNotifier, type UnrecordedSend } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type OwnerNotifier, type RecipientLocales, type UnrecordedSend } from './ports.js';
+import { PUBLISHER_CATALOGUE } from './texts.js';
 
 export interface ReportDeps {
   readonly db: PublisherDatabase;
   readonly notifier: OwnerNotifier;
+  /** The owner's language (the users context), so the report reads as the rest of their main bot. */
+  readonly locales: RecipientLocales;
   readonly clock: Clock;
   readonly sendLeaseMs: number;
   /** Told of a report the main bot sent whose record failed: it goes out again after its lease. */
@@ -22,23 +26,28 @@ export interface ReportDeps {
 }
 
 /**
- * The report's text: plain (no parse mode), one line per channel in the owner's order. A
- * broadcast's report would pass Telegram's 4096 characters: then the failed channels come first
- * and what does not fit is counted ("… and 812 more sent"), so the message is never refused.
+ * The report's text in the owner's language: plain (no parse mode), one line per channel in the
+ * owner's order. A broadcast's report would pass Telegram's 4096 characters: then the failed
+ * channels come first and what does not fit is counted ("… and 812 more failed, 990 sent."), so
+ * the report stays one message (one leased send, never a burst of dozens) and is never refused.
+ * A failed channel's reason is Telegram's own description, as Telegram worded it.
  */
-export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint, string>): string {
+export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint, string>, locale: Locale): string {
+  const t = PUBLISHER_CATALOGUE.in(locale);
   const sent = post.deliveries.filter((delivery) => delivery.sentAt !== null).length;
   const line = (delivery: PostDelivery): string => {
-    const name = titles.get(delivery.chatId) ?? delivery.chatId.toString();
-    return delivery.sentAt === null ? `✗ ${name}: ${delivery.failure ?? 'not sent'}` : `✓ ${name}`;
+    const channel = titles.get(delivery.chatId) ?? delivery.chatId.toString();
+    return delivery.sentAt === null ? t('report-failed-line', { channel, reason: delivery.failure ?? t('report-not-sent') }) : t('report-sent-line', { channel });
   };
-  const head = `Post #${post.id.toString()} published in ${String(sent)} of ${String(post.deliveries.length)} channels.`;
+  const head = t('report-head', { number: post.id.toString(), sent, total: post.deliveries.length });
   const full = [head, ...post.deliveries.map(line)].join('\n');
   if (full.length <= MAX_TEXT) return full;
   const failed = post.deliveries.filter((delivery) => delivery.sentAt === null);
   const lines = [head];
   let length = head.length;
-  const reserve = 64; // room for the closing count
+  // Room for the closing count: its longest form, with counts as long as any this post can have.
+  const most = post.deliveries.length;
+  const reserve = 1 + t('report-more-failed-sent', { failed: most, sent: most }).length;
   let shownFailed = 0;
   for (const delivery of failed) {
     const next = line(delivery);
@@ -47,8 +56,10 @@ export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint,
     length += 1 + next.length;
     shownFailed += 1;
   }
-  const more = [failed.length - shownFailed > 0 ? `${String(failed.length - shownFailed)} more failed` : '', sent > 0 ? `${String(sent)} sent` : ''].filter((part) => part !== '');
-  lines.push(`… and ${more.join(', ')}.`);
+  const moreFailed = failed.length - shownFailed;
+  if (moreFailed > 0 && sent > 0) lines.push(t('report-more-failed-sent', { failed: moreFailed, sent }));
+  else if (moreFailed > 0) lines.push(t('report-more-failed', { failed: moreFailed }));
+  else lines.push(t('report-more-sent', { sent }));
   return lines.join('\n');
 }
 
@@ -65,7 +76,15 @@ export async function sendOwnerReport(deps: ReportDeps, postId: bigint, signal?:
   if (claimed.count === 0) return 'pending';
   const post = await deps.db.post.findUniqueOrThrow({ where: { id: postId }, include: { deliveries: { orderBy: { position: 'asc' } } } });
   const channels = await deps.db.channel.findMany({ where: { chatId: { in: post.deliveries.map((delivery) => delivery.chatId) } }, select: { chatId: true, title: true } });
-  const text = reportText(post, new Map(channels.map((channel) => [channel.chatId, channel.title])));
+  let text: string;
+  try {
+    text = reportText(post, new Map(channels.map((channel) => [channel.chatId, channel.title])), await deps.locales.localeOf(post.ownerTelegramId));
+  } catch {
+    // The users context did not say the owner's language: nothing was sent, so the report is
+    // freed at once and taken again (publish_due), rather than sent in a language they may not read.
+    await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null } });
+    return 'pending';
+  }
   try {
     // Started in the first half of its lease or not at all: never beside another sender's copy.
     await deps.notifier.sendReport(post.ownerTelegramId, text, { startBy: leaseStartBy(deps.sendLeaseMs, signal) });

@@ -9,7 +9,7 @@ import type { Bus } from '@nova/bus';
 import { BotKeyring } from '@nova/bot-service/domain';
 import type { Logger, Metrics } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
-import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import { busEventPublisher, busUserLocales, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
 import {
   AnyOfEntitlements,
   AnyOfStoriesEntitlements,
@@ -91,6 +91,8 @@ export async function startPublisherContext(host: PublisherContextHost, options:
       publisher,
       telegram,
       notifier: mainBot,
+      // Each owner's and recipient's language, from the users context (whichever side serves their chat).
+      locales: busUserLocales(bus),
       bots: new BusBotOwnership(bus),
       // An administrator's grant overrides; otherwise a posting subscription bought from payments.
       entitlement: new AnyOfEntitlements(grants, new PaymentsPostingEntitlement(bus)),

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { ListRecipientsResponseSchema, type ListRecipientsRequest, type ListRecipientsResponse } from '@nova/contracts';
 import { InvalidArgumentError, type HandlerContext } from '@nova/domain';
+import { chooseLocale } from '@nova/i18n';
 import type { UserDatabase } from './database.js';
 
 const DEFAULT_LIMIT = 1_000;
@@ -10,7 +11,9 @@ export const MAX_RECIPIENTS_PAGE = 5_000;
  * The users an admin's announcement goes to (the publisher context asks, page by page): every
  * user not blocked by an admin, in Telegram id order, after the last id of the previous page. A
  * keyset page on the primary key: a user who registers meanwhile falls into a later page or was
- * already passed, never into two. A private chat's id is the user's id.
+ * already passed, never into two. A private chat's id is the user's id. Each comes with the
+ * language they read (their /language choice, else their Telegram app's), so the announcement
+ * reaches each in their own language, not its sender's.
  */
 export function listRecipientsHandler(db: UserDatabase) {
   return async (request: ListRecipientsRequest, _ctx: HandlerContext): Promise<ListRecipientsResponse> => {
@@ -22,8 +25,12 @@ export function listRecipientsHandler(db: UserDatabase) {
       where: { telegramId: { gt: request.afterTelegramId }, blockedAt: null },
       orderBy: { telegramId: 'asc' },
       take,
-      select: { telegramId: true },
+      select: { telegramId: true, chosenLanguage: true, languageCode: true },
     });
-    return create(ListRecipientsResponseSchema, { telegramIds: rows.map((row) => row.telegramId), done: rows.length < take });
+    return create(ListRecipientsResponseSchema, {
+      telegramIds: rows.map((row) => row.telegramId),
+      recipients: rows.map((row) => ({ telegramId: row.telegramId, language: chooseLocale(row.chosenLanguage ?? undefined, row.languageCode ?? undefined) })),
+      done: rows.length < take,
+    });
   };
 }

@@ -22,7 +22,7 @@ export function audienceMemberOf(message: IncomingMessage | undefined): Incoming
   return sender;
 }
 
-/** The owner's greeting for the person who wrote, in the chat they wrote in. */
-export function greetingReply(bot: ChildBotView, message: IncomingMessage, sender: IncomingSender): Reply {
-  return { chatId: message.chatId, text: renderGreeting(bot.greeting, sender.firstName) };
+/** A greeting (the owner's, or the built-in one in the writer's language) for the person who wrote, in the chat they wrote in. */
+export function greetingReply(greeting: string, message: IncomingMessage, sender: IncomingSender): Reply {
+  return { chatId: message.chatId, text: renderGreeting(greeting, sender.firstName) };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Locale } from '@nova/i18n';
+import { DEFAULT_GREETING } from '../greeting.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { messageUpdate, rawUpdate } from '../updates/sample-updates.js';
 import type { ChildBotDecision } from './reply.js';
@@ -8,8 +10,8 @@ const bot = { botId: 9n, username: 'HelloAnnaBot', greeting: 'Hi {name}, welcome
 const boris = { id: 42, first_name: 'Борис' };
 const group = { id: -100, type: 'group' };
 
-function route(update: IncomingUpdate): Promise<ChildBotDecision> {
-  return routeChildBotUpdate({ update, bot, now: new Date(1_700_000_000_000) });
+function route(update: IncomingUpdate, greeting = bot.greeting, locale: Locale = 'en'): Promise<ChildBotDecision> {
+  return routeChildBotUpdate({ update, bot: { ...bot, greeting }, now: new Date(1_700_000_000_000), senderLocale: () => Promise.resolve(locale) });
 }
 
 const greeting = (chatId: bigint) => [{ chatId, text: 'Hi Борис, welcome!' }];
@@ -35,5 +37,22 @@ describe('the child bot (the legacy hello_bot) routed by telegraf', () => {
     expect(await route(messageUpdate(boris, '/start', { id: -200, type: 'channel' }))).toEqual(nothing);
     expect(await route(messageUpdate(undefined, '/start', { id: 42, type: 'private' }))).toEqual(nothing);
     expect(await route(rawUpdate({ edited_message: { message_id: 1, date: 0, edit_date: 1, chat: { id: 42, type: 'private' }, from: boris, text: 'hi' } }))).toEqual(nothing);
+  });
+
+  it("sends an owner's own greeting as typed, whatever the writer's language, without asking it", async () => {
+    let asked = 0;
+    const decision = await routeChildBotUpdate({ update: messageUpdate(boris, 'hi'), bot, now: new Date(0), senderLocale: () => { asked += 1; return Promise.resolve('ru'); } });
+    expect(decision.replies).toEqual(greeting(42n));
+    expect(asked).toBe(0);
+  });
+});
+
+describe.each([
+  ['en', 'Hello, Борис! 👋'],
+  ['ru', 'Здравствуйте, Борис! 👋'],
+] as const)("a bot on its built-in greeting, to a person who reads %s", (locale, text) => {
+  it('greets in their language, in a private chat and on /start in a group', async () => {
+    expect(await route(messageUpdate(boris, 'hello'), DEFAULT_GREETING, locale)).toEqual({ audienceMember: 42n, replies: [{ chatId: 42n, text }] });
+    expect((await route(messageUpdate(boris, '/start', group), DEFAULT_GREETING, locale)).replies).toEqual([{ chatId: -100n, text }]);
   });
 });

@@ -1,9 +1,11 @@
+import type { Locale } from '@nova/i18n';
 import { routeUpdate } from '@nova/telegram';
 import { Composer, Context, type Telegram } from 'telegraf';
 import type { Update, UserFromGetMe } from 'telegraf/types';
 import { ReplyRecorder, say } from '../replies/reply-recorder.js';
 import type { IncomingSender, IncomingUpdate } from '../updates/incoming.js';
 import { audienceMemberOf, greetingReply, type ChildBotDecision, type ChildBotView } from './reply.js';
+import { builtInGreeting, isBuiltInGreeting } from './texts.js';
 
 /**
  * The legacy hello_bot, routed by telegraf: every person who writes to the bot joins its
@@ -19,6 +21,11 @@ export interface ChildBotTurn {
   readonly bot: ChildBotView;
   /** The date recorded replies carry. */
   readonly now: Date;
+  /**
+   * The language of the person who wrote (their /language choice, else their Telegram app's),
+   * asked only when the bot answers with its built-in greeting: an owner's own greeting needs none.
+   */
+  readonly senderLocale: () => Promise<Locale>;
 }
 
 interface TurnState {
@@ -42,7 +49,8 @@ class ChildBotContext extends Context implements TurnState {
 async function greet(ctx: Context & TurnState): Promise<void> {
   const { update, bot } = ctx.turn;
   if (update.message === undefined || ctx.audienceMember === undefined) return;
-  await say(ctx, greetingReply(bot, update.message, ctx.audienceMember));
+  const greeting = isBuiltInGreeting(bot.greeting) ? builtInGreeting(await ctx.turn.senderLocale()) : bot.greeting;
+  await say(ctx, greetingReply(greeting, update.message, ctx.audienceMember));
 }
 
 function childBotRouter(): Composer<ChildBotContext> {

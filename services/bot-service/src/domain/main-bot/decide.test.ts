@@ -132,7 +132,9 @@ describe('concludeMainBot', () => {
     const intent = { kind: 'add', token: TOKEN } as const;
     const waiting = view({ step: 'awaiting_token' });
     expect(concludeMainBot(intent, { ok: true, bot: added }, waiting)).toEqual({ kind: 'step', next: IDLE, replies: [say(TEXT.added(added), MENU)] });
-    expect(TEXT.added(added)).toContain('Hello, {name}! 👋');
+    // The built-in greeting, shown to the owner in the owner's language (each person gets it in theirs).
+    expect(TEXT.added(added)).toContain(locale === 'ru' ? 'Здравствуйте, {name}! 👋' : 'Hello, {name}! 👋');
+    expect(TEXT.added(create(BotSchema, { ...added, greeting: 'Hi {name}' }))).toContain('Hi {name}');
     expect(concludeMainBot(intent, { ok: false, failure: 'token_rejected' }, waiting)).toEqual({
       kind: 'step',
       next: { step: 'awaiting_token' },

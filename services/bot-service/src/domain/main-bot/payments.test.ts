@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { InvoiceSchema, InvoiceStatus, MoneySchema, PaymentProvider, PlanKind, PlanSchema, SubscriptionSchema, SubscriptionStatus } from '@nova/contracts';
 import type { MainBotStep, MainBotView } from './decide.js';
-import { concludePayment, decidePayment, formatPrice, tappedPurchase, type PaymentIntent } from './payments.js';
+import { concludePayment, decidePayment, formatPrice, planTitle, tappedPurchase, type PaymentIntent } from './payments.js';
 import { IDLE } from './state.js';
 import { buyCommand, menu, paymentTexts } from './texts.js';
 
@@ -54,6 +54,25 @@ describe('the main bot\'s payments', () => {
     const buy: PaymentIntent = { kind: 'buy', planId: 'bots-30d', provider: 'platega' };
     const invoice = create(InvoiceSchema, { id: 'i', planId: 'bots-30d', amount: price, payUrl: 'https://pay.platega.io/?id=1', provider: PaymentProvider.PLATEGA });
     expect(textOf(concludePayment(buy, { ok: true, kind: 'invoice', invoice, plan }, view))).toBe(PAYMENT_TEXT.payLink('More bots, 30 days', 'RUB\u00a0299.00', 'Platega', 'https://pay.platega.io/?id=1'));
+  });
+
+  it("names plans in the person's language from their kind and period, the stored title only for a kind it does not know", () => {
+    const offer = concludePayment({ kind: 'offer' }, { ok: true, kind: 'offer', plans: [plan] }, russian);
+    expect(textOf(offer)).toContain('⭐ Больше ботов, 30 дней: 299,00 ₽');
+    const invoice = create(InvoiceSchema, { id: 'i', planId: 'bots-30d', amount: price, payUrl: 'https://pay.platega.io/?id=1', provider: PaymentProvider.PLATEGA });
+    expect(textOf(concludePayment({ kind: 'buy', planId: 'bots-30d', provider: 'platega' }, { ok: true, kind: 'invoice', invoice, plan }, russian))).toContain('Оплатите 299,00 ₽ за «Больше ботов, 30 дней» через Platega:');
+    // The English names are the ones the payments context stores for its launch plans.
+    expect(planTitle(create(PlanSchema, { kind: PlanKind.STORIES, periodDays: 30 }), 'en')).toBe('Stories, 30 days');
+    expect(planTitle(create(PlanSchema, { kind: PlanKind.POSTING, periodDays: 30 }), 'en')).toBe('Channel posting, 30 days');
+    expect(planTitle(create(PlanSchema, { kind: PlanKind.POSTING, periodDays: 1 }), 'en')).toBe('Channel posting, 1 day');
+    expect(planTitle(create(PlanSchema, { kind: PlanKind.STORIES, periodDays: 30 }), 'ru')).toBe('Истории, 30 дней');
+    expect(planTitle(create(PlanSchema, { kind: PlanKind.UNSPECIFIED, periodDays: 30, title: 'Gift' }), 'ru')).toBe('Gift');
+  });
+
+  it.each([
+    [1, '1 день'], [2, '2 дня'], [5, '5 дней'], [11, '11 дней'], [21, '21 день'], [22, '22 дня'], [25, '25 дней'], [101, '101 день'],
+  ])('counts a plan\'s days in Russian: %p → %p', (periodDays, words) => {
+    expect(planTitle(create(PlanSchema, { kind: PlanKind.BOTS, periodDays }), 'ru')).toBe(`Больше ботов, ${words}`);
   });
 
   it('offers the other provider when one cannot take payments', () => {

@@ -69,6 +69,15 @@ const INVOICE_STATUS: Readonly<Record<number, 'pending' | 'paid' | 'expired' | '
 };
 const SUBSCRIPTION_STATUS: Readonly<Record<number, 'active' | 'expired' | 'revoked'>> = { [SubscriptionStatus.ACTIVE]: 'active', [SubscriptionStatus.EXPIRED]: 'expired', [SubscriptionStatus.REVOKED]: 'revoked' };
 
+/**
+ * A plan's name in the locale, from its kind and period ("More bots, 30 days", "Больше ботов,
+ * 30 дней"); the payments context's stored title (English) only for a kind the catalogue lacks.
+ */
+export function planTitle(plan: Pick<Plan, 'kind' | 'periodDays' | 'title'>, locale: Locale): string {
+  const kind = KIND[plan.kind];
+  return kind === undefined || plan.periodDays <= 0 ? plan.title : paymentTexts(locale).planTitle(kind, plan.periodDays);
+}
+
 /** What a subscription of this kind gives, in words of the locale. */
 export function subscriptionKindWord(kind: PlanKind, locale: Locale): string {
   return paymentTexts(locale).planKind(KIND[kind] ?? 'other');
@@ -94,10 +103,10 @@ export function concludePayment(intent: PaymentIntent, outcome: PaymentOutcome, 
   }
   switch (outcome.kind) {
     case 'offer':
-      return toMenu(view, outcome.plans.length === 0 ? words.noPlans : words.offer(outcome.plans.map((plan) => words.offerLine(plan.title, formatPrice(plan.price, locale), plan.id))));
+      return toMenu(view, outcome.plans.length === 0 ? words.noPlans : words.offer(outcome.plans.map((plan) => words.offerLine(planTitle(plan, locale), formatPrice(plan.price, locale), plan.id))));
     case 'invoice': {
       const provider = intent.kind === 'buy' ? PROVIDER_NAME[intent.provider] : '';
-      return toMenu(view, words.payLink(outcome.plan?.title ?? outcome.invoice.planId, formatPrice(outcome.invoice.amount, locale), provider, outcome.invoice.payUrl));
+      return toMenu(view, words.payLink(outcome.plan === undefined ? outcome.invoice.planId : planTitle(outcome.plan, locale), formatPrice(outcome.invoice.amount, locale), provider, outcome.invoice.payUrl));
     }
     case 'billing':
       return toMenu(view, words.billing(

@@ -1,5 +1,6 @@
 import type { Bot } from '@nova/contracts';
 import { Catalogue, LOCALES, splitForTelegram, type Locale } from '@nova/i18n';
+import { greetingForOwner } from '../child-bot/texts.js';
 import { NAME_PLACEHOLDER } from '../greeting.js';
 import type { Reply } from '../replies/reply.js';
 import type { ReplyMarkup } from '../telegram-gateway.js';
@@ -87,7 +88,8 @@ export const texts = perLocale((locale) => {
     askToken: t('ask-token'),
     notAToken: t('not-a-token'),
     tokenRejected: t('token-rejected'),
-    added: (bot: Bot) => t('bot-added', { username: bot.username, greeting: bot.greeting }),
+    // A bot still on its built-in greeting greets each person in their language; its owner reads it in theirs.
+    added: (bot: Bot) => t('bot-added', { username: bot.username, greeting: greetingForOwner(bot.greeting, locale) }),
     alreadyYours: (username: string) => t('already-yours', { username }),
     taken: t('taken'),
     botLimitFree: (limit: number) => t('bot-limit-free', { limit }),
@@ -147,6 +149,7 @@ export const paymentTexts = perLocale((locale) => {
     subscriptionLine: (kind: string, until: string, status: string) => t('subscription-line', { kind, until, status }),
     invoiceLine: (price: string, provider: string, status: string, date: string) => t('invoice-line', { price, provider, status, date }),
     planKind: (kind: 'bots' | 'stories' | 'posting' | 'other') => t('plan-kind', { kind }),
+    planTitle: (kind: 'bots' | 'stories' | 'posting', days: number) => t('plan-title', { kind, days }),
     subscriptionStatus: (status: 'active' | 'expired' | 'revoked' | 'other') => t('subscription-status', { status }),
     invoiceStatus: (status: 'pending' | 'paid' | 'expired' | 'canceled' | 'chargebacked' | 'other') => t('invoice-status', { status }),
   } as const;

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { CreateInvoiceRequestSchema, ErrorCode, ListPaymentsRequestSchema, ListPlansRequestSchema, PaymentProvider } from '@nova/contracts';
 import { DomainError, type HandlerContext } from '@nova/domain';
+import type { Locale } from '@nova/i18n';
 import type { PaymentIntent, PaymentOutcome } from '../main-bot/payments.js';
 import type { UpdateProcessingDeps } from './deps.js';
 
@@ -17,7 +18,7 @@ function code(error: unknown): ErrorCode | undefined {
  * that cannot take payments becomes an outcome (the bot offers the other one); a payments context
  * that cannot be reached is thrown, so the update is retried.
  */
-export async function carryOutPayment(deps: UpdateProcessingDeps, intent: PaymentIntent, owner: bigint, effectKey: string, ctx: HandlerContext): Promise<PaymentOutcome> {
+export async function carryOutPayment(deps: UpdateProcessingDeps, intent: PaymentIntent, owner: bigint, effectKey: string, ctx: HandlerContext, locale: Locale): Promise<PaymentOutcome> {
   const desk = deps.payments;
   if (desk === undefined) return { ok: false, failure: 'unavailable' };
   switch (intent.kind) {
@@ -30,7 +31,8 @@ export async function carryOutPayment(deps: UpdateProcessingDeps, intent: Paymen
     case 'buy': {
       try {
         const [{ invoice }, { plans }] = await Promise.all([
-          desk.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: owner, planId: intent.planId, provider: PROVIDER_ENUM[intent.provider], effectKey }), ctx),
+          // In the buyer's language: the provider's payment page shows the plan's name in it.
+          desk.create_invoice(create(CreateInvoiceRequestSchema, { telegramId: owner, planId: intent.planId, provider: PROVIDER_ENUM[intent.provider], effectKey, language: locale }), ctx),
           desk.plans(create(ListPlansRequestSchema, {}), ctx, owner),
         ]);
         if (invoice === undefined) return { ok: false, failure: 'unavailable' };

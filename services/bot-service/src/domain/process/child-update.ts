@@ -1,5 +1,6 @@
 import { telegramMsgId } from '@nova/contracts';
 import type { HandlerContext } from '@nova/domain';
+import { chooseLocale, type Locale } from '@nova/i18n';
 import { routeChildBotUpdate } from '../child-bot/router.js';
 import { claimEffect } from '../effects.js';
 import type { BotTransaction } from '../database.js';
@@ -7,7 +8,7 @@ import type { SealedToken } from '../keyring.js';
 import { leaseEnd, recordLeasedReplies, sendRecordedReplies, type RecordedReply } from '../replies/outgoing.js';
 import { businessConnectionOf } from '../updates/business-connection.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
-import { registerSender } from '../users.js';
+import { registerSenderSpeaking } from '../users.js';
 import type { UpdateProcessingDeps } from './deps.js';
 import type { ProcessOutcome } from './outcome.js';
 import { deliver, deliveryDeps, updateEffectKey } from './shared.js';
@@ -20,7 +21,8 @@ import { deliver, deliveryDeps, updateEffectKey } from './shared.js';
  * processed (its claim fails) and only sends what is unsent.
  *
  * Round trips (issue 20, bench/README.md): the registration's request to the users context runs
- * beside the transaction (the child bot's answer does not depend on it); no read of the processed
+ * beside the transaction (an owner's greeting does not depend on it; a bot still on its built-in
+ * greeting waits, inside the transaction, for the answer's language of the writer); no read of the processed
  * mark before the work — the claim in the transaction decides, and the steps outside it are
  * idempotent under the update's msgID (the users context's effect key, the publisher keeping the
  * newer business connection), so a redelivery repeats them harmlessly; the bot's token is read
@@ -34,11 +36,18 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
   // publisher keeps the newer of two reports, so forwarding twice is harmless.
   const connection = businessConnectionOf(update.raw, botId);
   if (connection !== undefined) await deps.businessConnections?.record(connection, ctx);
-  const registering = settled(registerSender(deps.users, update.message?.sender, botId, telegramMsgId(botId, update.updateId), ctx));
+  const sender = update.message?.sender;
+  const registering = settled(registerSenderSpeaking(deps.users, sender, botId, telegramMsgId(botId, update.updateId), ctx));
+  // The built-in greeting speaks the writer's language: the one the users context has for them
+  // (the registration already under way answers it), else their Telegram app's.
+  const senderLocale = async (): Promise<Locale> => {
+    const registration = await registering;
+    return registration.ok ? registration.value.locale : chooseLocale(undefined, sender?.languageCode);
+  };
   const now = deps.clock();
   let recorded: Recorded | undefined;
   try {
-    recorded = await deps.db.$transaction((tx) => recordChildUpdate(tx, deps, botId, key, update, now));
+    recorded = await deps.db.$transaction((tx) => recordChildUpdate(tx, deps, botId, key, update, now, senderLocale));
   } catch (error) {
     const registration = await registering;
     throw registration.ok ? error : registration.error;
@@ -49,7 +58,7 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
     : await sendRecordedReplies(deliveryDeps(deps), recorded.replies, tokenFrom(deps, botId, recorded.token));
   if (!registration.ok) throw registration.error;
   // A repeat reports no registration, as when it was recognised before registering.
-  return { effectKey: key, repeated: recorded === undefined, registration: recorded === undefined ? 'none' : registration.value, delivery };
+  return { effectKey: key, repeated: recorded === undefined, registration: recorded === undefined ? 'none' : registration.value.registration, delivery };
 }
 
 interface Recorded {
@@ -59,13 +68,13 @@ interface Recorded {
 }
 
 /** The update's transaction; undefined when another processing of it claimed it first. */
-async function recordChildUpdate(tx: BotTransaction, deps: UpdateProcessingDeps, botId: bigint, key: string, update: IncomingUpdate, now: Date): Promise<Recorded | undefined> {
+async function recordChildUpdate(tx: BotTransaction, deps: UpdateProcessingDeps, botId: bigint, key: string, update: IncomingUpdate, now: Date, senderLocale: () => Promise<Locale>): Promise<Recorded | undefined> {
   if (!(await claimEffect(tx, key))) return undefined;
   const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true, blockedAt: true, tokenCiphertext: true, tokenKeyId: true } });
   // A bot removed while its updates were in flight: nothing to say, nobody to count. A blocked
   // bot (an admin's decision) likewise, also for updates the gateway took before it knew.
   if (bot === null || bot.blockedAt !== null) return { replies: [], token: undefined };
-  const decision = await routeChildBotUpdate({ update, bot, now });
+  const decision = await routeChildBotUpdate({ update, bot, now, senderLocale });
   if (decision.audienceMember !== undefined) {
     const member = { botId, telegramId: decision.audienceMember };
     await tx.botAudience.upsert({

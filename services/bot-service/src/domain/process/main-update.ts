@@ -52,7 +52,7 @@ export async function processMainUpdate(deps: UpdateProcessingDeps, update: Inco
     update,
     view,
     carryOut: (intent) => carryOut(deps, intent, view, sender.id, msgId, ctx),
-    payments: (intent) => carryOutPayment(deps, intent, sender.id, msgId, ctx),
+    payments: (intent) => carryOutPayment(deps, intent, sender.id, msgId, ctx, view.locale),
     publishing: (intent) => carryOutPublishing(deps, intent, sender.id, msgId, ctx),
     setLanguage: (intent) => storeChosenLanguage(deps.users, sender.id, intent.locale, ctx),
     ...(deps.adminSignIn === undefined ? {} : { adminLink: () => deps.adminSignIn?.linkFor(sender, deps.clock()) }),

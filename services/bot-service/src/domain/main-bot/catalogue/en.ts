@@ -95,6 +95,14 @@ billing-subscriptions = Your subscriptions:
 billing-payments = Your payments:
 subscription-line = • { $kind } until { $until } ({ $status })
 invoice-line = • { $date }: { $price }, { $provider }, { $status }
+plan-title = { $kind ->
+        [bots] More bots
+        [stories] Stories
+       *[posting] Channel posting
+    }, { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
 plan-kind = { $kind ->
     [bots] more bots
     [stories] stories

@@ -99,6 +99,15 @@ billing-subscriptions = Ваши подписки:
 billing-payments = Ваши платежи:
 subscription-line = • { $kind } до { $until } ({ $status })
 invoice-line = • { $date }: { $price }, { $provider }, { $status }
+plan-title = { $kind ->
+        [bots] Больше ботов
+        [stories] Истории
+       *[posting] Публикации в каналах
+    }, { $days ->
+        [one] { $days } день
+        [few] { $days } дня
+       *[many] { $days } дней
+    }
 plan-kind = { $kind ->
     [bots] больше ботов
     [stories] истории

@@ -57,6 +57,8 @@ export const MAIN_BOT_SPEC = {
   'subscription-line': ['kind', 'until', 'status'],
   'invoice-line': ['date', 'price', 'provider', 'status'],
   'plan-kind': ['kind'],
+  /** A plan's name from its kind and period (the stored title is English, and only for a kind this catalogue lacks). */
+  'plan-title': ['kind', 'days'],
   'subscription-status': ['status'],
   'invoice-status': ['status'],
   activated: ['kind', 'until'],
