@@ -56,9 +56,8 @@ describe('a database step as a Kubernetes Job', () => {
     })) as DatabaseMigration;
     const runner = new JobRunner(asOperator, { pollMs: 500 });
     const request = { migration, operation: { kind: 'move', context: 'user' } as const, id: 'r0-move-user' };
-    const signal = new AbortController().signal;
 
-    expect(await runner.run(request, signal)).toEqual({ state: 'running', checkAfterMs: 500 });
+    expect(await runner.run(request)).toEqual({ state: 'running', checkAfterMs: 500 });
     const batch = admin.makeApiClient(BatchV1Api);
     const job = jobName(name, 'r0-move-user');
     const created = await batch.readNamespacedJob({ namespace, name: job });
@@ -69,7 +68,7 @@ describe('a database step as a Kubernetes Job', () => {
     expect(created.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'NovaMigration', name, uid: migration.metadata?.uid });
 
     // Running: a second call (an operator restarted meanwhile) makes no second Job.
-    expect(await runner.run(request, signal)).toMatchObject({ state: 'running' });
+    expect(await runner.run(request)).toMatchObject({ state: 'running' });
     expect((await batch.listNamespacedJob({ namespace })).items.map((j) => j.metadata?.name)).toEqual([job]);
 
     // The kubelet's and the Job controller's part, played by the test (no kubelet here).
@@ -93,7 +92,7 @@ describe('a database step as a Kubernetes Job', () => {
         ],
       },
     } });
-    expect(await runner.run(request, signal)).toEqual({ state: 'finished', result: { ok: true, rowsChecked: 12, lockedMs: 7.5 } });
+    expect(await runner.run(request)).toEqual({ state: 'finished', result: { ok: true, rowsChecked: 12, lockedMs: 7.5 } });
   });
 
   it('is run by an identity that may create Jobs but may not read Secrets', async () => {

@@ -124,7 +124,7 @@ async function eventsOf(name: string): Promise<{ type: string; reason: string; n
   const list = await admin.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` });
   return list.items
     // Posted one after another, in order: creation order is resourceVersion order (two may share a millisecond).
-    .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+    .sort((a, b) => Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion))
     .map((event) => ({ type: event.type ?? '', reason: event.reason ?? '', note: event.note ?? '' }));
 }
 

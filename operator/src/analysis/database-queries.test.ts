@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DatabaseMigration } from '../api/novamigration.js';
+import type { DatabaseMigration, NovaMigrationSpec } from '../api/novamigration.js';
 import { databaseQueries } from './database-queries.js';
 
-const migration = (analysis?: Record<string, unknown>): DatabaseMigration => ({
+const migration = (analysis?: NovaMigrationSpec['analysis']): DatabaseMigration => ({
   metadata: { namespace: 'nova', name: 'stage-7-database' },
   spec: {
     database: { legacySchema: 'public', lockTimeout: '50ms', retries: 20, contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'payment', schema: 'payment_service', tables: ['invoices'] }] },
