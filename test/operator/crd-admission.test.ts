@@ -86,7 +86,7 @@ const invalid: readonly Case[] = [
   ['a nats context that is not one', validNats({ trafficProvider: { nats: { context: 'users' } } }), 'Unsupported value: "users"'],
   ['a nats provider without its context', validNats({ trafficProvider: { nats: {} } }), 'spec.trafficProvider.nats.context: Required value'],
   ['nats and istio at once', validNats({ trafficProvider: { nats: { context: 'bot' }, istio: { virtualService: 'nova' } } }), 'trafficProvider must name exactly one provider'],
-  ['neither traffic nor tables', valid({ trafficProvider: undefined }), 'spec.trafficProvider: Invalid value: "object": a migration moves either traffic (spec.trafficProvider) or tables (spec.database)'],
+  ['neither traffic nor tables', valid({ trafficProvider: undefined }), 'a migration moves either traffic (spec.trafficProvider) or tables (spec.database)'],
   ['traffic and tables at once', validDatabase({ trafficProvider: { nats: { context: 'user' } } }), 'a migration moves either traffic (spec.trafficProvider) or tables (spec.database)'],
   ['a traffic migration without legacy', valid({ legacy: undefined }), 'a traffic migration needs spec.legacy and spec.target'],
   ['setWeight in a database migration', validDatabase({ steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { setWeight: 100 }] }), 'a database migration moves no traffic: setWeight is refused'],

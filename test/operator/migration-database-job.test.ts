@@ -77,8 +77,10 @@ describe('a database step as a Kubernetes Job', () => {
     await core.createNamespacedPod({ namespace, body: { metadata: { name: podName, labels: { [JOB_NAME_LABEL]: job } }, spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ name: 'schema-move', image: 'nova/user-service:1.2.3' }] } } });
     const result = JSON.stringify({ ok: true, moved: [{ swap: { lockedMs: 7.5 }, verification: { tables: [{ live: { rows: 12 } }] } }] });
     const now = new Date();
+    // The pod as stored (a status write with less metadata would drop its labels).
+    const pod = await core.readNamespacedPod({ namespace, name: podName });
     await core.replaceNamespacedPodStatus({ namespace, name: podName, body: {
-      metadata: { name: podName, namespace },
+      metadata: pod.metadata, spec: pod.spec,
       status: { phase: 'Succeeded', containerStatuses: [{ name: 'schema-move', image: 'nova/user-service:1.2.3', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', message: result, startedAt: now, finishedAt: now } } }] },
     } });
     const current = await batch.readNamespacedJob({ namespace, name: job });

@@ -40,7 +40,7 @@ import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.j
 import { dropDatabaseAndRoles } from '../schema-move/support/legacy-database.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, suffix } from './support/kube.js';
 import { Migrations, passingAnalysis } from './support/migrations.js';
-import { type OperatorIdentity, operatorIdentity, type RunningOperator, startOperator } from './support/operator-process.js';
+import { type OperatorIdentity, operatorIdentity, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
 
 const STAGE_FILE = new URL('../../examples/stages/stage-7-database.yaml', import.meta.url);
 const SCHEMAS = [
@@ -50,6 +50,7 @@ const SCHEMAS = [
   { schema: 'payment_service', migrationsDir: PAYMENT_MIGRATIONS_DIR },
 ];
 const database = `stage7op_${randomBytes(3).toString('hex')}`;
+const migrator = `${database}_migrator`;
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -61,6 +62,8 @@ let password: string;
 let db: pg.Client;
 let backupDir: string;
 const operators: RunningOperator[] = [];
+/** The migrations the running test created; afterEach removes them. */
+const created: string[] = [];
 let generation = 0;
 
 beforeAll(async () => {
@@ -69,11 +72,18 @@ beforeAll(async () => {
   namespace = await createNamespace(admin, 'stage7');
   identity = await operatorIdentity(admin, stack);
   migrations = new Migrations(admin, namespace);
-  url = await createDatabase(component('postgres').url, database);
-  password = decodeURIComponent(new URL(url).password);
-  await migrateSchemas(url, SCHEMAS, createLogger({ name: 'stage7-operator-test', level: 'warn' }));
-  db = new pg.Client({ connectionString: url });
+  const adminUrl = await createDatabase(component('postgres').url, database);
+  await migrateSchemas(adminUrl, SCHEMAS, createLogger({ name: 'stage7-operator-test', level: 'warn' }));
+  db = new pg.Client({ connectionString: adminUrl });
   await db.connect();
+  // The migration login: a superuser (it must own the tables it moves) with a password, which the
+  // test bed's own superuser has not: the password is the secret no log, status or Event may show.
+  password = randomBytes(12).toString('hex');
+  await db.query(`CREATE ROLE ${migrator} LOGIN SUPERUSER PASSWORD '${password}'`);
+  const login = new URL(adminUrl);
+  login.username = migrator;
+  login.password = password;
+  url = login.toString();
   // A few rows, so the verification has something to count and the fault something to change.
   await db.query(`INSERT INTO user_service.users (telegram_id, first_name, first_bot_id, created_at, last_seen_at)
     SELECT g, 'user ' || g, 1, now(), now() FROM generate_series(1, 25) AS g`);
@@ -84,7 +94,14 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  // Whatever a test left (a failed one too): its migrations gone (finalizer first, so no operator is
+  // needed), its operators stopped, the database back on "before" for the next test.
+  for (const name of created.splice(0)) {
+    await migrations.patch(name, { metadata: { finalizers: null } }).catch(() => undefined);
+    await migrations.delete(name).catch(() => undefined);
+  }
   await Promise.all(operators.splice(0).map((operator) => operator.process.stop()));
+  await reverseAll(db, FLEET_PLAN);
 });
 
 afterAll(async () => {
@@ -92,13 +109,15 @@ afterAll(async () => {
   await stack.stop();
   await deleteNamespace(admin, namespace);
   await identity.cleanup();
-  await dropDatabaseAndRoles(database, []);
+  await dropDatabaseAndRoles(database, [migrator]);
 });
 
-async function start(env: Record<string, string> = {}): Promise<RunningOperator> {
+/** `killed`: this test SIGKILLs operators and waits for the next to lead (the scaled-down election, as migration-restart.test.ts). */
+async function start(env: Record<string, string> = {}, killed = false): Promise<RunningOperator> {
   const operator = await startOperator(stack, identity, {
     name: `stage7-operator-${String(++generation)}`,
     watchNamespace: namespace,
+    ...(killed ? { election: SCALED_DOWN_ELECTION } : {}),
     env: { NOVA_SCHEMA_MOVE_RUNNER: 'process', NOVA_SCHEMA_MOVE_DATABASE_URL: url, NOVA_SCHEMA_MOVE_BACKUP_DIR: backupDir, ...env },
   });
   operators.push(operator);
@@ -131,22 +150,24 @@ async function eventsOf(name: string): Promise<{ type: string; reason: string; n
 const contextStates = (status: NovaMigrationStatus) => (status.database?.contexts ?? []).map((c) => `${c.name}:${c.state}`);
 
 function expectNoSecret(texts: readonly string[]): void {
+  expect(password.length).toBeGreaterThan(8);
   for (const text of texts) {
     expect(text).not.toContain(url);
     expect(text).not.toContain(password);
   }
 }
 
-async function putBack(): Promise<void> {
-  await reverseAll(db, FLEET_PLAN);
-  expect(await catalogue()).toEqual(['user_service:before', 'bot_service:before', 'publisher_service:before', 'payment_service:before']);
+/** Creates the migration from the stage file (adapted), remembered for afterEach. */
+async function apply(name: string): Promise<void> {
+  created.push(name);
+  await migrations.create(name, stageSpec());
 }
 
 describe('stage 7 applied with kubectl, carried out by the operator', () => {
   it('moves every context of the file, records the backup and each move in status and Events, and is Promoted', async () => {
     const operator = await start();
     const name = `stage-7-${suffix()}`;
-    await migrations.create(name, stageSpec());
+    await apply(name);
     await migrations.waitFor(name, 'held at the manual pause with every context moved', (s) => s.phase === 'Paused' && s.currentStep === MANUAL_PAUSE - 1);
     await migrations.approve(name, MANUAL_PAUSE);
     const status = await migrations.waitFor(name, 'Promoted', (s) => s.phase === 'Promoted');
@@ -167,8 +188,6 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
     expect(events.find((e) => e.reason === 'BackupTaken')?.note).toContain(backup?.sha256 ?? 'no sha256');
     expect(events.filter((e) => e.type === 'Warning')).toEqual([]);
     expectNoSecret([readFileSync(operator.process.logPath, 'utf8'), JSON.stringify(status), JSON.stringify(events)]);
-    await migrations.delete(name);
-    await putBack();
   });
 
   it('reverses cleanly when a row is changed behind the verifier\'s back: the failed context by the engine, the others newest first, no restore', async () => {
@@ -177,7 +196,7 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
     const sql = "UPDATE publisher_service.posts SET text = 'changed behind the verifier''s back' WHERE id = (SELECT min(id) FROM publisher_service.posts)";
     await start({ NOVA_SCHEMA_MOVE_TEST_TAMPER: JSON.stringify({ schema: 'publisher_service', sql }) });
     const name = `stage-7-tamper-${suffix()}`;
-    await migrations.create(name, stageSpec());
+    await apply(name);
     const status = await migrations.waitFor(name, 'rolled back and every context reversed', (s) => s.phase === 'RolledBack' && (s.database?.contexts ?? []).every((c) => c.state === 'Reversed') && (s.message ?? '').includes('every context is back'));
     expect(contextStates(status)).toEqual(['user:Reversed', 'bot:Reversed', 'publisher:Reversed']);
     expect(status.database?.restore).toBeUndefined();
@@ -187,7 +206,6 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
     expect(events.filter((e) => e.reason === 'ContextReversed').map((e) => e.note.split(':')[0])).toEqual(['bot', 'user']);
     expect(events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['VerificationFailed', 'RolledBack']);
     expect(events.some((e) => e.reason === 'RestoringBackup')).toBe(false);
-    await migrations.delete(name);
   });
 
   it('resumes after the operator is SIGKILLed between steps, and converges with every context moved once', async () => {
@@ -197,9 +215,9 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
     await report.connect();
     await report.query('BEGIN');
     await report.query('LOCK TABLE public.bots IN ACCESS SHARE MODE');
-    let operator = await start();
+    let operator = await start({}, true);
     const name = `stage-7-kill-${suffix()}`;
-    await migrations.create(name, stageSpec());
+    await apply(name);
     try {
       await migrations.waitFor(name, 'bot recorded Moving', (s) => contextStates(s).includes('bot:Moving'));
       await operator.process.kill('SIGKILL');
@@ -208,11 +226,11 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
       await report.end();
     }
     const atKill = contextStates(await migrations.status(name));
-    operator = await start();
+    operator = await start({}, true);
     // Killed again in a pause after a move.
     await migrations.waitFor(name, 'in a pause after the publisher moved', (s) => contextStates(s).includes('publisher:Moved') && s.stepLabel?.includes('pause') === true);
     await operator.process.kill('SIGKILL');
-    await start();
+    await start({}, true);
     await migrations.waitFor(name, 'held at the manual pause', (s) => s.phase === 'Paused' && s.currentStep === MANUAL_PAUSE - 1);
     await migrations.approve(name, MANUAL_PAUSE);
     const status = await migrations.waitFor(name, 'Promoted', (s) => s.phase === 'Promoted');
@@ -223,7 +241,5 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
     const moved = (await eventsOf(name)).filter((e) => e.reason === 'ContextMoved').map((e) => e.note.split(':')[0]);
     expect(new Set(moved).size).toBe(moved.length);
     expect(atKill).toEqual(['user:Moved', 'bot:Moving']);
-    await migrations.delete(name);
-    await putBack();
   });
 });
