@@ -165,6 +165,8 @@ describe('a database migration, step by step', () => {
     locked = false;
     drive(s, results);
     expect(states(s)).toEqual(['user:Moved']);
+    // A new id for the second try: a Job that finished keeps its first result.
+    expect(s.runs.map((r) => r.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-user-a1']);
   });
 
   it('a retry after a rollback starts a new run: a new backup and new step ids, the old record cleared', () => {

@@ -101,9 +101,15 @@ function schemaOf(spec: DatabaseSpec, name: string): string {
   return spec.database.contexts.find((c) => c.name === name)?.schema ?? name;
 }
 
+/**
+ * The step's id (a Job's name): the same after a restart, so a Job still running is found again; a
+ * new one for a move tried again after its locks were taken (the finished Job keeps its old result).
+ */
 function stepId(record: DatabaseRecord, operation: SchemaOperation): string {
   const run = `r${String(record.run ?? 0)}`;
-  return operation.kind === 'backup' || operation.kind === 'restore' ? `${run}-${operation.kind}` : `${run}-${operation.kind}-${operation.context}`;
+  if (operation.kind === 'backup' || operation.kind === 'restore') return `${run}-${operation.kind}`;
+  const attempt = (record.contexts ?? []).find((c) => c.name === operation.context)?.attempt ?? 0;
+  return `${run}-${operation.kind}-${operation.context}${attempt > 0 ? `-a${String(attempt)}` : ''}`;
 }
 
 function run(progress: DatabaseProgress, operation: SchemaOperation, events: readonly EngineEvent[] = []): DatabaseDecision {
@@ -303,7 +309,8 @@ function foldResult(input: DatabaseEngineInput, current: DatabaseProgress, opera
       }
       if (result.name === 'LockNotAvailableError') {
         // Nothing was changed (docs/database-split.md): the context stays Moving and the move runs again later.
-        return { progress: { ...current, reason: 'MoveDelayed', message: `${operation.context}: ${result.message}; trying again` }, effect: { type: 'wait', afterMs: LOCKED_RETRY_MS }, events: [{ type: 'Warning', reason: 'MoveDelayed', note: `${operation.context}: ${result.message}; trying again in ${secondsText(LOCKED_RETRY_MS)}` }] };
+        const database = withContext(record, operation.context, (c) => ({ ...(c ?? { name: operation.context, state: 'Moving' }), attempt: (c?.attempt ?? 0) + 1 }));
+        return { progress: { ...current, database, reason: 'MoveDelayed', message: `${operation.context}: ${result.message}; trying again` }, effect: { type: 'wait', afterMs: LOCKED_RETRY_MS }, events: [{ type: 'Warning', reason: 'MoveDelayed', note: `${operation.context}: ${result.message}; trying again in ${secondsText(LOCKED_RETRY_MS)}` }] };
       }
       // A failed verification: the engine reversed that context itself before answering (moveContext).
       // Any other failure leaves the context Moving: the unwinding reverses it (a reverse of a context

@@ -201,6 +201,8 @@ export type NovaMigrationStatus = {
       /** How long the swap held its locks (writers of the context waited at most this). */
       readonly lockedMs?: number;
       readonly rowsChecked?: number;
+      /** Grows when a move found its locks taken and runs again later: a new Job, since a finished Job keeps its result. */
+      readonly attempt?: number;
     })[];
     /** The last resort, after a reverse failed. */
     readonly restore?: {
