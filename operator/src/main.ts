@@ -6,7 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { parseDuration } from './migration/steps.js';
-import { createOperator } from './operator.js';
+import { createOperator, type OperatorConfig } from './operator.js';
 import { jsonLogger } from './runtime/log.js';
 import { shutdownOnSignals } from './runtime/signals.js';
 import type { NatsProviderOptions, NginxInstanceOptions } from './providers/index.js';
@@ -60,6 +60,23 @@ function prometheus(env: Env): string | undefined {
   return text;
 }
 
+/**
+ * NOVA_SCHEMA_MOVE_RUNNER: `job` (default) runs each database step as a Job with the login from the
+ * Secret the migration names; `process` (one machine) runs the CLI locally with the login from
+ * NOVA_SCHEMA_MOVE_DATABASE_URL, backups in NOVA_SCHEMA_MOVE_BACKUP_DIR. The URL is a secret: a
+ * problem with it names the variable, never its value.
+ */
+function schemaMove(env: Env): OperatorConfig['schemaMove'] {
+  const runner = env.NOVA_SCHEMA_MOVE_RUNNER ?? 'job';
+  if (runner === 'job' || runner === '') return { runner: 'job' };
+  if (runner !== 'process') throw new ConfigError('NOVA_SCHEMA_MOVE_RUNNER', `"${runner}" is neither job nor process`);
+  const databaseUrl = env.NOVA_SCHEMA_MOVE_DATABASE_URL;
+  if (databaseUrl === undefined || !/^postgres(ql)?:\/\/\S+$/u.test(databaseUrl)) throw new ConfigError('NOVA_SCHEMA_MOVE_DATABASE_URL', 'a postgresql:// URL of the migration login is required with NOVA_SCHEMA_MOVE_RUNNER=process');
+  const backupDir = env.NOVA_SCHEMA_MOVE_BACKUP_DIR;
+  if (backupDir === undefined || backupDir === '') throw new ConfigError('NOVA_SCHEMA_MOVE_BACKUP_DIR', 'a folder for backups is required with NOVA_SCHEMA_MOVE_RUNNER=process');
+  return { runner: 'process', databaseUrl, backupDir, env, ...(env.NOVA_SCHEMA_MOVE_CLI ? { cliPath: env.NOVA_SCHEMA_MOVE_CLI } : {}) };
+}
+
 async function main(env: Env): Promise<number> {
   const level = env.NOVA_LOG_LEVEL === 'debug' ? 'debug' : 'info';
   const logger = jsonLogger({ component: 'nova-operator' }, level);
@@ -80,6 +97,7 @@ async function main(env: Env): Promise<number> {
     nats: nats(env),
     informerWatchdogMs: durationMs(env, 'NOVA_INFORMER_WATCHDOG'),
     prometheusAddress: prometheus(env),
+    schemaMove: schemaMove(env),
     logger,
   });
   shutdownOnSignals(() => manager.shutdown(), logger);

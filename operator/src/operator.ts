@@ -5,6 +5,9 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Analyzer } from './analysis/analyzer.js';
+import { JobRunner } from './database/job-runner.js';
+import { ProcessRunner, type ProcessRunnerOptions } from './database/process-runner.js';
+import { DatabaseSteps } from './migration/database-reconciler.js';
 import { NOVA_MIGRATION } from './api/novamigration.js';
 import { EventRecorder } from './kube/events.js';
 import { Finalizers } from './kube/finalizers.js';
@@ -39,6 +42,12 @@ export interface OperatorConfig {
   readonly informerWatchdogMs?: number;
   /** Prometheus for migrations whose spec.analysis names none (NOVA_PROMETHEUS_ADDRESS). */
   readonly prometheusAddress?: string;
+  /**
+   * How database migrations (spec.database) run their steps: 'job' (a Kubernetes Job per step, the
+   * default) or a local process with the migration login from this process's environment (one
+   * machine: tests, the demo).
+   */
+  readonly schemaMove?: { readonly runner: 'job' } | ({ readonly runner: 'process' } & ProcessRunnerOptions);
   readonly logger?: Logger;
 }
 
@@ -58,6 +67,9 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
   const { migrations, informers, watches, migrationReader, routeReaders } = await migrationWatches({ kubeConfig, namespace: config.watchNamespace, watchdogMs: config.informerWatchdogMs, logger });
   const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx, nats: config.nats, routeCache: (plural) => routeReaders.get(plural) });
   const events = new EventRecorder({ kubeConfig, reportingController: REPORTING_CONTROLLER, reportingInstance: config.identity, logger });
+  const analyzer = new Analyzer({ defaultAddress: config.prometheusAddress });
+  const schemaMove = config.schemaMove ?? { runner: 'job' };
+  const runner = schemaMove.runner === 'process' ? new ProcessRunner({ ...schemaMove, logger }) : new JobRunner(kubeConfig);
   const reconciler = new MigrationReconciler({
     kubeConfig,
     providers,
@@ -67,7 +79,8 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
     metrics,
     lookup: (namespace, name) => migrations.get(namespace, name),
     cache: migrationReader,
-    analyzer: new Analyzer({ defaultAddress: config.prometheusAddress }),
+    analyzer,
+    database: new DatabaseSteps({ runner, analyzer, metrics, logger }),
     logger,
   });
   const manager = new Manager({

@@ -44,7 +44,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminKubeConfig, createNamespace, deleteNamespace } from '../operator/support/kube.js';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
-import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
+import { asTrafficMigration, type NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 import { kubectl } from '../operator/support/kubectl.js';
 import { Migrations } from '../operator/support/migrations.js';
 import { operatorIdentity, startOperator, type OperatorIdentity } from '../operator/support/operator-process.js';
@@ -217,7 +217,7 @@ async function expectRollback(from: number, fault: () => Promise<void>, reason: 
 async function analysisNow(): Promise<string> {
   const migration = await migrations.get(STAGE2);
   const sides = await Promise.all((['legacy', 'target'] as const).map(async (side) => {
-    const queries = sideQueries(migration, side, WINDOW);
+    const queries = sideQueries(asTrafficMigration(migration), side, WINDOW);
     return `${side}: ${String(await promNumber(queries.requests))} requests, ${String(await promNumber(queries.errors))} errors`;
   }));
   const unanswered = await (await fetch(`${component('prometheus').url}/api/v1/query?query=${encodeURIComponent(`nova_bus_unanswered_requests_total{namespace="${namespace}"}`)}`)).text();
@@ -265,7 +265,7 @@ function story(): Promise<string> {
 
 /** What an SRE does before `kubectl nova retry`: waits until the failed requests left the analysis window (the new run's first check would count them). */
 async function untilWindowClean(): Promise<void> {
-  const errorsInWindow = sideQueries(await migrations.get(STAGE2), 'target', WINDOW).errors;
+  const errorsInWindow = sideQueries(asTrafficMigration(await migrations.get(STAGE2)), 'target', WINDOW).errors;
   await until('the analysis window holds no target error', async () => (await promNumber(errorsInWindow)) === 0, 120_000, 1_000);
 }
 

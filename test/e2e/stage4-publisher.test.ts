@@ -43,7 +43,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
-import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
+import { asTrafficMigration, type NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 import { adminKubeConfig, createNamespace, deleteNamespace } from '../operator/support/kube.js';
 import { kubectl } from '../operator/support/kubectl.js';
 import { Migrations } from '../operator/support/migrations.js';
@@ -173,7 +173,7 @@ function waitForStage(what: string, probe: (s: NovaMigrationStatus) => boolean, 
 
 /** What an SRE does before `kubectl nova retry`: waits until the failures left the analysis window. */
 async function untilWindowClean(): Promise<void> {
-  const errors = sideQueries(await migrations.get(STAGE4), 'target', WINDOW).errors;
+  const errors = sideQueries(asTrafficMigration(await migrations.get(STAGE4)), 'target', WINDOW).errors;
   // Clean in three readings in a row, a second apart: a failure made just before the grant may
   // reach Prometheus only at its next scrape, and a single clean reading let a retry start with it
   // still to come (its first checks then failed at 12–20 %, seen in a fresh-clone run).

@@ -39,7 +39,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
-import type { NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
+import { asTrafficMigration, type NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 import { adminKubeConfig, createNamespace, deleteNamespace } from '../operator/support/kube.js';
 import { kubectl } from '../operator/support/kubectl.js';
 import { Migrations } from '../operator/support/migrations.js';
@@ -184,7 +184,7 @@ async function explained<T>(wait: Promise<T>): Promise<T> {
 /** What an SRE does before `kubectl nova retry`: waits until the failures left both analysis windows. */
 async function untilWindowsClean(): Promise<void> {
   for (const name of STAGE5) {
-    const errors = sideQueries(await migrations.get(name), 'target', WINDOW).errors;
+    const errors = sideQueries(asTrafficMigration(await migrations.get(name)), 'target', WINDOW).errors;
     await until(`${name}'s analysis window holds no target error`, async () => (await promNumber(errors)) === 0, 120_000, 1_000);
   }
 }

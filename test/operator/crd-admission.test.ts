@@ -12,6 +12,7 @@ import type { NovaMigration } from '../../operator/src/api/novamigration.js';
 import { apiFailure } from '../../operator/src/providers/kube-writes.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, suffix } from './support/kube.js';
 import { migrationSpec, MIGRATIONS } from './support/migrations.js';
+import { FLEET_STAGE_7_CONTEXTS } from '@nova/schema-move';
 
 const EXAMPLES = new URL('../../examples/stages/', import.meta.url);
 
@@ -52,6 +53,15 @@ function validNats(extra: Record<string, unknown> = {}): Record<string, unknown>
   return { legacy: { service: 'nova-monolith', port: 8099 }, target: { service: 'user-service', port: 8101 }, trafficProvider: { nats: { context: 'user' } }, steps: VALID_STEPS, ...extra };
 }
 
+/** A database migration (stage 7): spec.database instead of a traffic provider, no legacy/target. */
+function validDatabase(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['bots'] }] },
+    steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { pause: { duration: '1m' } }, { moveSchema: { context: 'bot' } }],
+    ...extra,
+  };
+}
+
 type Case = readonly [what: string, spec: Record<string, unknown>, message: string];
 
 const invalid: readonly Case[] = [
@@ -76,7 +86,32 @@ const invalid: readonly Case[] = [
   ['a nats context that is not one', validNats({ trafficProvider: { nats: { context: 'users' } } }), 'Unsupported value: "users"'],
   ['a nats provider without its context', validNats({ trafficProvider: { nats: {} } }), 'spec.trafficProvider.nats.context: Required value'],
   ['nats and istio at once', validNats({ trafficProvider: { nats: { context: 'bot' }, istio: { virtualService: 'nova' } } }), 'trafficProvider must name exactly one provider'],
+  ['neither traffic nor tables', valid({ trafficProvider: undefined }), 'a migration moves either traffic (spec.trafficProvider) or tables (spec.database)'],
+  ['traffic and tables at once', validDatabase({ trafficProvider: { nats: { context: 'user' } } }), 'a migration moves either traffic (spec.trafficProvider) or tables (spec.database)'],
+  ['a traffic migration without legacy', valid({ legacy: undefined }), 'a traffic migration needs spec.legacy and spec.target'],
+  ['setWeight in a database migration', validDatabase({ steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { setWeight: 100 }] }), 'a database migration moves no traffic: setWeight is refused'],
+  ['a backup step in a traffic migration', valid({ steps: [{ backup: {} }, { setWeight: 100 }] }), 'backup and moveSchema steps need spec.database'],
+  ['a moveSchema step in a traffic migration', valid({ steps: [{ moveSchema: { context: 'user' } }, { setWeight: 100 }] }), 'backup and moveSchema steps need spec.database'],
+  ['a move of a context the database block does not name', validDatabase({ steps: [{ backup: {} }, { moveSchema: { context: 'payment' } }] }), 'each moveSchema step names a context of spec.database.contexts'],
+  ['a move before any backup', validDatabase({ steps: [{ moveSchema: { context: 'user' } }, { backup: {} }] }), 'a backup step comes before the first moveSchema'],
+  ['a database migration that moves nothing', validDatabase({ steps: [{ backup: {} }, { pause: {} }] }), 'a database migration has at least one moveSchema step'],
+  ['a context moved twice', validDatabase({ steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { moveSchema: { context: 'user' } }] }), 'each context is moved by one moveSchema step only'],
+  ['a step that is a backup and a move', validDatabase({ steps: [{ backup: {}, moveSchema: { context: 'user' } }] }), 'each step is exactly one of setWeight, pause or analysis'],
+  ['a database migration with an HTTP route', validDatabase({ route: { pathPrefix: '/webhook/' } }), 'a database migration moves tables, not an HTTP route'],
+  ['a table name that needs quoting', validDatabase({ database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['Users; DROP'] }] }, steps: [{ backup: {} }, { moveSchema: { context: 'user' } }] }), 'spec.database.contexts[0].tables[0]'],
+  ['a context that is not one of the bus contexts', validDatabase({ database: { contexts: [{ name: 'users', schema: 'user_service', tables: ['users'] }] }, steps: [{ backup: {} }, { moveSchema: { context: 'users' } }] }), 'Unsupported value: "users"'],
+  ['a Job without its login Secret', validDatabase({ database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }], job: { image: 'nova/user-service:1' } }, steps: [{ backup: {} }, { moveSchema: { context: 'user' } }] }), 'spec.database.job.loginSecret: Required value'],
 ];
+
+describe('a database migration (stage 7)', () => {
+  it('is admitted without legacy, target, route or traffic provider, with the defaults filled in', async () => {
+    const stored = await create(`database-${suffix()}`, validDatabase({ database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['bots'] }], job: { image: 'nova/user-service:1', loginSecret: { name: 'nova-migrator' }, backupClaim: 'nova-backups' } } }));
+    expect(stored.spec.trafficProvider).toBeUndefined();
+    expect(stored.spec.legacy).toBeUndefined();
+    expect(stored.spec.database).toMatchObject({ legacySchema: 'public', lockTimeout: '50ms', retries: 20, job: { loginSecret: { name: 'nova-migrator', key: 'url' } } });
+    expect(stored.spec.steps[1]).toEqual({ moveSchema: { context: 'user' } });
+  });
+});
 
 describe('a nats migration', () => {
   it('is admitted without a route, and keeps its context', async () => {
@@ -130,25 +165,34 @@ describe('examples/stages', () => {
 
   it('has a stage-1 file per provider kind sharing one name, and stage 5\'s callbacks and stage 8\'s admin panel for Istio and plain nginx', () => {
     const stageOne = files.filter((file) => file.startsWith('stage-1-')).flatMap(load);
-    expect(stageOne.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['gatewayAPI', 'ingressNginx', 'istio', 'nginx']);
+    expect(stageOne.map((migration) => Object.keys(migration.spec.trafficProvider ?? {})[0]).sort()).toEqual(['gatewayAPI', 'ingressNginx', 'istio', 'nginx']);
     expect(new Set(stageOne.map((migration) => migration.metadata?.name))).toEqual(new Set(['stage-1-webhook-gateway']));
     const callbacks = files.filter((file) => file.startsWith('stage-5-payment-callbacks')).flatMap(load);
-    expect(callbacks.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['istio', 'nginx']);
+    expect(callbacks.map((migration) => Object.keys(migration.spec.trafficProvider ?? {})[0]).sort()).toEqual(['istio', 'nginx']);
     expect(new Set(callbacks.map((migration) => migration.spec.route?.pathPrefix))).toEqual(new Set(['/payments/']));
     const adminPanel = files.filter((file) => file.startsWith('stage-8-admin-panel')).flatMap(load);
-    expect(adminPanel.map((migration) => Object.keys(migration.spec.trafficProvider)[0]).sort()).toEqual(['istio', 'nginx']);
-    expect(new Set(adminPanel.map((migration) => `${migration.metadata?.name ?? ''} ${migration.spec.route?.pathPrefix ?? ''} ${migration.spec.target.service}`))).toEqual(new Set(['stage-8-admin-panel /admin/ admin-panel']));
+    expect(adminPanel.map((migration) => Object.keys(migration.spec.trafficProvider ?? {})[0]).sort()).toEqual(['istio', 'nginx']);
+    expect(new Set(adminPanel.map((migration) => `${migration.metadata?.name ?? ''} ${migration.spec.route?.pathPrefix ?? ''} ${migration.spec.target?.service ?? ''}`))).toEqual(new Set(['stage-8-admin-panel /admin/ admin-panel']));
   });
 
   it('moves users (stage 2), bots (stage 3), publishing (stage 4), payments (stage 5) and notifications (stage 6) on the bus, with the nats provider and no HTTP route', () => {
-    const onTheBus = files.flatMap(load).filter((migration) => migration.spec.trafficProvider.nats !== undefined);
-    expect(onTheBus.map((migration) => [migration.metadata?.name, migration.spec.trafficProvider.nats?.context, migration.spec.route])).toEqual([
+    const onTheBus = files.flatMap(load).filter((migration) => migration.spec.trafficProvider?.nats !== undefined);
+    expect(onTheBus.map((migration) => [migration.metadata?.name, migration.spec.trafficProvider?.nats?.context, migration.spec.route])).toEqual([
       ['stage-2-users', 'user', undefined],
       ['stage-3-bots', 'bot', undefined],
       ['stage-4-publisher', 'publisher', undefined],
       ['stage-5-payments', 'payment', undefined],
       ['stage-6-notifications', 'notification', undefined],
     ]);
+  });
+
+  it('moves the fleet\'s stage-7 tables (stage 7) with spec.database: a backup first, then each context in order', () => {
+    const database = files.flatMap(load).filter((migration) => migration.spec.database !== undefined);
+    expect(database.map((migration) => migration.metadata?.name)).toEqual(['stage-7-database']);
+    const [stage7] = database;
+    expect(stage7?.spec.database?.contexts.map((c) => ({ schema: c.schema, tables: c.tables }))).toEqual(FLEET_STAGE_7_CONTEXTS.map((c) => ({ schema: c.schema, tables: c.tables })));
+    const moving = stage7?.spec.steps.filter((step) => step.backup !== undefined || step.moveSchema !== undefined).map((step) => step.moveSchema?.context ?? 'backup');
+    expect(moving).toEqual(['backup', 'user', 'bot', 'publisher', 'payment']);
   });
 
   it('orders the stages: each depends on exactly the stage before it among the examples', () => {
@@ -171,7 +215,9 @@ describe('examples/stages', () => {
     if (migration === undefined) throw new Error(`${file} is empty`);
     expect(migration.kind).toBe('NovaMigration');
     const steps = migration.spec.steps;
-    expect(steps.slice(-3)).toEqual([{ pause: { duration: '48h' } }, { analysis: {} }, { setWeight: 100 }]);
+    // A database migration moves no traffic: its bake follows the last move.
+    if (migration.spec.database !== undefined) expect(steps.slice(-2)).toEqual([{ pause: { duration: '48h' } }, { analysis: {} }]);
+    else expect(steps.slice(-3)).toEqual([{ pause: { duration: '48h' } }, { analysis: {} }, { setWeight: 100 }]);
     if (!file.startsWith('stage-1-')) expect(migration.spec.dependsOn?.length).toBeGreaterThan(0);
     await create(migration.metadata?.name ?? file, migration.spec, 'All');
   });

@@ -112,6 +112,28 @@ describe('failures inside a swap', () => {
     expect((await moveContext(migrator, db.plan, publisher, quiet)).verification.ok).toBe(true);
   });
 
+  it('two swaps of one context at once (a step re-run by a restarted operator while the killed one\'s process still runs it) take turns: both succeed, the second finds the work done', async () => {
+    const bots = db.plan.contexts[1];
+    if (!bots) throw new Error('no bot context');
+    const second = await db.migratorClient();
+    try {
+      let concurrent: Promise<unknown> | undefined;
+      // The second starts while the first holds its locks, and may wait for them long enough to see the first commit.
+      const first = { ...quiet, faults: { insideSwap: async () => {
+        concurrent = swapContext(second, db.plan, bots, 'move', { ...quiet, lockTimeoutMs: 5_000 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } } };
+      const moved = await swapContext(migrator, db.plan, bots, 'move', first);
+      const after = (await concurrent) as Awaited<ReturnType<typeof swapContext>>;
+      expect(moved.moved.map((t) => t.table)).toEqual(['user_bots']);
+      expect(after.moved).toEqual([]);
+      expect(after.alreadyDone).toEqual(['user_bots']);
+      expect((await verifyAll(migrator, db.plan)).find((v) => v.schema === 'bot_service')?.ok).toBe(true);
+    } finally {
+      await second.end();
+    }
+  });
+
   it('a row changed behind the verifier\'s back fails the verification and reverses that context and the ones before it', async () => {
     const before = await catalogue();
     const { rows: [original] } = await db.admin<{ name: string }>('SELECT name FROM public.users WHERE telegram_id = 7');

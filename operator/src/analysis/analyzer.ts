@@ -3,7 +3,8 @@
  * instant, then judged. A check that cannot be made (Prometheus unreachable, a query refused) is an
  * outcome of its own, never a pass.
  */
-import type { NovaMigration } from '../api/novamigration.js';
+import { isDatabaseMigration, isTrafficMigration, type NovaMigration } from '../api/novamigration.js';
+import { databaseQueries } from './database-queries.js';
 import { parseDuration } from '../migration/steps.js';
 import { PrometheusClient, PrometheusQueryError, PrometheusUnavailableError } from './prometheus.js';
 import { sideQueries, type Side, type SideQueries } from './queries.js';
@@ -48,6 +49,13 @@ export class Analyzer {
     const client = this.client(address);
     const window = analysisWindow(analysis.window ?? analysis.interval, runElapsedMs(migration, at));
     try {
+      if (isDatabaseMigration(migration)) {
+        // No two sides (database-queries.ts): every deployable touching the tables, judged on the absolute limits.
+        const all = await measure(client, databaseQueries(migration, window), at, signal);
+        const none = { requests: 0, errors: 0, p95LatencyMs: undefined };
+        return { kind: 'check', at, verdict: judge(all, none, analysis.thresholds), target: all, legacy: none };
+      }
+      if (!isTrafficMigration(migration)) throw new AnalysisConfigError(keyOf(migration), 'has neither spec.trafficProvider with legacy and target nor spec.database');
       const [target, legacy] = await Promise.all([
         measure(client, sideQueries(migration, 'target', window), at, signal),
         measure(client, sideQueries(migration, 'legacy', window), at, signal),

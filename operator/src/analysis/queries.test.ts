@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { NovaMigration } from '../api/novamigration.js';
+import type { TrafficMigration } from '../api/novamigration.js';
 import { sideQueries } from './queries.js';
 
-const busMigration = (extra: Record<string, unknown> = {}): NovaMigration => ({
+const busMigration = (extra: Record<string, unknown> = {}): TrafficMigration => ({
   metadata: { namespace: 'nova', name: 'stage-2-users' },
   spec: {
     legacy: { service: 'nova-monolith', port: 8099 },

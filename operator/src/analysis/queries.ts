@@ -13,7 +13,7 @@
  * plus the requests callers addressed to a side that it never answered
  * (`nova_bus_unanswered_requests_total{namespace, context, callee_side, reason}`).
  */
-import type { NovaMigration } from '../api/novamigration.js';
+import type { TrafficMigration } from '../api/novamigration.js';
 
 export type Side = 'legacy' | 'target';
 
@@ -39,7 +39,7 @@ export const BUS_METRICS = {
 
 export type QueryVariables = Readonly<Record<'namespace' | 'service' | 'port' | 'route' | 'host' | 'context' | 'side' | 'window', string>>;
 
-export function queryVariables(migration: NovaMigration, side: Side, window: string): QueryVariables {
+export function queryVariables(migration: TrafficMigration, side: Side, window: string): QueryVariables {
   const ref = migration.spec[side];
   return {
     namespace: migration.metadata?.namespace ?? '',
@@ -54,7 +54,7 @@ export function queryVariables(migration: NovaMigration, side: Side, window: str
 }
 
 /** The queries for one side: the provider's built-ins, with any custom PromQL of the spec in their place. */
-export function sideQueries(migration: NovaMigration, side: Side, window: string): SideQueries {
+export function sideQueries(migration: TrafficMigration, side: Side, window: string): SideQueries {
   const variables = queryVariables(migration, side, window);
   const builtin = builtinQueries(migration, side, variables);
   const custom = migration.spec.analysis?.queries;
@@ -77,7 +77,7 @@ export function escapeLabelValue(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }
 
-function builtinQueries(migration: NovaMigration, side: Side, v: QueryVariables): SideQueries {
+function builtinQueries(migration: TrafficMigration, side: Side, v: QueryVariables): SideQueries {
   const provider = migration.spec.trafficProvider;
   if (provider.istio !== undefined) {
     // The destination proxy reports every request the service received, whichever route sent it.

@@ -2,6 +2,7 @@
 import { movedThing, type NovaMigration, type NovaMigrationStatus } from '../api/novamigration.js';
 
 type Analysis = NonNullable<NovaMigrationStatus['analysis']>;
+type DatabaseRecord = NonNullable<NovaMigrationStatus['database']>;
 type Measurement = NonNullable<Analysis['target']>;
 
 /** The fields a tool wants, stable across operator versions (the `-o json` contract). */
@@ -28,6 +29,8 @@ export interface MigrationSummary {
     readonly legacy: Measurement | null;
   } | null;
   readonly conditions: readonly { readonly type: string; readonly status: string; readonly reason: string; readonly message: string }[];
+  /** A database migration's record (backup, each context's state, a restore), as status holds it; null for traffic. */
+  readonly database: DatabaseRecord | null;
 }
 
 export function summarize(migration: NovaMigration): MigrationSummary {
@@ -58,6 +61,7 @@ export function summarize(migration: NovaMigration): MigrationSummary {
           legacy: analysis.legacy ?? null,
         },
     conditions: (status.conditions ?? []).map((condition) => ({ type: condition.type, status: condition.status, reason: condition.reason, message: condition.message })),
+    database: migration.spec.database === undefined ? null : (status.database ?? {}),
   };
 }
 
@@ -70,7 +74,7 @@ export function table(migrations: readonly NovaMigration[], withNamespace: boole
       ...(withNamespace ? [s.namespace] : []),
       s.name,
       s.waitingFor.length > 0 ? `${s.phase} (waits for ${s.waitingFor.join(', ')})` : s.phase,
-      `${String(s.weight)}%`,
+      migration.spec.database === undefined ? `${String(s.weight)}%` : movedCount(migration),
       s.stepLabel === '' ? '-' : s.stepLabel,
       a?.lastResult ?? '-',
       measurement(a?.target ?? null),
@@ -82,16 +86,54 @@ export function table(migrations: readonly NovaMigration[], withNamespace: boole
   return align([header, ...rows]);
 }
 
+/** "2/4 moved": contexts moved of those the database migration names (its WEIGHT column). */
+function movedCount(migration: NovaMigration): string {
+  const moved = (migration.status?.database?.contexts ?? []).filter((c) => c.state === 'Moved').length;
+  return `${String(moved)}/${String(migration.spec.database?.contexts.length ?? 0)} moved`;
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The page's lines for a database migration: what moves, the backup, each context, a restore. */
+function databaseLines(migration: NovaMigration): [string, string][] {
+  const database = migration.spec.database;
+  if (database === undefined) return [];
+  const record = migration.status?.database ?? {};
+  const lines: [string, string][] = [['Tables', `${database.contexts.map((c) => `${c.tables.join(', ')} -> ${c.schema}`).join('; ')} (from ${database.legacySchema})`]];
+  lines.push(['Moved', movedCount(migration)]);
+  const backup = record.backup;
+  lines.push(['Backup', backup === undefined ? '-' : backup.state === 'Done' ? `${backup.path ?? ''}, ${String(backup.bytes ?? 0)} bytes, sha256 ${backup.sha256 ?? ''}${seconds(backup.tookMs)}` : `running since ${backup.startedAt ?? ''}`]);
+  for (const context of record.contexts ?? []) {
+    const rows = context.rowsChecked === undefined ? '' : `, ${String(context.rowsChecked)} rows checked`;
+    const locked = context.lockedMs === undefined ? '' : `, locks held ${String(Math.round(context.lockedMs))} ms`;
+    lines.push([`  ${context.name}`, `${context.state} (${context.schema ?? ''})${seconds(context.tookMs)}${locked}${rows}`]);
+  }
+  if (record.restore !== undefined) lines.push(['Restore', `${record.restore.state ?? ''}${seconds(record.restore.tookMs)}${record.restore.message === undefined ? '' : `: ${record.restore.message}`}`]);
+  if (record.failure !== undefined) lines.push(['Failure', record.failure]);
+  return lines;
+}
+
+function trafficLines(migration: NovaMigration, s: MigrationSummary): [string, string][] {
+  const spec = migration.spec;
+  if (spec.trafficProvider === undefined || spec.legacy === undefined || spec.target === undefined) return [];
+  const provider = Object.entries(spec.trafficProvider).map(([kind, config]) => `${kind} ${Object.values(config as Record<string, unknown>).join(' ')}`.trim()).join(', ');
+  return [
+    ['Route', `${spec.route === undefined ? movedThing(spec) : `${spec.route.host ?? '*'}${spec.route.pathPrefix}`}  ${spec.legacy.service}:${String(spec.legacy.port)} -> ${spec.target.service}:${String(spec.target.port)} (${provider})`],
+    ['Weight', `${String(s.weight)}% to the target${s.desiredWeight === s.weight ? '' : ` (writing ${String(s.desiredWeight)}%)`}`],
+  ];
+}
+
 export function page(migration: NovaMigration): string {
   const s = summarize(migration);
   const spec = migration.spec;
-  const provider = Object.entries(spec.trafficProvider).map(([kind, config]) => `${kind} ${Object.values(config as Record<string, unknown>).join(' ')}`.trim()).join(', ');
   const lines: [string, string][] = [
     ['Name', s.name],
     ['Namespace', s.namespace],
     ['Phase', `${s.phase}${s.message === '' ? '' : `: ${s.message}`}`],
-    ['Route', `${spec.route === undefined ? movedThing(spec) : `${spec.route.host ?? '*'}${spec.route.pathPrefix}`}  ${spec.legacy.service}:${String(spec.legacy.port)} -> ${spec.target.service}:${String(spec.target.port)} (${provider})`],
-    ['Weight', `${String(s.weight)}% to the target${s.desiredWeight === s.weight ? '' : ` (writing ${String(s.desiredWeight)}%)`}`],
+    ...trafficLines(migration, s),
+    ...databaseLines(migration),
     ['Step', s.stepLabel === '' ? '-' : `${s.stepLabel}${migration.status?.stepStartedAt === undefined ? '' : `, since ${migration.status.stepStartedAt}`}`],
   ];
   if (s.waitingFor.length > 0) lines.push(['Waiting for', s.waitingFor.join(', ')]);

@@ -2,7 +2,8 @@
  * Between a NovaMigration and its traffic provider: the provider's view of the migration, and how
  * each provider failure shows on the migration (a problem a person must fix, or a transient one).
  */
-import type { NovaMigration } from '../api/novamigration.js';
+import { InvalidSpecError, type TrafficMigration } from '../api/novamigration.js';
+import { SchemaMoveRunnerConfigError, SchemaMoveRunnerError } from '../database/operation.js';
 import { AnalysisConfigError } from '../analysis/analyzer.js';
 import { KubeOperationError } from '../kube/api-errors.js';
 import {
@@ -18,7 +19,7 @@ import {
 } from '../providers/index.js';
 import { InvalidStepError } from './steps.js';
 
-export function providerMigration(migration: NovaMigration, config: Readonly<Record<string, unknown>>): ProviderMigration {
+export function providerMigration(migration: TrafficMigration, config: Readonly<Record<string, unknown>>): ProviderMigration {
   const { namespace = '', name = '', uid = '' } = migration.metadata ?? {};
   const { route, legacy, target } = migration.spec;
   const fence = migration.status?.weightFence;
@@ -52,6 +53,9 @@ export function classifyProblem(error: unknown): ClassifiedProblem | undefined {
   if (error instanceof InvalidProviderConfigError) return { reason: 'InvalidProviderConfig', message: error.message, kind: 'fatal' };
   if (error instanceof AnalysisConfigError) return { reason: 'InvalidAnalysis', message: error.message, kind: 'fatal' };
   if (error instanceof InvalidStepError) return { reason: 'InvalidStep', message: error.message, kind: 'fatal' };
+  if (error instanceof InvalidSpecError) return { reason: 'InvalidSpec', message: error.message, kind: 'fatal' };
+  if (error instanceof SchemaMoveRunnerConfigError) return { reason: 'NoDatabaseRunner', message: error.message, kind: 'fatal' };
+  if (error instanceof SchemaMoveRunnerError) return { reason: 'DatabaseRunnerError', message: error.message, kind: 'retry' };
   if (error instanceof RouteNotFoundError) return { reason: 'RouteNotFound', message: error.message, kind: 'retry' };
   if (error instanceof RouteConflictError) return { reason: 'RouteConflict', message: error.message, kind: 'retry' };
   if (error instanceof DataPlaneRejectedError) return { reason: 'DataPlaneRejected', message: error.message, kind: 'retry' };

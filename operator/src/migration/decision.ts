@@ -31,6 +31,8 @@ export interface Progress {
   readonly analysis?: AnalysisStatus | null;
   readonly waitingFor?: readonly string[];
   readonly control?: ControlStatus;
+  /** A database migration's record (database-engine.ts); absent for traffic. */
+  readonly database?: NonNullable<NovaMigrationStatus['database']>;
 }
 
 export type Effect =

@@ -14,15 +14,15 @@
  * - A rollback (analysis limits, a person's abort) is one status write of phase RolledBack with
  *   desired weight 0; the data plane follows like any other weight.
  */
-import type { NovaMigrationSpec, NovaMigrationStatus } from '../api/generated/novamigration.js';
-import { movedThing } from '../api/novamigration.js';
+import type { NovaMigrationStatus } from '../api/generated/novamigration.js';
+import { movedThing, type TrafficSpec } from '../api/novamigration.js';
 import type { AnalysisOutcome } from '../analysis/analyzer.js';
 import type { WeightReading } from '../providers/index.js';
 import { metaTime } from '../kube/conditions.js';
 import { analysisActive, analysisDueInMs, analysisHolds, foldOutcome, passedSince } from './analysis-state.js';
 import { APPROVED_STEP_ANNOTATION, applyControl, PAUSED_ANNOTATION, pendingControl, type ControlRequests } from './controls.js';
 import { enterStep, phaseCondition, transition, type Decision, type EngineEvent, type Progress } from './decision.js';
-import { stepKind, stepLabel, type Step } from './steps.js';
+import { InvalidStepError, stepKind, stepLabel, type Step } from './steps.js';
 
 export type { AnalysisStatus, Decision, Effect, EngineEvent, Phase, Progress } from './decision.js';
 
@@ -34,7 +34,7 @@ export interface DependencyState {
 }
 
 export interface EngineInput {
-  readonly spec: NovaMigrationSpec;
+  readonly spec: TrafficSpec;
   readonly status: NovaMigrationStatus;
   readonly now: number;
   /** From the approval annotation: manual pauses up to this step number (1-based) may be passed. */
@@ -157,6 +157,10 @@ function decideNow(input: EngineInput): Decision {
       const progress: Progress = { ...running, phase: 'Progressing', reason: 'AnalysisRunning', message: `step ${String(index + 1)} waits for a passing check${last === undefined ? '' : `; last: ${last}`}` };
       return { progress, effect: { type: 'wait' }, events: resumedEvents };
     }
+    case 'backup':
+    case 'moveSchema':
+      // Admission refuses these without spec.database, and a database migration never reaches this engine.
+      throw new InvalidStepError(index, `${kind.kind} needs spec.database; a traffic migration moves no tables`);
   }
 }
 

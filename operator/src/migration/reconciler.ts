@@ -16,7 +16,7 @@
  * the status write it explains, so the data plane write does not wait for them.
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { MIGRATION_FINALIZER, movedThing, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
+import { asTrafficMigration, isDatabaseMigration, MIGRATION_FINALIZER, movedThing, NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
 import { describeError, isNotFound, KubeOperationError } from '../kube/api-errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import { hasFinalizer, isBeingDeleted, type Finalizers } from '../kube/finalizers.js';
@@ -35,6 +35,7 @@ import { analysisDueInMs } from './analysis-state.js';
 import { approvedStep, readControls } from './controls.js';
 import { dependencyCycle, dependencyState, type Lookup } from './dependencies.js';
 import { decide, type EngineEvent, type Progress } from './engine.js';
+import type { DatabaseSteps } from './database-reconciler.js';
 import { progressWithProblem, renderStatus, statusChanged, storedProgress, type DataPlaneProblem } from './status.js';
 
 /** Each step takes at most three rounds (enter, write weight, confirm); this bounds a runaway loop. */
@@ -58,6 +59,8 @@ export interface MigrationReconcilerOptions {
   readonly lookup: Lookup;
   /** Makes the metric checks (Prometheus queries) the engine asks for. */
   readonly analyzer: Analyzer;
+  /** Carries out database migrations (spec.database, stage 7). */
+  readonly database: DatabaseSteps;
   /** The migrations' informer cache; without it every reconcile reads from the apiserver. */
   readonly cache?: CachedReader<NovaMigration>;
   readonly clock?: Clock;
@@ -128,8 +131,12 @@ export class MigrationReconciler {
       // Refuse to move any traffic without a way to watch it; mid-flight the check counts as an error instead.
       const configProblem = migration.status?.currentStep === undefined ? this.options.analyzer.configProblem(migration) : undefined;
       if (configProblem !== undefined) throw configProblem;
-      resolved = this.options.providers.resolve(migration.spec.trafficProvider);
-      const target = providerMigration(migration, resolved.config);
+      if (isDatabaseMigration(migration)) {
+        return await this.options.database.progress(migration, { verified, dependencies, signal, store: (m, p) => this.store(m, p), record: (m, e) => { this.record(m, e); }, read: (ns, n) => this.read(ns, n) });
+      }
+      const traffic = asTrafficMigration(migration);
+      resolved = this.options.providers.resolve(traffic.spec.trafficProvider);
+      const target = providerMigration(traffic, resolved.config);
       await resolved.provider.ensureRoute(target);
       let plane = await resolved.provider.readWeight(target);
       let analysis = await this.analyseIfDue(migration, signal, () => resolved?.provider.targetProblem?.(target) ?? Promise.resolve(undefined));
@@ -137,7 +144,7 @@ export class MigrationReconciler {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // Leadership lost: stop before the next write; the new leader resumes from status.
         if (signal.aborted) return undefined;
-        const decision = decide({ spec: migration.spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(controls.approval, migration.status?.control?.staleApproval), dataPlane: plane, controls, analysis, dependencies });
+        const decision = decide({ spec: asTrafficMigration(migration).spec, status: migration.status ?? {}, now: this.clock.now(), approvedStep: approvedStep(controls.approval, migration.status?.control?.staleApproval), dataPlane: plane, controls, analysis, dependencies });
         const phaseBefore = migration.status?.phase;
         const before = migration;
         migration = await this.store(migration, decision.progress);
@@ -165,7 +172,7 @@ export class MigrationReconciler {
         }
         if (effect.type === 'applyWeight') {
           // Built from the status just stored: its weightFence is the one this weight was decided with.
-          await this.applyWeight(resolved.provider, providerMigration(migration, resolved.config), migration, effect.weight);
+          await this.applyWeight(resolved.provider, providerMigration(asTrafficMigration(migration), resolved.config), migration, effect.weight);
           plane = { weight: effect.weight, exact: true };
         }
       }
@@ -281,8 +288,15 @@ export class MigrationReconciler {
     const policy = migration.spec.onDelete;
     let note = policy === 'restoreLegacy' ? `${movedThing(migration.spec)} restored to 100% legacy` : `${movedThing(migration.spec)} left as it is`;
     try {
-      const resolved = this.options.providers.resolve(migration.spec.trafficProvider);
-      await resolved.provider.finalize(providerMigration(migration, resolved.config), policy);
+      if (isDatabaseMigration(migration)) {
+        // Deleting a database migration moves no table back (a reverse is a deliberate act: kubectl nova
+        // abort before deleting); its Jobs go with it (owner references).
+        note = `${movedThing(migration.spec)} left as they are: a deleted database migration reverses nothing`;
+      } else {
+        const traffic = asTrafficMigration(migration);
+        const resolved = this.options.providers.resolve(traffic.spec.trafficProvider);
+        await resolved.provider.finalize(providerMigration(traffic, resolved.config), policy);
+      }
     } catch (error) {
       const problem = classifyProblem(error);
       // Nothing the operator could ever have written (unknown provider, bad config, route object gone) is nothing to clean up.

@@ -36,7 +36,7 @@ function virtualService(resourceVersion: string, http: readonly unknown[], hosts
   return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { namespace: 'ns', name: 'nova', resourceVersion }, spec: { hosts, http } } as KubernetesObject;
 }
 
-const istio: RouteKindParts = { manages: (m, name) => m.spec.trafficProvider.istio?.virtualService === name, part: sharedItemPart(ISTIO_SHAPE) };
+const istio: RouteKindParts = { manages: (m, name) => m.spec.trafficProvider?.istio?.virtualService === name, part: sharedItemPart(ISTIO_SHAPE) };
 const onNova = [migration('a', '/a/'), migration('b', '/b/'), migration('c', '/c/')];
 const elsewhere = migration('d', '/d/', 'other');
 const candidates = [...onNova, elsewhere];

@@ -61,6 +61,8 @@ export function sharedItemPart(shape: SharedRouteShape): RouteKindParts['part'] 
     if (named !== undefined) return `${hosts}${JSON.stringify(named)}`;
     // A route the migration did not create (matched by its path prefix): as the provider finds it.
     const { legacy, target } = migration.spec;
+    // Only a traffic migration manages route objects (a database one has no route: returned above).
+    if (legacy === undefined || target === undefined) return JSON.stringify(null);
     const index = findItem(shape, items, { namespace: object.metadata?.namespace ?? '', name, uid: '', route: { pathPrefix: route.pathPrefix }, legacy, target, config: {} });
     return `${hosts}${JSON.stringify(index < 0 ? null : items[index])}`;
   };

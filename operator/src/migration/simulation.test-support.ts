@@ -3,7 +3,10 @@
  * checks made when the engine says one is due, and a process that can be "killed" after any
  * number of effects (status writes + data plane writes).
  */
-import type { NovaMigrationSpec, NovaMigrationStatus } from '../api/generated/novamigration.js';
+import type { NovaMigrationStatus } from '../api/generated/novamigration.js';
+import type { TrafficSpec } from '../api/novamigration.js';
+
+type NovaMigrationSpec = TrafficSpec;
 import type { AnalysisOutcome } from '../analysis/analyzer.js';
 import type { Verdict } from '../analysis/verdict.js';
 import type { WeightReading } from '../providers/index.js';

@@ -32,7 +32,9 @@ export function renderStatus(
   const ready =
     problem !== undefined
       ? { status: 'False' as const, reason: problem.reason, message: problem.message }
-      : inSync
+      : progress.database !== undefined
+        ? { status: 'True' as const, reason: 'Recorded', message: 'each step of the database migration is recorded in status.database before it runs' }
+        : inSync
         ? { status: 'True' as const, reason: 'InSync', message: `the data plane sends ${String(progress.weight)}% to the target, as meant` }
         : { status: 'False' as const, reason: 'WeightPending', message: `writing ${String(progress.desiredWeight ?? 0)}% to the data plane` };
   const updates = [
@@ -62,9 +64,20 @@ export function renderStatus(
     analysis: progress.analysis,
     waitingFor: progress.waitingFor,
     control: progress.control,
+    database: progress.database === undefined ? undefined : databasePatch(progress.database, previous.database),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) status[key] = value;
   return status;
+}
+
+/**
+ * The database record as a merge patch: a field the new record no longer has (a retry starts a run
+ * afresh) is sent as null, or the merge would keep the old run's backup and failure.
+ */
+function databasePatch(next: NonNullable<MigrationStatus['database']>, previous: MigrationStatus['database']): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...next };
+  for (const key of Object.keys(previous ?? {})) if ((next as Record<string, unknown>)[key] === undefined) patch[key] = null;
+  return patch;
 }
 
 /**

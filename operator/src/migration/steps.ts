@@ -10,7 +10,11 @@ export type StepKind =
   | { readonly kind: 'setWeight'; readonly weight: number }
   | { readonly kind: 'timedPause'; readonly durationMs: number; readonly duration: string }
   | { readonly kind: 'manualPause' }
-  | { readonly kind: 'analysis' };
+  | { readonly kind: 'analysis' }
+  /** spec.database only: a pg_dump of the database, the last resort. */
+  | { readonly kind: 'backup' }
+  /** spec.database only: one context's tables into its schema, verified. */
+  | { readonly kind: 'moveSchema'; readonly context: string };
 
 export class InvalidStepError extends Error {
   constructor(readonly index: number, problem: string) {
@@ -38,13 +42,15 @@ export function parseDuration(text: string): number | undefined {
 export function stepKind(step: Step, index: number): StepKind {
   if (step.setWeight !== undefined) return { kind: 'setWeight', weight: step.setWeight };
   if (step.analysis !== undefined) return { kind: 'analysis' };
+  if (step.backup !== undefined) return { kind: 'backup' };
+  if (step.moveSchema !== undefined) return { kind: 'moveSchema', context: step.moveSchema.context };
   if (step.pause !== undefined) {
     if (step.pause.duration === undefined) return { kind: 'manualPause' };
     const durationMs = parseDuration(step.pause.duration);
     if (durationMs === undefined) throw new InvalidStepError(index, `pause duration "${step.pause.duration}" is not a duration like 10m or 1h30m`);
     return { kind: 'timedPause', durationMs, duration: step.pause.duration };
   }
-  throw new InvalidStepError(index, 'is none of setWeight, pause or analysis');
+  throw new InvalidStepError(index, 'is none of setWeight, pause, analysis, backup or moveSchema');
 }
 
 function describeKind(kind: StepKind): string {
@@ -57,6 +63,10 @@ function describeKind(kind: StepKind): string {
       return 'pause (approval)';
     case 'analysis':
       return 'analysis';
+    case 'backup':
+      return 'backup';
+    case 'moveSchema':
+      return `moveSchema ${kind.context}`;
   }
 }
 

@@ -25,18 +25,18 @@ interface RouteKind extends RouteKindParts {
 const ROUTE_KINDS: readonly RouteKind[] = [
   {
     type: { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
-    manages: (migration, name) => migration.spec.trafficProvider.istio?.virtualService === name,
+    manages: (migration, name) => migration.spec.trafficProvider?.istio?.virtualService === name,
     part: sharedItemPart(ISTIO_SHAPE),
   },
   {
     type: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
-    manages: (migration, name) => migration.spec.trafficProvider.gatewayAPI?.httpRoute === name,
+    manages: (migration, name) => migration.spec.trafficProvider?.gatewayAPI?.httpRoute === name,
     part: sharedItemPart(GATEWAY_API_SHAPE),
   },
   {
     type: { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' },
     manages: (migration, name) =>
-      migration.spec.trafficProvider.ingressNginx !== undefined &&
+      migration.spec.trafficProvider?.ingressNginx !== undefined &&
       (migration.spec.trafficProvider.ingressNginx.ingress === name || managedName({ name: migration.metadata?.name ?? '' }) === name),
     part: wholeObjectPart,
   },

@@ -9,7 +9,7 @@ describe('parseOptions', () => {
 
   it('refuses a stage it does not rehearse, and the --fail it cannot show yet, with the reason', () => {
     expect(() => parseOptions(['--stage', '9'], false)).toThrow(/the demo rehearses stage 1, 2, 3, 4, 5, 6 or 8/);
-    expect(() => parseOptions(['--stage', '7'], false)).toThrow(/database split has no stage file yet \(issue 18\)/);
+    expect(() => parseOptions(['--stage', '7'], false)).toThrow(/the demo does not rehearse it yet/);
     expect(() => parseOptions(['--stage', '3', '--fail'], false)).toThrow(/A gap in stage 3/);
     expect(() => parseOptions(['--stage', '3', '--fail'], false)).toThrow(DemoUsageError);
     expect(parseOptions(['--stage', '6', '--fail'], false)).toMatchObject({ stage: 6, fail: true });

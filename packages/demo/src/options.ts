@@ -58,7 +58,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new DemoUsageError(`unknown option ${arg}\n\n${DEMO_USAGE}`);
   if (argv.includes('--help')) throw new DemoUsageError(DEMO_USAGE);
   const stage = Number(value('--stage') ?? '1');
-  if (stage === 7) throw new DemoUsageError('--stage 7: not yet. The database split has no stage file yet (issue 18); stage 8 depends on stage 6 meanwhile.');
+  if (stage === 7) throw new DemoUsageError('--stage 7: not yet. The database split\'s stage file (examples/stages/stage-7-database.yaml) and the operator\'s part exist (issue 18, test/operator/migration-database.test.ts); the demo does not rehearse it yet, and its --stage 8 leaves stage 7 out of stage 8\'s dependencies.');
   if (!DEMO_STAGES.includes(stage)) throw new DemoUsageError(`--stage ${String(stage)}: the demo rehearses stage 1, 2, 3, 4, 5, 6 or 8`);
   if (stage === 3 && argv.includes('--fail')) {
     throw new DemoUsageError('--stage 3 --fail: not yet. Updates already stored for the bot service stay with it after a rollback, so a broken bot service keeps (and finally dead-letters) the ones addressed to it, and the demo\'s link cutter cannot keep it off NATS. docs/demo.md, "A gap in stage 3", says more.');

@@ -94,6 +94,11 @@ export async function swapContext(client: pg.ClientBase, plan: MovePlan, context
     await client.query('BEGIN');
     try {
       await client.query(`SET LOCAL lock_timeout = ${String(Math.max(1, Math.floor(lockTimeoutMs)))}`);
+      // One swap of a context at a time: the catalogue is read before the tables are locked, so a second
+      // swap running at once (a step re-run by a restarted operator while the killed one's process still
+      // runs it) would plan from a catalogue the first is changing and fail on its result. The advisory
+      // lock is waited for under the same lock_timeout, and retried like the tables' locks.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`nova.schema-move.swap.${context.schema}`]);
       const places = await locateTables(client, legacy, context.schema, context.tables);
       const pending = places.filter((p) => stateOf(p, legacy, context.schema) !== goal);
       const missingViews = places.filter((p) => !pending.includes(p) && (direction === 'move' ? p.legacy : p.context) === 'absent');

@@ -16,18 +16,52 @@ export type NovaMigrationSpec = {
     /** Requests whose path starts with this prefix move (e.g. /webhook/). */
     readonly pathPrefix: string;
   };
-  readonly legacy: {
+  readonly legacy?: {
     /** Kubernetes Service name (for the nginx provider, a host name or address). */
     readonly service: string;
     readonly port: number;
   };
-  readonly target: {
+  readonly target?: {
     /** Kubernetes Service name (for the nginx provider, a host name or address). */
     readonly service: string;
     readonly port: number;
+  };
+  /** Stage 7, the database split: the legacy tables each context takes over, moved from the legacy schema into the context's schema (docs/database-split.md). The alternative to trafficProvider. The operator never holds the migration login: the moves run in a Job (job) or, on one machine, a process of the operator's host (NOVA_SCHEMA_MOVE_RUNNER=process). */
+  readonly database?: {
+    /** Where the legacy tables live before the move. */
+    readonly legacySchema: string;
+    /** The legacy code's database login, granted on the compatibility views after the move. */
+    readonly legacyLogin?: string;
+    readonly contexts: readonly ({
+      /** The bounded context, as moveSchema steps name it and as it appears in the nova_bus_* metrics the analysis reads. */
+      readonly name: "user" | "bot" | "publisher" | "payment" | "notification";
+      /** The context's schema, e.g. user_service. */
+      readonly schema: string;
+      /** The legacy tables it takes over, in move order. */
+      readonly tables: readonly (string)[];
+      /** The context's own login: DML on its schema's relations, nothing in the legacy schema. */
+      readonly login?: string;
+    })[];
+    /** The longest wait for any one lock of a swap; a swap that cannot get its locks rolls back and retries, so writers never queue behind it. */
+    readonly lockTimeout: string;
+    /** Attempts after the first when a swap's locks are not free. */
+    readonly retries: number;
+    /** How the operator runs a step in a cluster (its NOVA_SCHEMA_MOVE_RUNNER=job, the default). */
+    readonly job?: {
+      /** An image holding nova-schema-move (every Nova service image does). */
+      readonly image: string;
+      /** The migration login, a postgresql:// URL in a Secret of this namespace; given to the Job only, never read by the operator. */
+      readonly loginSecret: {
+        readonly name: string;
+        readonly key: string;
+      };
+      /** A PersistentVolumeClaim the backup is written to (mounted at /backups); the backup step needs it. */
+      readonly backupClaim?: string;
+      readonly serviceAccountName?: string;
+    };
   };
   /** Exactly one data plane that carries the split. */
-  readonly trafficProvider: {
+  readonly trafficProvider?: {
     readonly istio?: {
       /** An existing VirtualService in this namespace; the operator manages only this migration's HTTP route in it. */
       readonly virtualService: string;
@@ -57,6 +91,13 @@ export type NovaMigrationSpec = {
     };
     /** Run spec.analysis now; the step passes when it does. */
     readonly analysis?: Readonly<Record<string, unknown>>;
+    /** spec.database only: a pg_dump of the whole database, its path, size and sha256 kept in status (the last resort). */
+    readonly backup?: Readonly<Record<string, unknown>>;
+    /** spec.database only: move one context's tables into its schema and verify them (counts, checksums, grants). */
+    readonly moveSchema?: {
+      /** A name from spec.database.contexts. */
+      readonly context: string;
+    };
   })[];
   /** How the operator decides from metrics whether the target is safe; checked every interval while the target carries traffic, and at analysis steps. */
   readonly analysis?: {
@@ -136,6 +177,42 @@ export type NovaMigrationStatus = {
       readonly errorRate?: number;
       readonly p95LatencyMs?: number;
     };
+  };
+  /** A database migration's record: each step's intent is written here before it runs, its result after. */
+  readonly database?: {
+    /** Grows by one with each retry; names the run's Jobs. */
+    readonly run?: number;
+    readonly backup?: {
+      readonly state?: "Running" | "Done";
+      readonly startedAt?: string;
+      readonly path?: string;
+      readonly bytes?: number;
+      readonly sha256?: string;
+      readonly tookMs?: number;
+    };
+    /** The contexts touched, in the order they were moved. */
+    readonly contexts?: readonly ({
+      readonly name: string;
+      readonly schema?: string;
+      /** Moving and Reversing are intents: the step runs again after a restart. */
+      readonly state: "Moving" | "Moved" | "Reversing" | "Reversed";
+      readonly startedAt?: string;
+      readonly tookMs?: number;
+      /** How long the swap held its locks (writers of the context waited at most this). */
+      readonly lockedMs?: number;
+      readonly rowsChecked?: number;
+      /** Grows when a move found its locks taken and runs again later: a new Job, since a finished Job keeps its result. */
+      readonly attempt?: number;
+    })[];
+    /** The last resort, after a reverse failed. */
+    readonly restore?: {
+      readonly state?: "Running" | "Done" | "Failed";
+      readonly startedAt?: string;
+      readonly tookMs?: number;
+      readonly message?: string;
+    };
+    /** What rolled the migration back (a failed verify or analysis, a move that failed). */
+    readonly failure?: string;
   };
   /** The dependsOn migrations this one waits for, with their phases. */
   readonly waitingFor?: readonly (string)[];

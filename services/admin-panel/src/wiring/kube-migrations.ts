@@ -8,7 +8,12 @@ import type { MigrationsAnswer, MigrationsSource, MigrationView } from '../domai
 
 export interface NovaMigrationObject {
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> };
-  readonly spec?: { readonly route?: { readonly host?: string; readonly pathPrefix?: string }; readonly trafficProvider?: { readonly nats?: { readonly context?: string } } };
+  readonly spec?: {
+    readonly route?: { readonly host?: string; readonly pathPrefix?: string };
+    readonly trafficProvider?: { readonly nats?: { readonly context?: string } };
+    /** Stage 7: the tables of these contexts move into their schemas (no route, no bus context). */
+    readonly database?: { readonly contexts?: readonly { readonly name?: string }[] };
+  };
   readonly status?: {
     readonly phase?: string;
     readonly weight?: number;
@@ -21,9 +26,11 @@ export interface NovaMigrationObject {
 
 export function migrationView(item: NovaMigrationObject): MigrationView {
   const { metadata, spec, status } = item;
-  const route = spec?.route === undefined
-    ? `bus: ${spec?.trafficProvider?.nats?.context ?? '?'}`
-    : `${spec.route.host ?? '*'}${spec.route.pathPrefix ?? ''}`;
+  const route = spec?.database !== undefined
+    ? `tables: ${(spec.database.contexts ?? []).map((c) => c.name ?? '?').join(', ')}`
+    : spec?.route === undefined
+      ? `bus: ${spec?.trafficProvider?.nats?.context ?? '?'}`
+      : `${spec.route.host ?? '*'}${spec.route.pathPrefix ?? ''}`;
   const analysis = status?.analysis === undefined
     ? '—'
     : [status.analysis.lastResult, status.analysis.lastRun, status.analysis.summary].filter((part) => part !== undefined && part !== '').join(' · ') || '—';
