@@ -138,6 +138,10 @@ describe('the user service on its own runtime login, migrated by the migration l
     expect(rows).toEqual([{ first_name: 'Anna' }]);
     // Its own login may not change the schema (migrations are the migration login's).
     expect(await as(USERS, 'CREATE TABLE user_service.intruder (id int)')).toBe('42501');
+    // The default privileges granted it the table when the migration created it in user_service, and
+    // table grants travel with SET SCHEMA: on a fresh "before" it also reaches public.users directly
+    // (its own rows; docs/packaging.md says so). A reverse naming it in its plan revokes that (below).
+    expect(await as(USERS, 'SELECT 1 FROM public.users LIMIT 1')).toBe('ok');
   });
 
   it('keeps another context\'s runtime login out of its tables, on either side', async () => {
@@ -157,6 +161,8 @@ describe('the user service on its own runtime login, migrated by the migration l
     await reverseAll(migrator, plan);
     expect(await kindsOf('users')).toEqual({ public: 'r owned by the migration login', user_service: 'v owned by the migration login' });
     expect(await upsertAndGet(700_003n, 'Vera')).toBe('Vera');
+    expect(await as(USERS, 'SELECT 1 FROM public.users LIMIT 1')).toBe('42501');
+    expect(await as(BOTS, 'SELECT * FROM user_service.users')).toBe('42501');
     const { rows } = await world.database.query<{ n: number }>('SELECT count(*)::int AS n FROM public.users');
     expect(rows[0]?.n).toBe(3);
   });
