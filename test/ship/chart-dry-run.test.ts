@@ -59,19 +59,20 @@ describe('helm template | kubectl apply --server-side --dry-run=server', () => {
     ]);
   });
 
-  it('admits every object with every option on (namespaced operator, NetworkPolicies, dashboard elsewhere, database URL from a Secret)', async () => {
+  it('admits every object with every option on (namespaced operator, NetworkPolicies, dashboard elsewhere, database URL from a Secret, a migration login, a deployable\'s own login)', async () => {
     const { objects, accepted } = await renderAndDryRun(({ other }) => ({
       ...PROVIDER_VALUES.istio,
       operator: { watchNamespace: other },
       networkPolicy: { enabled: true },
       metrics: { dashboard: { namespace: other }, serviceMonitor: { enabled: true } },
-      postgresql: { urlKey: 'url' },
+      postgresql: { urlKey: 'url', migration: { existingSecret: 'nova-db-migrator' } },
       otel: { endpoint: 'http://otel-collector.monitoring:4318' },
       image: { registry: 'registry.example.com/nova', tag: '1.2.3' },
       imagePullSecrets: ['registry-credentials'],
       services: {
         'payment-service': { enabled: true, extraSecretEnv: [{ name: 'NOVA_CRYPTOBOT_TOKEN', secretName: 'payment-keys', key: 'cryptobot' }] },
         'publisher-service': { enabled: true },
+        'user-service': { database: { existingSecret: 'nova-db-user-service', user: 'nova_user_service' } },
         'notification-service': { enabled: true },
         'admin-panel': { enabled: true, routed: true, image: { repository: 'nova/admin-panel', digest: `sha256:${'a'.repeat(64)}` }, port: 8106, replicas: 1 },
       },

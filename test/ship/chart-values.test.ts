@@ -23,6 +23,9 @@ const BAD_VALUES: readonly (readonly [string, Values, RegExp])[] = [
   ['a lease duration without a unit', { operator: { leaderElection: { leaseDuration: '15' } } }, /\/operator\/leaderElection\/leaseDuration/],
   ['a secret the chart does not know in secretEnv', { services: { 'bot-service': { secretEnv: ['NOVA_DB_PASSWORD'] } } }, /\/services\/bot-service\/secretEnv\/0/],
   ['a PostgreSQL sslmode that does not exist', { postgresql: { sslMode: 'on' } }, /\/postgresql\/sslMode/],
+  ['a deployable\'s database login that is neither true/false nor a login', { services: { 'user-service': { database: 'always' } } }, /\/services\/user-service\/database/],
+  ['an unknown field in a deployable\'s own login', { services: { 'user-service': { database: { password: 'x' } } } }, /\/services\/user-service\/database/],
+  ['a migration login\'s Secret name that is not a DNS name', { postgresql: { migration: { existingSecret: 'Nova_Migrator' } } }, /\/postgresql\/migration\/existingSecret/],
   ['a zero drain deadline', { shutdownTimeoutSeconds: 0 }, /\/shutdownTimeoutSeconds/],
   ['a service name that is not a DNS label', { services: { 'Admin_Panel': { enabled: true, image: { repository: 'nova/admin' }, port: 8106 } } }, /Admin_Panel/],
   ['a new service without its port', { services: { 'story-service': { enabled: true, image: { repository: 'nova/story-service' } } } }, /missing property 'port'/],
@@ -42,6 +45,7 @@ describe('values the chart refuses at install time', () => {
   it.each([
     ['a bot token as a plain env value', { services: { 'user-service': { env: { NOVA_MAIN_BOT_TOKEN: SECRET_LOOKING_VALUE } } } }],
     ['a database URL as a plain env value', { services: { 'user-service': { env: { NOVA_DATABASE_URL: `postgresql://nova:${SECRET_LOOKING_VALUE}@db/nova` } } } }],
+    ['the migration login\'s URL as a plain env value', { services: { 'user-service': { env: { NOVA_MIGRATION_DATABASE_URL: `postgresql://nova_migrator:${SECRET_LOOKING_VALUE}@db/nova` } } } }],
     ['any *_TOKEN as a plain env value', { services: { 'payment-service': { env: { NOVA_CRYPTOBOT_TOKEN: SECRET_LOOKING_VALUE } } } }],
     ['a password in the operator\'s env', { operator: { env: { SOME_PASSWORD: SECRET_LOOKING_VALUE } } }],
   ] as const)('refuses %s, without printing the value', async (_what, values) => {

@@ -195,6 +195,46 @@ describe('every deployable the chart renders', () => {
     expect(secretsOf('nova-operator')).toEqual([]);
   });
 
+  it('gives a deployable its own runtime login and every deployable with a database the migration login, by reference', async () => {
+    const { objects, yaml } = await renderChart({
+      namespace: 'nova',
+      values: {
+        postgresql: { migration: { existingSecret: 'nova-db-migrator', user: 'nova_migrator' } },
+        services: {
+          'user-service': { database: { existingSecret: 'nova-db-user-service', user: 'nova_user_service' } },
+          'bot-service': { database: { existingSecret: 'nova-db-bot-service', urlKey: 'url' } },
+        },
+      },
+    });
+    const databaseEnvOf = (name: string) => {
+      const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+      if (deployment === undefined) throw new Error(`no Deployment ${name}`);
+      const env = (podSpec(deployment).containers[0]?.env ?? []).filter((e) => e.name.includes('DATABASE'));
+      return Object.fromEntries(env.map((e) => [e.name, e.valueFrom?.secretKeyRef ?? e.value]));
+    };
+    const HOST = '@postgresql.postgresql.svc.cluster.local:5432/nova?sslmode=prefer';
+    const migration = {
+      NOVA_MIGRATION_DATABASE_PASSWORD: { name: 'nova-db-migrator', key: 'password' },
+      NOVA_MIGRATION_DATABASE_URL: `postgresql://nova_migrator:$(NOVA_MIGRATION_DATABASE_PASSWORD)${HOST}`,
+    };
+    expect(databaseEnvOf('user-service')).toEqual({
+      NOVA_DATABASE_PASSWORD: { name: 'nova-db-user-service', key: 'password' },
+      NOVA_DATABASE_URL: `postgresql://nova_user_service:$(NOVA_DATABASE_PASSWORD)${HOST}`,
+      ...migration,
+    });
+    expect(databaseEnvOf('bot-service')).toEqual({ NOVA_DATABASE_URL: { name: 'nova-db-bot-service', key: 'url' }, ...migration });
+    // Whoever sets no login of its own keeps the shared one, as before.
+    const shared = { NOVA_DATABASE_PASSWORD: { name: 'nova-postgresql', key: 'password' }, NOVA_DATABASE_URL: `postgresql://nova:$(NOVA_DATABASE_PASSWORD)${HOST}` };
+    for (const name of ['nova-monolith', 'publisher-service', 'payment-service', 'admin-panel']) expect([name, databaseEnvOf(name)]).toEqual([name, { ...shared, ...migration }]);
+    for (const name of ['webhook-gateway', 'notification-service']) expect([name, databaseEnvOf(name)]).toEqual([name, {}]);
+    expect(yaml).not.toMatch(/kind: Secret\b/);
+  });
+
+  it('renders no migration login by default', async () => {
+    const { yaml } = await renderChart({ namespace: 'nova' });
+    expect(yaml).not.toContain('NOVA_MIGRATION_DATABASE');
+  });
+
   it('drops a disabled service entirely', async () => {
     const { objects } = await renderChart({ namespace: 'nova', values: { services: { 'bot-service': { enabled: false } } } });
     expect(objects.filter((o) => o.metadata.name === 'bot-service')).toEqual([]);

@@ -106,20 +106,38 @@ readinessProbe:
 {{- end }}
 {{- end }}
 
-{{/* NOVA_DATABASE_URL from the PostgreSQL values: a whole URL from the Secret, or composed around the Secret's password. */}}
+{{/*
+A deployable's database logins (docs/packaging.md, "One database login per deployable"):
+NOVA_DATABASE_URL, its runtime login: the `postgresql` block with the deployable's own `database`
+overrides (existingSecret, user, passwordKey, urlKey; an empty or absent field keeps the shared
+one); and NOVA_MIGRATION_DATABASE_URL when `postgresql.migration.existingSecret` is set: the login
+that runs its start-up migrations. Takes (dict "root" $ "database" $svc.database).
+*/}}
 {{- define "nova.databaseEnv" -}}
-{{- $pg := .Values.postgresql -}}
+{{- $pg := omit .root.Values.postgresql "migration" -}}
+{{- $own := ternary .database (dict) (kindIs "map" .database) -}}
+{{- include "nova.postgresqlUrlEnv" (dict "prefix" "NOVA_DATABASE" "login" (merge (deepCopy $own) $pg)) }}
+{{- with .root.Values.postgresql.migration }}
+{{- if .existingSecret }}
+{{- include "nova.postgresqlUrlEnv" (dict "prefix" "NOVA_MIGRATION_DATABASE" "login" (merge (deepCopy .) $pg)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* <prefix>_URL from one login: a whole URL from its Secret, or composed around the Secret's password. */}}
+{{- define "nova.postgresqlUrlEnv" -}}
+{{- $pg := .login -}}
 {{- if $pg.urlKey }}
-- name: NOVA_DATABASE_URL
+- name: {{ .prefix }}_URL
   valueFrom:
     secretKeyRef: { name: {{ $pg.existingSecret | quote }}, key: {{ $pg.urlKey | quote }} }
 {{- else }}
-- name: NOVA_DATABASE_PASSWORD
+- name: {{ .prefix }}_PASSWORD
   valueFrom:
     secretKeyRef: { name: {{ $pg.existingSecret | quote }}, key: {{ $pg.passwordKey | quote }} }
 {{- /* $(VAR) is expanded by the kubelet from the variable above: the password is never in the manifest. */}}
-- name: NOVA_DATABASE_URL
-  value: "postgresql://{{ $pg.user }}:$(NOVA_DATABASE_PASSWORD)@{{ $pg.host }}:{{ $pg.port }}/{{ $pg.database }}?sslmode={{ $pg.sslMode }}"
+- name: {{ .prefix }}_URL
+  value: "postgresql://{{ $pg.user }}:$({{ .prefix }}_PASSWORD)@{{ $pg.host }}:{{ $pg.port }}/{{ $pg.database }}?sslmode={{ $pg.sslMode }}"
 {{- end }}
 {{- end }}
 

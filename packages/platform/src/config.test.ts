@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     loadConfig(schema, { NOVA_NATS_URL: 'nats://a:4222', NOVA_DATABASE_URL: 'postgresql://nova:Zq9-unusual-pw@db/nova', NOVA_MAIN_BOT_TOKEN: TOKEN });
     expect(scrubSecrets('connecting with Zq9-unusual-pw and postgresql://nova:Zq9-unusual-pw@db/nova')).not.toContain('Zq9-unusual-pw');
   });
+
+  it('takes the migration login optionally, as a secret and a postgres URL like the runtime one', () => {
+    const env = { NOVA_NATS_URL: 'nats://a:4222', NOVA_DATABASE_URL: 'postgresql://nova_user_service:pw@db/nova', NOVA_MAIN_BOT_TOKEN: TOKEN };
+    expect(loadConfig(schema, env).NOVA_MIGRATION_DATABASE_URL).toBeUndefined();
+    expect(loadConfig(schema, { ...env, NOVA_MIGRATION_DATABASE_URL: '' }).NOVA_MIGRATION_DATABASE_URL).toBeUndefined();
+    const migrator = 'postgresql://nova_migrator:Mg7-migration-pw@db/nova';
+    expect(loadConfig(schema, { ...env, NOVA_MIGRATION_DATABASE_URL: migrator }).NOVA_MIGRATION_DATABASE_URL).toBe(migrator);
+    expect(scrubSecrets(`migrating with ${migrator}`)).not.toContain('Mg7-migration-pw');
+    expect(() => loadConfig(schema, { ...env, NOVA_MIGRATION_DATABASE_URL: 'mysql://root:Mg7-other-pw@db/x' })).toThrow(/NOVA_MIGRATION_DATABASE_URL: must be a postgres or postgresql URL/);
+  });
 });
 
 describe('parseDuration', () => {

@@ -96,8 +96,16 @@ export type RoutingMode = (typeof ROUTING_MODES)[number];
  */
 export const routingConfig = { NOVA_ROUTING: z.enum(ROUTING_MODES).default('off') };
 
-/** NOVA_DATABASE_URL (secret: it holds the password). */
-export const databaseConfig = { NOVA_DATABASE_URL: secret(url(['postgres', 'postgresql'])) };
+/**
+ * NOVA_DATABASE_URL: the deployable's runtime login (secret: it holds the password).
+ * NOVA_MIGRATION_DATABASE_URL, optional: the login that owns the tables and runs the start-up
+ * migrations and stage 7's "before" arrangement; unset, the runtime login does both, as before
+ * (docs/packaging.md, "One database login per deployable").
+ */
+export const databaseConfig = {
+  NOVA_DATABASE_URL: secret(url(['postgres', 'postgresql'])),
+  NOVA_MIGRATION_DATABASE_URL: secret(url(['postgres', 'postgresql'])).optional(),
+};
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

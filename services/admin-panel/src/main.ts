@@ -25,7 +25,7 @@ await runService({
     if (config.NOVA_ADMIN_TELEGRAM_IDS === undefined) service.logger.warn('NOVA_ADMIN_TELEGRAM_IDS is not set: nobody can sign in to the admin panel');
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     await startAdminPanel(service, {
-      databaseUrl: config.NOVA_DATABASE_URL,
+      databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL,
       migrate: config.NOVA_MIGRATE_ON_START,
       bus,
       settings: {

@@ -29,7 +29,7 @@ await runService({
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     const bots = await startBotContext(service, {
       config,
-      databaseUrl: config.NOVA_DATABASE_URL,
+      databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL,
       bus,
       clients,
       webhookMaxConnections: config.NOVA_WEBHOOK_MAX_CONNECTIONS ?? BOT_SERVICE_WEBHOOK_MAX_CONNECTIONS,

@@ -29,20 +29,20 @@ await runService({
     const { config, logger } = service;
     const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN);
     const buses = await monolithBuses(service, config);
-    await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
+    await startUserContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts });
     const bots = await startBotContext(service, {
       config,
-      databaseUrl: config.NOVA_DATABASE_URL,
+      databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL,
       bus: buses.contexts,
       clients,
       webhookMaxConnections: webhookMaxConnectionsFor(config),
     });
     // Started after the bots context, so it stops first (newest first) while the shared clients are open.
-    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus: buses.contexts, clients, publicationsConsumer: LEGACY_PUBLICATIONS_CONSUMER, announcementsConsumer: LEGACY_ANNOUNCEMENTS_CONSUMER });
+    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL, bus: buses.contexts, clients, publicationsConsumer: LEGACY_PUBLICATIONS_CONSUMER, announcementsConsumer: LEGACY_ANNOUNCEMENTS_CONSUMER });
     // Bound before the payments context can publish (the in-process bus delivers only to bound consumers).
     await bots.consumePaymentNotices(buses.contexts, LEGACY_PAYMENT_NOTICES_CONSUMER);
     // Also serves the providers' callbacks under /payments/ (stage 5 moves that route to the payment service).
-    await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
+    await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, config });
     // The legacy side's schedulers, started last so they stop first (before the contexts they call).
     // On NATS they use the notification service's lease bucket: without routing the two sides share
     // one lease and never both tick; on the routed bus (the canary) the legacy side has its own and
@@ -73,7 +73,7 @@ await runService({
     // The legacy side of stage 8: the same pages as the admin-panel service, asking the contexts on this process's bus.
     const admin = adminPanelSettings(config);
     if (admin === undefined) logger.info('admin panel off (NOVA_ADMIN_TELEGRAM_IDS not set): /admin/ is not served');
-    else await startAdminPanel(service, { databaseUrl: config.NOVA_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, settings: admin });
+    else await startAdminPanel(service, { databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus: buses.contexts, settings: admin });
     logger.info({ updates: config.NOVA_MONOLITH_UPDATES, routing: config.NOVA_ROUTING }, 'monolith mode');
   },
 });

@@ -34,6 +34,6 @@ await runService({
       await clients.idle();
       clients.close();
     });
-    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, bus, clients });
+    await startPublisherContext(service, { config, databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL, bus, clients });
   },
 });

@@ -36,6 +36,8 @@ export interface AdminPanelSettings {
 
 export interface AdminPanelOptions {
   readonly databaseUrl: string;
+  /** The login that runs the start-up migrations (NOVA_MIGRATION_DATABASE_URL); default databaseUrl. */
+  readonly migrationDatabaseUrl?: string | undefined;
   readonly migrate: boolean;
   /** Where svc.user.*, svc.bot.* and svc.payment.* are asked. */
   readonly bus: Pick<Bus, 'request'>;
@@ -43,7 +45,7 @@ export interface AdminPanelOptions {
 }
 
 export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelOptions): Promise<void> {
-  if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: ADMIN_SCHEMA, migrationsDir: ADMIN_MIGRATIONS_DIR }], host.logger);
+  if (options.migrate) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: ADMIN_SCHEMA, migrationsDir: ADMIN_MIGRATIONS_DIR }], host.logger);
   const db = openAdminDatabase({ connectionString: options.databaseUrl, maxConnections: 4 });
   const { settings } = options;
   const kubeConfig = kubeConfigFor({ kubeconfig: settings.kubeconfig });

@@ -65,6 +65,8 @@ export interface BotContextHost {
 export interface BotContextOptions {
   readonly config: BotContextConfig;
   readonly databaseUrl: string;
+  /** The login that runs the start-up migrations (NOVA_MIGRATION_DATABASE_URL); default databaseUrl. */
+  readonly migrationDatabaseUrl?: string | undefined;
   /** Serves svc.bot.*, carries the context's events and its svc.user.upsert requests. */
   readonly bus: Bus;
   /** One TelegramClient per bot (see telegramClientsFor). */
@@ -116,7 +118,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   const keyring = BotKeyring.fromBase64(config.NOVA_TOKEN_ENCRYPTION_KEY);
   const mainBot = mainBotIdentity(config.NOVA_MAIN_BOT_TOKEN);
   const webhookUrl = childWebhookUrl(config.NOVA_PUBLIC_URL);
-  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.databaseUrl, [{ schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }], host.logger);
+  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }], host.logger);
 
   const db = openBotDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 20 });
   const publisher = busEventPublisher(bus);

@@ -26,6 +26,8 @@ export interface PaymentContextHost {
 
 export interface PaymentContextOptions {
   readonly databaseUrl: string;
+  /** The login that runs the start-up migrations (NOVA_MIGRATION_DATABASE_URL); default databaseUrl. */
+  readonly migrationDatabaseUrl?: string | undefined;
   /** Apply pending migrations of payment_service before serving. */
   readonly migrate: boolean;
   /** Serves svc.payment.* and carries the context's events. */
@@ -71,7 +73,7 @@ export function paymentProviders(config: PaymentContextConfig, host: Pick<Paymen
 
 export async function startPaymentContext(host: PaymentContextHost, options: PaymentContextOptions): Promise<PaymentContext> {
   const providers = paymentProviders(options.config, host);
-  if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }], host.logger);
+  if (options.migrate) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }], host.logger);
   const db = openPaymentDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
   // One flush at a time for every callback and reconciler pass in this process (CoalescedFlush).

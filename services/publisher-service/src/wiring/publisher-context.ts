@@ -41,6 +41,8 @@ export interface PublisherContextHost {
 export interface PublisherContextOptions {
   readonly config: Pick<PublisherContextConfig, 'NOVA_MAIN_BOT_TOKEN' | 'NOVA_TOKEN_ENCRYPTION_KEY' | 'NOVA_PUBLISH_LEASE' | 'NOVA_MIGRATE_ON_START'>;
   readonly databaseUrl: string;
+  /** The login that runs the start-up migrations (NOVA_MIGRATION_DATABASE_URL); default databaseUrl. */
+  readonly migrationDatabaseUrl?: string | undefined;
   /** Serves svc.publisher.*, carries the context's events and its svc.bot.* and svc.payment.entitlement requests. */
   readonly bus: Bus;
   /** One TelegramClient per bot; the monolith shares the bots context's. */
@@ -76,7 +78,7 @@ export interface PublisherContext {
 export async function startPublisherContext(host: PublisherContextHost, options: PublisherContextOptions): Promise<PublisherContext> {
   const { config, bus } = options;
   const keyring = BotKeyring.fromBase64(config.NOVA_TOKEN_ENCRYPTION_KEY);
-  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.databaseUrl, [{ schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }], host.logger);
+  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }], host.logger);
   const db = openPublisherDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(bus);
   const relay = new OutboxRelay({ name: PUBLISHER_SCHEMA, flush: () => flushPublisherOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });

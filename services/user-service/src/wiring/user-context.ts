@@ -17,6 +17,8 @@ export interface UserContextHost {
 
 export interface UserContextOptions {
   readonly databaseUrl: string;
+  /** The login that runs the start-up migrations (NOVA_MIGRATION_DATABASE_URL); default databaseUrl. */
+  readonly migrationDatabaseUrl?: string | undefined;
   /** Apply pending migrations of user_service before serving (needs a role that may create in it). */
   readonly migrate: boolean;
   /** Serves svc.user.* and carries the context's events. */
@@ -32,7 +34,7 @@ export interface UserContext {
 }
 
 export async function startUserContext(host: UserContextHost, options: UserContextOptions): Promise<UserContext> {
-  if (options.migrate) await migrateSchemas(options.databaseUrl, [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }], host.logger);
+  if (options.migrate) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }], host.logger);
   const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
   // One flush at a time for every upsert in this process (CoalescedFlush). The relay's periodic
