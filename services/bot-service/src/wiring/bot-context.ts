@@ -140,6 +140,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),
     replyLeaseMs: config.NOVA_REPLY_LEASE,
+    stopping: host.shutdownSignal,
     ...(adminSignIn === undefined ? {} : { adminSignIn }),
   };
   const processUpdate = createUpdateProcessor(deps);
