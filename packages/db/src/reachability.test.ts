@@ -26,6 +26,7 @@ describe('isTransientConnectionError', () => {
       withCode('connection failure', '08006'),
       new Error('Connection terminated unexpectedly'),
       new Error('Connection terminated due to connection timeout'),
+      new Error('Client has encountered a connection error and is not queryable'),
       Object.assign(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''), {}),
       new Error('migration failed', { cause: withCode('connect ECONNRESET', 'ECONNRESET') }),
     ];

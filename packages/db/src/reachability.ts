@@ -17,10 +17,10 @@ function transientSqlState(code: string): boolean {
 }
 
 /**
- * node-postgres reports a connection the server closed, or one that never answered in time,
- * with these messages and no code.
+ * node-postgres reports a connection the server closed, one that never answered in time, or a
+ * query on a connection that already failed, with these messages and no code.
  */
-const LOST_CONNECTION = /^Connection terminated|^Query read timeout/u;
+const LOST_CONNECTION = /^Connection terminated|^Query read timeout|^Client has encountered a connection error and is not queryable/u;
 
 /**
  * True when `error` (or one it wraps, or one of an AggregateError's) says PostgreSQL is not

@@ -3,11 +3,17 @@
  * test/services/postgres-restart.test.ts): a new connection's first answer carrying both
  * ReadyForQuery and a FATAL 57P01. A real server sends that only in a moment a test cannot aim at
  * (a session that has just started when the fast shutdown begins), so a loopback server written
- * here plays exactly those bytes.
+ * here plays exactly those bytes, to every connection @nova/db opens: the services' pools and the
+ * migration runner's session.
  */
 import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { prismaPgAdapter } from './adapter.js';
+import { isTransientConnectionError } from './reachability.js';
+import { migrate } from './runner.js';
 
 function message(type: string, body: Buffer): Buffer {
   const header = Buffer.alloc(5);
@@ -32,6 +38,24 @@ async function stoppingServer(): Promise<Server> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
 }
+
+describe('migrate', () => {
+  it('a session the server ends as it opens fails the migration with a transient error (prepareDatabase waits), and nothing is thrown at large', async () => {
+    const server = await stoppingServer();
+    const { port } = server.address() as { port: number };
+    const migrationsDir = mkdtempSync(join(tmpdir(), 'nova-db-fatal-'));
+    try {
+      writeFileSync(join(migrationsDir, 'migration_lock.toml'), 'provider = "postgresql"\n');
+      mkdirSync(join(migrationsDir, '20260101000000_init'));
+      writeFileSync(join(migrationsDir, '20260101000000_init', 'migration.sql'), 'CREATE TABLE a (id INT);\n');
+      const failure = await migrate({ connectionString: `postgresql://nova@127.0.0.1:${String(port)}/nova`, schema: 'user_service', migrationsDir }).then(() => undefined, (error: unknown) => error);
+      expect(isTransientConnectionError(failure)).toBe(true);
+    } finally {
+      rmSync(migrationsDir, { recursive: true, force: true });
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
 
 describe('prismaPgAdapter', () => {
   it('a connection the server ends as it opens fails the transaction that asked for it, and nothing is thrown at large', async () => {
