@@ -23,7 +23,7 @@
  * could reconnect: the server is started once on its Unix socket only, the services use TCP),
  * to show the stop hit sends in flight. And no process exits or logs a fatal line: each one is
  * running and ready again (the monolith once died here of an 'error' event nobody listened to:
- * @nova/db's adapter.ts says why, its adapter.test.ts replays it).
+ * @nova/db's adapter.ts says why, its connection-errors.test.ts replays it).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { EmulatedBot, Update, UserSpec } from '@nova/telegram-emulator';

@@ -21,7 +21,7 @@ export interface PrismaAdapterOptions {
  * listener only after its `await pool.connect()`: a new connection whose first answer carries
  * ReadyForQuery and the server's "terminating connection due to administrator command" (57P01:
  * PostgreSQL stopping, or restarting) in one packet crashed the monolith in
- * test/services/postgres-restart.test.ts, and adapter.test.ts plays that packet. The error is
+ * test/services/postgres-restart.test.ts, and connection-errors.test.ts plays that packet. The error is
  * not lost: the connection is not queryable any more, so whatever uses it next fails with a
  * driver error (a retryable failure to the bus), and the pool drops it when it comes back.
  */
