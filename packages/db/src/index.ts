@@ -4,5 +4,6 @@ export * from './errors.js';
 export * from './history.js';
 export * from './migrations-dir.js';
 export * from './plan.js';
+export * from './reachability.js';
 export * from './runner.js';
 export * from './view-guard.js';

@@ -48,6 +48,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
   // A session-level advisory lock needs one session throughout: a Client, not a Pool.
   const client = new pg.Client({ connectionString: options.connectionString, application_name: 'nova-db-migrate' });
+  // A FATAL between queries (PostgreSQL stopping) is an 'error' event, which unheard would kill the
+  // process; heard, the next query fails with it (connection-errors.test.ts, adapter.ts).
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await lock(client, schema, options.lockTimeoutMs ?? 10_000);

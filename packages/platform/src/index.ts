@@ -7,4 +7,5 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './readiness.js';
 export * from './redact.js';
+export * from './startup-wait.js';
 export * from './telemetry.js';

@@ -4,7 +4,8 @@
  * start:  config (fail fast, exit 78) → telemetry → logger, metrics, HTTP server listening
  *         (/healthz 200; /readyz 503 with the reason while starting; the app's paths 503) → the
  *         app's start() → its paths open; /readyz answers 200 once every readiness check passes.
- *         A dependency that is down at start (NATS: `startup` in the bus's connect options) is
+ *         A dependency that is down at start (NATS: `startup` in the bus's connect options;
+ *         PostgreSQL: the contexts' `prepareDatabase`; both through waitForDependency) is
  *         waited for, its reason on /readyz, until it is there or the process is stopped: a
  *         process that exited instead would be restarted by Kubernetes with growing delays.
  *         Anything else start() throws still exits 1.

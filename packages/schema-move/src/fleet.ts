@@ -82,6 +82,9 @@ export async function arrangeFleetSchemaBefore(connectionString: string, schema:
   const context = fleetContextOf(schema);
   if (context === undefined) return undefined;
   const client = new pg.Client({ connectionString, application_name: 'nova-arrange-before' });
+  // A FATAL between queries (PostgreSQL stopping) is an 'error' event, which unheard would kill the
+  // process at its start; heard, the next query fails with it (as @nova/db's migration runner).
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await arrangeBefore(client, context, options);

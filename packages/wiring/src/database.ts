@@ -1,6 +1,6 @@
 /** What every context's database needs at start and for readiness. */
-import { migrate } from '@nova/db';
-import type { Logger } from '@nova/platform';
+import { databaseAddress, isTransientConnectionError, migrate, pingDatabase } from '@nova/db';
+import { waitForDependency, type Logger, type StartupProgress } from '@nova/platform';
 import { arrangeFleetSchemaBefore } from '@nova/schema-move';
 
 /** A Prisma client, as far as readiness needs it. */
@@ -35,4 +35,36 @@ export async function migrateSchemas(connectionString: string, schemas: readonly
     const arrangement = await arrangeFleetSchemaBefore(connectionString, schema);
     if (arrangement !== undefined) logger.info({ schema, arrangement }, 'stage-7 tables arranged');
   }
+}
+
+/** What a context's start hands prepareDatabase. */
+export interface DatabaseStartHost {
+  readonly logger: Logger;
+  /**
+   * runService's: PostgreSQL unreachable at start is waited for (/readyz says so) instead of
+   * failing the start. Without it (tools, tests) the first failure throws.
+   */
+  readonly startup?: StartupProgress;
+}
+
+/**
+ * A context's database at start: waits until PostgreSQL answers (`SELECT 1`), then applies the
+ * given schemas' migrations (none when the process does not migrate). A failure that says the
+ * server is not there yet (refused, reset, starting up, shutting down: isTransientConnectionError)
+ * is waited out, migrations included, which run again from where they stopped (each migration
+ * commits with its history row); any other failure (a wrong password, a bad migration) ends the
+ * start as before. /readyz and the log name host:port only, never the URL.
+ */
+export async function prepareDatabase(connectionString: string, schemas: readonly SchemaMigrations[], host: DatabaseStartHost): Promise<void> {
+  await waitForDependency({
+    dependency: 'PostgreSQL',
+    address: databaseAddress(connectionString),
+    attempt: async () => {
+      await pingDatabase(connectionString);
+      await migrateSchemas(connectionString, schemas, host.logger);
+    },
+    transient: isTransientConnectionError,
+    startup: host.startup,
+    logger: host.logger,
+  });
 }

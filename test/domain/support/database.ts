@@ -15,17 +15,32 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
-  const server = component('postgres').url;
+/**
+ * Creates the database on the test bed's PostgreSQL, or on `serverUrl` (a server of the test's
+ * own, e.g. one it restarts). The inspection connection is opened again after the server ended it.
+ */
+export async function createTestDatabase(prefix: string, serverUrl?: string): Promise<TestDatabase> {
+  const server = serverUrl ?? component('postgres').url;
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const url = await createDatabase(server, name);
-  const inspector = new pg.Client({ connectionString: url });
-  await inspector.connect();
+  let inspector: pg.Client | undefined;
+  const open = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: url });
+    // A server restart ends the session with an 'error' event (unheard, it would end the test process): the next query opens a new one.
+    const forget = (): void => { if (inspector === client) inspector = undefined; };
+    client.on('error', forget);
+    client.on('end', forget);
+    await client.connect();
+    inspector = client;
+    return client;
+  };
+  await open();
   return {
     url,
-    query: (sql, values) => inspector.query(sql, values),
+    query: async (sql, values) => (inspector ?? (await open())).query(sql, values),
     async drop() {
-      await inspector.end();
+      await inspector?.end().catch(() => undefined);
+      inspector = undefined;
       const dropper = new pg.Client({ connectionString: server });
       await dropper.connect();
       try {

@@ -7,7 +7,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TelegramEmulator, type EmulatedBot, type TelegramEmulatorOptions } from '@nova/telegram-emulator';
-import { component, freePort, stackChildren, startNats, Stack, type NatsInfo } from '@nova/testbed';
+import { component, freePort, PostgresServer, stackChildren, startNats, Stack, type NatsInfo } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../../domain/support/database.js';
 import { startService, type Deployable, type RunningService } from './services.js';
@@ -30,6 +30,11 @@ export interface WorldOptions {
   readonly emulator?: TelegramEmulatorOptions;
   /** Send spans to the test bed's Jaeger, under service names ending in this suffix. */
   readonly tracingSuffix?: string;
+  /**
+   * A PostgreSQL of this world's own (`World.postgres`) instead of the test bed's shared one, for a
+   * test that stops and restarts it: the shared server serves every other test file running meanwhile.
+   */
+  readonly ownPostgres?: boolean;
 }
 
 export type Env = Readonly<Record<string, string>>;
@@ -51,6 +56,8 @@ export class World {
     readonly mainBot: EmulatedBot,
     readonly secrets: WorldSecrets,
     private readonly options: WorldOptions,
+    /** This world's own PostgreSQL (WorldOptions.ownPostgres), which the database is on. */
+    readonly postgres: PostgresServer | undefined,
   ) {}
 
   static async create(prefix: string, options: WorldOptions = {}): Promise<World> {
@@ -59,7 +66,8 @@ export class World {
     // The stack's first child: its pid file lists processes in start order.
     const natsPid = stackChildren(stack.dir)[0]?.pid ?? 0;
     const nc = await connect({ servers: nats.url, name: `${prefix}-test` });
-    const database = await createTestDatabase(prefix);
+    const postgres = options.ownPostgres === true ? await PostgresServer.start(stack) : undefined;
+    const database = await createTestDatabase(prefix, postgres?.info.url);
     const databasePassword = `pw-${randomBytes(12).toString('hex')}`;
     const url = new URL(database.url);
     url.password = databasePassword;
@@ -71,7 +79,7 @@ export class World {
       webhookSecret: randomBytes(24).toString('base64url'),
       databasePassword,
     };
-    return new World(stack, nats, natsPid, nc, await jetstreamManager(nc), database, url.toString(), emulator, mainBot, secrets, options);
+    return new World(stack, nats, natsPid, nc, await jetstreamManager(nc), database, url.toString(), emulator, mainBot, secrets, options, postgres);
   }
 
   /** The environment every deployable of this world shares. */
@@ -152,7 +160,8 @@ export class World {
     await this.stack.stop();
     await this.nc.close();
     await this.emulator.stop();
-    await this.database.drop();
+    // A database on this world's own server went with the stack (its server stopped, its folder removed).
+    if (this.postgres === undefined) await this.database.drop();
   }
 }
 

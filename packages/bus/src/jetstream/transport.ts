@@ -2,8 +2,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { errors as natsErrors, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { scrubSecrets, type Logger, type StartupProgress } from '@nova/platform';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForDependency, type Logger, type StartupProgress } from '@nova/platform';
 import { BrokerUnavailableError, NoRespondersError, RequestTimeoutError } from '../errors.js';
 import type { Headers } from '../headers.js';
 import type { ConsumeBinding, Processor, Reply, Responder, StreamKind, Transport } from '../transport.js';
@@ -29,9 +28,6 @@ export interface JetStreamTransportOptions extends EnsureStreamsOptions {
   readonly startup?: StartupProgress;
 }
 
-/** Between attempts to reach NATS at start: 250 ms doubling to this. */
-const START_RETRY_MAX_MS = 2_000;
-
 function isCause(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
   let current: unknown = error;
   for (let depth = 0; current instanceof Error && depth < 5; depth++) {
@@ -53,12 +49,6 @@ function serverList(servers: readonly string[]): string {
   }).join(', ');
 }
 
-/** A connect failure in words, for logs and /readyz: the error's code or message, scrubbed. */
-function natsFailure(error: unknown): string {
-  const text = error instanceof Error ? `${(error as { code?: unknown }).code === undefined ? '' : `${String((error as { code?: unknown }).code)}: `}${error.message}` : String(error);
-  return scrubSecrets(text).slice(0, 300);
-}
-
 export class JetStreamTransport implements Transport {
   readonly kind = 'jetstream' as const;
   private connected = true;
@@ -74,26 +64,13 @@ export class JetStreamTransport implements Transport {
   }
 
   static async connect(options: JetStreamTransportOptions): Promise<JetStreamTransport> {
-    const { startup } = options;
-    if (startup === undefined) return JetStreamTransport.connectOnce(options);
-    let logged: string | undefined;
-    for (let attempt = 0; ; attempt++) {
-      startup.signal.throwIfAborted();
-      try {
-        const transport = await JetStreamTransport.connectOnce(options);
-        if (logged !== undefined) options.logger.info({ servers: serverList(options.servers) }, 'NATS reachable; starting');
-        startup.waiting(undefined);
-        return transport;
-      } catch (error) {
-        startup.signal.throwIfAborted();
-        const reason = `waiting for NATS at ${serverList(options.servers)}: ${natsFailure(error)}`;
-        startup.waiting(reason);
-        // Once per change of reason: a long outage is one line, not one per attempt.
-        if (reason !== logged) options.logger.warn({ servers: serverList(options.servers) }, reason);
-        logged = reason;
-        await sleep(Math.min(START_RETRY_MAX_MS, 250 * 2 ** Math.min(attempt, 8)), undefined, { signal: startup.signal });
-      }
-    }
+    return waitForDependency({
+      dependency: 'NATS',
+      address: serverList(options.servers),
+      attempt: () => JetStreamTransport.connectOnce(options),
+      startup: options.startup,
+      logger: options.logger,
+    });
   }
 
   private static async connectOnce(options: JetStreamTransportOptions): Promise<JetStreamTransport> {

@@ -5,8 +5,8 @@
  */
 import type { Bus } from '@nova/bus';
 import { AdminSignInLinks } from '@nova/domain';
-import type { HttpServer, Logger } from '@nova/platform';
-import { databaseReachable, migrateSchemas } from '@nova/wiring';
+import type { HttpServer, Logger, StartupProgress } from '@nova/platform';
+import { databaseReachable, prepareDatabase } from '@nova/wiring';
 import {
   ADMIN_BODY_LIMIT, ADMIN_MIGRATIONS_DIR, ADMIN_PREFIX, ADMIN_SCHEMA, createAdminPanel, databaseAuditLog, databaseSignInLinkLedger, databaseStatsHistory, NO_KUBERNETES, openAdminDatabase, SessionSigner, StatsSampler,
 } from '../domain/index.js';
@@ -15,6 +15,8 @@ import { kubeConfigFor, kubeMigrations } from './kube-migrations.js';
 
 export interface AdminPanelHost {
   readonly logger: Logger;
+  /** runService's: PostgreSQL down at start is waited for (prepareDatabase), not a failed start. */
+  readonly startup?: StartupProgress;
   readonly http: Pick<HttpServer, 'route'>;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
   onStop(name: string, step: () => Promise<void>): void;
@@ -45,7 +47,7 @@ export interface AdminPanelOptions {
 }
 
 export async function startAdminPanel(host: AdminPanelHost, options: AdminPanelOptions): Promise<void> {
-  if (options.migrate) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: ADMIN_SCHEMA, migrationsDir: ADMIN_MIGRATIONS_DIR }], host.logger);
+  await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, options.migrate ? [{ schema: ADMIN_SCHEMA, migrationsDir: ADMIN_MIGRATIONS_DIR }] : [], host);
   const db = openAdminDatabase({ connectionString: options.databaseUrl, maxConnections: 4 });
   const { settings } = options;
   const kubeConfig = kubeConfigFor({ kubeconfig: settings.kubeconfig });

@@ -7,9 +7,9 @@
  */
 import type { Binding, Bus, UpdateHandler } from '@nova/bus';
 import { systemClock } from '@nova/domain';
-import type { Logger } from '@nova/platform';
+import type { Logger, StartupProgress } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
-import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import { busEventPublisher, databaseReachable, OutboxRelay, prepareDatabase, serveContext } from '@nova/wiring';
 import {
   adminSignInDesk,
   announceSubscription,
@@ -57,6 +57,8 @@ export const LEGACY_PAYMENT_NOTICES_CONSUMER = 'monolith-bot-payment-notices';
 
 export interface BotContextHost {
   readonly logger: Logger;
+  /** runService's: PostgreSQL down at start is waited for (prepareDatabase), not a failed start. */
+  readonly startup?: StartupProgress;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
   readonly shutdownSignal: AbortSignal;
   onStop(name: string, step: () => Promise<void>): void;
@@ -118,7 +120,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   const keyring = BotKeyring.fromBase64(config.NOVA_TOKEN_ENCRYPTION_KEY);
   const mainBot = mainBotIdentity(config.NOVA_MAIN_BOT_TOKEN);
   const webhookUrl = childWebhookUrl(config.NOVA_PUBLIC_URL);
-  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }], host.logger);
+  await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, config.NOVA_MIGRATE_ON_START ? [{ schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }] : [], host);
 
   const db = openBotDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 20 });
   const publisher = busEventPublisher(bus);
@@ -140,6 +142,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     mainBot,
     tokens: new BotTokens(db, keyring, mainBot),
     replyLeaseMs: config.NOVA_REPLY_LEASE,
+    stopping: host.shutdownSignal,
     ...(adminSignIn === undefined ? {} : { adminSignIn }),
   };
   const processUpdate = createUpdateProcessor(deps);

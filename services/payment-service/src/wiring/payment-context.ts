@@ -5,9 +5,9 @@
  * payment service runs it on JetStream; the monolith on its in-process bus, beside the others.
  */
 import type { Bus } from '@nova/bus';
-import type { HttpServer, Logger, Metrics } from '@nova/platform';
+import type { HttpServer, Logger, Metrics, StartupProgress } from '@nova/platform';
 import { CoalescedFlush } from '@nova/domain';
-import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import { busEventPublisher, databaseReachable, OutboxRelay, prepareDatabase, serveContext } from '@nova/wiring';
 import { registerCallbackRoutes } from '../callbacks/index.js';
 import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA, createPaymentHandlers, flushPaymentOutbox, openPaymentDatabase, type PaymentDatabase, type PaymentProviders } from '../domain/index.js';
 import { plategaCredentials, type PaymentContextConfig } from './config.js';
@@ -18,6 +18,8 @@ import { PaymentReconciler } from './reconciler.js';
 
 export interface PaymentContextHost {
   readonly logger: Logger;
+  /** runService's: PostgreSQL down at start is waited for (prepareDatabase), not a failed start. */
+  readonly startup?: StartupProgress;
   readonly metrics: Metrics;
   readonly http: Pick<HttpServer, 'route'>;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
@@ -73,7 +75,7 @@ export function paymentProviders(config: PaymentContextConfig, host: Pick<Paymen
 
 export async function startPaymentContext(host: PaymentContextHost, options: PaymentContextOptions): Promise<PaymentContext> {
   const providers = paymentProviders(options.config, host);
-  if (options.migrate) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }], host.logger);
+  await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, options.migrate ? [{ schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }] : [], host);
   const db = openPaymentDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
   // One flush at a time for every callback and reconciler pass in this process (CoalescedFlush).

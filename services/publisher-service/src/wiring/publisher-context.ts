@@ -7,9 +7,9 @@
  */
 import type { Bus } from '@nova/bus';
 import { BotKeyring } from '@nova/bot-service/domain';
-import type { Logger, Metrics } from '@nova/platform';
+import type { Logger, Metrics, StartupProgress } from '@nova/platform';
 import type { TelegramClients } from '@nova/telegram';
-import { busEventPublisher, busUserLocales, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import { busEventPublisher, busUserLocales, databaseReachable, OutboxRelay, prepareDatabase, serveContext } from '@nova/wiring';
 import {
   AnyOfEntitlements,
   AnyOfStoriesEntitlements,
@@ -33,6 +33,8 @@ import { BusUserRecipients } from './user-recipients.js';
 
 export interface PublisherContextHost {
   readonly logger: Logger;
+  /** runService's: PostgreSQL down at start is waited for (prepareDatabase), not a failed start. */
+  readonly startup?: StartupProgress;
   readonly metrics: Metrics;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
   onStop(name: string, step: () => Promise<void>): void;
@@ -78,7 +80,7 @@ export interface PublisherContext {
 export async function startPublisherContext(host: PublisherContextHost, options: PublisherContextOptions): Promise<PublisherContext> {
   const { config, bus } = options;
   const keyring = BotKeyring.fromBase64(config.NOVA_TOKEN_ENCRYPTION_KEY);
-  if (config.NOVA_MIGRATE_ON_START) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }], host.logger);
+  await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, config.NOVA_MIGRATE_ON_START ? [{ schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }] : [], host);
   const db = openPublisherDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(bus);
   const relay = new OutboxRelay({ name: PUBLISHER_SCHEMA, flush: () => flushPublisherOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });

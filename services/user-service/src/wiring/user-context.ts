@@ -4,13 +4,15 @@
  * service runs it on JetStream; the monolith on its in-process bus, beside the bots context.
  */
 import type { Bus } from '@nova/bus';
-import type { Logger } from '@nova/platform';
+import type { Logger, StartupProgress } from '@nova/platform';
 import { CoalescedFlush } from '@nova/domain';
-import { busEventPublisher, databaseReachable, migrateSchemas, OutboxRelay, serveContext } from '@nova/wiring';
+import { busEventPublisher, databaseReachable, OutboxRelay, prepareDatabase, serveContext } from '@nova/wiring';
 import { USER_MIGRATIONS_DIR, USER_SCHEMA, createUserHandlers, flushUserOutbox, openUserDatabase, type UserDatabase } from '../domain/index.js';
 
 export interface UserContextHost {
   readonly logger: Logger;
+  /** runService's: PostgreSQL down at start is waited for (prepareDatabase), not a failed start. */
+  readonly startup?: StartupProgress;
   readonly readiness: { add(name: string, check: () => Promise<boolean>): void };
   onStop(name: string, step: () => Promise<void>): void;
 }
@@ -34,7 +36,7 @@ export interface UserContext {
 }
 
 export async function startUserContext(host: UserContextHost, options: UserContextOptions): Promise<UserContext> {
-  if (options.migrate) await migrateSchemas(options.migrationDatabaseUrl ?? options.databaseUrl, [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }], host.logger);
+  await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, options.migrate ? [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }] : [], host);
   const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
   // One flush at a time for every upsert in this process (CoalescedFlush). The relay's periodic

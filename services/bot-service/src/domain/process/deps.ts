@@ -33,6 +33,8 @@ export interface UpdateProcessingDeps extends RegistryDeps {
   readonly adminSignIn?: AdminSignInDesk;
   /** How long a sender holds a reply (see deliverReplies); default 60 s. */
   readonly replyLeaseMs?: number;
+  /** Aborted when the process stops (see DeliveryDeps.stopping). */
+  readonly stopping?: AbortSignal;
 }
 
 /**

@@ -15,7 +15,11 @@ export async function isProcessed(db: BotDatabase, key: string): Promise<boolean
 }
 
 export function deliveryDeps(deps: UpdateProcessingDeps): DeliveryDeps {
-  return { db: deps.db, gateway: deps.gateway, tokens: deps.tokens, clock: deps.clock, ...(deps.replyLeaseMs === undefined ? {} : { leaseMs: deps.replyLeaseMs }) };
+  return {
+    db: deps.db, gateway: deps.gateway, tokens: deps.tokens, clock: deps.clock,
+    ...(deps.replyLeaseMs === undefined ? {} : { leaseMs: deps.replyLeaseMs }),
+    ...(deps.stopping === undefined ? {} : { stopping: deps.stopping }),
+  };
 }
 
 export function deliver(deps: UpdateProcessingDeps, key: string): Promise<DeliveryReport> {
