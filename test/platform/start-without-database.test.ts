@@ -16,6 +16,7 @@ import { freePort, PostgresServer, startNats, Stack, type NatsInfo } from '@nova
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runFixture, type Child } from '../bus/support/processes.js';
+import { readyz, type Readyz } from './support/readyz.js';
 import { memoryLogger, testMetrics } from '../bus/support/nats.js';
 import { until } from '../services/support/until.js';
 
@@ -34,21 +35,6 @@ afterAll(async () => {
   await emulator?.stop();
   await stack.stop();
 });
-
-interface Readyz {
-  readonly status: number;
-  readonly reasons?: Record<string, string>;
-}
-
-async function readyz(httpPort: number): Promise<Readyz | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${String(httpPort)}/readyz`);
-    const body = (await response.json()) as { reasons?: Record<string, string> };
-    return { status: response.status, reasons: body.reasons };
-  } catch {
-    return undefined; // not listening yet
-  }
-}
 
 /** A deployable's build as a child process (its output kept, not only its log file). */
 async function startDeployable(deployable: 'user-service' | 'monolith', env: Record<string, string>): Promise<{ child: Child; httpPort: number }> {

@@ -8,6 +8,7 @@
 import { afterAll, expect, it, jest } from '@jest/globals';
 import { freePort, startNats, Stack } from '@nova/testbed';
 import { runFixture, type Child } from '../bus/support/processes.js';
+import { readyz, type Readyz } from './support/readyz.js';
 import { startBusProcess, until, type BusProcess } from '../routing/support/fleet.js';
 
 jest.setTimeout(60_000);
@@ -22,21 +23,6 @@ afterAll(async () => {
   for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
   await stack.stop();
 });
-
-interface Readyz {
-  readonly status: number;
-  readonly reasons?: Record<string, string>;
-}
-
-async function readyz(httpPort: number): Promise<Readyz | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${String(httpPort)}/readyz`);
-    const body = (await response.json()) as { reasons?: Record<string, string> };
-    return { status: response.status, reasons: body.reasons };
-  } catch {
-    return undefined; // not listening yet
-  }
-}
 
 async function startSide(natsPort: number, name: string, credentials = ''): Promise<{ child: Child; httpPort: number }> {
   const httpPort = await freePort();
