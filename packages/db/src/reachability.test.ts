@@ -1,18 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
+import { freePort } from '@nova/testbed';
 import { databaseAddress, isTransientConnectionError, pingDatabase } from './reachability.js';
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
-}
-
-/** A loopback port where nothing listens: taken from a server started and closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('isTransientConnectionError', () => {
@@ -53,7 +44,7 @@ describe('databaseAddress', () => {
 
 describe('pingDatabase', () => {
   it('rejects with a transient error when nothing listens, and names no password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const failure = await pingDatabase(`postgresql://nova:hunter2@127.0.0.1:${String(port)}/nova`, { timeoutMs: 2_000 }).then(() => undefined, (error: unknown) => error);
     expect(isTransientConnectionError(failure)).toBe(true);
     expect((failure as Error).message).not.toContain('hunter2');

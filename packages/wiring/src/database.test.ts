@@ -1,21 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { freePort } from '@nova/testbed';
 import { createLogger } from '@nova/platform';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { prepareDatabase } from './database.js';
 
-/** A loopback port where nothing listens: taken from a server started and closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('prepareDatabase', () => {
   it('with a start to report to, waits while nothing listens, naming host:port and never the password, until the process stops', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const lines: string[] = [];
     const logger = createLogger({ name: 'test', level: 'debug', destination: new Writable({ write(chunk: Buffer, _e, done) { lines.push(chunk.toString()); done(); } }) });
     const abort = new AbortController();
@@ -38,7 +29,7 @@ describe('prepareDatabase', () => {
   });
 
   it('without one (tools, tests), fails at the first refusal', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const logger = createLogger({ name: 'test', level: 'silent', destination: new Writable({ write(_c, _e, done) { done(); } }) });
     await expect(prepareDatabase(`postgresql://nova@127.0.0.1:${String(port)}/nova`, [], { logger })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
