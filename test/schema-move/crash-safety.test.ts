@@ -112,16 +112,27 @@ describe('failures inside a swap', () => {
     expect((await moveContext(migrator, db.plan, publisher, quiet)).verification.ok).toBe(true);
   });
 
+  /** Bounded: 100 reads 20 ms apart, well inside the second swap's 5 s lock timeout. */
+  async function secondWaitsOnALock(pid: number): Promise<void> {
+    for (let read = 0; read < 100; read++) {
+      const { rows } = await db.admin<{ wait: string | null }>('SELECT wait_event_type AS wait FROM pg_stat_activity WHERE pid = $1', [pid]);
+      if (rows[0]?.wait === 'Lock') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`the second swap (pid ${String(pid)}) never waited on a lock`);
+  }
+
   it('two swaps of one context at once (a step re-run by a restarted operator while the killed one\'s process still runs it) take turns: both succeed, the second finds the work done', async () => {
     const bots = db.plan.contexts[1];
     if (!bots) throw new Error('no bot context');
     const second = await db.migratorClient();
     try {
       let concurrent: Promise<unknown> | undefined;
-      // The second starts while the first holds its locks, and may wait for them long enough to see the first commit.
+      // The second starts while the first holds its locks; the first commits only once the second
+      // is seen waiting on a lock (pg_stat_activity), so the two really overlap.
       const first = { ...quiet, faults: { insideSwap: async () => {
         concurrent = swapContext(second, db.plan, bots, 'move', { ...quiet, lockTimeoutMs: 5_000 });
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await secondWaitsOnALock((second as unknown as { processID: number }).processID);
       } } };
       const moved = await swapContext(migrator, db.plan, bots, 'move', first);
       const after = (await concurrent) as Awaited<ReturnType<typeof swapContext>>;
