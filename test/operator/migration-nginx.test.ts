@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually } from './support/kube.js';
 import { Migrations } from './support/migrations.js';
 import { measuredShare, N, startNginxFront, TOLERANCE, upstream, type NginxFront } from './support/nginx.js';
-import { operatorIdentity, startOperator, type OperatorIdentity } from './support/operator-process.js';
+import { operatorIdentity, startOperator, type OperatorIdentity, type RunningOperator } from './support/operator-process.js';
+import { readFileSync } from 'node:fs';
 
 let admin: KubeConfig;
 let stack: Stack;
@@ -20,6 +21,7 @@ let migrations: Migrations;
 let front: NginxFront;
 let legacy: { server: Server; port: number };
 let target: { server: Server; port: number };
+let operator: RunningOperator;
 
 beforeAll(async () => {
   admin = adminKubeConfig();
@@ -29,7 +31,7 @@ beforeAll(async () => {
   [legacy, target] = await Promise.all([upstream('legacy'), upstream('target')]);
   front = await startNginxFront(stack, legacy.port);
   const { instance } = front;
-  await startOperator(stack, identity, {
+  operator = await startOperator(stack, identity, {
     name: 'operator-nginx',
     watchNamespace: namespace,
     env: {
@@ -73,7 +75,11 @@ describe('a migration on the nginx provider', () => {
     await migrations.waitFor('webhook', 'Promoted', (s) => s.phase === 'Promoted' && s.weight === 100);
     expect(await measuredShare(`${front.base}/webhook/update`, 50)).toBe(1);
     await migrations.delete('webhook');
-    await eventually('the migration gone', async () => !(await migrations.exists('webhook')));
+    await eventually('the migration gone', async () => !(await migrations.exists('webhook'))).catch((error: unknown) => {
+      // What the operator did with the deletion (CI's stop 33 saw this wait time out once).
+      const log = readFileSync(operator.process.logPath, 'utf8').split('\n').slice(-40).join('\n');
+      throw new Error(`${String(error)}\nthe operator's last log lines:\n${log}`);
+    });
     expect(await measuredShare(`${front.base}/webhook/update`, 50)).toBe(0);
     expect(front.nginx.running).toBe(true);
   });

@@ -119,4 +119,37 @@ describe('CachedReader: the cache, never older than our own last write', () => {
     await expect(reader.track('ns', 'vs', () => Promise.reject(new Error('422 test failed')), rv)).rejects.toThrow('422');
     expect(rv(reader.get('ns', 'vs') ?? {})).toBe('1');
   });
+
+  it('does not wait for the event of a write that changed nothing (its answer is the version already cached)', async () => {
+    const informer = new FakeInformer();
+    informer.deliver('5');
+    const reader = new CachedReader(informer);
+    // The apiserver stores nothing for a patch that changes nothing: same version, no watch event.
+    await reader.track('ns', 'vs', () => Promise.resolve(version('5')), rv, (stored) => stored);
+    // Another writer's change (a deletion's timestamp, say) must reach our reads.
+    informer.deliver('6');
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('6');
+  });
+
+  it('catches up on a newer version when the one it waits for is never delivered as such (a relist after 410)', async () => {
+    const informer = new FakeInformer();
+    informer.deliver('1');
+    const reader = new CachedReader(informer);
+    await reader.track('ns', 'vs', () => Promise.resolve(version('5')), rv, (stored) => stored);
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('5');
+    informer.deliver('9');
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('9');
+  });
+
+  it('keeps waiting when versions cannot be ordered and the one it waits for is not delivered', async () => {
+    const informer = new FakeInformer();
+    informer.deliver('a1');
+    const reader = new CachedReader(informer);
+    const tracked = reader.track('ns', 'vs', () => Promise.resolve(version('a5')), rv);
+    await tracked;
+    informer.deliver('a4');
+    expect(reader.get('ns', 'vs')).toBeUndefined();
+    informer.deliver('a5');
+    expect(rv(reader.get('ns', 'vs') ?? {})).toBe('a5');
+  });
 });

@@ -7,9 +7,13 @@
  * see the world from before it, and conclude from it (a weight "already" written, a status still
  * to be written, a conflict). So every write of ours goes through `track`: while it is in flight,
  * and after it until the informer has delivered the version it returned, `get` answers undefined
- * and the caller reads from the apiserver instead. A version is recognised by its
- * resourceVersion, compared for equality only (Kubernetes keeps them opaque); the watch delivers
- * every version of an object in order, so once ours was delivered the cache is at least as new.
+ * and the caller reads from the apiserver instead. The watch delivers the versions of an object in
+ * order, so once ours (or a newer one) was delivered the cache is at least as new. Versions are
+ * ordered as KEP-5504 allows (stable since Kubernetes v1.35), not only matched: a version we wait
+ * for may never be delivered as such. A write that changed nothing answers with the version the
+ * cache already holds and produces no event; a relist after a 410 delivers only the newest
+ * version. Matched for equality alone, either left reads pinned to our old answer for good, and a
+ * migration deleted after its last status write was never seen as deleted (CI, stop 33).
  *
  * What a cached read may still be behind is someone else's write; callers keep the preconditions
  * on their writes (resourceVersion or JSON-patch `test`s), so such a read can only cost a refused
@@ -18,6 +22,7 @@
  * it the way another writer's change would, under the same preconditions.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { isAtLeast } from './resource-version.js';
 
 /** What a CachedReader needs of an informer (ResilientInformer has it). */
 export interface CacheSource<T extends KubernetesObject> {
@@ -53,7 +58,11 @@ export class CachedReader<T extends KubernetesObject> {
       const version = object.metadata?.resourceVersion;
       if (entry === undefined || version === undefined) return;
       if (entry.inFlight > 0) entry.seenMeanwhile.add(version);
-      if (entry.awaited.delete(version) && entry.awaited.size === 0) entry.returned = undefined;
+      let caughtUp = false;
+      for (const awaited of entry.awaited) {
+        if (isAtLeast(version, awaited)) caughtUp = entry.awaited.delete(awaited) || caughtUp;
+      }
+      if (caughtUp && entry.awaited.size === 0) entry.returned = undefined;
       this.prune(key, entry);
     };
     source.on('add', seen);
@@ -104,8 +113,9 @@ export class CachedReader<T extends KubernetesObject> {
     try {
       const result = await write();
       const version = versionOf(result);
-      // Already delivered while the answer was on its way: nothing to wait for.
-      if (version !== undefined && !entry.seenMeanwhile.has(version)) {
+      // Already delivered (while the answer was on its way, or before the write when it changed
+      // nothing): nothing to wait for.
+      if (version !== undefined && !entry.seenMeanwhile.has(version) && !this.delivered(namespace, name, version)) {
         // Another answered write still awaited: which of the two is newer is unknown, so neither
         // answers reads until every awaited version was delivered.
         entry.returned = entry.awaited.size === 0 ? objectOf?.(result) : undefined;
@@ -117,6 +127,12 @@ export class CachedReader<T extends KubernetesObject> {
       if (entry.inFlight === 0) entry.seenMeanwhile.clear();
       this.prune(key, entry);
     }
+  }
+
+  /** True when the informer's cache already holds `version` of the object, or a newer one. */
+  private delivered(namespace: string | undefined, name: string, version: string): boolean {
+    const cached = this.source.get(namespace, name)?.metadata?.resourceVersion;
+    return cached !== undefined && isAtLeast(cached, version);
   }
 
   private prune(key: string, entry: OwnWrites<T>): void {
