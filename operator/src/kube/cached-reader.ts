@@ -12,8 +12,8 @@
  * ordered as KEP-5504 allows (stable since Kubernetes v1.35), not only matched: a version we wait
  * for may never be delivered as such. A write that changed nothing answers with the version the
  * cache already holds and produces no event; a relist after a 410 delivers only the newest
- * version. Matched for equality alone, either left reads pinned to our old answer for good, and a
- * migration deleted after its last status write was never seen as deleted (CI, stop 33).
+ * version. Matched for equality alone, either left reads pinned to our old answer for good: a
+ * migration deleted after such a write would never be seen as deleted (cached-reader.test.ts).
  *
  * What a cached read may still be behind is someone else's write; callers keep the preconditions
  * on their writes (resourceVersion or JSON-patch `test`s), so such a read can only cost a refused
