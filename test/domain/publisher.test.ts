@@ -204,8 +204,8 @@ describe('linking channels', () => {
     const bot = childBot(OWNER, 'link_refused_bot');
     const member = channel(bot, { status: 'member' });
     const noRight = channel(bot, { canPostMessages: false });
-    expect(await refusal(link(OWNER, bot, member))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, message: expect.stringContaining('is not an administrator') as unknown });
-    expect(await refusal(link(OWNER, bot, noRight))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, message: expect.stringContaining('without the right to post messages') as unknown });
+    expect(await refusal(link(OWNER, bot, member))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'bot-not-admin' }, message: expect.stringContaining('is not an administrator') as unknown });
+    expect(await refusal(link(OWNER, bot, noRight))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'bot-cannot-post' }, message: expect.stringContaining('without the right to post') as unknown });
     expect(await refusal(link(OWNER, bot, -1_009_999_999_999))).toMatchObject({ code: ErrorCode.NOT_FOUND, details: { telegram_error: '400 Bad Request: chat not found' } });
     const kickedFrom = channel(bot);
     telegram.kickFromChat(bot.id, kickedFrom);
