@@ -105,4 +105,6 @@ due-before-too-far = due_before may be at most an hour ahead
 post-ids-too-many = at most { $max } post ids
 until-required = the grant needs its end
 until-past = the grant's end must be in the future
+plan-not-found = there is no plan "{ $plan }" (it may have been withdrawn): reload the page and choose again
+effect-key-reused = this form was already used for another request: reload the page
 `;

@@ -6,7 +6,8 @@
  * word a refusal from this one catalogue, and alike.
  *
  * Field checks every context shares (@nova/domain's validate) are the `field-*` codes; the rest
- * are the publisher context's (posts, channels, stories, announcements, grants).
+ * are the publisher context's (posts, channels, stories, announcements, grants) and the payments
+ * context's refusals of an admin's grant (the admin panel words them).
  */
 export const REFUSALS = {
   // @nova/domain's field checks: `field` is the request's field (content.text, caption, …).
@@ -68,6 +69,9 @@ export const REFUSALS = {
   'post-ids-too-many': ['max'],
   'until-required': [],
   'until-past': [],
+  // The payments context's refusals of an admin's grant (svc.payment.grant).
+  'plan-not-found': ['plan'],
+  'effect-key-reused': [],
 } as const;
 
 export type RefusalSpec = typeof REFUSALS;
