@@ -299,8 +299,9 @@ describe('publishing', () => {
     expect(ownerReports(post?.postId ?? 0n)).toEqual([[
       `Post #${String(post?.postId)} published in 1 of 3 channels.`,
       `✓ Channel ${String(-kept)}`,
-      `✗ Channel ${String(-kicked)}: Forbidden: bot was kicked from the channel chat`,
-      `✗ Channel ${String(-demoted)}: Bad Request: need administrator rights in the channel chat`,
+      // Telegram's reasons in the owner's words (English here): the bot removed, the right to post taken away.
+      `✗ Channel ${String(-kicked)}: the bot was removed from this chat`,
+      `✗ Channel ${String(-demoted)}: the bot lacks the administrator right to post here`,
     ].join('\n')]);
   });
 

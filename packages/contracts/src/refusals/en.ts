@@ -107,4 +107,9 @@ until-required = the grant needs its end
 until-past = the grant's end must be in the future
 plan-not-found = there is no plan "{ $plan }" (it may have been withdrawn): reload the page and choose again
 effect-key-reused = this form was already used for another request: reload the page
+telegram-kicked = the bot was removed from this chat
+telegram-not-member = the bot is not a member of this chat
+telegram-no-right = the bot lacks the administrator right to post here
+telegram-chat-not-found = Telegram does not know this chat (deleted, or never seen by the bot)
+telegram-blocked = the person blocked the bot
 `;

@@ -51,6 +51,26 @@ export function wordRefusal(locale: Locale, details: Readonly<Record<string, str
   return (REFUSAL_CATALOGUE.format as (locale: Locale, id: string, args: Record<string, string | number>) => string)(locale, reason, args);
 }
 
+/** Telegram's descriptions of the refusals an owner can act on (the Bot API's wording), as reason codes. */
+const TELEGRAM_FAILURES: readonly (readonly [RegExp, RefusalReason])[] = [
+  [/bot was kicked from/iu, 'telegram-kicked'],
+  [/bot is not a member of/iu, 'telegram-not-member'],
+  [/need administrator rights|not enough rights/iu, 'telegram-no-right'],
+  [/chat not found/iu, 'telegram-chat-not-found'],
+  [/bot was blocked by the user/iu, 'telegram-blocked'],
+];
+
+/**
+ * Why Telegram refused a send, in the reader's language, when its description is one an owner can
+ * act on (kicked, not a member, no right to post, unknown chat, blocked); undefined for any other,
+ * which the caller shows in Telegram's own words.
+ */
+export function wordTelegramFailure(locale: Locale, description: string | null | undefined): string | undefined {
+  if (description === null || description === undefined) return undefined;
+  const reason = TELEGRAM_FAILURES.find(([pattern]) => pattern.test(description))?.[1];
+  return reason === undefined ? undefined : wordRefusal(locale, refusalDetails(reason, {} as never));
+}
+
 /** The English words of a refusal: the refusing side's error message (logs, and callers older than the codes). */
 export function refusalMessage<R extends RefusalReason>(reason: R, args: RefusalArguments<R>): string {
   return wordRefusal('en', refusalDetails(reason, args)) ?? reason;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { catalogueProblems, LOCALES } from '@nova/i18n';
 import { EN } from './en.js';
-import { fieldKey, REFUSAL_CATALOGUE, REFUSALS, refusalDetails, refusalMessage, wordRefusal, type RefusalReason } from './index.js';
+import { fieldKey, REFUSAL_CATALOGUE, REFUSALS, refusalDetails, refusalMessage, wordRefusal, wordTelegramFailure, type RefusalReason } from './index.js';
 import { RU } from './ru.js';
 
 /** Arguments for every reason: counts as counts, the rest as text. */
@@ -60,6 +60,16 @@ describe('the refusals catalogue (@nova/contracts)', () => {
     expect(wordRefusal('ru', {})).toBeUndefined();
     expect(wordRefusal('ru', { reason: 'toString' })).toBeUndefined();
     expect(wordRefusal('ru', { reason: 'something-new' })).toBeUndefined();
+  });
+
+  it('words Telegram\'s refusals an owner can act on, and leaves any other description to the caller', () => {
+    expect(wordTelegramFailure('ru', 'Forbidden: bot was kicked from the channel chat')).toBe('бота удалили из этого чата');
+    expect(wordTelegramFailure('ru', 'Forbidden: bot was kicked from the supergroup chat')).toBe('бота удалили из этого чата');
+    expect(wordTelegramFailure('en', 'Bad Request: need administrator rights in the channel chat')).toBe('the bot lacks the administrator right to post here');
+    expect(wordTelegramFailure('ru', 'Bad Request: chat not found')).toBe('Telegram не знает этот чат (удалён или бот его не видел)');
+    expect(wordTelegramFailure('ru', 'Forbidden: bot was blocked by the user')).toBe('пользователь заблокировал бота');
+    expect(wordTelegramFailure('ru', 'Bad Request: BOT_ACCESS_FORBIDDEN')).toBeUndefined();
+    expect(wordTelegramFailure('ru', null)).toBeUndefined();
   });
 
   it('the English message is the English wording (logs, older callers)', () => {

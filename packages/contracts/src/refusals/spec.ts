@@ -72,6 +72,13 @@ export const REFUSALS = {
   // The payments context's refusals of an admin's grant (svc.payment.grant).
   'plan-not-found': ['plan'],
   'effect-key-reused': [],
+  // Telegram's own refusals of a send an owner can act on (a report's failed channel, a story),
+  // recognised from its description (wordTelegramFailure); any other keeps Telegram's words.
+  'telegram-kicked': [],
+  'telegram-not-member': [],
+  'telegram-no-right': [],
+  'telegram-chat-not-found': [],
+  'telegram-blocked': [],
 } as const;
 
 export type RefusalSpec = typeof REFUSALS;

@@ -14,7 +14,7 @@
  *   /story @mybot 24h https://example.com/photo.jpg caption…   (or video.mp4)
  */
 import type { Bot, Channel, Post, Story } from '@nova/contracts';
-import { ChatKind, PostStatus, StoryStatus, wordRefusal } from '@nova/contracts';
+import { ChatKind, PostStatus, StoryStatus, wordRefusal, wordTelegramFailure } from '@nova/contracts';
 import { formatUtcDate, type Locale } from '@nova/i18n';
 import { toMenu, type MainBotStep, type MainBotView } from './decide.js';
 import { hasContent, readDraft, type PostDraft, type TelegramEntity } from './post-draft.js';
@@ -89,7 +89,8 @@ export const publishingTexts = perLocale((locale: Locale) => {
     cancelled: (post: Post) => t('post-cancelled', { number: post.postId.toString() }),
     edited: (post: Post) => t('edited', { number: post.postId.toString(), at: when(post.publishAt?.seconds, locale), channels: post.chatIds.length }),
     storyPosted: (username: string, story: Story) => t('story-posted', { username, hours: story.activePeriodSeconds / 3600 }),
-    storyFailed: (story: Story) => t('story-failed', { error: story.error }),
+    /** Telegram's reason in the owner's language where it is one an owner can act on, else Telegram's words. */
+    storyFailed: (story: Story) => t('story-failed', { error: wordTelegramFailure(locale, story.error) ?? story.error }),
     /** The refusal in the owner's language; a reason this catalogue does not know (an older publisher) in general words, never the refuser's English. */
     refused: (details: Readonly<Record<string, string>>) => t('refused', { reason: wordRefusal(locale, details) ?? t('refused-unknown') }),
     unavailable: t('publishing-unavailable'),
