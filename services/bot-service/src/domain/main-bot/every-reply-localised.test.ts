@@ -42,7 +42,7 @@ import { buttons } from './texts.js';
 
 const anna = { id: 42, first_name: 'Анна' };
 const TOKEN = '7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
-const shop = create(BotSchema, { botId: 7000000123n, username: 'anna_shop_bot', greeting: 'Hello, {name}! 👋', audienceCount: 3n });
+const shop = create(BotSchema, { botId: 7000000123n, username: 'anna_shop_bot', greeting: 'Hello, {name}! 👋', audienceSize: 3n });
 const price = create(MoneySchema, { minorUnits: 29_900n, currency: 'RUB' });
 const plan = create(PlanSchema, { id: 'bots-30d', kind: PlanKind.BOTS, periodDays: 30, price, title: 'More bots, 30 days' });
 const channel = create(ChannelSchema, { chatId: -100123n, title: 'News', kind: ChatKind.CHANNEL });
