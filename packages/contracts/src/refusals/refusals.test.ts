@@ -45,6 +45,9 @@ describe('the refusals catalogue (@nova/contracts)', () => {
     expect(tooLong('5001')).toBe('в сообщении 5\u00a0001 символ, а Telegram принимает не больше 4\u00a0096');
     expect(tooLong('5002')).toBe('в сообщении 5\u00a0002 символа, а Telegram принимает не больше 4\u00a0096');
     expect(wordRefusal('en', refusalDetails('announcement-too-long', { version: 'ru', length: '5000', max: '4096' }))).toBe('the Russian version is 5,000 characters long: Telegram takes at most 4,096');
+    // The counts: 0, 1, 2, 5, 11, 21, 22, 25, 101 take Russian's many/one/few forms.
+    const forms = ['0 символов', '1 символ', '2 символа', '5 символов', '11 символов', '21 символ', '22 символа', '25 символов', '101 символ'];
+    expect(['0', '1', '2', '5', '11', '21', '22', '25', '101'].map((length) => /в сообщении (\d+ \S+),/u.exec(tooLong(length) ?? '')?.[1])).toEqual(forms);
     expect(wordRefusal('ru', refusalDetails('buttons-too-many', { max: '1' }))).toBe('в посте может быть не больше 1 кнопки');
     expect(wordRefusal('ru', refusalDetails('too-many-chats', { max: '2' }))).toBe('пост можно отправить не больше чем в 2 канала');
     expect(wordRefusal('ru', refusalDetails('post-not-found', { post: '70001' }))).toBe('у вас нет поста #70001');
