@@ -335,7 +335,8 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
         (result) => ({ after: { created: result.created, announcement: result.announcement && toJson(AnnouncementSchema, result.announcement) }, ...(result.announcement === undefined ? {} : { targetId: result.announcement.id.toString() }) }),
       );
     } catch (error) {
-      // The publisher's own check (the same rules): its reason code worded in the admin's language, beside the field it names.
+      // The publisher's own check: the same rules as the panel's, so this answers only should they ever
+      // differ (no test reaches it); its reason code worded in the admin's language, beside the field it names.
       if (error instanceof InvalidArgumentError) {
         const said = wordRefusal(authed.locale, error.details) ?? t('announcement-refused');
         return showBroadcast(authed, { ...kept, ...(error.details['field']?.startsWith('translations') === true ? { russianError: said } : { error: said }) });
