@@ -4,7 +4,8 @@
  * (gateway, user, bot and payment services, NATS, PostgreSQL, the Telegram emulator). Signs in
  * with a Login Widget redirect and with the one-time link the main bot sends on /admin, finds
  * Anna, blocks her bot and sees its webhook dropped at the gateway (200, nothing answered),
- * grants her a subscription, broadcasts an announcement from the main bot and watches its progress
+ * grants her a subscription, broadcasts an announcement from the main bot with a Russian version
+ * (Anna, whose Telegram app speaks Russian, gets that one; the admin the message) and watches its progress
  * reach "done", reads the audit log, and watches a NovaMigration's weight move on the migrations
  * page without a reload (the test bed's kube-apiserver, the panel under its chart's Role), and
  * reads the panel in Russian when the browser asks for it, then switches it to English and back.
@@ -153,8 +154,9 @@ describe('the admin panel in Chromium', () => {
     await shot('subscription-granted');
   });
 
-  it('broadcasts an announcement from the main bot to every user and shows its progress live until done', async () => {
+  it('broadcasts an announcement from the main bot to every user, each in their language, and shows its progress live until done', async () => {
     const announcement = 'Nova is moving to new servers tonight. Nothing to do on your side.';
+    const russian = 'Сегодня ночью Nova переезжает на новые серверы. Делать ничего не нужно.';
     const main = panel.world.mainBot;
     // Eve blocked the main bot in Telegram; Boris only ever wrote to Anna's bot, so the main bot
     // may not start a chat with him. Telegram answers both with a 403: counted, not retried.
@@ -167,6 +169,7 @@ describe('the admin panel in Chromium', () => {
     await page.getByRole('button', { name: 'Send to every user' }).click();
     await expect(page.locator('#announcement-text-error').textContent()).resolves.toContain('it is empty');
     await page.getByLabel(/^Message/).fill(announcement);
+    await page.getByLabel(/^Russian version/).fill(russian);
     await shot('broadcast-form');
     await page.getByRole('button', { name: 'Send to every user' }).click();
     await page.waitForURL((url) => /^\/admin\/broadcast\/\d+$/.test(url.pathname));
@@ -179,12 +182,15 @@ describe('the admin panel in Chromium', () => {
     await expect(counts('failed')).resolves.toBe('0');
     await expect(counts('remaining')).resolves.toBe('0');
     expect(await page.evaluate('document.scripts.length')).toBe(0);
+    await expect(page.locator('#announcement-ru').textContent()).resolves.toBe(russian);
     await shot('broadcast-progress');
     await page.setViewportSize({ width: 1280, height: 900 });
     await shot('broadcast-progress-desktop');
     await page.setViewportSize({ width: 412, height: 915 });
-    for (const [person, times] of [[ANNA.id, 1], [ADMIN_ID, 1], [NOT_ADMIN.id, 0], [BORIS.id, 0]] as const) {
-      expect({ person, times: panel.world.emulator.messagesTo(person, { botId: main.id }).filter((message) => message.text === announcement).length }).toEqual({ person, times });
+    // Each recipient once, in their own language: Anna's Telegram app speaks Russian, the admin's gives none.
+    for (const [person, english, inRussian] of [[ANNA.id, 0, 1], [ADMIN_ID, 1, 0], [NOT_ADMIN.id, 0, 0], [BORIS.id, 0, 0]] as const) {
+      const got = panel.world.emulator.messagesTo(person, { botId: main.id }).map((message) => message.text);
+      expect({ person, english: got.filter((text) => text === announcement).length, inRussian: got.filter((text) => text === russian).length }).toEqual({ person, english, inRussian });
     }
     await page.getByRole('link', { name: 'All announcements' }).click();
     await expect(page.getByRole('cell', { name: announcement }).isVisible()).resolves.toBe(true);

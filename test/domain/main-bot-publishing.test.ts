@@ -6,7 +6,8 @@
  * HTTP server. A person links a channel, lists it, posts now and later, lists, changes and cancels posts,
  * and posts a story once a business account connected their bot; bad input gets a clear reply.
  * The users context's handlers are served on the same bus: the publisher asks them (svc.user.get)
- * for each owner's language, so Petr, whose Telegram app speaks Russian, gets his report in Russian.
+ * for each owner's language, so Petr, whose Telegram app speaks Russian, gets his report in Russian;
+ * the publisher's refusals come as reason codes, worded by the main bot in the owner's language.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -87,7 +88,7 @@ describe('publishing through the main bot', () => {
     expect(await say(bot.token)).toContain('@olga_news_bot is connected');
     expect(await say('/channels')).toBe(PUBLISHING_TEXT.noChannels);
     // Not yet an administrator of the channel: Telegram says "chat not found", and so does the bot.
-    expect(await say(`/link @olga_news_bot ${String(news)}`)).toMatch(/^Not done: bot \d+ cannot see chat -1007880000001/u);
+    expect(await say(`/link @olga_news_bot ${String(news)}`)).toBe(`Not done: bot ${String(bot.id)} cannot see chat -1007880000001: add it to the channel as an administrator first.`);
     fixture.emulator.joinChat(bot.id, { id: news, type: 'channel', title: 'Olga News' }, { status: 'administrator', canPostMessages: true });
     expect(await say(`/link @olga_news_bot ${String(news)}`)).toBe('✅ "Olga News" is linked. Post to it with /post.');
     expect(await say('/channels')).toBe(`Your channels:\n• Olga News (${String(news)}), channel`);
@@ -110,20 +111,20 @@ describe('publishing through the main bot', () => {
       photo: expect.any(Array) as unknown,
       reply_markup: { inline_keyboard: [[{ text: 'Shop', url: 'https://shop.example' }, { text: 'Help', url: 'https://shop.example/help' }]] },
     });
-    // A caption over Telegram's 1,024 characters is the publisher's refusal, in its words; nothing sent.
-    expect(await say(`/post all photo https://cdn.example/long.jpg\n${'x'.repeat(1025)}`)).toMatch(/^Not done: content\.text/u);
+    // A caption over Telegram's 1,024 characters is the publisher's refusal (field-too-long), in the owner's words; nothing sent.
+    expect(await say(`/post all photo https://cdn.example/long.jpg\n${'x'.repeat(1025)}`)).toBe('Not done: the text is too long: Telegram takes at most 1,024 characters here.');
     expect(fixture.emulator.messagesTo(news, { botId: bot.id })).toHaveLength(2);
 
     // Changed while it waits: new words and a new time, as /posts then shows.
     expect(await say(`/editpost ${postId ?? ''} in 3h\nLater tonight`)).toMatch(new RegExp(`^✏️ Post #${postId ?? ''} is changed: it goes out .* UTC in 1 channel\\.$`, 'u'));
     expect(await say('/posts')).toMatch(new RegExp(`#${postId ?? ''} scheduled for .* UTC, 1 channel: "Later tonight"`, 'u'));
-    expect(await say(`/editpost 99999\nNot mine`)).toMatch(/^Not done: .*99999/u);
+    expect(await say(`/editpost 99999\nNot mine`)).toBe('Not done: you have no post #99999.');
     expect(await say(`/cancelpost ${postId ?? ''}`)).toBe(`Post #${postId ?? ''} is cancelled.`);
     expect(await say(`/cancelpost ${postId ?? ''}`)).toBe(`Post #${postId ?? ''} is cancelled.`);
     // A cancelled (or published) post is not changed, and says so.
-    expect(await say(`/editpost ${postId ?? ''}\nToo late`)).toMatch(/^Not done: .*cancelled/u);
+    expect(await say(`/editpost ${postId ?? ''}\nToo late`)).toBe(`Not done: post #${postId ?? ''} is cancelled; only a scheduled post can be changed.`);
     // Refusals in clear words, nothing sent: an unlinked channel, a time in the past, bad words.
-    expect(await say('/post -1009999\nNowhere')).toContain('Not done: channel -1009999 is not linked by user 7880001: link it first');
+    expect(await say('/post -1009999\nNowhere')).toBe('Not done: channel -1009999 is not linked: link it first with /link.');
     expect(await say('/post all at 2020-01-01 09:00\nToo late')).toBe(PUBLISHING_TEXT.pastTime);
     expect(await say('/post all')).toBe(PUBLISHING_TEXT.postUsage);
     expect(fixture.emulator.messagesTo(news, { botId: bot.id })).toHaveLength(2);
@@ -137,12 +138,19 @@ describe('publishing through the main bot', () => {
     const channel = -1_007_880_000_002;
     await say('/newbot', [], petr);
     expect(await say(bot.token, [], petr)).toContain('@petr_news_bot');
+    // The publisher's refusals in Petr's language: a channel his bot cannot see yet, one not linked, no such post, a cancelled one.
+    expect(await say(`/link @petr_news_bot ${String(channel)}`, [], petr)).toBe(`Не выполнено: бот ${String(bot.id)} не видит чат ${String(channel)}: сначала добавьте его в канал администратором.`);
+    expect(await say('/post -1009999\nНикуда', [], petr)).toBe('Не выполнено: канал -1009999 не подключён: сначала подключите его командой /link.');
+    expect(await say('/cancelpost 99999', [], petr)).toBe('Не выполнено: у вас нет поста #99999.');
     fixture.emulator.joinChat(bot.id, { id: channel, type: 'channel', title: 'Новости Петра' }, { status: 'administrator', canPostMessages: true });
     await say(`/link @petr_news_bot ${String(channel)}`, [], petr);
     const answer = (await say('/post all\nПривет, читатели!', [], petr)).split('\n');
     const number = /^Пост #(\d+) /u.exec(answer[0] ?? '')?.[1] ?? '';
     expect(answer).toEqual([`Пост #${number} опубликован в 1 из 1 канала.`, '✓ Новости Петра', `📣 Пост #${number} опубликован: 1 из 1 канала; подробности — в отчёте.`]);
     expect(fixture.emulator.messagesTo(channel, { botId: bot.id }).map((message) => message.text)).toEqual(['Привет, читатели!']);
+    const later = /Пост #(\d+) запланирован/u.exec(await say(`/post all in 2h\nПозже`, [], petr))?.[1] ?? '';
+    expect(await say(`/cancelpost ${later}`, [], petr)).toBe(`Пост #${later} отменён.`);
+    expect(await say(`/editpost ${later}\nУже поздно`, [], petr)).toBe(`Не выполнено: пост #${later} отменён; изменить можно только запланированный пост.`);
   });
 
   it('posts a story once a business account connected the bot with the right to manage stories', async () => {
@@ -150,7 +158,7 @@ describe('publishing through the main bot', () => {
     await say('/newbot');
     await say(bot.token);
     const story = `/story @olga_shop_bot 24h ${mediaRoot}/sale.jpg Sale today`;
-    expect(await say(story)).toContain('is not connected to your Telegram Business account');
+    expect(await say(story)).toBe(`Not done: bot ${String(bot.id)} is not connected to a Telegram Business account: connect it in Settings → Telegram Business → Chatbots.`);
     // Olga connects the bot in Telegram Business; Telegram tells the bot, the bots context tells the publisher.
     const connection = fixture.emulator.connectBusiness(bot.id, { user: olga, canManageStories: true });
     await processUpdate(fixture.envelope(bot, { update_id: nextUpdateId++, business_connection: connection }), {});

@@ -173,10 +173,10 @@ describe('stories', () => {
     const foreign = childBot(STRANGER, 'story_foreign_bot');
     const before = await storyRows();
     // No connection yet.
-    expect(await refusal(handlers.post_story(storyRequest(bot), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'no_business_connection' }, message: expect.stringContaining('Telegram Business') as unknown });
+    expect(await refusal(handlers.post_story(storyRequest(bot), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'business-connection-missing' }, message: expect.stringContaining('Telegram Business') as unknown });
     // A connection without the right to manage stories.
     await connect(bot, false);
-    expect(await refusal(handlers.post_story(storyRequest(bot), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'no_story_right' }, message: expect.stringContaining('Manage stories') as unknown });
+    expect(await refusal(handlers.post_story(storyRequest(bot), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'business-no-story-right' }, message: expect.stringContaining('Manage stories') as unknown });
     // Another user's business account connected the bot: not the owner's own, so not used unless named.
     const other = await connect(foreign, true, { id: 555, first_name: 'Ivan' });
     expect(await refusal(handlers.post_story(storyRequest(foreign, { ownerTelegramId: STRANGER }), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION });
@@ -202,7 +202,7 @@ describe('stories', () => {
     const granted = await connect(bot);
     // Olga takes the right away; the update has not reached Nova yet.
     const revoked = telegram.connectBusiness(bot.id, { id: granted.id, user: olga, canManageStories: false });
-    expect(await refusal(handlers.post_story(storyRequest(bot), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'no_story_right' } });
+    expect(await refusal(handlers.post_story(storyRequest(bot), ctx))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'business-no-story-right' } });
     expect(telegram.calls((call) => call.method === 'getBusinessConnection' && call.botId === bot.id).length).toBeGreaterThan(0);
     // The late, older "granted" report arrives after the newer one: the stored row keeps "no right".
     await forward(bot, revoked);

@@ -204,8 +204,8 @@ describe('linking channels', () => {
     const bot = childBot(OWNER, 'link_refused_bot');
     const member = channel(bot, { status: 'member' });
     const noRight = channel(bot, { canPostMessages: false });
-    expect(await refusal(link(OWNER, bot, member))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, message: expect.stringContaining('is not an administrator') as unknown });
-    expect(await refusal(link(OWNER, bot, noRight))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, message: expect.stringContaining('without the right to post messages') as unknown });
+    expect(await refusal(link(OWNER, bot, member))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'bot-not-admin' }, message: expect.stringContaining('is not an administrator') as unknown });
+    expect(await refusal(link(OWNER, bot, noRight))).toMatchObject({ code: ErrorCode.FAILED_PRECONDITION, details: { reason: 'bot-cannot-post' }, message: expect.stringContaining('without the right to post') as unknown });
     expect(await refusal(link(OWNER, bot, -1_009_999_999_999))).toMatchObject({ code: ErrorCode.NOT_FOUND, details: { telegram_error: '400 Bad Request: chat not found' } });
     const kickedFrom = channel(bot);
     telegram.kickFromChat(bot.id, kickedFrom);
@@ -299,8 +299,9 @@ describe('publishing', () => {
     expect(ownerReports(post?.postId ?? 0n)).toEqual([[
       `Post #${String(post?.postId)} published in 1 of 3 channels.`,
       `✓ Channel ${String(-kept)}`,
-      `✗ Channel ${String(-kicked)}: Forbidden: bot was kicked from the channel chat`,
-      `✗ Channel ${String(-demoted)}: Bad Request: need administrator rights in the channel chat`,
+      // Telegram's reasons in the owner's words (English here): the bot removed, the right to post taken away.
+      `✗ Channel ${String(-kicked)}: the bot was removed from this chat`,
+      `✗ Channel ${String(-demoted)}: the bot lacks the administrator right to post here`,
     ].join('\n')]);
   });
 

@@ -131,7 +131,8 @@ describe('an announcement from the main bot to every user', () => {
   it('refuses an empty or too long text with its typed error and stores nothing', async () => {
     const refused = (text: string) => bus.request('svc.publisher.announce', { text, adminTelegramId: ADMIN, idempotencyKey: `bad-${String(text.length)}` }, { routingKey: ADMIN }).then(() => undefined, (error: unknown) => error);
     expect(await refused('   ')).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { field: 'text' } });
-    expect(await refused('x'.repeat(4097))).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('at most 4096') });
+    // The reason code and its counts travel in the details (the caller words them); the message is the English wording.
+    expect(await refused('x'.repeat(4097))).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { field: 'text', reason: 'announcement-too-long', length: '4097', max: '4096' }, message: expect.stringContaining('at most 4,096') });
     expect((await bus.request('svc.publisher.list_announcements', {})).announcements).toHaveLength(1);
   });
 

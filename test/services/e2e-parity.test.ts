@@ -5,7 +5,10 @@
  * Telegram calls (a parity test on the emulator's record, normalised for ids and secrets). Anna's
  * Telegram app speaks Russian: every side answers her in Russian, then in English once she sends
  * `/language en`. Her bot, still on its built-in greeting, greets Boris (no language_code) in
- * English and Vera (her app speaks Russian) in Russian, on every side alike.
+ * English and Vera (her app speaks Russian) in Russian, on every side alike. Two publishing commands
+ * the publisher context refuses (the publisher service in the fleet, the same context inside the
+ * monolith) reach Anna in Russian: the refusal travels as a reason code and the main bot words it,
+ * so every side says the same words.
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { BotKeyring, texts } from '@nova/bot-service/domain';
@@ -36,6 +39,9 @@ const MAX_CONNECTIONS = { 'fleet': 100, 'monolith inline': 20, 'monolith jetstre
 async function holdConversation(side: keyof typeof MAX_CONNECTIONS, services: () => readonly RunningService[], publicUrl: string, current: World): Promise<void> {
   // Anna's app speaks Russian: the script checks every answer in Russian, on each side alike.
   const { child } = await onboardingScript(current.emulator, current.mainBot);
+  // The publisher's refusals in her language, the same on every side (the Telegram calls compared below include them).
+  expect((await say(current.emulator, current.mainBot, ANNA, '/cancelpost 99999')).text).toBe('Не выполнено: у вас нет поста #99999.');
+  expect((await say(current.emulator, current.mainBot, ANNA, '/unlink -1009999')).text).toBe('Не выполнено: канал -1009999 не подключён: сначала подключите его командой /link.');
   // She switches to English: stored by the users context (over NATS in the fleet, in process in the monolith), answered in English from then on.
   const switched = await say(current.emulator, current.mainBot, ANNA, '/language en');
   expect(switched.text).toBe(texts('en').languageSet);
@@ -62,9 +68,11 @@ describe('one conversation, three deployments', () => {
     world = await World.create('svc_e2e_fleet');
     const current = world;
     const fleet = await current.startFleet();
-    await holdConversation('fleet', () => [fleet.gateway, fleet.users, fleet.bots], fleet.publicUrl, current);
-    // Eight updates went through the stream, each once.
-    expect(await current.streamMessages('TELEGRAM')).toBe(8);
+    // The publishing context's service: the main bot's /cancelpost and /unlink go to it over NATS.
+    const publisher = await current.start('publisher-service', current.publisherEnv());
+    await holdConversation('fleet', () => [fleet.gateway, fleet.users, fleet.bots, publisher], fleet.publicUrl, current);
+    // Ten updates went through the stream, each once.
+    expect(await current.streamMessages('TELEGRAM')).toBe(10);
     expect(await current.streamMessages('NOVA')).toBeGreaterThanOrEqual(4); // three registrations, one bot added
   });
 
@@ -82,12 +90,12 @@ describe('one conversation, three deployments', () => {
     const current = world;
     const { monolith, publicUrl } = await current.startMonolith('jetstream');
     await holdConversation('monolith jetstream', () => [monolith], publicUrl, current);
-    expect(await current.streamMessages('TELEGRAM')).toBe(8);
+    expect(await current.streamMessages('TELEGRAM')).toBe(10);
   });
 
   it('all three made the same Telegram calls, in the same order', () => {
     const fleet = runs.get('fleet');
-    // The main bot's webhook at start, then eight answers (two after /language en, then Vera's greeting), the child bot's getMe and setWebhook.
+    // The main bot's webhook at start, then ten answers (two refusals, two after /language en, then Vera's greeting), the child bot's getMe and setWebhook.
     expect(fleet?.map((call) => `${call.bot} ${call.method}`)).toEqual([
       'main bot setWebhook',
       'main bot sendMessage',
@@ -96,6 +104,8 @@ describe('one conversation, three deployments', () => {
       'child bot setWebhook',
       'main bot sendMessage',
       'child bot sendMessage',
+      'main bot sendMessage',
+      'main bot sendMessage',
       'main bot sendMessage',
       'main bot sendMessage',
       'main bot sendMessage',

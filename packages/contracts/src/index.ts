@@ -3,6 +3,7 @@ export * from './events.js';
 export * from './requests.js';
 export * from './routing.js';
 export * from './subjects.js';
+export * from './refusals/index.js';
 export * from './gen/nova/v1/bot_pb.js';
 export * from './gen/nova/v1/errors_pb.js';
 export * from './gen/nova/v1/publisher_pb.js';

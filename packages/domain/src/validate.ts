@@ -1,8 +1,11 @@
+import { refusalDetails } from '@nova/contracts';
 import { InvalidArgumentError } from './errors.js';
 
 /**
  * Input checks every context needs. Each failure is an InvalidArgumentError naming the field in
  * `details.field`; values are never echoed (they may be a secret pasted in the wrong place).
+ * `details.reason` is a refusal code of @nova/contracts' catalogue (field-required, field-too-long,
+ * …), so whoever relays the refusal to a person words it in their language; the message is for logs.
  */
 
 /** Telegram ids have at most 52 significant bits (Bot API docs); larger values are not Telegram's. */
@@ -11,7 +14,7 @@ const MAX_TELEGRAM_ID = 2n ** 52n;
 /** A Telegram user or bot id: positive, within Telegram's range. */
 export function telegramId(value: bigint, field: string): bigint {
   if (value <= 0n || value >= MAX_TELEGRAM_ID) {
-    throw new InvalidArgumentError(`${field} must be a positive Telegram id`, { field });
+    throw new InvalidArgumentError(`${field} must be a positive Telegram id`, refusalDetails('field-telegram-id', { field }));
   }
   return value;
 }
@@ -19,7 +22,7 @@ export function telegramId(value: bigint, field: string): bigint {
 /** A Telegram chat id: users and bots are positive, groups and channels negative. */
 export function telegramChatId(value: bigint, field: string): bigint {
   if (value === 0n || value >= MAX_TELEGRAM_ID || value <= -(2n ** 53n)) {
-    throw new InvalidArgumentError(`${field} must be a Telegram chat id`, { field });
+    throw new InvalidArgumentError(`${field} must be a Telegram chat id`, refusalDetails('field-chat-id', { field }));
   }
   return value;
 }
@@ -39,13 +42,13 @@ export interface TextRule {
  */
 export function text(value: string, field: string, rule: TextRule): string | undefined {
   if (value === '') {
-    if (rule.required === true) throw new InvalidArgumentError(`${field} is required`, { field });
+    if (rule.required === true) throw new InvalidArgumentError(`${field} is required`, refusalDetails('field-required', { field }));
     return undefined;
   }
-  if (value.includes('\u0000')) throw new InvalidArgumentError(`${field} must not contain NUL characters`, { field });
-  if (value.length > rule.max) throw new InvalidArgumentError(`${field} must be at most ${rule.max} characters`, { field });
+  if (value.includes('\u0000')) throw new InvalidArgumentError(`${field} must not contain NUL characters`, refusalDetails('field-nul', { field }));
+  if (value.length > rule.max) throw new InvalidArgumentError(`${field} must be at most ${rule.max} characters`, refusalDetails('field-too-long', { field, max: String(rule.max) }));
   if (rule.pattern !== undefined && !rule.pattern.test(value)) {
-    throw new InvalidArgumentError(`${field} must be ${rule.patternHint ?? `of the form ${rule.pattern.source}`}`, { field });
+    throw new InvalidArgumentError(`${field} must be ${rule.patternHint ?? `of the form ${rule.pattern.source}`}`, refusalDetails('field-malformed', { field }));
   }
   return value;
 }

@@ -8,7 +8,7 @@
  */
 import { toJson } from '@bufbuild/protobuf';
 import { InvalidArgumentError, NotFoundError, ServiceCallError, type Bus } from '@nova/bus';
-import { AnnouncementSchema, BotSchema, SubscriptionSchema, UserSchema, type Plan, type Subscription } from '@nova/contracts';
+import { AnnouncementSchema, BotSchema, SubscriptionSchema, UserSchema, wordRefusal, type Plan, type Subscription } from '@nova/contracts';
 import type { AdminSignInLinks } from '@nova/domain';
 import { parseLocale } from '@nova/i18n';
 import type { HttpHandler, HttpReply, HttpRequest, Logger } from '@nova/platform';
@@ -20,7 +20,7 @@ import { MigrationStreams } from './migration-stream.js';
 import type { MigrationsFeed, MigrationsSource } from './migrations.js';
 import { MIGRATIONS_SCRIPT } from './migrations-script.js';
 import { auditPage } from './pages/audit.js';
-import { announcementPage, announcementProblem, announcementText, broadcastPage } from './pages/broadcast.js';
+import { announcementPage, announcementProblem, announcementText, broadcastPage, russianProblem, russianVersion, type BroadcastPageView } from './pages/broadcast.js';
 import { problemPage } from './pages/errors.js';
 import { BASE, type Frame, type Visit } from './pages/layout.js';
 import { MIGRATION_EVENTS_PATH, migrationsPage } from './pages/migrations.js';
@@ -305,7 +305,7 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
   }
 
   /** The Broadcast page: the form (again with the admin's text and a message after a refusal) and the past announcements. */
-  async function showBroadcast(authed: Authed, refusal?: { error: string; text: string }): Promise<HttpReply> {
+  async function showBroadcast(authed: Authed, refusal?: Omit<BroadcastPageView, 'announcements'>): Promise<HttpReply> {
     const announcements = await ask('svc.publisher.list_announcements', { limit: 20 }).then((answer) => answer.announcements).catch((error: unknown) => {
       logger.warn({ err: error }, 'the publisher context did not answer for the broadcast page');
       return undefined;
@@ -319,20 +319,28 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
    */
   async function announce(authed: Authed, form: URLSearchParams): Promise<HttpReply> {
     const text = announcementText(form.get('text'));
+    const russian = russianVersion(form.get('text_ru'));
     const nonce = form.get('nonce') ?? '';
     const { t } = words(authed.locale);
     const problem = announcementProblem(t, text) ?? (/^[A-Za-z0-9_-]{16,64}$/.test(nonce) ? undefined : t('form-incomplete'));
-    if (problem !== undefined) return showBroadcast(authed, { error: problem, text });
+    const russianError = russianProblem(t, russian);
+    const kept = { text, ...(russian === undefined ? {} : { russian }) };
+    if (problem !== undefined || russianError !== undefined) return showBroadcast(authed, { ...kept, ...(problem === undefined ? {} : { error: problem }), ...(russianError === undefined ? {} : { russianError }) });
+    const translations: Record<string, string> = russian === undefined ? {} : { ru: russian };
     let answer;
     try {
       answer = await audited(
-        { adminId: authed.admin.adminId, action: 'announcement.send', targetKind: 'announcement', targetId: `key ${nonce}`, subjectUser: undefined, reason: '', before: { text } },
-        () => ask('svc.publisher.announce', { text, adminTelegramId: authed.admin.adminId, idempotencyKey: `admin-announce:${nonce}` }, { routingKey: authed.admin.adminId }),
+        { adminId: authed.admin.adminId, action: 'announcement.send', targetKind: 'announcement', targetId: `key ${nonce}`, subjectUser: undefined, reason: '', before: { text, translations } },
+        () => ask('svc.publisher.announce', { text, translations, adminTelegramId: authed.admin.adminId, idempotencyKey: `admin-announce:${nonce}` }, { routingKey: authed.admin.adminId }),
         (result) => ({ after: { created: result.created, announcement: result.announcement && toJson(AnnouncementSchema, result.announcement) }, ...(result.announcement === undefined ? {} : { targetId: result.announcement.id.toString() }) }),
       );
     } catch (error) {
-      // The publisher's own check (the same rules): its message is for people.
-      if (error instanceof InvalidArgumentError) return showBroadcast(authed, { error: error.message, text });
+      // The publisher's own check: the same rules as the panel's, so this answers only should they ever
+      // differ (no test reaches it); its reason code worded in the admin's language, beside the field it names.
+      if (error instanceof InvalidArgumentError) {
+        const said = wordRefusal(authed.locale, error.details) ?? t('announcement-refused');
+        return showBroadcast(authed, { ...kept, ...(error.details['field']?.startsWith('translations') === true ? { russianError: said } : { error: said }) });
+      }
       throw error;
     }
     if (answer.announcement === undefined) throw new Error('the publisher answered no announcement');
@@ -517,8 +525,10 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
     } catch (error) {
       if (error instanceof FormRefusal && owner !== undefined) return showUser(authed, owner, undefined, error);
       if (error instanceof InvalidArgumentError && owner !== undefined) {
-        // The owning context refused it (e.g. a plan withdrawn meanwhile): its message is for people.
-        return showUser(authed, owner, undefined, new FormRefusal({ form: error.message }, {}));
+        // The owning context refused it (e.g. a plan withdrawn meanwhile): worded from its reason code
+        // where it sends one (@nova/contracts' refusals), else its own message (the payments and users
+        // contexts' admin refusals have no codes yet).
+        return showUser(authed, owner, undefined, new FormRefusal({ form: wordRefusal(authed.locale, error.details) ?? error.message }, {}));
       }
       throw error;
     }
@@ -575,9 +585,9 @@ export function createAdminPanel(deps: AdminPanelDeps): HttpHandler {
       return await authedRoute(request, authed, rest);
     } catch (error) {
       if (error instanceof PageNotFound) return htmlReply(404, problemPage(on(authed), 404, t(error.what)));
-      // Another context's refusals: their own words (the panel does not know what they will say).
+      // Another context's refusals: worded from their reason code where they send one, else their own words.
       if (error instanceof NotFoundError) return htmlReply(404, problemPage(on(authed), 404, t('not-found')));
-      if (error instanceof InvalidArgumentError) return htmlReply(422, problemPage(on(authed), 422, t('refused-by-context', { reason: error.message })));
+      if (error instanceof InvalidArgumentError) return htmlReply(422, problemPage(on(authed), 422, t('refused-by-context', { reason: wordRefusal(authed.locale, error.details) ?? error.message })));
       logger.error({ err: error, path: request.path }, 'admin page failed');
       return htmlReply(503, problemPage(on(authed), 503, t('context-silent')));
     }

@@ -7,6 +7,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   GrantSubscriptionResponseSchema,
   RevokeSubscriptionResponseSchema,
+  refusalDetails,
   type GrantSubscriptionRequest,
   type GrantSubscriptionResponse,
   type RevokeSubscriptionRequest,
@@ -46,11 +47,11 @@ export function grantSubscriptionHandler(deps: AdminGrantDeps) {
     return deps.db.$transaction(async (tx) => {
       if (!(await claimEffect(tx, key))) {
         const first = await effectResult(tx, key);
-        if (first === null) throw new InvalidArgumentError('effect_key was used by another request', { field: 'effect_key' });
+        if (first === null) throw new InvalidArgumentError('effect_key was used by another request', refusalDetails('effect-key-reused', {}, { field: 'effect_key' }));
         return fromBinary(GrantSubscriptionResponseSchema, first);
       }
       const plan = await tx.plan.findUnique({ where: { id: planId } });
-      if (plan === null) throw new InvalidArgumentError(`plan_id: no plan "${planId}"`, { field: 'plan_id' });
+      if (plan === null) throw new InvalidArgumentError(`plan_id: no plan "${planId}"`, refusalDetails('plan-not-found', { plan: planId }, { field: 'plan_id' }));
       const latest = await tx.subscription.findFirst({
         where: { telegramId: user, kind: plan.kind, status: 'active', endsAt: { gt: now } },
         orderBy: { endsAt: 'desc' },

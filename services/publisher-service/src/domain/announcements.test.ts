@@ -21,16 +21,18 @@ describe('validAnnouncement', () => {
     expect(validAnnouncement({ ...request, text: 'x'.repeat(4096) }).text).toHaveLength(4096);
     // An emoji outside the BMP is two units: 2048 of them are exactly 4096.
     expect(() => validAnnouncement({ ...request, text: '🎉'.repeat(2048) })).not.toThrow();
-    expect(refusal({ text: '🎉'.repeat(2048) + 'x' }).message).toBe('The announcement is 4097 characters long: Telegram takes at most 4096.');
+    expect(refusal({ text: '🎉'.repeat(2048) + 'x' }).details).toEqual({ field: 'text', reason: 'announcement-too-long', version: 'text', length: '4097', max: '4096' });
+    // The message is the catalogue's English (logs); people read the reason worded in their language.
+    expect(refusal({ text: '🎉'.repeat(2048) + 'x' }).message).toBe('the message is 4,097 characters long: Telegram takes at most 4,096');
   });
 
   it('refuses an empty or blank text, a NUL, no admin and no key, naming the field', () => {
-    expect(refusal({ text: '' }).message).toBe('The announcement is empty: write the message to send.');
-    expect(refusal({ text: ' \n\t ' }).details).toEqual({ field: 'text' });
-    expect(refusal({ text: 'a\u0000b' }).details).toEqual({ field: 'text' });
-    expect(refusal({ adminTelegramId: 0n }).details).toEqual({ field: 'admin_telegram_id' });
-    expect(refusal({ idempotencyKey: '' }).details).toEqual({ field: 'idempotency_key' });
-    expect(refusal({ idempotencyKey: 'k'.repeat(201) }).details).toEqual({ field: 'idempotency_key' });
+    expect(refusal({ text: '' }).details).toEqual({ field: 'text', reason: 'announcement-empty', version: 'text' });
+    expect(refusal({ text: ' \n\t ' }).details).toMatchObject({ field: 'text' });
+    expect(refusal({ text: 'a\u0000b' }).details).toMatchObject({ field: 'text' });
+    expect(refusal({ adminTelegramId: 0n }).details).toMatchObject({ field: 'admin_telegram_id' });
+    expect(refusal({ idempotencyKey: '' }).details).toMatchObject({ field: 'idempotency_key' });
+    expect(refusal({ idempotencyKey: 'k'.repeat(201) }).details).toMatchObject({ field: 'idempotency_key' });
   });
 });
 
@@ -38,10 +40,12 @@ describe("an announcement's versions by language", () => {
   it('takes a Russian and an English version, each checked as the text is, naming its field', () => {
     expect(validAnnouncement({ ...request, translations: { ru: 'Плановые работы в 02:00 UTC.' } }).translations).toEqual({ ru: 'Плановые работы в 02:00 UTC.' });
     expect(validAnnouncement(request).translations).toEqual({});
-    expect(refusalOf({ translations: { de: 'Wartung' } })).toMatchObject({ message: 'translations may name only en and ru, not "de".', details: { field: 'translations' } });
-    expect(refusalOf({ translations: { ru: ' ' } })).toMatchObject({ message: 'The announcement\'s "ru" version is empty: write the message to send.', details: { field: 'translations.ru' } });
-    expect(refusalOf({ translations: { ru: 'я'.repeat(4097) } }).details).toEqual({ field: 'translations.ru' });
-    expect(refusalOf({ translations: { en: 'half an emoji \uD83D' } }).details).toEqual({ field: 'translations.en' });
+    expect(refusalOf({ translations: { de: 'Wartung' } })).toMatchObject({ message: 'a version may be in Russian or English only, not "de"', details: { field: 'translations', reason: 'translation-language', language: 'de' } });
+    expect(refusalOf({ translations: { ru: ' ' } })).toMatchObject({ message: 'the Russian version is empty: write it, or send none', details: { field: 'translations.ru', reason: 'announcement-empty', version: 'ru' } });
+    // At Telegram's limit in Russian: 4,096 units pass whole, one more is refused (a version is never cut).
+    expect(validAnnouncement({ ...request, translations: { ru: 'я'.repeat(4096) } }).translations.ru).toHaveLength(4096);
+    expect(refusalOf({ translations: { ru: 'я'.repeat(4097) } }).details).toMatchObject({ field: 'translations.ru', reason: 'announcement-too-long', length: '4097' });
+    expect(refusalOf({ translations: { en: 'half an emoji \uD83D' } }).details).toMatchObject({ field: 'translations.en' });
   });
 
   it("gives each recipient the version in their language, else the text", () => {

@@ -50,13 +50,14 @@ import {
   type ListAnnouncementsResponse,
 } from '@nova/contracts';
 import { appendToOutbox, InvalidArgumentError, NotFoundError, outboxRecord, UnavailableError, type Clock, type EventPublisher, type HandlerContext } from '@nova/domain';
-import { LOCALES, parseLocale, type Locale } from '@nova/i18n';
+import { parseLocale, type Locale } from '@nova/i18n';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runPipeline, type DeliveryRows, type PipelineDeps, type SendTo } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
 import { flushPublisherOutbox } from './outbox-store.js';
 import type { SendOptions } from './ports.js';
 import { MAX_TEXT } from './validation.js';
+import { refusal } from './refuse.js';
 
 /** Telegram's answer to a message for a user who blocked the bot (or never started it). */
 export const BLOCKED_BY_USER = 403;
@@ -101,28 +102,28 @@ export interface ValidAnnouncement {
 }
 
 /** One text's checks (the text, or a version in a language), naming the field and which one it is. */
-function checkText(text: string, field: string, which: string): void {
-  if (text.trim() === '') throw new InvalidArgumentError(`${which} is empty: write the message to send.`, { field });
+function checkText(text: string, field: string, version: string): void {
+  if (text.trim() === '') throw refusal(InvalidArgumentError, 'announcement-empty', { version }, { field });
   // UTF-16 code units, as Telegram counts a message's length.
-  if (text.length > MAX_TEXT) throw new InvalidArgumentError(`${which} is ${String(text.length)} characters long: Telegram takes at most ${String(MAX_TEXT)}.`, { field });
-  if (text.includes('\u0000')) throw new InvalidArgumentError(`${which} contains a NUL character, which cannot be sent.`, { field });
+  if (text.length > MAX_TEXT) throw refusal(InvalidArgumentError, 'announcement-too-long', { version, length: String(text.length), max: String(MAX_TEXT) }, { field });
+  if (text.includes('\u0000')) throw refusal(InvalidArgumentError, 'announcement-nul', { version }, { field });
   // A lone UTF-16 surrogate cannot be stored in the translations' JSON (PostgreSQL refuses its escape) nor sent as typed.
-  if (!text.isWellFormed()) throw new InvalidArgumentError(`${which} contains a broken character (half of a UTF-16 surrogate pair).`, { field });
+  if (!text.isWellFormed()) throw refusal(InvalidArgumentError, 'announcement-broken-character', { version }, { field });
 }
 
 /** The request's checks, with messages a person can act on; nothing is stored when one fails. */
 export function validAnnouncement(request: Pick<AnnounceRequest, 'text' | 'adminTelegramId' | 'idempotencyKey'> & { readonly translations?: Readonly<Record<string, string>> }): ValidAnnouncement {
-  checkText(request.text, 'text', 'The announcement');
+  checkText(request.text, 'text', 'text');
   const translations: Partial<Record<Locale, string>> = {};
   for (const [language, text] of Object.entries(request.translations ?? {})) {
     const locale = parseLocale(language);
-    if (locale === undefined) throw new InvalidArgumentError(`translations may name only ${LOCALES.join(' and ')}, not "${language.slice(0, 16)}".`, { field: 'translations' });
-    checkText(text, `translations.${locale}`, `The announcement's "${locale}" version`);
+    if (locale === undefined) throw refusal(InvalidArgumentError, 'translation-language', { language: language.slice(0, 16) }, { field: 'translations' });
+    checkText(text, `translations.${locale}`, locale);
     translations[locale] = text;
   }
-  if (request.adminTelegramId <= 0n) throw new InvalidArgumentError('admin_telegram_id is required', { field: 'admin_telegram_id' });
+  if (request.adminTelegramId <= 0n) throw refusal(InvalidArgumentError, 'admin-required', {}, { field: 'admin_telegram_id' });
   if (request.idempotencyKey === '' || request.idempotencyKey.length > MAX_KEY) {
-    throw new InvalidArgumentError(`idempotency_key must be 1 to ${String(MAX_KEY)} characters`, { field: 'idempotency_key' });
+    throw refusal(InvalidArgumentError, 'idempotency-key', { max: String(MAX_KEY) }, { field: 'idempotency_key' });
   }
   return { text: request.text, translations, adminTelegramId: request.adminTelegramId, idempotencyKey: request.idempotencyKey };
 }
@@ -238,7 +239,7 @@ export function announceHandler(deps: Pick<AnnouncementDeps, 'db' | 'publisher' 
 export function announcementStatusHandler(deps: Pick<AnnouncementDeps, 'db' | 'clock'>) {
   return async (request: GetAnnouncementStatusRequest, _ctx: HandlerContext): Promise<GetAnnouncementStatusResponse> => {
     const row = await deps.db.announcement.findUnique({ where: { id: request.announcementId } });
-    if (row === null) throw new NotFoundError(`No announcement ${request.announcementId.toString()}.`, { announcement_id: request.announcementId.toString() });
+    if (row === null) throw refusal(NotFoundError, 'announcement-not-found', { announcement: request.announcementId.toString() }, { announcement_id: request.announcementId.toString() });
     return create(GetAnnouncementStatusResponseSchema, { announcement: await view(deps.db, row, deps.clock()) });
   };
 }
@@ -246,7 +247,7 @@ export function announcementStatusHandler(deps: Pick<AnnouncementDeps, 'db' | 'c
 /** svc.publisher.list_announcements: newest first. */
 export function listAnnouncementsHandler(deps: Pick<AnnouncementDeps, 'db' | 'clock'>) {
   return async (request: ListAnnouncementsRequest, _ctx: HandlerContext): Promise<ListAnnouncementsResponse> => {
-    if (request.limit < 0 || request.limit > 100) throw new InvalidArgumentError('limit must be from 0 to 100', { field: 'limit' });
+    if (request.limit < 0 || request.limit > 100) throw refusal(InvalidArgumentError, 'limit-range', { max: '100' }, { field: 'limit' });
     const rows = await deps.db.announcement.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: request.limit === 0 ? 20 : request.limit });
     const counts = await countsOf(deps.db, rows.map((row) => row.id), deps.clock());
     return create(ListAnnouncementsResponseSchema, { announcements: rows.map((row) => announcementMessage(row, counts.get(row.id) ?? NO_ROWS)) });

@@ -13,14 +13,15 @@ import type { BusinessConnection as ConnectionRow } from '../generated/prisma/cl
 import type { PublisherDatabase } from './database.js';
 import { connectionMessage } from './story-mapping.js';
 import { connectionIdOf } from './story-validation.js';
+import { refusal } from './refuse.js';
 
 export function recordBusinessConnectionHandler(db: PublisherDatabase, clock: Clock) {
   return async (request: RecordBusinessConnectionRequest, _ctx: HandlerContext): Promise<RecordBusinessConnectionResponse> => {
     const connection = request.connection;
-    if (connection === undefined) throw new InvalidArgumentError('connection is required', { field: 'connection' });
+    if (connection === undefined) throw refusal(InvalidArgumentError, 'field-required', { field: 'connection' }, { field: 'connection' });
     const connectionId = connectionIdOf(connection.connectionId);
     if (connectionId === undefined) throw new InvalidArgumentError('connection.connection_id is required', { field: 'connection.connection_id' });
-    if (connection.date === undefined) throw new InvalidArgumentError('connection.date is required', { field: 'connection.date' });
+    if (connection.date === undefined) throw refusal(InvalidArgumentError, 'field-required', { field: 'connection.date' }, { field: 'connection.date' });
     const data = {
       botId: telegramId(connection.botId, 'connection.bot_id'),
       userTelegramId: telegramId(connection.userTelegramId, 'connection.user_telegram_id'),
@@ -51,18 +52,15 @@ export class NoStoryConnectionError extends FailedPreconditionError {
  * otherwise the owner's own business account's enabled connection of the bot (the newest).
  */
 export async function storyConnection(db: PublisherDatabase, botId: bigint, owner: bigint, named: string | undefined): Promise<ConnectionRow> {
-  const details = { bot_id: botId.toString(), reason: 'no_business_connection' };
+  const details = { bot_id: botId.toString() };
   if (named !== undefined) {
     const row = await db.businessConnection.findUnique({ where: { connectionId: named } });
-    if (row?.botId !== botId || !row.isEnabled) throw new NoStoryConnectionError(`bot ${botId.toString()} has no business connection ${named}`, details);
+    if (row?.botId !== botId || !row.isEnabled) throw refusal(NoStoryConnectionError, 'business-connection-missing', { bot: botId.toString() }, { ...details, business_connection_id: named });
     return row;
   }
   const row = await db.businessConnection.findFirst({ where: { botId, userTelegramId: owner, isEnabled: true }, orderBy: { date: 'desc' } });
   if (row === null) {
-    throw new NoStoryConnectionError(
-      `bot ${botId.toString()} is not connected to your Telegram Business account: in Telegram open Settings → Telegram Business → Chatbots, add the bot and allow it to manage stories`,
-      details,
-    );
+    throw refusal(NoStoryConnectionError, 'business-connection-missing', { bot: botId.toString() }, details);
   }
   return row;
 }

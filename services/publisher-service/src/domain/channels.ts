@@ -18,6 +18,7 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError, Permissio
 import type { PublisherDatabase } from './database.js';
 import { channelMessage, chatKindRow } from './mapping.js';
 import { ChannelRefusedError, type BotMembership, type BotOwnership, type ChannelTelegram, type TelegramChatInfo } from './ports.js';
+import { refusal } from './refuse.js';
 
 export interface ChannelDeps {
   readonly db: PublisherDatabase;
@@ -31,17 +32,17 @@ export function linkChannelHandler(deps: ChannelDeps) {
     const owner = telegramId(request.ownerTelegramId, 'owner_telegram_id');
     const botId = telegramId(request.botId, 'bot_id');
     const chatId = telegramChatId(request.chatId, 'chat_id');
-    if (chatId > 0n) throw new InvalidArgumentError('only a channel or group can be linked, not a private chat', { field: 'chat_id' });
+    if (chatId > 0n) throw refusal(InvalidArgumentError, 'not-a-channel', {}, { field: 'chat_id' });
     const botOwner = await deps.bots.ownerOf(botId);
-    if (botOwner === undefined) throw new NotFoundError(`no child bot ${botId.toString()}`, { bot_id: botId.toString() });
-    if (botOwner !== owner) throw new PermissionDeniedError(`bot ${botId.toString()} belongs to another user`, { bot_id: botId.toString() });
+    if (botOwner === undefined) throw refusal(NotFoundError, 'bot-not-found', { bot: botId.toString() }, { bot_id: botId.toString() });
+    if (botOwner !== owner) throw refusal(PermissionDeniedError, 'bot-not-yours', { bot: botId.toString() }, { bot_id: botId.toString() });
     const existing = await deps.db.channel.findUnique({ where: { chatId } });
     if (existing !== null && existing.ownerTelegramId !== owner) {
-      throw new PermissionDeniedError(`chat ${chatId.toString()} is linked by another user`, { chat_id: chatId.toString() });
+      throw refusal(PermissionDeniedError, 'chat-linked-by-another', { chat: chatId.toString() }, { chat_id: chatId.toString() });
     }
     throwIfAborted(ctx, 'asking Telegram about the chat');
     const { chat, membership } = await askTelegram(deps.telegram, botId, chatId);
-    if (chat.kind === 'private') throw new InvalidArgumentError('only a channel or group can be linked, not a private chat', { field: 'chat_id' });
+    if (chat.kind === 'private') throw refusal(InvalidArgumentError, 'not-a-channel', {}, { field: 'chat_id' });
     requirePostingRight(chat, membership, botId);
     const linkedAt = deps.clock();
     const data = { botId, ownerTelegramId: owner, title: chat.title, kind: chatKindRow(chat.kind), linkedAt };
@@ -58,8 +59,10 @@ async function askTelegram(telegram: ChannelTelegram, botId: bigint, chatId: big
   } catch (error) {
     if (!(error instanceof ChannelRefusedError)) throw error;
     const details = { chat_id: chatId.toString(), bot_id: botId.toString(), telegram_error: `${String(error.errorCode)} ${error.description}` };
-    if (error.errorCode === 400) throw new NotFoundError(`bot ${botId.toString()} cannot see chat ${chatId.toString()}: add it to the channel as an administrator first (${error.description})`, details);
-    throw new FailedPreconditionError(`bot ${botId.toString()} has no access to chat ${chatId.toString()} (${error.description})`, details);
+    // Telegram's own description stays in the details (logs); the owner reads the catalogue's words.
+    const args = { bot: botId.toString(), chat: chatId.toString() };
+    if (error.errorCode === 400) throw refusal(NotFoundError, 'bot-cannot-see-chat', args, details);
+    throw refusal(FailedPreconditionError, 'bot-no-access', args, details);
   }
 }
 
@@ -67,10 +70,10 @@ async function askTelegram(telegram: ChannelTelegram, botId: bigint, chatId: big
 function requirePostingRight(chat: TelegramChatInfo, membership: BotMembership, botId: bigint): void {
   const details = { chat_id: chat.id.toString(), bot_id: botId.toString(), status: membership.status };
   if (membership.status !== 'administrator' && membership.status !== 'creator') {
-    throw new FailedPreconditionError(`bot ${botId.toString()} is not an administrator of "${chat.title}" (it is ${membership.status}): make it an administrator allowed to post`, details);
+    throw refusal(FailedPreconditionError, 'bot-not-admin', { bot: botId.toString(), title: chat.title }, details);
   }
   if (chat.kind === 'channel' && membership.status === 'administrator' && membership.canPostMessages !== true) {
-    throw new FailedPreconditionError(`bot ${botId.toString()} is an administrator of "${chat.title}" without the right to post messages: grant it "Post messages"`, details);
+    throw refusal(FailedPreconditionError, 'bot-cannot-post', { bot: botId.toString(), title: chat.title }, details);
   }
 }
 
@@ -79,7 +82,7 @@ export function unlinkChannelHandler(db: PublisherDatabase) {
     const owner = telegramId(request.ownerTelegramId, 'owner_telegram_id');
     const chatId = telegramChatId(request.chatId, 'chat_id');
     const { count } = await db.channel.deleteMany({ where: { chatId, ownerTelegramId: owner } });
-    if (count === 0) throw new NotFoundError(`chat ${chatId.toString()} is not linked by user ${owner.toString()}`, { chat_id: chatId.toString() });
+    if (count === 0) throw refusal(NotFoundError, 'chat-not-linked', { chat: chatId.toString() }, { chat_id: chatId.toString() });
     return create(UnlinkChannelResponseSchema, { chatId });
   };
 }

@@ -9,6 +9,7 @@ import { GrantPostingResponseSchema, type GrantPostingRequest, type GrantPosting
 import { InvalidArgumentError, telegramId, type Clock, type HandlerContext } from '@nova/domain';
 import type { PublisherDatabase } from './database.js';
 import type { PostingEntitlement, StoriesEntitlement } from './ports.js';
+import { refusal } from './refuse.js';
 
 /** An administrator's grant covers posts and stories alike (support cases, payments unreachable). */
 export class GrantTableEntitlement implements PostingEntitlement, StoriesEntitlement {
@@ -49,10 +50,10 @@ export function grantPostingHandler(db: PublisherDatabase, clock: Clock) {
   return async (request: GrantPostingRequest, _ctx: HandlerContext): Promise<GrantPostingResponse> => {
     const user = telegramId(request.telegramId, 'telegram_id');
     const grantedBy = telegramId(request.grantedBy, 'granted_by');
-    if (request.until === undefined) throw new InvalidArgumentError('until is required', { field: 'until' });
+    if (request.until === undefined) throw refusal(InvalidArgumentError, 'until-required', {}, { field: 'until' });
     const until = timestampDate(request.until);
     const now = clock();
-    if (!(until.getTime() > now.getTime())) throw new InvalidArgumentError('until must be in the future', { field: 'until' });
+    if (!(until.getTime() > now.getTime())) throw refusal(InvalidArgumentError, 'until-past', {}, { field: 'until' });
     const data = { grantedBy, until, grantedAt: now };
     await db.postingGrant.upsert({ where: { telegramId: user }, create: { telegramId: user, ...data }, update: data });
     return create(GrantPostingResponseSchema, { telegramId: user, until: timestampFromDate(until) });

@@ -13,6 +13,7 @@ import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { DuePostSchema, ListDueResponseSchema, type DuePost, type ListDueRequest, type ListDueResponse } from '@nova/contracts';
 import { InvalidArgumentError, type Clock, type HandlerContext } from '@nova/domain';
 import type { PublisherDatabase } from './database.js';
+import { refusal } from './refuse.js';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 5_000;
@@ -35,7 +36,7 @@ function duePost(row: Row): DuePost {
 
 export function listDueHandler(deps: { readonly db: PublisherDatabase; readonly clock: Clock }) {
   return async (request: ListDueRequest, _ctx: HandlerContext): Promise<ListDueResponse> => {
-    if (request.limit < 0 || request.limit > MAX_LIMIT) throw new InvalidArgumentError(`limit must be 0-${String(MAX_LIMIT)}`, { field: 'limit' });
+    if (request.limit < 0 || request.limit > MAX_LIMIT) throw refusal(InvalidArgumentError, 'limit-range', { max: String(MAX_LIMIT) }, { field: 'limit' });
     const limit = request.limit === 0 ? DEFAULT_LIMIT : request.limit;
     const select = { id: true, ownerTelegramId: true, publishAt: true };
     const after = request.afterPublishAt === undefined ? undefined : timestampDate(request.afterPublishAt);
@@ -43,7 +44,7 @@ export function listDueHandler(deps: { readonly db: PublisherDatabase; readonly 
     const page = after === undefined ? {} : { OR: [{ publishAt: { gt: after } }, { publishAt: after, id: { gt: request.afterPostId } }] };
     const now = deps.clock();
     const until = request.dueBefore === undefined ? now : timestampDate(request.dueBefore);
-    if (until.getTime() > now.getTime() + MAX_LOOK_AHEAD_MS) throw new InvalidArgumentError('due_before must be at most an hour ahead', { field: 'due_before' });
+    if (until.getTime() > now.getTime() + MAX_LOOK_AHEAD_MS) throw refusal(InvalidArgumentError, 'due-before-too-far', {}, { field: 'due_before' });
     const posts = await deps.db.post.findMany({ where: { ...dueWhere(until < now ? now : until), ...page }, orderBy: [{ publishAt: 'asc' }, { id: 'asc' }], take: limit, select });
     const awaiting = after === undefined ? await deps.db.post.findMany({ where: AWAITING_REPORT, orderBy: { id: 'asc' }, take: limit, select }) : [];
     return create(ListDueResponseSchema, { posts: posts.map(duePost), awaitingReport: awaiting.map(duePost) });

@@ -28,6 +28,7 @@ import type { OutgoingPost } from './ports.js';
 import { flushPublisherOutbox } from './outbox-store.js';
 import { INLINE_PUBLISH_MAX, publishPost, PublishIncompleteError, sendWindow, startPublication, type PublishDeps } from './publish.js';
 import { postChats, postContent, publishTime } from './validation.js';
+import { refusal } from './refuse.js';
 
 export type PostDeps = PublishDeps;
 
@@ -49,7 +50,7 @@ export function createPostHandler(deps: PostDeps) {
     const publishAt = publishTime(request.publishAt, now);
     const key = effectKey(request.effectKey);
     if (!(await deps.entitlement.hasPostingSubscription(owner, now))) {
-      throw new FailedPreconditionError(`user ${owner.toString()} has no active posting subscription`, { owner_telegram_id: owner.toString(), subscription: 'posting' });
+      throw refusal(FailedPreconditionError, 'no-posting-subscription', {}, { owner_telegram_id: owner.toString(), subscription: 'posting' });
     }
     const postId = await deps.db.$transaction(async (tx) => {
       if (key !== undefined && !(await claimEffect(tx, key))) {
@@ -99,20 +100,20 @@ async function requireLinked(tx: PublisherTransaction, owner: bigint, chatIds: r
   const known = new Set(linked.map((row) => row.chatId));
   const missing = chatIds.find((chatId) => !known.has(chatId));
   if (missing !== undefined) {
-    throw new NotFoundError(`channel ${missing.toString()} is not linked by user ${owner.toString()}: link it first`, { chat_id: missing.toString(), field: 'chat_ids' });
+    throw refusal(NotFoundError, 'chat-not-linked', { chat: missing.toString() }, { chat_id: missing.toString(), field: 'chat_ids' });
   }
 }
 
 /** The owner's post, or NOT_FOUND (another owner's post is as unknown as a missing one). */
 async function ownedPost(tx: PublisherTransaction, owner: bigint, postId: bigint): Promise<PostWithDeliveries> {
   const row = await tx.post.findUnique({ where: { id: postId }, include: WITH_DELIVERIES });
-  if (row?.ownerTelegramId !== owner) throw new NotFoundError(`no post ${postId.toString()} of user ${owner.toString()}`, { post_id: postId.toString() });
+  if (row?.ownerTelegramId !== owner) throw refusal(NotFoundError, 'post-not-found', { post: postId.toString() }, { post_id: postId.toString() });
   return row;
 }
 
-function requireScheduled(row: PostWithDeliveries, action: string): void {
+function requireScheduled(row: PostWithDeliveries, action: 'edit' | 'cancel'): void {
   if (row.status !== 'SCHEDULED') {
-    throw new FailedPreconditionError(`post ${row.id.toString()} is ${row.status.toLowerCase()}; only a scheduled post can be ${action}`, { post_id: row.id.toString(), status: row.status });
+    throw refusal(FailedPreconditionError, 'post-not-scheduled', { post: row.id.toString(), status: row.status.toLowerCase(), action }, { post_id: row.id.toString(), status: row.status });
   }
 }
 
@@ -123,11 +124,11 @@ export function updatePostHandler(deps: PostDeps) {
     const now = deps.clock();
     const post = await deps.db.$transaction(async (tx) => {
       const row = await ownedPost(tx, owner, request.postId);
-      requireScheduled(row, 'edited');
+      requireScheduled(row, 'edit');
       const publishAt = request.publishAt === undefined ? row.publishAt : publishTime(request.publishAt, now);
       // Conditional on SCHEDULED: a publish that started meanwhile wins, and this edit is refused.
       const { count } = await tx.post.updateMany({ where: { id: row.id, status: 'SCHEDULED' }, data: { ...contentColumns(content), publishAt, updatedAt: now } });
-      if (count === 0) throw new FailedPreconditionError(`post ${row.id.toString()} started publishing; it can no longer be edited`, { post_id: row.id.toString() });
+      if (count === 0) throw refusal(FailedPreconditionError, 'post-started', { post: row.id.toString(), action: 'edit' }, { post_id: row.id.toString() });
       return tx.post.findUniqueOrThrow({ where: { id: row.id }, include: WITH_DELIVERIES });
     });
     return create(UpdatePostResponseSchema, { post: postMessage(post) });
@@ -141,9 +142,9 @@ export function cancelPostHandler(deps: PostDeps) {
     const post = await deps.db.$transaction(async (tx) => {
       const row = await ownedPost(tx, owner, request.postId);
       if (row.status === 'CANCELLED') return row;
-      requireScheduled(row, 'cancelled');
+      requireScheduled(row, 'cancel');
       const { count } = await tx.post.updateMany({ where: { id: row.id, status: 'SCHEDULED' }, data: { status: 'CANCELLED', updatedAt: now } });
-      if (count === 0) throw new FailedPreconditionError(`post ${row.id.toString()} started publishing; it can no longer be cancelled`, { post_id: row.id.toString() });
+      if (count === 0) throw refusal(FailedPreconditionError, 'post-started', { post: row.id.toString(), action: 'cancel' }, { post_id: row.id.toString() });
       return tx.post.findUniqueOrThrow({ where: { id: row.id }, include: WITH_DELIVERIES });
     });
     return create(CancelPostResponseSchema, { post: postMessage(post) });

@@ -5,6 +5,7 @@ import { AWAITING_REPORT, dueWhere } from './list-due.js';
 import { flushPublisherOutbox } from './outbox-store.js';
 import { INLINE_PUBLISH_MAX, publishPost, sendWindow, startPublication, type PublishDeps } from './publish.js';
 import { postsAwaitingReport, sendOwnerReport } from './report.js';
+import { refusal } from './refuse.js';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 500;
@@ -36,8 +37,8 @@ async function leftToItsWorkItem(deps: PublishDeps, postId: bigint): Promise<boo
  */
 export function publishDueHandler(deps: PublishDeps) {
   return async (request: PublishDueRequest, ctx: HandlerContext): Promise<PublishDueResponse> => {
-    if (request.limit < 0 || request.limit > MAX_LIMIT) throw new InvalidArgumentError(`limit must be 0-${String(MAX_LIMIT)}`, { field: 'limit' });
-    if (request.postIds.length > MAX_LIMIT) throw new InvalidArgumentError(`at most ${String(MAX_LIMIT)} post_ids`, { field: 'post_ids' });
+    if (request.limit < 0 || request.limit > MAX_LIMIT) throw refusal(InvalidArgumentError, 'limit-range', { max: String(MAX_LIMIT) }, { field: 'limit' });
+    if (request.postIds.length > MAX_LIMIT) throw refusal(InvalidArgumentError, 'post-ids-too-many', { max: String(MAX_LIMIT) }, { field: 'post_ids' });
     const named = request.postIds.length > 0 ? { id: { in: request.postIds } } : {};
     const limit = request.postIds.length > 0 ? request.postIds.length : request.limit === 0 ? DEFAULT_LIMIT : request.limit;
     const now = deps.clock();

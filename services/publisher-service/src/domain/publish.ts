@@ -21,6 +21,7 @@ import { postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } 
 import { flushPublisherOutbox } from './outbox-store.js';
 import type { ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, UnrecordedSend } from './ports.js';
 import { sendOwnerReport } from './report.js';
+import { refusal } from './refuse.js';
 
 export interface PublishDeps {
   readonly db: PublisherDatabase;
@@ -101,8 +102,8 @@ export function sendWindow(ctx: HandlerContext, now: () => number = Date.now): A
 
 export async function publishPost(deps: PublishDeps, postId: bigint, signal?: AbortSignal): Promise<PublishResult> {
   const post = await deps.db.post.findUnique({ where: { id: postId }, include: WITH_DELIVERIES });
-  if (post === null) throw new NotFoundError(`no post ${postId.toString()}`, { post_id: postId.toString() });
-  if (post.status === 'CANCELLED') throw new FailedPreconditionError(`post ${postId.toString()} was cancelled`, { post_id: postId.toString() });
+  if (post === null) throw refusal(NotFoundError, 'post-not-found', { post: postId.toString() }, { post_id: postId.toString() });
+  if (post.status === 'CANCELLED') throw refusal(FailedPreconditionError, 'post-cancelled', { post: postId.toString() }, { post_id: postId.toString() });
   if (post.status === 'PUBLISHED') return { post, publishedNow: false };
   // From here on edits and cancelling are refused (they need SCHEDULED); its work item is durable.
   await startPublication(deps, postId);

@@ -23,12 +23,14 @@ function broadcast(failure: string | null = KICKED) {
 const WORDS = {
   en: {
     head: 'Post #12 published in 1 of 2 channels.',
+    kicked: 'the bot was removed from this chat',
     broadcastHead: 'Post #12 published in 990 of 1,000 channels.',
     rest: '… and 990 sent.',
     notSent: 'not sent',
   },
   ru: {
     head: 'Пост #12 опубликован в 1 из 2 каналов.',
+    kicked: 'бота удалили из этого чата',
     broadcastHead: 'Пост #12 опубликован в 990 из 1\u00a0000 каналов.',
     rest: '… и успешно: 990.',
     notSent: 'не отправлено',
@@ -38,16 +40,18 @@ const WORDS = {
 describe.each(['en', 'ru'] as const)("the owner's report in %s", (locale) => {
   const words = WORDS[locale];
 
-  it("names every channel of a post, in the owner's order, Telegram's reason beside a failed one", () => {
+  it("names every channel of a post, in the owner's order, the reason beside a failed one in the owner's language", () => {
     const text = reportText(post([{ sentAt: new Date(0) }, { errorCode: 403, failure: KICKED }]), new Map([[-1000n, 'News']]), locale);
-    expect(text).toBe(`${words.head}\n✓ News\n✗ -1001: ${KICKED}`);
+    expect(text).toBe(`${words.head}\n✓ News\n✗ -1001: ${words.kicked}`);
+    // A description Nova does not word stays Telegram's own.
+    expect(reportText(post([{ errorCode: 400, failure: 'Bad Request: MESSAGE_TOO_STRANGE' }]), new Map(), locale).split('\n')[1]).toBe('✗ -1000: Bad Request: MESSAGE_TOO_STRANGE');
     expect(reportText(post([{ errorCode: 400, failure: null }]), new Map(), locale).split('\n')[1]).toBe(`✗ -1000: ${words.notSent}`);
   });
 
   it("fits a broadcast's report into one message: the failures first, the rest counted", () => {
     const text = reportText(broadcast(), new Map(), locale);
     expect(text.length).toBeLessThanOrEqual(MAX_TEXT);
-    expect(text.split('\n')).toEqual([words.broadcastHead, ...Array.from({ length: 10 }, (_, n) => `✗ ${String(-1007 - n * 100)}: ${KICKED}`), words.rest]);
+    expect(text.split('\n')).toEqual([words.broadcastHead, ...Array.from({ length: 10 }, (_, n) => `✗ ${String(-1007 - n * 100)}: ${words.kicked}`), words.rest]);
   });
 
   it('stays within one message when even the failures do not fit, counting those left out', () => {

@@ -5,6 +5,7 @@
  * send it twice, never more); a post whose report failed transiently is taken again by
  * publish_due.
  */
+import { wordTelegramFailure } from '@nova/contracts';
 import type { Clock } from '@nova/domain';
 import type { Locale } from '@nova/i18n';
 import type { PublisherDatabase } from './database.js';
@@ -30,14 +31,16 @@ export interface ReportDeps {
  * owner's order. A broadcast's report would pass Telegram's 4096 characters: then the failed
  * channels come first and what does not fit is counted ("… and 812 more failed, 990 sent."), so
  * the report stays one message (one leased send, never a burst of dozens) and is never refused.
- * A failed channel's reason is Telegram's own description, as Telegram worded it.
+ * A failed channel's reason is worded in the owner's language when Telegram's description is one an
+ * owner can act on (kicked, no right to post, …: @nova/contracts' wordTelegramFailure), else it is
+ * Telegram's own description.
  */
 export function reportText(post: PostWithDeliveries, titles: ReadonlyMap<bigint, string>, locale: Locale): string {
   const t = PUBLISHER_CATALOGUE.in(locale);
   const sent = post.deliveries.filter((delivery) => delivery.sentAt !== null).length;
   const line = (delivery: PostDelivery): string => {
     const channel = titles.get(delivery.chatId) ?? delivery.chatId.toString();
-    return delivery.sentAt === null ? t('report-failed-line', { channel, reason: delivery.failure ?? t('report-not-sent') }) : t('report-sent-line', { channel });
+    return delivery.sentAt === null ? t('report-failed-line', { channel, reason: wordTelegramFailure(locale, delivery.failure) ?? delivery.failure ?? t('report-not-sent') }) : t('report-sent-line', { channel });
   };
   const head = t('report-head', { number: post.id.toString(), sent, total: post.deliveries.length });
   const full = [head, ...post.deliveries.map(line)].join('\n');

@@ -17,6 +17,7 @@ import type { PublisherDatabase } from './database.js';
 import { ChannelNotSentError, ChannelRefusedError, type BotOwnership, type OutgoingStory, type StoriesEntitlement, type StoryTelegram } from './ports.js';
 import { storyMessage } from './story-mapping.js';
 import { connectionIdOf, storyContent } from './story-validation.js';
+import { refusal } from './refuse.js';
 
 export interface StoryDeps {
   readonly db: PublisherDatabase;
@@ -42,11 +43,11 @@ export function postStoryHandler(deps: StoryDeps | undefined) {
     }
     const now = deps.clock();
     if (!(await deps.entitlement.hasStoriesSubscription(owner, now))) {
-      throw new FailedPreconditionError(`user ${owner.toString()} has no active stories subscription`, { owner_telegram_id: owner.toString(), subscription: 'stories' });
+      throw refusal(FailedPreconditionError, 'no-stories-subscription', {}, { owner_telegram_id: owner.toString(), subscription: 'stories' });
     }
     const botOwner = await deps.bots.ownerOf(botId);
-    if (botOwner === undefined) throw new NotFoundError(`no child bot ${botId.toString()}`, { bot_id: botId.toString() });
-    if (botOwner !== owner) throw new PermissionDeniedError(`bot ${botId.toString()} belongs to another user`, { bot_id: botId.toString() });
+    if (botOwner === undefined) throw refusal(NotFoundError, 'bot-not-found', { bot: botId.toString() }, { bot_id: botId.toString() });
+    if (botOwner !== owner) throw refusal(PermissionDeniedError, 'bot-not-yours', { bot: botId.toString() }, { bot_id: botId.toString() });
     const connection = await confirmedConnection(deps, botId, await storyConnection(deps.db, botId, owner, named));
     const stored = await storeStory(deps, { owner, botId, connectionId: connection.connectionId, story, key, now });
     return answer(await postStored(deps, stored));
@@ -69,15 +70,15 @@ async function confirmedConnection(deps: StoryDeps, botId: bigint, stored: Conne
   } catch (error) {
     if (!(error instanceof ChannelRefusedError)) throw error;
     await deps.db.businessConnection.update({ where: { connectionId: stored.connectionId }, data: { isEnabled: false, recordedAt: deps.clock() } });
-    throw new NoStoryConnectionError(`Telegram no longer knows bot ${botId.toString()}'s business connection (${error.description}): connect the bot again in Settings → Telegram Business → Chatbots`, { ...details, reason: 'no_business_connection', telegram_error: `${String(error.errorCode)} ${error.description}` });
+    throw refusal(NoStoryConnectionError, 'business-connection-gone', { bot: botId.toString() }, { ...details, telegram_error: `${String(error.errorCode)} ${error.description}` });
   }
   const row = await deps.db.businessConnection.update({
     where: { connectionId: stored.connectionId },
     data: { canManageStories: current.canManageStories, isEnabled: current.isEnabled, recordedAt: deps.clock(), ...(current.date.getTime() > stored.date.getTime() ? { date: current.date } : {}) },
   });
-  if (!row.isEnabled) throw new NoStoryConnectionError(`bot ${botId.toString()} was disconnected from the Telegram Business account: connect it again in Settings → Telegram Business → Chatbots`, { ...details, reason: 'no_business_connection' });
+  if (!row.isEnabled) throw refusal(NoStoryConnectionError, 'business-connection-gone', { bot: botId.toString() }, details);
   if (!row.canManageStories) {
-    throw new NoStoryConnectionError(`bot ${botId.toString()} may not manage stories on the Telegram Business account: allow "Manage stories" for it in Settings → Telegram Business → Chatbots`, { ...details, reason: 'no_story_right' });
+    throw refusal(NoStoryConnectionError, 'business-no-story-right', { bot: botId.toString() }, details);
   }
   return row;
 }

@@ -6,6 +6,7 @@
 import { StoryMediaKind, type StoryContent } from '@nova/contracts';
 import { InvalidArgumentError, text } from '@nova/domain';
 import type { OutgoingStory } from './ports.js';
+import { refusal } from './refuse.js';
 
 /** postStory's active_period, in seconds: 6 * 3600, 12 * 3600, 86400, 2 * 86400. */
 export const STORY_ACTIVE_PERIODS: readonly number[] = [21_600, 43_200, 86_400, 172_800];
@@ -15,12 +16,12 @@ const MAX_MEDIA_URL = 2048;
 const MEDIA_URL = /^https?:\/\/\S+$/;
 
 export function storyContent(content: StoryContent | undefined, activePeriod: number, caption: string): OutgoingStory {
-  if (content === undefined) throw new InvalidArgumentError('content is required', { field: 'content' });
+  if (content === undefined) throw refusal(InvalidArgumentError, 'story-kind', {}, { field: 'content' });
   const kind = content.kind === StoryMediaKind.PHOTO ? 'photo' : content.kind === StoryMediaKind.VIDEO ? 'video' : undefined;
-  if (kind === undefined) throw new InvalidArgumentError('content.kind must be a photo or a video', { field: 'content.kind' });
+  if (kind === undefined) throw refusal(InvalidArgumentError, 'story-kind', {}, { field: 'content.kind' });
   const mediaUrl = text(content.mediaUrl, 'content.media_url', { max: MAX_MEDIA_URL, required: true, pattern: MEDIA_URL, patternHint: 'an http(s) URL of the photo or video' }) ?? '';
   if (!STORY_ACTIVE_PERIODS.includes(activePeriod)) {
-    throw new InvalidArgumentError('active_period_seconds must be 6, 12, 24 or 48 hours (21600, 43200, 86400 or 172800)', { field: 'active_period_seconds' });
+    throw refusal(InvalidArgumentError, 'story-period', {}, { field: 'active_period_seconds' });
   }
   return { kind, mediaUrl, activePeriod, caption: text(caption, 'caption', { max: MAX_STORY_CAPTION }) ?? '' };
 }

@@ -7,6 +7,7 @@ import type { PostContent } from '@nova/contracts';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { InvalidArgumentError, telegramChatId, text } from '@nova/domain';
 import type { OutgoingPost, PostButton, PostEntity } from './ports.js';
+import { refusal } from './refuse.js';
 
 /** Telegram's limits (Bot API: sendMessage text 1-4096, sendPhoto caption 0-1024 characters after entity parsing). */
 export const MAX_TEXT = 4096;
@@ -30,13 +31,13 @@ const ENTITY_TYPES = new Set([
 ]);
 
 export function postContent(content: PostContent | undefined): OutgoingPost {
-  if (content === undefined) throw new InvalidArgumentError('content is required', { field: 'content' });
+  if (content === undefined) throw refusal(InvalidArgumentError, 'content-missing', {}, { field: 'content' });
   const photo = text(content.photo, 'content.photo', { max: MAX_PHOTO_REF, pattern: /^\S+$/, patternHint: 'a file_id or URL without whitespace' });
   // A photo post may have no caption; a text post needs text. Limits are Telegram's, in UTF-16 units.
   const body = photo === undefined
     ? text(content.text, 'content.text', { max: MAX_TEXT, required: true })
     : text(content.text, 'content.text', { max: MAX_CAPTION });
-  if (body !== undefined && body.trim() === '' && photo === undefined) throw new InvalidArgumentError('content.text must not be blank', { field: 'content.text' });
+  if (body !== undefined && body.trim() === '' && photo === undefined) throw refusal(InvalidArgumentError, 'text-blank', {}, { field: 'content.text' });
   const finalText = body ?? '';
   return { text: finalText, entities: entities(content, finalText.length), photo, buttons: buttons(content) };
 }
@@ -44,11 +45,11 @@ export function postContent(content: PostContent | undefined): OutgoingPost {
 function entities(content: PostContent, textLength: number): PostEntity[] {
   return content.entities.map((entity, index) => {
     const field = `content.entities[${String(index)}]`;
-    if (!ENTITY_TYPES.has(entity.type)) throw new InvalidArgumentError(`${field}.type is not a Telegram entity type`, { field: `${field}.type` });
+    if (!ENTITY_TYPES.has(entity.type)) throw refusal(InvalidArgumentError, 'entity-type', { position: String(index + 1) }, { field: `${field}.type` });
     if (entity.offset < 0 || entity.length <= 0 || entity.offset + entity.length > textLength) {
-      throw new InvalidArgumentError(`${field} must lie inside the text`, { field });
+      throw refusal(InvalidArgumentError, 'entity-outside', { position: String(index + 1) }, { field });
     }
-    if (entity.type === 'text_link' && !BUTTON_URL.test(entity.url)) throw new InvalidArgumentError(`${field}.url must be an http(s) or tg:// URL`, { field: `${field}.url` });
+    if (entity.type === 'text_link' && !BUTTON_URL.test(entity.url)) throw refusal(InvalidArgumentError, 'entity-url', { position: String(index + 1) }, { field: `${field}.url` });
     return {
       type: entity.type,
       offset: entity.offset,
@@ -63,7 +64,7 @@ function entities(content: PostContent, textLength: number): PostEntity[] {
 function buttons(content: PostContent): PostButton[][] {
   const rows = content.buttons.map((row, r) => {
     if (row.buttons.length === 0 || row.buttons.length > MAX_BUTTONS_PER_ROW) {
-      throw new InvalidArgumentError(`content.buttons[${String(r)}] must hold 1-${String(MAX_BUTTONS_PER_ROW)} buttons`, { field: `content.buttons[${String(r)}]` });
+      throw refusal(InvalidArgumentError, 'button-row-size', { row: String(r + 1), max: String(MAX_BUTTONS_PER_ROW) }, { field: `content.buttons[${String(r)}]` });
     }
     return row.buttons.map((button, b) => {
       const field = `content.buttons[${String(r)}][${String(b)}]`;
@@ -72,18 +73,18 @@ function buttons(content: PostContent): PostButton[][] {
       return { text: label, url };
     });
   });
-  if (rows.flat().length > MAX_BUTTONS) throw new InvalidArgumentError(`content.buttons must hold at most ${String(MAX_BUTTONS)} buttons`, { field: 'content.buttons' });
+  if (rows.flat().length > MAX_BUTTONS) throw refusal(InvalidArgumentError, 'buttons-too-many', { max: String(MAX_BUTTONS) }, { field: 'content.buttons' });
   return rows;
 }
 
 /** The chats of a post: at least one, each a chat id, no repeats (order kept). */
 export function postChats(chatIds: readonly bigint[]): bigint[] {
-  if (chatIds.length === 0) throw new InvalidArgumentError('a post needs at least one channel', { field: 'chat_ids' });
-  if (chatIds.length > MAX_CHANNELS_PER_POST) throw new InvalidArgumentError(`a post goes to at most ${String(MAX_CHANNELS_PER_POST)} channels`, { field: 'chat_ids' });
+  if (chatIds.length === 0) throw refusal(InvalidArgumentError, 'no-chats', {}, { field: 'chat_ids' });
+  if (chatIds.length > MAX_CHANNELS_PER_POST) throw refusal(InvalidArgumentError, 'too-many-chats', { max: String(MAX_CHANNELS_PER_POST) }, { field: 'chat_ids' });
   const seen = new Set<bigint>();
   for (const chatId of chatIds) {
     telegramChatId(chatId, 'chat_ids');
-    if (seen.has(chatId)) throw new InvalidArgumentError(`channel ${chatId.toString()} is listed twice`, { field: 'chat_ids', chat_id: chatId.toString() });
+    if (seen.has(chatId)) throw refusal(InvalidArgumentError, 'chat-listed-twice', { chat: chatId.toString() }, { field: 'chat_ids', chat_id: chatId.toString() });
     seen.add(chatId);
   }
   return [...seen];
@@ -96,7 +97,7 @@ export function postChats(chatIds: readonly bigint[]): bigint[] {
 export function publishTime(at: Timestamp | undefined, now: Date, field = 'publish_at'): Date {
   if (at === undefined) return now;
   const when = timestampDate(at);
-  if (Number.isNaN(when.getTime())) throw new InvalidArgumentError(`${field} is not a valid time`, { field });
-  if (when.getTime() < now.getTime() - 1_000) throw new InvalidArgumentError(`${field} is in the past`, { field });
+  if (Number.isNaN(when.getTime())) throw refusal(InvalidArgumentError, 'time-invalid', {}, { field });
+  if (when.getTime() < now.getTime() - 1_000) throw refusal(InvalidArgumentError, 'time-past', {}, { field });
   return when;
 }

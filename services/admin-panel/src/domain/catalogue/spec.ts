@@ -201,6 +201,14 @@ export const ADMIN_SPEC = {
   'broadcast-title': [],
   'broadcast-legend': [],
   'message-label': ['max'],
+  /** The Russian version of an announcement (AnnounceRequest.translations.ru): optional, for recipients who read Russian. */
+  'russian-label': ['max'],
+  'russian-hint': [],
+  'russian-too-long': ['length', 'max', 'over'],
+  'russian-bad-character': [],
+  'heading-russian-version': [],
+  /** The publisher refused for a reason this version cannot word (@nova/contracts' refusals). */
+  'announcement-refused': [],
   'broadcast-hint': [],
   'broadcast-send': [],
   'heading-past-announcements': [],

@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AnnouncementSchema, AnnouncementStatus } from '@nova/contracts';
 import { words } from '../texts.js';
-import { announcementPage, announcementProblem, announcementText, broadcastPage } from './broadcast.js';
+import { announcementPage, announcementProblem, announcementText, broadcastPage, russianProblem, russianVersion } from './broadcast.js';
 
 const session = { admin: { adminId: 70_001n, name: '@boss', sid: 's', expiresAt: new Date(Date.now() + 60_000) }, csrf: 'csrf-token' };
 const en = { session, locale: 'en', here: '/admin/broadcast' } as const;
@@ -39,6 +39,32 @@ describe('the announcement text', () => {
     expect(announcementProblem(ru, 'x'.repeat(4098))).toContain('Сократите его на 2 символа.');
     expect(announcementProblem(ru, 'x'.repeat(4101))).toContain('Сократите его на 5 символов.');
     expect(announcementProblem(ru, 'x'.repeat(4117))).toContain('Сократите его на 21 символ.');
+  });
+});
+
+describe('the Russian version', () => {
+  it('is optional: blank means none (everyone gets the message), else checked as the message is', () => {
+    expect(russianVersion(null)).toBeUndefined();
+    expect(russianVersion(' \r\n ')).toBeUndefined();
+    expect(russianVersion('Работы\r\nночью')).toBe('Работы\nночью');
+    expect(russianProblem(t, undefined)).toBeUndefined();
+    expect(russianProblem(t, 'я'.repeat(4096))).toBeUndefined();
+    expect(russianProblem(t, 'я'.repeat(4100))).toBe('The Russian version is 4,100 characters long; Telegram takes at most 4,096. Shorten it by 4.');
+    expect(russianProblem(words('ru').t, 'я'.repeat(4097))).toBe('В русской версии 4\u00a0097 символов, а Telegram принимает не больше 4\u00a0096. Сократите её на 1 символ.');
+    expect(russianProblem(words('ru').t, 'a\u0000')).toBe('В русской версии есть символ, который нельзя отправить.');
+    // Half an emoji would be refused by the publisher (its JSON column cannot hold it): said here first.
+    expect(russianProblem(t, 'half \uD83D')).toBe('The Russian version contains a character that cannot be sent.');
+  });
+
+  it('has its own field on the form, kept with its problem after a refusal, and shows on the announcement\'s page', () => {
+    const form = broadcastPage(en, { announcements: [], text: 'Works tonight', russian: 'Работы <ночью>', russianError: 'The Russian version contains a character that cannot be sent.' }).text;
+    expect(form).toContain('<label for="announcement-ru">Russian version (optional, at most 4,096 characters)</label>');
+    expect(form).toMatch(/<textarea id="announcement-ru" name="text_ru" lang="ru" rows="6" maxlength="4096" aria-invalid="true" aria-describedby="announcement-ru-error">Работы &lt;ночью&gt;<\/textarea>/u);
+    expect(form).toContain('<p class="field-error" id="announcement-ru-error">The Russian version contains a character that cannot be sent.</p>');
+    expect(broadcastPage(ru, { announcements: [] }).text).toContain('<label for="announcement-ru">Версия на русском (необязательно, не больше 4\u00a0096 символов)</label>');
+    const withVersion = create(AnnouncementSchema, { ...announcement(AnnouncementStatus.DONE), translations: { ru: 'Работы ночью' } });
+    expect(announcementPage(en, withVersion).text).toContain('<pre class="announcement" lang="ru" id="announcement-ru">Работы ночью</pre>');
+    expect(announcementPage(en, announcement(AnnouncementStatus.DONE)).text).not.toContain('announcement-ru');
   });
 });
 

@@ -33,7 +33,24 @@ export function announcementText(raw: string | null): string {
 export function announcementProblem(t: Say, text: string): string | undefined {
   if (text.trim() === '') return t('announcement-empty');
   if (text.length > ANNOUNCEMENT_MAX) return t('announcement-too-long', { length: text.length, max: ANNOUNCEMENT_MAX, over: text.length - ANNOUNCEMENT_MAX });
-  if (text.includes('\u0000')) return t('announcement-bad-character');
+  if (text.includes('\u0000') || !text.isWellFormed()) return t('announcement-bad-character');
+  return undefined;
+}
+
+/**
+ * The Russian version: optional (blank means none, and everyone gets the message), else the same
+ * limits as the message. Sent as AnnounceRequest.translations.ru: the publisher gives it to each
+ * recipient who reads Russian (their /language choice, else their Telegram app's language).
+ */
+export function russianVersion(raw: string | null): string | undefined {
+  const text = announcementText(raw);
+  return text.trim() === '' ? undefined : text;
+}
+
+export function russianProblem(t: Say, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (text.length > ANNOUNCEMENT_MAX) return t('russian-too-long', { length: text.length, max: ANNOUNCEMENT_MAX, over: text.length - ANNOUNCEMENT_MAX });
+  if (text.includes('\u0000') || !text.isWellFormed()) return t('russian-bad-character');
   return undefined;
 }
 
@@ -42,6 +59,9 @@ export interface BroadcastPageView {
   readonly announcements: readonly Announcement[] | undefined;
   readonly error?: string;
   readonly text?: string;
+  /** The Russian version as the admin wrote it, and what is wrong with it. */
+  readonly russian?: string;
+  readonly russianError?: string;
 }
 
 function stateOf(announcement: Announcement): string {
@@ -80,6 +100,10 @@ export function broadcastPage(frame: Frame, view: BroadcastPageView): Html {
       <label for="announcement-text">${t('message-label', { max: ANNOUNCEMENT_MAX })}</label>
       <textarea id="announcement-text" name="text" rows="6" maxlength="${ANNOUNCEMENT_MAX}" required${describedBy('announcement-text', view.error)}>${view.text ?? ''}</textarea>
       ${fieldError('announcement-text', view.error)}
+      <label for="announcement-ru">${t('russian-label', { max: ANNOUNCEMENT_MAX })}</label>
+      <textarea id="announcement-ru" name="text_ru" lang="ru" rows="6" maxlength="${ANNOUNCEMENT_MAX}"${describedBy('announcement-ru', view.russianError)}>${view.russian ?? ''}</textarea>
+      ${fieldError('announcement-ru', view.russianError)}
+      <p class="muted">${t('russian-hint')}</p>
       <p class="muted">${t('broadcast-hint')}</p>
       <button type="submit">${t('broadcast-send')}</button>
       </fieldset>
@@ -118,6 +142,8 @@ export function announcementPage(frame: Frame & Pick<PageFrame, 'notice'>, a: An
     </dl>
     <h2>${t('heading-message')}</h2>
     <pre class="announcement">${a.text}</pre>
+    ${a.translations['ru'] === undefined ? '' : html`<h2>${t('heading-russian-version')}</h2>
+    <pre class="announcement" lang="ru" id="announcement-ru">${a.translations['ru']}</pre>`}
     <p><a href="${BASE}broadcast">${t('all-announcements')}</a></p>
   `);
 }

@@ -67,7 +67,7 @@ describe('the main bot\'s publishing commands', () => {
     expect(decidePublishing({ kind: 'story', text: '/story @Nope 24h https://x.io/a.jpg' }, view, now)).toEqual(says(PUBLISHING_TEXT.notYourBot('Nope')));
   });
 
-  it('answers what the publisher did, and its refusals in its own words', () => {
+  it('answers what the publisher did, and its refusals in the owner\'s language', () => {
     const channel = create(ChannelSchema, { chatId: -100123n, title: 'News', kind: ChatKind.CHANNEL });
     expect(textOf(concludePublishing({ kind: 'channels' }, { ok: true, kind: 'channels', channels: [channel] }, view))).toBe('Your channels:\n• News (-100123), channel');
     expect(textOf(concludePublishing({ kind: 'channels' }, { ok: true, kind: 'channels', channels: [] }, view))).toBe(PUBLISHING_TEXT.noChannels);
@@ -78,7 +78,13 @@ describe('the main bot\'s publishing commands', () => {
     expect(textOf(concludePublishing(edit, { ok: true, kind: 'post', post: scheduled }, view))).toBe('✏️ Post #12 is changed: it goes out Jan 1, 2027, 09:00 UTC in 1 channel.');
     expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, view))).toBe('Your posts (newest first):\n• #12 scheduled for Jan 1, 2027, 09:00 UTC, 1 channel: "Happy New Year"');
     expect(textOf(concludePublishing({ kind: 'posts' }, { ok: true, kind: 'posts', posts: [scheduled] }, russian))).toBe('Ваши посты (сначала новые):\n• #12 запланирован на 1 янв. 2027 г., 09:00 UTC, 1 канал: «Happy New Year»');
-    expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', reason: 'channel -100 is not linked by user 42: link it first' }, view))).toBe('Not done: channel -100 is not linked by user 42: link it first.');
+    // A refusal comes as a reason code and its arguments (the ServiceError's details), worded in the owner's language.
+    const notLinked = { reason: 'chat-not-linked', chat: '-100', chat_id: '-100' };
+    expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', details: notLinked }, view))).toBe('Not done: channel -100 is not linked: link it first with /link.');
+    expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', details: notLinked }, russian))).toBe('Не выполнено: канал -100 не подключён: сначала подключите его командой /link.');
+    // A code this version does not know (a newer or older publisher): general words, never the refuser's English.
+    expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', details: { reason: 'something-new' } }, russian))).toBe('Не выполнено: сервис публикаций отклонил этот запрос.');
+    expect(textOf(concludePublishing(post, { ok: false, failure: 'refused', details: {} }, view))).toBe('Not done: the publishing service refused this request.');
     const story = { kind: 'story', botId: 700n, username: 'ShopBot', video: false, mediaUrl: 'https://x', activePeriodSeconds: 86_400, caption: '' } as const;
     expect(textOf(concludePublishing(story, { ok: true, kind: 'story', story: create(StorySchema, { status: StoryStatus.POSTED, activePeriodSeconds: 86_400 }) }, view))).toBe('✅ Your story is posted through @ShopBot for 24 hours.');
     expect(textOf(concludePublishing(story, { ok: true, kind: 'story', story: create(StorySchema, { status: StoryStatus.FAILED, error: 'Bad Request: BOT_ACCESS_FORBIDDEN' }) }, view))).toBe('The story was not posted: Bad Request: BOT_ACCESS_FORBIDDEN');

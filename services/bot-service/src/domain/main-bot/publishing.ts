@@ -14,7 +14,7 @@
  *   /story @mybot 24h https://example.com/photo.jpg caption…   (or video.mp4)
  */
 import type { Bot, Channel, Post, Story } from '@nova/contracts';
-import { ChatKind, PostStatus, StoryStatus } from '@nova/contracts';
+import { ChatKind, PostStatus, StoryStatus, wordRefusal, wordTelegramFailure } from '@nova/contracts';
 import { formatUtcDate, type Locale } from '@nova/i18n';
 import { toMenu, type MainBotStep, type MainBotView } from './decide.js';
 import { hasContent, readDraft, type PostDraft, type TelegramEntity } from './post-draft.js';
@@ -46,8 +46,8 @@ export type PublishingOutcome =
   | { readonly ok: true; readonly kind: 'posts'; readonly posts: readonly Post[] }
   | { readonly ok: true; readonly kind: 'post'; readonly post: Post }
   | { readonly ok: true; readonly kind: 'story'; readonly story: Story }
-  /** The publisher refused (its words say why: not linked, no right, no subscription, ...). */
-  | { readonly ok: false; readonly failure: 'refused'; readonly reason: string }
+  /** The publisher refused: its ServiceError's details carry the reason code and arguments (@nova/contracts' refusals). */
+  | { readonly ok: false; readonly failure: 'refused'; readonly details: Readonly<Record<string, string>> }
   | { readonly ok: false; readonly failure: 'no_channels' | 'unavailable' };
 
 /** A Timestamp's minute, UTC, for the locale ("Jan 1, 2027, 09:00"; the messages add "UTC"). */
@@ -89,8 +89,10 @@ export const publishingTexts = perLocale((locale: Locale) => {
     cancelled: (post: Post) => t('post-cancelled', { number: post.postId.toString() }),
     edited: (post: Post) => t('edited', { number: post.postId.toString(), at: when(post.publishAt?.seconds, locale), channels: post.chatIds.length }),
     storyPosted: (username: string, story: Story) => t('story-posted', { username, hours: story.activePeriodSeconds / 3600 }),
-    storyFailed: (story: Story) => t('story-failed', { error: story.error }),
-    refused: (reason: string) => t('refused', { reason }),
+    /** Telegram's reason in the owner's language where it is one an owner can act on, else Telegram's words. */
+    storyFailed: (story: Story) => t('story-failed', { error: wordTelegramFailure(locale, story.error) ?? story.error }),
+    /** The refusal in the owner's language; a reason this catalogue does not know (an older publisher) in general words, never the refuser's English. */
+    refused: (details: Readonly<Record<string, string>>) => t('refused', { reason: wordRefusal(locale, details) ?? t('refused-unknown') }),
     unavailable: t('publishing-unavailable'),
   } as const;
 });
@@ -208,7 +210,7 @@ export function concludePublishing(intent: PublishingIntent, outcome: Publishing
   if (!outcome.ok) {
     switch (outcome.failure) {
       case 'refused':
-        return toMenu(view, publishingTexts(view.locale).refused(outcome.reason));
+        return toMenu(view, publishingTexts(view.locale).refused(outcome.details));
       case 'no_channels':
         return toMenu(view, publishingTexts(view.locale).noChannels);
       case 'unavailable':

@@ -24,8 +24,9 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set([ErrorCode.INVALID_ARGUMENT, Er
 /**
  * Asks the publisher context what the main bot decided. A post and a story are made under the
  * update's msgID (effect_key), so a redelivered /post or /story answers the first one and
- * publishes nothing twice. The publisher's refusals become outcomes in its words; a publisher
- * that cannot be reached is thrown, so the update is retried.
+ * publishes nothing twice. The publisher's refusals become outcomes carrying its reason code and
+ * arguments (details), worded in the owner's language by publishing.ts; a publisher that cannot
+ * be reached is thrown, so the update is retried.
  */
 export async function carryOutPublishing(deps: UpdateProcessingDeps, intent: PublishingIntent, owner: bigint, effectKey: string, ctx: HandlerContext): Promise<PublishingOutcome> {
   const desk = deps.publishing;
@@ -33,7 +34,7 @@ export async function carryOutPublishing(deps: UpdateProcessingDeps, intent: Pub
   try {
     return await ask(desk, intent, owner, effectKey, ctx);
   } catch (error) {
-    if (error instanceof DomainError && REFUSALS.has(error.code)) return { ok: false, failure: 'refused', reason: error.message };
+    if (error instanceof DomainError && REFUSALS.has(error.code)) return { ok: false, failure: 'refused', details: error.details };
     throw error;
   }
 }

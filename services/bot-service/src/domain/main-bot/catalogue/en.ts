@@ -192,5 +192,6 @@ story-posted = ✅ Your story is posted through @{ $username } for { $hours ->
 }.
 story-failed = The story was not posted: { $error }
 refused = Not done: { $reason }.
+refused-unknown = the publishing service refused this request
 publishing-unavailable = Publishing is not available right now. Please try again later.
 `;

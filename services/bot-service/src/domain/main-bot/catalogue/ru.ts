@@ -203,5 +203,6 @@ story-posted = ✅ История опубликована через @{ $userna
 }.
 story-failed = История не опубликована: { $error }
 refused = Не выполнено: { $reason }.
+refused-unknown = сервис публикаций отклонил этот запрос
 publishing-unavailable = Публикация сейчас недоступна. Попробуйте чуть позже.
 `;

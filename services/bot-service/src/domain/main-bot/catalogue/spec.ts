@@ -86,6 +86,8 @@ export const MAIN_BOT_SPEC = {
   'story-posted': ['username', 'hours'],
   'story-failed': ['error'],
   refused: ['reason'],
+  /** A refusal whose reason code this version does not know (@nova/contracts' refusals). */
+  'refused-unknown': [],
   'publishing-unavailable': [],
 } as const;
 
