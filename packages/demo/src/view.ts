@@ -1,4 +1,5 @@
 /** The live view: redrawn in place on a terminal, or one line per change in a log. */
+import { backupLine, contextLine } from './database-progress.js';
 import type { AdminCounts, AlsoMoving, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
 
 const CLEAR = '\u001b[H\u001b[2J';
@@ -15,7 +16,11 @@ export function renderLive(s: Snapshot): string {
     '',
     `  phase    ${status.phase ?? 'Pending'}${status.message === undefined ? '' : ` — ${status.message}`}`,
     `  step     ${status.stepLabel ?? '-'}`,
-    `  weight   ${bar} ${String(weight)}% on the target`,
+    ...(s.database === undefined ? [`  weight   ${bar} ${String(weight)}% on the target`] : [
+      `  moved    ${bar} ${String(weight)}% of the contexts in their own schema`,
+      `  backup   ${backupLine(s.database.backup)}`,
+      ...s.database.contexts.map((context) => `           ${contextLine(context)}`),
+    ]),
     `  analysis ${a?.summary ?? 'no check yet'}`,
     `           checks: ${String(a?.passes ?? 0)} passed, ${String(a?.failures ?? 0)} failed, ${String(a?.inconclusive ?? 0)} inconclusive, ${String(a?.errors ?? 0)} unavailable`,
     `           ${side('legacy', a?.legacy)}`,
@@ -35,7 +40,8 @@ export function renderLive(s: Snapshot): string {
 export function renderLine(s: Snapshot): string {
   const a = s.status.analysis;
   const others = s.also.map((other) => ` | ${other.migration} ${other.status.phase ?? 'Pending'} ${other.status.stepLabel ?? '-'} weight ${String(other.status.weight ?? 0)}%`).join('');
-  return `[${clock(s.at - s.startedAt)}] ${s.status.phase ?? 'Pending'} ${s.status.stepLabel ?? '-'} weight ${String(s.status.weight ?? 0)}% | ${a?.summary ?? 'no check yet'}${others} | sent ${String(s.traffic.sent)} answered ${String(s.traffic.answered)}`;
+  const contexts = s.database === undefined ? '' : ` | ${s.database.contexts.map((context) => `${context.context} ${context.state}`).join(', ') || 'no context moved yet'}`;
+  return `[${clock(s.at - s.startedAt)}] ${s.status.phase ?? 'Pending'} ${s.status.stepLabel ?? '-'} weight ${String(s.status.weight ?? 0)}%${contexts} | ${a?.summary ?? 'no check yet'}${others} | sent ${String(s.traffic.sent)} answered ${String(s.traffic.answered)}`;
 }
 
 function alsoLine(other: AlsoMoving): string {
