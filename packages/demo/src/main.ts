@@ -30,6 +30,7 @@ import { buildReport, postsWhole, renderReport, type DemoReport } from './report
 import type { Snapshot } from './snapshot.js';
 import { SimulatedAdmins, loginUrl } from './admins.js';
 import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
+import { renderHtml, type Timeline } from './html-report.js';
 import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
@@ -222,6 +223,8 @@ async function startProviders(ingressUrl: string, cleanups: (() => Promise<void>
 /** What a rehearsal leaves: its report, and where a person signs in to the admin panel (stage 8, for --keep). */
 interface Rehearsal {
   readonly report: DemoReport;
+  /** Each migration's weight over time, for the HTML report. */
+  readonly timelines: readonly Timeline[];
   readonly panel?: { readonly url: string; readonly botToken: string };
 }
 
@@ -320,7 +323,10 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   for (const [index, stage] of stages.entries()) await applyStage(info, stage, join(stack.dir, `${stage.metadata.name}.yaml`), plan.moving[index]?.file ?? '', options.pauseMs);
   say(`watch it yourself:  PATH=$PWD/bin:$PATH KUBECONFIG=${info.kube.kubeconfig} kubectl nova watch -n nova\n`);
 
-  const watches = stages.map((stage) => new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name));
+  const watches = stages.map((stage) => {
+    const planned = stage.spec.database?.contexts.length;
+    return planned === undefined ? new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name) : new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name, (status) => movedShare(status, planned));
+  });
   const [watch] = watches;
   if (watch === undefined) throw new Error(`stage ${String(options.stage)} has no migration`);
   const startedAt = Date.now();
@@ -397,7 +403,8 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   if (!options.live) for (const note of snapshot().notes) say(`  ${note}`);
   await probe?.stop();
   const report = buildReport(snapshot(), trace, await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'), probe?.figures(watch.events));
-  return { report, ...(plan.browse === true ? { panel: { url: ingress.url, botToken: mainBot.token } } : {}) };
+  const timelines = watches.map((each) => ({ migration: each.name, points: each.transitions.map((t) => ({ seconds: Math.round((t.at - startedAt) / 100) / 10, weight: t.weight, phase: t.phase, step: t.step })) }));
+  return { report, timelines, ...(plan.browse === true ? { panel: { url: ingress.url, botToken: mainBot.token } } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -433,9 +440,13 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   plane.bed.releaseSignals(); // from here the demo stops things in order: its fleet, then the stack
   try {
-    const { report, panel: keptPanel } = await rehearse(options, plane, emulator, cleanups);
+    const { report, timelines, panel: keptPanel } = await rehearse(options, plane, emulator, cleanups);
     say(renderReport(report));
     if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.htmlFile !== undefined) {
+      writeFileSync(options.htmlFile, renderHtml(report, timelines));
+      say(`the report as HTML, with each migration's weight over time: ${options.htmlFile}`);
+    }
     const ended = [report, ...report.also];
     const expected = options.fail ? ended.every((moved) => moved.outcome === 'RolledBack' && moved.finalWeight === 0) : ended.every((moved) => moved.outcome === 'Promoted' && moved.finalWeight === 100);
     if (options.keep) {

@@ -1,4 +1,4 @@
-/** The demo's command line: `npm run demo -- [--stage 1|2|3|4|5|6|7|8] [--rate 5] [--users 20] [--pause 15s] [--interval 5s] [--fail] [--keep] [--report file]`. */
+/** The demo's command line: `npm run demo -- [--stage 1|2|3|4|5|6|7|8] [--rate 5] [--users 20] [--pause 15s] [--interval 5s] [--fail] [--keep] [--report file] [--html file]`. */
 
 export interface DemoOptions {
   /** Which seed stage to rehearse: 1 (webhooks, nginx provider), 2 (users), 3 (bots), 4 (publishing; all three nats), 5 (payments: callbacks on nginx and the context on nats), 6 (the schedulers, nats), 7 (the database split: tables, not traffic) or 8 (the admin panel, nginx). */
@@ -16,6 +16,8 @@ export interface DemoOptions {
   readonly keep: boolean;
   /** Also write the report as JSON here. */
   readonly reportFile?: string;
+  /** Also write the report as one HTML file here, with each migration's weight over time (html-report.ts). */
+  readonly htmlFile?: string;
   /** Redraw the live view in place (a terminal); otherwise print a line per change. */
   readonly live: boolean;
 }
@@ -47,6 +49,7 @@ export const DEMO_USAGE = `npm run demo -- [options]
   --fail             break the new side once it has traffic: watch the operator roll back
   --keep             keep everything running at the end, until Ctrl-C
   --report FILE      write the final report as JSON too
+  --html FILE        write it as one HTML file too, with each migration's weight over time
   --no-live          print one line per change instead of redrawing`;
 
 export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptions {
@@ -57,7 +60,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
     if (text === undefined || text.startsWith('--')) throw new DemoUsageError(`${flag} needs a value\n\n${DEMO_USAGE}`);
     return text;
   };
-  const known = new Set(['--stage', '--rate', '--users', '--pause', '--interval', '--fail', '--keep', '--report', '--no-live', '--help']);
+  const known = new Set(['--stage', '--rate', '--users', '--pause', '--interval', '--fail', '--keep', '--report', '--html', '--no-live', '--help']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new DemoUsageError(`unknown option ${arg}\n\n${DEMO_USAGE}`);
   if (argv.includes('--help')) throw new DemoUsageError(DEMO_USAGE);
   const stage = Number(value('--stage') ?? '1');
@@ -74,6 +77,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
     fail: argv.includes('--fail'),
     keep: argv.includes('--keep'),
     reportFile: value('--report'),
+    htmlFile: value('--html'),
     live: isTty && !argv.includes('--no-live'),
   };
 }
