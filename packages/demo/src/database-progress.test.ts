@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { databaseFigures, databaseFinished, movedShare, swapsOf } from './database-progress.js';
+import { contextLine, databaseFigures, databaseFinished, movedShare, swapsOf } from './database-progress.js';
 
 const moved = (name: string, lockedMs: number, rowsChecked: number) => ({ name, schema: `${name}_service`, state: 'Moved' as const, tookMs: 900, lockedMs, rowsChecked });
 
@@ -48,5 +48,13 @@ describe('the swaps, from the operator\'s Events', () => {
       { swap: 'payment moved and reversed (verification failed)', endedAt: 2_000, tookMs: 1_100 },
       { swap: 'user reversed', endedAt: 3_000, tookMs: 1_100, lockedMs: 64 },
     ]);
+  });
+});
+
+describe('a context\'s line', () => {
+  it('fits 80 columns after the view\'s 11-column indent, even with a long state and large figures', () => {
+    const line = contextLine({ context: 'publisher', schema: 'publisher_service', state: 'Reversing', tookMs: 123_456, lockedMs: 9_999, rowsChecked: 12_345_678 });
+    expect(line).toBe('publisher Reversing 123.5 s, locks 9999 ms, 12345678 rows checked');
+    expect(11 + line.length).toBeLessThanOrEqual(80);
   });
 });

@@ -109,10 +109,10 @@ function figuresOf(context: ContextRecord): ContextFigures {
   };
 }
 
-/** One line per context for the live view and the report (80 columns). */
+/** One line per context for the live view and the report: within 80 columns after their 11-column indent. */
 export function contextLine(context: ContextFigures): string {
   const took = context.tookMs > 0 ? `${(context.tookMs / 1000).toFixed(1)} s` : '-';
-  return `${context.context.padEnd(9)} ${context.state.padEnd(9)} ${context.schema.padEnd(17)} ${took.padStart(6)}, locks ${String(context.lockedMs).padStart(4)} ms, ${String(context.rowsChecked)} rows checked`;
+  return `${context.context.padEnd(10)}${context.state.padEnd(9)} ${took.padStart(6)}, locks ${String(context.lockedMs).padStart(4)} ms, ${String(context.rowsChecked)} rows checked`;
 }
 
 export function backupLine(backup: DatabaseFigures['backup']): string {
