@@ -148,10 +148,10 @@ const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
     moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5, p95LimitMs: 5_000 }],
     legacy: 'nova-monolith', fault: 'process-kill', breaks: 'notification-service', spreadFor: 'notification', earlier: [1, 2, 3, 4, 5], shop: false, publish: true, scheduleOnly: true,
   },
-  // The database split: tables move, not traffic, while the users pay (every update writes the
-  // users context, every payment the payment context's tables, Anna's bot is read on each of her
-  // updates). The analysis judges every deployable of the four contexts together; 5 s as stages 4
-  // and 6 (the payments' emulators answer from the demo's own busy process, docs/demo.md).
+  // The database split: tables move, not traffic, while the users pay (their payments write the
+  // payment context's tables; the write probe, write-probe.ts, writes every moved table). The
+  // analysis judges every deployable of the four contexts together; 5 s as stages 4 and 6 (the
+  // payments' emulators answer from the demo's own busy process, docs/demo.md).
   7: {
     moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables, context by context', target: 'nova-monolith', share: 1, p95LimitMs: 5_000 }],
     legacy: 'nova-monolith', fault: 'tampered-row', breaks: 'payment-service', earlier: [1, 2, 3, 4, 5, 6], shop: true,

@@ -32,7 +32,7 @@ export const STAGE_7_TABLES: readonly ProbedTable[] = [
   { schema: 'payment_service', table: 'subscriptions', key: 'id' },
 ];
 
-/** A probe write every this many ms per table: ~350 writes a second in all, light beside the fleet. */
+/** The pause after each probe write, per table: at most 50 writes a second per table (each waits for its last). */
 const PAUSE_MS = 20;
 /** Around a swap's window, for the imprecision of its Event's time. */
 const MARGIN_MS = 250;
