@@ -153,7 +153,7 @@ const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
   // analysis judges every deployable of the four contexts together; 5 s as stages 4 and 6 (the
   // payments' emulators answer from the demo's own busy process, docs/demo.md).
   7: {
-    moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables, context by context', target: 'nova-monolith', share: 1, p95LimitMs: 5_000 }],
+    moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables', target: 'nova-monolith', share: 1, p95LimitMs: 5_000 }],
     legacy: 'nova-monolith', fault: 'tampered-row', breaks: 'payment-service', earlier: [1, 2, 3, 4, 5, 6], shop: true,
     sides: { from: 'schema public', to: "the contexts' schemas" },
   },

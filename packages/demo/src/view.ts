@@ -12,7 +12,8 @@ export function renderLive(s: Snapshot): string {
   const side = (name: string, m: { requests?: number; errorRate?: number; p95LatencyMs?: number } | undefined): string =>
     m === undefined ? `${name}  -` : `${name}  errors ${((m.errorRate ?? 0) * 100).toFixed(2).padStart(6)}%   p95 ${m.p95LatencyMs === undefined ? '   -' : `${Math.round(m.p95LatencyMs).toString().padStart(4)} ms`}   requests ${String(m.requests ?? 0)}`;
   const lines = [
-    `Nova demo — ${s.migration}: ${s.route} from ${s.legacy} to ${s.target}          ${clock(s.at - s.startedAt)}`,
+    `Nova demo — ${s.migration}          ${clock(s.at - s.startedAt)}`,
+    `  moves    ${s.route} from ${s.legacy} to ${s.target}`,
     '',
     `  phase    ${status.phase ?? 'Pending'}${status.message === undefined ? '' : ` — ${status.message}`}`,
     `  step     ${status.stepLabel ?? '-'}`,
@@ -26,7 +27,8 @@ export function renderLive(s: Snapshot): string {
     `           ${side('legacy', a?.legacy)}`,
     `           ${side('target', a?.target)}`,
     ...s.also.map((other) => `  also     ${alsoLine(other)}`),
-    `  traffic  ${String(s.traffic.sent)} updates sent by simulated users, ${String(s.traffic.answered)} answered, ${String(s.traffic.sent - s.traffic.answered)} in flight, ${String(s.traffic.duplicates)} duplicate replies; ${String(s.traffic.refusedDeliveries)} deliveries refused and retried by Telegram`,
+    `  traffic  ${String(s.traffic.sent)} updates sent by simulated users, ${String(s.traffic.answered)} answered, ${String(s.traffic.sent - s.traffic.answered)} in flight,`,
+    `           ${String(s.traffic.duplicates)} duplicate replies; ${String(s.traffic.refusedDeliveries)} deliveries refused and retried by Telegram`,
     ...(s.traffic.payments === undefined ? [] : [`  payments ${paymentsLine(s.traffic.payments)}`]),
     ...(s.traffic.posts === undefined ? [] : [`  posts    ${postsLine(s.traffic.posts)}`]),
     ...(s.traffic.admin === undefined ? [] : [`  admins   ${adminLine(s.traffic.admin)}`]),
