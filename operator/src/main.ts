@@ -62,13 +62,18 @@ function prometheus(env: Env): string | undefined {
 
 /**
  * NOVA_SCHEMA_MOVE_RUNNER: `job` (default) runs each database step as a Job with the login from the
- * Secret the migration names; `process` (one machine) runs the CLI locally with the login from
+ * Secret the migration names, stopped after NOVA_SCHEMA_MOVE_JOB_DEADLINE (default 10m); `process` (one machine) runs the CLI locally with the login from
  * NOVA_SCHEMA_MOVE_DATABASE_URL, backups in NOVA_SCHEMA_MOVE_BACKUP_DIR. The URL is a secret: a
  * problem with it names the variable, never its value.
  */
 function schemaMove(env: Env): OperatorConfig['schemaMove'] {
   const runner = env.NOVA_SCHEMA_MOVE_RUNNER ?? 'job';
-  if (runner === 'job' || runner === '') return { runner: 'job' };
+  if (runner === 'job' || runner === '') {
+    // NOVA_SCHEMA_MOVE_JOB_DEADLINE: each Job's activeDeadlineSeconds (default 10m, job-runner.ts).
+    const deadlineMs = durationMs(env, 'NOVA_SCHEMA_MOVE_JOB_DEADLINE');
+    if (deadlineMs !== undefined && deadlineMs < 1000) throw new ConfigError('NOVA_SCHEMA_MOVE_JOB_DEADLINE', 'a Job\'s deadline is whole seconds, at least 1s');
+    return { runner: 'job', ...(deadlineMs === undefined ? {} : { deadlineSeconds: Math.floor(deadlineMs / 1000) }) };
+  }
   if (runner !== 'process') throw new ConfigError('NOVA_SCHEMA_MOVE_RUNNER', `"${runner}" is neither job nor process`);
   const databaseUrl = env.NOVA_SCHEMA_MOVE_DATABASE_URL;
   if (databaseUrl === undefined || !/^postgres(ql)?:\/\/\S+$/u.test(databaseUrl)) throw new ConfigError('NOVA_SCHEMA_MOVE_DATABASE_URL', 'a postgresql:// URL of the migration login is required with NOVA_SCHEMA_MOVE_RUNNER=process');

@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Analyzer } from './analysis/analyzer.js';
-import { JobRunner } from './database/job-runner.js';
+import { JobRunner, type JobRunnerOptions } from './database/job-runner.js';
 import { ProcessRunner, type ProcessRunnerOptions } from './database/process-runner.js';
 import { DatabaseSteps } from './migration/database-reconciler.js';
 import { NOVA_MIGRATION } from './api/novamigration.js';
@@ -47,7 +47,7 @@ export interface OperatorConfig {
    * default) or a local process with the migration login from this process's environment (one
    * machine: tests, the demo).
    */
-  readonly schemaMove?: { readonly runner: 'job' } | ({ readonly runner: 'process' } & ProcessRunnerOptions);
+  readonly schemaMove?: ({ readonly runner: 'job' } & JobRunnerOptions) | ({ readonly runner: 'process' } & ProcessRunnerOptions);
   readonly logger?: Logger;
 }
 
@@ -69,7 +69,7 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
   const events = new EventRecorder({ kubeConfig, reportingController: REPORTING_CONTROLLER, reportingInstance: config.identity, logger });
   const analyzer = new Analyzer({ defaultAddress: config.prometheusAddress });
   const schemaMove = config.schemaMove ?? { runner: 'job' };
-  const runner = schemaMove.runner === 'process' ? new ProcessRunner({ ...schemaMove, logger }) : new JobRunner(kubeConfig);
+  const runner = schemaMove.runner === 'process' ? new ProcessRunner({ ...schemaMove, logger }) : new JobRunner(kubeConfig, schemaMove);
   const reconciler = new MigrationReconciler({
     kubeConfig,
     providers,

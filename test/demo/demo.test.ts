@@ -153,10 +153,40 @@ describe('npm run demo (headless, short steps)', () => {
     expectNothingLostOrDoubled(report);
   });
 
-  it('--stage 8: stages 1–6 first, then the admin panel\'s pages moved by nginx while admins browse them; every page served, every session held on both sides', async () => {
+  // Stage 7's one run: the file applied with kubectl, all four contexts moved while the users pay and
+  // a probe writes every table; the last move's verification fails (a row changed behind the
+  // verifier's back), so all four are reversed, newest first. Its healthy path (the backup and the
+  // four moves through the file) is the --stage 8 run's way there; its pauses, checks and approval
+  // are test/operator/migration-database.test.ts's.
+  it('--stage 7 --fail: the tables move context by context while users pay; a row changed inside the last move fails its verification, and every context is reversed with nothing lost and no write failed', async () => {
+    const { code, output, report } = await runDemo(['--stage', '7', '--fail']);
+    expectOutcome({ code, output, report }, 'RolledBack');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks, stage-6-notifications Promoted: stage 7 may start');
+    expect(report).toMatchObject({ migration: 'stage-7-database', outcome: 'RolledBack', reason: 'VerificationFailed', finalWeight: 0 });
+    const database = report.database;
+    expect(database?.backup?.bytes).toBeGreaterThan(0);
+    expect(database?.backup?.sha256).toMatch(/^[0-9a-f]{64}$/u);
+    expect(database?.contexts.map((context) => `${context.context}:${context.state}`)).toEqual(['user:Reversed', 'bot:Reversed', 'publisher:Reversed', 'payment:Reversed']);
+    expect(database?.failure).toMatch(/the verification of payment_service failed .*invoices changed during the swap/u);
+    expect(database?.restored).toBeUndefined(); // reversed, not restored from the backup
+    expect(report.steps.map((step) => step.weight)).toEqual(expect.arrayContaining([25, 50, 75]));
+    // Every swap seen from a writer's side: three moves, the failed one, three reverses; no probe write failed.
+    expect(database?.stall?.swaps.map((swap) => swap.swap)).toEqual([
+      'user moved', 'bot moved', 'publisher moved', 'payment moved and reversed (verification failed)', 'publisher reversed', 'bot reversed', 'user reversed',
+    ]);
+    expect(database?.stall).toMatchObject({ failed: 0 });
+    expect(database?.stall?.writes).toBeGreaterThan(100);
+    process.stdout.write(`demo --stage 7 --fail: per-swap stall p99 ${String(database?.stall?.p99Ms)} ms, max ${String(database?.stall?.maxMs)} ms (all probe writes' p99 ${String(database?.stall?.allWritesP99Ms)} ms); locks held at most ${String(database?.longestLockMs)} ms\n`);
+    expect((report.payments?.cryptobot ?? 0) + (report.payments?.platega ?? 0)).toBeGreaterThan(10);
+    expect(report.payments).toMatchObject({ lost: 0 });
+    expectNothingLostOrDoubled(report);
+  });
+
+  it('--stage 8: stages 1–7 first (stage 7 with its backup and moves only), then the admin panel\'s pages moved by nginx while admins browse them; every page served, every session held on both sides', async () => {
     const { code, output, report } = await runDemo(['--stage', '8']);
     expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks, stage-6-notifications Promoted: stage 8 may start');
+    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks, stage-6-notifications, stage-7-database Promoted: stage 8 may start');
+    expect(output).toContain('kubectl apply -f examples/stages/stage-7-database.yaml (backup and moves only)');
     expect(output).toMatch(/fleet: .*admin-panel on 127\.0\.0\.1:\d+/u);
     expect(report).toMatchObject({ migration: 'stage-8-admin-panel', route: '/admin/', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'admin-panel' });
     expect(output).toContain('$ kubectl nova resume stage-8-admin-panel -n nova');

@@ -9,6 +9,9 @@
  *   Secret the spec names (the operator never reads it), the CLI's arguments, owned by the migration;
  * - a second run while it runs (after an operator restart, say) finds that Job, creates no other;
  * - once Complete, the result is read from the pod's termination message;
+ * - every Job carries activeDeadlineSeconds; one Kubernetes stopped for it (Failed, reason
+ *   DeadlineExceeded, written here by the test in the Job controller's place) is a failed step, never
+ *   "still running" (the engine then rolls back and reverses: database-engine.test.ts);
  * - the operator's identity may not read Secrets.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -95,6 +98,36 @@ describe('a database step as a Kubernetes Job', () => {
       },
     } });
     expect(await runner.run(request)).toEqual({ state: 'finished', result: { ok: true, rowsChecked: 12, lockedMs: 7.5 } });
+  });
+
+  it('gives each Job a deadline, and answers a Job stopped by it (DeadlineExceeded) as a failed step', async () => {
+    const migrations = new Migrations(admin, namespace);
+    const name = `stage-7-deadline-${suffix()}`;
+    const migration = (await migrations.create(name, {
+      database: { contexts: [{ name: 'bot', schema: 'bot_service', tables: ['bots'] }], job: { image: 'nova/user-service:1.2.3', loginSecret: { name: 'nova-migration-login' }, backupClaim: 'nova-backups' } },
+      steps: [{ backup: {} }, { moveSchema: { context: 'bot' } }],
+    })) as DatabaseMigration;
+    const runner = new JobRunner(asOperator, { pollMs: 500, deadlineSeconds: 30 });
+    const request = { migration, operation: { kind: 'move', context: 'bot' } as const, id: 'r0-move-bot' };
+    expect(await runner.run(request)).toMatchObject({ state: 'running' });
+    const batch = admin.makeApiClient(BatchV1Api);
+    const job = jobName(name, 'r0-move-bot');
+    const created = await batch.readNamespacedJob({ namespace, name: job });
+    expect(created.spec?.activeDeadlineSeconds).toBe(30);
+    // Past the deadline a Job controller stops the pod and marks the Job Failed; there is none here, so the test writes it.
+    const started = new Date(Date.now() - 31_000);
+    const now = new Date();
+    await batch.replaceNamespacedJobStatus({ namespace, name: job, body: {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: created.metadata, spec: created.spec,
+      status: {
+        startTime: started, failed: 1,
+        conditions: [
+          { type: 'FailureTarget', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastProbeTime: now, lastTransitionTime: now },
+          { type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastProbeTime: now, lastTransitionTime: now },
+        ],
+      },
+    } });
+    expect(await runner.run(request)).toEqual({ state: 'finished', result: { ok: false, name: 'DeadlineExceeded', message: `Job ${job} ran past its deadline (activeDeadlineSeconds 30) and was stopped` } });
   });
 
   it('is run by an identity that may create Jobs but may not read Secrets', async () => {

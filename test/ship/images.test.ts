@@ -4,7 +4,9 @@
  * has a `nova` field, built with buildah and started with podman on the host network against the
  * test bed (kube-apiserver, NATS, PostgreSQL). Each must answer /healthz and /metrics, run as a
  * non-root user, hold no dev dependency, and exit cleanly on SIGTERM within the grace period the
- * chart gives its pod.
+ * chart gives its pod. The image stage 7's Jobs run (examples/stages/stage-7-database.yaml names the
+ * user service's) must run nova-schema-move where the Job runner calls it (CLI_IN_IMAGE): it moves a
+ * context of a fleet database on "before" and back from inside the image.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { component, freePort, waitFor } from '@nova/testbed';
@@ -17,6 +19,11 @@ import { BUILD_BASE, buildBaseImages, RUNTIME_BASE } from './support/base-images
 import { REPO_ROOT, renderChart } from './support/chart.js';
 import { buildImage, containerLogs, containerState, imageConfig, podmanResult, reapOrphanContainers, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
 import { discoverDeployables, type Deployable } from './support/deployables.js';
+import { CLI_IN_IMAGE } from '../../operator/src/database/job-runner.js';
+import { createLogger } from '@nova/platform';
+import { FLEET_PLAN } from '@nova/schema-move';
+import { USER_MIGRATIONS_DIR } from '@nova/user-service/domain';
+import { migrateSchemas } from '@nova/wiring';
 import { createNamespaces, deleteNamespaces } from './support/kubectl.js';
 
 const BUILD_TIMEOUT_MS = 30 * 60_000;
@@ -169,6 +176,28 @@ describe.each(deployables.map((d) => [d.name, d] as const))('the %s image', (_na
     const { exitCode } = await containerState(container);
     if (exitCode !== 0) throw new Error(`${deployable.name} exited ${String(exitCode)} on SIGTERM\n${await containerLogs(container)}`);
   }, 120_000);
+});
+
+describe('stage 7\'s Job image (the user service\'s, as the stage file names it)', () => {
+  const image = deployables.find((d) => d.name === 'user-service');
+
+  it('runs nova-schema-move where the Job runner calls it: a context moved out of public and back, from inside the image', async () => {
+    if (image === undefined) throw new Error('no user-service workspace: the stage file names its image');
+    // The user context on "before" (its table in public, a view in user_service), as the deployables' start-up leaves it.
+    const url = await createDatabase(`image_stage7_${runId}`);
+    await migrateSchemas(url, [{ schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR }], createLogger({ name: 'images-test', level: 'warn' }));
+    const plan = JSON.stringify({ contexts: FLEET_PLAN.contexts.filter((c) => c.schema === 'user_service') });
+    const cli = (command: string, ...args: string[]) => runInImage(imageTag(image), 'node', [CLI_IN_IMAGE, command, '--plan-json', plan, ...args], { DATABASE_URL: url });
+    const states = (stdout: string) => (JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { status?: { schema: string; state: string }[] }).status?.map((c) => `${c.schema}:${c.state}`);
+    const before = await cli('status');
+    if (before.code !== 0) throw new Error(`nova-schema-move status in the image exited ${String(before.code)}: ${before.stderr}`);
+    expect(states(before.stdout)).toEqual(['user_service:before']);
+    const moved = await cli('move', '--context', 'user_service');
+    expect({ code: moved.code, stderr: moved.code === 0 ? '' : moved.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(states((await cli('status')).stdout)).toEqual(['user_service:moved']);
+    expect((await cli('reverse', '--context', 'user_service')).code).toBe(0);
+    expect(states((await cli('status')).stdout)).toEqual(['user_service:before']);
+  }, 180_000);
 });
 
 describe('the dev target (skaffold dev)', () => {

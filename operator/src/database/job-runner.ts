@@ -10,6 +10,13 @@
  * second one. The Job is owned by its migration (garbage-collected with it) and never retried by
  * Kubernetes (backoffLimit 0): whether a failed step is run again is the operator's decision, from
  * status.
+ *
+ * A Job that never finishes (a pod no node runs, a statement stuck behind a lock the CLI's own
+ * timeouts do not cover) must not hold the migration forever: each Job carries
+ * `activeDeadlineSeconds` (10 min by default, as the process runner's timeout), after which
+ * Kubernetes stops its pod and marks it Failed with reason DeadlineExceeded; the runner answers that
+ * as a failed step, so the engine rolls back and reverses what was moved (a swap is one
+ * transaction: a killed one changed nothing).
  */
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
@@ -25,7 +32,12 @@ export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export interface JobRunnerOptions {
   /** How long to wait before looking at a running Job again (default 2 s). */
   readonly pollMs?: number;
+  /** Each Job's activeDeadlineSeconds (default DEFAULT_DEADLINE_SECONDS). */
+  readonly deadlineSeconds?: number;
 }
+
+/** As long as the process runner lets a step run (process-runner.ts, 10 min). */
+export const DEFAULT_DEADLINE_SECONDS = 600;
 
 /** A DNS label (a Job's name becomes its pods' label value): at most 63 characters, a hash keeps long ones apart. */
 export function jobName(migration: string, id: string): string {
@@ -35,7 +47,7 @@ export function jobName(migration: string, id: string): string {
   return `${name.slice(0, 54).replace(/-+$/u, '')}-${hash}`;
 }
 
-export function jobFor(request: RunRequest, name: string): V1Job {
+export function jobFor(request: RunRequest, name: string, deadlineSeconds = DEFAULT_DEADLINE_SECONDS): V1Job {
   const migration = request.migration;
   const job = migration.spec.database.job;
   if (job === undefined) throw new SchemaMoveRunnerConfigError('spec.database.job is required: this operator runs database steps as Jobs (NOVA_SCHEMA_MOVE_RUNNER=job)');
@@ -53,6 +65,7 @@ export function jobFor(request: RunRequest, name: string): V1Job {
     },
     spec: {
       backoffLimit: 0,
+      activeDeadlineSeconds: deadlineSeconds,
       template: {
         metadata: { labels },
         spec: {
@@ -74,9 +87,9 @@ export function jobFor(request: RunRequest, name: string): V1Job {
   };
 }
 
-function finished(job: V1Job): 'Complete' | 'Failed' | undefined {
+function finished(job: V1Job): { type: 'Complete' | 'Failed'; reason?: string } | undefined {
   for (const condition of job.status?.conditions ?? []) {
-    if (condition.status === 'True' && (condition.type === 'Complete' || condition.type === 'Failed')) return condition.type;
+    if (condition.status === 'True' && (condition.type === 'Complete' || condition.type === 'Failed')) return { type: condition.type, ...(condition.reason === undefined ? {} : { reason: condition.reason }) };
   }
   return undefined;
 }
@@ -107,7 +120,7 @@ export class JobRunner implements SchemaMoveRunner {
       if (!isNotFound(error)) throw new KubeOperationError('read of', `Job ${namespace}/${name}`, error);
     }
     if (job === undefined) {
-      const body = jobFor(request, name);
+      const body = jobFor(request, name, this.options.deadlineSeconds);
       try {
         await this.batch.createNamespacedJob({ namespace, body });
       } catch (error) {
@@ -117,6 +130,11 @@ export class JobRunner implements SchemaMoveRunner {
     }
     const state = finished(job);
     if (state === undefined) return running;
+    if (state.type === 'Failed' && state.reason === 'DeadlineExceeded') {
+      // Stopped by Kubernetes, whatever its pod said (it was killed, so said nothing it finished).
+      const deadline = job.spec?.activeDeadlineSeconds;
+      return { state: 'finished', result: { ok: false, name: 'DeadlineExceeded', message: `Job ${name} ran past its deadline (activeDeadlineSeconds ${String(deadline ?? '?')}) and was stopped` } };
+    }
     let pods: V1Pod[];
     try {
       pods = (await this.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${name}` })).items;
@@ -124,7 +142,7 @@ export class JobRunner implements SchemaMoveRunner {
       throw new KubeOperationError('list of', `the pods of Job ${namespace}/${name}`, error);
     }
     const message = terminationMessage(pods);
-    if (message === undefined) return { state: 'finished', result: { ok: false, name: 'NoResult', message: `Job ${name} is ${state} but its pod left no termination message` } };
+    if (message === undefined) return { state: 'finished', result: { ok: false, name: 'NoResult', message: `Job ${name} is ${state.type} but its pod left no termination message` } };
     return { state: 'finished', result: parseCliResult(request.operation, message) };
   }
 }

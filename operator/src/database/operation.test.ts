@@ -60,6 +60,9 @@ describe('the Job of a step', () => {
     expect(container?.args?.slice(0, 3)).toEqual(['backup', '--dir', '/backups']);
     expect(container?.args?.slice(-2)).toEqual(['--result-file', '/dev/termination-log']);
     expect(job.spec?.backoffLimit).toBe(0);
+    // Ten minutes unless the operator is told otherwise (NOVA_SCHEMA_MOVE_JOB_DEADLINE): a Job never holds the migration forever.
+    expect(job.spec?.activeDeadlineSeconds).toBe(600);
+    expect(jobFor({ migration, operation: { kind: 'backup' }, id: 'r0-backup' }, 'x', 45).spec?.activeDeadlineSeconds).toBe(45);
     expect(job.spec?.template.spec?.volumes).toEqual([{ name: 'backups', persistentVolumeClaim: { claimName: 'backups' } }]);
     expect(job.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'NovaMigration', name: 'stage-7-database', uid: 'u-1', controller: true })]);
     const noClaim: DatabaseMigration = { ...migration, spec: { ...migration.spec, database: { ...migration.spec.database, job: { image: 'i', loginSecret: { name: 's', key: 'url' } } } } };

@@ -189,6 +189,16 @@ describe('a database migration, step by step', () => {
     expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['MoveFailed', 'RolledBack']);
   });
 
+  it('a move whose Job ran past its deadline (the Job runner\'s DeadlineExceeded) rolls back and reverses it with the others, newest first', () => {
+    const s = sim();
+    s.approvedStep = 3;
+    drive(s, (operation) => (operation.kind === 'move' && operation.context === 'bot' ? { ok: false, name: 'DeadlineExceeded', message: 'Job stage-7-r0-move-bot ran past its deadline (activeDeadlineSeconds 600) and was stopped' } : allOk(operation)));
+    expect(s.status.phase).toBe('RolledBack');
+    expect(s.status.database?.failure).toContain('DeadlineExceeded');
+    expect(s.runs.map((r) => r.id).slice(-2)).toEqual(['r0-reverse-bot', 'r0-reverse-user']);
+    expect(states(s)).toEqual(['user:Reversed', 'bot:Reversed']);
+  });
+
   it('an analysis that reaches its failure limit rolls back and reverses what moved', () => {
     const spec: DatabaseSpec = { ...SPEC, steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { analysis: {} }, { moveSchema: { context: 'bot' } }], analysis: { interval: '1s', failureLimit: 2, errorLimit: 3, thresholds: { errorRateRatio: 1.5, maxErrorRate: 0.001, p95LatencyMs: 200, minRequests: 50 } } };
     let status: NovaMigrationStatus = {};

@@ -34,8 +34,21 @@ export interface OperatorProcess {
   readonly opsUrl: string;
 }
 
+/**
+ * Stage 7's steps on one machine: the operator's process runner (`nova-schema-move` from the build
+ * as its child) with the migration login, backups in a folder of the demo's stack. `tamper` is the
+ * engine's test-only fault hook (NOVA_SCHEMA_MOVE_TEST_TAMPER, packages/schema-move/src/test-faults.ts):
+ * --fail 7's row changed behind the verifier's back; nothing in a cluster sets it.
+ */
+export interface LocalSchemaMove {
+  /** postgresql:// URL of a login that owns the tables (a secret: only the operator's environment holds it). */
+  readonly databaseUrl: string;
+  readonly backupDir: string;
+  readonly tamper?: { readonly schema: string; readonly sql: string };
+}
+
 /** The operator as it runs in production (operator/dist/main.js), with the nginx provider and the local Prometheus. */
-export async function startOperator(stack: Stack, repoRoot: string, plane: ControlPlane, ingress: Ingress, natsUrl: string): Promise<OperatorProcess> {
+export async function startOperator(stack: Stack, repoRoot: string, plane: ControlPlane, ingress: Ingress, natsUrl: string, schemaMove: LocalSchemaMove): Promise<OperatorProcess> {
   const port = await freePort();
   const opsUrl = `http://127.0.0.1:${String(port)}`;
   const process = await SupervisedProcess.start(stack, {
@@ -49,6 +62,10 @@ export async function startOperator(stack: Stack, repoRoot: string, plane: Contr
       NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
       NOVA_PROMETHEUS_ADDRESS: plane.info.prometheus.url,
       NOVA_NATS_URL: natsUrl,
+      NOVA_SCHEMA_MOVE_RUNNER: 'process',
+      NOVA_SCHEMA_MOVE_DATABASE_URL: schemaMove.databaseUrl,
+      NOVA_SCHEMA_MOVE_BACKUP_DIR: schemaMove.backupDir,
+      ...(schemaMove.tamper === undefined ? {} : { NOVA_SCHEMA_MOVE_TEST_TAMPER: JSON.stringify(schemaMove.tamper) }),
       ...ingress.operatorEnv,
     },
     ready: () => httpOk(`${opsUrl}/readyz`),

@@ -29,17 +29,28 @@ import { DemoUsageError, parseOptions, type DemoOptions, type DemoStage } from '
 import { buildReport, postsWhole, renderReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { SimulatedAdmins, loginUrl } from './admins.js';
-import { adaptStage, loadStage, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
+import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
+import { renderHtml, type Timeline } from './html-report.js';
+import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
 import { SimulatedUsers, type GrantPosting, type PaymentProviders } from './users.js';
 import { renderLine, renderLive } from './view.js';
+import { databaseFigures, databaseFinished, movedShare } from './database-progress.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const POLL_MS = 500;
 /** Long enough for Telegram's retries (capped at 8 s apart) to land on the healthy side. */
 const DRAIN_MS = 120_000;
 const STAGE_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Notes start with their time (HH:MM:SS): ordered by it only, so the notes of one second stay in
+ * the order they were read (Events in their own time order), not alphabetical.
+ */
+function byClock(a: string, b: string): number {
+  return a.slice(0, 8).localeCompare(b.slice(0, 8));
+}
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -66,9 +77,12 @@ interface StagePlan {
    * NATS (link-cutter.ts); `schema-privileges` takes its database login's privileges away (it stays
    * alive and ready, failing every request and callback: a bad deploy); `process-kill` kills it
    * (SIGKILL, not started again: a crash loop's pod), so its record on the bus lapses and the check
-   * finds no live target handling the context (a process with nothing to fail shows no errors).
+   * finds no live target handling the context (a process with nothing to fail shows no errors);
+   * `tampered-row` (stage 7) changes a row of the `breaks` service's table inside its context's move,
+   * between the verifier's two fingerprints (TAMPERED below): the verification fails and the
+   * operator reverses every context moved, newest first.
    */
-  readonly fault: 'nats-link' | 'schema-privileges' | 'process-kill';
+  readonly fault: 'nats-link' | 'schema-privileges' | 'process-kill' | 'tampered-row';
   readonly breaks: Deployable;
   /**
    * The service that moves runs on its own database login, granted its schema's data only, as in
@@ -87,7 +101,21 @@ interface StagePlan {
   readonly scheduleOnly?: boolean;
   /** Both sides serve the admin panel, and admins browse it through the ingress (admins.ts). */
   readonly browse?: boolean;
+  /** What the report names as the two sides when they are not deployables (stage 7: schemas). */
+  readonly sides?: { readonly from: string; readonly to: string };
 }
+
+/**
+ * --fail 7: the payment context is the last of four to move, so the run moves all four and reverses
+ * all four while the users pay: a row of an invoice changes inside the payment context's move, between
+ * the verifier's fingerprints (the engine's fault hook, control-plane.ts; the users have paid by
+ * then), so its verification fails; nova-schema-move reverses the payment context in that step, and
+ * the operator the publisher, bot and user contexts, newest first.
+ */
+const TAMPERED = {
+  schema: PAYMENT_SCHEMA,
+  sql: `UPDATE ${PAYMENT_SCHEMA}.invoices SET expires_at = expires_at + interval '1 millisecond' WHERE id = (SELECT min(id) FROM ${PAYMENT_SCHEMA}.invoices)`,
+} as const;
 
 /** The admins of stage 8 (Telegram ids no simulated user has). */
 const ADMIN_IDS = [60_001, 60_002, 60_003] as const;
@@ -120,11 +148,19 @@ const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
     moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5, p95LimitMs: 5_000 }],
     legacy: 'nova-monolith', fault: 'process-kill', breaks: 'notification-service', spreadFor: 'notification', earlier: [1, 2, 3, 4, 5], shop: false, publish: true, scheduleOnly: true,
   },
-  // Stage 7 (the database split) has no file yet: stage 8 depends on stage 6 meanwhile. The admin
-  // panel cut off from NATS answers 503 for every page that asks another context: a bad deploy's look.
+  // The database split: tables move, not traffic, while the users pay (their payments write the
+  // payment context's tables; the write probe, write-probe.ts, writes every moved table). The
+  // analysis judges every deployable of the four contexts together; 5 s as stages 4 and 6 (the
+  // payments' emulators answer from the demo's own busy process, docs/demo.md).
+  7: {
+    moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables', target: 'nova-monolith', share: 1, p95LimitMs: 5_000 }],
+    legacy: 'nova-monolith', fault: 'tampered-row', breaks: 'payment-service', earlier: [1, 2, 3, 4, 5, 6], shop: true,
+    sides: { from: 'schema public', to: "the contexts' schemas" },
+  },
+  // The admin panel cut off from NATS answers 503 for every page that asks another context: a bad deploy's look.
   8: {
     moving: [{ file: STAGE_FILES[8][0], moves: '/admin/', target: 'admin-panel', share: 1 }],
-    legacy: 'nova-monolith', fault: 'nats-link', breaks: 'admin-panel', earlier: [1, 2, 3, 4, 5, 6], shop: false, browse: true,
+    legacy: 'nova-monolith', fault: 'nats-link', breaks: 'admin-panel', earlier: [1, 2, 3, 4, 5, 6, 7], shop: false, browse: true,
   },
 };
 
@@ -136,7 +172,7 @@ async function applyStage(info: ControlPlane['info'], stage: StageObject, file: 
   say(`${shown(['apply', '-f', shownAs])}  (adapted: loopback, pauses of ${String(pauseMs / 1000)} s)`);
 }
 
-/** The stages before the one rehearsed, in one step each (setWeight 100), applied at once: dependsOn alone orders them. */
+/** The stages before the one rehearsed, each in as few steps as it allows (stage.ts, promotedOnTheWay), applied at once: dependsOn alone orders them. */
 async function promoteEarlier(plane: ControlPlane, options: DemoOptions, addresses: FleetAddresses, stages: readonly StageNumber[]): Promise<void> {
   if (stages.length === 0) return;
   const names: string[] = [];
@@ -144,12 +180,13 @@ async function promoteEarlier(plane: ControlPlane, options: DemoOptions, address
     for (const file of STAGE_FILES[number]) {
       const stage = loadStage(REPO_ROOT, file);
       // The nginx stages (1, and stage 5's callbacks) need the target's loopback address; the bus stages name no address.
-      const target = stage.spec.target.service;
+      // Stage 7 names none: its tables move in the operator's local process.
+      const target = stage.spec.target?.service ?? 'nova-monolith';
       if (!isDeployable(target)) throw new Error(`${file}: its target ${target} is not one of the fleet's deployables`);
       const adapted = adaptStage(stage, endpoints(plane, addresses, 'nova-monolith', target), options);
-      const oneStep: StageObject = { ...adapted, spec: { ...adapted.spec, steps: [{ setWeight: 100 }] } };
-      await applyStage(plane.info, oneStep, join(plane.bed.stack.dir, `${oneStep.metadata.name}.yaml`), `${file} (one step: setWeight 100)`, options.pauseMs);
-      names.push(oneStep.metadata.name);
+      const short = promotedOnTheWay(adapted);
+      await applyStage(plane.info, short.stage, join(plane.bed.stack.dir, `${short.stage.metadata.name}.yaml`), `${file} (${short.shown})`, options.pauseMs);
+      names.push(short.stage.metadata.name);
     }
   }
   const watches = names.map((name) => new MigrationWatch(plane.kubeConfig, 'nova', name));
@@ -186,6 +223,8 @@ async function startProviders(ingressUrl: string, cleanups: (() => Promise<void>
 /** What a rehearsal leaves: its report, and where a person signs in to the admin panel (stage 8, for --keep). */
 interface Rehearsal {
   readonly report: DemoReport;
+  /** Each migration's weight over time, for the HTML report. */
+  readonly timelines: readonly Timeline[];
   readonly panel?: { readonly url: string; readonly botToken: string };
 }
 
@@ -248,8 +287,11 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   };
   const fleet = await startStageFleet(stack, options.stage === 1 ? 1 : 2, settings, addresses, info.prometheus);
   say(`fleet: ${fleet.map((deployable) => `${deployable.name} on ${deployable.address}`).join(', ')}`);
-  await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url);
-  say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nginx and nats'} providers, Prometheus analysis`);
+  const tamper = options.fail && plan.fault === 'tampered-row' ? TAMPERED : undefined;
+  // The demo's database login owns the tables (the test bed's superuser): the migration login stage 7 needs.
+  await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url, { databaseUrl, backupDir: join(stack.dir, 'backups'), ...(tamper === undefined ? {} : { tamper }) });
+  say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nginx and nats'} providers, Prometheus analysis; stage 7's steps as its local process (nova-schema-move), backups in ${join(stack.dir, 'backups')}`);
+  if (tamper !== undefined) say(`--fail: inside the payment context's move (the last), a row of ${tamper.schema}.invoices will change behind the verifier's back (the engine's test-only fault hook)`);
 
   let grant: GrantPosting | undefined;
   if (plan.publish === true) {
@@ -272,10 +314,19 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   await promoteEarlier(plane, options, addresses, plan.earlier);
 
   const stages = plan.moving.map((part) => adaptStage(loadStage(REPO_ROOT, part.file), endpoints(plane, addresses, plan.legacy, part.target), options, part.share, part.p95LimitMs));
+  // Stage 7: a writer's view of each swap's stall, from before the first move to the end (write-probe.ts).
+  const probe = stages[0] !== undefined && isDatabaseStage(stages[0]) ? await WriteProbe.start(databaseUrl) : undefined;
+  if (probe !== undefined) {
+    cleanups.push(() => probe.stop());
+    say(`write probe: one UPDATE at a time on each of the stage's ${String(STAGE_7_TABLES.length)} tables, through the contexts' schemas as the services write, every 20 ms, each timed`);
+  }
   for (const [index, stage] of stages.entries()) await applyStage(info, stage, join(stack.dir, `${stage.metadata.name}.yaml`), plan.moving[index]?.file ?? '', options.pauseMs);
   say(`watch it yourself:  PATH=$PWD/bin:$PATH KUBECONFIG=${info.kube.kubeconfig} kubectl nova watch -n nova\n`);
 
-  const watches = stages.map((stage) => new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name));
+  const watches = stages.map((stage) => {
+    const planned = stage.spec.database?.contexts.length;
+    return planned === undefined ? new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name) : new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name, (status) => movedShare(status, planned));
+  });
   const [watch] = watches;
   if (watch === undefined) throw new Error(`stage ${String(options.stage)} has no migration`);
   const startedAt = Date.now();
@@ -283,12 +334,17 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   let targetSince: number | undefined;
   let broken = false;
   let lastLine = '';
+  // Stage 7 moves tables: its weight is the share of contexts moved (database-progress.ts).
+  const contextCount = stages[0]?.spec.database?.contexts.length;
+  const withShare = (status: Snapshot['status']): Snapshot['status'] => (contextCount === undefined ? status : { ...status, weight: movedShare(status, contextCount) });
   const snapshot = (): Snapshot => ({
     at: Date.now(), startedAt, migration: watch.name, route: primary.moves,
-    legacy: plan.legacy, target: primary.target, status: watch.status, traffic: { ...users.counts(), ...(admins === undefined ? {} : { admin: admins.counts() }) }, transitions: watch.transitions, events: watch.events, notes: watches.flatMap((each) => each.notes).sort(),
+    legacy: plan.sides?.from ?? plan.legacy, target: plan.sides?.to ?? primary.target, status: withShare(watch.status),
+    ...(contextCount === undefined ? {} : { database: databaseFigures(watch.status, contextCount, watch.events) }),
+    traffic: { ...users.counts(), ...(admins === undefined ? {} : { admin: admins.counts() }) }, transitions: watch.transitions, events: watch.events, notes: watches.flatMap((each) => each.notes).sort(byClock),
     also: watches.slice(1).map((other, index) => ({ migration: other.name, route: plan.moving[index + 1]?.moves ?? '', status: other.status })),
   });
-  const finished = (status: Snapshot['status']): boolean => status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0);
+  const finished = (status: Snapshot['status']): boolean => (contextCount === undefined ? status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0) : databaseFinished(status));
   for (;;) {
     const statuses = await Promise.all(watches.map((each) => each.poll().catch(() => each.status)));
     if (statuses.every(finished)) break;
@@ -312,7 +368,8 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
     const breaksAt = plan.fault === 'process-kill' ? 1 : 25;
     if ((watch.status.weight ?? 0) >= breaksAt) targetSince ??= Date.now();
     const settleMs = plan.fault === 'process-kill' ? 0 : 2 * options.intervalMs;
-    if (options.fail && !broken && targetSince !== undefined && Date.now() - targetSince >= settleMs) {
+    // tampered-row needs nothing here: the operator's engine changes the row inside the move (TAMPERED).
+    if (options.fail && !broken && plan.fault !== 'tampered-row' && targetSince !== undefined && Date.now() - targetSince >= settleMs) {
       broken = true;
       if (cutter !== undefined) {
         cutter.sever();
@@ -344,8 +401,10 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   const trace = await findUpdateTrace(info.jaeger.queryUrl, 'webhook-gateway') ?? await findUpdateTrace(info.jaeger.queryUrl, 'nova-monolith');
   await Promise.all(watches.map((each) => each.poll().catch(() => undefined)));
   if (!options.live) for (const note of snapshot().notes) say(`  ${note}`);
-  const report = buildReport(snapshot(), trace, await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'));
-  return { report, ...(plan.browse === true ? { panel: { url: ingress.url, botToken: mainBot.token } } : {}) };
+  await probe?.stop();
+  const report = buildReport(snapshot(), trace, await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'), probe?.figures(watch.events));
+  const timelines = watches.map((each) => ({ migration: each.name, points: each.transitions.map((t) => ({ seconds: Math.round((t.at - startedAt) / 100) / 10, weight: t.weight, phase: t.phase, step: t.step })) }));
+  return { report, timelines, ...(plan.browse === true ? { panel: { url: ingress.url, botToken: mainBot.token } } : {}) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -381,9 +440,13 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   plane.bed.releaseSignals(); // from here the demo stops things in order: its fleet, then the stack
   try {
-    const { report, panel: keptPanel } = await rehearse(options, plane, emulator, cleanups);
+    const { report, timelines, panel: keptPanel } = await rehearse(options, plane, emulator, cleanups);
     say(renderReport(report));
     if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.htmlFile !== undefined) {
+      writeFileSync(options.htmlFile, renderHtml(report, timelines));
+      say(`the report as HTML, with each migration's weight over time: ${options.htmlFile}`);
+    }
     const ended = [report, ...report.also];
     const expected = options.fail ? ended.every((moved) => moved.outcome === 'RolledBack' && moved.finalWeight === 0) : ended.every((moved) => moved.outcome === 'Promoted' && moved.finalWeight === 100);
     if (options.keep) {
@@ -396,7 +459,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const postsOk = report.posts === undefined || postsWhole(report.posts);
     // Stage 8: no admin signed out by the move, and no answer but a page or (--fail) a failure.
     const adminOk = report.admin === undefined || (report.admin.signedOut === 0 && report.admin.other === 0);
-    return expected && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsOk && adminOk ? 0 : 1;
+    // Stage 7: no write of the probe failed through the swaps (a wait is the stall, an error is not allowed).
+    const probeOk = (report.database?.stall?.failed ?? 0) === 0;
+    return expected && probeOk && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsOk && adminOk ? 0 : 1;
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof DemoUsageError) return 2;

@@ -15,7 +15,8 @@ export class MigrationWatch {
   private readonly eventsApi: EventsV1Api;
   status: NovaMigrationStatus = {};
 
-  constructor(kubeConfig: KubeConfig, readonly namespace: string, readonly name: string) {
+  /** `weightOf`: what the transitions record as the weight (stage 7: the share of contexts moved, database-progress.ts). */
+  constructor(kubeConfig: KubeConfig, readonly namespace: string, readonly name: string, private readonly weightOf: (status: NovaMigrationStatus) => number = (status) => status.weight ?? 0) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.eventsApi = kubeConfig.makeApiClient(EventsV1Api);
   }
@@ -26,7 +27,7 @@ export class MigrationWatch {
     const last = this.transitions.at(-1);
     const step = this.status.stepLabel ?? '-';
     const phase = this.status.phase ?? 'Pending';
-    const weight = this.status.weight ?? 0;
+    const weight = this.weightOf(this.status);
     if (last === undefined || last.step !== step || last.phase !== phase || last.weight !== weight) this.transitions.push({ at: Date.now(), phase, step, weight });
     await this.readEvents();
     return this.status;

@@ -1,7 +1,7 @@
-/** The demo's command line: `npm run demo -- [--stage 1|2|3|4|5|6|8] [--rate 5] [--users 20] [--pause 15s] [--interval 5s] [--fail] [--keep] [--report file]`. */
+/** The demo's command line: `npm run demo -- [--stage 1|2|3|4|5|6|7|8] [--rate 5] [--users 20] [--pause 15s] [--interval 5s] [--fail] [--keep] [--report file] [--html file]`. */
 
 export interface DemoOptions {
-  /** Which seed stage to rehearse: 1 (webhooks, nginx provider), 2 (users), 3 (bots), 4 (publishing; all three nats), 5 (payments: callbacks on nginx and the context on nats), 6 (the schedulers, nats) or 8 (the admin panel, nginx). */
+  /** Which seed stage to rehearse: 1 (webhooks, nginx provider), 2 (users), 3 (bots), 4 (publishing; all three nats), 5 (payments: callbacks on nginx and the context on nats), 6 (the schedulers, nats), 7 (the database split: tables, not traffic) or 8 (the admin panel, nginx). */
   readonly stage: DemoStage;
   /** Updates per second the simulated users send, in all. */
   readonly rate: number;
@@ -16,26 +16,31 @@ export interface DemoOptions {
   readonly keep: boolean;
   /** Also write the report as JSON here. */
   readonly reportFile?: string;
+  /** Also write the report as one HTML file here, with each migration's weight over time (html-report.ts). */
+  readonly htmlFile?: string;
   /** Redraw the live view in place (a terminal); otherwise print a line per change. */
   readonly live: boolean;
 }
 
 /** The stages the demo rehearses (the others are promoted on the way, or not on one machine yet). */
-export type DemoStage = 1 | 2 | 3 | 4 | 5 | 6 | 8;
+export type DemoStage = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
-const DEMO_STAGES: readonly number[] = [1, 2, 3, 4, 5, 6, 8];
+const DEMO_STAGES: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 export class DemoUsageError extends Error {
   override readonly name = 'DemoUsageError';
 }
 
 export const DEMO_USAGE = `npm run demo -- [options]
-  --stage 1|2|3|4|5|6|8
+  --stage 1|2|3|4|5|6|7|8
                      1: webhooks move to the webhook gateway (nginx split); 2: users move on the bus;
                      3: the bots context moves on the bus; 4: publishing moves on the bus while users
                      post to their channels, now and scheduled; 5: payments move (callbacks split by
                      nginx, the context on the bus) while users pay; 6: the schedulers move on the
-                     bus while users schedule posts a minute ahead; 8: the admin panel's pages move
+                     bus while users schedule posts a minute ahead; 7: the legacy tables move from
+                     public into the contexts' schemas, one context at a time, while users pay
+                     (--fail: a row changed behind the verifier's back, every move reversed);
+                     8: the admin panel's pages move
                      (nginx split) while admins browse them (default 1)
   --rate N           updates per second from the simulated users (default 10)
   --users N          simulated users (default 20)
@@ -44,6 +49,7 @@ export const DEMO_USAGE = `npm run demo -- [options]
   --fail             break the new side once it has traffic: watch the operator roll back
   --keep             keep everything running at the end, until Ctrl-C
   --report FILE      write the final report as JSON too
+  --html FILE        write it as one HTML file too, with each migration's weight over time
   --no-live          print one line per change instead of redrawing`;
 
 export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptions {
@@ -54,12 +60,11 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
     if (text === undefined || text.startsWith('--')) throw new DemoUsageError(`${flag} needs a value\n\n${DEMO_USAGE}`);
     return text;
   };
-  const known = new Set(['--stage', '--rate', '--users', '--pause', '--interval', '--fail', '--keep', '--report', '--no-live', '--help']);
+  const known = new Set(['--stage', '--rate', '--users', '--pause', '--interval', '--fail', '--keep', '--report', '--html', '--no-live', '--help']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new DemoUsageError(`unknown option ${arg}\n\n${DEMO_USAGE}`);
   if (argv.includes('--help')) throw new DemoUsageError(DEMO_USAGE);
   const stage = Number(value('--stage') ?? '1');
-  if (stage === 7) throw new DemoUsageError('--stage 7: not yet. The database split\'s stage file (examples/stages/stage-7-database.yaml) and the operator\'s part exist (issue 18, test/operator/migration-database.test.ts); the demo does not rehearse it yet, and its --stage 8 leaves stage 7 out of stage 8\'s dependencies.');
-  if (!DEMO_STAGES.includes(stage)) throw new DemoUsageError(`--stage ${String(stage)}: the demo rehearses stage 1, 2, 3, 4, 5, 6 or 8`);
+  if (!DEMO_STAGES.includes(stage)) throw new DemoUsageError(`--stage ${String(stage)}: the demo rehearses stage 1, 2, 3, 4, 5, 6, 7 or 8`);
   if (stage === 3 && argv.includes('--fail')) {
     throw new DemoUsageError('--stage 3 --fail: not yet. Updates already stored for the bot service stay with it after a rollback, so a broken bot service keeps (and finally dead-letters) the ones addressed to it, and the demo\'s link cutter cannot keep it off NATS. docs/demo.md, "A gap in stage 3", says more.');
   }
@@ -72,6 +77,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
     fail: argv.includes('--fail'),
     keep: argv.includes('--keep'),
     reportFile: value('--report'),
+    htmlFile: value('--html'),
     live: isTty && !argv.includes('--no-live'),
   };
 }

@@ -1,4 +1,6 @@
 /** The demo's last word: what moved, how long each step took, what the analysis saw, and whether anything was lost. */
+import { backupLine, contextLine, type DatabaseFigures } from './database-progress.js';
+import type { StallFigures } from './write-probe.js';
 import type { AdminCounts, MigrationEvent, PaymentCounts, PostCounts, Snapshot } from './snapshot.js';
 import { adminLine, clock, paymentsLine, postsLine } from './view.js';
 
@@ -37,13 +39,15 @@ export interface DemoReport {
   readonly posts?: PostCounts & { readonly lost: number; readonly unrecorded: number };
   /** Stage 8: the admins' pages, and how each side answered them. */
   readonly admin?: AdminCounts;
+  /** Stage 7: the backup, each context's move (time, locks held, rows checked), the longest lock held. */
+  readonly database?: DatabaseFigures & { readonly stall?: StallFigures };
   /** The stage's other migrations (stage 5's callbacks), as they ended. */
   readonly also: readonly { readonly migration: string; readonly route: string; readonly outcome: string; readonly reason: string; readonly finalWeight: number; readonly last: string }[];
   readonly trace?: { readonly id: string; readonly url: string; readonly spans: number; readonly services: readonly string[] };
 }
 
 /** `unrecordedSends`: the fleet's nova_publisher_sends_unrecorded_total at the end. */
-export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedSends = 0): DemoReport {
+export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedSends = 0, stall?: StallFigures): DemoReport {
   const status = s.status;
   const a = status.analysis;
   const reason = status.conditions?.find((condition) => condition.type === (status.phase === 'RolledBack' ? 'RolledBack' : 'Promoted'))?.reason ?? '';
@@ -56,12 +60,13 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedS
     reason,
     finalWeight: status.weight ?? 0,
     seconds: Math.round((s.at - s.startedAt) / 1000),
-    steps: stepTimings(s.events, s.at),
+    steps: stepTimings(s.events, s.at, s.database?.planned),
     analysis: { passes: a?.passes ?? 0, failures: a?.failures ?? 0, inconclusive: a?.inconclusive ?? 0, errors: a?.errors ?? 0, last: a?.summary ?? '-', legacy: a?.legacy, target: a?.target },
     updates: { sent: s.traffic.sent, answered: s.traffic.answered, lost: s.traffic.sent - s.traffic.answered, duplicates: s.traffic.duplicates, ...(s.traffic.duplicated === undefined || s.traffic.duplicated.length === 0 ? {} : { duplicated: s.traffic.duplicated }), refusedDeliveries: s.traffic.refusedDeliveries },
     ...(s.traffic.payments === undefined ? {} : { payments: { ...s.traffic.payments, lost: s.traffic.payments.cryptobot + s.traffic.payments.platega - s.traffic.payments.announced } }),
     ...(s.traffic.posts === undefined ? {} : { posts: { ...s.traffic.posts, lost: s.traffic.posts.created - s.traffic.posts.published, unrecorded: unrecordedSends } }),
     ...(s.traffic.admin === undefined ? {} : { admin: s.traffic.admin }),
+    ...(s.database === undefined ? {} : { database: { ...s.database, ...(stall === undefined ? {} : { stall }) } }),
     also: s.also.map((other) => ({
       migration: other.migration,
       route: other.route,
@@ -77,11 +82,13 @@ export function buildReport(s: Snapshot, trace: DemoReport['trace'], unrecordedS
 /**
  * How long each step lasted, from the operator's own Events: `Started`, then one `StepCompleted`
  * ("step <label> completed; now <next>") per step, and `WeightChanged` ("<n>% of ...") for the
- * weight each step ran at. A step still running at the end (a rollback) lasts until `end`.
+ * weight each step ran at (stage 7, `contexts` given: ContextMoved/ContextReversed, the share of
+ * contexts moved once the step is done). A step still running at the end (a rollback) lasts until `end`.
  */
-export function stepTimings(events: readonly MigrationEvent[], end: number): StepTiming[] {
+export function stepTimings(events: readonly MigrationEvent[], end: number, contexts?: number): StepTiming[] {
   const sorted = [...events].sort((a, b) => a.at - b.at);
   const steps: StepTiming[] = [];
+  let moved = 0;
   let since: number | undefined;
   let weight = 0;
   let current: string | undefined;
@@ -91,6 +98,10 @@ export function stepTimings(events: readonly MigrationEvent[], end: number): Ste
       current = /at (.+)$/u.exec(event.note)?.[1];
     } else if (event.reason === 'WeightChanged') {
       weight = Number(/^(\d+)%/u.exec(event.note)?.[1] ?? weight);
+    } else if (contexts !== undefined && (event.reason === 'ContextMoved' || event.reason === 'ContextReversed')) {
+      // Stage 7's weight: the share of contexts in their own schema (database-progress.ts).
+      moved += event.reason === 'ContextMoved' ? 1 : -1;
+      weight = Math.round((Math.max(0, moved) / contexts) * 100);
     } else if (event.reason === 'StepCompleted' && since !== undefined) {
       const match = /^step (.+) completed; now (.+)$/u.exec(event.note);
       if (match?.[1] !== undefined) steps.push({ step: match[1], weight, seconds: seconds(event.at - since) });
@@ -116,7 +127,7 @@ export function renderReport(r: DemoReport): string {
   const lines = [
     '',
     `=== Nova demo report: ${r.migration} ===`,
-    `moved     ${r.route} from ${r.from} to ${r.to}: ${r.outcome}${r.reason === '' ? '' : ` (${r.reason})`}, ${String(r.finalWeight)}% on the target, after ${clock(r.seconds * 1000)}`,
+    `moved     ${r.route} from ${r.from} to ${r.to}: ${r.outcome}${r.reason === '' ? '' : ` (${r.reason})`}, ${String(r.finalWeight)}% ${r.database === undefined ? 'on the target' : 'of the contexts in their own schema'}, after ${clock(r.seconds * 1000)}`,
     'steps',
     ...r.steps.map((step) => `          ${step.step.padEnd(28)} ${step.seconds.toFixed(1).padStart(6)} s   weight ${String(step.weight)}%`),
     `analysis  ${String(r.analysis.passes)} passed, ${String(r.analysis.failures)} failed, ${String(r.analysis.inconclusive)} inconclusive, ${String(r.analysis.errors)} unavailable; last: ${r.analysis.last}`,
@@ -128,11 +139,33 @@ export function renderReport(r: DemoReport): string {
     ...r.also.map((other) => `also      ${other.migration} (${other.route}): ${other.outcome}${other.reason === '' ? '' : ` (${other.reason})`}, ${String(other.finalWeight)}% on the target; last check: ${other.last}`),
     ...(r.payments === undefined ? [] : [`payments  ${paymentsLine(r.payments)}: ${r.payments.lost === 0 ? 'every payment activated and announced' : `${String(r.payments.lost)} NOT ANNOUNCED`}`]),
     ...(r.posts === undefined ? [] : [`posts     ${postsLine(r.posts)}: ${postsVerdict(r.posts)}`]),
+    ...(r.database === undefined ? [] : databaseReport(r.database)),
     ...(r.admin === undefined ? [] : [`admins    ${adminLine(r.admin)}: ${r.admin.signedOut === 0 ? 'every session held on both sides' : `${String(r.admin.signedOut)} SIGNED OUT`}`]),
     r.trace === undefined ? 'trace     none found' : `trace     ${r.trace.id}: ${String(r.trace.spans)} spans across ${r.trace.services.join(', ')} — ${r.trace.url}`,
     '',
   ];
   return lines.join('\n');
+}
+
+function stallReport(stall: StallFigures): string[] {
+  return [
+    `stall     the longest write of the probe during each swap (${String(stall.writes)} probe writes, ${String(stall.failed)} failed; p99 of all of them ${String(stall.allWritesP99Ms)} ms):`,
+    `          ${stall.swaps.map((swap) => `${swap.swap} ${String(swap.longestWriteMs)} ms`).join(', ') || 'no swap'}`,
+    `          per swap: p99 ${String(stall.p99Ms)} ms, max ${String(stall.maxMs)} ms`,
+    ...stall.failures.map((failure) => `          ⚠ failed probe write: ${failure}`),
+  ];
+}
+
+function databaseReport(d: NonNullable<DemoReport['database']>): string[] {
+  return [
+    `backup    ${backupLine(d.backup)}${d.backup === undefined ? '' : ` (${d.backup.path})`}`,
+    'contexts  (each a swap under lock_timeout and its verification: row counts and checksums before and after, grants)',
+    ...d.contexts.map((context) => `          ${contextLine(context)}`),
+    `          ${String(d.rowsChecked)} rows checked in all; the longest any swap held its locks: ${String(d.longestLockMs)} ms (a writer waited at most about that)`,
+    ...(d.stall === undefined ? [] : stallReport(d.stall)),
+    ...(d.failure === undefined ? [] : [`          what rolled it back: ${d.failure}`]),
+    ...(d.restored === undefined ? [] : [`          ⚠ the backup was restored: ${d.restored}`]),
+  ];
 }
 
 /**

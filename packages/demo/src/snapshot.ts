@@ -1,5 +1,6 @@
 /** What the demo knows at one instant: the migration as stored, and the simulated users' traffic. */
 import type { NovaMigrationStatus } from '../../../operator/dist/api/novamigration.js';
+import type { DatabaseFigures } from './database-progress.js';
 
 export interface TrafficCounts {
   /** Updates the simulated users sent (Telegram accepted them for delivery). */
@@ -98,6 +99,8 @@ export interface Snapshot {
   readonly transitions: readonly Transition[];
   readonly events: readonly MigrationEvent[];
   readonly notes: readonly string[];
+  /** Stage 7: the backup and each context's move, from status (its `weight` is the share of contexts moved). */
+  readonly database?: DatabaseFigures;
   /** The stage's other migrations, moving beside this one (none but in stage 5). */
   readonly also: readonly AlsoMoving[];
 }

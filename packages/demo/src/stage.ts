@@ -4,8 +4,8 @@
  * names), the Prometheus address, and time (every timed pause, the 48 h bake included, lasts
  * --pause; the analysis runs every --interval), minRequests scaled to a demo's traffic, and the
  * p95 limit (one machine's cores, not production's). Steps, weights, error-rate rules and
- * dependencies stay as written (but for stage 7's, NOT_REHEARSED), so what the demo shows is what
- * the stage file does.
+ * dependencies stay as written, so what the demo shows is what the stage file does. Stage 7 (the
+ * database split) names no address: its moves run as the operator's local process (main.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
@@ -18,9 +18,11 @@ export interface StageObject {
   spec: {
     dependsOn?: string[];
     route?: { host?: string; pathPrefix: string };
-    legacy: { service: string; port: number };
-    target: { service: string; port: number };
-    trafficProvider: Record<string, unknown>;
+    legacy?: { service: string; port: number };
+    target?: { service: string; port: number };
+    /** A traffic migration's data plane; absent in stage 7, which has `database` instead. */
+    trafficProvider?: Record<string, unknown>;
+    database?: { contexts: { name: string; schema: string; tables: string[] }[] } & Record<string, unknown>;
     steps: Record<string, unknown>[];
     analysis?: Record<string, unknown> & { thresholds?: Record<string, number> };
   };
@@ -29,8 +31,6 @@ export interface StageObject {
 /**
  * The stage files the demo applies, by the seed's stage number: the one-machine data plane's
  * variant where a stage has several (nginx for the HTTP routes), and both halves of stage 5.
- * Stage 7 (the database split, examples/stages/stage-7-database.yaml) is not rehearsed yet: see
- * NOT_REHEARSED.
  */
 export const STAGE_FILES = {
   1: ['examples/stages/stage-1-webhook-gateway-nginx.yaml'],
@@ -39,17 +39,11 @@ export const STAGE_FILES = {
   4: ['examples/stages/stage-4-publisher.yaml'],
   5: ['examples/stages/stage-5-payments.yaml', 'examples/stages/stage-5-payment-callbacks-nginx.yaml'],
   6: ['examples/stages/stage-6-notifications.yaml'],
+  7: ['examples/stages/stage-7-database.yaml'],
   8: ['examples/stages/stage-8-admin-panel-nginx.yaml'],
 } as const satisfies Readonly<Record<number, readonly string[]>>;
 
 export type StageNumber = keyof typeof STAGE_FILES;
-
-/**
- * Stages the demo neither rehearses nor promotes on the way (stage 7: the demo's operator runs no
- * database steps yet), with what they depend on: a later stage waits for those instead (stage 8
- * for stage 6), the one change to dependencies.
- */
-export const NOT_REHEARSED: Readonly<Record<string, readonly string[]>> = { 'stage-7-database': ['stage-6-notifications'] };
 
 export interface Endpoints {
   readonly legacy: { host: string; port: number };
@@ -95,10 +89,8 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
     const timed = step.pause as { duration?: string } | undefined;
     return timed?.duration === undefined ? step : { pause: { duration: pause } };
   });
-  const dependsOn = stage.spec.dependsOn?.flatMap((name) => NOT_REHEARSED[name] ?? [name]);
   const spec = {
     ...stage.spec,
-    ...(dependsOn === undefined ? {} : { dependsOn }),
     steps,
     analysis: {
       ...stage.spec.analysis,
@@ -108,11 +100,29 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
       thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage, p95LimitMs) },
     },
   };
-  if ('nginx' in stage.spec.trafficProvider) {
+  if (stage.spec.trafficProvider !== undefined && 'nginx' in stage.spec.trafficProvider) {
     spec.legacy = { service: endpoints.legacy.host, port: endpoints.legacy.port };
     spec.target = { service: endpoints.target.host, port: endpoints.target.port };
   }
   return { ...stage, spec };
+}
+
+/** Stage 7's shape: tables move (spec.database), not traffic. */
+export function isDatabaseStage(stage: StageObject): boolean {
+  return stage.spec.database !== undefined;
+}
+
+/**
+ * A stage promoted on the way to a later one, in as few steps as its kind allows: a traffic stage
+ * in one (setWeight 100); stage 7 with its backup and its moves only (its CRD refuses setWeight,
+ * and wants the backup before the first move), without its pauses and checks.
+ */
+export function promotedOnTheWay(stage: StageObject): { stage: StageObject; shown: string } {
+  if (isDatabaseStage(stage)) {
+    const steps = stage.spec.steps.filter((step) => 'backup' in step || 'moveSchema' in step);
+    return { stage: { ...stage, spec: { ...stage.spec, steps } }, shown: 'backup and moves only' };
+  }
+  return { stage: { ...stage, spec: { ...stage.spec, steps: [{ setWeight: 100 }] } }, shown: 'one step: setWeight 100' };
 }
 
 export function writeStage(stage: StageObject, file: string): void {

@@ -115,8 +115,10 @@ export async function startContainer(options: RunContainerOptions): Promise<void
 }
 
 /** Runs `command` in a throwaway container of `image` (entrypoint replaced) and returns its outcome. */
-export function runInImage(image: string, entrypoint: string, args: readonly string[]): Promise<CommandResult> {
-  return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', '--entrypoint', entrypoint, image, ...args]);
+/** `env` goes on podman's command line: test values only (the test bed's database login has no password). */
+export function runInImage(image: string, entrypoint: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
+  const variables = Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
+  return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', ...variables, '--entrypoint', entrypoint, image, ...args]);
 }
 
 /** Runs a command inside a running container; returns its stdout or throws. */
