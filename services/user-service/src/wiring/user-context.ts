@@ -39,14 +39,18 @@ export async function startUserContext(host: UserContextHost, options: UserConte
   await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, options.migrate ? [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }] : [], host);
   const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
-  // One flush at a time for every upsert in this process (CoalescedFlush). The relay's periodic
-  // pass stays separate, as before: when it overlaps, a row may be published twice, and JetStream
-  // drops the second by its msgID.
+  // One flush at a time for every registration in this process (CoalescedFlush), started after its
+  // commit and not waited for (upsert-user.ts). A failure stays pending for the relay's next pass,
+  // which also logs once per outage; this line says which publish failed first. The relay's pass
+  // stays separate, as before: when it overlaps, a row may be published twice, and JetStream drops
+  // the second by its msgID.
   const flusher = new CoalescedFlush(() => flushUserOutbox(db, publisher));
-  const flushOutbox = (): Promise<void> => flusher.request();
+  const publishOutboxSoon = (): void => {
+    flusher.requestSoon((error) => { host.logger.warn({ outbox: USER_SCHEMA, err: error }, 'publishing registrations failed; they stay in the outbox for the relay'); });
+  };
   const relay = new OutboxRelay({ name: USER_SCHEMA, flush: () => flushUserOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   try {
-    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher, flushOutbox }));
+    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher, publishOutboxSoon }));
     host.readiness.add('database:user_service', databaseReachable(db));
     relay.start();
     // Requests in flight finish on an open database; the outbox empties while the bus is still up.
