@@ -281,6 +281,27 @@ describe('round trips per update (issue 20)', () => {
     expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE chat_id = ${irina.id} AND (sent_at IS NULL OR lease_until IS NOT NULL)`)).toBe(0);
   });
 
+  it("a child bot with its owner's greeting sends it before the users context has answered the registration (issue 20)", async () => {
+    const zoya: TelegramPerson = { id: 3112, first_name: 'Зоя' };
+    // `child` is connected and greets with its owner's text since the tests above (a built-in
+    // greeting waits for the registration's language inside the transaction, by design).
+    let answer: (() => void) | undefined;
+    const answered = new Promise<void>((resolve) => { answer = resolve; });
+    // The users context answers only when the test says so: the greeting must not wait for it.
+    const slow = { ...fixture.deps.users, upsert: async (...args: Parameters<typeof fixture.deps.users.upsert>) => { await answered; return fixture.deps.users.upsert(...args); } };
+    const processing = createUpdateProcessor({ ...fixture.deps, users: slow })(fixture.envelope(child, fixture.textUpdate(zoya, 'hello')), {});
+    try {
+      const deadline = Date.now() + 20_000;
+      while (fixture.sent(zoya.id).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Before, the send waited for the registration's answer after the update's transaction.
+      expect(fixture.sent(zoya.id)).toHaveLength(1);
+    } finally {
+      answer?.();
+    }
+    expect(await processing).toMatchObject({ repeated: false, registration: 'created', delivery: { sent: 1, failed: 0 } });
+    expect(fixture.sent(zoya.id)).toHaveLength(1);
+  });
+
   it('a child bot answers while the users context is unreachable; the redelivery registers the person once and sends nothing again', async () => {
     const jakov: TelegramPerson = { id: 3111, first_name: 'Яков' };
     const envelope = fixture.envelope(child, fixture.textUpdate(jakov, 'hello'));
