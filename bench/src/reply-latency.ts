@@ -213,7 +213,8 @@ async function measuredWithStatements(scenario: Scenario, serverUrl: string, dat
   return result;
 }
 
-const testbed = await startTestbed({ components: ['nats', 'postgres'] });
+// NOVA_TESTBED_KEEP=1 keeps the stack folder: every process's log (warnings: a handler's failure and its retry).
+const testbed = await startTestbed({ components: ['nats', 'postgres'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
 try {
   const { nats, postgres } = testbed.info;
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
