@@ -18,6 +18,8 @@ node bench/dist/telegram.js
 # The services: webhook accept against a bare node:http + js.publish, and update → reply latency (see bench/README.md).
 node bench/dist/webhook.js
 node bench/dist/reply-latency.js
+# The user service's svc.user.upsert alone: registrations and known users, 16 in flight (BENCH_USER_SERVICE=<build> compares two builds).
+node bench/dist/registrations.js
 # Payment callbacks against a bare node:http, and confirmation → the main bot's message (see bench/README.md).
 node bench/dist/payments.js
 # The notification scheduler: due posts' hand-off lag per interval, and fail-over per lease TTL (see bench/README.md).

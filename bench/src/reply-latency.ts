@@ -8,6 +8,8 @@
  * monolith (inline mode, one process) as the same run's baseline.
  *
  * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30]
+ * BENCH_USER_SERVICE=<dir>/dist/main.js adds a second fleet run with that build of the user
+ * service (a before/after in one run, beside the same monolith).
  */
 import { buttons, FREE_CHILD_BOTS } from '@nova/bot-service/domain';
 import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
@@ -36,6 +38,8 @@ interface Scenario {
   readonly children: readonly EmulatedBot[];
   /** name → base URL of each process (for BENCH_METRICS). */
   readonly processes: Readonly<Record<string, string>>;
+  /** Stops the scenario's processes (a second fleet must not share the first one's consumers). */
+  readonly stop: () => Promise<void>;
 }
 
 async function ownerSays(emulator: TelegramEmulator, main: EmulatedBot, owner: UserSpec, text: string): Promise<string> {
@@ -129,18 +133,22 @@ function secretsFor(main: EmulatedBot): Secrets {
   return { NOVA_MAIN_BOT_TOKEN: main.token, NOVA_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), NOVA_WEBHOOK_SECRET: randomBytes(24).toString('base64url') };
 }
 
-async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string): Promise<Scenario> {
+async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string, userServiceMain = deployable('user-service'), suffix = ''): Promise<Scenario> {
   const emulator = await TelegramEmulator.start();
   const main = emulator.createBot({ username: 'bench_main_bot' });
   const secrets = secretsFor(main);
   const gatewayAddress = `127.0.0.1:${String(await freePort())}`;
   const common = { NOVA_NATS_URL: natsUrl, NOVA_NAMESPACE: 'bench', ...profiling() };
-  const [, users] = await Promise.all([
-    startProcess(stack, 'webhook-gateway', deployable('webhook-gateway'), { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
-    startProcess(stack, 'user-service', deployable('user-service'), { ...common, NOVA_DATABASE_URL: databaseUrl }),
+  const [gateway, users] = await Promise.all([
+    startProcess(stack, `webhook-gateway${suffix}`, deployable('webhook-gateway'), { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
+    startProcess(stack, `user-service${suffix}`, userServiceMain, { ...common, NOVA_DATABASE_URL: databaseUrl }),
   ]);
-  const bots = await startProcess(stack, 'bot-service', deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
-  return { emulator, children: await connectChildren(emulator, main), processes: { 'webhook-gateway': `http://${gatewayAddress}`, 'bot-service': bots.url, 'user-service': users.url } };
+  const bots = await startProcess(stack, `bot-service${suffix}`, deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
+  const stop = async (): Promise<void> => {
+    await emulator.stop();
+    for (const started of [gateway, bots, users]) await started.process.stop();
+  };
+  return { emulator, children: await connectChildren(emulator, main), processes: { 'webhook-gateway': `http://${gatewayAddress}`, 'bot-service': bots.url, 'user-service': users.url }, stop };
 }
 
 async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scenario> {
@@ -150,7 +158,7 @@ async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scen
   const monolith = await startProcess(stack, 'monolith', deployable('monolith'), {
     ...secretsFor(main), ...profiling(), NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${address}`, NOVA_MONOLITH_UPDATES: 'inline',
   }, address);
-  return { emulator, children: await connectChildren(emulator, main), processes: { monolith: monolith.url } };
+  return { emulator, children: await connectChildren(emulator, main), processes: { monolith: monolith.url }, stop: async () => { await emulator.stop(); await monolith.process.stop(); } };
 }
 
 /** Each process's CPU seconds so far (prom-client's process_cpu_seconds_total). */
@@ -181,6 +189,10 @@ async function printBusDurations(scenario: Scenario, cpuBefore: Map<string, numb
       sums.set(labels ?? '', entry);
     }
     for (const [labels, { sum, count }] of sums) if (count > 0) console.log(`  ${name} {${labels}}: ${String(count)} handled, mean ${fmt((sum / count) * 1000, 1)} ms`);
+    // Handler failures (each one a retry after a backoff of 1 s or more: a stall of its chat and partition).
+    for (const match of text.matchAll(/^nova_bus_messages_total\{(.*outcome="error".*)\} (\S+)$/gm)) {
+      if (Number(match[2]) > 0) console.log(`  ${name} {${match[1] ?? ''}}: ${match[2] ?? ''} failed`);
+    }
   }
 }
 
@@ -201,26 +213,41 @@ async function measuredWithStatements(scenario: Scenario, serverUrl: string, dat
   return result;
 }
 
-const testbed = await startTestbed({ components: ['nats', 'postgres'] });
+// NOVA_TESTBED_KEEP=1 keeps the stack folder: every process's log (warnings: a handler's failure and its retry).
+const testbed = await startTestbed({ components: ['nats', 'postgres'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
 try {
   const { nats, postgres } = testbed.info;
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
   const tag = randomBytes(3).toString('hex');
-  const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, `bench_fleet_${tag}`));
-  const fleetCpu = await cpuSeconds(fleet);
-  const fleetResult = await measuredWithStatements(fleet, postgres.url, `bench_fleet_${tag}`);
-  await printBusDurations(fleet, fleetCpu, fleetResult.sent);
-  await fleet.emulator.stop();
+  const runFleet = async (userServiceMain: string, suffix: string): Promise<Measured> => {
+    const name = `bench_fleet${suffix.replace('-', '')}_${tag}`;
+    const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), userServiceMain, suffix);
+    const cpu = await cpuSeconds(fleet);
+    const result = await measuredWithStatements(fleet, postgres.url, name);
+    await printBusDurations(fleet, cpu, result.sent);
+    await fleet.stop();
+    return result;
+  };
+  // BENCH_USER_SERVICE: a second fleet with another build of the user service; BENCH_OTHER_FIRST=1 runs it first.
+  const otherUserService = process.env.BENCH_USER_SERVICE;
+  let other: Measured | undefined;
+  if (otherUserService !== undefined && process.env.BENCH_OTHER_FIRST !== undefined) other = await runFleet(otherUserService, '-2');
+  const fleetResult = await runFleet(deployable('user-service'), '');
+  if (otherUserService !== undefined && other === undefined) other = await runFleet(otherUserService, '-2');
   const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
   const monolithCpu = await cpuSeconds(monolith);
   const monolithResult = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
   await printBusDurations(monolith, monolithCpu, monolithResult.sent);
-  await monolith.emulator.stop();
+  await monolith.stop();
 
   console.log(`update → reply latency benchmark: ${String(cpus().length)} cores (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`);
   console.log(`  ${String(RATE)} messages/s for ${String(SECONDS)} s over ${String(CHATS)} chats and ${String(BOTS)} child bots (${fmt(RATE / BOTS, 1)}/s per bot, one message per chat every ${fmt((CHATS / RATE), 1)} s); the emulator enforces Telegram's limits`);
   console.log(`  nats-server ${nats.version}, PostgreSQL ${postgres.version}, every process on this machine`);
   console.log(line('fleet (gateway → JetStream → bot service ↔ user service)', fleetResult));
+  if (other !== undefined) {
+    console.log(line(`fleet, user service ${otherUserService ?? ''}`, other));
+    console.log(`that fleet / monolith: p50 ${fmt(percentile(other.latencies, 50) / percentile(monolithResult.latencies, 50), 2)}×, p95 ${fmt(percentile(other.latencies, 95) / percentile(monolithResult.latencies, 95), 2)}×, p99 ${fmt(percentile(other.latencies, 99) / percentile(monolithResult.latencies, 99), 2)}×`);
+  }
   console.log(line('monolith, inline (legacy baseline)                       ', monolithResult));
   console.log(`fleet / monolith: p50 ${fmt(percentile(fleetResult.latencies, 50) / percentile(monolithResult.latencies, 50), 2)}×, p95 ${fmt(percentile(fleetResult.latencies, 95) / percentile(monolithResult.latencies, 95), 2)}×, p99 ${fmt(percentile(fleetResult.latencies, 99) / percentile(monolithResult.latencies, 99), 2)}×`);
 } finally {

@@ -22,6 +22,7 @@ import {
 import { BotRole } from '@nova/contracts';
 import { InvalidArgumentError, UnavailableError } from '@nova/domain';
 import { BotContextFixture, dumpServiceSchemas, type TelegramPerson } from './support/bot-context.js';
+import { outboxPublished } from './support/outbox.js';
 import type { EmulatedBot } from '@nova/telegram-emulator';
 
 // Anna's Telegram app speaks Russian: the main bot answers her in Russian; the others have no language_code: English.
@@ -76,6 +77,8 @@ describe('the main bot and a child bot, end to end', () => {
     expect(fixture.sent(anna.id)).toEqual([{ botId: main.id, chatId: anna.id, text: TEXT.welcome('Анна', true), replyMarkup: MENU }]);
     const user = await fixture.database.query('SELECT first_name, username, language_code, first_bot_id::text AS first_bot FROM user_service.users WHERE telegram_id = $1', [anna.id]);
     expect(user.rows).toEqual([{ first_name: 'Анна', username: 'anna', language_code: 'ru', first_bot: String(main.id) }]);
+    // The registration answered after its commit; its event is published from the outbox after it.
+    await outboxPublished(fixture.database, 'user_service');
     const registered = (await fixture.events.stored()).filter((event) => event.msgId === `nova.user.registered:${anna.id}`);
     expect(registered).toHaveLength(1);
 
@@ -204,6 +207,7 @@ describe('replies under failure and concurrency', () => {
     expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
     expect(fixture.sent(eve.id)).toHaveLength(1);
     expect(await count(`SELECT count(*) FROM bot_service.processed_effects WHERE effect_key = '${updateEffectKey(BigInt(child.id), envelope.updateId)}'`)).toBe(1);
+    await outboxPublished(fixture.database, 'user_service');
     expect((await fixture.events.stored()).filter((event) => event.msgId === `nova.user.registered:${eve.id}`)).toHaveLength(1);
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0 } });
     expect(fixture.sent(eve.id)).toHaveLength(1);
@@ -277,6 +281,27 @@ describe('round trips per update (issue 20)', () => {
     expect(await count(`SELECT count(*) FROM bot_service.outgoing_replies WHERE chat_id = ${irina.id} AND (sent_at IS NULL OR lease_until IS NOT NULL)`)).toBe(0);
   });
 
+  it("a child bot with its owner's greeting sends it before the users context has answered the registration (issue 20)", async () => {
+    const zoya: TelegramPerson = { id: 3112, first_name: 'Зоя' };
+    // `child` is connected and greets with its owner's text since the tests above (a built-in
+    // greeting waits for the registration's language inside the transaction, by design).
+    let answer: (() => void) | undefined;
+    const answered = new Promise<void>((resolve) => { answer = resolve; });
+    // The users context answers only when the test says so: the greeting must not wait for it.
+    const slow = { ...fixture.deps.users, upsert: async (...args: Parameters<typeof fixture.deps.users.upsert>) => { await answered; return fixture.deps.users.upsert(...args); } };
+    const processing = createUpdateProcessor({ ...fixture.deps, users: slow })(fixture.envelope(child, fixture.textUpdate(zoya, 'hello')), {});
+    try {
+      const deadline = Date.now() + 20_000;
+      while (fixture.sent(zoya.id).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Before, the send waited for the registration's answer after the update's transaction.
+      expect(fixture.sent(zoya.id)).toHaveLength(1);
+    } finally {
+      answer?.();
+    }
+    expect(await processing).toMatchObject({ repeated: false, registration: 'created', delivery: { sent: 1, failed: 0 } });
+    expect(fixture.sent(zoya.id)).toHaveLength(1);
+  });
+
   it('a child bot answers while the users context is unreachable; the redelivery registers the person once and sends nothing again', async () => {
     const jakov: TelegramPerson = { id: 3111, first_name: 'Яков' };
     const envelope = fixture.envelope(child, fixture.textUpdate(jakov, 'hello'));
@@ -291,6 +316,7 @@ describe('round trips per update (issue 20)', () => {
     expect(await fixture.process(envelope, {})).toMatchObject({ repeated: true, delivery: { sent: 0, failed: 0 } });
     expect(fixture.sent(jakov.id)).toHaveLength(1);
     expect(await count(`SELECT count(*) FROM user_service.users WHERE telegram_id = ${jakov.id}`)).toBe(1);
+    await outboxPublished(fixture.database, 'user_service');
     expect((await fixture.events.stored()).filter((event) => event.msgId === `nova.user.registered:${jakov.id}`)).toHaveLength(1);
   });
 });

@@ -125,6 +125,33 @@ describe('CoalescedFlush', () => {
     expect(state).toMatchObject({ started: 2, most: 1 });
   });
 
+  it('requestSoon returns at once, joins the flush others wait for, and reports a failed flush once however many shared it', async () => {
+    const { flush, state, finishNext } = gatedFlush();
+    const coalesced = new CoalescedFlush(flush);
+    const errors: unknown[] = [];
+    coalesced.requestSoon((error) => errors.push(error));
+    expect(state.started).toBe(1);
+    const waiting = coalesced.request();
+    for (let i = 0; i < 5; i++) coalesced.requestSoon((error) => errors.push(error));
+    await finishNext();
+    await finishNext();
+    await waiting;
+    expect(state).toMatchObject({ started: 2, most: 1 });
+    expect(errors).toEqual([]);
+
+    let fail = true;
+    const failing = new CoalescedFlush(() => (fail ? Promise.reject(new Error('nats: timeout')) : Promise.resolve()));
+    for (let i = 0; i < 5; i++) failing.requestSoon((error) => errors.push(error));
+    await failing.request().catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first call's flush and the one the other four shared: two failures, two reports.
+    expect(errors.map(String)).toEqual(['Error: nats: timeout', 'Error: nats: timeout']);
+    fail = false;
+    failing.requestSoon((error) => errors.push(error));
+    await failing.request();
+    expect(errors).toHaveLength(2);
+  });
+
   it('starts at once when idle, and passes a failed flush\'s error to its requests only', async () => {
     let fail = true;
     const coalesced = new CoalescedFlush(() => (fail ? Promise.reject(new Error('nats: timeout')) : Promise.resolve()));

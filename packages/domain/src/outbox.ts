@@ -120,6 +120,8 @@ export async function flushOutbox(store: OutboxStore, publisher: EventPublisher,
 export class CoalescedFlush {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /** The flush whose failure requestSoon already reports (one report per flush, not per caller). */
+  private reported: Promise<void> | undefined;
 
   constructor(private readonly flush: () => Promise<unknown>) {}
 
@@ -129,6 +131,19 @@ export class CoalescedFlush {
     if (this.running === undefined) return this.begin();
     this.queued = this.running.then(() => this.begin(), () => this.begin());
     return this.queued;
+  }
+
+  /**
+   * Asks for a flush begun after this call without waiting for it: a registration answers once
+   * its row is committed, and the publish follows (issue 20). A failed flush is handed to onError
+   * once, however many callers shared it; its rows stay pending for the next flush (the context's
+   * OutboxRelay retries them on its interval).
+   */
+  requestSoon(onError: (error: unknown) => void): void {
+    const flush = this.request();
+    if (flush === this.reported) return;
+    this.reported = flush;
+    flush.catch(onError);
   }
 
   private begin(): Promise<void> {

@@ -15,21 +15,23 @@ export interface UserContextDeps {
   readonly publisher: EventPublisher;
   readonly clock?: Clock;
   /**
-   * Publishes the outbox after a commit that wrote an event. Default: one CoalescedFlush of this
-   * context's outbox per call of createUserHandlers (the wiring passes the process's one). A plain
-   * flush per commit made N concurrent registrations publish and mark every pending row each (up
-   * to N² round trips), and each upsert's answer waited for all of them (test/domain/user-service).
+   * Asks for the outbox to be published after a commit that wrote an event, without waiting (a
+   * registration answers after its commit: upsert-user.ts). Default: requestSoon on one
+   * CoalescedFlush of this context's outbox per call of createUserHandlers, failures left pending
+   * for the next flush (the wiring passes the process's one, which logs them). A plain flush per
+   * commit made N concurrent registrations publish and mark every pending row each (up to N²
+   * round trips: test/domain/user-service).
    */
-  readonly flushOutbox?: () => Promise<unknown>;
+  readonly publishOutboxSoon?: () => void;
 }
 
 /** The users context's request handlers, keyed like METHODS.user: svc.user.get → get. */
 export function createUserHandlers(deps: UserContextDeps): ContextHandlers<'user'> {
   const clock = deps.clock ?? systemClock;
-  const flushOutbox = deps.flushOutbox ?? coalescedFlush(deps);
+  const publishOutboxSoon = deps.publishOutboxSoon ?? coalescedFlush(deps);
   return {
     get: getUserHandler(deps.db),
-    upsert: upsertUserHandler({ db: deps.db, clock, flushOutbox }),
+    upsert: upsertUserHandler({ db: deps.db, clock, publishOutboxSoon }),
     stats: userStatsHandler(deps.db, clock),
     search: searchUsersHandler(deps.db),
     set_blocked: setUserBlockedHandler(deps.db, clock),
@@ -38,7 +40,8 @@ export function createUserHandlers(deps: UserContextDeps): ContextHandlers<'user
   };
 }
 
-function coalescedFlush(deps: UserContextDeps): () => Promise<void> {
+function coalescedFlush(deps: UserContextDeps): () => void {
   const flusher = new CoalescedFlush(() => flushUserOutbox(deps.db, deps.publisher));
-  return () => flusher.request();
+  // Without a logger here: a failed publish leaves its rows pending, and the next flush retries them.
+  return () => { flusher.requestSoon(() => undefined); };
 }

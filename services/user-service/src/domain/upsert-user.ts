@@ -9,8 +9,8 @@ import { upsertInput, type UpsertInput } from './validation.js';
 export interface UpsertDeps {
   readonly db: UserDatabase;
   readonly clock: Clock;
-  /** Publishes what the outbox holds (coalesced per process: see UserContextDeps.flushOutbox). */
-  readonly flushOutbox: () => Promise<unknown>;
+  /** Asks for the outbox to be published after this commit; returns at once (see UserContextDeps.publishOutboxSoon). */
+  readonly publishOutboxSoon: () => void;
 }
 
 interface Outcome {
@@ -36,6 +36,14 @@ class RepeatedEffect extends Error {
  * concurrent calls with one key the second waits on the first's row (the user's, or the key's
  * in the unique index) and then finds the key taken; it rolls back what it wrote and answers
  * with the stored answer.
+ *
+ * A registration answers once its transaction committed, the user and the event's outbox row
+ * together; the publish of nova.user.registered follows in the background (issue 20). Before, the
+ * answer waited for a flush begun after the commit, so a failed publish failed the call and its
+ * redelivery published the event: that put a JetStream round trip per pending row (the flush is
+ * serial) on the path of every chat's first reply, and the bots context's partitions waited on
+ * it. The event is in the outbox either way; a failed publish now stays pending until the next
+ * flush (another registration's, or the OutboxRelay's pass), and JetStream drops a repeat by msgID.
  */
 export function upsertUserHandler(deps: UpsertDeps) {
   return async (request: UpsertUserRequest, _ctx: HandlerContext): Promise<UpsertUserResponse> => {
@@ -47,7 +55,7 @@ export function upsertUserHandler(deps: UpsertDeps) {
       if (!(error instanceof RepeatedEffect) || input.effectKey === undefined) throw error;
       outcome = await storedOutcome(deps.db, input.effectKey);
     }
-    if (outcome.flush) await deps.flushOutbox();
+    if (outcome.flush) deps.publishOutboxSoon();
     return outcome.response;
   };
 }

@@ -39,19 +39,33 @@ export async function startUserContext(host: UserContextHost, options: UserConte
   await prepareDatabase(options.migrationDatabaseUrl ?? options.databaseUrl, options.migrate ? [{ schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR }] : [], host);
   const db = openUserDatabase({ connectionString: options.databaseUrl, maxConnections: options.maxConnections ?? 10 });
   const publisher = busEventPublisher(options.bus);
-  // One flush at a time for every upsert in this process (CoalescedFlush). The relay's periodic
-  // pass stays separate, as before: when it overlaps, a row may be published twice, and JetStream
-  // drops the second by its msgID.
-  const flusher = new CoalescedFlush(() => flushUserOutbox(db, publisher));
-  const flushOutbox = (): Promise<void> => flusher.request();
+  // One flush at a time for every registration in this process (CoalescedFlush), started after its
+  // commit and not waited for (upsert-user.ts). A failure stays pending for the relay's next pass;
+  // like the relay, one warning per outage (a flush that succeeds ends it), not one per flush. The
+  // relay's pass stays separate, as before: when it overlaps, a row may be published twice, and
+  // JetStream drops the second by its msgID.
+  let failing = false;
+  const flusher = new CoalescedFlush(async () => {
+    await flushUserOutbox(db, publisher);
+    failing = false;
+  });
+  const publishOutboxSoon = (): void => {
+    flusher.requestSoon((error) => {
+      if (!failing) host.logger.warn({ outbox: USER_SCHEMA, err: error }, 'publishing registrations failed; they stay in the outbox for the relay');
+      failing = true;
+    });
+  };
   const relay = new OutboxRelay({ name: USER_SCHEMA, flush: () => flushUserOutbox(db, publisher), intervalMs: options.outboxIntervalMs ?? 5_000, logger: host.logger });
   try {
-    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher, flushOutbox }));
+    const binding = await serveContext(options.bus, 'user', createUserHandlers({ db, publisher, publishOutboxSoon }));
     host.readiness.add('database:user_service', databaseReachable(db));
     relay.start();
     // Requests in flight finish on an open database; the outbox empties while the bus is still up.
     host.onStop('users context', async () => {
       await binding.stop();
+      // The last registrations' publish may still be running: let it end before the relay's last
+      // flush and the pool's close (its failure is logged above; the relay retries the rows).
+      await flusher.request().catch(() => undefined);
       await relay.stop();
       await db.$disconnect();
     });

@@ -17,13 +17,14 @@ import { deliver, deliveryDeps, updateEffectKey } from './shared.js';
  * One update to a child bot: register the sender with the users context and, at the same time,
  * in one transaction record the update as processed, route the update through telegraf (in
  * memory: whom to count, what to answer), count the sender in the bot's audience and record the
- * greeting, leased to this sender; once both are done, send it. A redelivery finds the update
- * processed (its claim fails) and only sends what is unsent.
+ * greeting, leased to this sender; once the transaction is done, send it, then wait for the
+ * registration. A redelivery finds the update processed (its claim fails) and only sends what is
+ * unsent.
  *
  * Round trips (issue 20, bench/README.md): the registration's request to the users context runs
- * beside the transaction (an owner's greeting does not depend on it; a bot still on its built-in
- * greeting waits, inside the transaction, for the answer's language of the writer); no read of the processed
- * mark before the work — the claim in the transaction decides, and the steps outside it are
+ * beside the transaction and the send (an owner's greeting does not depend on it; a bot still on
+ * its built-in greeting waits, inside the transaction, for the answer's language of the writer);
+ * no read of the processed mark before the work — the claim in the transaction decides, and the steps outside it are
  * idempotent under the update's msgID (the users context's effect key, the publisher keeping the
  * newer business connection), so a redelivery repeats them harmlessly; the bot's token is read
  * with its row in the transaction; the replies are recorded leased and sent without being read
@@ -52,10 +53,13 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
     const registration = await registering;
     throw registration.ok ? error : registration.error;
   }
-  const registration = await registering;
+  // Sent before the registration's answer is awaited: an owner's greeting does not depend on it
+  // (a built-in one waited for it inside the transaction), so the person's reply never waits on
+  // the users context's answer after the commit (issue 20).
   const delivery = recorded === undefined
     ? await deliver(deps, key)
     : await sendRecordedReplies(deliveryDeps(deps), recorded.replies, tokenFrom(deps, botId, recorded.token));
+  const registration = await registering;
   if (!registration.ok) throw registration.error;
   // A repeat reports no registration, as when it was recognised before registering.
   return { effectKey: key, repeated: recorded === undefined, registration: recorded === undefined ? 'none' : registration.value.registration, delivery };

@@ -1,0 +1,16 @@
+import type { TestDatabase } from './database.js';
+
+/**
+ * Waits until a context's outbox has no unpublished row: a registration answers after its commit and
+ * its event is published in the background (issue 20), so a test reads the bus only once the
+ * publish is done and marked. Bounded in time; polls state, never sleeps a fixed time.
+ */
+export async function outboxPublished(database: Pick<TestDatabase, 'query'>, schema: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox_events WHERE published_at IS NULL`);
+    if (pending.rows[0]?.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${schema}.outbox_events still had ${String(pending.rows[0]?.n)} unpublished row(s) after ${String(timeoutMs)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
