@@ -15,6 +15,24 @@ if [ "${NOVA_NODE_TESTS:-}" != 1 ]; then
   exit 0
 fi
 
+# Debian's packages the node needs, the way 10-debian.sh installs its own: the CNI plugins (bridge,
+# host-local, loopback, portmap), iptables for kube-proxy, ip for the node's link, gcc and libc6-dev
+# for the static pause program. runc comes from 15-containers.sh.
+needed=()
+[ -x /usr/lib/cni/bridge ] || needed+=(containernetworking-plugins)
+command -v iptables-save >/dev/null || needed+=(iptables)
+command -v ip >/dev/null || needed+=(iproute2)
+command -v gcc >/dev/null || needed+=(gcc)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || compgen -G "/usr/lib/*/libc.a" >/dev/null || needed+=(libc6-dev)
+if [ ${#needed[@]} -gt 0 ]; then
+  echo "  apt-get install ${needed[*]}"
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+fi
+
 pinned() { sed -n "s/^[[:space:]]*$1[[:space:]]\+\(v[0-9.]\+\)[[:space:]]*\$/\1/p" "$2"; }
 version=$(pinned 'k8s\.io\/kubernetes' tools/kube-node/go.mod)
 apiserver_version=$(pinned 'k8s\.io\/kubernetes' tools/kube-apiserver/go.mod)
