@@ -4,15 +4,19 @@
  * kube-scheduler, containerd, the kubelet, kube-proxy, CoreDNS, all built by
  * scripts/setup.d/33-node.sh) runs a Deployment of a locally built image behind a ClusterIP
  * Service, and a Job's pod reaches it by its DNS name: the scheduler, the kubelet, containerd
- * with runc, the pods' bridge, kube-proxy's rules and CoreDNS all did their part.
+ * with runc, the pods' bridge, kube-proxy's rules and CoreDNS all did their part. Then
+ * `helm install nova charts/nova --wait` with the operator alone: two replicas Ready in pods, the
+ * Lease held by one of them through its service-account token and the chart's RBAC.
  *
  * Off unless NOVA_NODE_TESTS=1 (it needs root, and the node's binaries take about 20 minutes to
  * build once): NOVA_NODE_TESTS=1 NOVA_TESTBED_COMPONENTS=nats node … jest.js test/cluster
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findBinary, Stack, startNode, waitFor, type NodeCluster } from '@nova/testbed';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBaseImages, RUNTIME_BASE } from '../ship/support/base-images.js';
+import { REPO_ROOT } from '../ship/support/chart.js';
 import { runOk } from '../ship/support/command.js';
 import { buildah } from '../ship/support/containers.js';
 
@@ -149,5 +153,44 @@ suite('a one-node Kubernetes cluster of real components (issue 23)', () => {
     const nodes = await getJson<{ items: { metadata: { name: string }; spec?: { podCIDR?: string } }[] }>(['nodes']);
     expect(nodes.items.map((n) => n.metadata.name)).toEqual([node.info.nodeName]);
     expect(nodes.items[0]?.spec?.podCIDR).toBe('10.244.0.0/24');
+  }, 10 * 60_000);
+
+  // The operator alone for now: the services need NATS and PostgreSQL reachable from the pods
+  // (the next round). The image is test/ship/images.test.ts's, from the shared build storage.
+  it('installs the chart with helm --wait: the operator runs its two replicas in pods, one holding the Lease', async () => {
+    const image = 'localhost/nova/operator:test';
+    const listed = await buildah(['images', '--format', '{{.Name}}:{{.Tag}}']);
+    if (!listed.split('\n').includes(image)) {
+      throw new Error(`${image} is not in the build storage: run test/ship/images.test.ts first (it builds every deployable's image)`);
+    }
+    const archive = join(stack?.path('images') ?? '', 'operator.tar');
+    await buildah(['push', image, `docker-archive:${archive}:${image}`]);
+    await node.importImage(archive, image);
+
+    const services = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service', 'publisher-service', 'payment-service', 'admin-panel', 'notification-service'];
+    const values = {
+      image: { registry: 'localhost', tag: 'test', pullPolicy: 'Never' },
+      services: Object.fromEntries(services.map((name) => [name, { enabled: false }])),
+    };
+    const valuesFile = join(stack?.path('chart') ?? '', 'values.json');
+    writeFileSync(valuesFile, JSON.stringify(values));
+    const helm = findBinary({ name: 'helm', install: 'bash scripts/setup.sh' });
+    await runOk(helm, ['--kubeconfig', node.info.kube.kubeconfig, 'install', 'nova', join(REPO_ROOT, 'charts', 'nova'),
+      '-n', 'nova', '--create-namespace', '-f', valuesFile, '--wait', '--timeout', '300s'], { timeoutMs: 360_000 });
+
+    const deployment = await getJson<{ status?: { readyReplicas?: number } }>(['deployment', 'nova-operator', '-n', 'nova']);
+    expect(deployment.status?.readyReplicas).toBe(2);
+    const pods = await getJson<{ items: { metadata: { name: string } }[] }>(['pods', '-n', 'nova', '-l', 'app.kubernetes.io/name=nova-operator']);
+    const podNames = pods.items.map((pod) => pod.metadata.name);
+    // The Lease is taken through the pod's own service-account token and the chart's RBAC.
+    let holder = '';
+    await waitForState('Lease nova-operator held by one of the pods', async () => {
+      const lease = await getJson<{ spec?: { holderIdentity?: string } }>(['lease', 'nova-operator', '-n', 'nova']);
+      holder = lease.spec?.holderIdentity ?? '';
+      return podNames.includes(holder);
+    }, 120_000);
+    expect(podNames).toHaveLength(2);
+    const budget = await getJson<{ status?: { disruptionsAllowed?: number } }>(['pdb', 'nova-operator', '-n', 'nova']);
+    expect(budget.status?.disruptionsAllowed).toBe(1);
   }, 10 * 60_000);
 });
