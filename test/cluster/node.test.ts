@@ -102,7 +102,9 @@ spec:
 `;
 }
 
-suite('a one-node Kubernetes cluster of real components (issue 23)', () => {
+const title = 'a one-node Kubernetes cluster of real components (issue 23)';
+
+suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, after NOVA_NODE_TESTS=1 npm run setup)`, () => {
   beforeAll(async () => {
     stack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
     node = await startNode(stack);

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostCommand, inNetns } from './host-command.js';
@@ -19,17 +19,45 @@ export interface NodeLink {
 }
 
 /** Reservations of /30s by any process on this machine, so two test beds never pick the same one. */
-const RESERVATIONS_DIR = join(tmpdir(), 'nova-node-links');
+export const LINK_RESERVATIONS_DIR = join(tmpdir(), 'nova-node-links');
 
-function reserve(subnet: string): boolean {
-  mkdirSync(RESERVATIONS_DIR, { recursive: true });
+function ownerAlive(file: string): boolean {
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    writeFileSync(join(RESERVATIONS_DIR, subnet), `${String(process.pid)}\n`, { flag: 'wx' });
+    process.kill(pid, 0);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Takes the /30's reservation. One whose process is gone (a killed run: its link went with its
+ * namespace) is taken over, renamed away first so two takers cannot both win.
+ */
+export function reserveSubnet(subnet: string): boolean {
+  mkdirSync(LINK_RESERVATIONS_DIR, { recursive: true });
+  const file = join(LINK_RESERVATIONS_DIR, subnet);
+  const create = (): boolean => {
+    try {
+      writeFileSync(file, `${String(process.pid)}\n`, { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  };
+  if (create()) return true;
+  try {
+    if (ownerAlive(file)) return false;
+    const stale = `${file}.stale-${String(process.pid)}`;
+    renameSync(file, stale);
+    rmSync(stale, { force: true });
+  } catch {
+    return false; // another process took it over first, or released it
+  }
+  return create();
 }
 
 /** A /30 no interface of the machine uses and no other test bed reserved: [base of x.y, x.y+1, x.y+2]. */
@@ -44,7 +72,7 @@ async function chooseSubnet(): Promise<{ subnet: string; host: string; node: str
     const node = `${prefix}${String(last + 2)}`;
     if (inUse.includes(` ${host}/`) || inUse.includes(` ${node}/`)) continue;
     const subnet = `${prefix}${String(last)}`;
-    if (reserve(subnet)) return { subnet, host, node };
+    if (reserveSubnet(subnet)) return { subnet, host, node };
   }
   throw new Error('node component: no free /30 in 198.18.0.0/15 after 200 tries');
 }
@@ -57,7 +85,7 @@ async function chooseSubnet(): Promise<{ subnet: string; host: string; node: str
 export async function createNodeLink(namespacePid: number, netnsPath: string, name: string): Promise<{ link: NodeLink; remove: () => Promise<void> }> {
   const { subnet, host, node } = await chooseSubnet();
   const hostInterface = `nv${name}`;
-  const release = (): void => { rmSync(join(RESERVATIONS_DIR, subnet), { force: true }); };
+  const release = (): void => { rmSync(join(LINK_RESERVATIONS_DIR, subnet), { force: true }); };
   const remove = async (): Promise<void> => {
     try {
       await hostCommand('remove the node link', 'ip', ['link', 'del', hostInterface]);
