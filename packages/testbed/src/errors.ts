@@ -20,3 +20,18 @@ export class ComponentStartError extends Error {
     this.name = 'ComponentStartError';
   }
 }
+
+/**
+ * A host command the node component needs (ip, nsenter, ctr, buildah...) failed; carries the
+ * command line and its stderr. The test bed's own secrets never go on these command lines.
+ */
+export class NodeSetupError extends Error {
+  constructor(
+    readonly step: string,
+    readonly command: string,
+    readonly stderr: string,
+  ) {
+    super(`node component: ${step} failed (${command})${stderr ? `:\n${stderr.trim()}` : ''}`);
+    this.name = 'NodeSetupError';
+  }
+}

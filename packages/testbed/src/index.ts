@@ -17,3 +17,4 @@ export { startNats, type NatsOptions } from './components/nats.js';
 export { PostgresServer, startPostgres, type PostgresOptions } from './components/postgres.js';
 export { createDatabase } from './database.js';
 export { INGRESS_HEALTH_PATH, startIngress, type Ingress, type IngressPaths } from './components/ingress.js';
+export { startNode, type NodeCluster, type NodeInfo } from './components/node/node.js';

@@ -93,3 +93,17 @@ describe('reapStaleStacks', () => {
     }
   });
 });
+
+describe('Stack.stop', () => {
+  it('runs afterStop clean-ups once every process has stopped, newest first, before the folder goes', async () => {
+    const stack = Stack.create();
+    const order: string[] = [];
+    stack.track({ pid: sleeper().pid, stop: () => { order.push('process stopped'); return Promise.resolve(); } } as never);
+    stack.onStop(() => { order.push('onStop'); });
+    stack.afterStop(() => { order.push(`first afterStop, folder there: ${String(existsSync(stack.dir))}`); });
+    stack.afterStop(() => { order.push('second afterStop'); });
+    await stack.stop();
+    expect(order).toEqual(['onStop', 'process stopped', 'second afterStop', 'first afterStop, folder there: true']);
+    expect(existsSync(stack.dir)).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeCgroupName, removeStaleCgroupRoot } from './components/node/cgroups.js';
 import type { SupervisedProcess } from './process.js';
 
 const STACK_PREFIX = 'nova-testbed-';
@@ -85,6 +86,8 @@ export function reapStaleStacks(root = tmpdir()): number {
         try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     }
+    // A node component's cgroups outlive its processes (empty folders under /sys/fs/cgroup).
+    if (existsSync(join(dir, 'node'))) removeStaleCgroupRoot(nodeCgroupName(dir));
     rmSync(dir, { recursive: true, force: true });
     reaped += 1;
   }
@@ -126,6 +129,16 @@ export class Stack {
   }
 
   /**
+   * Runs at stop, after every process is gone and before the folder is removed: for what can only
+   * be undone once nothing uses it (the node component's cgroups and network link).
+   */
+  afterStop(cleanup: () => Promise<void> | void): void {
+    this.afterCleanups.push(cleanup);
+  }
+
+  private readonly afterCleanups: (() => Promise<void> | void)[] = [];
+
+  /**
    * Stops everything, newest first, and removes the folder unless asked to keep it. Every caller
    * waits for the one whole stop: a second caller (a second Ctrl-C, a signal handler beside a
    * finally block) returning early once let the process exit while kube-apiserver was stopping.
@@ -142,6 +155,9 @@ export class Stack {
       try { await cleanup(); } catch { /* stopping must go on */ }
     }
     await Promise.all(this.processes.splice(0).reverse().map((p) => p.stop()));
+    for (const cleanup of this.afterCleanups.splice(0).reverse()) {
+      try { await cleanup(); } catch { /* stopping must go on */ }
+    }
     if (!this.keepOnStop) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -44,6 +44,43 @@ export async function writeKubeconfigForUser(kube: KubeInfo, outDir: string, use
 
 export interface KubeOptions {
   readonly crdDirs: readonly string[];
+  /**
+   * Set for a control plane with a kubelet (the node component): the address it binds and
+   * advertises (pods reach it there, so not loopback), its Service range, and what a cluster
+   * with nodes needs that the API-only test bed leaves out (below).
+   */
+  readonly forNode?: NodeFacingOptions;
+}
+
+export interface NodeFacingOptions {
+  readonly address: string;
+  readonly serviceCidr: string;
+  /** The Service range's first address: the `kubernetes` Service's, in the serving certificate. */
+  readonly kubernetesServiceIp: string;
+}
+
+/** The apiserver flags that differ between the API-only test bed and a cluster with a node. */
+function nodeDependentArgs(forNode: NodeFacingOptions | undefined, kubeletClient: { certFile: string; keyFile: string } | undefined): string[] {
+  if (forNode === undefined || kubeletClient === undefined) {
+    return [
+      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+      // No kubernetes Service endpoints to keep: a loopback advertise address is refused otherwise.
+      '--endpoint-reconciler-type=none',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      // No controller-manager makes ServiceAccounts here, so admission would refuse every pod.
+      '--disable-admission-plugins=ServiceAccount', '--authorization-mode=RBAC',
+    ];
+  }
+  return [
+    `--bind-address=${forNode.address}`, `--advertise-address=${forNode.address}`,
+    `--service-cluster-ip-range=${forNode.serviceCidr}`,
+    // The kubelet authenticates as system:node:<name>; the Node authorizer is what grants it.
+    '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction',
+    // kubectl logs/exec: the apiserver calls the kubelet with this client certificate, at the
+    // node's InternalIP (its name resolves nowhere: "lookup nova-node ... no such host").
+    `--kubelet-client-certificate=${kubeletClient.certFile}`, `--kubelet-client-key=${kubeletClient.keyFile}`,
+    '--kubelet-preferred-address-types=InternalIP',
+  ];
 }
 
 /**
@@ -56,27 +93,32 @@ export async function startKube(stack: Stack, options: KubeOptions): Promise<Kub
   const binary = findBinary({ name: `kube-apiserver-${version}`, install: 'bash scripts/setup.sh (builds it from tools/kube-apiserver, ~5 min once)' });
   const pkiDir = stack.path('kube', 'pki');
   const [etcd] = await Promise.all([startEtcd(stack), createCa(pkiDir)]);
-  const [serving, admin, signing] = await Promise.all([
-    issueCert(pkiDir, pkiDir, { name: 'apiserver', commonName: 'kube-apiserver', usage: 'serverAuth', altNames: ['IP:127.0.0.1', 'DNS:localhost'] }),
+  const forNode = options.forNode;
+  const altNames = ['IP:127.0.0.1', 'DNS:localhost', ...(forNode === undefined ? [] : [
+    `IP:${forNode.address}`, `IP:${forNode.kubernetesServiceIp}`,
+    'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local',
+  ])];
+  const [serving, admin, signing, kubeletClient] = await Promise.all([
+    issueCert(pkiDir, pkiDir, { name: 'apiserver', commonName: 'kube-apiserver', usage: 'serverAuth', altNames }),
     issueCert(pkiDir, pkiDir, { name: 'admin', commonName: 'nova-admin', organizations: ['system:masters'], usage: 'clientAuth' }),
     createSigningKey(pkiDir),
+    forNode === undefined ? undefined
+      : issueCert(pkiDir, pkiDir, { name: 'apiserver-kubelet-client', commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'clientAuth' }),
   ]);
   const port = await freePort();
-  const server = `https://127.0.0.1:${port}`;
+  const server = `https://${forNode?.address ?? '127.0.0.1'}:${port}`;
   const credentials: KubeCredentials = { server, caFile: join(pkiDir, 'ca.crt'), ...admin };
   await SupervisedProcess.start(stack, {
     name: 'kube-apiserver',
     command: binary,
     args: [
       `--etcd-servers=${etcd.url}`,
-      `--secure-port=${port}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
-      // No kubernetes Service endpoints to keep: a loopback advertise address is refused otherwise.
-      '--endpoint-reconciler-type=none',
+      `--secure-port=${port}`,
+      ...nodeDependentArgs(forNode, kubeletClient),
       `--cert-dir=${stack.path('kube', 'certs')}`,
       `--tls-cert-file=${serving.certFile}`, `--tls-private-key-file=${serving.keyFile}`,
       `--client-ca-file=${credentials.caFile}`,
-      '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
-      '--disable-admission-plugins=ServiceAccount', '--authorization-mode=RBAC',
+      '--allow-privileged=true',
       `--service-account-issuer=${server}/`,
       `--service-account-key-file=${signing.publicKeyFile}`,
       `--service-account-signing-key-file=${signing.privateKeyFile}`,
