@@ -34,28 +34,35 @@ export interface TrafficCounts {
 }
 
 /**
- * A chat that got more replies than it sent updates, and when each duplicate went out (ms since
- * the epoch): a reply is a duplicate when an earlier reply already answered the same update (the
- * last one the person sent before it; each person waits for an answer before writing again).
+ * A chat that got more replies than it sent updates, and each repeated reply: when the update's
+ * first reply went out (Telegram's record of the call, ms since the epoch) and when the repeat did
+ * (a reply is a repeat when an earlier reply already answered the same update: the last one the
+ * person sent before it; each person waits for an answer before writing again).
  */
 export interface DuplicateChat {
   readonly chat: number;
   readonly bot: number;
   readonly extra: number;
-  readonly duplicateTimes: readonly number[];
+  readonly repeats: readonly RepeatedReply[];
 }
 
-/** The times of the replies that answered an update already answered. */
-export function duplicateReplyTimes(sendTimes: readonly number[], replyTimes: readonly number[]): number[] {
-  const answered = new Set<number>();
-  const duplicates: number[] = [];
+export interface RepeatedReply {
+  readonly first: number;
+  readonly repeat: number;
+}
+
+/** The replies that answered an update already answered, each with that update's first reply. */
+export function repeatedReplies(sendTimes: readonly number[], replyTimes: readonly number[]): RepeatedReply[] {
+  const firstReply = new Map<number, number>();
+  const repeats: RepeatedReply[] = [];
   for (const reply of replyTimes) {
     let update = -1;
     for (let i = 0; i < sendTimes.length && (sendTimes[i] ?? Infinity) <= reply; i++) update = i;
-    if (answered.has(update)) duplicates.push(reply);
-    answered.add(update);
+    const first = firstReply.get(update);
+    if (first === undefined) firstReply.set(update, reply);
+    else repeats.push({ first, repeat: reply });
   }
-  return duplicates;
+  return repeats;
 }
 
 /** Connects `bots` child bots (each by its own owner, through the main bot) and returns them. */
@@ -177,8 +184,8 @@ export class ChaosTraffic {
       lost += Math.max(0, (acceptedIn.get(key) ?? 0) - got);
       duplicates += Math.max(0, got - expected);
       if (got > expected) {
-        const duplicateTimes = duplicateReplyTimes(this.sendTimes.get(key) ?? [], this.replyTimes(chat ?? 0, bot ?? 0));
-        this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected, duplicateTimes });
+        const repeats = repeatedReplies(this.sendTimes.get(key) ?? [], this.replyTimes(chat ?? 0, bot ?? 0));
+        this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected, repeats });
       }
     }
     const with5xx = attempts.filter((attempt) => (attempt.status ?? 0) >= 500);
