@@ -25,6 +25,8 @@ export interface Killable {
 
 export interface ChaosFleet {
   readonly natsUrl: string;
+  /** The fleet's database (the bots context's replies are read from it at the end). */
+  readonly databaseUrl: string;
   readonly emulator: TelegramEmulator;
   readonly mainBot: EmulatedBot;
   readonly killables: readonly Killable[];
@@ -119,6 +121,7 @@ export async function startChaosFleet(stack: Stack, replicas: number, namespace:
   killables.push(...await Promise.all(starting));
   return {
     natsUrl: nats.url,
+    databaseUrl,
     emulator,
     mainBot,
     killables,

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { KILL_KINDS, startChaosFleet, type ChaosFleet, type Killable, type KillKind } from './fleet.js';
 import { ChaosMigration, type WeightAudit } from './migration.js';
 import { ChaosOperators, failoverBoundMs, PRODUCTION_ELECTION, type Election, type Failover } from './operators.js';
-import { ChaosTraffic, onboardChildBots, percentiles, type DuplicateChat, type TrafficCounts } from './traffic.js';
+import { readReplyRows, repeatedReplies, type RepeatedReply } from './replies.js';
+import { ChaosTraffic, onboardChildBots, percentiles, type TrafficCounts } from './traffic.js';
 
 export interface ChaosOptions {
   readonly updates: number;
@@ -30,6 +31,13 @@ export interface ChaosOptions {
   readonly timeoutMs: number;
   /** The operators' leader election; default the production defaults (15 s / 10 s / 2 s). */
   readonly election?: Election;
+  /**
+   * After every update is answered, wait this long before counting (ms; default 60 s): a reply
+   * whose sender was killed before its "sent" mark goes out again only after its lease
+   * (NOVA_REPLY_LEASE, 30 s) and the update's redelivery, 30-40 s later in the runs here, often
+   * after the last answer; counted before, it was missed (a run here saw one at 214 s of 215).
+   */
+  readonly repeatWaitMs?: number;
   /** A running kube-apiserver to use (the test bed's, in a test); default: the run starts its own. */
   readonly kube?: KubeInfo;
   readonly log?: (line: string) => void;
@@ -62,11 +70,14 @@ export interface ChaosReport {
   readonly kills: Readonly<Record<KillKind, number>>;
   readonly killLog: readonly KillRecord[];
   /**
-   * Each repeated reply: its chat, when the update's first reply went out (since the start), how
-   * much later the repeat did, and the kills between that first reply and its "sent" mark
+   * Each reply Telegram got more than once (replies.ts: tied to its update by the bots context's
+   * own record): its chat and update, when its first send went out (since the start), how much
+   * later the next did, and the kills between that first send and its "sent" mark
    * (explainDuplicates); none named: unexplained.
    */
-  readonly duplicates: readonly { readonly chat: number; readonly bot: number; readonly firstReplyAtMs: number; readonly repeatAfterMs: number; readonly kills: readonly string[] }[];
+  readonly duplicates: readonly { readonly chat: number; readonly bot: number; readonly update: string; readonly extra: number; readonly firstReplyAtMs: number; readonly repeatAfterMs: number; readonly kills: readonly string[] }[];
+  /** The chats with more replies than updates (the count the verdict bounds), to compare with `duplicates`. */
+  readonly duplicateChats: readonly { readonly chat: number; readonly bot: number; readonly extra: number }[];
   readonly operator: OperatorFigures;
   readonly durationMs: number;
 }
@@ -91,16 +102,17 @@ export const MARK_WINDOW_MS = 10_000;
  * lease (NOVA_REPLY_LEASE, 30 s) has lapsed and the update is redelivered (its backoff): 30-60 s
  * after the kill, which the first version's window (the process's outage + 10 s) did not reach.
  */
-export function explainDuplicates(chats: readonly DuplicateChat[], kills: readonly KillRecord[], startedAt: number): ChaosReport['duplicates'] {
-  return chats.flatMap(({ chat, bot, repeats }) => repeats.map(({ first, repeat }) => {
+export function explainDuplicates(repeats: readonly RepeatedReply[], kills: readonly KillRecord[], startedAt: number): ChaosReport['duplicates'] {
+  return repeats.map(({ chatId, botId, effectKey, sends }) => {
+    const first = sends[0] ?? 0;
     const firstAt = first - startedAt;
     return {
-      chat, bot,
+      chat: chatId, bot: botId, update: effectKey, extra: sends.length - 1,
       firstReplyAtMs: firstAt,
-      repeatAfterMs: repeat - first,
+      repeatAfterMs: (sends[1] ?? first) - first,
       kills: kills.filter((kill) => REPLYING_KINDS.has(kill.kind) && kill.at >= firstAt - 1_000 && kill.at <= firstAt + MARK_WINDOW_MS).map((kill) => `${kill.name}@${(kill.at / 1000).toFixed(1)}s`),
     };
-  }));
+  });
 }
 
 /** mulberry32: a small seeded generator, so `--seed` repeats the same kills in the same order. */
@@ -231,6 +243,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const chaos = percentiles(traffic.takeLatencies());
     await operators.settle();
     const phase = await migration.settle(Math.min(deadline, Date.now() + 180_000));
+    const repeatWaitMs = Math.max(0, Math.min(options.repeatWaitMs ?? 60_000, deadline - Date.now()));
+    if (repeatWaitMs > 0) {
+      log(`chaos: waiting ${String(Math.round(repeatWaitMs / 1000))} s for replies repeated after their lease`);
+      await new Promise((resolve) => setTimeout(resolve, repeatWaitMs));
+    }
     log(`chaos: ${migration.name} ${String(phase)}`);
     await migration.stop();
     const weights = await migration.audit(fleet.natsUrl);
@@ -242,7 +259,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const counts = traffic.counts();
     return {
       seed: options.seed, options: shown, traffic: counts, latencyMs: { quiet, chaos }, kills, killLog,
-      duplicates: explainDuplicates(traffic.duplicateChats, killLog, started),
+      duplicates: explainDuplicates(repeatedReplies(await readReplyRows(fleet.databaseUrl), traffic.sentCalls()), killLog, started),
+      duplicateChats: traffic.duplicateChats,
       operator: { election, failoverBoundMs: failoverBoundMs(election), failovers: operators.failovers, standbyKills: operators.standbyKills.length, migration: { name: migration.name, phase, weights } },
       durationMs: Date.now() - started,
     };
