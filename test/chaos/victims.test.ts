@@ -1,8 +1,8 @@
 /** The chaos run's pure parts: the seeded choice of victims (every kind once per round, never a process already down), and which reply is a duplicate. */
 import { describe, expect, it } from '@jest/globals';
 import type { Killable, KillKind } from '../../bench/src/chaos/fleet.js';
-import { seededRandom, VictimPicker } from '../../bench/src/chaos/run.js';
-import { duplicateReplyTimes } from '../../bench/src/chaos/traffic.js';
+import { explainDuplicates, seededRandom, VictimPicker, type KillRecord } from '../../bench/src/chaos/run.js';
+import { repeatedReplies, type ReplyRow } from '../../bench/src/chaos/replies.js';
 
 function killable(kind: KillKind, name: string): Killable {
   return { kind, name, kill: () => Promise.resolve(), restart: () => Promise.resolve() };
@@ -43,10 +43,40 @@ describe('VictimPicker', () => {
   });
 });
 
-describe('duplicateReplyTimes', () => {
-  it('names the second reply to one update, not a reply to the next', () => {
-    // Updates at 0, 100 and 200; update 0 answered twice (at 50 and 60), the others once.
-    expect(duplicateReplyTimes([0, 100, 200], [50, 60, 150, 250])).toEqual([60]);
-    expect(duplicateReplyTimes([0, 100], [50, 150])).toEqual([]);
+describe('repeatedReplies', () => {
+  const row = (effectKey: string, text: string, createdAt: number, sentAt: number | undefined): ReplyRow => ({ effectKey, seq: 0, chatId: 1, botId: 2, text, createdAt, sentAt });
+  const call = (text: string, at: number, chatId = 1) => ({ chatId, botId: 2, text, at });
+
+  it('ties each send to the reply row recorded before it and marked after it, by chat and text', () => {
+    const rows = [row('u1', 'Hello!', 1_000, 1_200), row('u2', 'Hello!', 5_000, 40_000), row('u3', 'Welcome', 5_000, 5_100)];
+    // u2 sent at 5,050 (its mark lost with its sender), again at 39,990 after its lease; u1 and u3 once; another chat's copy is not counted.
+    const calls = [call('Hello!', 1_100), call('Hello!', 5_050), call('Welcome', 5_060), call('Hello!', 39_990), call('Hello!', 5_055, 9)];
+    expect(repeatedReplies(rows, calls)).toEqual([{ effectKey: 'u2', chatId: 1, botId: 2, sends: [5_050, 39_990] }]);
+  });
+
+  it('counts each send for one row: a late mark does not claim the next reply of the same text, marked first', () => {
+    // u1's mark came late (a database restart): u2 was answered and marked meanwhile, inside u1's window.
+    const rows = [row('u1', 'Hello!', 1_000, 9_000), row('u2', 'Hello!', 3_000, 3_200)];
+    expect(repeatedReplies(rows, [call('Hello!', 1_100), call('Hello!', 3_100)])).toEqual([]);
+  });
+
+  it('leaves out a row never marked sent', () => {
+    expect(repeatedReplies([row('u1', 'Hello!', 1_000, undefined)], [call('Hello!', 1_100), call('Hello!', 1_300)])).toEqual([]);
+  });
+});
+
+describe('explainDuplicates', () => {
+  const kill = (kind: KillKind, name: string, at: number): KillRecord => ({ kind, name, at, downMs: 3_000 });
+
+  it('names the kill of a replying process or PostgreSQL between the first send and its mark, however late the repeat', () => {
+    // The first send at 100 s; the repeat 45 s later (after the reply's 30 s lease and the update's redelivery).
+    const repeats = [{ effectKey: 'u1', chatId: 1, botId: 2, sends: [1_100_000, 1_145_000] }];
+    const kills = [kill('monolith', 'nova-monolith', 100_400), kill('gateway', 'webhook-gateway-1', 100_200), kill('service', 'bot-service-1', 130_000), kill('postgres', 'postgres', 99_500)];
+    expect(explainDuplicates(repeats, kills, 1_000_000)).toEqual([{ chat: 1, bot: 2, update: 'u1', extra: 1, firstReplyAtMs: 100_000, repeatAfterMs: 45_000, kills: ['nova-monolith@100.4s', 'postgres@99.5s'] }]);
+  });
+
+  it('names nothing when no such kill came near the first send', () => {
+    const repeats = [{ effectKey: 'u1', chatId: 1, botId: 2, sends: [1_100_000, 1_101_000] }];
+    expect(explainDuplicates(repeats, [kill('service', 'user-service-1', 50_000)], 1_000_000)[0]?.kills).toEqual([]);
   });
 });

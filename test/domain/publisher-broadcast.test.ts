@@ -306,7 +306,8 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
   it('counts a report Telegram took whose record was refused; it goes out again only once its lease ran out, then once', async () => {
     const [a] = replicas as [Replica, Replica];
     const counted: string[] = [];
-    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 4_000, onUnrecordedSend: (kind) => { counted.push(kind); } });
+    // recordRetryMs 0: the path after the record's retries gave up (the retry itself: test/services/publisher-record-restart.test.ts).
+    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 4_000, recordRetryMs: 0, onUnrecordedSend: (kind) => { counted.push(kind); } });
     const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
     const allowRecord = await refuseRecordOf(a.db, 'posts', 'report_sent_at');
     let postId = 0n;
@@ -336,7 +337,7 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
   it('counts a channel post Telegram took whose record was refused, and leaves its row leased (not sent again meanwhile)', async () => {
     const [a] = replicas as [Replica, Replica];
     const counted: string[] = [];
-    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 60_000, onUnrecordedSend: (kind) => { counted.push(kind); } });
+    const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 60_000, recordRetryMs: 0, onUnrecordedSend: (kind) => { counted.push(kind); } });
     const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
     const allowRecord = await refuseRecordOf(a.db, 'post_deliveries', 'sent_at');
     try {

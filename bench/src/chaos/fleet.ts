@@ -1,9 +1,9 @@
 /**
  * The chaos run's fleet: the demo's deployables through `@nova/fleet` (the one place that knows
- * each one's environment), as stage 1 leaves it with routing off (the monolith and the bot
- * service share the TELEGRAM consumer), `replicas` of every service, two webhook gateways behind
- * nginx, the Telegram emulator, and nats-server and PostgreSQL that can be restarted on their
- * stores. Every process the chaos loop may kill is a `Killable`.
+ * each one's environment), as stage 1 leaves it but routing by the operator's weights
+ * (NOVA_ROUTING=kv, the stage-2 fleet of the demo), `replicas` of every service, two webhook
+ * gateways behind nginx, the Telegram emulator, and nats-server and PostgreSQL that can be
+ * restarted on their stores. Every process the chaos loop may kill is a `Killable`.
  */
 import { deployableEnv, loopbackAddress, startDeployable, type Deployable, type FleetSettings, type RunningDeployable } from '@nova/fleet';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
@@ -12,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { startChaosNats, startChaosPostgres } from './stores.js';
 
 /** What the chaos loop counts kills by. */
-export type KillKind = 'gateway' | 'monolith' | 'service' | 'nats-server' | 'postgres';
+export type KillKind = 'gateway' | 'monolith' | 'service' | 'nats-server' | 'postgres' | 'operator';
+
+export const KILL_KINDS: readonly KillKind[] = ['gateway', 'monolith', 'service', 'nats-server', 'postgres', 'operator'];
 
 export interface Killable {
   readonly kind: KillKind;
@@ -22,6 +24,9 @@ export interface Killable {
 }
 
 export interface ChaosFleet {
+  readonly natsUrl: string;
+  /** The fleet's database (the bots context's replies are read from it at the end). */
+  readonly databaseUrl: string;
   readonly emulator: TelegramEmulator;
   readonly mainBot: EmulatedBot;
   readonly killables: readonly Killable[];
@@ -70,7 +75,13 @@ class RestartableDeployable implements Killable {
   }
 }
 
-export async function startChaosFleet(stack: Stack, replicas: number): Promise<ChaosFleet> {
+/**
+ * `namespace`: the NovaMigrations' namespace (NOVA_NAMESPACE). The fleet routes by the operator's
+ * weights (NOVA_ROUTING=kv, as from stage 2 on): with no migration a context stays on the
+ * monolith, so the bot context's updates are the monolith's and the user context moves as the
+ * run's stage-2 migration writes its weight.
+ */
+export async function startChaosFleet(stack: Stack, replicas: number, namespace: string): Promise<ChaosFleet> {
   const [nats, postgres] = await Promise.all([startChaosNats(stack), startChaosPostgres(stack)]);
   const databaseUrl = await createDatabase(postgres.url, 'nova_chaos');
   // Telegram itself cannot be reached from here; the emulator plays it (webhook delivery, retries, limits).
@@ -92,7 +103,8 @@ export async function startChaosFleet(stack: Stack, replicas: number): Promise<C
     telegramApiRoot: emulator.apiRoot,
     publicUrl: ingress.url,
     secrets: { mainBotToken: mainBot.token, encryptionKey: randomBytes(32).toString('base64'), webhookSecret: randomBytes(24).toString('base64url') },
-    routing: 'off',
+    routing: 'kv',
+    namespace,
     notifications: {},
     logLevel: 'warn',
   };
@@ -108,6 +120,8 @@ export async function startChaosFleet(stack: Stack, replicas: number): Promise<C
   }
   killables.push(...await Promise.all(starting));
   return {
+    natsUrl: nats.url,
+    databaseUrl,
     emulator,
     mainBot,
     killables,

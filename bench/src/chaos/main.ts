@@ -22,7 +22,7 @@ const { values } = parseArgs({
   options: {
     updates: { type: 'string' }, rate: { type: 'string' }, every: { type: 'string' }, seed: { type: 'string' },
     quiet: { type: 'string' }, chats: { type: 'string' }, bots: { type: 'string' }, replicas: { type: 'string' },
-    timeout: { type: 'string' }, kills: { type: 'string' }, report: { type: 'string' },
+    timeout: { type: 'string' }, kills: { type: 'string' }, report: { type: 'string' }, 'scaled-election': { type: 'boolean' },
   },
 });
 const updates = number(values.updates, 100_000, 'updates');
@@ -40,6 +40,8 @@ const report: ChaosReport = await runChaos({
   replicas: number(values.replicas, 2, 'replicas'),
   // The bound: sending at the rate, plus an hour for start-up, drain and the machine being shared.
   timeoutMs: number(values.timeout, updates / rate + 3600, 'timeout') * 1000,
+  // --scaled-election: 3 s / 2 s / 500 ms, the operator tests' SCALED_DOWN_ELECTION; default production's 15 s / 10 s / 2 s.
+  ...(values['scaled-election'] === true ? { election: { leaseMs: 3_000, renewMs: 2_000, retryMs: 500 } } : {}),
   log: (line) => { process.stdout.write(`${line}\n`); },
 });
 const t = report.traffic;
@@ -47,9 +49,12 @@ const lines = [
   `seed ${String(report.seed)} (repeat with --seed ${String(report.seed)})`,
   `updates sent ${String(t.sent)}, accepted ${String(t.accepted)}, answered ${String(t.answered)}, lost ${String(t.lost)} (goal 0), still undelivered ${String(t.undelivered)}`,
   `duplicate replies ${String(t.duplicates)} (bound: one per kill, ${String(report.killLog.length)} kills)`,
-  ...report.duplicates.map((d) => `  chat ${String(d.chat)} (bot ${String(d.bot)}): ${String(d.extra)} extra, near ${d.nearKills.length === 0 ? 'no kill' : d.nearKills.join(', ')}`),
+  `  by update (the bots context's record): ${String(report.duplicates.reduce((n, d) => n + d.extra, 0))} repeated sends of ${String(report.duplicates.length)} replies`,
+  ...report.duplicates.map((d) => `  chat ${String(d.chat)} (bot ${String(d.bot)}, update ${d.update}): first sent at ${(d.firstReplyAtMs / 1000).toFixed(1)} s, again ${(d.repeatAfterMs / 1000).toFixed(1)} s later${d.extra > 1 ? ` (${String(d.extra)} extra)` : ''}; killed between the first send and its mark: ${d.kills.length === 0 ? 'nothing (unexplained)' : d.kills.join(', ')}`),
   `5xx answered to Telegram ${String(t.answered5xx)}; updates delivered by a later retry ${String(t.delivered5xxLater)}`,
   `update → reply: quiet p50 ${String(report.latencyMs.quiet.p50)} ms, p99 ${String(report.latencyMs.quiet.p99)} ms; under chaos p50 ${String(report.latencyMs.chaos.p50)} ms, p99 ${String(report.latencyMs.chaos.p99)} ms`,
+  `weights written to the user context: ${report.operator.migration.weights.written.map((w) => `${String(w.weight)}%`).join(' → ')}; not intended by status ${String(report.operator.migration.weights.unintended.length)} (goal 0); ${report.operator.migration.name} ${String(report.operator.migration.phase)}`,
+  `operator failovers (leader SIGKILLed → another replica holds the Lease): ${report.operator.failovers.map((f) => (f.ms === undefined ? 'none' : `${(f.ms / 1000).toFixed(1)} s`)).join(', ') || 'no leader killed'} (goal ≤ ${String(report.operator.election.leaseMs / 1000)} s, the lease; the election's bound ${(report.operator.failoverBoundMs / 1000).toFixed(1)} s); standby kills ${String(report.operator.standbyKills)}`,
   `kills: ${Object.entries(report.kills).map(([kind, n]) => `${kind} ${String(n)}`).join(', ')}`,
   `took ${String(Math.round(report.durationMs / 1000))} s`,
 ];

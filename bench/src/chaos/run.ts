@@ -4,9 +4,14 @@
  * then a drain (Telegram's retries, the services' redeliveries) and the accounting. Bounded:
  * every phase has a deadline.
  */
-import { Stack } from '@nova/testbed';
-import { startChaosFleet, type Killable, type KillKind } from './fleet.js';
-import { ChaosTraffic, onboardChildBots, percentiles, type DuplicateChat, type TrafficCounts } from './traffic.js';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Stack, startTestbed, type KubeInfo, type Testbed } from '@nova/testbed';
+import { randomBytes } from 'node:crypto';
+import { KILL_KINDS, startChaosFleet, type ChaosFleet, type Killable, type KillKind } from './fleet.js';
+import { ChaosMigration, type WeightAudit } from './migration.js';
+import { ChaosOperators, failoverBoundMs, PRODUCTION_ELECTION, type Election, type Failover } from './operators.js';
+import { readReplyRows, repeatedReplies, type RepeatedReply } from './replies.js';
+import { ChaosTraffic, onboardChildBots, percentiles, type TrafficCounts } from './traffic.js';
 
 export interface ChaosOptions {
   readonly updates: number;
@@ -24,6 +29,17 @@ export interface ChaosOptions {
   readonly replicas: number;
   /** Whole run's bound, ms. */
   readonly timeoutMs: number;
+  /** The operators' leader election; default the production defaults (15 s / 10 s / 2 s). */
+  readonly election?: Election;
+  /**
+   * After every update is answered, wait this long before counting (ms; default 60 s): a reply
+   * whose sender was killed before its "sent" mark goes out again only after its lease
+   * (NOVA_REPLY_LEASE, 30 s) and the update's redelivery, 30-40 s later in the runs here, often
+   * after the last answer; counted before, it was missed (a run here saw one at 214 s of 215).
+   */
+  readonly repeatWaitMs?: number;
+  /** A running kube-apiserver to use (the test bed's, in a test); default: the run starts its own. */
+  readonly kube?: KubeInfo;
   readonly log?: (line: string) => void;
 }
 
@@ -35,24 +51,68 @@ export interface KillRecord {
   readonly downMs: number;
 }
 
+export interface OperatorFigures {
+  readonly election: Election;
+  /** The algorithm's bound on a failover after a SIGKILL (operators.ts, failoverBoundMs). */
+  readonly failoverBoundMs: number;
+  /** Each kill of the replica that held the Lease, and how long until another held it. */
+  readonly failovers: readonly Failover[];
+  readonly standbyKills: number;
+  /** The stage migration that ran through its steps during the chaos. */
+  readonly migration: { readonly name: string; readonly phase: string | undefined; readonly weights: WeightAudit };
+}
+
 export interface ChaosReport {
   readonly seed: number;
-  readonly options: Omit<ChaosOptions, 'log'>;
+  readonly options: Omit<ChaosOptions, 'log' | 'kube'>;
   readonly traffic: TrafficCounts;
   readonly latencyMs: { readonly quiet: { p50: number; p99: number; count: number }; readonly chaos: { p50: number; p99: number; count: number } };
   readonly kills: Readonly<Record<KillKind, number>>;
   readonly killLog: readonly KillRecord[];
-  /** Each chat with a duplicate reply, and the kills whose outage (SIGKILL to ready + 10 s) covers one of its duplicates. */
-  readonly duplicates: readonly { readonly chat: number; readonly bot: number; readonly extra: number; readonly nearKills: readonly string[] }[];
+  /**
+   * Each reply Telegram got more than once (replies.ts: tied to its update by the bots context's
+   * own record): its chat and update, when its first send went out (since the start), how much
+   * later the next did, and the kills between that first send and its "sent" mark
+   * (explainDuplicates); none named: unexplained.
+   */
+  readonly duplicates: readonly { readonly chat: number; readonly bot: number; readonly update: string; readonly extra: number; readonly firstReplyAtMs: number; readonly repeatAfterMs: number; readonly kills: readonly string[] }[];
+  /** The chats with more replies than updates (the count the verdict bounds), to compare with `duplicates`. */
+  readonly duplicateChats: readonly { readonly chat: number; readonly bot: number; readonly extra: number }[];
+  readonly operator: OperatorFigures;
   readonly durationMs: number;
 }
 
-/** A duplicate is explained by a kill when it went out while that process was down or within 10 s of its return. */
-export function explainDuplicates(chats: readonly DuplicateChat[], kills: readonly KillRecord[], startedAt: number): ChaosReport['duplicates'] {
-  return chats.map(({ chat, bot, extra, duplicateTimes }) => ({
-    chat, bot, extra,
-    nearKills: kills.filter((kill) => duplicateTimes.some((time) => time - startedAt >= kill.at && time - startedAt <= kill.at + kill.downMs + 10_000)).map((kill) => `${kill.name}@${String(Math.round(kill.at / 1000))}s`),
-  }));
+/**
+ * Kinds whose death can repeat a reply: a process that sends replies (the monolith, a service),
+ * or PostgreSQL, whose restart fails the "sent" mark (retried while the sender holds the update).
+ */
+const REPLYING_KINDS: ReadonlySet<KillKind> = new Set(['monolith', 'service', 'postgres']);
+
+/**
+ * How long after Telegram accepted a reply the kill that repeats it can come: the sender marks it
+ * sent right after Telegram's answer, but on this loaded machine a mark's round trip has been
+ * seen to take seconds.
+ */
+export const MARK_WINDOW_MS = 10_000;
+
+/**
+ * Each repeated reply with the kills that explain it: a kill of a process that sends replies (or
+ * of PostgreSQL) after the update's first reply went out and within MARK_WINDOW_MS of it, i.e.
+ * between Telegram's answer and the "sent" mark. The repeat itself comes later, when the reply's
+ * lease (NOVA_REPLY_LEASE, 30 s) has lapsed and the update is redelivered (its backoff): 30-60 s
+ * after the kill, which the first version's window (the process's outage + 10 s) did not reach.
+ */
+export function explainDuplicates(repeats: readonly RepeatedReply[], kills: readonly KillRecord[], startedAt: number): ChaosReport['duplicates'] {
+  return repeats.map(({ chatId, botId, effectKey, sends }) => {
+    const first = sends[0] ?? 0;
+    const firstAt = first - startedAt;
+    return {
+      chat: chatId, bot: botId, update: effectKey, extra: sends.length - 1,
+      firstReplyAtMs: firstAt,
+      repeatAfterMs: (sends[1] ?? first) - first,
+      kills: kills.filter((kill) => REPLYING_KINDS.has(kill.kind) && kill.at >= firstAt - 1_000 && kill.at <= firstAt + MARK_WINDOW_MS).map((kill) => `${kill.name}@${(kill.at / 1000).toFixed(1)}s`),
+    };
+  });
 }
 
 /** mulberry32: a small seeded generator, so `--seed` repeats the same kills in the same order. */
@@ -105,9 +165,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const deadline = started + options.timeoutMs;
   const stack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
   log(`chaos: seed ${String(options.seed)}; stack ${stack.dir}`);
-  const fleet = await startChaosFleet(stack, options.replicas);
+  // kube-apiserver + etcd for the operators (not killed: the control plane is not the subject here).
+  let ownKube: Testbed | undefined;
+  let kube = options.kube;
+  if (kube === undefined) {
+    ownKube = await startTestbed({ components: ['kube'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
+    kube = ownKube.info.kube;
+    if (kube === undefined) throw new Error('chaos: the test bed did not start kube-apiserver');
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kube.kubeconfig);
+  // Namespaces of their own: in a test, the apiserver is shared with other files.
+  const id = randomBytes(3).toString('hex');
+  const namespace = `chaos-${id}`;
+  const operatorNamespace = `chaos-system-${id}`;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  for (const name of [namespace, operatorNamespace]) await core.createNamespace({ body: { metadata: { name } } });
+  const election = options.election ?? PRODUCTION_ELECTION;
+  let fleet: ChaosFleet | undefined;
+  let operators: ChaosOperators | undefined;
+  let migration: ChaosMigration | undefined;
   try {
+    fleet = await startChaosFleet(stack, options.replicas, namespace);
     log(`chaos: fleet up (${String(fleet.killables.length)} killable processes) in ${String(Math.round((Date.now() - started) / 1000))} s`);
+    // The operators start while the bots are connected and the quiet phase runs (they have nothing to do until the migration).
+    const startingOperators = ChaosOperators.start({ stack, kubeConfig, kubeconfigPath: kube.kubeconfig, operatorNamespace, watchNamespace: namespace, natsUrl: fleet.natsUrl, election, startedAt: started });
+    startingOperators.catch(() => undefined);
     const children = await onboardChildBots(fleet.emulator, fleet.mainBot, options.bots);
     const traffic = new ChaosTraffic(fleet.emulator, fleet.mainBot, children, options.chats, 120_000);
 
@@ -115,8 +198,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await traffic.drain(Math.min(deadline, Date.now() + 60_000));
     const quiet = percentiles(traffic.takeLatencies());
     log(`chaos: quiet phase: ${String(quiet.count)} answered, p50 ${String(quiet.p50)} ms, p99 ${String(quiet.p99)} ms`);
+    operators = await startingOperators;
+    const killables: readonly Killable[] = [...fleet.killables, operators];
+    log(`chaos: 2 operator replicas up; leader ${String(await operators.holder())}`);
 
-    const picker = new VictimPicker(fleet.killables, seededRandom(options.seed));
+    // The migration's three timed pauses take half the sending, so its steps (and a failover's stall) run under the kills.
+    const pauseMs = (options.updates / options.rate) * 1000 / 6;
+    migration = await ChaosMigration.apply(kubeConfig, namespace, pauseMs);
+    log(`chaos: applied ${migration.name} (pauses of ${String(Math.round(pauseMs / 1000))} s)`);
+
+    const picker = new VictimPicker(killables, seededRandom(options.seed));
     const killLog: KillRecord[] = [];
     // A killed process is started again in the background, as its supervisor would: the next kill
     // does not wait for it (another process may die meanwhile), but never hits a process still down.
@@ -150,16 +241,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log('chaos: all updates sent; draining');
     await traffic.drain(Math.min(deadline, Date.now() + 180_000));
     const chaos = percentiles(traffic.takeLatencies());
-    const kills: Record<KillKind, number> = { gateway: 0, monolith: 0, service: 0, 'nats-server': 0, postgres: 0 };
+    await operators.settle();
+    const phase = await migration.settle(Math.min(deadline, Date.now() + 180_000));
+    const repeatWaitMs = Math.max(0, Math.min(options.repeatWaitMs ?? 60_000, deadline - Date.now()));
+    if (repeatWaitMs > 0) {
+      log(`chaos: waiting ${String(Math.round(repeatWaitMs / 1000))} s for replies repeated after their lease`);
+      await new Promise((resolve) => setTimeout(resolve, repeatWaitMs));
+    }
+    log(`chaos: ${migration.name} ${String(phase)}`);
+    await migration.stop();
+    const weights = await migration.audit(fleet.natsUrl);
+    const kills = Object.fromEntries(KILL_KINDS.map((kind) => [kind, 0])) as Record<KillKind, number>;
     for (const kill of killLog) kills[kill.kind]++;
-    const shown: Omit<ChaosOptions, 'log'> & { log?: unknown } = { ...options };
+    const shown: Omit<ChaosOptions, 'log' | 'kube'> & { log?: unknown; kube?: unknown } = { ...options };
     delete shown.log;
+    delete shown.kube;
     const counts = traffic.counts();
     return {
       seed: options.seed, options: shown, traffic: counts, latencyMs: { quiet, chaos }, kills, killLog,
-      duplicates: explainDuplicates(traffic.duplicateChats, killLog, started), durationMs: Date.now() - started,
+      duplicates: explainDuplicates(repeatedReplies(await readReplyRows(fleet.databaseUrl), traffic.sentCalls()), killLog, started),
+      duplicateChats: traffic.duplicateChats,
+      operator: { election, failoverBoundMs: failoverBoundMs(election), failovers: operators.failovers, standbyKills: operators.standbyKills.length, migration: { name: migration.name, phase, weights } },
+      durationMs: Date.now() - started,
     };
   } finally {
-    await fleet.stop();
+    await migration?.stop();
+    await operators?.stop();
+    await (fleet?.stop() ?? stack.stop());
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    await core.deleteNamespace({ name: operatorNamespace }).catch(() => undefined);
+    await ownKube?.stop();
   }
 }

@@ -6,6 +6,7 @@
  */
 import { buttons } from '@nova/bot-service/domain';
 import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
+import type { SentCall } from './replies.js';
 
 const FIRST_OWNER_ID = 80_000;
 const FIRST_USER_ID = 81_000;
@@ -33,29 +34,11 @@ export interface TrafficCounts {
   readonly undelivered: number;
 }
 
-/**
- * A chat that got more replies than it sent updates, and when each duplicate went out (ms since
- * the epoch): a reply is a duplicate when an earlier reply already answered the same update (the
- * last one the person sent before it; each person waits for an answer before writing again).
- */
+/** A chat that got more replies than it sent updates (replies.ts says which update each repeat answered). */
 export interface DuplicateChat {
   readonly chat: number;
   readonly bot: number;
   readonly extra: number;
-  readonly duplicateTimes: readonly number[];
-}
-
-/** The times of the replies that answered an update already answered. */
-export function duplicateReplyTimes(sendTimes: readonly number[], replyTimes: readonly number[]): number[] {
-  const answered = new Set<number>();
-  const duplicates: number[] = [];
-  for (const reply of replyTimes) {
-    let update = -1;
-    for (let i = 0; i < sendTimes.length && (sendTimes[i] ?? Infinity) <= reply; i++) update = i;
-    if (answered.has(update)) duplicates.push(reply);
-    answered.add(update);
-  }
-  return duplicates;
 }
 
 /** Connects `bots` child bots (each by its own owner, through the main bot) and returns them. */
@@ -89,8 +72,6 @@ export function percentiles(values: readonly number[]): { p50: number; p99: numb
 export class ChaosTraffic {
   private readonly people: Person[];
   private readonly sentTo = new Map<string, number>();
-  /** When each update of a chat (person:bot) was sent, in order. */
-  private readonly sendTimes = new Map<string, number[]>();
   /** update_id → its chat key (person:bot). */
   private readonly sentUpdates = new Map<number, string>();
   private sent = 0;
@@ -141,7 +122,6 @@ export class ChaosTraffic {
       this.sentTo.set(key, (this.sentTo.get(key) ?? 0) + 1);
       this.sent++;
       const sentAt = Date.now();
-      this.sendTimes.set(key, [...(this.sendTimes.get(key) ?? []), sentAt]);
       const reply = this.emulator.nextMessageTo(person.spec.id, { botId: person.bot.id, timeoutMs: this.replyTimeoutMs });
       const update = this.emulator.userSends(person.bot.token, { from: person.spec, text: person.bot.id === this.main.id ? '/start' : `hi #${String(this.sent)}` });
       this.sentUpdates.set(update.update_id, key);
@@ -154,8 +134,11 @@ export class ChaosTraffic {
   /** The chats with duplicate replies found by the last counts(). */
   readonly duplicateChats: DuplicateChat[] = [];
 
-  private replyTimes(chat: number, bot: number): number[] {
-    return this.emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId === bot && Number(call.params.chat_id) === chat).map((call) => call.at);
+  /** Every sendMessage Telegram took from the run's bots, for replies.ts. */
+  sentCalls(): SentCall[] {
+    return this.emulator.calls((call) => call.ok && call.method === 'sendMessage').map((call) => ({
+      chatId: Number(call.params.chat_id), botId: call.botId ?? 0, text: String(call.params.text), at: call.at,
+    }));
   }
 
   counts(): TrafficCounts {
@@ -177,8 +160,7 @@ export class ChaosTraffic {
       lost += Math.max(0, (acceptedIn.get(key) ?? 0) - got);
       duplicates += Math.max(0, got - expected);
       if (got > expected) {
-        const duplicateTimes = duplicateReplyTimes(this.sendTimes.get(key) ?? [], this.replyTimes(chat ?? 0, bot ?? 0));
-        this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected, duplicateTimes });
+        this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected });
       }
     }
     const with5xx = attempts.filter((attempt) => (attempt.status ?? 0) >= 500);

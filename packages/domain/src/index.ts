@@ -7,3 +7,4 @@ export * from './prisma-outbox.js';
 export * from './keyed-serial.js';
 export * from './admin-sign-in-link.js';
 export * from './signed-json.js';
+export * from './record-retry.js';

@@ -21,9 +21,9 @@
  * post's channels through one child bot here, an admin's announcement to every user through the
  * main bot in announcements.ts. One sender, one bound, for both.
  */
-import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type ChannelTelegram, type OutgoingPost, type UnrecordedKind, type UnrecordedSend } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, RECORD_RETRY_MS, recordDeadline, type ChannelTelegram, type OutgoingPost, type UnrecordedKind, type UnrecordedSend } from './ports.js';
 import type { PublisherDatabase } from './database.js';
-import type { Clock } from '@nova/domain';
+import { retryRecord, type Clock } from '@nova/domain';
 
 /** Rows a bot's pipeline claims at a time: one second of one bot's budget. */
 export const CLAIM_BATCH = 30;
@@ -37,6 +37,10 @@ export interface BroadcastDeps {
   readonly clock: Clock;
   /** How long a sender holds a row it claimed. Longer than a batch's wait in the client plus one call with its retries. */
   readonly sendLeaseMs: number;
+  /** How long a failing "sent" record is retried while the row is still leased (ports.ts, recordDeadline). */
+  readonly recordRetryMs?: number;
+  /** Told of each failed "sent" record that will be tried again (a log line, a test waiting for one). */
+  readonly onRecordRetry?: (kind: UnrecordedKind, error: unknown) => void;
   /** Told of a channel post Telegram took whose record failed: it goes out again after its lease. */
   readonly onUnrecordedSend?: UnrecordedSend;
 }
@@ -104,7 +108,7 @@ export interface DeliveryRows {
 /** One send through the pipeline's bot; throws like a ChannelTelegram (ChannelRefusedError, ChannelNotSentError, anything else: unknown). */
 export type SendTo = (chatId: bigint, startBy: AbortSignal) => Promise<{ readonly messageId: bigint }>;
 
-export type PipelineDeps = Pick<BroadcastDeps, 'clock' | 'sendLeaseMs' | 'onUnrecordedSend'>;
+export type PipelineDeps = Pick<BroadcastDeps, 'clock' | 'sendLeaseMs' | 'onUnrecordedSend' | 'recordRetryMs' | 'onRecordRetry'>;
 
 /** What one pipeline run left. */
 export interface PipelineRun {
@@ -132,12 +136,13 @@ export async function runPipeline(deps: PipelineDeps, rows: DeliveryRows, send: 
   const bot: PipelineRun = { stopped: false, failedTransiently: false, retryAfterMs: undefined, notSent: [] };
   while (signal?.aborted !== true && !bot.stopped && bot.databaseFailure === undefined) {
     const now = deps.clock();
-    const chats = await rows.claim(now, new Date(now.getTime() + deps.sendLeaseMs), CLAIM_BATCH);
+    const leaseUntil = new Date(now.getTime() + deps.sendLeaseMs);
+    const chats = await rows.claim(now, leaseUntil, CLAIM_BATCH);
     if (chats.length === 0) break;
     // The batch's rows share one lease: each starts in its first half or is not sent.
     const startBy = leaseStartBy(deps.sendLeaseMs, signal);
     for (const chatId of chats) {
-      const sending: Promise<SendOutcome> = sendClaimed(deps, rows, send, kind, chatId, startBy, bot)
+      const sending: Promise<SendOutcome> = sendClaimed(deps, rows, send, kind, { chatId, leaseUntil }, { startBy, stopping: signal }, bot)
         .catch((error: unknown) => {
           // A settle that failed: the row keeps its lease; the rest of the batch still settles.
           bot.databaseFailure ??= error instanceof Error ? error : new Error(`settling a row failed: ${String(error)}`);
@@ -165,8 +170,14 @@ export async function runPipeline(deps: PipelineDeps, rows: DeliveryRows, send: 
   return bot;
 }
 
-/** `startBy`: the caller's time and the lease's first half; a send still waiting for its turn when it ends is given up (not sent). */
-async function sendClaimed(deps: PipelineDeps, rows: DeliveryRows, send: SendTo, kind: UnrecordedKind, chatId: bigint, startBy: AbortSignal, bot: PipelineRun): Promise<SendOutcome> {
+/**
+ * `startBy`: the caller's time and the lease's first half; a send still waiting for its turn when
+ * it ends is given up (not sent). `leaseUntil`: the row is this pipeline's until then, so a "sent"
+ * record that fails is retried until RECORD_MARGIN_MS before it (ports.ts, recordDeadline).
+ */
+async function sendClaimed(deps: PipelineDeps, rows: DeliveryRows, send: SendTo, kind: UnrecordedKind, row: { chatId: bigint; leaseUntil: Date }, signals: { startBy: AbortSignal; stopping: AbortSignal | undefined }, bot: PipelineRun): Promise<SendOutcome> {
+  const { chatId } = row;
+  const { startBy } = signals;
   let messageId: bigint;
   try {
     ({ messageId } = await send(chatId, startBy));
@@ -186,15 +197,17 @@ async function sendClaimed(deps: PipelineDeps, rows: DeliveryRows, send: SendTo,
     return 'transient failure';
   }
   try {
-    await rows.settleSent(chatId, messageId, deps.clock());
+    const at = deps.clock();
+    await retryRecord(() => rows.settleSent(chatId, messageId, at), { until: recordDeadline(row.leaseUntil, deps.recordRetryMs ?? RECORD_RETRY_MS), stopping: signals.stopping, onRetry: (error) => deps.onRecordRetry?.(kind, error) });
   } catch (error) {
-    // Posted, and not recorded (as a call with no answer above may have been): the row keeps its
-    // lease and is posted again once it runs out.
+    // Posted, and still not recorded when the lease was about to end (or the process stopping):
+    // the row keeps its lease and is posted again once it runs out.
     deps.onUnrecordedSend?.(kind, error);
     throw error;
   }
   return 'settled';
 }
+
 
 /** A post's rows of one bot's channels, in the owner's order. */
 function postRows(db: PublisherDatabase, target: BroadcastTarget, botId: bigint): DeliveryRows {

@@ -3,7 +3,7 @@ import { linkChannelHandler, listChannelsHandler, unlinkChannelHandler } from '.
 import type { PublisherDatabase } from './database.js';
 import { grantPostingHandler } from './entitlement.js';
 import { recordBusinessConnectionHandler } from './business-connections.js';
-import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, StoriesEntitlement, StoryTelegram, UnrecordedSend } from './ports.js';
+import type { BotOwnership, ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, StoriesEntitlement, StoryTelegram, UnrecordedKind, UnrecordedSend } from './ports.js';
 import { cancelPostHandler, createPostHandler, listPostsHandler, updatePostHandler } from './posts.js';
 import { listDueHandler } from './list-due.js';
 import { publishDueHandler } from './publish-due.js';
@@ -29,6 +29,10 @@ export interface PublisherContextDeps {
   readonly sendLeaseMs?: number;
   /** Told of a send Telegram may have taken that was not recorded (it may go out twice). */
   readonly onUnrecordedSend?: UnrecordedSend;
+  /** How long a failing "sent" record is retried while the lease is still ours (ports.ts, recordDeadline). Default 30 s. */
+  readonly recordRetryMs?: number;
+  /** Told of each failed "sent" record that will be tried again. */
+  readonly onRecordRetry?: (kind: UnrecordedKind, error: unknown) => void;
   /**
    * Stories through business connections (both wirings give it). Absent: post_story answers
    * UNAVAILABLE; business connections are still recorded and stories listed.
@@ -49,7 +53,7 @@ export function createPublicationWorker(deps: PublisherContextDeps, options?: Pu
 }
 
 function publishingDeps(deps: PublisherContextDeps): PublishDeps {
-  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, locales: deps.locales, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000, onUnrecordedSend: deps.onUnrecordedSend };
+  return { db: deps.db, telegram: deps.telegram, publisher: deps.publisher, notifier: deps.notifier, locales: deps.locales, entitlement: deps.entitlement, clock: deps.clock ?? systemClock, sendLeaseMs: deps.sendLeaseMs ?? 60_000, onUnrecordedSend: deps.onUnrecordedSend, ...(deps.recordRetryMs === undefined ? {} : { recordRetryMs: deps.recordRetryMs }), ...(deps.onRecordRetry === undefined ? {} : { onRecordRetry: deps.onRecordRetry }) };
 }
 
 /** The publisher context's request handlers, keyed like METHODS.publisher: svc.publisher.create_post → create_post. */

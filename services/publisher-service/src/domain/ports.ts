@@ -197,3 +197,18 @@ export interface StoryTelegram {
 export interface StoriesEntitlement {
   hasStoriesSubscription(telegramId: bigint, at: Date): Promise<boolean>;
 }
+
+/**
+ * How long before a row's lease ends its failing "sent" record stops being retried: after the
+ * lease another pipeline (another replica, a redelivered publication) may claim the row, and it
+ * must find it settled or not be racing a record still being tried.
+ */
+export const RECORD_MARGIN_MS = 2_000;
+
+/** The last moment a record of a send under this lease is tried: RECORD_MARGIN_MS before it ends, at most `retryMs` from now. */
+export function recordDeadline(leaseUntil: Date, retryMs: number, now = Date.now()): number {
+  return Math.min(leaseUntil.getTime() - RECORD_MARGIN_MS, now + retryMs);
+}
+
+/** A failing record is retried at most this long by default (as the bot service's MARK_SENT_RETRY_MS). */
+export const RECORD_RETRY_MS = 30_000;

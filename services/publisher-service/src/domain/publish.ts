@@ -19,7 +19,7 @@ import { broadcastPost, CLAIM_BATCH, OWN_FAILURE } from './broadcast.js';
 import type { PublisherDatabase } from './database.js';
 import { postMessage, storedContent, WITH_DELIVERIES, type PostWithDeliveries } from './mapping.js';
 import { flushPublisherOutbox } from './outbox-store.js';
-import type { ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, UnrecordedSend } from './ports.js';
+import type { ChannelTelegram, OwnerNotifier, PostingEntitlement, RecipientLocales, UnrecordedKind, UnrecordedSend } from './ports.js';
 import { sendOwnerReport } from './report.js';
 import { refusal } from './refuse.js';
 
@@ -38,6 +38,10 @@ export interface PublishDeps {
   readonly sendLeaseMs: number;
   /** Told of a send Telegram may have taken that was not recorded: it may go out twice. */
   readonly onUnrecordedSend?: UnrecordedSend;
+  /** How long a failing "sent" record is retried while the row or report is still leased (ports.ts, recordDeadline). */
+  readonly recordRetryMs?: number;
+  /** Told of each failed "sent" record that will be tried again (a log line, a test waiting for one). */
+  readonly onRecordRetry?: (kind: UnrecordedKind, error: unknown) => void;
 }
 
 /**

@@ -6,13 +6,13 @@
  * publish_due.
  */
 import { wordTelegramFailure } from '@nova/contracts';
-import type { Clock } from '@nova/domain';
+import { retryRecord, type Clock } from '@nova/domain';
 import type { Locale } from '@nova/i18n';
 import type { PublisherDatabase } from './database.js';
 import type { PostDelivery } from '../generated/prisma/client.js';
 import type { PostWithDeliveries } from './mapping.js';
 import { MAX_TEXT } from './validation.js';
-import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, type OwnerNotifier, type RecipientLocales, type UnrecordedSend } from './ports.js';
+import { ChannelNotSentError, ChannelRefusedError, leaseStartBy, RECORD_RETRY_MS, recordDeadline, type OwnerNotifier, type RecipientLocales, type UnrecordedKind, type UnrecordedSend } from './ports.js';
 import { PUBLISHER_CATALOGUE } from './texts.js';
 
 export interface ReportDeps {
@@ -22,6 +22,10 @@ export interface ReportDeps {
   readonly locales: RecipientLocales;
   readonly clock: Clock;
   readonly sendLeaseMs: number;
+  /** How long a failing "sent" record is retried while the report is still leased (ports.ts, recordDeadline). */
+  readonly recordRetryMs?: number;
+  /** Told of each failed "sent" record that will be tried again (a log line, a test waiting for one). */
+  readonly onRecordRetry?: (kind: UnrecordedKind, error: unknown) => void;
   /** Told of a report the main bot sent whose record failed: it goes out again after its lease. */
   readonly onUnrecordedSend?: UnrecordedSend;
 }
@@ -72,9 +76,10 @@ export type ReportOutcome = 'sent' | 'refused' | 'pending';
 export async function sendOwnerReport(deps: ReportDeps, postId: bigint, signal?: AbortSignal): Promise<ReportOutcome> {
   if (signal?.aborted === true) return 'pending';
   const now = deps.clock();
+  const leaseUntil = new Date(now.getTime() + deps.sendLeaseMs);
   const claimed = await deps.db.post.updateMany({
     where: { id: postId, status: 'PUBLISHED', reportSentAt: null, reportFailure: null, OR: [{ reportLeaseUntil: null }, { reportLeaseUntil: { lt: now } }] },
-    data: { reportLeaseUntil: new Date(now.getTime() + deps.sendLeaseMs) },
+    data: { reportLeaseUntil: leaseUntil },
   });
   if (claimed.count === 0) return 'pending';
   const post = await deps.db.post.findUniqueOrThrow({ where: { id: postId }, include: { deliveries: { orderBy: { position: 'asc' } } } });
@@ -105,10 +110,12 @@ export async function sendOwnerReport(deps: ReportDeps, postId: bigint, signal?:
     return 'pending';
   }
   try {
-    await deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportSentAt: deps.clock() } });
+    const at = deps.clock();
+    // Sent: its record is retried while the report's lease is still this sender's (ports.ts, recordDeadline).
+    await retryRecord(() => deps.db.post.update({ where: { id: postId }, data: { reportLeaseUntil: null, reportSentAt: at } }), { until: recordDeadline(leaseUntil, deps.recordRetryMs ?? RECORD_RETRY_MS), stopping: signal, onRetry: (error) => deps.onRecordRetry?.('report', error) });
     return 'sent';
   } catch (error) {
-    // Sent, and not recorded: it goes out again once its lease runs out.
+    // Sent, and still not recorded: it goes out again once its lease runs out.
     deps.onUnrecordedSend?.('report', error);
     return 'pending';
   }

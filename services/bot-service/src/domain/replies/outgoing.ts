@@ -1,5 +1,4 @@
-import { UnavailableError, type Clock } from '@nova/domain';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retryRecord, UnavailableError, type Clock } from '@nova/domain';
 import type { BotTokens } from '../bot-tokens.js';
 import type { OutgoingReply } from '../../generated/prisma/client.js';
 import type { BotDatabase, BotTransaction } from '../database.js';
@@ -151,20 +150,10 @@ export const MARK_SENT_RETRY_MS = 30_000;
 /**
  * Records a send Telegram accepted. The send cannot be taken back, only its record is missing
  * (issue 21: the database restarting): throwing at once had the update redelivered and the reply
- * sent again once its lease lapsed. So the mark is retried (100 ms doubling to 2 s) for up to
+ * sent again once its lease lapsed. So the mark is retried (@nova/domain's retryRecord) for up to
  * MARK_SENT_RETRY_MS, while this handler still holds its update, then thrown as before; also
  * thrown at once when the process stops. test/services/postgres-restart.test.ts: no reply twice.
  */
 async function markSent(deps: Pick<DeliveryDeps, 'stopping'>, mark: () => Promise<unknown>): Promise<void> {
-  const giveUpAt = Date.now() + MARK_SENT_RETRY_MS;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await mark();
-      return;
-    } catch (error) {
-      const delayMs = Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
-      if (deps.stopping?.aborted === true || Date.now() + delayMs > giveUpAt) throw error;
-      await sleep(delayMs);
-    }
-  }
+  await retryRecord(mark, { until: Date.now() + MARK_SENT_RETRY_MS, stopping: deps.stopping });
 }
