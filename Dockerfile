@@ -13,9 +13,9 @@
 ARG NODE_IMAGE=docker.io/library/node:24-bookworm-slim
 ARG BUILD_IMAGE=docker.io/library/node:24-bookworm-slim
 # Stage 7's Job image (the `schema-move` target) adds the PostgreSQL client of the server's major:
-# pg_dump refuses a server newer than itself, and a newer client's dump can hold settings an older
-# server refuses at restore (pg_dump 17 writes `SET transaction_timeout`), so it is the same major,
-# not merely a newer one. PG_CLIENT_IMAGE holds it under /pgclient (a root-filesystem fragment:
+# pg_dump refuses a server newer than itself, and its documentation does not guarantee that a dump
+# loads into an older major's server (the restore runs this image's pg_restore), so it is the same
+# major, not merely a newer one. PG_CLIENT_IMAGE holds it under /pgclient (a root-filesystem fragment:
 # /usr/lib/postgresql/<major>/bin/{pg_dump,pg_restore} and the shared libraries they load); by default
 # the `pg-client-debian` stage below, from Debian's postgresql-client-<PG_MAJOR> (the tests build a
 # local one: test/ship/support/base-images.ts).
@@ -126,8 +126,10 @@ ENTRYPOINT ["node", "dist/main.js"]
 # Stage 7's Job image (examples/stages/stage-7-database.yaml, spec.database.job.image): the user
 # service's runtime (any deployable's carries nova-schema-move through @nova/wiring) plus the
 # PostgreSQL client for the backup step. A target of its own, not the client in every deployable's
-# base: the services never run pg_dump, so their pods stay without it (17 MB of binaries and libraries:
-# libpq, OpenSSL, Kerberos, LDAP, GnuTLS; measured from this machine's bookworm packages), and this image is pulled only while a migration runs.
+# base: the services never run pg_dump, so their pods stay without it (17 MB of binaries and
+# libraries: libpq, OpenSSL, Kerberos, LDAP, GnuTLS; measured from this machine's bookworm packages;
+# test/ship/images.test.ts checks no deployable's image has it), and this image is pulled only while
+# a migration runs.
 #   docker build --target schema-move --build-arg WORKSPACE=services/user-service \
 #     --build-arg DEPLOYABLE=user-service --build-arg PG_MAJOR=15 -t nova/schema-move .
 FROM runtime AS schema-move
