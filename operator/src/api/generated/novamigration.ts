@@ -48,7 +48,7 @@ export type NovaMigrationSpec = {
     readonly retries: number;
     /** How the operator runs a step in a cluster (its NOVA_SCHEMA_MOVE_RUNNER=job, the default). */
     readonly job?: {
-      /** An image holding nova-schema-move (every Nova service image does). */
+      /** An image holding nova-schema-move (every Nova image does) and, for the backup step, pg_dump and pg_restore of the server's major: the Dockerfile's schema-move target. */
       readonly image: string;
       /** The migration login, a postgresql:// URL in a Secret of this namespace; given to the Job only, never read by the operator. */
       readonly loginSecret: {
