@@ -78,6 +78,28 @@ export class SimulatedAdmins {
       if (answer.status !== 303 || cookie === undefined) throw new Error(`admin ${String(admin.id)} could not sign in to the panel: ${String(answer.status)} ${await answer.text()}`);
       admin.cookie = cookie;
     }
+    await this.waitUntilKnown();
+  }
+
+  /**
+   * Waits (bounded) until the users context knows every person the admins will look up. A child
+   * bot answers before the users context has recorded its writer (issue 20: the reply no longer
+   * waits for the registration), so a user's page asked at once could be a 404 for someone who
+   * exists a moment later, and the run would count it as an unexpected answer. Browsing starts
+   * from what the users context holds, as a person browsing the panel would.
+   */
+  private async waitUntilKnown(timeoutMs = 60_000): Promise<void> {
+    const cookie = this.admins[0]?.cookie;
+    if (cookie === undefined) return;
+    const deadline = Date.now() + timeoutMs;
+    for (const person of this.lookups) {
+      while (Date.now() < deadline) {
+        const answer = await fetch(`${this.base}/admin/users/${String(person.id)}`, { redirect: 'manual', headers: { cookie }, signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) });
+        await answer.arrayBuffer();
+        if (answer.status !== 404) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   start(): void {
@@ -122,7 +144,11 @@ export class SimulatedAdmins {
       if (answer.status === 200) this.counts_.served++;
       else if (answer.status >= 300 && answer.status < 400 && (answer.headers.get('location') ?? '').startsWith('/admin/sign-in')) this.counts_.signedOut++;
       else if (answer.status >= 500) this.fail(`${String(answer.status)} ${path}`);
-      else this.counts_.other++;
+      else {
+        this.counts_.other++;
+        // Named with the failures (not counted as failed): a report that says only "1 other answers" cannot be read.
+        if (this.failures.length < FAILURES_KEPT) this.failures.push(`${String(answer.status)} ${path} (not a failure, but not expected)`);
+      }
     } catch (error) {
       this.fail(`${path}: ${describeError(error)}`);
     }
