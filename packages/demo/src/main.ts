@@ -306,6 +306,7 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   if (plan.browse === true) {
     admins = new SimulatedAdmins(ingress.url, mainBot.token, ADMIN_IDS, options.rate, users.people());
     await admins.signIn();
+    await admins.waitUntilKnown();
     admins.start();
     say(`simulated admins: ${String(ADMIN_IDS.length)} signed in to the panel (${ingress.url}/admin/, served by the monolith) and browse it at ${String(options.rate)} pages/s: searches, users' pages, the numbers`);
   }
