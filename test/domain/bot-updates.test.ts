@@ -5,6 +5,7 @@
  * keeping its audience, and Decided 4: a redelivered update registers nobody twice and replies
  * nothing twice, a reply that could not be sent is sent on redelivery, exactly once.
  */
+import { waitFor } from '@nova/testbed';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   BotTokens,
@@ -291,8 +292,7 @@ describe('round trips per update (issue 20)', () => {
     const slow = { ...fixture.deps.users, upsert: async (...args: Parameters<typeof fixture.deps.users.upsert>) => { await answered; return fixture.deps.users.upsert(...args); } };
     const processing = createUpdateProcessor({ ...fixture.deps, users: slow })(fixture.envelope(child, fixture.textUpdate(zoya, 'hello')), {});
     try {
-      const deadline = Date.now() + 20_000;
-      while (fixture.sent(zoya.id).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => Promise.resolve(fixture.sent(zoya.id).length > 0), { timeoutMs: 20_000, intervalMs: 20 });
       // Before, the send waited for the registration's answer after the update's transaction.
       expect(fixture.sent(zoya.id)).toHaveLength(1);
     } finally {

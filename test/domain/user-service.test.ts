@@ -5,6 +5,7 @@
  * under repeated and concurrent calls, and events that survive a JetStream outage through the
  * outbox.
  */
+import { waitFor } from '@nova/testbed';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
@@ -191,8 +192,7 @@ describe('upsert', () => {
     expect(await measured.upsert(upsertRequest(1016n, { firstName: 'Other', effectKey: 'trips:2' }), ctx)).toMatchObject({ created: false, user: { firstName: 'Анна-Мария' } });
     // Rolled back, the stored answer read, and the outbox flushed (in the background) in case the
     // first call's publish failed.
-    const deadline = Date.now() + 20_000;
-    while (!operations.includes('OutboxEvent.findMany') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => Promise.resolve(operations.includes('OutboxEvent.findMany')), { timeoutMs: 20_000, intervalMs: 10 });
     expect(operations).toEqual(['User.updateManyAndReturn', 'ProcessedEffect.createMany', 'ProcessedEffect.findUnique', 'OutboxEvent.findMany']);
     const row = await database.query('SELECT first_name FROM user_service.users WHERE telegram_id = 1016');
     expect(row.rows[0]).toEqual({ first_name: 'Анна-Мария' });
@@ -256,8 +256,7 @@ describe('upsert', () => {
       // Answered after the commit (issue 20): before, the call failed with the publish.
       const answered = await outage.upsert(upsertRequest(1006n, { effectKey: 'outage:1' }), ctx);
       expect(answered.created).toBe(true);
-      const deadline = Date.now() + 20_000;
-      while (failures.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor(() => Promise.resolve(failures.length > 0), { timeoutMs: 20_000, intervalMs: 10 });
     } finally {
       await domainBus.createStream();
     }

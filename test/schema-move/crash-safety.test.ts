@@ -6,6 +6,7 @@
  * lock within its retries fails cleanly without changing anything; the backup restores once, by
  * force; and the CLI speaks JSON (from dist/: `npm run build` first).
  */
+import { waitFor } from '@nova/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   backup,
@@ -112,14 +113,13 @@ describe('failures inside a swap', () => {
     expect((await moveContext(migrator, db.plan, publisher, quiet)).verification.ok).toBe(true);
   });
 
-  /** Bounded: 100 reads 20 ms apart, well inside the second swap's 5 s lock timeout. */
+  /** Bounded: 2 s, well inside the second swap's 5 s lock timeout. */
   async function secondWaitsOnALock(pid: number): Promise<void> {
-    for (let read = 0; read < 100; read++) {
+    const failure = await waitFor(async () => {
       const { rows } = await db.admin<{ wait: string | null }>('SELECT wait_event_type AS wait FROM pg_stat_activity WHERE pid = $1', [pid]);
-      if (rows[0]?.wait === 'Lock') return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`the second swap (pid ${String(pid)}) never waited on a lock`);
+      return rows[0]?.wait === 'Lock';
+    }, { timeoutMs: 2_000, intervalMs: 20 });
+    if (failure !== undefined) throw new Error(`the second swap (pid ${String(pid)}) never waited on a lock: ${failure}`);
   }
 
   it('two swaps of one context at once (a step re-run by a restarted operator while the killed one\'s process still runs it) take turns: both succeed, the second finds the work done', async () => {

@@ -1,3 +1,4 @@
+import { waitFor } from '@nova/testbed';
 import type { TestDatabase } from './database.js';
 
 /**
@@ -6,11 +7,11 @@ import type { TestDatabase } from './database.js';
  * publish is done and marked. Bounded in time; polls state, never sleeps a fixed time.
  */
 export async function outboxPublished(database: Pick<TestDatabase, 'query'>, schema: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox_events WHERE published_at IS NULL`);
-    if (pending.rows[0]?.n === 0) return;
-    if (Date.now() > deadline) throw new Error(`${schema}.outbox_events still had ${String(pending.rows[0]?.n)} unpublished row(s) after ${String(timeoutMs)} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let pending: number | undefined;
+  const failure = await waitFor(async () => {
+    const { rows } = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.outbox_events WHERE published_at IS NULL`);
+    pending = rows[0]?.n;
+    return pending === 0;
+  }, { timeoutMs, intervalMs: 20 });
+  if (failure !== undefined) throw new Error(`${schema}.outbox_events still had ${String(pending)} unpublished row(s): ${failure}`);
 }
