@@ -6,6 +6,7 @@
  */
 import { cacheBinDir, findBinary } from '@nova/testbed';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run, runOk, type CommandResult } from './command.js';
@@ -23,11 +24,24 @@ function openFilesLimit(): number {
 const NOFILE = openFilesLimit();
 const ULIMITS = ['--ulimit', `nofile=${String(NOFILE)}:${String(NOFILE)}`, '--ulimit', 'nproc=1024:1024'];
 
-function storageFlags(): string[] {
+/**
+ * The run root holds the storage's volatile state, the mount count of every layer among it, so it
+ * is one per storage root: two caches (two clones' NOVA_CACHE_DIR) sharing one run root overwrote
+ * each other's counts, and each run left its builds' layers mounted (11 overlay mounts per
+ * fresh-clone run, seen on this machine). It stays under tmpdir (cleared at boot, as it must be).
+ */
+export function containerStorage(): { root: string; runRoot: string } {
   const uid = process.getuid?.() ?? 0;
+  const root = join(dirname(cacheBinDir()), 'containers', 'storage');
+  const rootHash = createHash('sha256').update(root).digest('hex').slice(0, 12);
+  return { root, runRoot: join(tmpdir(), `nova-containers-run-${String(uid)}-${rootHash}`) };
+}
+
+function storageFlags(): string[] {
+  const { root, runRoot } = containerStorage();
   return [
-    '--root', join(dirname(cacheBinDir()), 'containers', 'storage'),
-    '--runroot', join(tmpdir(), `nova-containers-run-${String(uid)}`),
+    '--root', root,
+    '--runroot', runRoot,
     // overlay works on this machine; NOVA_CONTAINERS_STORAGE_DRIVER=vfs where it does not.
     '--storage-driver', process.env.NOVA_CONTAINERS_STORAGE_DRIVER ?? 'overlay',
   ];
