@@ -209,6 +209,11 @@ it('keeps every weight the operator wrote to the routing KV when the bucket\'s l
   const bucket = await streamInfo(`KV_${ROUTING_BUCKET}`);
   expect(bucket.config.num_replicas).toBe(REPLICAS);
 
+  // A process started without NOVA_NATS_REPLICAS (one copy by default) leaves the streams at three.
+  const unset = await connectJetStreamBus({ servers: cluster.urls, name: 'replicas-unset', metrics: testMetrics(), logger: memoryLogger('replicas-unset').logger });
+  buses.push(unset);
+  expect((await streamInfo('TELEGRAM')).config.num_replicas).toBe(REPLICAS);
+
   // Read from the node that was killed, alone: every acknowledged weight is in the key's history, in order.
   const nc = await connect({ servers: [killed.url], reconnect: false });
   try {
