@@ -44,13 +44,22 @@ function nginx(env: Env): NginxInstanceOptions | undefined {
   return { binary: env.NOVA_NGINX_BINARY ?? 'nginx', configFile, confDir, prefix: env.NOVA_NGINX_PREFIX, pidFile: env.NOVA_NGINX_PID_FILE };
 }
 
+/** NOVA_NATS_REPLICAS (1 to 5, default 1): the same setting and meaning as the deployables' (@nova/platform's natsReplicas). */
+function natsReplicas(env: Env): number {
+  const text = env.NOVA_NATS_REPLICAS;
+  if (text === undefined || text.trim() === '') return 1;
+  const replicas = Number(text);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new ConfigError('NOVA_NATS_REPLICAS', `"${text}" is not 1 to 5 (3 on a three-node cluster)`);
+  return replicas;
+}
+
 function nats(env: Env): NatsProviderOptions | undefined {
   const text = env.NOVA_NATS_URL;
   if (text === undefined || text.trim() === '') return undefined;
   const servers = text.split(',').map((server) => server.trim()).filter((server) => server !== '');
   // The value may carry credentials (nats://user:password@host): name the variable, never echo it.
   if (servers.some((server) => !/^(nats|tls|wss?):\/\/[^\s]+$/u.test(server))) throw new ConfigError('NOVA_NATS_URL', 'expected comma-separated nats://host:port URLs');
-  return { servers, applyTimeoutMs: durationMs(env, 'NOVA_NATS_APPLY_TIMEOUT') };
+  return { servers, applyTimeoutMs: durationMs(env, 'NOVA_NATS_APPLY_TIMEOUT'), replicas: natsReplicas(env) };
 }
 
 function prometheus(env: Env): string | undefined {

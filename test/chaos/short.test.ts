@@ -24,6 +24,8 @@ const SEED = Number(process.env.NOVA_CHAOS_SEED ?? 20261205);
 it('loses no accepted update, repeats at most one reply per kill and writes no weight status did not intend while processes of every kind are SIGKILLed', async () => {
   const report = await runChaos({
     updates: 600, rate: 25, everyMs: 2_500, maxKills: 12, seed: SEED, quietUpdates: 50, chats: 200, bots: 3, replicas: 1, timeoutMs: 540_000, kube: component('kube'),
+    // NOVA_CHAOS_NATS_CLUSTER=1: NATS as three nodes (R3), killed one at a time, as `npm run chaos -- --nats-cluster`; one nats-server by default (the file's time).
+    natsCluster: process.env.NOVA_CHAOS_NATS_CLUSTER === '1',
     // No 60 s wait for replies repeated after their 30 s lease (the file's time): such a repeat coming after the last answer is not counted here; npm run chaos waits for them.
     repeatWaitMs: 0,
     log: (line) => { process.stdout.write(`${line}\n`); },

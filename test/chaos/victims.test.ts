@@ -32,6 +32,19 @@ describe('VictimPicker', () => {
     }
   });
 
+  it('kills the NATS cluster\'s nodes one at a time: never a second node while one is down', () => {
+    const cluster = [killable('nats-server', 'nats-1'), killable('nats-server', 'nats-2'), killable('nats-server', 'nats-3'), killable('gateway', 'gw-1')];
+    const down = new Set([cluster[0] as Killable]);
+    const picker = new VictimPicker(cluster, seededRandom(5));
+    // A tick whose round met only the held kind picks nobody (as for a kind that is all down): the loop waits for the next.
+    const picked = Array.from({ length: 20 }, () => picker.next(down)?.kind);
+    expect(picked).not.toContain('nats-server');
+    expect(picked).toContain('gateway');
+    const allUp = new VictimPicker(cluster, seededRandom(5));
+    const kinds = Array.from({ length: 8 }, () => allUp.next(new Set())?.kind);
+    expect(kinds.filter((kind) => kind === 'nats-server')).toHaveLength(4);
+  });
+
   it('never picks a process that is still down, and skips a kind that is all down', () => {
     const down = new Set(FLEET.filter((k) => k.kind === 'nats-server' || k.name === 'gw-1'));
     const picker = new VictimPicker(FLEET, seededRandom(3));

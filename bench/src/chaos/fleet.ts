@@ -9,7 +9,7 @@ import { deployableEnv, loopbackAddress, startDeployable, type Deployable, type 
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
 import { createDatabase, startNginx, type Stack } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { startChaosNats, startChaosPostgres } from './stores.js';
+import { startChaosNats, startChaosNatsCluster, startChaosPostgres } from './stores.js';
 
 /** What the chaos loop counts kills by. */
 export type KillKind = 'gateway' | 'monolith' | 'service' | 'nats-server' | 'postgres' | 'operator';
@@ -24,7 +24,10 @@ export interface Killable {
 }
 
 export interface ChaosFleet {
+  /** NOVA_NATS_URL: one URL, or the cluster's three, comma-separated. */
   readonly natsUrl: string;
+  /** NOVA_NATS_REPLICAS: 1, or 3 on the cluster. */
+  readonly natsReplicas: number;
   /** The fleet's database (the bots context's replies are read from it at the end). */
   readonly databaseUrl: string;
   readonly emulator: TelegramEmulator;
@@ -75,14 +78,24 @@ class RestartableDeployable implements Killable {
   }
 }
 
+/** One nats-server (R1), or the three-node cluster (R3, each node a victim of its own). */
+async function startChaosNatsServers(stack: Stack, cluster: boolean): Promise<{ url: string; replicas: number; killables: Killable[] }> {
+  if (cluster) {
+    const nats = await startChaosNatsCluster(stack);
+    return { url: nats.url, replicas: nats.replicas, killables: nats.nodes.map((node) => ({ kind: 'nats-server', name: node.name, kill: () => node.kill(), restart: () => node.restart() })) };
+  }
+  const nats = await startChaosNats(stack);
+  return { url: nats.url, replicas: 1, killables: [{ kind: 'nats-server', name: 'nats-server', kill: () => nats.component.kill(), restart: () => nats.component.restart() }] };
+}
+
 /**
  * `namespace`: the NovaMigrations' namespace (NOVA_NAMESPACE). The fleet routes by the operator's
  * weights (NOVA_ROUTING=kv, as from stage 2 on): with no migration a context stays on the
  * monolith, so the bot context's updates are the monolith's and the user context moves as the
  * run's stage-2 migration writes its weight.
  */
-export async function startChaosFleet(stack: Stack, replicas: number, namespace: string): Promise<ChaosFleet> {
-  const [nats, postgres] = await Promise.all([startChaosNats(stack), startChaosPostgres(stack)]);
+export async function startChaosFleet(stack: Stack, replicas: number, namespace: string, options: { readonly natsCluster?: boolean } = {}): Promise<ChaosFleet> {
+  const [nats, postgres] = await Promise.all([startChaosNatsServers(stack, options.natsCluster ?? false), startChaosPostgres(stack)]);
   const databaseUrl = await createDatabase(postgres.url, 'nova_chaos');
   // Telegram itself cannot be reached from here; the emulator plays it (webhook delivery, retries, limits).
   const emulator = await TelegramEmulator.start();
@@ -99,6 +112,7 @@ export async function startChaosFleet(stack: Stack, replicas: number, namespace:
   ].join('\n'), '/_ingress/healthz');
   const settings: FleetSettings = {
     natsUrl: nats.url,
+    natsReplicas: nats.replicas,
     databaseUrl,
     telegramApiRoot: emulator.apiRoot,
     publicUrl: ingress.url,
@@ -109,7 +123,7 @@ export async function startChaosFleet(stack: Stack, replicas: number, namespace:
     logLevel: 'warn',
   };
   const killables: Killable[] = [
-    { kind: 'nats-server', name: 'nats-server', kill: () => nats.component.kill(), restart: () => nats.component.restart() },
+    ...nats.killables,
     { kind: 'postgres', name: 'postgres', kill: () => postgres.component.kill(), restart: () => postgres.component.restart() },
   ];
   // The monolith first: it migrates every schema and declares the streams the others find.
@@ -121,6 +135,7 @@ export async function startChaosFleet(stack: Stack, replicas: number, namespace:
   killables.push(...await Promise.all(starting));
   return {
     natsUrl: nats.url,
+    natsReplicas: nats.replicas,
     databaseUrl,
     emulator,
     mainBot,

@@ -23,6 +23,7 @@ const { values } = parseArgs({
     updates: { type: 'string' }, rate: { type: 'string' }, every: { type: 'string' }, seed: { type: 'string' },
     quiet: { type: 'string' }, chats: { type: 'string' }, bots: { type: 'string' }, replicas: { type: 'string' },
     timeout: { type: 'string' }, kills: { type: 'string' }, report: { type: 'string' }, 'scaled-election': { type: 'boolean' },
+    'nats-cluster': { type: 'boolean' },
   },
 });
 const updates = number(values.updates, 100_000, 'updates');
@@ -42,6 +43,8 @@ const report: ChaosReport = await runChaos({
   timeoutMs: number(values.timeout, updates / rate + 3600, 'timeout') * 1000,
   // --scaled-election: 3 s / 2 s / 500 ms, the operator tests' SCALED_DOWN_ELECTION; default production's 15 s / 10 s / 2 s.
   ...(values['scaled-election'] === true ? { election: { leaseMs: 3_000, renewMs: 2_000, retryMs: 500 } } : {}),
+  // --nats-cluster: NATS as three nodes, streams and buckets R3, the nodes killed one at a time; default one nats-server.
+  natsCluster: values['nats-cluster'] === true,
   log: (line) => { process.stdout.write(`${line}\n`); },
 });
 const t = report.traffic;
@@ -55,6 +58,7 @@ const lines = [
   `update → reply: quiet p50 ${String(report.latencyMs.quiet.p50)} ms, p99 ${String(report.latencyMs.quiet.p99)} ms; under chaos p50 ${String(report.latencyMs.chaos.p50)} ms, p99 ${String(report.latencyMs.chaos.p99)} ms`,
   `weights written to the user context: ${report.operator.migration.weights.written.map((w) => `${String(w.weight)}%`).join(' → ')}; not intended by status ${String(report.operator.migration.weights.unintended.length)} (goal 0); ${report.operator.migration.name} ${String(report.operator.migration.phase)}`,
   `operator failovers (leader SIGKILLed → another replica holds the Lease): ${report.operator.failovers.map((f) => (f.ms === undefined ? 'none' : `${(f.ms / 1000).toFixed(1)} s`)).join(', ') || 'no leader killed'} (goal ≤ ${String(report.operator.election.leaseMs / 1000)} s, the lease; the election's bound ${(report.operator.failoverBoundMs / 1000).toFixed(1)} s); standby kills ${String(report.operator.standbyKills)}`,
+  `NATS: ${report.nats.nodes === 1 ? 'one nats-server' : `a cluster of ${String(report.nats.nodes)} nodes`}, streams and KV buckets R${String(report.nats.replicas)}; each NATS kill until the node was back (a cluster's: healthy, its streams current): ${report.killLog.filter((kill) => kill.kind === 'nats-server').map((kill) => `${kill.name} ${(kill.downMs / 1000).toFixed(1)} s`).join(', ') || 'none'}`,
   `kills: ${Object.entries(report.kills).map(([kind, n]) => `${kind} ${String(n)}`).join(', ')}`,
   `took ${String(Math.round(report.durationMs / 1000))} s`,
 ];

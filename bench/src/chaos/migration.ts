@@ -160,7 +160,8 @@ export class ChaosMigration {
 
   /** Compares the bucket's history of the context's key with every status write seen. */
   async audit(natsUrl: string): Promise<WeightAudit> {
-    const nc = await connect({ servers: [natsUrl], reconnect: false, timeout: 10_000 });
+    // One URL, or a cluster's, comma-separated (NOVA_NATS_URL's form).
+    const nc = await connect({ servers: natsUrl.split(','), reconnect: false, timeout: 10_000 });
     try {
       const kv = await new Kvm(nc).open(ROUTING_BUCKET);
       const written: { weight: number; fence: number }[] = [];

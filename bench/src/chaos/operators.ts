@@ -66,7 +66,10 @@ export interface ChaosOperatorsOptions {
   readonly operatorNamespace: string;
   /** The namespace whose NovaMigrations they manage. */
   readonly watchNamespace: string;
+  /** NOVA_NATS_URL: one URL, or a cluster's, comma-separated. */
   readonly natsUrl: string;
+  /** NOVA_NATS_REPLICAS: copies of the routing buckets when an operator creates them (3 on the cluster). */
+  readonly natsReplicas: number;
   readonly election: Election;
   /** The run's start (Date.now()), for the failover records' times. */
   readonly startedAt: number;
@@ -124,6 +127,7 @@ export class ChaosOperators implements Killable {
         NOVA_IDENTITY: identity,
         NOVA_HTTP_ADDRESS: `127.0.0.1:${String(port)}`,
         NOVA_NATS_URL: this.options.natsUrl,
+        NOVA_NATS_REPLICAS: String(this.options.natsReplicas),
         NOVA_LEASE_DURATION: seconds(election.leaseMs),
         NOVA_RENEW_DEADLINE: seconds(election.renewMs),
         NOVA_RETRY_PERIOD: seconds(election.retryMs),

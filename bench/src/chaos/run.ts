@@ -38,6 +38,11 @@ export interface ChaosOptions {
    * after the last answer; counted before, it was missed (a run here saw one at 214 s of 215).
    */
   readonly repeatWaitMs?: number;
+  /**
+   * NATS as a three-node cluster (streams and KV buckets R3, NOVA_NATS_REPLICAS=3, every process
+   * given the three URLs), whose nodes the loop kills one at a time; default one nats-server (R1).
+   */
+  readonly natsCluster?: boolean;
   /** A running kube-apiserver to use (the test bed's, in a test); default: the run starts its own. */
   readonly kube?: KubeInfo;
   readonly log?: (line: string) => void;
@@ -79,6 +84,8 @@ export interface ChaosReport {
   /** The chats with more replies than updates (the count the verdict bounds), to compare with `duplicates`. */
   readonly duplicateChats: readonly { readonly chat: number; readonly bot: number; readonly extra: number }[];
   readonly operator: OperatorFigures;
+  /** nats-server processes (1, or 3 with natsCluster) and the copies of each stream and bucket. */
+  readonly nats: { readonly nodes: number; readonly replicas: number };
   readonly durationMs: number;
 }
 
@@ -128,9 +135,16 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
+ * Kinds of which only one process may be down at a time: the NATS cluster's nodes (JetStream
+ * needs a majority of the three up; two down at once is an outage by design, not a test of Nova).
+ */
+const ONE_DOWN_AT_A_TIME: ReadonlySet<KillKind> = new Set(['nats-server']);
+
+/**
  * Picks the victims in rounds: each round visits every kind once in a seeded random order (so the
  * one nats-server and PostgreSQL are killed as often as "a service", and a short run kills every
- * kind), and takes a random process of that kind among those not down already.
+ * kind), and takes a random process of that kind among those not down already; a NATS node only
+ * while no other node is down (ONE_DOWN_AT_A_TIME).
  */
 export class VictimPicker {
   private round: KillKind[] = [];
@@ -142,6 +156,7 @@ export class VictimPicker {
     for (let tried = 0; tried < kinds.length; tried++) {
       if (this.round.length === 0) this.round = shuffled(kinds, this.random);
       const kind = this.round.shift();
+      if (kind !== undefined && ONE_DOWN_AT_A_TIME.has(kind) && [...down].some((killable) => killable.kind === kind)) continue;
       const up = this.killables.filter((killable) => killable.kind === kind && !down.has(killable));
       const victim = up[Math.floor(this.random() * up.length)];
       if (victim !== undefined) return victim;
@@ -186,10 +201,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let operators: ChaosOperators | undefined;
   let migration: ChaosMigration | undefined;
   try {
-    fleet = await startChaosFleet(stack, options.replicas, namespace);
+    fleet = await startChaosFleet(stack, options.replicas, namespace, { natsCluster: options.natsCluster ?? false });
     log(`chaos: fleet up (${String(fleet.killables.length)} killable processes) in ${String(Math.round((Date.now() - started) / 1000))} s`);
     // The operators start while the bots are connected and the quiet phase runs (they have nothing to do until the migration).
-    const startingOperators = ChaosOperators.start({ stack, kubeConfig, kubeconfigPath: kube.kubeconfig, operatorNamespace, watchNamespace: namespace, natsUrl: fleet.natsUrl, election, startedAt: started });
+    const startingOperators = ChaosOperators.start({ stack, kubeConfig, kubeconfigPath: kube.kubeconfig, operatorNamespace, watchNamespace: namespace, natsUrl: fleet.natsUrl, natsReplicas: fleet.natsReplicas, election, startedAt: started });
     startingOperators.catch(() => undefined);
     const children = await onboardChildBots(fleet.emulator, fleet.mainBot, options.bots);
     const traffic = new ChaosTraffic(fleet.emulator, fleet.mainBot, children, options.chats, 120_000);
@@ -262,6 +277,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       duplicates: explainDuplicates(repeatedReplies(await readReplyRows(fleet.databaseUrl), traffic.sentCalls()), killLog, started),
       duplicateChats: traffic.duplicateChats,
       operator: { election, failoverBoundMs: failoverBoundMs(election), failovers: operators.failovers, standbyKills: operators.standbyKills.length, migration: { name: migration.name, phase, weights } },
+      nats: { nodes: fleet.killables.filter((killable) => killable.kind === 'nats-server').length, replicas: fleet.natsReplicas },
       durationMs: Date.now() - started,
     };
   } finally {

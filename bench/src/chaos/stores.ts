@@ -5,7 +5,7 @@
  * whole server then loses commits already acknowledged: a loss of the test bed, not of Nova), so
  * the run starts them itself.
  */
-import { findBinary, freePort, SupervisedProcess, type Stack, type SupervisedSpec } from '@nova/testbed';
+import { findBinary, freePort, startNatsCluster, SupervisedProcess, type NatsNode, type Stack, type SupervisedSpec } from '@nova/testbed';
 import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,6 +97,25 @@ export async function startChaosNats(stack: Stack): Promise<ChaosNats> {
     readyTimeoutMs: 30_000,
   });
   return { url: `nats://127.0.0.1:${String(port)}`, component };
+}
+
+export interface ChaosNatsCluster {
+  /** Every node's client URL, comma-separated (NOVA_NATS_URL). */
+  readonly url: string;
+  /** JetStream's copies of each stream and bucket (NOVA_NATS_REPLICAS): one per node. */
+  readonly replicas: number;
+  readonly nodes: readonly NatsNode[];
+}
+
+/**
+ * NATS as production runs it (`--nats-cluster`): three nodes of the test bed's cluster, each
+ * killed alone and started again on its own store and ports (NatsNode.restart waits until it is
+ * healthy: its streams caught up). The streams and KV buckets are R3, so a node's death loses
+ * nothing acknowledged; the chaos loop never has two nodes down at once (a majority must live).
+ */
+export async function startChaosNatsCluster(stack: Stack): Promise<ChaosNatsCluster> {
+  const cluster = await startNatsCluster(stack, { nodes: 3, name: 'nova-chaos' });
+  return { url: cluster.serversEnv, replicas: cluster.nodes.length, nodes: cluster.nodes };
 }
 
 export interface ChaosPostgres {

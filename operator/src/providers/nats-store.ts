@@ -30,6 +30,8 @@ export interface NatsProviderOptions {
   readonly applyTimeoutMs?: number;
   /** Bucket names (tests); the contract's by default. */
   readonly buckets?: { readonly routing?: string; readonly applied?: string };
+  /** NOVA_NATS_REPLICAS: copies of each routing bucket when the operator creates it; default 1. */
+  readonly replicas?: number;
 }
 
 interface MigrationId {
@@ -137,8 +139,9 @@ export class NatsRoutingStore {
       const nc = await connect({ servers: [...this.options.servers], name: 'nova-operator', maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
       try {
         const kvm = new Kvm(jetstream(nc));
-        const routing = await kvm.create(this.routingBucket, { history: ROUTING_HISTORY, description: 'Nova: weight per bounded context (the nats traffic provider)' });
-        const applied = await kvm.create(this.options.buckets?.applied ?? ROUTING_APPLIED_BUCKET, { history: 1, ttl: APPLIED_TTL_MS, description: 'Nova: the weight each process routes by' });
+        const replicas = this.options.replicas ?? 1;
+        const routing = await kvm.create(this.routingBucket, { history: ROUTING_HISTORY, replicas, description: 'Nova: weight per bounded context (the nats traffic provider)' });
+        const applied = await kvm.create(this.options.buckets?.applied ?? ROUTING_APPLIED_BUCKET, { history: 1, ttl: APPLIED_TTL_MS, replicas, description: 'Nova: the weight each process routes by' });
         return { nc, routing, applied };
       } catch (error) {
         await nc.close();

@@ -19,6 +19,9 @@ describe('deployableEnv', () => {
       expect(deployableEnv(deployable, settings)).toMatchObject({ NOVA_ROUTING: 'kv', NOVA_NATS_URL: settings.natsUrl, NOVA_NAMESPACE: 'nova' });
     }
     expect(deployableEnv('user-service', { ...settings, routing: 'off' }).NOVA_ROUTING).toBe('off');
+    // One copy on one nats-server unless told (NOVA_NATS_REPLICAS), three on a three-node cluster.
+    expect(deployableEnv('user-service', settings).NOVA_NATS_REPLICAS).toBe('1');
+    expect(deployableEnv('nova-monolith', { ...settings, natsReplicas: 3 }).NOVA_NATS_REPLICAS).toBe('3');
   });
 
   it('runs the monolith on JetStream with the bots context\'s variables', () => {

@@ -60,7 +60,10 @@ export interface FleetNotifications {
 }
 
 export interface FleetSettings {
+  /** One NATS URL, or a cluster's, comma-separated (NOVA_NATS_URL: a client fails over between them). */
   readonly natsUrl: string;
+  /** NOVA_NATS_REPLICAS: copies of each stream and KV bucket (3 on a three-node cluster); default 1. */
+  readonly natsReplicas?: number;
   /** A login that may create in both schemas: the monolith applies the migrations at start. */
   readonly databaseUrl: string;
   /** The user service's own login (SchemaRole); it then does not migrate. Default: databaseUrl. */
@@ -110,6 +113,7 @@ function common(deployable: Deployable, settings: FleetSettings): Record<string,
     NOVA_LOG_LEVEL: settings.logLevel ?? 'info',
     NOVA_SHUTDOWN_TIMEOUT: settings.shutdownTimeout ?? '10s',
     NOVA_NATS_URL: settings.natsUrl,
+    NOVA_NATS_REPLICAS: String(settings.natsReplicas ?? 1),
     NOVA_ROUTING: settings.routing,
   };
   if (settings.otlpEndpoint !== undefined) {

@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toMatch(/s3cr3t|loud|parsecs/);
   });
 
+  it('reads NOVA_NATS_REPLICAS as 1 by default, 1 to 5 when set, and refuses anything else', () => {
+    const env = { NOVA_NATS_URL: 'nats://a:4222,nats://b:4222,nats://c:4222', NOVA_DATABASE_URL: 'postgresql://nova:pw@db/nova', NOVA_MAIN_BOT_TOKEN: TOKEN };
+    expect(loadConfig(schema, env).NOVA_NATS_REPLICAS).toBe(1);
+    expect(loadConfig(schema, { ...env, NOVA_NATS_REPLICAS: '3' }).NOVA_NATS_REPLICAS).toBe(3);
+    for (const bad of ['0', '6', '2.5', 'three']) {
+      expect(() => loadConfig(schema, { ...env, NOVA_NATS_REPLICAS: bad })).toThrow(/NOVA_NATS_REPLICAS: /);
+    }
+  });
+
   it('registers secret values with the scrubber', () => {
     loadConfig(schema, { NOVA_NATS_URL: 'nats://a:4222', NOVA_DATABASE_URL: 'postgresql://nova:Zq9-unusual-pw@db/nova', NOVA_MAIN_BOT_TOKEN: TOKEN });
     expect(scrubSecrets('connecting with Zq9-unusual-pw and postgresql://nova:Zq9-unusual-pw@db/nova')).not.toContain('Zq9-unusual-pw');

@@ -83,8 +83,16 @@ export function commonConfig(port: number) {
   };
 }
 
-/** NOVA_NATS_URL, for processes that use NATS. */
-export const natsConfig = { NOVA_NATS_URL: natsServers };
+/**
+ * NOVA_NATS_REPLICAS: how many copies JetStream keeps of each stream and KV bucket this process
+ * creates (1 on a single server; 3 on a three-node cluster, so a node's death loses nothing that
+ * was acknowledged). At most the cluster's size. Every process of a fleet must run with the same
+ * value: the streams are brought to the declared settings at each start (docs/bus.md).
+ */
+export const natsReplicas = z.coerce.number().int().min(1, 'must be 1 to 5 (3 on a three-node cluster)').max(5, 'must be 1 to 5 (3 on a three-node cluster)').default(1);
+
+/** NOVA_NATS_URL and NOVA_NATS_REPLICAS, for processes that use NATS. */
+export const natsConfig = { NOVA_NATS_URL: natsServers, NOVA_NATS_REPLICAS: natsReplicas };
 
 export const ROUTING_MODES = ['off', 'kv'] as const;
 export type RoutingMode = (typeof ROUTING_MODES)[number];

@@ -14,6 +14,7 @@ export { addScrapeTarget } from './components/prometheus.js';
 export { issueCert, type CertPair, type CertRequest } from './components/pki.js';
 export { SimulatedTraffic, HEALTHY, type RouteIdentity, type SideProfile, type TrafficProfile } from './traffic.js';
 export { startNats, type NatsOptions } from './components/nats.js';
+export { NatsNode, startNatsCluster, type NatsCluster, type NatsClusterOptions, type NatsNodeInfo } from './components/nats-cluster.js';
 export { PostgresServer, startPostgres, type PostgresOptions } from './components/postgres.js';
 export { createDatabase } from './database.js';
 export { INGRESS_HEALTH_PATH, startIngress, type Ingress, type IngressPaths } from './components/ingress.js';

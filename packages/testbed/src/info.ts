@@ -15,8 +15,10 @@ export interface KubeInfo {
 }
 
 export interface NatsInfo {
-  /** nats://127.0.0.1:<port>, JetStream enabled. */
+  /** nats://127.0.0.1:<port>, JetStream enabled (a cluster's first node). */
   readonly url: string;
+  /** Every node's client URL: one for a single server, three for the cluster (NOVA_TESTBED_NATS_NODES=3). */
+  readonly urls: readonly string[];
   readonly monitorUrl: string;
   readonly version: string;
 }

@@ -1,6 +1,7 @@
 import { startJaeger } from './components/jaeger.js';
 import { startKube } from './components/kube.js';
 import { startNats } from './components/nats.js';
+import { startNatsCluster } from './components/nats-cluster.js';
 import { nginxInfo } from './components/nginx.js';
 import { startPostgres } from './components/postgres.js';
 import { startPrometheus } from './components/prometheus.js';
@@ -13,6 +14,11 @@ export interface TestbedOptions {
   /** Keep the stack folder (logs, data) after stop, for post-mortems. */
   readonly keep?: boolean;
   readonly crdDirs?: readonly string[];
+  /**
+   * nats-server processes: 1 (the default, the suite's time) or a cluster of that many
+   * (NOVA_TESTBED_NATS_NODES=3 under jest), whose `urls` are every node's.
+   */
+  readonly natsNodes?: number;
 }
 
 export interface Testbed {
@@ -48,7 +54,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   try {
     const [kube, nats, postgres, prometheus, nginx, jaeger] = await Promise.all([
       wanted.has('kube') ? startKube(stack, { crdDirs }) : undefined,
-      wanted.has('nats') ? startNats(stack) : undefined,
+      wanted.has('nats') ? ((options.natsNodes ?? 1) > 1 ? startNatsCluster(stack, { nodes: options.natsNodes }).then((cluster) => cluster.info) : startNats(stack)) : undefined,
       wanted.has('postgres') ? startPostgres(stack) : undefined,
       wanted.has('prometheus') ? startPrometheus(stack) : undefined,
       wanted.has('nginx') ? nginxInfo() : undefined,
@@ -66,7 +72,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
 export function describeTestbed(info: TestbedInfo): string {
   const lines = [`test bed in ${info.stackDir}`];
   if (info.kube) lines.push(`  kube-apiserver ${info.kube.version} at ${info.kube.server} (etcd ${info.kube.etcdVersion})`);
-  if (info.nats) lines.push(`  nats-server ${info.nats.version} at ${info.nats.url} (JetStream)`);
+  if (info.nats) lines.push(`  nats-server ${info.nats.version} at ${info.nats.urls.join(', ')} (JetStream${info.nats.urls.length > 1 ? `, a cluster of ${String(info.nats.urls.length)}` : ''})`);
   if (info.postgres) lines.push(`  PostgreSQL ${info.postgres.version} at ${info.postgres.host}:${info.postgres.port}`);
   if (info.prometheus) lines.push(`  Prometheus ${info.prometheus.version} at ${info.prometheus.url}`);
   if (info.nginx) lines.push(`  nginx ${info.nginx.version} (${info.nginx.binary})`);

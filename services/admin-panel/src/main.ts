@@ -23,7 +23,7 @@ await runService({
   async start(service) {
     const { config } = service;
     if (config.NOVA_ADMIN_TELEGRAM_IDS === undefined) service.logger.warn('NOVA_ADMIN_TELEGRAM_IDS is not set: nobody can sign in to the admin panel');
-    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     await startAdminPanel(service, {
       databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL,
       migrate: config.NOVA_MIGRATE_ON_START,

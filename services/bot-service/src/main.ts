@@ -26,7 +26,7 @@ await runService({
   async start(service) {
     const { config } = service;
     const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN);
-    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     const bots = await startBotContext(service, {
       config,
       databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL,

@@ -47,16 +47,17 @@ export interface MonolithHost {
   onStop(name: string, step: () => Promise<void>): void;
 }
 
-export async function monolithBuses(service: MonolithHost, config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL' | 'NOVA_ROUTING'>): Promise<MonolithBuses> {
+export async function monolithBuses(service: MonolithHost, config: Pick<MonolithConfig, 'NOVA_MONOLITH_UPDATES' | 'NOVA_NATS_URL' | 'NOVA_ROUTING'> & Partial<Pick<MonolithConfig, 'NOVA_NATS_REPLICAS'>>): Promise<MonolithBuses> {
   const { metrics, logger, startup } = service;
   const servers = natsServersFor(config);
+  const replicas = config.NOVA_NATS_REPLICAS ?? 1;
   if (servers === undefined) return { contexts: attachBus(service, createInProcessBus({ metrics, logger })) };
   if (config.NOVA_ROUTING === 'kv') {
-    const { bus, router } = await connectRoutedBus({ servers, name: service.name, metrics, logger, startup });
+    const { bus, router } = await connectRoutedBus({ servers, replicas, name: service.name, metrics, logger, startup });
     const routed = attachBus(service, bus);
     return { contexts: routed, updates: { bus: routed, consumer: LEGACY_BOT_UPDATES_CONSUMER, serveBotsHere: false }, nc: bus.transport.nc, router };
   }
   const contexts = attachBus(service, createInProcessBus({ metrics, logger }));
-  const stream = attachBus(service, await connectJetStreamBus({ servers, name: service.name, metrics, logger, startup }));
+  const stream = attachBus(service, await connectJetStreamBus({ servers, replicas, name: service.name, metrics, logger, startup }));
   return { contexts, updates: { bus: stream, consumer: BOT_UPDATES_CONSUMER, serveBotsHere: true }, nc: stream.transport.nc };
 }

@@ -6,7 +6,7 @@ import { optionalAdminPanelConfig, type AdminPanelSettings } from '@nova/admin-p
 import { botContextConfig } from '@nova/bot-service/wiring';
 import { notificationContextConfig } from '@nova/notification-service/wiring';
 import { paymentContextConfig } from '@nova/payment-service/wiring';
-import { databaseConfig, natsServers, routingConfig } from '@nova/platform';
+import { databaseConfig, natsReplicas, natsServers, routingConfig } from '@nova/platform';
 import { publisherContextConfig } from '@nova/publisher-service/wiring';
 import { z } from 'zod';
 
@@ -30,6 +30,8 @@ export const monolithConfig = {
   NOVA_MONOLITH_UPDATES: z.enum(UPDATE_MODES).default('inline'),
   /** Required when NOVA_MONOLITH_UPDATES=jetstream. */
   NOVA_NATS_URL: natsServers.optional(),
+  /** Copies of each stream and KV bucket it creates on NATS (1; 3 on a three-node cluster). */
+  NOVA_NATS_REPLICAS: natsReplicas,
   /** kv (stages 2–6): serve and call on NATS, routed per chat by the operator's weights; needs jetstream. */
   ...routingConfig,
   /** The admin panel's pages (the legacy side of stage 8): served when NOVA_ADMIN_TELEGRAM_IDS is set. */

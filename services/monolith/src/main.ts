@@ -49,7 +49,7 @@ await runService({
     // works the chats the notification weight leaves it. Without NATS (inline, before stage 1) the
     // lease is this process's own (docs/notifications.md).
     if (buses.nc === undefined) logger.warn('no NATS: the scheduler lease is in-process, so replicas of this monolith each run the schedulers');
-    const schedulerStore = buses.nc === undefined ? new InMemoryKeyValueStore() : await natsSchedulerStore(buses.nc);
+    const schedulerStore = buses.nc === undefined ? new InMemoryKeyValueStore() : await natsSchedulerStore(buses.nc, undefined, config.NOVA_NATS_REPLICAS);
     const routing = buses.router === undefined ? undefined : { side: 'legacy' as const, weight: notificationWeight(buses.router) };
     startNotificationContext(service, { bus: buses.contexts, store: schedulerStore, config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN, routing });
 

@@ -20,7 +20,7 @@ await runService({
   async start(service) {
     const { config } = service;
     const clients = new TelegramClients({ apiRoot: config.NOVA_TELEGRAM_API_ROOT, registry: service.metrics.registry, logger: service.logger });
-    const connection = { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup };
+    const connection = { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup };
     // On the routed bus the scheduler works the target's chats at the notification weight (its own lease).
     const routed = config.NOVA_ROUTING === 'kv' ? await connectRoutedBus(connection) : undefined;
     const bus = attachBus(service, routed?.bus ?? (await connectJetStreamBus(connection)));
@@ -30,6 +30,6 @@ await runService({
       clients.close();
     });
     const routing = routed === undefined ? undefined : { side: 'target' as const, weight: notificationWeight(routed.router) };
-    startNotificationContext(service, { bus, store: await natsSchedulerStore(bus.transport.nc), config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN, routing });
+    startNotificationContext(service, { bus, store: await natsSchedulerStore(bus.transport.nc, undefined, config.NOVA_NATS_REPLICAS), config, clients, mainBotToken: config.NOVA_MAIN_BOT_TOKEN, routing });
   },
 });

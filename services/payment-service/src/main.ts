@@ -22,7 +22,7 @@ await runService({
   },
   async start(service) {
     const { config } = service;
-    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     await startPaymentContext(service, { databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL, migrate: config.NOVA_MIGRATE_ON_START, bus, config });
   },
 });

@@ -24,8 +24,8 @@ await runService({
     const gates: { leases?: BotSendLeases } = {};
     // Made before the bus, so the circuit gauge is the Telegram client's (as in the bot service).
     const clients = new TelegramClients({ apiRoot: config.NOVA_TELEGRAM_API_ROOT, registry: service.metrics.registry, logger: service.logger, gateFor: (botId) => gates.leases?.gate(botId) });
-    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
-    const sendLeases = new BotSendLeases(await openSendLeasesBucket(bus.transport.nc), { holder: `${hostname()}-${randomUUID().slice(0, 8)}`, logger: service.logger });
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const sendLeases = new BotSendLeases(await openSendLeasesBucket(bus.transport.nc, config.NOVA_NATS_REPLICAS), { holder: `${hostname()}-${randomUUID().slice(0, 8)}`, logger: service.logger });
     gates.leases = sendLeases;
     // After the clients went idle (stop steps run newest first): the other replicas take over a window later.
     service.onStop('bot send leases', () => sendLeases.close());

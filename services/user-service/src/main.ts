@@ -19,7 +19,7 @@ await runService({
     NOVA_MIGRATE_ON_START: z.stringbool().default(true),
   },
   async start(service) {
-    const bus = attachBus(service, await connectServiceBus(service.config.NOVA_ROUTING, { servers: service.config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const bus = attachBus(service, await connectServiceBus(service.config.NOVA_ROUTING, { servers: service.config.NOVA_NATS_URL, replicas: service.config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     await startUserContext(service, { databaseUrl: service.config.NOVA_DATABASE_URL, migrationDatabaseUrl: service.config.NOVA_MIGRATION_DATABASE_URL, migrate: service.config.NOVA_MIGRATE_ON_START, bus });
   },
 });

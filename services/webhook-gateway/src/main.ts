@@ -16,7 +16,7 @@ await runService({
   async start(service) {
     const { config } = service;
     const mainBotId = mainBotIdOf(config);
-    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
     registerWebhookRoutes(service.http, {
       mainBotId,
       mainSecret: config.NOVA_WEBHOOK_SECRET,

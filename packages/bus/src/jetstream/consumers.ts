@@ -37,6 +37,16 @@ function partitionFilter(filter: string, partition: number): string {
   throw new BusConfigError(`cannot partition the filter ${filter}: expected telegram.<update|legacy>.<bot|*>.*`);
 }
 
+/**
+ * How long each pull request of a consumer lives. The client wants a heartbeat every half of it
+ * and pulls again only after two are missed: a pull whose consumer leader died with its node (a
+ * cluster: NOVA_NATS_REPLICAS > 1), or that the server ended with a 409 on a leadership change,
+ * stalls its partition until then. The client's default, 30 s, stalled partitions for 30-44 s
+ * after a node's SIGKILL in test/bus/nats-cluster.test.ts; 10 s costs an idle consumer one pull
+ * request every 10 s.
+ */
+export const PULL_EXPIRES_MS = 10_000;
+
 async function durablesFor(jsm: JetStreamManager, binding: ConsumeBinding): Promise<Durable[]> {
   if (!binding.ordered) return [{ durable: binding.name, filters: binding.filters, maxAckPending: binding.concurrency, partition: undefined }];
   const info = await jsm.streams.info(binding.stream);
@@ -96,7 +106,7 @@ export async function startConsumer(runtime: ConsumerRuntime, binding: ConsumeBi
   let stopping = false;
   const running = await Promise.all(durables.map(async (durable) => {
     const consumer = await js.consumers.get(binding.stream, durable.durable);
-    const messages = await consumer.consume({ max_messages: durable.maxAckPending });
+    const messages = await consumer.consume({ max_messages: durable.maxAckPending, expires: PULL_EXPIRES_MS });
     const inFlight = new Set<Promise<void>>();
     const handleOne = async (message: JsMsg): Promise<void> => {
       const { subject, partition } = contractSubject(binding, message.subject);

@@ -87,8 +87,11 @@ export async function ensureStreams(jsm: JetStreamManager, options: EnsureStream
         if (!/already in use|already exists/i.test(String(error))) throw error;
         await jsm.streams.update(name, wanted);
       });
-    } else if (drifted(current.config, wanted)) {
-      await jsm.streams.update(name, { ...current.config, ...wanted });
+    } else {
+      // Never fewer copies than the stream has: a process started without NOVA_NATS_REPLICAS (a
+      // tool, a forgotten variable) must not scale a cluster's R3 streams down to one copy.
+      if (current.config.num_replicas > (wanted.num_replicas ?? 1)) wanted.num_replicas = current.config.num_replicas;
+      if (drifted(current.config, wanted)) await jsm.streams.update(name, { ...current.config, ...wanted });
     }
   }
 }

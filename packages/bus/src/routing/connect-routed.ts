@@ -32,6 +32,7 @@ export async function connectRoutedBus(options: RoutedConnectOptions): Promise<R
       updatesContext: options.updatesContext,
       heartbeatMs: options.heartbeatMs,
       buckets: options.buckets,
+      replicas: options.replicas,
     });
     return { bus: new NovaBus({ ...options, transport, router }), router };
   } catch (error) {

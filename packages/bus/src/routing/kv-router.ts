@@ -44,13 +44,18 @@ export interface KvRouterOptions extends RoutingTableOptions {
   readonly heartbeatMs?: number;
   /** Bucket names, for tests that isolate themselves on a shared server. */
   readonly buckets?: { readonly routing?: string; readonly applied?: string };
+  /** Copies of each bucket when this process creates it (NOVA_NATS_REPLICAS); default 1. */
+  readonly replicas?: number;
 }
 
-/** Opens (creating when absent) the two routing buckets with the settings every writer and reader shares. */
-export async function openRoutingBuckets(nc: NatsConnection, names: KvRouterOptions['buckets'] = {}): Promise<{ routing: KV; applied: KV }> {
+/**
+ * Opens (creating when absent) the two routing buckets with the settings every writer and reader
+ * shares; `replicas` (NOVA_NATS_REPLICAS) counts only when this call creates them.
+ */
+export async function openRoutingBuckets(nc: NatsConnection, names: KvRouterOptions['buckets'] = {}, replicas = 1): Promise<{ routing: KV; applied: KV }> {
   const kvm = new Kvm(jetstream(nc));
-  const routing = await kvm.create(names.routing ?? ROUTING_BUCKET, { history: ROUTING_HISTORY, description: 'Nova: weight per bounded context (the nats traffic provider)' });
-  const applied = await kvm.create(names.applied ?? ROUTING_APPLIED_BUCKET, { history: 1, ttl: APPLIED_TTL_MS, description: 'Nova: the weight each process routes by' });
+  const routing = await kvm.create(names.routing ?? ROUTING_BUCKET, { history: ROUTING_HISTORY, replicas, description: 'Nova: weight per bounded context (the nats traffic provider)' });
+  const applied = await kvm.create(names.applied ?? ROUTING_APPLIED_BUCKET, { history: 1, ttl: APPLIED_TTL_MS, replicas, description: 'Nova: the weight each process routes by' });
   return { routing, applied };
 }
 
@@ -76,7 +81,7 @@ export class KvRouter implements Router {
   }
 
   static async start(options: KvRouterOptions): Promise<KvRouter> {
-    const router = new KvRouter(options, await openRoutingBuckets(options.nc, options.buckets));
+    const router = new KvRouter(options, await openRoutingBuckets(options.nc, options.buckets, options.replicas));
     await router.follow();
     router.heartbeat = setInterval(() => { void router.acknowledgeAll(); }, options.heartbeatMs ?? APPLIED_HEARTBEAT_MS);
     router.heartbeat.unref();

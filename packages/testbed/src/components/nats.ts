@@ -28,5 +28,6 @@ export async function startNats(stack: Stack, options: NatsOptions = {}): Promis
     readyTimeoutMs: 30_000,
   });
   const varz = (await (await fetch(`${monitorUrl}/varz`)).json()) as { version?: string };
-  return { url: `nats://127.0.0.1:${port}`, monitorUrl, version: varz.version ?? 'unknown' };
+  const url = `nats://127.0.0.1:${port}`;
+  return { url, urls: [url], monitorUrl, version: varz.version ?? 'unknown' };
 }

@@ -21,8 +21,9 @@ export function isLostCompareAndSet(error: unknown): boolean {
   return typeof code === 'number' && WRONG_LAST_SEQUENCE.has(code);
 }
 
-export async function openSchedulerBucket(nc: NatsConnection, bucket = SCHEDULER_BUCKET): Promise<KV> {
-  return new Kvm(jetstream(nc)).create(bucket, { history: SCHEDULER_HISTORY, description: 'Nova: the notification scheduler\'s lease and tick records' });
+/** `replicas` (NOVA_NATS_REPLICAS) counts only when this call creates the bucket. */
+export async function openSchedulerBucket(nc: NatsConnection, bucket = SCHEDULER_BUCKET, replicas = 1): Promise<KV> {
+  return new Kvm(jetstream(nc)).create(bucket, { history: SCHEDULER_HISTORY, replicas, description: 'Nova: the notification scheduler\'s lease and tick records' });
 }
 
 export class NatsKvStore implements KeyValueStore {

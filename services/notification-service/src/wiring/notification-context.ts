@@ -56,8 +56,8 @@ export function notificationWeight(router: { weight(context: 'notification'): { 
 }
 
 /** The scheduler's store on the NATS KV bucket every scheduler of both sides shares. */
-export async function natsSchedulerStore(nc: NatsConnection, bucket?: string): Promise<KeyValueStore> {
-  return new NatsKvStore(await openSchedulerBucket(nc, bucket));
+export async function natsSchedulerStore(nc: NatsConnection, bucket?: string, replicas?: number): Promise<KeyValueStore> {
+  return new NatsKvStore(await openSchedulerBucket(nc, bucket, replicas));
 }
 
 /** A name unique to this process: the pod's (hostname) and a random part, so a restarted pod is a new holder. */

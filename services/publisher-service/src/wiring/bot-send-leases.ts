@@ -89,8 +89,9 @@ function parseLease(text: string): LeaseRecord | undefined {
   }
 }
 
-export async function openSendLeasesBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(jetstream(nc)).create(SEND_LEASES_BUCKET, { history: 1, description: 'Nova publisher: which replica sends for each bot (its Telegram budget)' });
+/** `replicas` (NOVA_NATS_REPLICAS) counts only when this call creates the bucket. */
+export async function openSendLeasesBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return new Kvm(jetstream(nc)).create(SEND_LEASES_BUCKET, { history: 1, replicas, description: 'Nova publisher: which replica sends for each bot (its Telegram budget)' });
 }
 
 export class BotSendLeases {
