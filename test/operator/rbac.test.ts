@@ -153,9 +153,10 @@ describe('the operator runtime under its own RBAC', () => {
       leaseNamespace: operatorNamespace,
       leaseName: 'nova-operator',
       identity: user,
-      leaseDurationMs: 3_000,
-      renewDeadlineMs: 2_000,
-      retryPeriodMs: 500,
+      // The production lease (15 s / 10 s / 2 s): this test is about permissions, not hand-over
+      // (leader.test.ts times that). With a 2 s renew deadline a machine at load 30 can lose the
+      // lease mid-test, and then nothing reconciles: a run here timed out waiting for the status,
+      // as that would. The first acquisition is immediate either way.
       informers: [informer],
       controllers: [{ name: 'novamigrations', reconcile, watches: [{ informer: informer }] }],
       metrics,
