@@ -15,8 +15,8 @@ const SPEC: DatabaseSpec = {
     retries: 20,
     contexts: [
       { name: 'user', schema: 'user_service', tables: ['users'] },
-      { name: 'bot', schema: 'bot_service', tables: ['bots'] },
-      { name: 'payment', schema: 'payment_service', tables: ['invoices', 'subscriptions'] },
+      { name: 'bot', schema: 'bot_service', tables: ['user_bots'] },
+      { name: 'payment', schema: 'payment_service', tables: ['payments', 'purchases'] },
     ],
   },
   steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { pause: {} }, { moveSchema: { context: 'bot' } }, { moveSchema: { context: 'payment' } }],
@@ -183,7 +183,7 @@ describe('a database migration, step by step', () => {
   it('a move that failed otherwise leaves its context Moving, and the unwinding reverses it with the others', () => {
     const s = sim();
     s.approvedStep = 3;
-    drive(s, (operation) => (operation.kind === 'move' && operation.context === 'bot' ? { ok: false, name: 'UnexpectedCatalogueError', message: 'bots is a table in both schemas' } : allOk(operation)));
+    drive(s, (operation) => (operation.kind === 'move' && operation.context === 'bot' ? { ok: false, name: 'UnexpectedCatalogueError', message: 'user_bots is a table in both schemas' } : allOk(operation)));
     expect(s.status.phase).toBe('RolledBack');
     expect(s.runs.map((r) => r.id).slice(-2)).toEqual(['r0-reverse-bot', 'r0-reverse-user']);
     expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['MoveFailed', 'RolledBack']);
