@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { NovaMigrationStatus } from '../api/generated/novamigration.js';
 import type { DatabaseSpec } from '../api/novamigration.js';
 import type { OperationResult, SchemaOperation } from '../database/operation.js';
-import { decideDatabase, LOCKED_RETRY_MS, type DatabaseDecision } from './database-engine.js';
+import { decideDatabase, LOCKED_RETRY_MS, UNAVAILABLE_RETRY_MS, type DatabaseDecision } from './database-engine.js';
 import type { EngineEvent } from './decision.js';
 import { renderStatus } from './status.js';
 
@@ -167,6 +167,38 @@ describe('a database migration, step by step', () => {
     expect(states(s)).toEqual(['user:Moved']);
     // A new id for the second try: a Job that finished keeps its first result.
     expect(s.runs.map((r) => r.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-user-a1']);
+  });
+
+  it('a move or a reverse that lost the database keeps its intent and runs again once it answers: no rollback, no restore', () => {
+    const s = sim();
+    s.approvedStep = 3;
+    let down = true;
+    const unavailable: OperationResult = { ok: false, name: 'DatabaseUnavailableError', message: 'the database is unavailable (terminating connection due to administrator command); run the step again once it answers' };
+    const results: Results = (operation) => (operation.kind === 'move' && operation.context === 'bot' && down ? unavailable : allOk(operation));
+    const waiting = drive(s, results);
+    expect(waiting?.effect).toEqual({ type: 'wait', afterMs: UNAVAILABLE_RETRY_MS });
+    expect([s.status.phase, ...states(s)]).toEqual(['Progressing', 'user:Moved', 'bot:Moving']);
+    expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['DatabaseUnavailable']);
+    down = false;
+    drive(s, results);
+    expect([s.status.phase, ...states(s)]).toEqual(['Promoted', 'user:Moved', 'bot:Moved', 'payment:Moved']);
+    expect(s.runs.map((r) => r.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-bot', 'r0-move-bot-a1', 'r0-move-payment']);
+    // The same for a reverse during a rollback: tried again, never the restore.
+    const r = sim();
+    r.approvedStep = 3;
+    let reverseDown = true;
+    const rollback: Results = (operation) => {
+      if (operation.kind === 'move' && operation.context === 'bot') return { ok: false, name: 'VerificationFailedError', message: 'user_bots changed during the swap' };
+      if (operation.kind === 'reverse' && reverseDown) return unavailable;
+      return allOk(operation);
+    };
+    drive(r, rollback);
+    expect([r.status.phase, ...states(r)]).toEqual(['RolledBack', 'user:Reversing', 'bot:Reversed']);
+    reverseDown = false;
+    drive(r, rollback);
+    expect(states(r)).toEqual(['user:Reversed', 'bot:Reversed']);
+    expect(r.runs.map((run) => run.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-bot', 'r0-reverse-user', 'r0-reverse-user-a1']);
+    expect(r.status.database?.restore).toBeUndefined();
   });
 
   it('a retry after a rollback starts a new run: a new backup and new step ids, the old record cleared', () => {

@@ -61,6 +61,22 @@ export interface DatabaseEngineInput {
 /** A move that found the locks taken (a long transaction) changed nothing: it is tried again after this. */
 export const LOCKED_RETRY_MS = 15_000;
 
+/**
+ * A move or reverse that lost the database (restarting, unreachable: the CLI's DatabaseUnavailableError)
+ * keeps its intent and runs again after this: its transaction was rolled back by the server, or it
+ * committed and the re-run finds it done. Neither is a reason to roll back, let alone to restore.
+ */
+export const UNAVAILABLE_RETRY_MS = 5_000;
+
+const DATABASE_UNAVAILABLE = 'DatabaseUnavailableError';
+
+/** The step's record kept as it is (Moving or Reversing), with a new attempt (a new Job name): the step runs again later. */
+function runAgainLater(current: DatabaseProgress, context: string, state: 'Moving' | 'Reversing', message: string): DatabaseDecision {
+  const database = withContext(current.database, context, (c) => ({ ...(c ?? { name: context, state }), attempt: (c?.attempt ?? 0) + 1 }));
+  const note = `${context}: ${message}; trying again in ${secondsText(UNAVAILABLE_RETRY_MS)}`;
+  return { progress: { ...current, database, reason: 'DatabaseUnavailable', message: note }, effect: { type: 'wait', afterMs: UNAVAILABLE_RETRY_MS }, events: [{ type: 'Warning', reason: 'DatabaseUnavailable', note }] };
+}
+
 const RESUMABLE = new Set(['PausedBySpec', 'PausedByPerson', 'DependencyRolledBack', 'WaitingForDependencies']);
 
 /** The shape analysis-state.ts reads: a database migration is "carrying traffic" once any context is moved. */
@@ -307,6 +323,7 @@ function foldResult(input: DatabaseEngineInput, current: DatabaseProgress, opera
         const locked = result.lockedMs === undefined ? '' : `, locks held ${String(Math.round(result.lockedMs))} ms`;
         return { progress: { ...current, database }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'ContextMoved', note: `${operation.context}: tables moved into ${schema} and verified in ${secondsText(took)}${locked}, ${String(result.rowsChecked ?? 0)} rows checked` }] };
       }
+      if (result.name === DATABASE_UNAVAILABLE) return runAgainLater(current, operation.context, 'Moving', result.message);
       if (result.name === 'LockNotAvailableError') {
         // Nothing was changed (docs/database-split.md): the context stays Moving and the move runs again later.
         const database = withContext(record, operation.context, (c) => ({ ...(c ?? { name: operation.context, state: 'Moving' }), attempt: (c?.attempt ?? 0) + 1 }));
@@ -330,6 +347,8 @@ function foldResult(input: DatabaseEngineInput, current: DatabaseProgress, opera
         const locked = result.lockedMs === undefined ? '' : `, locks held ${String(Math.round(result.lockedMs))} ms`;
         return { progress: { ...current, database }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'ContextReversed', note: `${operation.context}: tables back in ${spec.database.legacySchema} from ${schema}, verified in ${secondsText(took)}${locked}, ${String(result.rowsChecked ?? 0)} rows checked` }] };
       }
+      // The database went away: the reverse runs again once it is back (a restore would need it too).
+      if (result.name === DATABASE_UNAVAILABLE) return runAgainLater(current, operation.context, 'Reversing', result.message);
       const backup = record.backup?.state === 'Done' ? record.backup : undefined;
       if (backup === undefined) {
         const message = `the reverse of ${schema} failed (${result.name}: ${result.message}) and there is no backup to restore: a person must repair the database`;
