@@ -11,7 +11,7 @@
  *
  * Forward to the manual pause (every context moved), then a person's abort and back (every context
  * reversed), killed at every kind of boundary once (FORWARD, BACK below). A restore needs a reverse that
- * fails (migration-database-restore.test.ts); its boundaries are not killed at here.
+ * fails: migration-database-restore.test.ts kills the operator at its intent.
  * At the end: every boundary killed an operator once, in order; every step (the backup, each move,
  * each reverse) was run exactly once across all the operators (none re-run after a kill that came
  * after its result, none lost after a kill that came after its intent), the backup recorded is the

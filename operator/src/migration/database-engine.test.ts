@@ -152,6 +152,29 @@ describe('a database migration, step by step', () => {
     expect(loud).toMatchObject({ type: 'Warning' });
     expect(loud?.note).toMatch(/THE LAST RESORT: the reverse of user_service failed .* restoring the WHOLE DATABASE from the backup \/backups\/nova\.dump .* every row written since then is LOST/u);
     expect(s.events.find((e) => e.reason === 'BackupRestored')).toMatchObject({ type: 'Warning' });
+    expect(s.events.filter((e) => e.reason === 'RestoringBackup')).toHaveLength(1);
+  });
+
+  it('says the restore loudly with whichever run of it happens: an operator killed after recording its intent loses no warning', () => {
+    const s = sim();
+    s.approvedStep = 3;
+    const results: Results = (operation) => {
+      if (operation.kind === 'move' && operation.context === 'bot') return { ok: false, name: 'VerificationFailedError', message: 'user_bots changed during the swap' };
+      if (operation.kind === 'reverse') return { ok: false, name: 'LockNotAvailableError', message: 'no lock within 50 ms in 21 attempts; nothing was changed' };
+      return allOk(operation);
+    };
+    // Stopped when the reverse has failed and the restore's intent is stored, before the restore is
+    // asked for: the Events of that round never posted, as when the operator dies right after the write.
+    drive(s, results, { crashAfterRuns: 4 }); // the reverse asked for (killed before its result)
+    drive(s, results, { rounds: 2 }); // run again, its failure folded: the restore's intent stored
+    expect(s.status.database?.restore).toMatchObject({ state: 'Running' });
+    expect(s.runs.some((r) => r.operation.kind === 'restore')).toBe(false);
+    s.events.splice(0);
+    drive(s, results);
+    expect(s.runs.filter((r) => r.operation.kind === 'restore').map((r) => r.stored?.restore?.state)).toEqual(['Running']);
+    expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['RestoringBackup', 'BackupRestored']);
+    expect(s.events[0]?.note).toMatch(/^THE LAST RESORT: the reverse of user_service failed \(LockNotAvailableError: .*\); restoring the WHOLE DATABASE from the backup \/backups\/nova\.dump .* every row written since then is LOST$/u);
+    expect(s.status.database?.restore).toMatchObject({ state: 'Done', message: expect.stringContaining('restored from the backup') });
   });
 
   it('a move that found the locks taken changed nothing: it stays Moving and runs again later', () => {

@@ -286,7 +286,10 @@ function advance(input: DatabaseEngineInput, index: number, current: DatabasePro
 function unwind(spec: DatabaseSpec, current: DatabaseProgress, now: number): DatabaseDecision {
   const record = current.database;
   const restore = record.restore;
-  if (restore?.state === 'Running') return run(current, { kind: 'restore' });
+  // The loud Event goes with every run of the restore, from the note stored with its intent: posted
+  // after the status write that records the intent, it was lost when the operator died between the
+  // two, and the next one restored the whole database without a word.
+  if (restore?.state === 'Running') return run(current, { kind: 'restore' }, [{ type: 'Warning', reason: 'RestoringBackup', note: restore.message ?? 'THE LAST RESORT: restoring the WHOLE DATABASE from the backup: every row written since it was taken is LOST' }]);
   if (restore !== undefined) return { progress: current, effect: { type: 'wait' }, events: [] };
   const pending = [...(record.contexts ?? [])].reverse().find((c) => c.state === 'Moving' || c.state === 'Moved' || c.state === 'Reversing');
   if (pending === undefined) {
@@ -355,17 +358,19 @@ function foldResult(input: DatabaseEngineInput, current: DatabaseProgress, opera
         const progress: DatabaseProgress = { ...current, phase: 'Failed', reason: 'ReverseFailed', message, database: { ...record, restore: { state: 'Failed', message: 'no backup was taken' } } };
         return { progress, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'ReverseFailed', note: message }] };
       }
-      const database = { ...record, restore: { state: 'Running' as const, startedAt: preciseTime(now) } };
       const note = `THE LAST RESORT: the reverse of ${schema} failed (${result.name}: ${result.message}); restoring the WHOLE DATABASE from the backup ${backup.path ?? ''} taken at ${backup.startedAt ?? '?'} — every row written since then is LOST`;
-      return { progress: { ...current, reason: 'RestoringBackup', message: note, database }, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'RestoringBackup', note }] };
+      // The intent with its note; the Event is posted with the run that follows (unwind), whoever runs it.
+      const database = { ...record, restore: { state: 'Running' as const, startedAt: preciseTime(now), message: note } };
+      return { progress: { ...current, reason: 'RestoringBackup', message: note, database }, effect: { type: 'continue' }, events: [] };
     }
     case 'restore': {
       const took = tookMs(record.restore?.startedAt, now);
       if (result.ok) {
-        // The dump is of the "before": every context is back in the legacy schema.
+        // The dump is of the "before": every context is back in the legacy schema. (The message replaces
+        // the intent's note: a merge patch keeps a nested field the new record leaves out.)
         const contexts = (record.contexts ?? []).map((c) => ({ ...c, state: 'Reversed' as const }));
         const message = `the database was restored from the backup in ${secondsText(took)}: every context is back in ${spec.database.legacySchema}; rows written after the backup are lost`;
-        return { progress: { ...current, reason: 'BackupRestored', message, database: { ...record, contexts, restore: { state: 'Done', startedAt: record.restore?.startedAt, tookMs: took } } }, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'BackupRestored', note: message }] };
+        return { progress: { ...current, reason: 'BackupRestored', message, database: { ...record, contexts, restore: { state: 'Done', startedAt: record.restore?.startedAt, tookMs: took, message } } }, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'BackupRestored', note: message }] };
       }
       const message = `the restore from the backup failed (${result.name}: ${result.message}): a person must repair the database`;
       const progress: DatabaseProgress = { ...current, phase: 'Failed', reason: 'RestoreFailed', message, database: { ...record, restore: { state: 'Failed', startedAt: record.restore?.startedAt, tookMs: took, message: result.message } } };
