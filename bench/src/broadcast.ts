@@ -160,7 +160,7 @@ async function novaBroadcast(db: PublisherDatabase, nc: Awaited<ReturnType<typeo
   const post = await db.post.create({ data: { ownerTelegramId: OWNER, text: 'Broadcast', entities: [], buttons: [], publishAt: now, status: 'SCHEDULED', createdAt: now, updatedAt: now } });
   for (const bot of bots) {
     await db.$executeRaw`
-      INSERT INTO publisher_service.post_deliveries (post_id, chat_id, position)
+      INSERT INTO publisher_service.published_posts (post_id, chat_id, position)
       SELECT ${post.id}, ${channelOf(bot.index, 0)}::bigint - n, ${bot.index * perBot} + n FROM generate_series(0, ${perBot - 1}) AS n`;
   }
   const publish = createPublicationWorker({

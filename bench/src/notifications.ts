@@ -80,7 +80,7 @@ try {
       const due = new Date(tickStart(dueTick, INTERVAL_MS));
       await db.$executeRawUnsafe(`INSERT INTO publisher_service.posts (owner_telegram_id, text, entities, buttons, publish_at, status, created_at, updated_at)
         SELECT 7000000 + (g % ${String(OWNERS)}), 'bench ' || g, '[]'::jsonb, '[]'::jsonb, $1, 'SCHEDULED'::publisher_service.post_status, now(), now() FROM generate_series(1, ${String(posts)}) g`, due);
-      await db.$executeRawUnsafe(`INSERT INTO publisher_service.post_deliveries (post_id, chat_id, position)
+      await db.$executeRawUnsafe(`INSERT INTO publisher_service.published_posts (post_id, chat_id, position)
         SELECT id, -1002000000000 - (owner_telegram_id - 7000000), 0 FROM publisher_service.posts`);
       if (Date.now() >= due.getTime()) throw new Error(`inserting ${String(posts)} posts took past their due time; raise --interval`);
       const stops: (() => Promise<void>)[] = [];

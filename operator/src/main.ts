@@ -9,6 +9,7 @@ import { parseDuration } from './migration/steps.js';
 import { createOperator, type OperatorConfig } from './operator.js';
 import { jsonLogger } from './runtime/log.js';
 import { shutdownOnSignals } from './runtime/signals.js';
+import { parseCrashPoints } from './migration/crash-points.js';
 import type { NatsProviderOptions, NginxInstanceOptions } from './providers/index.js';
 
 export class ConfigError extends Error {
@@ -88,7 +89,10 @@ function schemaMove(env: Env): OperatorConfig['schemaMove'] {
   if (databaseUrl === undefined || !/^postgres(ql)?:\/\/\S+$/u.test(databaseUrl)) throw new ConfigError('NOVA_SCHEMA_MOVE_DATABASE_URL', 'a postgresql:// URL of the migration login is required with NOVA_SCHEMA_MOVE_RUNNER=process');
   const backupDir = env.NOVA_SCHEMA_MOVE_BACKUP_DIR;
   if (backupDir === undefined || backupDir === '') throw new ConfigError('NOVA_SCHEMA_MOVE_BACKUP_DIR', 'a folder for backups is required with NOVA_SCHEMA_MOVE_RUNNER=process');
-  return { runner: 'process', databaseUrl, backupDir, env, ...(env.NOVA_SCHEMA_MOVE_CLI ? { cliPath: env.NOVA_SCHEMA_MOVE_CLI } : {}) };
+  // Tests only (operator/src/migration/crash-points.ts): kill this operator after a status write that
+  // records one of these boundaries. Read with the process runner alone, so no cluster's operator has it.
+  const crashAfter = parseCrashPoints(env.NOVA_SCHEMA_MOVE_TEST_SIGKILL_AFTER);
+  return { runner: 'process', databaseUrl, backupDir, env, ...(env.NOVA_SCHEMA_MOVE_CLI ? { cliPath: env.NOVA_SCHEMA_MOVE_CLI } : {}), ...(crashAfter.size > 0 ? { crashAfter } : {}) };
 }
 
 async function main(env: Env): Promise<number> {

@@ -47,7 +47,7 @@ export interface OperatorConfig {
    * default) or a local process with the migration login from this process's environment (one
    * machine: tests, the demo).
    */
-  readonly schemaMove?: ({ readonly runner: 'job' } & JobRunnerOptions) | ({ readonly runner: 'process' } & ProcessRunnerOptions);
+  readonly schemaMove?: ({ readonly runner: 'job' } & JobRunnerOptions) | ({ readonly runner: 'process'; readonly crashAfter?: ReadonlySet<string> } & ProcessRunnerOptions);
   readonly logger?: Logger;
 }
 
@@ -80,7 +80,7 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
     lookup: (namespace, name) => migrations.get(namespace, name),
     cache: migrationReader,
     analyzer,
-    database: new DatabaseSteps({ runner, analyzer, metrics, logger }),
+    database: new DatabaseSteps({ runner, analyzer, metrics, logger, ...(schemaMove.runner === 'process' && schemaMove.crashAfter !== undefined ? { crashAfter: schemaMove.crashAfter } : {}) }),
     logger,
   });
   const manager = new Manager({

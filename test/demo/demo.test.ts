@@ -167,7 +167,7 @@ describe('npm run demo (headless, short steps)', () => {
     expect(database?.backup?.bytes).toBeGreaterThan(0);
     expect(database?.backup?.sha256).toMatch(/^[0-9a-f]{64}$/u);
     expect(database?.contexts.map((context) => `${context.context}:${context.state}`)).toEqual(['user:Reversed', 'bot:Reversed', 'publisher:Reversed', 'payment:Reversed']);
-    expect(database?.failure).toMatch(/the verification of payment_service failed .*invoices changed during the swap/u);
+    expect(database?.failure).toMatch(/the verification of payment_service failed .*payments changed during the swap/u);
     expect(database?.restored).toBeUndefined(); // reversed, not restored from the backup
     expect(report.steps.map((step) => step.weight)).toEqual(expect.arrayContaining([25, 50, 75]));
     // Every swap seen from a writer's side: three moves, the failed one, three reverses; no probe write failed.

@@ -97,11 +97,11 @@ describe('migrations', () => {
     expect(tables.rows.map((row) => row.name)).toEqual([
       '_prisma_migrations',
       'bot_audience',
-      'bots',
       'main_bot_conversations',
       'outbox_events',
       'outgoing_replies',
       'processed_effects',
+      'user_bots',
     ]);
   });
 });
@@ -142,7 +142,7 @@ describe('adding a child bot', () => {
     expect(dump.includes(hello.token)).toBe(false);
     expect(dump.includes(secretPart)).toBe(false);
     const row = await fixture.database.query<{ token_ciphertext: Buffer; token_sha256: Buffer }>(
-      'SELECT token_ciphertext, token_sha256 FROM bot_service.bots WHERE bot_id = $1',
+      'SELECT token_ciphertext, token_sha256 FROM bot_service.user_bots WHERE bot_id = $1',
       [hello.id],
     );
     expect(row.rows[0]?.token_sha256.equals(Buffer.from(sha256(hello.token)))).toBe(true);
@@ -155,7 +155,7 @@ describe('adding a child bot', () => {
     const again = await addChildBot(deps, { ownerTelegramId: ANNA, token: hello.token, effectKey: 'add:1' }, ctx);
     expect(again.botId).toBe(BigInt(hello.id));
     expect(callsOf(hello)).toBe(before);
-    expect(await rowCount('bots')).toBe(1);
+    expect(await rowCount('user_bots')).toBe(1);
   });
 
   it('the same bot again is ALREADY_EXISTS, saying whether it is the caller\'s own, before any Telegram call', async () => {
@@ -181,7 +181,7 @@ describe('adding a child bot', () => {
     expect(refused).toBeInstanceOf(BotTokenRejectedError);
     expect(refused).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, details: { field: 'token' } });
     expect(refused.message).toBe('Telegram did not accept this bot token (401 Unauthorized)');
-    expect(await rowCount('bots')).toBe(1);
+    expect(await rowCount('user_bots')).toBe(1);
   });
 
   it('a Telegram outage is UNAVAILABLE with the token redacted, stores nothing, and a retry succeeds', async () => {
@@ -294,8 +294,8 @@ describe('the request handlers', () => {
 
   it('count the bots connected now and the blocked ones (svc.bot.stats, the admin panel\'s numbers)', async () => {
     const stats = await handlers.stats(create(BotStatsRequestSchema, {}), ctx);
-    expect(stats.totalBots).toBe(BigInt(await rowCount('bots')));
-    const [first] = (await fixture.database.query<{ bot_id: string }>('SELECT bot_id::text FROM bot_service.bots ORDER BY bot_id LIMIT 1')).rows;
+    expect(stats.totalBots).toBe(BigInt(await rowCount('user_bots')));
+    const [first] = (await fixture.database.query<{ bot_id: string }>('SELECT bot_id::text FROM bot_service.user_bots ORDER BY bot_id LIMIT 1')).rows;
     if (first === undefined) throw new Error('no bot left to block');
     await handlers.set_blocked(create(SetBotBlockedRequestSchema, { botId: BigInt(first.bot_id), blocked: true, reason: 'spam' }), ctx);
     const blocked = await handlers.stats(create(BotStatsRequestSchema, {}), ctx);

@@ -365,7 +365,7 @@ describe("a child bot's built-in greeting", () => {
     expect(lastTextTo(kate.id, shop.id)).toBe('Здравствуйте, Катя! 👋');
     expect(lastTextTo(liam.id, shop.id)).toBe('Hello, Liam! 👋');
     // The stored row keeps the built-in text as every bot always had it.
-    expect((await fixture.database.query('SELECT greeting FROM bot_service.bots WHERE bot_id = $1', [shop.id])).rows).toEqual([{ greeting: 'Hello, {name}! 👋' }]);
+    expect((await fixture.database.query('SELECT greeting FROM bot_service.user_bots WHERE bot_id = $1', [shop.id])).rows).toEqual([{ greeting: 'Hello, {name}! 👋' }]);
   });
 
   it('greets in the Telegram app\'s language while the users context is unreachable', async () => {

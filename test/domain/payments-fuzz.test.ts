@@ -118,14 +118,14 @@ function mutate(next: () => number): { provider: 'cryptobot' | 'platega'; body: 
 
 /** CryptoBot's invoices as stored: no mutation of a signed body may touch them. */
 async function cryptoBotInvoices(): Promise<unknown> {
-  return (await database.query("SELECT json_agg(i ORDER BY id) AS rows FROM payment_service.invoices i WHERE provider = 'cryptobot'")).rows[0];
+  return (await database.query("SELECT json_agg(i ORDER BY id) AS rows FROM payment_service.payments i WHERE provider = 'cryptobot'")).rows[0];
 }
 
 /** Each Platega invoice: pending with no subscription, or paid with exactly one (and its one event). */
 async function plategaConsistent(): Promise<boolean> {
   const rows = (await database.query<{ status: string; subscriptions: number }>(
-    `SELECT i.status, (SELECT count(*) FROM payment_service.subscriptions s WHERE s.invoice_id = i.id)::int AS subscriptions
-       FROM payment_service.invoices i WHERE provider = 'platega'`,
+    `SELECT i.status, (SELECT count(*) FROM payment_service.purchases s WHERE s.invoice_id = i.id)::int AS subscriptions
+       FROM payment_service.payments i WHERE provider = 'platega'`,
   )).rows;
   const events = (await database.query<{ n: number }>('SELECT count(*)::int AS n FROM payment_service.outbox_events')).rows[0]?.n;
   const subscriptions = rows.reduce((sum, row) => sum + row.subscriptions, 0);
@@ -157,5 +157,5 @@ it(`answers ${String(CASES)} mutated callbacks without a 5xx and without a forge
     const reply = await callbacks[original.provider]({ method: 'POST', url: '/', path: '/', headers: original.headers, body: Buffer.from(original.body), route: '/' });
     expect(reply.status).toBe(200);
   }
-  expect((await database.query<{ n: number }>('SELECT count(*)::int AS n FROM payment_service.subscriptions')).rows[0]?.n).toBe(genuine.length);
+  expect((await database.query<{ n: number }>('SELECT count(*)::int AS n FROM payment_service.purchases')).rows[0]?.n).toBe(genuine.length);
 });

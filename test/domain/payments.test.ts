@@ -125,8 +125,8 @@ function plategaTransactionId(invoice: Invoice): string {
 /** Everything a callback could change, for "nothing changed" checks. */
 async function snapshot(): Promise<unknown> {
   const result = await database.query(
-    `SELECT (SELECT json_agg(i ORDER BY id) FROM payment_service.invoices i) AS invoices,
-            (SELECT json_agg(s ORDER BY id) FROM payment_service.subscriptions s) AS subscriptions,
+    `SELECT (SELECT json_agg(i ORDER BY id) FROM payment_service.payments i) AS invoices,
+            (SELECT json_agg(s ORDER BY id) FROM payment_service.purchases s) AS subscriptions,
             (SELECT count(*) FROM payment_service.outbox_events)::int AS outbox`,
   );
   return result.rows[0];

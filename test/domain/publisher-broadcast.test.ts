@@ -129,7 +129,7 @@ function receivedPerChat(text: string): Map<number, number> {
  * Makes the database refuse to record a send (`column` set from NULL on `table`), as when the
  * service lost its privileges, and nothing else: a real trigger. Resolves to its undo.
  */
-async function refuseRecordOf(db: PublisherDatabase, table: 'posts' | 'post_deliveries', column: 'report_sent_at' | 'sent_at'): Promise<() => Promise<void>> {
+async function refuseRecordOf(db: PublisherDatabase, table: 'posts' | 'published_posts', column: 'report_sent_at' | 'sent_at'): Promise<() => Promise<void>> {
   const name = `refuse_${table}_record`;
   await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION publisher_service.${name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -339,7 +339,7 @@ describe('sends under a lease: counted when unrecorded, started in its first hal
     const counted: string[] = [];
     const handlers = createPublisherHandlers({ ...a.deps, publisher: noWorkItems, sendLeaseMs: 60_000, recordRetryMs: 0, onUnrecordedSend: (kind) => { counted.push(kind); } });
     const [chat] = (await linkChannels(a, bots[1] as EmulatedBot, 1)).map(BigInt);
-    const allowRecord = await refuseRecordOf(a.db, 'post_deliveries', 'sent_at');
+    const allowRecord = await refuseRecordOf(a.db, 'published_posts', 'sent_at');
     try {
       const answer = await handlers.create_post(create(CreatePostRequestSchema, { ownerTelegramId: OWNER, chatIds: [chat ?? 0n], content: { text: 'Channel post not recorded' } }), ctx).then((created) => created.post?.status, (error: unknown) => error);
       expect(answer).not.toBe(PostStatus.PUBLISHED);

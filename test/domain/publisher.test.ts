@@ -100,7 +100,7 @@ async function refusal(promise: Promise<unknown>): Promise<DomainError> {
 async function counts(): Promise<{ posts: number; deliveries: number; effects: number; outbox: number }> {
   const result = await database.query<{ posts: number; deliveries: number; effects: number; outbox: number }>(
     `SELECT (SELECT count(*) FROM publisher_service.posts)::int AS posts,
-            (SELECT count(*) FROM publisher_service.post_deliveries)::int AS deliveries,
+            (SELECT count(*) FROM publisher_service.published_posts)::int AS deliveries,
             (SELECT count(*) FROM publisher_service.processed_effects)::int AS effects,
             (SELECT count(*) FROM publisher_service.outbox_events)::int AS outbox`,
   );
@@ -179,7 +179,7 @@ describe('migrations', () => {
     const tables = await database.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'publisher_service' ORDER BY 1`,
     );
-    expect(tables.rows.map((row) => row.name)).toEqual(['_prisma_migrations', 'announcement_deliveries', 'announcements', 'business_connections', 'channels', 'outbox_events', 'post_deliveries', 'posting_grants', 'posts', 'processed_effects', 'stories']);
+    expect(tables.rows.map((row) => row.name)).toEqual(['_prisma_migrations', 'announcement_deliveries', 'announcements', 'business_connections', 'channels', 'outbox_events', 'posting_grants', 'posts', 'processed_effects', 'published_posts', 'stories']);
     const again = await migrate({ connectionString: database.url, schema: 'publisher_service', migrationsDir: PUBLISHER_MIGRATIONS_DIR });
     expect(again.applied).toEqual([]);
   });

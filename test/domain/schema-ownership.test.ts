@@ -104,7 +104,7 @@ describe('schema ownership', () => {
   });
 
   it('neither role can read or write the other schema, even with raw SQL', async () => {
-    expect(await sqlStateOf(userDb.$queryRawUnsafe('SELECT count(*) FROM bot_service.bots'))).toBe('42501');
+    expect(await sqlStateOf(userDb.$queryRawUnsafe('SELECT count(*) FROM bot_service.user_bots'))).toBe('42501');
     expect(await sqlStateOf(userDb.$executeRawUnsafe('DELETE FROM bot_service.main_bot_conversations'))).toBe('42501');
     expect(await sqlStateOf(botDb.$queryRawUnsafe('SELECT count(*) FROM user_service.users'))).toBe('42501');
     // Unqualified names do not resolve into another schema either.

@@ -191,7 +191,7 @@ async function untilWindowsClean(): Promise<void> {
 
 /** Our invoice ids with their subscriptions' count: one row per activation. */
 async function activations(): Promise<Map<string, number>> {
-  const result = await inspector.query<{ invoice_id: string; n: string }>(`SELECT invoice_id, count(*) AS n FROM ${PAYMENT_SCHEMA}.subscriptions GROUP BY invoice_id`);
+  const result = await inspector.query<{ invoice_id: string; n: string }>(`SELECT invoice_id, count(*) AS n FROM ${PAYMENT_SCHEMA}.purchases GROUP BY invoice_id`);
   return new Map(result.rows.map((row) => [row.invoice_id, Number(row.n)]));
 }
 

@@ -56,7 +56,7 @@ function validNats(extra: Record<string, unknown> = {}): Record<string, unknown>
 /** A database migration (stage 7): spec.database instead of a traffic provider, no legacy/target. */
 function validDatabase(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['bots'] }] },
+    database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['user_bots'] }] },
     steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { pause: { duration: '1m' } }, { moveSchema: { context: 'bot' } }],
     ...extra,
   };
@@ -105,7 +105,7 @@ const invalid: readonly Case[] = [
 
 describe('a database migration (stage 7)', () => {
   it('is admitted without legacy, target, route or traffic provider, with the defaults filled in', async () => {
-    const stored = await create(`database-${suffix()}`, validDatabase({ database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['bots'] }], job: { image: 'nova/user-service:1', loginSecret: { name: 'nova-migrator' }, backupClaim: 'nova-backups' } } }));
+    const stored = await create(`database-${suffix()}`, validDatabase({ database: { contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['user_bots'] }], job: { image: 'nova/user-service:1', loginSecret: { name: 'nova-migrator' }, backupClaim: 'nova-backups' } } }));
     expect(stored.spec.trafficProvider).toBeUndefined();
     expect(stored.spec.legacy).toBeUndefined();
     expect(stored.spec.database).toMatchObject({ legacySchema: 'public', lockTimeout: '50ms', retries: 20, job: { loginSecret: { name: 'nova-migrator', key: 'url' } } });

@@ -104,7 +104,7 @@ describe('a database step as a Kubernetes Job', () => {
     const migrations = new Migrations(admin, namespace);
     const name = `stage-7-deadline-${suffix()}`;
     const migration = (await migrations.create(name, {
-      database: { contexts: [{ name: 'bot', schema: 'bot_service', tables: ['bots'] }], job: { image: 'nova/user-service:1.2.3', loginSecret: { name: 'nova-migration-login' }, backupClaim: 'nova-backups' } },
+      database: { contexts: [{ name: 'bot', schema: 'bot_service', tables: ['user_bots'] }], job: { image: 'nova/user-service:1.2.3', loginSecret: { name: 'nova-migration-login' }, backupClaim: 'nova-backups' } },
       steps: [{ backup: {} }, { moveSchema: { context: 'bot' } }],
     })) as DatabaseMigration;
     const runner = new JobRunner(asOperator, { pollMs: 500, deadlineSeconds: 30 });

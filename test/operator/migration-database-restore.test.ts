@@ -7,8 +7,10 @@
  *
  * The user context is moved, then a person aborts at the manual pause while a report holds a read
  * lock on the moved table: the reverse gets no lock (lockTimeout 50 ms, retries 0) and fails, the
- * restore is recorded Running, the report ends, the restore runs: the database is the backup's again
- * (every context "before", a row written after the backup gone), and the Events say so.
+ * restore is recorded Running and the operator SIGKILLs itself right after that write (the test bed's
+ * hook), the report ends, the next operator runs the restore: the database is the backup's again (every
+ * context "before", a row written after the backup gone), and the Events say so, the warning before the
+ * restore included (it was lost with the killed operator before the restore's Event moved to its run).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -21,13 +23,13 @@ import { FLEET_PLAN, status as catalogueStatus } from '@nova/schema-move';
 import { component, createDatabase, Stack } from '@nova/testbed';
 import { migrateSchemas } from '@nova/wiring';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { dropDatabaseAndRoles } from '../schema-move/support/legacy-database.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, suffix } from './support/kube.js';
 import { Migrations } from './support/migrations.js';
-import { type OperatorIdentity, operatorIdentity, type RunningOperator, startOperator } from './support/operator-process.js';
+import { type OperatorIdentity, operatorIdentity, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
 
 const SCHEMAS = [
   { schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR },
@@ -78,7 +80,10 @@ describe('the last resort', () => {
   it('restores the backup when a reverse cannot be made, recorded first and said loudly', async () => {
     const backupDir = join(stack.dir, 'backups');
     mkdirSync(backupDir, { recursive: true });
-    operator = await startOperator(stack, identity, { name: 'stage7-restore-operator', watchNamespace: namespace, env: { NOVA_SCHEMA_MOVE_RUNNER: 'process', NOVA_SCHEMA_MOVE_DATABASE_URL: url, NOVA_SCHEMA_MOVE_BACKUP_DIR: backupDir } });
+    // Each operator dies right after the status write that records the restore's intent (the test
+    // bed's hook, crash-points.ts): the restore and its loud warning must come from the next one.
+    const env = { NOVA_SCHEMA_MOVE_RUNNER: 'process', NOVA_SCHEMA_MOVE_DATABASE_URL: url, NOVA_SCHEMA_MOVE_BACKUP_DIR: backupDir, NOVA_SCHEMA_MOVE_TEST_SIGKILL_AFTER: 'restore:Running' };
+    operator = await startOperator(stack, identity, { name: 'stage7-restore-operator', watchNamespace: namespace, election: SCALED_DOWN_ELECTION, env });
     const migrations = new Migrations(admin, namespace);
     const name = `stage-7-restore-${suffix()}`;
     await migrations.create(name, {
@@ -99,6 +104,9 @@ describe('the last resort', () => {
       await report.query('COMMIT');
       await report.end();
     }
+    expect(await operator.process.waitForExit()).toBe('killed by SIGKILL');
+    expect(readFileSync(operator.process.logPath, 'utf8')).toContain('"boundary":"restore:Running"');
+    operator = await startOperator(stack, identity, { name: 'stage7-restore-operator-2', watchNamespace: namespace, election: SCALED_DOWN_ELECTION, env });
     const stored = await migrations.waitFor(name, 'restored', (s) => s.database?.restore?.state === 'Done');
     expect(stored.phase).toBe('RolledBack');
     expect(stored.database?.contexts?.map((c) => `${c.name}:${c.state}`)).toEqual(['user:Reversed']);

@@ -209,12 +209,12 @@ describe('stage 7 applied with kubectl, carried out by the operator', () => {
   });
 
   it('resumes after the operator is SIGKILLed between steps, and converges with every context moved once', async () => {
-    // A report holding a read lock on bots keeps the bot context's swap retrying (lock_timeout), so
+    // A report holding a read lock on user_bots keeps the bot context's swap retrying (lock_timeout), so
     // the operator is killed while bot is recorded Moving: its intent stored, its result not.
     const report = new pg.Client({ connectionString: url });
     await report.connect();
     await report.query('BEGIN');
-    await report.query('LOCK TABLE public.bots IN ACCESS SHARE MODE');
+    await report.query('LOCK TABLE public.user_bots IN ACCESS SHARE MODE');
     let operator = await start({}, true);
     const name = `stage-7-kill-${suffix()}`;
     await apply(name);

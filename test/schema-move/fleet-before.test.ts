@@ -168,10 +168,10 @@ describe('the fleet on the "before" arrangement', () => {
     expect((await status(admin, FLEET_PLAN)).map((c) => c.state)).toEqual(['before', 'before', 'before', 'before']);
     const count = async (sql: string, values: unknown[]) => (await admin.query<{ n: number }>(sql, values)).rows[0]?.n;
     expect(await count('SELECT count(*)::int AS n FROM public.users WHERE telegram_id = ANY($1::bigint[])', [acknowledged.users.map(String)])).toBe(acknowledged.users.length);
-    expect(await count('SELECT count(*)::int AS n FROM public.bots WHERE bot_id = ANY($1::bigint[])', [acknowledged.bots.map(String)])).toBe(acknowledged.bots.length);
+    expect(await count('SELECT count(*)::int AS n FROM public.user_bots WHERE bot_id = ANY($1::bigint[])', [acknowledged.bots.map(String)])).toBe(acknowledged.bots.length);
     expect(await count('SELECT count(*)::int AS n FROM public.posts WHERE id = ANY($1::bigint[])', [acknowledged.posts.map(String)])).toBe(acknowledged.posts.length);
-    expect(await count("SELECT count(*)::int AS n FROM public.invoices WHERE id = ANY($1::text[]) AND status = 'paid'", [acknowledged.invoices])).toBe(acknowledged.invoices.length);
-    expect(await count('SELECT count(*)::int AS n FROM public.subscriptions WHERE invoice_id = ANY($1::text[])', [acknowledged.invoices])).toBe(acknowledged.invoices.length);
+    expect(await count("SELECT count(*)::int AS n FROM public.payments WHERE id = ANY($1::text[]) AND status = 'paid'", [acknowledged.invoices])).toBe(acknowledged.invoices.length);
+    expect(await count('SELECT count(*)::int AS n FROM public.purchases WHERE invoice_id = ANY($1::text[])', [acknowledged.invoices])).toBe(acknowledged.invoices.length);
     process.stdout.write(`fleet-before: ${String(acknowledged.users.length)} users, ${String(acknowledged.bots.length)} bots, ${String(acknowledged.posts.length)} posts, ${String(acknowledged.invoices.length)} payments written across the move and reverse\n`);
     await Promise.all([users.$disconnect(), bots.$disconnect(), publisher.$disconnect(), payments.$disconnect()]);
   }, 180_000);

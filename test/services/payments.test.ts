@@ -46,7 +46,7 @@ async function until(probe: () => Promise<boolean>, what: string): Promise<void>
 }
 
 async function subscriptionStatuses(invoiceId: string): Promise<string[]> {
-  const result = await inspector.query<{ status: string }>('SELECT status FROM payment_service.subscriptions WHERE invoice_id = $1', [invoiceId]);
+  const result = await inspector.query<{ status: string }>('SELECT status FROM payment_service.purchases WHERE invoice_id = $1', [invoiceId]);
   return result.rows.map((row) => row.status);
 }
 

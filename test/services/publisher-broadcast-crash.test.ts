@@ -85,7 +85,7 @@ describe('the publisher SIGKILLed mid-broadcast', () => {
     expect(await first?.kill('SIGKILL')).toBe('killed by SIGKILL');
     // The dead process writes nothing more: what it left under lease, unsettled, is all that may go out twice.
     const leased = await world.database.query<{ chat: string }>(
-      `SELECT chat_id::text AS chat FROM publisher_service.post_deliveries
+      `SELECT chat_id::text AS chat FROM publisher_service.published_posts
         WHERE post_id = $1 AND sent_at IS NULL AND error_code IS NULL AND lease_until IS NOT NULL`, [postId]);
     const leasedAtKill = new Set(leased.rows.map((row) => Number(row.chat)));
     expect(receivedPerChat().size).toBeLessThan(CHANNELS); // killed mid-broadcast, not after
@@ -106,7 +106,7 @@ describe('the publisher SIGKILLed mid-broadcast', () => {
     expect(world.emulator.calls((call) => call.status === 429)).toEqual([]);
     process.stdout.write(`SIGKILL broadcast: ${String(leased.rows.length)} rows under lease at the kill (claimed, sent or not), ${String(doubled.length)} sent twice (${String(slow)} of them answered late on purpose), of ${String(CHANNELS)}\n`);
 
-    const rows = await world.database.query<{ n: number }>('SELECT count(*)::int AS n FROM publisher_service.post_deliveries WHERE post_id = $1 AND sent_at IS NOT NULL', [postId]);
+    const rows = await world.database.query<{ n: number }>('SELECT count(*)::int AS n FROM publisher_service.published_posts WHERE post_id = $1 AND sent_at IS NOT NULL', [postId]);
     expect(rows.rows[0]?.n).toBe(CHANNELS);
     expectNoSecretsInLogs(services, secretsOfRun(world.secrets, [child]));
   });

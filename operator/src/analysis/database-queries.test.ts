@@ -5,7 +5,7 @@ import { databaseQueries } from './database-queries.js';
 const migration = (analysis?: NovaMigrationSpec['analysis']): DatabaseMigration => ({
   metadata: { namespace: 'nova', name: 'stage-7-database' },
   spec: {
-    database: { legacySchema: 'public', lockTimeout: '50ms', retries: 20, contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'payment', schema: 'payment_service', tables: ['invoices'] }] },
+    database: { legacySchema: 'public', lockTimeout: '50ms', retries: 20, contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'payment', schema: 'payment_service', tables: ['payments'] }] },
     steps: [{ backup: {} }, { moveSchema: { context: 'user' } }],
     paused: false,
     onDelete: 'restoreLegacy',

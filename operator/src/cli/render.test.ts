@@ -9,7 +9,7 @@ const migration: NovaMigration = {
       legacySchema: 'public',
       lockTimeout: '50ms',
       retries: 20,
-      contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['bots'] }],
+      contexts: [{ name: 'user', schema: 'user_service', tables: ['users'] }, { name: 'bot', schema: 'bot_service', tables: ['user_bots'] }],
     },
     steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { pause: {} }, { moveSchema: { context: 'bot' } }],
     paused: false,
@@ -35,7 +35,7 @@ describe('kubectl nova on a database migration', () => {
 
   it('shows the tables, the backup and each context on its page, and the record in JSON', () => {
     const text = page(migration);
-    expect(text).toContain('users -> user_service; bots -> bot_service (from public)');
+    expect(text).toContain('users -> user_service; user_bots -> bot_service (from public)');
     expect(text).toContain('/backups/nova.dump, 65079 bytes, sha256 b84b in 2.1 s');
     expect(text).toMatch(/user:\s+Moved \(user_service\) in 0\.4 s, locks held 12 ms, 25 rows checked/u);
     expect(text).not.toContain('Weight');

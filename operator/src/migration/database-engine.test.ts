@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { NovaMigrationStatus } from '../api/generated/novamigration.js';
 import type { DatabaseSpec } from '../api/novamigration.js';
 import type { OperationResult, SchemaOperation } from '../database/operation.js';
-import { decideDatabase, LOCKED_RETRY_MS, type DatabaseDecision } from './database-engine.js';
+import { decideDatabase, LOCKED_RETRY_MS, UNAVAILABLE_RETRY_MS, type DatabaseDecision } from './database-engine.js';
 import type { EngineEvent } from './decision.js';
 import { renderStatus } from './status.js';
 
@@ -15,8 +15,8 @@ const SPEC: DatabaseSpec = {
     retries: 20,
     contexts: [
       { name: 'user', schema: 'user_service', tables: ['users'] },
-      { name: 'bot', schema: 'bot_service', tables: ['bots'] },
-      { name: 'payment', schema: 'payment_service', tables: ['invoices', 'subscriptions'] },
+      { name: 'bot', schema: 'bot_service', tables: ['user_bots'] },
+      { name: 'payment', schema: 'payment_service', tables: ['payments', 'purchases'] },
     ],
   },
   steps: [{ backup: {} }, { moveSchema: { context: 'user' } }, { pause: {} }, { moveSchema: { context: 'bot' } }, { moveSchema: { context: 'payment' } }],
@@ -152,6 +152,29 @@ describe('a database migration, step by step', () => {
     expect(loud).toMatchObject({ type: 'Warning' });
     expect(loud?.note).toMatch(/THE LAST RESORT: the reverse of user_service failed .* restoring the WHOLE DATABASE from the backup \/backups\/nova\.dump .* every row written since then is LOST/u);
     expect(s.events.find((e) => e.reason === 'BackupRestored')).toMatchObject({ type: 'Warning' });
+    expect(s.events.filter((e) => e.reason === 'RestoringBackup')).toHaveLength(1);
+  });
+
+  it('says the restore loudly with whichever run of it happens: an operator killed after recording its intent loses no warning', () => {
+    const s = sim();
+    s.approvedStep = 3;
+    const results: Results = (operation) => {
+      if (operation.kind === 'move' && operation.context === 'bot') return { ok: false, name: 'VerificationFailedError', message: 'user_bots changed during the swap' };
+      if (operation.kind === 'reverse') return { ok: false, name: 'LockNotAvailableError', message: 'no lock within 50 ms in 21 attempts; nothing was changed' };
+      return allOk(operation);
+    };
+    // Stopped when the reverse has failed and the restore's intent is stored, before the restore is
+    // asked for: the Events of that round never posted, as when the operator dies right after the write.
+    drive(s, results, { crashAfterRuns: 4 }); // the reverse asked for (killed before its result)
+    drive(s, results, { rounds: 2 }); // run again, its failure folded: the restore's intent stored
+    expect(s.status.database?.restore).toMatchObject({ state: 'Running' });
+    expect(s.runs.some((r) => r.operation.kind === 'restore')).toBe(false);
+    s.events.splice(0);
+    drive(s, results);
+    expect(s.runs.filter((r) => r.operation.kind === 'restore').map((r) => r.stored?.restore?.state)).toEqual(['Running']);
+    expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['RestoringBackup', 'BackupRestored']);
+    expect(s.events[0]?.note).toMatch(/^THE LAST RESORT: the reverse of user_service failed \(LockNotAvailableError: .*\); restoring the WHOLE DATABASE from the backup \/backups\/nova\.dump .* every row written since then is LOST$/u);
+    expect(s.status.database?.restore).toMatchObject({ state: 'Done', message: expect.stringContaining('restored from the backup') });
   });
 
   it('a move that found the locks taken changed nothing: it stays Moving and runs again later', () => {
@@ -169,6 +192,38 @@ describe('a database migration, step by step', () => {
     expect(s.runs.map((r) => r.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-user-a1']);
   });
 
+  it('a move or a reverse that lost the database keeps its intent and runs again once it answers: no rollback, no restore', () => {
+    const s = sim();
+    s.approvedStep = 3;
+    let down = true;
+    const unavailable: OperationResult = { ok: false, name: 'DatabaseUnavailableError', message: 'the database is unavailable (terminating connection due to administrator command); run the step again once it answers' };
+    const results: Results = (operation) => (operation.kind === 'move' && operation.context === 'bot' && down ? unavailable : allOk(operation));
+    const waiting = drive(s, results);
+    expect(waiting?.effect).toEqual({ type: 'wait', afterMs: UNAVAILABLE_RETRY_MS });
+    expect([s.status.phase, ...states(s)]).toEqual(['Progressing', 'user:Moved', 'bot:Moving']);
+    expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['DatabaseUnavailable']);
+    down = false;
+    drive(s, results);
+    expect([s.status.phase, ...states(s)]).toEqual(['Promoted', 'user:Moved', 'bot:Moved', 'payment:Moved']);
+    expect(s.runs.map((r) => r.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-bot', 'r0-move-bot-a1', 'r0-move-payment']);
+    // The same for a reverse during a rollback: tried again, never the restore.
+    const r = sim();
+    r.approvedStep = 3;
+    let reverseDown = true;
+    const rollback: Results = (operation) => {
+      if (operation.kind === 'move' && operation.context === 'bot') return { ok: false, name: 'VerificationFailedError', message: 'user_bots changed during the swap' };
+      if (operation.kind === 'reverse' && reverseDown) return unavailable;
+      return allOk(operation);
+    };
+    drive(r, rollback);
+    expect([r.status.phase, ...states(r)]).toEqual(['RolledBack', 'user:Reversing', 'bot:Reversed']);
+    reverseDown = false;
+    drive(r, rollback);
+    expect(states(r)).toEqual(['user:Reversed', 'bot:Reversed']);
+    expect(r.runs.map((run) => run.id)).toEqual(['r0-backup', 'r0-move-user', 'r0-move-bot', 'r0-reverse-user', 'r0-reverse-user-a1']);
+    expect(r.status.database?.restore).toBeUndefined();
+  });
+
   it('a retry after a rollback starts a new run: a new backup and new step ids, the old record cleared', () => {
     const s = sim();
     drive(s, (operation) => (operation.kind === 'move' ? { ok: false, name: 'VerificationFailedError', message: 'users changed' } : allOk(operation)));
@@ -183,7 +238,7 @@ describe('a database migration, step by step', () => {
   it('a move that failed otherwise leaves its context Moving, and the unwinding reverses it with the others', () => {
     const s = sim();
     s.approvedStep = 3;
-    drive(s, (operation) => (operation.kind === 'move' && operation.context === 'bot' ? { ok: false, name: 'UnexpectedCatalogueError', message: 'bots is a table in both schemas' } : allOk(operation)));
+    drive(s, (operation) => (operation.kind === 'move' && operation.context === 'bot' ? { ok: false, name: 'UnexpectedCatalogueError', message: 'user_bots is a table in both schemas' } : allOk(operation)));
     expect(s.status.phase).toBe('RolledBack');
     expect(s.runs.map((r) => r.id).slice(-2)).toEqual(['r0-reverse-bot', 'r0-reverse-user']);
     expect(s.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['MoveFailed', 'RolledBack']);

@@ -61,6 +61,22 @@ export interface DatabaseEngineInput {
 /** A move that found the locks taken (a long transaction) changed nothing: it is tried again after this. */
 export const LOCKED_RETRY_MS = 15_000;
 
+/**
+ * A move or reverse that lost the database (restarting, unreachable: the CLI's DatabaseUnavailableError)
+ * keeps its intent and runs again after this: its transaction was rolled back by the server, or it
+ * committed and the re-run finds it done. Neither is a reason to roll back, let alone to restore.
+ */
+export const UNAVAILABLE_RETRY_MS = 5_000;
+
+const DATABASE_UNAVAILABLE = 'DatabaseUnavailableError';
+
+/** The step's record kept as it is (Moving or Reversing), with a new attempt (a new Job name): the step runs again later. */
+function runAgainLater(current: DatabaseProgress, context: string, state: 'Moving' | 'Reversing', message: string): DatabaseDecision {
+  const database = withContext(current.database, context, (c) => ({ ...(c ?? { name: context, state }), attempt: (c?.attempt ?? 0) + 1 }));
+  const note = `${context}: ${message}; trying again in ${secondsText(UNAVAILABLE_RETRY_MS)}`;
+  return { progress: { ...current, database, reason: 'DatabaseUnavailable', message: note }, effect: { type: 'wait', afterMs: UNAVAILABLE_RETRY_MS }, events: [{ type: 'Warning', reason: 'DatabaseUnavailable', note }] };
+}
+
 const RESUMABLE = new Set(['PausedBySpec', 'PausedByPerson', 'DependencyRolledBack', 'WaitingForDependencies']);
 
 /** The shape analysis-state.ts reads: a database migration is "carrying traffic" once any context is moved. */
@@ -270,7 +286,10 @@ function advance(input: DatabaseEngineInput, index: number, current: DatabasePro
 function unwind(spec: DatabaseSpec, current: DatabaseProgress, now: number): DatabaseDecision {
   const record = current.database;
   const restore = record.restore;
-  if (restore?.state === 'Running') return run(current, { kind: 'restore' });
+  // The loud Event goes with every run of the restore, from the note stored with its intent: posted
+  // after the status write that records the intent, it was lost when the operator died between the
+  // two, and the next one restored the whole database without a word.
+  if (restore?.state === 'Running') return run(current, { kind: 'restore' }, [{ type: 'Warning', reason: 'RestoringBackup', note: restore.message ?? 'THE LAST RESORT: restoring the WHOLE DATABASE from the backup: every row written since it was taken is LOST' }]);
   if (restore !== undefined) return { progress: current, effect: { type: 'wait' }, events: [] };
   const pending = [...(record.contexts ?? [])].reverse().find((c) => c.state === 'Moving' || c.state === 'Moved' || c.state === 'Reversing');
   if (pending === undefined) {
@@ -307,6 +326,7 @@ function foldResult(input: DatabaseEngineInput, current: DatabaseProgress, opera
         const locked = result.lockedMs === undefined ? '' : `, locks held ${String(Math.round(result.lockedMs))} ms`;
         return { progress: { ...current, database }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'ContextMoved', note: `${operation.context}: tables moved into ${schema} and verified in ${secondsText(took)}${locked}, ${String(result.rowsChecked ?? 0)} rows checked` }] };
       }
+      if (result.name === DATABASE_UNAVAILABLE) return runAgainLater(current, operation.context, 'Moving', result.message);
       if (result.name === 'LockNotAvailableError') {
         // Nothing was changed (docs/database-split.md): the context stays Moving and the move runs again later.
         const database = withContext(record, operation.context, (c) => ({ ...(c ?? { name: operation.context, state: 'Moving' }), attempt: (c?.attempt ?? 0) + 1 }));
@@ -330,23 +350,27 @@ function foldResult(input: DatabaseEngineInput, current: DatabaseProgress, opera
         const locked = result.lockedMs === undefined ? '' : `, locks held ${String(Math.round(result.lockedMs))} ms`;
         return { progress: { ...current, database }, effect: { type: 'continue' }, events: [{ type: 'Normal', reason: 'ContextReversed', note: `${operation.context}: tables back in ${spec.database.legacySchema} from ${schema}, verified in ${secondsText(took)}${locked}, ${String(result.rowsChecked ?? 0)} rows checked` }] };
       }
+      // The database went away: the reverse runs again once it is back (a restore would need it too).
+      if (result.name === DATABASE_UNAVAILABLE) return runAgainLater(current, operation.context, 'Reversing', result.message);
       const backup = record.backup?.state === 'Done' ? record.backup : undefined;
       if (backup === undefined) {
         const message = `the reverse of ${schema} failed (${result.name}: ${result.message}) and there is no backup to restore: a person must repair the database`;
         const progress: DatabaseProgress = { ...current, phase: 'Failed', reason: 'ReverseFailed', message, database: { ...record, restore: { state: 'Failed', message: 'no backup was taken' } } };
         return { progress, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'ReverseFailed', note: message }] };
       }
-      const database = { ...record, restore: { state: 'Running' as const, startedAt: preciseTime(now) } };
       const note = `THE LAST RESORT: the reverse of ${schema} failed (${result.name}: ${result.message}); restoring the WHOLE DATABASE from the backup ${backup.path ?? ''} taken at ${backup.startedAt ?? '?'} — every row written since then is LOST`;
-      return { progress: { ...current, reason: 'RestoringBackup', message: note, database }, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'RestoringBackup', note }] };
+      // The intent with its note; the Event is posted with the run that follows (unwind), whoever runs it.
+      const database = { ...record, restore: { state: 'Running' as const, startedAt: preciseTime(now), message: note } };
+      return { progress: { ...current, reason: 'RestoringBackup', message: note, database }, effect: { type: 'continue' }, events: [] };
     }
     case 'restore': {
       const took = tookMs(record.restore?.startedAt, now);
       if (result.ok) {
-        // The dump is of the "before": every context is back in the legacy schema.
+        // The dump is of the "before": every context is back in the legacy schema. (The message replaces
+        // the intent's note: a merge patch keeps a nested field the new record leaves out.)
         const contexts = (record.contexts ?? []).map((c) => ({ ...c, state: 'Reversed' as const }));
         const message = `the database was restored from the backup in ${secondsText(took)}: every context is back in ${spec.database.legacySchema}; rows written after the backup are lost`;
-        return { progress: { ...current, reason: 'BackupRestored', message, database: { ...record, contexts, restore: { state: 'Done', startedAt: record.restore?.startedAt, tookMs: took } } }, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'BackupRestored', note: message }] };
+        return { progress: { ...current, reason: 'BackupRestored', message, database: { ...record, contexts, restore: { state: 'Done', startedAt: record.restore?.startedAt, tookMs: took, message } } }, effect: { type: 'continue' }, events: [{ type: 'Warning', reason: 'BackupRestored', note: message }] };
       }
       const message = `the restore from the backup failed (${result.name}: ${result.message}): a person must repair the database`;
       const progress: DatabaseProgress = { ...current, phase: 'Failed', reason: 'RestoreFailed', message, database: { ...record, restore: { state: 'Failed', startedAt: record.restore?.startedAt, tookMs: took, message: result.message } } };

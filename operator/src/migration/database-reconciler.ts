@@ -16,6 +16,7 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import type { OperationResult, SchemaMoveRunner, SchemaOperation } from '../database/operation.js';
 import { SchemaMoveRunnerConfigError } from '../database/operation.js';
 import { approvedStep, readControls } from './controls.js';
+import { boundariesRecorded } from './crash-points.js';
 import { databaseAnalysisDueInMs, decideDatabase } from './database-engine.js';
 import type { EngineEvent, Progress } from './decision.js';
 import type { DependencyState } from './engine.js';
@@ -29,6 +30,13 @@ export interface DatabaseStepsOptions {
   readonly metrics: OperatorMetrics;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /**
+   * Tests only (crash-points.ts): boundaries after whose status write the operator kills itself, as a
+   * SIGKILL would at that moment. Empty in every real operator.
+   */
+  readonly crashAfter?: ReadonlySet<string>;
+  /** How it kills itself (a unit test replaces it). */
+  readonly kill?: () => void;
 }
 
 /** What the traffic reconciler lends: its status writes, Events and reads (one discipline for both kinds). */
@@ -63,7 +71,10 @@ export class DatabaseSteps {
       const decision = decideDatabase({ spec: migration.spec, status, now: this.clock.now(), approvedStep: approvedStep(controls.approval, status.control?.staleApproval), controls, analysis, dependencies: tools.dependencies, ...(result === undefined ? {} : { result }) });
       const before = migration;
       migration = await tools.store(migration, decision.progress);
-      if (migration !== before) verified = true;
+      if (migration !== before) {
+        verified = true;
+        this.crashIfAsked(before, migration);
+      }
       if (analysis !== undefined) this.options.metrics.recordAnalysis(migration.metadata?.namespace ?? '', migration.metadata?.name ?? '', analysis);
       analysis = undefined;
       result = undefined;
@@ -92,6 +103,16 @@ export class DatabaseSteps {
       result = { operation: effect.operation, result: outcome.result };
     }
     throw new Error(`migration ${keyText(migration)}: the database engine did not settle within ${String(MAX_ROUNDS)} rounds`);
+  }
+
+  private crashIfAsked(before: NovaMigration, after: NovaMigration): void {
+    const points = this.options.crashAfter;
+    if (points === undefined || points.size === 0) return;
+    const hit = boundariesRecorded(before.status ?? {}, after.status ?? {}).find((boundary) => points.has(boundary));
+    if (hit === undefined) return;
+    // Written synchronously: the kill leaves no time for a buffered log line.
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'test hook: SIGKILL after recording a boundary', migration: keyText(after), boundary: hit })}\n`);
+    (this.options.kill ?? (() => process.kill(process.pid, 'SIGKILL')))();
   }
 
   private async analyseIfDue(migration: DatabaseMigration, signal: AbortSignal): Promise<AnalysisOutcome | undefined> {

@@ -41,7 +41,7 @@ describe('the swaps, from the operator\'s Events', () => {
     expect(swapsOf([
       event(3_000, 'ContextReversed', 'user: tables back in public from user_service, verified in 1.1 s, locks held 64 ms, 11 rows checked'),
       event(1_000, 'ContextMoved', 'user: tables moved into user_service and verified in 0.9 s, locks held 84 ms, 11 rows checked'),
-      event(2_000, 'VerificationFailed', 'payment: the verification of payment_service failed (invoices changed during the swap); nova-schema-move reversed it after 1.1 s'),
+      event(2_000, 'VerificationFailed', 'payment: the verification of payment_service failed (payments changed during the swap); nova-schema-move reversed it after 1.1 s'),
       event(2_500, 'StepCompleted', 'step 2/14 moveSchema user completed; now 3/14 pause 3s'),
     ])).toEqual([
       { swap: 'user moved', endedAt: 1_000, tookMs: 900, lockedMs: 84 },

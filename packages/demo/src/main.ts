@@ -114,7 +114,7 @@ interface StagePlan {
  */
 const TAMPERED = {
   schema: PAYMENT_SCHEMA,
-  sql: `UPDATE ${PAYMENT_SCHEMA}.invoices SET expires_at = expires_at + interval '1 millisecond' WHERE id = (SELECT min(id) FROM ${PAYMENT_SCHEMA}.invoices)`,
+  sql: `UPDATE ${PAYMENT_SCHEMA}.payments SET expires_at = expires_at + interval '1 millisecond' WHERE id = (SELECT min(id) FROM ${PAYMENT_SCHEMA}.payments)`,
 } as const;
 
 /** The admins of stage 8 (Telegram ids no simulated user has). */
@@ -291,7 +291,7 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   // The demo's database login owns the tables (the test bed's superuser): the migration login stage 7 needs.
   await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url, { databaseUrl, backupDir: join(stack.dir, 'backups'), ...(tamper === undefined ? {} : { tamper }) });
   say(`operator: running against the local kube-apiserver, ${options.stage === 1 ? 'nginx' : 'nginx and nats'} providers, Prometheus analysis; stage 7's steps as its local process (nova-schema-move), backups in ${join(stack.dir, 'backups')}`);
-  if (tamper !== undefined) say(`--fail: inside the payment context's move (the last), a row of ${tamper.schema}.invoices will change behind the verifier's back (the engine's test-only fault hook)`);
+  if (tamper !== undefined) say(`--fail: inside the payment context's move (the last), a row of ${tamper.schema}.payments will change behind the verifier's back (the engine's test-only fault hook)`);
 
   let grant: GrantPosting | undefined;
   if (plan.publish === true) {

@@ -24,12 +24,12 @@ export interface ProbedTable {
 /** The tables of examples/stages/stage-7-database.yaml with a key column each (the services' migrations). */
 export const STAGE_7_TABLES: readonly ProbedTable[] = [
   { schema: 'user_service', table: 'users', key: 'telegram_id' },
-  { schema: 'bot_service', table: 'bots', key: 'bot_id' },
+  { schema: 'bot_service', table: 'user_bots', key: 'bot_id' },
   { schema: 'publisher_service', table: 'posts', key: 'id' },
-  { schema: 'publisher_service', table: 'post_deliveries', key: 'post_id' },
+  { schema: 'publisher_service', table: 'published_posts', key: 'post_id' },
   { schema: 'publisher_service', table: 'stories', key: 'id' },
-  { schema: 'payment_service', table: 'invoices', key: 'id' },
-  { schema: 'payment_service', table: 'subscriptions', key: 'id' },
+  { schema: 'payment_service', table: 'payments', key: 'id' },
+  { schema: 'payment_service', table: 'purchases', key: 'id' },
 ];
 
 /** The pause after each probe write, per table: at most 50 writes a second per table (each waits for its last). */

@@ -16,6 +16,7 @@ import { moveAll, moveContext, prepare, reverseAll, reverseContext, status, veri
 import { SchemaMoveError } from './errors.js';
 import { contextOf, parsePlan } from './plan.js';
 import { testFaultsFromEnv } from './test-faults.js';
+import { asReported } from './unavailable.js';
 
 const usage =
   'usage: DATABASE_URL=postgresql://... nova-schema-move <prepare|move|reverse|verify|backup|restore|status> (--plan <plan.json> | --plan-json <json>) ' +
@@ -58,6 +59,10 @@ async function run(argv: readonly string[]): Promise<unknown> {
     ...testFaultsFromEnv(process.env),
   };
   const client = new pg.Client({ connectionString: url });
+  // A server that ends the session while the client waits between queries (a restart during a swap's
+  // backoff) raises 'error' on it: unheard, that killed the CLI without a result; heard, the next
+  // query fails with the cause, reported as DatabaseUnavailableError.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     switch (command) {
@@ -80,7 +85,8 @@ async function run(argv: readonly string[]): Promise<unknown> {
         return { status: await status(client, plan) };
     }
   } finally {
-    await client.end();
+    // After a lost connection end() may fail too: the step's own error is the one to report.
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -118,7 +124,8 @@ run(process.argv.slice(2)).then(
     const verified = (result as { verified?: boolean }).verified;
     process.exitCode = verified === false ? 3 : 0;
   },
-  (error: unknown) => {
+  (thrown: unknown) => {
+    const error = asReported(thrown);
     const e = error as Error & { schema?: string; problems?: unknown; stderr?: string };
     emit({ ok: false, error: { name: e.name, message: e.message, ...(error instanceof SchemaMoveError ? { schema: e.schema, problems: e.problems, stderr: e.stderr } : {}) } });
     process.exitCode = error instanceof UsageError ? 2 : 1;

@@ -60,3 +60,16 @@ export class BackupError extends SchemaMoveError {
 export class InjectedFaultError extends SchemaMoveError {
   override readonly name = 'InjectedFaultError';
 }
+
+/**
+ * PostgreSQL could not be reached or ended the session (restarting, shutting down, the network):
+ * the step is to be run again once it is back. A swap's transaction that the server ended was rolled
+ * back; one whose COMMIT went through but whose answer was lost is found done by the re-run, which reads
+ * the catalogue first. `cause` is the driver's error.
+ */
+export class DatabaseUnavailableError extends SchemaMoveError {
+  override readonly name = 'DatabaseUnavailableError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(`the database is unavailable (${message}); run the step again once it answers`, '', options);
+  }
+}

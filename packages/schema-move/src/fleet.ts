@@ -7,21 +7,16 @@
 import pg from 'pg';
 import { locateTables } from './catalogue.js';
 import { UnexpectedCatalogueError } from './errors.js';
-import type { ContextMove, MovePlan } from './plan.js';
+import { STAGE_7_CONTEXTS, type ContextMove, type MovePlan } from './plan.js';
 import { swapContext, type SwapOptions } from './swap.js';
 
 /**
- * The fleet's stage-7 tables, by the names the services' migrations give them. The plan's names
- * (`STAGE_7_CONTEXTS`: user_bots, published_posts, payments, purchases) are the legacy monolith's;
- * the fleet's tables for them are bots, post_deliveries, invoices and subscriptions. The engine moves
- * a table under one name, so the fleet's plan names the tables as the services' code does.
+ * The fleet's stage-7 tables: the plan's (`STAGE_7_CONTEXTS`). The services' migrations create them
+ * under other names (bots, post_deliveries, invoices, subscriptions) and a later migration of each
+ * context renames them to the plan's user_bots, published_posts, payments and purchases; the Prisma
+ * models keep their names through `@@map` (docs/database-split.md, "The plan's table names").
  */
-export const FLEET_STAGE_7_CONTEXTS: readonly ContextMove[] = [
-  { schema: 'user_service', tables: ['users'] },
-  { schema: 'bot_service', tables: ['bots'] },
-  { schema: 'publisher_service', tables: ['posts', 'post_deliveries', 'stories'] },
-  { schema: 'payment_service', tables: ['invoices', 'subscriptions'] },
-];
+export const FLEET_STAGE_7_CONTEXTS: readonly ContextMove[] = STAGE_7_CONTEXTS;
 
 /** The fleet's move plan (logins are the operator's to add): every context, legacy schema `public`. */
 export const FLEET_PLAN: MovePlan = { contexts: FLEET_STAGE_7_CONTEXTS };

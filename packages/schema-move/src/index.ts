@@ -19,7 +19,7 @@ export {
   type TableStatus,
   type TableVerification,
 } from './engine.js';
-export { BackupError, InjectedFaultError, InvalidMovePlanError, LockNotAvailableError, SchemaMoveError, UnexpectedCatalogueError, VerificationFailedError } from './errors.js';
+export { BackupError, DatabaseUnavailableError, InjectedFaultError, InvalidMovePlanError, LockNotAvailableError, SchemaMoveError, UnexpectedCatalogueError, VerificationFailedError } from './errors.js';
 export { fingerprint, sameFingerprint, type Fingerprint } from './fingerprint.js';
 export { checkGrants, grantTable, type Arrangement, type GrantCheck } from './grants.js';
 export { checkIdentifier, contextOf, legacySchemaOf, parsePlan, STAGE_7_CONTEXTS, validatePlan, type ContextMove, type MovePlan } from './plan.js';

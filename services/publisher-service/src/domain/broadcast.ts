@@ -1,7 +1,7 @@
 /**
  * The broadcaster: sends a post's unsettled channels, one pipeline per bot, all bots at once.
  *
- * Each bot's pipeline claims its next rows of `post_deliveries` in batches (a lease per row, in
+ * Each bot's pipeline claims its next rows of `published_posts` in batches (a lease per row, in
  * one statement, `FOR UPDATE SKIP LOCKED`, so two senders of one post never claim the same row)
  * and hands them to the bot's Telegram client, which paces them to Telegram's limits (per chat,
  * per group, per bot, and the bot's budget shared with other replicas). Each row is settled in
@@ -215,11 +215,11 @@ function postRows(db: PublisherDatabase, target: BroadcastTarget, botId: bigint)
   return {
     async claim(now, leaseUntil, limit) {
       const rows = await db.$queryRaw<{ chat_id: bigint }[]>`
-        UPDATE publisher_service.post_deliveries AS d
+        UPDATE publisher_service.published_posts AS d
            SET lease_until = ${leaseUntil}, bot_id = ${botId}
          WHERE (d.post_id, d.chat_id) IN (
            SELECT free.post_id, free.chat_id
-             FROM publisher_service.post_deliveries AS free
+             FROM publisher_service.published_posts AS free
              JOIN publisher_service.channels AS c ON c.chat_id = free.chat_id
             WHERE free.post_id = ${target.postId} AND c.bot_id = ${botId} AND c.owner_telegram_id = ${target.owner}
               AND free.sent_at IS NULL AND free.error_code IS NULL
@@ -246,7 +246,7 @@ function postRows(db: PublisherDatabase, target: BroadcastTarget, botId: bigint)
 async function botsWithWork(db: PublisherDatabase, target: BroadcastTarget): Promise<bigint[]> {
   const rows = await db.$queryRaw<{ bot_id: bigint }[]>`
     SELECT DISTINCT c.bot_id
-      FROM publisher_service.post_deliveries AS d
+      FROM publisher_service.published_posts AS d
       JOIN publisher_service.channels AS c ON c.chat_id = d.chat_id
      WHERE d.post_id = ${target.postId} AND c.owner_telegram_id = ${target.owner}
        AND d.sent_at IS NULL AND d.error_code IS NULL`;
@@ -256,7 +256,7 @@ async function botsWithWork(db: PublisherDatabase, target: BroadcastTarget): Pro
 /** A channel unlinked (or moved to another owner) since the post was made fails: the owner no longer posts there. */
 async function failUnlinkedChannels(deps: BroadcastDeps, target: BroadcastTarget): Promise<void> {
   await deps.db.$executeRaw`
-    UPDATE publisher_service.post_deliveries AS d
+    UPDATE publisher_service.published_posts AS d
        SET lease_until = NULL, error_code = ${OWN_FAILURE}, failure = 'the channel was unlinked before the post was published'
      WHERE d.post_id = ${target.postId} AND d.sent_at IS NULL AND d.error_code IS NULL
        AND (d.lease_until IS NULL OR d.lease_until < ${deps.clock()})
