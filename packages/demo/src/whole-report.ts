@@ -23,6 +23,9 @@ export interface StageOutcome {
   readonly finalWeight: number;
   /** From its first step to its end (0 while waiting). */
   readonly seconds: number;
+  /** Its first step and its end, in seconds since the stage files were applied (absent while waiting): dependsOn's order shows here. */
+  readonly began?: number;
+  readonly ended?: number;
   readonly steps: readonly StepTiming[];
   readonly analysis: DemoReport['analysis'];
 }
@@ -48,8 +51,11 @@ export interface StageEnd {
   readonly snapshot: Snapshot;
 }
 
-function outcomeOf(report: DemoReport, stage: number): StageOutcome {
+function outcomeOf(report: DemoReport, end: StageEnd, runStartedAt: number): StageOutcome {
+  const stage = end.stage;
+  const since = (at: number): number => Math.round((at - runStartedAt) / 100) / 10;
   return {
+    ...(report.outcome === 'Pending' ? {} : { began: since(end.snapshot.startedAt), ended: since(end.snapshot.at) }),
     stage, migration: report.migration, route: report.route, from: report.from, to: report.to, outcome: report.outcome, reason: report.reason,
     finalWeight: report.finalWeight, seconds: report.outcome === 'Pending' ? 0 : report.seconds, steps: report.steps, analysis: report.analysis,
   };
@@ -76,11 +82,12 @@ export function judge(stages: readonly StageOutcome[], failStage: number | undef
   return { ok: why.length === 0, why };
 }
 
-export function buildWholeReport(ends: readonly StageEnd[], whole: { seconds: number; failStage?: number; trace: DemoReport['trace']; unrecordedSends: number; stall?: Parameters<typeof buildReport>[3] }): WholeReport {
-  const reports = ends.map((end) => ({ stage: end.stage, report: buildReport(end.snapshot, whole.trace, whole.unrecordedSends, end.snapshot.database === undefined ? undefined : whole.stall) }));
-  const stages = reports.map(({ stage, report }) => outcomeOf(report, stage));
+export function buildWholeReport(ends: readonly StageEnd[], whole: { startedAt: number; seconds: number; failStage?: number; trace: DemoReport['trace']; unrecordedSends: number; stall?: Parameters<typeof buildReport>[3] }): WholeReport {
+  const reports = ends.map((end) => ({ end, report: buildReport(end.snapshot, whole.trace, whole.unrecordedSends, end.snapshot.database === undefined ? undefined : whole.stall) }));
+  const stages = reports.map(({ end, report }) => outcomeOf(report, end, whole.startedAt));
   const any = reports[0]?.report;
-  const database = reports.find(({ report }) => report.database !== undefined)?.report.database;
+  // Stage 7's figures once it started (waiting, it has none to give).
+  const database = reports.find(({ report }) => report.database !== undefined && report.outcome !== 'Pending')?.report.database;
   const updates = any?.updates ?? { sent: 0, answered: 0, lost: 0, duplicates: 0, refusedDeliveries: 0 };
   const verdict = judge(stages, whole.failStage, {
     updates: updates.lost,
@@ -105,7 +112,7 @@ function stageLines(s: StageOutcome): string[] {
   if (s.outcome === 'Pending') return [`${name.padEnd(22)}waiting: never started (an earlier stage rolled back)`];
   const a = s.analysis;
   return [
-    `${name.padEnd(22)}${s.outcome}${s.reason === '' ? '' : ` (${s.reason})`}, ${String(s.finalWeight)}%, in ${clock(s.seconds * 1000)}; checks ${String(a.passes)} passed, ${String(a.failures)} failed, ${String(a.inconclusive)} inconclusive`,
+    `${name.padEnd(22)}${s.outcome}${s.reason === '' ? '' : ` (${s.reason})`}, ${String(s.finalWeight)}%, in ${clock(s.seconds * 1000)}${s.began === undefined ? '' : ` (from ${clock(s.began * 1000)})`}; checks ${String(a.passes)} passed, ${String(a.failures)} failed, ${String(a.inconclusive)} inconclusive`,
     `${''.padEnd(22)}${s.route}: ${s.from} → ${s.to}; last: legacy ${sideFigures(a.legacy)} (${String(a.legacy?.requests ?? 0)} req), target ${sideFigures(a.target)} (${String(a.target?.requests ?? 0)} req)`,
   ];
 }
