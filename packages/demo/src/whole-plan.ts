@@ -260,7 +260,9 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
       note(`the users now mostly ${FOCUS[moving].join(' and ')} (stage ${String(moving)} moves)`);
     }
     // Stage 7's probe is writing before its first move: from stage 5's end (stage 6 still has its pauses and checks to go).
-    if (probe === undefined && stage7 !== undefined && ofStage(5).every((migration) => migration.watch.status.phase === 'Promoted')) {
+    // With --fail N before 7, stage 7 never moves: no probe.
+    const stage7Moves = failing === undefined || failing.stage >= 7;
+    if (probe === undefined && stage7Moves && stage7 !== undefined && ofStage(5).every((migration) => migration.watch.status.phase === 'Promoted')) {
       probe = await WriteProbe.start(databaseUrl);
       const started = probe;
       cleanups.push(() => started.stop());
