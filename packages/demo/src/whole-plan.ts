@@ -208,6 +208,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
     traffic: { ...users.counts(), ...(browsing ? { admin: admins.counts() } : {}) },
     notes: [...planned.flatMap((migration) => migration.watch.notes), ...demoNotes].sort(byClock),
     ...(failing === undefined ? {} : { failStage: failing.stage }),
+    ...(stage7?.contexts === undefined || (stage7.watch.status.phase ?? 'Pending') === 'Pending' ? {} : { database: databaseFigures(stage7.watch.status, stage7.contexts, stage7.watch.events) }),
   });
   const rolledBack = (): boolean => planned.some((migration) => migration.watch.status.phase === 'RolledBack');
   // Over when nothing moves any more: each migration ended, or waits for a stage that rolled back (--fail N).

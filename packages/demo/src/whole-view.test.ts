@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { databaseFigures } from './database-progress.js';
 import { changedLines, renderWholeLive, stageLine, STAGE_HEADER, type StageRow, type WholeSnapshot } from './whole-view.js';
 
 const longest: StageRow = {
@@ -39,6 +40,19 @@ describe('the whole plan\'s live view', () => {
     expect(lines.filter((l) => l.length > 80)).toEqual([]);
     expect(lines[0]).toMatch(/^Nova demo — the whole plan, stages 1 to 8 \(--fail 4\) +02:05$/u);
     expect(lines).toContain('5 payment-callbac Progressing 100% 10/11 pause (appro 100.0% 12345 100.0% 99999');
+  });
+
+  it('puts stage 7\'s contexts under its line once it started, within 80 columns', () => {
+    const status: StageRow['status'] = { phase: 'Progressing', stepLabel: '5/14 moveSchema bot', database: { contexts: [{ name: 'user', state: 'Moved', tookMs: 600, lockedMs: 153, rowsChecked: 11 }, { name: 'bot', state: 'Moving' }] } };
+    const view = renderWholeLive({ ...snapshot([{ stage: 7, migration: 'stage-7-database', weight: 25, status }, { stage: 8, migration: 'stage-8-admin-panel', weight: 0, status: {} }]), database: databaseFigures(status, 4) });
+    const lines = view.slice('\u001b[H\u001b[2J'.length).split('\n');
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    const at = lines.findIndex((l) => l.startsWith('7 database'));
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '  user      Moved      0.6 s, locks  153 ms, 11 rows checked',
+      '  bot       Moving         -, locks    0 ms, 0 rows checked',
+      '8 admin-panel     Pending       0% -                  -            -',
+    ]);
   });
 
   it('--no-live: a line for a migration only when its phase, step or weight changed', () => {

@@ -5,6 +5,7 @@
  * fixed and cut, and the free-text lines (counts, events) are cut at 80 too.
  */
 import type { NovaMigrationStatus } from '../../../operator/dist/api/novamigration.js';
+import { contextLine, type DatabaseFigures } from './database-progress.js';
 import type { TrafficCounts } from './snapshot.js';
 import { adminLine, clock, paymentsLine, postsLine } from './view.js';
 
@@ -32,6 +33,8 @@ export interface WholeSnapshot {
   readonly notes: readonly string[];
   /** --fail N: the stage that breaks. */
   readonly failStage?: number;
+  /** Stage 7 once it started: a line per context under its row (state, time, locks, rows checked). */
+  readonly database?: DatabaseFigures;
 }
 
 export function fit(line: string, columns = COLUMNS): string {
@@ -72,7 +75,7 @@ export function renderWholeLive(s: WholeSnapshot): string {
     `Nova demo — the whole plan, stages 1 to 8${s.failStage === undefined ? '' : ` (--fail ${String(s.failStage)})`}`.padEnd(COLUMNS - 6) + clock(s.at - s.startedAt),
     '',
     STAGE_HEADER,
-    ...s.rows.map(stageLine),
+    ...s.rows.flatMap((row) => [stageLine(row), ...(row.stage === 7 && s.database !== undefined ? s.database.contexts.map((context) => `  ${contextLine(context)}`) : [])]),
     '',
     `traffic  ${String(t.sent)} updates sent, ${String(t.answered)} answered, ${String(t.sent - t.answered)} in flight, ${String(t.duplicates)} duplicate`,
     `         ${String(t.refusedDeliveries)} deliveries refused and retried by Telegram`,
