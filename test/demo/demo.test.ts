@@ -1,92 +1,21 @@
 /**
- * The main job, headless: `npm run demo` as a newcomer runs it (the built packages/demo, its own
- * real components, the fleet and the operator as processes), with short steps. Once healthy: the
- * stage is Promoted with nothing lost; once with --fail: the new side breaks, the operator rolls
- * back to 100 % legacy, and still nothing is lost (Telegram's retries land on legacy).
+ * The main job, headless, one stage at a time: `npm run demo -- --stage N` as a newcomer runs it
+ * (the built packages/demo, its own real components, the fleet and the operator as processes), with
+ * short steps: single stages with --fail where only they show a stage's own traffic through a
+ * rollback, and Ctrl-C. The whole plan (no --stage) is whole-plan.test.ts.
  */
 import { describe, expect, it, jest } from '@jest/globals';
 import { stackChildren } from '@nova/testbed';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { DemoReport } from '../../packages/demo/src/report.js';
+import { existsSync } from 'node:fs';
+import { DEMO, expectNothingLostOrDoubled, expectOutcome, ROOT, runDemo } from './support/demo-run.js';
 
-// A whole demo run: about 80 s on a quiet machine, several times that beside CPU hogs.
+// A single-stage demo run: about 80 s on a quiet machine, several times that beside CPU hogs.
 jest.setTimeout(600_000);
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const DEMO = join(ROOT, 'packages/demo/dist/main.js');
-
-interface Run {
-  readonly code: number;
-  readonly output: string;
-  readonly report: DemoReport;
-}
-
-/** The report first: a wrong outcome or a lost update, with the last check and the output's tail, says more than an exit code. */
-function expectOutcome(run: Run, outcome: DemoReport['outcome']): void {
-  const { report, code } = run;
-  if (report.outcome !== outcome || report.updates.lost !== 0 || code !== 0) {
-    throw new Error(`expected ${outcome} with nothing lost and exit 0; got ${report.outcome}, ${String(report.updates.lost)} lost, exit ${String(code)}; last check: ${report.analysis.last}\n${run.output.slice(-3000)}`);
-  }
-  expect(report.outcome).toBe(outcome);
-}
-
-/**
- * Every update answered once. An owner's post report is not an answer (the post ledger counts its
- * doubles against the publisher's unrecorded sends); a duplicate reply is named, so a failure says
- * which chat saw which text twice.
- */
-function expectNothingLostOrDoubled(report: DemoReport): void {
-  const { lost, duplicates, duplicated = [] } = report.updates;
-  expect({ lost, duplicates, duplicated }).toEqual({ lost: 0, duplicates: 0, duplicated: [] });
-}
-
-function runDemo(args: readonly string[], timeoutMs = 600_000): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'nova-demo-test-'));
-  const reportFile = join(dir, 'report.json');
-  return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
-      const output = `${stdout}\n${stderr}`;
-      try {
-        const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
-        resolveRun({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output, report });
-      } catch (cause) {
-        reject(new Error(`the demo wrote no report (exit ${String(error?.code ?? 0)}):\n${output.slice(-4000)}`, { cause }));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
-}
-
 describe('npm run demo (headless, short steps)', () => {
-  it('promotes stage 1 with every update answered once, and shows where one update went in Jaeger', async () => {
-    const { code, output, report } = await runDemo([]);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(report).toMatchObject({ migration: 'stage-1-webhook-gateway', route: '/webhook/', outcome: 'Promoted', finalWeight: 100 });
-    expect(report.updates.sent).toBeGreaterThan(50);
-    expectNothingLostOrDoubled(report);
-    expect(report.updates.answered).toBe(report.updates.sent);
-    expect(report.analysis.passes).toBeGreaterThanOrEqual(3);
-    // Promoted means never rolled back; a single failed check may still happen on a loaded machine
-    // (latency, measured on processes sharing two busy cores), but the target never errs.
-    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
-    // Every step of the stage file ran, in order, the manual pause approved with kubectl nova.
-    expect(report.steps.map((step) => step.step)).toEqual([
-      '1/11 setWeight 5', '2/11 pause 3s', '3/11 analysis', '4/11 setWeight 25', '5/11 pause 3s', '6/11 analysis',
-      '7/11 setWeight 50', '8/11 pause (approval)', '9/11 pause 3s', '10/11 analysis', '11/11 setWeight 100',
-    ]);
-    expect(output).toContain('$ kubectl nova resume stage-1-webhook-gateway -n nova');
-    expect(report.trace?.services).toEqual(expect.arrayContaining(['webhook-gateway', 'nova-monolith']));
-    expect(output).toContain('=== Nova demo report: stage-1-webhook-gateway ===');
-    expect(output).toContain('nothing lost');
-  });
-
-  // Stages 2 and 3 are not run on their own: the --stage 4 and --stage 5 runs below apply them first
-  // and wait for both to be Promoted (their output says so), and test/e2e moves each on the real
-  // fleet with its own counts. A run less each saves the suite a few minutes beside the hogs.
+  // Stages 2 and 3 have no single-stage run: the whole plan moves them through their own steps, and
+  // test/e2e moves each on the real fleet with its own counts.
   it('--stage 3 --fail is refused with the reason (a gap the demo cannot show yet)', async () => {
     const refused = await new Promise<{ code: number; stderr: string }>((resolveRun) => {
       execFile(process.execPath, [DEMO, '--stage', '3', '--fail'], { cwd: ROOT }, (error, _stdout, stderr) => { resolveRun({ code: typeof error?.code === 'number' ? error.code : 0, stderr }); });
@@ -94,41 +23,6 @@ describe('npm run demo (headless, short steps)', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('A gap in stage 3');
   });
-
-  // Stages 4 and 5 have no healthy run of their own here: the --stage 6 and --stage 8 runs promote
-  // both on their way (their output is checked for it), their step-by-step moves are the e2e tests'
-  // (test/e2e/stage4-publisher, stage5-payments) on the real fleet, and each run here costs about two
-  // minutes of a suite that must stay inside CI's time. Their --fail runs stay: only they show the
-  // stage's own traffic (posts, payments) through a rollback.
-  it('--stage 4 --fail: a publisher service without its database privileges is rolled back; every post, the scheduled ones too, still published and reported once (or twice where the record of a send was refused, as counted)', async () => {
-    const { code, output, report } = await runDemo(['--stage', '4', '--fail']);
-    expectOutcome({ code, output, report }, 'RolledBack');
-    expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
-    expect(output).toContain('--fail: publisher-service just lost its database privileges');
-    expect(report.posts?.scheduled).toBeGreaterThan(5);
-    expect(report.posts).toMatchObject({ lost: 0, published: report.posts?.created, reported: report.posts?.created });
-    // The fault can refuse the record of a send Telegram took: that one goes out twice, counted.
-    expect(report.posts?.doubled).toBeLessThanOrEqual(report.posts?.unrecorded ?? 0);
-    expectNothingLostOrDoubled(report);
-  });
-
-  // Longer than the others: stage 6's first check waits for the first posts scheduled a minute ahead to fall due.
-  it('--stage 6: stages 1–5 first, then the schedulers moved owner by owner while every post is scheduled a minute ahead; every post handed, published and reported once', async () => {
-    const { code, output, report } = await runDemo(['--stage', '6'], 840_000);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks Promoted: stage 6 may start');
-    expect(output).toMatch(/fleet: .*notification-service on 127\.0\.0\.1:\d+/u);
-    expect(report).toMatchObject({ migration: 'stage-6-notifications', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'notification-service' });
-    expect(output).toContain('$ kubectl nova resume stage-6-notifications -n nova');
-    // The analysis compared the two schedulers' hand-offs: the service handed some, none failed.
-    expect(report.analysis.target?.requests).toBeGreaterThan(0);
-    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
-    expect(report.posts?.created).toBeGreaterThan(10);
-    expect(report.posts?.scheduled).toBe(report.posts?.created);
-    expect(report.posts).toMatchObject({ lost: 0, published: report.posts?.created, reported: report.posts?.created });
-    expect(report.posts?.doubled).toBeLessThanOrEqual(report.posts?.unrecorded ?? 0);
-    expectNothingLostOrDoubled(report);
-  }, 900_000);
 
   it('--stage 6 --fail: a notification service killed at its first share is found gone (its record lapses) and rolled back; every scheduled post still handed by the monolith, published and reported once', async () => {
     const { code, output, report } = await runDemo(['--stage', '6', '--fail']);
@@ -155,9 +49,9 @@ describe('npm run demo (headless, short steps)', () => {
 
   // Stage 7's one run: the file applied with kubectl, all four contexts moved while the users pay and
   // a probe writes every table; the last move's verification fails (a row changed behind the
-  // verifier's back), so all four are reversed, newest first. Its healthy path (the backup and the
-  // four moves through the file) is the --stage 8 run's way there; its pauses, checks and approval
-  // are test/operator/migration-database.test.ts's.
+  // verifier's back), so all four are reversed, newest first. Its healthy path (the file's own steps:
+  // the backup, four moves, its pauses, checks and approval) is the whole plan's run above, and
+  // test/operator/migration-database.test.ts's.
   it('--stage 7 --fail: the tables move context by context while users pay; a row changed inside the last move fails its verification, and every context is reversed with nothing lost and no write failed', async () => {
     const { code, output, report } = await runDemo(['--stage', '7', '--fail']);
     expectOutcome({ code, output, report }, 'RolledBack');
@@ -182,22 +76,6 @@ describe('npm run demo (headless, short steps)', () => {
     expectNothingLostOrDoubled(report);
   });
 
-  it('--stage 8: stages 1–7 first (stage 7 with its backup and moves only), then the admin panel\'s pages moved by nginx while admins browse them; every page served, every session held on both sides', async () => {
-    const { code, output, report } = await runDemo(['--stage', '8']);
-    expectOutcome({ code, output, report }, 'Promoted');
-    expect(output).toContain('stage-1-webhook-gateway, stage-2-users, stage-3-bots, stage-4-publisher, stage-5-payments, stage-5-payment-callbacks, stage-6-notifications, stage-7-database Promoted: stage 8 may start');
-    expect(output).toContain('kubectl apply -f examples/stages/stage-7-database.yaml (backup and moves only)');
-    expect(output).toMatch(/fleet: .*admin-panel on 127\.0\.0\.1:\d+/u);
-    expect(report).toMatchObject({ migration: 'stage-8-admin-panel', route: '/admin/', outcome: 'Promoted', finalWeight: 100, from: 'nova-monolith', to: 'admin-panel' });
-    expect(output).toContain('$ kubectl nova resume stage-8-admin-panel -n nova');
-    expect(report.analysis.target?.errorRate).toBeLessThanOrEqual(0.001);
-    expect(report.analysis.target?.requests).toBeGreaterThan(0);
-    // Sessions signed by the monolith before the move are taken by the admin-panel service after it.
-    expect(report.admin?.pages).toBeGreaterThan(50);
-    expect(report.admin).toMatchObject({ served: report.admin?.pages, failed: 0, signedOut: 0, other: 0, failures: [] });
-    expectNothingLostOrDoubled(report);
-  });
-
   it('--stage 8 --fail: an admin panel cut off from NATS fails the pages that ask other contexts and is rolled back; no admin signed out', async () => {
     const { code, output, report } = await runDemo(['--stage', '8', '--fail']);
     expectOutcome({ code, output, report }, 'RolledBack');
@@ -209,8 +87,8 @@ describe('npm run demo (headless, short steps)', () => {
     expectNothingLostOrDoubled(report);
   });
 
-  it('with --fail, rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
-    const { code, output, report } = await runDemo(['--fail']);
+  it('--stage 1 --fail: rolls back to 100 % legacy when the new side breaks, and still loses nothing', async () => {
+    const { code, output, report } = await runDemo(['--stage', '1', '--fail']);
     expectOutcome({ code, output, report }, 'RolledBack');
     expect(report).toMatchObject({ outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
     expect(report.analysis.failures).toBe(2);
@@ -224,7 +102,7 @@ describe('npm run demo (headless, short steps)', () => {
 
   it('Ctrl-C stops everything it started and removes its folder, however many processes of the group get the signal', async () => {
     // Its own process group, as a terminal's foreground job: Ctrl-C signals every process in it.
-    const demo = spawn(process.execPath, [DEMO, '--no-live', '--keep', '--pause', '600s', '--rate', '2', '--users', '2'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const demo = spawn(process.execPath, [DEMO, '--stage', '1', '--no-live', '--keep', '--pause', '600s', '--rate', '2', '--users', '2'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     demo.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });

@@ -14,9 +14,12 @@ export interface ControlPlane {
   readonly kubeConfig: KubeConfig;
 }
 
-/** The folder goes with the stop, --keep or not: --keep keeps things running, not their files. */
+/**
+ * The folder goes with the stop, --keep or not: --keep keeps things running, not their files.
+ * NOVA_TESTBED_KEEP=1 keeps the folder (every process's log) after the stop, as it does for jest.
+ */
 export async function startControlPlane(): Promise<ControlPlane> {
-  const bed = await startTestbed({ components: ['kube', 'nats', 'postgres', 'prometheus', 'nginx', 'jaeger'] });
+  const bed = await startTestbed({ components: ['kube', 'nats', 'postgres', 'prometheus', 'nginx', 'jaeger'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
   const { kube, nats, postgres, prometheus, nginx, jaeger } = bed.info;
   if (kube === undefined || nats === undefined || postgres === undefined || prometheus === undefined || nginx === undefined || jaeger === undefined) {
     await bed.stop();

@@ -10,17 +10,13 @@
  */
 import { migrate } from '@nova/db';
 import { arrangeFleetSchemaBefore } from '@nova/schema-move';
-import { CryptoBotEmulator, PlategaEmulator } from '@nova/payment-emulators';
-import { BOT_MIGRATIONS_DIR, BOT_SCHEMA } from '@nova/bot-service/domain';
-import { PAYMENT_MIGRATIONS_DIR, PAYMENT_SCHEMA } from '@nova/payment-service/domain';
-import { PUBLISHER_MIGRATIONS_DIR, PUBLISHER_SCHEMA } from '@nova/publisher-service/domain';
 import { TelegramEmulator } from '@nova/telegram-emulator';
 import { createDatabase, describeTestbed, startIngress } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startControlPlane, startOperator, type ControlPlane } from './control-plane.js';
-import { fleetAddresses, fleetCounterTotal, isDeployable, SchemaRole, type Deployable, type FleetAddresses, type FleetSettings } from '@nova/fleet';
+import { fleetAddresses, fleetCounterTotal, isDeployable, SchemaRole, type FleetAddresses, type FleetSettings } from '@nova/fleet';
 import { startStageFleet } from './fleet.js';
 import { kubectl, shown } from './kubectl.js';
 import { LinkCutter } from './link-cutter.js';
@@ -31,149 +27,27 @@ import type { Snapshot } from './snapshot.js';
 import { SimulatedAdmins, loginUrl } from './admins.js';
 import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
 import { renderHtml, type Timeline } from './html-report.js';
-import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, writeStage, type Endpoints, type StageNumber, type StageObject } from './stage.js';
+import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, type StageNumber } from './stage.js';
+import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
+import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
-import { SimulatedUsers, type GrantPosting, type PaymentProviders } from './users.js';
+import { SimulatedUsers, type GrantPosting } from './users.js';
 import { renderLine, renderLive } from './view.js';
 import { databaseFigures, databaseFinished, movedShare } from './database-progress.js';
+import { rehearseWholePlan } from './whole-plan.js';
+import { renderWholeHtml, renderWholeReport } from './whole-report.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const POLL_MS = 500;
 /** Long enough for Telegram's retries (capped at 8 s apart) to land on the healthy side. */
 const DRAIN_MS = 120_000;
 const STAGE_TIMEOUT_MS = 15 * 60_000;
 
-/**
- * Notes start with their time (HH:MM:SS): ordered by it only, so the notes of one second stay in
- * the order they were read (Events in their own time order), not alphabetical.
- */
-function byClock(a: string, b: string): number {
-  return a.slice(0, 8).localeCompare(b.slice(0, 8));
-}
-
-function say(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-/** One migration of a stage: its file, what it moves, the service it moves to, and its share of the users' updates. */
-interface MovingPart {
-  readonly file: string;
-  /** What moves, for people: a route or a bus context. */
-  readonly moves: string;
-  readonly target: Deployable;
-  /** Requests this migration sees per update the users send (scales minRequests). */
-  readonly share: number;
-  /** The p95 limit when the demo's usual 1 s (stage.ts) does not hold on one machine: said in docs/demo.md. */
-  readonly p95LimitMs?: number;
-}
-
-interface StagePlan {
-  /** The stage's migrations, applied together; the first is shown in full, the others on a line each. */
-  readonly moving: readonly [MovingPart, ...MovingPart[]];
-  readonly legacy: Deployable;
-  /**
-   * How --fail breaks the new side, once it carries traffic: `nats-link` cuts its connection to
-   * NATS (link-cutter.ts); `schema-privileges` takes its database login's privileges away (it stays
-   * alive and ready, failing every request and callback: a bad deploy); `process-kill` kills it
-   * (SIGKILL, not started again: a crash loop's pod), so its record on the bus lapses and the check
-   * finds no live target handling the context (a process with nothing to fail shows no errors);
-   * `tampered-row` (stage 7) changes a row of the `breaks` service's table inside its context's move,
-   * between the verifier's two fingerprints (TAMPERED below): the verification fails and the
-   * operator reverses every context moved, newest first.
-   */
-  readonly fault: 'nats-link' | 'schema-privileges' | 'process-kill' | 'tampered-row';
-  readonly breaks: Deployable;
-  /**
-   * The service that moves runs on its own database login, granted its schema's data only, as in
-   * production (and what `schema-privileges` takes away). The schema is migrated before the fleet starts.
-   */
-  readonly ownLogin?: { readonly schema: string; readonly migrationsDir: string };
-  /** Spread the simulated users over this context's routing buckets. */
-  readonly spreadFor?: string;
-  /** The stages before it, Promoted first in one step each (applied at once: dependsOn orders them). */
-  readonly earlier: readonly StageNumber[];
-  /** The users buy subscriptions and pay with both providers (emulated). */
-  readonly shop: boolean;
-  /** The users own channels and post to them, now and scheduled (granted posting by an administrator). */
-  readonly publish?: boolean;
-  /** Every post is scheduled a minute ahead (the schedulers' work), none sent now. */
-  readonly scheduleOnly?: boolean;
-  /** Both sides serve the admin panel, and admins browse it through the ingress (admins.ts). */
-  readonly browse?: boolean;
-  /** What the report names as the two sides when they are not deployables (stage 7: schemas). */
-  readonly sides?: { readonly from: string; readonly to: string };
-}
-
-/**
- * --fail 7: the payment context is the last of four to move, so the run moves all four and reverses
- * all four while the users pay: a row of an invoice changes inside the payment context's move, between
- * the verifier's fingerprints (the engine's fault hook, control-plane.ts; the users have paid by
- * then), so its verification fails; nova-schema-move reverses the payment context in that step, and
- * the operator the publisher, bot and user contexts, newest first.
- */
-const TAMPERED = {
-  schema: PAYMENT_SCHEMA,
-  sql: `UPDATE ${PAYMENT_SCHEMA}.payments SET expires_at = expires_at + interval '1 millisecond' WHERE id = (SELECT min(id) FROM ${PAYMENT_SCHEMA}.payments)`,
-} as const;
-
-/** The admins of stage 8 (Telegram ids no simulated user has). */
-const ADMIN_IDS = [60_001, 60_002, 60_003] as const;
-
-const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
-  1: { moving: [{ file: STAGE_FILES[1][0], moves: '/webhook/', target: 'webhook-gateway', share: 1 }], legacy: 'nova-monolith', fault: 'nats-link', breaks: 'webhook-gateway', earlier: [], shop: false },
-  2: { moving: [{ file: STAGE_FILES[2][0], moves: "the user context's chats", target: 'user-service', share: 1 }], legacy: 'nova-monolith', fault: 'nats-link', breaks: 'user-service', spreadFor: 'user', earlier: [1], shop: false },
-  // --fail is refused for stage 3 (options.ts; docs/demo.md, "A gap in stage 3"). Its own login all the same.
-  3: {
-    moving: [{ file: STAGE_FILES[3][0], moves: "the bots context's chats", target: 'bot-service', share: 1 }],
-    legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'bot-service', ownLogin: { schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR }, spreadFor: 'bot', earlier: [1, 2], shop: false,
-  },
-  4: {
-    // 5 s, not 1 s: both sides measured p95 1.05–1.2 s here beside other work (docs/demo.md, --stage 4).
-    moving: [{ file: STAGE_FILES[4][0], moves: "the publisher context's owners", target: 'publisher-service', share: 1, p95LimitMs: 5_000 }],
-    legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'publisher-service', ownLogin: { schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }, spreadFor: 'publisher', earlier: [1, 2, 3], shop: false, publish: true,
-  },
-  5: {
-    moving: [
-      { file: STAGE_FILES[5][0], moves: "the payment context's users", target: 'payment-service', share: 1 },
-      // One callback per payment, and a payment is one update in three.
-      { file: STAGE_FILES[5][1], moves: '/payments/', target: 'payment-service', share: 1 / 3 },
-    ],
-    legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'payment-service', ownLogin: { schema: PAYMENT_SCHEMA, migrationsDir: PAYMENT_MIGRATIONS_DIR }, spreadFor: 'payment', earlier: [1, 2, 3, 4], shop: true,
-  },
-  6: {
-    // The work compared is the schedulers' hand-offs: one per scheduled post, and an owner posts at
-    // most every 4 s (users.ts), half the --rate of 10 a demo's 20 owners could. 5 s, as stage 4: a
-    // hand-off's time includes the publisher's start of its sends (docs/notifications.md).
-    moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5, p95LimitMs: 5_000 }],
-    legacy: 'nova-monolith', fault: 'process-kill', breaks: 'notification-service', spreadFor: 'notification', earlier: [1, 2, 3, 4, 5], shop: false, publish: true, scheduleOnly: true,
-  },
-  // The database split: tables move, not traffic, while the users pay (their payments write the
-  // payment context's tables; the write probe, write-probe.ts, writes every moved table). The
-  // analysis judges every deployable of the four contexts together; 5 s as stages 4 and 6 (the
-  // payments' emulators answer from the demo's own busy process, docs/demo.md).
-  7: {
-    moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables', target: 'nova-monolith', share: 1, p95LimitMs: 5_000 }],
-    legacy: 'nova-monolith', fault: 'tampered-row', breaks: 'payment-service', earlier: [1, 2, 3, 4, 5, 6], shop: true,
-    sides: { from: 'schema public', to: "the contexts' schemas" },
-  },
-  // The admin panel cut off from NATS answers 503 for every page that asks another context: a bad deploy's look.
-  8: {
-    moving: [{ file: STAGE_FILES[8][0], moves: '/admin/', target: 'admin-panel', share: 1 }],
-    legacy: 'nova-monolith', fault: 'nats-link', breaks: 'admin-panel', earlier: [1, 2, 3, 4, 5, 6, 7], shop: false, browse: true,
-  },
-};
-
-async function applyStage(info: ControlPlane['info'], stage: StageObject, file: string, shownAs: string, pauseMs: number): Promise<void> {
-  writeStage(stage, file);
-  const apply = ['apply', '-f', file];
-  const applied = await kubectl(REPO_ROOT, info.kube.kubeconfig, apply);
-  if (applied.code !== 0) throw new Error(`${shown(apply)} failed: ${applied.stderr}`);
-  say(`${shown(['apply', '-f', shownAs])}  (adapted: loopback, pauses of ${String(pauseMs / 1000)} s)`);
-}
+/** A run of one stage (`--stage N`), the earlier ones promoted on the way. */
+type SingleStage = DemoOptions & { readonly stage: DemoStage };
 
 /** The stages before the one rehearsed, each in as few steps as it allows (stage.ts, promotedOnTheWay), applied at once: dependsOn alone orders them. */
-async function promoteEarlier(plane: ControlPlane, options: DemoOptions, addresses: FleetAddresses, stages: readonly StageNumber[]): Promise<void> {
+async function promoteEarlier(plane: ControlPlane, options: SingleStage, addresses: FleetAddresses, stages: readonly StageNumber[]): Promise<void> {
   if (stages.length === 0) return;
   const names: string[] = [];
   for (const number of stages) {
@@ -200,25 +74,6 @@ async function promoteEarlier(plane: ControlPlane, options: DemoOptions, address
   say(`${names.join(', ')} Promoted: stage ${String(options.stage)} may start\n`);
 }
 
-function endpoints(plane: ControlPlane, addresses: FleetAddresses, legacy: Deployable, target: Deployable): Endpoints {
-  const at = (deployable: Deployable): { host: string; port: number } => {
-    const [host = '127.0.0.1', port = '0'] = addresses[deployable].split(':');
-    return { host, port: Number(port) };
-  };
-  return { legacy: at(legacy), target: at(target), prometheusUrl: plane.info.prometheus.url };
-}
-
-/** Both payment providers, emulated, calling back through the ingress as they would the public address. */
-async function startProviders(ingressUrl: string, cleanups: (() => Promise<void>)[]): Promise<PaymentProviders> {
-  // Their retry schedules compressed to a demo's time (Platega's real one: 3 retries 5 minutes apart).
-  const delivery = { attempts: 240, intervalMs: 500, timeoutMs: 5_000 };
-  const cryptobot = await CryptoBotEmulator.start({ webhookUrl: `${ingressUrl}/payments/cryptobot/callback`, delivery });
-  cleanups.push(() => cryptobot.stop());
-  const platega = await PlategaEmulator.start({ callbackUrl: `${ingressUrl}/payments/platega/callback`, delivery });
-  cleanups.push(() => platega.stop());
-  say(`payment providers (emulators): CryptoBot at ${cryptobot.apiRoot}, Platega at ${platega.apiRoot}; callbacks to ${ingressUrl}/payments/`);
-  return { cryptobot, platega };
-}
 
 /** What a rehearsal leaves: its report, and where a person signs in to the admin panel (stage 8, for --keep). */
 interface Rehearsal {
@@ -228,7 +83,7 @@ interface Rehearsal {
   readonly panel?: { readonly url: string; readonly botToken: string };
 }
 
-async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<Rehearsal> {
+async function rehearse(options: SingleStage, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<Rehearsal> {
   const stack = plane.bed.stack;
   const { info } = plane;
   const plan = PLANS[options.stage];
@@ -408,6 +263,23 @@ async function rehearse(options: DemoOptions, plane: ControlPlane, emulator: Tel
   return { report, timelines, ...(plan.browse === true ? { panel: { url: ingress.url, botToken: mainBot.token } } : {}) };
 }
 
+/** The whole plan (no --stage): its report, JSON and HTML; exit 0 only when it ended as expected (whole-report.ts, judge) with nothing lost. */
+async function wholePlan(options: DemoOptions, plane: ControlPlane, emulator: TelegramEmulator, cleanups: (() => Promise<void>)[]): Promise<number> {
+  const { report, timelines, panel } = await rehearseWholePlan(options, plane, emulator, cleanups);
+  say(renderWholeReport(report));
+  if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.htmlFile !== undefined) {
+    writeFileSync(options.htmlFile, renderWholeHtml(report, timelines));
+    say(`the report as HTML, with every migration's weight over time: ${options.htmlFile}`);
+  }
+  if (options.keep) {
+    say(`--keep: everything stays up until Ctrl-C. KUBECONFIG=${plane.info.kube.kubeconfig}; Prometheus ${plane.info.prometheus.url}; Jaeger ${plane.info.jaeger.queryUrl}`);
+    say(`the admin panel: ${panel.url}/admin/ — sign in as the demo's first admin within the hour with ${loginUrl(panel.url, panel.botToken, ADMIN_IDS[0], 'Admin')}`);
+    await new Promise(() => undefined);
+  }
+  return report.verdict.ok ? 0 : 1;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let options: DemoOptions;
   try {
@@ -416,7 +288,9 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
-  say(`Nova demo: stage ${String(options.stage)}${options.fail ? ' (--fail: the new side will break)' : ''}. Starting the real components…`);
+  say(options.stage === undefined
+    ? `Nova demo: the whole plan, stage 1 to stage 8${options.failStage === undefined ? '' : ` (--fail ${String(options.failStage)}: stage ${String(options.failStage)} will break)`}. Starting the real components…`
+    : `Nova demo: stage ${String(options.stage)}${options.fail ? ' (--fail: the new side will break)' : ''}. Starting the real components…`);
   const plane = await startControlPlane();
   say(describeTestbed(plane.bed.info));
   const emulator = await TelegramEmulator.start();
@@ -441,7 +315,8 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   plane.bed.releaseSignals(); // from here the demo stops things in order: its fleet, then the stack
   try {
-    const { report, timelines, panel: keptPanel } = await rehearse(options, plane, emulator, cleanups);
+    if (options.stage === undefined) return await wholePlan(options, plane, emulator, cleanups);
+    const { report, timelines, panel: keptPanel } = await rehearse({ ...options, stage: options.stage }, plane, emulator, cleanups);
     say(renderReport(report));
     if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
     if (options.htmlFile !== undefined) {

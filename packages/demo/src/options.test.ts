@@ -4,7 +4,25 @@ import { DemoUsageError, parseOptions } from './options.js';
 describe('parseOptions', () => {
   it('takes every stage the demo rehearses, 1 to 8', () => {
     for (const stage of [1, 2, 3, 4, 5, 6, 7, 8]) expect(parseOptions(['--stage', String(stage)], false).stage).toBe(stage);
-    expect(parseOptions([], false)).toMatchObject({ stage: 1, rate: 10, users: 20, pauseMs: 15_000, intervalMs: 5_000, fail: false, live: false });
+    expect(parseOptions(['--stage', '1'], false)).toMatchObject({ stage: 1, rate: 10, users: 20, pauseMs: 15_000, intervalMs: 5_000, fail: false, live: false });
+  });
+
+  it('rehearses the whole plan with no --stage, with its shorter pauses and checks, and --fail N names the stage that breaks', () => {
+    const whole = parseOptions([], false);
+    expect(whole).toMatchObject({ rate: 10, users: 20, pauseMs: 3_000, intervalMs: 2_000, fail: false });
+    expect(whole.stage).toBeUndefined();
+    expect(whole.failStage).toBeUndefined();
+    expect(parseOptions(['--fail', '4'], false)).toMatchObject({ failStage: 4, fail: false });
+    expect(parseOptions(['--fail', '7', '--no-live'], false).failStage).toBe(7);
+    expect(parseOptions(['--pause', '10s'], false).pauseMs).toBe(10_000);
+    expect(() => parseOptions(['--fail'], false)).toThrow(/say which stage of the whole plan breaks/);
+    expect(() => parseOptions(['--fail', '3'], false)).toThrow(/--fail 3: not yet.*A gap in stage 3/);
+    expect(() => parseOptions(['--fail', '9'], false)).toThrow(/the plan's stages are 1 to 8/);
+    // --stage N keeps its meaning: plain --fail, or --fail with its own number.
+    expect(parseOptions(['--stage', '5', '--fail'], false)).toMatchObject({ stage: 5, fail: true, pauseMs: 15_000 });
+    expect(parseOptions(['--stage', '5', '--fail', '5'], false)).toMatchObject({ stage: 5, fail: true });
+    expect(parseOptions(['--stage', '5', '--fail', '5'], false).failStage).toBeUndefined();
+    expect(() => parseOptions(['--stage', '5', '--fail', '4'], false)).toThrow(/a single-stage run breaks its own stage/);
   });
 
   it('refuses a stage it does not rehearse, and the --fail it cannot show yet, with the reason', () => {

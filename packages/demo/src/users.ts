@@ -19,6 +19,14 @@
  * the one message per post beyond the replies (expected, not a duplicate); posts.ts counts what
  * reached the channels. Stage 6 (`scheduleOnly`): every post is scheduled a minute ahead, the
  * schedulers' work that moves.
+ *
+ * The whole plan (`mixed`): every user owns a channel and has a shop; each does every kind of
+ * activity (talk, connect another bot, post now, schedule a post, a shopping round), three turns
+ * in four the `focus` the demo sets for the stage now moving (its analysis needs that context's
+ * traffic at a 5 % weight) and every fourth turn the next kind in turn, so every context keeps
+ * seeing its kind of work throughout. The first users are canaries: for each context the plan
+ * moves on the bus, two of them sit in its lowest routing buckets (canaryIds), so 5 % of any
+ * context's weight is really some chats.
  */
 import { buttons, buyCommand } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
@@ -44,6 +52,16 @@ export type PaymentProviders = PaymentEmulators;
 
 const PLANS = ['bots-30d', 'posting-30d', 'stories-30d'] as const;
 
+/** What a user of the whole plan does with a turn (docs/demo.md, "The whole plan"). */
+export type Activity = 'talk' | 'post' | 'schedule' | 'shop';
+
+/** Every fourth turn of a whole-plan user, in turn: every kind of work, whatever the focus. */
+const BACKGROUND: readonly (Activity | 'newbot')[] = ['talk', 'schedule', 'shop', 'post', 'newbot'];
+/** Bots a whole-plan user connects beyond their first: within the free plan's three (FREE_CHILD_BOTS). */
+const EXTRA_BOTS = 2;
+/** Canaries per context in its lowest buckets (under the stages' first weight, 5 %). */
+const CANARIES_PER_CONTEXT = 2;
+
 const REPLY_TIMEOUT_MS = 180_000;
 const FIRST_USER_ID = 61_000;
 /** A duplicate reply is named in the report (chat:bot, how many, which text) for the first few. */
@@ -58,6 +76,11 @@ interface User {
   channel?: { readonly bot: EmulatedBot; readonly chat: number };
   /** Stage 4: not before this moment (ms) the next post. */
   readyAt?: number;
+  /** The whole plan: the next turn of a shopping round under way (1: buy, 2: /billing), and rounds begun. */
+  shopTurn?: 1 | 2;
+  rounds: number;
+  /** The whole plan: bots connected beyond the first. */
+  extraBots: number;
 }
 
 export class SimulatedUsers {
@@ -74,15 +97,18 @@ export class SimulatedUsers {
   private readonly owner: UserSpec = { id: FIRST_USER_ID, first_name: 'Anna', username: 'anna' };
   private child: EmulatedBot | undefined;
   private readonly posts: PostLedger | undefined;
+  /** The whole plan: what three turns in four are, in turn (focusOn). */
+  private focus: readonly Activity[] = ['talk'];
 
   /**
    * `spreadFor`: pick the users so that their chats spread evenly over that context's routing
    * buckets (stage 2 moves chats by bucket), so 5 % of the weight really is some chat and not,
    * by chance, none of twenty.
    */
-  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string, private readonly shop?: PaymentProviders, private readonly publish?: GrantPosting, private readonly scheduleOnly = false) {
-    const ids = spreadFor === undefined ? Array.from({ length: count }, (_, i) => FIRST_USER_ID + 1 + i) : spreadIds(spreadFor, count);
-    this.users = ids.map((id, i) => ({ spec: { id, first_name: `User${String(i + 1)}` }, busy: false, turns: i }));
+  /** `mixed`: the whole plan's users (every activity; `spreadFor` an array of the contexts to place canaries for). */
+  constructor(private readonly emulator: TelegramEmulator, private readonly main: EmulatedBot, count: number, private readonly rate: number, spreadFor?: string | readonly string[], private readonly shop?: PaymentProviders, private readonly publish?: GrantPosting, private readonly scheduleOnly = false, private readonly mixed = false) {
+    const ids = spreadFor === undefined ? Array.from({ length: count }, (_, i) => FIRST_USER_ID + 1 + i) : typeof spreadFor === 'string' ? spreadIds(spreadFor, count) : canaryIds(spreadFor, count, CANARIES_PER_CONTEXT);
+    this.users = ids.map((id, i) => ({ spec: { id, first_name: `User${String(i + 1)}` }, busy: false, turns: i, rounds: 0, extraBots: 0 }));
     this.posts = publish === undefined ? undefined : new PostLedger(emulator, main.id);
   }
 
@@ -111,6 +137,11 @@ export class SimulatedUsers {
     const linked = await this.say(this.main, user.spec, `/link @${username} ${String(chat)}`);
     if (!linked.startsWith('✅')) throw new Error(`${user.spec.first_name}'s channel was not linked: "${linked}"`);
     user.channel = { bot, chat };
+  }
+
+  /** The whole plan: what most turns are from now on (the stage now moving needs its context's traffic). */
+  focusOn(activities: readonly Activity[]): void {
+    this.focus = activities.length === 0 ? ['talk'] : activities;
   }
 
   /** Starts writing at `rate` updates per second in all, spread over the users; each waits for its answer. */
@@ -182,6 +213,10 @@ export class SimulatedUsers {
 
   /** The user's next update: a shopper's turn of its round, or else mostly the child bot (its greeting), now and then the main bot's /start. */
   private async nextUpdate(user: User, child: EmulatedBot): Promise<void> {
+    if (this.mixed) {
+      await this.mixedTurn(user, child);
+      return;
+    }
     const turn = user.turns++;
     if (this.shop !== undefined) {
       const round = Math.floor(turn / 3);
@@ -191,11 +226,40 @@ export class SimulatedUsers {
       return;
     }
     if (this.posts !== undefined && user.channel !== undefined) {
-      await this.post(user, user.channel, this.posts, turn);
+      await this.post(user, user.channel, this.posts, turn, this.scheduleOnly || turn % 3 === 2);
       return;
     }
     const toMain = this.sent % 5 === 4;
     await this.say(toMain ? this.main : child, user.spec, toMain ? '/start' : `hi #${String(this.sent)}`);
+  }
+
+  /** A whole-plan user's turn: a shopping round under way goes on; else the focus, or every fourth turn the next background kind. */
+  private async mixedTurn(user: User, child: EmulatedBot): Promise<void> {
+    const shop = this.shop;
+    if (shop !== undefined && user.shopTurn !== undefined) {
+      const turn = user.shopTurn;
+      user.shopTurn = turn === 1 ? 2 : undefined;
+      if (turn === 1) await this.buy(shop, user.spec, PLANS[user.rounds % PLANS.length] ?? 'bots-30d', user.rounds % 2 === 0 ? 'cryptobot' : 'platega');
+      else await this.say(this.main, user.spec, '/billing');
+      return;
+    }
+    const turn = user.turns++;
+    const kind = turn % 4 === 3 ? BACKGROUND[Math.floor(turn / 4) % BACKGROUND.length] ?? 'talk' : this.focus[turn % this.focus.length] ?? 'talk';
+    if (kind === 'shop' && shop !== undefined) {
+      user.rounds++;
+      user.shopTurn = 1;
+      await this.say(this.main, user.spec, '/subscribe');
+    } else if ((kind === 'post' || kind === 'schedule') && this.posts !== undefined && user.channel !== undefined) {
+      await this.post(user, user.channel, this.posts, turn, kind === 'schedule');
+    } else if (kind === 'newbot' && user.extraBots < EXTRA_BOTS) {
+      user.extraBots++;
+      const bot = this.emulator.createBot({ username: `owner${String(user.spec.id)}_${String(user.extraBots)}_bot`, firstName: `${user.spec.first_name}'s bot ${String(user.extraBots + 1)}` });
+      await this.say(this.main, user.spec, '/newbot');
+      await this.say(this.main, user.spec, bot.token);
+    } else {
+      const toMain = this.sent % 5 === 4;
+      await this.say(toMain ? this.main : child, user.spec, toMain ? '/start' : `hi #${String(this.sent)}`);
+    }
   }
 
   /** /buy, then pay behind the link and wait for the main bot's notice. */
@@ -203,7 +267,10 @@ export class SimulatedUsers {
     // As a person does it: a tap on the purchase command /subscribe listed.
     const answer = await this.say(this.main, from, buyCommand(plan, provider));
     const key = `${String(from.id)}:${String(this.main.id)}`;
-    const notice = this.emulator.nextMessageTo(from.id, { botId: this.main.id, timeoutMs: REPLY_TIMEOUT_MS });
+    // An owner (the whole plan) also gets post reports from the main bot at any moment: the notice is the payment's text.
+    const notice = this.posts === undefined
+      ? this.emulator.nextMessageTo(from.id, { botId: this.main.id, timeoutMs: REPLY_TIMEOUT_MS }).then((message) => message.text)
+      : this.emulator.waitForCall((call) => call.ok && call.method === 'sendMessage' && call.botId === this.main.id && Number(call.params.chat_id) === from.id && String(call.params.text).includes('Payment received'), { timeoutMs: REPLY_TIMEOUT_MS }).then((call) => String(call.params.text));
     notice.catch(() => undefined);
     const paid = payLinkIn(shop, answer);
     if (paid === undefined) {
@@ -212,12 +279,11 @@ export class SimulatedUsers {
     }
     this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
     this.paid[paid.provider]++;
-    if ((await notice).text?.includes('Payment received') === true) this.told++;
+    if ((await notice)?.includes('Payment received') === true) this.told++;
   }
 
   /** A post to the user's channel: two now, then one scheduled a minute ahead (stage 6: each one scheduled). */
-  private async post(user: User, channel: NonNullable<User['channel']>, posts: PostLedger, turn: number): Promise<void> {
-    const scheduled = this.scheduleOnly || turn % 3 === 2;
+  private async post(user: User, channel: NonNullable<User['channel']>, posts: PostLedger, turn: number, scheduled: boolean): Promise<void> {
     const text = `post ${String(user.spec.id)}-${String(turn)}`;
     const answer = await this.say(this.main, user.spec, `/post all${scheduled ? ' in 1m' : ''}\n${text}`);
     user.readyAt = Date.now() + POST_GAP_MS;
@@ -244,7 +310,6 @@ export class SimulatedUsers {
   }
 }
 
-/** `count` user ids whose buckets for `context` are 0, 100/count, 2·100/count, …: an even spread. */
 /** The texts said more than once to one chat, each cut to a line: what a person would see twice. */
 export function describeRepeated(texts: readonly string[]): string {
   const seen = new Map<string, number>();
@@ -253,6 +318,33 @@ export function describeRepeated(texts: readonly string[]): string {
   return repeated.length > 0 ? repeated.join(', ') : 'no text repeated (one reply more than updates sent)';
 }
 
+/**
+ * The whole plan's users: for each context in turn, `perContext` ids in its buckets below 5 (the
+ * stages' first weight), the first at bucket 0; then consecutive ids (spread by chance). Every
+ * context's 5 % is then at least `perContext` chats, whichever stage moves.
+ */
+export function canaryIds(contexts: readonly string[], count: number, perContext: number): number[] {
+  const ids: number[] = [];
+  const taken = new Set<number>();
+  let candidate = FIRST_USER_ID + 1;
+  for (const context of contexts) {
+    for (let i = 0; i < perContext && ids.length < count; i++) {
+      const highest = i === 0 ? 0 : 4;
+      let id = FIRST_USER_ID + 1;
+      // Bounded: one id in a hundred lands in bucket 0, so a few thousand candidates are plenty.
+      for (let tries = 0; tries < 100_000 && (taken.has(id) || routingBucket(context, String(id)) > highest); tries++) id++;
+      taken.add(id);
+      ids.push(id);
+    }
+  }
+  while (ids.length < count) {
+    if (!taken.has(candidate)) ids.push(candidate);
+    taken.add(candidate++);
+  }
+  return ids;
+}
+
+/** `count` user ids whose buckets for `context` are 0, 100/count, 2·100/count, …: an even spread. */
 function spreadIds(context: string, count: number): number[] {
   const ids: number[] = [];
   let candidate = FIRST_USER_ID + 1;
