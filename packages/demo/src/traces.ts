@@ -1,4 +1,8 @@
-/** One update's whole trace in Jaeger: webhook request → stream → handler → the Telegram call it caused. */
+/**
+ * Traces in Jaeger the demo's report links to: one update's whole trace (webhook request → stream →
+ * handler → the Telegram call it caused), and for each stage of the whole plan one that went
+ * through the stage's new side while the stage moved.
+ */
 
 interface JaegerSpan {
   readonly traceID: string;
@@ -6,7 +10,7 @@ interface JaegerSpan {
   readonly processID: string;
 }
 
-interface JaegerTrace {
+export interface JaegerTrace {
   readonly traceID: string;
   readonly spans: readonly JaegerSpan[];
   readonly processes: Readonly<Record<string, { readonly serviceName: string }>>;
@@ -30,4 +34,38 @@ export async function findUpdateTrace(queryUrl: string, service: string): Promis
     if (reachesTelegram && services.length >= 2) return { id: trace.traceID, url: `${queryUrl}/api/traces/${trace.traceID}`, spans: trace.spans.length, services };
   }
   return undefined;
+}
+
+/** The window a stage moved in (epoch ms), widened by a second each side for the clocks of the processes. */
+export interface TraceWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/**
+ * A trace that `service` (a deployable's OTEL_SERVICE_NAME) took part in within `window`: of those
+ * Jaeger returns, the one across the most services (a request from a user through the new side and
+ * on), so the link shows the stage's own traffic. Undefined when Jaeger answers none (a stage that
+ * never started, or a Jaeger that is not up): the report says so, the run goes on.
+ */
+export async function findStageTrace(queryUrl: string, service: string, window: TraceWindow): Promise<FoundTrace | undefined> {
+  const query = new URLSearchParams({
+    service, limit: '50',
+    start: String(Math.floor(window.startMs - 1000) * 1000), end: String(Math.ceil(window.endMs + 1000) * 1000),
+  });
+  const response = await fetch(`${queryUrl}/api/traces?${query.toString()}`).catch(() => undefined);
+  if (response === undefined || !response.ok) return undefined;
+  const body = (await response.json().catch(() => ({}))) as { data?: JaegerTrace[] };
+  return widest(body.data ?? [], queryUrl);
+}
+
+/** The trace across the most services (then the most spans); exported for its unit test. */
+export function widest(traces: readonly JaegerTrace[], queryUrl: string): FoundTrace | undefined {
+  let best: FoundTrace | undefined;
+  for (const trace of traces) {
+    const services = [...new Set(trace.spans.map((span) => trace.processes[span.processID]?.serviceName ?? '?'))];
+    const better = best === undefined || services.length > best.services.length || (services.length === best.services.length && trace.spans.length > best.spans);
+    if (better) best = { id: trace.traceID, url: `${queryUrl}/api/traces/${trace.traceID}`, spans: trace.spans.length, services };
+  }
+  return best;
 }

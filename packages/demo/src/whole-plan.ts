@@ -28,7 +28,7 @@ import { SimulatedAdmins } from './admins.js';
 import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { adaptStage, loadStage, STAGE_FILES, type StageObject } from './stage.js';
 import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
-import { findUpdateTrace } from './traces.js';
+import { findStageTrace, findUpdateTrace } from './traces.js';
 import { SimulatedUsers, type Activity } from './users.js';
 import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
 import { databaseFigures, databaseFinished, movedShare } from './database-progress.js';
@@ -297,7 +297,13 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
   if (!options.live) printNew(snapshot().notes);
   await probe?.stop();
   const traffic = { ...users.counts(), ...(browsing ? { admin: admins.counts() } : {}) };
-  const ends = planned.map((migration) => ({ stage: migration.stage, snapshot: stageSnapshot(migration, traffic) }));
+  const ends = await Promise.all(planned.map(async (migration) => {
+    const snapshot = stageSnapshot(migration, traffic);
+    // The new side's traces while the stage moved (stage 7 moves tables: the monolith's, as its target names).
+    const stageTrace = migration.watch.status.phase === undefined || migration.watch.status.phase === 'Pending' ? undefined
+      : await findStageTrace(info.jaeger.queryUrl, migration.part.target, { startMs: snapshot.startedAt, endMs: snapshot.at });
+    return { stage: migration.stage, snapshot, ...(stageTrace === undefined ? {} : { trace: stageTrace }) };
+  }));
   const report = buildWholeReport(ends, {
     startedAt, seconds, trace, unrecordedSends: await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'),
     ...(failing === undefined ? {} : { failStage: failing.stage }),

@@ -33,7 +33,10 @@ describe('the whole plan\'s verdict', () => {
 describe('the whole plan\'s report', () => {
   const report: WholeReport = {
     plan: 'whole', failStage: 2, seconds: 312,
-    stages: [stage(1, 'Promoted', 100, 'stage-1-webhook-gateway'), stage(2, 'RolledBack', 0, 'stage-2-users'), stage(3, 'Pending', 0, 'stage-3-bots')],
+    stages: [
+      { ...stage(1, 'Promoted', 100, 'stage-1-webhook-gateway'), trace: { id: 'def', url: 'http://127.0.0.1:1/api/traces/def', spans: 9, services: ['webhook-gateway', 'user-service'] } },
+      stage(2, 'RolledBack', 0, 'stage-2-users'), stage(3, 'Pending', 0, 'stage-3-bots'),
+    ],
     updates: { sent: 900, answered: 900, lost: 0, duplicates: 0, refusedDeliveries: 3 },
     payments: { cryptobot: 20, platega: 19, announced: 39, withoutLink: 0, lost: 0 },
     posts: { created: 30, scheduled: 12, published: 30, reported: 30, doubled: 0, lost: 0, unrecorded: 0 },
@@ -47,6 +50,10 @@ describe('the whole plan\'s report', () => {
     expect(text).toContain('1 webhook-gateway     Promoted (AllStepsDone), 100%, in 00:41; checks 5 passed, 0 failed, 1 inconclusive');
     expect(text).toContain('                      /x/: nova-monolith → x-service; last: legacy 0.0% 6ms (39 req), target 0.0% 7ms (46 req)');
     expect(text).toContain('3 bots                waiting: never started (an earlier stage rolled back)');
+    // A trace per stage that moved: the one found through its new side, or that none was.
+    expect(text).toContain('                      trace http://127.0.0.1:1/api/traces/def (9 spans: webhook-gateway, user-service)');
+    expect(text).toContain('                      trace none found');
+    expect(text.match(/^ +trace /gmu)).toHaveLength(2);
     expect(text).toContain('updates   900 sent by the simulated users, 900 processed and answered: nothing lost, 0 duplicate replies; 3 deliveries refused and retried by Telegram');
     expect(text).toMatch(/^payments {2}39 paid \(CryptoBot 20, Platega 19\)/mu);
     expect(text).toMatch(/^posts {5}30 created \(12 scheduled\)/mu);
@@ -59,6 +66,7 @@ describe('the whole plan\'s report', () => {
     const html = renderWholeHtml(report, [{ migration: 'stage-1-webhook-gateway', points: [{ seconds: 0, weight: 0, phase: 'Pending', step: '-' }, { seconds: 20, weight: 100, phase: 'Promoted', step: '11/11 setWeight 100' }] }, { migration: 'stage-3-bots', points: [] }]);
     expect(html.match(/<svg /gu)).toHaveLength(2);
     expect(html).toContain('<h2>stage-3-bots: waiting</h2>');
+    expect(html).toContain('<a href="http://127.0.0.1:1/api/traces/def">def</a> (9 spans: webhook-gateway, user-service)');
     expect(html).toContain('nova-monolith → x-service');
     expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)[^"]*\.(js|css)/u);
   });

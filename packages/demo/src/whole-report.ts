@@ -28,6 +28,8 @@ export interface StageOutcome {
   readonly ended?: number;
   readonly steps: readonly StepTiming[];
   readonly analysis: DemoReport['analysis'];
+  /** A trace through the stage's new side while it moved (traces.ts, findStageTrace); absent when none was found or it never started. */
+  readonly trace?: DemoReport['trace'];
 }
 
 export interface WholeReport {
@@ -49,6 +51,7 @@ export interface WholeReport {
 export interface StageEnd {
   readonly stage: number;
   readonly snapshot: Snapshot;
+  readonly trace?: DemoReport['trace'];
 }
 
 function outcomeOf(report: DemoReport, end: StageEnd, runStartedAt: number): StageOutcome {
@@ -58,6 +61,7 @@ function outcomeOf(report: DemoReport, end: StageEnd, runStartedAt: number): Sta
     ...(report.outcome === 'Pending' ? {} : { began: since(end.snapshot.startedAt), ended: since(end.snapshot.at) }),
     stage, migration: report.migration, route: report.route, from: report.from, to: report.to, outcome: report.outcome, reason: report.reason,
     finalWeight: report.finalWeight, seconds: report.outcome === 'Pending' ? 0 : report.seconds, steps: report.steps, analysis: report.analysis,
+    ...(end.trace === undefined ? {} : { trace: end.trace }),
   };
 }
 
@@ -114,6 +118,7 @@ function stageLines(s: StageOutcome): string[] {
   return [
     `${name.padEnd(22)}${s.outcome}${s.reason === '' ? '' : ` (${s.reason})`}, ${String(s.finalWeight)}%, in ${clock(s.seconds * 1000)}${s.began === undefined ? '' : ` (from ${clock(s.began * 1000)})`}; checks ${String(a.passes)} passed, ${String(a.failures)} failed, ${String(a.inconclusive)} inconclusive`,
     `${''.padEnd(22)}${s.route}: ${s.from} → ${s.to}; last: legacy ${sideFigures(a.legacy)} (${String(a.legacy?.requests ?? 0)} req), target ${sideFigures(a.target)} (${String(a.target?.requests ?? 0)} req)`,
+    `${''.padEnd(22)}trace ${s.trace === undefined ? 'none found' : `${s.trace.url} (${String(s.trace.spans)} spans: ${s.trace.services.join(', ')})`}`,
   ];
 }
 
@@ -142,7 +147,8 @@ export function renderWholeHtml(report: WholeReport, timelines: readonly Timelin
   const charts = timelines.map((timeline) => {
     const stage = report.stages.find((s) => s.migration === timeline.migration);
     const steps = stage === undefined || stage.steps.length === 0 ? '' : `<table><tr><th>step</th><th>took</th><th>weight</th></tr>${stage.steps.map((step) => `<tr><td>${escapeHtml(step.step)}</td><td>${step.seconds.toFixed(1)} s</td><td>${String(step.weight)}%</td></tr>`).join('')}</table>`;
-    return `<h2>${escapeHtml(timeline.migration)}: ${escapeHtml(stage?.outcome === 'Pending' ? 'waiting' : stage?.outcome ?? '')}</h2>\n${weightChart(timeline, report.seconds)}\n${steps}`;
+    const trace = stage?.trace === undefined ? '' : `<p>A trace through its new side while it moved: <a href="${escapeHtml(stage.trace.url)}">${escapeHtml(stage.trace.id)}</a> (${String(stage.trace.spans)} spans: ${escapeHtml(stage.trace.services.join(', '))})</p>`;
+    return `<h2>${escapeHtml(timeline.migration)}: ${escapeHtml(stage?.outcome === 'Pending' ? 'waiting' : stage?.outcome ?? '')}</h2>\n${weightChart(timeline, report.seconds)}\n${steps}${trace}`;
   }).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Nova demo report: the whole plan</title>
