@@ -10,6 +10,9 @@ interface JaegerSpan {
   readonly processID: string;
 }
 
+/** A Jaeger that does not answer costs the report its links, never the run its end. */
+const JAEGER_TIMEOUT_MS = 10_000;
+
 export interface JaegerTrace {
   readonly traceID: string;
   readonly spans: readonly JaegerSpan[];
@@ -25,9 +28,9 @@ export interface FoundTrace {
 
 /** A trace that starts at `service` and reaches a Telegram sendMessage, across at least two processes. */
 export async function findUpdateTrace(queryUrl: string, service: string): Promise<FoundTrace | undefined> {
-  const response = await fetch(`${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=200&lookback=1h`).catch(() => undefined);
+  const response = await fetch(`${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=200&lookback=1h`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) }).catch(() => undefined);
   if (response === undefined || !response.ok) return undefined;
-  const body = (await response.json()) as { data?: JaegerTrace[] };
+  const body = (await response.json().catch(() => ({}))) as { data?: JaegerTrace[] };
   for (const trace of body.data ?? []) {
     const services = [...new Set(trace.spans.map((span) => trace.processes[span.processID]?.serviceName ?? '?'))];
     const reachesTelegram = trace.spans.some((span) => span.operationName === 'telegram.sendMessage');
@@ -53,7 +56,7 @@ export async function findStageTrace(queryUrl: string, service: string, window: 
     service, limit: '50',
     start: String(Math.floor(window.startMs - 1000) * 1000), end: String(Math.ceil(window.endMs + 1000) * 1000),
   });
-  const response = await fetch(`${queryUrl}/api/traces?${query.toString()}`).catch(() => undefined);
+  const response = await fetch(`${queryUrl}/api/traces?${query.toString()}`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) }).catch(() => undefined);
   if (response === undefined || !response.ok) return undefined;
   const body = (await response.json().catch(() => ({}))) as { data?: JaegerTrace[] };
   return widest(body.data ?? [], queryUrl);
