@@ -38,5 +38,11 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--fast'], false)).toThrow(/unknown option --fast/);
     expect(() => parseOptions(['--pause', '15'], false)).toThrow(/expected a duration like 15s/);
     expect(() => parseOptions(['--rate', '-1'], false)).toThrow(/expected a positive number/);
+    expect(() => parseOptions(['--p95-limit', 'slow'], false)).toThrow(/--p95-limit slow: expected a duration/);
+  });
+
+  it('leaves each stage its own p95 limit unless --p95-limit raises the floor', () => {
+    expect(parseOptions([], false).p95FloorMs).toBeUndefined();
+    expect(parseOptions(['--p95-limit', '30s'], false).p95FloorMs).toBe(30_000);
   });
 });

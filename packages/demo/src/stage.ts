@@ -97,7 +97,7 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
       interval: durationText(options.intervalMs),
       window: durationText(windowMs(options)),
       prometheus: { address: endpoints.prometheusUrl },
-      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage, p95LimitMs) },
+      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage, Math.max(p95LimitMs, options.p95FloorMs ?? 0)) },
     },
   };
   if (stage.spec.trafficProvider !== undefined && 'nginx' in stage.spec.trafficProvider) {
