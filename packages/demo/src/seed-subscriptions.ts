@@ -23,11 +23,11 @@ const DAY_MS = 86_400_000;
 /** The user took this long to pay after /buy, as the users in the run do. */
 const PAID_AFTER_MS = 60_000;
 
-/** A seeded subscription the payment context did not activate as a paid invoice does. */
+/** The seeding did not leave what a paid purchase leaves (the seed it was at, when it was one). */
 export class SeedingError extends Error {
   override readonly name = 'SeedingError';
-  constructor(readonly seed: Pick<SeededSubscription, 'telegramId' | 'planId'>, detail: string) {
-    super(`seeding ${seed.planId} for user ${String(seed.telegramId)}: ${detail}`);
+  constructor(detail: string, readonly seed?: Pick<SeededSubscription, 'telegramId' | 'planId'>) {
+    super(`seeding the whole plan's subscriptions${seed === undefined ? '' : ` (${seed.planId} for user ${String(seed.telegramId)})`}: ${detail}`);
   }
 }
 
@@ -47,7 +47,7 @@ export async function seedSubscriptions(databaseUrl: string, seeds: readonly See
     const ids: string[] = [];
     for (const seed of seeds) ids.push(await seedOne(db, seed));
     const pending = await db.outboxEvent.count({ where: { publishedAt: null } });
-    if (pending !== 0) throw new SeedingError(seeds[0] ?? { telegramId: 0, planId: '' }, `${String(pending)} activation events still in the outbox: the fleet would announce them now`);
+    if (pending !== 0) throw new SeedingError(`${String(pending)} activation events still in the outbox: the fleet would announce them now`);
     return ids;
   } finally {
     await db.$disconnect();
@@ -56,7 +56,7 @@ export async function seedSubscriptions(databaseUrl: string, seeds: readonly See
 
 async function seedOne(db: PaymentDatabase, seed: SeededSubscription): Promise<string> {
   const plan = await db.plan.findUnique({ where: { id: seed.planId } });
-  if (plan === null) throw new SeedingError(seed, 'no such plan');
+  if (plan === null) throw new SeedingError('no such plan', seed);
   // Paid a period before the end: the activation starts the subscription at the payment.
   const paidAt = new Date(seed.endsAt.getTime() - plan.periodDays * DAY_MS);
   const createdAt = new Date(paidAt.getTime() - PAID_AFTER_MS);
@@ -72,8 +72,8 @@ async function seedOne(db: PaymentDatabase, seed: SeededSubscription): Promise<s
     { db, publisher: PAST_BUS, clock: () => paidAt, flushOutbox: () => flushPaymentOutbox(db, PAST_BUS) },
     { provider: seed.provider, providerInvoiceId, invoiceId, outcome: 'paid', amount: { minorUnits: plan.priceMinor, currency: plan.currency } },
   );
-  if (result.kind !== 'activated') throw new SeedingError(seed, `the paid report was ${result.kind}, not activated`);
+  if (result.kind !== 'activated') throw new SeedingError(`the paid report was ${result.kind}, not activated`, seed);
   const stored = await db.subscription.findUnique({ where: { id: result.subscriptionId } });
-  if (stored?.endsAt.getTime() !== seed.endsAt.getTime()) throw new SeedingError(seed, `it ends ${stored?.endsAt.toISOString() ?? 'nowhere'}, planned ${seed.endsAt.toISOString()} (another subscription of the kind before it?)`);
+  if (stored?.endsAt.getTime() !== seed.endsAt.getTime()) throw new SeedingError(`it ends ${stored?.endsAt.toISOString() ?? 'nowhere'}, planned ${seed.endsAt.toISOString()} (another subscription of the kind before it?)`, seed);
   return result.subscriptionId;
 }
