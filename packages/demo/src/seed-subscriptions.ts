@@ -10,7 +10,7 @@
  * That event went out when the payment was made (its "Payment received" notice is history): the
  * outbox is flushed here into a publisher that stands for the bus of that time and delivers it
  * nowhere, so no process of the fleet, which starts after, announces a weeks-old payment.
- * Before the fleet, because the payment service's outbox relay would otherwise publish the event
+ * Before the fleet, because the payment service's outbox relay (every 5 s) could otherwise publish the event
  * before this flush could mark it.
  */
 import { migrate } from '@nova/db';
