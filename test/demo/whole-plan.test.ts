@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, jest } from '@jest/globals';
 import type { WholeReport } from '../../packages/demo/src/whole-report.js';
-import { expectNothingLostOrDoubled, runDemo } from './support/demo-run.js';
+import { expectNothingLostOrDoubled, runDemo, WHOLE_PLAN_P95_FLOOR } from './support/demo-run.js';
 
 // The whole plan: about 4–7 minutes here beside other work.
 jest.setTimeout(1_300_000);
@@ -17,7 +17,7 @@ describe('npm run demo: the whole plan (headless, short steps)', () => {
   // here in one run, with stages 2–5 and 7 moving through their own steps too.
   it('the whole plan: every stage file applied at once, stages 1 to 8 Promoted in order through their own steps while users talk, post, pay and admins browse; nothing lost', async () => {
     const started = Date.now();
-    const { code, output, report } = await runDemo<WholeReport>([], 1_200_000);
+    const { code, output, report } = await runDemo<WholeReport>([...WHOLE_PLAN_P95_FLOOR], 1_200_000);
     process.stdout.write(`demo, the whole plan: ${String(report.seconds)} s from the stage files applied to the end, ${String(Math.round((Date.now() - started) / 1000))} s in all\n`);
     if (!report.verdict.ok || code !== 0) throw new Error(`expected every stage Promoted, nothing lost, exit 0; got exit ${String(code)}: ${report.verdict.why.join('; ')}\n${output.slice(-4000)}`);
     expect(report.stages.map((stage) => `${String(stage.stage)} ${stage.migration} ${stage.outcome} ${String(stage.finalWeight)}`)).toEqual([
@@ -67,7 +67,7 @@ describe('npm run demo: the whole plan (headless, short steps)', () => {
 
   it('the whole plan with --fail 4: a publisher service without its database privileges is rolled back, stages 1–3 stay Promoted, 5–8 wait; every post, the scheduled ones too, still published and reported once (or twice where the record of a send was refused, as counted)', async () => {
     const started = Date.now();
-    const { code, output, report } = await runDemo<WholeReport>(['--fail', '4'], 1_200_000);
+    const { code, output, report } = await runDemo<WholeReport>([...WHOLE_PLAN_P95_FLOOR, '--fail', '4'], 1_200_000);
     process.stdout.write(`demo, the whole plan with --fail 4: ${String(report.seconds)} s from the stage files applied to the end, ${String(Math.round((Date.now() - started) / 1000))} s in all\n`);
     if (!report.verdict.ok || code !== 0) throw new Error(`expected stages 1–3 Promoted, 4 rolled back, 5–8 waiting, nothing lost, exit 0; got exit ${String(code)}: ${report.verdict.why.join('; ')}\n${output.slice(-4000)}`);
     expect(report.stages.map((stage) => `${String(stage.stage)} ${stage.outcome} ${String(stage.finalWeight)}`)).toEqual([

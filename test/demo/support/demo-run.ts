@@ -39,19 +39,21 @@ export function expectNothingLostOrDoubled(report: Pick<DemoReport, 'updates'>):
 }
 
 /**
- * These runs check the plan's mechanics (order, steps, approvals, rollbacks on errors, nothing lost),
- * not this machine's speed: a test never asserts a time (speed is bench/'s). With each stage's own
- * p95 limit (1 s) a fresh-clone run beside two CPU hogs rolled a healthy stage 3 back on p95 1.28 s
- * (the monolith's 0.36-0.7 s), and one stage-8 --fail run rolled back on p95 before its errors
- * showed. A person's `npm run demo` keeps each stage's own limit.
+ * The whole plan's runs check the plan's mechanics (order, steps, approvals, rollbacks on errors,
+ * nothing lost), not this machine's speed: a test never asserts a time (speed is bench/'s). With each
+ * stage's own p95 limit (1 s) a fresh-clone run beside two CPU hogs rolled a healthy stage 3 back on
+ * p95 1.28 s (the monolith's 0.36-0.7 s). A person's `npm run demo` keeps each stage's own limit.
+ * Not for the single-stage --fail runs: an admin panel cut off from NATS shows first as slow pages
+ * (each waits out its bus timeout before its 503), and with the floor one such run was promoted
+ * before its errors reached the analysis.
  */
-const TEST_P95_FLOOR = '30s';
+export const WHOLE_PLAN_P95_FLOOR = ['--p95-limit', '30s'] as const;
 
 export function runDemo<Report = DemoReport>(args: readonly string[], timeoutMs = 600_000): Promise<Run<Report>> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-demo-test-'));
   const reportFile = join(dir, 'report.json');
   return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--p95-limit', TEST_P95_FLOOR, '--report', reportFile, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
       const output = `${stdout}\n${stderr}`;
       try {
         const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
