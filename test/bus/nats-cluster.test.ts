@@ -102,9 +102,12 @@ async function publishSteadily(publisher: NovaBus, acked: Acked[], stop: { on: b
       } catch {
         failedAttempts++;
         if (Date.now() >= deadline) return { failedAttempts };
+        // Time is the subject here: a retrying client's back-off while the cluster elects a leader
+        // (no state to wait on: the publish itself is the probe), bounded by the deadline.
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+    // Pacing, not waiting: a steady stream of updates across the kill (a load generator's rate).
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return { failedAttempts };
