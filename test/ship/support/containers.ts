@@ -6,6 +6,7 @@
  */
 import { cacheBinDir, findBinary } from '@nova/testbed';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,11 +38,15 @@ export function containerStorage(): { root: string; runRoot: string } {
   return { root, runRoot: join(tmpdir(), `nova-containers-run-${String(uid)}-${rootHash}`) };
 }
 
-function storageFlags(): string[] {
-  const { root, runRoot } = containerStorage();
+interface Storage {
+  readonly root: string;
+  readonly runRoot: string;
+}
+
+function storageFlags(storage: Storage = containerStorage()): string[] {
   return [
-    '--root', root,
-    '--runroot', runRoot,
+    '--root', storage.root,
+    '--runroot', storage.runRoot,
     // overlay works on this machine; NOVA_CONTAINERS_STORAGE_DRIVER=vfs where it does not.
     '--storage-driver', process.env.NOVA_CONTAINERS_STORAGE_DRIVER ?? 'overlay',
   ];
@@ -53,9 +58,39 @@ export function buildah(args: readonly string[], timeoutMs?: number): Promise<st
   return runOk(findBinary({ name: 'buildah', install: INSTALL }), [...storageFlags(), ...args], { timeoutMs });
 }
 
-export function podmanResult(args: readonly string[]): Promise<CommandResult> {
+function podmanIn(storage: Storage, args: readonly string[]): Promise<CommandResult> {
   const runtime = findBinary({ name: 'runc', install: INSTALL });
-  return run(findBinary({ name: 'podman', install: INSTALL }), [...storageFlags(), '--runtime', runtime, '--cgroup-manager=cgroupfs', ...args]);
+  return run(findBinary({ name: 'podman', install: INSTALL }), [...storageFlags(storage), '--runtime', runtime, '--cgroup-manager=cgroupfs', ...args]);
+}
+
+/** podman's refusal to open a database another run root created, naming that run root. */
+const RUN_ROOT_MISMATCH = /runroot\) "([^"]+)" does not match our storage temporary directory \(runroot\) "[^"]*": database configuration mismatch/;
+
+/**
+ * Opens a storage whose podman database was created with another run root. podman records the run
+ * root in its database (<root>/libpod/bolt_state.db, or <root>/db.sql) and refuses every command
+ * under another one; a cache made before the run root became one per storage root (any machine
+ * that ran the suite before) has the shared one recorded. Its containers are removed under the run
+ * root they were started with (so their layers are unmounted), then the database goes: it holds
+ * only containers, and podman makes a new one; the images and their layers stay, so builds stay warm.
+ */
+export async function adoptStorage(storage: Storage): Promise<void> {
+  const probe = await podmanIn(storage, ['ps', '--all', '--quiet']);
+  const recorded = RUN_ROOT_MISMATCH.exec(probe.stderr)?.[1];
+  if (probe.code === 0 || recorded === undefined) return;
+  await podmanIn({ root: storage.root, runRoot: recorded }, ['rm', '--all', '--force']);
+  for (const database of [join(storage.root, 'libpod', 'bolt_state.db'), join(storage.root, 'db.sql')]) rmSync(database, { force: true });
+  const reopened = await podmanIn(storage, ['ps', '--all', '--quiet']);
+  if (reopened.code !== 0) throw new Error(`podman could not open the storage ${storage.root} after its database (run root ${recorded}) was removed: ${reopened.stderr.trim()}`);
+}
+
+let adopted: Promise<void> | undefined;
+
+export async function podmanResult(args: readonly string[]): Promise<CommandResult> {
+  const storage = containerStorage();
+  adopted ??= adoptStorage(storage);
+  await adopted;
+  return podmanIn(storage, args);
 }
 
 export async function podman(args: readonly string[]): Promise<string> {
