@@ -29,6 +29,7 @@ import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
 import { renderHtml, type Timeline } from './html-report.js';
 import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, type StageNumber } from './stage.js';
 import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
+import { approvalHeld, BROKEN_HOLD_MS } from './approval.js';
 import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
@@ -188,7 +189,8 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
   const startedAt = Date.now();
   const approving = new Set<string>();
   let targetSince: number | undefined;
-  let broken = false;
+  let brokenAt: number | undefined;
+  let holdNoted = false;
   let lastLine = '';
   // Stage 7 moves tables: its weight is the share of contexts moved (database-progress.ts).
   const contextCount = stages[0]?.spec.database?.contexts.length;
@@ -207,6 +209,11 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
     if (Date.now() - startedAt > STAGE_TIMEOUT_MS) throw new Error(`the stage did not finish in ${String(STAGE_TIMEOUT_MS / 60_000)} minutes`);
     for (const each of watches) {
       if (each.awaitingApproval() === undefined || approving.has(each.name)) continue;
+      if (approvalHeld({ fault: options.fail ? plan.fault : undefined, targetSince, brokenAt }, Date.now())) {
+        if (!holdNoted) each.note(`--fail: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${plan.breaks} break would not approve, and the analysis runs through the pause`);
+        holdNoted = true;
+        continue;
+      }
       approving.add(each.name);
       // A person looks at the numbers first; the demo gives it a moment, then approves like an SRE would.
       setTimeout(() => {
@@ -225,8 +232,8 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
     if ((watch.status.weight ?? 0) >= breaksAt) targetSince ??= Date.now();
     const settleMs = plan.fault === 'process-kill' ? 0 : 2 * options.intervalMs;
     // tampered-row needs nothing here: the operator's engine changes the row inside the move (TAMPERED).
-    if (options.fail && !broken && plan.fault !== 'tampered-row' && targetSince !== undefined && Date.now() - targetSince >= settleMs) {
-      broken = true;
+    if (options.fail && brokenAt === undefined && plan.fault !== 'tampered-row' && targetSince !== undefined && Date.now() - targetSince >= settleMs) {
+      brokenAt = Date.now();
       if (cutter !== undefined) {
         cutter.sever();
         watch.note(`--fail: ${plan.breaks} just lost its connection to NATS`);

@@ -28,6 +28,7 @@ import { SimulatedAdmins } from './admins.js';
 import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { adaptStage, loadStage, STAGE_FILES, type StageObject } from './stage.js';
 import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
+import { approvalHeld, BROKEN_HOLD_MS } from './approval.js';
 import { findStageTrace, findUpdateTrace } from './traces.js';
 import { SimulatedUsers, type Activity } from './users.js';
 import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
@@ -188,7 +189,8 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
   let probe: WriteProbe | undefined;
   let browsing = false;
   let targetSince: number | undefined;
-  let broken = false;
+  let brokenAt: number | undefined;
+  let holdNoted = false;
   let focused: DemoStage = 1;
   const lastLines = new Map<string, string>();
   // --no-live prints each note once; notes of several migrations merge by their clock, so they are remembered, not counted.
@@ -240,8 +242,14 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
     await Promise.all(planned.map((migration) => migration.watch.poll().catch(() => migration.watch.status)));
     if (settled()) break;
     if (Date.now() - startedAt > PLAN_TIMEOUT_MS) throw new Error(`the plan did not finish in ${String(PLAN_TIMEOUT_MS / 60_000)} minutes: ${planned.map((migration) => `${migration.watch.name} ${migration.watch.status.phase ?? 'Pending'}`).join(', ')}`);
-    for (const { watch } of planned) {
+    for (const migration of planned) {
+      const { watch } = migration;
       if (watch.awaitingApproval() === undefined || approving.has(watch.name)) continue;
+      if (failing !== undefined && migration.stage === failing.stage && approvalHeld({ fault: failing.plan.fault, targetSince, brokenAt }, Date.now())) {
+        if (!holdNoted) note(`--fail ${String(failing.stage)}: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${failing.plan.breaks} break would not approve, and the analysis runs through the pause`);
+        holdNoted = true;
+        continue;
+      }
       approving.add(watch.name);
       setTimeout(() => {
         const args = ['nova', 'resume', watch.name, '-n', 'nova'];
@@ -274,9 +282,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
       browsing = true;
       note(`the admins browse the panel at ${String(options.rate)} pages/s (stage 8 started)`);
     }
-    if (failing !== undefined && failingPrimary !== undefined && !broken) {
-      broken = await breakIfDue();
-    }
+    if (failing !== undefined && failingPrimary !== undefined && brokenAt === undefined && await breakIfDue()) brokenAt = Date.now();
     const view = snapshot();
     if (options.live) process.stdout.write(renderWholeLive(view));
     else {
