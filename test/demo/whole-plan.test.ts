@@ -51,6 +51,11 @@ describe('npm run demo: the whole plan (headless, short steps)', () => {
     expect(report.posts?.doubled).toBeLessThanOrEqual(report.posts?.unrecorded ?? 0);
     expect(report.admin?.pages).toBeGreaterThan(20);
     expect(report.admin).toMatchObject({ served: report.admin?.pages, failed: 0, signedOut: 0, other: 0 });
+    // The users received the reminders of the subscriptions seeded for them, each once, from whichever side's scheduler
+    // owned their chat (the per-side figures depend on when stage 6 moved: printed, not asserted).
+    process.stdout.write(`demo, the whole plan: reminders ${JSON.stringify(report.reminders)}\n`);
+    expect(report.reminders?.received).toBeGreaterThan(0);
+    expect(report.reminders).toMatchObject({ doubled: 0, missingCount: 0, unexpected: 0 });
     // Stage 7 through its own steps: the backup, four moves, no probe write failed.
     expect(report.database?.backup?.sha256).toMatch(/^[0-9a-f]{64}$/u);
     expect(report.database?.contexts.map((context) => `${context.context}:${context.state}`)).toEqual(['user:Moved', 'bot:Moved', 'publisher:Moved', 'payment:Moved']);

@@ -33,6 +33,7 @@ import { routingBucket } from '@nova/bus';
 import { payLinkIn, type PaymentEmulators } from '@nova/payment-emulators';
 import type { EmulatedBot, RecordedCall, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 import { OWNER_REPORT, PostLedger } from './posts.js';
+import { isReminder } from './reminders.js';
 import type { PaymentCounts, TrafficCounts } from './snapshot.js';
 
 /** Grants an owner posting (an administrator's svc.publisher.grant_posting): no payment in stage 4's demo. */
@@ -81,6 +82,8 @@ interface User {
   rounds: number;
   /** The whole plan: bots connected beyond the first. */
   extraBots: number;
+  /** The whole plan: the kind of the subscription seeded for this user (reminders.ts), which they do not buy in the run. */
+  holds?: string;
 }
 
 export class SimulatedUsers {
@@ -166,6 +169,23 @@ export class SimulatedUsers {
     while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
+  /** The simulated users' Telegram ids (Anna, who only connects her bot, aside). */
+  ids(): number[] {
+    return this.users.map((user) => user.spec.id);
+  }
+
+  /**
+   * The whole plan: these users start with a subscription of this kind (seeded, reminders.ts) and
+   * do not buy that kind in the run: a purchase would renew it, and a renewed subscription is owed
+   * no reminder.
+   */
+  holdSubscriptions(held: readonly { readonly telegramId: number; readonly kind: string }[]): void {
+    for (const { telegramId, kind } of held) {
+      const user = this.users.find((each) => each.spec.id === telegramId);
+      if (user !== undefined) user.holds = kind;
+    }
+  }
+
   /** Who the admins of stage 8 can look up: Anna and the users, as the platform knows them. */
   people(): { id: number; name: string }[] {
     return [this.owner, ...this.users.map((user) => user.spec)].map((spec) => ({ id: spec.id, name: spec.first_name }));
@@ -177,8 +197,9 @@ export class SimulatedUsers {
     for (const [key, expected] of this.expectedTo) {
       const [chat, bot] = key.split(':').map(Number);
       // An owner's report of a post is counted by the post ledger (posts.doubled, bounded by the
-      // publisher's unrecorded sends), not here: it answers no update.
-      const messages = this.emulator.messagesTo(chat ?? 0, { botId: bot ?? 0 }).filter((message) => !OWNER_REPORT.test(message.text ?? ''));
+      // publisher's unrecorded sends), and a subscription reminder by the whole plan's reminder
+      // count (reminders.ts), not here: neither answers an update.
+      const messages = this.emulator.messagesTo(chat ?? 0, { botId: bot ?? 0 }).filter((message) => !OWNER_REPORT.test(message.text ?? '') && !isReminder(message.text ?? ''));
       const extra = messages.length - expected;
       if (extra <= 0) continue;
       duplicates += extra;
@@ -239,7 +260,7 @@ export class SimulatedUsers {
     if (shop !== undefined && user.shopTurn !== undefined) {
       const turn = user.shopTurn;
       user.shopTurn = turn === 1 ? 2 : undefined;
-      if (turn === 1) await this.buy(shop, user.spec, PLANS[user.rounds % PLANS.length] ?? 'bots-30d', user.rounds % 2 === 0 ? 'cryptobot' : 'platega');
+      if (turn === 1) await this.buy(shop, user.spec, planFor(user.rounds, user.holds), user.rounds % 2 === 0 ? 'cryptobot' : 'platega');
       else await this.say(this.main, user.spec, '/billing');
       return;
     }
@@ -298,7 +319,8 @@ export class SimulatedUsers {
   private async say(bot: EmulatedBot, from: UserSpec, text: string): Promise<string> {
     const key = `${String(from.id)}:${String(bot.id)}`;
     this.expectedTo.set(key, (this.expectedTo.get(key) ?? 0) + 1);
-    const answer = (call: RecordedCall): boolean => call.ok && call.method === 'sendMessage' && call.botId === bot.id && Number(call.params.chat_id) === from.id && !OWNER_REPORT.test(String(call.params.text));
+    // A reminder from the main bot can come while the user waits for an answer: it is not the answer.
+    const answer = (call: RecordedCall): boolean => call.ok && call.method === 'sendMessage' && call.botId === bot.id && Number(call.params.chat_id) === from.id && !OWNER_REPORT.test(String(call.params.text)) && !isReminder(String(call.params.text));
     const reply = this.posts === undefined
       ? this.emulator.nextMessageTo(from.id, { botId: bot.id, timeoutMs: REPLY_TIMEOUT_MS }).then((message) => message.text ?? '')
       : this.emulator.waitForCall(answer, { timeoutMs: REPLY_TIMEOUT_MS }).then((call) => String(call.params.text));
@@ -308,6 +330,15 @@ export class SimulatedUsers {
     this.answered++;
     return said;
   }
+}
+
+/** A whole-plan user's plan for shopping round `round`: the plans in turn, but never the kind they hold (`holds`). */
+export function planFor(round: number, holds?: string): string {
+  for (let next = 0; next < PLANS.length; next++) {
+    const plan = PLANS[(round + next) % PLANS.length] ?? 'bots-30d';
+    if (!plan.startsWith(`${holds ?? ''}-`)) return plan;
+  }
+  return 'bots-30d';
 }
 
 /** The texts said more than once to one chat, each cut to a line: what a person would see twice. */

@@ -4,7 +4,8 @@
  * emulated); every file of STAGE_FILES is adapted as a single-stage run adapts it (loopback
  * addresses, --pause, --interval, minRequests, the demo's p95 limits) and applied at once with
  * kubectl, and `dependsOn` alone orders them: stage N waits for N-1. The simulated users do every
- * kind of work throughout (users.ts, `mixed`), most of it the kind the stage now moving needs; the
+ * kind of work throughout (users.ts, `mixed`), most of it the kind the stage now moving needs, and
+ * receive the reminders of subscriptions seeded for them before the fleet starts (reminders.ts); the
  * admins of stage 8 browse once it starts. Each manual pause is approved with `kubectl nova resume`,
  * stage 7 runs its own steps with the write probe, and with --fail N stage N is broken the way its
  * single-stage --fail breaks it (stage-plans.ts): it rolls back, the earlier stages stay Promoted,
@@ -31,6 +32,8 @@ import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
 import { approvalHeld, BROKEN_HOLD_MS } from './approval.js';
 import { findStageTrace, findUpdateTrace } from './traces.js';
 import { SimulatedUsers, type Activity } from './users.js';
+import { countReminders, missingReminders, owedReminders, planSeeds, type ReminderCounts, type SentMessage } from './reminders.js';
+import { seedSubscriptions } from './seed-subscriptions.js';
 import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
 import { databaseFigures, databaseFinished, movedShare } from './database-progress.js';
 import type { Snapshot } from './snapshot.js';
@@ -56,6 +59,20 @@ const APPROVAL_DELAY_MS = 1_000;
  * the new side's tail would show nothing; on a machine that busy a rollback on p95 is the true
  * outcome, and docs/demo.md says so.
  */
+
+/**
+ * The seeded subscriptions (reminders.ts) fall due one after another over this long from their
+ * seeding, just before the fleet starts: its start-up (about two minutes here), then the plan
+ * (four to six), so that reminders go out before stage 6 moves the schedulers, while it moves and
+ * after, on a quiet machine and on a loaded one. Those due after the plan ended are not owed.
+ */
+const SEEDED_SPAN_MS = 10 * 60_000;
+/**
+ * How often each side's scheduler looks for subscriptions ending (the plan: hourly): a reminder
+ * goes out within this of falling due, so the users see theirs during the run. Each look is four
+ * requests to the payments context per side, light beside the users' traffic.
+ */
+const SUBSCRIPTION_INTERVAL = '5s';
 
 /** The contexts the plan moves chat by chat on the bus: the users' canaries sit in each one's lowest buckets (users.ts). */
 const BUS_CONTEXTS = ['user', 'bot', 'publisher', 'payment', 'notification'] as const;
@@ -132,7 +149,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
     publicUrl: ingress.url,
     secrets: { mainBotToken: mainBot.token, encryptionKey: randomBytes(32).toString('base64'), webhookSecret: randomBytes(24).toString('base64url') },
     routing: 'kv',
-    notifications: { publishInterval: '1s' },
+    notifications: { publishInterval: '1s', subscriptionInterval: SUBSCRIPTION_INTERVAL },
     admin: { admins: ADMIN_IDS, sessionKey: randomBytes(32).toString('base64'), secureCookies: false, kubeconfig: info.kube.kubeconfig },
     namespace: 'nova',
     otlpEndpoint: info.jaeger.otlpHttpUrl,
@@ -142,15 +159,28 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
       platega: { apiRoot: providers.platega.apiRoot, merchantId: providers.platega.merchantId, secret: providers.platega.secret },
     },
   };
+  const grants = await connectGrants(info.nats.url);
+  cleanups.push(() => grants.close());
+  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, BUS_CONTEXTS, providers, (telegramId) => grants.grant(telegramId), false, true);
+  // Each user starts with a subscription paid about four weeks ago, ending within the run's reminder
+  // windows (reminders.ts), stored before the fleet starts (seed-subscriptions.ts says why).
+  const seededAt = Date.now();
+  const seeds = planSeeds(users.ids(), seededAt, SEEDED_SPAN_MS);
+  await seedSubscriptions(databaseUrl, seeds);
+  users.holdSubscriptions(seeds);
+  // Who paid through the main bot has a private chat with it: Telegram delivers its reminders there.
+  const names = new Map(users.people().map((person) => [person.id, person.name]));
+  for (const seed of seeds) emulator.addChat(mainBot.id, { id: seed.telegramId, type: 'private', first_name: names.get(seed.telegramId) ?? String(seed.telegramId) });
+  const owed = owedReminders(seeds, seededAt);
+  const mainBotMessages = (): SentMessage[] => emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId === mainBot.id)
+    .map((call) => ({ chat: Number(call.params.chat_id), text: String(call.params.text), at: call.at }));
+  say(`seeded: each of the ${String(seeds.length)} users holds a subscription paid about four weeks ago that falls due for a reminder in the next ${String(SEEDED_SPAN_MS / 60_000)} minutes (the schedulers look every ${SUBSCRIPTION_INTERVAL})`);
   const fleet = await startStageFleet(stack, 2, settings, addresses, info.prometheus);
   say(`fleet: ${fleet.map((deployable) => `${deployable.name} on ${deployable.address}`).join(', ')}`);
   const tamper = failing?.plan.fault === 'tampered-row' ? TAMPERED : undefined;
   await startOperator(stack, REPO_ROOT, plane, ingress, info.nats.url, { databaseUrl, backupDir: join(stack.dir, 'backups'), ...(tamper === undefined ? {} : { tamper }) });
   say(`operator: running against the local kube-apiserver, nginx and nats providers, Prometheus analysis; stage 7's steps as its local process (nova-schema-move), backups in ${join(stack.dir, 'backups')}`);
 
-  const grants = await connectGrants(info.nats.url);
-  cleanups.push(() => grants.close());
-  const users = new SimulatedUsers(emulator, mainBot, options.users, options.rate, BUS_CONTEXTS, providers, (telegramId) => grants.grant(telegramId), false, true);
   await users.onboard();
   users.focusOn(FOCUS[1]);
   users.start();
@@ -206,6 +236,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
     at: Date.now(), startedAt,
     rows: planned.map((migration): StageRow => ({ stage: migration.stage, migration: migration.watch.name, status: migration.watch.status, weight: weightOf(migration) })),
     traffic: { ...users.counts(), ...(browsing ? { admin: admins.counts() } : {}) },
+    reminders: countReminders(owed, mainBotMessages(), Date.now()),
     notes: [...planned.flatMap((migration) => migration.watch.notes), ...demoNotes].sort(byClock),
     ...(failing === undefined ? {} : { failStage: failing.stage }),
     ...(stage7?.contexts === undefined || (stage7.watch.status.phase ?? 'Pending') === 'Pending' ? {} : { database: databaseFigures(stage7.watch.status, stage7.contexts, stage7.watch.events) }),
@@ -293,11 +324,17 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
   }
 
   if (options.live) process.stdout.write(renderWholeLive(snapshot()));
-  const seconds = Math.round((Date.now() - startedAt) / 1000);
+  const planEndedAt = Date.now();
+  const seconds = Math.round((planEndedAt - startedAt) / 1000);
   users.stop();
   admins.stop();
   say(`\nthe plan ended in ${String(seconds)} s: ${planned.map((migration) => `${migration.watch.name} ${migration.watch.status.phase ?? 'Pending'}`).join(', ')}; waiting for every update answered, every payment announced and every post published and reported…`);
+  const drainDeadline = Date.now() + DRAIN_MS;
   await Promise.all([users.drain(DRAIN_MS), admins.drain(DRAIN_MS)]);
+  // The reminders due before the plan ended: each goes out within a scheduler's interval.
+  while (missingReminders(owed, mainBotMessages(), planEndedAt).length > 0 && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  const sentBy = (deployable: string): Promise<number> => fleetCounterTotal(fleet.filter((running) => running.deployable === deployable), 'nova_scheduler_handoff_lag_seconds_count', { job: 'subscriptions' });
+  const reminders: ReminderCounts = { ...countReminders(owed, mainBotMessages(), planEndedAt), bySide: { legacy: await sentBy('nova-monolith'), target: await sentBy('notification-service') } };
   const trace = await findUpdateTrace(info.jaeger.queryUrl, 'webhook-gateway') ?? await findUpdateTrace(info.jaeger.queryUrl, 'nova-monolith');
   await Promise.all(planned.map((migration) => migration.watch.poll().catch(() => undefined)));
   if (!options.live) printNew(snapshot().notes);
@@ -311,7 +348,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
     return { stage: migration.stage, snapshot, ...(stageTrace === undefined ? {} : { trace: stageTrace }) };
   }));
   const report = buildWholeReport(ends, {
-    startedAt, seconds, trace, unrecordedSends: await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'),
+    startedAt, seconds, trace, unrecordedSends: await fleetCounterTotal(fleet, 'nova_publisher_sends_unrecorded_total'), reminders,
     ...(failing === undefined ? {} : { failStage: failing.stage }),
     ...(probe === undefined || stage7 === undefined ? {} : { stall: probe.figures(stage7.watch.events) }),
   });

@@ -28,6 +28,15 @@ describe('the whole plan\'s verdict', () => {
     expect(judge([stage(1, 'Promoted', 100), stage(2, 'RolledBack', 5), stage(3, 'Pending', 0)], 2, ok).ok).toBe(false);
     expect(judge(plan, 2, { ...ok, updates: 2, probeFailed: 1 }).why).toEqual(['2 updates lost', '1 probe writes failed during stage 7\'s swaps']);
   });
+
+  it('fails on a subscription reminder due and never received, doubled, or unexpected', () => {
+    const plan = [stage(1, 'Promoted', 100)];
+    const whole = { expected: 3, received: 3, doubled: 0, missing: [], missingCount: 0, unexpected: 0 };
+    expect(judge(plan, undefined, { ...ok, reminders: whole })).toEqual({ ok: true, why: [] });
+    expect(judge(plan, undefined, { ...ok, reminders: { ...whole, received: 2, missing: ['chat 61002, 1d'], missingCount: 1 } }).why).toEqual(['subscription reminders: 1 never received']);
+    expect(judge(plan, undefined, { ...ok, reminders: { ...whole, doubled: 1 } }).why).toEqual(['subscription reminders: 1 doubled']);
+    expect(judge(plan, undefined, { ...ok, reminders: { ...whole, doubled: 2, unexpected: 1 } }).why).toEqual(['subscription reminders: 2 doubled, 1 unexpected']);
+  });
 });
 
 describe('the whole plan\'s report', () => {
@@ -40,6 +49,7 @@ describe('the whole plan\'s report', () => {
     updates: { sent: 900, answered: 900, lost: 0, duplicates: 0, refusedDeliveries: 3 },
     payments: { cryptobot: 20, platega: 19, announced: 39, withoutLink: 0, lost: 0 },
     posts: { created: 30, scheduled: 12, published: 30, reported: 30, doubled: 0, lost: 0, unrecorded: 0 },
+    reminders: { expected: 9, received: 10, doubled: 0, missing: [], missingCount: 0, unexpected: 0, bySide: { legacy: 6, target: 4 } },
     trace: { id: 'abc', url: 'http://127.0.0.1:1/api/traces/abc', spans: 6, services: ['webhook-gateway'] },
     verdict: { ok: true, why: [] },
   };
@@ -57,6 +67,8 @@ describe('the whole plan\'s report', () => {
     expect(text).toContain('updates   900 sent by the simulated users, 900 processed and answered: nothing lost, 0 duplicate replies; 3 deliveries refused and retried by Telegram');
     expect(text).toMatch(/^payments {2}39 paid \(CryptoBot 20, Platega 19\)/mu);
     expect(text).toMatch(/^posts {5}30 created \(12 scheduled\)/mu);
+    // The subscription reminders after the posts, before the trace.
+    expect(text).toContain('\nreminders 9 due while the plan ran, 10 received (sent by the monolith 6, by the notification service 4), 0 doubled: every reminder due received once\ntrace     abc');
     expect(text).toMatch(/^trace {5}abc: 6 spans/mu);
     expect(text).toContain('verdict   as expected: stages before 2 Promoted, stage 2 rolled back, the later ones waiting; nothing lost');
     expect(text).not.toContain('=== Nova demo report:  ===');
@@ -68,6 +80,7 @@ describe('the whole plan\'s report', () => {
     expect(html).toContain('<h2>stage-3-bots: waiting</h2>');
     expect(html).toContain('<a href="http://127.0.0.1:1/api/traces/def">def</a> (9 spans: webhook-gateway, user-service)');
     expect(html).toContain('nova-monolith → x-service');
+    expect(html).toContain('reminders 9 due while the plan ran, 10 received');
     expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)[^"]*\.(js|css)/u);
   });
 });

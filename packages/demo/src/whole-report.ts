@@ -1,11 +1,12 @@
 /**
  * The whole plan's report: per stage (each migration of it) how it ended, how long it took, its
  * steps, its checks and both sides' last numbers; for the whole run the users' updates, payments,
- * posts, the admins' pages, the database move's figures and a trace. Text, JSON (`--report`) and
+ * posts, the subscription reminders, the admins' pages, the database move's figures and a trace. Text, JSON (`--report`) and
  * one HTML file with every migration's weight over time (`--html`, html-report.ts's chart).
  */
 import { buildReport, postsWhole, renderReport, type DemoReport, type StepTiming } from './report.js';
 import { escapeHtml, weightChart, type Timeline } from './html-report.js';
+import { remindersLine, remindersWhole, type ReminderCounts } from './reminders.js';
 import type { Snapshot } from './snapshot.js';
 import { clock } from './view.js';
 import { shortName, sideFigures } from './whole-view.js';
@@ -41,6 +42,8 @@ export interface WholeReport {
   readonly payments?: DemoReport['payments'];
   readonly posts?: DemoReport['posts'];
   readonly admin?: DemoReport['admin'];
+  /** The seeded subscriptions' reminders (reminders.ts): due while the plan ran, received, doubled, missing, unexpected. */
+  readonly reminders?: ReminderCounts;
   readonly database?: DemoReport['database'];
   readonly trace?: DemoReport['trace'];
   /** Whether the run ended as the plan expects (every stage Promoted; with --fail N, see `expectedOutcome`) with nothing lost. */
@@ -71,7 +74,7 @@ export function expectedOutcome(stage: number, failStage: number | undefined): '
   return stage === failStage ? 'RolledBack' : 'Pending';
 }
 
-export function judge(stages: readonly StageOutcome[], failStage: number | undefined, lost: { updates: number; payments: number; postsWhole: boolean; adminOk: boolean; probeFailed: number }): WholeReport['verdict'] {
+export function judge(stages: readonly StageOutcome[], failStage: number | undefined, lost: { updates: number; payments: number; postsWhole: boolean; adminOk: boolean; probeFailed: number; reminders?: ReminderCounts }): WholeReport['verdict'] {
   const why: string[] = [];
   for (const stage of stages) {
     const expected = expectedOutcome(stage.stage, failStage);
@@ -83,10 +86,19 @@ export function judge(stages: readonly StageOutcome[], failStage: number | undef
   if (!lost.postsWhole) why.push('posts lost, unreported or doubled beyond the unrecorded sends');
   if (!lost.adminOk) why.push('an admin was signed out, or a page got an unexpected answer');
   if (lost.probeFailed !== 0) why.push(`${String(lost.probeFailed)} probe writes failed during stage 7's swaps`);
+  const reminders = lost.reminders;
+  if (reminders !== undefined && !remindersWhole(reminders)) {
+    const wrong = [
+      ...(reminders.missingCount === 0 ? [] : [`${String(reminders.missingCount)} never received`]),
+      ...(reminders.doubled === 0 ? [] : [`${String(reminders.doubled)} doubled`]),
+      ...(reminders.unexpected === 0 ? [] : [`${String(reminders.unexpected)} unexpected`]),
+    ];
+    why.push(`subscription reminders: ${wrong.join(', ')}`);
+  }
   return { ok: why.length === 0, why };
 }
 
-export function buildWholeReport(ends: readonly StageEnd[], whole: { startedAt: number; seconds: number; failStage?: number; trace: DemoReport['trace']; unrecordedSends: number; stall?: Parameters<typeof buildReport>[3] }): WholeReport {
+export function buildWholeReport(ends: readonly StageEnd[], whole: { startedAt: number; seconds: number; failStage?: number; trace: DemoReport['trace']; unrecordedSends: number; stall?: Parameters<typeof buildReport>[3]; reminders?: ReminderCounts }): WholeReport {
   const reports = ends.map((end) => ({ end, report: buildReport(end.snapshot, whole.trace, whole.unrecordedSends, end.snapshot.database === undefined ? undefined : whole.stall) }));
   const stages = reports.map(({ end, report }) => outcomeOf(report, end, whole.startedAt));
   const any = reports[0]?.report;
@@ -99,12 +111,14 @@ export function buildWholeReport(ends: readonly StageEnd[], whole: { startedAt: 
     postsWhole: any?.posts === undefined || postsWhole(any.posts),
     adminOk: any?.admin === undefined || (any.admin.signedOut === 0 && any.admin.other === 0),
     probeFailed: database?.stall?.failed ?? 0,
+    ...(whole.reminders === undefined ? {} : { reminders: whole.reminders }),
   });
   return {
     plan: 'whole', ...(whole.failStage === undefined ? {} : { failStage: whole.failStage }), seconds: whole.seconds, stages, updates,
     ...(any?.payments === undefined ? {} : { payments: any.payments }),
     ...(any?.posts === undefined ? {} : { posts: any.posts }),
     ...(any?.admin === undefined ? {} : { admin: any.admin }),
+    ...(whole.reminders === undefined ? {} : { reminders: whole.reminders }),
     ...(database === undefined ? {} : { database }),
     trace: whole.trace,
     verdict,
@@ -131,6 +145,10 @@ export function renderWholeReport(r: WholeReport): string {
     ...(r.admin === undefined ? {} : { admin: r.admin }), ...(r.database === undefined ? {} : { database: r.database }), trace: r.trace,
   }).split('\n');
   const runWide = single.slice(Math.max(0, single.findIndex((line) => line.startsWith('updates ')))).filter((line) => line !== '');
+  // After the users' payments and posts, before stage 7's figures, the admins and the trace.
+  const following = runWide.findIndex((line) => /^(backup|admins|trace) /u.test(line));
+  const remindersAt = following === -1 ? runWide.length : following;
+  if (r.reminders !== undefined) runWide.splice(remindersAt, 0, `reminders ${remindersLine(r.reminders)}`);
   const lines = [
     '',
     `=== Nova demo report: the whole plan, stages 1 to 8${r.failStage === undefined ? '' : ` (--fail ${String(r.failStage)})`}, ${clock(r.seconds * 1000)} ===`,

@@ -19,6 +19,7 @@ function snapshot(rows: readonly StageRow[]): WholeSnapshot {
       posts: { created: 9_999, scheduled: 3_333, published: 9_999, reported: 9_999, doubled: 0 },
       admin: { pages: 5_000, served: 4_990, failed: 10, signedOut: 0, other: 0, reloaded: 2, failures: ['503 /admin/users/61001', 'fetch failed: other side closed'] },
     },
+    reminders: { expected: 1_234, received: 1_230, doubled: 12_345, missing: [], missingCount: 4, unexpected: 99_999 },
     notes: ['12:00:01 ⚠ AnalysisFailed: check failed (1/2): error rate 31.99% > maxErrorRate 0.10%; 40 target requests, legacy error rate 0.00% and more words'],
   };
 }
@@ -40,6 +41,7 @@ describe('the whole plan\'s live view', () => {
     expect(lines.filter((l) => l.length > 80)).toEqual([]);
     expect(lines[0]).toMatch(/^Nova demo — the whole plan, stages 1 to 8 \(--fail 4\) +02:05$/u);
     expect(lines).toContain('5 payment-callbac Progressing 100% 10/11 pause (appro 100.0% 12345 100.0% 99999');
+    expect(lines).toContain('reminder 1234 due so far, 1230 received, 12345 doubled, 99999 unexpected');
   });
 
   it('puts stage 7\'s contexts under its line once it started, within 80 columns', () => {

@@ -6,6 +6,7 @@
  */
 import type { NovaMigrationStatus } from '../../../operator/dist/api/novamigration.js';
 import { contextLine, type DatabaseFigures } from './database-progress.js';
+import type { ReminderCounts } from './reminders.js';
 import type { TrafficCounts } from './snapshot.js';
 import { adminLine, clock, paymentsLine, postsLine } from './view.js';
 
@@ -35,6 +36,8 @@ export interface WholeSnapshot {
   readonly failStage?: number;
   /** Stage 7 once it started: a line per context under its row (state, time, locks, rows checked). */
   readonly database?: DatabaseFigures;
+  /** The seeded subscriptions' reminders so far (reminders.ts; `expected`: due so far). */
+  readonly reminders?: ReminderCounts;
 }
 
 export function fit(line: string, columns = COLUMNS): string {
@@ -82,6 +85,7 @@ export function renderWholeLive(s: WholeSnapshot): string {
     ...(t.payments === undefined ? [] : [`payments ${paymentsLine(t.payments)}`]),
     ...(t.posts === undefined ? [] : [`posts    ${postsLine(t.posts)}`]),
     ...(t.admin === undefined ? [] : [`admins   ${adminLine(t.admin)}`]),
+    ...(s.reminders === undefined ? [] : [`reminder ${String(s.reminders.expected)} due so far, ${String(s.reminders.received)} received, ${String(s.reminders.doubled)} doubled, ${String(s.reminders.unexpected)} unexpected`]),
     '',
     ...s.notes.slice(-EVENTS_SHOWN),
   ];
