@@ -38,7 +38,7 @@ export function containerStorage(): { root: string; runRoot: string } {
   return { root, runRoot: join(tmpdir(), `nova-containers-run-${String(uid)}-${rootHash}`) };
 }
 
-interface Storage {
+export interface Storage {
   readonly root: string;
   readonly runRoot: string;
 }
@@ -54,8 +54,8 @@ function storageFlags(storage: Storage = containerStorage()): string[] {
 
 const INSTALL = 'bash scripts/setup.sh (scripts/setup.d/15-containers.sh installs buildah, podman and runc)';
 
-export function buildah(args: readonly string[], timeoutMs?: number): Promise<string> {
-  return runOk(findBinary({ name: 'buildah', install: INSTALL }), [...storageFlags(), ...args], { timeoutMs });
+export function buildah(args: readonly string[], timeoutMs?: number, storage: Storage = containerStorage()): Promise<string> {
+  return runOk(findBinary({ name: 'buildah', install: INSTALL }), [...storageFlags(storage), ...args], { timeoutMs });
 }
 
 function podmanIn(storage: Storage, args: readonly string[]): Promise<CommandResult> {
@@ -105,14 +105,22 @@ export interface BuildOptions {
   readonly context: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
+  /** The suite's storage under the cache folder unless a test brings its own. */
+  readonly storage?: Storage;
 }
 
-/** `buildah bud` with layer caching; RUN steps use the host network (npm reaches its registry). */
+/**
+ * `buildah bud` with layer caching; RUN steps use the host network (npm reaches its registry).
+ * `--force-rm`: without it Debian's buildah 1.28 keeps working containers of a `--target` build
+ * (reproduced with a stage that has nothing but its FROM, as the Dockerfile's `pg-client`, and
+ * container-storage.test.ts checks it): each images run left about ten, each holding its layers
+ * mounted, in a cache kept between runs.
+ */
 export async function buildImage(options: BuildOptions): Promise<void> {
-  const args = ['bud', '--layers', '--network=host', ...ULIMITS, '-t', options.tag, '-f', options.containerfile];
+  const args = ['bud', '--layers', '--force-rm', '--network=host', ...ULIMITS, '-t', options.tag, '-f', options.containerfile];
   for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
   if (options.target !== undefined) args.push('--target', options.target);
-  await buildah([...args, options.context], 1_800_000);
+  await buildah([...args, options.context], 1_800_000, options.storage);
 }
 
 /** The image's OCI config (User, Labels, Entrypoint...). */
