@@ -44,17 +44,25 @@ describe('the whole plan\'s live view', () => {
     expect(lines).toContain('reminder 1234 due so far, 1230 received, 12345 doubled, 99999 unexpected');
   });
 
-  it('puts stage 7\'s contexts under its line once it started, within 80 columns', () => {
-    const status: StageRow['status'] = { phase: 'Progressing', stepLabel: '5/14 moveSchema bot', database: { contexts: [{ name: 'user', state: 'Moved', tookMs: 600, lockedMs: 153, rowsChecked: 11 }, { name: 'bot', state: 'Moving' }] } };
+  it('puts stage 7\'s backup and contexts under its line once it started, within 80 columns', () => {
+    const backup = { state: 'Done' as const, bytes: 408_827, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', tookMs: 717, path: '/var/lib/nova/backups/stage-7-database.dump' };
+    const status: StageRow['status'] = { phase: 'Progressing', stepLabel: '5/14 moveSchema bot', database: { backup, contexts: [{ name: 'user', state: 'Moved', tookMs: 600, lockedMs: 153, rowsChecked: 11 }, { name: 'bot', state: 'Moving' }] } };
     const view = renderWholeLive({ ...snapshot([{ stage: 7, migration: 'stage-7-database', weight: 25, status }, { stage: 8, migration: 'stage-8-admin-panel', weight: 0, status: {} }]), database: databaseFigures(status, 4) });
     const lines = view.slice('\u001b[H\u001b[2J'.length).split('\n');
     expect(lines.filter((l) => l.length > 80)).toEqual([]);
     const at = lines.findIndex((l) => l.startsWith('7 database'));
-    expect(lines.slice(at + 1, at + 4)).toEqual([
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      '  backup    408827 bytes in 0.7 s, sha256 e3b0c44298fc1c14…',
       '  user      Moved      0.6 s, locks  153 ms, 11 rows checked',
       '  bot       Moving         -, locks    0 ms, 0 rows checked',
       '8 admin-panel     Pending       0% -                  -            -',
     ]);
+  });
+
+  it('says stage 7 has no backup yet before its first step stored one', () => {
+    const status: StageRow['status'] = { phase: 'Progressing', stepLabel: '1/14 backup', database: { contexts: [] } };
+    const lines = renderWholeLive({ ...snapshot([{ stage: 7, migration: 'stage-7-database', weight: 0, status }]), database: databaseFigures(status, 4) }).split('\n');
+    expect(lines[lines.findIndex((l) => l.startsWith('7 database')) + 1]).toBe('  backup    no backup yet');
   });
 
   it('--no-live: a line for a migration only when its phase, step or weight changed', () => {

@@ -5,7 +5,7 @@
  * fixed and cut, and the free-text lines (counts, events) are cut at 80 too.
  */
 import type { NovaMigrationStatus } from '../../../operator/dist/api/novamigration.js';
-import { contextLine, type DatabaseFigures } from './database-progress.js';
+import { backupLine, contextLine, type DatabaseFigures } from './database-progress.js';
 import type { ReminderCounts } from './reminders.js';
 import type { TrafficCounts } from './snapshot.js';
 import { adminLine, clock, paymentsLine, postsLine } from './view.js';
@@ -72,13 +72,18 @@ export function stageLine(row: StageRow): string {
   return fit(`${name}${phase}${weight} ${step}${legacy}${target}`.trimEnd());
 }
 
+/** Under stage 7's line: the backup (taken before the first move, the plan's last resort) and each context's move. */
+function databaseLines(database: DatabaseFigures): string[] {
+  return [`  ${'backup'.padEnd(10)}${backupLine(database.backup)}`, ...database.contexts.map((context) => `  ${contextLine(context)}`)];
+}
+
 export function renderWholeLive(s: WholeSnapshot): string {
   const t = s.traffic;
   const lines = [
     `Nova demo — the whole plan, stages 1 to 8${s.failStage === undefined ? '' : ` (--fail ${String(s.failStage)})`}`.padEnd(COLUMNS - 6) + clock(s.at - s.startedAt),
     '',
     STAGE_HEADER,
-    ...s.rows.flatMap((row) => [stageLine(row), ...(row.stage === 7 && s.database !== undefined ? s.database.contexts.map((context) => `  ${contextLine(context)}`) : [])]),
+    ...s.rows.flatMap((row) => [stageLine(row), ...(row.stage === 7 && s.database !== undefined ? databaseLines(s.database) : [])]),
     '',
     `traffic  ${String(t.sent)} updates sent, ${String(t.answered)} answered, ${String(t.sent - t.answered)} in flight, ${String(t.duplicates)} duplicate`,
     `         ${String(t.refusedDeliveries)} deliveries refused and retried by Telegram`,
