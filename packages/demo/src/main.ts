@@ -29,7 +29,7 @@ import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
 import { renderHtml, type Timeline } from './html-report.js';
 import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, type StageNumber } from './stage.js';
 import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
-import { approvalHeld, BROKEN_HOLD_MS } from './approval.js';
+import { breakTarget, BROKEN_HOLD_MS, StageBreak } from './approval.js';
 import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
@@ -188,9 +188,7 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
   if (watch === undefined) throw new Error(`stage ${String(options.stage)} has no migration`);
   const startedAt = Date.now();
   const approving = new Set<string>();
-  let targetSince: number | undefined;
-  let brokenAt: number | undefined;
-  let holdNoted = false;
+  const stageBreak = new StageBreak(options.fail ? plan.fault : undefined, options.intervalMs);
   let lastLine = '';
   // Stage 7 moves tables: its weight is the share of contexts moved (database-progress.ts).
   const contextCount = stages[0]?.spec.database?.contexts.length;
@@ -209,9 +207,8 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
     if (Date.now() - startedAt > STAGE_TIMEOUT_MS) throw new Error(`the stage did not finish in ${String(STAGE_TIMEOUT_MS / 60_000)} minutes`);
     for (const each of watches) {
       if (each.awaitingApproval() === undefined || approving.has(each.name)) continue;
-      if (approvalHeld({ fault: options.fail ? plan.fault : undefined, targetSince, brokenAt }, Date.now())) {
-        if (!holdNoted) each.note(`--fail: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${plan.breaks} break would not approve, and the analysis runs through the pause`);
-        holdNoted = true;
+      if (stageBreak.holdsApproval(Date.now())) {
+        if (stageBreak.firstHold()) each.note(`--fail: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${plan.breaks} break would not approve, and the analysis runs through the pause`);
         continue;
       }
       approving.add(each.name);
@@ -224,28 +221,10 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
         });
       }, 3_000);
     }
-    // --fail breaks the target once it carries a real share (25 %): at 5 % a demo's few chats give
-    // the analysis too little to judge, which is "inconclusive", never a rollback. A killed target
-    // dies at its first share: its lapsed record fails the check whatever the metrics hold, and
-    // later on (25 % to Promoted takes seconds here) the stage could end before the record lapses.
-    const breaksAt = plan.fault === 'process-kill' ? 1 : 25;
-    if ((watch.status.weight ?? 0) >= breaksAt) targetSince ??= Date.now();
-    const settleMs = plan.fault === 'process-kill' ? 0 : 2 * options.intervalMs;
     // tampered-row needs nothing here: the operator's engine changes the row inside the move (TAMPERED).
-    if (options.fail && brokenAt === undefined && plan.fault !== 'tampered-row' && targetSince !== undefined && Date.now() - targetSince >= settleMs) {
-      brokenAt = Date.now();
-      if (cutter !== undefined) {
-        cutter.sever();
-        watch.note(`--fail: ${plan.breaks} just lost its connection to NATS`);
-      } else if (ownRole !== undefined) {
-        await ownRole.revoke();
-        watch.note(`--fail: ${plan.breaks} just lost its database privileges (alive and ready, failing everything it handles)`);
-      } else if (plan.fault === 'process-kill') {
-        const victim = fleet.find((running) => running.deployable === plan.breaks);
-        if (victim === undefined) throw new Error(`--fail: ${plan.breaks} is not running`);
-        await victim.process.kill('SIGKILL');
-        watch.note(`--fail: ${plan.breaks} was just killed (SIGKILL) and is not started again`);
-      }
+    if (stageBreak.due(watch.status.weight ?? 0, Date.now())) {
+      stageBreak.broke(Date.now());
+      watch.note(`--fail: ${await breakTarget(plan, { cutter, ownRole, fleet })}`);
     }
     const view = snapshot();
     if (options.live) process.stdout.write(renderLive(view));

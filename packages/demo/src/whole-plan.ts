@@ -29,7 +29,7 @@ import { SimulatedAdmins } from './admins.js';
 import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { adaptStage, loadStage, STAGE_FILES, type StageObject } from './stage.js';
 import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
-import { approvalHeld, BROKEN_HOLD_MS } from './approval.js';
+import { breakTarget, BROKEN_HOLD_MS, StageBreak } from './approval.js';
 import { findStageTrace, findUpdateTrace } from './traces.js';
 import { SimulatedUsers, type Activity } from './users.js';
 import { countReminders, missingReminders, owedReminders, planSeeds, type ReminderCounts, type SentMessage } from './reminders.js';
@@ -218,9 +218,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
   const approving = new Set<string>();
   let probe: WriteProbe | undefined;
   let browsing = false;
-  let targetSince: number | undefined;
-  let brokenAt: number | undefined;
-  let holdNoted = false;
+  const stageBreak = new StageBreak(failing?.plan.fault, options.intervalMs);
   let focused: DemoStage = 1;
   const lastLines = new Map<string, string>();
   // --no-live prints each note once; notes of several migrations merge by their clock, so they are remembered, not counted.
@@ -245,30 +243,6 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
   // Over when nothing moves any more: each migration ended, or waits for a stage that rolled back (--fail N).
   const settled = (): boolean => planned.every((migration) => finished(migration) || (rolledBack() && (migration.watch.status.phase ?? 'Pending') === 'Pending'));
 
-  /** --fail N, as the single-stage run breaks it: once the stage carries its share (25 %; a killed target at its first). */
-  const breakIfDue = async (): Promise<boolean> => {
-    if (failing === undefined || failingPrimary === undefined) return false;
-    const { plan } = failing;
-    if (plan.fault === 'tampered-row') return true; // the operator's engine changes the row inside the move (TAMPERED)
-    const breaksAt = plan.fault === 'process-kill' ? 1 : 25;
-    if (weightOf(failingPrimary) >= breaksAt) targetSince ??= Date.now();
-    const settleMs = plan.fault === 'process-kill' ? 0 : 2 * options.intervalMs;
-    if (targetSince === undefined || Date.now() - targetSince < settleMs) return false;
-    if (cutter !== undefined) {
-      cutter.sever();
-      note(`--fail ${String(failing.stage)}: ${plan.breaks} just lost its connection to NATS`);
-    } else if (ownRole !== undefined) {
-      await ownRole.revoke();
-      note(`--fail ${String(failing.stage)}: ${plan.breaks} just lost its database privileges (alive and ready, failing everything it handles)`);
-    } else if (plan.fault === 'process-kill') {
-      const victim = fleet.find((running) => running.deployable === plan.breaks);
-      if (victim === undefined) throw new Error(`--fail: ${plan.breaks} is not running`);
-      await victim.process.kill('SIGKILL');
-      note(`--fail ${String(failing.stage)}: ${plan.breaks} was just killed (SIGKILL) and is not started again`);
-    }
-    return true;
-  };
-
   for (;;) {
     await Promise.all(planned.map((migration) => migration.watch.poll().catch(() => migration.watch.status)));
     if (settled()) break;
@@ -276,9 +250,8 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
     for (const migration of planned) {
       const { watch } = migration;
       if (watch.awaitingApproval() === undefined || approving.has(watch.name)) continue;
-      if (failing !== undefined && migration.stage === failing.stage && approvalHeld({ fault: failing.plan.fault, targetSince, brokenAt }, Date.now())) {
-        if (!holdNoted) note(`--fail ${String(failing.stage)}: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${failing.plan.breaks} break would not approve, and the analysis runs through the pause`);
-        holdNoted = true;
+      if (failing !== undefined && migration.stage === failing.stage && stageBreak.holdsApproval(Date.now())) {
+        if (stageBreak.firstHold()) note(`--fail ${String(failing.stage)}: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${failing.plan.breaks} break would not approve, and the analysis runs through the pause`);
         continue;
       }
       approving.add(watch.name);
@@ -313,7 +286,11 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
       browsing = true;
       note(`the admins browse the panel at ${String(options.rate)} pages/s (stage 8 started)`);
     }
-    if (failing !== undefined && failingPrimary !== undefined && brokenAt === undefined && await breakIfDue()) brokenAt = Date.now();
+    // --fail N, as the single-stage run breaks it (approval.ts); a tampered row is the operator's engine's to make.
+    if (failing !== undefined && failingPrimary !== undefined && stageBreak.due(weightOf(failingPrimary), Date.now())) {
+      stageBreak.broke(Date.now());
+      note(`--fail ${String(failing.stage)}: ${await breakTarget(failing.plan, { cutter, ownRole, fleet })}`);
+    }
     const view = snapshot();
     if (options.live) process.stdout.write(renderWholeLive(view));
     else {
