@@ -127,7 +127,9 @@ export function countReminders(owed: readonly OwedReminder[], sent: readonly Sen
   for (const message of sent) {
     if (!isReminder(message.text)) continue;
     const key = `${String(message.chat)}\n${message.text}`;
-    copies.set(key, [...(copies.get(key) ?? []), message]);
+    const got = copies.get(key);
+    if (got === undefined) copies.set(key, [message]);
+    else got.push(message);
   }
   let received = 0;
   let doubled = 0;
