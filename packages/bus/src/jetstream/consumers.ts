@@ -12,7 +12,7 @@
  * attempt itself, and the extra delivery lets it dead-letter a message whose handler never
  * finished (the process crashed or froze) instead of the server dropping it silently.
  */
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type Consumer, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { Logger } from '@nova/platform';
 import { BusConfigError } from '../errors.js';
@@ -97,15 +97,27 @@ export interface ConsumerRuntime {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly logger: Logger;
+  /**
+   * Runs the binding's JetStream API calls (declaring its durables, reading them back), which are
+   * idempotent and may be tried again as a whole (the transport waits out an API that does not
+   * answer in time, as at a deployable's start). Default: once.
+   */
+  readonly declare?: <T>(attempt: () => Promise<T>) => Promise<T>;
+}
+
+/** Declares the binding's durables and reads each back: every JetStream API request a binding makes, before anything consumes. */
+async function declareDurables(runtime: ConsumerRuntime, binding: ConsumeBinding): Promise<{ durable: Durable; consumer: Consumer }[]> {
+  const durables = await durablesFor(runtime.jsm, binding);
+  for (const durable of durables) await ensureConsumer(runtime.jsm, binding.stream, durable, binding);
+  return Promise.all(durables.map(async (durable) => ({ durable, consumer: await runtime.js.consumers.get(binding.stream, durable.durable) })));
 }
 
 export async function startConsumer(runtime: ConsumerRuntime, binding: ConsumeBinding, process: Processor): Promise<Binding> {
-  const { js, jsm, logger } = runtime;
-  const durables = await durablesFor(jsm, binding);
-  for (const durable of durables) await ensureConsumer(jsm, binding.stream, durable, binding);
+  const { logger } = runtime;
+  const declare = runtime.declare ?? (<T>(attempt: () => Promise<T>): Promise<T> => attempt());
+  const declared = await declare(() => declareDurables(runtime, binding));
   let stopping = false;
-  const running = await Promise.all(durables.map(async (durable) => {
-    const consumer = await js.consumers.get(binding.stream, durable.durable);
+  const running = await Promise.all(declared.map(async ({ durable, consumer }) => {
     const messages = await consumer.consume({ max_messages: durable.maxAckPending, expires: PULL_EXPIRES_MS });
     const inFlight = new Set<Promise<void>>();
     const handleOne = async (message: JsMsg): Promise<void> => {

@@ -144,8 +144,19 @@ export class JetStreamTransport implements Transport {
     };
   }
 
+  /**
+   * A JetStream API request that gets no answer in time (a cluster electing a stream's or a
+   * consumer's leader, a server busy creating the durables of many replicas at once: a bot service
+   * of the chaos run exited so at its start, beside a three-node cluster on a loaded machine) is
+   * waited out like NATS itself at a deployable's start; any other failure (a refused config) is not.
+   */
   consume(binding: ConsumeBinding, process: Processor): Promise<Binding> {
-    return startConsumer({ js: this.js, jsm: this.jsm, logger: this.options.logger }, binding, process);
+    const { logger, startup, servers } = this.options;
+    const declare = <T>(attempt: () => Promise<T>): Promise<T> => waitForDependency({
+      dependency: 'NATS JetStream', address: serverList(servers), attempt, startup, logger,
+      transient: (error) => isCause(error, natsErrors.TimeoutError),
+    });
+    return startConsumer({ js: this.js, jsm: this.jsm, logger, declare }, binding, process);
   }
 
   ready(): boolean {
