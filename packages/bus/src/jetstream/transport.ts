@@ -9,7 +9,10 @@ import type { ConsumeBinding, Processor, Reply, Responder, StreamKind, Transport
 import type { Binding, PublishResult } from '../types.js';
 import { startConsumer } from './consumers.js';
 import { fromNatsHeaders, toNatsHeaders } from './nats-headers.js';
+import { cancelRequestsWithoutNewErrors } from './request-cancel.js';
 import { ensureStreams, type EnsureStreamsOptions } from './streams.js';
+
+cancelRequestsWithoutNewErrors();
 
 export interface JetStreamTransportOptions extends EnsureStreamsOptions {
   readonly servers: readonly string[];
