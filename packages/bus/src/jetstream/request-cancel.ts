@@ -3,13 +3,13 @@
  * after the reply resolved it, and `cancel()` without an argument rejects the (already settled)
  * promise with `new RequestError("cancelled")`: an Error, and its stack capture, thrown away on
  * every request and every JetStream publish (a publish is a request for its ack), whatever
- * `noAsyncTraces` says. Measured at 200 msg/s (issue 20, bench/README.md part 5): about 11 % of the
- * webhook gateway's busy time, 0.4-1.5 % of the bot service's.
+ * `noAsyncTraces` says. In two profiles at 200 msg/s (issue 20, bench/README.md part 5): 3-12 % of
+ * the webhook gateway's busy time, 0.4-0.5 % of the bot service's.
  *
  * Wrapped once per process: a cancel without a reason passes one shared "cancelled" error instead.
- * Where the promise is still pending (a cancel nats.js makes itself, without a reason) the caller
- * is rejected with that shared RequestError, whose stack names this module instead of the call: the
- * bus' own errors (RequestTimeoutError, NoRespondersError, PublishTimeoutError) say what failed.
+ * Should such a cancel ever reach a request still pending, its caller gets that shared
+ * RequestError, whose stack names this module instead of the call; the bus' own errors
+ * (RequestTimeoutError, NoRespondersError, PublishTimeoutError) are what say which subject failed.
  */
 import { RequestError, RequestOne } from '@nats-io/nats-core/internal';
 
