@@ -9,7 +9,9 @@
  *
  * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30]
  * BENCH_USER_SERVICE=<dir>/dist/main.js adds a second fleet run with that build of the user
- * service (a before/after in one run, beside the same monolith).
+ * service (a before/after in one run, beside the same monolith); BENCH_OTHER_ROOT=<a built copy of
+ * the repository> adds one whose gateway, bot service and user service all come from that copy
+ * (a change of a shared package, such as @nova/bus, is in all three).
  */
 import { buttons, FREE_CHILD_BOTS } from '@nova/bot-service/domain';
 import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
@@ -133,22 +135,30 @@ function secretsFor(main: EmulatedBot): Secrets {
   return { NOVA_MAIN_BOT_TOKEN: main.token, NOVA_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), NOVA_WEBHOOK_SECRET: randomBytes(24).toString('base64url') };
 }
 
-async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string, userServiceMain = deployable('user-service'), suffix = ''): Promise<Scenario> {
+interface FleetBuild {
+  readonly gateway: string;
+  readonly users: string;
+  readonly bots: string;
+}
+
+const THIS_BUILD: FleetBuild = { gateway: deployable('webhook-gateway'), users: deployable('user-service'), bots: deployable('bot-service') };
+
+async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string, build: FleetBuild, suffix = ''): Promise<Scenario> {
   const emulator = await TelegramEmulator.start();
   const main = emulator.createBot({ username: 'bench_main_bot' });
   const secrets = secretsFor(main);
   const gatewayAddress = `127.0.0.1:${String(await freePort())}`;
   const common = { NOVA_NATS_URL: natsUrl, NOVA_NAMESPACE: 'bench', ...profiling() };
   const [gateway, users] = await Promise.all([
-    startProcess(stack, `webhook-gateway${suffix}`, deployable('webhook-gateway'), { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
-    startProcess(stack, `user-service${suffix}`, userServiceMain, { ...common, NOVA_DATABASE_URL: databaseUrl }),
+    startProcess(stack, `webhook-gateway${suffix}`, build.gateway, { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
+    startProcess(stack, `user-service${suffix}`, build.users, { ...common, NOVA_DATABASE_URL: databaseUrl }),
   ]);
-  const bots = await startProcess(stack, `bot-service${suffix}`, deployable('bot-service'), { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
+  const bots = await startProcess(stack, `bot-service${suffix}`, build.bots, { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
   const stop = async (): Promise<void> => {
     await emulator.stop();
     for (const started of [gateway, bots, users]) await started.process.stop();
   };
-  return { emulator, children: await connectChildren(emulator, main), processes: { 'webhook-gateway': `http://${gatewayAddress}`, 'bot-service': bots.url, 'user-service': users.url }, stop };
+  return { emulator, children: await connectChildren(emulator, main), processes: { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, [`bot-service${suffix}`]: bots.url, [`user-service${suffix}`]: users.url }, stop };
 }
 
 async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scenario> {
@@ -219,21 +229,27 @@ try {
   const { nats, postgres } = testbed.info;
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
   const tag = randomBytes(3).toString('hex');
-  const runFleet = async (userServiceMain: string, suffix: string): Promise<Measured> => {
+  const runFleet = async (build: FleetBuild, suffix: string): Promise<Measured> => {
     const name = `bench_fleet${suffix.replace('-', '')}_${tag}`;
-    const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), userServiceMain, suffix);
+    const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), build, suffix);
     const cpu = await cpuSeconds(fleet);
     const result = await measuredWithStatements(fleet, postgres.url, name);
     await printBusDurations(fleet, cpu, result.sent);
     await fleet.stop();
     return result;
   };
-  // BENCH_USER_SERVICE: a second fleet with another build of the user service; BENCH_OTHER_FIRST=1 runs it first.
+  // BENCH_USER_SERVICE: a second fleet with another build of the user service; BENCH_OTHER_ROOT: with
+  // another build's gateway, bot and user service; BENCH_OTHER_FIRST=1 runs it first.
+  const otherRoot = process.env.BENCH_OTHER_ROOT;
   const otherUserService = process.env.BENCH_USER_SERVICE;
+  const otherBuild: FleetBuild | undefined = otherRoot !== undefined
+    ? { gateway: join(otherRoot, THIS_BUILD.gateway), users: join(otherRoot, THIS_BUILD.users), bots: join(otherRoot, THIS_BUILD.bots) }
+    : otherUserService !== undefined ? { ...THIS_BUILD, users: otherUserService } : undefined;
+  const otherName = otherRoot !== undefined ? `fleet, built at ${otherRoot}` : `fleet, user service ${otherUserService ?? ''}`;
   let other: Measured | undefined;
-  if (otherUserService !== undefined && process.env.BENCH_OTHER_FIRST !== undefined) other = await runFleet(otherUserService, '-2');
-  const fleetResult = await runFleet(deployable('user-service'), '');
-  if (otherUserService !== undefined && other === undefined) other = await runFleet(otherUserService, '-2');
+  if (otherBuild !== undefined && process.env.BENCH_OTHER_FIRST !== undefined) other = await runFleet(otherBuild, '-2');
+  const fleetResult = await runFleet(THIS_BUILD, '');
+  if (otherBuild !== undefined && other === undefined) other = await runFleet(otherBuild, '-2');
   const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
   const monolithCpu = await cpuSeconds(monolith);
   const monolithResult = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
@@ -245,7 +261,7 @@ try {
   console.log(`  nats-server ${nats.version}, PostgreSQL ${postgres.version}, every process on this machine`);
   console.log(line('fleet (gateway → JetStream → bot service ↔ user service)', fleetResult));
   if (other !== undefined) {
-    console.log(line(`fleet, user service ${otherUserService ?? ''}`, other));
+    console.log(line(otherName, other));
     console.log(`that fleet / monolith: p50 ${fmt(percentile(other.latencies, 50) / percentile(monolithResult.latencies, 50), 2)}×, p95 ${fmt(percentile(other.latencies, 95) / percentile(monolithResult.latencies, 95), 2)}×, p99 ${fmt(percentile(other.latencies, 99) / percentile(monolithResult.latencies, 99), 2)}×`);
   }
   console.log(line('monolith, inline (legacy baseline)                       ', monolithResult));

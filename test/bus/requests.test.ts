@@ -3,9 +3,9 @@
  * no-responders, and the circuit breaker per callee against a stopped and restarted responder.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CircuitOpenError, connectJetStreamBus, InternalError, InvalidArgumentError, NoRespondersError, NotFoundError, RequestTimeoutError, type Binding, type NovaBus } from '@nova/bus';
+import { CircuitOpenError, connectJetStreamBus, InternalError, InvalidArgumentError, NoRespondersError, NotFoundError, PublishTimeoutError, RequestTimeoutError, type Binding, type NovaBus } from '@nova/bus';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type ConnectionOptions } from '@nats-io/transport-node';
 import { REQUEST_METHODS } from '@nova/contracts';
 import { memoryLogger, startPrivateNats, testMetrics, until, type PrivateNats } from './support/nats.js';
 
@@ -63,6 +63,29 @@ describe('request/reply', () => {
     await binding.stop();
     // A fresh callee circuit for the next test: one success resets nothing, so wait it out.
     await new Promise((done) => setTimeout(done, 3_100));
+  });
+});
+
+describe('failures keep their subject without nats.js\'s per-call stack capture', () => {
+  it('connects with noAsyncTraces (issue 20: nats.js built an Error per request and publish); a request\'s timeout and an unacknowledged JetStream publish still name their subject', async () => {
+    const bus = await connectJetStreamBus({ servers: [nats.info.url], name: 'no-async-traces', metrics: testMetrics(), logger: memoryLogger('no-async-traces').logger, publishTimeoutMs: 300 });
+    // A plain subscriber is interest that never answers: both calls wait out their timeouts (no stream stores outside.*).
+    const raw = await connect({ servers: nats.info.url, name: 'silent-interest' });
+    raw.subscribe('svc.payment.entitlement');
+    raw.subscribe('outside.streams.unacknowledged');
+    await raw.flush();
+    try {
+      expect((bus.transport.nc as unknown as { options: ConnectionOptions }).options.noAsyncTraces).toBe(true);
+      const request = await bus.request('svc.payment.entitlement', { telegramId: 1n }, { timeoutMs: 200 }).then(() => undefined, (error: unknown) => error);
+      expect(request).toMatchObject({ constructor: RequestTimeoutError, subject: 'svc.payment.entitlement', timeoutMs: 200 });
+      expect((request as Error).stack).toContain('svc.payment.entitlement');
+      const publish = await bus.transport.publish('NOVA', 'outside.streams.unacknowledged', new Uint8Array([1]), new Map(), 'test-1').then(() => undefined, (error: unknown) => error);
+      expect(publish).toMatchObject({ constructor: PublishTimeoutError, subject: 'outside.streams.unacknowledged', timeoutMs: 300 });
+      expect((publish as Error).stack).toContain('outside.streams.unacknowledged');
+    } finally {
+      await raw.close();
+      await bus.close();
+    }
   });
 });
 

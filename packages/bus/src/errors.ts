@@ -19,6 +19,18 @@ export class RequestTimeoutError extends BusError {
   }
 }
 
+/**
+ * JetStream did not acknowledge a publish within the client's timeout. nats.js's own TimeoutError
+ * names nothing, and the connection keeps no call-site stack for it (noAsyncTraces), so this one
+ * says which subject it was.
+ */
+export class PublishTimeoutError extends BusError {
+  override readonly name = 'PublishTimeoutError';
+  constructor(readonly subject: string, readonly timeoutMs: number, options?: ErrorOptions) {
+    super(`publish to ${subject} was not acknowledged by JetStream within ${String(timeoutMs)} ms`, options);
+  }
+}
+
 /** Nobody listens on a request subject (the service is down or not deployed). */
 export class NoRespondersError extends BusError {
   override readonly name = 'NoRespondersError';

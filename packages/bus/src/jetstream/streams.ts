@@ -10,6 +10,7 @@
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { STREAM_SUBJECTS, STREAMS } from '@nova/contracts';
+import type { Logger } from '@nova/platform';
 import { BusConfigError } from '../errors.js';
 
 export interface StreamSettings {
@@ -45,8 +46,11 @@ export function partitionsOf(config: Pick<StreamConfig, 'subject_transform'>): n
 }
 
 export interface EnsureStreamsOptions {
+  /** TELEGRAM's partition count when this call creates the stream; a live stream keeps its own. */
   readonly partitions?: number;
   readonly replicas?: number;
+  /** Says when a live stream keeps a setting this process asked to change (its partitions). */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 function desired(name: keyof typeof STREAMS, options: EnsureStreamsOptions): Partial<StreamConfig> & { name: string } {
@@ -71,6 +75,26 @@ function drifted(current: StreamConfig, wanted: Partial<StreamConfig>): boolean 
   return (Object.keys(wanted) as (keyof StreamConfig)[]).some((key) => JSON.stringify(current[key]) !== JSON.stringify(wanted[key]));
 }
 
+/**
+ * A live TELEGRAM stream keeps its partition count, whatever this process was built or configured
+ * with. Changing it in place would move chats to other partitions while the old ones still hold
+ * their earlier updates: two consumers could then run one chat's updates at once, out of order.
+ * Such a change needs a drain-and-switch, never a deploy; the process goes on with the live count
+ * (the consumers read it from the stream) and says so. Any other change of the transform (its
+ * source subjects, which tokens it hashes) still goes through, as it did.
+ */
+function keepLivePartitions(current: StreamConfig, wanted: Partial<StreamConfig>, options: EnsureStreamsOptions): void {
+  if (wanted.subject_transform === undefined) return;
+  const live = partitionsOf(current);
+  const asked = partitionsOf(wanted);
+  if (live === undefined || asked === undefined || live === asked) return;
+  wanted.subject_transform = partitionTransform(live);
+  options.logger?.warn(
+    { stream: current.name, livePartitions: live, askedPartitions: asked },
+    `stream ${current.name} keeps its ${String(live)} partitions (this process asked for ${String(asked)}): a live stream's partition count is never changed by a deploy, only by a drain-and-switch`,
+  );
+}
+
 /** Creates the NOVA, TELEGRAM and DLQ streams, or brings their settings to the declared ones. */
 export async function ensureStreams(jsm: JetStreamManager, options: EnsureStreamsOptions = {}): Promise<void> {
   const partitions = options.partitions ?? DEFAULT_PARTITIONS;
@@ -91,6 +115,7 @@ export async function ensureStreams(jsm: JetStreamManager, options: EnsureStream
       // Never fewer copies than the stream has: a process started without NOVA_NATS_REPLICAS (a
       // tool, a forgotten variable) must not scale a cluster's R3 streams down to one copy.
       if (current.config.num_replicas > (wanted.num_replicas ?? 1)) wanted.num_replicas = current.config.num_replicas;
+      keepLivePartitions(current.config, wanted, options);
       if (drifted(current.config, wanted)) await jsm.streams.update(name, { ...current.config, ...wanted });
     }
   }

@@ -2,7 +2,6 @@ import { telegramMsgId } from '@nova/contracts';
 import type { HandlerContext } from '@nova/domain';
 import { chooseLocale, type Locale } from '@nova/i18n';
 import { routeChildBotUpdate } from '../child-bot/router.js';
-import { claimEffect } from '../effects.js';
 import type { BotTransaction } from '../database.js';
 import type { SealedToken } from '../keyring.js';
 import { leaseEnd, recordLeasedReplies, sendRecordedReplies, type RecordedReply } from '../replies/outgoing.js';
@@ -10,6 +9,7 @@ import { businessConnectionOf } from '../updates/business-connection.js';
 import type { IncomingUpdate } from '../updates/incoming.js';
 import { registerSenderSpeaking } from '../users.js';
 import type { UpdateProcessingDeps } from './deps.js';
+import { claimChildUpdate } from './claim-child-update.js';
 import type { ProcessOutcome } from './outcome.js';
 import { deliver, deliveryDeps, updateEffectKey } from './shared.js';
 
@@ -26,8 +26,8 @@ import { deliver, deliveryDeps, updateEffectKey } from './shared.js';
  * its built-in greeting waits, inside the transaction, for the answer's language of the writer);
  * no read of the processed mark before the work — the claim in the transaction decides, and the steps outside it are
  * idempotent under the update's msgID (the users context's effect key, the publisher keeping the
- * newer business connection), so a redelivery repeats them harmlessly; the bot's token is read
- * with its row in the transaction; the replies are recorded leased and sent without being read
+ * newer business connection), so a redelivery repeats them harmlessly; the claim and the bot's
+ * row (its token with it) are one statement (claim-child-update.ts); the replies are recorded leased and sent without being read
  * back. A transient registration failure is thrown after the replies went out, so the update is
  * redelivered and the registration retried, and the person is answered meanwhile.
  */
@@ -73,8 +73,9 @@ interface Recorded {
 
 /** The update's transaction; undefined when another processing of it claimed it first. */
 async function recordChildUpdate(tx: BotTransaction, deps: UpdateProcessingDeps, botId: bigint, key: string, update: IncomingUpdate, now: Date, senderLocale: () => Promise<Locale>): Promise<Recorded | undefined> {
-  if (!(await claimEffect(tx, key))) return undefined;
-  const bot = await tx.bot.findUnique({ where: { botId }, select: { botId: true, username: true, greeting: true, blockedAt: true, tokenCiphertext: true, tokenKeyId: true } });
+  const claim = await claimChildUpdate(tx, key, botId);
+  if (!claim.claimed) return undefined;
+  const { bot } = claim;
   // A bot removed while its updates were in flight: nothing to say, nobody to count. A blocked
   // bot (an admin's decision) likewise, also for updates the gateway took before it knew.
   if (bot === null || bot.blockedAt !== null) return { replies: [], token: undefined };
