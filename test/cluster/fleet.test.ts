@@ -134,12 +134,18 @@ async function migration(): Promise<NovaMigration> {
   return tools.getJson<NovaMigration>(['novamigration', STAGE2, '-n', NAMESPACE]);
 }
 
-async function waitForStatus(what: string, probe: (status: NovaMigrationStatus) => boolean, timeoutMs: number): Promise<NovaMigrationStatus> {
+/**
+ * Waits for the migration's status to satisfy `probe`; `rollbackEnds`: a rollback ends the wait at
+ * once, naming its checks (not after the timeout). Off right after a retry: status shows the last
+ * run's rollback until the operator acts on it.
+ */
+async function waitForStatus(what: string, probe: (status: NovaMigrationStatus) => boolean, timeoutMs: number, rollbackEnds = false): Promise<NovaMigrationStatus> {
   let last: NovaMigrationStatus | undefined;
+  const rolledBack = (): string | undefined => (rollbackEnds && last?.phase === 'RolledBack' ? `rolled back instead: ${last.analysis?.failedChecks?.join('; ') ?? JSON.stringify(last.conditions)}` : undefined);
   await tools.waitForState(() => `${STAGE2} ${what}; status: ${JSON.stringify(last)}`, async () => {
     last = (await migration()).status;
     return last !== undefined && probe(last);
-  }, timeoutMs);
+  }, timeoutMs, rolledBack);
   if (last === undefined) throw new Error(`${STAGE2}: no status`);
   return last;
 }
@@ -281,7 +287,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     stage2 = stage2Document();
     const started = performance.now();
     await tools.kubectl(['apply', '-f', writeStage(stage2, join(ownStack().path('chart'), `${STAGE2}.yaml`))]);
-    await waitForStatus('at the manual pause, 50 %', atManualPause, 180_000);
+    await waitForStatus('at the manual pause, 50 %', atManualPause, 180_000, true);
     const pausedS = (performance.now() - started) / 1000;
     expect(await handled('target')).toBeGreaterThan(0);
     await usersRole?.revoke();
@@ -292,7 +298,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     expect(people.lostReplies()).toEqual([]);
   }, 10 * 60_000);
 
-  it('stage 2, retried with the privileges back: the operator in its pod steps the users context 5 → 25 → 50 → (resumed) 100 while people talk: Promoted', async () => {
+  it('stage 2, retried with the privileges back: the operator in its pod steps the users context 5 → 25 → 50, its leader pod is deleted at the pause and another takes over, resumed to 100 while people talk: Promoted', async () => {
     await usersRole?.grant();
     // What an SRE does before a retry: the failed requests out of the analysis window first.
     const errorsInWindow = sideQueries(asTrafficMigration(await migration()), 'target', WINDOW).errors;
@@ -300,8 +306,21 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     const started = performance.now();
     await nova('retry', STAGE2);
     await waitForStatus('at the manual pause, 50 %, in the retried run', atManualPause, 180_000);
+    // The operator's leader pod deleted mid-migration: another pod of the release takes the Lease and
+    // carries on from status (the KV history below shows no weight status did not intend).
+    const leader = (await tools.getJson<{ spec?: { holderIdentity?: string } }>(['lease', 'nova-operator', '-n', NAMESPACE])).spec?.holderIdentity ?? '';
+    expect(leader).toMatch(/^nova-operator-/);
+    const deletedAt = performance.now();
+    await tools.kubectl(['delete', 'pod', leader, '-n', NAMESPACE, '--wait=false']);
+    let holder = leader;
+    await tools.waitForState(() => `another pod takes the Lease from ${leader}; holder: "${holder}"`, async () => {
+      holder = (await tools.getJson<{ spec?: { holderIdentity?: string } }>(['lease', 'nova-operator', '-n', NAMESPACE])).spec?.holderIdentity ?? '';
+      return holder.startsWith('nova-operator-') && holder !== leader;
+    }, 60_000);
+    const takeoverS = (performance.now() - deletedAt) / 1000;
+    expect((await migration()).status).toMatchObject({ phase: 'Paused', weight: 50 });
     await nova('resume', STAGE2);
-    const promoted = await waitForStatus('Promoted at 100 %', (s) => s.phase === 'Promoted' && s.weight === 100, 180_000);
+    const promoted = await waitForStatus('Promoted at 100 %', (s) => s.phase === 'Promoted' && s.weight === 100, 180_000, true);
     const promotedS = (performance.now() - started) / 1000;
     expect(promoted.analysis?.lastResult).toBe('Pass');
 
@@ -318,7 +337,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     const { routing } = await routingBuckets(nc);
     const weights = (await weightHistory(routing, 'user')).map((entry) => entry.weight).filter((weight, index, all) => index === 0 || all[index - 1] !== weight);
     await nc.close();
-    console.log(`cluster fleet: stage 2 retried, Promoted after ${promotedS.toFixed(1)} s; weights written: ${weights.join(' ')}`);
+    console.log(`cluster fleet: stage 2 retried, Promoted after ${promotedS.toFixed(1)} s (the leader's pod ${leader} deleted at the pause, the Lease with ${holder} after ${takeoverS.toFixed(1)} s); weights written: ${weights.join(' ')}`);
     expect(weights.slice(weights.indexOf(5))).toEqual([5, 25, 50, 0, 5, 25, 50, 100]);
   }, 10 * 60_000);
 });

@@ -12,8 +12,11 @@ export interface ClusterTools {
   kubectl(args: readonly string[], input?: string): Promise<string>;
   helm(args: readonly string[]): Promise<string>;
   getJson<T>(args: readonly string[]): Promise<T>;
-  /** Waits (bounded) for `probe`; on failure, throws with the pods and the last events. */
-  waitForState(what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number): Promise<void>;
+  /**
+   * Waits (bounded) for `probe`; on failure, throws with the pods and the last events. `abortReason`
+   * ends the wait early when it names a reason (the state waited for can no longer come).
+   */
+  waitForState(what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number, abortReason?: () => string | undefined): Promise<void>;
 }
 
 export function clusterTools(node: NodeCluster): ClusterTools {
@@ -23,8 +26,8 @@ export function clusterTools(node: NodeCluster): ClusterTools {
   const helm = (args: readonly string[]): Promise<string> =>
     runOk(findBinary({ name: 'helm', install: 'bash scripts/setup.sh' }), ['--kubeconfig', kubeconfig, ...args], { timeoutMs: 360_000 });
   const getJson = async <T>(args: readonly string[]): Promise<T> => JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
-  const waitForState = async (what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-    const failure = await waitFor(probe, { timeoutMs, intervalMs: 500 });
+  const waitForState = async (what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number, abortReason?: () => string | undefined): Promise<void> => {
+    const failure = await waitFor(probe, { timeoutMs, intervalMs: 500, ...(abortReason === undefined ? {} : { abortReason }) });
     if (failure === undefined) return;
     const said = typeof what === 'string' ? what : what();
     const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']).catch((error: unknown) => String(error));
