@@ -25,8 +25,10 @@
  * Off unless NOVA_NODE_TESTS=1 (root, the node's binaries): see docs/testing.md, "A one-node cluster".
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { KubeConfig } from '@kubernetes/client-node';
 import { connect } from '@nats-io/transport-node';
 import { BOT_MIGRATIONS_DIR, BOT_SCHEMA } from '@nova/bot-service/domain';
+import { routingBucket } from '@nova/bus';
 import { migrate } from '@nova/db';
 import { SchemaRole } from '@nova/fleet';
 import { arrangeFleetSchemaBefore } from '@nova/schema-move';
@@ -41,8 +43,10 @@ import { sideQueries } from '../../operator/src/analysis/queries.js';
 import { asTrafficMigration, type NovaMigration, type NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 import { Conversations } from '../e2e/support/conversations.js';
 import { canaryPopulation } from '../e2e/support/fleet-stage.js';
+import { misrouted, RequestRecord, sidePatterns, StatusTimeline } from '../e2e/support/side-record.js';
 import { loadStage, manualPauseStep, shortenPauses, writeStage, type StageDocument } from '../e2e/support/stages.js';
 import { kubectl as kubectlWithPlugin } from '../operator/support/kubectl.js';
+import { Migrations } from '../operator/support/migrations.js';
 import { routingBuckets, weightHistory } from '../routing/support/fleet.js';
 import { REPO_ROOT } from '../ship/support/chart.js';
 import { clusterTools, importProjectImages, type ClusterTools } from './support/cluster.js';
@@ -62,6 +66,8 @@ const STAGE2 = 'stage-2-users';
 const PEOPLE = 12;
 /** What a check looks back over (test/e2e/stage2-users.test.ts says why 30 s). */
 const WINDOW = '30s';
+/** The callers' timeout of svc.user.upsert (the bus's default): Nova-Deadline minus this is when a request was sent. */
+const REQUEST_TIMEOUT_MS = 5_000;
 
 let stack: Stack | undefined;
 let node: NodeCluster;
@@ -74,6 +80,8 @@ let usersRole: SchemaRole | undefined;
 let prometheus: NodePrometheus;
 let people: Conversations | undefined;
 let stage2: StageDocument;
+let record: RequestRecord | undefined;
+let timeline: StatusTimeline | undefined;
 const secrets = {
   encryptionKey: randomBytes(32).toString('base64'),
   webhookSecret: randomBytes(24).toString('base64url'),
@@ -212,6 +220,8 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
 
   afterAll(async () => {
     await people?.stop();
+    await timeline?.stop();
+    await record?.close();
     await emulator?.stop();
     await stack?.stop();
   }, 120_000);
@@ -298,11 +308,19 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     expect(people.lostReplies()).toEqual([]);
   }, 10 * 60_000);
 
-  it('stage 2, retried with the privileges back: the operator in its pod steps the users context 5 → 25 → 50, its leader pod is deleted at the pause and another takes over, resumed to 100 while people talk: Promoted', async () => {
+  it('stage 2, retried with the privileges back: the operator in its pod steps the users context 5 → 25 → 50, its leader pod is deleted at the pause and another takes over, resumed to 100 while people talk: Promoted, each chat moved once, every request on the side status allowed', async () => {
     await usersRole?.grant();
     // What an SRE does before a retry: the failed requests out of the analysis window first.
     const errorsInWindow = sideQueries(asTrafficMigration(await migration()), 'target', WINDOW).errors;
     await tools.waitForState('the analysis window holds no target error', async () => (await prometheus.number(errorsInWindow)) === 0, 120_000);
+    // Who served each users-context request, read from the wire (the chat from Nova-Routing-Key), and
+    // the migration's status polled: each request checked against the weights status meant then.
+    record = await RequestRecord.start(nats.url, 'user', REQUEST_TIMEOUT_MS);
+    const kubeconfig = new KubeConfig();
+    kubeconfig.loadFromFile(node.info.kube.kubeconfig);
+    const migrations = new Migrations(kubeconfig, NAMESPACE);
+    timeline = new StatusTimeline(() => migrations.status(STAGE2));
+    const retried = Date.now();
     const started = performance.now();
     await nova('retry', STAGE2);
     await waitForStatus('at the manual pause, 50 %, in the retried run', atManualPause, 180_000);
@@ -328,9 +346,23 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     const before = await prometheus.number(`sum(nova_bus_messages_total{namespace="${NAMESPACE}",context="user",side="target"})`);
     await tools.waitForState('the user service serving every person after the promotion', async () =>
       (await prometheus.number(`sum(nova_bus_messages_total{namespace="${NAMESPACE}",context="user",side="target"})`)) >= before + PEOPLE, 120_000);
+    const promotedAt = timeline.firstAfter(retried, (s) => s.phase === 'Promoted' && s.weight === 100)?.end ?? Date.now();
+    const chats = new Set(people?.people.map((person) => String(person.user.id)));
+    await tools.waitForState('every chat served by the user service after the promotion', () => {
+      const served = new Set((record?.between(promotedAt) ?? []).filter((request) => request.side === 'target').map((request) => request.chat));
+      return Promise.resolve([...chats].every((chat) => served.has(chat)));
+    }, 120_000);
     await people?.stop();
     expect(people?.lostReplies()).toEqual([]);
     expect(people?.people.every((person) => person.sent === person.answered)).toBe(true);
+    // Each chat legacy until the weight passed its bucket, the target from then on, never back; and
+    // every request on the side the status of that moment allowed (the leader's change included).
+    const run = record.between(retried);
+    expect([...sidePatterns(run).entries()].filter(([, pattern]) => !/^L?T$/.test(pattern))).toEqual([]);
+    const lastSent = Math.max(...run.map((request) => request.sentAt));
+    await tools.waitForState('the status timeline polled after the last request', () => Promise.resolve((timeline?.polls().at(-1)?.start ?? 0) > lastSent), 30_000);
+    expect(misrouted(run, timeline, (chat) => routingBucket('user', chat))).toEqual([]);
+    expect(record.malformed()).toEqual([]);
 
     // What the operator in its pod wrote into NATS KV, in order: the rolled-back run, then this one.
     const nc = await connect({ servers: nats.url });
