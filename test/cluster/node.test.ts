@@ -16,14 +16,14 @@
  * build once): NOVA_NODE_TESTS=1 NOVA_TESTBED_COMPONENTS=nats node … jest.js test/cluster
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { findBinary, Stack, startNode, waitFor, type NodeCluster } from '@nova/testbed';
+import { Stack, startNode, waitFor, type NodeCluster } from '@nova/testbed';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildBaseImages, RUNTIME_BASE } from '../ship/support/base-images.js';
 import { REPO_ROOT } from '../ship/support/chart.js';
-import { runOk } from '../ship/support/command.js';
 import { buildah } from '../ship/support/containers.js';
+import { clusterTools, importProjectImages, type ClusterTools } from './support/cluster.js';
 import { LeadershipSampler, summarise, type LeadershipSample, type OperatorPod } from './support/leadership.js';
 
 const enabled = process.env.NOVA_NODE_TESTS === '1';
@@ -31,33 +31,25 @@ const suite = enabled ? describe : describe.skip;
 
 let stack: Stack | undefined;
 let node: NodeCluster;
+let tools: ClusterTools;
 let leadership: LeadershipSampler;
 /** The values of the install; the upgrade changes one of them. */
 let installValues: Record<string, unknown>;
 
 function kubectl(args: readonly string[], input?: string): Promise<string> {
-  const binary = findBinary({ name: 'kubectl', install: 'bash scripts/setup.sh' });
-  return runOk(binary, ['--kubeconfig', node.info.kube.kubeconfig, ...args], input === undefined ? {} : { input });
+  return tools.kubectl(args, input);
 }
 
 function helm(args: readonly string[]): Promise<string> {
-  const binary = findBinary({ name: 'helm', install: 'bash scripts/setup.sh' });
-  return runOk(binary, ['--kubeconfig', node.info.kube.kubeconfig, ...args], { timeoutMs: 360_000 });
+  return tools.helm(args);
 }
 
-async function getJson<T>(args: readonly string[]): Promise<T> {
-  return JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
+function getJson<T>(args: readonly string[]): Promise<T> {
+  return tools.getJson<T>(args);
 }
 
-/** Waits (bounded) for `probe`, and on failure says what the cluster showed. */
-async function waitForState(what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const failure = await waitFor(probe, { timeoutMs, intervalMs: 500 });
-  if (failure !== undefined) {
-    what = typeof what === 'string' ? what : what();
-    const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']).catch((error: unknown) => String(error));
-    const events = await kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp']).catch((error: unknown) => String(error));
-    throw new Error(`${what}: ${failure}\n--- pods ---\n${pods}\n--- events ---\n${events.split('\n').slice(-40).join('\n')}`);
-  }
+function waitForState(what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  return tools.waitForState(what, probe, timeoutMs);
 }
 
 const NAMESPACE = 'node-test';
@@ -173,6 +165,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
   beforeAll(async () => {
     stack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
     node = await startNode(stack);
+    tools = clusterTools(node);
     leadership = new LeadershipSampler({ kubectl: (args) => kubectl(args), runInNode: (command, args) => node.runInNode(command, args) });
     // The project's runtime base (Node 24 FROM scratch, test/ship's), exported with its name.
     await buildBaseImages();
@@ -226,14 +219,8 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
   // The operator alone for now: the services need NATS and PostgreSQL reachable from the pods
   // (the next round). The image is test/ship/images.test.ts's, from the shared build storage.
   it('installs the chart with helm --wait: the operator runs its two replicas in pods, one holding the Lease', async () => {
-    const image = 'localhost/nova/operator:test';
-    const listed = await buildah(['images', '--format', '{{.Name}}:{{.Tag}}']);
-    if (!listed.split('\n').includes(image)) {
-      throw new Error(`${image} is not in the build storage: run test/ship/images.test.ts first (it builds every deployable's image)`);
-    }
-    const archive = join(stack?.path('images') ?? '', 'operator.tar');
-    await buildah(['push', image, `docker-archive:${archive}:${image}`]);
-    await node.importImage(archive, image);
+    if (stack === undefined) throw new Error('the node was never started (beforeAll failed)');
+    await importProjectImages(stack, node, ['operator']);
 
     const services = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service', 'publisher-service', 'payment-service', 'admin-panel', 'notification-service'];
     const values = {
@@ -241,7 +228,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
       services: Object.fromEntries(services.map((name) => [name, { enabled: false }])),
     };
     installValues = values;
-    const valuesFile = join(stack?.path('chart') ?? '', 'values.json');
+    const valuesFile = join(stack.path('chart'), 'values.json');
     writeFileSync(valuesFile, JSON.stringify(values));
     await helm(['install', 'nova', join(REPO_ROOT, 'charts', 'nova'),
       '-n', 'nova', '--create-namespace', '-f', valuesFile, '--wait', '--timeout', '300s']);
@@ -282,7 +269,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
       const settledS = (performance.now() - started) / 1000;
       // A replica stopped by SIGTERM empties the Lease, and whichever live replica tries next takes
       // it: the standby at its next retry (2-4.4 s apart), or the Deployment's new pod, whose first
-      // try comes as it starts (the new pod, in all five deletions seen here: docs/testing.md).
+      // try comes as it starts (both seen here: docs/testing.md).
       const taker = holder === standby ? 'the standby' : 'the new pod';
       console.log(`node test: the leader's pod ${deleted} deleted with ${how}: the Lease went to ${taker} ${holder} after ${takeoverS.toFixed(1)} s `
         + `(lease duration ${String(LEASE_DURATION_S)} s); two Ready pods and one leader again after ${settledS.toFixed(1)} s`);

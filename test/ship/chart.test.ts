@@ -189,10 +189,22 @@ describe('every deployable the chart renders', () => {
       if (deployment === undefined) throw new Error(`no Deployment ${name}`);
       return (podSpec(deployment).containers[0]?.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => e.name).sort();
     };
-    expect(secretsOf('webhook-gateway')).toEqual(['NOVA_WEBHOOK_SECRET']);
+    // Without telegram.mainBotId the gateway learns the main bot's id from its token.
+    expect(secretsOf('webhook-gateway')).toEqual(['NOVA_MAIN_BOT_TOKEN', 'NOVA_WEBHOOK_SECRET']);
     expect(secretsOf('user-service')).toEqual(['NOVA_DATABASE_PASSWORD']);
+    // It sets the main bot's webhook (token, secret) and keeps child bots' tokens sealed (key).
+    expect(secretsOf('bot-service')).toEqual(['NOVA_DATABASE_PASSWORD', 'NOVA_MAIN_BOT_TOKEN', 'NOVA_TOKEN_ENCRYPTION_KEY', 'NOVA_WEBHOOK_SECRET']);
     expect(secretsOf('nova-monolith')).toEqual(['NOVA_DATABASE_PASSWORD', 'NOVA_MAIN_BOT_TOKEN', 'NOVA_TOKEN_ENCRYPTION_KEY', 'NOVA_WEBHOOK_SECRET']);
     expect(secretsOf('nova-operator')).toEqual([]);
+  });
+
+  it('gives the webhook gateway the main bot\'s id instead of its token when telegram.mainBotId is set', async () => {
+    const { objects } = await renderChart({ namespace: 'nova', values: { telegram: { mainBotId: '7000001' } } });
+    const gateway = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'webhook-gateway');
+    if (gateway === undefined) throw new Error('no Deployment webhook-gateway');
+    const env = podSpec(gateway).containers[0]?.env ?? [];
+    expect(env.filter((e) => e.valueFrom?.secretKeyRef !== undefined).map((e) => e.name)).toEqual(['NOVA_WEBHOOK_SECRET']);
+    expect(env.find((e) => e.name === 'NOVA_MAIN_BOT_ID')?.value).toBe('7000001');
   });
 
   it('gives a deployable its own runtime login and every deployable with a database the migration login, by reference', async () => {

@@ -45,6 +45,21 @@ describe('webhooks: setWebhook and delivery, Telegram\'s way', () => {
     }
   });
 
+  it('posts to where `delivery.route` maps the bot\'s own webhook URL (an ingress the test plays), which the bot still sees as set', async () => {
+    const routed = await TelegramEmulator.start({ delivery: { route: (url) => url.replace('https://bot.example.com', receiver.url) } });
+    try {
+      const routedBot = routed.createBot({ username: 'routed_bot' });
+      expect((await rawCall(routed.apiRoot, routedBot.token, 'setWebhook', { url: 'https://bot.example.com/webhook/main', secret_token: SECRET })).status).toBe(200);
+      const update = routed.userSends(routedBot.token, { from: ann, text: 'through the ingress' });
+      await routed.waitForDelivery(routedBot.token, update.update_id);
+      expect(receiver.received.map((delivered) => ({ secret: delivered.headers['x-telegram-bot-api-secret-token'], id: (delivered.body as Update).update_id })))
+        .toEqual([{ secret: SECRET, id: update.update_id }]);
+      expect(routed.webhookInfo(routedBot.token).url).toBe('https://bot.example.com/webhook/main');
+    } finally {
+      await routed.stop();
+    }
+  });
+
   it('builds real Updates: update_id growing by one per bot, /commands marked as bot_command entities', () => {
     const first = telegram.userSends(bot.token, { from: ann, text: '/start' });
     const second = telegram.userSends(bot.token, { from: ann, text: 'hello /help@hook_bot now' });

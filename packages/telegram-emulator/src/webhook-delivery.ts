@@ -25,6 +25,13 @@ export interface DeliverySettings {
    * queued: Telegram keeps updates at most 24 hours (the default). Tests scale it down.
    */
   readonly maxAgeMs: number;
+  /**
+   * Where a webhook URL is posted. Telegram resolves the public name and speaks TLS to the
+   * operator's ingress; a test whose receiver has no public name or certificate (a one-node
+   * cluster's NodePort: test/cluster) maps the URL the bot set to the address that plays that
+   * ingress. The bot still sets, and getWebhookInfo still shows, its own URL. Unchanged by default.
+   */
+  readonly route?: (webhookUrl: string) => string;
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = { timeoutMs: 10_000, backoff: { baseMs: 250, capMs: 8_000 }, maxAgeMs: 24 * 60 * 60_000 };
@@ -191,7 +198,7 @@ export class WebhookDelivery {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (webhook.secretToken !== undefined) headers['x-telegram-bot-api-secret-token'] = webhook.secretToken;
     try {
-      const response = await fetch(webhook.url, {
+      const response = await fetch(this.settings.route?.(webhook.url) ?? webhook.url, {
         method: 'POST',
         headers,
         body: JSON.stringify(update),

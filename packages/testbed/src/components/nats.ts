@@ -11,6 +11,11 @@ export interface NatsOptions {
    * listened there yet: test/platform/start-without-nats.test.ts); default a free one.
    */
   readonly port?: number;
+  /**
+   * The address it binds (clients and monitoring), default loopback. The one-node cluster's pods
+   * reach the machine only at the host end of the node's link, so test/cluster binds that.
+   */
+  readonly address?: string;
 }
 
 /** nats-server with JetStream, file storage in the stack folder. */
@@ -18,16 +23,17 @@ export async function startNats(stack: Stack, options: NatsOptions = {}): Promis
   const binary = findBinary({ name: 'nats-server', install: 'bash scripts/setup.sh (go install github.com/nats-io/nats-server/v2@<pin>)' });
   const port = options.port ?? (await freePort());
   const monitorPort = await freePort();
-  const monitorUrl = `http://127.0.0.1:${monitorPort}`;
+  const address = options.address ?? '127.0.0.1';
+  const monitorUrl = `http://${address}:${monitorPort}`;
   await SupervisedProcess.start(stack, {
     name: 'nats-server',
     command: binary,
-    args: ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', stack.path('nats'), '--server_name', 'nova-testbed'],
+    args: ['-a', address, '-p', String(port), '-m', String(monitorPort), '-js', '-sd', stack.path('nats'), '--server_name', 'nova-testbed'],
     // Ready only once JetStream itself is, not just the client port.
     ready: () => httpOk(`${monitorUrl}/healthz?js-enabled-only=true`),
     readyTimeoutMs: 30_000,
   });
   const varz = (await (await fetch(`${monitorUrl}/varz`)).json()) as { version?: string };
-  const url = `nats://127.0.0.1:${port}`;
+  const url = `nats://${address}:${port}`;
   return { url, urls: [url], monitorUrl, version: varz.version ?? 'unknown' };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findBinary } from '../binaries.js';
@@ -40,6 +40,12 @@ export interface PostgresOptions {
    * there yet: test/platform/start-without-database.test.ts); default a free one.
    */
   readonly port?: number;
+  /**
+   * A second address to listen on beside loopback, for clients elsewhere on this machine (the
+   * one-node cluster's pods reach it at the host end of the node's link): they must log in with a
+   * password (scram-sha-256) from `clientCidr`; trust stays for loopback only.
+   */
+  readonly remote?: { readonly listenAddress: string; readonly clientCidr: string };
 }
 
 /**
@@ -56,6 +62,8 @@ export class PostgresServer {
     readonly socketDir: string,
     private readonly account: { uid: number; gid: number } | undefined,
     readonly info: PostgresInfo,
+    /** Listened on beside loopback (PostgresOptions.remote). */
+    private readonly remoteAddress?: string,
   ) {}
 
   /** A fresh cluster (initdb) on a random loopback port (or `options.port`), tuned for throwaway data; resolves once it accepts connections. */
@@ -76,10 +84,14 @@ export class PostgresServer {
     } catch (error) {
       throw new ComponentStartError('postgres', 'initdb failed', (error as { stderr?: string }).stderr ?? String(error));
     }
+    if (options.remote !== undefined) {
+      // pg_hba.conf is read top down: this line comes after initdb's loopback trust lines.
+      appendFileSync(join(dataDir, 'pg_hba.conf'), `host all all ${options.remote.clientCidr} scram-sha-256\n`);
+    }
     const port = options.port ?? (await freePort());
     const { stdout } = await run(binary('postgres'), ['--version']);
     const version = /(\d+(?:\.\d+)*)/.exec(stdout)?.[1] ?? stdout.trim();
-    const server = new PostgresServer(stack, dataDir, socketDir, account, { url: `postgresql://${SUPERUSER}@127.0.0.1:${String(port)}/postgres`, host: '127.0.0.1', port, user: SUPERUSER, version });
+    const server = new PostgresServer(stack, dataDir, socketDir, account, { url: `postgresql://${SUPERUSER}@127.0.0.1:${String(port)}/postgres`, host: '127.0.0.1', port, user: SUPERUSER, version }, options.remote?.listenAddress);
     await server.start();
     return server;
   }
@@ -101,7 +113,7 @@ export class PostgresServer {
     this.current = await SupervisedProcess.start(this.stack, {
       name: 'postgres',
       command: binary('postgres'),
-      args: ['-D', this.dataDir, '-p', port, '-k', this.socketDir, '-c', `listen_addresses=${socketOnly ? '' : '127.0.0.1'}`,
+      args: ['-D', this.dataDir, '-p', port, '-k', this.socketDir, '-c', `listen_addresses=${socketOnly ? '' : ['127.0.0.1', ...(this.remoteAddress === undefined ? [] : [this.remoteAddress])].join(',')}`,
         // Throwaway data: durability costs time and buys nothing here. stop() is a clean shutdown
         // (a checkpoint), which keeps every acknowledged commit even so; a SIGKILL would not
         // (bench/src/chaos/stores.ts).

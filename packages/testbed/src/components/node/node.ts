@@ -37,6 +37,13 @@ export interface NodeCluster {
   importImage(archive: string, name: string): Promise<void>;
   /** Runs a command inside the node (its PID, network and mount namespaces) and returns its stdout: e.g. `iptables-save`. */
   runInNode(command: string, args: readonly string[]): Promise<string>;
+  /**
+   * The command line that runs `command` inside the node (its PID, network and mount namespaces),
+   * for a long-lived process a test supervises itself (`SupervisedProcess.start(stack, { name,
+   * ...node.commandInNode(binary, args) })`): e.g. a Prometheus that scrapes the pods' addresses,
+   * which exist only in there. It dies with the node, whatever becomes of its supervisor.
+   */
+  commandInNode(command: string, args: readonly string[]): { command: string; args: string[] };
 }
 
 /**
@@ -130,5 +137,6 @@ export async function startNode(stack: Stack): Promise<NodeCluster> {
       const inside = inNode(containerd, command, args);
       return hostCommand(`run ${command} in the node`, inside.command, inside.args);
     },
+    commandInNode: (command, args) => inNode(containerd, command, args),
   };
 }

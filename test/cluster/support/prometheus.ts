@@ -1,0 +1,106 @@
+/**
+ * A Prometheus that scrapes the release's pods: the test bed's Prometheus binary run inside the
+ * node's namespaces (the pods' addresses exist only there), listening on the node's address, where
+ * the operator's pod and the test both reach it. It keeps what the chart's ServiceMonitor selects:
+ * the endpoints of the Services labelled part-of nova, their `http` port, /metrics, honor_labels
+ * (the processes export `namespace` themselves).
+ *
+ * Discovery: Debian's Prometheus (2.42+ds) is built without `kubernetes_sd_configs` ("field
+ * kubernetes_sd_configs not found"), so the test process serves Prometheus's HTTP service
+ * discovery (`http_sd_configs`) from the apiserver's Services and EndpointSlices, answering each
+ * of Prometheus's polls from a fresh list: the same objects kubernetes_sd's role `endpoints` reads.
+ */
+import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+import { findBinary, freePort, httpOk, SupervisedProcess, type NodeCluster, type Stack } from '@nova/testbed';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+export interface NodePrometheus {
+  /** http://<node address>:<port>: the analysis' `prometheus.address`, and the test's. */
+  readonly url: string;
+  /** One number (0 when the query has no series); a refused query throws. */
+  number(query: string): Promise<number>;
+}
+
+interface TargetGroup {
+  readonly targets: string[];
+  readonly labels: Record<string, string>;
+}
+
+/** The ready endpoints' `http` ports of the Services labelled part-of nova in `namespace`, one group per pod. */
+async function discover(kubeconfig: KubeConfig, namespace: string): Promise<TargetGroup[]> {
+  const core = kubeconfig.makeApiClient(CoreV1Api);
+  const discovery = kubeconfig.makeApiClient(DiscoveryV1Api);
+  const [services, slices] = await Promise.all([
+    core.listNamespacedService({ namespace, labelSelector: 'app.kubernetes.io/part-of=nova' }),
+    discovery.listNamespacedEndpointSlice({ namespace }),
+  ]);
+  const names = new Set(services.items.map((service) => service.metadata?.name));
+  const groups: TargetGroup[] = [];
+  for (const slice of slices.items) {
+    const service = slice.metadata?.labels?.['kubernetes.io/service-name'];
+    const port = slice.ports?.find((p) => p.name === 'http')?.port;
+    if (service === undefined || !names.has(service) || port === undefined) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.conditions?.ready !== true) continue;
+      groups.push({ targets: endpoint.addresses.map((address) => `${address}:${String(port)}`), labels: { pod: endpoint.targetRef?.name ?? '', service } });
+    }
+  }
+  return groups;
+}
+
+/** Serves the discovery on `address` (the node's link's host end, which Prometheus in the node reaches); closed with the stack. */
+async function serveDiscovery(stack: Stack, node: NodeCluster, namespace: string): Promise<string> {
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(node.info.kube.kubeconfig);
+  const server = createServer((request, response) => {
+    discover(kubeconfig, namespace).then((groups) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(groups));
+    }, (error: unknown) => {
+      // Prometheus keeps the last good targets on a failed poll.
+      response.writeHead(503).end(String(error));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, node.info.hostAddress, resolve);
+  });
+  stack.afterStop(() => new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); }));
+  return `http://${node.info.hostAddress}:${String(port)}/targets`;
+}
+
+export async function startNodePrometheus(stack: Stack, node: NodeCluster, namespace: string): Promise<NodePrometheus> {
+  const binary = findBinary({ name: 'prometheus', candidates: ['/usr/bin/prometheus'], install: 'sudo apt-get install -y prometheus (or: bash scripts/setup.sh)' });
+  const discoveryUrl = await serveDiscovery(stack, node, namespace);
+  const dir = stack.path('node-prometheus');
+  const configFile = join(dir, 'prometheus.yml');
+  writeFileSync(configFile, stringify({
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: [{
+      job_name: 'nova',
+      honor_labels: true,
+      metrics_path: '/metrics',
+      http_sd_configs: [{ url: discoveryUrl, refresh_interval: '2s' }],
+    }],
+  }));
+  const port = await freePort();
+  const url = `http://${node.info.nodeAddress}:${String(port)}`;
+  await SupervisedProcess.start(stack, {
+    name: 'node-prometheus',
+    ...node.commandInNode(binary, [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${node.info.nodeAddress}:${String(port)}`]),
+    ready: () => httpOk(`${url}/-/ready`),
+    readyTimeoutMs: 60_000,
+  });
+  return {
+    url,
+    number: async (query) => {
+      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
+      const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
+      if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
+      return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
+    },
+  };
+}
