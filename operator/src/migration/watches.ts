@@ -8,6 +8,7 @@ import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kuber
 import { NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
 import { isNotFound } from '../kube/api-errors.js';
 import { ResilientInformer } from '../kube/informer.js';
+import { listInPages } from '../kube/paged-list.js';
 import { collectionPath, queueKey, type ResourceType } from '../kube/resource.js';
 import type { Watch } from '../runtime/manager.js';
 import type { Logger } from '../runtime/log.js';
@@ -68,10 +69,12 @@ function informerFor<T extends KubernetesObject>(options: WatchOptions, type: Re
     kubeConfig: options.kubeConfig,
     name: plural,
     path: collectionPath(type, namespace),
-    list: async () =>
-      (namespace === undefined
-        ? await api.listClusterCustomObject({ group, version, plural })
-        : await api.listNamespacedCustomObject({ group, version, plural, namespace })) as { items: T[] },
+    // In pages (paged-list.ts): one response of every object raised the peak RSS of a resync.
+    list: () =>
+      listInPages<T>(plural, (page) =>
+        namespace === undefined
+          ? api.listClusterCustomObject({ group, version, plural, ...page })
+          : api.listNamespacedCustomObject({ group, version, plural, namespace, ...page })),
     watchdogMs: options.watchdogMs,
     logger: options.logger,
   });
