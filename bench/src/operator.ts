@@ -19,7 +19,8 @@
  *
  * Usage: node --expose-gc bench/dist/operator.js [--samples 20] [--sharing 1,50,200] [--migrations 1000] [--namespaces 1] [--steady 20] [--skip-latency] [--skip-resync]
  */
-import { CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import { MIGRATION_FINALIZER } from '../../operator/dist/api/novamigration.js';
 import { ResilientInformer } from '../../operator/dist/kube/informer.js';
 import { startTestbed } from '@nova/testbed';
 import { execFile } from 'node:child_process';
@@ -172,41 +173,130 @@ async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, s
   }
 }
 
-/** Creates the resync migrations (20 requests in flight) and lets a first operator promote them all. */
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  }));
+}
+
+type Json = Record<string, unknown>;
+
+/** The resync migrations' names and VirtualServices, per namespace. */
+function resyncLayout(perNamespace: number): { name: string; virtualService: string; prefix: string }[] {
+  return Array.from({ length: perNamespace }, (_, i) => ({ name: `resync-${String(i)}`, virtualService: `resync-${String(Math.floor(i / PER_VIRTUAL_SERVICE))}`, prefix: `/r${String(i)}/` }));
+}
+
+/** Each migration's resourceVersion, by namespace/name: what the fresh operator wrote shows as a changed version. */
+async function versions(custom: CustomObjectsApi, namespaces: readonly string[]): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  for (const namespace of namespaces) {
+    const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { metadata?: { name?: string; resourceVersion?: string } }[] };
+    for (const item of list.items) seen.set(`${namespace}/${item.metadata?.name ?? ''}`, item.metadata?.resourceVersion ?? '');
+  }
+  return seen;
+}
+
+function changedCount(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): number {
+  let changed = 0;
+  for (const [key, version] of after) if (before.get(key) !== version) changed++;
+  return changed;
+}
+
+/**
+ * Makes N promoted migrations, the way a first operator would have left them, in a minute rather
+ * than the ten-plus minutes of promoting each from scratch (which never finished under load):
+ * 1. a first operator promotes one migration (`resync-0` of the first namespace) as usual, and is
+ *    shut down; its stored status and its route item are the template;
+ * 2. every other migration is created with the operator's finalizer and given the template's
+ *    status (its own path prefix in the messages; the /status subresource, 50 requests in
+ *    flight), and every VirtualService gets the template's item once per migration on it (its own
+ *    name and path prefix), weights 0/100;
+ * 3. a first operator is started again over all of them and left until it has reconciled each once:
+ *    it writes whatever it would not have left that way (the count is printed; 0 means the copies
+ *    are exactly what a promotion leaves), so the fresh operator measured after it meets
+ *    migrations its predecessor really promoted and has nothing to write either.
+ */
 async function createPromoted(kubeConfig: KubeConfig, custom: CustomObjectsApi, namespaces: readonly string[]): Promise<void> {
   const perNamespace = Math.ceil(MIGRATION_COUNT / namespaces.length);
+  const total = perNamespace * namespaces.length;
+  const layout = resyncLayout(perNamespace);
   const created = performance.now();
+  const [templateNamespace = ''] = namespaces;
   for (const namespace of namespaces) {
     await createNamespace(kubeConfig, namespace);
     for (let v = 0; v * PER_VIRTUAL_SERVICE < perNamespace; v++) {
       await custom.createNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, body: virtualService(`resync-${String(v)}`) });
     }
   }
-  const first = await startOperator(kubeConfig, 'bench-first', namespaces.length === 1 ? namespaces[0] : undefined, until);
+  const template = layout[0];
+  if (template === undefined) throw new Error('--migrations must be at least 1');
+  // 1. The template, promoted by an operator.
+  const first = await startOperator(kubeConfig, 'bench-first', namespaces.length === 1 ? templateNamespace : undefined, until);
+  let status: Json;
+  let item: Json;
   try {
-    for (const namespace of namespaces) {
-      for (let start = 0; start < perNamespace; start += 20) {
-        await Promise.all(Array.from({ length: Math.min(20, perNamespace - start) }, (_, k) => {
-          const i = start + k;
-          const body = migration(`resync-${String(i)}`, `resync-${String(Math.floor(i / PER_VIRTUAL_SERVICE))}`, `/r${String(i)}/`, [{ setWeight: 100 }]);
-          return custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body });
-        }));
-      }
-    }
-    const promoted = async (): Promise<number> => {
-      let count = 0;
-      for (const namespace of namespaces) {
-        const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { status?: { phase?: string } }[] };
-        count += list.items.filter((item) => item.status?.phase === 'Promoted').length;
-      }
-      return count;
-    };
-    await until(`all ${String(perNamespace * namespaces.length)} migrations Promoted`, async () => (await promoted()) === perNamespace * namespaces.length, 1_000);
-    console.log(`  (set-up: ${String(perNamespace * namespaces.length)} migrations in ${String(namespaces.length)} namespace(s) created and promoted from scratch in ${((performance.now() - created) / 1000).toFixed(1)} s)`);
+    await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace: templateNamespace, body: migration(template.name, template.virtualService, template.prefix, [{ setWeight: 100 }]) });
+    await until(`${template.name} Promoted`, async () => ((await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace: templateNamespace, name: template.name })) as { status?: { phase?: string } }).status?.phase === 'Promoted', 20, 120_000);
   } finally {
     await first.manager.shutdown();
     await first.close();
   }
+  {
+    const promoted = (await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace: templateNamespace, name: template.name })) as { status?: Json; metadata?: { finalizers?: string[] } };
+    status = promoted.status ?? {};
+    const routes = (await custom.getNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace: templateNamespace, name: template.virtualService })) as { spec?: { http?: Json[] } };
+    const found = routes.spec?.http?.find((entry) => entry.name === `nova-${template.name}`);
+    if (found === undefined) throw new Error(`the first operator left no route item nova-${template.name}`);
+    item = found;
+    // A copy's status names its own path prefix where the template's names /r0/ (the messages);
+    // the template's name must appear nowhere, or the copies would carry it.
+    if (JSON.stringify(status).includes(template.name)) throw new Error(`the template's status names it, copies would be wrong: ${JSON.stringify(status)}`);
+  }
+  // 2. The copies: the route items first (as the operator does: ensureRoute before any weight), then the migrations.
+  const itemFor = (entry: { name: string; prefix: string }): Json => ({ ...structuredClone(item), name: `nova-${entry.name}`, match: [{ uri: { prefix: entry.prefix } }] });
+  for (const namespace of namespaces) {
+    for (let v = 0; v * PER_VIRTUAL_SERVICE < perNamespace; v++) {
+      const name = `resync-${String(v)}`;
+      const http = [...layout.filter((entry) => entry.virtualService === name).map(itemFor), ...(virtualService(name) as { spec: { http: Json[] } }).spec.http];
+      await custom.patchNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, name, body: [{ op: 'replace', path: '/spec/http', value: http }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+    }
+  }
+  const copies = namespaces.flatMap((namespace) => layout.filter((entry) => !(namespace === templateNamespace && entry.name === template.name)).map((entry) => ({ namespace, ...entry })));
+  await inParallel(copies, 50, async ({ namespace, name, virtualService: routes, prefix }) => {
+    const body = migration(name, routes, prefix, [{ setWeight: 100 }]) as { metadata: Json };
+    body.metadata.finalizers = [MIGRATION_FINALIZER];
+    await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body });
+    const own = JSON.parse(JSON.stringify(status).replaceAll(template.prefix, prefix)) as Json;
+    await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace, name, body: { status: own } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  });
+  const copied = (performance.now() - created) / 1000;
+  // 3. A first operator over all of them, until it has looked at each once.
+  const before = await versions(custom, namespaces);
+  const again = await startOperator(kubeConfig, 'bench-first', namespaces.length === 1 ? templateNamespace : undefined, until);
+  try {
+    await until(`the first operator reconciled all ${String(total)}`, async () => (await reconciled(again)).distinct >= total, 100);
+  } finally {
+    await again.manager.shutdown();
+    await again.close();
+  }
+  const after = await versions(custom, namespaces);
+  const phases = await promotedCount(custom, namespaces);
+  if (phases !== total) throw new Error(`after the set-up ${String(phases)} of ${String(total)} migrations are Promoted`);
+  console.log(`  (set-up: ${String(total)} promoted migrations in ${String(namespaces.length)} namespace(s): one promoted by an operator and copied in ${copied.toFixed(1)} s, then a first operator reconciled all in ${((performance.now() - created) / 1000 - copied).toFixed(1)} s and rewrote ${String(changedCount(before, after))} of them)`);
+}
+
+async function promotedCount(custom: CustomObjectsApi, namespaces: readonly string[]): Promise<number> {
+  let count = 0;
+  for (const namespace of namespaces) {
+    const list = (await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { status?: { phase?: string } }[] };
+    count += list.items.filter((entry) => entry.status?.phase === 'Promoted').length;
+  }
+  return count;
 }
 
 interface ResyncResult {
@@ -234,10 +324,16 @@ async function resync(kubeConfig: KubeConfig, kubeconfigPath: string, custom: Cu
   for (const [index, build] of builds.entries()) {
     const child = resolve(import.meta.dirname, 'operator-resync.js');
     const env = { ...process.env, BENCH_OPERATOR: build === 'operator/dist' ? '' : build };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', child, '--kubeconfig', kubeconfigPath, '--namespace', NAMESPACES === 1 ? 'bench-resync' : '*', '--count', String(count), '--steady', String(STEADY_SECONDS)], { env, maxBuffer: 1 << 20 });
+    // BENCH_RESYNC_CPU_PROF=<dir>: a V8 CPU profile of each child (the operator's resync and steady state).
+    const profile = process.env.BENCH_RESYNC_CPU_PROF;
+    const profiling = profile === undefined || profile === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', profile, '--cpu-prof-name', `resync-${String(index + 1)}-${String(process.pid)}.cpuprofile`];
+    const load = loadavg()[0]?.toFixed(1) ?? '?';
+    const versionsBefore = await versions(custom, namespaces);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', ...profiling, child, '--kubeconfig', kubeconfigPath, '--namespace', NAMESPACES === 1 ? 'bench-resync' : '*', '--count', String(count), '--steady', String(STEADY_SECONDS)], { env, maxBuffer: 1 << 20 });
+    const written = changedCount(versionsBefore, await versions(custom, namespaces));
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ResyncResult;
     const perThousand = 1000 / result.count;
-    console.log(`resync ${String(result.count)} (run ${String(index + 1)}, ${build}, fresh child process; load average ${loadavg()[0]?.toFixed(1) ?? '?'}): ${result.seconds.toFixed(2)} s (= ${((result.seconds * 1000) / result.listMs).toFixed(1)}× one LIST of ${fmt(result.listMs)} ms); ${String(result.reconciles)} reconciles by then`);
+    console.log(`resync ${String(result.count)} (run ${String(index + 1)}, ${build}, fresh child process; load average ${load} before, ${loadavg()[0]?.toFixed(1) ?? '?'} after): ${result.seconds.toFixed(2)} s (= ${((result.seconds * 1000) / result.listMs).toFixed(1)}× one LIST of ${fmt(result.listMs)} ms); ${String(result.reconciles)} reconciles by then; ${String(written)} migrations written`);
     console.log(`  RSS ${fmt(result.rssBefore / MiB)} MiB before the operator, peak ${fmt(result.rssPeak / MiB)} MiB (+${fmt((result.rssPeak - result.rssBefore) / MiB)}); JS heap ${fmt(result.heapBefore / MiB)} MiB before, peak ${fmt(result.heapPeak / MiB)} MiB`);
     console.log(`  steady over ${String(STEADY_SECONDS)} s: RSS ${fmt(result.steadyRss / MiB)} MiB (${(result.steadyRss / MiB * perThousand).toFixed(1)} MiB per 1,000), JS heap ${fmt(result.steadyHeap / MiB)} MiB, CPU ${result.steadyCpuPercent.toFixed(2)} % of a core (${(result.steadyCpuPercent * perThousand).toFixed(3)} % per 1,000)${result.cache === undefined ? '' : `; reads from cache ${String(result.cache.cached)}, from the apiserver ${String(result.cache.uncached)}`}`);
   }

@@ -17,13 +17,6 @@ export function dependencyState(migration: NovaMigration, lookup: Lookup): Depen
   return { unmet, rolledBack };
 }
 
-/** Keys of the migrations in `namespace` that name `name` in their dependsOn: they look again when it changes. */
-export function dependantKeys(all: readonly NovaMigration[], namespace: string, name: string): string[] {
-  return all
-    .filter((candidate) => candidate.metadata?.namespace === namespace && (candidate.spec.dependsOn ?? []).includes(name))
-    .map((candidate) => `${namespace}/${candidate.metadata?.name ?? ''}`);
-}
-
 /**
  * The dependency cycle through `migration`, if its dependsOn leads back to it: the names in order,
  * first and last the migration's own (["a", "b", "a"]). Every migration of a cycle waits for the

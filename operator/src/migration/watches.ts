@@ -8,6 +8,7 @@ import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kuber
 import { NOVA_MIGRATION, type NovaMigration } from '../api/novamigration.js';
 import { isNotFound } from '../kube/api-errors.js';
 import { ResilientInformer } from '../kube/informer.js';
+import { listInPages } from '../kube/paged-list.js';
 import { collectionPath, queueKey, type ResourceType } from '../kube/resource.js';
 import type { Watch } from '../runtime/manager.js';
 import type { Logger } from '../runtime/log.js';
@@ -15,7 +16,7 @@ import { managedName } from '../providers/index.js';
 import { GATEWAY_API_SHAPE } from '../providers/gateway-api.js';
 import { ISTIO_SHAPE } from '../providers/istio.js';
 import { CachedReader } from '../kube/cached-reader.js';
-import { dependantKeys } from './dependencies.js';
+import { DependantsIndex } from './dependants-index.js';
 import { concernedKeys, sharedItemPart, wholeObjectPart, type RouteKindParts } from './route-changes.js';
 
 interface RouteKind extends RouteKindParts {
@@ -68,10 +69,12 @@ function informerFor<T extends KubernetesObject>(options: WatchOptions, type: Re
     kubeConfig: options.kubeConfig,
     name: plural,
     path: collectionPath(type, namespace),
-    list: async () =>
-      (namespace === undefined
-        ? await api.listClusterCustomObject({ group, version, plural })
-        : await api.listNamespacedCustomObject({ group, version, plural, namespace })) as { items: T[] },
+    // In pages (paged-list.ts): one response of every object raised the peak RSS of a resync.
+    list: () =>
+      listInPages<T>(plural, (page) =>
+        namespace === undefined
+          ? api.listClusterCustomObject({ group, version, plural, ...page })
+          : api.listNamespacedCustomObject({ group, version, plural, namespace, ...page })),
     watchdogMs: options.watchdogMs,
     logger: options.logger,
   });
@@ -95,11 +98,17 @@ export async function migrationWatches(options: WatchOptions): Promise<Migration
   const migrations = informerFor<NovaMigration>(options, NOVA_MIGRATION);
   const informers: ResilientInformer<KubernetesObject>[] = [migrations];
   const routeReaders = new Map<string, CachedReader<KubernetesObject>>();
+  // Registered before the manager's handlers (it is built after this returns), so the index holds
+  // an event's own version by the time the manager asks it which keys the event concerns.
+  const dependants = new DependantsIndex();
+  migrations.on('add', (migration) => { dependants.upsert(migration); });
+  migrations.on('update', (migration) => { dependants.upsert(migration); });
+  migrations.on('delete', (migration) => { dependants.remove(migration); });
   const watches: Watch[] = [
     {
       informer: migrations,
       // A migration's change also concerns the migrations waiting for it (dependsOn).
-      keys: (object) => [queueKey(object), ...dependantKeys(migrations.list(), object.metadata?.namespace ?? '', object.metadata?.name ?? '')],
+      keys: (object) => [queueKey(object), ...dependants.dependantKeys(object.metadata?.namespace ?? '', object.metadata?.name ?? '')],
     },
   ];
   for (const kind of ROUTE_KINDS) {
