@@ -170,7 +170,7 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
   say(`simulated users: Anna connected her own bot${plan.publish === true ? `; each of the ${String(options.users)} users connected a bot, was granted posting and linked a channel` : ''}; ${String(options.users)} users now ${doing} at ${String(options.rate)} updates/s`);
   await promoteEarlier(plane, options, addresses, plan.earlier);
 
-  const stages = plan.moving.map((part) => adaptStage(loadStage(REPO_ROOT, part.file), endpoints(plane, addresses, plan.legacy, part.target), options, part.share, part.p95LimitMs));
+  const stages = plan.moving.map((part) => adaptStage(loadStage(REPO_ROOT, part.file), endpoints(plane, addresses, plan.legacy, part.target), options, part.share));
   // Stage 7: a writer's view of each swap's stall, from before the first move to the end (write-probe.ts).
   const probe = stages[0] !== undefined && isDatabaseStage(stages[0]) ? await WriteProbe.start(databaseUrl) : undefined;
   if (probe !== undefined) {

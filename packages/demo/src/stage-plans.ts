@@ -18,8 +18,6 @@ export interface MovingPart {
   readonly target: Deployable;
   /** Requests this migration sees per update the users send (scales minRequests). */
   readonly share: number;
-  /** The p95 limit when the demo's usual 1 s (stage.ts) does not hold on one machine: said in docs/demo.md. */
-  readonly p95LimitMs?: number;
 }
 
 export interface StagePlan {
@@ -84,7 +82,7 @@ export const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
   },
   4: {
     // 5 s, not 1 s: both sides measured p95 1.05–1.2 s here beside other work (docs/demo.md, --stage 4).
-    moving: [{ file: STAGE_FILES[4][0], moves: "the publisher context's owners", target: 'publisher-service', share: 1, p95LimitMs: 5_000 }],
+    moving: [{ file: STAGE_FILES[4][0], moves: "the publisher context's owners", target: 'publisher-service', share: 1 }],
     legacy: 'nova-monolith', fault: 'schema-privileges', breaks: 'publisher-service', ownLogin: { schema: PUBLISHER_SCHEMA, migrationsDir: PUBLISHER_MIGRATIONS_DIR }, spreadFor: 'publisher', earlier: [1, 2, 3], shop: false, publish: true,
   },
   5: {
@@ -99,7 +97,7 @@ export const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
     // The work compared is the schedulers' hand-offs: one per scheduled post, and an owner posts at
     // most every 4 s (users.ts), half the --rate of 10 a demo's 20 owners could. 5 s, as stage 4: a
     // hand-off's time includes the publisher's start of its sends (docs/notifications.md).
-    moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5, p95LimitMs: 5_000 }],
+    moving: [{ file: STAGE_FILES[6][0], moves: "the schedulers' owners", target: 'notification-service', share: 0.5 }],
     legacy: 'nova-monolith', fault: 'process-kill', breaks: 'notification-service', spreadFor: 'notification', earlier: [1, 2, 3, 4, 5], shop: false, publish: true, scheduleOnly: true,
   },
   // The database split: tables move, not traffic, while the users pay (their payments write the
@@ -107,7 +105,7 @@ export const PLANS: Readonly<Record<DemoStage, StagePlan>> = {
   // analysis judges every deployable of the four contexts together; 5 s as stages 4 and 6 (the
   // payments' emulators answer from the demo's own busy process, docs/demo.md).
   7: {
-    moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables', target: 'nova-monolith', share: 1, p95LimitMs: 5_000 }],
+    moving: [{ file: STAGE_FILES[7][0], moves: 'the legacy tables', target: 'nova-monolith', share: 1 }],
     legacy: 'nova-monolith', fault: 'tampered-row', breaks: 'payment-service', earlier: [1, 2, 3, 4, 5, 6], shop: true,
     sides: { from: 'schema public', to: "the contexts' schemas" },
   },

@@ -26,13 +26,13 @@ describe('adaptStage', () => {
     expect(adapted.spec.analysis).toMatchObject({ prometheus: { address: 'http://127.0.0.1:3' } });
   });
 
-  it('judges p95 against the stage\'s own demo limit, which --p95-limit can only raise', () => {
+  it('judges p95 against the stage file\'s own limit (the plan\'s 200 ms), which --p95-limit can only raise', () => {
     const stage = loadStage(REPO_ROOT, STAGE_FILES[3][0]);
-    const p95 = (argv: string[], limit?: number): unknown => adaptStage(stage, ENDPOINTS, parseOptions(argv, false), 1, limit).spec.analysis?.thresholds?.p95LatencyMs;
-    expect(p95([])).toBe(1_000);
-    expect(p95([], 5_000)).toBe(5_000);
-    expect(p95(['--p95-limit', '30s'], 5_000)).toBe(30_000);
-    expect(p95(['--p95-limit', '100ms'], 5_000)).toBe(5_000);
+    const p95 = (argv: string[]): unknown => adaptStage(stage, ENDPOINTS, parseOptions(argv, false), 1).spec.analysis?.thresholds?.p95LatencyMs;
+    expect(stage.spec.analysis?.thresholds?.p95LatencyMs).toBe(200);
+    expect(p95([])).toBe(200);
+    expect(p95(['--p95-limit', '30s'])).toBe(30_000);
+    expect(p95(['--p95-limit', '100ms'])).toBe(200);
   });
 });
 

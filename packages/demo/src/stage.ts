@@ -67,15 +67,19 @@ export function demoMinRequests(stage: StageObject, options: DemoOptions, share 
 }
 
 /**
- * The latency limit on one machine: the seed's p95 < 200 ms is a production SLO, while here ~15
- * processes share two cores with whatever else runs, and a handful of slow requests out of a
- * demo's few dozen is a p95 over 200 ms. The error-rate rules stay as written (--fail shows them).
+ * The stage file's own p95 limit (the plan's 200 ms), unless `--p95-limit` raises it: test/demo's
+ * runs check the plan's mechanics beside other work on two cores, and a test never asserts the
+ * machine's speed. A person's demo is judged by the file as written (docs/demo.md: a quiet run of
+ * the whole plan here Promoted every stage at 200 ms).
  */
-export const DEMO_P95_LIMIT_MS = 1_000;
-
-export function demoP95Limit(stage: StageObject, atLeastMs = DEMO_P95_LIMIT_MS): number {
+export function demoP95Limit(stage: StageObject, floorMs: number | undefined): number | undefined {
   const written = stage.spec.analysis?.thresholds?.p95LatencyMs;
-  return Math.max(typeof written === 'number' ? written : 0, atLeastMs);
+  if (floorMs === undefined) return typeof written === 'number' ? written : undefined;
+  return Math.max(typeof written === 'number' ? written : 0, floorMs);
+}
+
+function withP95(limitMs: number | undefined): { p95LatencyMs?: number } {
+  return limitMs === undefined ? {} : { p95LatencyMs: limitMs };
 }
 
 /** Four intervals: a few percent of a demo's traffic needs a wide window to say anything. */
@@ -83,7 +87,7 @@ export function windowMs(options: DemoOptions): number {
   return 4 * options.intervalMs;
 }
 
-export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions, share = 1, p95LimitMs = DEMO_P95_LIMIT_MS): StageObject {
+export function adaptStage(stage: StageObject, endpoints: Endpoints, options: DemoOptions, share = 1): StageObject {
   const pause = durationText(options.pauseMs);
   const steps = stage.spec.steps.map((step) => {
     const timed = step.pause as { duration?: string } | undefined;
@@ -97,7 +101,7 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
       interval: durationText(options.intervalMs),
       window: durationText(windowMs(options)),
       prometheus: { address: endpoints.prometheusUrl },
-      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), p95LatencyMs: demoP95Limit(stage, Math.max(p95LimitMs, options.p95FloorMs ?? 0)) },
+      thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), ...withP95(demoP95Limit(stage, options.p95FloorMs)) },
     },
   };
   if (stage.spec.trafficProvider !== undefined && 'nginx' in stage.spec.trafficProvider) {

@@ -200,7 +200,7 @@ export async function rehearseWholePlan(options: DemoOptions, plane: ControlPlan
       const loaded = loadStage(REPO_ROOT, file);
       const target = loaded.spec.target?.service ?? part.target;
       if (!isDeployable(target)) throw new Error(`${file}: its target ${target} is not one of the fleet's deployables`);
-      const object = adaptStage(loaded, endpoints(plane, addresses, plan.legacy, target), options, part.share, part.p95LimitMs);
+      const object = adaptStage(loaded, endpoints(plane, addresses, plan.legacy, target), options, part.share);
       await applyStage(info, object, join(stack.dir, `${object.metadata.name}.yaml`), file, options.pauseMs);
       const contexts = object.spec.database?.contexts.length;
       const watch = contexts === undefined ? new MigrationWatch(plane.kubeConfig, 'nova', object.metadata.name) : new MigrationWatch(plane.kubeConfig, 'nova', object.metadata.name, (status) => movedShare(status, contexts));

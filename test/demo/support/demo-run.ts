@@ -39,20 +39,23 @@ export function expectNothingLostOrDoubled(report: Pick<DemoReport, 'updates'>):
 }
 
 /**
- * The whole plan's runs check the plan's mechanics (order, steps, approvals, rollbacks on errors,
- * nothing lost), not this machine's speed: a test never asserts a time (speed is bench/'s). With each
- * stage's own p95 limit (1 s) a fresh-clone run beside two CPU hogs rolled a healthy stage 3 back on
- * p95 1.28 s (the monolith's 0.36-0.7 s). A person's `npm run demo` keeps each stage's own limit.
- * The single-stage --fail runs keep each stage's own limit, as in the fresh-clone run where they
- * passed without it (fc29).
+ * test/demo's runs check the plan's mechanics (order, steps, approvals, rollbacks on errors, nothing
+ * lost), not this machine's speed: a test never asserts a time (speed is bench/'s), and these run
+ * beside the rest of the suite and two CPU hogs. So no stage's p95 limit is below a floor here: 5 s
+ * for the single-stage --fail runs (their rollbacks come from the errors the demo makes), 30 s for
+ * the whole plan (a fresh-clone run beside two CPU hogs rolled a healthy stage 3 back on p95 1.28 s
+ * at a 1 s limit, the monolith's 0.36-0.7 s). A person's `npm run demo` is judged by each stage
+ * file's own limit, the plan's 200 ms.
  */
 export const WHOLE_PLAN_P95_FLOOR = ['--p95-limit', '30s'] as const;
+const TEST_P95_FLOOR = ['--p95-limit', '5s'] as const;
 
 export function runDemo<Report = DemoReport>(args: readonly string[], timeoutMs = 600_000): Promise<Run<Report>> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-demo-test-'));
   const reportFile = join(dir, 'report.json');
   return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
+    const floor = args.includes('--p95-limit') ? [] : TEST_P95_FLOOR;
+    execFile(process.execPath, [DEMO, '--no-live', '--pause', '3s', '--interval', '2s', '--rate', '10', '--users', '10', '--report', reportFile, ...floor, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) => {
       const output = `${stdout}\n${stderr}`;
       try {
         const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
