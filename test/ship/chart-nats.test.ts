@@ -4,21 +4,9 @@
  * cluster runs every stream and KV bucket R3 and a client that loses its node fails over.
  */
 import { describe, expect, it } from '@jest/globals';
-import { parseObjects, templateChart, type RenderedObject, type Values } from './support/chart.js';
-
-interface Container { readonly name: string; readonly env?: readonly { readonly name: string; readonly value?: string }[] }
+import { envOf, parseObjects, templateChart, type RenderedObject, type Values } from './support/chart.js';
 
 const CLUSTER_URL = [0, 1, 2].map((i) => `nats://nats-${String(i)}.nats-headless.nats.svc.cluster.local:4222`).join(',');
-
-/** Each Deployment's value of `variable` (its first container's). */
-function envOf(objects: readonly RenderedObject[], variable: string): Record<string, string | undefined> {
-  const deployments = objects.filter((object) => object.kind === 'Deployment');
-  return Object.fromEntries(deployments.map((deployment) => {
-    const containers = (deployment as unknown as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec.containers;
-    const matches = containers[0]?.env?.filter((entry) => entry.name === variable) ?? [];
-    return [deployment.metadata.name, matches.length === 1 ? matches[0]?.value : `${String(matches.length)} entries`];
-  }));
-}
 
 async function rendered(values: Values): Promise<RenderedObject[]> {
   const result = await templateChart({ namespace: 'nova', values });

@@ -76,3 +76,15 @@ export const PROVIDER_VALUES: Readonly<Record<string, Values>> = {
   ingressNginx: { routing: { provider: 'ingressNginx' } },
   gatewayAPI: { routing: { provider: 'gatewayAPI', gatewayAPI: { parentRefs: [{ name: 'nova-gateway', namespace: 'gateway-system' }] } } },
 };
+
+interface Container { readonly name: string; readonly env?: readonly { readonly name: string; readonly value?: string }[] }
+
+/** Each Deployment's value of `variable` (its first container's); `<n> entries` when it is not there once. */
+export function envOf(objects: readonly RenderedObject[], variable: string): Record<string, string | undefined> {
+  const deployments = objects.filter((object) => object.kind === 'Deployment');
+  return Object.fromEntries(deployments.map((deployment) => {
+    const containers = (deployment as unknown as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec.containers;
+    const matches = containers[0]?.env?.filter((entry) => entry.name === variable) ?? [];
+    return [deployment.metadata.name, matches.length === 1 ? matches[0]?.value : `${String(matches.length)} entries`];
+  }));
+}
