@@ -270,6 +270,11 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
 
     // The bot service sets the main bot's webhook to the public URL once it runs.
     await tools.waitForState('the main bot\'s webhook set', () => Promise.resolve(emulator?.webhookInfo(mainBot.token).url === `${PUBLIC_URL}/webhook/main`), 60_000);
+    // A Ready pod is not yet a NodePort that forwards to it (kube-proxy programs its rules after the
+    // endpoint turns ready): a run here had the first two deliveries refused. Telegram would retry;
+    // this test wants the first try to land, so it waits for the NodePort to reach the gateway.
+    const gatewayHealth = `http://${node.info.nodeAddress}:${String(NODE_PORT)}/healthz`;
+    await tools.waitForState('the gateway answering through the NodePort', async () => (await fetch(gatewayHealth).catch(() => undefined))?.ok === true, 60_000);
     const anna = { id: 81_000_001, first_name: 'Anna' };
     const reply = emulator?.nextMessageTo(anna.id, { botId: mainBot.id, timeoutMs: 60_000 });
     const update = emulator?.userSends(mainBot.token, { from: anna, text: '/start' });
