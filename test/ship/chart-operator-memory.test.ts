@@ -4,23 +4,17 @@
  * restart", measured it: peak RSS at a resync of 1,000 migrations 140 MiB instead of 206-210.
  */
 import { describe, expect, it } from '@jest/globals';
-import { envOf, parseObjects, templateChart, type RenderedObject, type Values } from './support/chart.js';
-
-async function rendered(values: Values): Promise<RenderedObject[]> {
-  const result = await templateChart({ namespace: 'nova', values });
-  expect(result.stderr).toBe('');
-  return parseObjects(result.stdout);
-}
+import { envOf, renderedObjects } from './support/chart.js';
 
 describe('the operator\'s NODE_OPTIONS', () => {
   it('keeps the young generation small by default, for the operator alone', async () => {
-    const options = envOf(await rendered({}), 'NODE_OPTIONS');
+    const options = envOf(await renderedObjects({}), 'NODE_OPTIONS');
     expect(options['nova-operator']).toBe('--max-semi-space-size=1');
     expect(options['user-service']).toBe('0 entries');
   });
 
   it('leaves NODE_OPTIONS to operator.env when it names one (one entry, not two)', async () => {
-    const options = envOf(await rendered({ operator: { env: { NODE_OPTIONS: '--max-old-space-size=300' } } }), 'NODE_OPTIONS');
+    const options = envOf(await renderedObjects({ operator: { env: { NODE_OPTIONS: '--max-old-space-size=300' } } }), 'NODE_OPTIONS');
     expect(options['nova-operator']).toBe('--max-old-space-size=300');
   });
 });

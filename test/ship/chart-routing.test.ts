@@ -4,7 +4,7 @@
  * inline (nobody would read what the fleet addresses to it).
  */
 import { describe, expect, it } from '@jest/globals';
-import { parseObjects, templateChart, type RenderedObject, type Values } from './support/chart.js';
+import { renderedObjects, templateChart, type RenderedObject } from './support/chart.js';
 
 interface Container { readonly name: string; readonly env?: readonly { readonly name: string; readonly value?: string }[] }
 
@@ -16,21 +16,15 @@ function routingOf(objects: readonly RenderedObject[]): Record<string, string | 
   }));
 }
 
-async function rendered(values: Values): Promise<RenderedObject[]> {
-  const result = await templateChart({ namespace: 'nova', values });
-  expect(result.stderr).toBe('');
-  return parseObjects(result.stdout);
-}
-
 describe('nats.routing', () => {
   it('is off on every deployable by default', async () => {
-    const routing = routingOf(await rendered({}));
+    const routing = routingOf(await renderedObjects({}));
     expect(Object.keys(routing)).toEqual(expect.arrayContaining(['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service']));
     expect(new Set(Object.values(routing))).toEqual(new Set(['off']));
   });
 
   it('turns kv on for every deployable at once, with the monolith on JetStream', async () => {
-    const routing = routingOf(await rendered({ nats: { routing: 'kv' }, services: { 'nova-monolith': { env: { NOVA_MONOLITH_UPDATES: 'jetstream' } } } }));
+    const routing = routingOf(await renderedObjects({ nats: { routing: 'kv' }, services: { 'nova-monolith': { env: { NOVA_MONOLITH_UPDATES: 'jetstream' } } } }));
     expect(new Set(Object.values(routing))).toEqual(new Set(['kv']));
   });
 

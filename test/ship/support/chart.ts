@@ -88,3 +88,10 @@ export function envOf(objects: readonly RenderedObject[], variable: string): Rec
     return [deployment.metadata.name, matches.length === 1 ? matches[0]?.value : `${String(matches.length)} entries`];
   }));
 }
+
+/** The chart rendered into namespace nova with `values`; helm's warnings or errors fail it. */
+export async function renderedObjects(values: Values): Promise<RenderedObject[]> {
+  const result = await templateChart({ namespace: 'nova', values });
+  if (result.code !== 0 || result.stderr !== '') throw new Error(`helm template exited ${String(result.code)}: ${result.stderr.trim()}`);
+  return parseObjects(result.stdout);
+}
