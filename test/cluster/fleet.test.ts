@@ -44,7 +44,7 @@ import { asTrafficMigration, type NovaMigration, type NovaMigrationStatus } from
 import { Conversations } from '../e2e/support/conversations.js';
 import { canaryPopulation } from '../e2e/support/fleet-stage.js';
 import { misrouted, RequestRecord, sidePatterns, StatusTimeline } from '../e2e/support/side-record.js';
-import { loadStage, manualPauseStep, shortenPauses, writeStage, type StageDocument } from '../e2e/support/stages.js';
+import { manualPauseStep, testStage, writeStage, type StageDocument } from '../e2e/support/stages.js';
 import { kubectl as kubectlWithPlugin } from '../operator/support/kubectl.js';
 import { Migrations } from '../operator/support/migrations.js';
 import { routingBuckets, weightHistory } from '../routing/support/fleet.js';
@@ -164,26 +164,17 @@ async function nova(...args: string[]): Promise<void> {
 }
 
 function stage2Document(): StageDocument {
-  const stage = loadStage('stage-2-users.yaml');
-  stage.metadata.namespace = NAMESPACE;
   // Stage 1's end state is the NodePort above: Telegram's webhooks already enter through the gateway.
-  delete stage.spec.dependsOn;
-  stage.spec.steps = shortenPauses(stage.spec.steps, '4s');
-  stage.spec.analysis = {
-    ...stage.spec.analysis,
-    interval: '2s',
-    window: WINDOW,
-    prometheus: { address: prometheus.url },
+  return testStage('stage-2-users.yaml', {
+    namespace: NAMESPACE, prometheusUrl: prometheus.url, window: WINDOW, withoutDependencies: true,
     thresholds: {
-      ...stage.spec.analysis?.thresholds,
       // A dozen people at 5 % make a few dozen requests per window, not the file's 50.
       minRequests: 5,
       // Pods on two cores shared with other engineers' runs: the fault here shows in the error rate
       // (the file's 0.1 % stays); the latency rule is test/operator/analysis.test.ts's.
       p95LatencyMs: 5_000,
     },
-  };
-  return stage;
+  });
 }
 
 const atManualPause = (s: NovaMigrationStatus): boolean => s.phase === 'Paused' && s.currentStep === manualPauseStep(stage2) - 1 && s.weight === 50;

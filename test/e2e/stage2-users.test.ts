@@ -58,7 +58,7 @@ import { startIngress, type Ingress } from './support/ingress.js';
 import { misrouted, RequestRecord, sidePatterns, StatusTimeline, type AddressedRequest } from './support/side-record.js';
 import { fleetComplaints, operatorStory } from './support/operator-story.js';
 import { applyStage, canaryPopulation, loopbackPort, promNumber } from './support/fleet-stage.js';
-import { loadStage, manualPauseStep, shortenPauses, type StageDocument } from './support/stages.js';
+import { loadStage, manualPauseStep, testStage, type StageDocument } from './support/stages.js';
 
 jest.setTimeout(900_000);
 
@@ -157,16 +157,9 @@ async function seenAt(what: string, probe: (status: NovaMigrationStatus) => bool
 
 /** The stage-2 file as applied here: short pauses, the test bed's Prometheus, thresholds for a handful of chats. */
 function stage2Document(): StageDocument {
-  const stage = loadStage('stage-2-users.yaml');
-  stage.metadata.namespace = namespace;
-  stage.spec.steps = shortenPauses(stage.spec.steps, '4s');
-  stage.spec.analysis = {
-    ...stage.spec.analysis,
-    interval: '2s',
-    window: WINDOW,
-    prometheus: { address: component('prometheus').url },
+  return testStage('stage-2-users.yaml', {
+    namespace, prometheusUrl: component('prometheus').url, window: WINDOW,
     thresholds: {
-      ...stage.spec.analysis?.thresholds,
       // A few target chats at 5 % make ~30–60 requests per window, not the file's 50.
       minRequests: 5,
       // Others' load on these 2 cores moves latencies 5× between runs; the faults here show in the
@@ -175,8 +168,7 @@ function stage2Document(): StageDocument {
       // (simulated traffic, both the data plane's and the processes' latency histograms).
       p95LatencyMs: 1_000,
     },
-  };
-  return stage;
+  });
 }
 
 const atManualPause = (s: NovaMigrationStatus): boolean => s.phase === 'Paused' && s.currentStep === manualPauseStep(stage2) - 1 && s.weight === 50;

@@ -43,7 +43,7 @@ import { World } from '../services/support/world.js';
 import { operatorStory } from './support/operator-story.js';
 import { applyStage, canaryPopulation } from './support/fleet-stage.js';
 import { Publishers, REPORT } from './support/publishers.js';
-import { loadStage, shortenPauses, type StageDocument } from './support/stages.js';
+import { testStage, type StageDocument } from './support/stages.js';
 
 jest.setTimeout(600_000);
 
@@ -76,19 +76,11 @@ let posting: Promise<void> | undefined;
 let stopPosting = false;
 
 function stageDocument(): StageDocument {
-  const stage = loadStage('stage-6-notifications.yaml');
-  stage.metadata.namespace = namespace;
-  delete stage.spec.dependsOn;
-  stage.spec.steps = shortenPauses(stage.spec.steps, '4s');
-  stage.spec.analysis = {
-    ...stage.spec.analysis,
-    interval: '2s',
-    window: '30s',
-    prometheus: { address: component('prometheus').url },
+  return testStage('stage-6-notifications.yaml', {
+    namespace, prometheusUrl: component('prometheus').url, window: '30s', withoutDependencies: true,
     // A dozen owners hand a handful of posts per window at 5 %, not the file's 50.
-    thresholds: { ...stage.spec.analysis?.thresholds, minRequests: 5, p95LatencyMs: E2E_P95_LIMIT_MS },
-  };
-  return stage;
+    thresholds: { minRequests: 5, p95LatencyMs: E2E_P95_LIMIT_MS },
+  });
 }
 
 async function startService(): Promise<RunningService> {

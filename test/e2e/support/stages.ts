@@ -42,6 +42,33 @@ export function shortenPauses(steps: readonly Record<string, unknown>[], pause: 
   return steps.map((step) => ((step.pause as { duration?: string } | undefined)?.duration === undefined ? step : { pause: { duration: pause } }));
 }
 
+export interface TestStageOptions {
+  readonly namespace: string;
+  readonly prometheusUrl: string;
+  /** The analysis window (the check runs every 2 s; timed pauses last 4 s). */
+  readonly window: string;
+  /** Thresholds the test's handful of chats needs instead of the file's (minRequests, a p95 floor): said at the call. */
+  readonly thresholds: Readonly<Record<string, number>>;
+  /** Drop `dependsOn`: the earlier stage's end state is set up by the test itself. */
+  readonly withoutDependencies?: boolean;
+}
+
+/** A stage file as a test applies it: its namespace, 4 s timed pauses, a check every 2 s over `window` on `prometheusUrl`. */
+export function testStage(file: string, options: TestStageOptions): StageDocument {
+  const stage = loadStage(file);
+  stage.metadata.namespace = options.namespace;
+  if (options.withoutDependencies === true) delete stage.spec.dependsOn;
+  stage.spec.steps = shortenPauses(stage.spec.steps, '4s');
+  stage.spec.analysis = {
+    ...stage.spec.analysis,
+    interval: '2s',
+    window: options.window,
+    prometheus: { address: options.prometheusUrl },
+    thresholds: { ...stage.spec.analysis?.thresholds, ...options.thresholds },
+  };
+  return stage;
+}
+
 /** 1-based number of the first manual pause (`pause: {}`), what `kubectl nova resume` approves. */
 export function manualPauseStep(stage: StageDocument): number {
   const index = stage.spec.steps.findIndex((step) => step.pause !== undefined && (step.pause as { duration?: string }).duration === undefined);
