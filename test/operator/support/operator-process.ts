@@ -89,6 +89,11 @@ export interface OperatorOptions {
    */
   readonly election?: readonly [string, string, string] | 'defaults';
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Whether startOperator waits for /readyz (the default) or returns once the process is spawned: an
+   * operator that may SIGKILL itself at its first status write can be gone before /readyz answers.
+   */
+  readonly waitUntilReady?: boolean;
 }
 
 export interface RunningOperator {
@@ -117,7 +122,7 @@ export async function startOperator(stack: Stack, identity: OperatorIdentity, op
       NOVA_LOG_LEVEL: 'debug',
       ...options.env,
     },
-    ready: () => httpOk(`${opsUrl}/readyz`),
+    ready: options.waitUntilReady === false ? () => Promise.resolve(true) : () => httpOk(`${opsUrl}/readyz`),
     stopTimeoutMs: 10_000,
   });
   return { process, opsUrl };
