@@ -10,7 +10,7 @@ import { trace } from '@opentelemetry/api';
 import type { HttpHandler, HttpReply, HttpRequest, HttpServer, Logger } from '@nova/platform';
 import { updateEnvelope, type UpdateEnvelope } from './envelope.js';
 import { WEBHOOK_PREFIX, webhookTarget, type WebhookTarget } from './paths.js';
-import { matchesHash, sameSecret, secretHeader } from './secrets.js';
+import { matchesHash, secretHeader, sha256 } from './secrets.js';
 import { MalformedJsonError, NotAnUpdateError, readWebhookUpdate } from './telegram-update.js';
 import type { WebhookAuthSource } from './webhook-auth.js';
 
@@ -42,9 +42,9 @@ type Authentication = { readonly ok: true; readonly caller: Caller } | { readonl
 const text = (status: number, body: string): HttpReply => ({ status, body: `${body}\n` });
 const refused = (status: number, body: string, reason: string): Authentication => ({ ok: false, reply: text(status, body), reason });
 
-async function authenticate(target: WebhookTarget, presented: string | undefined, options: WebhookOptions): Promise<Authentication> {
+async function authenticate(target: WebhookTarget, presented: string | undefined, options: WebhookOptions, mainSecretSha256: Uint8Array): Promise<Authentication> {
   if (target.kind === 'main') {
-    return sameSecret(presented, options.mainSecret) ? { ok: true, caller: { botId: options.mainBotId, role: 'main' } } : refused(401, 'wrong secret token', 'wrong or missing secret token');
+    return matchesHash(presented, mainSecretSha256) ? { ok: true, caller: { botId: options.mainBotId, role: 'main' } } : refused(401, 'wrong secret token', 'wrong or missing secret token');
   }
   // The main bot has its own path; its token on the legacy path is not a child bot's.
   if (target.botId === options.mainBotId) return refused(404, 'no such bot', 'the main bot on a child bot\'s path');
@@ -62,6 +62,8 @@ async function authenticate(target: WebhookTarget, presented: string | undefined
 export function webhookHandler(options: WebhookOptions): HttpHandler {
   const { logger } = options;
   const now = options.now ?? (() => new Date());
+  // Hashed once: the main bot's secret is fixed for the process's life.
+  const mainSecretSha256 = sha256(options.mainSecret);
   return async (request: HttpRequest): Promise<HttpReply> => {
     const target = webhookTarget(request.path);
     if (target === undefined) {
@@ -71,7 +73,7 @@ export function webhookHandler(options: WebhookOptions): HttpHandler {
     const where = { webhook: target.kind, bot: target.kind === 'main' ? options.mainBotId.toString() : target.botId.toString() };
     let authentication: Authentication;
     try {
-      authentication = await authenticate(target, secretHeader(request.headers), options);
+      authentication = await authenticate(target, secretHeader(request.headers), options, mainSecretSha256);
     } catch (error) {
       logger.warn({ ...where, err: error }, 'webhook not accepted now: cannot authenticate it; Telegram will retry');
       return text(503, 'cannot authenticate now, retry later');

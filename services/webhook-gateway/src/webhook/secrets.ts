@@ -3,10 +3,12 @@
  * comparison takes the same time whatever the lengths, and only hashes of the bots' secrets
  * ever reach this process (svc.bot.webhook_auth).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
+// crypto.hash is the one-shot form: a webhook hashes one short string per call, and a Hash object
+// per call was most of this module's cost in the gateway's profile (bench/README.md, webhook).
 export function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /** `presented` hashes to `expectedSha256` (false when nothing was presented). */
