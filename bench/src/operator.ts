@@ -22,6 +22,7 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import { MIGRATION_FINALIZER } from '../../operator/dist/api/novamigration.js';
 import { ResilientInformer } from '../../operator/dist/kube/informer.js';
+import { KeepAliveKubeConfig } from '../../operator/dist/kube/keep-alive.js';
 import { startTestbed } from '@nova/testbed';
 import { execFile } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -347,7 +348,11 @@ async function main(): Promise<void> {
     const kube = bed.info.kube;
     if (kube === undefined) throw new Error('the test bed started no kube-apiserver');
     console.log(`  kube-apiserver ${kube.version} + etcd ${kube.etcdVersion} on loopback, on the same cores`);
-    const kubeConfig = new KubeConfig();
+    // The operator pools its connections whatever it is given (operator/src/kube/keep-alive.ts); the
+    // benchmark's own calls, the create+get baseline included, pool too unless BENCH_PLAIN_KUBECONFIG=1
+    // (client-node's own: a TLS connection per call, which is also what an older operator build
+    // named by BENCH_OPERATOR did).
+    const kubeConfig = process.env.BENCH_PLAIN_KUBECONFIG === '1' ? new KubeConfig() : new KeepAliveKubeConfig();
     kubeConfig.loadFromFile(kube.kubeconfig);
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     await createNamespace(kubeConfig, 'nova-system');

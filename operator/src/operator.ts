@@ -11,6 +11,7 @@ import { DatabaseSteps } from './migration/database-reconciler.js';
 import { NOVA_MIGRATION } from './api/novamigration.js';
 import { EventRecorder } from './kube/events.js';
 import { Finalizers } from './kube/finalizers.js';
+import { keepAlive } from './kube/keep-alive.js';
 import { StatusWriter } from './kube/status-writer.js';
 import { MigrationReconciler } from './migration/reconciler.js';
 import { migrationWatches } from './migration/watches.js';
@@ -62,7 +63,9 @@ export interface Operator {
 
 export async function createOperator(config: OperatorConfig): Promise<Operator> {
   const logger = config.logger ?? silentLogger;
-  const { kubeConfig } = config;
+  // Every call of this operator over pooled connections (keep-alive.ts: client-node alone opens a
+  // TLS connection per call).
+  const kubeConfig = keepAlive(config.kubeConfig);
   const metrics = new OperatorMetrics();
   const { migrations, informers, watches, migrationReader, routeReaders } = await migrationWatches({ kubeConfig, namespace: config.watchNamespace, watchdogMs: config.informerWatchdogMs, logger });
   const providers = builtinProviders({ kubeConfig, fieldManager: FIELD_MANAGER, nginx: config.nginx, nats: config.nats, routeCache: (plural) => routeReaders.get(plural) });
@@ -107,6 +110,7 @@ export async function createOperator(config: OperatorConfig): Promise<Operator> 
     close: async () => {
       await events.flush();
       await providers.close();
+      await kubeConfig.closeConnections();
     },
     cacheStats,
   };

@@ -10,11 +10,14 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
 export class PartitionableRelay {
   private cut = false;
   private readonly sockets = new Set<Socket>();
+  /** Connections clients opened to the relay so far. */
+  accepted = 0;
   private readonly server: Server;
   port = 0;
 
   private constructor(target: URL) {
     this.server = createServer((client) => {
+      this.accepted++;
       this.track(client);
       client.on('error', () => undefined);
       if (this.cut) return; // hold it open, say nothing
@@ -53,11 +56,16 @@ export class PartitionableRelay {
     }
   }
 
-  /** A copy of `config` whose current cluster is reached through this relay. */
-  kubeConfigVia(config: KubeConfig): KubeConfig {
+  /** Client connections open now. */
+  openClientConnections(): number {
+    return [...this.sockets].filter((socket) => socket.localPort === this.port).length;
+  }
+
+  /** A copy of `config` (made by `make`) whose current cluster is reached through this relay. */
+  kubeConfigVia<T extends KubeConfig = KubeConfig>(config: KubeConfig, make: () => T = () => new KubeConfig() as T): T {
     const current = config.getCurrentCluster();
     if (current === null) throw new Error('kubeconfig has no current cluster');
-    const relayed = new KubeConfig();
+    const relayed = make();
     relayed.loadFromOptions({
       clusters: config.clusters.map((cluster) => (cluster.name === current.name ? { ...cluster, server: `https://127.0.0.1:${this.port}` } : cluster)),
       users: config.users,
