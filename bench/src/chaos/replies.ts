@@ -78,19 +78,21 @@ export async function readReplyRows(databaseUrl: string): Promise<ReplyRow[]> {
  * recorded it).
  */
 export function repeatedReplies(rows: readonly ReplyRow[], calls: readonly SentCall[]): RepeatedReply[] {
-  const sendsTo = new Map<string, number[]>();
-  for (const call of calls) {
-    const key = targetOf(call);
-    sendsTo.set(key, [...(sendsTo.get(key) ?? []), call.at]);
-  }
-  const rowsTo = new Map<string, ReplyRow[]>();
-  for (const row of rows) {
-    const key = targetOf(row);
-    rowsTo.set(key, [...(rowsTo.get(key) ?? []), row]);
-  }
+  const sendsTo = groupBy(calls, targetOf);
   const repeated: RepeatedReply[] = [];
-  for (const [key, targetRows] of rowsTo) repeated.push(...repeatsOfOneTarget(targetRows, sendsTo.get(key) ?? []));
+  for (const [key, targetRows] of groupBy(rows, targetOf)) repeated.push(...repeatsOfOneTarget(targetRows, (sendsTo.get(key) ?? []).map((call) => call.at)));
   return repeated.sort((a, b) => (a.sends[0] ?? 0) - (b.sends[0] ?? 0));
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 /** Sends are matched to rows of the same chat, bot and text. */
