@@ -1,8 +1,7 @@
-/** The chaos run's pure parts: the seeded choice of victims (every kind once per round, never a process already down), and which reply is a duplicate. */
+/** The chaos run's pure parts: the seeded choice of victims (every kind once per round, never a process already down), and which kills explain a repeated reply (replies.test.ts: which reply is repeated). */
 import { describe, expect, it } from '@jest/globals';
 import type { Killable, KillKind } from '../../bench/src/chaos/fleet.js';
 import { explainDuplicates, seededRandom, VictimPicker, type KillRecord } from '../../bench/src/chaos/run.js';
-import { repeatedReplies, type ReplyRow } from '../../bench/src/chaos/replies.js';
 
 function killable(kind: KillKind, name: string): Killable {
   return { kind, name, kill: () => Promise.resolve(), restart: () => Promise.resolve() };
@@ -53,28 +52,6 @@ describe('VictimPicker', () => {
       expect(victim).toBeDefined();
       expect(down.has(victim as Killable)).toBe(false);
     }
-  });
-});
-
-describe('repeatedReplies', () => {
-  const row = (effectKey: string, text: string, createdAt: number, sentAt: number | undefined): ReplyRow => ({ effectKey, seq: 0, chatId: 1, botId: 2, text, createdAt, sentAt });
-  const call = (text: string, at: number, chatId = 1) => ({ chatId, botId: 2, text, at });
-
-  it('ties each send to the reply row recorded before it and marked after it, by chat and text', () => {
-    const rows = [row('u1', 'Hello!', 1_000, 1_200), row('u2', 'Hello!', 5_000, 40_000), row('u3', 'Welcome', 5_000, 5_100)];
-    // u2 sent at 5,050 (its mark lost with its sender), again at 39,990 after its lease; u1 and u3 once; another chat's copy is not counted.
-    const calls = [call('Hello!', 1_100), call('Hello!', 5_050), call('Welcome', 5_060), call('Hello!', 39_990), call('Hello!', 5_055, 9)];
-    expect(repeatedReplies(rows, calls)).toEqual([{ effectKey: 'u2', chatId: 1, botId: 2, sends: [5_050, 39_990] }]);
-  });
-
-  it('counts each send for one row: a late mark does not claim the next reply of the same text, marked first', () => {
-    // u1's mark came late (a database restart): u2 was answered and marked meanwhile, inside u1's window.
-    const rows = [row('u1', 'Hello!', 1_000, 9_000), row('u2', 'Hello!', 3_000, 3_200)];
-    expect(repeatedReplies(rows, [call('Hello!', 1_100), call('Hello!', 3_100)])).toEqual([]);
-  });
-
-  it('leaves out a row never marked sent', () => {
-    expect(repeatedReplies([row('u1', 'Hello!', 1_000, undefined)], [call('Hello!', 1_100), call('Hello!', 1_300)])).toEqual([]);
   });
 });
 

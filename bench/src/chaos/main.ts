@@ -47,13 +47,18 @@ const report: ChaosReport = await runChaos({
   natsCluster: values['nats-cluster'] === true,
   log: (line) => { process.stdout.write(`${line}\n`); },
 });
+/** A repeat's delay: in ms under a second (tenths of a second printed the default-size run's 7-100 ms pairs as "0.0 s"). */
+function later(ms: number): string {
+  return ms < 1000 ? `${String(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 const t = report.traffic;
 const lines = [
   `seed ${String(report.seed)} (repeat with --seed ${String(report.seed)})`,
   `updates sent ${String(t.sent)}, accepted ${String(t.accepted)}, answered ${String(t.answered)}, lost ${String(t.lost)} (goal 0), still undelivered ${String(t.undelivered)}`,
   `duplicate replies ${String(t.duplicates)} (bound: one per kill, ${String(report.killLog.length)} kills)`,
   `  by update (the bots context's record): ${String(report.duplicates.reduce((n, d) => n + d.extra, 0))} repeated sends of ${String(report.duplicates.length)} replies`,
-  ...report.duplicates.map((d) => `  chat ${String(d.chat)} (bot ${String(d.bot)}, update ${d.update}): first sent at ${(d.firstReplyAtMs / 1000).toFixed(1)} s, again ${(d.repeatAfterMs / 1000).toFixed(1)} s later${d.extra > 1 ? ` (${String(d.extra)} extra)` : ''}; killed between the first send and its mark: ${d.kills.length === 0 ? 'nothing (unexplained)' : d.kills.join(', ')}`),
+  ...report.duplicates.map((d) => `  chat ${String(d.chat)} (bot ${String(d.bot)}, update ${d.update}): first sent at ${(d.firstReplyAtMs / 1000).toFixed(1)} s, again ${later(d.repeatAfterMs)} later${d.extra > 1 ? ` (${String(d.extra)} extra)` : ''}; killed between the first send and its mark: ${d.kills.length === 0 ? 'nothing (unexplained)' : d.kills.join(', ')}`),
   `5xx answered to Telegram ${String(t.answered5xx)}; updates delivered by a later retry ${String(t.delivered5xxLater)}`,
   `update → reply: quiet p50 ${String(report.latencyMs.quiet.p50)} ms, p99 ${String(report.latencyMs.quiet.p99)} ms; under chaos p50 ${String(report.latencyMs.chaos.p50)} ms, p99 ${String(report.latencyMs.chaos.p99)} ms`,
   `weights written to the user context: ${report.operator.migration.weights.written.map((w) => `${String(w.weight)}%`).join(' → ')}; not intended by status ${String(report.operator.migration.weights.unintended.length)} (goal 0); ${report.operator.migration.name} ${String(report.operator.migration.phase)}`,

@@ -5,7 +5,7 @@
  * kept; the final accounting reads the emulator's own record (what Telegram would know).
  */
 import { buttons } from '@nova/bot-service/domain';
-import type { EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
+import type { DeliveryAttempt, EmulatedBot, TelegramEmulator, UserSpec } from '@nova/telegram-emulator';
 import type { SentCall } from './replies.js';
 
 const FIRST_OWNER_ID = 80_000;
@@ -41,6 +41,53 @@ export interface DuplicateChat {
   readonly extra: number;
 }
 
+/** One update a person sent, and their chat (person:bot). */
+export interface SentUpdate {
+  readonly botId: number;
+  readonly updateId: number;
+  readonly chat: string;
+}
+
+/** What Telegram's delivery attempts say about the updates sent. */
+export interface DeliveryFigures {
+  /** Updates some attempt delivered (answered 2xx). */
+  readonly accepted: number;
+  /** The same, chat by chat. */
+  readonly acceptedIn: ReadonlyMap<string, number>;
+  readonly answered5xx: number;
+  readonly delivered5xxLater: number;
+}
+
+/**
+ * An update's identity: its bot and its update_id. Telegram numbers updates per bot (the emulator
+ * starts each bot at a random id, 100,000-900,000), so two bots' ids can meet; keyed by update_id
+ * alone, a seed-7 run whose two child bots' ranges overlapped by 147 ids counted those 147 as never
+ * delivered (and a chat's accepted updates could be credited to another chat).
+ */
+function updateKey(botId: number, updateId: number): string {
+  return `${String(botId)}:${String(updateId)}`;
+}
+
+/** Counts the delivery attempts of the updates sent (attempts of other updates are left out). */
+export function deliveryFigures(sent: readonly SentUpdate[], allAttempts: readonly DeliveryAttempt[]): DeliveryFigures {
+  const chatOf = new Map(sent.map((update) => [updateKey(update.botId, update.updateId), update.chat]));
+  const attempts = allAttempts.filter((attempt) => chatOf.has(updateKey(attempt.botId, attempt.updateId)));
+  const delivered = new Set(attempts.filter((attempt) => attempt.delivered).map((attempt) => updateKey(attempt.botId, attempt.updateId)));
+  const acceptedIn = new Map<string, number>();
+  for (const id of delivered) {
+    const key = chatOf.get(id) ?? '';
+    acceptedIn.set(key, (acceptedIn.get(key) ?? 0) + 1);
+  }
+  const with5xx = attempts.filter((attempt) => (attempt.status ?? 0) >= 500);
+  const updatesWith5xx = new Set(with5xx.map((attempt) => updateKey(attempt.botId, attempt.updateId)));
+  return {
+    accepted: delivered.size,
+    acceptedIn,
+    answered5xx: with5xx.length,
+    delivered5xxLater: [...updatesWith5xx].filter((id) => delivered.has(id)).length,
+  };
+}
+
 /** Connects `bots` child bots (each by its own owner, through the main bot) and returns them. */
 export async function onboardChildBots(emulator: TelegramEmulator, main: EmulatedBot, bots: number): Promise<EmulatedBot[]> {
   const children: EmulatedBot[] = [];
@@ -72,8 +119,7 @@ export function percentiles(values: readonly number[]): { p50: number; p99: numb
 export class ChaosTraffic {
   private readonly people: Person[];
   private readonly sentTo = new Map<string, number>();
-  /** update_id → its chat key (person:bot). */
-  private readonly sentUpdates = new Map<number, string>();
+  private readonly sentUpdates: SentUpdate[] = [];
   private sent = 0;
   private next = 0;
   private latencies: number[] = [];
@@ -124,7 +170,7 @@ export class ChaosTraffic {
       const sentAt = Date.now();
       const reply = this.emulator.nextMessageTo(person.spec.id, { botId: person.bot.id, timeoutMs: this.replyTimeoutMs });
       const update = this.emulator.userSends(person.bot.token, { from: person.spec, text: person.bot.id === this.main.id ? '/start' : `hi #${String(this.sent)}` });
-      this.sentUpdates.set(update.update_id, key);
+      this.sentUpdates.push({ botId: person.bot.id, updateId: update.update_id, chat: key });
       reply.then(() => { this.latencies.push(Date.now() - sentAt); }, () => undefined).finally(() => { person.busy = false; });
       return true;
     }
@@ -143,13 +189,7 @@ export class ChaosTraffic {
 
   counts(): TrafficCounts {
     this.duplicateChats.length = 0;
-    const attempts = this.emulator.deliveries().filter((attempt) => this.sentUpdates.has(attempt.updateId));
-    const delivered = new Set(attempts.filter((attempt) => attempt.delivered).map((attempt) => attempt.updateId));
-    const acceptedIn = new Map<string, number>();
-    for (const id of delivered) {
-      const key = this.sentUpdates.get(id) ?? '';
-      acceptedIn.set(key, (acceptedIn.get(key) ?? 0) + 1);
-    }
+    const { accepted, acceptedIn, answered5xx, delivered5xxLater } = deliveryFigures(this.sentUpdates, this.emulator.deliveries());
     let answered = 0;
     let lost = 0;
     let duplicates = 0;
@@ -163,17 +203,6 @@ export class ChaosTraffic {
         this.duplicateChats.push({ chat: chat ?? 0, bot: bot ?? 0, extra: got - expected });
       }
     }
-    const with5xx = attempts.filter((attempt) => (attempt.status ?? 0) >= 500);
-    const updatesWith5xx = new Set(with5xx.map((attempt) => attempt.updateId));
-    return {
-      sent: this.sent,
-      accepted: delivered.size,
-      answered,
-      lost,
-      duplicates,
-      answered5xx: with5xx.length,
-      delivered5xxLater: [...updatesWith5xx].filter((id) => delivered.has(id)).length,
-      undelivered: this.sent - delivered.size,
-    };
+    return { sent: this.sent, accepted, answered, lost, duplicates, answered5xx, delivered5xxLater, undelivered: this.sent - accepted };
   }
 }
