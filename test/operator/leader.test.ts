@@ -7,8 +7,8 @@
  * Timings are scaled down (3 s lease, 2 s renew deadline, 0.5 s retry) and keep
  * controller-runtime's proportions, except in one test: the partition again at the production
  * defaults (15 s / 10 s / 2 s, what a replica gets when nothing is configured), with its timings
- * measured against them. A SIGKILLed operator process at the defaults, and the weights written
- * around it, are in migration-restart.test.ts.
+ * measured against them. A SIGKILLed operator process at the defaults is in leader-failover.test.ts,
+ * and the weights written around one in migration-restart.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoordinationV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';

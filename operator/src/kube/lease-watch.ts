@@ -8,9 +8,9 @@
  * ListWatch lists first and watches from the list's resourceVersion (never without one,
  * DEVELOPERS.md), relists on 410 Gone and re-opens after a stream ends; the informer restarts it
  * with backoff after any other error (an apiserver that is down, a 403 under roles that lack
- * `list`/`watch` on the Lease) and recycles a watch silent for its watchdog's window. The list is
- * bounded by `listTimeoutMs`, the watch's connect by client-node's own timeout. Nobody waits for it:
- * while it is down the campaign's periodic tries are its sightings, as in client-go.
+ * `list`/`watch` on the Lease: test/operator/leader.test.ts) and recycles a watch silent for its
+ * watchdog's window. The list is bounded by `listTimeoutMs`. Nobody waits for it: while it is down
+ * the campaign's periodic tries are its sightings, as in client-go.
  */
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Clock } from '../runtime/clock.js';
