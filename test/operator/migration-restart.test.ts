@@ -95,6 +95,11 @@ async function recordWeights(object: string, migration: string, onWeight: (weigh
   };
 }
 
+/** A MicroTime as the client hands it back: a Date (String() of which drops the milliseconds) or the wire's string. */
+function epochMs(value: unknown): number {
+  return value instanceof Date ? value.getTime() : Date.parse(String(value));
+}
+
 async function leaseHolder(): Promise<string | undefined> {
   const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: identity.operatorNamespace, name: 'nova-operator' }).catch(() => undefined);
   return lease?.spec?.holderIdentity ?? undefined;
@@ -186,7 +191,7 @@ describe('two replicas', () => {
   // The production defaults (nothing configured: 15 s lease, 10 s renew deadline, 2 s retry), and a
   // crash rather than a stop: a SIGKILLed leader releases nothing, so the standby must wait for the
   // lease to run out. This test waits about 15 s for that by nature (about 25 s in all).
-  it('at the production defaults, a SIGKILLed leader is replaced once its lease ran out, within 15 s + 7 s, and no weight is written by two leaders', async () => {
+  it('at the production defaults, a SIGKILLed leader is replaced once its lease ran out, within 15 s + 1 s, and no weight is written by two leaders', async () => {
     await routes.create('istio', 'vs-crash-failover');
     const writes: { weight: number; at: number }[] = [];
     const route = await recordWeights('vs-crash-failover', 'crash-failover', (weight) => { writes.push({ weight, at: Date.now() }); });
@@ -211,15 +216,17 @@ describe('two replicas', () => {
     expect(await leader.process.kill('SIGKILL')).toBe('killed by SIGKILL');
     // Approved while nobody leads: the 100 % is the standby's to write, and only once it leads.
     await migrations.approve('crash-failover', 2);
-    const lastRenewal = Date.parse(String((await readLease()).spec?.renewTime));
+    const lastRenewal = epochMs((await readLease()).spec?.renewTime);
     await eventually('the standby holds the Lease', async () => (await leaseHolder()) === standbyName, 30_000);
     const taken = (await readLease()).spec;
-    const acquiredAt = Date.parse(String(taken?.acquireTime));
+    // The standby's clock when it decided to take the Lease (before its read and write).
+    const acquiredAt = epochMs(taken?.acquireTime);
     // Not before the killed leader's lease ran out (15 s after its last renewal, which was at most
-    // a retry period before the kill); at the latest 15 s after the kill, plus 2 s for the standby's
-    // next try and 5 s for the apiserver's answers on a loaded machine.
+    // a retry period before the kill); at the latest 15 s after that renewal, which its watch of the
+    // Lease saw as it was written (src/kube/campaign-schedule.ts), so 15 s after the kill, plus 1 s
+    // for a busy process's late event and timer (leader-failover.test.ts times this alone).
     expect(acquiredAt - lastRenewal).toBeGreaterThanOrEqual(15_000);
-    expect(acquiredAt - killedAt).toBeLessThanOrEqual(15_000 + 7_000);
+    expect(acquiredAt - killedAt).toBeLessThanOrEqual(15_000 + 1_000);
     await migrations.waitFor('crash-failover', 'Promoted by the new leader', (s) => s.phase === 'Promoted');
     expect(await routes.targetWeight('istio', 'vs-crash-failover', 'crash-failover')).toBe(100);
     // Each weight written once, in order, and nothing written while no one led: the dead leader

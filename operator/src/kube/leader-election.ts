@@ -10,6 +10,16 @@
  *   saw it change (local clock, so clock skew between machines does not matter);
  * - a leader that has not renewed for renewDeadline (< leaseDuration) steps down on its own,
  *   even while a renew request still hangs, so it has stopped before anyone else may take over.
+ *
+ * One thing differs from client-go, and only in WHEN a replica that does not lead tries, never in
+ * what a try may do: besides its jittered retries it watches the Lease (lease-watch.ts), so it
+ * sees each renewal as it happens, and it tries at the very moment the Lease it saw becomes
+ * takeable by the second rule (campaign-schedule.ts). client-go's standby saw a renewal only at
+ * its next try and took an expired Lease only at its first try after the expiry: after a leader's
+ * SIGKILL that was up to two jittered retry periods past the lease (15.5–20 s at the defaults,
+ * docs/chaos.md); now it is the lease duration less the time between the last renewal and the kill.
+ * The watch can only make this replica see a change sooner, never before it happened, so the
+ * count still starts no earlier than the change; an event older than what a try read is ignored.
  */
 import { CoordinationV1Api, V1Lease, V1LeaseSpec, V1MicroTime, V1ObjectMeta, type KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
@@ -17,7 +27,10 @@ import { randomUUID } from 'node:crypto';
 import { sleep, systemClock, type Clock, type TimerHandle } from '../runtime/clock.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { describeError, isConflict, isNotFound } from './api-errors.js';
+import { CampaignSchedule, JITTER_FACTOR, type LeaseSighting } from './campaign-schedule.js';
+import { LeaseWatch } from './lease-watch.js';
 import { withTimeout } from './request-options.js';
+import { isAtLeast } from './resource-version.js';
 
 export interface LeaderCallbacks {
   /** This replica leads now; `signal` aborts when it stops leading for any reason. */
@@ -54,7 +67,6 @@ export class InvalidLeaderElectionConfigError extends Error {
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
 export const DEFAULT_RENEW_DEADLINE_MS = 10_000;
 export const DEFAULT_RETRY_PERIOD_MS = 2_000;
-const JITTER_FACTOR = 1.2;
 
 type Attempt = 'acquired' | 'held-by-other' | 'failed';
 
@@ -108,10 +120,7 @@ export class LeaderElector {
    */
   async run(): Promise<ElectionOutcome> {
     const stop = this.stopController.signal;
-    while (!stop.aborted) {
-      if ((await this.tryAcquireOrRenew(this.renewDeadlineMs)) === 'acquired') break;
-      await sleep(this.clock, this.retryPeriodMs * (1 + this.random() * JITTER_FACTOR), stop);
-    }
+    await this.campaign(stop);
     if (stop.aborted) return 'stopped';
     this.startLeading();
     const leading = this.leadingController;
@@ -138,6 +147,61 @@ export class LeaderElector {
   /** Ends the campaign or the leadership; run() resolves after work stopped and the lease was released. */
   stop(): void {
     this.stopController.abort();
+  }
+
+  /**
+   * Tries until this replica holds the Lease or stop() is called: at once, then when the schedule
+   * says (campaign-schedule.ts), with the watch reporting the Lease in between.
+   */
+  private async campaign(stop: AbortSignal): Promise<void> {
+    const { namespace, leaseName: name } = this.options;
+    const schedule = new CampaignSchedule({ clock: this.clock, identity: this.identity, retryPeriodMs: this.retryPeriodMs, random: this.random });
+    let campaigning = true;
+    const watch = new LeaseWatch({
+      kubeConfig: this.options.kubeConfig,
+      namespace,
+      name,
+      listTimeoutMs: this.renewDeadlineMs,
+      clock: this.clock,
+      logger: this.logger,
+      onLease: (lease) => { if (campaigning) this.sightedByWatch(lease, schedule); },
+      onDeleted: () => { if (campaigning) schedule.sighted({ holder: '', changedAt: this.clock.now(), durationMs: 0 }); },
+    });
+    watch.start();
+    try {
+      while (!stop.aborted) {
+        const startedAt = this.clock.now();
+        if ((await this.tryAcquireOrRenew(this.renewDeadlineMs)) === 'acquired') return;
+        schedule.attempted(startedAt);
+        const sighting = this.sighting();
+        if (sighting !== undefined) schedule.sighted(sighting);
+        await schedule.wait(stop);
+      }
+    } finally {
+      campaigning = false;
+      // Not awaited: a new leader starts at once; the watch's end is the abort of one stream.
+      watch.stop().catch((error: unknown) => { this.logger.warn('stopping the lease watch failed', { error: describeError(error) }); });
+    }
+  }
+
+  /** The Lease as last read or watched, for the schedule. */
+  private sighting(): LeaseSighting | undefined {
+    const spec = this.observed?.spec;
+    if (spec === undefined) return undefined;
+    return { holder: spec.holderIdentity ?? '', changedAt: this.observedAt, durationMs: (spec.leaseDurationSeconds ?? 0) * 1000 };
+  }
+
+  private sightedByWatch(lease: V1Lease, schedule: CampaignSchedule): void {
+    const known = this.observed?.metadata?.resourceVersion;
+    const version = lease.metadata?.resourceVersion;
+    // Older than what a try read since (a stream that lags): taking it for a change would only
+    // restart the count later than needed.
+    if (known !== undefined && version !== undefined && !isAtLeast(version, known)) return;
+    this.observe(lease, this.clock.now());
+    const sighting = this.sighting();
+    if (sighting === undefined) return;
+    this.logger.debug('lease seen by the watch', { holder: sighting.holder, renewTime: timeKey(lease.spec?.renewTime), resourceVersion: version });
+    schedule.sighted(sighting);
   }
 
   private startLeading(): void {
@@ -253,7 +317,10 @@ export class LeaderElector {
     }
   }
 
-  /** Empties the holder with a 1 s duration so a standby acquires on its next try, not after expiry. */
+  /**
+   * Empties the holder with a 1 s duration so a standby acquires at once (its watch sees the
+   * release) or at its next try, not after expiry.
+   */
   private async release(): Promise<void> {
     const observed = this.observed;
     if (observed?.spec?.holderIdentity !== this.identity) return;
