@@ -263,7 +263,9 @@ export class LeaderElector {
       }
       return this.write('create', lease(namespace, name, this.spec(now, undefined)), timeoutMs);
     }
-    this.observe(current, now);
+    // Seen when the answer came, as client-go records it: a renewal that landed while the read was
+    // in flight is counted from after it, never from before (the count may only start late).
+    this.observe(current, this.clock.now());
     const spec = current.spec ?? new V1LeaseSpec();
     const holder = spec.holderIdentity ?? '';
     const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
