@@ -18,9 +18,7 @@ let admin: KubeConfig;
 
 beforeAll(async () => {
   admin = adminKubeConfig();
-  const server = admin.getCurrentCluster()?.server;
-  if (server === undefined) throw new Error('the admin kubeconfig has no cluster');
-  relay = await PartitionableRelay.start(new URL(server));
+  relay = await PartitionableRelay.inFrontOf(admin);
 });
 
 afterAll(async () => {

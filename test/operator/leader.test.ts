@@ -141,9 +141,7 @@ describe('LeaderElector on a real Lease', () => {
   it('a leader that cannot renew steps down by its deadline, before the other takes over', async () => {
     const lease = `partition-${suffix()}`;
     const journal: Journal = [];
-    const server = admin.getCurrentCluster()?.server;
-    if (server === undefined) throw new Error('no apiserver in the kubeconfig');
-    const relay = await PartitionableRelay.start(new URL(server));
+    const relay = await PartitionableRelay.inFrontOf(admin);
     try {
       const cutOff = candidate('cut-off', lease, journal, relay.kubeConfigVia(admin));
       await eventually('cut-off leads', () => cutOff.elector.isLeader());
@@ -182,9 +180,7 @@ describe('LeaderElector on a real Lease', () => {
     } });
     const journal: Journal = [];
     const standbyLog: string[] = [];
-    const server = admin.getCurrentCluster()?.server;
-    if (server === undefined) throw new Error('no apiserver in the kubeconfig');
-    const relay = await PartitionableRelay.start(new URL(server));
+    const relay = await PartitionableRelay.inFrontOf(admin);
     try {
       const cutOff = candidate('cut-off', lease, journal, relay.kubeConfigVia(admin));
       await eventually('cut-off leads', () => cutOff.elector.isLeader());
@@ -210,9 +206,7 @@ describe('LeaderElector on a real Lease', () => {
     const lease = `defaults-${suffix()}`;
     const journal: Journal = [];
     const at = new Map<string, number>();
-    const server = admin.getCurrentCluster()?.server;
-    if (server === undefined) throw new Error('no apiserver in the kubeconfig');
-    const relay = await PartitionableRelay.start(new URL(server));
+    const relay = await PartitionableRelay.inFrontOf(admin);
     try {
       const cutOff = candidate('cut-off', lease, journal, relay.kubeConfigVia(admin), 'defaults', at);
       await eventually('cut-off leads', () => cutOff.elector.isLeader());

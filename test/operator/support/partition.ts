@@ -38,6 +38,13 @@ export class PartitionableRelay {
     return relay;
   }
 
+  /** A relay in front of `config`'s current cluster. */
+  static async inFrontOf(config: KubeConfig): Promise<PartitionableRelay> {
+    const server = config.getCurrentCluster()?.server;
+    if (server === undefined) throw new Error('no apiserver in the kubeconfig');
+    return PartitionableRelay.start(new URL(server));
+  }
+
   private track(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
