@@ -16,7 +16,7 @@
  * state: Telegram's webhooks enter through the gateway, so stage 2's `dependsOn` is dropped.
  *
  * Stage 2: examples/stages/stage-2-users.yaml with short pauses, its analysis against a Prometheus
- * that discovers the pods through the apiserver (support/prometheus.ts), while a dozen emulated
+ * that discovers the pods through the apiserver (@nova/testbed's startNodePrometheus), while a dozen emulated
  * people talk to the main bot. The user service has its own database login (the chart's
  * per-deployable login); the `--fail` run takes that login's privileges away at the manual pause
  * (alive and ready, failing every request): the operator rolls back. Privileges back, retried:
@@ -33,7 +33,7 @@ import { migrate } from '@nova/db';
 import { SchemaRole } from '@nova/fleet';
 import { arrangeFleetSchemaBefore } from '@nova/schema-move';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
-import { PostgresServer, Stack, startNats, startNode, type NatsInfo, type NodeCluster } from '@nova/testbed';
+import { clusterTools, importProjectImages, PostgresServer, Stack, startNats, startNode, startNodePrometheus, type ClusterTools, type NatsInfo, type NodePrometheus, type NodeCluster } from '@nova/testbed';
 import { USER_MIGRATIONS_DIR, USER_SCHEMA } from '@nova/user-service/domain';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -49,8 +49,6 @@ import { kubectl as kubectlWithPlugin } from '../operator/support/kubectl.js';
 import { Migrations } from '../operator/support/migrations.js';
 import { routingBuckets, weightHistory } from '../routing/support/fleet.js';
 import { REPO_ROOT } from '../ship/support/chart.js';
-import { clusterTools, importProjectImages, type ClusterTools } from './support/cluster.js';
-import { startNodePrometheus, type NodePrometheus } from './support/prometheus.js';
 
 const enabled = process.env.NOVA_NODE_TESTS === '1';
 const suite = enabled ? describe : describe.skip;
