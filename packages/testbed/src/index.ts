@@ -16,7 +16,7 @@ export { SimulatedTraffic, HEALTHY, type RouteIdentity, type SideProfile, type T
 export { startNats, type NatsOptions } from './components/nats.js';
 export { NatsNode, startNatsCluster, type NatsCluster, type NatsClusterOptions, type NatsNodeInfo } from './components/nats-cluster.js';
 export { PostgresServer, startPostgres, type PostgresOptions } from './components/postgres.js';
-export { createDatabase } from './database.js';
+export { createDatabase, createOwnedDatabase } from './database.js';
 export { INGRESS_HEALTH_PATH, startIngress, type Ingress, type IngressPaths } from './components/ingress.js';
 export { startNode, type NodeCluster, type NodeInfo } from './components/node/node.js';
 export { CommandFailedError, run, runOk, type CommandResult, type RunOptions } from './command.js';
