@@ -13,7 +13,7 @@ for arg in "$@"; do
 demo --cluster needs root and the node's binaries (kubelet, kube-controller-manager, kube-scheduler,
 kube-proxy, containerd, CoreDNS): the set-up below builds them on a first run, 15-45 min cold on this
 kind of machine, cached under ${NOVA_CACHE_DIR:-~/.cache/nova}/bin after that; then the project's images
-(built if missing, about 10 min cold) and about 3-5 minutes for the node, helm install and stage 2.
+(built if missing: minutes) and, warm, a few minutes for the node, helm install and stage 2.
 NEEDS
     if [ "$(id -u)" -ne 0 ]; then
       echo "--cluster needs root (this runs as uid $(id -u)): the node makes namespaces, a veth pair, cgroups and iptables rules. Run it as root, e.g. sudo npm run demo -- --cluster; nothing was started." >&2

@@ -12,8 +12,9 @@ export const CLUSTER_NEEDS = [
   '    `npm run demo -- --cluster` builds them on its first run (NOVA_NODE_TESTS=1 npm run setup), 15-45 min',
   '    cold on this kind of machine, then cached under ${NOVA_CACHE_DIR:-~/.cache/nova}/bin;',
   '  - the project\'s images (operator, monolith, gateway, user and bot services): reused from the build storage',
-  '    test/ship/images.test.ts fills, else built first (about 10 min cold);',
-  '  - then about 3-5 minutes: the node, helm install, stage 2 moved by the operator in its pod.',
+  '    test/ship/images.test.ts fills, else built first (minutes: test/ship\'s nine take about 11 cold);',
+  '  - then, warm, a few minutes: the node (about 15 s), the images into it and helm install (under a minute',
+  '    each), stage 2 moved by the operator in its pod (its pauses and checks), the teardown.',
 ].join('\n');
 
 /** Why this process cannot run the cluster, or undefined when it can. */
