@@ -16,7 +16,7 @@
  * state: Telegram's webhooks enter through the gateway, so stage 2's `dependsOn` is dropped.
  *
  * Stage 2: examples/stages/stage-2-users.yaml with short pauses, its analysis against a Prometheus
- * that discovers the pods through the apiserver (support/prometheus.ts), while a dozen emulated
+ * that discovers the pods through the apiserver (@nova/testbed's startNodePrometheus), while a dozen emulated
  * people talk to the main bot. The user service has its own database login (the chart's
  * per-deployable login); the `--fail` run takes that login's privileges away at the manual pause
  * (alive and ready, failing every request): the operator rolls back. Privileges back, retried:
@@ -27,18 +27,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { connect } from '@nats-io/transport-node';
-import { BOT_MIGRATIONS_DIR, BOT_SCHEMA } from '@nova/bot-service/domain';
 import { routingBucket } from '@nova/bus';
-import { migrate } from '@nova/db';
-import { SchemaRole } from '@nova/fleet';
-import { arrangeFleetSchemaBefore } from '@nova/schema-move';
+import { CHART_IMAGES, CHART_NAMESPACE, freshSecrets, installChartFleet, nodePortUrl, prepareChartDatabase, PUBLIC_URL, waitForWebhookPath } from '@nova/demo';
+import type { SchemaRole } from '@nova/fleet';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
-import { PostgresServer, Stack, startNats, startNode, type NatsInfo, type NodeCluster } from '@nova/testbed';
-import { USER_MIGRATIONS_DIR, USER_SCHEMA } from '@nova/user-service/domain';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { clusterTools, importProjectImages, PostgresServer, Stack, startNats, startNode, startNodePrometheus, type ClusterTools, type NatsInfo, type NodePrometheus, type NodeCluster } from '@nova/testbed';
 import { join } from 'node:path';
-import pg from 'pg';
 import { sideQueries } from '../../operator/src/analysis/queries.js';
 import { asTrafficMigration, type NovaMigration, type NovaMigrationStatus } from '../../operator/src/api/novamigration.js';
 import { Conversations } from '../e2e/support/conversations.js';
@@ -49,19 +43,11 @@ import { kubectl as kubectlWithPlugin } from '../operator/support/kubectl.js';
 import { Migrations } from '../operator/support/migrations.js';
 import { routingBuckets, weightHistory } from '../routing/support/fleet.js';
 import { REPO_ROOT } from '../ship/support/chart.js';
-import { clusterTools, importProjectImages, type ClusterTools } from './support/cluster.js';
-import { startNodePrometheus, type NodePrometheus } from './support/prometheus.js';
 
 const enabled = process.env.NOVA_NODE_TESTS === '1';
 const suite = enabled ? describe : describe.skip;
 
-const NAMESPACE = 'nova';
-const DEPLOYABLES = ['nova-monolith', 'webhook-gateway', 'user-service', 'bot-service'] as const;
-const OTHERS = ['publisher-service', 'payment-service', 'admin-panel', 'notification-service'];
-/** The public URL the bot service sets the main bot's webhook to (the chart wants HTTPS). */
-const PUBLIC_URL = 'https://bot.example.com';
-/** The NodePort that plays the ingress: the node's own port range, in its own network namespace. */
-const NODE_PORT = 30080;
+const NAMESPACE = CHART_NAMESPACE;
 const STAGE2 = 'stage-2-users';
 const PEOPLE = 12;
 /** What a check looks back over (test/e2e/stage2-users.test.ts says why 30 s). */
@@ -82,60 +68,11 @@ let people: Conversations | undefined;
 let stage2: StageDocument;
 let record: RequestRecord | undefined;
 let timeline: StatusTimeline | undefined;
-const secrets = {
-  encryptionKey: randomBytes(32).toString('base64'),
-  webhookSecret: randomBytes(24).toString('base64url'),
-  adminSessionKey: randomBytes(32).toString('base64'),
-  fleetPassword: randomBytes(16).toString('hex'),
-};
+const secrets = freshSecrets();
 
 function ownStack(): Stack {
   if (stack === undefined) throw new Error('the node was never started (beforeAll failed)');
   return stack;
-}
-
-async function sql(url: string, ...statements: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const statement of statements) await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The fleet's database as an SRE would hand it over: database `nova` owned by login `nova_fleet` (password), the two schemas migrated. */
-async function prepareDatabase(): Promise<{ adminUrl: string }> {
-  await sql(postgres.info.url, `CREATE ROLE nova_fleet LOGIN PASSWORD '${secrets.fleetPassword}'`, 'CREATE DATABASE nova OWNER nova_fleet');
-  const adminUrl = new URL(postgres.info.url);
-  adminUrl.pathname = '/nova';
-  const fleetUrl = new URL(adminUrl);
-  fleetUrl.username = 'nova_fleet';
-  // What a migration job does before the fleet starts (as test/e2e/stage2-users does): both
-  // schemas on stage 7's "before", as the monolith's start-up leaves them, so the user service's
-  // own login can be granted its tables before it starts.
-  await migrate({ connectionString: fleetUrl.toString(), schema: USER_SCHEMA, migrationsDir: USER_MIGRATIONS_DIR });
-  await migrate({ connectionString: fleetUrl.toString(), schema: BOT_SCHEMA, migrationsDir: BOT_MIGRATIONS_DIR });
-  await arrangeFleetSchemaBefore(fleetUrl.toString(), USER_SCHEMA);
-  await arrangeFleetSchemaBefore(fleetUrl.toString(), BOT_SCHEMA);
-  return { adminUrl: adminUrl.toString() };
-}
-
-function secretArgs(name: string, entries: Readonly<Record<string, string>>): string[] {
-  return ['create', 'secret', 'generic', name, '-n', NAMESPACE, ...Object.entries(entries).map(([key, value]) => `--from-literal=${key}=${value}`)];
-}
-
-/** The NodePort Service in front of the gateway's pods (the ingress stand-in; not the chart's: a real cluster has its ingress). */
-function ingressStandIn(): string {
-  return JSON.stringify({
-    apiVersion: 'v1', kind: 'Service',
-    metadata: { name: 'ingress-stand-in', namespace: NAMESPACE },
-    spec: {
-      type: 'NodePort',
-      selector: { 'app.kubernetes.io/name': 'webhook-gateway', 'app.kubernetes.io/instance': 'nova' },
-      ports: [{ name: 'webhooks', port: 8100, targetPort: 'http', nodePort: NODE_PORT }],
-    },
-  });
 }
 
 async function migration(): Promise<NovaMigration> {
@@ -187,8 +124,6 @@ function handled(side: 'legacy' | 'target', range = '10m'): Promise<number> {
 const title = 'the chart\'s fleet on a one-node Kubernetes cluster, stage 2 moved by the operator in its pod (issue 23)';
 
 suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, after NOVA_NODE_TESTS=1 npm run setup)`, () => {
-  let adminUrl = '';
-
   beforeAll(async () => {
     stack = Stack.create({ keep: process.env.NOVA_TESTBED_KEEP === '1' });
     node = await startNode(stack);
@@ -199,14 +134,14 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
       // The pods' connections arrive masqueraded to the node's address (the bridge's ipMasq).
       PostgresServer.start(stack, { remote: { listenAddress: hostAddress, clientCidr: `${nodeAddress}/32` } }),
     ]);
-    ({ adminUrl } = await prepareDatabase());
-    usersRole = await SchemaRole.create(adminUrl, USER_SCHEMA);
+    // The database as an SRE hands it over, and the user service's own login (chart-fleet.ts).
+    ({ usersRole } = await prepareChartDatabase(postgres, secrets));
     emulator = await TelegramEmulator.start({
       host: hostAddress,
-      delivery: { route: (url) => url.replace(PUBLIC_URL, `http://${nodeAddress}:${String(NODE_PORT)}`) },
+      delivery: { route: (url) => url.replace(PUBLIC_URL, nodePortUrl(node)) },
     });
     mainBot = emulator.createBot({ username: 'NovaMainBot', firstName: 'Nova' });
-    await importProjectImages(stack, node, ['operator', ...DEPLOYABLES]);
+    await importProjectImages(stack, node, CHART_IMAGES);
   }, 15 * 60_000);
 
   afterAll(async () => {
@@ -219,36 +154,10 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
 
   it('helm install: the monolith, the gateway, the user and bot services Ready in pods on NATS and PostgreSQL outside the cluster; a person\'s /start through the NodePort gets the bot\'s answer', async () => {
     const started = performance.now();
-    await tools.kubectl(['create', 'namespace', NAMESPACE]);
-    await tools.waitForState('the namespace default ServiceAccount', async () => (await tools.getJson<{ items: unknown[] }>(['serviceaccounts', '-n', NAMESPACE])).items.length > 0, 60_000);
-    const role = usersRole?.role ?? '';
     const rolePassword = new URL(usersRole?.url() ?? 'postgresql://x').password;
-    await tools.kubectl(secretArgs('nova-secrets', {
-      'main-bot-token': mainBot.token, 'token-encryption-key': secrets.encryptionKey,
-      'webhook-secret': secrets.webhookSecret, 'admin-session-key': secrets.adminSessionKey,
-    }));
-    await tools.kubectl(secretArgs('nova-postgresql', { password: secrets.fleetPassword }));
-    await tools.kubectl(secretArgs('nova-db-user-service', { password: rolePassword }));
-    await tools.kubectl(['apply', '-f', '-'], ingressStandIn());
-
-    const values = {
-      image: { registry: 'localhost', tag: 'test', pullPolicy: 'Never' },
-      nats: { url: nats.url, routing: 'kv' },
-      postgresql: { host: node.info.hostAddress, port: postgres.info.port, database: 'nova', user: 'nova_fleet', sslMode: 'disable', existingSecret: 'nova-postgresql' },
-      telegram: { apiRoot: emulator?.apiRoot ?? '', mainBotId: String(mainBot.id) },
-      publicUrl: PUBLIC_URL,
-      services: {
-        ...Object.fromEntries(OTHERS.map((name) => [name, { enabled: false }])),
-        // One replica each: two cores shared with other runs (the chart's default is two).
-        'nova-monolith': { replicas: 1, env: { NOVA_MONOLITH_UPDATES: 'jetstream' } },
-        'webhook-gateway': { replicas: 1 },
-        'user-service': { replicas: 1, database: { existingSecret: 'nova-db-user-service', user: role }, env: { NOVA_MIGRATE_ON_START: 'false' } },
-        'bot-service': { replicas: 1 },
-      },
-    };
-    const valuesFile = join(stack?.path('chart') ?? '', 'values.json');
-    writeFileSync(valuesFile, JSON.stringify(values));
-    await tools.helm(['install', 'nova', join(REPO_ROOT, 'charts', 'nova'), '-n', NAMESPACE, '-f', valuesFile, '--wait', '--timeout', '300s']);
+    if (usersRole === undefined || emulator === undefined) throw new Error('beforeAll did not finish');
+    // The namespace, the Secrets, the NodePort stand-in, helm install --wait (chart-fleet.ts, shared with the demo's --cluster).
+    await installChartFleet({ node, tools, natsUrl: nats.url, postgres, telegramApiRoot: emulator.apiRoot, mainBot, usersRole, secrets, dir: ownStack().path('chart') }, join(REPO_ROOT, 'charts', 'nova'));
     const installedS = (performance.now() - started) / 1000;
 
     type Deployment = { metadata: { name: string }; spec: { replicas: number }; status?: { readyReplicas?: number } };
@@ -259,22 +168,19 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     const pods = await tools.getJson<{ items: Pod[] }>(['pods', '-n', NAMESPACE]);
     const restarts = pods.items.map((pod) => `${pod.metadata.name}: ${String(pod.status?.containerStatuses?.[0]?.restartCount ?? 0)}`);
 
-    // The bot service sets the main bot's webhook to the public URL once it runs.
-    await tools.waitForState('the main bot\'s webhook set', () => Promise.resolve(emulator?.webhookInfo(mainBot.token).url === `${PUBLIC_URL}/webhook/main`), 60_000);
-    // A Ready pod is not yet a NodePort that forwards to it (kube-proxy programs its rules after the
-    // endpoint turns ready): a run here had the first two deliveries refused. Telegram would retry;
-    // this test wants the first try to land, so it waits for the NodePort to reach the gateway.
-    const gatewayHealth = `http://${node.info.nodeAddress}:${String(NODE_PORT)}/healthz`;
-    await tools.waitForState('the gateway answering through the NodePort', async () => (await fetch(gatewayHealth).catch(() => undefined))?.ok === true, 60_000);
+    // The bot service sets the main bot's webhook to the public URL once it runs, and the NodePort
+    // must reach the gateway (a Ready pod is not yet a forwarding NodePort): this test wants the
+    // first delivery to land.
+    await waitForWebhookPath({ node, tools }, () => emulator?.webhookInfo(mainBot.token).url);
     const anna = { id: 81_000_001, first_name: 'Anna' };
-    const reply = emulator?.nextMessageTo(anna.id, { botId: mainBot.id, timeoutMs: 60_000 });
-    const update = emulator?.userSends(mainBot.token, { from: anna, text: '/start' });
+    const reply = emulator.nextMessageTo(anna.id, { botId: mainBot.id, timeoutMs: 60_000 });
+    const update = emulator.userSends(mainBot.token, { from: anna, text: '/start' });
     const answer = await reply;
     const answeredS = (performance.now() - started) / 1000;
     console.log(`cluster fleet: helm install --wait returned after ${installedS.toFixed(1)} s; Anna's /start answered after ${answeredS.toFixed(1)} s; restarts: ${restarts.join(', ')}`);
-    expect(answer?.text).toEqual(expect.any(String));
+    expect(answer.text).toEqual(expect.any(String));
     // Delivered through the NodePort, answered 200 by the gateway on the first try.
-    const attempts = emulator?.deliveries().filter((attempt) => attempt.updateId === update?.update_id) ?? [];
+    const attempts = emulator.deliveries().filter((attempt) => attempt.updateId === update.update_id);
     expect(attempts.map((attempt) => ({ delivered: attempt.delivered, status: attempt.status }))).toEqual([{ delivered: true, status: 200 }]);
 
     // No secret in any pod's log.

@@ -16,14 +16,11 @@
  * build once): NOVA_NODE_TESTS=1 NOVA_TESTBED_COMPONENTS=nats node … jest.js test/cluster
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Stack, startNode, waitFor, type NodeCluster } from '@nova/testbed';
+import { buildah, buildBaseImages, clusterTools, importProjectImages, RUNTIME_BASE, Stack, startNode, waitFor, type ClusterTools, type NodeCluster } from '@nova/testbed';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { buildBaseImages, RUNTIME_BASE } from '../ship/support/base-images.js';
 import { REPO_ROOT } from '../ship/support/chart.js';
-import { buildah } from '../ship/support/containers.js';
-import { clusterTools, importProjectImages, type ClusterTools } from './support/cluster.js';
 import { LeadershipSampler, summarise, type LeadershipSample, type OperatorPod } from './support/leadership.js';
 
 const enabled = process.env.NOVA_NODE_TESTS === '1';

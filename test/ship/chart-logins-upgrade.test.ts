@@ -16,14 +16,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
-import { component } from '@nova/testbed';
+import { component, runOk } from '@nova/testbed';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { adminKubeConfig, createNamespace, deleteNamespace } from '../operator/support/kube.js';
 import { CHART_DIR, helmBinary, parseObjects } from './support/chart.js';
-import { runOk } from './support/command.js';
 
 const SERVICES = ['user-service', 'bot-service', 'publisher-service', 'payment-service', 'admin-panel'] as const;
 const RELEASE = 'nova';

@@ -6,9 +6,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { discoverDeployables } from '@nova/testbed';
 import { parseAllDocuments } from 'yaml';
 import { CHART_DIR, lintChart, PROVIDER_VALUES, REPO_ROOT, renderChart, type RenderedObject } from './support/chart.js';
-import { discoverDeployables } from './support/deployables.js';
 
 interface Container {
   readonly name: string;

@@ -8,12 +8,11 @@
  * FROM scratch and COPY only (no RUN, so no runtime), the Dockerfile's shape that leaked.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { findBinary } from '@nova/testbed';
+import { buildah, buildImage, findBinary, run } from '@nova/testbed';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './support/command.js';
-import { adoptStorage, buildah, buildImage } from './support/containers.js';
+import { adoptStorage } from './support/containers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nova-storage-'));
 const root = join(scratch, 'storage');

@@ -1,6 +1,6 @@
 /**
  * Every deployable's image, built and run for real: the local FROM-scratch Node 24 bases (see
- * support/base-images.ts), then the repository's Dockerfile for each workspace whose package.json
+ * @nova/testbed's images/base-images.ts), then the repository's Dockerfile for each workspace whose package.json
  * has a `nova` field, built with buildah and started with podman on the host network against the
  * test bed (kube-apiserver, NATS, PostgreSQL). Each must answer /healthz and /metrics, run as a
  * non-root user, hold no dev dependency, and exit cleanly on SIGTERM within the grace period the
@@ -8,20 +8,18 @@
  * `schema-move` target over the user service's runtime, examples/stages/stage-7-database.yaml) must run
  * nova-schema-move where the Job runner calls it (CLI_IN_IMAGE): it moves a context of a fleet database
  * on "before" and back from inside the image, and takes the backup step there (pg_dump of the server's
- * major, which the test's PG_CLIENT_IMAGE copies from this machine: support/base-images.ts).
+ * major, which the test's PG_CLIENT_IMAGE copies from this machine: @nova/testbed's images/base-images.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { component, freePort, waitFor } from '@nova/testbed';
+import { BUILD_BASE, buildBaseImages, buildImage, buildPgClientImage, component, discoverDeployables, freePort, PG_CLIENT_BASE, RUNTIME_BASE, waitFor, type Deployable } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pg from 'pg';
-import { BUILD_BASE, buildBaseImages, buildPgClientImage, PG_CLIENT_BASE, RUNTIME_BASE } from './support/base-images.js';
 import { REPO_ROOT, renderChart } from './support/chart.js';
-import { buildImage, containerLogs, containerState, imageConfig, podmanResult, reapOrphanContainers, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
-import { discoverDeployables, type Deployable } from './support/deployables.js';
+import { containerLogs, containerState, imageConfig, podmanResult, reapOrphanContainers, removeContainer, runInContainer, runInImage, startContainer } from './support/containers.js';
 import { BACKUP_MOUNT, CLI_IN_IMAGE } from '../../operator/src/database/job-runner.js';
 import { createLogger } from '@nova/platform';
 import { FLEET_PLAN } from '@nova/schema-move';

@@ -10,9 +10,9 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv, type ErrorObject } from 'ajv';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { discoverDeployables } from '@nova/testbed';
 import { parse } from 'yaml';
 import { CHART_DIR, REPO_ROOT, renderChart, type Values } from './support/chart.js';
-import { discoverDeployables } from './support/deployables.js';
 
 interface Artifact {
   readonly image: string;

@@ -1,2 +1,3 @@
 export { parseOptions, type DemoOptions } from './options.js';
 export type { DemoReport } from './report.js';
+export * from './chart-fleet.js';

@@ -18,31 +18,33 @@ import { join } from 'node:path';
 import { startControlPlane, startOperator, type ControlPlane } from './control-plane.js';
 import { fleetAddresses, fleetCounterTotal, isDeployable, SchemaRole, type FleetAddresses, type FleetSettings } from '@nova/fleet';
 import { startStageFleet } from './fleet.js';
-import { kubectl, shown } from './kubectl.js';
 import { LinkCutter } from './link-cutter.js';
 import { MigrationWatch } from './migration-watch.js';
 import { DemoUsageError, parseOptions, type DemoOptions, type DemoStage } from './options.js';
-import { buildReport, postsWhole, renderReport, type DemoReport } from './report.js';
+import { buildReport, type DemoReport } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { SimulatedAdmins, loginUrl } from './admins.js';
 import { WriteProbe, STAGE_7_TABLES } from './write-probe.js';
-import { renderHtml, type Timeline } from './html-report.js';
+import type { Timeline } from './html-report.js';
 import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES, type StageNumber } from './stage.js';
 import { ADMIN_IDS, PLANS, TAMPERED } from './stage-plans.js';
-import { breakTarget, BROKEN_HOLD_MS, StageBreak } from './approval.js';
+import { breakTarget, StageBreak } from './approval.js';
 import { applyStage, byClock, endpoints, REPO_ROOT, say, startProviders } from './rehearsal.js';
 import { connectGrants } from './grants.js';
 import { findUpdateTrace } from './traces.js';
 import { SimulatedUsers, type GrantPosting } from './users.js';
-import { renderLine, renderLive } from './view.js';
 import { databaseFigures, databaseFinished, movedShare } from './database-progress.js';
+import { followStage } from './follow.js';
+import { runOnCluster } from './cluster.js';
+import { CLUSTER_NEEDS, clusterRefusal } from './cluster-needs.js';
+import { OrderlyStop } from './orderly-stop.js';
+import { stageExitCode, writeStageReport } from './stage-end.js';
 import { rehearseWholePlan } from './whole-plan.js';
 import { renderWholeHtml, renderWholeReport } from './whole-report.js';
 
 const POLL_MS = 500;
 /** Long enough for Telegram's retries (capped at 8 s apart) to land on the healthy side. */
 const DRAIN_MS = 120_000;
-const STAGE_TIMEOUT_MS = 15 * 60_000;
 
 /** A run of one stage (`--stage N`), the earlier ones promoted on the way. */
 type SingleStage = DemoOptions & { readonly stage: DemoStage };
@@ -184,12 +186,10 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
     const planned = stage.spec.database?.contexts.length;
     return planned === undefined ? new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name) : new MigrationWatch(plane.kubeConfig, 'nova', stage.metadata.name, (status) => movedShare(status, planned));
   });
-  const [watch] = watches;
+  const [watch, ...others] = watches;
   if (watch === undefined) throw new Error(`stage ${String(options.stage)} has no migration`);
   const startedAt = Date.now();
-  const approving = new Set<string>();
   const stageBreak = new StageBreak(options.fail ? plan.fault : undefined, options.intervalMs);
-  let lastLine = '';
   // Stage 7 moves tables: its weight is the share of contexts moved (database-progress.ts).
   const contextCount = stages[0]?.spec.database?.contexts.length;
   const withShare = (status: Snapshot['status']): Snapshot['status'] => (contextCount === undefined ? status : { ...status, weight: movedShare(status, contextCount) });
@@ -201,41 +201,10 @@ async function rehearse(options: SingleStage, plane: ControlPlane, emulator: Tel
     also: watches.slice(1).map((other, index) => ({ migration: other.name, route: plan.moving[index + 1]?.moves ?? '', status: other.status })),
   });
   const finished = (status: Snapshot['status']): boolean => (contextCount === undefined ? status.phase === 'Promoted' || (status.phase === 'RolledBack' && status.weight === 0) : databaseFinished(status));
-  for (;;) {
-    const statuses = await Promise.all(watches.map((each) => each.poll().catch(() => each.status)));
-    if (statuses.every(finished)) break;
-    if (Date.now() - startedAt > STAGE_TIMEOUT_MS) throw new Error(`the stage did not finish in ${String(STAGE_TIMEOUT_MS / 60_000)} minutes`);
-    for (const each of watches) {
-      if (each.awaitingApproval() === undefined || approving.has(each.name)) continue;
-      if (stageBreak.holdsApproval(Date.now())) {
-        if (stageBreak.firstHold()) each.note(`--fail: the approval is held (for ${String(BROKEN_HOLD_MS / 1000)} s from the break): a person who saw ${plan.breaks} break would not approve, and the analysis runs through the pause`);
-        continue;
-      }
-      approving.add(each.name);
-      // A person looks at the numbers first; the demo gives it a moment, then approves like an SRE would.
-      setTimeout(() => {
-        const args = ['nova', 'resume', each.name, '-n', 'nova'];
-        void kubectl(REPO_ROOT, info.kube.kubeconfig, args).then((result) => {
-          each.note(`$ ${shown(args)}  →  ${(result.stdout || result.stderr).trim()}`);
-          approving.delete(each.name);
-        });
-      }, 3_000);
-    }
-    // tampered-row needs nothing here: the operator's engine changes the row inside the move (TAMPERED).
-    if (stageBreak.due(watch.status.weight ?? 0, Date.now())) {
-      stageBreak.broke(Date.now());
-      watch.note(`--fail: ${await breakTarget(plan, { cutter, ownRole, fleet })}`);
-    }
-    const view = snapshot();
-    if (options.live) process.stdout.write(renderLive(view));
-    else {
-      const line = renderLine(view);
-      if (line !== lastLine) say(line);
-      lastLine = line;
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  if (options.live) process.stdout.write(renderLive(snapshot()));
+  await followStage({
+    watches: [watch, ...others], options, kubeconfig: info.kube.kubeconfig, namespace: 'nova', stageBreak, breaks: plan.breaks,
+    breakTarget: () => breakTarget(plan, { cutter, ownRole, fleet }), snapshot, finished,
+  });
   users.stop();
   admins?.stop();
   say(`\nthe stage ended ${watches.map((each) => `${each.name} ${each.status.phase ?? ''}`).join(', ')}; waiting for every update sent to be answered${plan.shop ? ' and every payment announced' : ''}${plan.publish === true ? ' and every post (the scheduled ones too) published and reported' : ''}…`);
@@ -274,6 +243,15 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
+  if (options.cluster) {
+    say(CLUSTER_NEEDS);
+    const refusal = clusterRefusal(process.getuid?.());
+    if (refusal !== undefined) {
+      process.stderr.write(`${refusal}\n`);
+      return 2;
+    }
+    return runOnCluster(options);
+  }
   say(options.stage === undefined
     ? `Nova demo: the whole plan, stage 1 to stage 8${options.failStage === undefined ? '' : ` (--fail ${String(options.failStage)}: stage ${String(options.failStage)} will break)`}. Starting the real components…`
     : `Nova demo: stage ${String(options.stage)}${options.fail ? ' (--fail: the new side will break)' : ''}. Starting the real components…`);
@@ -281,36 +259,15 @@ async function main(argv: readonly string[]): Promise<number> {
   say(describeTestbed(plane.bed.info));
   const emulator = await TelegramEmulator.start();
   say(`Telegram (emulator) at ${emulator.apiRoot}`);
-  const cleanups: (() => Promise<void>)[] = [() => emulator.stop()];
-  // One stop, however many ask for it: Ctrl-C reaches npm and the demo alike, npm forwards it
-  // again, and the finally block below asks too. Every one of them waits for the same whole stop
-  // (a second caller returning at once let the process exit with kube-apiserver still up).
-  let stopping: Promise<void> | undefined;
-  const stopAll = (): Promise<void> => {
-    stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-      await plane.bed.stop();
-    })();
-    return stopping;
-  };
-  const onSignal = (): void => {
-    if (stopping === undefined) say('\nstopping everything the demo started…');
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = new OrderlyStop(() => plane.bed.stop());
+  const { cleanups } = stop;
+  cleanups.push(() => emulator.stop());
+  stop.onSignals();
   plane.bed.releaseSignals(); // from here the demo stops things in order: its fleet, then the stack
   try {
     if (options.stage === undefined) return await wholePlan(options, plane, emulator, cleanups);
     const { report, timelines, panel: keptPanel } = await rehearse({ ...options, stage: options.stage }, plane, emulator, cleanups);
-    say(renderReport(report));
-    if (options.reportFile !== undefined) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
-    if (options.htmlFile !== undefined) {
-      writeFileSync(options.htmlFile, renderHtml(report, timelines));
-      say(`the report as HTML, with each migration's weight over time: ${options.htmlFile}`);
-    }
-    const ended = [report, ...report.also];
-    const expected = options.fail ? ended.every((moved) => moved.outcome === 'RolledBack' && moved.finalWeight === 0) : ended.every((moved) => moved.outcome === 'Promoted' && moved.finalWeight === 100);
+    writeStageReport(options, report, timelines);
     if (options.keep) {
       say(`--keep: everything stays up until Ctrl-C. KUBECONFIG=${plane.info.kube.kubeconfig}; Prometheus ${plane.info.prometheus.url}; Jaeger ${plane.info.jaeger.queryUrl}`);
       if (report.admin !== undefined && keptPanel !== undefined) {
@@ -318,21 +275,13 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       await new Promise(() => undefined);
     }
-    const postsOk = report.posts === undefined || postsWhole(report.posts);
-    // Stage 8: no admin signed out by the move, and no answer but a page or (--fail) a failure.
-    const adminOk = report.admin === undefined || (report.admin.signedOut === 0 && report.admin.other === 0);
-    // Stage 7: no write of the probe failed through the swaps (a wait is the stall, an error is not allowed).
-    const probeOk = (report.database?.stall?.failed ?? 0) === 0;
-    return expected && probeOk && report.updates.lost === 0 && (report.payments?.lost ?? 0) === 0 && postsOk && adminOk ? 0 : 1;
+    return stageExitCode(options, report);
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof DemoUsageError) return 2;
     return 1;
   } finally {
-    // The handlers stay until the process exits: a Ctrl-C that lands while this stop runs (a
-    // second press, npm forwarding the first, a run that failed because the first one stopped
-    // its parts) must join the stop, not kill the demo half way with its stack still up.
-    await stopAll();
+    await stop.stop();
   }
 }
 

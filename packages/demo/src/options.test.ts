@@ -45,4 +45,13 @@ describe('parseOptions', () => {
     expect(parseOptions([], false).p95FloorMs).toBeUndefined();
     expect(parseOptions(['--p95-limit', '30s'], false).p95FloorMs).toBe(30_000);
   });
+
+  it('--cluster is stage 2 on the one-node cluster, plain or with --fail; another stage with it is refused', () => {
+    expect(parseOptions(['--cluster'], false)).toMatchObject({ cluster: true, stage: 2, fail: false, pauseMs: 15_000, intervalMs: 5_000 });
+    expect(parseOptions(['--cluster', '--fail'], false)).toMatchObject({ cluster: true, stage: 2, fail: true });
+    expect(parseOptions(['--cluster', '--stage', '2', '--fail', '2'], false)).toMatchObject({ cluster: true, stage: 2, fail: true });
+    expect(parseOptions(['--stage', '2'], false).cluster).toBe(false);
+    expect(() => parseOptions(['--cluster', '--stage', '5'], false)).toThrow(/the cluster run shows stage 2/);
+    expect(() => parseOptions(['--cluster', '--fail', '4'], false)).toThrow(/a single-stage run breaks its own stage/);
+  });
 });

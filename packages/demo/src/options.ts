@@ -1,4 +1,4 @@
-/** The demo's command line: `npm run demo -- [--stage 1|2|3|4|5|6|7|8] [--rate 5] [--users 20] [--pause 15s] [--interval 5s] [--fail [N]] [--keep] [--report file] [--html file]`. */
+/** The demo's command line: `npm run demo -- [--stage 1|2|3|4|5|6|7|8 | --cluster] [--rate 5] [--users 20] [--pause 15s] [--interval 5s] [--fail [N]] [--keep] [--report file] [--html file]`. */
 
 export interface DemoOptions {
   /**
@@ -31,6 +31,12 @@ export interface DemoOptions {
    * and sees each stage's own limit judged.
    */
   readonly p95FloorMs?: number;
+  /**
+   * `--cluster`: stage 2 on a one-node Kubernetes cluster (the test bed's node component), the
+   * chart installed with helm and the operator moving the stage from its pod (cluster.ts). Needs
+   * root; stage 2 only.
+   */
+  readonly cluster: boolean;
 }
 
 /** The stages the demo rehearses (the others are promoted on the way, or not on one machine yet). */
@@ -68,7 +74,11 @@ export const DEMO_USAGE = `npm run demo -- [options]
   --html FILE        write it as one HTML file too, with each migration's weight over time
   --no-live          print one line per change instead of redrawing
   --p95-limit DURATION no stage's p95 limit below this (the tests: they check the plan, not the
-                     machine's speed); default each stage's own (1 s; 5 s for stages 4, 6, 7)`;
+                     machine's speed); default each stage's own (1 s; 5 s for stages 4, 6, 7)
+  --cluster          stage 2 on a real one-node Kubernetes cluster: the chart installed with helm,
+                     the services and the operator in pods, the users through a NodePort
+                     (--cluster --fail: the user service loses its database privileges). Needs root;
+                     the first run builds the node's binaries (15-45 min) and the images`;
 
 export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptions {
   const value = (flag: string): string | undefined => {
@@ -78,11 +88,14 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
     if (text === undefined || text.startsWith('--')) throw new DemoUsageError(`${flag} needs a value\n\n${DEMO_USAGE}`);
     return text;
   };
-  const known = new Set(['--stage', '--rate', '--users', '--pause', '--interval', '--fail', '--keep', '--report', '--html', '--no-live', '--p95-limit', '--help']);
+  const known = new Set(['--stage', '--rate', '--users', '--pause', '--interval', '--fail', '--keep', '--report', '--html', '--no-live', '--p95-limit', '--cluster', '--help']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new DemoUsageError(`unknown option ${arg}\n\n${DEMO_USAGE}`);
   if (argv.includes('--help')) throw new DemoUsageError(DEMO_USAGE);
+  const cluster = argv.includes('--cluster');
   const stageText = value('--stage');
-  const stage = stageText === undefined ? undefined : Number(stageText);
+  if (cluster && stageText !== undefined && stageText !== '2') throw new DemoUsageError(`--cluster --stage ${stageText}: the cluster run shows stage 2 (the users context on the bus); the other stages run on one machine without --cluster`);
+  // --cluster is stage 2: a single-stage run, its --fail plain or naming 2.
+  const stage = stageText === undefined ? (cluster ? 2 : undefined) : Number(stageText);
   if (stage !== undefined && !DEMO_STAGES.includes(stage)) throw new DemoUsageError(`--stage ${String(stage)}: the demo rehearses stage 1, 2, 3, 4, 5, 6, 7 or 8`);
   const fail = argv.includes('--fail');
   // --fail takes a stage number when one follows it (the whole plan's --fail N); with --stage N it may repeat N.
@@ -109,6 +122,7 @@ export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptio
     htmlFile: value('--html'),
     live: isTty && !argv.includes('--no-live'),
     ...(value('--p95-limit') === undefined ? {} : { p95FloorMs: duration('--p95-limit', value('--p95-limit') ?? '') }),
+    cluster,
   };
 }
 

@@ -16,6 +16,13 @@ export { SimulatedTraffic, HEALTHY, type RouteIdentity, type SideProfile, type T
 export { startNats, type NatsOptions } from './components/nats.js';
 export { NatsNode, startNatsCluster, type NatsCluster, type NatsClusterOptions, type NatsNodeInfo } from './components/nats-cluster.js';
 export { PostgresServer, startPostgres, type PostgresOptions } from './components/postgres.js';
-export { createDatabase } from './database.js';
+export { createDatabase, createOwnedDatabase } from './database.js';
 export { INGRESS_HEALTH_PATH, startIngress, type Ingress, type IngressPaths } from './components/ingress.js';
 export { startNode, type NodeCluster, type NodeInfo } from './components/node/node.js';
+export { CommandFailedError, run, runOk, type CommandResult, type RunOptions } from './command.js';
+export { buildah, buildImage, containerStorage, containerUlimits, CONTAINERS_INSTALL, storageFlags, type BuildOptions, type Storage } from './images/buildah.js';
+export { BaseImageError, BUILD_BASE, buildBaseImages, buildPgClientImage, machinePostgresMajor, PG_CLIENT_BASE, RUNTIME_BASE } from './images/base-images.js';
+export { DeployableManifestError, discoverDeployables, workspaceFolders, type Deployable } from './images/deployables.js';
+export { buildProjectImages, importProjectImages, missingProjectImages, projectImage, ProjectImageError } from './images/project-images.js';
+export { ClusterWaitError, clusterTools, type ClusterTools } from './components/node/cluster-tools.js';
+export { NodePrometheusError, startNodePrometheus, type NodePrometheus } from './components/node/node-prometheus.js';

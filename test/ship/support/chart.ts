@@ -2,12 +2,11 @@
  * The chart as Helm sees it: `helm template` and `helm lint` from the binary setup installs
  * (scripts/setup.d/30-kube.sh), with values passed as a file exactly as a user would.
  */
-import { findBinary } from '@nova/testbed';
+import { findBinary, run, runOk, type CommandResult } from '@nova/testbed';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { run, runOk, type CommandResult } from './command.js';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 export const CHART_DIR = join(REPO_ROOT, 'charts', 'nova');

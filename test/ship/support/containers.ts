@@ -1,62 +1,13 @@
 /**
- * buildah and podman (Debian's, installed by scripts/setup.d/15-containers.sh) with the flags that
- * work on this kind of machine: runc rather than crun (crun fails on its hybrid cgroups), cgroupfs,
- * host networking (the test bed listens on loopback), ulimits within what the machine allows, and
- * a storage of our own under the cache folder, kept between runs so unchanged layers are reused.
+ * podman (Debian's, installed by scripts/setup.d/15-containers.sh) with the flags that work on this
+ * kind of machine: runc rather than crun (crun fails on its hybrid cgroups), cgroupfs, host
+ * networking (the test bed listens on loopback), ulimits within what the machine allows, and the
+ * project's image storage under the cache folder (buildah and the storage: @nova/testbed's
+ * images/buildah.ts, shared with the one-node cluster).
  */
-import { cacheBinDir, findBinary } from '@nova/testbed';
-import { execFileSync } from 'node:child_process';
+import { containerStorage, containerUlimits, CONTAINERS_INSTALL as INSTALL, findBinary, run, storageFlags, type CommandResult, type Storage } from '@nova/testbed';
 import { rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { run, runOk, type CommandResult } from './command.js';
-
-/**
- * The container's open-file limit: this process's hard limit (a container may not raise it; the
- * runtimes' default of 1048576 is refused here), at most 65536. 1024 was too few: `npm ci` in the
- * build opens its cache's index files in parallel and failed with EMFILE on a loaded machine.
- */
-function openFilesLimit(): number {
-  const hard = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
-  return hard === 'unlimited' ? 65_536 : Math.min(Number(hard), 65_536);
-}
-
-const NOFILE = openFilesLimit();
-const ULIMITS = ['--ulimit', `nofile=${String(NOFILE)}:${String(NOFILE)}`, '--ulimit', 'nproc=1024:1024'];
-
-/**
- * The run root holds the storage's volatile state, the mount count of every layer among it, so it
- * is one per storage root: two caches (two clones' NOVA_CACHE_DIR) sharing one run root overwrote
- * each other's counts, and each run left its builds' layers mounted (11 overlay mounts per
- * fresh-clone run, seen on this machine). It stays under tmpdir (cleared at boot, as it must be).
- */
-export function containerStorage(): { root: string; runRoot: string } {
-  const uid = process.getuid?.() ?? 0;
-  const root = join(dirname(cacheBinDir()), 'containers', 'storage');
-  const rootHash = createHash('sha256').update(root).digest('hex').slice(0, 12);
-  return { root, runRoot: join(tmpdir(), `nova-containers-run-${String(uid)}-${rootHash}`) };
-}
-
-export interface Storage {
-  readonly root: string;
-  readonly runRoot: string;
-}
-
-function storageFlags(storage: Storage = containerStorage()): string[] {
-  return [
-    '--root', storage.root,
-    '--runroot', storage.runRoot,
-    // overlay works on this machine; NOVA_CONTAINERS_STORAGE_DRIVER=vfs where it does not.
-    '--storage-driver', process.env.NOVA_CONTAINERS_STORAGE_DRIVER ?? 'overlay',
-  ];
-}
-
-const INSTALL = 'bash scripts/setup.sh (scripts/setup.d/15-containers.sh installs buildah, podman and runc)';
-
-export function buildah(args: readonly string[], timeoutMs?: number, storage: Storage = containerStorage()): Promise<string> {
-  return runOk(findBinary({ name: 'buildah', install: INSTALL }), [...storageFlags(storage), ...args], { timeoutMs });
-}
+import { join } from 'node:path';
 
 function podmanIn(storage: Storage, args: readonly string[]): Promise<CommandResult> {
   const runtime = findBinary({ name: 'runc', install: INSTALL });
@@ -97,30 +48,6 @@ export async function podman(args: readonly string[]): Promise<string> {
   const result = await podmanResult(args);
   if (result.code !== 0) throw new Error(`podman ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return result.stdout;
-}
-
-export interface BuildOptions {
-  readonly tag: string;
-  readonly containerfile: string;
-  readonly context: string;
-  readonly buildArgs?: Readonly<Record<string, string>>;
-  readonly target?: string;
-  /** The suite's storage under the cache folder unless a test brings its own. */
-  readonly storage?: Storage;
-}
-
-/**
- * `buildah bud` with layer caching; RUN steps use the host network (npm reaches its registry).
- * `--force-rm`: without it Debian's buildah 1.28 keeps working containers of a `--target` build
- * (reproduced with a stage that has nothing but its FROM, as the Dockerfile's `pg-client`, and
- * container-storage.test.ts checks it): each images run left about ten, each holding its layers
- * mounted, in a cache kept between runs.
- */
-export async function buildImage(options: BuildOptions): Promise<void> {
-  const args = ['bud', '--layers', '--force-rm', '--network=host', ...ULIMITS, '-t', options.tag, '-f', options.containerfile];
-  for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
-  if (options.target !== undefined) args.push('--target', options.target);
-  await buildah([...args, options.context], 1_800_000, options.storage);
 }
 
 /** The image's OCI config (User, Labels, Entrypoint...). */
@@ -164,7 +91,7 @@ export async function reapOrphanContainers(): Promise<void> {
 
 /** Starts a container detached, on the host network, with a read-only root and a /tmp tmpfs (as the chart runs it). */
 export async function startContainer(options: RunContainerOptions): Promise<void> {
-  const args = ['run', '-d', '--name', options.name, '--label', `${OWNER_LABEL}=${String(process.pid)}`, '--network=host', ...ULIMITS,
+  const args = ['run', '-d', '--name', options.name, '--label', `${OWNER_LABEL}=${String(process.pid)}`, '--network=host', ...containerUlimits(),
     ...(options.writableRoot === true ? [] : ['--read-only', '--tmpfs', '/tmp'])];
   for (const [name, value] of Object.entries(options.env)) args.push('-e', `${name}=${value}`);
   for (const [host, container] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${container}:ro`);
@@ -179,7 +106,7 @@ export async function startContainer(options: RunContainerOptions): Promise<void
 export function runInImage(image: string, entrypoint: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, volumes: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
   const variables = Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
   const mounts = Object.entries(volumes).flatMap(([host, container]) => ['-v', `${host}:${container}`]);
-  return podmanResult(['run', '--rm', '--network=host', ...ULIMITS, '--read-only', ...variables, ...mounts, '--entrypoint', entrypoint, image, ...args]);
+  return podmanResult(['run', '--rm', '--network=host', ...containerUlimits(), '--read-only', ...variables, ...mounts, '--entrypoint', entrypoint, image, ...args]);
 }
 
 /** Runs a command inside a running container; returns its stdout or throws. */

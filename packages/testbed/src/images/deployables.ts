@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './chart.js';
+import { repoRoot } from '../paths.js';
 
 export interface Deployable {
   /** The workspace folder, relative to the repository root (the Dockerfile's WORKSPACE). */
@@ -28,7 +28,7 @@ interface Manifest {
 }
 
 function readManifest(dir: string): Manifest {
-  return JSON.parse(readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as Manifest;
+  return JSON.parse(readFileSync(join(repoRoot(), dir, 'package.json'), 'utf8')) as Manifest;
 }
 
 /** Workspace folders from the root package.json's globs (`dir` or `dir/*`, all npm uses here). */
@@ -37,13 +37,13 @@ export function workspaceFolders(): string[] {
   for (const pattern of readManifest('.').workspaces ?? []) {
     if (pattern.endsWith('/*')) {
       const parent = pattern.slice(0, -2);
-      if (!existsSync(join(REPO_ROOT, parent))) continue;
-      for (const entry of readdirSync(join(REPO_ROOT, parent), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (entry.isDirectory() && existsSync(join(REPO_ROOT, parent, entry.name, 'package.json'))) folders.push(`${parent}/${entry.name}`);
+      if (!existsSync(join(repoRoot(), parent))) continue;
+      for (const entry of readdirSync(join(repoRoot(), parent), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        if (entry.isDirectory() && existsSync(join(repoRoot(), parent, entry.name, 'package.json'))) folders.push(`${parent}/${entry.name}`);
       }
     } else if (pattern.includes('*')) {
-      throw new Error(`workspace pattern ${pattern} is not supported by test/ship/support/deployables.ts`);
-    } else if (existsSync(join(REPO_ROOT, pattern, 'package.json'))) {
+      throw new Error(`workspace pattern ${pattern} is not supported by @nova/testbed's images/deployables.ts`);
+    } else if (existsSync(join(repoRoot(), pattern, 'package.json'))) {
       folders.push(pattern);
     }
   }
@@ -61,7 +61,7 @@ export function discoverDeployables(): Deployable[] {
     if (typeof nova.port !== 'number' || !Number.isInteger(nova.port) || nova.port < 1 || nova.port > 65535) {
       throw new DeployableManifestError(workspace, 'nova.port must be an integer port');
     }
-    if (!existsSync(join(REPO_ROOT, workspace, 'src', 'main.ts'))) {
+    if (!existsSync(join(repoRoot(), workspace, 'src', 'main.ts'))) {
       throw new DeployableManifestError(workspace, 'a deployable needs src/main.ts (its image runs dist/main.js)');
     }
     deployables.push({ workspace, name: nova.deployable, port: nova.port });
