@@ -5,7 +5,7 @@
  * rollback, and Ctrl-C. The whole plan (no --stage) is whole-plan.test.ts.
  */
 import { describe, expect, it, jest } from '@jest/globals';
-import { stackChildren } from '@nova/testbed';
+import { stackChildren, waitFor } from '@nova/testbed';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { DEMO, expectNothingLostOrDoubled, expectOutcome, ROOT, runDemo } from './support/demo-run.js';
@@ -107,11 +107,11 @@ describe('npm run demo (headless, short steps)', () => {
     demo.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const exited = new Promise<number | string>((resolveExit) => { demo.once('exit', (code, signal) => { resolveExit(code ?? `killed by ${String(signal)}`); }); });
-    const deadline = Date.now() + 300_000;
-    while (!output.includes('simulated users:')) {
-      if (Date.now() > deadline || demo.exitCode !== null) throw new Error(`the demo did not get its fleet running:\n${output.slice(-3000)}`);
-      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-    }
+    const running = await waitFor(() => Promise.resolve(output.includes('simulated users:')), {
+      timeoutMs: 300_000,
+      abortReason: () => (demo.exitCode === null ? undefined : `it exited ${String(demo.exitCode)}`),
+    });
+    if (running !== undefined) throw new Error(`the demo did not get its fleet running (${running}):\n${output.slice(-3000)}`);
     const stackDir = /^test bed in (\S+)$/mu.exec(output)?.[1] ?? '';
     expect(existsSync(stackDir)).toBe(true);
     const pids = stackChildren(stackDir).map((child) => child.pid);
