@@ -10,7 +10,7 @@ export * from './testbed.js';
 export * from './wait.js';
 export { startNginx, type NginxInstance } from './components/nginx.js';
 export { writeKubeconfig, writeKubeconfigForUser, pinnedKubeVersion } from './components/kube.js';
-export { addScrapeTarget } from './components/prometheus.js';
+export { addScrapeTarget, prometheusNumber, PrometheusQueryError } from './components/prometheus.js';
 export { issueCert, type CertPair, type CertRequest } from './components/pki.js';
 export { SimulatedTraffic, HEALTHY, type RouteIdentity, type SideProfile, type TrafficProfile } from './traffic.js';
 export { startNats, type NatsOptions } from './components/nats.js';

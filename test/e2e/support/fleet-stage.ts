@@ -7,7 +7,7 @@ import { routingBucket } from '@nova/bus';
 import type { ContextName } from '@nova/contracts';
 import type { RunningDeployable } from '@nova/fleet';
 import type { UserSpec } from '@nova/telegram-emulator';
-import { component } from '@nova/testbed';
+import { component, prometheusNumber } from '@nova/testbed';
 import { join } from 'node:path';
 import { kubectl } from '../../operator/support/kubectl.js';
 import { writeStage, type StageDocument } from './stages.js';
@@ -36,9 +36,6 @@ export async function applyStage(stage: StageDocument, dir: string): Promise<voi
 }
 
 /** A number from the test bed's Prometheus (0 when the query has no series; a refused query throws). */
-export async function promNumber(query: string): Promise<number> {
-  const response = await fetch(`${component('prometheus').url}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
-  if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
-  return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
+export function promNumber(query: string): Promise<number> {
+  return prometheusNumber(component('prometheus').url, query);
 }

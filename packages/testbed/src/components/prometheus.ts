@@ -10,6 +10,22 @@ import { httpOk } from '../wait.js';
 
 const SCRAPE_INTERVAL_SECONDS = 1;
 
+/** Prometheus answered a query with an error (a bad expression, or not ready). */
+export class PrometheusQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrometheusQueryError';
+  }
+}
+
+/** One number from the Prometheus at `url` (0 when the query has no series; a refused query throws). */
+export async function prometheusNumber(url: string, query: string): Promise<number> {
+  const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
+  if (body.status !== 'success') throw new PrometheusQueryError(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
+  return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
+}
+
 /** Prometheus scraping whatever targets tests drop into its file_sd folder, every second. */
 export async function startPrometheus(stack: Stack): Promise<PrometheusInfo> {
   const binary = findBinary({ name: 'prometheus', candidates: ['/usr/bin/prometheus'], install: 'sudo apt-get install -y prometheus (or: bash scripts/setup.sh)' });

@@ -18,6 +18,7 @@ import { stringify } from 'yaml';
 import { findBinary } from '../../binaries.js';
 import { freePort } from '../../ports.js';
 import { SupervisedProcess } from '../../process.js';
+import { prometheusNumber } from '../prometheus.js';
 import type { Stack } from '../../stack.js';
 import { httpOk } from '../../wait.js';
 import { kubeRequest, type KubeCredentials } from '../kube-http.js';
@@ -125,11 +126,6 @@ export async function startNodePrometheus(stack: Stack, node: NodeCluster, names
   });
   return {
     url,
-    number: async (query) => {
-      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
-      const body = (await response.json()) as { status?: string; error?: string; data?: { result?: { value?: [number, string] }[] } };
-      if (body.status !== 'success') throw new NodePrometheusError(`Prometheus refused ${query}: ${body.error ?? response.statusText}`);
-      return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
-    },
+    number: (query) => prometheusNumber(url, query),
   };
 }
