@@ -31,6 +31,7 @@ import {
 } from '@nova/user-service/domain';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { DomainBus } from './support/domain-bus.js';
 import { migrationNames } from './support/migrations.js';
@@ -175,27 +176,69 @@ describe('upsert', () => {
     expect(await registeredEventsFor(1002n)).toBe(1);
   });
 
-  it('a known user\'s upsert with an effect key is two statements in its transaction; a repeat reads the stored answer (issue 20)', async () => {
+  it('a known user\'s upsert with an effect key is one statement, and so is a repeat of it (issue 20)', async () => {
     await handlers.upsert(upsertRequest(1016n, { effectKey: 'trips:1' }), ctx);
     // Its event published, so the repeat's flush below finds nothing to publish and mark.
     await outboxPublished(database, 'user_service');
     const operations: string[] = [];
     const counted = db.$extends({
-      query: { $allModels: { $allOperations({ model, operation, args, query }) { operations.push(`${model}.${operation}`); return query(args); } } },
+      query: {
+        // Model operations and raw statements alike (a raw one has no model).
+        $allOperations({ model, operation, args, query }) { operations.push(model === undefined ? operation : `${model}.${operation}`); return query(args); },
+      },
     }) as unknown as UserDatabase;
     const measured = createUserHandlers({ db: counted, publisher, clock });
     expect(await measured.upsert(upsertRequest(1016n, { firstName: 'Анна-Мария', effectKey: 'trips:2' }), ctx)).toMatchObject({ created: false, user: { firstName: 'Анна-Мария' } });
-    // Before: the key claimed first, an INSERT tried before the UPDATE, the answer written apart (4).
-    expect(operations).toEqual(['User.updateManyAndReturn', 'ProcessedEffect.createMany']);
+    // Before: BEGIN, the UPDATE, the key's INSERT with its answer, COMMIT (and 6 before that).
+    expect(operations).toEqual(['$queryRaw']);
     operations.length = 0;
     now = new Date(now.getTime() + 60_000);
-    expect(await measured.upsert(upsertRequest(1016n, { firstName: 'Other', effectKey: 'trips:2' }), ctx)).toMatchObject({ created: false, user: { firstName: 'Анна-Мария' } });
-    // Rolled back, the stored answer read, and the outbox flushed (in the background) in case the
-    // first call's publish failed.
+    const again = await measured.upsert(upsertRequest(1016n, { firstName: 'Other', effectKey: 'trips:2' }), ctx);
+    expect(again).toMatchObject({ created: false, user: { firstName: 'Анна-Мария' } });
+    // The stored answer came with the statement, which changed nothing; the outbox is flushed (in
+    // the background) in case the first call's publish failed.
     await waitFor(() => Promise.resolve(operations.includes('OutboxEvent.findMany')), { timeoutMs: 20_000, intervalMs: 10 });
-    expect(operations).toEqual(['User.updateManyAndReturn', 'ProcessedEffect.createMany', 'ProcessedEffect.findUnique', 'OutboxEvent.findMany']);
+    expect(operations).toEqual(['$queryRaw', 'OutboxEvent.findMany']);
     const row = await database.query('SELECT first_name FROM user_service.users WHERE telegram_id = 1016');
     expect(row.rows[0]).toEqual({ first_name: 'Анна-Мария' });
+    // A first sighting still takes the transaction (the statement found no user), and its repeat is one statement.
+    operations.length = 0;
+    const created = await measured.upsert(upsertRequest(1017n, { effectKey: 'trips:3' }), ctx);
+    expect(created.created).toBe(true);
+    expect(operations.slice(0, 3)).toEqual(['$queryRaw', 'User.updateManyAndReturn', 'User.createManyAndReturn']);
+    expect(await measured.upsert(upsertRequest(1017n, { effectKey: 'trips:3' }), ctx)).toEqual(created);
+  });
+
+  it('concurrent calls with one key for a known user: one refresh is kept and every call answers with it (issue 20)', async () => {
+    await handlers.upsert(upsertRequest(1018n, { effectKey: 'held:0' }), ctx);
+    now = new Date(now.getTime() + 60_000);
+    // The test holds the user's row, so every call's statement starts, then waits on the lock;
+    // when it is let go the first to get it refreshes and records the key, and each later one's
+    // UPDATE goes through (its snapshot saw no key) until its INSERT finds the key taken: that
+    // statement must undo its refresh and answer with the stored one.
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    const names = ['Первый', 'Second', 'Третий', 'Fourth', 'Пятый', 'Sixth'];
+    let calls: Promise<Awaited<ReturnType<typeof handlers.upsert>>>[] = [];
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM user_service.users WHERE telegram_id = 1018 FOR UPDATE');
+      calls = names.map((firstName) => handlers.upsert(upsertRequest(1018n, { firstName, effectKey: 'held:1' }), ctx));
+      await waitFor(async () => {
+        const waiting = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%refreshed AS%'");
+        return waiting.rows[0]?.n === names.length;
+      }, { timeoutMs: 20_000, intervalMs: 20 });
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
+    const answers = await Promise.all(calls);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    const row = await database.query<{ first_name: string }>('SELECT first_name FROM user_service.users WHERE telegram_id = 1018');
+    expect(row.rows[0]?.first_name).toBe(answers[0]?.user?.firstName);
+    expect(names).toContain(row.rows[0]?.first_name);
+    const effects = await database.query("SELECT count(*)::int AS n FROM user_service.processed_effects WHERE effect_key = 'held:1'");
+    expect(effects.rows[0]).toEqual({ n: 1 });
   });
 
   it('concurrent first sightings register once; concurrent repeats of one key all get the same answer', async () => {

@@ -3,7 +3,8 @@
  * run as the context's own login before the move (through the views in user_service onto public's
  * tables) and after it (on the tables): create, upsert (ON CONFLICT DO UPDATE), an outbox row with
  * an autoincrement id and a now() default, createManyAndReturn with skipDuplicates (ON CONFLICT DO
- * NOTHING RETURNING), an interactive transaction, updateMany, deleteMany. The "before" is made from
+ * NOTHING RETURNING), an interactive transaction, updateMany, deleteMany, and the context's upsert
+ * of a known user (one raw statement with data-modifying CTEs). The "before" is made from
  * the service's real migrations, with its three tables set into public, as the legacy database has
  * them. The migration login here is the test bed's superuser.
  */
@@ -11,7 +12,9 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { migrate } from '@nova/db';
 import { moveAll, prepare, reverseAll, status, type MovePlan } from '@nova/schema-move';
 import { component, createDatabase } from '@nova/testbed';
-import { openUserDatabase, USER_MIGRATIONS_DIR } from '@nova/user-service/domain';
+import { create } from '@bufbuild/protobuf';
+import { UpsertUserRequestSchema } from '@nova/contracts';
+import { createUserHandlers, openUserDatabase, USER_MIGRATIONS_DIR } from '@nova/user-service/domain';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dropDatabaseAndRoles } from './support/legacy-database.js';
@@ -66,6 +69,13 @@ async function calls(base: bigint): Promise<unknown[]> {
     lines.push(['transaction', second.id - first.id]);
     lines.push(['published', (await db.outboxEvent.updateMany({ where: { msgId: { in: [`m-${String(base)}`, `s-${String(base)}`] }, publishedAt: null }, data: { publishedAt: new Date() } })).count]);
     lines.push(['deleted', (await db.outboxEvent.deleteMany({ where: { msgId: { in: [`m-${String(base)}`, `s-${String(base)}`] } } })).count]);
+    // The context's own upsert of a known user: one raw statement (UPDATE … RETURNING and INSERT …
+    // ON CONFLICT in data-modifying CTEs, refresh-known-user.ts), and its repeat. A known user's
+    // sighting publishes no event: the publisher only has to exist (the outbox is empty by now).
+    const handlers = createUserHandlers({ db, publisher: { publish: () => Promise.resolve() }, clock: () => new Date() });
+    const seen = await handlers.upsert(create(UpsertUserRequestSchema, { telegramId: base, firstName: 'Anna S', botId: 1n, effectKey: `h-${String(base)}` }), {});
+    const repeated = await handlers.upsert(create(UpsertUserRequestSchema, { telegramId: base, firstName: 'Other', botId: 1n, effectKey: `h-${String(base)}` }), {});
+    lines.push(['sighting', seen.created, seen.user?.firstName, repeated.user?.firstName, (await db.user.findUniqueOrThrow({ where: { telegramId: base } })).firstName]);
   } finally {
     await db.$disconnect();
   }
@@ -82,6 +92,7 @@ it('the users context\'s Prisma client works the same through the views (before)
     ['transaction', 1n],
     ['published', 2],
     ['deleted', 2],
+    ['sighting', false, 'Anna S', 'Anna S', 'Anna S'],
   ]);
   await moveAll(admin, plan, { log: () => undefined });
   expect((await status(admin, plan)).map((s) => s.state)).toEqual(['moved']);

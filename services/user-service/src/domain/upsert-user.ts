@@ -4,6 +4,7 @@ import { appendToOutbox, outboxRecord, type Clock, type HandlerContext } from '@
 import type { UserDatabase, UserTransaction } from './database.js';
 import { claimEffectWithResult, effectResult } from './effects.js';
 import { userMessage } from './mapping.js';
+import { isRepeatedSighting, refreshKnownUser, storedSightingRow } from './refresh-known-user.js';
 import { upsertInput, type UpsertInput } from './validation.js';
 
 export interface UpsertDeps {
@@ -29,13 +30,14 @@ class RepeatedEffect extends Error {
  * outbox) or refreshes names and last_seen_at. With an effect key, a repeated call returns the
  * first call's answer and changes nothing.
  *
- * Round trips (issue 20, bench/README.md): a known user, the common case, is one UPDATE …
- * RETURNING and the effect key with its answer one INSERT, inside BEGIN/COMMIT (4; it was 6:
- * the key was claimed first and its answer written by a second statement, and the user was
- * tried as an INSERT before the UPDATE). The key is written last, with the answer: of two
- * concurrent calls with one key the second waits on the first's row (the user's, or the key's
- * in the unique index) and then finds the key taken; it rolls back what it wrote and answers
- * with the stored answer.
+ * Round trips (issue 20, bench/README.md): a known user with an effect key, the common case, is
+ * one statement (refresh-known-user.ts): the refresh, the key and its answer, or the stored answer
+ * of a repeated key. It was BEGIN, UPDATE … RETURNING, the key's INSERT, COMMIT (and 6 before
+ * that). A first sighting, and a call without a key, take the transaction below: the UPDATE, the
+ * INSERT when it found no row, the event's outbox row, the key with its answer. The key is written
+ * last, with the answer: of two concurrent calls with one key the second waits on the first's row
+ * (the user's, or the key's in the unique index) and then finds the key taken; it undoes what it
+ * wrote and answers with the stored answer.
  *
  * A registration answers once its transaction committed, the user and the event's outbox row
  * together; the publish of nova.user.registered follows in the background (issue 20). Before, the
@@ -48,16 +50,39 @@ class RepeatedEffect extends Error {
 export function upsertUserHandler(deps: UpsertDeps) {
   return async (request: UpsertUserRequest, _ctx: HandlerContext): Promise<UpsertUserResponse> => {
     const input = upsertInput(request);
-    let outcome: Outcome;
-    try {
-      outcome = await deps.db.$transaction((tx) => apply(tx, input, deps.clock()));
-    } catch (error) {
-      if (!(error instanceof RepeatedEffect) || input.effectKey === undefined) throw error;
-      outcome = await storedOutcome(deps.db, input.effectKey);
+    const now = deps.clock();
+    let outcome = input.effectKey === undefined ? undefined : await knownUserOutcome(deps.db, { ...input, effectKey: input.effectKey }, now);
+    if (outcome === undefined) {
+      try {
+        outcome = await deps.db.$transaction((tx) => apply(tx, input, now));
+      } catch (error) {
+        if (!(error instanceof RepeatedEffect) || input.effectKey === undefined) throw error;
+        outcome = await storedOutcome(deps.db, input.effectKey);
+      }
     }
     if (outcome.flush) deps.publishOutboxSoon();
     return outcome.response;
   };
+}
+
+/** A known user's sighting in one statement; undefined when the user is new to this context (the transaction decides). */
+async function knownUserOutcome(db: UserDatabase, input: UpsertInput & { readonly effectKey: string }, now: Date): Promise<Outcome | undefined> {
+  let sighting;
+  try {
+    sighting = await refreshKnownUser(db, input, now);
+  } catch (error) {
+    if (!isRepeatedSighting(error)) throw error;
+    return await storedOutcome(db, input.effectKey);
+  }
+  switch (sighting.kind) {
+    case 'refreshed':
+      return { response: create(UpsertUserResponseSchema, { user: userMessage(sighting.row), created: false }), flush: false };
+    case 'repeated':
+      // The first call may still be publishing its event: flush as it would (events may be pending).
+      return { response: storedResponse(sighting.stored), flush: true };
+    case 'unseen':
+      return undefined;
+  }
 }
 
 async function storedOutcome(db: UserDatabase, effectKey: string): Promise<Outcome> {
@@ -65,7 +90,13 @@ async function storedOutcome(db: UserDatabase, effectKey: string): Promise<Outco
   // A key is written with its answer in one statement; a key without one is unreachable.
   if (stored === null) throw new Error(`effect ${effectKey} was recorded without its answer`);
   // The first call may still be publishing its event: flush as it would (events may be pending).
-  return { response: fromBinary(UpsertUserResponseSchema, stored), flush: true };
+  return { response: storedResponse(stored), flush: true };
+}
+
+/** The answer recorded with a key: the refreshed row (one-statement path) or the response's protobuf (the transaction's). */
+function storedResponse(stored: Uint8Array): UpsertUserResponse {
+  const row = storedSightingRow(stored);
+  return row === undefined ? fromBinary(UpsertUserResponseSchema, stored) : create(UpsertUserResponseSchema, { user: userMessage(row), created: false });
 }
 
 async function apply(tx: UserTransaction, input: UpsertInput, now: Date): Promise<Outcome> {

@@ -1,0 +1,139 @@
+import type { User as UserRow } from '../generated/prisma/client.js';
+import type { UserDatabase } from './database.js';
+import type { UpsertInput } from './validation.js';
+
+/** What one statement found for a sighting with an effect key (refreshKnownUser). */
+export type KnownUserSighting =
+  /** The user was known: names and last_seen_at refreshed, the key recorded with `row` as its answer. */
+  | { readonly kind: 'refreshed'; readonly row: UserRow }
+  /** The key was applied before: nothing changed; `stored` is the answer recorded with it. */
+  | { readonly kind: 'repeated'; readonly stored: Uint8Array }
+  /** Neither: a first sighting (or a key whose first call is still in flight), for the transaction to decide. */
+  | { readonly kind: 'unseen' };
+
+interface SightingRow {
+  readonly stored: Uint8Array | null;
+  readonly telegram_id: bigint | null;
+  readonly username: string | null;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly language_code: string | null;
+  readonly first_bot_id: bigint | null;
+  readonly created_at: Date | null;
+  readonly last_seen_at: Date | null;
+  readonly blocked_at: Date | null;
+  readonly blocked_reason: string | null;
+  readonly chosen_language: string | null;
+  readonly recorded: boolean;
+}
+
+/**
+ * A known user's sighting with an effect key, the common case of svc.user.upsert (every message a
+ * person sends a bot), in one statement (issue 20): it was BEGIN, the UPDATE … RETURNING, the key's
+ * INSERT with its answer, COMMIT — four round trips, each a pass through Prisma's interactive
+ * transaction and query compiler, on the path of every child bot's built-in greeting.
+ *
+ * The statement refreshes the row unless the key is already recorded, and records the key with
+ * its answer: the refreshed row as JSON (`storedAnswerOf` reads it back; the transaction's path
+ * stores the response's protobuf, and the first byte tells which). A single statement is atomic,
+ * so the key is recorded exactly when the change is, as Decided 4 asks. Of two concurrent calls
+ * with one key, the second's UPDATE waits on the first's row lock and its INSERT then finds the
+ * key taken; it must not keep its refresh ("a repeated call changes nothing"), so the statement
+ * fails with division_by_zero (`1 / 0` on the count of keys it recorded, the one way plain SQL
+ * aborts a statement on a computed condition), which undoes the refresh, and the caller answers
+ * with the stored answer as after a rolled-back transaction.
+ *
+ * The tables are named with the context's schema (raw SQL resolves by the login's search_path
+ * otherwise); on stage 7's "before" arrangement they are simple views, which take the UPDATE and
+ * the INSERT … ON CONFLICT as tables do (as claim-child-update.ts in the bots context).
+ */
+export async function refreshKnownUser(db: UserDatabase, input: UpsertInput & { readonly effectKey: string }, now: Date): Promise<KnownUserSighting> {
+  const rows = await db.$queryRaw<SightingRow[]>`
+    WITH seen AS (
+      SELECT result FROM user_service.processed_effects WHERE effect_key = ${input.effectKey}
+    ), refreshed AS (
+      UPDATE user_service.users
+         SET first_name = ${input.firstName}, last_name = ${input.lastName ?? null}, username = ${input.username ?? null},
+             language_code = ${input.languageCode ?? null}, last_seen_at = ${now}
+       WHERE telegram_id = ${input.telegramId} AND NOT EXISTS (SELECT 1 FROM seen)
+      RETURNING telegram_id, username, first_name, last_name, language_code, first_bot_id, created_at, last_seen_at,
+                blocked_at, blocked_reason, chosen_language
+    ), recorded AS (
+      INSERT INTO user_service.processed_effects (effect_key, result)
+      SELECT ${input.effectKey}, convert_to(json_build_object(
+               'telegramId', telegram_id::text, 'username', username, 'firstName', first_name, 'lastName', last_name,
+               'languageCode', language_code, 'firstBotId', first_bot_id::text, 'createdAt', created_at,
+               'lastSeenAt', last_seen_at, 'blockedAt', blocked_at, 'blockedReason', blocked_reason,
+               'chosenLanguage', chosen_language)::text, 'UTF8')
+        FROM refreshed
+      ON CONFLICT DO NOTHING
+      RETURNING effect_key
+    )
+    SELECT (SELECT result FROM seen) AS stored, r.*,
+           CASE WHEN r.telegram_id IS NULL THEN false ELSE 1 / (SELECT count(*)::int FROM recorded) = 1 END AS recorded
+      FROM (SELECT 1) AS one
+      LEFT JOIN refreshed AS r ON true`;
+  const [row] = rows;
+  if (row === undefined) throw new Error('the sighting statement returned no row');
+  if (row.stored !== null) return { kind: 'repeated', stored: new Uint8Array(row.stored) };
+  if (!row.recorded || row.telegram_id === null || row.first_name === null || row.first_bot_id === null || row.created_at === null || row.last_seen_at === null) {
+    return { kind: 'unseen' };
+  }
+  return {
+    kind: 'refreshed',
+    row: {
+      telegramId: row.telegram_id,
+      username: row.username,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      languageCode: row.language_code,
+      firstBotId: row.first_bot_id,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      blockedAt: row.blocked_at,
+      blockedReason: row.blocked_reason,
+      chosenLanguage: row.chosen_language,
+    },
+  };
+}
+
+/** The row refreshKnownUser recorded as a key's answer, or undefined when `stored` is the transaction's protobuf. */
+export function storedSightingRow(stored: Uint8Array): UserRow | undefined {
+  // '{' never starts an UpsertUserResponse: it would be field 15 with the group wire type, which
+  // proto3 never writes (its first byte is 0x0a, the user, or 0x10, created).
+  if (stored[0] !== 0x7b) return undefined;
+  const json = JSON.parse(new TextDecoder().decode(stored)) as Record<string, string | null>;
+  const date = (value: string | null | undefined): Date | null => (value === null || value === undefined ? null : new Date(value));
+  const required = (name: string): string => {
+    const value = json[name];
+    if (typeof value !== 'string') throw new Error(`a stored sighting has no ${name}`);
+    return value;
+  };
+  return {
+    telegramId: BigInt(required('telegramId')),
+    username: json.username ?? null,
+    firstName: required('firstName'),
+    lastName: json.lastName ?? null,
+    languageCode: json.languageCode ?? null,
+    firstBotId: BigInt(required('firstBotId')),
+    createdAt: new Date(required('createdAt')),
+    lastSeenAt: new Date(required('lastSeenAt')),
+    blockedAt: date(json.blockedAt),
+    blockedReason: json.blockedReason ?? null,
+    chosenLanguage: json.chosenLanguage ?? null,
+  };
+}
+
+/** Whether `error` is the statement's refusal to keep a refresh whose key another call recorded first. */
+export function isRepeatedSighting(error: unknown): boolean {
+  // PostgreSQL's division_by_zero, as Prisma's pg adapter reports a failed raw query: P2010, with
+  // the database's SQLSTATE as the driver adapter error's originalCode.
+  return sqlStateOf(error) === '22012';
+}
+
+function sqlStateOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta;
+  const code = meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === 'string' ? code : undefined;
+}
