@@ -11,8 +11,8 @@ for arg in "$@"; do
   if [ "$arg" = --cluster ]; then
     cat <<'NEEDS'
 demo --cluster needs root and the node's binaries (kubelet, kube-controller-manager, kube-scheduler,
-kube-proxy, containerd, CoreDNS): the set-up below builds them on a first run, 15-45 min cold on this
-kind of machine, cached under ${NOVA_CACHE_DIR:-~/.cache/nova}/bin after that; then the project's images
+kube-proxy, containerd, CoreDNS): the set-up below builds them on a first run, about 4 min cold on a
+quiet machine of this kind (far longer on a busy one), cached under ${NOVA_CACHE_DIR:-~/.cache/nova}/bin after that; then the project's images
 (built if missing: minutes) and, warm, a few minutes for the node, helm install and stage 2.
 NEEDS
     if [ "$(id -u)" -ne 0 ]; then

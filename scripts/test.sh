@@ -3,6 +3,17 @@
 # test (unit and against the real components the test bed starts). Extra arguments go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The one-node Kubernetes cluster (test/cluster, issue 23) runs for root, which it needs (network
+# and PID namespaces, a veth pair, cgroups, iptables rules); the set-up builds its binaries then.
+# NOVA_NODE_TESTS=0 leaves it out; as another user it is left out, said here.
+if [ -z "${NOVA_NODE_TESTS:-}" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    export NOVA_NODE_TESTS=1
+  else
+    export NOVA_NODE_TESTS=0
+    echo "test: not root (uid $(id -u)): test/cluster is skipped, and the node's binaries are not built"
+  fi
+fi
 bash scripts/setup.sh
 echo "test: set-up done at ${SECONDS} s"
 export PATH="$PWD/node_modules/.bin:$PATH"
@@ -25,4 +36,19 @@ cat "$checks/lint"
 [ "$failed" = 0 ] || exit 1
 rm -rf "$checks"; trap - EXIT
 echo "test: jest (build, type-check and lint done at ${SECONDS} s)"
-exec node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js "$@"
+jest=(node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js)
+if [ $# -gt 0 ] || [ "$NOVA_NODE_TESTS" != 1 ]; then
+  exec "${jest[@]}" "$@"
+fi
+# Every test: two jest runs. First everything but test/cluster, on two workers; then test/cluster,
+# one file at a time: its files run the images test/ship/images.test.ts builds in the first run
+# (jest has no order between files of one run), and each starts a whole node of its own. Both run
+# even if the first fails, so one CI run reports every failure; the exit status is the worse.
+status=0
+"${jest[@]}" --testPathIgnorePatterns /node_modules/ /dist/ '<rootDir>/test/cluster/' || status=$?
+echo "test: jest, test/cluster (the rest done at ${SECONDS} s)"
+# Its files start their own NATS, PostgreSQL and Prometheus where the node's pods reach them; of
+# the shared test bed they need nothing, so it starts NATS alone (the smallest set it takes).
+NOVA_TESTBED_COMPONENTS=nats "${jest[@]}" --runInBand test/cluster || status=$?
+echo "test: done at ${SECONDS} s"
+exit "$status"

@@ -219,11 +219,11 @@ describe('upsert', () => {
     const holder = new pg.Client({ connectionString: database.url });
     await holder.connect();
     const names = ['Первый', 'Second', 'Третий', 'Fourth', 'Пятый', 'Sixth'];
-    let calls: Promise<Awaited<ReturnType<typeof handlers.upsert>>>[] = [];
+    const calls: Promise<Awaited<ReturnType<typeof handlers.upsert>>>[] = [];
     try {
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM user_service.users WHERE telegram_id = 1018 FOR UPDATE');
-      calls = names.map((firstName) => handlers.upsert(upsertRequest(1018n, { firstName, effectKey: 'held:1' }), ctx));
+      for (const firstName of names) calls.push(handlers.upsert(upsertRequest(1018n, { firstName, effectKey: 'held:1' }), ctx));
       await waitFor(async () => {
         const waiting = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%refreshed AS%'");
         return waiting.rows[0]?.n === names.length;
@@ -233,6 +233,7 @@ describe('upsert', () => {
       await holder.end();
     }
     const answers = await Promise.all(calls);
+    expect(answers).toHaveLength(names.length);
     for (const answer of answers) expect(answer).toEqual(answers[0]);
     const row = await database.query<{ first_name: string }>('SELECT first_name FROM user_service.users WHERE telegram_id = 1018');
     expect(row.rows[0]?.first_name).toBe(answers[0]?.user?.firstName);

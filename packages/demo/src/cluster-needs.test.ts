@@ -11,7 +11,7 @@ describe('--cluster\'s needs', () => {
   it('says what it needs before it starts: root, the node\'s binaries and their cold build time, the images', () => {
     expect(CLUSTER_NEEDS).toMatch(/root/u);
     expect(CLUSTER_NEEDS).toMatch(/kubelet.*containerd, CoreDNS/u);
-    expect(CLUSTER_NEEDS).toMatch(/15-45 min/u);
+    expect(CLUSTER_NEEDS).toMatch(/about 4 min\s+cold/u);
     expect(CLUSTER_NEEDS).toMatch(/images/u);
   });
 });
