@@ -45,7 +45,7 @@ interface SightingRow {
  *
  * The tables are named with the context's schema (raw SQL resolves by the login's search_path
  * otherwise); on stage 7's "before" arrangement they are simple views, which take the UPDATE and
- * the INSERT … ON CONFLICT as tables do (as claim-child-update.ts in the bots context).
+ * the INSERT … ON CONFLICT as tables do (as child-update-statements.ts in the bots context).
  */
 export async function refreshKnownUser(db: UserDatabase, input: UpsertInput & { readonly effectKey: string }, now: Date): Promise<KnownUserSighting> {
   const rows = await db.$queryRaw<SightingRow[]>`
