@@ -7,7 +7,9 @@
  * Telegram's limits, which the emulator enforces). The same load then runs against the legacy
  * monolith (inline mode, one process) as the same run's baseline.
  *
- * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30]
+ * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30] [--rounds 1]
+ * --rounds N repeats the fleet and the monolith N times, alternating which goes first, and prints the
+ * median of the rounds' ratios: one 30-second run per side cannot settle a ratio close to 1.
  * BENCH_USER_SERVICE=<dir>/dist/main.js adds a second fleet run with that build of the user
  * service (a before/after in one run, beside the same monolith); BENCH_OTHER_ROOT=<a built copy of
  * the repository> adds one whose gateway, bot service and user service all come from that copy
@@ -17,7 +19,7 @@ import { buttons, FREE_CHILD_BOTS } from '@nova/bot-service/domain';
 import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
 import { createDatabase, freePort, startTestbed, type Stack } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deployable, startProcess } from './processes.js';
@@ -223,19 +225,72 @@ async function measuredWithStatements(scenario: Scenario, serverUrl: string, dat
   return result;
 }
 
+const ROUNDS = option('rounds', 1);
+
+interface Round {
+  readonly fleet: Measured;
+  readonly other: Measured | undefined;
+  readonly monolith: Measured;
+  /** The 1-minute load average when the round ended. */
+  readonly load: number;
+}
+
+const ratios = (side: Measured, baseline: Measured): string =>
+  `p50 ${fmt(percentile(side.latencies, 50) / percentile(baseline.latencies, 50), 2)}×, p95 ${fmt(percentile(side.latencies, 95) / percentile(baseline.latencies, 95), 2)}×, p99 ${fmt(percentile(side.latencies, 99) / percentile(baseline.latencies, 99), 2)}×`;
+
+function printRound(title: string | undefined, round: Round, otherName: string): void {
+  if (title !== undefined) console.log(title);
+  console.log(line('fleet (gateway → JetStream → bot service ↔ user service)', round.fleet));
+  if (round.other !== undefined) {
+    console.log(line(otherName, round.other));
+    console.log(`that fleet / monolith: ${ratios(round.other, round.monolith)}`);
+  }
+  console.log(line('monolith, inline (legacy baseline)                       ', round.monolith));
+  console.log(`fleet / monolith: ${ratios(round.fleet, round.monolith)}`);
+}
+
+/** Over the rounds: the median of each round's ratio (each against its own round's monolith), and their range. */
+function printRounds(rounds: readonly Round[], otherName: string): void {
+  const summary = (name: string, side: (round: Round) => Measured | undefined): void => {
+    const parts = ([50, 95, 99] as const).map((p) => {
+      const each = rounds.flatMap((round) => {
+        const measured = side(round);
+        return measured === undefined ? [] : [percentile(measured.latencies, p) / percentile(round.monolith.latencies, p)];
+      });
+      if (each.length === 0) return undefined;
+      return `p${String(p)} median ${fmt(percentile(each, 50), 2)}× (${fmt(Math.min(...each), 2)}–${fmt(Math.max(...each), 2)}×)`;
+    });
+    if (parts.every((part) => part !== undefined)) console.log(`${name} / monolith over ${String(rounds.length)} rounds: ${parts.join(', ')}`);
+  };
+  summary('fleet', (round) => round.fleet);
+  summary(otherName, (round) => round.other);
+  const pooled = (side: (round: Round) => Measured) => rounds.flatMap((round) => side(round).latencies);
+  const p = (values: number[], q: number): string => fmt(percentile(values, q));
+  const fleet = pooled((round) => round.fleet);
+  const monolith = pooled((round) => round.monolith);
+  console.log(`pooled over the rounds: fleet p50 ${p(fleet, 50)}, p95 ${p(fleet, 95)}, p99 ${p(fleet, 99)} ms | monolith p50 ${p(monolith, 50)}, p95 ${p(monolith, 95)}, p99 ${p(monolith, 99)} ms`);
+}
+
 // NOVA_TESTBED_KEEP=1 keeps the stack folder: every process's log (warnings: a handler's failure and its retry).
 const testbed = await startTestbed({ components: ['nats', 'postgres'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
 try {
   const { nats, postgres } = testbed.info;
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
-  const tag = randomBytes(3).toString('hex');
-  const runFleet = async (build: FleetBuild, suffix: string): Promise<Measured> => {
+  const runFleet = async (build: FleetBuild, suffix: string, tag: string): Promise<Measured> => {
     const name = `bench_fleet${suffix.replace('-', '')}_${tag}`;
     const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), build, suffix);
     const cpu = await cpuSeconds(fleet);
     const result = await measuredWithStatements(fleet, postgres.url, name);
     await printBusDurations(fleet, cpu, result.sent);
     await fleet.stop();
+    return result;
+  };
+  const runMonolith = async (tag: string): Promise<Measured> => {
+    const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
+    const monolithCpu = await cpuSeconds(monolith);
+    const result = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
+    await printBusDurations(monolith, monolithCpu, result.sent);
+    await monolith.stop();
     return result;
   };
   // BENCH_USER_SERVICE: a second fleet with another build of the user service; BENCH_OTHER_ROOT: with
@@ -246,26 +301,26 @@ try {
     ? { gateway: join(otherRoot, THIS_BUILD.gateway), users: join(otherRoot, THIS_BUILD.users), bots: join(otherRoot, THIS_BUILD.bots) }
     : otherUserService !== undefined ? { ...THIS_BUILD, users: otherUserService } : undefined;
   const otherName = otherRoot !== undefined ? `fleet, built at ${otherRoot}` : `fleet, user service ${otherUserService ?? ''}`;
-  let other: Measured | undefined;
-  if (otherBuild !== undefined && process.env.BENCH_OTHER_FIRST !== undefined) other = await runFleet(otherBuild, '-2');
-  const fleetResult = await runFleet(THIS_BUILD, '');
-  if (otherBuild !== undefined && other === undefined) other = await runFleet(otherBuild, '-2');
-  const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
-  const monolithCpu = await cpuSeconds(monolith);
-  const monolithResult = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
-  await printBusDurations(monolith, monolithCpu, monolithResult.sent);
-  await monolith.stop();
 
   console.log(`update → reply latency benchmark: ${String(cpus().length)} cores (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`);
   console.log(`  ${String(RATE)} messages/s for ${String(SECONDS)} s over ${String(CHATS)} chats and ${String(BOTS)} child bots (${fmt(RATE / BOTS, 1)}/s per bot, one message per chat every ${fmt((CHATS / RATE), 1)} s); the emulator enforces Telegram's limits`);
-  console.log(`  nats-server ${nats.version}, PostgreSQL ${postgres.version}, every process on this machine`);
-  console.log(line('fleet (gateway → JetStream → bot service ↔ user service)', fleetResult));
-  if (other !== undefined) {
-    console.log(line(otherName, other));
-    console.log(`that fleet / monolith: p50 ${fmt(percentile(other.latencies, 50) / percentile(monolithResult.latencies, 50), 2)}×, p95 ${fmt(percentile(other.latencies, 95) / percentile(monolithResult.latencies, 95), 2)}×, p99 ${fmt(percentile(other.latencies, 99) / percentile(monolithResult.latencies, 99), 2)}×`);
+  console.log(`  nats-server ${nats.version}, PostgreSQL ${postgres.version}, every process on this machine${ROUNDS > 1 ? `; ${String(ROUNDS)} rounds, the fleet first in odd rounds and the monolith first in even ones` : ''}`);
+  const rounds: Round[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const tag = randomBytes(3).toString('hex');
+    // Alternating which side goes first cancels a drift of the machine over a round (a neighbour's
+    // load coming or going) out of the median of the rounds' ratios.
+    const monolithFirst = round % 2 === 0;
+    const monolith = monolithFirst ? await runMonolith(tag) : undefined;
+    let other: Measured | undefined;
+    if (otherBuild !== undefined && process.env.BENCH_OTHER_FIRST !== undefined) other = await runFleet(otherBuild, '-2', tag);
+    const fleet = await runFleet(THIS_BUILD, '', tag);
+    if (otherBuild !== undefined && other === undefined) other = await runFleet(otherBuild, '-2', tag);
+    const measured: Round = { fleet, other, monolith: monolith ?? await runMonolith(tag), load: loadavg()[0] ?? 0 };
+    rounds.push(measured);
+    printRound(ROUNDS > 1 ? `round ${String(round)} (${monolithFirst ? 'monolith first' : 'fleet first'}, load ${fmt(measured.load, 1)})` : undefined, measured, otherName);
   }
-  console.log(line('monolith, inline (legacy baseline)                       ', monolithResult));
-  console.log(`fleet / monolith: p50 ${fmt(percentile(fleetResult.latencies, 50) / percentile(monolithResult.latencies, 50), 2)}×, p95 ${fmt(percentile(fleetResult.latencies, 95) / percentile(monolithResult.latencies, 95), 2)}×, p99 ${fmt(percentile(fleetResult.latencies, 99) / percentile(monolithResult.latencies, 99), 2)}×`);
+  if (ROUNDS > 1) printRounds(rounds, otherName);
 } finally {
   await testbed.stop();
 }

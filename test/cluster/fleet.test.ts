@@ -20,7 +20,9 @@
  * people talk to the main bot. The user service has its own database login (the chart's
  * per-deployable login); the `--fail` run takes that login's privileges away at the manual pause
  * (alive and ready, failing every request): the operator rolls back. Privileges back, retried:
- * Promoted.
+ * Promoted. Then what an SRE does next with the release: `helm upgrade` with one value changed
+ * (an annotation under serviceDefaults) while people talk: the services' Deployments roll, the
+ * operator's do not, and every message is answered.
  *
  * Off unless NOVA_NODE_TESTS=1 (root, the node's binaries): see docs/testing.md, "A one-node cluster".
  */
@@ -65,6 +67,7 @@ let mainBot: EmulatedBot;
 let usersRole: SchemaRole | undefined;
 let prometheus: NodePrometheus;
 let people: Conversations | undefined;
+let upgradePeople: Conversations | undefined;
 let stage2: StageDocument;
 let record: RequestRecord | undefined;
 let timeline: StatusTimeline | undefined;
@@ -146,6 +149,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
 
   afterAll(async () => {
     await people?.stop();
+    await upgradePeople?.stop();
     await timeline?.stop();
     await record?.close();
     await emulator?.stop();
@@ -273,5 +277,41 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     await nc.close();
     console.log(`cluster fleet: stage 2 retried, Promoted after ${promotedS.toFixed(1)} s (the leader's pod ${leader} deleted at the pause, the Lease with ${holder} after ${takeoverS.toFixed(1)} s); weights written: ${weights.join(' ')}`);
     expect(weights.slice(weights.indexOf(5))).toEqual([5, 25, 50, 0, 5, 25, 50, 100]);
+  }, 10 * 60_000);
+
+  it('helm upgrade with one changed value while people talk: the four services\' Deployments roll (new pods Ready, the old gone), the operator\'s stay, and every message is answered', async () => {
+    if (emulator === undefined) throw new Error('beforeAll did not finish');
+    type Pod = { metadata: { name: string; annotations?: Record<string, string> } };
+    const podNames = async (): Promise<string[]> => (await tools.getJson<{ items: Pod[] }>(['pods', '-n', NAMESPACE])).items.map((pod) => pod.metadata.name);
+    const before = await podNames();
+    const servicePods = before.filter((name) => !name.startsWith('nova-operator-'));
+    const operatorPods = before.filter((name) => name.startsWith('nova-operator-'));
+    expect(servicePods).toHaveLength(4);
+    upgradePeople = new Conversations(emulator, mainBot, canaryPopulation('user', PEOPLE, 2, 73_000_000, 'Upgrade'), { thinkMs: [700, 1_400], replyTimeoutMs: 120_000 });
+    await tools.waitForState('every person answered once before the upgrade', () => Promise.resolve(upgradePeople?.people.every((person) => person.answered >= 1) === true), 120_000);
+    const started = performance.now();
+    // What an SRE changes: one value under serviceDefaults, which every service's pod template carries.
+    await tools.helm(['upgrade', 'nova', join(REPO_ROOT, 'charts', 'nova'), '-n', NAMESPACE, '-f', join(ownStack().path('chart'), 'values.json'),
+      '--set-string', 'serviceDefaults.podAnnotations.nova\\.example/rolled=upgrade-1', '--wait', '--timeout', '300s']);
+    const upgradedS = (performance.now() - started) / 1000;
+    let now: string[] = [];
+    await tools.waitForState(() => `the old service pods gone, four new ones; pods: ${now.join(', ')}`, async () => {
+      now = await podNames();
+      return servicePods.every((name) => !now.includes(name)) && now.filter((name) => !name.startsWith('nova-operator-')).length === 4;
+    }, 180_000);
+    const rolledS = (performance.now() - started) / 1000;
+    const pods = await tools.getJson<{ items: Pod[] }>(['pods', '-n', NAMESPACE]);
+    const annotated = pods.items.filter((pod) => pod.metadata.annotations?.['nova.example/rolled'] === 'upgrade-1').map((pod) => pod.metadata.name);
+    expect(annotated.sort()).toEqual(now.filter((name) => !name.startsWith('nova-operator-')).sort());
+    // The operator's pods are not the services': the value did not reach them.
+    expect(now.filter((name) => name.startsWith('nova-operator-')).sort()).toEqual(operatorPods.sort());
+    // People keep talking through the new pods: each answered twice more after the roll.
+    const answeredAt = new Map(upgradePeople.people.map((person) => [person.user.id, person.answered]));
+    await tools.waitForState('every person answered twice more after the roll', () =>
+      Promise.resolve(upgradePeople?.people.every((person) => person.answered >= (answeredAt.get(person.user.id) ?? 0) + 2) === true), 120_000);
+    await upgradePeople.stop();
+    console.log(`cluster fleet: helm upgrade --wait returned after ${upgradedS.toFixed(1)} s, the old pods gone after ${rolledS.toFixed(1)} s; ${String(upgradePeople.sent())} messages, all answered`);
+    expect(upgradePeople.lostReplies()).toEqual([]);
+    expect(upgradePeople.people.every((person) => person.sent === person.answered)).toBe(true);
   }, 10 * 60_000);
 });
