@@ -78,7 +78,7 @@ export const DEMO_USAGE = `npm run demo -- [options]
   --cluster          stage 2 on a real one-node Kubernetes cluster: the chart installed with helm,
                      the services and the operator in pods, the users through a NodePort
                      (--cluster --fail: the user service loses its database privileges). Needs root;
-                     the first run builds the node's binaries (15-45 min) and the images`;
+                     the first run builds the node's binaries (about 4 min on a quiet machine) and the images`;
 
 export function parseOptions(argv: readonly string[], isTty: boolean): DemoOptions {
   const value = (flag: string): string | undefined => {
