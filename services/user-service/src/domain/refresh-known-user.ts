@@ -12,18 +12,10 @@ export type KnownUserSighting =
   | { readonly kind: 'unseen' };
 
 interface SightingRow {
+  /** The answer recorded with the key before this call, when there is one. */
   readonly stored: Uint8Array | null;
-  readonly telegram_id: bigint | null;
-  readonly username: string | null;
-  readonly first_name: string | null;
-  readonly last_name: string | null;
-  readonly language_code: string | null;
-  readonly first_bot_id: bigint | null;
-  readonly created_at: Date | null;
-  readonly last_seen_at: Date | null;
-  readonly blocked_at: Date | null;
-  readonly blocked_reason: string | null;
-  readonly chosen_language: string | null;
+  /** The refreshed row as the JSON recorded with the key; null when no known row was refreshed. */
+  readonly answer: string | null;
   readonly recorded: boolean;
 }
 
@@ -58,51 +50,40 @@ export async function refreshKnownUser(db: UserDatabase, input: UpsertInput & { 
        WHERE telegram_id = ${input.telegramId} AND NOT EXISTS (SELECT 1 FROM seen)
       RETURNING telegram_id, username, first_name, last_name, language_code, first_bot_id, created_at, last_seen_at,
                 blocked_at, blocked_reason, chosen_language
-    ), recorded AS (
-      INSERT INTO user_service.processed_effects (effect_key, result)
-      SELECT ${input.effectKey}, convert_to(json_build_object(
+    ), answer AS (
+      SELECT json_build_object(
                'telegramId', telegram_id::text, 'username', username, 'firstName', first_name, 'lastName', last_name,
                'languageCode', language_code, 'firstBotId', first_bot_id::text, 'createdAt', created_at,
                'lastSeenAt', last_seen_at, 'blockedAt', blocked_at, 'blockedReason', blocked_reason,
-               'chosenLanguage', chosen_language)::text, 'UTF8')
+               'chosenLanguage', chosen_language)::text AS json
         FROM refreshed
+    ), recorded AS (
+      INSERT INTO user_service.processed_effects (effect_key, result)
+      SELECT ${input.effectKey}, convert_to(json, 'UTF8') FROM answer
       ON CONFLICT DO NOTHING
       RETURNING effect_key
     )
-    SELECT (SELECT result FROM seen) AS stored, r.*,
-           CASE WHEN r.telegram_id IS NULL THEN false ELSE 1 / (SELECT count(*)::int FROM recorded) = 1 END AS recorded
+    SELECT (SELECT result FROM seen) AS stored, a.json AS answer,
+           CASE WHEN a.json IS NULL THEN false ELSE 1 / (SELECT count(*)::int FROM recorded) = 1 END AS recorded
       FROM (SELECT 1) AS one
-      LEFT JOIN refreshed AS r ON true`;
+      LEFT JOIN answer AS a ON true`;
   const [row] = rows;
   if (row === undefined) throw new Error('the sighting statement returned no row');
   if (row.stored !== null) return { kind: 'repeated', stored: new Uint8Array(row.stored) };
-  if (!row.recorded || row.telegram_id === null || row.first_name === null || row.first_bot_id === null || row.created_at === null || row.last_seen_at === null) {
-    return { kind: 'unseen' };
-  }
-  return {
-    kind: 'refreshed',
-    row: {
-      telegramId: row.telegram_id,
-      username: row.username,
-      firstName: row.first_name,
-      lastName: row.last_name,
-      languageCode: row.language_code,
-      firstBotId: row.first_bot_id,
-      createdAt: row.created_at,
-      lastSeenAt: row.last_seen_at,
-      blockedAt: row.blocked_at,
-      blockedReason: row.blocked_reason,
-      chosenLanguage: row.chosen_language,
-    },
-  };
+  if (!row.recorded || row.answer === null) return { kind: 'unseen' };
+  return { kind: 'refreshed', row: sightingRow(row.answer) };
 }
 
 /** The row refreshKnownUser recorded as a key's answer, or undefined when `stored` is the transaction's protobuf. */
 export function storedSightingRow(stored: Uint8Array): UserRow | undefined {
   // '{' never starts an UpsertUserResponse: it would be field 15 with the group wire type, which
   // proto3 never writes (its first byte is 0x0a, the user, or 0x10, created).
-  if (stored[0] !== 0x7b) return undefined;
-  const json = JSON.parse(new TextDecoder().decode(stored)) as Record<string, string | null>;
+  return stored[0] === 0x7b ? sightingRow(new TextDecoder().decode(stored)) : undefined;
+}
+
+/** The row from the statement's JSON (ids as text: a JSON number would lose a bigint's precision). */
+function sightingRow(text: string): UserRow {
+  const json = JSON.parse(text) as Record<string, string | null | undefined>;
   const date = (value: string | null | undefined): Date | null => (value === null || value === undefined ? null : new Date(value));
   const required = (name: string): string => {
     const value = json[name];

@@ -89,12 +89,13 @@ export interface ChildUpdateDecision {
 
 interface RecordingRow {
   readonly claimed: boolean;
-  readonly id: bigint | null;
-  readonly seq: number | null;
-  readonly bot_id: bigint | null;
-  readonly chat_id: bigint | null;
-  readonly text: string | null;
-  readonly reply_markup: Prisma.JsonValue;
+  /** A recorded reply; absent when none was decided, null when none was written (the key was taken). */
+  readonly id?: bigint | null;
+  readonly seq?: number | null;
+  readonly bot_id?: bigint | null;
+  readonly chat_id?: bigint | null;
+  readonly text?: string | null;
+  readonly reply_markup?: Prisma.JsonValue;
 }
 
 /**
@@ -118,21 +119,20 @@ export async function recordChildUpdateDecision(db: BotDatabase, decision: Child
         FROM claim, (VALUES ${Prisma.join(values)}) AS r (seq, chat_id, text, reply_markup)
       RETURNING id, seq, bot_id, chat_id, text, reply_markup
     )`;
-  const recorded = values.length === 0
-    ? Prisma.sql`NULL::bigint AS id, NULL::int AS seq, NULL::bigint AS bot_id, NULL::bigint AS chat_id, NULL::text AS text, NULL::jsonb AS reply_markup FROM (SELECT 1) AS one`
-    : Prisma.sql`r.id, r.seq, r.bot_id, r.chat_id, r.text, r.reply_markup FROM (SELECT 1) AS one LEFT JOIN replies AS r ON true`;
+  const recorded = values.length === 0 ? Prisma.empty : Prisma.sql`, r.id, r.seq, r.bot_id, r.chat_id, r.text, r.reply_markup
+    FROM (SELECT 1) AS one LEFT JOIN replies AS r ON true`;
   const rows = await db.$queryRaw<RecordingRow[]>`
     WITH claim AS (
       INSERT INTO bot_service.processed_effects (effect_key) VALUES (${effectKey})
       ON CONFLICT DO NOTHING
       RETURNING effect_key
     )${audience}${replies}
-    SELECT EXISTS (SELECT 1 FROM claim) AS claimed, ${recorded}`;
+    SELECT EXISTS (SELECT 1 FROM claim) AS claimed${recorded}`;
   if (rows[0]?.claimed !== true) return undefined;
   const written: RecordedReply[] = [];
   for (const row of rows) {
-    if (row.id === null || row.seq === null || row.bot_id === null || row.chat_id === null || row.text === null) continue;
-    written.push({ id: row.id, seq: row.seq, botId: row.bot_id, chatId: row.chat_id, text: row.text, replyMarkup: row.reply_markup });
+    if (row.id == null || row.seq == null || row.bot_id == null || row.chat_id == null || row.text == null) continue;
+    written.push({ id: row.id, seq: row.seq, botId: row.bot_id, chatId: row.chat_id, text: row.text, replyMarkup: row.reply_markup ?? null });
   }
   if (written.length !== decision.replies.length) throw new Error(`${effectKey}: ${String(decision.replies.length)} replies decided, ${String(written.length)} recorded`);
   return written.sort((a, b) => a.seq - b.seq);
