@@ -70,12 +70,19 @@ async function calls(base: bigint): Promise<unknown[]> {
     lines.push(['published', (await db.outboxEvent.updateMany({ where: { msgId: { in: [`m-${String(base)}`, `s-${String(base)}`] }, publishedAt: null }, data: { publishedAt: new Date() } })).count]);
     lines.push(['deleted', (await db.outboxEvent.deleteMany({ where: { msgId: { in: [`m-${String(base)}`, `s-${String(base)}`] } } })).count]);
     // The context's own upsert of a known user: one raw statement (UPDATE … RETURNING and INSERT …
-    // ON CONFLICT in data-modifying CTEs, refresh-known-user.ts), and its repeat. A known user's
-    // sighting publishes no event: the publisher only has to exist (the outbox is empty by now).
+    // ON CONFLICT in data-modifying CTEs, sighting-statement.ts), and its repeat. A known user's
+    // sighting publishes no event: the publisher only has to exist.
     const handlers = createUserHandlers({ db, publisher: { publish: () => Promise.resolve() }, clock: () => new Date() });
     const seen = await handlers.upsert(create(UpsertUserRequestSchema, { telegramId: base, firstName: 'Anna S', botId: 1n, effectKey: `h-${String(base)}` }), {});
     const repeated = await handlers.upsert(create(UpsertUserRequestSchema, { telegramId: base, firstName: 'Other', botId: 1n, effectKey: `h-${String(base)}` }), {});
     lines.push(['sighting', seen.created, seen.user?.firstName, repeated.user?.firstName, (await db.user.findUniqueOrThrow({ where: { telegramId: base } })).firstName]);
+    // A first sighting through the same statement: the user, the event's outbox row (its id and
+    // created_at the table's defaults through the view) and the key, and its repeat.
+    const newcomer = base + 1n;
+    const registered = await handlers.upsert(create(UpsertUserRequestSchema, { telegramId: newcomer, firstName: 'Boris', botId: 1n, effectKey: `h-${String(newcomer)}` }), {});
+    const registeredAgain = await handlers.upsert(create(UpsertUserRequestSchema, { telegramId: newcomer, firstName: 'Other', botId: 1n, effectKey: `h-${String(newcomer)}` }), {});
+    const events = await db.outboxEvent.findMany({ where: { msgId: { contains: String(newcomer) } } });
+    lines.push(['registration', registered.created, registeredAgain.created, registeredAgain.user?.firstName, events.map((e) => [e.subject, typeof e.id, e.createdAt instanceof Date])]);
   } finally {
     await db.$disconnect();
   }
@@ -93,6 +100,7 @@ it('the users context\'s Prisma client works the same through the views (before)
     ['published', 2],
     ['deleted', 2],
     ['sighting', false, 'Anna S', 'Anna S', 'Anna S'],
+    ['registration', true, true, 'Boris', [['nova.user.registered', 'bigint', true]]],
   ]);
   await moveAll(admin, plan, { log: () => undefined });
   expect((await status(admin, plan)).map((s) => s.state)).toEqual(['moved']);
