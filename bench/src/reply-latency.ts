@@ -7,7 +7,7 @@
  * Telegram's limits, which the emulator enforces). The same load then runs against the legacy
  * monolith (inline mode, one process) as the same run's baseline.
  *
- * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30] [--rounds 1]
+ * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30] [--rounds 1] [--warmup 0]
  * --rounds N repeats the fleet and the monolith N times, alternating which goes first, and prints the
  * median of the rounds' ratios: one 30-second run per side cannot settle a ratio close to 1.
  * BENCH_USER_SERVICE=<dir>/dist/main.js adds a second fleet run with that build of the user
@@ -82,9 +82,9 @@ interface Measured {
   readonly tooMany: number;
 }
 
-/** Sends at RATE for SECONDS, round-robin over chats and bots, and pairs each message with its reply. */
-async function measure({ emulator, children }: Scenario): Promise<Measured> {
-  const total = RATE * SECONDS;
+/** Sends at RATE for `seconds` over CHATS chats numbered from `chatBase`, and waits until each has its reply. */
+async function send({ emulator, children }: Scenario, chatBase: number, seconds: number) {
+  const total = RATE * seconds;
   const sentAt = new Map<string, number[]>();
   const started = Date.now();
   for (let n = 0; n < total; n++) {
@@ -93,22 +93,45 @@ async function measure({ emulator, children }: Scenario): Promise<Measured> {
     if (wait > 0) await sleep(wait);
     const bot = children[n % children.length];
     if (bot === undefined) throw new Error('no child bot');
-    const chat = 10_000 + (n % CHATS);
+    const chat = chatBase + (n % CHATS);
     const key = `${String(bot.id)}:${String(chat)}`;
     sentAt.set(key, [...(sentAt.get(key) ?? []), Date.now()]);
     emulator.userSends(bot.token, { from: { id: chat, first_name: `P${String(chat)}` }, text: `message ${String(n)}` });
   }
   const achievedRate = total / ((Date.now() - started) / 1000);
   const ids = new Set(children.map((bot) => bot.id));
-  const replies = () => emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId !== undefined && ids.has(call.botId));
+  const ours = (chat: unknown): boolean => Number(chat) >= chatBase && Number(chat) < chatBase + CHATS;
+  const replies = () => emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId !== undefined && ids.has(call.botId) && ours(call.params.chat_id));
   const deadline = Date.now() + 180_000;
   while (replies().length < total) {
     if (Date.now() > deadline) throw new Error(`only ${String(replies().length)} of ${String(total)} replies arrived`);
     await sleep(100);
   }
+  return { sentAt, started, achievedRate, replies };
+}
+
+/**
+ * --warmup S: before the measured run, the same load for S seconds on other chats (answered in
+ * full before the measured run starts), so the measured run's processes are past their cold start
+ * (pool connections opened, the JIT warm) while its chats are still new to them: its first
+ * messages still register 400 people at once. 0 (the default, and every figure before 2026-12-06):
+ * the measured run is the processes' first load since they connected the bots.
+ */
+const WARMUP = option('warmup', 0);
+
+/** The --warmup pass (not measured; the CPU and statements figures start after it, the handler means do not). */
+async function warmUp(scenario: Scenario): Promise<void> {
+  if (WARMUP > 0) await send(scenario, 900_000, WARMUP);
+}
+
+/** Sends at RATE for SECONDS, round-robin over chats and bots, and pairs each message with its reply. */
+async function measure(scenario: Scenario): Promise<Measured> {
+  const { sentAt, started, achievedRate, replies } = await send(scenario, 10_000, SECONDS);
+  const total = RATE * SECONDS;
   const latencies: number[] = [];
   const firstOfChat: number[] = [];
   const later: number[] = [];
+  const timeline: { sentAfterMs: number; latencyMs: number }[] = [];
   const byChat = new Map<string, number[]>();
   for (const call of replies()) {
     const key = `${String(call.botId)}:${String(call.params.chat_id)}`;
@@ -121,10 +144,28 @@ async function measure({ emulator, children }: Scenario): Promise<Measured> {
       if (reply === undefined) return;
       latencies.push(reply - at);
       (index === 0 ? firstOfChat : later).push(reply - at);
+      timeline.push({ sentAfterMs: at - started, latencyMs: reply - at });
     });
   }
-  const tooMany = emulator.calls((call) => call.status === 429).length;
+  if (process.env.BENCH_TIMELINE !== undefined) printTimeline(timeline);
+  const tooMany = scenario.emulator.calls((call) => call.status === 429).length;
   return { latencies, firstOfChat, later, sent: total, achievedRate, tooMany };
+}
+
+/**
+ * BENCH_TIMELINE=1: the latencies by when the message was sent (250 ms buckets for the first 4 s,
+ * then 5 s ones), to tell a start-up burst from a steady tail.
+ */
+function printTimeline(points: readonly { sentAfterMs: number; latencyMs: number }[]): void {
+  const bucketOf = (ms: number): number => (ms < 4_000 ? Math.floor(ms / 250) * 250 : 4_000 + Math.floor((ms - 4_000) / 5_000) * 5_000);
+  const buckets = new Map<number, number[]>();
+  for (const point of points) {
+    const bucket = bucketOf(point.sentAfterMs);
+    buckets.set(bucket, [...(buckets.get(bucket) ?? []), point.latencyMs]);
+  }
+  for (const [start, latencies] of [...buckets].sort(([a], [b]) => a - b)) {
+    console.log(`    sent at ${String(start).padStart(6)} ms: ${String(latencies.length).padStart(4)} messages, p50 ${String(percentile(latencies, 50))}, p95 ${String(percentile(latencies, 95))}, max ${String(Math.max(...latencies))} ms`);
+  }
 }
 
 interface Secrets {
@@ -279,6 +320,7 @@ try {
   const runFleet = async (build: FleetBuild, suffix: string, tag: string): Promise<Measured> => {
     const name = `bench_fleet${suffix.replace('-', '')}_${tag}`;
     const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), build, suffix);
+    await warmUp(fleet);
     const cpu = await cpuSeconds(fleet);
     const result = await measuredWithStatements(fleet, postgres.url, name);
     await printBusDurations(fleet, cpu, result.sent);
@@ -287,6 +329,7 @@ try {
   };
   const runMonolith = async (tag: string): Promise<Measured> => {
     const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
+    await warmUp(monolith);
     const monolithCpu = await cpuSeconds(monolith);
     const result = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
     await printBusDurations(monolith, monolithCpu, result.sent);
