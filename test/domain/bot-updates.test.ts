@@ -12,7 +12,6 @@ import {
   buttons,
   createUpdateProcessor,
   LANGUAGE_BUTTONS,
-  LanguageMemory,
   MalformedUpdateError,
   menu,
   RepliesBusyError,
@@ -21,8 +20,7 @@ import {
   updateEffectKey,
   type BotDatabase,
 } from '@nova/bot-service/domain';
-import { create } from '@bufbuild/protobuf';
-import { BotRole, SetUserLanguageRequestSchema } from '@nova/contracts';
+import { BotRole } from '@nova/contracts';
 import { InvalidArgumentError, UnavailableError } from '@nova/domain';
 import { BotContextFixture, dumpServiceSchemas, type TelegramPerson } from './support/bot-context.js';
 import { outboxPublished } from './support/outbox.js';
@@ -380,51 +378,6 @@ describe("a child bot's built-in greeting", () => {
     const unreachable = { ...fixture.deps.users, upsert: () => Promise.reject(new UnavailableError('the users context is unreachable (test)')) };
     await expect(createUpdateProcessor({ ...fixture.deps, users: unreachable })(fixture.envelope(shop, fixture.textUpdate(mila, 'hi')), {})).rejects.toBeInstanceOf(UnavailableError);
     expect(lastTextTo(mila.id, shop.id)).toBe('Здравствуйте, Мила! 👋');
-  });
-
-  it('with the language memory, a person seen before is greeted without waiting for the registration; a change made elsewhere is late by one greeting (issue 20)', async () => {
-    const shop = fixture.createBot('PyotrMemoBot');
-    const pyotr: TelegramPerson = { id: 3020, first_name: 'Пётр', language_code: 'ru' };
-    await fixture.say(main, pyotr, buttons('ru').add);
-    await fixture.say(main, pyotr, shop.token);
-    // The users context answers svc.user.upsert only when the test lets it, while `held` is set.
-    let held: Promise<void> | undefined;
-    const gated = { ...fixture.deps.users, upsert: async (...args: Parameters<typeof fixture.deps.users.upsert>) => { await held; return fixture.deps.users.upsert(...args); } };
-    const memory = new LanguageMemory(gated);
-    const processUpdate = createUpdateProcessor({ ...fixture.deps, users: memory, languages: memory });
-    const nina: TelegramPerson = { id: 3025, first_name: 'Nina', language_code: 'en' };
-    /** Nina writes to the shop while the registration is held: her greeting must arrive before it is let go. */
-    const greetedWhileHeld = async (text: string): Promise<string | undefined> => {
-      let release: (() => void) | undefined;
-      held = new Promise<void>((resolve) => { release = resolve; });
-      const before = fixture.sent(nina.id).length;
-      const processing = processUpdate(fixture.envelope(shop, fixture.textUpdate(nina, text)), {});
-      try {
-        await waitFor(() => Promise.resolve(fixture.sent(nina.id).length > before), { timeoutMs: 20_000, intervalMs: 10 });
-      } finally {
-        release?.();
-        held = undefined;
-      }
-      await processing;
-      return lastTextTo(nina.id, shop.id);
-    };
-
-    // Unknown to this process: the greeting waits for the registration's answer (as without the memory).
-    await processUpdate(fixture.envelope(shop, fixture.textUpdate(nina, 'hi')), {});
-    expect(lastTextTo(nina.id, shop.id)).toBe('Hello, Nina! 👋');
-    expect(memory.rememberedChoice(BigInt(nina.id))).toBe('');
-    // Seen: answered while the users context holds its answer.
-    expect(await greetedWhileHeld('again')).toBe('Hello, Nina! 👋');
-    // A choice made through this process is used at once.
-    await processUpdate(fixture.envelope(main, fixture.textUpdate(nina, '/language ru')), {});
-    expect(memory.rememberedChoice(BigInt(nina.id))).toBe('ru');
-    expect(await greetedWhileHeld('привет')).toBe('Здравствуйте, Nina! 👋');
-    // One made elsewhere (another replica, the monolith): the next greeting is in the old choice,
-    // its registration's answer corrects the memory, and the one after is in the new choice.
-    await fixture.deps.users.setLanguage(create(SetUserLanguageRequestSchema, { telegramId: BigInt(nina.id), language: 'en' }), {});
-    expect(await greetedWhileHeld('still Russian?')).toBe('Здравствуйте, Nina! 👋');
-    expect(memory.rememberedChoice(BigInt(nina.id))).toBe('en');
-    expect(await greetedWhileHeld('hello')).toBe('Hello, Nina! 👋');
   });
 });
 

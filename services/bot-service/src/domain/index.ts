@@ -22,7 +22,6 @@ export { setBotGreeting } from './registry/set-greeting.js';
 export { botsOwnedBy } from './registry/queries.js';
 export { createBotHandlers } from './handlers.js';
 export { localeOfRecipient, localeOfUser, registerSender, registerSenderSpeaking, storeChosenLanguage, type Registration, type SpeakingRegistration, type UserRegistry } from './users.js';
-export { DEFAULT_REMEMBERED_PEOPLE, LanguageMemory } from './language-memory.js';
 export { MalformedUpdateError, readIncomingUpdate, type IncomingMessage, type IncomingSender, type IncomingUpdate } from './updates/incoming.js';
 export { audienceMemberOf, greetingReply, type ChildBotDecision, type ChildBotView } from './child-bot/reply.js';
 export { routeChildBotUpdate, type ChildBotTurn } from './child-bot/router.js';

@@ -21,7 +21,6 @@ import {
   createBotHandlers,
   createUpdateProcessor,
   flushBotOutbox,
-  LanguageMemory,
   mainBotIdentity,
   openBotDatabase,
   type AdminSignInDesk,
@@ -127,8 +126,6 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
   const publisher = busEventPublisher(bus);
   const publisherDesk = new BusPublisherDesk(bus);
   const adminSignIn = adminSignInFor(config, host.logger);
-  // Child bots' built-in greetings to people seen before skip the wait for svc.user.upsert (issue 20).
-  const users = new LanguageMemory(new BusUserRegistry(bus));
   const deps: UpdateProcessingDeps = {
     db,
     keyring,
@@ -137,8 +134,7 @@ export async function startBotContext(host: BotContextHost, options: BotContextO
     clock: systemClock,
     webhookUrl,
     webhookMaxConnections: options.webhookMaxConnections,
-    users,
-    languages: users,
+    users: new BusUserRegistry(bus),
     payments: new BusPaymentDesk(bus),
     publishing: publisherDesk,
     businessConnections: publisherDesk,

@@ -40,13 +40,8 @@ export async function processChildUpdate(deps: UpdateProcessingDeps, botId: bigi
   const sender = update.message?.sender;
   const registering = settled(registerSenderSpeaking(deps.users, sender, botId, telegramMsgId(botId, update.updateId), ctx));
   // The built-in greeting speaks the writer's language: the one the users context has for them
-  // (the registration already under way answers it), else their Telegram app's. A person this
-  // process has an answer about is spoken to in their remembered choice without waiting (issue
-  // 20: the registration's round trip was the longest step before the reply; LanguageMemory says
-  // what the memory may miss).
-  const remembered = sender === undefined ? undefined : deps.languages?.rememberedChoice(sender.id);
+  // (the registration already under way answers it), else their Telegram app's.
   const senderLocale = async (): Promise<Locale> => {
-    if (remembered !== undefined) return chooseLocale(remembered, sender?.languageCode);
     const registration = await registering;
     return registration.ok ? registration.value.locale : chooseLocale(undefined, sender?.languageCode);
   };

@@ -3,18 +3,11 @@ import type { ContextHandlers, HandlerContext } from '@nova/domain';
 import type { BotTokens, MainBotIdentity } from '../bot-tokens.js';
 import type { AdminSignInDesk } from '../main-bot/admin-link.js';
 import type { RegistryDeps } from '../registry/deps.js';
-import type { LanguageMemory } from '../language-memory.js';
 import type { UserRegistry } from '../users.js';
 
 /** Everything processing Telegram updates needs, injected by the flow layer. */
 export interface UpdateProcessingDeps extends RegistryDeps {
   readonly users: UserRegistry;
-  /**
-   * The people whose chosen language this process has an answer about (LanguageMemory, which is
-   * also `users` then): a child bot's built-in greeting to them does not wait for the update's
-   * registration. Absent: every built-in greeting waits for it.
-   */
-  readonly languages?: Pick<LanguageMemory, 'rememberedChoice'>;
   readonly mainBot: MainBotIdentity;
   readonly tokens: BotTokens;
   /**
