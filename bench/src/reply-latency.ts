@@ -107,7 +107,7 @@ async function send({ emulator, children }: Scenario, chatBase: number, seconds:
     if (Date.now() > deadline) throw new Error(`only ${String(replies().length)} of ${String(total)} replies arrived`);
     await sleep(100);
   }
-  return { sentAt, started, achievedRate, replies };
+  return { total, sentAt, started, achievedRate, replies };
 }
 
 /**
@@ -126,8 +126,7 @@ async function warmUp(scenario: Scenario): Promise<void> {
 
 /** Sends at RATE for SECONDS, round-robin over chats and bots, and pairs each message with its reply. */
 async function measure(scenario: Scenario): Promise<Measured> {
-  const { sentAt, started, achievedRate, replies } = await send(scenario, 10_000, SECONDS);
-  const total = RATE * SECONDS;
+  const { total, sentAt, started, achievedRate, replies } = await send(scenario, 10_000, SECONDS);
   const latencies: number[] = [];
   const firstOfChat: number[] = [];
   const later: number[] = [];
@@ -161,7 +160,9 @@ function printTimeline(points: readonly { sentAfterMs: number; latencyMs: number
   const buckets = new Map<number, number[]>();
   for (const point of points) {
     const bucket = bucketOf(point.sentAfterMs);
-    buckets.set(bucket, [...(buckets.get(bucket) ?? []), point.latencyMs]);
+    const latencies = buckets.get(bucket) ?? [];
+    latencies.push(point.latencyMs);
+    buckets.set(bucket, latencies);
   }
   for (const [start, latencies] of [...buckets].sort(([a], [b]) => a - b)) {
     console.log(`    sent at ${String(start).padStart(6)} ms: ${String(latencies.length).padStart(4)} messages, p50 ${String(percentile(latencies, 50))}, p95 ${String(percentile(latencies, 95))}, max ${String(Math.max(...latencies))} ms`);
