@@ -14,6 +14,7 @@ export type UnansweredReason = (typeof UNANSWERED_REASONS)[number];
 export class BusMetrics {
   private readonly messages;
   private readonly durations;
+  private readonly outsideWaits;
   private readonly deadLetters;
   private readonly circuits;
   private readonly unanswered;
@@ -24,7 +25,10 @@ export class BusMetrics {
 
   constructor(private readonly metrics: Metrics) {
     this.messages = metrics.counter('nova_bus_messages_total', 'Messages handled (consumed events/updates and served requests), by outcome', ['namespace', 'side', 'context', 'outcome']);
-    this.durations = metrics.histogram('nova_bus_message_duration_seconds', 'Time to handle one message', ['namespace', 'side', 'context']);
+    // The handler's own time: its waits on Telegram's limits are in the next histogram, not here
+    // (outside-waits.ts in @nova/resilience says why the analysis must not judge them).
+    this.durations = metrics.histogram('nova_bus_message_duration_seconds', 'Time to handle one message, less its waits on Telegram\'s limits', ['namespace', 'side', 'context']);
+    this.outsideWaits = metrics.histogram('nova_bus_message_outside_wait_seconds', 'Time a handled message waited on Telegram\'s limits (per chat, group and bot), left out of nova_bus_message_duration_seconds', ['namespace', 'side', 'context']);
     this.deadLetters = metrics.counter('nova_bus_dead_letters_total', 'Messages moved to the dead-letter stream', ['namespace', 'side', 'context']);
     this.circuits = metrics.gauge('nova_circuit_state', 'Circuit breaker state: 0 closed, 1 half-open, 2 open', ['circuit']);
     // Counted by the caller: the callee's own nova_bus_messages_total never sees these (a dead
@@ -45,8 +49,11 @@ export class BusMetrics {
     this.unanswered.inc({ namespace: this.metrics.namespace, context, callee_side: calleeSide, reason });
   }
 
-  /** `count` messages handled alike (work done outside a bus message: a scheduler call that handed several items). */
-  handled(context: string, ok: boolean, seconds: number, count = 1): void {
+  /**
+   * `count` messages handled alike (work done outside a bus message: a scheduler call that handed
+   * several items), `seconds` of their own and `waitedSeconds` on Telegram's limits.
+   */
+  handled(context: string, ok: boolean, seconds: number, count = 1, waitedSeconds = 0): void {
     const labels = { namespace: this.metrics.namespace, side: this.metrics.side, context };
     if (!this.started.has(context)) {
       // Both outcomes exported from the first message on: Prometheus's increase() takes a series'
@@ -56,7 +63,10 @@ export class BusMetrics {
       this.messages.inc({ ...labels, outcome: 'error' }, 0);
     }
     this.messages.inc({ ...labels, outcome: ok ? 'ok' : 'error' }, count);
-    for (let i = 0; i < count; i++) this.durations.observe(labels, seconds);
+    for (let i = 0; i < count; i++) {
+      this.durations.observe(labels, seconds);
+      this.outsideWaits.observe(labels, waitedSeconds);
+    }
   }
 
   deadLettered(context: string): void {

@@ -24,11 +24,11 @@ import {
   type ServiceSubject,
 } from '@nova/contracts';
 import { scrubSecrets, type Logger, type Metrics, type Side } from '@nova/platform';
-import { CircuitBreakers, CircuitOpenError, type CircuitBreakerOptions } from '@nova/resilience';
+import { CircuitBreakers, CircuitOpenError, currentWaitLedger, timeOwnWork, type CircuitBreakerOptions } from '@nova/resilience';
 import { BusMetrics } from './bus-metrics.js';
 import { readDeadline } from './deadline.js';
 import { BusClosedError, BusConfigError, DecodeError, InternalError, InvalidArgumentError, isCalleeFault, NoRespondersError, RequestTimeoutError, ServiceCallError, serviceCallError, UnprocessableMessageError } from './errors.js';
-import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, ROUTE_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
+import { DEADLINE_HEADER, IDEMPOTENCY_KEY_HEADER, MSG_ID_HEADER, NOVA_ERROR_HEADER, OUTSIDE_WAIT_HEADER, ROUTE_HEADER, ROUTING_KEY_HEADER, SIDE_HEADER, type Headers } from './headers.js';
 import { checkDurableName, resolveRetry, retryDelay, type ResolvedRetry } from './retry.js';
 import { ownSideRouter, type Router } from './routing.js';
 import { extractTraceContext, injectTraceContext, inSpan, messagingAttributes, SpanKind, destinationTemplate } from './tracing.js';
@@ -64,8 +64,9 @@ function errorText(error: unknown): string {
   return scrubSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
-function seconds(since: bigint): number {
-  return Number(process.hrtime.bigint() - since) / 1e9;
+/** A reply's report of the handler's waits on outside limits (none: no header). */
+function waitHeaders(waitedSeconds: number): Headers {
+  return waitedSeconds > 0 ? new Map([[OUTSIDE_WAIT_HEADER, (waitedSeconds * 1000).toFixed(1)]]) : new Map<string, string>();
 }
 
 export class NovaBus<T extends Transport = Transport> implements Bus {
@@ -147,6 +148,8 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         if (routingKey !== undefined) headers.set(ROUTING_KEY_HEADER, routingKey);
         injectTraceContext(headers);
         const reply = await this.options.transport.request(address, data, headers, timeoutMs);
+        // The callee's waits on Telegram's limits are the caller's too (outside-waits.ts).
+        currentWaitLedger()?.add(Number(reply.headers.get(OUTSIDE_WAIT_HEADER) ?? 0));
         const code = reply.headers.get(NOVA_ERROR_HEADER);
         if (code !== undefined) {
           const error = decode(ServiceErrorSchema, reply.data, address);
@@ -203,11 +206,11 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
   }
 
   private async respond(context: ContextName, address: string, table: ReadonlyMap<string, RequestHandler<ServiceSubject>>, data: Uint8Array, headers: Headers): Promise<Reply> {
-    const started = process.hrtime.bigint();
     const handler = table.get(address);
     const subject = this.router.subjectOf(address) as ServiceSubject;
     const attributes = { ...messagingAttributes('process', address), 'rpc.system': 'nats', 'rpc.method': subject, 'nova.side': this.side };
     let outcomeOk = true;
+    let timed: { ownSeconds: number; waitedSeconds: number } = { ownSeconds: 0, waitedSeconds: 0 };
     try {
       return await inSpan(`process ${address}`, SpanKind.SERVER, attributes, extractTraceContext(headers), async (span) => {
         try {
@@ -215,9 +218,10 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
           const method = REQUEST_METHODS[subject];
           const request = decode(method.input as DescMessage, data, address);
           const requestContext: RequestContext = { subject, routingKey: headers.get(ROUTING_KEY_HEADER), deadline: readDeadline(headers.get(DEADLINE_HEADER), Date.now()) };
-          const response = await handler(request as never, requestContext);
+          const handled = await timeOwnWork(() => handler(request as never, requestContext), { failed: (ownSeconds, waitedSeconds) => { timed = { ownSeconds, waitedSeconds }; } });
+          timed = handled;
           const output = method.output as DescMessage;
-          return { data: toBinary(output, create(output, response as MessageInitShape<DescMessage>)), headers: new Map() };
+          return { data: toBinary(output, create(output, handled.value as MessageInitShape<DescMessage>)), headers: waitHeaders(handled.waitedSeconds) };
         } catch (error) {
           const failure = error instanceof ServiceCallError ? error
             : error instanceof DecodeError ? new InvalidArgumentError(error.message)
@@ -229,11 +233,11 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
           }
           span.setAttribute('nova.error_code', ErrorCode[failure.code]);
           const body = create(ServiceErrorSchema, { code: failure.code, message: scrubSecrets(failure.message), details: { ...failure.details }, service: failure.service || context });
-          return { data: toBinary(ServiceErrorSchema, body), headers: new Map([[NOVA_ERROR_HEADER, `ERROR_CODE_${ErrorCode[failure.code]}`]]) };
+          return { data: toBinary(ServiceErrorSchema, body), headers: new Map([...waitHeaders(timed.waitedSeconds), [NOVA_ERROR_HEADER, `ERROR_CODE_${ErrorCode[failure.code]}`]]) };
         }
       });
     } finally {
-      this.metrics.handled(context, outcomeOk, seconds(started));
+      this.metrics.handled(context, outcomeOk, timed.ownSeconds, 1, timed.waitedSeconds);
     }
   }
 
@@ -262,7 +266,7 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
   }
 
   recordWork(context: ContextName, work: WorkDone): void {
-    if (work.items > 0) this.metrics.handled(context, work.ok, work.seconds, work.items);
+    if (work.items > 0) this.metrics.handled(context, work.ok, work.seconds, work.items, work.waitedSeconds ?? 0);
   }
 
   async consumeUpdates(consumer: UpdateConsumer): Promise<Binding> {
@@ -297,7 +301,6 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         // The other side's consumer of this context handles it.
         return { kind: 'ack' };
       }
-      const started = process.hrtime.bigint();
       const msgId = message.headers.get(MSG_ID_HEADER) ?? '';
       const delivery: Delivery = {
         subject: message.subject,
@@ -323,14 +326,15 @@ export class NovaBus<T extends Transport = Transport> implements Bus {
         'messaging.nats.delivery_count': message.deliveryCount,
         'nova.side': this.side,
       });
+      let failedAfter = { ownSeconds: 0, waitedSeconds: 0 };
       try {
-        await inSpan(`process ${destinationTemplate(arrived.subject)}`, SpanKind.CONSUMER, attributes, extractTraceContext(message.headers), async () => {
+        const { ownSeconds, waitedSeconds } = await timeOwnWork(() => inSpan(`process ${destinationTemplate(arrived.subject)}`, SpanKind.CONSUMER, attributes, extractTraceContext(message.headers), async () => {
           await handle(decodeMessage(message), delivery);
-        });
-        this.metrics.handled(context, true, seconds(started));
+        }), { failed: (own, waited) => { failedAfter = { ownSeconds: own, waitedSeconds: waited }; } });
+        this.metrics.handled(context, true, ownSeconds, 1, waitedSeconds);
         return { kind: 'ack' };
       } catch (error) {
-        this.metrics.handled(context, false, seconds(started));
+        this.metrics.handled(context, false, failedAfter.ownSeconds, 1, failedAfter.waitedSeconds);
         const reason = errorText(error);
         if (error instanceof DecodeError || error instanceof UnprocessableMessageError || message.deliveryCount >= retry.maxDeliver) {
           this.metrics.deadLettered(context);

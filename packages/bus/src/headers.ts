@@ -26,5 +26,7 @@ export const DLQ_HEADERS = {
 
 /** Header values as the bus passes them between its layers (NATS headers are converted at the edge). */
 export type Headers = Map<string, string>;
+/** On a reply: how long its handler waited on Telegram's limits (ms), the caller's wait too (outside-waits.ts in @nova/resilience). */
+export const OUTSIDE_WAIT_HEADER = 'Nova-Outside-Wait-Ms';
 /** When the caller of a request stops waiting (ms since the epoch). */
 export const DEADLINE_HEADER = 'Nova-Deadline';

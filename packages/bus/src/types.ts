@@ -123,8 +123,11 @@ export interface Binding {
 /** Items handled alike by one piece of work: `items` messages, each `ok` or not, each taking `seconds`. */
 export interface WorkDone {
   readonly ok: boolean;
+  /** The work's own time, less its waits on Telegram's limits. */
   readonly seconds: number;
   readonly items: number;
+  /** Its waits on Telegram's limits (timeOwnWork in @nova/resilience). */
+  readonly waitedSeconds?: number;
 }
 
 export interface Bus {

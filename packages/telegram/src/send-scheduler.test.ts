@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { timeOwnWork } from '@nova/resilience';
 import { TelegramClientClosedError, TelegramQueueFullError, TelegramSendNotStartedError } from './errors.js';
 import { SendScheduler } from './send-scheduler.js';
 import type { RateLimitSettings } from './settings.js';
@@ -73,6 +74,21 @@ describe('SendScheduler', () => {
     const start = sent[0]?.at ?? 0;
     // Each send an interval (300 ms) after the previous one's answer: 0, 200 + 300, 700 + 300.
     expect(sent.map((entry) => entry.at - start)).toEqual([0, 500, 1000]);
+  });
+
+  it('writes each message\'s wait for its turn into the ledger of the handler that asked, not the one whose message went before', async () => {
+    const clock = virtualClock();
+    const scheduler = new SendScheduler('1', FAST, clock.now, clock.wait);
+    const { task } = recorder(clock);
+    const send = (key: string): Promise<string> => scheduler.run('sendMessage', { chatKey: 'A', group: false }, task(key));
+    // X's message goes out at once; Y's waits 300 ms for the chat's next token, and is started
+    // from the end of X's (the lane's next turn runs in X's async context): it is still Y's wait.
+    const [x, y] = await Promise.all([
+      timeOwnWork(() => send('X1'), { now: clock.now }),
+      timeOwnWork(async () => { await send('Y1'); return send('Y2'); }, { now: clock.now }),
+    ]);
+    expect(x).toEqual({ value: 'X1', ownSeconds: 0, waitedSeconds: 0 });
+    expect(y).toEqual({ value: 'Y2', ownSeconds: 0, waitedSeconds: 0.6 });
   });
 
   it('holds a group to its window', async () => {

@@ -11,8 +11,12 @@
  * Every limit is paced from answers, not starts: Telegram counts a message when it arrives,
  * somewhere between our send and its answer (InFlightWindow says why that makes 429s
  * impossible from one process, however late the answers come).
+ *
+ * The time a message waits for its limits is written into the asker's WaitLedger (captured when
+ * it asked): a handler's duration is measured without Telegram's pacing (outside-waits.ts in
+ * @nova/resilience says why).
  */
-import { sleep } from '@nova/resilience';
+import { currentWaitLedger, sleep, type WaitLedger } from '@nova/resilience';
 import { TelegramClientClosedError, TelegramQueueFullError, TelegramSendNotStartedError } from './errors.js';
 import { InFlightWindow, TokenBucket, type ReleaseSlot } from './limits.js';
 import type { SendTarget } from './methods.js';
@@ -44,6 +48,10 @@ interface Job {
   readonly startBy: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** The asker's ledger, for the waits before a retry. */
+  readonly ledger: WaitLedger | undefined;
+  /** Ends the wait for the first turn (idempotent): when the message starts, or when it fails before that. */
+  readonly turnCame: () => void;
 }
 
 /** What a message holds while it is in flight, given back at its answer. */
@@ -113,12 +121,15 @@ export class SendScheduler {
     }
     // Long-lived signals (a worker's stop) see many messages: each takes its listeners away when done.
     let done = (): void => undefined;
+    const ledger = currentWaitLedger();
+    const turnCame = ledger?.begin() ?? NOTHING;
     return this.track(
       new Promise<T>((resolve, reject) => {
-        const job: Job = { method, task, signal, startBy, resolve: resolve as (value: unknown) => void, reject };
+        const job: Job = { method, task, signal, startBy, resolve: resolve as (value: unknown) => void, reject, ledger, turnCame };
         const onAbort = (): void => { this.dropQueued(lane, job, signal?.reason); };
         const onGiveUp = (): void => { this.dropQueued(lane, job, new TelegramSendNotStartedError(method, this.botId)); };
         done = () => {
+          turnCame();
           signal?.removeEventListener('abort', onAbort);
           startBy?.removeEventListener('abort', onGiveUp);
         };
@@ -154,6 +165,7 @@ export class SendScheduler {
     let started = false;
     try {
       held = await this.paceLane(lane, anyOf(this.closing.signal, job.signal, job.startBy));
+      job.turnCame();
       const answered = (): void => {
         const done = held;
         held = undefined;
@@ -163,7 +175,7 @@ export class SendScheduler {
       job.resolve(await job.task(async () => {
         // A retry: the failed attempt was answered; the message counts again when resent.
         answered();
-        held = await this.paceLane(lane, job.signal);
+        held = await waitedFor(job.ledger, () => this.paceLane(lane, job.signal));
       }, answered));
     } catch (error) {
       job.reject(this.closed && held === undefined ? new TelegramClientClosedError(job.method, this.botId) : !started && gaveUp(job) ? new TelegramSendNotStartedError(job.method, this.botId) : error);
@@ -178,8 +190,9 @@ export class SendScheduler {
   /** A message to no chat (an inline message's edit): only the bot's limit applies. */
   private async runInline<T>(method: string, task: SendTask<T>, signal: AbortSignal | undefined, startBy: AbortSignal | undefined): Promise<T> {
     let held: Held | undefined;
+    const ledger = currentWaitLedger();
     try {
-      held = await this.paceBot(undefined, anyOf(signal, startBy));
+      held = await waitedFor(ledger, () => this.paceBot(undefined, anyOf(signal, startBy)));
     } catch (error) {
       throw gaveUp({ signal, startBy }) ? new TelegramSendNotStartedError(method, this.botId) : error;
     }
@@ -191,7 +204,7 @@ export class SendScheduler {
     try {
       return await task(async () => {
         answered();
-        held = await this.paceBot(undefined, signal);
+        held = await waitedFor(ledger, () => this.paceBot(undefined, signal));
       }, answered);
     } finally {
       this.answered(undefined, held);
@@ -271,6 +284,18 @@ export class SendScheduler {
       this.pending--;
       if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+  }
+}
+
+const NOTHING = (): void => undefined;
+
+/** Runs `pacing` as a wait in `ledger` (when there is one). */
+async function waitedFor<T>(ledger: WaitLedger | undefined, pacing: () => Promise<T>): Promise<T> {
+  const end = ledger?.begin();
+  try {
+    return await pacing();
+  } finally {
+    end?.();
   }
 }
 

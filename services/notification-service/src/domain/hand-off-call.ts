@@ -5,19 +5,18 @@
  * work did not happen). Without it neither side reports any work and a stage-6 check is
  * inconclusive forever; with it a target whose calls fail shows errors, not silence.
  */
+import { timeOwnWork } from '@nova/resilience';
 
-/** Told of each call: its outcome, its time in seconds, and how many items it carried. */
-export type HandOffCall = (ok: boolean, seconds: number, items: number) => void;
+/**
+ * Told of each call: its outcome, its own time in seconds (less its waits on Telegram's limits: a
+ * reminder's send paced to the chat's one message a second, a due post the publisher sent after
+ * its chat's turn), how many items it carried, and those waits.
+ */
+export type HandOffCall = (ok: boolean, seconds: number, items: number, waitedSeconds: number) => void;
 
 /** Runs `call` and tells `report` (when given) how it went: `items` handed, or `failedItems` failed. */
 export async function reported<T>(report: HandOffCall | undefined, call: () => Promise<T>, items: number, failedItems = items): Promise<T> {
-  const started = performance.now();
-  try {
-    const result = await call();
-    if (items > 0) report?.(true, (performance.now() - started) / 1000, items);
-    return result;
-  } catch (error) {
-    report?.(false, (performance.now() - started) / 1000, failedItems);
-    throw error;
-  }
+  const { value, ownSeconds, waitedSeconds } = await timeOwnWork(call, { failed: (own, waited) => { report?.(false, own, failedItems, waited); } });
+  if (items > 0) report?.(true, ownSeconds, items, waitedSeconds);
+  return value;
 }

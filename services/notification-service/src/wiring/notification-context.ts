@@ -79,7 +79,7 @@ export function startNotificationContext(host: NotificationContextHost, options:
   const chats = routing === undefined ? everyChat() : sideChats(routing.side, routing.weight);
   const lag = handOffLagMetric(host.metrics, clock);
   // The side's work in the series the operator's stage-6 analysis compares (domain/hand-off-call.ts).
-  const called: HandOffCall = (ok, seconds, items) => { options.bus.recordWork?.('notification', { ok, seconds, items }); };
+  const called: HandOffCall = (ok, seconds, items, waitedSeconds) => { options.bus.recordWork?.('notification', { ok, seconds, items, waitedSeconds }); };
   const publishJob = publishDueJob(options.bus, options.config.NOVA_NOTIFY_PUBLISH_INTERVAL, chats, lag, called, clock);
   const scheduler = new Scheduler({
     lease: new SchedulerLease({ store, holder, ttlMs: options.config.NOVA_SCHEDULER_LEASE_TTL, clock, key: leaseKey(scope) }),
