@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import {
   CircuitOpenError, TelegramApiError, TelegramClient, TelegramQueueFullError, TelegramRateLimitError, TelegramTransportError, type TelegramClientOptions,
 } from '@nova/telegram';
+import { timeOwnWork } from '@nova/resilience';
 import { TelegramEmulator, type EmulatedBot } from '@nova/telegram-emulator';
 import { capturingLogger, memoryTracing, until } from './support.js';
 
@@ -111,6 +112,24 @@ describe('TelegramClient against the Bot API emulator', () => {
     const sends = callsOf(bot, 'sendMessage');
     expect(sends.filter((call) => call.status === 429).length).toBeGreaterThanOrEqual(2);
     expect(telegram.messagesTo(ann.id, { botId: bot.id }).map((message) => message.text).sort()).toEqual(texts);
+  });
+
+  it('counts a 429\'s retry_after as the caller\'s wait on Telegram\'s limits (its WaitLedger), a 5xx\'s backoff as its own time', async () => {
+    // Telegram answers 429 when other processes sent to the chat through the same bot (each paces
+    // only its own sends); the emulator's fault gives one such answer here without a race.
+    const bot = newBot();
+    const client = clientFor(bot, { retry: { backoff: { baseMs: 200, capMs: 200 } } });
+    const clear = telegram.injectFault(bot.token, { retryAfter: 1, times: 1, methods: ['sendMessage'] });
+    const limited = await timeOwnWork(() => client.sendMessage({ chat_id: ann.id, text: 'after a 429' }));
+    clear();
+    expect(limited.value.text).toBe('after a 429');
+    expect(limited.waitedSeconds).toBeGreaterThanOrEqual(0.99);
+    const clearFailure = telegram.injectFault(bot.token, { status: 502, times: 1, methods: ['sendMessage'] });
+    const failedOnce = await timeOwnWork(() => client.sendMessage({ chat_id: bob.id, text: 'after a 502' }));
+    clearFailure();
+    expect(failedOnce.value.text).toBe('after a 502');
+    // The retry's turn for the chat is counted (a moment: its bucket is full), its 200 ms backoff is not.
+    expect(failedOnce.waitedSeconds).toBeLessThan(0.1);
   });
 
   it('5xx: retries with backoff, opens the bot\'s circuit, fails fast while open, closes after recovery', async () => {

@@ -5,7 +5,7 @@
  * straight to the caller.
  */
 import type { Span } from '@opentelemetry/api';
-import { backoffDelay, CircuitOpenError, sleep, type CircuitBreaker } from '@nova/resilience';
+import { backoffDelay, CircuitOpenError, sleep, type CircuitBreaker, type WaitLedger } from '@nova/resilience';
 import { TelegramApiError, TelegramRateLimitError, TelegramTransportError } from './errors.js';
 import type { TelegramLogger } from './logger.js';
 import type { Pace } from './send-scheduler.js';
@@ -26,6 +26,13 @@ export interface AttemptContext {
   readonly signal: AbortSignal | undefined;
   /** Waits for a bot-wide slot before a retry goes out. */
   readonly pace: Pace;
+  /**
+   * The caller's ledger (captured when it called): a 429's `retry_after` is a wait on Telegram's
+   * limits, like the pacing (from one process pacing makes 429s impossible; they come when other
+   * processes send to the same chat through the same bot). A 5xx's backoff is Telegram failing,
+   * and stays in the caller's time.
+   */
+  readonly ledger?: WaitLedger | undefined;
 }
 
 export async function callWithRetries<T>(attempt: () => Promise<T>, context: AttemptContext): Promise<T> {
@@ -54,7 +61,12 @@ export async function callWithRetries<T>(attempt: () => Promise<T>, context: Att
       const message = (error as Error).message;
       context.span.addEvent('telegram.retry', { 'telegram.retry.reason': reason, 'telegram.retry.delay_ms': delayMs, 'telegram.attempt': attempts });
       context.logger.warn({ bot: context.botId, method: context.method, attempt: attempts, reason, delayMs, error: message }, 'telegram call failed; retrying');
-      await sleep(delayMs, context.signal);
+      const waited = reason === 'rate_limited' ? context.ledger?.begin() : undefined;
+      try {
+        await sleep(delayMs, context.signal);
+      } finally {
+        waited?.();
+      }
       await context.pace();
     }
   }

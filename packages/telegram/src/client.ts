@@ -8,7 +8,7 @@
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { ApiMethods, Opts, Ret } from '@telegraf/types';
 import type { Registry } from 'prom-client';
-import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, sleep, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
+import { CIRCUIT_DEFAULTS, CircuitBreaker, CircuitOpenError, currentWaitLedger, sleep, type CircuitBreakerOptions, type CircuitState } from '@nova/resilience';
 import { callWithRetries, isServerFailure } from './call-attempts.js';
 import { TelegramApiError, TelegramQueueFullError, TelegramRateLimitError, TelegramSendNotStartedError, TelegramTransportError } from './errors.js';
 import { SILENT_LOGGER, type TelegramLogger } from './logger.js';
@@ -180,13 +180,15 @@ export class TelegramClient {
       'telegram.bot.id': this.botId,
       ...(target?.chatKey === undefined ? {} : { 'telegram.chat.id': target.chatKey }),
     };
+    // The caller's, taken here: the scheduler may run the attempts from another caller's turn.
+    const ledger = currentWaitLedger();
     return this.#tracer.startActiveSpan(`telegram.${method}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
       let outcome: CallOutcome = 'ok';
       try {
         this.#failFastWhileOpen();
         const send = (pace: Pace, answered?: Answered): Promise<unknown> =>
           callWithRetries(() => postMethod({ apiRoot: this.apiRoot, token: this.#token, botId: this.botId, timeoutMs: this.#timeoutMs }, method, params, options.signal, answered), {
-            method, botId: this.botId, breaker: this.#breaker, retry: this.#retry, logger: this.#logger, span, signal: options.signal, pace,
+            method, botId: this.botId, breaker: this.#breaker, retry: this.#retry, logger: this.#logger, span, signal: options.signal, pace, ledger,
           });
         if (target === undefined || this.#scheduler === undefined) return await send(NO_PACE);
         return await this.#scheduler.run(method, target, send, options.signal, options.startBy);
