@@ -10,7 +10,7 @@
  * `consumeUpdates` (the bot service's), not the deployables as processes (the chaos run's
  * `--nats-cluster` does that, docs/chaos.md), so the file stays well under a minute.
  */
-import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals';
 import { jetstream, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -44,13 +44,40 @@ beforeAll(async () => {
   cluster = await startNatsCluster(stack, { name: 'nova-bus-cluster' });
 }, 120_000);
 
+// A test that failed before it restarted the node it killed must not leave the next one a cluster of
+// two (killing a second node would leave no quorum, and the next test would fail for this one's reason).
+afterEach(async () => {
+  for (const node of cluster.nodes) if (!node.running) await node.restart();
+});
+
 afterAll(async () => {
   for (const bus of buses) await bus.close().catch(() => undefined);
   await stack.stop();
 });
 
-/** A stream's info, asked of the live nodes ($JS.API.STREAM.INFO.<stream>): its leader and replicas. */
+/** How long a look at a stream keeps asking while the cluster elects its leaders. */
+const STREAM_INFO_WITHIN_MS = 60_000;
+
+/**
+ * A stream's info, asked of the live nodes ($JS.API.STREAM.INFO.<stream>): its leader and replicas.
+ * Asked again (every 500 ms, for STREAM_INFO_WITHIN_MS at most) when the API does not answer: right
+ * after a SIGKILL the meta group and the stream elect new leaders, and beside two CPU hogs a fresh
+ * clone's run saw the first question after the kill time out (the JetStream API's 5 s) while the
+ * publishes themselves had already recovered.
+ */
 async function streamInfo(stream: string): Promise<StreamInfo> {
+  const deadline = Date.now() + STREAM_INFO_WITHIN_MS;
+  for (;;) {
+    try {
+      return await streamInfoOnce(stream);
+    } catch (error) {
+      if (Date.now() + 500 > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function streamInfoOnce(stream: string): Promise<StreamInfo> {
   const nc = await connect({ servers: cluster.nodes.filter((node) => node.running).map((node) => node.url), reconnect: false });
   try {
     return await (await jetstreamManager(nc)).streams.info(stream);
