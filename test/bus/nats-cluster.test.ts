@@ -66,15 +66,13 @@ const STREAM_INFO_WITHIN_MS = 60_000;
  * publishes themselves had already recovered.
  */
 async function streamInfo(stream: string): Promise<StreamInfo> {
-  const deadline = Date.now() + STREAM_INFO_WITHIN_MS;
-  for (;;) {
-    try {
-      return await streamInfoOnce(stream);
-    } catch (error) {
-      if (Date.now() + 500 > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  let info: StreamInfo | undefined;
+  const failure = await waitFor(async () => {
+    info = await streamInfoOnce(stream);
+    return true;
+  }, { timeoutMs: STREAM_INFO_WITHIN_MS, intervalMs: 500 });
+  if (info === undefined) throw new Error(`stream ${stream}: no answer to STREAM.INFO within ${String(STREAM_INFO_WITHIN_MS)} ms: ${String(failure)}`);
+  return info;
 }
 
 async function streamInfoOnce(stream: string): Promise<StreamInfo> {
