@@ -98,6 +98,8 @@ function schemaMove(env: Env): OperatorConfig['schemaMove'] {
 async function main(env: Env): Promise<number> {
   const level = env.NOVA_LOG_LEVEL === 'debug' ? 'debug' : 'info';
   const logger = jsonLogger({ component: 'nova-operator' }, level);
+  const shutdownDeadlineMs = durationMs(env, 'NOVA_SHUTDOWN_TIMEOUT');
+  if (shutdownDeadlineMs !== undefined && shutdownDeadlineMs <= 0) throw new ConfigError('NOVA_SHUTDOWN_TIMEOUT', 'must be longer than 0s');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const identity = env.NOVA_IDENTITY ?? `${hostname()}-${String(process.pid)}`;
@@ -118,7 +120,7 @@ async function main(env: Env): Promise<number> {
     schemaMove: schemaMove(env),
     logger,
   });
-  shutdownOnSignals(() => manager.shutdown(), logger);
+  shutdownOnSignals(() => manager.shutdown(), logger, { deadlineMs: shutdownDeadlineMs });
   const url = await manager.start();
   logger.info('operator started', { identity, ops: url });
   const outcome = await manager.done();
@@ -129,6 +131,7 @@ async function main(env: Env): Promise<number> {
     return 1;
   }
   await close();
+  logger.info('stopped');
   return 0;
 }
 

@@ -4,13 +4,16 @@
  * operator process (metrics, health, readiness, leader-only reconciles, graceful shutdown).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@nova/testbed';
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions, V1ConfigMap, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { findCondition, setCondition, type Condition } from '../../operator/src/kube/conditions.js';
 import { EventRecorder } from '../../operator/src/kube/events.js';
 import { Finalizers, hasFinalizer } from '../../operator/src/kube/finalizers.js';
 import { ResilientInformer, type InformerRestart } from '../../operator/src/kube/informer.js';
+import { KeepAliveKubeConfig } from '../../operator/src/kube/keep-alive.js';
 import { collectionPath, type ResourceType } from '../../operator/src/kube/resource.js';
 import { StaleObjectError, StatusWriter } from '../../operator/src/kube/status-writer.js';
+import { PartitionableRelay } from './support/partition.js';
 import { adminKubeConfig, createNamespace, deleteCrd, deleteNamespace, eventually, installCrd, widgetCrd, type TestCrd } from './support/kube.js';
 
 let admin: KubeConfig;
@@ -140,6 +143,38 @@ describe('ResilientInformer', () => {
     expect(informer.stats.errors).toBe(0);
     expect(informer.stats.watchRequests).toBeGreaterThanOrEqual(2);
     await informer.stop();
+  });
+
+  it('stopped the moment it reports synced, while its watch is still connecting, leaves no watch open', async () => {
+    // start() resolves as the watch request goes out (the operator's manager starts campaigning
+    // then), so a SIGTERM soon after start lands while the watch connects. ListWatch's stop()
+    // aborts only a request it already holds; a watch that connected afterwards stayed open until
+    // the apiserver ended it, holding the pooled connection and the process (a CI run saw the
+    // operator image still running 20 s after SIGTERM). Counted at a relay in front of the apiserver.
+    const relay = await PartitionableRelay.inFrontOf(admin);
+    try {
+      const pooled = relay.kubeConfigVia(admin, () => new KeepAliveKubeConfig());
+      const api = pooled.makeApiClient(CoreV1Api);
+      const informer = new ResilientInformer<V1ConfigMap>({
+        kubeConfig: pooled,
+        name: 'configmaps-stopped-connecting',
+        path: `/api/v1/namespaces/${namespace}/configmaps`,
+        list: () => api.listNamespacedConfigMap({ namespace }),
+        watchdogMs: 0,
+      });
+      informers.push(informer);
+      await informer.start();
+      expect(informer.stats.watchRequests).toBe(1);
+      await informer.stop();
+      // Nothing closes the pool here: an aborted watch takes its connection with it, and an idle
+      // one closes after undici's keep-alive timeout (4 s), while a live watch holds it for minutes
+      // (the apiserver ends a watch after its request timeout). Closing the pool now would not
+      // tell them apart: it also fails a request that has not connected yet.
+      expect(await waitFor(() => Promise.resolve(relay.openClientConnections() === 0), { timeoutMs: 15_000, intervalMs: 100 })).toBeUndefined();
+      await pooled.closeConnections();
+    } finally {
+      await relay.close();
+    }
   });
 });
 

@@ -76,8 +76,11 @@ export class ObservedWatch extends Watch {
     if (!connection.finished) {
       connection.controller = controller;
       this.hooks.onConnected();
-      // recycle() was asked for while the request was still connecting.
-      if (connection.recycled) controller.abort();
+      // recycle() was asked for while the request was still connecting, or the informer stopped
+      // then: ListWatch's stop() aborts only a request it already holds, and it holds this one
+      // only once we return, so a watch that connected after the stop would live on until the
+      // apiserver ends it (minutes), holding its connection and the process open.
+      if (connection.recycled || this.hooks.isStopped()) controller.abort();
     }
     return controller;
   }
