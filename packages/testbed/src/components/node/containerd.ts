@@ -77,7 +77,11 @@ function cniConflist(podCidr: string): string {
     name: 'nova-node',
     plugins: [
       { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: true, hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] } },
+        // host-local keeps its allocations in files, by default under the machine's /var/lib/cni/networks,
+        // which no node's stop releases (containerd is killed, not asked to tear the sandboxes down): after
+        // a day of node runs on one machine all 254 addresses were taken and no pod started ("no IP
+        // addresses available in range set"). /run is this node's own tmpfs, gone with it.
+        ipam: { type: 'host-local', dataDir: '/run/cni/networks', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] } },
       { type: 'portmap', capabilities: { portMappings: true } },
     ],
   }, null, 2);
