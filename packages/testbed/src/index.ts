@@ -24,5 +24,5 @@ export { buildah, buildImage, containerStorage, containerUlimits, CONTAINERS_INS
 export { BaseImageError, BUILD_BASE, buildBaseImages, buildPgClientImage, machinePostgresMajor, PG_CLIENT_BASE, RUNTIME_BASE } from './images/base-images.js';
 export { DeployableManifestError, discoverDeployables, workspaceFolders, type Deployable } from './images/deployables.js';
 export { buildProjectImages, importProjectImages, missingProjectImages, projectImage, ProjectImageError } from './images/project-images.js';
-export { ClusterWaitError, clusterTools, type ClusterTools } from './components/node/cluster-tools.js';
+export { ClusterWaitError, HelmWaitError, clusterTools, unreadyPods, type ClusterTools } from './components/node/cluster-tools.js';
 export { NodePrometheusError, startNodePrometheus, type NodePrometheus } from './components/node/node-prometheus.js';

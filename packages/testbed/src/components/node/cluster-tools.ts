@@ -15,6 +15,18 @@ export class ClusterWaitError extends Error {
   }
 }
 
+/**
+ * A helm command that waited on the cluster (`--wait`) and failed, with what the cluster showed:
+ * helm's own message names only the first object not ready ("Available: 1/2"), and the pods that
+ * would say why are gone with the node's teardown by the time anyone reads the log.
+ */
+export class HelmWaitError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'HelmWaitError';
+  }
+}
+
 export interface ClusterTools {
   kubectl(args: readonly string[], input?: string): Promise<string>;
   helm(args: readonly string[]): Promise<string>;
@@ -30,16 +42,60 @@ export function clusterTools(node: NodeCluster): ClusterTools {
   const kubeconfig = node.info.kube.kubeconfig;
   const kubectl = (args: readonly string[], input?: string): Promise<string> =>
     runOk(findBinary({ name: 'kubectl', install: 'bash scripts/setup.sh' }), ['--kubeconfig', kubeconfig, ...args], input === undefined ? {} : { input });
-  const helm = (args: readonly string[]): Promise<string> =>
+  const runHelm = (args: readonly string[]): Promise<string> =>
     runOk(findBinary({ name: 'helm', install: 'bash scripts/setup.sh' }), ['--kubeconfig', kubeconfig, ...args], { timeoutMs: 360_000 });
+  const helm = async (args: readonly string[]): Promise<string> => {
+    try {
+      return await runHelm(args);
+    } catch (error) {
+      if (!args.includes('--wait')) throw error;
+      const said = error instanceof Error ? error.message : String(error);
+      throw new HelmWaitError(`${said}\n${await describeCluster(kubectl, { logsOfUnready: true })}`, error);
+    }
+  };
   const getJson = async <T>(args: readonly string[]): Promise<T> => JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
   const waitForState = async (what: string | (() => string), probe: () => Promise<boolean>, timeoutMs: number, abortReason?: () => string | undefined): Promise<void> => {
     const failure = await waitFor(probe, { timeoutMs, intervalMs: 500, ...(abortReason === undefined ? {} : { abortReason }) });
     if (failure === undefined) return;
     const said = typeof what === 'string' ? what : what();
-    const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']).catch((error: unknown) => String(error));
-    const events = await kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp']).catch((error: unknown) => String(error));
-    throw new ClusterWaitError(`${said}: ${failure}\n--- pods ---\n${pods}\n--- events ---\n${events.split('\n').slice(-40).join('\n')}`);
+    throw new ClusterWaitError(`${said}: ${failure}\n${await describeCluster(kubectl, { logsOfUnready: false })}`);
   };
   return { kubectl, helm, getJson, waitForState };
+}
+
+interface PodList {
+  readonly items: readonly {
+    readonly metadata: { readonly name: string; readonly namespace: string };
+    readonly status?: { readonly conditions?: readonly { readonly type: string; readonly status: string }[] };
+  }[];
+}
+
+/** Pods not Ready (their Ready condition absent or not True), as namespace and name. */
+export function unreadyPods(list: PodList): { namespace: string; name: string }[] {
+  return list.items
+    .filter((pod) => pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status !== 'True')
+    .map((pod) => ({ namespace: pod.metadata.namespace, name: pod.metadata.name }));
+}
+
+/**
+ * The pods, the last 40 events and, when asked, the last lines each container of a pod not Ready
+ * printed (this run's and the one before a restart): what a person would type to see why a wait
+ * ran out. Each part that cannot be read says why in its place rather than hiding the rest.
+ */
+async function describeCluster(kubectl: (args: readonly string[]) => Promise<string>, options: { readonly logsOfUnready: boolean }): Promise<string> {
+  const said = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+  const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']).catch(said);
+  const events = await kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp']).catch(said);
+  const parts = [`--- pods ---\n${pods}`, `--- events ---\n${events.split('\n').slice(-40).join('\n')}`];
+  if (options.logsOfUnready) {
+    const list = await kubectl(['get', 'pods', '-A', '-o', 'json']).then((text) => JSON.parse(text) as PodList).catch(() => ({ items: [] }));
+    for (const { namespace, name } of unreadyPods(list).slice(0, 8)) {
+      for (const previous of [false, true]) {
+        const logs = await kubectl(['logs', '-n', namespace, name, '--all-containers', '--tail=30', ...(previous ? ['--previous'] : [])]).catch(said);
+        if (previous && /previous terminated container .* not found|not found/i.test(logs)) continue;
+        parts.push(`--- logs of ${namespace}/${name}${previous ? ' (the run before its restart)' : ''} ---\n${logs.trimEnd()}`);
+      }
+    }
+  }
+  return parts.join('\n');
 }
