@@ -49,8 +49,7 @@ export function clusterTools(node: NodeCluster): ClusterTools {
       return await runHelm(args);
     } catch (error) {
       if (!args.includes('--wait')) throw error;
-      const said = error instanceof Error ? error.message : String(error);
-      throw new HelmWaitError(`${said}\n${await describeCluster(kubectl, { logsOfUnready: true })}`, error);
+      throw new HelmWaitError(`${messageOf(error)}\n${await describeCluster(kubectl, { logsOfUnready: true })}`, error);
     }
   };
   const getJson = async <T>(args: readonly string[]): Promise<T> => JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
@@ -61,6 +60,11 @@ export function clusterTools(node: NodeCluster): ClusterTools {
     throw new ClusterWaitError(`${said}: ${failure}\n${await describeCluster(kubectl, { logsOfUnready: false })}`);
   };
   return { kubectl, helm, getJson, waitForState };
+}
+
+/** A failure's whole message (kubectl's and helm's output included: nothing cut, unlike a log line's). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 interface PodList {
@@ -83,16 +87,16 @@ export function unreadyPods(list: PodList): { namespace: string; name: string }[
  * ran out. Each part that cannot be read says why in its place rather than hiding the rest.
  */
 async function describeCluster(kubectl: (args: readonly string[]) => Promise<string>, options: { readonly logsOfUnready: boolean }): Promise<string> {
-  const said = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-  const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']).catch(said);
-  const events = await kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp']).catch(said);
+  const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']).catch(messageOf);
+  const events = await kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp']).catch(messageOf);
   const parts = [`--- pods ---\n${pods}`, `--- events ---\n${events.split('\n').slice(-40).join('\n')}`];
   if (options.logsOfUnready) {
     const list = await kubectl(['get', 'pods', '-A', '-o', 'json']).then((text) => JSON.parse(text) as PodList).catch(() => ({ items: [] }));
     for (const { namespace, name } of unreadyPods(list).slice(0, 8)) {
       for (const previous of [false, true]) {
-        const logs = await kubectl(['logs', '-n', namespace, name, '--all-containers', '--tail=30', ...(previous ? ['--previous'] : [])]).catch(said);
-        if (previous && /previous terminated container .* not found|not found/i.test(logs)) continue;
+        const logs = await kubectl(['logs', '-n', namespace, name, '--all-containers', '--tail=30', ...(previous ? ['--previous'] : [])]).catch(messageOf);
+        // A pod that never restarted has no previous run ("previous terminated container … not found").
+        if (previous && /not found/i.test(logs)) continue;
         parts.push(`--- logs of ${namespace}/${name}${previous ? ' (the run before its restart)' : ''} ---\n${logs.trimEnd()}`);
       }
     }
