@@ -8,6 +8,9 @@
  *    counting the one applied), each sample split into phases seen from a watch: until the
  *    finalizer is stored (queue wait, first read, first write), until the route item exists,
  *    until status.desiredWeight is 30, until the weight stands; and the reconciles per apply.
+ *    Each level once per `--create-route` mode: AtStart inserts the route at 0 % before its first
+ *    weight (two writes of the shared object), WithFirstWeight inserts it with that weight (one);
+ *    and beside it the floor, one bare write of that object (an annotation's JSON patch).
  * 2. resync after a restart, in a fresh child process (operator-resync.ts): N promoted
  *    migrations; time until each was reconciled once, as a multiple of one LIST of them; the
  *    peak RSS and JS heap; then steady RSS and CPU. `--namespaces 10` spreads N over that many
@@ -17,7 +20,7 @@
  * BENCH_OPERATOR=<dir>/dist/operator.js runs another build of it (operator-module.ts), for a
  * before/after in one period.
  *
- * Usage: node --expose-gc bench/dist/operator.js [--samples 20] [--sharing 1,50,200] [--migrations 1000] [--namespaces 1] [--steady 20] [--skip-latency] [--skip-resync]
+ * Usage: node --expose-gc bench/dist/operator.js [--samples 20] [--sharing 1,50,200] [--create-route AtStart,WithFirstWeight] [--migrations 1000] [--namespaces 1] [--steady 20] [--skip-latency] [--skip-resync]
  */
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import { MIGRATION_FINALIZER } from '../../operator/dist/api/novamigration.js';
@@ -34,6 +37,9 @@ import { createNamespace, migration, MIGRATIONS, option, percentile, textOption,
 
 const SAMPLES = option('samples', 20);
 const SHARING = textOption('sharing', '1,50,200').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+type RouteCreation = 'AtStart' | 'WithFirstWeight';
+/** The migrations' `createRoute`, each measured at every sharing level (an older operator build ignores it). */
+const CREATE_ROUTE = textOption('create-route', 'AtStart,WithFirstWeight').split(',').filter((mode): mode is RouteCreation => mode === 'AtStart' || mode === 'WithFirstWeight');
 const MIGRATION_COUNT = option('migrations', 1000);
 const NAMESPACES = option('namespaces', 1);
 const STEADY_SECONDS = option('steady', 20);
@@ -110,29 +116,47 @@ async function roundTrips(kubeConfig: KubeConfig, namespace: string): Promise<nu
   return samples;
 }
 
+/**
+ * The floor under any write of the shared object: SAMPLES JSON patches of an annotation of the
+ * VirtualService, each awaited. The apiserver decodes, patches, validates against Istio's schema
+ * and re-encodes the whole object for this as for a route write, and every watch decodes the new
+ * version; the operator enqueues nothing for it (route-changes.ts: no item and no host changed).
+ */
+async function sharedObjectWrites(kubeConfig: KubeConfig, namespace: string, name: string): Promise<{ writes: number[]; bytes: number }> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const writes: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const body = [{ op: 'add', path: '/metadata/annotations', value: { 'bench.novabot.io/floor': String(i) } }];
+    writes.push(await timed(() => custom.patchNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))));
+  }
+  const object: unknown = await custom.getNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, name });
+  return { writes, bytes: Buffer.byteLength(JSON.stringify(object)) };
+}
+
 const fmt = (ms: number): string => ms.toFixed(0);
 
 /** `sharing - 1` migrations already on the VirtualService (Paused at 30 %), then SAMPLES applies, one after another. */
-async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, sharing: number): Promise<void> {
+async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, sharing: number, createRoute: RouteCreation): Promise<void> {
   const progress = (what: string): void => { if (process.env.BENCH_DEBUG !== undefined) console.error(`${new Date().toISOString()} ${what}`); };
-  const namespace = `bench-latency-${String(sharing)}`;
+  const namespace = `bench-latency-${String(sharing)}-${createRoute.toLowerCase()}`;
   await createNamespace(kubeConfig, namespace);
   await custom.createNamespacedCustomObject({ ...VIRTUAL_SERVICES, namespace, body: virtualService('nova') });
   progress('starting the operator');
-  const operator = await startOperator(kubeConfig, 'bench-latency', namespace, until);
+  const operator = await startOperator(kubeConfig, `bench-latency-${createRoute.toLowerCase()}`, namespace, until);
   progress('operator leads');
   const steps = [{ setWeight: 30 }, { pause: {} }, { setWeight: 100 }];
   try {
     const prepared = performance.now();
     for (let start = 0; start < sharing - 1; start += 20) {
       await Promise.all(Array.from({ length: Math.min(20, sharing - 1 - start) }, (_, k) =>
-        custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(`other-${String(start + k)}`, 'nova', `/o${String(start + k)}/`, steps) })));
+        custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(`other-${String(start + k)}`, 'nova', `/o${String(start + k)}/`, steps, createRoute) })));
     }
     const paused = async (): Promise<number> => ((await custom.listNamespacedCustomObject({ ...MIGRATIONS, namespace })) as { items: { status?: { phase?: string; weight?: number } }[] }).items.filter((item) => item.status?.phase === 'Paused' && item.status.weight === 30).length;
     await until(`${String(sharing - 1)} migrations at their pause`, async () => (await paused()) >= sharing - 1, 200);
     const prepareSeconds = (performance.now() - prepared) / 1000;
     progress('others ready');
     const baseline = await roundTrips(kubeConfig, namespace);
+    const floor = await sharedObjectWrites(kubeConfig, namespace, 'nova');
     const clock = new PhaseClock();
     const stopWatch = await watchPhases(kubeConfig, namespace, clock);
     const samples: { total: number; phases: Partial<Phases>; reconciles: number }[] = [];
@@ -143,7 +167,7 @@ async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, s
         const reconcilesBefore = (await reconciled(operator)).total;
         clock.start(name);
         const total = await timed(async () => {
-          await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(name, 'nova', `/p${String(i)}/`, steps) });
+          await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: migration(name, 'nova', `/p${String(i)}/`, steps, createRoute) });
           await until(`${name} at 30 %`, () => Promise.resolve(clock.seen.weight !== undefined), 2, 60_000).catch(async (error: unknown) => {
             progress(`seen ${JSON.stringify(clock.seen)}; ${JSON.stringify(await custom.getNamespacedCustomObject({ ...MIGRATIONS, namespace, name }))}`);
             throw error;
@@ -163,7 +187,9 @@ async function applyToWeight(kubeConfig: KubeConfig, custom: CustomObjectsApi, s
     const totals = samples.map((s) => s.total);
     const [p50, p95] = [percentile(totals, 50), percentile(totals, 95)];
     const phase = (key: keyof Phases): string => fmt(percentile(samples.map((s) => s.phases[key] ?? Number.NaN), 50));
-    console.log(`apply→weight, ${String(sharing)} on one VirtualService: p50 ${fmt(p50)} ms, p95 ${fmt(p95)} ms (= ${(p50 / base).toFixed(1)}× / ${(p95 / base).toFixed(1)}× a create+get round trip, p50 ${base.toFixed(1)} ms)`);
+    console.log(`apply→weight, ${String(sharing)} on one VirtualService, createRoute ${createRoute}: p50 ${fmt(p50)} ms, p95 ${fmt(p95)} ms (= ${(p50 / base).toFixed(1)}× / ${(p95 / base).toFixed(1)}× a create+get round trip, p50 ${base.toFixed(1)} ms)`);
+    const floorP50 = percentile(floor.writes, 50);
+    console.log(`  one write of the shared VirtualService (${(floor.bytes / 1024).toFixed(0)} kB, an annotation's JSON patch, nothing else): p50 ${floorP50.toFixed(1)} ms, p95 ${percentile(floor.writes, 95).toFixed(1)} ms (= ${(floorP50 / base).toFixed(1)}× create+get); apply→weight = ${(p50 / floorP50).toFixed(1)}× / ${(p95 / floorP50).toFixed(1)}× that write's p50`);
     console.log(`  phases (p50, ms after create): finalizer stored ${phase('finalizer')}, route item ${phase('route')}, desiredWeight 30 stored ${phase('desired')}, weight 30 in the VirtualService ${phase('weight')}`);
     const reconcileCounts = samples.map((s) => s.reconciles);
     const cache = cacheBefore !== undefined && cacheAfter !== undefined ? `; reads from cache ${String(cacheAfter.cached - cacheBefore.cached)}, from the apiserver ${String(cacheAfter.uncached - cacheBefore.uncached)}` : '';
@@ -356,7 +382,7 @@ async function main(): Promise<void> {
     kubeConfig.loadFromFile(kube.kubeconfig);
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     await createNamespace(kubeConfig, 'nova-system');
-    if (!process.argv.includes('--skip-latency')) for (const sharing of SHARING) await applyToWeight(kubeConfig, custom, sharing);
+    if (!process.argv.includes('--skip-latency')) for (const sharing of SHARING) for (const mode of CREATE_ROUTE) await applyToWeight(kubeConfig, custom, sharing, mode);
     if (!process.argv.includes('--skip-resync')) await resync(kubeConfig, kube.kubeconfig, custom);
     console.log(`  load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {

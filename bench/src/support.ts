@@ -50,14 +50,15 @@ export function virtualService(name: string): Record<string, unknown> {
   };
 }
 
-export function migration(name: string, virtualServiceName: string, pathPrefix: string, steps: readonly Record<string, unknown>[]): Record<string, unknown> {
+/** `createRoute`: when the operator writes the migration's route into the VirtualService (absent: AtStart). */
+export function migration(name: string, virtualServiceName: string, pathPrefix: string, steps: readonly Record<string, unknown>[], createRoute?: 'AtStart' | 'WithFirstWeight'): Record<string, unknown> {
   return {
     apiVersion: 'novabot.io/v1alpha1', kind: 'NovaMigration', metadata: { name },
     spec: {
       route: { pathPrefix },
       legacy: { service: 'nova-monolith', port: 8099 },
       target: { service: 'new-service', port: 8100 },
-      trafficProvider: { istio: { virtualService: virtualServiceName } },
+      trafficProvider: { istio: createRoute === undefined ? { virtualService: virtualServiceName } : { virtualService: virtualServiceName, createRoute } },
       steps,
     },
   };

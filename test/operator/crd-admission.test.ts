@@ -83,6 +83,8 @@ const invalid: readonly Case[] = [
   ['an unknown delete policy', valid({ onDelete: 'explode' }), 'Unsupported value: "explode"'],
   ['an HTTP provider without a route', valid({ route: undefined }), 'spec.route is required'],
   ['a nats migration with an HTTP route', valid({ trafficProvider: { nats: { context: 'user' } } }), 'a nats migration moves a bus context'],
+  ['an istio route created at a moment that is not one', valid({ trafficProvider: { istio: { virtualService: 'nova', createRoute: 'Later' } } }), 'spec.trafficProvider.istio.createRoute: Unsupported value: "Later"'],
+  ['a Gateway API rule created at a moment that is not one', valid({ trafficProvider: { gatewayAPI: { httpRoute: 'nova', createRoute: 'atstart' } } }), 'spec.trafficProvider.gatewayAPI.createRoute: Unsupported value: "atstart"'],
   ['a nats context that is not one', validNats({ trafficProvider: { nats: { context: 'users' } } }), 'Unsupported value: "users"'],
   ['a nats provider without its context', validNats({ trafficProvider: { nats: {} } }), 'spec.trafficProvider.nats.context: Required value'],
   ['nats and istio at once', validNats({ trafficProvider: { nats: { context: 'bot' }, istio: { virtualService: 'nova' } } }), 'trafficProvider must name exactly one provider'],

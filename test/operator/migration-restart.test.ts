@@ -165,6 +165,28 @@ describe('a killed operator resumes where it was', () => {
     expect([...stepsSeen].sort((a, b) => a - b)).toEqual(stepsSeen);
     expect(route.weights()).toEqual([0, ...steps.map((step) => step.setWeight)]);
   });
+
+  it('with createRoute: WithFirstWeight the route arrives with its first weight, and a kill right after that write resumes from it', async () => {
+    await routes.create('istio', 'vs-first');
+    let operator = await start();
+    let killed: Promise<string> | undefined;
+    // Killed right after the one write that both inserts the route and moves 10 % to the target.
+    const route = await recordWeights('vs-first', 'first', (weight) => {
+      if (weight === 10 && killed === undefined) killed = operator.process.kill('SIGKILL');
+    });
+    const steps = [{ setWeight: 10 }, { setWeight: 40 }, { setWeight: 100 }];
+    await migrations.create('first', migrationSpec('istio', 'vs-first', '/first/', steps, { trafficProvider: { istio: { virtualService: 'vs-first', createRoute: 'WithFirstWeight' } } }));
+    await eventually('the kill after the first write', () => {
+      route.check();
+      return killed !== undefined;
+    });
+    await killed;
+    expect((await migrations.status('first')).desiredWeight).toBe(10);
+    operator = await start();
+    await migrations.waitFor('first', 'Promoted', (s) => s.phase === 'Promoted');
+    // No 0 % insert before the first weight, and nothing the migration did not mean after it.
+    expect(route.weights()).toEqual([10, 40, 100]);
+  });
 });
 
 describe('two replicas', () => {

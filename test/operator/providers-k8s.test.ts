@@ -7,7 +7,7 @@
  * third party editing something else in the same object, and nobody's change is ever lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, V1Namespace, V1ObjectMeta } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, V1Namespace, V1ObjectMeta } from '@kubernetes/client-node';
 import { component } from '@nova/testbed';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -230,6 +230,82 @@ describe.each(cases)('$kind provider on one shared object', (shape) => {
     await provider.finalize(webhook, 'restoreLegacy');
     await custom.deleteNamespacedCustomObject({ ...shape.resource, namespace, name: objectName });
     await provider.finalize(webhook, 'restoreLegacy');
+  });
+});
+
+/**
+ * `createRoute: WithFirstWeight` (bench/README.md, "one write of the shared object fewer"): the
+ * route is inserted by its first weight, so an apply costs the shared object one write, not two.
+ */
+describe.each(cases)('$kind provider, createRoute: WithFirstWeight', (shape) => {
+  const objectName = `first-weight-${shape.kind.toLowerCase()}`;
+  let provider: TrafficProvider;
+  let webhook: ProviderMigration;
+  let payments: ProviderMigration;
+
+  const read = async (): Promise<JsonObject> =>
+    asObject(await custom.getNamespacedCustomObject({ ...shape.resource, namespace, name: objectName })) ?? {};
+  const names = (object: JsonObject): (string | undefined)[] => asArray(dig(object, ...shape.listField)).map((item) => asString(asObject(item)?.name));
+  const weights = (object: JsonObject, name: string): unknown[] => {
+    const item = asArray(dig(object, ...shape.listField)).map((candidate) => asObject(candidate) ?? {}).find((candidate) => candidate.name === name);
+    return asArray(item?.[shape.backendsKey]).map((entry) => asObject(entry)?.weight);
+  };
+  // metadata.generation counts the writes that changed the object's spec.
+  const generation = (object: JsonObject): number => Number(asObject(object.metadata)?.generation);
+
+  beforeAll(async () => {
+    provider = builtinProviders({ kubeConfig, fieldManager: 'nova-operator' }).get(shape.kind);
+    const config = { [shape.configKey]: objectName, createRoute: 'WithFirstWeight' };
+    webhook = migration('first-webhook', '/webhook/', 'webhook-gateway', config);
+    payments = migration('first-payments', '/payments/', 'payment', config);
+    await custom.createNamespacedCustomObject({ ...shape.resource, namespace, body: shape.create(objectName) });
+  });
+
+  it('checks the route without writing the shared object, and reads it as 0 % until its first weight', async () => {
+    const before = generation(await read());
+    await Promise.all([provider.ensureRoute(webhook), provider.ensureRoute(payments), provider.ensureRoute(webhook)]);
+    const after = await read();
+    expect(generation(after)).toBe(before);
+    expect(names(after)).not.toContain('nova-first-webhook');
+    expect(await provider.readWeight(webhook)).toEqual({ weight: 0, exact: true });
+    // What ensureRoute refuses at the start, the first weight refuses too, writing nothing.
+    await expect(provider.ensureRoute({ ...webhook, config: { ...webhook.config, [shape.configKey]: 'nope' } })).rejects.toThrow(RouteNotFoundError);
+    expect(await provider.readWeight({ ...webhook, config: { ...webhook.config, [shape.configKey]: 'nope' } })).toBeUndefined();
+    const elsewhere = { ...webhook, route: { pathPrefix: '/webhook/', host: 'evil.example.org' } };
+    await expect(provider.ensureRoute(elsewhere)).rejects.toThrow(InvalidProviderConfigError);
+    await expect(provider.setWeight(elsewhere, 30)).rejects.toThrow(InvalidProviderConfigError);
+    await expect(provider.ensureRoute({ ...webhook, config: { ...webhook.config, createRoute: 'Later' } })).rejects.toThrow(/createRoute" must be AtStart or WithFirstWeight, got "Later"/u);
+    expect(generation(await read())).toBe(before);
+  });
+
+  it('inserts each route with its first weight, one write each, concurrently, ahead of the catch-all', async () => {
+    const before = generation(await read());
+    await Promise.all([provider.setWeight(webhook, 20), provider.setWeight(payments, 0), provider.setWeight(webhook, 20)]);
+    const object = await read();
+    // Two inserts and nothing after them: the repeated call found its weight there.
+    expect(generation(object) - before).toBe(2);
+    expect(names(object).filter((name) => name === 'nova-first-webhook')).toHaveLength(1);
+    expect(names(object).filter((name) => name === 'nova-first-payments')).toHaveLength(1);
+    if (shape.kind === 'istio') expect(names(object).at(-1)).toBe('default');
+    expect(weights(object, 'nova-first-webhook')).toEqual([80, 20]);
+    // At 0 % the new route sends everything to legacy and names no target.
+    expect(weights(object, 'nova-first-payments')).toEqual([100]);
+    expect(await provider.readWeight(webhook)).toEqual({ weight: 20, exact: true });
+    expect(await provider.readWeight(payments)).toEqual({ weight: 0, exact: true });
+  });
+
+  it('reads a route someone removed as 0 %, and its next weight puts it back', async () => {
+    const object = await read();
+    const index = names(object).indexOf('nova-first-webhook');
+    await custom.patchNamespacedCustomObject(
+      { ...shape.resource, namespace, name: objectName, body: [{ op: 'remove', path: `/${shape.listField.join('/')}/${String(index)}` }] },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    expect(await provider.readWeight(webhook)).toEqual({ weight: 0, exact: true });
+    await provider.setWeight(webhook, 40);
+    expect(weights(await read(), 'nova-first-webhook')).toEqual([60, 40]);
+    await provider.finalize(webhook, 'restoreLegacy');
+    expect(weights(await read(), 'nova-first-webhook')).toEqual([100]);
   });
 });
 

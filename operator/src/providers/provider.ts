@@ -70,16 +70,21 @@ export interface TrafficProvider {
   readonly kind: string;
   /**
    * Makes the migration's route exist without moving traffic: creates it at weight 0 when absent,
-   * leaves the current weight alone when present. Idempotent; the engine calls it on every
-   * reconcile before any other method. Throws RouteNotFoundError when the object the route lives
-   * in (VirtualService, primary Ingress, HTTPRoute) does not exist.
+   * leaves the current weight alone when present; or, where the migration asks for it (istio and
+   * gatewayAPI `createRoute: WithFirstWeight`: the route is an item of an object many migrations
+   * share, and each write of it costs the whole object), only checks that it can be made and leaves
+   * the creation to the first `setWeight`. Idempotent; the engine calls it on every reconcile
+   * before any other method. Throws RouteNotFoundError when the object the route lives in
+   * (VirtualService, primary Ingress, HTTPRoute) does not exist.
    */
   ensureRoute(migration: ProviderMigration): Promise<void>;
   /** Sends `weight` % of the route to the target and 100 - weight % to legacy. Idempotent. */
   setWeight(migration: ProviderMigration, weight: number): Promise<void>;
   /**
    * What the data plane has now, for resuming after a restart and for drift detection; undefined
-   * when the route does not exist yet (ensureRoute was never called, or someone removed it).
+   * when the route does not exist yet (ensureRoute was never called, or someone removed it); with
+   * `createRoute: WithFirstWeight`, `{ weight: 0, exact: true }` while the object exists without
+   * it: the target gets nothing.
    */
   readWeight(migration: ProviderMigration): Promise<WeightReading | undefined>;
   /** Runs once when the migration is deleted; see FinalizePolicy. Succeeds when nothing is left to do. */

@@ -47,6 +47,17 @@ export function findItem(shape: SharedRouteShape, items: readonly unknown[], mig
   return byName >= 0 ? byName : items.findIndex((item) => shape.hasPrefix(item, httpRoute(migration).pathPrefix));
 }
 
+/** When the migration's item is written into the shared object (the provider config's `createRoute`). */
+export type RouteCreation = 'AtStart' | 'WithFirstWeight';
+
+/** Absent means AtStart; admission refuses other values, and so does this (an older CRD could admit them). */
+export function routeCreation(migration: ProviderMigration): RouteCreation {
+  const value = migration.config.createRoute;
+  if (value === undefined || value === 'AtStart') return 'AtStart';
+  if (value === 'WithFirstWeight') return value;
+  throw new InvalidProviderConfigError(migration, `trafficProvider config "createRoute" must be AtStart or WithFirstWeight, got ${JSON.stringify(value)}`);
+}
+
 /** Exact names or wildcards like `*.example.com` or `*`. */
 export function servesHost(hosts: readonly string[], host: string): boolean {
   if (hosts.length === 0) return true;
@@ -59,7 +70,7 @@ export class SharedRouteProvider implements TrafficProvider {
 
   constructor(
     private readonly shape: SharedRouteShape,
-    /** A new item for the migration, weights excluded (they are added at 100 % legacy). */
+    /** A new item for the migration, weights excluded (`insert` adds them). */
     private readonly newItem: (migration: ProviderMigration) => JsonObject,
     kubeConfig: KubeConfig,
     fieldManager: string,
@@ -70,33 +81,31 @@ export class SharedRouteProvider implements TrafficProvider {
     this.objects = new CustomObjects(kubeConfig, shape.resource, fieldManager, cache);
   }
 
+  /**
+   * With `createRoute: AtStart` (the default) inserts the migration's item at 100 % legacy when
+   * absent, so it stands in the object, checked by the apiserver, before any traffic moves. With
+   * `createRoute: WithFirstWeight` only checks that it can be made (the object exists and serves the
+   * migration's host) and writes nothing: the first `setWeight` inserts the item with its weight.
+   * Every write of the shared object costs the apiserver the whole object (decode, patch, validate
+   * against the kind's schema, encode; every watch decodes the new version): ~40 ms at 200 routes
+   * here (bench/README.md), and the insert at 0 % followed by the first weight is two of them.
+   */
   async ensureRoute(migration: ProviderMigration): Promise<void> {
     const name = configString(migration, this.shape.objectNameKey);
-    const [top, list] = this.shape.listField;
+    const atStart = routeCreation(migration) === 'AtStart';
     await readModifyWrite(migration, this.objects, name, (object): WriteAttempt => {
-      const hosts = asArray(dig(object, ...this.shape.hostsField)).flatMap((host) => asString(host) ?? []);
-      const { host } = httpRoute(migration);
-      if (host !== undefined && !servesHost(hosts, host)) {
-        throw new InvalidProviderConfigError(migration, `${this.label(migration, name)} does not serve host ${host} (it serves ${hosts.join(', ')})`);
-      }
-      const items = asArray(dig(object, top, list));
-      if (findItem(this.shape, items, migration) >= 0) return { done: true };
-      const item = {
-        ...this.newItem(migration),
-        [this.shape.backendsKey]: legacyOnlyEntries(migration, 'new route', [], this.shape.dialect(migration.namespace)),
-      };
-      // Inserting shifts the indexes other writers pinned, so this one is conditional on the whole object.
-      const write: JsonPatchOperation[] = [resourceVersionTest(object)];
-      if (dig(object, top, list) === undefined) write.push({ op: 'add', path: `/${top}/${list}`, value: [item] });
-      else write.push({ op: 'add', path: `/${top}/${list}/${String(this.shape.insertionIndex(items, httpRoute(migration).pathPrefix))}`, value: item });
-      return { write };
+      this.checkHost(migration, name, object);
+      const items = asArray(dig(object, ...this.shape.listField));
+      if (!atStart || findItem(this.shape, items, migration) >= 0) return { done: true };
+      return this.insert(migration, object, items, 0);
     });
   }
 
   async setWeight(migration: ProviderMigration, weight: number): Promise<void> {
     checkWeight(migration, weight);
     const dialect = this.shape.dialect(migration.namespace);
-    await this.rewrite(migration, false, (where, entries) => weightedEntries(migration, where, entries, weight, dialect));
+    const whenMissing = routeCreation(migration) === 'WithFirstWeight' ? 'insert' : 'notFound';
+    await this.rewrite(migration, whenMissing, (where, entries) => weightedEntries(migration, where, entries, weight, dialect), weight);
   }
 
   async readWeight(migration: ProviderMigration): Promise<WeightReading | undefined> {
@@ -107,7 +116,11 @@ export class SharedRouteProvider implements TrafficProvider {
     if (object === undefined) return undefined;
     const items = asArray(dig(object, ...this.shape.listField));
     const index = findItem(this.shape, items, migration);
-    if (index < 0) return undefined;
+    if (index < 0) {
+      // WithFirstWeight: not inserted yet (or removed by someone), so the target gets nothing; the
+      // engine writes its desired weight, which inserts the item, when that is not 0.
+      return routeCreation(migration) === 'WithFirstWeight' ? { weight: 0, exact: true } : undefined;
+    }
     const entries = objectsIn(asObject(items[index])?.[this.shape.backendsKey]);
     return readPair(migration, this.itemLabel(migration, name, index), entries, this.shape.dialect(migration.namespace));
   }
@@ -118,21 +131,27 @@ export class SharedRouteProvider implements TrafficProvider {
     // The shared object is not ours: if someone deleted it, there is no traffic left to restore.
     if ((await this.objects.get(migration.namespace, name)) === undefined) return;
     const dialect = this.shape.dialect(migration.namespace);
-    await this.rewrite(migration, true, (where, entries) => legacyOnlyEntries(migration, where, entries, dialect));
+    await this.rewrite(migration, 'done', (where, entries) => legacyOnlyEntries(migration, where, entries, dialect), 0);
   }
 
-  /** Replaces the backends of the migration's item, conditional on the item being the one we read. */
+  /**
+   * Replaces the backends of the migration's item, conditional on the item being the one we read.
+   * A missing item is inserted with `weight` (`'insert'`), left missing (`'done'`: nothing to
+   * restore), or reported (`'notFound'`: retried, and the next reconcile's ensureRoute inserts it).
+   */
   private async rewrite(
     migration: ProviderMigration,
-    missingIsDone: boolean,
+    whenMissing: 'insert' | 'done' | 'notFound',
     compute: (where: string, entries: readonly JsonObject[]) => JsonObject[],
+    weight: number,
   ): Promise<void> {
     const name = configString(migration, this.shape.objectNameKey);
     await readModifyWrite(migration, this.objects, name, (object): WriteAttempt => {
       const items = asArray(dig(object, ...this.shape.listField));
       const index = findItem(this.shape, items, migration);
       if (index < 0) {
-        if (missingIsDone) return { done: true };
+        if (whenMissing === 'done') return { done: true };
+        if (whenMissing === 'insert') return this.insert(migration, object, items, weight);
         throw new RouteNotFoundError(migration, `route for ${httpRoute(migration).pathPrefix} in ${this.label(migration, name)}`);
       }
       const where = this.itemLabel(migration, name, index);
@@ -146,6 +165,30 @@ export class SharedRouteProvider implements TrafficProvider {
       const at = `/${this.shape.listField.join('/')}/${String(index)}`;
       return { write: [...this.pinItem(object, at, item), { op: 'replace', path: `${at}/${pointerToken(this.shape.backendsKey)}`, value: next }] };
     });
+  }
+
+  /** The migration's new item, already carrying `weight`, at its place in the list. */
+  private insert(migration: ProviderMigration, object: JsonObject, items: readonly unknown[], weight: number): WriteAttempt {
+    this.checkHost(migration, configString(migration, this.shape.objectNameKey), object);
+    const [top, list] = this.shape.listField;
+    const dialect = this.shape.dialect(migration.namespace);
+    const where = 'new route';
+    const legacyOnly = legacyOnlyEntries(migration, where, [], dialect);
+    const item = { ...this.newItem(migration), [this.shape.backendsKey]: weight === 0 ? legacyOnly : weightedEntries(migration, where, legacyOnly, weight, dialect) };
+    // Inserting shifts the indexes other writers pinned, so this one is conditional on the whole object.
+    const write: JsonPatchOperation[] = [resourceVersionTest(object)];
+    if (dig(object, top, list) === undefined) write.push({ op: 'add', path: `/${top}/${list}`, value: [item] });
+    else write.push({ op: 'add', path: `/${top}/${list}/${String(this.shape.insertionIndex(items, httpRoute(migration).pathPrefix))}`, value: item });
+    return { write };
+  }
+
+  /** Refuses an object that does not serve the migration's host (an empty host list serves all). */
+  private checkHost(migration: ProviderMigration, name: string, object: JsonObject): void {
+    const hosts = asArray(dig(object, ...this.shape.hostsField)).flatMap((host) => asString(host) ?? []);
+    const { host } = httpRoute(migration);
+    if (host !== undefined && !servesHost(hosts, host)) {
+      throw new InvalidProviderConfigError(migration, `${this.label(migration, name)} does not serve host ${host} (it serves ${hosts.join(', ')})`);
+    }
   }
 
   /**

@@ -65,6 +65,8 @@ export type NovaMigrationSpec = {
     readonly istio?: {
       /** An existing VirtualService in this namespace; the operator manages only this migration's HTTP route in it. */
       readonly virtualService: string;
+      /** When the migration's HTTP route is written into the shared object. AtStart (the default): inserted at 100 % legacy when the migration starts, so it stands in the object, checked by the apiserver, before any traffic moves. WithFirstWeight: inserted with the first weight, one write of the shared object fewer per migration; each write costs the apiserver the whole object, which matters where hundreds of migrations share one. */
+      readonly createRoute?: "AtStart" | "WithFirstWeight";
     };
     readonly ingressNginx?: {
       /** The primary Ingress serving the route; the operator adds a canary Ingress for the path only. */
@@ -73,6 +75,8 @@ export type NovaMigrationSpec = {
     readonly gatewayAPI?: {
       /** An existing HTTPRoute in this namespace; the operator manages only this migration's rule in it. */
       readonly httpRoute: string;
+      /** When the migration's rule is written into the shared object. AtStart (the default): inserted at 100 % legacy when the migration starts, so it stands in the object, checked by the apiserver, before any traffic moves. WithFirstWeight: inserted with the first weight, one write of the shared object fewer per migration; each write costs the apiserver the whole object, which matters where hundreds of migrations share one. */
+      readonly createRoute?: "AtStart" | "WithFirstWeight";
     };
     /** The plain nginx the operator runs beside (configured on the operator, not here). */
     readonly nginx?: Readonly<Record<string, unknown>>;
