@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deployable, startProcess } from './processes.js';
 import { printStatements, startStatementLog } from './statement-log.js';
 import { option, percentile } from './support.js';
+import { printTraceBreakdown, tracingEnv, type MessageTimes } from './trace-breakdown.js';
 
 const RATE = option('rate', 40);
 const CHATS = option('chats', 200);
@@ -44,6 +45,8 @@ interface Scenario {
   readonly processes: Readonly<Record<string, string>>;
   /** Stops the scenario's processes (a second fleet must not share the first one's consumers). */
   readonly stop: () => Promise<void>;
+  /** The service name (OTEL_SERVICE_NAME) of the process that receives the webhook, for BENCH_TRACES. */
+  readonly tracedAs: string;
 }
 
 async function ownerSays(emulator: TelegramEmulator, main: EmulatedBot, owner: UserSpec, text: string): Promise<string> {
@@ -80,6 +83,8 @@ interface Measured {
   readonly sent: number;
   readonly achievedRate: number;
   readonly tooMany: number;
+  /** Each answered message's chat, place in its chat and two ends (for BENCH_TRACES). */
+  readonly messages: MessageTimes[];
 }
 
 /** Sends at RATE for `seconds` over CHATS chats numbered from `chatBase`, and waits until each has its reply. */
@@ -131,6 +136,7 @@ async function measure(scenario: Scenario): Promise<Measured> {
   const firstOfChat: number[] = [];
   const later: number[] = [];
   const timeline: { sentAfterMs: number; latencyMs: number }[] = [];
+  const messages: MessageTimes[] = [];
   const byChat = new Map<string, number[]>();
   for (const call of replies()) {
     const key = `${String(call.botId)}:${String(call.params.chat_id)}`;
@@ -142,13 +148,14 @@ async function measure(scenario: Scenario): Promise<Measured> {
       const reply = answered[index];
       if (reply === undefined) return;
       latencies.push(reply - at);
+      messages.push({ key, index, sent: at, replied: reply });
       (index === 0 ? firstOfChat : later).push(reply - at);
       timeline.push({ sentAfterMs: at - started, latencyMs: reply - at });
     });
   }
   if (process.env.BENCH_TIMELINE !== undefined) printTimeline(timeline);
   const tooMany = scenario.emulator.calls((call) => call.status === 429).length;
-  return { latencies, firstOfChat, later, sent: total, achievedRate, tooMany };
+  return { latencies, firstOfChat, later, sent: total, achievedRate, tooMany, messages };
 }
 
 /**
@@ -187,32 +194,36 @@ interface FleetBuild {
 
 const THIS_BUILD: FleetBuild = { gateway: deployable('webhook-gateway'), users: deployable('user-service'), bots: deployable('bot-service') };
 
-async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string, build: FleetBuild, suffix = ''): Promise<Scenario> {
+/** BENCH_TRACES=1: the test bed's Jaeger, to which every process of both sides exports its spans. */
+const TRACES = process.env.BENCH_TRACES !== undefined;
+
+async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string, build: FleetBuild, suffix: string, tag: string): Promise<Scenario> {
   const emulator = await TelegramEmulator.start();
   const main = emulator.createBot({ username: 'bench_main_bot' });
   const secrets = secretsFor(main);
   const gatewayAddress = `127.0.0.1:${String(await freePort())}`;
   const common = { NOVA_NATS_URL: natsUrl, NOVA_NAMESPACE: 'bench', ...profiling() };
+  const traced = (name: string): Record<string, string> => tracingEnv(testbed.info.jaeger?.otlpHttpUrl, `${name}${suffix}-${tag}`);
   const [gateway, users] = await Promise.all([
-    startProcess(stack, `webhook-gateway${suffix}`, build.gateway, { ...common, NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
-    startProcess(stack, `user-service${suffix}`, build.users, { ...common, NOVA_DATABASE_URL: databaseUrl }),
+    startProcess(stack, `webhook-gateway${suffix}`, build.gateway, { ...common, ...traced('webhook-gateway'), NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
+    startProcess(stack, `user-service${suffix}`, build.users, { ...common, ...traced('user-service'), NOVA_DATABASE_URL: databaseUrl }),
   ]);
-  const bots = await startProcess(stack, `bot-service${suffix}`, build.bots, { ...common, ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
+  const bots = await startProcess(stack, `bot-service${suffix}`, build.bots, { ...common, ...traced('bot-service'), ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
   const stop = async (): Promise<void> => {
     await emulator.stop();
     for (const started of [gateway, bots, users]) await started.process.stop();
   };
-  return { emulator, children: await connectChildren(emulator, main), processes: { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, [`bot-service${suffix}`]: bots.url, [`user-service${suffix}`]: users.url }, stop };
+  return { emulator, children: await connectChildren(emulator, main), processes: { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, [`bot-service${suffix}`]: bots.url, [`user-service${suffix}`]: users.url }, stop, tracedAs: `webhook-gateway${suffix}-${tag}` };
 }
 
-async function monolithScenario(stack: Stack, databaseUrl: string): Promise<Scenario> {
+async function monolithScenario(stack: Stack, databaseUrl: string, tag: string): Promise<Scenario> {
   const emulator = await TelegramEmulator.start();
   const main = emulator.createBot({ username: 'bench_main_bot' });
   const address = `127.0.0.1:${String(await freePort())}`;
   const monolith = await startProcess(stack, 'monolith', deployable('monolith'), {
-    ...secretsFor(main), ...profiling(), NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${address}`, NOVA_MONOLITH_UPDATES: 'inline',
+    ...secretsFor(main), ...profiling(), ...tracingEnv(testbed.info.jaeger?.otlpHttpUrl, `monolith-${tag}`), NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${address}`, NOVA_MONOLITH_UPDATES: 'inline',
   }, address);
-  return { emulator, children: await connectChildren(emulator, main), processes: { monolith: monolith.url }, stop: async () => { await emulator.stop(); await monolith.process.stop(); } };
+  return { emulator, children: await connectChildren(emulator, main), processes: { monolith: monolith.url }, stop: async () => { await emulator.stop(); await monolith.process.stop(); }, tracedAs: `monolith-${tag}` };
 }
 
 /** Each process's CPU seconds so far (prom-client's process_cpu_seconds_total). */
@@ -314,27 +325,35 @@ function printRounds(rounds: readonly Round[], otherName: string): void {
 }
 
 // NOVA_TESTBED_KEEP=1 keeps the stack folder: every process's log (warnings: a handler's failure and its retry).
-const testbed = await startTestbed({ components: ['nats', 'postgres'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
+const testbed = await startTestbed({ components: TRACES ? ['nats', 'postgres', 'jaeger'] : ['nats', 'postgres'], keep: process.env.NOVA_TESTBED_KEEP === '1' });
 try {
-  const { nats, postgres } = testbed.info;
+  const { nats, postgres, jaeger } = testbed.info;
   if (nats === undefined || postgres === undefined) throw new Error('the test bed did not start NATS and PostgreSQL');
+  // After the side stopped: its processes export their last spans on the way out.
+  const traceBreakdown = async (scenario: Scenario, since: number, result: Measured): Promise<void> => {
+    if (jaeger !== undefined) await printTraceBreakdown(jaeger.queryUrl, scenario.tracedAs, since, result.messages);
+  };
   const runFleet = async (build: FleetBuild, suffix: string, tag: string): Promise<Measured> => {
     const name = `bench_fleet${suffix.replace('-', '')}_${tag}`;
-    const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), build, suffix);
+    const fleet = await fleetScenario(testbed.stack, nats.url, await createDatabase(postgres.url, name), build, suffix, tag);
     await warmUp(fleet);
     const cpu = await cpuSeconds(fleet);
+    const since = Date.now();
     const result = await measuredWithStatements(fleet, postgres.url, name);
     await printBusDurations(fleet, cpu, result.sent);
     await fleet.stop();
+    await traceBreakdown(fleet, since, result);
     return result;
   };
   const runMonolith = async (tag: string): Promise<Measured> => {
-    const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`));
+    const monolith = await monolithScenario(testbed.stack, await createDatabase(postgres.url, `bench_monolith_${tag}`), tag);
     await warmUp(monolith);
     const monolithCpu = await cpuSeconds(monolith);
+    const since = Date.now();
     const result = await measuredWithStatements(monolith, postgres.url, `bench_monolith_${tag}`);
     await printBusDurations(monolith, monolithCpu, result.sent);
     await monolith.stop();
+    await traceBreakdown(monolith, since, result);
     return result;
   };
   // BENCH_USER_SERVICE: a second fleet with another build of the user service; BENCH_OTHER_ROOT: with
