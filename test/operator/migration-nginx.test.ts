@@ -75,10 +75,12 @@ describe('a migration on the nginx provider', () => {
     await migrations.waitFor('webhook', 'Promoted', (s) => s.phase === 'Promoted' && s.weight === 100);
     expect(await measuredShare(`${front.base}/webhook/update`, 50)).toBe(1);
     await migrations.delete('webhook');
-    await eventually('the migration gone', async () => !(await migrations.exists('webhook'))).catch((error: unknown) => {
-      // What the operator did with the deletion (CI's stop 33 saw this wait time out once).
+    await eventually('the migration gone', async () => !(await migrations.exists('webhook'))).catch(async (error: unknown) => {
+      // What the operator did with the deletion (CI's stop 33 saw this wait time out once, and a
+      // run on 2026-12-06 with no operator line after Promoted: now it logs finalizing at debug).
       const log = readFileSync(operator.process.logPath, 'utf8').split('\n').slice(-40).join('\n');
-      throw new Error(`${String(error)}\nthe operator's last log lines:\n${log}`);
+      const stored = await migrations.get('webhook').then((object) => JSON.stringify(object.metadata), (reason: unknown) => `unreadable: ${String(reason)}`);
+      throw new Error(`${String(error)}\nthe migration's metadata now: ${stored}\nthe operator's last log lines:\n${log}`);
     });
     expect(await measuredShare(`${front.base}/webhook/update`, 50)).toBe(0);
     expect(front.nginx.running).toBe(true);

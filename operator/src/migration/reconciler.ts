@@ -285,6 +285,9 @@ export class MigrationReconciler {
 
   private async finalize(migration: NovaMigration): Promise<void> {
     if (!hasFinalizer(migration, MIGRATION_FINALIZER)) return;
+    // A deletion's steps leave no status to read them by: the log says where one stands.
+    const started = this.clock.now();
+    this.logger.debug('finalizing', { migration: keyText(migration), resourceVersion: migration.metadata?.resourceVersion, onDelete: migration.spec.onDelete });
     const policy = migration.spec.onDelete;
     let note = policy === 'restoreLegacy' ? `${movedThing(migration.spec)} restored to 100% legacy` : `${movedThing(migration.spec)} left as it is`;
     try {
@@ -303,8 +306,10 @@ export class MigrationReconciler {
       if (problem === undefined || (problem.kind === 'retry' && problem.reason !== 'RouteNotFound')) throw error;
       note = `nothing to clean up: ${problem.message}`;
     }
+    this.logger.debug('finalize: data plane done', { migration: keyText(migration), ms: this.clock.now() - started, note });
     await this.options.events.record(migration, { type: 'Normal', reason: 'Finalized', action: 'Finalized', note });
     await this.tracked(migration, () => this.options.finalizers.remove(migration, MIGRATION_FINALIZER));
+    this.logger.debug('finalizer removed', { migration: keyText(migration), ms: this.clock.now() - started });
     const { namespace = '', name = '' } = migration.metadata ?? {};
     this.options.metrics.forgetMigration(namespace, name);
   }
