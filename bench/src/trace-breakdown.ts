@@ -21,7 +21,6 @@
 import { percentile } from './support.js';
 
 interface JaegerSpan {
-  readonly spanID: string;
   readonly operationName: string;
   /** Microseconds since the epoch. */
   readonly startTime: number;
@@ -31,7 +30,6 @@ interface JaegerSpan {
 }
 
 interface JaegerTrace {
-  readonly traceID: string;
   readonly spans: readonly JaegerSpan[];
 }
 
@@ -121,7 +119,11 @@ export async function printTraceBreakdown(queryUrl: string, service: string, sin
     await new Promise((done) => setTimeout(done, 500));
   }
   const byKey = new Map<string, TracePoints[]>();
-  for (const points of traces) byKey.set(points.key, [...(byKey.get(points.key) ?? []), points]);
+  for (const points of traces) {
+    const list = byKey.get(points.key) ?? [];
+    list.push(points);
+    byKey.set(points.key, list);
+  }
   for (const list of byKey.values()) list.sort((a, b) => a.received - b.received);
   const segments: Segments[] = messages.flatMap((message) => {
     const points = byKey.get(message.key)?.[message.index];

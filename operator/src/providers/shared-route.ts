@@ -47,6 +47,9 @@ export function findItem(shape: SharedRouteShape, items: readonly unknown[], mig
   return byName >= 0 ? byName : items.findIndex((item) => shape.hasPrefix(item, httpRoute(migration).pathPrefix));
 }
 
+/** What a weight write does when the migration's item is missing (see `rewrite`). */
+type WhenMissing = { readonly insertWith: number } | 'done' | 'notFound';
+
 /** When the migration's item is written into the shared object (the provider config's `createRoute`). */
 export type RouteCreation = 'AtStart' | 'WithFirstWeight';
 
@@ -97,15 +100,15 @@ export class SharedRouteProvider implements TrafficProvider {
       this.checkHost(migration, name, object);
       const items = asArray(dig(object, ...this.shape.listField));
       if (!atStart || findItem(this.shape, items, migration) >= 0) return { done: true };
-      return this.insert(migration, object, items, 0);
+      return this.insert(migration, name, object, items, 0);
     });
   }
 
   async setWeight(migration: ProviderMigration, weight: number): Promise<void> {
     checkWeight(migration, weight);
     const dialect = this.shape.dialect(migration.namespace);
-    const whenMissing = routeCreation(migration) === 'WithFirstWeight' ? 'insert' : 'notFound';
-    await this.rewrite(migration, whenMissing, (where, entries) => weightedEntries(migration, where, entries, weight, dialect), weight);
+    const whenMissing: WhenMissing = routeCreation(migration) === 'WithFirstWeight' ? { insertWith: weight } : 'notFound';
+    await this.rewrite(migration, whenMissing, (where, entries) => weightedEntries(migration, where, entries, weight, dialect));
   }
 
   async readWeight(migration: ProviderMigration): Promise<WeightReading | undefined> {
@@ -131,19 +134,18 @@ export class SharedRouteProvider implements TrafficProvider {
     // The shared object is not ours: if someone deleted it, there is no traffic left to restore.
     if ((await this.objects.get(migration.namespace, name)) === undefined) return;
     const dialect = this.shape.dialect(migration.namespace);
-    await this.rewrite(migration, 'done', (where, entries) => legacyOnlyEntries(migration, where, entries, dialect), 0);
+    await this.rewrite(migration, 'done', (where, entries) => legacyOnlyEntries(migration, where, entries, dialect));
   }
 
   /**
    * Replaces the backends of the migration's item, conditional on the item being the one we read.
-   * A missing item is inserted with `weight` (`'insert'`), left missing (`'done'`: nothing to
-   * restore), or reported (`'notFound'`: retried, and the next reconcile's ensureRoute inserts it).
+   * A missing item is inserted carrying a weight (`{ insertWith }`), left missing (`'done'`: nothing
+   * to restore), or reported (`'notFound'`: retried, and the next reconcile's ensureRoute inserts it).
    */
   private async rewrite(
     migration: ProviderMigration,
-    whenMissing: 'insert' | 'done' | 'notFound',
+    whenMissing: WhenMissing,
     compute: (where: string, entries: readonly JsonObject[]) => JsonObject[],
-    weight: number,
   ): Promise<void> {
     const name = configString(migration, this.shape.objectNameKey);
     await readModifyWrite(migration, this.objects, name, (object): WriteAttempt => {
@@ -151,7 +153,7 @@ export class SharedRouteProvider implements TrafficProvider {
       const index = findItem(this.shape, items, migration);
       if (index < 0) {
         if (whenMissing === 'done') return { done: true };
-        if (whenMissing === 'insert') return this.insert(migration, object, items, weight);
+        if (whenMissing !== 'notFound') return this.insert(migration, name, object, items, whenMissing.insertWith);
         throw new RouteNotFoundError(migration, `route for ${httpRoute(migration).pathPrefix} in ${this.label(migration, name)}`);
       }
       const where = this.itemLabel(migration, name, index);
@@ -168,8 +170,8 @@ export class SharedRouteProvider implements TrafficProvider {
   }
 
   /** The migration's new item, already carrying `weight`, at its place in the list. */
-  private insert(migration: ProviderMigration, object: JsonObject, items: readonly unknown[], weight: number): WriteAttempt {
-    this.checkHost(migration, configString(migration, this.shape.objectNameKey), object);
+  private insert(migration: ProviderMigration, name: string, object: JsonObject, items: readonly unknown[], weight: number): WriteAttempt {
+    this.checkHost(migration, name, object);
     const [top, list] = this.shape.listField;
     const dialect = this.shape.dialect(migration.namespace);
     const where = 'new route';
