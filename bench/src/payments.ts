@@ -10,10 +10,12 @@
  *    the activation event in the outbox, the outbox flushed to JetStream before the answer), then
  *    the same N again (duplicates: checked, found already paid, answered 200, nothing written).
  *    The same bodies go to the bare server. Also the signature check alone, in this process.
- * 2. Confirmation → message. With the bot service running the main bot (Telegram emulated), M
- *    payments one after another at `--rate`: from the provider's confirmation (the webhook posted)
- *    to its 200, and to the main bot's "Payment received" reaching Telegram (the event over
- *    JetStream, the bots context's notice through its replies outbox).
+ * 2. Confirmation → message. With the bot service running the main bot (Telegram emulated) and
+ *    the user service beside it (the notice is in the buyer's language, which the bots context
+ *    asks the users context for), M payments one after another at `--rate`: from the provider's
+ *    confirmation (the webhook posted) to its 200, and to the main bot's "Payment received"
+ *    reaching Telegram (the event over JetStream, the bots context's notice through its replies
+ *    outbox). A notice that does not arrive within 60 s fails the benchmark.
  *
  * Usage: node bench/dist/payments.js [--invoices 2000] [--concurrency 16] [--notices 100] [--rate 10]
  */
@@ -83,6 +85,9 @@ async function confirmationToMessage(): Promise<{ answered: number[]; told: numb
     const main = telegram.createBot({ username: 'bench_main_bot' });
     const common = { NOVA_NATS_URL: nats.url, NOVA_NAMESPACE: 'bench', NOVA_DATABASE_URL: await createDatabase(postgres.url, `bench_notices_${randomBytes(3).toString('hex')}`) };
     const payments = await startProcess(bed.stack, 'payment-service', 'services/payment-service/dist/main.js', { ...common, NOVA_CRYPTOBOT_API_ROOT: cryptobot.apiRoot, NOVA_CRYPTOBOT_TOKEN: cryptobot.token });
+    // Since the main bot speaks each person's language (issue 24), the notice waits for the users
+    // context's answer: without this process every notice was redelivered until the run gave up.
+    await startProcess(bed.stack, 'user-service', 'services/user-service/dist/main.js', common);
     await startProcess(bed.stack, 'bot-service', 'services/bot-service/dist/main.js', {
       ...common, NOVA_MAIN_BOT_TOKEN: main.token, NOVA_TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), NOVA_WEBHOOK_SECRET: randomBytes(24).toString('base64url'),
       NOVA_TELEGRAM_API_ROOT: telegram.apiRoot, NOVA_PUBLIC_URL: `http://127.0.0.1:${String(await freePort())}`,
@@ -112,6 +117,7 @@ async function confirmationToMessage(): Promise<{ answered: number[]; told: numb
     const deadline = Date.now() + 60_000;
     while (told.length < NOTICES && Date.now() < deadline) await sleep(50);
     await bus.close();
+    if (told.length < NOTICES) throw new Error(`only ${String(told.length)} of ${String(NOTICES)} "Payment received" notices reached Telegram within 60 s of the last payment`);
     return { answered, told };
   } finally {
     await telegram.stop();

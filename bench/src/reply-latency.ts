@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deployable, startProcess } from './processes.js';
 import { printStatements, startStatementLog } from './statement-log.js';
-import { option, percentile } from './support.js';
+import { option, percentile, preciseNow } from './support.js';
 import { printTraceBreakdown, tracingEnv, type MessageTimes } from './trace-breakdown.js';
 
 const RATE = option('rate', 40);
@@ -91,19 +91,19 @@ interface Measured {
 async function send({ emulator, children }: Scenario, chatBase: number, seconds: number) {
   const total = RATE * seconds;
   const sentAt = new Map<string, number[]>();
-  const started = Date.now();
+  const started = preciseNow();
   for (let n = 0; n < total; n++) {
     const due = started + (n * 1000) / RATE;
-    const wait = due - Date.now();
+    const wait = due - preciseNow();
     if (wait > 0) await sleep(wait);
     const bot = children[n % children.length];
     if (bot === undefined) throw new Error('no child bot');
     const chat = chatBase + (n % CHATS);
     const key = `${String(bot.id)}:${String(chat)}`;
-    sentAt.set(key, [...(sentAt.get(key) ?? []), Date.now()]);
+    sentAt.set(key, [...(sentAt.get(key) ?? []), preciseNow()]);
     emulator.userSends(bot.token, { from: { id: chat, first_name: `P${String(chat)}` }, text: `message ${String(n)}` });
   }
-  const achievedRate = total / ((Date.now() - started) / 1000);
+  const achievedRate = total / ((preciseNow() - started) / 1000);
   const ids = new Set(children.map((bot) => bot.id));
   const ours = (chat: unknown): boolean => Number(chat) >= chatBase && Number(chat) < chatBase + CHATS;
   const replies = () => emulator.calls((call) => call.ok && call.method === 'sendMessage' && call.botId !== undefined && ids.has(call.botId) && ours(call.params.chat_id));
@@ -140,7 +140,7 @@ async function measure(scenario: Scenario): Promise<Measured> {
   const byChat = new Map<string, number[]>();
   for (const call of replies()) {
     const key = `${String(call.botId)}:${String(call.params.chat_id)}`;
-    byChat.set(key, [...(byChat.get(key) ?? []), call.at]);
+    byChat.set(key, [...(byChat.get(key) ?? []), call.preciseAt]);
   }
   for (const [key, sends] of sentAt) {
     const answered = byChat.get(key) ?? [];
@@ -172,7 +172,7 @@ function printTimeline(points: readonly { sentAfterMs: number; latencyMs: number
     buckets.set(bucket, latencies);
   }
   for (const [start, latencies] of [...buckets].sort(([a], [b]) => a - b)) {
-    console.log(`    sent at ${String(start).padStart(6)} ms: ${String(latencies.length).padStart(4)} messages, p50 ${String(percentile(latencies, 50))}, p95 ${String(percentile(latencies, 95))}, max ${String(Math.max(...latencies))} ms`);
+    console.log(`    sent at ${String(start).padStart(6)} ms: ${String(latencies.length).padStart(4)} messages, p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, max ${ms(Math.max(...latencies))} ms`);
   }
 }
 
@@ -262,10 +262,12 @@ async function printBusDurations(scenario: Scenario, cpuBefore: Map<string, numb
 }
 
 const fmt = (value: number, digits = 0): string => value.toFixed(digits);
+/** A latency: the ends are stamped to a microsecond (`preciseNow`, the emulator's `preciseAt`), printed to a tenth of a ms. */
+const ms = (value: number): string => fmt(value, 1);
 function line(name: string, result: Measured): string {
   const l = result.latencies;
-  const split = (values: number[]) => `p50 ${fmt(percentile(values, 50))}, p95 ${fmt(percentile(values, 95))}, p99 ${fmt(percentile(values, 99))} ms`;
-  return `${name}: p50 ${fmt(percentile(l, 50))} ms, p95 ${fmt(percentile(l, 95))} ms, p99 ${fmt(percentile(l, 99))} ms, max ${fmt(Math.max(...l))} ms; ${String(l.length)}/${String(result.sent)} answered at ${fmt(result.achievedRate, 1)} msg/s; 429s: ${String(result.tooMany)}
+  const split = (values: number[]) => `p50 ${ms(percentile(values, 50))}, p95 ${ms(percentile(values, 95))}, p99 ${ms(percentile(values, 99))} ms`;
+  return `${name}: p50 ${ms(percentile(l, 50))} ms, p95 ${ms(percentile(l, 95))} ms, p99 ${ms(percentile(l, 99))} ms, max ${ms(Math.max(...l))} ms; ${String(l.length)}/${String(result.sent)} answered at ${fmt(result.achievedRate, 1)} msg/s; 429s: ${String(result.tooMany)}
     a chat's first message (registers the sender, ${String(result.firstOfChat.length)}): ${split(result.firstOfChat)}; later messages (${String(result.later.length)}): ${split(result.later)}`;
 }
 
@@ -318,7 +320,7 @@ function printRounds(rounds: readonly Round[], otherName: string): void {
   summary('fleet', (round) => round.fleet);
   summary(otherName, (round) => round.other);
   const pooled = (side: (round: Round) => Measured) => rounds.flatMap((round) => side(round).latencies);
-  const p = (values: number[], q: number): string => fmt(percentile(values, q));
+  const p = (values: number[], q: number): string => ms(percentile(values, q));
   const fleet = pooled((round) => round.fleet);
   const monolith = pooled((round) => round.monolith);
   console.log(`pooled over the rounds: fleet p50 ${p(fleet, 50)}, p95 ${p(fleet, 95)}, p99 ${p(fleet, 99)} ms | monolith p50 ${p(monolith, 50)}, p95 ${p(monolith, 95)}, p99 ${p(monolith, 99)} ms`);

@@ -132,15 +132,20 @@ const cases: readonly SharedCase[] = [
   },
 ];
 
+/** The shared object as the apiserver holds it now. */
+const readShared = async (shape: SharedCase, name: string): Promise<JsonObject> =>
+  asObject(await custom.getNamespacedCustomObject({ ...shape.resource, namespace, name })) ?? {};
+/** Its route items (Istio's `spec.http`, Gateway API's `spec.rules`). */
+const itemsOf = (shape: SharedCase, object: JsonObject): JsonObject[] => asArray(dig(object, ...shape.listField)).map((item) => asObject(item) ?? {});
+
 describe.each(cases)('$kind provider on one shared object', (shape) => {
   const objectName = `shared-${shape.kind.toLowerCase()}`;
   let provider: TrafficProvider;
   let webhook: ProviderMigration;
   let payments: ProviderMigration;
 
-  const read = async (): Promise<JsonObject> =>
-    asObject(await custom.getNamespacedCustomObject({ ...shape.resource, namespace, name: objectName })) ?? {};
-  const items = (object: JsonObject): JsonObject[] => asArray(dig(object, ...shape.listField)).map((item) => asObject(item) ?? {});
+  const read = (): Promise<JsonObject> => readShared(shape, objectName);
+  const items = (object: JsonObject): JsonObject[] => itemsOf(shape, object);
   const item = (object: JsonObject, name: string): JsonObject => {
     const found = items(object).find((candidate) => candidate.name === name);
     if (found === undefined) throw new Error(`no item ${name} in ${JSON.stringify(dig(object, ...shape.listField))}`);
@@ -243,11 +248,10 @@ describe.each(cases)('$kind provider, createRoute: WithFirstWeight', (shape) => 
   let webhook: ProviderMigration;
   let payments: ProviderMigration;
 
-  const read = async (): Promise<JsonObject> =>
-    asObject(await custom.getNamespacedCustomObject({ ...shape.resource, namespace, name: objectName })) ?? {};
-  const names = (object: JsonObject): (string | undefined)[] => asArray(dig(object, ...shape.listField)).map((item) => asString(asObject(item)?.name));
+  const read = (): Promise<JsonObject> => readShared(shape, objectName);
+  const names = (object: JsonObject): (string | undefined)[] => itemsOf(shape, object).map((item) => asString(item.name));
   const weights = (object: JsonObject, name: string): unknown[] => {
-    const item = asArray(dig(object, ...shape.listField)).map((candidate) => asObject(candidate) ?? {}).find((candidate) => candidate.name === name);
+    const item = itemsOf(shape, object).find((candidate) => candidate.name === name);
     return asArray(item?.[shape.backendsKey]).map((entry) => asObject(entry)?.weight);
   };
   // metadata.generation counts the writes that changed the object's spec.

@@ -34,6 +34,7 @@ export async function answerCall(
   via: 'http' | 'webhook-reply',
 ): Promise<CallAnswer> {
   const at = Date.now();
+  const preciseAt = performance.timeOrigin + performance.now();
   let params: Params = {};
   let method = requestedMethod;
   const bot = context.botByToken(token);
@@ -41,6 +42,7 @@ export async function answerCall(
     const envelope = answer.kind === 'json' ? (answer.body as { ok?: boolean; result?: unknown; error_code?: number; description?: string }) : undefined;
     context.log.record({
       at,
+      preciseAt,
       botId: bot?.id ?? botIdOfToken(token),
       method,
       params,

@@ -9,6 +9,12 @@ export interface RecordedCall {
   readonly seq: number;
   /** ms since the epoch when the call arrived. */
   readonly at: number;
+  /**
+   * The same instant with sub-millisecond precision (`performance.timeOrigin + performance.now()`,
+   * the clock OpenTelemetry stamps spans with), for intervals measured in this process where whole
+   * milliseconds are too coarse: bench/'s update → reply latency is a few of them.
+   */
+  readonly preciseAt: number;
   /** The bot's id (the number before ':'), also for unknown tokens of the right shape. */
   readonly botId: number | undefined;
   readonly method: string;
