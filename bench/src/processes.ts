@@ -18,6 +18,12 @@ async function ready(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * BENCH_NODE_FLAGS: flags for every process the benchmark starts (V8's among them, which
+ * NODE_OPTIONS does not take), to compare a runtime setting on both sides alike.
+ */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
 /** `services/<name>/dist/main.js` (or any script under the repository) with `env`, ready when /readyz answers 200. */
 export async function startProcess(stack: Stack, name: string, script: string, env: Readonly<Record<string, string>>, address?: string): Promise<Started> {
   const bound = address ?? `127.0.0.1:${String(await freePort())}`;
@@ -25,7 +31,7 @@ export async function startProcess(stack: Stack, name: string, script: string, e
   const process = await SupervisedProcess.start(stack, {
     name,
     command: resolve(ROOT, 'node_modules/.bin/node'),
-    args: [resolve(ROOT, script)],
+    args: [...NODE_FLAGS, resolve(ROOT, script)],
     cwd: ROOT,
     env: { NOVA_LOG_LEVEL: 'warn', ...env, NOVA_HTTP_ADDRESS: bound },
     ready: () => ready(`${url}/readyz`),

@@ -7,7 +7,10 @@
  * Telegram's limits, which the emulator enforces). The same load then runs against the legacy
  * monolith (inline mode, one process) as the same run's baseline.
  *
- * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30] [--rounds 1] [--warmup 0]
+ * Usage: node bench/dist/reply-latency.js [--rate 40] [--chats 200] [--bots 2] [--seconds 30] [--rounds 1] [--warmup 0] [--bot-replicas 1]
+ * --bot-replicas N runs the fleet's bot service as N processes on the one durable consumer (the
+ * chart runs two of each deployable); the monolith stays one process, so such a run shows what the
+ * split lets scale on its own, not a like-for-like ratio.
  * --rounds N repeats the fleet and the monolith N times, alternating which goes first, and prints the
  * median of the rounds' ratios: one 30-second run per side cannot settle a ratio close to 1.
  * BENCH_USER_SERVICE=<dir>/dist/main.js adds a second fleet run with that build of the user
@@ -30,6 +33,7 @@ import { printTraceBreakdown, tracingEnv, type MessageTimes } from './trace-brea
 const RATE = option('rate', 40);
 const CHATS = option('chats', 200);
 const BOTS = option('bots', 2);
+const BOT_REPLICAS = option('bot-replicas', 1);
 const SECONDS = option('seconds', 30);
 
 /** BENCH_PROFILE=<dir>: every process writes a CPU profile there when it stops (node --cpu-prof). */
@@ -208,12 +212,15 @@ async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string,
     startProcess(stack, `webhook-gateway${suffix}`, build.gateway, { ...common, ...traced('webhook-gateway'), NOVA_WEBHOOK_SECRET: secrets.NOVA_WEBHOOK_SECRET, NOVA_MAIN_BOT_ID: String(main.id) }, gatewayAddress),
     startProcess(stack, `user-service${suffix}`, build.users, { ...common, ...traced('user-service'), NOVA_DATABASE_URL: databaseUrl }),
   ]);
-  const bots = await startProcess(stack, `bot-service${suffix}`, build.bots, { ...common, ...traced('bot-service'), ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` });
+  const botEnv = { ...common, ...traced('bot-service'), ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` };
+  const botNames = Array.from({ length: BOT_REPLICAS }, (_, n) => `bot-service${suffix}${n === 0 ? '' : `-${String(n + 1)}`}`);
+  const bots = await Promise.all(botNames.map((name) => startProcess(stack, name, build.bots, botEnv)));
   const stop = async (): Promise<void> => {
     await emulator.stop();
-    for (const started of [gateway, bots, users]) await started.process.stop();
+    for (const started of [gateway, ...bots, users]) await started.process.stop();
   };
-  return { emulator, children: await connectChildren(emulator, main), processes: { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, [`bot-service${suffix}`]: bots.url, [`user-service${suffix}`]: users.url }, stop, tracedAs: `webhook-gateway${suffix}-${tag}` };
+  const processes = { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, ...Object.fromEntries(botNames.map((name, n) => [name, bots[n]?.url ?? ''])), [`user-service${suffix}`]: users.url };
+  return { emulator, children: await connectChildren(emulator, main), processes, stop, tracedAs: `webhook-gateway${suffix}-${tag}` };
 }
 
 async function monolithScenario(stack: Stack, databaseUrl: string, tag: string): Promise<Scenario> {
@@ -369,6 +376,7 @@ try {
 
   console.log(`update → reply latency benchmark: ${String(cpus().length)} cores (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}`);
   console.log(`  ${String(RATE)} messages/s for ${String(SECONDS)} s over ${String(CHATS)} chats and ${String(BOTS)} child bots (${fmt(RATE / BOTS, 1)}/s per bot, one message per chat every ${fmt((CHATS / RATE), 1)} s); the emulator enforces Telegram's limits`);
+  if (BOT_REPLICAS > 1) console.log(`  the fleet's bot service as ${String(BOT_REPLICAS)} processes; the monolith one`);
   console.log(`  nats-server ${nats.version}, PostgreSQL ${postgres.version}, every process on this machine${ROUNDS > 1 ? `; ${String(ROUNDS)} rounds, the fleet first in odd rounds and the monolith first in even ones` : ''}`);
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
