@@ -18,6 +18,8 @@ node bench/dist/telegram.js
 # The services: webhook accept against a bare node:http + js.publish, and update → reply latency (see bench/README.md).
 node bench/dist/webhook.js
 node bench/dist/reply-latency.js
+# Issue 20's second rate: 200 msg/s over 8 child bots (each under Telegram's 30/s per bot), after a 10 s warm-up on other chats.
+node bench/dist/reply-latency.js --rate 200 --chats 400 --bots 8 --warmup 10
 # The user service's svc.user.upsert alone: registrations and known users, 16 in flight (BENCH_USER_SERVICE=<build> compares two builds).
 node bench/dist/registrations.js
 # Payment callbacks against a bare node:http, and confirmation → the main bot's message (see bench/README.md).
