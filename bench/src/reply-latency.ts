@@ -19,7 +19,7 @@
  * (a change of a shared package, such as @nova/bus, is in all three).
  */
 import { buttons, FREE_CHILD_BOTS } from '@nova/bot-service/domain';
-import { TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
+import { preciseNow, TelegramEmulator, type EmulatedBot, type UserSpec } from '@nova/telegram-emulator';
 import { createDatabase, freePort, startTestbed, type Stack } from '@nova/testbed';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deployable, startProcess } from './processes.js';
 import { printStatements, startStatementLog } from './statement-log.js';
-import { option, percentile, preciseNow } from './support.js';
+import { option, percentile } from './support.js';
 import { printTraceBreakdown, tracingEnv, type MessageTimes } from './trace-breakdown.js';
 
 const RATE = option('rate', 40);
@@ -213,13 +213,15 @@ async function fleetScenario(stack: Stack, natsUrl: string, databaseUrl: string,
     startProcess(stack, `user-service${suffix}`, build.users, { ...common, ...traced('user-service'), NOVA_DATABASE_URL: databaseUrl }),
   ]);
   const botEnv = { ...common, ...traced('bot-service'), ...secrets, NOVA_DATABASE_URL: databaseUrl, NOVA_TELEGRAM_API_ROOT: emulator.apiRoot, NOVA_PUBLIC_URL: `http://${gatewayAddress}` };
-  const botNames = Array.from({ length: BOT_REPLICAS }, (_, n) => `bot-service${suffix}${n === 0 ? '' : `-${String(n + 1)}`}`);
-  const bots = await Promise.all(botNames.map((name) => startProcess(stack, name, build.bots, botEnv)));
+  const bots = await Promise.all(Array.from({ length: BOT_REPLICAS }, async (_, n) => {
+    const name = `bot-service${suffix}${n === 0 ? '' : `-${String(n + 1)}`}`;
+    return { name, started: await startProcess(stack, name, build.bots, botEnv) };
+  }));
   const stop = async (): Promise<void> => {
     await emulator.stop();
-    for (const started of [gateway, ...bots, users]) await started.process.stop();
+    for (const started of [gateway, ...bots.map((bot) => bot.started), users]) await started.process.stop();
   };
-  const processes = { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, ...Object.fromEntries(botNames.map((name, n) => [name, bots[n]?.url ?? ''])), [`user-service${suffix}`]: users.url };
+  const processes = { [`webhook-gateway${suffix}`]: `http://${gatewayAddress}`, ...Object.fromEntries(bots.map((bot) => [bot.name, bot.started.url])), [`user-service${suffix}`]: users.url };
   return { emulator, children: await connectChildren(emulator, main), processes, stop, tracedAs: `webhook-gateway${suffix}-${tag}` };
 }
 
@@ -269,7 +271,7 @@ async function printBusDurations(scenario: Scenario, cpuBefore: Map<string, numb
 }
 
 const fmt = (value: number, digits = 0): string => value.toFixed(digits);
-/** A latency: the ends are stamped to a microsecond (`preciseNow`, the emulator's `preciseAt`), printed to a tenth of a ms. */
+/** A latency: both ends are on the emulator's `preciseNow` clock, printed to a tenth of a ms. */
 const ms = (value: number): string => fmt(value, 1);
 function line(name: string, result: Measured): string {
   const l = result.latencies;

@@ -24,9 +24,6 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** ms since the epoch with sub-millisecond precision: the clock of the emulator's `preciseAt` and of OpenTelemetry's spans. */
-export const preciseNow = (): number => performance.timeOrigin + performance.now();
-
 export async function timed(action: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await action();

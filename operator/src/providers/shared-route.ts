@@ -153,7 +153,7 @@ export class SharedRouteProvider implements TrafficProvider {
       const index = findItem(this.shape, items, migration);
       if (index < 0) {
         if (whenMissing === 'done') return { done: true };
-        if (whenMissing !== 'notFound') return this.insert(migration, name, object, items, whenMissing.insertWith);
+        if (typeof whenMissing === 'object') return this.insert(migration, name, object, items, whenMissing.insertWith);
         throw new RouteNotFoundError(migration, `route for ${httpRoute(migration).pathPrefix} in ${this.label(migration, name)}`);
       }
       const where = this.itemLabel(migration, name, index);

@@ -6,7 +6,7 @@
 import { ApiFailure, internalServerError, notFound, tooManyRequests, unauthorized } from './api-failure.js';
 import type { BotState } from './bot-state.js';
 import { botIdOfToken } from './bot-token.js';
-import type { CallLog } from './call-log.js';
+import { preciseNow, type CallLog } from './call-log.js';
 import { BAD_GATEWAY_HTML, type FaultPlan } from './faults.js';
 import { isLimitedMethod, methodNamed, type MethodEnv } from './methods/index.js';
 import { requiredChatId, type Params } from './params.js';
@@ -34,7 +34,7 @@ export async function answerCall(
   via: 'http' | 'webhook-reply',
 ): Promise<CallAnswer> {
   const at = Date.now();
-  const preciseAt = performance.timeOrigin + performance.now();
+  const preciseAt = preciseNow();
   let params: Params = {};
   let method = requestedMethod;
   const bot = context.botByToken(token);

@@ -10,9 +10,9 @@ export interface RecordedCall {
   /** ms since the epoch when the call arrived. */
   readonly at: number;
   /**
-   * The same instant with sub-millisecond precision (`performance.timeOrigin + performance.now()`,
-   * the clock OpenTelemetry stamps spans with), for intervals measured in this process where whole
-   * milliseconds are too coarse: bench/'s update → reply latency is a few of them.
+   * The arrival on the `preciseNow` clock (sub-millisecond, monotonic: it may drift from `at`'s wall
+   * clock), for intervals measured in this process where whole milliseconds are too coarse:
+   * bench/'s update → reply latency is a few of them.
    */
   readonly preciseAt: number;
   /** The bot's id (the number before ':'), also for unknown tokens of the right shape. */
@@ -28,6 +28,12 @@ export interface RecordedCall {
   /** `webhook-reply`: a method the bot answered a webhook delivery with. */
   readonly via: 'http' | 'webhook-reply';
 }
+
+/**
+ * ms since the epoch with sub-millisecond precision, on the clock OpenTelemetry stamps spans with:
+ * what `preciseAt` is read from, and what a caller in this process compares it with.
+ */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 export type CallPredicate = (call: RecordedCall) => boolean;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TelegramEmulator, type EmulatedBot } from './index.js';
+import { preciseNow, TelegramEmulator, type EmulatedBot } from './index.js';
 import { rawCall } from './testing/index.js';
 
 const ann = { id: 5001, first_name: 'Ann', username: 'ann' };
@@ -138,6 +138,22 @@ describe('TelegramEmulator: the Bot API over HTTP', () => {
     expect(calls).toHaveLength(before + 1);
     expect(calls.at(-1)).toEqual(expect.objectContaining({ botId: bot.id, method: 'sendMessage', status: 200, ok: true, params: { chat_id: ann.id, text: 'recorded' }, via: 'http' }));
     expect(JSON.stringify(calls)).not.toContain(bot.token.split(':')[1]);
+  });
+
+  it("stamps each call's arrival on the sub-millisecond clock too (preciseAt), between the caller's own readings of it", async () => {
+    const sentAfter = preciseNow();
+    await rawCall(telegram.apiRoot, bot.token, 'sendMessage', { chat_id: ann.id, text: 'first' });
+    await rawCall(telegram.apiRoot, bot.token, 'sendMessage', { chat_id: ann.id, text: 'second' });
+    const answeredBy = preciseNow();
+    const [first, second] = telegram.calls().slice(-2);
+    if (first === undefined || second === undefined) throw new Error('two calls expected');
+    for (const call of [first, second]) {
+      expect(call.preciseAt).toBeGreaterThanOrEqual(sentAfter);
+      expect(call.preciseAt).toBeLessThanOrEqual(answeredBy);
+    }
+    expect(second.preciseAt).toBeGreaterThan(first.preciseAt);
+    // Finer than whole milliseconds (both readings landing on an exact millisecond: about one in a million squared).
+    expect([first, second].some((call) => !Number.isInteger(call.preciseAt))).toBe(true);
   });
 
   it('waits for the next message to a chat and counts messages already sent', async () => {

@@ -5,7 +5,7 @@ export { deliveryQueueOf } from './delivery-queues.js';
 export type { FaultSpec, FaultKind } from './faults.js';
 export type { ChatMembership, PostedStory } from './bot-state.js';
 export { STORY_ACTIVE_PERIODS } from './methods/business.js';
-export type { RecordedCall, CallPredicate } from './call-log.js';
+export { preciseNow, type RecordedCall, type CallPredicate } from './call-log.js';
 export type { UserSpec, UserMessage, UserClick } from './updates.js';
 export { commandEntities } from './updates.js';
 export { generateToken, TOKEN_PATTERN } from './bot-token.js';
