@@ -19,6 +19,7 @@ export { TELEGRAM_DOCUMENTED_LIMITS, DEFAULT_RATE_LIMITS, DEFAULT_RETRY, type Ra
 export { CIRCUIT_STATE_METRIC, TELEGRAM_CALLS_METRIC, type CallOutcome } from './metrics.js';
 export { isMessageMethod } from './methods.js';
 export type { SendGate } from './send-gate.js';
+export { InFlightWindow, type ReleaseSlot } from './limits.js';
 export type { InputFileUpload } from './request-body.js';
 export type { TelegramLogger, LogFn } from './logger.js';
 // Circuit errors come from the shared breaker.

@@ -86,8 +86,33 @@ describe('InFlightWindow', () => {
     expect(window.occupied(clock.now())).toBe(1); // the one ahead, answered just now
   });
 
+  it('holds starts at a lowered limit until fewer than it occupy the window, and wakes a waiter when raised', async () => {
+    const clock = manualClock();
+    const window = new InFlightWindow(3, 1000, clock.now, clock.wait);
+    const [first, second] = await Promise.all([window.acquire(), window.acquire()]);
+    window.resize(1); // another process joined: this one's share is one now
+    let thirdAt: number | undefined;
+    const third = window.acquire().then((release) => { thirdAt = clock.now(); return release; });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(thirdAt).toBeUndefined(); // two in flight, the limit is one
+    clock.set(100);
+    first();
+    second(); // both answered at 100: the window holds two until 1100
+    await third; // not answered yet: it stays in flight
+    expect(thirdAt).toBe(1100);
+
+    let fourthAt: number | undefined;
+    const fourth = window.acquire().then((release) => { fourthAt = clock.now(); return release; });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fourthAt).toBeUndefined(); // the third is in flight, alone at the limit
+    window.resize(2); // the other process left: no answer needed to start
+    (await fourth)();
+    expect(fourthAt).toBe(1100);
+  });
+
   it('refuses nonsense settings', () => {
     expect(() => new InFlightWindow(0, 1000)).toThrow(RangeError);
     expect(() => new InFlightWindow(1, 0)).toThrow(RangeError);
+    expect(() => { new InFlightWindow(1, 1000).resize(0); }).toThrow(RangeError);
   });
 });

@@ -88,13 +88,30 @@ export class InFlightWindow {
   private dueAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly limit: number,
+    private limit: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
     private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
-    private readonly spacingMs = 0,
+    private spacingMs = 0,
   ) {
     if (!(limit >= 1) || !(windowMs > 0)) throw new RangeError(`in-flight window needs limit >= 1 and windowMs > 0 (got ${String(limit)}, ${String(windowMs)})`);
+  }
+
+  /**
+   * A new limit (and spacing) from the next start on. Lowered, it holds every start until fewer
+   * than the new limit occupy the window (sends already out keep their slots); raised, a start
+   * waiting for an answer is woken at once (one waiting for the oldest answer to age out of the
+   * window learns it then).
+   */
+  resize(limit: number, spacingMs = this.spacingMs): void {
+    if (!(limit >= 1)) throw new RangeError(`in-flight window needs limit >= 1 (got ${String(limit)})`);
+    const raised = limit > this.limit;
+    this.limit = limit;
+    this.spacingMs = spacingMs;
+    if (!raised) return;
+    const wake = this.wakeOnRelease;
+    this.wakeOnRelease = undefined;
+    wake?.();
   }
 
   /** Sends in flight or answered within the last window. */

@@ -8,7 +8,10 @@
  */
 import { attachBus, connectServiceBus } from '@nova/bus';
 import { databaseConfig, natsConfig, routingConfig, runService } from '@nova/platform';
-import { botContextConfig, startBotContext, telegramClientsFor } from './wiring/index.js';
+import type { SendGate } from '@nova/telegram';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { botContextConfig, openReplySendersBucket, ReplyBudget, startBotContext, telegramClientsFor } from './wiring/index.js';
 
 /**
  * setWebhook's max_connections when NOVA_WEBHOOK_MAX_CONNECTIONS is not set: Telegram's most.
@@ -25,8 +28,18 @@ await runService({
   config: { ...natsConfig, ...routingConfig, ...databaseConfig, ...botContextConfig },
   async start(service) {
     const { config } = service;
-    const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN);
+    // Each bot's Telegram budget is shared by the replicas (reply-budget.ts): a client waits for it
+    // before each message, so nothing goes out before this process joined the others.
+    let joined: (budget: ReplyBudget) => void = () => undefined;
+    const budget = new Promise<ReplyBudget>((resolve) => { joined = resolve; });
+    const gateFor = (botId: string): SendGate => ({ enter: async (signal) => (await budget).gate(botId).enter(signal) });
+    const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN, gateFor);
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));
+    const replyBudget = new ReplyBudget(await openReplySendersBucket(bus.transport.nc, { replicas: config.NOVA_NATS_REPLICAS }), { holder: `${hostname()}-${randomUUID().slice(0, 8)}`, logger: service.logger, metrics: service.metrics });
+    await replyBudget.start();
+    joined(replyBudget);
+    // Registered before the context, so it runs after the clients went idle (stop steps run newest first).
+    service.onStop('reply budget', () => replyBudget.close());
     const bots = await startBotContext(service, {
       config,
       databaseUrl: config.NOVA_DATABASE_URL, migrationDatabaseUrl: config.NOVA_MIGRATION_DATABASE_URL,

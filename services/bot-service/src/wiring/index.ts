@@ -8,3 +8,4 @@ export { BusUserRegistry } from './user-registry.js';
 export { BusPaymentDesk } from './payment-desk.js';
 export { PaymentsBotsEntitlement } from './bots-entitlement.js';
 export { BusPublisherDesk } from './publisher-desk.js';
+export { ReplyBudget, ReplyBudgetClosedError, openReplySendersBucket, REPLY_SENDERS_BUCKET, type ReplyBudgetOptions, type ReplySendersBucketOptions } from './reply-budget.js';

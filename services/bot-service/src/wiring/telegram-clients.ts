@@ -5,10 +5,11 @@
  * every circuit at each scrape.
  */
 import type { Logger, Metrics } from '@nova/platform';
-import { TelegramClients } from '@nova/telegram';
+import { TelegramClients, type SendGate } from '@nova/telegram';
 
-export function telegramClientsFor(host: { readonly logger: Logger; readonly metrics: Metrics }, apiRoot: string, mainBotToken: string): TelegramClients {
-  const clients = new TelegramClients({ apiRoot, registry: host.metrics.registry, logger: host.logger });
+/** `gateFor`: each bot's budget shared with other processes (the bot service's ReplyBudget); none in the monolith. */
+export function telegramClientsFor(host: { readonly logger: Logger; readonly metrics: Metrics }, apiRoot: string, mainBotToken: string, gateFor?: (botId: string) => SendGate | undefined): TelegramClients {
+  const clients = new TelegramClients({ apiRoot, registry: host.metrics.registry, logger: host.logger, ...(gateFor === undefined ? {} : { gateFor }) });
   clients.forToken(mainBotToken);
   return clients;
 }
