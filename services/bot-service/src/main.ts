@@ -30,8 +30,7 @@ await runService({
     const { config } = service;
     // Each bot's Telegram budget is shared by the replicas (reply-budget.ts): a client waits for it
     // before each message, so nothing goes out before this process joined the others.
-    let joined: (budget: ReplyBudget) => void = () => undefined;
-    const budget = new Promise<ReplyBudget>((resolve) => { joined = resolve; });
+    const { promise: budget, resolve: joined } = Promise.withResolvers<ReplyBudget>();
     const gateFor = (botId: string): SendGate => ({ enter: async (signal) => (await budget).gate(botId).enter(signal) });
     const clients = telegramClientsFor(service, config.NOVA_TELEGRAM_API_ROOT, config.NOVA_MAIN_BOT_TOKEN, gateFor);
     const bus = attachBus(service, await connectServiceBus(config.NOVA_ROUTING, { servers: config.NOVA_NATS_URL, replicas: config.NOVA_NATS_REPLICAS, name: service.name, metrics: service.metrics, logger: service.logger, startup: service.startup }));

@@ -217,12 +217,17 @@ export class ReplyBudget {
   private readyOrAborted(signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
     return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => { reject(signal?.reason as Error); };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.readyWaiters.push(() => {
+      const wake = (): void => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      });
+      };
+      // A waiter that gives up leaves the list: a long wait for acknowledgements must not collect them.
+      const onAbort = (): void => {
+        this.readyWaiters = this.readyWaiters.filter((waiter) => waiter !== wake);
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.readyWaiters.push(wake);
     });
   }
 
