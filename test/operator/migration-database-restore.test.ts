@@ -29,7 +29,7 @@ import pg from 'pg';
 import { dropDatabaseAndRoles } from '../schema-move/support/legacy-database.js';
 import { adminKubeConfig, createNamespace, deleteNamespace, suffix } from './support/kube.js';
 import { Migrations } from './support/migrations.js';
-import { type OperatorIdentity, operatorIdentity, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
+import { type OperatorIdentity, operatorIdentity, operatorTail, type RunningOperator, SCALED_DOWN_ELECTION, startOperator } from './support/operator-process.js';
 
 const SCHEMAS = [
   { schema: 'user_service', migrationsDir: USER_MIGRATIONS_DIR },
@@ -106,8 +106,16 @@ describe('the last resort', () => {
     }
     expect(await operator.process.waitForExit()).toBe('killed by SIGKILL');
     expect(readFileSync(operator.process.logPath, 'utf8')).toContain('"boundary":"restore:Running"');
-    operator = await startOperator(stack, identity, { name: 'stage7-restore-operator-2', watchNamespace: namespace, election: SCALED_DOWN_ELECTION, env });
-    const stored = await migrations.waitFor(name, 'restored', (s) => s.database?.restore?.state === 'Done');
+    const first = operator;
+    // The second operator keeps the production election: it takes the Lease once the killed one's 3-s
+    // record has run out (a candidate counts the holder's duration), and its own 10-s renew deadline is
+    // not missed under load, as a 2-s one can be (operator-process.ts): nobody would run the restore then.
+    const second = await startOperator(stack, identity, { name: 'stage7-restore-operator-2', watchNamespace: namespace, election: 'defaults', env });
+    operator = second;
+    // A restore that never ends says which operator stopped where (CI once saw it stay Running).
+    const stored = await migrations.waitFor(name, 'restored', (s) => s.database?.restore?.state === 'Done').catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${operatorTail(first, 8)}\n${operatorTail(second)}`, { cause: error });
+    });
     expect(stored.phase).toBe('RolledBack');
     expect(stored.database?.contexts?.map((c) => `${c.name}:${c.state}`)).toEqual(['user:Reversed']);
     expect((await catalogueStatus(db, FLEET_PLAN)).map((c) => c.state)).toEqual(['before', 'before', 'before', 'before']);

@@ -64,6 +64,11 @@ export class SupervisedProcess {
     return this.exitDescription === undefined;
   }
 
+  /** How it ended ("killed by SIGKILL", "exited with code 1"); undefined while it runs. */
+  get ending(): string | undefined {
+    return this.exitDescription;
+  }
+
   /** Spawns the process and resolves once `spec.ready()` is true; fails with its log tail otherwise. */
   static async start(stack: Stack, spec: SupervisedSpec): Promise<SupervisedProcess> {
     const logPath = join(stack.logDir, `${spec.name}.log`);

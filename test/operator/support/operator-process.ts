@@ -138,3 +138,22 @@ export function statusTrail(operator: RunningOperator, namespace: string, name: 
   const lines = readFileSync(operator.process.logPath, 'utf8').split('\n').filter((line) => line.includes(key) && line.includes('"status written"'));
   return lines.slice(-12).join('\n');
 }
+
+/**
+ * What an operator last did, for a failure message: whether it still runs (or how it ended) and
+ * its last log lines' messages with the fields that place them (step, phase and the resourceVersions
+ * each status write went from and to, boundary, error).
+ */
+export function operatorTail(operator: RunningOperator, lines = 20): string {
+  const state = operator.process.ending ?? 'running';
+  const tail = readFileSync(operator.process.logPath, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(-lines).map((line) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      const fields = ['step', 'phase', 'resourceVersion', 'boundary', 'leader', 'error', 'code', 'ms'].filter((field) => entry[field] !== undefined).map((field) => `${field}=${JSON.stringify(entry[field])}`);
+      return `  ${typeof entry.time === 'string' ? `${entry.time} ` : ''}${String(entry.msg)}${fields.length === 0 ? '' : ` ${fields.join(' ')}`}`;
+    } catch {
+      return `  ${line.slice(0, 300)}`;
+    }
+  });
+  return `${operator.process.spec.name} (${state}):\n${tail.join('\n')}`;
+}
