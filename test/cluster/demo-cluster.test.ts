@@ -74,7 +74,7 @@ suite(enabled ? title : `${title} (skipped: set NOVA_NODE_TESTS=1, as root, afte
     const { output, report } = run;
     expect(report).toMatchObject({ migration: 'stage-2-users', outcome: 'RolledBack', reason: 'AnalysisFailed', finalWeight: 0 });
     expect(output).toContain('--fail: user-service just lost its database privileges');
-    expect(output).toMatch(/RolledBack: rolled back after 2 failed checks \(failureLimit 2\): .*error rate [\d.]+% > maxErrorRate 0\.10%/u);
+    expect(output).toMatch(/RolledBack: rolled back after 8 failed checks \(failureLimit 8\): .*error rate [\d.]+% > maxErrorRate 0\.10%/u);
     expect(report.steps.at(-1)?.weight).toBeGreaterThanOrEqual(25); // broken once it carried a real share
     expectNothingLostOrDoubled(report);
     expectTornDown(output);

@@ -15,7 +15,12 @@ import type { RunningDeployable, SchemaRole } from '@nova/fleet';
 import type { LinkCutter } from './link-cutter.js';
 import type { StagePlan } from './stage-plans.js';
 
-/** The bus timeout (5 s), Prometheus' scrape and the two failed checks a rollback needs, with room for a loaded machine. */
+/**
+ * The bus timeout (5 s), Prometheus' scrape and the failed checks a rollback needs (the demo's
+ * failureLimit: 8 at test/demo's 2-s interval, 16 s), with room for a loaded machine. A step approved
+ * after it still waits while the last check fails (the engine's `advance`), so a person's slower
+ * `--stage N --fail` (5-s checks, 40 s) rolls back all the same.
+ */
 export const BROKEN_HOLD_MS = 30_000;
 
 export interface BreakState {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { parseOptions } from './options.js';
-import { adaptStage, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES } from './stage.js';
+import { adaptStage, demoFailureLimit, isDatabaseStage, loadStage, promotedOnTheWay, STAGE_FILES } from './stage.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENDPOINTS = { legacy: { host: '127.0.0.1', port: 1 }, target: { host: '127.0.0.1', port: 2 }, prometheusUrl: 'http://127.0.0.1:3' };
@@ -33,6 +33,26 @@ describe('adaptStage', () => {
     expect(p95([])).toBe(200);
     expect(p95(['--p95-limit', '30s'])).toBe(30_000);
     expect(p95(['--p95-limit', '100ms'])).toBe(200);
+  });
+});
+
+describe('demoFailureLimit', () => {
+  const stage3 = loadStage(REPO_ROOT, STAGE_FILES[3][0]);
+
+  it('asks for the evidence the file asks for: its checks see disjoint windows, the demo\'s see each request four times', () => {
+    expect(stage3.spec.analysis).toMatchObject({ interval: '1m', failureLimit: 2 });
+    expect(stage3.spec.analysis?.window).toBeUndefined();
+    // The whole plan's 2-s interval and single stages' 5 s alike: a window of four intervals.
+    expect(demoFailureLimit(stage3, parseOptions([], false))).toBe(8);
+    expect(demoFailureLimit(stage3, parseOptions(['--stage', '3'], false))).toBe(8);
+    expect(adaptStage(stage3, ENDPOINTS, parseOptions([], false)).spec.analysis).toMatchObject({ interval: '2s', window: '8s', failureLimit: 8 });
+  });
+
+  it('counts only the overlap the file does not have: a file whose window already spans two intervals is doubled, not quadrupled', () => {
+    const withWindow = { ...stage3, spec: { ...stage3.spec, analysis: { ...stage3.spec.analysis, interval: '30s', window: '1m', failureLimit: 3 } } };
+    expect(demoFailureLimit(withWindow, parseOptions([], false))).toBe(6);
+    const unreadable = { ...stage3, spec: { ...stage3.spec, analysis: { ...stage3.spec.analysis, interval: '1h', failureLimit: 3 } } };
+    expect(demoFailureLimit(unreadable, parseOptions([], false))).toBe(12);
   });
 });
 

@@ -2,14 +2,15 @@
  * The stage the demo rehearses is the real file from examples/stages/, adapted only where one
  * machine differs from a cluster: the services' addresses (loopback ports instead of Service
  * names), the Prometheus address, and time (every timed pause, the 48 h bake included, lasts
- * --pause; the analysis runs every --interval), minRequests scaled to a demo's traffic, and the
- * p95 limit (one machine's cores, not production's). Steps, weights, error-rate rules and
+ * --pause; the analysis runs every --interval over a window of four), minRequests scaled to a
+ * demo's traffic, failureLimit counted in the evidence the file means (its checks see disjoint
+ * windows, the demo's overlap: demoFailureLimit), and the p95 limit only when --p95-limit raises it. Steps, weights, error-rate rules and
  * dependencies stay as written, so what the demo shows is what the stage file does. Stage 7 (the
  * database split) names no address: its moves run as the operator's local process (main.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { durationText, type DemoOptions } from './options.js';
+import { duration, durationText, type DemoOptions } from './options.js';
 
 export interface StageObject {
   apiVersion: string;
@@ -82,6 +83,39 @@ function withP95(limitMs: number | undefined): { p95LatencyMs?: number } {
   return limitMs === undefined ? {} : { p95LatencyMs: limitMs };
 }
 
+/**
+ * The stage file's `failureLimit`, counted in the evidence the file means. The files' checks look at
+ * disjoint windows (no `window`: a window is the interval, a minute), so each request is judged once
+ * and two failed checks are two windows of evidence. The demo looks at a window of four intervals
+ * every interval (a few percent of its traffic needs a wide window), so each request is judged by four
+ * checks in a row: one slow request among the few a window holds at 5 % failed two of them and rolled
+ * a stage back (docs/demo.md, "One slow request, two failed checks"). Multiplied by how many more
+ * checks see each request than the file's do, the limit again asks for the file's evidence: a request
+ * fails at most four checks before it leaves the window; a target that stays slow or failing fails
+ * every check and rolls back after as many windows as the file says.
+ */
+export function demoFailureLimit(stage: StageObject, options: DemoOptions): number {
+  const analysis = stage.spec.analysis;
+  const written = typeof analysis?.failureLimit === 'number' ? analysis.failureLimit : 2;
+  return written * Math.max(1, Math.round(checksPerRequest(windowMs(options), options.intervalMs) / fileChecksPerRequest(analysis)));
+}
+
+/** How many checks in a row see one request: a window over the interval between checks. */
+function checksPerRequest(windowMs: number, intervalMs: number): number {
+  return Math.max(1, Math.ceil(windowMs / intervalMs));
+}
+
+/** The same for the file as written (its window defaults to its interval); 1 when either cannot be read. */
+function fileChecksPerRequest(analysis: StageObject['spec']['analysis']): number {
+  try {
+    const interval = typeof analysis?.interval === 'string' ? duration('interval', analysis.interval) : undefined;
+    const window = typeof analysis?.window === 'string' ? duration('window', analysis.window) : interval;
+    return interval === undefined || window === undefined ? 1 : checksPerRequest(window, interval);
+  } catch {
+    return 1;
+  }
+}
+
 /** Four intervals: a few percent of a demo's traffic needs a wide window to say anything. */
 export function windowMs(options: DemoOptions): number {
   return 4 * options.intervalMs;
@@ -100,6 +134,7 @@ export function adaptStage(stage: StageObject, endpoints: Endpoints, options: De
       ...stage.spec.analysis,
       interval: durationText(options.intervalMs),
       window: durationText(windowMs(options)),
+      failureLimit: demoFailureLimit(stage, options),
       prometheus: { address: endpoints.prometheusUrl },
       thresholds: { ...stage.spec.analysis?.thresholds, minRequests: demoMinRequests(stage, options, share), ...withP95(demoP95Limit(stage, options.p95FloorMs)) },
     },
