@@ -53,6 +53,9 @@ describe('demoFailureLimit', () => {
     expect(demoFailureLimit(withWindow, parseOptions([], false))).toBe(6);
     const unreadable = { ...stage3, spec: { ...stage3.spec, analysis: { ...stage3.spec.analysis, interval: '1h', failureLimit: 3 } } };
     expect(demoFailureLimit(unreadable, parseOptions([], false))).toBe(12);
+    // The CRD refuses a failureLimit over 100 at admission: the demo's stays inside it.
+    const many = { ...stage3, spec: { ...stage3.spec, analysis: { ...stage3.spec.analysis, failureLimit: 40 } } };
+    expect(demoFailureLimit(many, parseOptions([], false))).toBe(100);
   });
 });
 

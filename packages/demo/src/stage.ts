@@ -4,9 +4,10 @@
  * names), the Prometheus address, and time (every timed pause, the 48 h bake included, lasts
  * --pause; the analysis runs every --interval over a window of four), minRequests scaled to a
  * demo's traffic, failureLimit counted in the evidence the file means (its checks see disjoint
- * windows, the demo's overlap: demoFailureLimit), and the p95 limit only when --p95-limit raises it. Steps, weights, error-rate rules and
- * dependencies stay as written, so what the demo shows is what the stage file does. Stage 7 (the
- * database split) names no address: its moves run as the operator's local process (main.ts).
+ * windows, the demo's overlap: demoFailureLimit), and the p95 limit only when --p95-limit raises
+ * it. Steps, weights, error-rate rules and dependencies stay as written, so what the demo shows is
+ * what the stage file does. Stage 7 (the database split) names no address: its moves run as the
+ * operator's local process (main.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
@@ -97,8 +98,12 @@ function withP95(limitMs: number | undefined): { p95LatencyMs?: number } {
 export function demoFailureLimit(stage: StageObject, options: DemoOptions): number {
   const analysis = stage.spec.analysis;
   const written = typeof analysis?.failureLimit === 'number' ? analysis.failureLimit : 2;
-  return written * Math.max(1, Math.round(checksPerRequest(windowMs(options), options.intervalMs) / fileChecksPerRequest(analysis)));
+  const counted = written * Math.max(1, Math.round(checksPerRequest(windowMs(options), options.intervalMs) / fileChecksPerRequest(analysis)));
+  return Math.min(MAX_FAILURE_LIMIT, counted);
 }
+
+/** The CRD's own bound on failureLimit: a larger one would be refused at admission. */
+const MAX_FAILURE_LIMIT = 100;
 
 /** How many checks in a row see one request: a window over the interval between checks. */
 function checksPerRequest(windowMs: number, intervalMs: number): number {
