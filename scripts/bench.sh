@@ -22,6 +22,8 @@ node bench/dist/reply-latency.js
 node bench/dist/reply-latency.js --rate 200 --chats 400 --bots 8 --warmup 10
 # The user service's svc.user.upsert alone: registrations and known users, 16 in flight (BENCH_USER_SERVICE=<build> compares two builds).
 node bench/dist/registrations.js
+# A fresh user service's first requests and its first after a quiet spell, against its own warm ones (BENCH_USER_SERVICE=<build> compares two builds).
+node bench/dist/first-requests.js
 # Payment callbacks against a bare node:http, and confirmation → the main bot's message (see bench/README.md).
 node bench/dist/payments.js
 # The notification scheduler: due posts' hand-off lag per interval, and fail-over per lease TTL (see bench/README.md).
